@@ -1,0 +1,87 @@
+/* dl-arch.h — network architectures, hyperparameters and presets. No GTK.
+ *
+ * Architecture syntax (--arch), layers separated by commas, input always 1×28×28:
+ *   fcN[-ACT]          fully connected, N outputs             fc256-relu
+ *   convCxK[pP][-ACT]  C filters K×K, stride 1, zero pad P     conv6x5p2-relu
+ *   pool2              2×2 max-pooling, stride 2
+ *   dropoutP           dropout with probability P in [0, 1)    dropout0.25
+ *   softmax | mse      the loss; last item, required
+ * ACT is relu, tanh or sigmoid. Dense layers after conv/pool flatten implicitly.
+ * Example: the `mlp` preset is "fc256-relu,fc128-relu,fc10,softmax".
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define DL_MAX_LAYERS 32
+#define DL_MAX_BATCH  1024
+
+typedef enum { DL_ACT_NONE, DL_ACT_SIGMOID, DL_ACT_TANH, DL_ACT_RELU } DlAct;
+typedef enum { DL_LAYER_DENSE, DL_LAYER_CONV, DL_LAYER_MAXPOOL, DL_LAYER_DROPOUT } DlLayerKind;
+/* Softmax + cross-entropy, or MSE against one-hot targets (0/1 after sigmoid or none, −1/+1 after tanh). */
+typedef enum { DL_LOSS_SOFTMAX_CE, DL_LOSS_MSE } DlLoss;
+/* How the batch gradient is reduced: mean (right) or sum (the bug report's code; step × batch). */
+typedef enum { DL_REDUCE_MEAN, DL_REDUCE_SUM } DlReduce;
+typedef enum { DL_OPT_SGD, DL_OPT_MOMENTUM, DL_OPT_NESTEROV, DL_OPT_ADAM } DlOptimizer;
+typedef enum { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE } DlSchedule;
+
+typedef struct {
+  DlLayerKind kind;
+  int   units;    /* dense: outputs; conv: output channels */
+  int   kernel;   /* conv: kernel side */
+  int   pad;      /* conv: zero padding */
+  float drop;     /* dropout: probability of dropping a unit */
+  DlAct act;      /* applied after a dense or conv layer */
+} DlLayerSpec;
+
+typedef struct {
+  int         in_c, in_h, in_w;  /* 1 × 28 × 28 */
+  int         n_layers;
+  DlLayerSpec layers[DL_MAX_LAYERS];
+  DlLoss      loss;
+} DlArch;
+
+/* Everything the optimiser reads; the worker may change any field between two batches. */
+typedef struct {
+  float       lr;
+  float       momentum;      /* SGD momentum / Nesterov; ignored by plain SGD and Adam */
+  float       weight_decay;  /* L2, added to the gradient of weights (not biases) */
+  DlOptimizer optimizer;
+  DlReduce    reduce;
+  float       beta1, beta2, eps;  /* Adam */
+} DlHyper;
+
+/* A complete training recipe. */
+typedef struct {
+  const char *name;
+  const char *description;
+  const char *arch;          /* in the syntax above */
+  DlHyper     hyper;
+  int         batch;
+  int         epochs;
+  DlSchedule  schedule;      /* learning-rate schedule over the run */
+  float       schedule_gamma;  /* step: multiply lr by gamma every schedule_step epochs */
+  int         schedule_step;
+  gboolean    augment;       /* random shift/rotation/scale of training images */
+} DlPreset;
+
+gboolean    dl_arch_parse (const char *spec, DlArch *arch, GError **error);
+char       *dl_arch_to_string (const DlArch *arch);
+/* Output size (c × h × w) of layer i, and of the input when i == -1. */
+void        dl_arch_shape (const DlArch *arch, int i, int *c, int *h, int *w);
+
+const DlPreset *dl_preset_find (const char *name);
+/* NULL-terminated list of all presets. */
+const DlPreset *const *dl_presets (void);
+
+void        dl_hyper_init_default (DlHyper *hyper);
+/* Learning rate for `epoch_progress` (epochs done, fractional) of a run of `epochs`. */
+float       dl_schedule_lr (const DlPreset *p, float base_lr, double epoch_progress, int epochs);
+
+const char *dl_act_name (DlAct act);
+const char *dl_optimizer_name (DlOptimizer opt);
+gboolean    dl_optimizer_from_name (const char *name, DlOptimizer *out);
+
+G_END_DECLS
