@@ -22,6 +22,7 @@ typedef enum {
 
 #define DL_N_CLASSES 10
 
+/* Reference-counted and immutable once loaded, so the worker and the UI can share one without copying. */
 typedef struct {
   char   *source;            /* what was loaded, for messages: a path or "images + labels" */
   int     n;                 /* number of examples */
@@ -40,8 +41,9 @@ DlDataset *dl_dataset_load_dir (const char *dir, gboolean train, GError **error)
 /* A directory (see above), a .csv file, or "IMAGES,LABELS" (two IDX paths separated by a comma). */
 DlDataset *dl_dataset_load_path (const char *path, gboolean train, GError **error);
 
-void dl_dataset_free (DlDataset *ds);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlDataset, dl_dataset_free)
+DlDataset *dl_dataset_ref (DlDataset *ds);
+void       dl_dataset_unref (DlDataset *ds);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlDataset, dl_dataset_unref)
 
 /* First `n` examples (or all when n >= ds->n), for quick tests and subsets. */
 DlDataset *dl_dataset_subset (const DlDataset *ds, int n);
