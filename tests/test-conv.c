@@ -1,0 +1,380 @@
+/* test-conv.c — the convolution and max-pool kernels against a float64 loop reference and central
+ * finite differences, over several shapes (k 3 and 5, pad 0–2, several channels, batches that span
+ * more than one im2col group). */
+#include <check.h>
+#include <float.h>
+#include <glib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dl-conv.h"
+
+typedef struct { int B, C, H, W, K, k, pad; } Shape;
+
+static const Shape shapes[] = {
+  { 2, 3, 7, 6, 4, 3, 0 },
+  { 3, 2, 8, 8, 3, 3, 1 },
+  { 2, 3, 9, 7, 2, 5, 2 },
+  { 2, 2, 6, 6, 3, 5, 1 },
+  { 2, 4, 5, 5, 5, 3, 2 },   /* pad 2 with k 3: output larger than the input */
+  { 1, 1, 4, 4, 1, 3, 1 },
+  { 12, 1, 28, 28, 3, 5, 2 }, /* the LeNet first layer; 12 × 784 columns spans two im2col groups */
+  { 5, 6, 14, 14, 4, 5, 0 },  /* the LeNet second layer */
+};
+
+/* Deterministic values in [-1, 1). */
+static guint32 rng_state;
+static float
+rnd (void)
+{
+  rng_state = rng_state * 1664525u + 1013904223u;
+  return (float) ((rng_state >> 8) / (double) (1u << 24) * 2.0 - 1.0);
+}
+
+static void
+fill (float *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    v[i] = rnd ();
+}
+
+static int ho (const Shape *s) { return s->H + 2 * s->pad - s->k + 1; }
+static int wo (const Shape *s) { return s->W + 2 * s->pad - s->k + 1; }
+static size_t nx (const Shape *s) { return (size_t) s->B * s->C * s->H * s->W; }
+static size_t nw (const Shape *s) { return (size_t) s->K * s->C * s->k * s->k; }
+static size_t ny (const Shape *s) { return (size_t) s->B * s->K * ho (s) * wo (s); }
+
+/* The definition, in float64: y and, per output, the sum of the absolute values of its terms. */
+static void
+ref_conv (const Shape *s, const float *x, const float *w, const float *b, double *y, double *mag)
+{
+  int Ho = ho (s), Wo = wo (s);
+
+  for (int n = 0; n < s->B; n++)
+    for (int o = 0; o < s->K; o++)
+      for (int oy = 0; oy < Ho; oy++)
+        for (int ox = 0; ox < Wo; ox++)
+          {
+            double acc = b[o], m = fabs (b[o]);
+
+            for (int c = 0; c < s->C; c++)
+              for (int ky = 0; ky < s->k; ky++)
+                for (int kx = 0; kx < s->k; kx++)
+                  {
+                    int iy = oy + ky - s->pad, ix = ox + kx - s->pad;
+                    double t;
+
+                    if (iy < 0 || iy >= s->H || ix < 0 || ix >= s->W)
+                      continue;
+                    t = (double) w[((o * s->C + c) * s->k + ky) * s->k + kx]
+                        * x[((n * s->C + c) * s->H + iy) * s->W + ix];
+                    acc += t;
+                    m += fabs (t);
+                  }
+            size_t i = ((size_t) (n * s->K + o) * Ho + oy) * Wo + ox;
+            y[i] = acc;
+            mag[i] = m;
+          }
+}
+
+typedef struct {
+  Shape s;
+  float *x, *w, *b, *y, *r, *dy, *dx, *dw, *db, *scratch;
+} Case;
+
+static void
+case_init (Case *t, const Shape *s, guint32 seed)
+{
+  t->s = *s;
+  rng_state = seed;
+  t->x = malloc (sizeof (float) * nx (s));
+  t->w = malloc (sizeof (float) * nw (s));
+  t->b = malloc (sizeof (float) * s->K);
+  t->y = malloc (sizeof (float) * ny (s));
+  t->r = malloc (sizeof (float) * ny (s));
+  t->dy = malloc (sizeof (float) * ny (s));
+  t->dx = malloc (sizeof (float) * nx (s));
+  t->dw = malloc (sizeof (float) * nw (s));
+  t->db = malloc (sizeof (float) * s->K);
+  t->scratch = malloc (sizeof (float) * dl_conv_scratch_floats (s->B, s->C, s->H, s->W, s->K, s->k, s->pad));
+  fill (t->x, nx (s));
+  fill (t->w, nw (s));
+  fill (t->b, s->K);
+  fill (t->r, ny (s));
+}
+
+static void
+case_clear (Case *t)
+{
+  free (t->x); free (t->w); free (t->b); free (t->y); free (t->r);
+  free (t->dy); free (t->dx); free (t->dw); free (t->db); free (t->scratch);
+}
+
+static void
+forward (Case *t)
+{
+  const Shape *s = &t->s;
+  dl_conv_forward (t->x, t->w, t->b, t->y, s->B, s->C, s->H, s->W, s->K, s->k, s->pad, t->scratch);
+}
+
+/* L = Σ r·y + ½ Σ y²: quadratic in every parameter, so a central difference is exact up to rounding,
+ * and dL/dy = r + y differs at every output. */
+static double
+loss (Case *t)
+{
+  double l = 0.0;
+
+  forward (t);
+  for (size_t i = 0; i < ny (&t->s); i++)
+    l += (double) t->r[i] * t->y[i] + 0.5 * (double) t->y[i] * t->y[i];
+  return l;
+}
+
+static void
+backward (Case *t, gboolean with_dx)
+{
+  const Shape *s = &t->s;
+
+  forward (t);
+  for (size_t i = 0; i < ny (s); i++)
+    t->dy[i] = t->r[i] + t->y[i];
+  dl_conv_backward (t->x, t->w, t->dy, with_dx ? t->dx : NULL, t->dw, t->db,
+                    s->B, s->C, s->H, s->W, s->K, s->k, s->pad, t->scratch);
+}
+
+/* Central difference of the loss in v[i] against the analytic `grad`. */
+static void
+check_fd (Case *t, float *v, size_t i, float grad, const char *what)
+{
+  const float h = 0.0625f;   /* a power of two: v ± h and the difference are exact in float */
+  float saved = v[i];
+  double lp, lm, fd;
+
+  v[i] = saved + h;
+  lp = loss (t);
+  v[i] = saved - h;
+  lm = loss (t);
+  v[i] = saved;
+  fd = (lp - lm) / (2.0 * h);
+  ck_assert_msg (fabs (fd - grad) <= 5e-4 * (1.0 + fabs (fd)),
+                 "%s[%zu] shape B%d C%d H%d W%d K%d k%d p%d: analytic %.6g, finite difference %.6g",
+                 what, i, t->s.B, t->s.C, t->s.H, t->s.W, t->s.K, t->s.k, t->s.pad, grad, fd);
+}
+
+static double
+max_abs (const float *v, size_t n)
+{
+  double m = 0.0;
+
+  for (size_t i = 0; i < n; i++)
+    m = fmax (m, fabs (v[i]));
+  return m;
+}
+
+START_TEST (test_forward_matches_reference)
+{
+  Case t;
+  const Shape *s = &shapes[_i];
+  double *ref, *mag;
+
+  case_init (&t, s, 100 + _i);
+  ref = malloc (sizeof (double) * ny (s));
+  mag = malloc (sizeof (double) * ny (s));
+  /* Scratch full of garbage must not leak into the result. */
+  memset (t.scratch, 0x7f, sizeof (float) * dl_conv_scratch_floats (s->B, s->C, s->H, s->W, s->K, s->k, s->pad));
+  forward (&t);
+  ref_conv (s, t.x, t.w, t.b, ref, mag);
+  for (size_t i = 0; i < ny (s); i++)
+    {
+      /* float32 accumulation of C·k·k + 1 terms: a few ulps of the terms' magnitude each. */
+      double tol = 2.0 * (s->C * s->k * s->k + 1) * FLT_EPSILON * mag[i];
+      ck_assert_msg (fabs (t.y[i] - ref[i]) <= tol, "y[%zu] = %.9g, reference %.9g (tolerance %.3g)",
+                     i, t.y[i], ref[i], tol);
+    }
+  free (ref);
+  free (mag);
+  case_clear (&t);
+}
+END_TEST
+
+START_TEST (test_backward_finite_differences)
+{
+  Case t;
+  const Shape *s = &shapes[_i];
+  /* Every weight and bias; the input gradient everywhere on small shapes, a stride through big ones. */
+  size_t dx_step = nx (s) > 600 ? 37 : 1;
+
+  case_init (&t, s, 200 + _i);
+  backward (&t, TRUE);
+  ck_assert (max_abs (t.dw, nw (s)) > 0.1);
+  ck_assert (max_abs (t.db, s->K) > 0.1);
+  ck_assert (max_abs (t.dx, nx (s)) > 0.1);
+  {
+    float *dw = g_memdup2 (t.dw, sizeof (float) * nw (s));
+    float *db = g_memdup2 (t.db, sizeof (float) * s->K);
+    float *dx = g_memdup2 (t.dx, sizeof (float) * nx (s));
+
+    for (size_t i = 0; i < nw (s); i++)
+      check_fd (&t, t.w, i, dw[i], "dw");
+    for (int i = 0; i < s->K; i++)
+      check_fd (&t, t.b, i, db[i], "db");
+    for (size_t i = 0; i < nx (s); i += dx_step)
+      check_fd (&t, t.x, i, dx[i], "dx");
+    g_free (dw);
+    g_free (db);
+    g_free (dx);
+  }
+  case_clear (&t);
+}
+END_TEST
+
+/* dx == NULL (a first layer) gives the same weight gradients, and the outputs are overwritten, not
+ * accumulated, on a second call. */
+START_TEST (test_backward_without_dx)
+{
+  Case t;
+  const Shape *s = &shapes[_i];
+  float *dw, *db;
+
+  case_init (&t, s, 300 + _i);
+  backward (&t, TRUE);
+  dw = g_memdup2 (t.dw, sizeof (float) * nw (s));
+  db = g_memdup2 (t.db, sizeof (float) * s->K);
+  backward (&t, FALSE);
+  ck_assert_mem_eq (t.dw, dw, sizeof (float) * nw (s));
+  ck_assert_mem_eq (t.db, db, sizeof (float) * s->K);
+  g_free (dw);
+  g_free (db);
+  case_clear (&t);
+}
+END_TEST
+
+START_TEST (test_maxpool_forward_exact)
+{
+  /* Odd sizes (the last row and column are dropped), ties, negative values. */
+  const int B = 2, C = 3, H = 7, W = 5, Hp = H / 2, Wp = W / 2;
+  float x[2 * 3 * 7 * 5], y[2 * 3 * 3 * 2];
+  int argmax[2 * 3 * 3 * 2];
+
+  rng_state = 7;
+  for (size_t i = 0; i < G_N_ELEMENTS (x); i++)
+    x[i] = (i % 5 == 0) ? 0.5f : rnd ();
+  /* A window entirely tied at 0.5: the first in reading order wins. */
+  x[0] = x[1] = x[W] = x[W + 1] = 0.5f;
+  dl_maxpool_forward (x, y, argmax, B, C, H, W);
+  for (int p = 0; p < B * C; p++)
+    for (int py = 0; py < Hp; py++)
+      for (int px = 0; px < Wp; px++)
+        {
+          int o = (p * Hp + py) * Wp + px;
+          int best = -1;
+
+          for (int dy = 0; dy < 2; dy++)
+            for (int dx = 0; dx < 2; dx++)
+              {
+                int i = (p * H + 2 * py + dy) * W + 2 * px + dx;
+                if (best < 0 || x[i] > x[best])
+                  best = i;
+              }
+          ck_assert_int_eq (argmax[o], best);
+          ck_assert (y[o] == x[best]);
+        }
+  ck_assert_int_eq (argmax[0], 0);
+}
+END_TEST
+
+START_TEST (test_maxpool_backward_routes)
+{
+  const int B = 3, C = 2, H = 6, W = 8, Hp = H / 2, Wp = W / 2;
+  enum { NX = 3 * 2 * 6 * 8, NY = 3 * 2 * 3 * 4 };
+  float x[NX], y[NY], dy[NY], dx[NX];
+  int argmax[NY];
+  int hits[NX] = { 0 };
+
+  rng_state = 11;
+  for (int i = 0; i < NX; i++)
+    x[i] = rnd ();
+  for (int i = 0; i < NY; i++)
+    dy[i] = 1.0f + i;   /* distinct and non-zero, so every route is visible */
+  memset (dx, 0x7f, sizeof dx);   /* overwritten, not accumulated */
+  dl_maxpool_forward (x, y, argmax, B, C, H, W);
+  dl_maxpool_backward (dy, argmax, dx, B, C, H, W);
+  for (int o = 0; o < NY; o++)
+    {
+      ck_assert (dx[argmax[o]] == dy[o]);
+      hits[argmax[o]]++;
+    }
+  for (int i = 0; i < NX; i++)
+    {
+      ck_assert_int_le (hits[i], 1);
+      if (!hits[i])
+        ck_assert (dx[i] == 0.0f);
+    }
+  (void) Hp; (void) Wp;
+}
+END_TEST
+
+/* Max-pool backward matches a finite difference of Σ c·maxpool(x) (x with distinct values, so the
+ * winners do not change under a small step). */
+START_TEST (test_maxpool_finite_differences)
+{
+  const int B = 2, C = 2, H = 4, W = 6;
+  enum { NX = 2 * 2 * 4 * 6, NY = 2 * 2 * 2 * 3 };
+  float x[NX], y[NY], c[NY], dx[NX];
+  int argmax[NY];
+
+  for (int i = 0; i < NX; i++)
+    x[i] = (float) ((i * 7919) % NX) / NX;   /* a permutation: distinct, 1/NX apart */
+  rng_state = 13;
+  for (int i = 0; i < NY; i++)
+    c[i] = rnd ();
+  dl_maxpool_forward (x, y, argmax, B, C, H, W);
+  dl_maxpool_backward (c, argmax, dx, B, C, H, W);
+  for (int i = 0; i < NX; i++)
+    {
+      const float h = 1.0f / 1024;
+      float saved = x[i];
+      double lp = 0, lm = 0;
+
+      x[i] = saved + h;
+      dl_maxpool_forward (x, y, argmax, B, C, H, W);
+      for (int o = 0; o < NY; o++)
+        lp += (double) c[o] * y[o];
+      x[i] = saved - h;
+      dl_maxpool_forward (x, y, argmax, B, C, H, W);
+      for (int o = 0; o < NY; o++)
+        lm += (double) c[o] * y[o];
+      x[i] = saved;
+      ck_assert_msg (fabs ((lp - lm) / (2 * h) - dx[i]) < 1e-5, "dx[%d]", i);
+    }
+}
+END_TEST
+
+static Suite *
+conv_suite (void)
+{
+  Suite *s = suite_create ("conv");
+  TCase *tc = tcase_create ("kernels");
+
+  tcase_add_loop_test (tc, test_forward_matches_reference, 0, G_N_ELEMENTS (shapes));
+  tcase_add_loop_test (tc, test_backward_finite_differences, 0, G_N_ELEMENTS (shapes));
+  tcase_add_loop_test (tc, test_backward_without_dx, 0, G_N_ELEMENTS (shapes));
+  tcase_add_test (tc, test_maxpool_forward_exact);
+  tcase_add_test (tc, test_maxpool_backward_routes);
+  tcase_add_test (tc, test_maxpool_finite_differences);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *sr = srunner_create (conv_suite ());
+  int failed;
+
+  srunner_run_all (sr, CK_NORMAL);
+  failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
