@@ -1,0 +1,102 @@
+/* dl-application.c — the application object: app-wide actions, shortcuts, styles, the About dialog.
+ *
+ * Each window owns its own training worker; the application only opens windows and holds what is
+ * shared by all of them.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "dl-application.h"
+#include "dl-window.h"
+
+struct _DlApplication
+{
+  GtkApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (DlApplication, dl_application, GTK_TYPE_APPLICATION)
+
+DlApplication *
+dl_application_new (void)
+{
+  return g_object_new (DL_TYPE_APPLICATION,
+                       "application-id", DL_APPLICATION_ID,
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       "resource-base-path", "/io/github/digitlab/DigitLab",
+                       NULL);
+}
+
+static void
+dl_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (dl_window_new (DL_APPLICATION (app)));
+  gtk_window_present (window);
+}
+
+static void
+dl_application_startup (GApplication *app)
+{
+  g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
+
+  G_APPLICATION_CLASS (dl_application_parent_class)->startup (app);
+
+  gtk_css_provider_load_from_resource (css, "/io/github/digitlab/DigitLab/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+quit_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GApplication *app = user_data;
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+  /* Closing the windows (rather than g_application_quit) lets each shut its worker down cleanly. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free (windows);
+}
+
+static void
+about_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GtkApplication *app = user_data;
+  static const char *developers[] = { "The Digit Lab developers", NULL };
+
+  gtk_show_about_dialog (gtk_application_get_active_window (app),
+                         "program-name", _("Digit Lab"),
+                         "logo-icon-name", DL_APPLICATION_ID,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Train, watch and probe a handwritten-digit neural network."),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "authors", developers,
+                         NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_activated },
+  { "about", about_activated },
+};
+
+static void
+dl_application_init (DlApplication *self)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+}
+
+static void
+dl_application_class_init (DlApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = dl_application_activate;
+  app_class->startup = dl_application_startup;
+}

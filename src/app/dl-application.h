@@ -1,0 +1,15 @@
+/* dl-application.h — the Digit Lab GtkApplication. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define DL_APPLICATION_ID "io.github.digitlab.DigitLab"
+
+#define DL_TYPE_APPLICATION (dl_application_get_type ())
+G_DECLARE_FINAL_TYPE (DlApplication, dl_application, DL, APPLICATION, GtkApplication)
+
+DlApplication *dl_application_new (void);
+
+G_END_DECLS

@@ -1,0 +1,397 @@
+/* dl-window.c — the main window.
+ *
+ * The window owns the training worker and is the only place that turns user intent (actions) into
+ * worker commands; pages observe the worker's events themselves. Data loading starts at once from the
+ * MNIST cache; without data the window shows an empty state that says how to get some.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "dl-frame-stats.h"
+#include "dl-train-page.h"
+#include "dl-window.h"
+#include "dl-worker.h"
+
+struct _DlWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  DlWorker     *worker;
+  DlFrameStats *frame_stats;
+  char         *pending_train_csv;   /* between the two CSV choosers */
+
+  /* template children */
+  GtkButton    *start_button;
+  GtkInfoBar   *error_bar;
+  GtkLabel     *error_label;
+  GtkStack     *main_stack;
+  GtkStack     *pages;
+  GtkLabel     *empty_label;
+  GtkLabel     *empty_error_label;
+  GtkLabel     *loading_label;
+  DlTrainPage  *train_page;
+};
+
+G_DEFINE_FINAL_TYPE (DlWindow, dl_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static void
+show_error (DlWindow *self, const char *message)
+{
+  gtk_label_set_text (self->error_label, message);
+  gtk_info_bar_set_revealed (self->error_bar, TRUE);
+}
+
+static void
+error_bar_response_cb (DlWindow *self, int response)
+{
+  gtk_info_bar_set_revealed (self->error_bar, FALSE);
+}
+
+static void
+show_empty_state (DlWindow *self, const char *error)
+{
+  gtk_label_set_text (self->empty_error_label, error != NULL ? error : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_error_label), error != NULL);
+  gtk_stack_set_visible_child_name (self->main_stack, "empty");
+}
+
+static void
+load_data (DlWindow *self, const char *train, const char *test)
+{
+  g_autofree char *what = g_strdup_printf (_("Loading %s…"), train);
+
+  gtk_label_set_text (self->loading_label, what);
+  gtk_stack_set_visible_child_name (self->main_stack, "loading");
+  dl_worker_load_data (self->worker, train, test);
+}
+
+static gboolean
+dir_has_mnist (const char *dir)
+{
+  g_autofree char *raw = g_build_filename (dir, "train-images-idx3-ubyte", NULL);
+  g_autofree char *gz = g_build_filename (dir, "train-images-idx3-ubyte.gz", NULL);
+
+  return g_file_test (raw, G_FILE_TEST_EXISTS) || g_file_test (gz, G_FILE_TEST_EXISTS);
+}
+
+static void
+load_default_data (DlWindow *self)
+{
+  g_autofree char *dir = dl_data_default_dir ();
+
+  if (dir_has_mnist (dir))
+    load_data (self, dir, dir);
+  else
+    show_empty_state (self, NULL);
+}
+
+static void
+reset_training (DlWindow *self)
+{
+  DlTrainConfig cfg = { 0 };
+
+  dl_train_page_get_config (self->train_page, &cfg);
+  dl_train_page_clear (self->train_page);
+  dl_worker_reset (self->worker, &cfg);
+  dl_train_config_clear (&cfg);
+}
+
+static void
+update_actions (DlWindow *self)
+{
+  DlTrainState state = dl_worker_get_state (self->worker);
+  gboolean running = state == DL_TRAIN_RUNNING;
+  gboolean have_data = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "pages") == 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", have_data);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pause", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resume", state == DL_TRAIN_PAUSED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running || state == DL_TRAIN_PAUSED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset", have_data && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.evaluate", have_data);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-model", have_data);
+  gtk_button_set_icon_name (self->start_button,
+                            running ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
+}
+
+static void
+on_worker_event (DlWindow *self, DlEvent *ev)
+{
+  switch (ev->type)
+    {
+    case DL_EVENT_DATA_LOADED:
+      gtk_stack_set_visible_child_name (self->main_stack, "pages");
+      /* A first, untrained network so that every page has something to show and start has a config. */
+      if (dl_worker_get_state (self->worker) == DL_TRAIN_IDLE)
+        reset_training (self);
+      break;
+
+    case DL_EVENT_ERROR:
+      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "loading") == 0)
+        show_empty_state (self, ev->message);
+      else
+        show_error (self, ev->message);
+      break;
+
+    case DL_EVENT_STATE:
+    case DL_EVENT_PROGRESS:
+    case DL_EVENT_HYPER_APPLIED:
+    case DL_EVENT_EVAL:
+    case DL_EVENT_MODEL_SAVED:
+    case DL_EVENT_MODEL_LOADED:
+    case DL_EVENT_DIVERGED:
+    case DL_EVENT_DONE:
+    default:
+      break;
+    }
+  update_actions (self);
+}
+
+static void
+start_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  DlWindow *self = DL_WINDOW (widget);
+
+  switch (dl_worker_get_state (self->worker))
+    {
+    case DL_TRAIN_IDLE:
+      reset_training (self);   /* picks up the architecture and seed chosen since the last reset */
+      dl_worker_start (self->worker);
+      break;
+    case DL_TRAIN_RUNNING:
+      dl_worker_pause (self->worker);
+      break;
+    case DL_TRAIN_PAUSED:
+      dl_worker_resume (self->worker);
+      break;
+    case DL_TRAIN_STOPPED:
+      dl_worker_start (self->worker);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+pause_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  dl_worker_pause (DL_WINDOW (widget)->worker);
+}
+
+static void
+resume_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  dl_worker_resume (DL_WINDOW (widget)->worker);
+}
+
+static void
+stop_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  dl_worker_stop (DL_WINDOW (widget)->worker);
+}
+
+static void
+reset_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  reset_training (DL_WINDOW (widget));
+}
+
+static void
+evaluate_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  dl_worker_evaluate (DL_WINDOW (widget)->worker);
+}
+
+static void
+reload_data_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  load_default_data (DL_WINDOW (widget));
+}
+
+typedef void (*ChooserDone) (DlWindow *self, const char *path);
+
+static void
+chooser_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  DlWindow *self = g_object_get_data (G_OBJECT (dialog), "dl-window");
+  ChooserDone done = (ChooserDone) user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        done (self, path);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+choose_file (DlWindow *self, const char *title, GtkFileChooserAction action, const char *accept,
+             const char *csv_filter_name, ChooserDone done)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, _("_Cancel"));
+  if (csv_filter_name != NULL)
+    {
+      g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, csv_filter_name);
+      gtk_file_filter_add_pattern (filter, "*.csv");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+    }
+  g_object_set_data (G_OBJECT (chooser), "dl-window", self);
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), done);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+data_folder_chosen (DlWindow *self, const char *path)
+{
+  load_data (self, path, path);
+}
+
+static void
+test_csv_chosen (DlWindow *self, const char *path)
+{
+  load_data (self, self->pending_train_csv, path);
+  g_clear_pointer (&self->pending_train_csv, g_free);
+}
+
+static void
+train_csv_chosen (DlWindow *self, const char *path)
+{
+  g_free (self->pending_train_csv);
+  self->pending_train_csv = g_strdup (path);
+  choose_file (self, _("Open the Test CSV File"), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+               _("CSV files (label, 784 pixels)"), test_csv_chosen);
+}
+
+static void
+model_save_chosen (DlWindow *self, const char *path)
+{
+  dl_worker_save_model (self->worker, path);
+}
+
+static void
+model_load_chosen (DlWindow *self, const char *path)
+{
+  dl_worker_load_model (self->worker, path);
+}
+
+static void
+open_data_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  choose_file (DL_WINDOW (widget), _("Open a Folder of MNIST IDX Files"),
+               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Open"), NULL, data_folder_chosen);
+}
+
+static void
+open_csv_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  choose_file (DL_WINDOW (widget), _("Open the Training CSV File"), GTK_FILE_CHOOSER_ACTION_OPEN,
+               _("_Open"), _("CSV files (label, 784 pixels)"), train_csv_chosen);
+}
+
+static void
+save_model_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  choose_file (DL_WINDOW (widget), _("Save Model"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL,
+               model_save_chosen);
+}
+
+static void
+load_model_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  choose_file (DL_WINDOW (widget), _("Load Model"), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), NULL,
+               model_load_chosen);
+}
+
+static void
+dl_window_dispose (GObject *object)
+{
+  DlWindow *self = DL_WINDOW (object);
+
+  g_clear_pointer (&self->frame_stats, dl_frame_stats_stop);
+  if (self->worker != NULL)
+    dl_worker_shutdown (self->worker);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_WINDOW);
+  g_clear_object (&self->worker);
+  g_clear_pointer (&self->pending_train_csv, g_free);
+
+  G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
+}
+
+static void
+dl_window_class_init (DlWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dl_window_dispose;
+
+  g_type_ensure (DL_TYPE_TRAIN_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, start_button);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, error_bar);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, pages);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_label);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_error_label);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, loading_label);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
+  gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "win.pause", NULL, pause_action);
+  gtk_widget_class_install_action (widget_class, "win.resume", NULL, resume_action);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.reset", NULL, reset_action);
+  gtk_widget_class_install_action (widget_class, "win.evaluate", NULL, evaluate_action);
+  gtk_widget_class_install_action (widget_class, "win.reload-data", NULL, reload_data_action);
+  gtk_widget_class_install_action (widget_class, "win.open-data", NULL, open_data_action);
+  gtk_widget_class_install_action (widget_class, "win.open-csv", NULL, open_csv_action);
+  gtk_widget_class_install_action (widget_class, "win.save-model", NULL, save_model_action);
+  gtk_widget_class_install_action (widget_class, "win.load-model", NULL, load_model_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.start", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "win.stop", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save-model", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-data", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.evaluate", NULL);
+}
+
+static void
+dl_window_init (DlWindow *self)
+{
+  g_autofree char *cache = dl_data_default_dir ();
+  g_autofree char *hint = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  hint = g_markup_printf_escaped (
+      _("Digit Lab trains on MNIST, 70,000 handwritten digits. Fetch and verify it with "
+        "<tt>build-aux/fetch-mnist.sh</tt> (it is cached in <tt>%s</tt>), or open a folder of IDX "
+        "files or a pair of CSV files in the seed format: the label, then 784 pixel values 0–255."),
+      cache);
+  gtk_label_set_markup (self->empty_label, hint);
+
+  self->worker = dl_worker_new ();
+  g_signal_connect_object (self->worker, "event", G_CALLBACK (on_worker_event), self, G_CONNECT_SWAPPED);
+  g_object_set (self->train_page, "worker", self->worker, NULL);
+
+  self->frame_stats = dl_frame_stats_start (GTK_WIDGET (self));
+  update_actions (self);
+  load_default_data (self);
+}
+
+DlWindow *
+dl_window_new (DlApplication *app)
+{
+  return g_object_new (DL_TYPE_WINDOW, "application", app, NULL);
+}

@@ -1,0 +1,15 @@
+/* dl-window.h — the main window: header bar, pages (Train, Draw, Mistakes, Data), the training worker. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "dl-application.h"
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_WINDOW (dl_window_get_type ())
+G_DECLARE_FINAL_TYPE (DlWindow, dl_window, DL, WINDOW, GtkApplicationWindow)
+
+DlWindow *dl_window_new (DlApplication *app);
+
+G_END_DECLS
