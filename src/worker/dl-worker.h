@@ -16,6 +16,15 @@
 
 G_BEGIN_DECLS
 
+/* Errors of the worker's own (DL_EVENT_ERROR also carries the loaders' DL_DATA_ERROR, DL_MODEL_ERROR,
+ * DL_ARCH_ERROR). */
+#define DL_WORKER_ERROR (dl_worker_error_quark ())
+GQuark dl_worker_error_quark (void);
+typedef enum {
+  DL_WORKER_ERROR_INVALID,    /* a hyperparameter or setting out of range */
+  DL_WORKER_ERROR_NOT_READY,  /* no network or no data yet for what was asked */
+} DlWorkerError;
+
 typedef enum {
   DL_TRAIN_IDLE,      /* nothing started since the last reset */
   DL_TRAIN_RUNNING,
@@ -92,6 +101,7 @@ typedef struct {
   GError        *error;
 } DlEvent;
 
+#define DL_TYPE_EVENT (dl_event_get_type ())
 GType    dl_event_get_type (void) G_GNUC_CONST;
 DlEvent *dl_event_ref (DlEvent *ev);
 void     dl_event_unref (DlEvent *ev);
@@ -106,6 +116,7 @@ typedef struct {
   gboolean trained;     /* at least one optimiser step or a loaded model */
 } DlSnapshot;
 
+#define DL_TYPE_SNAPSHOT (dl_snapshot_get_type ())
 GType       dl_snapshot_get_type (void) G_GNUC_CONST;
 DlSnapshot *dl_snapshot_ref (DlSnapshot *snap);
 void        dl_snapshot_unref (DlSnapshot *snap);
@@ -136,5 +147,25 @@ void        dl_worker_shutdown (DlWorker *self);
 /* Thread-safe, never waits for a training step: the latest published snapshot (NULL before reset). */
 DlSnapshot *dl_worker_dup_snapshot (DlWorker *self);
 DlTrainState dl_worker_get_state (DlWorker *self);
+
+/* Testing and diagnostic hook: what one optimiser step used, reported on the worker thread right after
+ * the step. `indices` are the training examples of the batch (valid during the call only); `hyper` is
+ * exactly what dl_net_train_step got (lr after the schedule); `net` is the worker's own network, which the
+ * observer may run inference on (it is between steps) but must not keep. */
+typedef struct {
+  gint64         step;     /* 1-based number of this step since reset, as in DlEvent.step */
+  int            epoch;
+  int            batch;    /* examples in this batch (the last of an epoch may be short) */
+  const int     *indices;
+  const DlHyper *hyper;
+  float          loss;
+  DlNet         *net;
+} DlStepInfo;
+
+typedef void (*DlStepObserver) (const DlStepInfo *info, gpointer user_data);
+
+/* Queued like any command, so it takes effect in order; NULL removes it. The observer runs on the worker
+ * thread; it may call the dl_worker_* command functions (they only queue). */
+void        dl_worker_set_step_observer (DlWorker *self, DlStepObserver observer, gpointer user_data);
 
 G_END_DECLS
