@@ -56,6 +56,20 @@ char *dl_dataset_histogram_warning (const DlDataset *ds);
 /* One line: "60000 images 28×28; labels 0:5923 1:6742 …". */
 char *dl_dataset_describe (const DlDataset *ds);
 
+/* Building data sets in memory (e.g. the Draw page's personal set). A new data set is zero-filled:
+ * fill pixels and labels, then call dl_dataset_recount, before sharing it. n may be 0. */
+DlDataset *dl_dataset_new (int n, int rows, int cols);
+/* Recomputes histogram[] from labels[]. */
+void       dl_dataset_recount (DlDataset *ds);
+/* A new data set: ds followed by one rows × cols image (0–255) with the given label 0–9. */
+DlDataset *dl_dataset_append (const DlDataset *ds, const guint8 *pixels, int label);
+
+/* Saves as an IDX images + labels pair (gzip-compressed when a path ends in .gz), or as seed-format CSV
+ * (28 × 28 only, no header). Each file is written atomically (temporary file, then rename). */
+gboolean dl_dataset_save_idx (const DlDataset *ds, const char *images_path, const char *labels_path,
+                              GError **error);
+gboolean dl_dataset_save_csv (const DlDataset *ds, const char *path, GError **error);
+
 /* Where MNIST lives when no --data is given: $DIGITLAB_DATA, else ${XDG_CACHE_HOME:-~/.cache}/digitlab/mnist. */
 char *dl_data_default_dir (void);
 

@@ -1,0 +1,937 @@
+/* dl-data.c — IDX (raw or gzip) and seed-format CSV loaders, savers, and the shared data set type.
+ *
+ * Every loader checks what it reads against what the format promises and names the file, the place
+ * (byte offset, or row and column) and the expectation when they disagree. IDX files are read through
+ * zlib's gzread, which passes plain files through unchanged, so one code path serves both.
+ */
+#include "dl-data.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <zlib.h>
+
+G_DEFINE_QUARK (dl-data-error-quark, dl_data_error)
+
+#define IDX_IMAGES_MAGIC 0x00000803u
+#define IDX_LABELS_MAGIC 0x00000801u
+#define IDX_IMAGES_HEADER 16
+#define IDX_LABELS_HEADER 8
+/* An image of more than a megapixel is not a digit; a data set of more than 4 GiB is not MNIST-like. */
+#define MAX_IMAGE_PIXELS (1u << 20)
+#define MAX_PIXEL_BYTES (G_GUINT64_CONSTANT (1) << 32)
+#define CSV_ROWS 28
+#define CSV_COLS 28
+
+/* ---- the data set ---------------------------------------------------------------------------- */
+
+static void
+dataset_clear (gpointer data)
+{
+  DlDataset *ds = data;
+
+  g_free (ds->source);
+  g_free (ds->pixels);
+  g_free (ds->labels);
+}
+
+/* Takes ownership of source, pixels and labels. */
+static DlDataset *
+dataset_wrap (char *source, int n, int rows, int cols, guint8 *pixels, guint8 *labels)
+{
+  DlDataset *ds = g_atomic_rc_box_new0 (DlDataset);
+
+  ds->source = source;
+  ds->n = n;
+  ds->rows = rows;
+  ds->cols = cols;
+  ds->pixels = pixels;
+  ds->labels = labels;
+  dl_dataset_recount (ds);
+  return ds;
+}
+
+/* A copy with room for at least one byte, so empty data sets still own a buffer. */
+static guint8 *
+dup_bytes (const guint8 *src, gsize len)
+{
+  guint8 *p = g_malloc (len + 1);
+
+  memcpy (p, src, len);
+  return p;
+}
+
+DlDataset *
+dl_dataset_new (int n, int rows, int cols)
+{
+  g_return_val_if_fail (n >= 0 && rows > 0 && cols > 0, NULL);
+
+  return dataset_wrap (g_strdup ("in memory"), n, rows, cols,
+                       g_malloc0 ((gsize) n * rows * cols + 1), g_malloc0 ((gsize) n + 1));
+}
+
+DlDataset *
+dl_dataset_ref (DlDataset *ds)
+{
+  g_return_val_if_fail (ds != NULL, NULL);
+  return g_atomic_rc_box_acquire (ds);
+}
+
+void
+dl_dataset_unref (DlDataset *ds)
+{
+  if (ds != NULL)
+    g_atomic_rc_box_release_full (ds, dataset_clear);
+}
+
+void
+dl_dataset_recount (DlDataset *ds)
+{
+  memset (ds->histogram, 0, sizeof ds->histogram);
+  for (int i = 0; i < ds->n; i++)
+    if (ds->labels[i] < DL_N_CLASSES)
+      ds->histogram[ds->labels[i]]++;
+}
+
+DlDataset *
+dl_dataset_subset (const DlDataset *ds, int n)
+{
+  g_return_val_if_fail (ds != NULL && n >= 0, NULL);
+
+  n = MIN (n, ds->n);
+  gsize d = (gsize) ds->rows * ds->cols;
+  char *source = n == ds->n ? g_strdup (ds->source) : g_strdup_printf ("%s (first %d)", ds->source, n);
+  return dataset_wrap (source, n, ds->rows, ds->cols, dup_bytes (ds->pixels, n * d), dup_bytes (ds->labels, n));
+}
+
+DlDataset *
+dl_dataset_append (const DlDataset *ds, const guint8 *pixels, int label)
+{
+  g_return_val_if_fail (ds != NULL && pixels != NULL, NULL);
+  g_return_val_if_fail (label >= 0 && label < DL_N_CLASSES, NULL);
+
+  gsize d = (gsize) ds->rows * ds->cols;
+  guint8 *p = g_malloc ((ds->n + 1) * d);
+  guint8 *l = g_malloc ((gsize) ds->n + 1);
+
+  memcpy (p, ds->pixels, ds->n * d);
+  memcpy (p + ds->n * d, pixels, d);
+  memcpy (l, ds->labels, ds->n);
+  l[ds->n] = label;
+  return dataset_wrap (g_strdup (ds->source), ds->n + 1, ds->rows, ds->cols, p, l);
+}
+
+void
+dl_dataset_gather (const DlDataset *ds, const int *idx, int n, float *out)
+{
+  const gsize d = (gsize) ds->rows * ds->cols;
+  const float scale = 1.0f / 255.0f;
+
+  for (int i = 0; i < n; i++)
+    {
+      const guint8 *restrict src = ds->pixels + (gsize) idx[i] * d;
+      float *restrict dst = out + (gsize) i * d;
+      for (gsize j = 0; j < d; j++)
+        dst[j] = src[j] * scale;
+    }
+}
+
+char *
+dl_dataset_histogram_warning (const DlDataset *ds)
+{
+  int top = 0;
+
+  if (ds->n == 0)
+    return g_strdup_printf ("%s holds no examples", ds->source);
+  for (int c = 1; c < DL_N_CLASSES; c++)
+    if (ds->histogram[c] > ds->histogram[top])
+      top = c;
+  if (2 * (gint64) ds->histogram[top] <= ds->n)
+    return NULL;
+  return g_strdup_printf ("class %d holds %.0f %% of the labels in %s (about 10 %% each is expected): "
+                          "the labels may be corrupted",
+                          top, 100.0 * ds->histogram[top] / ds->n, ds->source);
+}
+
+char *
+dl_dataset_describe (const DlDataset *ds)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "%d images %d×%d; labels", ds->n, ds->rows, ds->cols);
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    g_string_append_printf (s, " %d:%d", c, ds->histogram[c]);
+  return g_string_free (s, FALSE);
+}
+
+char *
+dl_data_default_dir (void)
+{
+  const char *env = g_getenv ("DIGITLAB_DATA");
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  return g_build_filename (g_get_user_cache_dir (), "digitlab", "mnist", NULL);
+}
+
+/* ---- IDX reading ------------------------------------------------------------------------------ */
+
+typedef struct {
+  const char *path;
+  gzFile      gz;
+  gboolean    compressed;   /* known after the first read */
+  goffset     file_size;    /* on disk */
+  guint64     pos;          /* uncompressed bytes consumed so far */
+} IdxReader;
+
+static gboolean
+idx_open (IdxReader *r, const char *path, GError **error)
+{
+  struct stat st;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+  memset (r, 0, sizeof *r);
+  r->path = path;
+  if (fd < 0)
+    {
+      int e = errno;
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot open: %s", path, g_strerror (e));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: not a regular file", path);
+      close (fd);
+      return FALSE;
+    }
+  if (st.st_size == 0)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, "%s: the file is empty (0 bytes)", path);
+      close (fd);
+      return FALSE;
+    }
+  r->file_size = st.st_size;
+  r->gz = gzdopen (fd, "rb");
+  if (r->gz == NULL)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot open: out of memory", path);
+      close (fd);
+      return FALSE;
+    }
+  gzbuffer (r->gz, 1 << 18);
+  return TRUE;
+}
+
+static void
+idx_close (IdxReader *r)
+{
+  if (r->gz != NULL)
+    gzclose_r (r->gz);
+  r->gz = NULL;
+}
+
+/* Reads up to len bytes; *got says how many arrived. FALSE only on a corrupt gzip stream — a stream
+ * that simply stops early is reported by the caller, which knows what it expected. */
+static gboolean
+idx_read (IdxReader *r, void *buf, guint64 len, guint64 *got, GError **error)
+{
+  guint8 *p = buf;
+
+  *got = 0;
+  while (*got < len)
+    {
+      unsigned chunk = (unsigned) MIN (len - *got, (guint64) 1 << 30);
+      int n = gzread (r->gz, p + *got, chunk);
+      int errnum = Z_OK;
+      const char *msg = n < (int) chunk ? gzerror (r->gz, &errnum) : NULL;
+
+      if (n > 0)
+        *got += n;
+      if (errnum != Z_OK && errnum != Z_BUF_ERROR)
+        {
+          g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
+                       "%s: corrupt gzip data after %" G_GUINT64_FORMAT " uncompressed bytes: %s",
+                       r->path, r->pos + *got, msg);
+          return FALSE;
+        }
+      if (n < (int) chunk)
+        break;
+    }
+  r->compressed = !gzdirect (r->gz);
+  r->pos += *got;
+  return TRUE;
+}
+
+static const char *
+idx_kind (IdxReader *r)
+{
+  return r->compressed ? " (uncompressed)" : "";
+}
+
+static guint32
+be32 (const guint8 *p)
+{
+  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
+}
+
+static gboolean
+idx_read_header (IdxReader *r, guint8 *hdr, int len, guint32 magic, const char *what, GError **error)
+{
+  guint64 got;
+
+  if (!idx_read (r, hdr, len, &got, error))
+    return FALSE;
+  guint32 found = got >= 4 ? be32 (hdr) : magic;
+  /* The magic first: a wrong kind of file is the likelier mistake than a cut-off header. */
+  if (found != magic)
+    {
+      const char *hint = "";
+      if (found == IDX_LABELS_MAGIC)
+        hint = "; this is an IDX labels file";
+      else if (found == IDX_IMAGES_MAGIC)
+        hint = "; this is an IDX images file";
+      else if (found == GUINT32_SWAP_LE_BE (magic))
+        hint = "; the header is byte-swapped (written little-endian)";
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
+                   "%s: wrong magic number 0x%08x at byte 0, expected 0x%08x (IDX %s)%s",
+                   r->path, found, magic, what, hint);
+      return FALSE;
+    }
+  if (got < (guint64) len)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
+                   "%s: file ends at byte %" G_GUINT64_FORMAT "%s, expected a %d-byte IDX %s header",
+                   r->path, got, idx_kind (r), len, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads exactly len payload bytes that start at byte `start` and checks that nothing follows.
+ * `what` describes the payload for messages ("60000 images of 28×28"). */
+static guint8 *
+idx_read_payload (IdxReader *r, guint64 start, guint64 len, const char *what, GError **error)
+{
+  guint64 expected = start + len;
+  guint64 got;
+  guint8 extra;
+
+  /* A plain file's size is known up front: catch truncation before allocating anything. */
+  if (!r->compressed && (guint64) r->file_size != expected)
+    {
+      if ((guint64) r->file_size < expected)
+        g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
+                     "%s: file ends at byte %" G_GOFFSET_FORMAT ", expected %" G_GUINT64_FORMAT
+                     " bytes for %s", r->path, r->file_size, expected, what);
+      else
+        g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
+                     "%s: %" G_GUINT64_FORMAT " bytes of trailing garbage after byte %" G_GUINT64_FORMAT
+                     ": expected the file to end there after %s",
+                     r->path, (guint64) r->file_size - expected, expected, what);
+      return NULL;
+    }
+  guint8 *buf = g_try_malloc (len + 1);
+  if (buf == NULL)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO,
+                   "%s: cannot allocate %" G_GUINT64_FORMAT " bytes for %s", r->path, len, what);
+      return NULL;
+    }
+  if (!idx_read (r, buf, len, &got, error))
+    goto fail;
+  if (got < len)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
+                   "%s: file ends at byte %" G_GUINT64_FORMAT "%s, expected %" G_GUINT64_FORMAT
+                   " bytes for %s", r->path, start + got, idx_kind (r), expected, what);
+      goto fail;
+    }
+  if (!idx_read (r, &extra, 1, &got, error))
+    goto fail;
+  if (got != 0)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
+                   "%s: data continues past byte %" G_GUINT64_FORMAT "%s: expected the file to end there "
+                   "after %s", r->path, expected, idx_kind (r), what);
+      goto fail;
+    }
+  return buf;
+
+fail:
+  g_free (buf);
+  return NULL;
+}
+
+static guint8 *
+idx_load_images (const char *path, int *n, int *rows, int *cols, GError **error)
+{
+  IdxReader r;
+  guint8 hdr[IDX_IMAGES_HEADER];
+  guint8 *pixels = NULL;
+  g_autofree char *what = NULL;
+  guint64 total;
+
+  if (!idx_open (&r, path, error))
+    return NULL;
+  if (!idx_read_header (&r, hdr, sizeof hdr, IDX_IMAGES_MAGIC, "images", error))
+    goto out;
+
+  guint32 count = be32 (hdr + 4), h = be32 (hdr + 8), w = be32 (hdr + 12);
+  if (count == 0)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY,
+                   "%s: the header (byte 4) says the file holds 0 images", path);
+      goto out;
+    }
+  if (h == 0 || w == 0)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
+                   "%s: image size %u×%u at byte 8, expected nonzero rows and columns", path, h, w);
+      goto out;
+    }
+  if (__builtin_mul_overflow ((guint64) count, (guint64) h * w, &total)
+      || count > G_MAXINT || (guint64) h * w > MAX_IMAGE_PIXELS || total > MAX_PIXEL_BYTES)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
+                   "%s: dimension overflow in the header (bytes 4–15): %u images of %u×%u pixels is "
+                   "beyond the limits (at most %u pixels per image, %" G_GUINT64_FORMAT " bytes in all)",
+                   path, count, h, w, MAX_IMAGE_PIXELS, MAX_PIXEL_BYTES);
+      goto out;
+    }
+
+  what = g_strdup_printf ("%u images of %u×%u", count, h, w);
+  pixels = idx_read_payload (&r, IDX_IMAGES_HEADER, total, what, error);
+  *n = count;
+  *rows = h;
+  *cols = w;
+out:
+  idx_close (&r);
+  return pixels;
+}
+
+static guint8 *
+idx_load_labels (const char *path, int *n, GError **error)
+{
+  IdxReader r;
+  guint8 hdr[IDX_LABELS_HEADER];
+  guint8 *labels = NULL;
+  g_autofree char *what = NULL;
+
+  if (!idx_open (&r, path, error))
+    return NULL;
+  if (!idx_read_header (&r, hdr, sizeof hdr, IDX_LABELS_MAGIC, "labels", error))
+    goto out;
+
+  guint32 count = be32 (hdr + 4);
+  if (count == 0)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY,
+                   "%s: the header (byte 4) says the file holds 0 labels", path);
+      goto out;
+    }
+  if (count > G_MAXINT)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
+                   "%s: dimension overflow in the header (byte 4): %u labels", path, count);
+      goto out;
+    }
+
+  what = g_strdup_printf ("%u labels", count);
+  labels = idx_read_payload (&r, IDX_LABELS_HEADER, count, what, error);
+  if (labels == NULL)
+    goto out;
+  for (guint32 i = 0; i < count; i++)
+    if (labels[i] >= DL_N_CLASSES)
+      {
+        g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_LABEL,
+                     "%s: label %u at byte %u%s (example %u) is outside 0–9",
+                     path, labels[i], IDX_LABELS_HEADER + i, idx_kind (&r), i);
+        g_clear_pointer (&labels, g_free);
+        goto out;
+      }
+  *n = count;
+out:
+  idx_close (&r);
+  return labels;
+}
+
+DlDataset *
+dl_dataset_load_idx (const char *images_path, const char *labels_path, GError **error)
+{
+  int n_images = 0, n_labels = 0, rows = 0, cols = 0;
+  g_autofree guint8 *pixels = NULL;
+  g_autofree guint8 *labels = NULL;
+
+  g_return_val_if_fail (images_path != NULL && labels_path != NULL, NULL);
+
+  pixels = idx_load_images (images_path, &n_images, &rows, &cols, error);
+  if (pixels == NULL)
+    return NULL;
+  labels = idx_load_labels (labels_path, &n_labels, error);
+  if (labels == NULL)
+    return NULL;
+  if (n_images != n_labels)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_MISMATCH,
+                   "%s holds %d images but %s holds %d labels: expected one label per image",
+                   images_path, n_images, labels_path, n_labels);
+      return NULL;
+    }
+  return dataset_wrap (g_strdup (images_path), n_images, rows, cols,
+                       g_steal_pointer (&pixels), g_steal_pointer (&labels));
+}
+
+/* ---- CSV reading -------------------------------------------------------------------------------- */
+
+typedef struct {
+  const char *path;
+  int         line;         /* 1-based line number, for messages */
+  int         column;       /* 1-based */
+} CsvPlace;
+
+static gboolean
+is_blank (char c)
+{
+  return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* End of the field starting at p: the next comma or line end. */
+static const char *
+field_end (const char *p, const char *end)
+{
+  while (p < end && *p != ',' && *p != '\n')
+    p++;
+  return p;
+}
+
+static char *
+field_text (const char *p, const char *end)
+{
+  const char *e = field_end (p, end);
+
+  while (p < e && is_blank (*p))
+    p++;
+  while (e > p && is_blank (e[-1]))
+    e--;
+  if (e - p > 24)
+    return g_strdup_printf ("%.*s…", 24, p);
+  return g_strndup (p, e - p);
+}
+
+/* Parses a field that is not a plain run of digits: a decimal such as 7.0, 0.027 or 1e2. Whole
+ * numbers are accepted as such; anything else leaves *value as the double and returns whether it
+ * was a number at all. */
+static gboolean
+field_number (const char *p, const char *end, double *value)
+{
+  g_autofree char *text = field_text (p, end);
+  char *rest;
+
+  /* Plain decimals only: strtod would also take hex, "inf" and "nan". */
+  if (*text == '\0' || text[strspn (text, "0123456789+-.eE")] != '\0')
+    return FALSE;
+  *value = g_ascii_strtod (text, &rest);
+  return *rest == '\0' && isfinite (*value);
+}
+
+static void
+csv_error (GError **error, const CsvPlace *at, int code, const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+
+static void
+csv_error (GError **error, const CsvPlace *at, int code, const char *fmt, ...)
+{
+  va_list args;
+  g_autofree char *what = NULL;
+
+  va_start (args, fmt);
+  what = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_set_error (error, DL_DATA_ERROR, code, "%s: row %d, column %d: %s", at->path, at->line, at->column, what);
+}
+
+/* Fails with the reason why a field is not a whole number in range (0–9 for the label, 0–255 else). */
+static void
+csv_bad_field (const char *p, const char *end, const CsvPlace *at, GError **error)
+{
+  g_autofree char *text = field_text (p, end);
+  double v;
+
+  if (*text == '\0')
+    {
+      csv_error (error, at, DL_DATA_ERROR_FORMAT, "empty field, expected a number");
+      return;
+    }
+  if (!field_number (p, end, &v))
+    {
+      csv_error (error, at, DL_DATA_ERROR_FORMAT, "“%s” is not a number", text);
+      return;
+    }
+  if (at->column == 1)
+    {
+      if (v > 0 && v < 1)
+        csv_error (error, at, DL_DATA_ERROR_LABEL,
+                   "label %s is not a digit 0–9; the label column looks scaled along with the pixels "
+                   "(divided by 255: %s × 255 ≈ %.0f) — divide only the pixel columns",
+                   text, text, v * 255);
+      else
+        csv_error (error, at, DL_DATA_ERROR_LABEL, "label %s is outside 0–9", text);
+      return;
+    }
+  if (v > 0 && v < 1)
+    csv_error (error, at, DL_DATA_ERROR_FORMAT,
+               "pixel %s is not a whole number 0–255 (the pixels look already scaled to 0–1)", text);
+  else
+    csv_error (error, at, DL_DATA_ERROR_FORMAT, "pixel %s is outside the range 0–255", text);
+}
+
+/* A field in the slow path that is nonetheless acceptable (e.g. " 7" or "255.0"). */
+static gboolean
+field_whole (const char *p, const char *end, int max, int *out)
+{
+  double v;
+
+  if (!field_number (p, end, &v) || v != floor (v) || v < 0 || v > max)
+    return FALSE;
+  *out = (int) v;
+  return TRUE;
+}
+
+/* Counts the comma-separated columns of the line starting at p. */
+static int
+count_columns (const char *p, const char *end)
+{
+  int n = 1;
+
+  for (; p < end && *p != '\n'; p++)
+    n += *p == ',';
+  return n;
+}
+
+static gboolean
+line_is_blank (const char *p, const char *end)
+{
+  while (p < end && *p != '\n' && (is_blank (*p)))
+    p++;
+  return p == end || *p == '\n';
+}
+
+/* Parses one data line into label + pixels; p is advanced past its newline. */
+static gboolean
+csv_parse_line (const char **pp, const char *end, CsvPlace *at, int n_pixels,
+                guint8 *label, guint8 *pixels, GError **error)
+{
+  const char *p = *pp;
+  const int n_fields = n_pixels + 1;
+
+  for (int f = 0; f < n_fields; f++)
+    {
+      const char *start = p;
+      int max = f == 0 ? DL_N_CLASSES - 1 : 255;
+      int v = 0, digits = 0;
+
+      at->column = f + 1;
+      /* Fast path: a plain run of at most three digits. */
+      while (p < end && (unsigned) (*p - '0') < 10 && digits < 4)
+        v = v * 10 + (*p++ - '0'), digits++;
+      gboolean at_sep = p == end || *p == ',' || *p == '\n' || *p == '\r';
+      if (!(digits > 0 && digits < 4 && at_sep && v <= max))
+        {
+          p = field_end (start, end);
+          if (!field_whole (start, end, max, &v))
+            {
+              csv_bad_field (start, end, at, error);
+              return FALSE;
+            }
+        }
+      if (p < end && *p == '\r')
+        p++;
+      if (f == 0)
+        *label = v;
+      else
+        pixels[f - 1] = v;
+
+      if (f + 1 < n_fields)
+        {
+          if (p >= end || *p != ',')
+            {
+              csv_error (error, at, DL_DATA_ERROR_FORMAT, "the row has %d columns, expected %d "
+                         "(a label and %d pixels)", f + 1, n_fields, n_pixels);
+              return FALSE;
+            }
+          p++;
+        }
+    }
+  if (p < end && *p != '\n')
+    {
+      at->column = n_fields;
+      csv_error (error, at, DL_DATA_ERROR_FORMAT, "the row has %d columns, expected %d (a label and %d pixels)",
+                 count_columns (*pp, end), n_fields, n_pixels);
+      return FALSE;
+    }
+  *pp = p < end ? p + 1 : p;
+  return TRUE;
+}
+
+/* A header is a first line whose first field is a word ("label"), not a number. */
+static gboolean
+csv_is_header (const char *p, const char *end)
+{
+  g_autofree char *text = field_text (p, end);
+  double v;
+
+  return g_ascii_isalpha (text[0]) && !field_number (p, end, &v);
+}
+
+DlDataset *
+dl_dataset_load_csv (const char *path, GError **error)
+{
+  g_autoptr (GMappedFile) file = NULL;
+  g_autoptr (GError) local = NULL;
+  const int n_pixels = CSV_ROWS * CSV_COLS;
+  CsvPlace at = { path, 1, 1 };
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  file = g_mapped_file_new (path, FALSE, &local);
+  if (file == NULL)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s", local->message);
+      return NULL;
+    }
+  const char *p = g_mapped_file_get_contents (file);
+  const char *end = p + g_mapped_file_get_length (file);
+
+  /* Lines bound the number of examples; the buffers shrink to fit at the end. */
+  gsize max_rows = 1;
+  for (const char *q = p; q != NULL && q < end; max_rows++)
+    {
+      q = memchr (q, '\n', end - q);
+      q = q != NULL ? q + 1 : NULL;
+    }
+  if (max_rows > (gsize) G_MAXINT)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT, "%s: more than %d lines", path, G_MAXINT);
+      return NULL;
+    }
+  g_autofree guint8 *pixels = g_try_malloc (max_rows * n_pixels);
+  g_autofree guint8 *labels = g_try_malloc (max_rows);
+  if (pixels == NULL || labels == NULL)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot allocate memory for %" G_GSIZE_FORMAT
+                   " rows", path, max_rows);
+      return NULL;
+    }
+
+  gboolean header = FALSE;
+  int n = 0;
+  for (; p < end; at.line++)
+    {
+      if (line_is_blank (p, end))
+        {
+          const char *nl = memchr (p, '\n', end - p);
+          p = nl != NULL ? nl + 1 : end;
+          continue;
+        }
+      if (n == 0 && !header && csv_is_header (p, end))
+        {
+          int columns = count_columns (p, end);
+          if (columns != n_pixels + 1)
+            {
+              at.column = MIN (columns, n_pixels + 1);
+              csv_error (error, &at, DL_DATA_ERROR_FORMAT, "the header row has %d columns, expected %d "
+                         "(a label and %d pixels)", columns, n_pixels + 1, n_pixels);
+              return NULL;
+            }
+          header = TRUE;
+          const char *nl = memchr (p, '\n', end - p);
+          p = nl != NULL ? nl + 1 : end;
+          continue;
+        }
+      if (!csv_parse_line (&p, end, &at, n_pixels, labels + n, pixels + (gsize) n * n_pixels, error))
+        return NULL;
+      n++;
+    }
+  if (n == 0)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, "%s: %s", path,
+                   header ? "only a header row, no examples" : "the file is empty");
+      return NULL;
+    }
+  return dataset_wrap (g_strdup (path), n, CSV_ROWS, CSV_COLS,
+                       g_realloc (g_steal_pointer (&pixels), (gsize) n * n_pixels),
+                       g_realloc (g_steal_pointer (&labels), n));
+}
+
+/* ---- directories and paths ------------------------------------------------------------------- */
+
+/* dir/name, or dir/name.gz when only that exists; NULL when neither does. */
+static char *
+find_idx (const char *dir, const char *name)
+{
+  g_autofree char *plain = g_build_filename (dir, name, NULL);
+  g_autofree char *gz = g_strconcat (plain, ".gz", NULL);
+
+  if (g_file_test (plain, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&plain);
+  if (g_file_test (gz, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&gz);
+  return NULL;
+}
+
+DlDataset *
+dl_dataset_load_dir (const char *dir, gboolean train, GError **error)
+{
+  const char *prefix = train ? "train" : "t10k";
+  g_autofree char *images_name = g_strdup_printf ("%s-images-idx3-ubyte", prefix);
+  g_autofree char *labels_name = g_strdup_printf ("%s-labels-idx1-ubyte", prefix);
+
+  g_return_val_if_fail (dir != NULL, NULL);
+
+  g_autofree char *images = find_idx (dir, images_name);
+  g_autofree char *labels = find_idx (dir, labels_name);
+
+  if (images == NULL || labels == NULL)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO,
+                   "%s: no %s[.gz] in this directory (fetch MNIST with build-aux/fetch-mnist.sh)",
+                   dir, images == NULL ? images_name : labels_name);
+      return NULL;
+    }
+  return dl_dataset_load_idx (images, labels, error);
+}
+
+DlDataset *
+dl_dataset_load_path (const char *path, gboolean train, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+
+  const char *comma = strchr (path, ',');
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return dl_dataset_load_dir (path, train, error);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (g_str_has_suffix (path, ".csv") || g_str_has_suffix (path, ".CSV"))
+        return dl_dataset_load_csv (path, error);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO,
+                   "%s: expected a directory of IDX files, a .csv file, or IMAGES,LABELS", path);
+      return NULL;
+    }
+  if (comma != NULL)
+    {
+      g_autofree char *images = g_strndup (path, comma - path);
+      return dl_dataset_load_idx (images, comma + 1, error);
+    }
+  g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: no such file or directory", path);
+  return NULL;
+}
+
+/* ---- saving ------------------------------------------------------------------------------------- */
+
+/* Writes header + payload to path atomically (temporary file in the same directory, then rename);
+ * gzip-compressed when the path ends in .gz. */
+static gboolean
+write_atomic (const char *path, const guint8 *header, gsize header_len,
+              const guint8 *data, gsize len, GError **error)
+{
+  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
+  gboolean gz_out = g_str_has_suffix (path, ".gz");
+  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+  int e;
+
+  if (fd < 0)
+    {
+      e = errno;
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot create a temporary file: %s",
+                   path, g_strerror (e));
+      return FALSE;
+    }
+  /* "T" writes plain bytes through the same gz* interface. */
+  gzFile gz = gzdopen (dup (fd), gz_out ? "wb6" : "wbT");
+  gboolean ok = gz != NULL && gzbuffer (gz, 1 << 18) == 0;
+  ok = ok && gzwrite (gz, header, header_len) == (int) header_len;
+  for (gsize off = 0; ok && off < len; off += 1u << 30)
+    {
+      unsigned chunk = (unsigned) MIN (len - off, (gsize) 1 << 30);
+      ok = gzwrite (gz, data + off, chunk) == (int) chunk;
+    }
+  errno = 0;
+  ok = (gz != NULL && gzclose_w (gz) == Z_OK) && ok;
+  ok = ok && fsync (fd) == 0;
+  ok = close (fd) == 0 && ok;
+  ok = ok && g_rename (tmp, path) == 0;
+  if (!ok)
+    {
+      e = errno;
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot write: %s", path,
+                   e != 0 ? g_strerror (e) : "write failed (disk full?)");
+      g_unlink (tmp);
+    }
+  return ok;
+}
+
+static void
+put_be32 (guint8 *p, guint32 v)
+{
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = v;
+}
+
+gboolean
+dl_dataset_save_idx (const DlDataset *ds, const char *images_path, const char *labels_path, GError **error)
+{
+  guint8 hdr[IDX_IMAGES_HEADER];
+
+  g_return_val_if_fail (ds != NULL && images_path != NULL && labels_path != NULL, FALSE);
+
+  put_be32 (hdr, IDX_IMAGES_MAGIC);
+  put_be32 (hdr + 4, ds->n);
+  put_be32 (hdr + 8, ds->rows);
+  put_be32 (hdr + 12, ds->cols);
+  if (!write_atomic (images_path, hdr, IDX_IMAGES_HEADER, ds->pixels, (gsize) ds->n * ds->rows * ds->cols, error))
+    return FALSE;
+  put_be32 (hdr, IDX_LABELS_MAGIC);
+  return write_atomic (labels_path, hdr, IDX_LABELS_HEADER, ds->labels, ds->n, error);
+}
+
+gboolean
+dl_dataset_save_csv (const DlDataset *ds, const char *path, GError **error)
+{
+  g_return_val_if_fail (ds != NULL && path != NULL, FALSE);
+
+  if (ds->rows != CSV_ROWS || ds->cols != CSV_COLS)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT, "%s: the CSV format holds %d×%d images, "
+                   "not %d×%d", path, CSV_ROWS, CSV_COLS, ds->rows, ds->cols);
+      return FALSE;
+    }
+  const gsize d = (gsize) ds->rows * ds->cols;
+  /* At most ",255" per pixel, plus the label and newline. */
+  g_autofree guint8 *text = g_malloc ((gsize) ds->n * (4 * d + 2) + 1);
+  guint8 *q = text;
+
+  for (int i = 0; i < ds->n; i++)
+    {
+      const guint8 *px = ds->pixels + (gsize) i * d;
+      *q++ = '0' + ds->labels[i];
+      for (gsize j = 0; j < d; j++)
+        {
+          unsigned v = px[j];
+          *q++ = ',';
+          if (v >= 100)
+            *q++ = '0' + v / 100;
+          if (v >= 10)
+            *q++ = '0' + v / 10 % 10;
+          *q++ = '0' + v % 10;
+        }
+      *q++ = '\n';
+    }
+  return write_atomic (path, NULL, 0, text, q - text, error);
+}
