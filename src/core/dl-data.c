@@ -620,57 +620,86 @@ line_is_blank (const char *p, const char *end)
   return p == end || *p == '\n';
 }
 
-/* Parses one data line into label + pixels; p is advanced past its newline. */
+/* The general path for one field at p: any spacing, "7.0"-style decimals, errors. On success
+ * stores the value and returns the field's end (its separator, or end). */
+static const char *
+csv_slow_field (const char *p, const char *end, const CsvPlace *at, int max, int *value, GError **error)
+{
+  if (!field_whole (p, end, max, value))
+    {
+      csv_bad_field (p, end, at, error);
+      return NULL;
+    }
+  return field_end (p, end);
+}
+
+/* Fast path for a field of one to three plain digits followed by `sep`; the buffer's terminating
+ * NUL stops the digit run at the end of the file. Returns NULL when the general path is needed. */
+static inline const char *
+csv_fast_field (const char *p, char sep, int max, int *value)
+{
+  unsigned v = (guint8) p[0] - '0', d;
+
+  if (v > 9)
+    return NULL;
+  if ((d = (guint8) p[1] - '0') < 10)
+    {
+      v = v * 10 + d;
+      if ((d = (guint8) p[2] - '0') < 10)
+        v = v * 10 + d, p++;
+      p++;
+    }
+  p++;
+  if (*p != sep || v > (unsigned) max)
+    return NULL;
+  *value = v;
+  return p;
+}
+
+static void
+csv_column_error (CsvPlace *at, int columns, int n_fields, GError **error)
+{
+  at->column = MIN (columns, n_fields);
+  csv_error (error, at, DL_DATA_ERROR_FORMAT, "the row has %d columns, expected %d (a label and %d pixels)",
+             columns, n_fields, n_fields - 1);
+}
+
+/* Parses one data line into label + pixels; *pp is advanced past its newline. */
 static gboolean
 csv_parse_line (const char **pp, const char *end, CsvPlace *at, int n_pixels,
                 guint8 *label, guint8 *pixels, GError **error)
 {
-  const char *p = *pp;
+  const char *line = *pp, *p = line;
   const int n_fields = n_pixels + 1;
 
   for (int f = 0; f < n_fields; f++)
     {
-      const char *start = p;
-      int max = f == 0 ? DL_N_CLASSES - 1 : 255;
-      int v = 0, digits = 0;
+      const gboolean last = f + 1 == n_fields;
+      const int max = f == 0 ? DL_N_CLASSES - 1 : 255;
+      int v = 0;
+      const char *next = csv_fast_field (p, last ? '\n' : ',', max, &v);
 
-      at->column = f + 1;
-      /* Fast path: a plain run of at most three digits. */
-      while (p < end && (unsigned) (*p - '0') < 10 && digits < 4)
-        v = v * 10 + (*p++ - '0'), digits++;
-      gboolean at_sep = p == end || *p == ',' || *p == '\n' || *p == '\r';
-      if (!(digits > 0 && digits < 4 && at_sep && v <= max))
+      if (G_UNLIKELY (next == NULL))
         {
-          p = field_end (start, end);
-          if (!field_whole (start, end, max, &v))
+          at->column = f + 1;
+          next = csv_slow_field (p, end, at, max, &v, error);
+          if (next == NULL)
+            return FALSE;
+          if (!last && (next >= end || *next != ','))
             {
-              csv_bad_field (start, end, at, error);
+              csv_column_error (at, count_columns (line, end), n_fields, error);
               return FALSE;
             }
         }
-      if (p < end && *p == '\r')
-        p++;
       if (f == 0)
         *label = v;
       else
         pixels[f - 1] = v;
-
-      if (f + 1 < n_fields)
-        {
-          if (p >= end || *p != ',')
-            {
-              csv_error (error, at, DL_DATA_ERROR_FORMAT, "the row has %d columns, expected %d "
-                         "(a label and %d pixels)", f + 1, n_fields, n_pixels);
-              return FALSE;
-            }
-          p++;
-        }
+      p = last ? next : next + 1;
     }
   if (p < end && *p != '\n')
     {
-      at->column = n_fields;
-      csv_error (error, at, DL_DATA_ERROR_FORMAT, "the row has %d columns, expected %d (a label and %d pixels)",
-                 count_columns (*pp, end), n_fields, n_pixels);
+      csv_column_error (at, count_columns (line, end), n_fields, error);
       return FALSE;
     }
   *pp = p < end ? p + 1 : p;
@@ -687,13 +716,58 @@ csv_is_header (const char *p, const char *end)
   return g_ascii_isalpha (text[0]) && !field_number (p, end, &v);
 }
 
+typedef struct {
+  CsvPlace  at;
+  int       n_pixels;
+  gboolean  header;
+  int       n;              /* examples parsed so far */
+  guint8   *pixels, *labels;
+} CsvParse;
+
+/* Parses the lines in [p, end), which ends with a newline or, for the file's last line, a NUL byte
+ * just past end: the fast path reads digits until a non-digit and must not run off the buffer. */
+static gboolean
+csv_parse_span (CsvParse *cp, const char *p, const char *end, GError **error)
+{
+  const int n_fields = cp->n_pixels + 1;
+
+  for (; p < end; cp->at.line++)
+    {
+      if (line_is_blank (p, end))
+        {
+          const char *nl = memchr (p, '\n', end - p);
+          p = nl != NULL ? nl + 1 : end;
+          continue;
+        }
+      if (cp->n == 0 && !cp->header && csv_is_header (p, end))
+        {
+          int columns = count_columns (p, end);
+          if (columns != n_fields)
+            {
+              cp->at.column = MIN (columns, n_fields);
+              csv_error (error, &cp->at, DL_DATA_ERROR_FORMAT, "the header row has %d columns, expected %d "
+                         "(a label and %d pixels)", columns, n_fields, cp->n_pixels);
+              return FALSE;
+            }
+          cp->header = TRUE;
+          const char *nl = memchr (p, '\n', end - p);
+          p = nl != NULL ? nl + 1 : end;
+          continue;
+        }
+      if (!csv_parse_line (&p, end, &cp->at, cp->n_pixels, cp->labels + cp->n,
+                           cp->pixels + (gsize) cp->n * cp->n_pixels, error))
+        return FALSE;
+      cp->n++;
+    }
+  return TRUE;
+}
+
 DlDataset *
 dl_dataset_load_csv (const char *path, GError **error)
 {
   g_autoptr (GMappedFile) file = NULL;
   g_autoptr (GError) local = NULL;
-  const int n_pixels = CSV_ROWS * CSV_COLS;
-  CsvPlace at = { path, 1, 1 };
+  CsvParse cp = { { path, 1, 1 }, CSV_ROWS * CSV_COLS, FALSE, 0, NULL, NULL };
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -703,12 +777,19 @@ dl_dataset_load_csv (const char *path, GError **error)
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s", local->message);
       return NULL;
     }
-  const char *p = g_mapped_file_get_contents (file);
-  const char *end = p + g_mapped_file_get_length (file);
+  const char *data = g_mapped_file_get_contents (file);
+  const gsize length = g_mapped_file_get_length (file);
+  const char *end = data + length;
+
+  if (length == 0)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, "%s: the file is empty (0 bytes)", path);
+      return NULL;
+    }
 
   /* Lines bound the number of examples; the buffers shrink to fit at the end. */
   gsize max_rows = 1;
-  for (const char *q = p; q != NULL && q < end; max_rows++)
+  for (const char *q = data; q != NULL && q < end; max_rows++)
     {
       q = memchr (q, '\n', end - q);
       q = q != NULL ? q + 1 : NULL;
@@ -718,8 +799,8 @@ dl_dataset_load_csv (const char *path, GError **error)
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT, "%s: more than %d lines", path, G_MAXINT);
       return NULL;
     }
-  g_autofree guint8 *pixels = g_try_malloc (max_rows * n_pixels);
-  g_autofree guint8 *labels = g_try_malloc (max_rows);
+  g_autofree guint8 *pixels = cp.pixels = g_try_malloc (max_rows * cp.n_pixels);
+  g_autofree guint8 *labels = cp.labels = g_try_malloc (max_rows);
   if (pixels == NULL || labels == NULL)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot allocate memory for %" G_GSIZE_FORMAT
@@ -727,44 +808,25 @@ dl_dataset_load_csv (const char *path, GError **error)
       return NULL;
     }
 
-  gboolean header = FALSE;
-  int n = 0;
-  for (; p < end; at.line++)
-    {
-      if (line_is_blank (p, end))
-        {
-          const char *nl = memchr (p, '\n', end - p);
-          p = nl != NULL ? nl + 1 : end;
-          continue;
-        }
-      if (n == 0 && !header && csv_is_header (p, end))
-        {
-          int columns = count_columns (p, end);
-          if (columns != n_pixels + 1)
-            {
-              at.column = MIN (columns, n_pixels + 1);
-              csv_error (error, &at, DL_DATA_ERROR_FORMAT, "the header row has %d columns, expected %d "
-                         "(a label and %d pixels)", columns, n_pixels + 1, n_pixels);
-              return NULL;
-            }
-          header = TRUE;
-          const char *nl = memchr (p, '\n', end - p);
-          p = nl != NULL ? nl + 1 : end;
-          continue;
-        }
-      if (!csv_parse_line (&p, end, &at, n_pixels, labels + n, pixels + (gsize) n * n_pixels, error))
-        return NULL;
-      n++;
-    }
-  if (n == 0)
+  /* The mapping has no terminator: a last line without a newline is parsed from a NUL-terminated copy. */
+  const char *tail = end;
+  while (tail > data && tail[-1] != '\n')
+    tail--;
+  g_autofree char *last = g_malloc (end - tail + 1);
+  memcpy (last, tail, end - tail);
+  last[end - tail] = '\0';
+
+  if (!csv_parse_span (&cp, data, tail, error) || !csv_parse_span (&cp, last, last + (end - tail), error))
+    return NULL;
+  if (cp.n == 0)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, "%s: %s", path,
-                   header ? "only a header row, no examples" : "the file is empty");
+                   cp.header ? "only a header row, no examples" : "the file is empty (blank lines only)");
       return NULL;
     }
-  return dataset_wrap (g_strdup (path), n, CSV_ROWS, CSV_COLS,
-                       g_realloc (g_steal_pointer (&pixels), (gsize) n * n_pixels),
-                       g_realloc (g_steal_pointer (&labels), n));
+  return dataset_wrap (g_strdup (path), cp.n, CSV_ROWS, CSV_COLS,
+                       g_realloc (g_steal_pointer (&pixels), (gsize) cp.n * cp.n_pixels),
+                       g_realloc (g_steal_pointer (&labels), cp.n));
 }
 
 /* ---- directories and paths ------------------------------------------------------------------- */
