@@ -15,6 +15,11 @@
 
 G_BEGIN_DECLS
 
+#define DL_ARCH_ERROR (dl_arch_error_quark ())
+GQuark dl_arch_error_quark (void);
+/* The only way parsing fails: the message names the item, its position and what was expected. */
+typedef enum { DL_ARCH_ERROR_PARSE } DlArchError;
+
 #define DL_MAX_LAYERS 32
 #define DL_MAX_BATCH  1024
 

@@ -1,0 +1,429 @@
+/* dl-arch.c — the --arch parser and printer, layer shapes, presets and learning-rate schedules. */
+#include "dl-arch.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+G_DEFINE_QUARK (dl-arch-error-quark, dl_arch_error)
+
+#define MAX_UNITS    65536
+#define MAX_CHANNELS 1024
+#define MAX_KERNEL   28
+#define N_OUTPUTS    10  /* one per digit */
+
+static gboolean
+fail (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+fail (GError **error, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error_literal (error, DL_ARCH_ERROR, DL_ARCH_ERROR_PARSE, msg);
+  g_free (msg);
+  return FALSE;
+}
+
+/* Reads a decimal integer at *p (advancing it); -1 when there are no digits, -2 when it is too large. */
+static int
+read_int (const char **p)
+{
+  const char *s = *p;
+  long v = 0;
+  if (!g_ascii_isdigit (*s))
+    return -1;
+  while (g_ascii_isdigit (*s))
+    {
+      v = v * 10 + (*s - '0');
+      if (v > 1000000)
+        v = 1000001;
+      s++;
+    }
+  *p = s;
+  return v > 1000000 ? -2 : (int) v;
+}
+
+static gboolean
+parse_act (const char *rest, const char *item, int pos, DlAct *act, GError **error)
+{
+  *act = DL_ACT_NONE;
+  if (*rest == '\0')
+    return TRUE;
+  if (*rest != '-')
+    return fail (error, "--arch: unexpected '%s' in '%s' at item %d; an activation is written -relu, -tanh or -sigmoid",
+                 rest, item, pos);
+  rest++;
+  if (strcmp (rest, "relu") == 0)
+    *act = DL_ACT_RELU;
+  else if (strcmp (rest, "tanh") == 0)
+    *act = DL_ACT_TANH;
+  else if (strcmp (rest, "sigmoid") == 0)
+    *act = DL_ACT_SIGMOID;
+  else
+    return fail (error, "--arch: unknown activation '%s' in '%s' at item %d; expected relu, tanh or sigmoid",
+                 rest, item, pos);
+  return TRUE;
+}
+
+static gboolean
+parse_fc (const char *item, int pos, DlLayerSpec *l, GError **error)
+{
+  const char *p = item + 2;
+  int n = read_int (&p);
+  if (n == -1)
+    return fail (error, "--arch: 'fc' at item %d needs a unit count, e.g. fc128", pos);
+  if (n < 1 || n > MAX_UNITS)
+    return fail (error, "--arch: '%s' at item %d: the unit count must be 1 to %d", item, pos, MAX_UNITS);
+  l->kind = DL_LAYER_DENSE;
+  l->units = n;
+  return parse_act (p, item, pos, &l->act, error);
+}
+
+static gboolean
+parse_conv (const char *item, int pos, DlLayerSpec *l, GError **error)
+{
+  const char *p = item + 4;
+  int c = read_int (&p);
+  if (c == -1)
+    return fail (error, "--arch: 'conv' at item %d needs a filter count and kernel size, e.g. conv6x5", pos);
+  if (c < 1 || c > MAX_CHANNELS)
+    return fail (error, "--arch: '%s' at item %d: the filter count must be 1 to %d", item, pos, MAX_CHANNELS);
+  if (*p != 'x')
+    return fail (error, "--arch: '%s' at item %d needs a kernel size after the filter count, e.g. conv%dx5",
+                 item, pos, c);
+  p++;
+  int k = read_int (&p);
+  if (k < 1 || k > MAX_KERNEL)
+    return fail (error, "--arch: '%s' at item %d: the kernel size must be 1 to %d, e.g. conv%dx5",
+                 item, pos, MAX_KERNEL, c);
+  int pad = 0;
+  if (*p == 'p')
+    {
+      p++;
+      pad = read_int (&p);
+      if (pad < 0 || pad >= k)
+        return fail (error, "--arch: '%s' at item %d: the padding after 'p' must be 0 to %d (less than the kernel)",
+                     item, pos, k - 1);
+    }
+  l->kind = DL_LAYER_CONV;
+  l->units = c;
+  l->kernel = k;
+  l->pad = pad;
+  return parse_act (p, item, pos, &l->act, error);
+}
+
+static gboolean
+parse_dropout (const char *item, int pos, DlLayerSpec *l, GError **error)
+{
+  const char *num = item + 7;
+  char *end = NULL;
+  double d = *num ? g_ascii_strtod (num, &end) : NAN;
+  if (*num == '\0' || end == num || *end != '\0' || !(d >= 0.0 && d < 1.0))
+    return fail (error, "--arch: '%s' at item %d needs a drop probability from 0 up to (not including) 1, e.g. dropout0.25",
+                 item, pos);
+  l->kind = DL_LAYER_DROPOUT;
+  l->drop = (float) d;
+  return TRUE;
+}
+
+static gboolean
+parse_item (const char *item, int pos, DlLayerSpec *l, GError **error)
+{
+  memset (l, 0, sizeof *l);
+  if (g_str_has_prefix (item, "fc"))
+    return parse_fc (item, pos, l, error);
+  if (g_str_has_prefix (item, "conv"))
+    return parse_conv (item, pos, l, error);
+  if (g_str_has_prefix (item, "dropout"))
+    return parse_dropout (item, pos, l, error);
+  if (g_str_has_prefix (item, "pool"))
+    {
+      if (strcmp (item, "pool2") != 0)
+        return fail (error, "--arch: '%s' at item %d: only 2×2 max-pooling is available, written pool2", item, pos);
+      l->kind = DL_LAYER_MAXPOOL;
+      return TRUE;
+    }
+  return fail (error, "--arch: unknown layer '%s' at item %d; expected fcN, convCxK[pP], pool2, dropoutP, softmax or mse",
+               item, pos);
+}
+
+/* Checks what a sequence of individually valid layers can compute on a 1×28×28 image. */
+static gboolean
+check_shapes (DlArch *arch, char **items, GError **error)
+{
+  int h = arch->in_h, w = arch->in_w;
+  gboolean flat = FALSE;
+  for (int i = 0; i < arch->n_layers; i++)
+    {
+      DlLayerSpec *l = &arch->layers[i];
+      const char *item = items[i];
+      switch (l->kind)
+        {
+        case DL_LAYER_DENSE:
+          h = w = 1, flat = TRUE;
+          break;
+        case DL_LAYER_CONV:
+        case DL_LAYER_MAXPOOL:
+          if (flat)
+            return fail (error, "--arch: '%s' at item %d comes after a fully connected layer; "
+                         "conv and pool need an image, so put them before the fc layers", item, i + 1);
+          if (l->kind == DL_LAYER_CONV)
+            {
+              int ho = h + 2 * l->pad - l->kernel + 1, wo = w + 2 * l->pad - l->kernel + 1;
+              if (ho < 1 || wo < 1)
+                return fail (error, "--arch: '%s' at item %d: a %d×%d kernel does not fit the %d×%d input it gets",
+                             item, i + 1, l->kernel, l->kernel, h, w);
+              h = ho, w = wo;
+            }
+          else
+            {
+              if (h < 2 || w < 2)
+                return fail (error, "--arch: '%s' at item %d would shrink a %d×%d map to nothing", item, i + 1, h, w);
+              h /= 2, w /= 2;
+            }
+          break;
+        case DL_LAYER_DROPOUT:
+          break;
+        }
+    }
+  const DlLayerSpec *last = &arch->layers[arch->n_layers - 1];
+  if (last->kind != DL_LAYER_DENSE || last->units != N_OUTPUTS)
+    return fail (error, "--arch: the layer before the loss must be fc10, one output per digit (item %d is '%s')",
+                 arch->n_layers, items[arch->n_layers - 1]);
+  return TRUE;
+}
+
+gboolean
+dl_arch_parse (const char *spec, DlArch *arch, GError **error)
+{
+  g_return_val_if_fail (spec != NULL && arch != NULL, FALSE);
+  DlArch a = { .in_c = 1, .in_h = 28, .in_w = 28 };
+  g_auto (GStrv) items = g_strsplit (spec, ",", -1);
+  int n = (int) g_strv_length (items);
+  for (int i = 0; i < n; i++)
+    g_strstrip (items[i]);
+  if (n == 0 || (n == 1 && items[0][0] == '\0'))
+    return fail (error, "--arch is empty; e.g. fc256-relu,fc128-relu,fc10,softmax");
+
+  gboolean have_loss = FALSE;
+  for (int i = 0; i < n; i++)
+    {
+      const char *item = items[i];
+      int pos = i + 1;
+      if (item[0] == '\0')
+        return fail (error, "--arch: item %d is empty (two commas in a row?)", pos);
+      if (have_loss)
+        return fail (error, "--arch: '%s' at item %d comes after the loss; the loss (softmax or mse) must be the last item",
+                     item, pos);
+      if (strcmp (item, "softmax") == 0 || strcmp (item, "mse") == 0)
+        {
+          if (i == 0)
+            return fail (error, "--arch: the loss '%s' at item 1 needs layers before it, e.g. fc10,%s", item, item);
+          a.loss = item[0] == 's' ? DL_LOSS_SOFTMAX_CE : DL_LOSS_MSE;
+          have_loss = TRUE;
+          continue;
+        }
+      if (a.n_layers == DL_MAX_LAYERS)
+        return fail (error, "--arch: '%s' at item %d is one layer too many; at most %d layers", item, pos, DL_MAX_LAYERS);
+      if (!parse_item (item, pos, &a.layers[a.n_layers], error))
+        return FALSE;
+      a.n_layers++;
+    }
+  if (!have_loss)
+    return fail (error, "--arch: the last item must be the loss, softmax or mse (item %d is '%s'), e.g. %s,softmax",
+                 n, items[n - 1], spec);
+  if (!check_shapes (&a, items, error))
+    return FALSE;
+  *arch = a;
+  return TRUE;
+}
+
+char *
+dl_arch_to_string (const DlArch *arch)
+{
+  GString *s = g_string_new (NULL);
+  for (int i = 0; i < arch->n_layers; i++)
+    {
+      const DlLayerSpec *l = &arch->layers[i];
+      switch (l->kind)
+        {
+        case DL_LAYER_DENSE:
+          g_string_append_printf (s, "fc%d", l->units);
+          break;
+        case DL_LAYER_CONV:
+          g_string_append_printf (s, "conv%dx%d", l->units, l->kernel);
+          if (l->pad > 0)
+            g_string_append_printf (s, "p%d", l->pad);
+          break;
+        case DL_LAYER_MAXPOOL:
+          g_string_append (s, "pool2");
+          break;
+        case DL_LAYER_DROPOUT:
+          {
+            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+            /* %g of the float's double value keeps 0.25 as 0.25 and round-trips through strtod. */
+            g_ascii_formatd (buf, sizeof buf, "%.7g", l->drop);
+            g_string_append_printf (s, "dropout%s", buf);
+          }
+          break;
+        }
+      if ((l->kind == DL_LAYER_DENSE || l->kind == DL_LAYER_CONV) && l->act != DL_ACT_NONE)
+        g_string_append_printf (s, "-%s", dl_act_name (l->act));
+      g_string_append_c (s, ',');
+    }
+  g_string_append (s, arch->loss == DL_LOSS_MSE ? "mse" : "softmax");
+  return g_string_free (s, FALSE);
+}
+
+void
+dl_arch_shape (const DlArch *arch, int i, int *c, int *h, int *w)
+{
+  int cc = arch->in_c, hh = arch->in_h, ww = arch->in_w;
+  for (int j = 0; j <= i && j < arch->n_layers; j++)
+    {
+      const DlLayerSpec *l = &arch->layers[j];
+      switch (l->kind)
+        {
+        case DL_LAYER_DENSE:
+          cc = l->units, hh = ww = 1;
+          break;
+        case DL_LAYER_CONV:
+          cc = l->units;
+          hh = hh + 2 * l->pad - l->kernel + 1;
+          ww = ww + 2 * l->pad - l->kernel + 1;
+          break;
+        case DL_LAYER_MAXPOOL:
+          hh /= 2, ww /= 2;
+          break;
+        case DL_LAYER_DROPOUT:
+          break;
+        }
+    }
+  if (c) *c = cc;
+  if (h) *h = hh;
+  if (w) *w = ww;
+}
+
+/* ---- presets ---- */
+
+#define ADAM_DEFAULTS .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f
+
+static const DlPreset preset_mlp = {
+  .name = "mlp",
+  .description = "Two ReLU hidden layers (256, 128), softmax; SGD with momentum and a cosine schedule",
+  .arch = "fc256-relu,fc128-relu,fc10,softmax",
+  .hyper = { .lr = 0.05f, .momentum = 0.9f, .weight_decay = 0.0f, .optimizer = DL_OPT_MOMENTUM,
+             .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS },
+  .batch = 64, .epochs = 10,
+  .schedule = DL_SCHEDULE_COSINE,
+};
+
+static const DlPreset preset_seed = {
+  .name = "seed",
+  .description = "The bug report's network: 784-30-10 tanh, MSE, plain SGD at 0.1, batches of 100",
+  .arch = "fc30-tanh,fc10-tanh,mse",
+  .hyper = { .lr = 0.1f, .momentum = 0.0f, .optimizer = DL_OPT_SGD, .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS },
+  .batch = 100, .epochs = 1,
+  .schedule = DL_SCHEDULE_NONE,
+};
+
+static const DlPreset preset_cnn = {
+  .name = "cnn",
+  .description = "LeNet-5: two conv/pool stages and three dense layers; momentum, cosine schedule, augmentation",
+  .arch = "conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax",
+  .hyper = { .lr = 0.05f, .momentum = 0.9f, .weight_decay = 5e-4f, .optimizer = DL_OPT_MOMENTUM,
+             .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS },
+  .batch = 64, .epochs = 10,
+  .schedule = DL_SCHEDULE_COSINE,
+  .augment = TRUE,
+};
+
+static const DlPreset preset_cnn_large = {
+  .name = "cnn-large",
+  .description = "Four 3×3 conv layers with dropout; momentum, cosine schedule, augmentation",
+  .arch = "conv32x3p1-relu,conv32x3p1-relu,pool2,conv64x3p1-relu,conv64x3p1-relu,pool2,"
+          "dropout0.25,fc256-relu,dropout0.5,fc10,softmax",
+  .hyper = { .lr = 0.05f, .momentum = 0.9f, .weight_decay = 5e-4f, .optimizer = DL_OPT_MOMENTUM,
+             .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS },
+  .batch = 128, .epochs = 6,
+  .schedule = DL_SCHEDULE_COSINE,
+  .augment = TRUE,
+};
+
+static const DlPreset *const presets[] = {
+  &preset_mlp, &preset_seed, &preset_cnn, &preset_cnn_large, NULL,
+};
+
+const DlPreset *const *
+dl_presets (void)
+{
+  return presets;
+}
+
+const DlPreset *
+dl_preset_find (const char *name)
+{
+  for (int i = 0; presets[i]; i++)
+    if (g_strcmp0 (presets[i]->name, name) == 0)
+      return presets[i];
+  return NULL;
+}
+
+void
+dl_hyper_init_default (DlHyper *hyper)
+{
+  *hyper = preset_mlp.hyper;
+}
+
+float
+dl_schedule_lr (const DlPreset *p, float base_lr, double epoch_progress, int epochs)
+{
+  if (p == NULL || epoch_progress <= 0.0)
+    return base_lr;
+  switch (p->schedule)
+    {
+    case DL_SCHEDULE_STEP:
+      {
+        int every = MAX (p->schedule_step, 1);
+        return base_lr * powf (p->schedule_gamma, (float) floor (epoch_progress / every));
+      }
+    case DL_SCHEDULE_COSINE:
+      {
+        double t = epochs > 0 ? MIN (epoch_progress / epochs, 1.0) : 1.0;
+        return (float) (base_lr * 0.5 * (1.0 + cos (G_PI * t)));
+      }
+    case DL_SCHEDULE_NONE:
+    default:
+      return base_lr;
+    }
+}
+
+const char *
+dl_act_name (DlAct act)
+{
+  static const char *const names[] = { "none", "sigmoid", "tanh", "relu" };
+  return (unsigned) act < G_N_ELEMENTS (names) ? names[act] : "?";
+}
+
+static const char *const opt_names[] = { "sgd", "momentum", "nesterov", "adam" };
+
+const char *
+dl_optimizer_name (DlOptimizer opt)
+{
+  return (unsigned) opt < G_N_ELEMENTS (opt_names) ? opt_names[opt] : "?";
+}
+
+gboolean
+dl_optimizer_from_name (const char *name, DlOptimizer *out)
+{
+  for (unsigned i = 0; i < G_N_ELEMENTS (opt_names); i++)
+    if (g_ascii_strcasecmp (name, opt_names[i]) == 0)
+      {
+        *out = (DlOptimizer) i;
+        return TRUE;
+      }
+  return FALSE;
+}
