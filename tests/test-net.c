@@ -1,0 +1,575 @@
+/* test-net.c — the network: gradients against central finite differences for every layer, activation
+ * and loss; the optimisers against PyTorch's update formulas; seeding, copies and predictions. */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "dl-arch.h"
+#include "dl-net.h"
+#include "dl-rng.h"
+
+#define IN 784
+
+static DlNet *
+make_net (const char *spec, guint64 seed)
+{
+  DlArch arch;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = dl_arch_parse (spec, &arch, &error);
+  ck_assert_msg (ok, "%s: %s", spec, error ? error->message : "");
+  return dl_net_new (&arch, seed);
+}
+
+/* Random images in [0, 1] and labels. */
+static void
+make_batch (int B, guint64 seed, float *x, guint8 *y)
+{
+  DlRng rng;
+  dl_rng_seed (&rng, seed);
+  for (int i = 0; i < B * IN; i++)
+    x[i] = (float) dl_rng_uniform (&rng);
+  for (int i = 0; i < B; i++)
+    y[i] = (guint8) dl_rng_below (&rng, 10);
+}
+
+/* Per-layer parameter tensors (weights, then biases), as laid out in the flat buffer. */
+typedef struct { gsize off, n; gboolean weights; int layer; } Tensor;
+
+static int
+list_tensors (const DlArch *arch, Tensor *t)
+{
+  int n = 0;
+  gsize off = 0;
+  for (int i = 0; i < arch->n_layers; i++)
+    {
+      const DlLayerSpec *l = &arch->layers[i];
+      int c, h, w, oc, oh, ow;
+      dl_arch_shape (arch, i - 1, &c, &h, &w);
+      dl_arch_shape (arch, i, &oc, &oh, &ow);
+      gsize nw = 0, nb = 0;
+      if (l->kind == DL_LAYER_DENSE)
+        nw = (gsize) c * h * w * oc, nb = oc;
+      else if (l->kind == DL_LAYER_CONV)
+        nw = (gsize) oc * c * l->kernel * l->kernel, nb = oc;
+      if (nw == 0)
+        continue;
+      t[n++] = (Tensor) { off, nw, TRUE, i };
+      off += nw;
+      t[n++] = (Tensor) { off, nb, FALSE, i };
+      off += nb;
+    }
+  return n;
+}
+
+/* Loss after moving the parameters by eps·d on [t.off, t.off + t.n), with the dropout stream reseeded
+ * so every evaluation draws the same mask. */
+static double
+loss_at (DlNet *net, const float *p0, const Tensor *t, const double *d, double eps, const float *x,
+         const guint8 *y, int B, guint64 mask_seed)
+{
+  float *p = dl_net_params (net);
+  memcpy (p, p0, sizeof (float) * dl_net_n_params (net));
+  for (gsize i = 0; i < t->n; i++)
+    p[t->off + i] = (float) (p0[t->off + i] + eps * d[i]);
+  dl_net_seed (net, mask_seed);
+  return dl_net_compute_grads (net, x, y, B, DL_REDUCE_MEAN);
+}
+
+/* For every parameter tensor: the directional derivative of the loss along the normalised analytic
+ * gradient (central differences) must equal the gradient's norm, and the largest single coordinates must
+ * match their own finite differences. Asserts the gradient is not zero. */
+static void
+check_gradients (const char *spec, int B, double tol)
+{
+  g_autoptr (DlNet) net = make_net (spec, 7);
+  const DlArch *arch = dl_net_arch (net);
+  gsize n = dl_net_n_params (net);
+  float *x = g_new (float, B * IN);
+  guint8 *y = g_new (guint8, B);
+  make_batch (B, 11, x, y);
+
+  const guint64 mask_seed = 99;
+  dl_net_seed (net, mask_seed);
+  dl_net_compute_grads (net, x, y, B, DL_REDUCE_MEAN);
+  float *p0 = g_memdup2 (dl_net_params (net), sizeof (float) * n);
+  float *g = g_memdup2 (dl_net_grads (net), sizeof (float) * n);
+
+  Tensor tensors[2 * DL_MAX_LAYERS];
+  int nt = list_tensors (arch, tensors);
+  gsize total = 0;
+  for (int k = 0; k < nt; k++)
+    total += tensors[k].n;
+  ck_assert_uint_eq (total, n);
+
+  for (int k = 0; k < nt; k++)
+    {
+      const Tensor *t = &tensors[k];
+      double *d = g_new0 (double, t->n);
+      double norm = 0.0;
+      for (gsize i = 0; i < t->n; i++)
+        norm += (double) g[t->off + i] * g[t->off + i];
+      norm = sqrt (norm);
+      ck_assert_msg (norm > 1e-6, "%s: layer %d %s gradient is zero", spec, t->layer,
+                     t->weights ? "weight" : "bias");
+      for (gsize i = 0; i < t->n; i++)
+        d[i] = g[t->off + i] / norm;
+
+      double eps = 1e-3;
+      double num = (loss_at (net, p0, t, d, eps, x, y, B, mask_seed) -
+                    loss_at (net, p0, t, d, -eps, x, y, B, mask_seed)) / (2 * eps);
+      double rel = fabs (num - norm) / fmax (fabs (num), norm);
+      ck_assert_msg (rel < tol, "%s: layer %d %s: directional derivative %.6g, gradient norm %.6g (rel %.3g)",
+                     spec, t->layer, t->weights ? "weights" : "biases", num, norm, rel);
+
+      /* The three largest coordinates, one by one. */
+      gsize top[3] = { 0, 0, 0 };
+      int n_top = 0;
+      for (int rep = 0; rep < 3 && rep < (int) t->n; rep++)
+        {
+          gsize best = G_MAXSIZE;
+          for (gsize i = 0; i < t->n; i++)
+            {
+              gboolean taken = FALSE;
+              for (int q = 0; q < n_top; q++)
+                taken |= top[q] == i;
+              if (!taken && (best == G_MAXSIZE || fabsf (g[t->off + i]) > fabsf (g[t->off + best])))
+                best = i;
+            }
+          top[n_top++] = best;
+        }
+      for (int q = 0; q < n_top; q++)
+        {
+          memset (d, 0, sizeof (double) * t->n);
+          d[top[q]] = 1.0;
+          double gi = g[t->off + top[q]];
+          double ci = (loss_at (net, p0, t, d, eps, x, y, B, mask_seed) -
+                       loss_at (net, p0, t, d, -eps, x, y, B, mask_seed)) / (2 * eps);
+          double r = fabs (ci - gi) / fmax (fabs (ci), fabs (gi));
+          ck_assert_msg (r < 5 * tol, "%s: layer %d %s[%zu]: finite difference %.6g, gradient %.6g (rel %.3g)",
+                         spec, t->layer, t->weights ? "w" : "b", (size_t) top[q], ci, gi, r);
+        }
+      g_free (d);
+    }
+  g_free (p0);
+  g_free (g);
+  g_free (x);
+  g_free (y);
+}
+
+START_TEST (grad_dense_relu)    { check_gradients ("fc12-relu,fc10,softmax", 8, 1e-2); } END_TEST
+START_TEST (grad_dense_tanh)    { check_gradients ("fc12-tanh,fc10,softmax", 8, 1e-2); } END_TEST
+START_TEST (grad_dense_sigmoid) { check_gradients ("fc12-sigmoid,fc10,softmax", 8, 1e-2); } END_TEST
+START_TEST (grad_dense_none)    { check_gradients ("fc12,fc10,softmax", 8, 1e-2); } END_TEST
+START_TEST (grad_deep)          { check_gradients ("fc20-tanh,fc16-sigmoid,fc14-relu,fc10,softmax", 6, 1e-2); } END_TEST
+START_TEST (grad_mse_tanh)      { check_gradients ("fc12-tanh,fc10-tanh,mse", 8, 1e-2); } END_TEST
+START_TEST (grad_mse_sigmoid)   { check_gradients ("fc12-relu,fc10-sigmoid,mse", 8, 1e-2); } END_TEST
+START_TEST (grad_mse_none)      { check_gradients ("fc12-sigmoid,fc10,mse", 8, 1e-2); } END_TEST
+START_TEST (grad_dropout)       { check_gradients ("fc16-relu,dropout0.5,fc10,softmax", 8, 1e-2); } END_TEST
+/* Conv stacks: a perturbed conv parameter moves thousands of pre-activations at once, so ReLU kinks sit
+ * within eps of some of them; the first conv here is smooth (tanh) and ReLU follows the small second one. */
+START_TEST (grad_cnn)           { check_gradients ("conv3x5p2-tanh,pool2,conv4x3-relu,pool2,fc12-sigmoid,fc10,softmax", 3, 1e-2); } END_TEST
+START_TEST (grad_cnn_mse)       { check_gradients ("conv2x3-sigmoid,pool2,dropout0.3,conv3x3p1,fc10-tanh,mse", 2, 1e-2); } END_TEST
+START_TEST (grad_lenet)         { check_gradients ("conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax", 2, 1e-2); } END_TEST
+START_TEST (grad_single_example){ check_gradients ("fc12-tanh,fc10,softmax", 1, 1e-2); } END_TEST
+
+/* Summing the batch gradient instead of averaging it multiplies it by the batch size, exactly. */
+START_TEST (reduce_sum_is_batch_times_mean)
+{
+  const int B = 16;
+  g_autoptr (DlNet) net = make_net ("fc20-tanh,fc10-tanh,mse", 3);
+  float x[16 * IN];
+  guint8 y[16];
+  make_batch (B, 5, x, y);
+  gsize n = dl_net_n_params (net);
+  float lm = dl_net_compute_grads (net, x, y, B, DL_REDUCE_MEAN);
+  float *gm = g_memdup2 (dl_net_grads (net), sizeof (float) * n);
+  float ls = dl_net_compute_grads (net, x, y, B, DL_REDUCE_SUM);
+  const float *gs = dl_net_grads (net);
+  ck_assert_float_eq (lm, ls);  /* the loss reported is the batch mean either way */
+  double max_g = 0.0;
+  for (gsize i = 0; i < n; i++)
+    {
+      ck_assert_msg (fabsf (gs[i] - B * gm[i]) <= 1e-5f * fmaxf (1.0f, fabsf (gs[i])),
+                     "param %zu: sum %.8g vs %d × mean %.8g", (size_t) i, gs[i], B, B * gm[i]);
+      max_g = fmax (max_g, fabs (gm[i]));
+    }
+  ck_assert (max_g > 1e-4);
+  g_free (gm);
+}
+END_TEST
+
+/* ---- optimisers ---- */
+
+typedef struct { double *v, *m, *s; gint64 t; } RefState;
+
+/* The update of one parameter as PyTorch's torch.optim SGD(momentum, nesterov) and Adam perform it. */
+static double
+ref_update (const DlHyper *h, RefState *st, gsize i, double p, double g, gboolean decay)
+{
+  double gi = g + (decay ? h->weight_decay * p : 0.0);
+  switch (h->optimizer)
+    {
+    case DL_OPT_SGD:
+      return p - h->lr * gi;
+    case DL_OPT_MOMENTUM:
+      st->v[i] = h->momentum * st->v[i] + gi;
+      return p - h->lr * st->v[i];
+    case DL_OPT_NESTEROV:
+      st->v[i] = h->momentum * st->v[i] + gi;
+      return p - h->lr * (gi + h->momentum * st->v[i]);
+    case DL_OPT_ADAM:
+      {
+        st->m[i] = h->beta1 * st->m[i] + (1 - h->beta1) * gi;
+        st->s[i] = h->beta2 * st->s[i] + (1 - h->beta2) * gi * gi;
+        double mhat = st->m[i] / (1 - pow (h->beta1, st->t));
+        double shat = st->s[i] / (1 - pow (h->beta2, st->t));
+        return p - h->lr * mhat / (sqrt (shat) + h->eps);
+      }
+    }
+  return p;
+}
+
+/* Runs the given sequence of optimiser settings on a tiny net and compares every parameter after each
+ * step with the reference formulas driven by the same gradient. `resets` says where the reference state
+ * must restart, as a fresh PyTorch optimiser would on a switch. */
+static void
+run_optimizer_sequence (const DlHyper *steps, int n_steps)
+{
+  const int B = 4;
+  g_autoptr (DlNet) net = make_net ("fc3-tanh,fc10,softmax", 21);
+  float x[4 * IN];
+  guint8 y[4];
+  make_batch (B, 8, x, y);
+  gsize n = dl_net_n_params (net);
+  Tensor tensors[4];
+  list_tensors (dl_net_arch (net), tensors);
+  RefState st = { g_new0 (double, n), g_new0 (double, n), g_new0 (double, n), 0 };
+  DlOptimizer prev = (DlOptimizer) -1;
+  double *expect = g_new (double, n);
+
+  for (int k = 0; k < n_steps; k++)
+    {
+      const DlHyper *h = &steps[k];
+      gboolean vel = h->optimizer == DL_OPT_MOMENTUM || h->optimizer == DL_OPT_NESTEROV;
+      gboolean prev_vel = prev == DL_OPT_MOMENTUM || prev == DL_OPT_NESTEROV;
+      if (vel && !prev_vel)
+        memset (st.v, 0, sizeof (double) * n);
+      if (h->optimizer == DL_OPT_ADAM && prev != DL_OPT_ADAM)
+        {
+          memset (st.m, 0, sizeof (double) * n);
+          memset (st.s, 0, sizeof (double) * n);
+          st.t = 0;
+        }
+      if (h->optimizer == DL_OPT_ADAM)
+        st.t++;
+      prev = h->optimizer;
+
+      float *p = dl_net_params (net);
+      dl_net_compute_grads (net, x, y, B, h->reduce);
+      const float *g = dl_net_grads (net);
+      for (gsize i = 0; i < n; i++)
+        {
+          gboolean decay = (i >= tensors[0].off && i < tensors[0].off + tensors[0].n) ||
+                           (i >= tensors[2].off && i < tensors[2].off + tensors[2].n);
+          expect[i] = ref_update (h, &st, i, p[i], g[i], decay);
+        }
+      dl_net_train_step (net, x, y, B, h, NULL);
+      double moved = 0.0;
+      for (gsize i = 0; i < n; i++)
+        {
+          ck_assert_msg (fabs (p[i] - expect[i]) <= 2e-6 * fmax (1.0, fabs (expect[i])),
+                         "step %d (%s): param %zu is %.9g, expected %.9g", k + 1,
+                         dl_optimizer_name (h->optimizer), (size_t) i, p[i], expect[i]);
+          moved += fabs (g[i]);
+        }
+      ck_assert (moved > 0.0);
+    }
+  g_free (expect);
+  g_free (st.v);
+  g_free (st.m);
+  g_free (st.s);
+}
+
+static DlHyper
+hyper (DlOptimizer opt, float lr, float momentum, float wd)
+{
+  return (DlHyper) { .lr = lr, .momentum = momentum, .weight_decay = wd, .optimizer = opt,
+                     .reduce = DL_REDUCE_MEAN, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f };
+}
+
+START_TEST (opt_sgd)
+{
+  DlHyper s[3] = { hyper (DL_OPT_SGD, 0.5f, 0, 0), hyper (DL_OPT_SGD, 0.5f, 0, 0), hyper (DL_OPT_SGD, 0.1f, 0, 0) };
+  run_optimizer_sequence (s, 3);
+}
+END_TEST
+
+START_TEST (opt_momentum)
+{
+  DlHyper s[3] = { hyper (DL_OPT_MOMENTUM, 0.3f, 0.9f, 0), hyper (DL_OPT_MOMENTUM, 0.3f, 0.9f, 0),
+                   hyper (DL_OPT_MOMENTUM, 0.3f, 0.5f, 0) };
+  run_optimizer_sequence (s, 3);
+}
+END_TEST
+
+START_TEST (opt_nesterov)
+{
+  DlHyper s[3] = { hyper (DL_OPT_NESTEROV, 0.3f, 0.9f, 0), hyper (DL_OPT_NESTEROV, 0.3f, 0.9f, 0),
+                   hyper (DL_OPT_NESTEROV, 0.3f, 0.9f, 0) };
+  run_optimizer_sequence (s, 3);
+}
+END_TEST
+
+START_TEST (opt_adam)
+{
+  DlHyper s[3] = { hyper (DL_OPT_ADAM, 0.01f, 0, 0), hyper (DL_OPT_ADAM, 0.01f, 0, 0),
+                   hyper (DL_OPT_ADAM, 0.01f, 0, 0) };
+  run_optimizer_sequence (s, 3);
+}
+END_TEST
+
+START_TEST (opt_weight_decay)
+{
+  DlHyper s[3] = { hyper (DL_OPT_SGD, 0.2f, 0, 0.1f), hyper (DL_OPT_MOMENTUM, 0.2f, 0.9f, 0.05f),
+                   hyper (DL_OPT_ADAM, 0.01f, 0, 0.1f) };
+  run_optimizer_sequence (s, 3);
+}
+END_TEST
+
+/* Switching between steps: momentum ↔ Nesterov keep the velocity, Adam starts fresh, and coming back to
+ * momentum from Adam starts from zero velocity. */
+START_TEST (opt_switching)
+{
+  DlHyper s[6] = { hyper (DL_OPT_MOMENTUM, 0.2f, 0.9f, 0), hyper (DL_OPT_NESTEROV, 0.2f, 0.9f, 0),
+                   hyper (DL_OPT_ADAM, 0.01f, 0, 0), hyper (DL_OPT_ADAM, 0.01f, 0, 0),
+                   hyper (DL_OPT_MOMENTUM, 0.2f, 0.9f, 0), hyper (DL_OPT_SGD, 0.2f, 0, 0) };
+  run_optimizer_sequence (s, 6);
+}
+END_TEST
+
+/* ---- seeding, copies, predictions ---- */
+
+START_TEST (same_seed_same_net)
+{
+  g_autoptr (DlNet) a = make_net ("fc32-relu,dropout0.3,fc10,softmax", 42);
+  g_autoptr (DlNet) b = make_net ("fc32-relu,dropout0.3,fc10,softmax", 42);
+  g_autoptr (DlNet) c = make_net ("fc32-relu,dropout0.3,fc10,softmax", 43);
+  gsize n = dl_net_n_params (a);
+  ck_assert_int_eq (memcmp (dl_net_params (a), dl_net_params (b), n * sizeof (float)), 0);
+  ck_assert_int_ne (memcmp (dl_net_params (a), dl_net_params (c), n * sizeof (float)), 0);
+
+  /* Training the two same-seed nets on the same batches, dropout included, stays bit-identical. */
+  float x[32 * IN];
+  guint8 y[32];
+  DlHyper h = hyper (DL_OPT_ADAM, 0.001f, 0, 0);
+  for (int step = 0; step < 3; step++)
+    {
+      make_batch (32, 100 + step, x, y);
+      float la = dl_net_train_step (a, x, y, 32, &h, NULL);
+      float lb = dl_net_train_step (b, x, y, 32, &h, NULL);
+      ck_assert (memcmp (&la, &lb, sizeof la) == 0);
+    }
+  ck_assert_int_eq (memcmp (dl_net_params (a), dl_net_params (b), n * sizeof (float)), 0);
+}
+END_TEST
+
+START_TEST (init_scale)
+{
+  /* He for ReLU: weight variance 2/fan_in; Xavier for tanh: variance 2/(fan_in + fan_out). */
+  g_autoptr (DlNet) net = make_net ("fc500-relu,fc300-tanh,fc10,softmax", 1);
+  const float *p = dl_net_params (net);
+  double s1 = 0, s2 = 0;
+  for (gsize i = 0; i < 500 * IN; i++)
+    s1 += (double) p[i] * p[i];
+  for (gsize i = 0; i < 500; i++)
+    ck_assert_float_eq (p[500 * IN + i], 0.0f);
+  const float *w2 = p + 500 * IN + 500;
+  for (gsize i = 0; i < 300 * 500; i++)
+    s2 += (double) w2[i] * w2[i];
+  ck_assert_double_eq_tol (s1 / (500 * IN), 2.0 / IN, 0.02 * 2.0 / IN);
+  ck_assert_double_eq_tol (s2 / (300 * 500), 2.0 / 800, 0.02 * 2.0 / 800);
+}
+END_TEST
+
+START_TEST (copy_predicts_the_same)
+{
+  g_autoptr (DlNet) net = make_net ("fc16-sigmoid,dropout0.5,fc10,softmax", 5);
+  float x[20 * IN];
+  guint8 y[20];
+  make_batch (20, 3, x, y);
+  DlHyper h = hyper (DL_OPT_MOMENTUM, 0.1f, 0.9f, 0);
+  dl_net_train_step (net, x, y, 20, &h, NULL);
+  g_autoptr (DlNet) copy = dl_net_copy (net);
+  float pa[200], pb[200];
+  dl_net_predict (net, x, 20, pa);
+  dl_net_predict (copy, x, 20, pb);
+  ck_assert_int_eq (memcmp (pa, pb, sizeof pa), 0);
+  for (int r = 0; r < 20; r++)
+    {
+      double sum = 0;
+      for (int j = 0; j < 10; j++)
+        {
+          ck_assert (pa[r * 10 + j] > 0.0f && pa[r * 10 + j] < 1.0f);
+          sum += pa[r * 10 + j];
+        }
+      ck_assert_double_eq_tol (sum, 1.0, 1e-5);
+    }
+  /* Inference ignores dropout: the same input twice gives the same answer, and the loss agrees. */
+  dl_net_predict (net, x, 20, pb);
+  ck_assert_int_eq (memcmp (pa, pb, sizeof pa), 0);
+  double ce = 0;
+  for (int r = 0; r < 20; r++)
+    ce -= log (pa[r * 10 + y[r]]);
+  ck_assert_double_eq_tol (dl_net_loss (net, x, y, 20), ce / 20, 1e-4);
+}
+END_TEST
+
+START_TEST (mse_predictions_map_tanh)
+{
+  /* For a tanh/MSE net the probabilities are (o + 1)/2 normalised: their argmax is the output's. */
+  g_autoptr (DlNet) net = make_net ("fc10-tanh,mse", 9);
+  float x[4 * IN], probs[40];
+  guint8 y[4];
+  make_batch (4, 4, x, y);
+  dl_net_predict (net, x, 4, probs);
+  for (int r = 0; r < 4; r++)
+    {
+      double sum = 0;
+      for (int j = 0; j < 10; j++)
+        sum += probs[r * 10 + j];
+      ck_assert_double_eq_tol (sum, 1.0, 1e-5);
+    }
+  /* The reported MSE loss is the mean over outputs against ±1 targets: at most 4, at least 0. */
+  float loss = dl_net_loss (net, x, y, 4);
+  ck_assert (loss > 0.5f && loss < 4.0f);
+}
+END_TEST
+
+START_TEST (health_reports_saturation)
+{
+  g_autoptr (DlNet) net = make_net ("fc30-tanh,fc10-tanh,mse", 2);
+  float x[50 * IN];
+  guint8 y[50];
+  make_batch (50, 6, x, y);
+  DlHyper h = hyper (DL_OPT_SGD, 0.1f, 0, 0);
+  dl_net_train_step (net, x, y, 50, &h, NULL);
+  DlHealth a;
+  dl_net_health (net, &a);
+  ck_assert_int_eq (a.n_layers, 2);
+  ck_assert (a.weight_norm[0] > 0 && a.grad_norm[0] > 0);
+  float sat_before = a.saturated[0];
+
+  /* Blow the first layer's weights up ×50: nearly every hidden tanh now sits at ±1. */
+  float *p = dl_net_params (net);
+  for (int i = 0; i < 30 * IN; i++)
+    p[i] *= 50.0f;
+  dl_net_train_step (net, x, y, 50, &h, NULL);
+  DlHealth b;
+  dl_net_health (net, &b);
+  ck_assert (b.saturated[0] > 0.9f);
+  ck_assert (b.saturated[0] > sat_before);
+  ck_assert (b.weight_norm[0] > 40 * a.weight_norm[0]);
+}
+END_TEST
+
+START_TEST (health_reports_dead_relus)
+{
+  g_autoptr (DlNet) net = make_net ("fc40-relu,fc10,softmax", 2);
+  float *p = dl_net_params (net);
+  /* Biases of units 0..19 at −1000: those units can never fire; units 20..39 at +1000 always do. */
+  for (int i = 0; i < 40; i++)
+    p[40 * IN + i] = i < 20 ? -1000.0f : 1000.0f;
+  float x[8 * IN];
+  guint8 y[8];
+  make_batch (8, 1, x, y);
+  DlHyper h = hyper (DL_OPT_SGD, 0.0f, 0, 0);
+  dl_net_train_step (net, x, y, 8, &h, NULL);
+  DlHealth hl;
+  dl_net_health (net, &hl);
+  ck_assert_float_eq (hl.dead[0], 0.5f);
+  ck_assert_float_eq (hl.dead[1], 0.0f);  /* no activation, nothing to report */
+}
+END_TEST
+
+START_TEST (flops_counted)
+{
+  g_autoptr (DlNet) net = make_net ("fc256-relu,fc128-relu,fc10,softmax", 1);
+  ck_assert_double_eq (dl_net_train_flops (net), 3.0 * 2.0 * (784 * 256 + 256 * 128 + 128 * 10));
+  ck_assert_uint_eq (dl_net_n_params (net), 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
+}
+END_TEST
+
+START_TEST (training_reduces_loss)
+{
+  /* A fixed batch of 64 is memorised within a few dozen steps by every optimiser. */
+  const DlOptimizer opts[] = { DL_OPT_SGD, DL_OPT_MOMENTUM, DL_OPT_NESTEROV, DL_OPT_ADAM };
+  float x[64 * IN];
+  guint8 y[64];
+  make_batch (64, 77, x, y);
+  for (unsigned k = 0; k < G_N_ELEMENTS (opts); k++)
+    {
+      g_autoptr (DlNet) net = make_net ("fc64-relu,fc10,softmax", 3);
+      DlHyper h = hyper (opts[k], opts[k] == DL_OPT_ADAM ? 0.003f : 0.05f, 0.9f, 0);
+      float first = dl_net_loss (net, x, y, 64);
+      int correct = 0;
+      for (int step = 0; step < 60; step++)
+        dl_net_train_step (net, x, y, 64, &h, &correct);
+      float last = dl_net_loss (net, x, y, 64);
+      ck_assert_msg (last < 0.2f * first, "%s: loss %.4f → %.4f", dl_optimizer_name (opts[k]), first, last);
+      ck_assert_int_ge (correct, 60);
+    }
+}
+END_TEST
+
+static Suite *
+net_suite (void)
+{
+  Suite *s = suite_create ("net");
+  TCase *g = tcase_create ("gradients");
+  tcase_add_test (g, grad_dense_relu);
+  tcase_add_test (g, grad_dense_tanh);
+  tcase_add_test (g, grad_dense_sigmoid);
+  tcase_add_test (g, grad_dense_none);
+  tcase_add_test (g, grad_deep);
+  tcase_add_test (g, grad_mse_tanh);
+  tcase_add_test (g, grad_mse_sigmoid);
+  tcase_add_test (g, grad_mse_none);
+  tcase_add_test (g, grad_dropout);
+  tcase_add_test (g, grad_cnn);
+  tcase_add_test (g, grad_cnn_mse);
+  tcase_add_test (g, grad_lenet);
+  tcase_add_test (g, grad_single_example);
+  tcase_add_test (g, reduce_sum_is_batch_times_mean);
+  suite_add_tcase (s, g);
+
+  TCase *o = tcase_create ("optimisers");
+  tcase_add_test (o, opt_sgd);
+  tcase_add_test (o, opt_momentum);
+  tcase_add_test (o, opt_nesterov);
+  tcase_add_test (o, opt_adam);
+  tcase_add_test (o, opt_weight_decay);
+  tcase_add_test (o, opt_switching);
+  tcase_add_test (o, training_reduces_loss);
+  suite_add_tcase (s, o);
+
+  TCase *m = tcase_create ("net");
+  tcase_add_test (m, same_seed_same_net);
+  tcase_add_test (m, init_scale);
+  tcase_add_test (m, copy_predicts_the_same);
+  tcase_add_test (m, mse_predictions_map_tanh);
+  tcase_add_test (m, health_reports_saturation);
+  tcase_add_test (m, health_reports_dead_relus);
+  tcase_add_test (m, flops_counted);
+  suite_add_tcase (s, m);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *sr = srunner_create (net_suite ());
+  srunner_run_all (sr, CK_NORMAL);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed ? 1 : 0;
+}
