@@ -1,0 +1,342 @@
+/* test-eval.c — evaluation and diagnosis: exact figures on a hand-made net and data set, then the
+ * bug report's story on real MNIST (mean reduce learns, summed gradient collapses onto "0"). */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "dl-arch.h"
+#include "dl-data.h"
+#include "dl-eval.h"
+#include "dl-net.h"
+#include "dl-rng.h"
+
+static DlNet *
+make_net (const char *spec, guint64 seed)
+{
+  DlArch arch;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = dl_arch_parse (spec, &arch, &error);
+  ck_assert_msg (ok, "%s: %s", spec, error ? error->message : "");
+  return dl_net_new (&arch, seed);
+}
+
+/* "fc10,softmax" whose output j is 10 × pixel j: an image lighting only pixel j is classed j with
+ * probability e¹⁰ / (e¹⁰ + 9). */
+static DlNet *
+make_pixel_net (void)
+{
+  DlNet *net = make_net ("fc10,softmax", 1);
+  float *p = dl_net_params (net);
+  memset (p, 0, sizeof (float) * dl_net_n_params (net));
+  for (int j = 0; j < 10; j++)
+    p[j * 784 + j] = 10.0f;
+  return net;
+}
+
+/* 40 images: label i % 10; the first 30 light the label's pixel, the last 10 the next digit's. */
+static DlDataset *
+make_pixel_data (void)
+{
+  DlDataset *ds = dl_dataset_new (40, 28, 28);
+  for (int i = 0; i < 40; i++)
+    {
+      int label = i % 10;
+      int lit = i < 30 ? label : (label + 1) % 10;
+      ds->labels[i] = (guint8) label;
+      ds->pixels[(gsize) i * 784 + lit] = 255;
+    }
+  dl_dataset_recount (ds);
+  return ds;
+}
+
+START_TEST (eval_counts)
+{
+  g_autoptr (DlNet) net = make_pixel_net ();
+  g_autoptr (DlDataset) ds = make_pixel_data ();
+  g_autoptr (DlEval) ev = dl_eval_run (net, ds);
+  ck_assert_int_eq (ev->n, 40);
+  ck_assert_int_eq (ev->correct, 30);
+  ck_assert_double_eq_tol (ev->accuracy, 0.75, 1e-12);
+
+  int total = 0;
+  for (int t = 0; t < 10; t++)
+    {
+      int row = 0;
+      for (int p = 0; p < 10; p++)
+        row += ev->confusion[t][p];
+      ck_assert_int_eq (row, ds->histogram[t]);
+      ck_assert_int_eq (ev->confusion[t][t], 3);
+      ck_assert_int_eq (ev->confusion[t][(t + 1) % 10], 1);
+      ck_assert_int_eq (ev->predicted_hist[t], 4);
+      total += row;
+    }
+  ck_assert_int_eq (total, 40);
+
+  double conf = exp (10.0) / (exp (10.0) + 9.0);
+  for (int i = 0; i < 40; i++)
+    {
+      int label = i % 10;
+      ck_assert_int_eq (ev->predicted[i], i < 30 ? label : (label + 1) % 10);
+      ck_assert_double_eq_tol (ev->confidence[i], conf, 1e-6);
+      ck_assert_double_eq_tol (ev->probs[i * 10 + ev->predicted[i]], conf, 1e-6);
+    }
+  /* Loss: −log p of the true class, 30 times conf and 10 times 1/(e¹⁰ + 9). */
+  double expect = (30 * -log (conf) + 10 * -log (1.0 / (exp (10.0) + 9.0))) / 40;
+  ck_assert_double_eq_tol (ev->loss, expect, 1e-4);
+}
+END_TEST
+
+START_TEST (eval_in_several_batches)
+{
+  /* 1234 examples cross several evaluation batches and end on a partial one. */
+  g_autoptr (DlNet) net = make_pixel_net ();
+  g_autoptr (DlDataset) ds = dl_dataset_new (1234, 28, 28);
+  for (int i = 0; i < ds->n; i++)
+    {
+      ds->labels[i] = (guint8) (i % 7);
+      ds->pixels[(gsize) i * 784 + (i % 3 == 0 ? 9 : i % 7)] = 200;
+    }
+  dl_dataset_recount (ds);
+  g_autoptr (DlEval) ev = dl_eval_run (net, ds);
+  int expect_correct = 0;
+  for (int i = 0; i < ds->n; i++)
+    {
+      int lit = i % 3 == 0 ? 9 : i % 7;
+      ck_assert_int_eq (ev->predicted[i], lit);
+      expect_correct += lit == i % 7;
+    }
+  ck_assert_int_eq (ev->correct, expect_correct);
+  ck_assert_int_eq (ev->predicted_hist[9], (1234 + 2) / 3);
+}
+END_TEST
+
+START_TEST (diagnose_healthy)
+{
+  g_autoptr (DlNet) net = make_pixel_net ();
+  g_autoptr (DlDataset) ds = make_pixel_data ();
+  g_autoptr (DlEval) ev = dl_eval_run (net, ds);
+  DlHyper h;
+  dl_hyper_init_default (&h);
+  DlHealth health;
+  dl_net_health (net, &health);
+  g_autoptr (DlDiagnosis) d = dl_diagnose (ev, ds, &health, dl_net_arch (net), &h, 64);
+  ck_assert (!d->collapsed);
+  ck_assert_double_eq_tol (d->collapse_share, 0.1, 1e-12);
+  ck_assert_uint_eq (d->messages->len, 0);
+}
+END_TEST
+
+static gboolean
+has_message (const DlDiagnosis *d, const char *fragment)
+{
+  for (guint i = 0; i < d->messages->len; i++)
+    if (strstr (g_ptr_array_index (d->messages, i), fragment))
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+all_messages (const DlDiagnosis *d)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < d->messages->len; i++)
+    g_string_append_printf (s, "\n  %s", (char *) g_ptr_array_index (d->messages, i));
+  return g_string_free (s, FALSE);
+}
+
+START_TEST (diagnose_collapse_and_causes)
+{
+  /* A net whose bias for 0 dwarfs everything answers 0 for every image. */
+  g_autoptr (DlNet) net = make_pixel_net ();
+  dl_net_params (net)[784 * 10] = 100.0f;
+  g_autoptr (DlDataset) ds = make_pixel_data ();
+  g_autoptr (DlEval) ev = dl_eval_run (net, ds);
+  ck_assert_int_eq (ev->predicted_hist[0], 40);
+
+  /* Health as the bug report's run leaves it: hidden tanh layer saturated. */
+  DlArch arch;
+  ck_assert (dl_arch_parse ("fc30-tanh,fc40-relu,fc10-tanh,mse", &arch, NULL));
+  DlHealth health = { .n_layers = 3 };
+  health.saturated[0] = 0.97f;
+  health.dead[1] = 0.75f;
+  health.weight_norm[0] = 20.0f;
+  health.weight_norm[1] = 5000.0f;
+  DlHyper h = { .lr = 0.1f, .optimizer = DL_OPT_SGD, .reduce = DL_REDUCE_SUM };
+  g_autoptr (DlDiagnosis) d = dl_diagnose (ev, ds, &health, &arch, &h, 100);
+  g_autofree char *msgs = all_messages (d);
+  ck_assert (d->collapsed);
+  ck_assert_int_eq (d->collapse_class, 0);
+  ck_assert_double_eq (d->collapse_share, 1.0);
+  ck_assert_msg (has_message (d, "The network answers 0 for every image: 10.00 % is just the share of 0s in the test set."),
+                 "%s", msgs);
+  ck_assert_str_eq (g_ptr_array_index (d->messages, 0),
+                    "The network answers 0 for every image: 10.00 % is just the share of 0s in the test set.");
+  ck_assert_msg (has_message (d, "97 % of tanh units are saturated (|tanh| > 0.99) in layer 1 (fc30-tanh)"), "%s", msgs);
+  ck_assert_msg (has_message (d, "The gradient is summed over the batch of 100, so each step is 100× the learning rate: "
+                                 "the learning rate may be too high"), "%s", msgs);
+  ck_assert_msg (has_message (d, "average the gradient (--reduce mean) or lower it"), "%s", msgs);
+  ck_assert_msg (has_message (d, "75 % of the ReLU units in layer 2 (fc40-relu) are dead"), "%s", msgs);
+  ck_assert_msg (has_message (d, "The weights of layer 2 (fc40-relu) have grown to norm 5e+03"), "%s", msgs);
+  ck_assert_msg (!has_message (d, "layer 1 (fc30-tanh) have grown"), "%s", msgs);
+
+  /* NaN weights come first. */
+  health.weight_norm[2] = NAN;
+  g_autoptr (DlDiagnosis) d2 = dl_diagnose (ev, ds, &health, &arch, &h, 100);
+  ck_assert (strstr (g_ptr_array_index (d2->messages, 0), "NaN") != NULL);
+}
+END_TEST
+
+START_TEST (diagnose_partial_collapse)
+{
+  /* 36 of 40 answered 3: 90 % is a collapse, named with the real share of 3s. */
+  g_autoptr (DlNet) net = make_pixel_net ();
+  g_autoptr (DlDataset) ds = make_pixel_data ();
+  for (int i = 0; i < 40; i++)
+    {
+      memset (ds->pixels + (gsize) i * 784, 0, 784);
+      ds->pixels[(gsize) i * 784 + (i < 36 ? 3 : 5)] = 255;
+    }
+  g_autoptr (DlEval) ev = dl_eval_run (net, ds);
+  g_autoptr (DlDiagnosis) d = dl_diagnose (ev, ds, NULL, NULL, NULL, 0);
+  g_autofree char *msgs = all_messages (d);
+  ck_assert (d->collapsed);
+  ck_assert_int_eq (d->collapse_class, 3);
+  ck_assert_msg (has_message (d, "The network answers 3 for 90 % of the images: its accuracy of 10.00 % is little more "
+                                 "than the share of 3s in the test set (10.00 %)."), "%s", msgs);
+}
+END_TEST
+
+/* ---- real MNIST ---- */
+
+static DlDataset *train_set, *test_set;
+
+static gboolean
+have_mnist (void)
+{
+  if (train_set)
+    return TRUE;
+  g_autofree char *dir = dl_data_default_dir ();
+  g_autoptr (GError) error = NULL;
+  train_set = dl_dataset_load_dir (dir, TRUE, &error);
+  if (train_set)
+    test_set = dl_dataset_load_dir (dir, FALSE, &error);
+  if (!train_set || !test_set)
+    {
+      g_printerr ("SKIP: MNIST not found in %s ($DIGITLAB_DATA): %s\n", dir, error->message);
+      g_clear_pointer (&train_set, dl_dataset_unref);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* One epoch of the preset's recipe (its schedule over its whole run), shuffled with `seed`. */
+static DlNet *
+train_one_epoch (const DlPreset *p, DlReduce reduce, guint64 seed)
+{
+  DlArch arch;
+  ck_assert (dl_arch_parse (p->arch, &arch, NULL));
+  DlNet *net = dl_net_new (&arch, seed);
+  DlHyper h = p->hyper;
+  h.reduce = reduce;
+  int n = train_set->n, B = p->batch;
+  int *order = g_new (int, n);
+  for (int i = 0; i < n; i++)
+    order[i] = i;
+  DlRng rng;
+  dl_rng_seed (&rng, seed);
+  dl_rng_shuffle (&rng, order, n);
+  float *x = g_new (float, (gsize) B * 784);
+  guint8 *y = g_new (guint8, B);
+  for (int start = 0; start + B <= n; start += B)
+    {
+      dl_dataset_gather (train_set, order + start, B, x);
+      for (int i = 0; i < B; i++)
+        y[i] = train_set->labels[order[start + i]];
+      h.lr = dl_schedule_lr (p, p->hyper.lr, (double) start / n, p->epochs);
+      dl_net_train_step (net, x, y, B, &h, NULL);
+    }
+  g_free (x);
+  g_free (y);
+  g_free (order);
+  return net;
+}
+
+START_TEST (mnist_mlp_one_epoch)
+{
+  if (!have_mnist ())
+    return;
+  g_autoptr (DlNet) net = train_one_epoch (dl_preset_find ("mlp"), DL_REDUCE_MEAN, 1);
+  g_autoptr (DlEval) ev = dl_eval_run (net, test_set);
+  g_printerr ("mlp, 1 epoch: %.2f %% test accuracy, loss %.4f\n", 100 * ev->accuracy, ev->loss);
+  ck_assert_msg (ev->accuracy >= 0.95, "mlp after one epoch: %.2f %%", 100 * ev->accuracy);
+}
+END_TEST
+
+START_TEST (mnist_seed_mean_learns)
+{
+  if (!have_mnist ())
+    return;
+  const DlPreset *p = dl_preset_find ("seed");
+  g_autoptr (DlNet) net = train_one_epoch (p, DL_REDUCE_MEAN, 1);
+  g_autoptr (DlEval) ev = dl_eval_run (net, test_set);
+  g_printerr ("seed preset, reduce mean, 1 epoch: %.2f %% test accuracy\n", 100 * ev->accuracy);
+  ck_assert_msg (ev->accuracy >= 0.85, "seed preset after one epoch: %.2f %%", 100 * ev->accuracy);
+  DlHealth health;
+  dl_net_health (net, &health);
+  g_autoptr (DlDiagnosis) d = dl_diagnose (ev, test_set, &health, dl_net_arch (net), &p->hyper, p->batch);
+  ck_assert (!d->collapsed);
+}
+END_TEST
+
+START_TEST (mnist_seed_sum_collapses)
+{
+  if (!have_mnist ())
+    return;
+  const DlPreset *p = dl_preset_find ("seed");
+  g_autoptr (DlNet) net = train_one_epoch (p, DL_REDUCE_SUM, 1);
+  g_autoptr (DlEval) ev = dl_eval_run (net, test_set);
+  DlHealth health;
+  dl_net_health (net, &health);
+  DlHyper h = p->hyper;
+  h.reduce = DL_REDUCE_SUM;
+  g_autoptr (DlDiagnosis) d = dl_diagnose (ev, test_set, &health, dl_net_arch (net), &h, p->batch);
+  g_autofree char *msgs = all_messages (d);
+  g_printerr ("seed preset, reduce sum, 1 epoch: %.2f %% test accuracy; diagnosis:%s\n", 100 * ev->accuracy, msgs);
+  ck_assert_msg (ev->accuracy < 0.2, "reduce=sum reached %.2f %%", 100 * ev->accuracy);
+  ck_assert (d->collapsed);
+  ck_assert_msg (has_message (d, "The network answers"), "%s", msgs);
+  ck_assert_msg (has_message (d, "of tanh units are saturated (|tanh| > 0.99)"), "%s", msgs);
+  ck_assert_msg (has_message (d, "summed over the batch of 100, so each step is 100× the learning rate"), "%s", msgs);
+}
+END_TEST
+
+int
+main (void)
+{
+  Suite *s = suite_create ("eval");
+  TCase *tc = tcase_create ("eval");
+  tcase_add_test (tc, eval_counts);
+  tcase_add_test (tc, eval_in_several_batches);
+  tcase_add_test (tc, diagnose_healthy);
+  tcase_add_test (tc, diagnose_collapse_and_causes);
+  tcase_add_test (tc, diagnose_partial_collapse);
+  suite_add_tcase (s, tc);
+  TCase *m = tcase_create ("mnist");
+  tcase_set_timeout (m, 300);
+  tcase_add_test (m, mnist_mlp_one_epoch);
+  tcase_add_test (m, mnist_seed_mean_learns);
+  tcase_add_test (m, mnist_seed_sum_collapses);
+  suite_add_tcase (s, m);
+  SRunner *sr = srunner_create (s);
+  /* One process: MNIST is loaded once for the three training tests. */
+  srunner_set_fork_status (sr, CK_NOFORK);
+  srunner_run_all (sr, CK_NORMAL);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  if (train_set)
+    {
+      dl_dataset_unref (train_set);
+      dl_dataset_unref (test_set);
+    }
+  return failed ? 1 : 0;
+}
