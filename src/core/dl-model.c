@@ -1,0 +1,181 @@
+/* dl-model.c — model files (layout in dl-model.h): written whole through a temporary file, and on load
+ * every field is checked before it is trusted, with the problem named by file and byte. */
+#include "dl-model.h"
+#include "dl-net-private.h"
+
+#include <string.h>
+#include <zlib.h>
+
+G_DEFINE_QUARK (dl-model-error-quark, dl_model_error)
+
+static const char MAGIC[8] = "DLMODEL";  /* with its terminating NUL: 8 bytes */
+#define MAX_ARCH_LEN 4096
+
+static void
+put_u32 (GByteArray *b, guint32 v)
+{
+  v = GUINT32_TO_LE (v);
+  g_byte_array_append (b, (const guint8 *) &v, 4);
+}
+
+static void
+put_u64 (GByteArray *b, guint64 v)
+{
+  v = GUINT64_TO_LE (v);
+  g_byte_array_append (b, (const guint8 *) &v, 8);
+}
+
+static guint32
+get_u32 (const guint8 *p)
+{
+  guint32 v;
+  memcpy (&v, p, 4);
+  return GUINT32_FROM_LE (v);
+}
+
+static guint64
+get_u64 (const guint8 *p)
+{
+  guint64 v;
+  memcpy (&v, p, 8);
+  return GUINT64_FROM_LE (v);
+}
+
+gboolean
+dl_model_save (DlNet *net, const char *path, GError **error)
+{
+  g_autofree char *arch = dl_arch_to_string (dl_net_arch (net));
+  gsize n = dl_net_n_params (net);
+  const float *params = dl_net_params (net);
+  GByteArray *b = g_byte_array_sized_new (32 + strlen (arch) + 4 * n);
+
+  g_byte_array_append (b, (const guint8 *) MAGIC, sizeof MAGIC);
+  put_u32 (b, DL_MODEL_VERSION);
+  put_u32 (b, (guint32) strlen (arch));
+  g_byte_array_append (b, (const guint8 *) arch, strlen (arch));
+  put_u64 (b, dl_net_get_seed (net));
+  put_u64 (b, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 bits;
+      memcpy (&bits, &params[i], 4);
+      put_u32 (b, bits);
+    }
+  put_u32 (b, (guint32) crc32 (0L, b->data, b->len));
+
+  /* g_file_set_contents writes a temporary file beside `path`, fsyncs it and renames it over `path`. */
+  g_autoptr (GError) local = NULL;
+  gboolean ok = g_file_set_contents (path, (const char *) b->data, b->len, &local);
+  g_byte_array_unref (b);
+  if (!ok)
+    g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "%s: cannot save the model: %s", path, local->message);
+  return ok;
+}
+
+static gboolean
+format_error (GError **error, const char *path, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+format_error (GError **error, const char *path, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_FORMAT, "%s: %s", path, msg);
+  return FALSE;
+}
+
+static gboolean
+arch_has_only_dense (const DlArch *arch)
+{
+  for (int i = 0; i < arch->n_layers; i++)
+    if (arch->layers[i].kind != DL_LAYER_DENSE)
+      return FALSE;
+  return TRUE;
+}
+
+DlNet *
+dl_model_load (const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_autoptr (GError) local = NULL;
+  if (!g_file_get_contents (path, &data, &len, &local))
+    {
+      g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "%s: cannot read the model: %s", path, local->message);
+      return NULL;
+    }
+  const guint8 *p = (const guint8 *) data;
+
+  if (len < sizeof MAGIC || memcmp (p, MAGIC, sizeof MAGIC) != 0)
+    return format_error (error, path, "not a Digit Lab model (it does not begin with \"DLMODEL\")"), NULL;
+  if (len < 16)
+    return format_error (error, path, "truncated at byte %zu: expected a version and an architecture length",
+                         (size_t) len), NULL;
+  guint32 version = get_u32 (p + 8);
+  if (version == 0 || version > DL_MODEL_VERSION)
+    return format_error (error, path, "format version %u at byte 8 is not one this Digit Lab reads (1 to %d)%s",
+                         version, DL_MODEL_VERSION, version > DL_MODEL_VERSION ? "; it was written by a newer version" : ""),
+           NULL;
+  guint32 arch_len = get_u32 (p + 12);
+  if (arch_len == 0 || arch_len > MAX_ARCH_LEN)
+    return format_error (error, path, "architecture length %u at byte 12 is out of range (1 to %d)", arch_len,
+                         MAX_ARCH_LEN), NULL;
+  gsize off = 16;
+  if (len < off + arch_len + 16)
+    return format_error (error, path, "truncated at byte %zu: expected %u bytes of architecture, a seed and a parameter count",
+                         (size_t) len, arch_len), NULL;
+  g_autofree char *arch_str = g_strndup ((const char *) p + off, arch_len);
+  off += arch_len;
+  guint64 seed = get_u64 (p + off);
+  guint64 n_params = get_u64 (p + off + 8);
+  off += 16;
+
+  /* Sizes first, so that a corrupt count is caught before it is multiplied. */
+  if (n_params > (G_MAXSIZE - off - 4) / 4)
+    return format_error (error, path, "parameter count %" G_GUINT64_FORMAT " at byte %zu is impossibly large",
+                         n_params, (size_t) (off - 8)), NULL;
+  gsize expected = off + 4 * n_params + 4;
+  if (len < expected)
+    return format_error (error, path, "truncated at byte %zu: expected %" G_GUINT64_FORMAT " bytes of parameters",
+                         (size_t) len, 4 * n_params), NULL;
+  if (len > expected)
+    return format_error (error, path, "%zu unexpected bytes after the checksum at byte %zu",
+                         (size_t) (len - expected), (size_t) (expected - 4)), NULL;
+
+  /* The checksum before the architecture: a damaged byte anywhere is reported as damage. */
+  guint32 stored = get_u32 (p + len - 4);
+  guint32 actual = (guint32) crc32 (0L, p, (uInt) (len - 4));
+  if (stored != actual)
+    {
+      g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_CHECKSUM,
+                   "%s: checksum mismatch — the file was altered or damaged (stored CRC-32 %08x, contents give %08x)",
+                   path, stored, actual);
+      return NULL;
+    }
+
+  DlArch arch;
+  g_autoptr (GError) parse_error = NULL;
+  if (!dl_arch_parse (arch_str, &arch, &parse_error))
+    return format_error (error, path, "the architecture at byte 16 is not valid: %s", parse_error->message), NULL;
+  if (version == 1 && !arch_has_only_dense (&arch))
+    return format_error (error, path, "a version 1 file holds dense layers only, but its architecture is \"%s\"",
+                         arch_str), NULL;
+
+  DlNet *net = dl_net_new (&arch, seed);
+  if (dl_net_n_params (net) != n_params)
+    {
+      format_error (error, path, "the architecture \"%s\" has %zu parameters but the file holds %" G_GUINT64_FORMAT,
+                    arch_str, (size_t) dl_net_n_params (net), n_params);
+      dl_net_free (net);
+      return NULL;
+    }
+  float *params = dl_net_params (net);
+  for (gsize i = 0; i < n_params; i++)
+    {
+      guint32 bits = get_u32 (p + off + 4 * i);
+      memcpy (&params[i], &bits, 4);
+    }
+  return net;
+}
