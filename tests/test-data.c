@@ -3,6 +3,7 @@
 #include <check.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 

@@ -1,0 +1,90 @@
+/* dl-augment.c — random affine augmentation with bilinear resampling.
+ *
+ * The output is computed backwards: each output pixel maps through the inverse transform to a point
+ * in the source, which is sampled bilinearly. The inverse map is affine: its sine and cosine are
+ * computed once per image, and each pixel costs a few multiply-adds and four reads, with no branch.
+ */
+#include "dl-augment.h"
+
+#include <math.h>
+#include <string.h>
+
+void
+dl_augment_draw (DlRng *rng, DlAugment *t)
+{
+  t->dx = (2 * dl_rng_uniform (rng) - 1) * DL_AUGMENT_MAX_SHIFT;
+  t->dy = (2 * dl_rng_uniform (rng) - 1) * DL_AUGMENT_MAX_SHIFT;
+  t->angle = (2 * dl_rng_uniform (rng) - 1) * DL_AUGMENT_MAX_ANGLE;
+  t->scale = 1 + (2 * dl_rng_uniform (rng) - 1) * DL_AUGMENT_MAX_SCALE;
+}
+
+/* The source is copied into a buffer with a 2-pixel black border, and source coordinates are clamped
+ * into [−2, size]: every sample then reads inside the buffer, and any point off the image reads
+ * only border zeros. That keeps the inner loop free of branches. */
+#define PAD 2
+#define MAX_STACK_SIDE 64
+
+void
+dl_augment_image (const guint8 *src, int rows, int cols, const DlAugment *t, float *out)
+{
+  g_return_if_fail (t->scale > 0 && isfinite (t->scale) && isfinite (t->angle)
+                    && isfinite (t->dx) && isfinite (t->dy));
+
+  /* Forward: out = c + d + s·R(θ)·(p − c), R turning counter-clockwise on screen (y points down).
+   * Inverse: p = c + R(−θ)·(out − c − d) / s, i.e. p = origin + x·ex + y·ey. */
+  const double cx = (cols - 1) / 2.0, cy = (rows - 1) / 2.0;
+  const double rad = t->angle * G_PI / 180.0;
+  const double c = cos (rad) / t->scale, s = sin (rad) / t->scale;
+  const float exx = c, exy = s;          /* d p / d x */
+  const double eyx = -s, eyy = c;        /* d p / d y */
+  const double u0 = -cx - t->dx, v0 = -cy - t->dy;
+  const double ox = cx + c * u0 - s * v0, oy = cy + s * u0 + c * v0;
+  const float inv255 = 1.0f / 255.0f;
+  /* Added before truncating to int, so that truncation is a floor for the clamped range. */
+  const float OFF = 8;
+  const int W = cols + 2 * PAD, H = rows + 2 * PAD;
+  guint8 stack_buf[(MAX_STACK_SIDE + 2 * PAD) * (MAX_STACK_SIDE + 2 * PAD)];
+  g_autofree guint8 *heap_buf = NULL;
+  guint8 *padded = stack_buf;
+
+  if (rows > MAX_STACK_SIDE || cols > MAX_STACK_SIDE)
+    padded = heap_buf = g_malloc ((gsize) W * H);
+  memset (padded, 0, (gsize) W * H);
+  for (int y = 0; y < rows; y++)
+    memcpy (padded + (gsize) (y + PAD) * W + PAD, src + (gsize) y * cols, cols);
+
+  for (int y = 0; y < rows; y++)
+    {
+      const float rx = ox + y * eyx, ry = oy + y * eyy;
+      float *row = out + (gsize) y * cols;
+
+      for (int x = 0; x < cols; x++)
+        {
+          /* Computed afresh, not stepped, so whole-pixel maps land exactly on source pixels. */
+          const float qx = CLAMP (rx + x * exx, -PAD, cols) + OFF;
+          const float qy = CLAMP (ry + x * exy, -PAD, rows) + OFF;
+          const int ix = (int) qx, iy = (int) qy;
+          const float fx = qx - ix, fy = qy - iy;
+          const guint8 *p = padded + (gsize) (iy - (int) OFF + PAD) * W + (ix - (int) OFF + PAD);
+          const float a = p[0], b = p[1], c0 = p[W], d = p[W + 1];
+          /* a + (b − a)·f never leaves [min, max] under rounding, so the result stays within [0, 1]. */
+          const float top = a + (b - a) * fx, bot = c0 + (d - c0) * fx;
+
+          row[x] = (top + (bot - top) * fy) * inv255;
+        }
+    }
+}
+
+void
+dl_augment_gather (const DlDataset *ds, const int *idx, int n, float *out, DlRng *rng)
+{
+  const gsize d = (gsize) ds->rows * ds->cols;
+
+  for (int i = 0; i < n; i++)
+    {
+      DlAugment t;
+
+      dl_augment_draw (rng, &t);
+      dl_augment_image (ds->pixels + (gsize) idx[i] * d, ds->rows, ds->cols, &t, out + (gsize) i * d);
+    }
+}

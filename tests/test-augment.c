@@ -1,0 +1,283 @@
+/* test-augment.c — the affine augmentation: exact identity and whole-pixel shifts, where a rotation
+ * and a scale move the ink, determinism under a seed, and the ranges of the random draw. */
+#include <check.h>
+#include <glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dl-augment.h"
+
+#define N 28
+#define D (N * N)
+
+/* A 28×28 test image: a filled 3×3 block of 255 centred at (bx, by), plus a fainter pixel pattern
+ * elsewhere when `texture` (so exactness tests see many different values). */
+static void
+make_image (guint8 *img, int bx, int by, gboolean texture)
+{
+  for (int y = 0; y < N; y++)
+    for (int x = 0; x < N; x++)
+      img[y * N + x] = texture ? (x * 7 + y * 13) % 200 : 0;
+  for (int y = by - 1; y <= by + 1; y++)
+    for (int x = bx - 1; x <= bx + 1; x++)
+      img[y * N + x] = 255;
+}
+
+static double
+mass (const float *img)
+{
+  double m = 0;
+  for (int i = 0; i < D; i++)
+    m += img[i];
+  return m;
+}
+
+static void
+centre_of_mass (const float *img, double *cx, double *cy)
+{
+  double m = 0, sx = 0, sy = 0;
+
+  for (int y = 0; y < N; y++)
+    for (int x = 0; x < N; x++)
+      {
+        m += img[y * N + x];
+        sx += img[y * N + x] * x;
+        sy += img[y * N + x] * y;
+      }
+  *cx = sx / m;
+  *cy = sy / m;
+}
+
+START_TEST (test_identity_exact)
+{
+  guint8 img[D];
+  float out[D];
+  const DlAugment id = { 0, 0, 0, 1 };
+
+  make_image (img, 10, 12, TRUE);
+  dl_augment_image (img, N, N, &id, out);
+  for (int i = 0; i < D; i++)
+    ck_assert_msg (out[i] == img[i] * (1.0f / 255.0f), "pixel %d: %g vs %d/255", i, out[i], img[i]);
+}
+END_TEST
+
+START_TEST (test_whole_pixel_shift)
+{
+  guint8 img[D];
+  float out[D];
+
+  make_image (img, 10, 12, TRUE);
+  /* +1 px right: out(x, y) = in(x − 1, y); the first column comes from outside and is black. */
+  const DlAugment right = { 1, 0, 0, 1 };
+  dl_augment_image (img, N, N, &right, out);
+  for (int y = 0; y < N; y++)
+    {
+      ck_assert_float_eq (out[y * N], 0.0f);
+      for (int x = 1; x < N; x++)
+        ck_assert_float_eq (out[y * N + x], img[y * N + x - 1] * (1.0f / 255.0f));
+    }
+  ck_assert_float_eq (out[12 * N + 12], 1.0f);   /* the block's right edge, from (11, 12) */
+  ck_assert_float_eq (out[12 * N + 8], img[12 * N + 7] * (1.0f / 255.0f));
+
+  /* −2 px up: out(x, y) = in(x, y + 2). */
+  const DlAugment up = { 0, -2, 0, 1 };
+  dl_augment_image (img, N, N, &up, out);
+  for (int y = 0; y < N; y++)
+    for (int x = 0; x < N; x++)
+      ck_assert_float_eq (out[y * N + x], y + 2 < N ? img[(y + 2) * N + x] * (1.0f / 255.0f) : 0.0f);
+}
+END_TEST
+
+START_TEST (test_half_pixel_shift_interpolates)
+{
+  guint8 img[D] = { 0 };
+  float out[D];
+  const DlAugment half = { 0.5, 0, 0, 1 };
+
+  img[5 * N + 5] = 200;
+  dl_augment_image (img, N, N, &half, out);
+  ck_assert_float_eq_tol (out[5 * N + 5], 100 / 255.0f, 1e-6);
+  ck_assert_float_eq_tol (out[5 * N + 6], 100 / 255.0f, 1e-6);
+  ck_assert_float_eq_tol (mass (out), 200 / 255.0, 1e-5);
+}
+END_TEST
+
+START_TEST (test_rotation_moves_ink_around_centre)
+{
+  guint8 img[D];
+  float out[D];
+  double cx, cy;
+
+  /* A block right of the centre (13.5, 13.5) turned 10° counter-clockwise (screen y points down)
+   * lands at (13.5 + 7.5 cos 10°, 13.5 − 7.5 sin 10°). */
+  make_image (img, 21, 13, FALSE);
+  const DlAugment rot = { 0, 0, 10, 1 };
+  dl_augment_image (img, N, N, &rot, out);
+  centre_of_mass (out, &cx, &cy);
+  const double r = 21 - 13.5, dy0 = 13 - 13.5, a = 10 * G_PI / 180;
+  ck_assert_float_eq_tol (cx, 13.5 + r * cos (a) + dy0 * sin (a), 0.15);
+  ck_assert_float_eq_tol (cy, 13.5 - r * sin (a) + dy0 * cos (a), 0.15);
+  /* Rotation keeps area: the mass stays within a few per cent. */
+  ck_assert_float_eq_tol (mass (out), 9.0, 0.3);
+
+  /* A centred block stays centred under any small rotation. */
+  make_image (img, 14, 14, FALSE);
+  for (double angle = -10; angle <= 10; angle += 5)
+    {
+      const DlAugment t = { 0, 0, angle, 1 };
+      dl_augment_image (img, N, N, &t, out);
+      centre_of_mass (out, &cx, &cy);
+      const double ar = angle * G_PI / 180;
+      ck_assert_float_eq_tol (cx, 13.5 + 0.5 * cos (ar) + 0.5 * sin (ar), 0.1);
+      ck_assert_float_eq_tol (cy, 13.5 - 0.5 * sin (ar) + 0.5 * cos (ar), 0.1);
+    }
+}
+END_TEST
+
+START_TEST (test_scale_mass)
+{
+  guint8 img[D] = { 0 };
+  float out[D];
+  double cx, cy;
+
+  /* A 5×5 block centred at (14, 13). Scaling by s about the centre (13.5, 13.5) multiplies its area,
+   * hence the ink, by about s², and its offset from the centre by s. */
+  for (int y = 11; y <= 15; y++)
+    for (int x = 12; x <= 16; x++)
+      img[y * N + x] = 255;
+  for (double s = 0.9; s <= 1.1001; s += 0.05)
+    {
+      const DlAugment t = { 0, 0, 0, s };
+      dl_augment_image (img, N, N, &t, out);
+      ck_assert_msg (fabs (mass (out) / (25 * s * s) - 1) < 0.05, "scale %g: mass %g, expected about %g",
+                     s, mass (out), 25 * s * s);
+      centre_of_mass (out, &cx, &cy);
+      ck_assert_float_eq_tol (cx, 13.5 + 0.5 * s, 0.05);
+      ck_assert_float_eq_tol (cy, 13.5 - 0.5 * s, 0.05);
+    }
+}
+END_TEST
+
+START_TEST (test_seed_determinism)
+{
+  g_autoptr (DlDataset) ds = dl_dataset_new (4, N, N);
+  const int idx[6] = { 3, 1, 0, 2, 3, 3 };
+  g_autofree float *a = g_new (float, 6 * D);
+  g_autofree float *b = g_new (float, 6 * D);
+  g_autofree float *c = g_new (float, 6 * D);
+  DlRng r1, r2, r3;
+
+  for (int i = 0; i < 4; i++)
+    make_image (ds->pixels + i * D, 10 + i * 2, 14, TRUE);
+  dl_rng_seed (&r1, 42);
+  dl_rng_seed (&r2, 42);
+  dl_rng_seed (&r3, 43);
+  dl_augment_gather (ds, idx, 6, a, &r1);
+  dl_augment_gather (ds, idx, 6, b, &r2);
+  dl_augment_gather (ds, idx, 6, c, &r3);
+  ck_assert_mem_eq (a, b, 6 * D * sizeof (float));
+  ck_assert (memcmp (a, c, 6 * D * sizeof (float)) != 0);
+  /* Each image gets its own transform: the three copies of image 3 differ. */
+  ck_assert (memcmp (a, a + 4 * D, D * sizeof (float)) != 0);
+  ck_assert (memcmp (a + 4 * D, a + 5 * D, D * sizeof (float)) != 0);
+  for (int i = 0; i < 6 * D; i++)
+    ck_assert (a[i] >= 0 && a[i] <= 1);
+}
+END_TEST
+
+START_TEST (test_draw_ranges)
+{
+  DlRng rng;
+  double lo[4] = { 1e9, 1e9, 1e9, 1e9 }, hi[4] = { -1e9, -1e9, -1e9, -1e9 }, sum[4] = { 0 };
+  const int n = 20000;
+
+  dl_rng_seed (&rng, 7);
+  for (int i = 0; i < n; i++)
+    {
+      DlAugment t;
+      dl_augment_draw (&rng, &t);
+      const double v[4] = { t.dx, t.dy, t.angle, t.scale };
+      for (int k = 0; k < 4; k++)
+        {
+          lo[k] = MIN (lo[k], v[k]);
+          hi[k] = MAX (hi[k], v[k]);
+          sum[k] += v[k];
+        }
+    }
+  const double centre[4] = { 0, 0, 0, 1 };
+  const double half[4] = { DL_AUGMENT_MAX_SHIFT, DL_AUGMENT_MAX_SHIFT, DL_AUGMENT_MAX_ANGLE, DL_AUGMENT_MAX_SCALE };
+  for (int k = 0; k < 4; k++)
+    {
+      /* Within the range, reaching close to both ends, centred. */
+      ck_assert (lo[k] >= centre[k] - half[k] && hi[k] <= centre[k] + half[k]);
+      ck_assert (lo[k] < centre[k] - 0.99 * half[k] && hi[k] > centre[k] + 0.99 * half[k]);
+      ck_assert_float_eq_tol (sum[k] / n, centre[k], 0.02 * half[k]);
+    }
+}
+END_TEST
+
+START_TEST (test_real_mnist_mass)
+{
+  g_autofree char *dir = dl_data_default_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *probe = g_build_filename (dir, "t10k-images-idx3-ubyte", NULL);
+
+  if (!g_file_test (probe, G_FILE_TEST_EXISTS))
+    {
+      fprintf (stderr, "real MNIST not found in %s: skipped\n", dir);
+      return;
+    }
+  g_autoptr (DlDataset) test = dl_dataset_load_dir (dir, FALSE, &error);
+  ck_assert_msg (test != NULL, "%s", error ? error->message : "");
+
+  /* MNIST digits sit in the middle 20×20, so ±2 px, ±10°, ±10 % loses no ink off the edge: the
+   * augmented ink stays within the area change (0.81–1.21×) plus interpolation blur. */
+  enum { M = 500 };
+  int idx[M];
+  g_autofree float *plain = g_new (float, M * D);
+  g_autofree float *aug = g_new (float, M * D);
+  DlRng rng;
+
+  for (int i = 0; i < M; i++)
+    idx[i] = i * 17;
+  dl_rng_seed (&rng, 1);
+  dl_dataset_gather (test, idx, M, plain);
+  dl_augment_gather (test, idx, M, aug, &rng);
+  for (int i = 0; i < M; i++)
+    {
+      double ratio = mass (aug + i * D) / mass (plain + i * D);
+      ck_assert_msg (ratio > 0.75 && ratio < 1.3, "image %d: ink ratio %g", idx[i], ratio);
+    }
+}
+END_TEST
+
+static Suite *
+augment_suite (void)
+{
+  Suite *s = suite_create ("augment");
+  TCase *tc = tcase_create ("augment");
+
+  tcase_add_test (tc, test_identity_exact);
+  tcase_add_test (tc, test_whole_pixel_shift);
+  tcase_add_test (tc, test_half_pixel_shift_interpolates);
+  tcase_add_test (tc, test_rotation_moves_ink_around_centre);
+  tcase_add_test (tc, test_scale_mass);
+  tcase_add_test (tc, test_seed_determinism);
+  tcase_add_test (tc, test_draw_ranges);
+  tcase_add_test (tc, test_real_mnist_mass);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *sr = srunner_create (augment_suite ());
+  int failed;
+
+  srunner_run_all (sr, CK_NORMAL);
+  failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed == 0 ? 0 : 1;
+}
