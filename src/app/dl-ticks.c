@@ -170,7 +170,8 @@ dl_ticks_log (double lo, double hi, int target, DlTicks *major, DlTicks *minor)
         push (minor, pow10i (a));
     }
 
-  /* 2..9 × 10^a between the decades: minor ticks, or labelled 2 and 5 when the decades alone are too few. */
+  /* 2..9 × 10^a between the decades: minor ticks, or labelled 2 and 5 when the decades alone are fewer
+   * than half the ticks wanted. */
   if (stride == 1)
     for (int a = a0 - 1; a <= a1; a++)
       for (int m = 2; m <= 9; m++)
@@ -178,7 +179,7 @@ dl_ticks_log (double lo, double hi, int target, DlTicks *major, DlTicks *minor)
           double v = scaled (m, a);
           if (v < lo * (1 - eps) || v > hi * (1 + eps))
             continue;
-          if (n_decades < 2 && (m == 2 || m == 5))
+          if (n_decades * 2 <= target && (m == 2 || m == 5))
             push (major, v);
           else
             push (minor, v);

@@ -29,7 +29,7 @@ double   dl_ticks_nice_step (double span, int target, int *exponent);
 gboolean dl_ticks_linear (double lo, double hi, int target, DlTicks *ticks);
 
 /* Ticks of a log axis over [lo, hi] (lo > 0): major ticks at decades (every few decades when there are
- * more than `target`), minor ticks at 2..9 × 10^k. A range inside about one decade also gets 2 and 5 as
+ * more than `target`), minor ticks at 2..9 × 10^k. Few decades (at most target / 2) also get 2 and 5 as
  * majors, and a range too narrow even for those falls back to linear ticks. Returns FALSE when the range
  * is not finite or not positive. `minor` may be NULL. */
 gboolean dl_ticks_log (double lo, double hi, int target, DlTicks *major, DlTicks *minor);
