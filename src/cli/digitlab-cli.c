@@ -1,0 +1,400 @@
+/* digitlab-cli — Digit Lab's command-line trainer: train, evaluate and benchmark MNIST networks.
+ *
+ *   digitlab-cli train [--data DIR | --train A --test B] [--preset NAME] [--arch SPEC] [--lr F] … [--json]
+ *   digitlab-cli eval  --model FILE [--data DIR | --test B] [--json]
+ *   digitlab-cli bench [--data DIR] [--preset NAME] [--threads N] [--batches N] [--json]
+ *   digitlab-cli presets
+ *
+ * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <cblas.h>
+
+#include "dl-arch.h"
+#include "dl-data.h"
+#include "dl-eval.h"
+#include "dl-model.h"
+#include "dl-net.h"
+#include "dl-cli-json.h"
+#include "dl-cli-options.h"
+#include "dl-cli-report.h"
+#include "dl-cli-train.h"
+#include "dl-cli-worker.h"
+
+#define PROG "digitlab-cli"
+
+#define STR(name, field, arg, help) { name, 0, 0, G_OPTION_ARG_STRING, &o.field, help, arg }
+#define DATA_ENTRIES \
+  STR ("data", data_dir, "DIR", "Directory with the MNIST IDX files (default: $DIGITLAB_DATA, else the cache)"), \
+  STR ("test", test_path, "PATH", "Test set: a .csv file, a directory, or IMAGES,LABELS (two IDX files)"), \
+  { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print the results as one JSON object on stdout", NULL }
+#define RECIPE_ENTRIES \
+  STR ("preset", preset, "NAME", "Start from this preset (default mlp; see 'digitlab-cli presets')"), \
+  STR ("arch", arch, "SPEC", "Architecture, e.g. fc256-relu,fc128-relu,fc10,softmax"), \
+  STR ("lr", lr, "F", "Learning rate"), \
+  STR ("momentum", momentum, "F", "Momentum (momentum and nesterov optimisers)"), \
+  STR ("batch", batch, "N", "Batch size, 1 to 1024"), \
+  STR ("seed", seed, "N", "Seed of initialisation, shuffling, dropout and augmentation (default 1)"), \
+  STR ("threads", threads, "N", "BLAS threads"), \
+  STR ("optimizer", optimizer, "NAME", "sgd, momentum, nesterov or adam"), \
+  STR ("weight-decay", weight_decay, "F", "L2 weight decay"), \
+  STR ("reduce", reduce, "HOW", "Batch gradient: mean (right) or sum (the bug report's: step × batch)"), \
+  STR ("epochs", epochs, "N", "Epochs"), \
+  STR ("schedule", schedule, "NAME", "Learning-rate schedule: none, step or cosine"), \
+  STR ("schedule-gamma", schedule_gamma, "F", "Step schedule: multiply the rate by F…"), \
+  STR ("schedule-step", schedule_step, "N", "…every N epochs"), \
+  { "augment", 0, 0, G_OPTION_ARG_NONE, &o.augment, "Randomly shift, rotate and scale training images", NULL }, \
+  { "no-augment", 0, 0, G_OPTION_ARG_NONE, &o.no_augment, "Train on the images as they are", NULL }
+
+/* Prints a usage error and returns the usage exit status. */
+static int
+usage_failure (const char *command, const GError *error)
+{
+  fprintf (stderr, PROG ": %s\nTry '" PROG " %s --help'.\n", error->message, command);
+  return DL_EXIT_USAGE;
+}
+
+static int
+failure (const GError *error)
+{
+  fprintf (stderr, PROG ": %s\n", error->message);
+  return error->domain == G_OPTION_ERROR ? DL_EXIT_USAGE : DL_EXIT_FAILURE;
+}
+
+/* Parses a subcommand's options; leftover arguments are a usage error. */
+static gboolean
+parse_options (const char *command, const char *summary, GOptionEntry *entries, int *argc, char ***argv,
+               GError **error)
+{
+  g_autofree char *param = g_strdup_printf ("%s - %s", command, summary);
+  g_autoptr (GOptionContext) ctx = g_option_context_new (param);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, argc, argv, error))
+    return FALSE;
+  if (*argc > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument '%s'", (*argv)[1]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const char *
+dl_blas_describe (void)
+{
+  static char text[256];
+  g_snprintf (text, sizeof text, "OpenBLAS %s (%s kernel)", g_strstrip (openblas_get_config ()),
+              openblas_get_corename ());
+  return text;
+}
+
+static void
+dl_blas_set_threads (int n)
+{
+  if (n > 0)
+    openblas_set_num_threads (n);
+}
+
+/* ---- train ---- */
+
+static int
+cmd_train (int argc, char **argv)
+{
+  DlCliOptions o = { 0 };
+  GOptionEntry entries[] = {
+    STR ("train", train_path, "PATH", "Training set: a .csv file, a directory, or IMAGES,LABELS (two IDX files)"),
+    DATA_ENTRIES,
+    RECIPE_ENTRIES,
+    STR ("limit-train", limit_train, "N", "Train on the first N training images only"),
+    STR ("save", save, "FILE", "Save the trained model (written atomically)"),
+    STR ("metrics", metrics, "FILE.csv", "Write per-epoch and every-N-batch loss rows as CSV"),
+    STR ("metrics-every", metrics_every, "N", "A batch loss row every N batches (default 50)"),
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlDataset) train = NULL;
+  g_autoptr (DlDataset) test = NULL;
+  g_autoptr (DlNet) net = NULL;
+  DlCliRecipe r = { 0 };
+  DlCliReport report;
+  gint64 limit = 0, every = 50;
+  int status = DL_EXIT_OK;
+
+  if (!parse_options ("train", "train a network", entries, &argc, &argv, &error)
+      || !dl_cli_recipe_resolve (&o, &r, &error)
+      || (o.limit_train && !dl_cli_parse_int ("limit-train", o.limit_train, 1, G_MAXINT, &limit, &error))
+      || (o.metrics_every && !dl_cli_parse_int ("metrics-every", o.metrics_every, 1, G_MAXINT, &every, &error)))
+    {
+      status = usage_failure ("train", error);
+      goto out;
+    }
+  dl_blas_set_threads (r.threads);
+  if (!dl_cli_load_data (&o, (int) limit, &train, &test, &error))
+    {
+      status = failure (error);
+      goto out;
+    }
+
+  dl_cli_report_init (&report, o.json, o.metrics, (int) every);
+  report.preset = g_strdup (r.p.name);
+  report.arch = g_strdup (r.p.arch);
+  report.seed = r.seed;
+  report.blas = g_strdup (dl_blas_describe ());
+  dl_cli_report_dataset (&report, "training set", train);
+  dl_cli_report_dataset (&report, "test set", test);
+  dl_cli_report_message (&report, "training %s (%s) for %d epochs, batch %d, %s lr %g%s, reduce %s, seed %"
+                         G_GUINT64_FORMAT, r.p.name, r.p.arch, r.p.epochs, r.p.batch,
+                         dl_optimizer_name (r.p.hyper.optimizer), r.p.hyper.lr, r.p.augment ? ", augmented" : "",
+                         r.p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r.seed);
+
+  net = dl_net_new (&r.arch, r.seed);
+  if (!dl_cli_train_loop (net, &r.p, r.seed, train, test, &report, &error)
+      || (o.save && !dl_model_save (net, o.save, &error))
+      || !dl_cli_report_finish (&report, &error))
+    status = failure (error);
+  else if (o.save)
+    dl_cli_report_message (&report, "saved the model to %s", o.save);
+  dl_cli_report_clear (&report);
+
+out:
+  dl_cli_recipe_clear (&r);
+  dl_cli_options_clear (&o);
+  return status;
+}
+
+/* ---- eval ---- */
+
+static void
+print_eval_json (const DlEval *ev, const DlNet *net, const DlDiagnosis *diag)
+{
+  DlJson j;
+  g_autofree char *arch = dl_arch_to_string (dl_net_arch (net));
+
+  dl_json_init (&j);
+  dl_json_begin_object (&j, NULL);
+  dl_json_double (&j, "test_accuracy", ev->accuracy);
+  dl_json_double (&j, "test_loss", ev->loss);
+  dl_json_int (&j, "n", ev->n);
+  dl_json_int (&j, "correct", ev->correct);
+  dl_json_string (&j, "arch", arch);
+  dl_json_bool (&j, "collapsed", diag->collapsed);
+  dl_json_begin_array (&j, "diagnostics");
+  for (guint i = 0; i < diag->messages->len; i++)
+    dl_json_string (&j, NULL, g_ptr_array_index (diag->messages, i));
+  dl_json_end_array (&j);
+  dl_json_begin_array (&j, "confusion");  /* [true][predicted] */
+  for (int t = 0; t < DL_N_CLASSES; t++)
+    {
+      dl_json_begin_array (&j, NULL);
+      for (int p = 0; p < DL_N_CLASSES; p++)
+        dl_json_int (&j, NULL, ev->confusion[t][p]);
+      dl_json_end_array (&j);
+    }
+  dl_json_end_array (&j);
+  dl_json_end_object (&j);
+  g_autofree char *text = dl_json_finish (&j);
+  puts (text);
+}
+
+static void
+print_eval_text (const DlEval *ev, const DlDiagnosis *diag)
+{
+  printf ("test accuracy %.2f %% (%d of %d), test loss %.4f\n", 100.0 * ev->accuracy, ev->correct, ev->n, ev->loss);
+  printf ("confusion matrix (rows: true digit, columns: predicted)\n     ");
+  for (int p = 0; p < DL_N_CLASSES; p++)
+    printf ("%6d", p);
+  putchar ('\n');
+  for (int t = 0; t < DL_N_CLASSES; t++)
+    {
+      printf ("%5d", t);
+      for (int p = 0; p < DL_N_CLASSES; p++)
+        printf ("%6d", ev->confusion[t][p]);
+      putchar ('\n');
+    }
+  if (diag->collapsed)
+    printf ("*** COLLAPSED: the network answers %d for %.1f %% of the test images ***\n",
+            diag->collapse_class, 100.0 * diag->collapse_share);
+  for (guint i = 0; i < diag->messages->len; i++)
+    printf ("  diagnosis: %s\n", (const char *) g_ptr_array_index (diag->messages, i));
+}
+
+static int
+cmd_eval (int argc, char **argv)
+{
+  DlCliOptions o = { 0 };
+  GOptionEntry entries[] = {
+    STR ("model", model, "FILE", "The model file to evaluate"),
+    DATA_ENTRIES,
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlDataset) test = NULL;
+  g_autoptr (DlNet) net = NULL;
+  int status = DL_EXIT_OK;
+
+  if (!parse_options ("eval", "evaluate a saved model on a test set", entries, &argc, &argv, &error))
+    status = usage_failure ("eval", error);
+  else if (o.model == NULL)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--model FILE is required");
+      status = usage_failure ("eval", error);
+    }
+  else if ((net = dl_model_load (o.model, &error)) == NULL || !dl_cli_load_data (&o, 0, NULL, &test, &error))
+    status = failure (error);
+  else
+    {
+      g_autoptr (DlEval) ev = dl_eval_run (net, test);
+      /* A loaded model has no training batch behind it: no health figures, and the defaults as hyperparameters. */
+      DlHealth health = { 0 };
+      DlHyper hyper;
+      dl_hyper_init_default (&hyper);
+      g_autoptr (DlDiagnosis) diag = dl_diagnose (ev, test, &health, dl_net_arch (net), &hyper, 1);
+      if (o.json)
+        print_eval_json (ev, net, diag);
+      else
+        print_eval_text (ev, diag);
+    }
+  dl_cli_options_clear (&o);
+  return status;
+}
+
+/* ---- bench ---- */
+
+static void
+print_bench (const DlCliRecipe *r, const DlBenchStep *b, double worker_sps, int batches, gboolean json)
+{
+  const char *blas = dl_blas_describe ();
+  if (!json)
+    {
+      printf ("%s (%s), batch %d, %d timed batches\n", r->p.name, r->p.arch, r->p.batch, batches);
+      printf ("training step: %.0f samples/s, %.2f GFLOP/s\n", b->samples_per_second, b->gflops);
+      printf ("training through the worker: %.0f samples/s\n", worker_sps);
+      printf ("inference: %.1f µs per image (median, batch of 1)\n", b->inference_us);
+      printf ("BLAS: %s\n", blas);
+      return;
+    }
+  DlJson j;
+  dl_json_init (&j);
+  dl_json_begin_object (&j, NULL);
+  dl_json_string (&j, "preset", r->p.name);
+  dl_json_string (&j, "arch", r->p.arch);
+  dl_json_int (&j, "batch", r->p.batch);
+  dl_json_int (&j, "batches", batches);
+  dl_json_double (&j, "samples_per_second", b->samples_per_second);
+  dl_json_double (&j, "gflops", b->gflops);
+  dl_json_double (&j, "worker_samples_per_second", worker_sps);
+  dl_json_double (&j, "inference_us", b->inference_us);
+  dl_json_string (&j, "blas", blas);
+  dl_json_end_object (&j);
+  g_autofree char *text = dl_json_finish (&j);
+  puts (text);
+}
+
+static int
+cmd_bench (int argc, char **argv)
+{
+  DlCliOptions o = { 0 };
+  GOptionEntry entries[] = {
+    STR ("train", train_path, "PATH", "Training images to step through (default: the MNIST training set)"),
+    DATA_ENTRIES,
+    RECIPE_ENTRIES,
+    STR ("batches", batches, "N", "Timed batches (default 100)"),
+    STR ("warmup", warmup, "N", "Untimed batches first (default 10)"),
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlDataset) train = NULL;
+  g_autoptr (DlDataset) test = NULL;
+  g_autoptr (DlNet) net = NULL;
+  DlCliRecipe r = { 0 };
+  gint64 batches = 100, warmup = 10;
+  int status = DL_EXIT_OK;
+  DlBenchStep b;
+  double worker_sps;
+
+  if (!parse_options ("bench", "measure training and inference speed", entries, &argc, &argv, &error)
+      || !dl_cli_recipe_resolve (&o, &r, &error)
+      || (o.batches && !dl_cli_parse_int ("batches", o.batches, 1, 1000000, &batches, &error))
+      || (o.warmup && !dl_cli_parse_int ("warmup", o.warmup, 0, 1000000, &warmup, &error)))
+    {
+      status = usage_failure ("bench", error);
+      goto out;
+    }
+  dl_blas_set_threads (r.threads);
+  if (!dl_cli_load_data (&o, 0, &train, &test, &error))
+    {
+      status = failure (error);
+      goto out;
+    }
+  /* The raw step on this thread, then the same recipe through the worker thread the app and train use. */
+  net = dl_net_new (&r.arch, r.seed);
+  dl_cli_bench_step (net, &r.p, train, (int) warmup, (int) batches, &b);
+  if (!dl_cli_bench_worker (&r, train, test, (int) warmup, (int) batches, &worker_sps, &error))
+    {
+      status = failure (error);
+      goto out;
+    }
+  print_bench (&r, &b, worker_sps, (int) batches, o.json);
+
+out:
+  dl_cli_recipe_clear (&r);
+  dl_cli_options_clear (&o);
+  return status;
+}
+
+/* ---- presets, help ---- */
+
+static int
+cmd_presets (void)
+{
+  for (const DlPreset *const *p = dl_presets (); *p; p++)
+    printf ("%-10s %s\n           %s; batch %d, %d epochs, %s lr %g\n", (*p)->name, (*p)->description,
+            (*p)->arch, (*p)->batch, (*p)->epochs, dl_optimizer_name ((*p)->hyper.optimizer), (*p)->hyper.lr);
+  return DL_EXIT_OK;
+}
+
+static void
+print_usage (FILE *out)
+{
+  fputs ("Usage: " PROG " COMMAND [OPTIONS]\n"
+         "\n"
+         "Commands:\n"
+         "  train    train a network on MNIST (or any 28×28 IDX/CSV data set) with live progress\n"
+         "  eval     evaluate a saved model on a test set\n"
+         "  bench    measure training and inference speed\n"
+         "  presets  list the training presets\n"
+         "\n"
+         "'" PROG " COMMAND --help' describes a command's options.\n"
+         "Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error.\n", out);
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return DL_EXIT_USAGE;
+    }
+  const char *command = argv[1];
+  /* The subcommand's own parser sees "digitlab-cli COMMAND" as its program name. */
+  argv[1] = g_strdup_printf (PROG " %s", command);
+  if (g_str_equal (command, "train"))
+    return cmd_train (argc - 1, argv + 1);
+  if (g_str_equal (command, "eval"))
+    return cmd_eval (argc - 1, argv + 1);
+  if (g_str_equal (command, "bench"))
+    return cmd_bench (argc - 1, argv + 1);
+  if (g_str_equal (command, "presets"))
+    return cmd_presets ();
+  if (g_str_equal (command, "help") || g_str_equal (command, "--help") || g_str_equal (command, "-h"))
+    {
+      print_usage (stdout);
+      return DL_EXIT_OK;
+    }
+  fprintf (stderr, PROG ": unknown command '%s'\n", command);
+  print_usage (stderr);
+  return DL_EXIT_USAGE;
+}

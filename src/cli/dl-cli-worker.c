@@ -1,0 +1,238 @@
+/* dl-cli-worker.c — digitlab-cli on the worker thread (see dl-cli-worker.h). */
+#include "dl-cli-worker.h"
+
+#include "dl-worker.h"
+#include "dl-cli-train.h"
+
+typedef struct {
+  int    epoch;
+  gint64 step;
+  float  loss;
+} BatchRow;
+
+typedef struct {
+  GMainLoop   *loop;
+  DlWorker    *worker;
+  DlCliReport *report;
+  const char  *save_path;
+  int          n_train;
+  double       epoch_start;  /* the worker's elapsed training seconds when this epoch began */
+  GError      *error;
+  /* Metrics rows, written on the worker thread by the step observer, read on ours. */
+  GMutex       lock;
+  GArray      *rows;
+} TrainRun;
+
+/* On the worker thread, right after each step: progress events are coalesced, so the metrics rows come
+ * from here to be exactly every N steps. */
+static void
+record_step (const DlStepInfo *info, gpointer user_data)
+{
+  TrainRun *run = user_data;
+  if (info->step % run->report->metrics_every != 0)
+    return;
+  BatchRow row = { info->epoch, info->step, info->loss };
+  g_mutex_lock (&run->lock);
+  g_array_append_val (run->rows, row);
+  g_mutex_unlock (&run->lock);
+}
+
+static void
+flush_rows (TrainRun *run)
+{
+  g_mutex_lock (&run->lock);
+  for (guint i = 0; i < run->rows->len; i++)
+    {
+      const BatchRow *row = &g_array_index (run->rows, BatchRow, i);
+      dl_cli_report_batch (run->report, row->epoch, row->step, row->loss);
+    }
+  g_array_set_size (run->rows, 0);
+  g_mutex_unlock (&run->lock);
+}
+
+static void
+end_of_epoch (TrainRun *run, const DlEvent *ev)
+{
+  DlEpochRecord rec = {
+    .epoch = ev->epoch + 1,
+    .train_loss = ev->train_loss,
+    .test_loss = ev->test_loss,
+    .test_accuracy = ev->test_accuracy,
+    .seconds = ev->elapsed_seconds - run->epoch_start,
+  };
+  run->epoch_start = ev->elapsed_seconds;
+  if (ev->elapsed_seconds > 0)
+    run->report->samples_per_second = (double) run->n_train * (ev->epoch + 1) / ev->elapsed_seconds;
+  dl_cli_report_epoch (run->report, &rec, ev->diagnosis);
+}
+
+static void
+fail (TrainRun *run, GError *error)
+{
+  if (run->error == NULL)
+    run->error = error;
+  else
+    g_error_free (error);
+  g_main_loop_quit (run->loop);
+}
+
+static void
+on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
+{
+  flush_rows (run);
+  switch (ev->type)
+    {
+    case DL_EVENT_PROGRESS:
+      dl_cli_report_progress (run->report, ev->epoch, ev->epochs, ev->epoch_fraction, ev->loss,
+                              ev->samples_per_second, ev->eta_seconds);
+      break;
+    case DL_EVENT_EVAL:
+      if (ev->end_of_epoch)
+        end_of_epoch (run, ev);
+      break;
+    case DL_EVENT_DONE:
+      if (run->save_path)
+        dl_worker_save_model (worker, run->save_path);
+      else
+        g_main_loop_quit (run->loop);
+      break;
+    case DL_EVENT_MODEL_SAVED:
+      g_main_loop_quit (run->loop);
+      break;
+    case DL_EVENT_DIVERGED:
+      fail (run, g_error_new_literal (DL_CLI_ERROR, DL_CLI_ERROR_DIVERGED, ev->message));
+      break;
+    case DL_EVENT_ERROR:
+      fail (run, g_error_copy (ev->error));
+      break;
+    case DL_EVENT_STATE:
+    case DL_EVENT_HYPER_APPLIED:
+    case DL_EVENT_DATA_LOADED:
+    case DL_EVENT_MODEL_LOADED:
+      break;
+    }
+}
+
+/* The recipe as the worker takes it; the CLI evaluates only at the end of each epoch. */
+static void
+config_from_recipe (DlTrainConfig *cfg, const DlCliRecipe *r)
+{
+  dl_train_config_from_preset (cfg, &r->p);
+  cfg->seed = r->seed;
+  cfg->eval_every = 0;
+}
+
+gboolean
+dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, const char *save_path,
+                     DlCliReport *report, GError **error)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  TrainRun run = {
+    .report = report,
+    .save_path = save_path,
+    .n_train = train->n,
+    .rows = g_array_new (FALSE, FALSE, sizeof (BatchRow)),
+  };
+  DlTrainConfig cfg;
+
+  /* The worker delivers its events to the thread-default context of its creator. */
+  g_main_context_push_thread_default (context);
+  run.loop = g_main_loop_new (context, FALSE);
+  g_mutex_init (&run.lock);
+  run.worker = dl_worker_new ();
+  g_signal_connect (run.worker, "event", G_CALLBACK (on_event), &run);
+
+  config_from_recipe (&cfg, r);
+  if (report->metrics)
+    dl_worker_set_step_observer (run.worker, record_step, &run);
+  dl_worker_set_data (run.worker, train, test);
+  dl_worker_reset (run.worker, &cfg);
+  dl_worker_start (run.worker);
+  g_main_loop_run (run.loop);
+
+  dl_worker_shutdown (run.worker);
+  flush_rows (&run);
+  g_object_unref (run.worker);
+  g_main_loop_unref (run.loop);
+  g_main_context_pop_thread_default (context);
+  dl_train_config_clear (&cfg);
+  g_array_unref (run.rows);
+  g_mutex_clear (&run.lock);
+
+  if (run.error)
+    {
+      g_propagate_error (error, run.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- bench ---- */
+
+typedef struct {
+  GMainLoop *loop;
+  GError    *error;
+  gint64     first_step, last_step;  /* the timed span: after step first_step … after step last_step */
+  gint64     t_first, t_last;        /* monotonic µs, written on the worker thread, read after it is joined */
+} BenchRun;
+
+static void
+time_step (const DlStepInfo *info, gpointer user_data)
+{
+  BenchRun *b = user_data;
+  if (info->step == b->first_step)
+    b->t_first = g_get_monotonic_time ();
+  else if (info->step == b->last_step)
+    b->t_last = g_get_monotonic_time ();
+}
+
+static void
+on_bench_event (DlWorker *worker, DlEvent *ev, BenchRun *b)
+{
+  if (ev->type == DL_EVENT_ERROR && b->error == NULL)
+    b->error = g_error_copy (ev->error);
+  else if (ev->type == DL_EVENT_DIVERGED && b->error == NULL)
+    b->error = g_error_new_literal (DL_CLI_ERROR, DL_CLI_ERROR_DIVERGED, ev->message);
+  if (ev->type == DL_EVENT_DONE || ev->type == DL_EVENT_ERROR || ev->type == DL_EVENT_DIVERGED)
+    g_main_loop_quit (b->loop);
+}
+
+gboolean
+dl_cli_bench_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, int warmup, int batches,
+                     double *samples_per_second, GError **error)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  int batch = r->p.batch, steps = MAX (warmup, 1) + batches;
+  int per_epoch = MAX (MIN (train->n, steps * batch) / batch, 1);
+  BenchRun b = { .first_step = MAX (warmup, 1), .last_step = steps };
+  DlTrainConfig cfg;
+
+  /* Whole batches only, enough epochs for every step, and a test set so small its evaluation is noise. */
+  g_autoptr (DlDataset) part = dl_dataset_subset (train, per_epoch * batch);
+  g_autoptr (DlDataset) probe = dl_dataset_subset (test, 10);
+  config_from_recipe (&cfg, r);
+  cfg.epochs = (steps + per_epoch - 1) / per_epoch;
+
+  g_main_context_push_thread_default (context);
+  b.loop = g_main_loop_new (context, FALSE);
+  DlWorker *worker = dl_worker_new ();
+  g_signal_connect (worker, "event", G_CALLBACK (on_bench_event), &b);
+  dl_worker_set_step_observer (worker, time_step, &b);
+  dl_worker_set_data (worker, part, probe);
+  dl_worker_reset (worker, &cfg);
+  dl_worker_start (worker);
+  g_main_loop_run (b.loop);
+  dl_worker_shutdown (worker);
+  g_object_unref (worker);
+  g_main_loop_unref (b.loop);
+  g_main_context_pop_thread_default (context);
+  dl_train_config_clear (&cfg);
+
+  if (b.error)
+    {
+      g_propagate_error (error, b.error);
+      return FALSE;
+    }
+  *samples_per_second = (double) batches * batch / ((b.t_last - b.t_first) / (double) G_USEC_PER_SEC);
+  return TRUE;
+}

@@ -1,0 +1,22 @@
+/* dl-cli-worker.h — training through a DlWorker, the thread and code path the app uses: the CLI drives it
+ * from a GMainLoop and turns its events into the report (progress bar, epoch lines, JSON). */
+#pragma once
+
+#include <glib.h>
+#include "dl-data.h"
+#include "dl-cli-options.h"
+#include "dl-cli-report.h"
+
+G_BEGIN_DECLS
+
+/* Trains r->p.epochs epochs on `train`, evaluating on `test` after each, then saves to `save_path` when
+ * non-NULL. Fails with the worker's error (or DL_CLI_ERROR_DIVERGED and its advice) when training cannot go on. */
+gboolean dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, const char *save_path,
+                              DlCliReport *report, GError **error);
+
+/* Training samples per second through the worker (its events, snapshots and health checks included),
+ * timed over `batches` steps after `warmup` (at least 1) untimed ones. */
+gboolean dl_cli_bench_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, int warmup, int batches,
+                              double *samples_per_second, GError **error);
+
+G_END_DECLS
