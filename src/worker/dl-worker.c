@@ -23,6 +23,7 @@
 #endif
 #include <glib/gi18n-lib.h>
 
+#include "dl-augment.h"
 #include "dl-model.h"
 #include "dl-rng.h"
 #include "dl-worker.h"
@@ -45,6 +46,10 @@
 #define PERIODIC_EVAL_EXAMPLES 2000                   /* test subset for the every-N-batches evaluation */
 #define GOOD_COPY_EVERY        50                     /* steps between checks that keep a known-good copy */
 #define FINITE_CHECK_EVERY     10                     /* steps between scans of the parameters for NaN/Inf */
+/* A batch loss this many times the loss at the last good copy (or 1, whichever is larger) is divergence
+ * too: a learning rate far too high often kills every ReLU first, and the loss then swings around 1e5
+ * without ever overflowing. No healthy run jumps by three orders of magnitude in one batch. */
+#define EXPLODED_FACTOR        1000.0f
 
 G_DEFINE_QUARK (dl-worker-error-quark, dl_worker_error)
 
@@ -412,7 +417,8 @@ typedef struct {
   int            order_n;
   gboolean       order_ready;
   int            pos;           /* next position in order: samples of this epoch seen so far */
-  DlRng          rng;
+  DlRng          rng;           /* the epochs' shuffles */
+  DlRng          augment_rng;   /* the augmentation draws, apart so toggling it keeps the shuffles */
   float         *x;             /* DL_MAX_BATCH × input size */
   guint8        *y;             /* DL_MAX_BATCH */
 
@@ -431,6 +437,7 @@ typedef struct {
 
   float         *good;            /* parameters at the last healthy check */
   gint64         good_step;
+  float          good_loss;       /* the batch loss when they were kept */
   DlSnapshot    *spare;           /* the previous snapshot, recycled when nobody holds it */
 
   DlStepObserver observer;
@@ -569,6 +576,7 @@ keep_good_copy (Trainer *t)
     return;
   memcpy (t->good, dl_net_params (t->net), dl_net_n_params (t->net) * sizeof (float));
   t->good_step = t->step;
+  t->good_loss = t->last_loss;
 }
 
 static void
@@ -624,6 +632,7 @@ install_net (Trainer *t, DlNet *net)
   memset (&t->health, 0, sizeof t->health);
   forget_epoch (t);
   dl_rng_seed (&t->rng, t->cfg.seed);
+  dl_rng_seed (&t->augment_rng, t->cfg.seed ^ G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
   keep_good_copy (t);
   set_state (t, DL_TRAIN_IDLE);
   publish_snapshot (t);
@@ -693,20 +702,28 @@ divergence_advice (const DlHyper *h, int batch)
   }
 }
 
-/* NaN or Inf: pause, go back to the last good parameters, and say what to change. */
+static gboolean
+exploded (Trainer *t, float loss)
+{
+  return loss > EXPLODED_FACTOR * MAX (t->good_loss, 1.0f);
+}
+
+/* NaN or Inf, or an exploded loss: pause, go back to the last good parameters, and say what to change. */
 static void
 diverged (Trainer *t, float loss)
 {
   g_autofree char *advice = divergence_advice (&t->cfg.hyper, t->cfg.batch);
-  const char *what;
+  g_autofree char *what = NULL;
   DlEvent *ev;
 
   if (isnan (loss))
-    what = _("The loss became NaN");
+    what = g_strdup (_("The loss became NaN"));
   else if (isinf (loss))
-    what = _("The loss became infinite");
+    what = g_strdup (_("The loss became infinite"));
+  else if (exploded (t, loss))
+    what = g_strdup_printf (_("The loss exploded to %g"), (double) loss);
   else
-    what = _("The parameters became NaN or infinite");
+    what = g_strdup (_("The parameters became NaN or infinite"));
 
   dl_net_set_params (t->net, t->good);
   set_state (t, DL_TRAIN_PAUSED);
@@ -726,7 +743,10 @@ diverged (Trainer *t, float loss)
 static void
 gather_batch (Trainer *t, const int *idx, int n)
 {
-  dl_dataset_gather (t->train, idx, n, t->x);
+  if (t->cfg.augment)
+    dl_augment_gather (t->train, idx, n, t->x, &t->augment_rng);
+  else
+    dl_dataset_gather (t->train, idx, n, t->x);
   for (int i = 0; i < n; i++)
     t->y[i] = t->train->labels[idx[i]];
 }
@@ -749,7 +769,7 @@ scheduled_lr (Trainer *t)
 static void
 end_epoch (Trainer *t)
 {
-  publish_progress (t, TRUE);
+  publish_progress (t, FALSE);
   post_eval (t, t->test, TRUE);
   keep_good_copy (t);
   t->epoch++;
@@ -790,13 +810,13 @@ train_batch (Trainer *t)
   if (t->observer != NULL)
     {
       DlStepInfo info = {
-        .step = t->step, .epoch = t->epoch, .batch = b, .indices = idx,
+        .step = t->step, .epoch = t->epoch, .batch = b, .indices = idx, .x = t->x,
         .hyper = &hyper, .loss = loss, .net = t->net,
       };
 
       t->observer (&info, t->observer_data);
     }
-  if (!isfinite (loss) || (t->step % FINITE_CHECK_EVERY == 0 && !params_finite (t->net)))
+  if (!isfinite (loss) || exploded (t, loss) || (t->step % FINITE_CHECK_EVERY == 0 && !params_finite (t->net)))
     {
       diverged (t, loss);
       return;

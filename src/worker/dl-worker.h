@@ -149,14 +149,15 @@ DlSnapshot *dl_worker_dup_snapshot (DlWorker *self);
 DlTrainState dl_worker_get_state (DlWorker *self);
 
 /* Testing and diagnostic hook: what one optimiser step used, reported on the worker thread right after
- * the step. `indices` are the training examples of the batch (valid during the call only); `hyper` is
- * exactly what dl_net_train_step got (lr after the schedule); `net` is the worker's own network, which the
- * observer may run inference on (it is between steps) but must not keep. */
+ * the step. `indices` and `x` are the batch's training examples and input images (valid during the call
+ * only); `hyper` is exactly what dl_net_train_step got (lr after the schedule); `net` is the worker's own
+ * network, which the observer may run inference on (it is between steps) but must not keep. */
 typedef struct {
   gint64         step;     /* 1-based number of this step since reset, as in DlEvent.step */
   int            epoch;
   int            batch;    /* examples in this batch (the last of an epoch may be short) */
   const int     *indices;
+  const float   *x;        /* the batch's input images as the net got them (augmented or not) */
   const DlHyper *hyper;
   float          loss;
   DlNet         *net;
