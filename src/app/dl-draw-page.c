@@ -1,0 +1,652 @@
+/* dl-draw-page.c — the Draw page.
+ *
+ * Every change of the strokes schedules one classification for the next frame (a tick callback), so a
+ * fast stroke costs at most one preprocessing and one forward pass per frame. The network is the
+ * worker's latest parameter snapshot, so the answer follows training as it runs: worker events that
+ * bring a new snapshot schedule a classification too.
+ */
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "dl-canvas.h"
+#include "dl-draw-page.h"
+#include "dl-personal.h"
+#include "dl-preprocess.h"
+
+/* Below this probability the page says it is not sure. */
+#define SURE 0.5
+/* The personal set's accuracy is recomputed at most this often while training runs. */
+#define PERSONAL_INTERVAL_US G_USEC_PER_SEC
+
+struct _DlDrawPage
+{
+  GtkWidget       parent_instance;
+
+  DlWorker       *worker;
+  DlDigitInput   *input;
+  float           probs[DL_N_CLASSES];
+  int             prediction;       /* -1: none shown */
+  int             label;            /* true label for saving, -1: none */
+  gboolean        label_chosen;     /* picked by the user: predictions no longer move it */
+  guint           tick_id;
+  gint64          seen_step;        /* snapshot last classified with */
+  guint           seen_generation;
+  gboolean        seen_trained;
+  double          infer_ms;
+
+  DlDataset      *personal;
+  char           *personal_dir;
+  char           *personal_note;    /* the outcome of the last save, shown above the accuracy */
+  gboolean        personal_failed;
+  gint64          personal_checked_us;
+
+  /* template children */
+  DlCanvas       *canvas;
+  GtkLabel       *prediction_label;
+  GtkLabel       *status_label;
+  GtkLabel       *detail_label;
+  GtkDrawingArea *bars_area;
+  GtkDrawingArea *input_area;
+  GtkDrawingArea *crop_area;
+  GtkDrawingArea *fit_area;
+  GtkBox         *label_row;
+  GtkButton      *save_button;
+  GtkLabel       *personal_label;
+};
+
+G_DEFINE_FINAL_TYPE (DlDrawPage, dl_draw_page, GTK_TYPE_WIDGET)
+
+enum { PROP_0, PROP_WORKER, PROP_PREDICTION, PROP_LABEL, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+GtkWidget *
+dl_draw_page_new (void)
+{
+  return g_object_new (DL_TYPE_DRAW_PAGE, NULL);
+}
+
+int
+dl_draw_page_get_prediction (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), -1);
+  return self->prediction;
+}
+
+DlWorker *
+dl_draw_page_get_worker (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
+  return self->worker;
+}
+
+/* ---- the label for saving ---- */
+
+static void
+update_save (DlDrawPage *self)
+{
+  gboolean can = !self->input->empty && self->label >= 0;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.save", can);
+  g_autofree char *text = self->label >= 0 ? g_strdup_printf (_("_Save as “%d”"), self->label)
+                                           : g_strdup (_("_Save…"));
+  gtk_button_set_label (self->save_button, text);
+  gtk_button_set_use_underline (self->save_button, TRUE);
+}
+
+static void
+set_label (DlDrawPage *self, int label, gboolean chosen)
+{
+  self->label_chosen = chosen && label >= 0;
+  if (self->label == label)
+    return;
+  self->label = label;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
+  update_save (self);
+}
+
+/* ---- the personal set ---- */
+
+static void
+update_personal (DlDrawPage *self, DlSnapshot *snap)
+{
+  GString *text = g_string_new (NULL);
+  if (self->personal_note != NULL)
+    g_string_append_printf (text, "%s\n", self->personal_note);
+  if (self->personal == NULL)
+    ;
+  else if (self->personal->n == 0)
+    g_string_append (text, _("No digits saved yet. They are kept in your personal data set, for testing "
+                             "the model on your own handwriting."));
+  else if (snap != NULL && snap->trained)
+    {
+      int right = dl_personal_count_correct (snap->net, self->personal);
+      g_string_append_printf (text, ngettext ("%d digit saved: the current model reads %d of it right (%.0f %%).",
+                                              "%d digits saved: the current model reads %d of them right (%.0f %%).",
+                                              self->personal->n),
+                              self->personal->n, right, 100.0 * right / self->personal->n);
+    }
+  else
+    g_string_append_printf (text, ngettext ("%d digit saved. Train the model to see how well it reads it.",
+                                            "%d digits saved. Train the model to see how well it reads them.",
+                                            self->personal->n),
+                            self->personal->n);
+  gtk_label_set_text (self->personal_label, text->str);
+  if (self->personal_failed)
+    gtk_widget_add_css_class (GTK_WIDGET (self->personal_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->personal_label), "error");
+  g_string_free (text, TRUE);
+  self->personal_checked_us = g_get_monotonic_time ();
+}
+
+static void
+load_personal (DlDrawPage *self)
+{
+  g_autoptr (GError) error = NULL;
+  self->personal_dir = dl_personal_default_dir ();
+  self->personal = dl_personal_load (self->personal_dir, &error);
+  if (self->personal == NULL)
+    {
+      self->personal_note = g_strdup_printf (_("Your personal set could not be read: %s"), error->message);
+      self->personal_failed = TRUE;
+    }
+}
+
+/* ---- classification ---- */
+
+static void
+set_prediction (DlDrawPage *self, int prediction)
+{
+  if (!self->label_chosen)
+    set_label (self, prediction, FALSE);
+  if (self->prediction == prediction)
+    return;
+  self->prediction = prediction;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREDICTION]);
+}
+
+static void
+classify (DlDrawPage *self)
+{
+  g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
+  gboolean trained = snap != NULL && snap->trained;
+  int prediction = -1;
+
+  if (snap != NULL)
+    {
+      self->seen_step = snap->step;
+      self->seen_generation = snap->generation;
+    }
+  self->seen_trained = trained;
+
+  if (self->input->empty)
+    {
+      gtk_label_set_text (self->prediction_label, "–");
+      gtk_label_set_text (self->status_label, _("Draw a digit"));
+      gtk_label_set_text (self->detail_label, trained ? _("The network reads it as you draw.")
+                                                      : _("The model is untrained: train it or load a model first."));
+    }
+  else if (!trained)
+    {
+      gtk_label_set_text (self->prediction_label, "?");
+      gtk_label_set_text (self->status_label, _("The model is untrained"));
+      gtk_label_set_text (self->detail_label, _("Its answer would be noise, not a reading. Train it on the "
+                                                "Train page or load a model."));
+    }
+  else
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      prediction = dl_digit_classify (snap->net, self->input, self->probs);
+      self->infer_ms = (g_get_monotonic_time () - t0) / 1000.0;
+      float p = self->probs[prediction];
+      g_autofree char *digit = g_strdup_printf ("%d", prediction);
+      g_autofree char *status = g_strdup_printf (p >= SURE ? _("%.0f %% sure") : _("Not sure: %.0f %%"), 100 * p);
+      g_autofree char *detail = g_strdup_printf (_("Parameters of step %" G_GINT64_FORMAT "; the answer took %.2f ms."),
+                                                 snap->step, self->infer_ms);
+      gtk_label_set_text (self->prediction_label, digit);
+      gtk_label_set_text (self->status_label, status);
+      gtk_label_set_text (self->detail_label, detail);
+    }
+  if (prediction < 0)
+    memset (self->probs, 0, sizeof self->probs);
+  gtk_widget_set_opacity (GTK_WIDGET (self->prediction_label), prediction >= 0 ? 1.0 : 0.35);
+  set_prediction (self, prediction);
+  update_save (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->bars_area));
+}
+
+static void
+update (DlDrawPage *self)
+{
+  int n;
+  const DlStroke *strokes = dl_canvas_get_strokes (self->canvas, &n);
+  dl_preprocess_strokes (strokes, n, dl_canvas_get_pen_width (self->canvas), self->input);
+  classify (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->crop_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->fit_area));
+}
+
+static gboolean
+update_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  DlDrawPage *self = DL_DRAW_PAGE (widget);
+  self->tick_id = 0;
+  update (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* At most one update per frame however many samples or events arrive. */
+static void
+schedule_update (DlDrawPage *self)
+{
+  if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), update_tick, NULL, NULL);
+}
+
+static void
+on_canvas_changed (DlDrawPage *self)
+{
+  if (dl_canvas_is_empty (self->canvas))
+    self->label_chosen = FALSE;
+  gboolean any = !dl_canvas_is_empty (self->canvas);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear", any);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", any);
+  schedule_update (self);
+}
+
+static void
+on_worker_event (DlWorker *worker, DlEvent *ev, DlDrawPage *self)
+{
+  g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (worker);
+  if (snap == NULL)
+    return;
+  gboolean fresh = snap->step != self->seen_step || snap->generation != self->seen_generation
+                   || snap->trained != self->seen_trained;
+  if (fresh)
+    schedule_update (self);
+  if (self->personal != NULL && self->personal->n > 0
+      && (ev->type != DL_EVENT_PROGRESS
+          || (fresh && g_get_monotonic_time () - self->personal_checked_us >= PERSONAL_INTERVAL_US)))
+    update_personal (self, snap);
+}
+
+void
+dl_draw_page_set_worker (DlDrawPage *self, DlWorker *worker)
+{
+  g_return_if_fail (DL_IS_DRAW_PAGE (self));
+  g_return_if_fail (worker == NULL || DL_IS_WORKER (worker));
+
+  if (self->worker == worker)
+    return;
+  if (self->worker != NULL)
+    g_signal_handlers_disconnect_by_data (self->worker, self);
+  g_set_object (&self->worker, worker);
+  if (worker != NULL)
+    g_signal_connect_object (worker, "event", G_CALLBACK (on_worker_event), self, 0);
+  g_autoptr (DlSnapshot) snap = worker != NULL ? dl_worker_dup_snapshot (worker) : NULL;
+  update_personal (self, snap);
+  schedule_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
+}
+
+/* ---- drawing the result ---- */
+
+static void
+theme_colors (GtkWidget *widget, GdkRGBA *fg, GdkRGBA *accent)
+{
+  GtkStyleContext *ctx = gtk_widget_get_style_context (widget);
+  gtk_style_context_get_color (ctx, fg);
+  if (!gtk_style_context_lookup_color (ctx, "accent_bg_color", accent))
+    gdk_rgba_parse (accent, "#3584e4");
+}
+
+static void
+rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r)
+{
+  r = MIN (r, MIN (w, h) / 2);
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, x + w - r, y + r, r, -G_PI / 2, 0);
+  cairo_arc (cr, x + w - r, y + h - r, r, 0, G_PI / 2);
+  cairo_arc (cr, x + r, y + h - r, r, G_PI / 2, G_PI);
+  cairo_arc (cr, x + r, y + r, r, G_PI, 3 * G_PI / 2);
+  cairo_close_path (cr);
+}
+
+/* One row per class: the digit, a bar for its probability, the percentage. */
+static void
+draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  DlDrawPage *self = DL_DRAW_PAGE (data);
+  GdkRGBA fg, accent;
+  theme_colors (GTK_WIDGET (area), &fg, &accent);
+  double row = height / (double) DL_N_CLASSES, bar_h = MIN (14.0, row * 0.6);
+  double x0 = 26, x1 = width - 50;
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (area), NULL);
+
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    {
+      double y = c * row + row / 2;
+      gboolean top = c == self->prediction;
+      char text[16];
+      int tw, th;
+
+      g_snprintf (text, sizeof text, "%d", c);
+      pango_layout_set_text (layout, text, -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, top ? 1.0 : 0.7);
+      cairo_move_to (cr, 4, y - th / 2.0);
+      pango_cairo_show_layout (cr, layout);
+
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.08);
+      rounded_rect (cr, x0, y - bar_h / 2, x1 - x0, bar_h, bar_h / 2);
+      cairo_fill (cr);
+      if (self->prediction < 0)
+        continue;
+
+      double p = CLAMP (self->probs[c], 0.0f, 1.0f);
+      if (p * (x1 - x0) >= 1)
+        {
+          if (top)
+            gdk_cairo_set_source_rgba (cr, &accent);
+          else
+            cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.45);
+          rounded_rect (cr, x0, y - bar_h / 2, p * (x1 - x0), bar_h, bar_h / 2);
+          cairo_fill (cr);
+        }
+      g_snprintf (text, sizeof text, "%.0f %%", 100 * p);
+      pango_layout_set_text (layout, text, -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, top ? 1.0 : 0.6);
+      cairo_move_to (cr, width - tw - 2, y - th / 2.0);
+      pango_cairo_show_layout (cr, layout);
+    }
+  g_object_unref (layout);
+}
+
+/* A greyscale image (ink bright, [0, 1]) as MNIST shows it, white on black, scaled by `scale` with the
+ * given filter (nearest: each input pixel a crisp square). */
+static void
+paint_grey (cairo_t *cr, const float *img, int w, int h, double scale, cairo_filter_t filter)
+{
+  cairo_surface_t *mask = cairo_image_surface_create (CAIRO_FORMAT_A8, w, h);
+  guint8 *data = cairo_image_surface_get_data (mask);
+  int stride = cairo_image_surface_get_stride (mask);
+  cairo_surface_flush (mask);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      data[y * stride + x] = (guint8) lroundf (CLAMP (img[y * w + x], 0.0f, 1.0f) * 255);
+  cairo_surface_mark_dirty (mask);
+
+  cairo_save (cr);
+  cairo_scale (cr, scale, scale);
+  cairo_pattern_t *pattern = cairo_pattern_create_for_surface (mask);
+  cairo_pattern_set_filter (pattern, filter);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_mask (cr, pattern);
+  cairo_pattern_destroy (pattern);
+  cairo_restore (cr);
+  cairo_surface_destroy (mask);
+}
+
+/* A black tile of side `side` centred in the area; returns its origin. */
+static double
+tile (cairo_t *cr, int width, int height, double side)
+{
+  double x = floor ((width - side) / 2), y = floor ((height - side) / 2);
+  rounded_rect (cr, x, y, side, side, 4);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  cairo_fill (cr);
+  cairo_translate (cr, x, y);
+  return x;
+}
+
+/* The 28 × 28 input, a whole number of screen pixels per input pixel, with the centre of mass marked. */
+static void
+draw_input (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  DlDrawPage *self = DL_DRAW_PAGE (data);
+  GdkRGBA fg, accent;
+  theme_colors (GTK_WIDGET (area), &fg, &accent);
+  double s = floor (MIN (width, height) / (double) DL_DIGIT_SIDE);
+  if (s < 1)
+    return;
+  tile (cr, width, height, s * DL_DIGIT_SIDE);
+  if (self->input->empty)
+    return;
+  paint_grey (cr, self->input->input, DL_DIGIT_SIDE, DL_DIGIT_SIDE, s, CAIRO_FILTER_NEAREST);
+
+  /* the centre of mass (pixel centres at integer indices, hence + 0.5) */
+  double cx = (self->input->com_x + 0.5) * s, cy = (self->input->com_y + 0.5) * s;
+  gdk_cairo_set_source_rgba (cr, &accent);
+  cairo_set_line_width (cr, 1.5);
+  cairo_move_to (cr, cx - 5, cy);
+  cairo_line_to (cr, cx + 5, cy);
+  cairo_move_to (cr, cx, cy - 5);
+  cairo_line_to (cr, cx, cy + 5);
+  cairo_stroke (cr);
+}
+
+static void
+draw_stage (cairo_t *cr, int width, int height, const float *img, int w, int h, cairo_filter_t filter)
+{
+  double side = MIN (width, height);
+  tile (cr, width, height, side);
+  if (w == 0 || h == 0)
+    return;
+  double s = (side - 8) / MAX (w, h);
+  if (filter == CAIRO_FILTER_NEAREST && s >= 1)
+    s = floor (s);
+  cairo_translate (cr, floor ((side - s * w) / 2), floor ((side - s * h) / 2));
+  paint_grey (cr, img, w, h, s, filter);
+}
+
+static void
+draw_crop (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  DlDigitInput *in = DL_DRAW_PAGE (data)->input;
+  draw_stage (cr, width, height, in->crop, in->empty ? 0 : in->crop_w, in->empty ? 0 : in->crop_h,
+              CAIRO_FILTER_GOOD);
+}
+
+static void
+draw_fit (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  DlDigitInput *in = DL_DRAW_PAGE (data)->input;
+  draw_stage (cr, width, height, in->fit, in->empty ? 0 : in->fit_w, in->empty ? 0 : in->fit_h,
+              CAIRO_FILTER_NEAREST);
+}
+
+/* ---- actions ---- */
+
+static void
+clear_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  dl_canvas_clear (DL_DRAW_PAGE (widget)->canvas);
+}
+
+static void
+undo_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  dl_canvas_undo (DL_DRAW_PAGE (widget)->canvas);
+}
+
+static void
+save_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  DlDrawPage *self = DL_DRAW_PAGE (widget);
+  g_autoptr (GError) error = NULL;
+
+  if (self->input->empty || self->label < 0 || self->personal == NULL)
+    return;
+  DlDataset *grown = dl_personal_add (self->personal_dir, self->personal, self->input->input, self->label, &error);
+  g_free (self->personal_note);
+  self->personal_failed = grown == NULL;
+  if (grown == NULL)
+    self->personal_note = g_strdup_printf (_("Not saved: %s"), error->message);
+  else
+    {
+      dl_dataset_unref (self->personal);
+      self->personal = grown;
+      self->personal_note = g_strdup_printf (_("Saved as “%d”."), self->label);
+      dl_canvas_clear (self->canvas);
+    }
+  g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
+  update_personal (self, snap);
+}
+
+/* ---- GObject ---- */
+
+static void
+dl_draw_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  DlDrawPage *self = DL_DRAW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKER:
+      g_value_set_object (value, self->worker);
+      break;
+    case PROP_PREDICTION:
+      g_value_set_int (value, self->prediction);
+      break;
+    case PROP_LABEL:
+      g_value_set_int (value, self->label);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_draw_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  DlDrawPage *self = DL_DRAW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKER:
+      dl_draw_page_set_worker (self, g_value_get_object (value));
+      break;
+    case PROP_LABEL:
+      /* From the label toggles or a digit key: the user's choice, which predictions leave alone. */
+      set_label (self, g_value_get_int (value), TRUE);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_draw_page_dispose (GObject *object)
+{
+  DlDrawPage *self = DL_DRAW_PAGE (object);
+
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+  self->tick_id = 0;
+  if (self->worker != NULL)
+    g_signal_handlers_disconnect_by_data (self->worker, self);
+  g_clear_object (&self->worker);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_DRAW_PAGE);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (dl_draw_page_parent_class)->dispose (object);
+}
+
+static void
+dl_draw_page_finalize (GObject *object)
+{
+  DlDrawPage *self = DL_DRAW_PAGE (object);
+
+  dl_digit_input_free (self->input);
+  g_clear_pointer (&self->personal, dl_dataset_unref);
+  g_free (self->personal_dir);
+  g_free (self->personal_note);
+  G_OBJECT_CLASS (dl_draw_page_parent_class)->finalize (object);
+}
+
+static void
+dl_draw_page_class_init (DlDrawPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = dl_draw_page_get_property;
+  object_class->set_property = dl_draw_page_set_property;
+  object_class->dispose = dl_draw_page_dispose;
+  object_class->finalize = dl_draw_page_finalize;
+
+  properties[PROP_WORKER] =
+    g_param_spec_object ("worker", NULL, NULL, DL_TYPE_WORKER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PREDICTION] =
+    g_param_spec_int ("prediction", NULL, NULL, -1, DL_N_CLASSES - 1, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LABEL] =
+    g_param_spec_int ("label", NULL, NULL, -1, DL_N_CLASSES - 1, -1,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (DL_TYPE_CANVAS);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-draw-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, canvas);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, prediction_label);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, bars_area);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, input_area);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, crop_area);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, fit_area);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, label_row);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, save_button);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, personal_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_canvas_changed);
+
+  gtk_widget_class_install_action (widget_class, "draw.clear", NULL, clear_action);
+  gtk_widget_class_install_action (widget_class, "draw.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "draw.save", NULL, save_action);
+  gtk_widget_class_install_property_action (widget_class, "draw.label", "label");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "draw.clear", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "draw.clear", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "draw.undo", NULL);
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    {
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0 + c, 0, "draw.label", "i", c);
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0 + c, 0, "draw.label", "i", c);
+    }
+}
+
+static void
+dl_draw_page_init (DlDrawPage *self)
+{
+  self->prediction = -1;
+  self->label = -1;
+  self->input = dl_digit_input_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    {
+      char text[4];
+      g_snprintf (text, sizeof text, "%d", c);
+      GtkWidget *toggle = gtk_toggle_button_new_with_label (text);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (toggle), "draw.label");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (toggle), "i", c);
+      g_autofree char *tip = g_strdup_printf (_("The digit is a %d (key %d)"), c, c);
+      gtk_widget_set_tooltip_text (toggle, tip);
+      gtk_widget_add_css_class (toggle, "circular");
+      gtk_box_append (self->label_row, toggle);
+    }
+
+  gtk_drawing_area_set_draw_func (self->bars_area, draw_bars, self, NULL);
+  gtk_drawing_area_set_draw_func (self->input_area, draw_input, self, NULL);
+  gtk_drawing_area_set_draw_func (self->crop_area, draw_crop, self, NULL);
+  gtk_drawing_area_set_draw_func (self->fit_area, draw_fit, self, NULL);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", FALSE);
+  load_personal (self);
+  update_personal (self, NULL);
+  update_save (self);
+  classify (self);
+}

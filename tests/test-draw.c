@@ -1,0 +1,450 @@
+/* test-draw.c — the Draw page in a real window (X11, e.g. under xvfb-run with GDK_BACKEND=x11): a
+ * digit dragged with real pointer events (xdotool, XTEST) is classified while the button is still down,
+ * and the answer shows on the page; no answer for an empty canvas or an untrained model; undo, clear,
+ * and saving to the personal set. */
+#include <check.h>
+#include <gdk/x11/gdkx.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dl-canvas.h"
+#include "dl-draw-page.h"
+#include "dl-model.h"
+#include "dl-personal.h"
+#include "dl-rng.h"
+
+static char *tmp_dir;
+static char *model_path;   /* an mlp trained one epoch on MNIST; NULL without $DIGITLAB_DATA */
+
+/* ---- helpers ---- */
+
+typedef gboolean (*Cond) (gpointer data);
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+iterate_until (Cond cond, gpointer data, int timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+  guint id = g_timeout_add (10, wake, NULL);
+  while (!cond (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  return cond (data);
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static GtkWidget *
+find_named (GtkWidget *widget, const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_type (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static const char *
+label_text (DlDrawPage *page, const char *name)
+{
+  GtkWidget *label = find_named (GTK_WIDGET (page), name);
+  ck_assert_msg (label != NULL, "no label named %s", name);
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+static void
+on_event (DlWorker *worker, DlEvent *ev, gpointer data)
+{
+  if (ev->type == DL_EVENT_MODEL_LOADED)
+    *(gboolean *) data = TRUE;
+  ck_assert_msg (ev->type != DL_EVENT_ERROR, "worker: %s", ev->error ? ev->error->message : "?");
+}
+
+static DlWorker *
+worker_with_model (void)
+{
+  DlWorker *worker = dl_worker_new ();
+  gboolean loaded = FALSE;
+  gulong id = g_signal_connect (worker, "event", G_CALLBACK (on_event), &loaded);
+  dl_worker_load_model (worker, model_path);
+  ck_assert (iterate_until (is_true, &loaded, 10000));
+  g_signal_handler_disconnect (worker, id);
+  g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (worker);
+  ck_assert (snap != NULL && snap->trained);
+  return worker;
+}
+
+typedef struct {
+  GtkWindow  *window;
+  DlDrawPage *page;
+  DlCanvas   *canvas;
+} Fixture;
+
+static gboolean
+canvas_ready (gpointer data)
+{
+  Fixture *f = data;
+  return gtk_widget_get_mapped (GTK_WIDGET (f->canvas)) && gtk_widget_get_width (GTK_WIDGET (f->canvas)) > 100;
+}
+
+static void
+fixture_show (Fixture *f, DlWorker *worker)
+{
+  f->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_title (f->window, "Draw test");
+  gtk_window_set_default_size (f->window, 900, 640);
+  f->page = DL_DRAW_PAGE (dl_draw_page_new ());
+  gtk_window_set_child (f->window, GTK_WIDGET (f->page));
+  if (worker != NULL)
+    g_object_set (f->page, "worker", worker, NULL);
+  f->canvas = DL_CANVAS (find_type (GTK_WIDGET (f->page), DL_TYPE_CANVAS));
+  ck_assert (f->canvas != NULL);
+  gtk_window_present (f->window);
+  ck_assert (iterate_until (canvas_ready, f, 5000));
+}
+
+static void
+fixture_close (Fixture *f)
+{
+  gtk_window_destroy (f->window);
+  iterate_until (never, NULL, 50);
+}
+
+static gboolean
+has_prediction (gpointer data)
+{
+  return dl_draw_page_get_prediction (data) >= 0;
+}
+
+/* A 7 as a person draws it, in the unit square: the bar, then the stem. */
+static const double SEVEN[][2] = {
+  { 0.22, 0.20 }, { 0.40, 0.19 }, { 0.58, 0.20 }, { 0.76, 0.20 },
+  { 0.70, 0.34 }, { 0.62, 0.50 }, { 0.54, 0.66 }, { 0.47, 0.82 },
+};
+
+/* ---- xdotool ---- */
+
+static void
+child_done (GPid pid, int status, gpointer data)
+{
+  g_spawn_close_pid (pid);
+  *(gboolean *) data = TRUE;
+}
+
+/* Runs xdotool with `args` while the main loop keeps running, so GTK sees the events as they come. */
+static void
+xdotool (GStrv args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  g_auto (GStrv) argv = NULL;
+  GPid pid;
+  gboolean done = FALSE;
+
+  g_strv_builder_add (b, "xdotool");
+  g_strv_builder_addv (b, (const char **) args);
+  argv = g_strv_builder_end (b);
+  ck_assert_msg (g_spawn_async (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                NULL, NULL, &pid, &error), "xdotool: %s", error ? error->message : "");
+  g_child_watch_add (pid, child_done, &done);
+  ck_assert (iterate_until (is_true, &done, 10000));
+}
+
+/* Where the canvas point (u, v) of the unit square is, in the X window's coordinates. */
+static void
+window_point (Fixture *f, double u, double v, int *x, int *y)
+{
+  graphene_point_t p;
+  double sx, sy;
+  double side = gtk_widget_get_width (GTK_WIDGET (f->canvas));
+  ck_assert (gtk_widget_compute_point (GTK_WIDGET (f->canvas), GTK_WIDGET (f->window),
+                                       &GRAPHENE_POINT_INIT (u * side, v * side), &p));
+  gtk_native_get_surface_transform (GTK_NATIVE (f->window), &sx, &sy);
+  *x = (int) (p.x + sx);
+  *y = (int) (p.y + sy);
+}
+
+static void
+add_move (GStrvBuilder *b, const char *xid, int x, int y)
+{
+  char sx[16], sy[16];
+  g_snprintf (sx, sizeof sx, "%d", x);
+  g_snprintf (sy, sizeof sy, "%d", y);
+  g_strv_builder_add_many (b, "mousemove", "--window", xid, sx, sy, "sleep", "0.02", NULL);
+}
+
+/* ---- tests ---- */
+
+/* Real pointer events along a 7: the page answers while the button is still down, and after release
+ * the label shows "7". Escape (a real key press) clears the canvas and the answer. */
+START_TEST (test_drag_classifies_live)
+{
+  if (model_path == NULL)
+    {
+      printf ("skipped: $DIGITLAB_DATA absent, no trained model\n");
+      return;
+    }
+  g_autoptr (DlWorker) worker = worker_with_model ();
+  Fixture f;
+  fixture_show (&f, worker);
+  ck_assert_str_eq (label_text (f.page, "prediction"), "–");
+  ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
+
+  char xid[32];
+  g_snprintf (xid, sizeof xid, "%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (f.window))));
+  g_autoptr (GStrvBuilder) down = g_strv_builder_new ();
+  int x, y;
+  window_point (&f, SEVEN[0][0], SEVEN[0][1], &x, &y);
+  add_move (down, xid, x, y);
+  g_strv_builder_add_many (down, "mousedown", "1", NULL);
+  /* Sample the polyline every few pixels, as a real pointer would report it. */
+  for (guint i = 1; i < G_N_ELEMENTS (SEVEN); i++)
+    for (int k = 1; k <= 4; k++)
+      {
+        double t = k / 4.0;
+        window_point (&f, SEVEN[i - 1][0] + t * (SEVEN[i][0] - SEVEN[i - 1][0]),
+                      SEVEN[i - 1][1] + t * (SEVEN[i][1] - SEVEN[i - 1][1]), &x, &y);
+        add_move (down, xid, x, y);
+      }
+  g_auto (GStrv) down_args = g_strv_builder_end (down);
+  xdotool (down_args);
+
+  /* Still drawing: the answer is already there. */
+  ck_assert (iterate_until (has_prediction, f.page, 3000));
+  ck_assert (!dl_canvas_is_empty (f.canvas));
+  xdotool ((char *[]) { "mouseup", "1", NULL });
+  iterate_until (never, NULL, 100);
+
+  guint n_strokes;
+  g_object_get (f.canvas, "n-strokes", &n_strokes, NULL);
+  ck_assert_uint_eq (n_strokes, 1);
+  printf ("drawn 7 read as %s, %s\n", label_text (f.page, "prediction"), label_text (f.page, "status"));
+  ck_assert_str_eq (label_text (f.page, "prediction"), "7");
+  ck_assert_int_eq (dl_draw_page_get_prediction (f.page), 7);
+  ck_assert (g_str_has_suffix (label_text (f.page, "status"), "sure"));
+
+  /* Escape, as a real key press with the pointer over the canvas, which took focus on the press. */
+  ck_assert (gtk_widget_has_focus (GTK_WIDGET (f.canvas)));
+  xdotool ((char *[]) { "key", "Escape", NULL });
+  iterate_until (never, NULL, 200);
+  ck_assert (dl_canvas_is_empty (f.canvas));
+  ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
+  ck_assert_str_eq (label_text (f.page, "prediction"), "–");
+  ck_assert_str_eq (label_text (f.page, "status"), "Draw a digit");
+  fixture_close (&f);
+}
+END_TEST
+
+static void
+draw_polyline (DlCanvas *canvas, const double (*pts)[2], int n)
+{
+  double side = gtk_widget_get_width (GTK_WIDGET (canvas));
+  dl_canvas_begin_stroke (canvas, pts[0][0] * side, pts[0][1] * side, 1);
+  for (int i = 1; i < n; i++)
+    dl_canvas_extend_stroke (canvas, pts[i][0] * side, pts[i][1] * side, 1);
+  dl_canvas_end_stroke (canvas);
+}
+
+/* Nothing drawn or a dot: no guess. An untrained model: it says so instead of answering. */
+START_TEST (test_no_guess)
+{
+  g_autoptr (DlWorker) worker = dl_worker_new ();   /* no network yet */
+  Fixture f;
+  fixture_show (&f, worker);
+  ck_assert_str_eq (label_text (f.page, "status"), "Draw a digit");
+
+  double dot[][2] = { { 0.5, 0.5 } };
+  draw_polyline (f.canvas, dot, 1);
+  iterate_until (never, NULL, 100);
+  ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
+  ck_assert_str_eq (label_text (f.page, "status"), "Draw a digit");
+
+  draw_polyline (f.canvas, SEVEN, G_N_ELEMENTS (SEVEN));
+  iterate_until (never, NULL, 100);
+  ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
+  ck_assert_str_eq (label_text (f.page, "prediction"), "?");
+  ck_assert_str_eq (label_text (f.page, "status"), "The model is untrained");
+  fixture_close (&f);
+}
+END_TEST
+
+static gboolean
+shows_digit (gpointer data)
+{
+  return dl_draw_page_get_prediction (data) >= 0;
+}
+
+/* Undo and clear through the actions; a digit saved with a corrected label lands in the personal set. */
+START_TEST (test_undo_clear_save)
+{
+  if (model_path == NULL)
+    {
+      printf ("skipped: $DIGITLAB_DATA absent, no trained model\n");
+      return;
+    }
+  g_autoptr (DlWorker) worker = worker_with_model ();
+  Fixture f;
+  fixture_show (&f, worker);
+  GtkWidget *canvas = GTK_WIDGET (f.canvas);
+  guint n;
+
+  const double bar[][2] = { { 0.2, 0.2 }, { 0.8, 0.2 } };
+  const double stem[][2] = { { 0.8, 0.2 }, { 0.45, 0.85 } };
+  draw_polyline (f.canvas, bar, 2);
+  draw_polyline (f.canvas, stem, 2);
+  g_object_get (canvas, "n-strokes", &n, NULL);
+  ck_assert_uint_eq (n, 2);
+  ck_assert (gtk_widget_activate_action (canvas, "canvas.undo", NULL));
+  g_object_get (canvas, "n-strokes", &n, NULL);
+  ck_assert_uint_eq (n, 1);
+  ck_assert (gtk_widget_activate_action (canvas, "canvas.clear", NULL));
+  ck_assert (dl_canvas_is_empty (f.canvas));
+
+  /* The page preselects the prediction as the label; one click on another digit corrects it. */
+  draw_polyline (f.canvas, SEVEN, G_N_ELEMENTS (SEVEN));
+  ck_assert (iterate_until (shows_digit, f.page, 3000));
+  int label;
+  g_object_get (f.page, "label", &label, NULL);
+  ck_assert_int_eq (label, dl_draw_page_get_prediction (f.page));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (f.page), "draw.label", "i", 1));
+  iterate_until (never, NULL, 50);
+  g_object_get (f.page, "label", &label, NULL);
+  ck_assert_int_eq (label, 1);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (f.page), "draw.save", NULL));
+  ck_assert (dl_canvas_is_empty (f.canvas));
+
+  g_autofree char *dir = dl_personal_default_dir ();
+  ck_assert (g_str_has_prefix (dir, tmp_dir));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlDataset) set = dl_personal_load (dir, &error);
+  ck_assert_msg (set != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (set->n, 1);
+  ck_assert_int_eq (set->labels[0], 1);
+  int ink = 0;
+  for (int i = 0; i < 28 * 28; i++)
+    ink += set->pixels[i];
+  ck_assert_int_gt (ink, 40 * 255);
+  printf ("after saving: %s\n", label_text (f.page, "personal"));
+  ck_assert (strstr (label_text (f.page, "personal"), "Saved as “1”") != NULL);
+  ck_assert (strstr (label_text (f.page, "personal"), "1 digit saved") != NULL);
+  fixture_close (&f);
+}
+END_TEST
+
+/* ---- set-up ---- */
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  if (dir != NULL)
+    {
+      const char *name;
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          remove_tree (child);
+        }
+      g_dir_close (dir);
+    }
+  g_remove (path);
+}
+
+static char *
+train_model (void)
+{
+  const char *dir = g_getenv ("DIGITLAB_DATA");
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlDataset) train = dl_dataset_load_dir (dir, TRUE, &error);
+  if (train == NULL)
+    {
+      printf ("no MNIST: %s\n", error->message);
+      return NULL;
+    }
+  const DlPreset *preset = dl_preset_find ("mlp");
+  DlArch arch;
+  g_assert (dl_arch_parse (preset->arch, &arch, NULL));
+  g_autoptr (DlNet) net = dl_net_new (&arch, 3);
+  DlRng rng;
+  dl_rng_seed (&rng, 3);
+  g_autofree int *idx = g_new (int, train->n);
+  for (int i = 0; i < train->n; i++)
+    idx[i] = i;
+  dl_rng_shuffle (&rng, idx, train->n);
+  int batch = preset->batch;
+  g_autofree float *x = g_new (float, (gsize) batch * 28 * 28);
+  g_autofree guint8 *y = g_new (guint8, batch);
+  for (int i = 0; i + batch <= train->n; i += batch)
+    {
+      dl_dataset_gather (train, idx + i, batch, x);
+      for (int j = 0; j < batch; j++)
+        y[j] = train->labels[idx[i + j]];
+      dl_net_train_step (net, x, y, batch, &preset->hyper, NULL);
+    }
+  char *path = g_build_filename (tmp_dir, "mlp.dlm", NULL);
+  g_assert (dl_model_save (net, path, &error));
+  return path;
+}
+
+int
+main (void)
+{
+  tmp_dir = g_dir_make_tmp ("test-draw-XXXXXX", NULL);
+  g_autofree char *data_home = g_build_filename (tmp_dir, "data", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);   /* the personal set goes here, not into $HOME */
+  gtk_init ();
+  model_path = train_model ();
+
+  Suite *s = suite_create ("draw");
+  TCase *tc = tcase_create ("page");
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_drag_classifies_live);
+  tcase_add_test (tc, test_no_guess);
+  tcase_add_test (tc, test_undo_clear_save);
+  suite_add_tcase (s, tc);
+  SRunner *sr = srunner_create (s);
+  srunner_set_fork_status (sr, CK_NOFORK);   /* one GTK display connection for all tests */
+  srunner_run_all (sr, CK_NORMAL);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+
+  remove_tree (tmp_dir);
+  return failed == 0 ? 0 : 1;
+}
