@@ -5,7 +5,8 @@
  *   digitlab-cli bench [--data DIR] [--preset NAME] [--threads N] [--batches N] [--json]
  *   digitlab-cli presets
  *
- * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error.
+ * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted (Ctrl-C: training
+ * stops at the next batch, and the model and metrics so far are saved).
  */
 #include <locale.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 #include "dl-cli-json.h"
 #include "dl-cli-options.h"
 #include "dl-cli-report.h"
-#include "dl-cli-train.h"
+#include "dl-cli-bench.h"
 #include "dl-cli-worker.h"
 
 #define PROG "digitlab-cli"
@@ -84,7 +85,7 @@ static const char *
 dl_blas_describe (void)
 {
   static char text[256];
-  g_snprintf (text, sizeof text, "OpenBLAS %s (%s kernel)", g_strstrip (openblas_get_config ()),
+  g_snprintf (text, sizeof text, "%s (%s kernel)", g_strstrip (openblas_get_config ()),
               openblas_get_corename ());
   return text;
 }
@@ -115,7 +116,6 @@ cmd_train (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (DlDataset) train = NULL;
   g_autoptr (DlDataset) test = NULL;
-  g_autoptr (DlNet) net = NULL;
   DlCliRecipe r = { 0 };
   DlCliReport report;
   gint64 limit = 0, every = 50;
@@ -148,13 +148,16 @@ cmd_train (int argc, char **argv)
                          dl_optimizer_name (r.p.hyper.optimizer), r.p.hyper.lr, r.p.augment ? ", augmented" : "",
                          r.p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r.seed);
 
-  net = dl_net_new (&r.arch, r.seed);
-  if (!dl_cli_train_loop (net, &r.p, r.seed, train, test, &report, &error)
-      || (o.save && !dl_model_save (net, o.save, &error))
-      || !dl_cli_report_finish (&report, &error))
+  /* After a failure or an interruption the epochs done still go to --metrics and --json. */
+  if (!dl_cli_train_worker (&r, train, test, o.save, &report, &error))
+    {
+      status = failure (error);
+      if (g_error_matches (error, DL_CLI_ERROR, DL_CLI_ERROR_INTERRUPTED))
+        status = DL_EXIT_INTERRUPTED;
+      g_clear_error (&error);
+    }
+  if (!dl_cli_report_finish (&report, &error))
     status = failure (error);
-  else if (o.save)
-    dl_cli_report_message (&report, "saved the model to %s", o.save);
   dl_cli_report_clear (&report);
 
 out:
@@ -366,7 +369,7 @@ print_usage (FILE *out)
          "  presets  list the training presets\n"
          "\n"
          "'" PROG " COMMAND --help' describes a command's options.\n"
-         "Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error.\n", out);
+         "Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted.\n", out);
 }
 
 int

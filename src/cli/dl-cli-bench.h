@@ -1,24 +1,13 @@
-/* dl-cli-train.h — the CLI's direct drive of the core: one training loop on the calling thread, and the
- * raw-speed measurements of `digitlab-cli bench`. */
+/* dl-cli-bench.h — the raw speed of the core's training step and inference, measured on the calling
+ * thread for `digitlab-cli bench`. */
 #pragma once
 
 #include <glib.h>
 #include "dl-arch.h"
 #include "dl-data.h"
 #include "dl-net.h"
-#include "dl-cli-report.h"
 
 G_BEGIN_DECLS
-
-#define DL_CLI_ERROR (dl_cli_error_quark ())
-GQuark dl_cli_error_quark (void);
-typedef enum { DL_CLI_ERROR_DIVERGED } DlCliError;
-
-/* Trains `net` for p->epochs epochs on `train` with the preset's hyperparameters and schedule, shuffling
- * with `seed` every epoch, evaluating and diagnosing on `test` after each. Fails (with a GError) only when
- * the loss turns NaN or infinite. */
-gboolean dl_cli_train_loop (DlNet *net, const DlPreset *p, guint64 seed, const DlDataset *train,
-                            const DlDataset *test, DlCliReport *report, GError **error);
 
 typedef struct {
   double samples_per_second;  /* training steps (gather + forward + backward + update), after warm-up */

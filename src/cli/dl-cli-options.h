@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /* Exit statuses. */
-enum { DL_EXIT_OK = 0, DL_EXIT_FAILURE = 1, DL_EXIT_USAGE = 2 };
+enum { DL_EXIT_OK = 0, DL_EXIT_FAILURE = 1, DL_EXIT_USAGE = 2, DL_EXIT_INTERRUPTED = 130 };
 
 typedef struct {
   /* Data. */

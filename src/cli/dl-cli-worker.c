@@ -1,8 +1,12 @@
 /* dl-cli-worker.c — digitlab-cli on the worker thread (see dl-cli-worker.h). */
 #include "dl-cli-worker.h"
 
+#include <signal.h>
+#include <glib-unix.h>
+
 #include "dl-worker.h"
-#include "dl-cli-train.h"
+
+G_DEFINE_QUARK (dl-cli-error-quark, dl_cli_error)
 
 typedef struct {
   int    epoch;
@@ -17,6 +21,9 @@ typedef struct {
   const char  *save_path;
   int          n_train;
   double       epoch_start;  /* the worker's elapsed training seconds when this epoch began */
+  gboolean     interrupted;  /* SIGINT: stopping */
+  gboolean     finishing;    /* done or stopped: saving, then quitting */
+  gint64       step;
   GError      *error;
   /* Metrics rows, written on the worker thread by the step observer, read on ours. */
   GMutex       lock;
@@ -76,6 +83,33 @@ fail (TrainRun *run, GError *error)
   g_main_loop_quit (run->loop);
 }
 
+/* All epochs done, or stopped by SIGINT: save when asked (the loop quits on MODEL_SAVED), else quit. */
+static void
+finish (TrainRun *run)
+{
+  if (run->finishing)
+    return;
+  run->finishing = TRUE;
+  if (run->save_path)
+    dl_worker_save_model (run->worker, run->save_path);
+  else
+    g_main_loop_quit (run->loop);
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  TrainRun *run = user_data;
+  if (!run->interrupted)
+    {
+      run->interrupted = TRUE;
+      dl_cli_report_message (run->report, "interrupted: stopping after this batch%s",
+                             run->save_path ? " and saving the model" : "");
+      dl_worker_stop (run->worker);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
 {
@@ -91,12 +125,17 @@ on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
         end_of_epoch (run, ev);
       break;
     case DL_EVENT_DONE:
-      if (run->save_path)
-        dl_worker_save_model (worker, run->save_path);
-      else
-        g_main_loop_quit (run->loop);
+      finish (run);
+      break;
+    case DL_EVENT_STATE:
+      if (run->interrupted && ev->state == DL_TRAIN_STOPPED)
+        {
+          run->step = ev->step;
+          finish (run);
+        }
       break;
     case DL_EVENT_MODEL_SAVED:
+      dl_cli_report_message (run->report, "saved the model to %s", ev->path);
       g_main_loop_quit (run->loop);
       break;
     case DL_EVENT_DIVERGED:
@@ -105,7 +144,6 @@ on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
     case DL_EVENT_ERROR:
       fail (run, g_error_copy (ev->error));
       break;
-    case DL_EVENT_STATE:
     case DL_EVENT_HYPER_APPLIED:
     case DL_EVENT_DATA_LOADED:
     case DL_EVENT_MODEL_LOADED:
@@ -148,7 +186,13 @@ dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, co
   dl_worker_set_data (run.worker, train, test);
   dl_worker_reset (run.worker, &cfg);
   dl_worker_start (run.worker);
+
+  GSource *sigint = g_unix_signal_source_new (SIGINT);
+  g_source_set_callback (sigint, on_sigint, &run, NULL);
+  g_source_attach (sigint, context);
   g_main_loop_run (run.loop);
+  g_source_destroy (sigint);
+  g_source_unref (sigint);
 
   dl_worker_shutdown (run.worker);
   flush_rows (&run);
@@ -159,6 +203,9 @@ dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, co
   g_array_unref (run.rows);
   g_mutex_clear (&run.lock);
 
+  if (run.error == NULL && run.interrupted)
+    run.error = g_error_new (DL_CLI_ERROR, DL_CLI_ERROR_INTERRUPTED, "interrupted at step %" G_GINT64_FORMAT,
+                             run.step);
   if (run.error)
     {
       g_propagate_error (error, run.error);

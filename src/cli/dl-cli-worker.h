@@ -9,8 +9,17 @@
 
 G_BEGIN_DECLS
 
+#define DL_CLI_ERROR (dl_cli_error_quark ())
+GQuark dl_cli_error_quark (void);
+typedef enum {
+  DL_CLI_ERROR_DIVERGED,     /* the loss or the parameters became NaN/Inf; the message says what to lower */
+  DL_CLI_ERROR_INTERRUPTED,  /* SIGINT: training stopped (and the model was saved when asked) */
+} DlCliError;
+
 /* Trains r->p.epochs epochs on `train`, evaluating on `test` after each, then saves to `save_path` when
- * non-NULL. Fails with the worker's error (or DL_CLI_ERROR_DIVERGED and its advice) when training cannot go on. */
+ * non-NULL. Fails with the worker's error (or DL_CLI_ERROR_DIVERGED and its advice) when training cannot go
+ * on. On SIGINT it stops after the batch in progress, saves what it has, and fails with
+ * DL_CLI_ERROR_INTERRUPTED. */
 gboolean dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, const char *save_path,
                               DlCliReport *report, GError **error);
 
