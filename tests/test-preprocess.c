@@ -404,6 +404,19 @@ START_TEST (test_robust_on_real_digits)
           N, 100 * acc_orig, 100 * acc_drawn, 100 * acc_naive);
   ck_assert_double_gt (acc_orig, 0.9);
   ck_assert_double_ge (acc_drawn, acc_orig - 0.02);
+
+  /* What the Draw page does per frame: preprocess the strokes, one forward pass. A figure, not a test. */
+  Drawing d;
+  drawing_init (&d, DIGIT_4, FALSE, 30, 30, 220);
+  float probs[DL_N_CLASSES];
+  gint64 t1 = g_get_monotonic_time ();
+  for (int i = 0; i < 200; i++)
+    {
+      dl_preprocess_strokes (d.strokes, d.n, CANVAS_PEN, in);
+      dl_digit_classify (net, in, probs);
+    }
+  printf ("per frame: preprocess + mlp inference %.3f ms\n", (g_get_monotonic_time () - t1) / 200.0 / 1000);
+  drawing_clear (&d);
 }
 END_TEST
 
