@@ -129,6 +129,10 @@ update_style_colors (DlPlot *self)
 {
   GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
 
+  /* Outside a window nothing is inherited and the CSS colour is its initial white: keep the default
+   * (light style) colours for a plot drawn or exported on its own. */
+  if (!gtk_widget_get_root (GTK_WIDGET (self)))
+    return;
   gtk_style_context_get_color (context, &self->fg);
   /* Light text means a dark style. */
   self->dark = 0.2126 * self->fg.red + 0.7152 * self->fg.green + 0.0722 * self->fg.blue > 0.5;
@@ -1694,4 +1698,25 @@ dl_plot_clear_markers (DlPlot *self)
 
   g_array_remove_range (self->markers, 0, self->markers->len);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+dl_plot_get_n_markers (DlPlot *self)
+{
+  g_return_val_if_fail (DL_IS_PLOT (self), 0);
+  return self->markers->len;
+}
+
+double
+dl_plot_get_marker_x (DlPlot *self, guint i)
+{
+  g_return_val_if_fail (DL_IS_PLOT (self) && i < self->markers->len, NAN);
+  return g_array_index (self->markers, Marker, i).x;
+}
+
+const char *
+dl_plot_get_marker_label (DlPlot *self, guint i)
+{
+  g_return_val_if_fail (DL_IS_PLOT (self) && i < self->markers->len, NULL);
+  return g_array_index (self->markers, Marker, i).label;
 }
