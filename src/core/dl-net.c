@@ -61,7 +61,7 @@ struct _DlNet {
 
 /* y = act(y + b), row by row: the bias add and the activation in one pass. y: B × n, b: n. */
 static void
-bias_act_forward (float *y, const float *b, int B, int n, DlAct act)
+bias_act_forward (float *restrict y, const float *restrict b, int B, int n, DlAct act)
 {
   for (int r = 0; r < B; r++)
     {
@@ -74,7 +74,10 @@ bias_act_forward (float *y, const float *b, int B, int n, DlAct act)
           break;
         case DL_ACT_RELU:
           for (int j = 0; j < n; j++)
-            row[j] = fmaxf (row[j] + b[j], 0.0f);
+            {
+              float v = row[j] + b[j];
+              row[j] = v < 0.0f ? 0.0f : v;  /* not fmaxf: a libm call at -O2, and NaN must stay NaN */
+            }
           break;
         case DL_ACT_TANH:
           for (int j = 0; j < n; j++)
@@ -98,7 +101,7 @@ act_forward (float *y, gsize n, DlAct act)
       break;
     case DL_ACT_RELU:
       for (gsize i = 0; i < n; i++)
-        y[i] = fmaxf (y[i], 0.0f);
+        y[i] = y[i] < 0.0f ? 0.0f : y[i];
       break;
     case DL_ACT_TANH:
       for (gsize i = 0; i < n; i++)
@@ -113,7 +116,7 @@ act_forward (float *y, gsize n, DlAct act)
 
 /* dy ← dy · act'(z), the derivative written through the activation's output y. Both n values. */
 static void
-act_backward (float *dy, const float *y, gsize n, DlAct act)
+act_backward (float *restrict dy, const float *restrict y, gsize n, DlAct act)
 {
   switch (act)
     {
@@ -181,7 +184,7 @@ dropout_forward (float *y, float *mask, const float *x, gsize n, float p, DlRng 
 
 /* dy: B × n → dx = dy · mask. */
 static void
-dropout_backward (float *dx, const float *dy, const float *mask, gsize n)
+dropout_backward (float *restrict dx, const float *restrict dy, const float *restrict mask, gsize n)
 {
   for (gsize i = 0; i < n; i++)
     dx[i] = dy[i] * mask[i];
@@ -534,7 +537,7 @@ record_health (DlNet *net, int B)
             {
               const float *row = l->out + (gsize) r * l->out_size;
               for (int j = 0; j < l->out_size; j++)
-                mx[j] = fmaxf (mx[j], row[j]);
+                mx[j] = row[j] > mx[j] ? row[j] : mx[j];
             }
           int dead = 0;
           for (int j = 0; j < l->out_size; j++)
@@ -578,7 +581,8 @@ dl_net_compute_grads (DlNet *net, const float *x, const guint8 *y, int batch, Dl
  *   Adam:      m = β1·m + (1 − β1)·g';  s = β2·s + (1 − β2)·g'²;
  *              p −= lr/(1 − β1ᵗ) · m / (√s / √(1 − β2ᵗ) + eps) */
 static void
-opt_update (const DlHyper *h, float *p, const float *g, float *vel, float *m, float *s, gsize n, float wd,
+opt_update (const DlHyper *h, float *restrict p, const float *restrict g, float *restrict vel, float *restrict m,
+            float *restrict s, gsize n, float wd,
             float bc1, float bc2)
 {
   float lr = h->lr, mu = h->momentum;
