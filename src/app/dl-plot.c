@@ -240,6 +240,12 @@ legend_width (DlPlot *self, PangoLayout *layout)
   return total;
 }
 
+static gboolean
+is_smoothed (DlSeries *s)
+{
+  return dl_series_get_smooth (s) && dl_series_get_smoothing (s) > 0;
+}
+
 /* The data range over all series (and the markers' x), with the empty plot showing 0..1. */
 static void
 data_range (DlPlot *self, Frame *f, double *ylo, double *yhi, gboolean *data_nonneg)
@@ -248,9 +254,15 @@ data_range (DlPlot *self, Frame *f, double *ylo, double *yhi, gboolean *data_non
 
   for (guint i = 0; i < self->series->len; i++)
     {
+      DlSeries *s = g_ptr_array_index (self->series, i);
       double a, b, c, d, e;
-      if (!dl_series_get_range (g_ptr_array_index (self->series, i), &a, &b, &c, &d, &e))
+
+      if (!dl_series_get_range (s, &a, &b, &c, &d, &e))
         continue;
+      /* Scale to the smoothed line, as TensorBoard ignores outliers: a few wild batches early on would
+       * otherwise flatten the whole curve. The raw band is clipped instead. */
+      if (is_smoothed (s))
+        dl_series_get_smoothed_range (s, &c, &d, &e);
       xmin = MIN (xmin, a);
       xmax = MAX (xmax, b);
       lo = MIN (lo, c);
@@ -722,12 +734,6 @@ draw_point (cairo_t *cr, double x, double y, const GdkRGBA *c, const GdkRGBA *ri
   cairo_fill (cr);
 }
 
-static gboolean
-is_smoothed (DlSeries *s)
-{
-  return dl_series_get_smooth (s) && dl_series_get_smoothing (s) > 0;
-}
-
 static void
 draw_series (DlPlot *self, cairo_t *cr, const Frame *f)
 {
@@ -786,15 +792,10 @@ draw_label_box (DlPlot *self, cairo_t *cr, double x, double y, double w, double 
 }
 
 static void
-draw_markers (DlPlot *self, cairo_t *cr, const Frame *f)
+draw_marker_lines (DlPlot *self, cairo_t *cr, const Frame *f)
 {
   const graphene_rect_t *a = &f->area;
   const double dash[] = { 4, 3 };
-  double row_h, row_end[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY };
-
-  if (self->markers->len == 0)
-    return;
-  text_size (f->small, "Xg", NULL, &row_h);
 
   cairo_save (cr);
   cairo_set_line_width (cr, 1);
@@ -808,9 +809,17 @@ draw_markers (DlPlot *self, cairo_t *cr, const Frame *f)
     }
   cairo_stroke (cr);
   cairo_restore (cr);
+}
 
-  /* Labels at the top, right of their line (left when it would leave the area), stacked in rows when
-   * neighbours would overlap. */
+/* Labels at the top, right of their line (left when it would leave the area), stacked in rows when
+ * neighbours would overlap; drawn over the data so they stay readable. */
+static void
+draw_marker_labels (DlPlot *self, cairo_t *cr, const Frame *f)
+{
+  const graphene_rect_t *a = &f->area;
+  double row_h, row_end[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY };
+
+  text_size (f->small, "Xg", NULL, &row_h);
   for (guint i = 0; i < self->markers->len; i++)
     {
       const Marker *m = &g_array_index (self->markers, Marker, i);
@@ -827,7 +836,7 @@ draw_markers (DlPlot *self, cairo_t *cr, const Frame *f)
         row++;
       row_end[row] = lx + w + 8;
       ly = a->origin.y + 4 + row * (row_h + 6);
-      draw_label_box (self, cr, lx, ly, w + 8, row_h + 2, 0.85);
+      draw_label_box (self, cr, lx, ly, w + 8, row_h + 2, 0.9);
       set_source (cr, &self->fg, 0.85);
       draw_text (cr, f->small, m->label, lx + 4, ly + 1, 0.0, 0.0);
     }
@@ -938,13 +947,15 @@ render (DlPlot *self, cairo_t *cr, int width, int height, gboolean with_hover)
   draw_axes_text (self, cr, &f, width, height);
   draw_legend (self, cr, &f);
 
-  /* The data, clipped to the area widened by a marker's size so edge points stay whole. */
+  /* The data, clipped to the area; widened sideways so the points at x = 0 and at the latest x stay whole
+   * (the y padding keeps them clear of the top and bottom). */
   cairo_save (cr);
-  cairo_rectangle (cr, a->origin.x - 2 * MARKER_RADIUS, a->origin.y - 2 * MARKER_RADIUS,
-                   a->size.width + 4 * MARKER_RADIUS, a->size.height + 4 * MARKER_RADIUS);
+  cairo_rectangle (cr, a->origin.x - 2 * MARKER_RADIUS, a->origin.y - 1,
+                   a->size.width + 4 * MARKER_RADIUS, a->size.height + 2);
   cairo_clip (cr);
-  draw_markers (self, cr, &f);
+  draw_marker_lines (self, cr, &f);
   draw_series (self, cr, &f);
+  draw_marker_labels (self, cr, &f);
   if (!f.has_data)
     draw_empty (self, cr, &f);
   if (with_hover)

@@ -24,6 +24,8 @@ struct _DlSeries
   /* Range of the finite points. */
   guint    n_finite;
   double   min_x, max_x, min_y, max_y, min_pos_y;
+  /* Range of the finite smoothed values. */
+  double   smin_y, smax_y, smin_pos_y;
 };
 
 G_DEFINE_FINAL_TYPE (DlSeries, dl_series, G_TYPE_OBJECT)
@@ -54,6 +56,19 @@ reset_state (DlSeries *self)
   self->n_finite = 0;
   self->min_x = self->min_y = self->min_pos_y = INFINITY;
   self->max_x = self->max_y = -INFINITY;
+  self->smin_y = self->smin_pos_y = INFINITY;
+  self->smax_y = -INFINITY;
+}
+
+static void
+track_smoothed_range (DlSeries *self, double s)
+{
+  if (!isfinite (s))
+    return;
+  self->smin_y = MIN (self->smin_y, s);
+  self->smax_y = MAX (self->smax_y, s);
+  if (s > 0)
+    self->smin_pos_y = MIN (self->smin_pos_y, s);
 }
 
 /* TensorBoard's smoothing: ema = w·ema + (1 − w)·y, shown divided by (1 − w^count) so the start is not
@@ -95,6 +110,8 @@ push_point (DlSeries *self, double x, double y)
   g_array_append_val (self->y, y);
   g_array_append_val (self->smoothed, s);
   track_range (self, x, y);
+  if (isfinite (x))
+    track_smoothed_range (self, s);
 }
 
 static void
@@ -103,10 +120,18 @@ recompute_smoothed (DlSeries *self)
   const double *y = (const double *) self->y->data;
   double *s = (double *) self->smoothed->data;
 
+  const double *x = (const double *) self->x->data;
+
   self->ema = 0;
   self->ema_count = 0;
+  self->smin_y = self->smin_pos_y = INFINITY;
+  self->smax_y = -INFINITY;
   for (guint i = 0; i < self->y->len; i++)
-    s[i] = smooth_next (self, y[i]);
+    {
+      s[i] = smooth_next (self, y[i]);
+      if (isfinite (x[i]))
+        track_smoothed_range (self, s[i]);
+    }
 }
 
 static void
@@ -433,6 +458,20 @@ dl_series_get_range (DlSeries *self, double *min_x, double *max_x, double *min_y
   if (min_positive_y)
     *min_positive_y = self->min_pos_y;
   return self->n_finite > 0;
+}
+
+gboolean
+dl_series_get_smoothed_range (DlSeries *self, double *min_y, double *max_y, double *min_positive_y)
+{
+  g_return_val_if_fail (DL_IS_SERIES (self), FALSE);
+
+  if (min_y)
+    *min_y = self->smin_y;
+  if (max_y)
+    *max_y = self->smax_y;
+  if (min_positive_y)
+    *min_positive_y = self->smin_pos_y;
+  return self->smin_y <= self->smax_y;
 }
 
 guint

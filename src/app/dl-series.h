@@ -56,6 +56,10 @@ const double *dl_series_peek_smoothed (DlSeries *self);
 gboolean     dl_series_get_range      (DlSeries *self, double *min_x, double *max_x, double *min_y,
                                        double *max_y, double *min_positive_y);
 
+/* The same for the smoothed values (equal to the raw range when smoothing is 0). */
+gboolean     dl_series_get_smoothed_range (DlSeries *self, double *min_y, double *max_y,
+                                           double *min_positive_y);
+
 /* The index of the point with x nearest to `x` (binary search), or -1 when the series is empty. */
 int          dl_series_find_nearest   (DlSeries *self, double x);
 /* The index of the first point with x >= `x` (n when none). */
