@@ -85,7 +85,7 @@ dl_draw_page_get_worker (DlDrawPage *self)
 static void
 update_save (DlDrawPage *self)
 {
-  gboolean can = !self->input->empty && self->label >= 0;
+  gboolean can = !self->input->empty && self->label >= 0 && self->personal != NULL;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.save", can);
   g_autofree char *text = self->label >= 0 ? g_strdup_printf (_("_Save as “%d”"), self->label)
                                            : g_strdup (_("_Save…"));
