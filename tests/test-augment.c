@@ -159,6 +159,60 @@ START_TEST (test_scale_mass)
 }
 END_TEST
 
+/* The definition, computed the plain way in double precision: inverse-map each output pixel and
+ * sample bilinearly, with zero outside the image. */
+static void
+reference (const guint8 *img, const DlAugment *t, float *out)
+{
+  const double c = (N - 1) / 2.0, a = t->angle * G_PI / 180;
+
+  for (int y = 0; y < N; y++)
+    for (int x = 0; x < N; x++)
+      {
+        double u = x - c - t->dx, v = y - c - t->dy;
+        double px = c + (cos (a) * u - sin (a) * v) / t->scale;
+        double py = c + (sin (a) * u + cos (a) * v) / t->scale;
+        int x0 = (int) floor (px), y0 = (int) floor (py);
+        double fx = px - x0, fy = py - y0, sum = 0;
+        for (int dy = 0; dy < 2; dy++)
+          for (int dx = 0; dx < 2; dx++)
+            {
+              int sx = x0 + dx, sy = y0 + dy;
+              double w = (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy);
+              if (sx >= 0 && sx < N && sy >= 0 && sy < N)
+                sum += w * img[sy * N + sx];
+            }
+        out[y * N + x] = sum / 255;
+      }
+}
+
+START_TEST (test_matches_reference)
+{
+  GRand *rand = g_rand_new_with_seed (11);
+  guint8 img[D];
+  float out[D], ref[D];
+
+  /* Random blobs anywhere (also touching the border), under random transforms well past the
+   * augmentation ranges. */
+  for (int k = 0; k < 300; k++)
+    {
+      memset (img, 0, D);
+      int x0 = g_rand_int_range (rand, 0, N), y0 = g_rand_int_range (rand, 0, N);
+      int w = g_rand_int_range (rand, 1, 12), h = g_rand_int_range (rand, 1, 12);
+      for (int y = y0; y < MIN (N, y0 + h); y++)
+        for (int x = x0; x < MIN (N, x0 + w); x++)
+          img[y * N + x] = g_rand_int_range (rand, 1, 256);
+      const DlAugment t = { g_rand_double_range (rand, -5, 5), g_rand_double_range (rand, -5, 5),
+                            g_rand_double_range (rand, -45, 45), g_rand_double_range (rand, 0.6, 1.5) };
+      dl_augment_image (img, N, N, &t, out);
+      reference (img, &t, ref);
+      for (int i = 0; i < D; i++)
+        ck_assert_msg (fabsf (out[i] - ref[i]) < 2e-4, "case %d pixel %d: %g vs %g", k, i, out[i], ref[i]);
+    }
+  g_rand_free (rand);
+}
+END_TEST
+
 START_TEST (test_seed_determinism)
 {
   g_autoptr (DlDataset) ds = dl_dataset_new (4, N, N);
@@ -263,6 +317,7 @@ augment_suite (void)
   tcase_add_test (tc, test_half_pixel_shift_interpolates);
   tcase_add_test (tc, test_rotation_moves_ink_around_centre);
   tcase_add_test (tc, test_scale_mass);
+  tcase_add_test (tc, test_matches_reference);
   tcase_add_test (tc, test_seed_determinism);
   tcase_add_test (tc, test_draw_ranges);
   tcase_add_test (tc, test_real_mnist_mass);

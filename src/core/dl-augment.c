@@ -24,6 +24,48 @@ dl_augment_draw (DlRng *rng, DlAugment *t)
 #define PAD 2
 #define MAX_STACK_SIDE 64
 
+typedef struct { int x0, x1, y0, y1; } Box;   /* inclusive */
+
+/* The bounding box of the nonzero pixels; FALSE when the image is all black. */
+static gboolean
+ink_box (const guint8 *src, int rows, int cols, Box *b)
+{
+  *b = (Box) { cols, -1, rows, -1 };
+  for (int y = 0; y < rows; y++)
+    for (int x = 0; x < cols; x++)
+      if (src[y * cols + x] != 0)
+        {
+          b->x0 = MIN (b->x0, x);
+          b->x1 = MAX (b->x1, x);
+          b->y0 = MIN (b->y0, y);
+          b->y1 = MAX (b->y1, y);
+        }
+  return b->x1 >= 0;
+}
+
+/* Narrows [*lo, *hi) to the x where q = r + x·e lies within (k0 − 1, k1 + 1) — the only places whose
+ * 2 × 2 sample touches ink between columns (or rows) k0 and k1. One pixel of slack on each side
+ * absorbs rounding, so nothing nonzero is ever cut off. */
+static void
+span (double r, double e, int k0, int k1, int *lo, int *hi)
+{
+  if (fabs (e) < 1e-9)
+    {
+      if (r <= k0 - 1 || r >= k1 + 1)
+        *hi = *lo;
+      return;
+    }
+  double a = (k0 - 1 - r) / e, b = (k1 + 1 - r) / e;
+  if (a > b)
+    {
+      double tmp = a;
+      a = b;
+      b = tmp;
+    }
+  *lo = MAX (*lo, (int) CLAMP (floor (a) - 1, -1, *hi));
+  *hi = MIN (*hi, (int) CLAMP (ceil (b) + 2, *lo, *hi));
+}
+
 void
 dl_augment_image (const guint8 *src, int rows, int cols, const DlAugment *t, float *out)
 {
@@ -47,6 +89,13 @@ dl_augment_image (const guint8 *src, int rows, int cols, const DlAugment *t, flo
   g_autofree guint8 *heap_buf = NULL;
   guint8 *padded = stack_buf;
 
+  Box ink;
+
+  if (!ink_box (src, rows, cols, &ink))
+    {
+      memset (out, 0, sizeof (float) * rows * cols);
+      return;
+    }
   if (rows > MAX_STACK_SIDE || cols > MAX_STACK_SIDE)
     padded = heap_buf = g_malloc ((gsize) W * H);
   memset (padded, 0, (gsize) W * H);
@@ -57,8 +106,15 @@ dl_augment_image (const guint8 *src, int rows, int cols, const DlAugment *t, flo
     {
       const float rx = ox + y * eyx, ry = oy + y * eyy;
       float *row = out + (gsize) y * cols;
+      int x_lo = 0, x_hi = cols;
 
-      for (int x = 0; x < cols; x++)
+      /* Only where the source point falls near the ink can the output be nonzero. */
+      span (rx, exx, ink.x0, ink.x1, &x_lo, &x_hi);
+      span (ry, exy, ink.y0, ink.y1, &x_lo, &x_hi);
+      x_lo = MIN (x_lo, x_hi);
+      memset (row, 0, sizeof (float) * x_lo);
+      memset (row + x_hi, 0, sizeof (float) * (cols - x_hi));
+      for (int x = x_lo; x < x_hi; x++)
         {
           /* Computed afresh, not stepped, so whole-pixel maps land exactly on source pixels. */
           const float qx = CLAMP (rx + x * exx, -PAD, cols) + OFF;
