@@ -787,6 +787,10 @@ dl_dataset_load_csv (const char *path, GError **error)
       return NULL;
     }
 
+  /* Spreadsheet programs often start a CSV file with a UTF-8 byte-order mark. */
+  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    data += 3;
+
   /* Lines bound the number of examples; the buffers shrink to fit at the end. */
   gsize max_rows = 1;
   for (const char *q = data; q != NULL && q < end; max_rows++)
