@@ -6,6 +6,7 @@
 #include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -200,12 +201,21 @@ window_point (Fixture *f, double u, double v, int *x, int *y)
 }
 
 static void
-add_move (GStrvBuilder *b, const char *xid, int x, int y)
+add_coords (GStrvBuilder *b, int x, int y)
 {
   char sx[16], sy[16];
   g_snprintf (sx, sizeof sx, "%d", x);
   g_snprintf (sy, sizeof sy, "%d", y);
-  g_strv_builder_add_many (b, "mousemove", "--window", xid, sx, sy, "sleep", "0.02", NULL);
+  g_strv_builder_add_many (b, sx, sy, NULL);
+}
+
+/* A move, then a pause longer than a frame. */
+static void
+add_move (GStrvBuilder *b, const char *xid, int x, int y)
+{
+  g_strv_builder_add_many (b, "mousemove", "--window", xid, NULL);
+  add_coords (b, x, y);
+  g_strv_builder_add_many (b, "sleep", "0.02", NULL);
 }
 
 /* ---- tests ---- */
@@ -266,6 +276,29 @@ START_TEST (test_drag_classifies_live)
   ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
   ck_assert_str_eq (label_text (f.page, "prediction"), "–");
   ck_assert_str_eq (label_text (f.page, "status"), "Draw a digit");
+
+  /* A fast stroke, all its motion sent at once: GDK merges the motion events, and the samples it merged
+   * come back from the events' history, so the stroke keeps (nearly) every one. */
+  g_autoptr (GStrvBuilder) fast = g_strv_builder_new ();
+  window_point (&f, 0.5, 0.15, &x, &y);
+  g_strv_builder_add_many (fast, "mousemove", "--window", xid, NULL);
+  add_coords (fast, x, y);
+  g_strv_builder_add_many (fast, "mousedown", "1", NULL);
+  for (int k = 1; k <= 30; k++)
+    {
+      window_point (&f, 0.5 + 0.1 * sin (k / 5.0), 0.15 + 0.7 * k / 30, &x, &y);
+      g_strv_builder_add_many (fast, "mousemove", "--window", xid, NULL);
+      add_coords (fast, x, y);
+    }
+  g_strv_builder_add_many (fast, "mouseup", "1", NULL);
+  g_auto (GStrv) fast_args = g_strv_builder_end (fast);
+  xdotool (fast_args);
+  iterate_until (never, NULL, 200);
+  int n;
+  const DlStroke *strokes = dl_canvas_get_strokes (f.canvas, &n);
+  ck_assert_int_eq (n, 1);
+  printf ("fast stroke: 31 pointer positions sent, %d samples kept\n", strokes[0].n_points);
+  ck_assert_int_ge (strokes[0].n_points, 28);
   fixture_close (&f);
 }
 END_TEST

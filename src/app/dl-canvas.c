@@ -151,12 +151,44 @@ dl_canvas_undo (DlCanvas *self)
 
 /* Stylus pressure 0…1 as a pen-width factor around 1 (light 0.4×, hard 1.6×). */
 static double
+pressure_width (double p)
+{
+  return 0.4 + 1.2 * CLAMP (p, 0.0, 1.0);
+}
+
+static double
 pressure_factor (GtkGestureStylus *stylus)
 {
   double p;
   if (!gtk_gesture_stylus_get_axis (stylus, GDK_AXIS_PRESSURE, &p) || p <= 0)
     return 1.0;
-  return 0.4 + 1.2 * CLAMP (p, 0.0, 1.0);
+  return pressure_width (p);
+}
+
+/* Events arrive at most once per frame; the samples the device sent in between ride along as the motion
+ * event's history (oldest first). Adding them keeps a fast stroke's curvature, which the frame rate
+ * would otherwise cut into straight chords. History positions are in surface coordinates, like the
+ * event's own position, so the event tells the offset to widget coordinates (x, y). */
+static void
+extend_with_history (DlCanvas *self, GtkEventController *controller, double x, double y, gboolean pen)
+{
+  GdkEvent *event = gtk_event_controller_get_current_event (controller);
+  GdkTimeCoord *history;
+  double ex, ey;
+  guint n = 0;
+
+  if (event == NULL || gdk_event_get_event_type (event) != GDK_MOTION_NOTIFY
+      || !gdk_event_get_position (event, &ex, &ey))
+    return;
+  history = gdk_event_get_history (event, &n);
+  for (guint i = 0; i < n; i++)
+    {
+      const GdkTimeCoord *c = &history[i];
+      double p = pen && (c->flags & GDK_AXIS_FLAG_PRESSURE) && c->axes[GDK_AXIS_PRESSURE] > 0
+                   ? pressure_width (c->axes[GDK_AXIS_PRESSURE]) : 1.0;
+      dl_canvas_extend_stroke (self, c->axes[GDK_AXIS_X] + x - ex, c->axes[GDK_AXIS_Y] + y - ey, p);
+    }
+  g_free (history);
 }
 
 static void
@@ -173,27 +205,12 @@ on_stylus_down (GtkGestureStylus *stylus, double x, double y, DlCanvas *self)
   dl_canvas_begin_stroke (self, x, y, pressure_factor (stylus));
 }
 
-/* The backlog holds the samples the pen sent since the last motion event: at 200+ Hz a fast pen
- * stroke would otherwise lose its curvature to the frame rate. */
 static void
 on_stylus_motion (GtkGestureStylus *stylus, double x, double y, DlCanvas *self)
 {
-  GdkTimeCoord *backlog = NULL;
-  guint n = 0;
   if (!self->stylus_down)
     return;
-  if (gtk_gesture_stylus_get_backlog (stylus, &backlog, &n) && n > 1)
-    {
-      /* Backlog positions are in surface coordinates: the last one is this event's (x, y). */
-      double dx = x - backlog[n - 1].axes[GDK_AXIS_X], dy = y - backlog[n - 1].axes[GDK_AXIS_Y];
-      for (guint i = 0; i + 1 < n; i++)
-        {
-          double p = backlog[i].flags & GDK_AXIS_FLAG_PRESSURE ? backlog[i].axes[GDK_AXIS_PRESSURE] : 0.5;
-          dl_canvas_extend_stroke (self, backlog[i].axes[GDK_AXIS_X] + dx, backlog[i].axes[GDK_AXIS_Y] + dy,
-                                   0.4 + 1.2 * CLAMP (p, 0.0, 1.0));
-        }
-    }
-  g_free (backlog);
+  extend_with_history (self, GTK_EVENT_CONTROLLER (stylus), x, y, TRUE);
   dl_canvas_extend_stroke (self, x, y, pressure_factor (stylus));
 }
 
@@ -228,25 +245,13 @@ on_drag_begin (GtkGestureDrag *drag, double x, double y, DlCanvas *self)
   dl_canvas_begin_stroke (self, x, y, 1.0);
 }
 
-/* A motion event may carry the positions coalesced into it (its history): use them all. */
 static void
 on_drag_update (GtkGestureDrag *drag, double ox, double oy, DlCanvas *self)
 {
   if (!self->dragging)
     return;
   double x = self->drag_x + ox, y = self->drag_y + oy;
-  GdkEvent *event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (drag));
-  if (event != NULL && gdk_event_get_event_type (event) == GDK_MOTION_NOTIFY)
-    {
-      guint n = 0;
-      GdkTimeCoord *history = gdk_event_get_history (event, &n);
-      double ex, ey;
-      if (history != NULL && n > 0 && gdk_event_get_position (event, &ex, &ey))
-        for (guint i = 0; i < n; i++)
-          dl_canvas_extend_stroke (self, history[i].axes[GDK_AXIS_X] + x - ex,
-                                   history[i].axes[GDK_AXIS_Y] + y - ey, 1.0);
-      g_free (history);
-    }
+  extend_with_history (self, GTK_EVENT_CONTROLLER (drag), x, y, FALSE);
   dl_canvas_extend_stroke (self, x, y, 1.0);
 }
 
