@@ -513,6 +513,10 @@ START_TEST (test_csv_scaled_label)
   ck_assert_has (msg, "0.027");
   ck_assert_has (msg, "scaled along with the pixels");
   ck_assert_has (msg, "0.027 × 255 ≈ 7");
+
+  g_autofree char *half = write_csv ("half.csv", FALSE, 0, D + 1, 1, "7.5");
+  g_autofree char *msg2 = expect_csv_error (half, DL_DATA_ERROR_LABEL);
+  ck_assert_has (msg2, "row 1, column 1: label 7.5 is not a whole number 0–9");
 }
 END_TEST
 
@@ -542,6 +546,13 @@ START_TEST (test_csv_text_in_number)
   g_autofree char *hex = write_csv ("hex.csv", FALSE, 0, D + 1, 2, "0x1f");
   g_autofree char *msg2 = expect_csv_error (hex, DL_DATA_ERROR_FORMAT);
   ck_assert_has (msg2, "row 1, column 2");
+
+  /* Binary junk: the message stays valid UTF-8 and quotes only the start of the field. */
+  g_autofree char *junk = write_csv ("junk.csv", FALSE, 1, D + 1, 7, "\xff\xfe" "abcdefghijklmnopqrstuvwxyz0123456789");
+  g_autofree char *msg4 = expect_csv_error (junk, DL_DATA_ERROR_FORMAT);
+  ck_assert (g_utf8_validate (msg4, -1, NULL));
+  ck_assert_has (msg4, "row 2, column 7");
+  ck_assert_has (msg4, "stuv…” is not a number");
 
   g_autofree char *blank = write_csv ("blank.csv", FALSE, 1, D + 1, 9, "");
   g_autofree char *msg3 = expect_csv_error (blank, DL_DATA_ERROR_FORMAT);

@@ -509,6 +509,7 @@ field_end (const char *p, const char *end)
   return p;
 }
 
+/* The field's text without surrounding blanks, as valid UTF-8 (a damaged file may hold any bytes). */
 static char *
 field_text (const char *p, const char *end)
 {
@@ -518,14 +519,22 @@ field_text (const char *p, const char *end)
     p++;
   while (e > p && is_blank (e[-1]))
     e--;
-  if (e - p > 24)
-    return g_strdup_printf ("%.*s…", 24, p);
-  return g_strndup (p, e - p);
+  return g_utf8_make_valid (p, e - p);
 }
 
-/* Parses a field that is not a plain run of digits: a decimal such as 7.0, 0.027 or 1e2. Whole
- * numbers are accepted as such; anything else leaves *value as the double and returns whether it
- * was a number at all. */
+/* The field's text for a message: at most 24 characters. */
+static char *
+field_quote (const char *p, const char *end)
+{
+  g_autofree char *text = field_text (p, end);
+
+  if (g_utf8_strlen (text, -1) <= 24)
+    return g_steal_pointer (&text);
+  g_autofree char *head = g_utf8_substring (text, 0, 24);
+  return g_strconcat (head, "…", NULL);
+}
+
+/* Reads a field as a plain decimal number (7, 7.0, 0.027, 1e2); FALSE when it is not one. */
 static gboolean
 field_number (const char *p, const char *end, double *value)
 {
@@ -558,7 +567,7 @@ csv_error (GError **error, const CsvPlace *at, int code, const char *fmt, ...)
 static void
 csv_bad_field (const char *p, const char *end, const CsvPlace *at, GError **error)
 {
-  g_autofree char *text = field_text (p, end);
+  g_autofree char *text = field_quote (p, end);
   double v;
 
   if (*text == '\0')
@@ -578,6 +587,8 @@ csv_bad_field (const char *p, const char *end, const CsvPlace *at, GError **erro
                    "label %s is not a digit 0–9; the label column looks scaled along with the pixels "
                    "(divided by 255: %s × 255 ≈ %.0f) — divide only the pixel columns",
                    text, text, v * 255);
+      else if (v != floor (v))
+        csv_error (error, at, DL_DATA_ERROR_LABEL, "label %s is not a whole number 0–9", text);
       else
         csv_error (error, at, DL_DATA_ERROR_LABEL, "label %s is outside 0–9", text);
       return;
