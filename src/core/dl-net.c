@@ -53,7 +53,8 @@ struct _DlNet {
   float   *conv_scratch;
   gsize    conv_scratch_n;
 
-  float    saturated[DL_MAX_LAYERS];
+  int      health_batch;        /* batch whose training activations the layer outputs still hold, or 0 */
+  float    saturated[DL_MAX_LAYERS];  /* health of the last training batch, once measured */
   float    dead[DL_MAX_LAYERS];
 };
 
@@ -509,15 +510,16 @@ net_backward (DlNet *net, const float *x, int B)
     }
 }
 
-/* Saturation and dead-unit shares of the batch just run forward, for dl_net_health. */
+/* Saturation and dead-unit shares of a batch of B whose activations are in the layer outputs. Reads only
+ * the net (unit_max is scratch), so dl_net_health can run it on a const net. */
 static void
-record_health (DlNet *net, int B)
+measure_health (const DlNet *net, int B, float *saturated, float *dead)
 {
   for (int i = 0; i < net->n_layers; i++)
     {
-      Layer *l = &net->layers[i];
+      const Layer *l = &net->layers[i];
       gsize n = (gsize) B * l->out_size;
-      net->saturated[i] = net->dead[i] = 0.0f;
+      saturated[i] = dead[i] = 0.0f;
       if (l->act == DL_ACT_TANH || l->act == DL_ACT_SIGMOID)
         {
           gsize sat = 0;
@@ -527,7 +529,7 @@ record_health (DlNet *net, int B)
           else
             for (gsize j = 0; j < n; j++)
               sat += l->out[j] < 0.01f || l->out[j] > 0.99f;
-          net->saturated[i] = (float) sat / n;
+          saturated[i] = (float) sat / n;
         }
       else if (l->act == DL_ACT_RELU)
         {
@@ -539,12 +541,23 @@ record_health (DlNet *net, int B)
               for (int j = 0; j < l->out_size; j++)
                 mx[j] = row[j] > mx[j] ? row[j] : mx[j];
             }
-          int dead = 0;
+          int n_dead = 0;
           for (int j = 0; j < l->out_size; j++)
-            dead += mx[j] <= 0.0f;
-          net->dead[i] = (float) dead / l->out_size;
+            n_dead += mx[j] <= 0.0f;
+          dead[i] = (float) n_dead / l->out_size;
         }
     }
+}
+
+/* Health is measured only when asked for, from the activations the last training step left behind;
+ * an inference pass that is about to overwrite them measures it first. */
+static void
+settle_health (DlNet *net)
+{
+  if (net->health_batch == 0)
+    return;
+  measure_health (net, net->health_batch, net->saturated, net->dead);
+  net->health_batch = 0;
 }
 
 static float
@@ -560,7 +573,7 @@ compute_grads (DlNet *net, const float *x, const guint8 *y, int B, DlReduce redu
         c += argmax10 (out + r * N_OUT) == y[r];
       *n_correct = c;
     }
-  record_health (net, B);
+  net->health_batch = B;
   net_backward (net, x, B);
   return loss;
 }
@@ -692,6 +705,7 @@ float
 dl_net_loss (DlNet *net, const float *x, const guint8 *y, int batch)
 {
   g_return_val_if_fail (batch >= 1 && batch <= DL_MAX_BATCH, NAN);
+  settle_health (net);
   ensure_capacity (net, batch);
   const float *out = net_forward (net, x, batch, FALSE);
   return net_loss (net, out, y, batch, DL_REDUCE_MEAN, NULL);
@@ -701,6 +715,7 @@ void
 dl_net_predict (DlNet *net, const float *x, int batch, float *probs)
 {
   g_return_if_fail (batch >= 1 && batch <= DL_MAX_BATCH);
+  settle_health (net);
   ensure_capacity (net, batch);
   const float *out = net_forward (net, x, batch, FALSE);
   if (net->arch.loss == DL_LOSS_SOFTMAX_CE)
@@ -784,11 +799,16 @@ dl_net_health (const DlNet *net, DlHealth *health)
 {
   memset (health, 0, sizeof *health);
   health->n_layers = net->n_layers;
+  if (net->health_batch)
+    measure_health (net, net->health_batch, health->saturated, health->dead);
+  else
+    {
+      memcpy (health->saturated, net->saturated, sizeof net->saturated);
+      memcpy (health->dead, net->dead, sizeof net->dead);
+    }
   for (int i = 0; i < net->n_layers; i++)
     {
       const Layer *l = &net->layers[i];
-      health->saturated[i] = net->saturated[i];
-      health->dead[i] = net->dead[i];
       health->weight_norm[i] = l2_norm (net->params + l->w_off, l->n_w);
       health->grad_norm[i] = l2_norm (net->grads + l->w_off, l->n_w);
     }
