@@ -17,9 +17,9 @@ struct _DlSeries
   GArray  *y;          /* double */
   GArray  *smoothed;   /* double, same length */
 
-  /* Smoothing state: the biased moving average and how many finite values went into it. */
+  /* Smoothing state: the biased moving average, and smoothing^k for the k finite values in it. */
   double   ema;
-  guint    ema_count;
+  double   ema_decay;
 
   /* Range of the finite points. */
   guint    n_finite;
@@ -52,7 +52,7 @@ static void
 reset_state (DlSeries *self)
 {
   self->ema = 0;
-  self->ema_count = 0;
+  self->ema_decay = 1;
   self->n_finite = 0;
   self->min_x = self->min_y = self->min_pos_y = INFINITY;
   self->max_x = self->max_y = -INFINITY;
@@ -83,8 +83,8 @@ smooth_next (DlSeries *self, double y)
   if (w <= 0)
     return y;
   self->ema = self->ema * w + (1 - w) * y;
-  self->ema_count++;
-  return self->ema / (1 - pow (w, self->ema_count));
+  self->ema_decay *= w;
+  return self->ema / (1 - self->ema_decay);
 }
 
 static void
@@ -123,7 +123,7 @@ recompute_smoothed (DlSeries *self)
   const double *x = (const double *) self->x->data;
 
   self->ema = 0;
-  self->ema_count = 0;
+  self->ema_decay = 1;
   self->smin_y = self->smin_pos_y = INFINITY;
   self->smax_y = -INFINITY;
   for (guint i = 0; i < self->y->len; i++)
