@@ -112,7 +112,7 @@ START_TEST (test_scale_and_position_invariance)
   for (int k = 0; k <= 4; k++)
     {
       Drawing a, b;
-      drawing_init (&a, SPECS[k], SPECS[k] == NULL, 5, 8, 70);
+      drawing_init (&a, SPECS[k], SPECS[k] == NULL, 5, 8, 36);   /* two pen widths tall */
       drawing_init (&b, SPECS[k], SPECS[k] == NULL, 40, 30, 220);
       ck_assert (dl_preprocess_strokes (a.strokes, a.n, CANVAS_PEN, small));
       ck_assert (dl_preprocess_strokes (b.strokes, b.n, CANVAS_PEN, large));
@@ -226,8 +226,8 @@ START_TEST (test_empty_gives_no_prediction)
   ck_assert (!dl_preprocess_strokes (&s, 1, CANVAS_PEN, in));
   ck_assert_int_eq (dl_digit_classify (net, in, probs), -1);
 
-  /* a tiny jiggle, shorter than two pen widths */
-  DlPoint jiggle[] = { { 140, 140, 1 }, { 150, 145, 1 }, { 144, 160, 1 } };
+  /* a tiny jiggle, shorter than the pen is wide */
+  DlPoint jiggle[] = { { 140, 140, 1 }, { 148, 144, 1 }, { 143, 153, 1 } };
   s = (DlStroke) { jiggle, 3 };
   ck_assert (!dl_preprocess_strokes (&s, 1, CANVAS_PEN, in));
   ck_assert_int_eq (dl_digit_classify (net, in, probs), -1);

@@ -5,8 +5,10 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-/* MNIST's pen is 3 px of a 20 px digit; a digit drawn over 70 % of the canvas gets that proportion. */
-#define PEN_FRACTION (DL_DIGIT_PEN_WIDTH / DL_DIGIT_BOX * 0.7)
+/* MNIST's pen is 3 px of a 20 px digit. A digit drawn 40 % of the canvas tall gets that proportion on
+ * screen; larger ones look a little thinner, and small ones stay legible instead of turning into blobs.
+ * The network always sees MNIST's proportion: dl_preprocess_strokes re-renders the strokes. */
+#define PEN_FRACTION (DL_DIGIT_PEN_WIDTH / DL_DIGIT_BOX * 0.4)
 /* Samples closer than this (widget px) to the previous one add nothing but work. */
 #define MIN_STEP 0.75
 

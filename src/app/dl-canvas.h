@@ -19,7 +19,7 @@ GtkWidget      *dl_canvas_new (void);
 /* The strokes so far; valid until the next change. */
 const DlStroke *dl_canvas_get_strokes (DlCanvas *self, int *n_strokes);
 gboolean        dl_canvas_is_empty (DlCanvas *self);
-/* The pen's width in widget pixels: MNIST's 3 px of a 20 px digit, for a digit 70 % of the canvas. */
+/* The pen's width in widget pixels: MNIST's 3 px of a 20 px digit, for a digit 40 % of the canvas tall. */
 double          dl_canvas_get_pen_width (DlCanvas *self);
 
 /* What the gestures call; pressure scales the pen width (1 for a mouse). */

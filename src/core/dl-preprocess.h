@@ -33,8 +33,9 @@ G_BEGIN_DECLS
  * 136 and 60 pixel units for classes 0 and 1 over the training set). */
 #define DL_DIGIT_PEN_WIDTH   3.0f
 #define DL_DIGIT_OVERSAMPLE  8      /* strokes render at 8× and are box-filtered down */
-/* Strokes whose centre lines span less than this many canvas pen widths are a dot, not a digit. */
-#define DL_DIGIT_MIN_EXTENT_PENS 2.0f
+/* Strokes whose centre lines span less than one canvas pen width are a dot (a click, a jiggle), not a
+ * digit; anything longer is read, however small, since the strokes are re-rendered at MNIST's size. */
+#define DL_DIGIT_MIN_EXTENT_PENS 1.0f
 
 /* One sample of a stroke, in canvas units. pressure scales the pen width: 1 for a mouse, the stylus
  * pressure mapped around 1 for a pen. */
