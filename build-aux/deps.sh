@@ -44,18 +44,22 @@ dl_install_packages () {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 }
 
-# Configures (once) and builds a meson build directory: dl_build DIR [meson setup options…]
-dl_build () {
+# Configures a meson build directory once: dl_configure DIR [meson setup options…]
+dl_configure () {
   local dir="$1"; shift
-  if [[ ! -f "$DL_ROOT/$dir/build.ninja" ]]; then
-    if [[ -f "$DL_ROOT/$dir/meson-private/coredata.dat" ]]; then
-      meson setup --reconfigure "$DL_ROOT/$dir" "$DL_ROOT" "$@"
-    else
-      meson setup "$DL_ROOT/$dir" "$DL_ROOT" "$@"
-    fi
+  [[ -f "$DL_ROOT/$dir/build.ninja" ]] && return 0
+  if [[ -f "$DL_ROOT/$dir/meson-private/coredata.dat" ]]; then
+    meson setup --reconfigure "$DL_ROOT/$dir" "$DL_ROOT" "$@"
+  else
+    meson setup "$DL_ROOT/$dir" "$DL_ROOT" "$@"
   fi
-  dl_log "building $dir"
-  meson compile -C "$DL_ROOT/$dir"
+}
+
+# Configures (once) and builds everything in a meson build directory: dl_build DIR [meson setup options…]
+dl_build () {
+  dl_configure "$@"
+  dl_log "building $1"
+  meson compile -C "$DL_ROOT/$1"
 }
 
 # Puts the four verified MNIST IDX files into the cache (a no-op when they are already there).

@@ -29,20 +29,31 @@ xvfb-run -a env GDK_BACKEND=x11 meson test -C "$DL_ROOT/build" --print-errorlogs
   | tee "$logs/main.log" || status=1
 tally "$logs/main.log"
 
-# The thread tests under ThreadSanitizer, when the worker suite exists.
-has_suite () {
-  meson introspect "$DL_ROOT/build" --tests | python3 -c '
-import json, sys
-want = sys.argv[1]
-suites = {s.split(":")[-1] for t in json.load(sys.stdin) for s in t["suite"]}
-sys.exit(0 if want in suites else 1)' "$1"
+# The build targets a suite's tests run (programs and program arguments inside the build directory);
+# nothing when the suite does not exist. suite_targets DIR SUITE
+suite_targets () {
+  meson introspect "$DL_ROOT/$1" --tests | python3 -c '
+import json, os, sys
+build, suite = os.path.realpath(sys.argv[1]), sys.argv[2]
+for t in json.load(sys.stdin):
+    if any(s.split(":")[-1] == suite for s in t["suite"]):
+        for arg in t["cmd"]:
+            path = os.path.realpath(arg) if os.path.isabs(arg) else ""
+            if path.startswith(build + os.sep):
+                print(os.path.relpath(path, build))' "$DL_ROOT/$1" "$2" | sort -u
 }
-if has_suite worker; then
-  dl_build build-tsan -Db_sanitize=thread
+
+# The thread tests again under ThreadSanitizer, when the worker suite exists.
+if [[ -n "$(suite_targets build worker)" ]]; then
+  # Only the worker tests are built with ThreadSanitizer, not the whole project.
+  dl_configure build-tsan -Db_sanitize=thread
+  mapfile -t targets < <(suite_targets build-tsan worker)
+  dl_log "building build-tsan: ${targets[*]}"
+  ninja -C "$DL_ROOT/build-tsan" "${targets[@]}"
   tsan_opts="halt_on_error=1 second_deadlock_stack=1"
   [[ -f "$DL_ROOT/tests/tsan.supp" ]] && tsan_opts+=" suppressions=$DL_ROOT/tests/tsan.supp"
   dl_log "meson test -C build-tsan --suite worker (TSAN_OPTIONS=$tsan_opts)"
-  TSAN_OPTIONS="$tsan_opts" meson test -C "$DL_ROOT/build-tsan" --suite worker --print-errorlogs 2>&1 \
+  TSAN_OPTIONS="$tsan_opts" meson test -C "$DL_ROOT/build-tsan" --no-rebuild --suite worker --print-errorlogs 2>&1 \
     | tee "$logs/tsan.log" || status=1
   tally "$logs/tsan.log"
 else
