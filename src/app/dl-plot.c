@@ -880,6 +880,31 @@ draw_marker_labels (DlPlot *self, cairo_t *cr, const Frame *f)
     }
 }
 
+/* "● name value (raw value) at x": the raw value for smoothed series, the x when the point is not at the
+ * header's x (per-epoch points next to per-step ones). */
+static void
+append_readout_row (GString *text, DlSeries *s, int j, double y, const GdkRGBA *c, double header_x)
+{
+  g_autofree char *name = g_markup_escape_text (dl_series_get_name (s) ? dl_series_get_name (s) : "", -1);
+  char buf[64];
+
+  g_string_append_printf (text, "\n<span foreground=\"#%02x%02x%02x\">●</span> %s ",
+                          (int) (c->red * 255), (int) (c->green * 255), (int) (c->blue * 255), name);
+  dl_ticks_format_value (y, 6, buf, sizeof buf);
+  g_string_append_printf (text, "<b>%s</b>", buf);
+  if (is_smoothed (s))
+    {
+      dl_ticks_format_value (dl_series_get_y (s, j), 6, buf, sizeof buf);
+      g_string_append_printf (text, " <span alpha=\"60%%\">(%s %s)</span>", _("raw"), buf);
+    }
+  if (dl_series_get_x (s, j) != header_x)
+    {
+      dl_ticks_format_value (dl_series_get_x (s, j), 8, buf, sizeof buf);
+      /* TRANSLATORS: in the plot's hover read-out, "at" an x value such as a step */
+      g_string_append_printf (text, " <span alpha=\"60%%\">%s %s</span>", _("at"), buf);
+    }
+}
+
 static void
 draw_hover (DlPlot *self, cairo_t *cr, const Frame *f)
 {
@@ -889,6 +914,7 @@ draw_hover (DlPlot *self, cairo_t *cr, const Frame *f)
   char buf[64];
   GdkRGBA bg;
   guint shown = 0;
+  double header_x = 0;
 
   if (!self->hovering || !graphene_rect_contains_point (a, &GRAPHENE_POINT_INIT (self->hover_x, self->hover_y)))
     return;
@@ -923,23 +949,14 @@ draw_hover (DlPlot *self, cairo_t *cr, const Frame *f)
 
       if (shown++ == 0)
         {
+          /* The header: x of the first series' nearest point. */
           g_autofree char *x_label =
             g_markup_escape_text (self->x_label && *self->x_label ? self->x_label : "x", -1);
-          dl_ticks_format_value (dl_series_get_x (s, j), 8, buf, sizeof buf);
+          header_x = dl_series_get_x (s, j);
+          dl_ticks_format_value (header_x, 8, buf, sizeof buf);
           g_string_append_printf (text, "<b>%s %s</b>", x_label, buf);
         }
-      {
-        g_autofree char *name = g_markup_escape_text (dl_series_get_name (s) ? dl_series_get_name (s) : "", -1);
-        g_string_append_printf (text, "\n<span foreground=\"#%02x%02x%02x\">●</span> %s ",
-                                (int) (c.red * 255), (int) (c.green * 255), (int) (c.blue * 255), name);
-      }
-      dl_ticks_format_value (y, 6, buf, sizeof buf);
-      g_string_append (text, buf);
-      if (is_smoothed (s))
-        {
-          dl_ticks_format_value (dl_series_get_y (s, j), 6, buf, sizeof buf);
-          g_string_append_printf (text, " <span alpha=\"60%%\">(%s %s)</span>", _("raw"), buf);
-        }
+      append_readout_row (text, s, j, y, &c, header_x);
     }
 
   if (shown > 0)
@@ -1531,6 +1548,7 @@ dl_plot_class_init (DlPlotClass *klass)
   gtk_widget_class_install_action (widget_class, "plot.export-csv", NULL, export_action);
 
   gtk_widget_class_set_css_name (widget_class, "plot");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
@@ -1596,6 +1614,7 @@ dl_plot_set_title (DlPlot *self, const char *title)
 
   if (!replace_string (&self->title, title))
     return;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, title ? title : "", -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
