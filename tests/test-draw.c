@@ -399,6 +399,37 @@ START_TEST (test_undo_clear_save)
 }
 END_TEST
 
+/* A damaged personal set: the page says what is wrong with which file, and does not write over it. */
+START_TEST (test_damaged_personal_set)
+{
+  g_autofree char *dir = dl_personal_default_dir ();
+  g_autofree char *labels = g_build_filename (dir, "train-labels-idx1-ubyte", NULL);
+  g_autofree char *images = g_build_filename (dir, "train-images-idx3-ubyte", NULL);
+  ck_assert_int_eq (g_mkdir_with_parents (dir, 0755), 0);
+  ck_assert (g_file_set_contents (labels, "not an IDX file", -1, NULL));
+  if (!g_file_test (images, G_FILE_TEST_EXISTS))
+    ck_assert (g_file_set_contents (images, "", 0, NULL));
+
+  Fixture f;
+  fixture_show (&f, NULL);
+  const char *text = label_text (f.page, "personal");
+  printf ("damaged set: %s\n", text);
+  ck_assert (g_str_has_prefix (text, "Your personal set could not be read: "));
+  ck_assert (strstr (text, dir) != NULL);
+  ck_assert (gtk_widget_has_css_class (find_named (GTK_WIDGET (f.page), "personal"), "error"));
+
+  draw_polyline (f.canvas, SEVEN, G_N_ELEMENTS (SEVEN));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (f.page), "draw.label", "i", 7));
+  iterate_until (never, NULL, 100);
+  gtk_widget_activate_action (GTK_WIDGET (f.page), "draw.save", NULL);
+  ck_assert (!dl_canvas_is_empty (f.canvas));   /* not saved, the drawing is kept */
+  g_autofree char *kept = NULL;
+  ck_assert (g_file_get_contents (labels, &kept, NULL, NULL));
+  ck_assert_str_eq (kept, "not an IDX file");
+  fixture_close (&f);
+}
+END_TEST
+
 /* ---- set-up ---- */
 
 static void
@@ -471,6 +502,7 @@ main (void)
   tcase_add_test (tc, test_drag_classifies_live);
   tcase_add_test (tc, test_no_guess);
   tcase_add_test (tc, test_undo_clear_save);
+  tcase_add_test (tc, test_damaged_personal_set);   /* last: it damages the personal set */
   suite_add_tcase (s, tc);
   SRunner *sr = srunner_create (s);
   srunner_set_fork_status (sr, CK_NOFORK);   /* one GTK display connection for all tests */

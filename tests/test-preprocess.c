@@ -12,7 +12,7 @@
 
 #define SIDE DL_DIGIT_SIDE
 #define CANVAS 280
-#define CANVAS_PEN 18.0f   /* the canvas pen: 280 px canvas, digit ~200 px → 18 px ≈ MNIST's 3 of 28 */
+#define CANVAS_PEN 18.0f   /* DlCanvas's pen on a 280 px canvas: about 6 % of its side */
 
 /* Digits as a person draws them, in a unit box (x right, y down); each stroke ends with a NaN point, the
  * drawing with an infinite one. */

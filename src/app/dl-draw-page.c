@@ -112,12 +112,10 @@ update_personal (DlDrawPage *self, DlSnapshot *snap)
   GString *text = g_string_new (NULL);
   if (self->personal_note != NULL)
     g_string_append_printf (text, "%s\n", self->personal_note);
-  if (self->personal == NULL)
-    ;
-  else if (self->personal->n == 0)
+  if (self->personal != NULL && self->personal->n == 0)
     g_string_append (text, _("No digits saved yet. They are kept in your personal data set, for testing "
                              "the model on your own handwriting."));
-  else if (snap != NULL && snap->trained)
+  else if (self->personal != NULL && snap != NULL && snap->trained)
     {
       int right = dl_personal_count_correct (snap->net, self->personal);
       g_string_append_printf (text, ngettext ("%d digit saved: the current model reads %d of it right (%.0f %%).",
@@ -125,11 +123,13 @@ update_personal (DlDrawPage *self, DlSnapshot *snap)
                                               self->personal->n),
                               self->personal->n, right, 100.0 * right / self->personal->n);
     }
-  else
+  else if (self->personal != NULL)
     g_string_append_printf (text, ngettext ("%d digit saved. Train the model to see how well it reads it.",
                                             "%d digits saved. Train the model to see how well it reads them.",
                                             self->personal->n),
                             self->personal->n);
+  if (text->len > 0 && text->str[text->len - 1] == '\n')
+    g_string_truncate (text, text->len - 1);
   gtk_label_set_text (self->personal_label, text->str);
   if (self->personal_failed)
     gtk_widget_add_css_class (GTK_WIDGET (self->personal_label), "error");
