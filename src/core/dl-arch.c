@@ -343,12 +343,12 @@ static const DlPreset preset_cnn = {
 
 static const DlPreset preset_cnn_large = {
   .name = "cnn-large",
-  .description = "Four 3×3 conv layers with dropout; momentum, cosine schedule, augmentation",
-  .arch = "conv32x3p1-relu,conv32x3p1-relu,pool2,conv64x3p1-relu,conv64x3p1-relu,pool2,"
-          "dropout0.25,fc256-relu,dropout0.5,fc10,softmax",
+  .description = "Three 3×3 conv/pool stages (16, 32, 64 filters) with dropout; momentum, cosine schedule, augmentation",
+  .arch = "conv16x3p1-relu,pool2,conv32x3p1-relu,pool2,conv64x3p1-relu,pool2,"
+          "dropout0.25,fc128-relu,dropout0.5,fc10,softmax",
   .hyper = { .lr = 0.05f, .momentum = 0.9f, .weight_decay = 5e-4f, .optimizer = DL_OPT_MOMENTUM,
              .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS },
-  .batch = 128, .epochs = 6,
+  .batch = 64, .epochs = 12,
   .schedule = DL_SCHEDULE_COSINE,
   .augment = TRUE,
 };

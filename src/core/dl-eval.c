@@ -176,8 +176,9 @@ diagnose_health (DlDiagnosis *d, const DlHealth *h, const DlArch *arch)
       const DlLayerSpec *l = &arch->layers[i];
       if (l->kind != DL_LAYER_DENSE && l->kind != DL_LAYER_CONV)
         continue;
-      /* Initial norms are around sqrt(2·outputs) (He/Xavier); a hundred times that has run away. */
-      double typical = sqrt (2.0 * (l->kind == DL_LAYER_DENSE ? l->units : l->units * l->kernel * l->kernel));
+      /* He and Xavier start a layer's weight norm near sqrt(2 × outputs) (dense units or conv filters),
+       * whatever its fan-in; a hundred times that has run away. */
+      double typical = sqrt (2.0 * l->units);
       if (h->weight_norm[i] > 100.0 * typical)
         {
           g_autofree char *label = layer_label (arch, i);

@@ -167,6 +167,25 @@ dense_backward (float *dx, float *dw, float *db, float *dy, const float *y, cons
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, dy, out, w, in, 0.0f, dx, in);
 }
 
+/* x: B × C × H × W, w: K × C × k × k, b: K → y: B × K × Ho × Wo = act(conv(x, w) + b), stride 1,
+ * zero padding `pad` (dl-conv does im2col + sgemm and adds the bias). */
+static void
+conv_forward (float *y, const float *x, const float *w, const float *b, const Layer *l, int B, float *scratch)
+{
+  dl_conv_forward (x, w, b, y, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
+  act_forward (y, (gsize) B * l->out_size, l->act);
+}
+
+/* dy: B × K × Ho × Wo (overwritten with dy · act'), y: the forward output, x: B × C × H × W →
+ * dw: K × C × k × k, db: K (summed over the batch), dx: B × C × H × W (skipped when NULL). */
+static void
+conv_backward (float *dx, float *dw, float *db, float *dy, const float *y, const float *x, const float *w,
+               const Layer *l, int B, float *scratch)
+{
+  act_backward (dy, y, (gsize) B * l->out_size, l->act);
+  dl_conv_backward (x, w, dy, dx, dw, db, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
+}
+
 /* x: B × n → y: B × n = x · mask, mask drawn fresh: 0 with probability p, else 1/(1 − p) (inverted
  * dropout, so inference needs no rescaling). */
 static void
@@ -371,9 +390,7 @@ net_forward (DlNet *net, const float *x, int B, gboolean training)
           dense_forward (l->out, in, w, b, B, l->in_size, l->out_size, l->act);
           break;
         case DL_LAYER_CONV:
-          dl_conv_forward (in, w, b, l->out, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad,
-                           net->conv_scratch);
-          act_forward (l->out, n_out, l->act);
+          conv_forward (l->out, in, w, b, l, B, net->conv_scratch);
           break;
         case DL_LAYER_MAXPOOL:
           dl_maxpool_forward (in, l->out, l->argmax, B, l->in_c, l->in_h, l->in_w);
@@ -491,9 +508,7 @@ net_backward (DlNet *net, const float *x, int B)
           dense_backward (dx, dw, db, dy, l->out, in, w, B, l->in_size, l->out_size, l->act);
           break;
         case DL_LAYER_CONV:
-          act_backward (dy, l->out, (gsize) B * l->out_size, l->act);
-          dl_conv_backward (in, w, dy, dx, dw, db, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad,
-                            net->conv_scratch);
+          conv_backward (dx, dw, db, dy, l->out, in, w, l, B, net->conv_scratch);
           break;
         case DL_LAYER_MAXPOOL:
           if (dx)
