@@ -9,7 +9,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -677,6 +679,63 @@ START_TEST (test_bench_json)
 }
 END_TEST
 
+/* Reads fd to the end. */
+static char *
+read_all (int fd)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  char buf[4096];
+  gssize n;
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    g_string_append_len (s, buf, n);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* Ctrl-C stops training after the batch in progress, saves the model and the metrics, still prints the
+ * JSON of the epochs done, and exits 130. */
+START_TEST (test_interrupt_saves)
+{
+  g_autofree char *model = tmp_file ("interrupted.model");
+  g_autofree char *metrics = tmp_file ("interrupted.csv");
+  const char *argv[] = {
+    cli_path, "train", "--train", tiny_train_csv, "--test", tiny_test_csv, "--epochs", "100000", "--batch", "20",
+    "--save", model, "--metrics", metrics, "--metrics-every", "1", "--json", NULL,
+  };
+  GPid pid;
+  int out_fd, err_fd, wait_status;
+  GError *error = NULL;
+
+  ck_assert (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                                       NULL, &out_fd, &err_fd, &error));
+  /* Wait for the first epoch line: by then training is under way on the worker. */
+  g_autoptr (GString) err = g_string_new (NULL);
+  char buf[256];
+  gssize n;
+  while (strstr (err->str, "epoch 1 ") == NULL && (n = read (err_fd, buf, sizeof buf)) > 0)
+    g_string_append_len (err, buf, n);
+  ck_assert_msg (strstr (err->str, "epoch 1 "), "no epoch finished:\n%s", err->str);
+  kill (pid, SIGINT);
+  g_autofree char *out = read_all (out_fd);
+  g_autofree char *rest = read_all (err_fd);
+  g_string_append (err, rest);
+  ck_assert_int_eq (waitpid (pid, &wait_status, 0), pid);
+  g_spawn_close_pid (pid);
+  close (out_fd);
+  close (err_fd);
+
+  ck_assert_msg (WIFEXITED (wait_status) && WEXITSTATUS (wait_status) == 130, "status %d; stderr:\n%s",
+                 wait_status, err->str);
+  assert_contains (err->str, "interrupted");
+  g_autoptr (JNode) root = json_parse (out);
+  ck_assert_int_ge (jget (root, "epochs", J_ARRAY)->items->len, 1);
+  ck_assert (g_file_test (metrics, G_FILE_TEST_IS_REGULAR));
+
+  Run r = run_cli ("eval", "--model", model, "--test", tiny_test_csv, NULL);
+  ck_assert_msg (r.status == 0, "the saved model does not load: %s", r.err);
+  run_clear (&r);
+}
+END_TEST
+
 /* The writer escapes what JSON requires, and the parser reads back exactly the text that went in. */
 START_TEST (test_json_escaping)
 {
@@ -826,6 +885,7 @@ cli_suite (void)
   tcase_add_test (tc, test_tiny_run_json);
   tcase_add_test (tc, test_tiny_run_text);
   tcase_add_test (tc, test_bench_json);
+  tcase_add_test (tc, test_interrupt_saves);
   suite_add_tcase (s, tc);
   return s;
 }
