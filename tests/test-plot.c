@@ -618,6 +618,59 @@ START_TEST (test_window_snapshot)
 }
 END_TEST
 
+/* The export action's save dialog (GtkFileChooserNative falls back to a GtkFileChooserDialog without a
+ * portal), answered as a user would: a file name, then Export. */
+static GtkWidget *
+find_file_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) w = g_list_model_get_item (toplevels, i);
+      if (GTK_IS_FILE_CHOOSER_DIALOG (w) && gtk_widget_get_visible (w))
+        return w;
+    }
+  return NULL;
+}
+
+START_TEST (test_export_action)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *plot = dl_plot_new ();
+  GtkWidget *dialog = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dl-plot-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "exported.csv", NULL);
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *text = NULL;
+
+  ck_assert_int_eq (g_chdir (dir), 0);
+  add_line (DL_PLOT (plot), "flat", "blue", 0, 0.5, 1, 0.5);
+  gtk_window_set_child (GTK_WINDOW (window), plot);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate_ms (50);
+
+  ck_assert (gtk_widget_activate_action (plot, "plot.export-csv", NULL));
+  for (int i = 0; i < 100 && !(dialog = find_file_chooser ()); i++)
+    iterate_ms (20);
+  ck_assert_msg (dialog != NULL, "no save dialog appeared");
+  ck_assert (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog)) == GTK_FILE_CHOOSER_ACTION_SAVE);
+  /* The dialog opens in the working directory, which is the test's own directory. */
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "exported.csv");
+  iterate_ms (100);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  for (int i = 0; i < 50 && !g_file_test (path, G_FILE_TEST_EXISTS); i++)
+    iterate_ms (20);
+
+  ck_assert (g_file_get_contents (path, &text, NULL, NULL));
+  ck_assert (g_str_has_prefix (text, "series,x,y,smoothed\nflat,0,0.5,\n"));
+  g_unlink (path);
+  ck_assert_int_eq (g_chdir (cwd), 0);
+  g_rmdir (dir);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+END_TEST
+
 static Suite *
 plot_suite (void)
 {
@@ -641,6 +694,7 @@ plot_suite (void)
   suite_add_tcase (s, draw);
 
   tcase_add_test (window, test_window_snapshot);
+  tcase_add_test (window, test_export_action);
   suite_add_tcase (s, window);
   return s;
 }
