@@ -564,6 +564,7 @@ draw_legend (DlPlot *self, cairo_t *cr, const Frame *f)
  * (M4 decimation), so a 100k-point series costs one entry per column and still shows every spike. */
 typedef struct {
   double   first, last, top, bottom;   /* rows: top <= bottom */
+  double   x;                          /* where the polyline passes: a lone point's own x, else the centre */
   gboolean valid;
   gboolean joined;                     /* continues the previous column's line (no gap in between) */
   gboolean bar;                        /* drawn as a filled bar rather than by the polyline */
@@ -609,10 +610,11 @@ decimate (const Frame *f, const double *xs, const double *ys, guint n, int *firs
   while (i < end)
     {
       double px = x_to_px (f, xs[i]), x_next, lo = INFINITY, hi = -INFINITY, first = NAN, last = NAN;
+      double first_px = px;
       int col = (int) floor (px);
       Column *c = &cols[CLAMP (col - c0, 0, nc - 1)];
       gboolean joined = TRUE;
-      guint j = i;
+      guint j = i, count = 0;
 
       if (!isfinite (px))
         {
@@ -634,8 +636,9 @@ decimate (const Frame *f, const double *xs, const double *ys, guint n, int *firs
           if (gap)
             joined = FALSE, gap = FALSE;
           if (isnan (first))
-            first = y;
+            first = y, first_px = x_to_px (f, xs[j]);
           last = y;
+          count++;
           lo = MIN (lo, y);
           hi = MAX (hi, y);
         }
@@ -648,6 +651,7 @@ decimate (const Frame *f, const double *xs, const double *ys, guint n, int *firs
         {
           c->valid = TRUE;
           c->joined = joined;
+          c->x = count == 1 ? first_px : col + 0.5;
           c->first = y_to_px (f, first);
           c->top = y_to_px (f, hi);
           c->bottom = y_to_px (f, lo);
@@ -656,6 +660,7 @@ decimate (const Frame *f, const double *xs, const double *ys, guint n, int *firs
         {
           /* Clamped columns at the edges can be hit twice. */
           c->joined = c->joined && joined;
+          c->x = col + 0.5;
           c->top = MIN (c->top, y_to_px (f, hi));
           c->bottom = MAX (c->bottom, y_to_px (f, lo));
         }
@@ -717,7 +722,7 @@ stroke_series (cairo_t *cr, const Frame *f, const double *xs, const double *ys, 
   for (int c = 0; c < nc; c++)
     {
       Column *col = &cols[c];
-      double cx = c0 + c + 0.5;
+      double cx = col->x;
 
       if (!col->valid)
         continue;
@@ -729,7 +734,7 @@ stroke_series (cairo_t *cr, const Frame *f, const double *xs, const double *ys, 
             cairo_line_to (cr, cx, col->first);
           else if (col->joined && prev >= 0)
             {
-              cairo_move_to (cr, c0 + prev + 0.5, cols[prev].last);
+              cairo_move_to (cr, cols[prev].x, cols[prev].last);
               cairo_line_to (cr, cx, col->first);
             }
           else
@@ -1408,6 +1413,14 @@ dl_plot_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 }
 
 static void
+dl_plot_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (dl_plot_parent_class)->css_changed (widget, change);
+  /* The colours are read from the style when drawing: a switch between light and dark needs a redraw. */
+  gtk_widget_queue_draw (widget);
+}
+
+static void
 dl_plot_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
                  int *natural, int *minimum_baseline, int *natural_baseline)
 {
@@ -1524,6 +1537,7 @@ dl_plot_class_init (DlPlotClass *klass)
   widget_class->snapshot = dl_plot_snapshot;
   widget_class->measure = dl_plot_measure;
   widget_class->size_allocate = dl_plot_size_allocate;
+  widget_class->css_changed = dl_plot_css_changed;
 
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
