@@ -254,14 +254,26 @@ dl_confusion_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   cairo_destroy (cr);
 }
 
+/* Height for width: the grid is square, so the height follows the cells the width allows. */
+static GtkSizeRequestMode
+dl_confusion_view_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
 static void
 dl_confusion_view_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
                            int *minimum, int *natural, int *minimum_baseline, int *natural_baseline)
 {
-  double margins = orientation == GTK_ORIENTATION_HORIZONTAL ? MARGIN_LEFT + MARGIN_RIGHT
-                                                             : MARGIN_TOP + MARGIN_BOTTOM;
-  *minimum = (int) margins + N * MIN_CELL;
-  *natural = (int) margins + N * NAT_CELL;
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = (int) (MARGIN_LEFT + MARGIN_RIGHT) + N * MIN_CELL;
+      *natural = (int) (MARGIN_LEFT + MARGIN_RIGHT) + N * NAT_CELL;
+      return;
+    }
+  int cell = for_size < 0 ? NAT_CELL : (int) floor ((for_size - MARGIN_LEFT - MARGIN_RIGHT) / N);
+  *minimum = (int) (MARGIN_TOP + MARGIN_BOTTOM) + N * MIN_CELL;
+  *natural = (int) (MARGIN_TOP + MARGIN_BOTTOM) + N * MAX (cell, MIN_CELL);
 }
 
 gboolean
@@ -399,6 +411,7 @@ dl_confusion_view_class_init (DlConfusionViewClass *klass)
 
   widget_class->snapshot = dl_confusion_view_snapshot;
   widget_class->measure = dl_confusion_view_measure;
+  widget_class->get_request_mode = dl_confusion_view_get_request_mode;
 
   /**
    * DlConfusionView::cell-activated:

@@ -29,8 +29,8 @@ dl_digit_view_measure (GtkWidget *widget, GtkOrientation orientation, int for_si
 
   if (side == 0)
     side = DEFAULT_ROWS;
-  *minimum = side;
-  *natural = side * self->pixel_size;
+  /* A fixed size: grids give tiles their minimum, and a digit should not shrink below its scale. */
+  *minimum = *natural = side * self->pixel_size;
 }
 
 /* The largest square that fits, at a whole number of screen pixels per image pixel when it can be,

@@ -5,11 +5,19 @@
  * column per output pixel of every image of the group. Putting several images side by side turns many
  * small sgemm calls (K × C·k·k × Ho·Wo, tiny for MNIST-sized layers) into a few wide ones, which is
  * where BLAS reaches its speed; the price is copying the K × (G·Ho·Wo) result into NCHW order.
+ *
+ * The bias rides along in the same sgemm: col gets a last row of ones and the weights a last column
+ * holding the bias, so the forward pass needs no separate bias pass, and in the backward pass the
+ * weight-gradient sgemm yields the bias gradient (Σ dy) as its last column. Every copy left is then a
+ * plain row copy.
  */
 #include "dl-conv.h"
 
 #include <cblas.h>
 #include <string.h>
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* Widest im2col matrix, in columns (output pixels of the whole group). Bounds scratch for big batches
  * while keeping every sgemm wide enough to run at full speed. */
@@ -35,14 +43,18 @@ conv_group (int B, int HoWo)
 size_t
 dl_conv_scratch_floats (int B, int C, int H, int W, int K, int k, int pad)
 {
-  size_t ncols = (size_t) conv_group (B, conv_out (H, k, pad) * conv_out (W, k, pad))
-                 * conv_out (H, k, pad) * conv_out (W, k, pad);
+  int HoWo = conv_out (H, k, pad) * conv_out (W, k, pad);
+  size_t ncols = (size_t) conv_group (B, HoWo) * HoWo;
+  size_t ckk1 = (size_t) C * k * k + 1;
 
-  /* col (C·k·k × ncols) and the output or output-gradient in K × ncols order. */
-  return ((size_t) C * k * k + K) * ncols;
+  /* col with its row of ones, the output (or output gradient) in K × ncols order, and the
+   * weights-with-bias (or their gradient) K × (C·k·k + 1). */
+  return ckk1 * ncols + (size_t) K * ncols + (size_t) K * ckk1;
 }
 
-/* x: G×C×H×W → col: (C·k·k) × (G·Ho·Wo), zero where the kernel hangs over the padding. */
+/* x: G×C×H×W → col: (C·k·k) × (G·Ho·Wo), zero where the kernel hangs over the padding. Rows are
+ * only Wo (10–28) floats long: one memcpy for the inside, plain loops for the few padding zeros (a
+ * memset call costs more than the two or three stores it would make). */
 static void
 im2col (const float *x, float *col, int G, int C, int H, int W, int k, int pad)
 {
@@ -55,8 +67,8 @@ im2col (const float *x, float *col, int G, int C, int H, int W, int k, int pad)
         {
           float *row = col + ((size_t) (c * k + ky) * k + kx) * ncols;
           /* Output columns ox in [lo, hi) read inside the image: ix = ox + kx − pad ∈ [0, W). */
-          int lo = pad - kx > 0 ? pad - kx : 0;
-          int hi = W + pad - kx < Wo ? W + pad - kx : Wo;
+          int lo = MIN (MAX (pad - kx, 0), Wo);
+          int hi = MAX (MIN (W + pad - kx, Wo), lo);
 
           for (int g = 0; g < G; g++)
             {
@@ -65,15 +77,21 @@ im2col (const float *x, float *col, int G, int C, int H, int W, int k, int pad)
               for (int oy = 0; oy < Ho; oy++, row += Wo)
                 {
                   int iy = oy + ky - pad;
+                  const float *src;
+                  int ox = 0;
 
-                  if (iy < 0 || iy >= H || hi <= lo)
+                  if (iy < 0 || iy >= H)
                     {
-                      memset (row, 0, sizeof (float) * Wo);
+                      for (; ox < Wo; ox++)
+                        row[ox] = 0.0f;
                       continue;
                     }
-                  memset (row, 0, sizeof (float) * lo);
-                  memcpy (row + lo, plane + (size_t) iy * W + lo + kx - pad, sizeof (float) * (hi - lo));
-                  memset (row + hi, 0, sizeof (float) * (Wo - hi));
+                  src = plane + (size_t) iy * W + kx - pad;
+                  for (; ox < lo; ox++)
+                    row[ox] = 0.0f;
+                  memcpy (row + lo, src + lo, sizeof (float) * (hi - lo));
+                  for (ox = hi; ox < Wo; ox++)
+                    row[ox] = 0.0f;
                 }
             }
         }
@@ -91,8 +109,8 @@ col2im (const float *col, float *dx, int G, int C, int H, int W, int k, int pad)
       for (int kx = 0; kx < k; kx++)
         {
           const float *row = col + ((size_t) (c * k + ky) * k + kx) * ncols;
-          int lo = pad - kx > 0 ? pad - kx : 0;
-          int hi = W + pad - kx < Wo ? W + pad - kx : Wo;
+          int lo = MIN (MAX (pad - kx, 0), Wo);
+          int hi = MAX (MIN (W + pad - kx, Wo), lo);
 
           for (int g = 0; g < G; g++)
             {
@@ -113,6 +131,14 @@ col2im (const float *col, float *dx, int G, int C, int H, int W, int k, int pad)
         }
 }
 
+/* row: n floats of 1, the im2col row that multiplies the bias. */
+static void
+fill_ones (float *row, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    row[i] = 1.0f;
+}
+
 void
 dl_conv_forward (const float *x, const float *w, const float *b, float *y,
                  int B, int C, int H, int W, int K, int k, int pad, float *scratch)
@@ -120,29 +146,31 @@ dl_conv_forward (const float *x, const float *w, const float *b, float *y,
   int Ho = conv_out (H, k, pad), Wo = conv_out (W, k, pad), HoWo = Ho * Wo;
   int ckk = C * k * k;
   int G = conv_group (B, HoWo);
-  float *col = scratch;
-  float *out = scratch + (size_t) ckk * G * HoWo;
+  float *col = scratch;                               /* (ckk + 1) × G·HoWo */
+  float *out = col + (size_t) (ckk + 1) * G * HoWo;   /* K × G·HoWo */
+  float *wb = out + (size_t) K * G * HoWo;            /* K × (ckk + 1): [w | b] */
+
+  for (int kk = 0; kk < K; kk++)
+    {
+      memcpy (wb + (size_t) kk * (ckk + 1), w + (size_t) kk * ckk, sizeof (float) * ckk);
+      wb[(size_t) kk * (ckk + 1) + ckk] = b[kk];
+    }
 
   for (int b0 = 0; b0 < B; b0 += G)
     {
-      int g = B - b0 < G ? B - b0 : G;
+      int g = MIN (B - b0, G);
       int ncols = g * HoWo;
 
       im2col (x + (size_t) b0 * C * H * W, col, g, C, H, W, k, pad);
-      /* out (K × ncols) = w (K × ckk) · col (ckk × ncols) */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, K, ncols, ckk,
-                   1.0f, w, ckk, col, ncols, 0.0f, out, ncols);
-      /* K × (g·HoWo) → g×K×HoWo, adding the bias on the way. */
+      fill_ones (col + (size_t) ckk * ncols, ncols);
+      /* out (K × ncols) = [w | b] (K × (ckk + 1)) · [col; 1] ((ckk + 1) × ncols) */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, K, ncols, ckk + 1,
+                   1.0f, wb, ckk + 1, col, ncols, 0.0f, out, ncols);
+      /* K × (g·HoWo) → g×K×HoWo */
       for (int i = 0; i < g; i++)
         for (int kk = 0; kk < K; kk++)
-          {
-            const float *src = out + (size_t) kk * ncols + (size_t) i * HoWo;
-            float *dst = y + (((size_t) (b0 + i) * K) + kk) * HoWo;
-            float bias = b[kk];
-
-            for (int p = 0; p < HoWo; p++)
-              dst[p] = src[p] + bias;
-          }
+          memcpy (y + (((size_t) (b0 + i) * K) + kk) * HoWo,
+                  out + (size_t) kk * ncols + (size_t) i * HoWo, sizeof (float) * HoWo);
     }
 }
 
@@ -154,44 +182,41 @@ dl_conv_backward (const float *x, const float *w, const float *dy,
   int Ho = conv_out (H, k, pad), Wo = conv_out (W, k, pad), HoWo = Ho * Wo;
   int ckk = C * k * k;
   int G = conv_group (B, HoWo);
-  float *col = scratch;
-  float *dyk = scratch + (size_t) ckk * G * HoWo;
+  float *col = scratch;                               /* (ckk + 1) × G·HoWo */
+  float *dyk = col + (size_t) (ckk + 1) * G * HoWo;   /* K × G·HoWo */
+  float *dwb = dyk + (size_t) K * G * HoWo;           /* K × (ckk + 1): [dw | db] */
 
-  memset (db, 0, sizeof (float) * K);
   if (dx)
     memset (dx, 0, sizeof (float) * B * C * H * W);
 
   for (int b0 = 0; b0 < B; b0 += G)
     {
-      int g = B - b0 < G ? B - b0 : G;
+      int g = MIN (B - b0, G);
       int ncols = g * HoWo;
 
-      /* g×K×HoWo → K × (g·HoWo), summing the bias gradient on the way. */
+      /* g×K×HoWo → K × (g·HoWo) */
       for (int i = 0; i < g; i++)
         for (int kk = 0; kk < K; kk++)
-          {
-            const float *src = dy + (((size_t) (b0 + i) * K) + kk) * HoWo;
-            float *dst = dyk + (size_t) kk * ncols + (size_t) i * HoWo;
-            float sum = 0.0f;
-
-            for (int p = 0; p < HoWo; p++)
-              {
-                dst[p] = src[p];
-                sum += src[p];
-              }
-            db[kk] += sum;
-          }
+          memcpy (dyk + (size_t) kk * ncols + (size_t) i * HoWo,
+                  dy + (((size_t) (b0 + i) * K) + kk) * HoWo, sizeof (float) * HoWo);
 
       im2col (x + (size_t) b0 * C * H * W, col, g, C, H, W, k, pad);
-      /* dw (K × ckk) (+)= dyk (K × ncols) · colᵀ (ncols × ckk); the first group overwrites. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, K, ckk, ncols,
-                   1.0f, dyk, ncols, col, ncols, b0 == 0 ? 0.0f : 1.0f, dw, ckk);
+      fill_ones (col + (size_t) ckk * ncols, ncols);
+      /* [dw | db] (K × (ckk + 1)) (+)= dyk (K × ncols) · [col; 1]ᵀ; the first group overwrites. */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, K, ckk + 1, ncols,
+                   1.0f, dyk, ncols, col, ncols, b0 == 0 ? 0.0f : 1.0f, dwb, ckk + 1);
       if (!dx)
         continue;
       /* dcol (ckk × ncols) = wᵀ (ckk × K) · dyk (K × ncols), written over col, which is done with. */
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, ckk, ncols, K,
                    1.0f, w, ckk, dyk, ncols, 0.0f, col, ncols);
       col2im (col, dx + (size_t) b0 * C * H * W, g, C, H, W, k, pad);
+    }
+
+  for (int kk = 0; kk < K; kk++)
+    {
+      memcpy (dw + (size_t) kk * ckk, dwb + (size_t) kk * (ckk + 1), sizeof (float) * ckk);
+      db[kk] = dwb[(size_t) kk * (ckk + 1) + ckk];
     }
 }
 

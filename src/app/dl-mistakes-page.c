@@ -1,0 +1,641 @@
+/* dl-mistakes-page.c — the Mistakes page: browser, confusion matrix, detail pane, collapse banner. */
+#include "dl-mistakes-page.h"
+
+#include <glib/gi18n.h>
+
+#include "dl-confusion-view.h"
+#include "dl-digit-view.h"
+#include "dl-mistake-item.h"
+#include "dl-mistake-list.h"
+
+struct _DlMistakesPage
+{
+  GtkWidget           parent_instance;
+
+  DlDataset          *test;
+  DlMistakeList      *list;
+  GtkSingleSelection *selection;
+  int                 detail_index;     /* test index in the detail pane, -1 for none */
+  gboolean            syncing_filter;   /* setting both dropdowns at once: apply the filter once */
+  GtkLabel           *prob_digit[DL_N_CLASSES];
+  GtkLevelBar        *prob_bar[DL_N_CLASSES];
+  GtkLabel           *prob_value[DL_N_CLASSES];
+
+  /* template children */
+  GtkInfoBar         *collapse_bar;
+  GtkLabel           *collapse_title;
+  GtkLabel           *collapse_label;
+  GtkStack           *page_stack;
+  GtkLabel           *summary_label;
+  DlConfusionView    *confusion;
+  GtkDropDown        *sort_dropdown;
+  GtkDropDown        *true_dropdown;
+  GtkDropDown        *pred_dropdown;
+  GtkToggleButton    *suspect_toggle;
+  GtkLabel           *count_label;
+  GtkStack           *grid_stack;
+  GtkGridView        *grid_view;
+  GtkStack           *detail_stack;
+  DlDigitView        *detail_digit;
+  GtkLabel           *detail_title;
+  GtkLabel           *detail_summary;
+  GtkLabel           *suspect_note;
+  GtkGrid            *prob_grid;
+  GtkDrawingArea     *history_chart;
+  GtkLabel           *history_label;
+};
+
+G_DEFINE_FINAL_TYPE (DlMistakesPage, dl_mistakes_page, GTK_TYPE_WIDGET)
+
+/* A grid tile's widgets, kept on the tile's root box. */
+typedef struct {
+  DlMistakesPage *page;
+  DlDigitView    *digit;
+  GtkWidget      *mark;
+  GtkLabel       *true_label;
+  GtkLabel       *pred_label;
+  GtkLabel       *conf_label;
+} Tile;
+
+static const guint8 *
+test_pixels (DlMistakesPage *self, int index)
+{
+  return self->test->pixels + (gsize) index * self->test->rows * self->test->cols;
+}
+
+static int
+dropdown_class (GtkDropDown *dropdown)
+{
+  guint selected = gtk_drop_down_get_selected (dropdown);
+  return selected == GTK_INVALID_LIST_POSITION || selected == 0 ? -1 : (int) selected - 1;
+}
+
+/* ---- the count and the summary ---- */
+
+static void
+update_count (DlMistakesPage *self)
+{
+  const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  int evaluated = m != NULL ? dl_mistakes_get_n_evaluated (m) : 0;
+  DlMistakesFilter f;
+  g_autofree char *text = NULL;
+
+  dl_mistake_list_get_filter (self->list, &f);
+  if (f.show == DL_MISTAKES_SHOW_RIGHT)
+    text = g_strdup_printf (ngettext ("%'u correct image shown of %'d test images",
+                                      "%'u correct images shown of %'d test images", shown),
+                            shown, evaluated);
+  else
+    text = g_strdup_printf (ngettext ("%'u mistake shown of %'d test images",
+                                      "%'u mistakes shown of %'d test images", shown),
+                            shown, evaluated);
+  gtk_label_set_text (self->count_label, text);
+  gtk_stack_set_visible_child_name (self->grid_stack, shown > 0 ? "grid" : "none");
+}
+
+static void
+update_summary (DlMistakesPage *self)
+{
+  const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
+  int n_evals = dl_mistakes_get_n_evals (m);
+  const DlMistakesEvalInfo *info = dl_mistakes_get_eval_info (m, n_evals - 1);
+  int suspected = dl_mistakes_get_n_suspected (m);
+  g_autofree char *when = info->end_of_epoch
+                            ? g_strdup_printf (_("after epoch %d"), info->epochs_done)
+                            : g_strdup_printf (_("during epoch %d"), info->epochs_done + 1);
+  g_autofree char *text =
+    g_strdup_printf (_("Test accuracy %.2f %% (%'d of %'d right), %s. Suspected label errors: %d."),
+                     info->n > 0 ? 100.0 * info->correct / info->n : 0.0, info->correct, info->n, when,
+                     suspected);
+
+  gtk_label_set_text (self->summary_label, text);
+}
+
+/* ---- filtering ---- */
+
+/* Items follow their test image through re-sorting, and so does the grid's scroll anchor; a user
+ * looking at the top of the list (the most confident mistakes) wants to stay at the top instead. */
+static gboolean
+grid_at_top (DlMistakesPage *self)
+{
+  GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->grid_view));
+  return vadj == NULL || gtk_adjustment_get_value (vadj) <= 0.5;
+}
+
+static void
+grid_scroll_to_top (DlMistakesPage *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->list)) > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->grid_view), "list.scroll-to-item", "u", 0);
+}
+
+
+static void
+apply_filter (DlMistakesPage *self)
+{
+  int t = dropdown_class (self->true_dropdown), p = dropdown_class (self->pred_dropdown);
+  DlMistakesFilter f;
+
+  if (self->syncing_filter)
+    return;
+  if (t >= 0 && p >= 0)
+    dl_mistakes_filter_for_cell (&f, t, p);
+  else
+    {
+      dl_mistakes_filter_init (&f);
+      f.true_class = t;
+      f.predicted = p;
+    }
+  f.suspected_only = gtk_toggle_button_get_active (self->suspect_toggle);
+
+  dl_mistake_list_set_filter (self->list, &f);
+  grid_scroll_to_top (self);
+  dl_confusion_view_set_selected (self->confusion, t >= 0 && p >= 0 ? t : -1, p);
+  update_count (self);
+}
+
+static void
+filter_changed_cb (DlMistakesPage *self)
+{
+  apply_filter (self);
+}
+
+static void
+sort_changed_cb (DlMistakesPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->sort_dropdown);
+
+  if (selected != GTK_INVALID_LIST_POSITION)
+    {
+      dl_mistake_list_set_sort (self->list, (DlMistakesSort) selected);
+      grid_scroll_to_top (self);
+    }
+}
+
+/* mistakes.show-cell (ii): browse exactly the confusion cell (true, predicted); -1 means any. */
+static void
+show_cell_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  DlMistakesPage *self = DL_MISTAKES_PAGE (widget);
+  int t, p;
+
+  g_variant_get (param, "(ii)", &t, &p);
+  self->syncing_filter = TRUE;
+  gtk_drop_down_set_selected (self->true_dropdown, CLAMP (t, -1, 9) + 1);
+  gtk_drop_down_set_selected (self->pred_dropdown, CLAMP (p, -1, 9) + 1);
+  self->syncing_filter = FALSE;
+  apply_filter (self);
+}
+
+/* A click on the selected cell again goes back to all mistakes. */
+static void
+cell_activated_cb (DlMistakesPage *self, int t, int p, DlConfusionView *view)
+{
+  int st, sp;
+
+  if (dl_confusion_view_get_selected (view, &st, &sp) && st == t && sp == p)
+    t = p = -1;
+  gtk_widget_activate_action (GTK_WIDGET (self), "mistakes.show-cell", "(ii)", t, p);
+}
+
+/* ---- grid tiles ---- */
+
+static void
+tile_sync (GtkListItem *list_item)
+{
+  GtkWidget *box = gtk_list_item_get_child (list_item);
+  Tile *tile = g_object_get_data (G_OBJECT (box), "tile");
+  DlMistakeItem *item = gtk_list_item_get_item (list_item);
+  int t = dl_mistake_item_get_true_class (item), p = dl_mistake_item_get_predicted (item);
+  double conf = dl_mistake_item_get_confidence (item);
+  char buf[32];
+
+  g_snprintf (buf, sizeof buf, "%d", t);
+  gtk_label_set_text (tile->true_label, buf);
+  g_snprintf (buf, sizeof buf, "%d", p);
+  gtk_label_set_text (tile->pred_label, buf);
+  gtk_widget_remove_css_class (GTK_WIDGET (tile->pred_label), t == p ? "error" : "success");
+  gtk_widget_add_css_class (GTK_WIDGET (tile->pred_label), t == p ? "success" : "error");
+  g_snprintf (buf, sizeof buf, "%.0f %%", 100.0 * conf);
+  gtk_label_set_text (tile->conf_label, buf);
+  gtk_widget_set_visible (tile->mark, dl_mistake_item_get_suspected (item));
+
+  g_autofree char *tip =
+    g_strdup_printf (_("Test image %d: labelled %d, the network answers %d (%.1f %%)"),
+                     dl_mistake_item_get_index (item), t, p, 100.0 * conf);
+  gtk_widget_set_tooltip_text (box, tip);
+}
+
+static void
+item_notify_cb (DlMistakeItem *item, GParamSpec *pspec, GtkListItem *list_item)
+{
+  tile_sync (list_item);
+}
+
+static GtkWidget *
+tile_label (GtkWidget *row, const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  gtk_box_append (GTK_BOX (row), label);
+  return label;
+}
+
+static void
+setup_tile_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, DlMistakesPage *self)
+{
+  Tile *tile = g_new0 (Tile, 1);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *overlay = gtk_overlay_new ();
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 3);
+
+  tile->page = self;
+  gtk_widget_add_css_class (box, "mistake-tile");
+
+  tile->digit = DL_DIGIT_VIEW (dl_digit_view_new ());
+  dl_digit_view_set_pixel_size (tile->digit, 3);
+  gtk_widget_set_halign (overlay, GTK_ALIGN_CENTER);
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (tile->digit));
+
+  tile->mark = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  gtk_widget_set_halign (tile->mark, GTK_ALIGN_END);
+  gtk_widget_set_valign (tile->mark, GTK_ALIGN_START);
+  gtk_widget_add_css_class (tile->mark, "warning");
+  gtk_widget_set_margin_top (tile->mark, 2);
+  gtk_widget_set_margin_end (tile->mark, 2);
+  gtk_widget_set_tooltip_text (tile->mark, _("Suspected label error"));
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), tile->mark);
+  gtk_box_append (GTK_BOX (box), overlay);
+
+  gtk_widget_set_halign (row, GTK_ALIGN_CENTER);
+  tile->true_label = GTK_LABEL (tile_label (row, "heading"));
+  gtk_label_set_text (GTK_LABEL (tile_label (row, "dim-label")), "→");
+  tile->pred_label = GTK_LABEL (tile_label (row, "heading"));
+  gtk_box_append (GTK_BOX (box), row);
+  tile->conf_label = GTK_LABEL (tile_label (box, "dim-label"));
+  gtk_widget_add_css_class (GTK_WIDGET (tile->conf_label), "caption");
+
+  g_object_set_data_full (G_OBJECT (box), "tile", tile, g_free);
+  gtk_list_item_set_child (list_item, box);
+}
+
+static void
+bind_tile_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, DlMistakesPage *self)
+{
+  GtkWidget *box = gtk_list_item_get_child (list_item);
+  Tile *tile = g_object_get_data (G_OBJECT (box), "tile");
+  DlMistakeItem *item = gtk_list_item_get_item (list_item);
+
+  dl_digit_view_set_image (tile->digit, test_pixels (self, dl_mistake_item_get_index (item)),
+                           self->test->rows, self->test->cols);
+  tile_sync (list_item);
+  g_signal_connect (item, "notify", G_CALLBACK (item_notify_cb), list_item);
+}
+
+static void
+unbind_tile_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, DlMistakesPage *self)
+{
+  DlMistakeItem *item = gtk_list_item_get_item (list_item);
+
+  g_signal_handlers_disconnect_by_func (item, item_notify_cb, list_item);
+}
+
+/* ---- the detail pane ---- */
+
+static void
+update_probabilities (DlMistakesPage *self, const float *probs, int t, int p)
+{
+  char buf[32];
+
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    {
+      GtkWidget *digit = GTK_WIDGET (self->prob_digit[c]);
+
+      gtk_level_bar_set_value (self->prob_bar[c], probs[c]);
+      g_snprintf (buf, sizeof buf, "%.1f %%", 100.0 * probs[c]);
+      gtk_label_set_text (self->prob_value[c], buf);
+      gtk_widget_remove_css_class (digit, "success");
+      gtk_widget_remove_css_class (digit, "error");
+      if (c == t)
+        gtk_widget_add_css_class (digit, "success");
+      else if (c == p)
+        gtk_widget_add_css_class (digit, "error");
+    }
+}
+
+static char *
+history_text (const DlMistakes *m, const DlMistakeHistory *h)
+{
+  g_autofree char *first = NULL;
+
+  if (h->first_right < 0)
+    first = g_strdup (_("Never classified correctly yet."));
+  else
+    first = g_strdup_printf (_("First right at evaluation %d, in epoch %d."),
+                             h->first_right + 1, h->first_right_epoch + 1);
+  return g_strdup_printf (ngettext ("Right in %d of %d evaluations; flipped between right and wrong %d time. %s",
+                                    "Right in %d of %d evaluations; flipped between right and wrong %d times. %s",
+                                    h->n_flips),
+                          h->n_right, h->n_evals, h->n_flips, first);
+}
+
+static void
+update_detail (DlMistakesPage *self)
+{
+  const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
+  int i = self->detail_index, p;
+  float conf;
+  DlMistakeHistory h;
+
+  if (i < 0 || m == NULL || !dl_mistakes_get_prediction (m, i, &p, &conf))
+    {
+      gtk_stack_set_visible_child_name (self->detail_stack, "none");
+      return;
+    }
+
+  int t = dl_mistakes_get_label (m, i);
+  dl_mistakes_get_history (m, i, &h);
+  dl_digit_view_set_image (self->detail_digit, test_pixels (self, i), self->test->rows, self->test->cols);
+
+  g_autofree char *title = g_strdup_printf (_("Test Image %d"), i);
+  gtk_label_set_text (self->detail_title, title);
+  g_autofree char *summary = t == p
+    ? g_strdup_printf (_("Labelled %d. The network answers %d, rightly, with %.1f %% confidence."), t, p, 100.0 * conf)
+    : g_strdup_printf (_("Labelled %d. The network answers %d with %.1f %% confidence, and gives %d only %.1f %%."),
+                       t, p, 100.0 * conf, t, 100.0 * dl_mistakes_get_probs (m, i)[t]);
+  gtk_label_set_text (self->detail_summary, summary);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->suspect_note), h.suspected);
+  if (h.suspected)
+    {
+      g_autofree char *note =
+        g_strdup_printf (_("Suspected label error: rejected with at least %.0f %% confidence in the last %d epochs "
+                           "(score %.2f). The image may be mislabelled in the data set itself."),
+                         100.0 * DL_MISTAKES_SUSPECT_P, h.confident_run, h.suspect_score);
+      gtk_label_set_text (self->suspect_note, note);
+    }
+
+  update_probabilities (self, dl_mistakes_get_probs (m, i), t, p);
+  g_autofree char *history = history_text (m, &h);
+  gtk_label_set_text (self->history_label, history);
+  gtk_widget_queue_draw (GTK_WIDGET (self->history_chart));
+  gtk_stack_set_visible_child_name (self->detail_stack, "detail");
+}
+
+/* One bar per evaluation: the true digit's probability, green when right, red when wrong. */
+static void
+draw_history (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  DlMistakesPage *self = data;
+  const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
+  int n = m != NULL ? dl_mistakes_get_n_evals (m) : 0;
+  GdkRGBA fg;
+
+  if (n == 0 || self->detail_index < 0)
+    return;
+
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
+  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.06);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+
+  double step = MIN (14.0, (double) width / n);
+  for (int e = 0; e < n; e++)
+    {
+      int p;
+      float p_true;
+
+      if (!dl_mistakes_get_past (m, e, self->detail_index, &p, &p_true))
+        continue;
+      gboolean right = p == dl_mistakes_get_label (m, self->detail_index);
+      double h = MAX (1.0, p_true * height);
+      if (right)
+        cairo_set_source_rgb (cr, 0.18, 0.63, 0.34);
+      else
+        cairo_set_source_rgb (cr, 0.88, 0.21, 0.20);
+      cairo_rectangle (cr, e * step, height - h, MAX (1.0, step - 1), h);
+      cairo_fill (cr);
+    }
+}
+
+static void
+selection_changed_cb (DlMistakesPage *self)
+{
+  DlMistakeItem *item = gtk_single_selection_get_selected_item (self->selection);
+
+  self->detail_index = item != NULL ? dl_mistake_item_get_index (item) : -1;
+  update_detail (self);
+}
+
+static void
+build_probability_rows (DlMistakesPage *self)
+{
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    {
+      char buf[8];
+      g_snprintf (buf, sizeof buf, "%d", c);
+      GtkWidget *digit = gtk_label_new (buf);
+      GtkWidget *bar = gtk_level_bar_new_for_interval (0, 1);
+      GtkWidget *value = gtk_label_new (NULL);
+
+      gtk_widget_add_css_class (digit, "heading");
+      /* One colour for every bar: the offsets would paint low values as "bad". */
+      gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_LOW);
+      gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_HIGH);
+      gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_FULL);
+      gtk_widget_set_hexpand (bar, TRUE);
+      gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+      gtk_label_set_xalign (GTK_LABEL (value), 1);
+      gtk_label_set_width_chars (GTK_LABEL (value), 7);
+      gtk_widget_add_css_class (value, "numeric");
+
+      gtk_grid_attach (self->prob_grid, digit, 0, c, 1, 1);
+      gtk_grid_attach (self->prob_grid, bar, 1, c, 1, 1);
+      gtk_grid_attach (self->prob_grid, value, 2, c, 1, 1);
+      self->prob_digit[c] = GTK_LABEL (digit);
+      self->prob_bar[c] = GTK_LEVEL_BAR (bar);
+      self->prob_value[c] = GTK_LABEL (value);
+    }
+}
+
+/* ---- collapse banner ---- */
+
+static void
+update_collapse_banner (DlMistakesPage *self, const DlEval *ev, const DlDiagnosis *diagnosis)
+{
+  if (diagnosis == NULL || !diagnosis->collapsed)
+    {
+      gtk_info_bar_set_revealed (self->collapse_bar, FALSE);
+      return;
+    }
+
+  int c = diagnosis->collapse_class;
+  double share = self->test->n > 0 ? 100.0 * self->test->histogram[c] / self->test->n : 0.0;
+  g_autofree char *title =
+    g_strdup_printf (_("The network answers %d for %.0f %% of the images: it has collapsed"),
+                     c, 100.0 * diagnosis->collapse_share);
+  GString *body = g_string_new (NULL);
+
+  g_string_append_printf (body, _("The accuracy of %.2f %% only measures how many test images are %ds (%.2f %% of "
+                                  "the test set): the network has not learnt to tell digits apart, so the "
+                                  "mistakes below are not about hard images."),
+                          100.0 * ev->accuracy, c, share);
+  if (diagnosis->messages != NULL && diagnosis->messages->len > 0)
+    {
+      g_string_append_printf (body, "\n%s", _("What the diagnostics found:"));
+      for (guint k = 0; k < diagnosis->messages->len; k++)
+        g_string_append_printf (body, "\n• %s", (const char *) g_ptr_array_index (diagnosis->messages, k));
+    }
+  gtk_label_set_text (self->collapse_title, title);
+  gtk_label_set_text (self->collapse_label, body->str);
+  g_string_free (body, TRUE);
+  gtk_info_bar_set_revealed (self->collapse_bar, TRUE);
+}
+
+/* ---- public API ---- */
+
+void
+dl_mistakes_page_set_test_set (DlMistakesPage *self, DlDataset *test)
+{
+  g_return_if_fail (DL_IS_MISTAKES_PAGE (self));
+
+  if (test == self->test)
+    return;
+  g_clear_pointer (&self->test, dl_dataset_unref);
+  if (test != NULL)
+    self->test = dl_dataset_ref (test);
+  self->detail_index = -1;
+  dl_mistake_list_set_labels (self->list, test != NULL ? test->labels : NULL, test != NULL ? test->n : 0);
+  dl_confusion_view_set_matrix (self->confusion, NULL);
+  gtk_info_bar_set_revealed (self->collapse_bar, FALSE);
+  gtk_stack_set_visible_child_name (self->page_stack, "empty");
+  update_count (self);
+}
+
+void
+dl_mistakes_page_add_eval (DlMistakesPage *self, const DlEval *ev, const DlDiagnosis *diagnosis,
+                           gboolean end_of_epoch)
+{
+  g_return_if_fail (DL_IS_MISTAKES_PAGE (self));
+  g_return_if_fail (ev != NULL);
+
+  gboolean at_top = grid_at_top (self);
+  if (self->test == NULL || !dl_mistake_list_add_eval (self->list, ev, end_of_epoch))
+    return;
+  if (at_top)
+    grid_scroll_to_top (self);
+
+  const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
+  dl_confusion_view_set_matrix (self->confusion, dl_mistakes_get_confusion (m));
+  update_summary (self);
+  update_count (self);
+  update_detail (self);
+  update_collapse_banner (self, ev, diagnosis);
+  gtk_stack_set_visible_child_name (self->page_stack, "browser");
+}
+
+void
+dl_mistakes_page_clear_history (DlMistakesPage *self)
+{
+  g_return_if_fail (DL_IS_MISTAKES_PAGE (self));
+
+  dl_mistake_list_clear_history (self->list);
+  dl_confusion_view_set_matrix (self->confusion, NULL);
+  gtk_info_bar_set_revealed (self->collapse_bar, FALSE);
+  gtk_stack_set_visible_child_name (self->page_stack, "empty");
+  update_count (self);
+  update_detail (self);
+}
+
+/* ---- GObject ---- */
+
+static void
+dl_mistakes_page_dispose (GObject *object)
+{
+  DlMistakesPage *self = DL_MISTAKES_PAGE (object);
+
+  GtkWidget *child;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_MISTAKES_PAGE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->list);
+  g_clear_pointer (&self->test, dl_dataset_unref);
+  G_OBJECT_CLASS (dl_mistakes_page_parent_class)->dispose (object);
+}
+
+static void
+dl_mistakes_page_class_init (DlMistakesPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dl_mistakes_page_dispose;
+
+  g_type_ensure (DL_TYPE_CONFUSION_VIEW);
+  g_type_ensure (DL_TYPE_DIGIT_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-mistakes-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, collapse_bar);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, collapse_title);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, collapse_label);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, page_stack);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, confusion);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, sort_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, true_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, pred_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, suspect_toggle);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, grid_stack);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, grid_view);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, detail_stack);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, detail_digit);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, detail_title);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, detail_summary);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, suspect_note);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, prob_grid);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, history_chart);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, history_label);
+  gtk_widget_class_bind_template_callback (widget_class, cell_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sort_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "mistakes.show-cell", "(ii)", show_cell_action);
+}
+
+static void
+dl_mistakes_page_init (DlMistakesPage *self)
+{
+  GtkListItemFactory *factory;
+
+  self->detail_index = -1;
+  self->list = dl_mistake_list_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect_swapped (self->selection, "notify::selected-item", G_CALLBACK (selection_changed_cb), self);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_tile_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_tile_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_tile_cb), self);
+  gtk_grid_view_set_factory (self->grid_view, factory);
+  g_object_unref (factory);
+  gtk_grid_view_set_model (self->grid_view, GTK_SELECTION_MODEL (self->selection));
+
+  build_probability_rows (self);
+  gtk_drawing_area_set_draw_func (self->history_chart, draw_history, self, NULL);
+  update_count (self);
+}
+
+GtkWidget *
+dl_mistakes_page_new (void)
+{
+  return g_object_new (DL_TYPE_MISTAKES_PAGE, NULL);
+}
