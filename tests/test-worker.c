@@ -494,6 +494,56 @@ START_TEST (test_augment_toggle)
 }
 END_TEST
 
+/* A saved model loaded back: same parameters, a new generation, and training goes on from them. */
+START_TEST (test_load_model)
+{
+  g_autofree char *dir = g_dir_make_tmp ("dl-worker-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "saved.dlmodel", NULL);
+  g_autoptr(DlSnapshot) before = NULL;
+  g_autoptr(DlSnapshot) loaded = NULL;
+  DlTrainConfig cfg;
+  DlEvent *ev;
+
+  load_blocks (4000, 16, 1000);
+  L.pause_at = 40;
+  dl_worker_set_step_observer (F.worker, observe_step, &L);
+  dl_worker_start (F.worker);
+  wait_event (&F, DL_EVENT_STATE, DL_TRAIN_PAUSED, 20);
+  dl_worker_set_step_observer (F.worker, NULL, NULL);
+  before = dl_worker_dup_snapshot (F.worker);
+  dl_worker_save_model (F.worker, path);
+  wait_event (&F, DL_EVENT_MODEL_SAVED, -1, 10);
+
+  /* Another architecture in between, then the file. */
+  config_init (&cfg, 16, 1000);
+  g_free (cfg.arch);
+  cfg.arch = g_strdup ("fc16-tanh,fc10,softmax");
+  dl_worker_reset (F.worker, &cfg);
+  dl_train_config_clear (&cfg);
+  dl_worker_load_model (F.worker, path);
+  ev = wait_event (&F, DL_EVENT_MODEL_LOADED, -1, 10);
+  ck_assert_str_eq (ev->path, path);
+  ck_assert_str_eq (ev->config->arch, SMALL_ARCH);
+  wait_event (&F, DL_EVENT_STATE, DL_TRAIN_IDLE, 10);
+
+  loaded = dl_worker_dup_snapshot (F.worker);
+  ck_assert (loaded->trained);
+  ck_assert_int_eq (loaded->step, 0);
+  ck_assert_uint_eq (loaded->generation, before->generation + 2);
+  ck_assert_uint_eq (dl_net_n_params (loaded->net), dl_net_n_params (before->net));
+  ck_assert_mem_eq (dl_net_params (loaded->net), dl_net_params (before->net),
+                    dl_net_n_params (before->net) * sizeof (float));
+
+  dl_worker_start (F.worker);
+  ev = wait_event (&F, DL_EVENT_PROGRESS, -1, 10);
+  ck_assert (isfinite (ev->loss));
+  dl_worker_stop (F.worker);
+  wait_event (&F, DL_EVENT_STATE, DL_TRAIN_STOPPED, 10);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+END_TEST
+
 static guint
 step_hash (gconstpointer key)
 {
@@ -726,7 +776,7 @@ END_TEST
 
 START_TEST (test_errors_are_reported)
 {
-  DlTrainConfig cfg;
+  DlTrainConfig cfg, cfg2;
   DlHyper hyper;
   DlEvent *ev;
 
@@ -751,6 +801,22 @@ START_TEST (test_errors_are_reported)
   ev = wait_event (&F, DL_EVENT_ERROR, -1, 10);
   ck_assert (ev->error->domain == DL_DATA_ERROR);
   ck_assert_msg (strstr (ev->message, "/nonexistent/digitlab/train.csv") != NULL, "%s", ev->message);
+
+  /* Images of another size than the network's 28 × 28 input are refused before any step. */
+  {
+    g_autoptr(DlDataset) small = dl_dataset_new (100, 20, 20);
+
+    config_init (&cfg2, 16, 1);
+    dl_worker_reset (F.worker, &cfg2);
+    dl_worker_set_data (F.worker, small, small);
+    dl_worker_start (F.worker);
+    wait_event (&F, DL_EVENT_STATE, DL_TRAIN_IDLE, 10);
+    ev = wait_event (&F, DL_EVENT_ERROR, -1, 10);
+    ck_assert (g_error_matches (ev->error, DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID));
+    ck_assert_msg (strstr (ev->message, "20×20") != NULL, "%s", ev->message);
+    ck_assert_int_eq (dl_worker_get_state (F.worker), DL_TRAIN_IDLE);
+    dl_train_config_clear (&cfg2);
+  }
 
   dl_worker_load_model (F.worker, "/nonexistent/digitlab/model.dlmodel");
   ev = wait_event (&F, DL_EVENT_ERROR, -1, 10);
@@ -830,6 +896,7 @@ worker_suite (void)
     { "divergence", test_divergence_restores },
     { "shutdown", test_shutdown_mid_epoch },
     { "dispose", test_dispose_while_running },
+    { "load_model", test_load_model },
     { "errors", test_errors_are_reported },
     { "mnist", test_mnist_epoch },
   };

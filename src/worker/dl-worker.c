@@ -676,12 +676,18 @@ post_eval (Trainer *t, const DlDataset *ds, gboolean end_of_epoch)
       ev->train_loss = t->epoch_loss_sum / t->pos;
       ev->train_accuracy = (double) t->epoch_correct / t->pos;
     }
+  /* Health of the last training batch, read before the evaluation's forward passes; it costs about as
+   * much as a small net's step, so only evaluations ask for it. */
+  if (t->trained)
+    dl_net_health (t->net, &t->health);
   ev->eval = dl_eval_run (t->net, ds);
   ev->test_loss = ev->eval->loss;
   ev->test_accuracy = ev->eval->accuracy;
   ev->health = t->health;
   ev->diagnosis = dl_diagnose (ev->eval, ds, &t->health, dl_net_arch (t->net), &t->cfg.hyper, t->cfg.batch);
   post_event (t->worker, ev);
+  /* The parameters that were evaluated, for views that show the evaluation beside the net. */
+  publish_snapshot (t);
 }
 
 /* ---- divergence ---- */
@@ -770,7 +776,7 @@ static void
 end_epoch (Trainer *t)
 {
   publish_progress (t, FALSE);
-  post_eval (t, t->test, TRUE);
+  post_eval (t, t->test, TRUE);   /* also publishes the snapshot */
   keep_good_copy (t);
   t->epoch++;
   t->batches_since_eval = 0;
@@ -778,12 +784,9 @@ end_epoch (Trainer *t)
   if (t->epoch >= t->cfg.epochs)
     {
       set_state (t, DL_TRAIN_STOPPED);
-      publish_snapshot (t);
       post_event (t->worker, trainer_event (t, DL_EVENT_DONE));
       post_event (t->worker, trainer_event (t, DL_EVENT_STATE));
-      return;
     }
-  publish_snapshot (t);
 }
 
 static void
@@ -830,7 +833,6 @@ train_batch (Trainer *t)
   t->elapsed += seconds;
   t->rate_seconds += seconds;
   t->rate_samples += b;
-  dl_net_health (t->net, &t->health);
   if (t->step % GOOD_COPY_EVERY == 0)
     keep_good_copy (t);
 
@@ -970,6 +972,20 @@ cmd_save_model (Trainer *t, Cmd *cmd)
   post_event (t->worker, ev);
 }
 
+/* Every architecture takes 1 × 28 × 28; a data set of another image size cannot be fed to it. */
+static gboolean
+data_fits_net (Trainer *t, const DlDataset *ds)
+{
+  const DlArch *arch = dl_net_arch (t->net);
+
+  if (ds->rows == arch->in_h && ds->cols == arch->in_w)
+    return TRUE;
+  post_error (t, g_error_new (DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID,
+                              _("The images of %s are %d×%d, but the network takes %d×%d."),
+                              ds->source, ds->rows, ds->cols, arch->in_h, arch->in_w));
+  return FALSE;
+}
+
 static gboolean
 ready_to_train (Trainer *t)
 {
@@ -983,7 +999,7 @@ ready_to_train (Trainer *t)
       post_error_literal (t, DL_WORKER_ERROR_NOT_READY, _("Load the training and test data before starting."));
       return FALSE;
     }
-  return TRUE;
+  return data_fits_net (t, t->train) && data_fits_net (t, t->test);
 }
 
 static void
@@ -1082,7 +1098,8 @@ cmd_evaluate (Trainer *t)
       post_error_literal (t, DL_WORKER_ERROR_NOT_READY, _("Evaluation needs a network and a test set."));
       return;
     }
-  post_eval (t, t->test, FALSE);
+  if (data_fits_net (t, t->test))
+    post_eval (t, t->test, FALSE);
 }
 
 static void
