@@ -132,16 +132,11 @@ apply_choices (const DlCliOptions *o, DlCliRecipe *r, GError **error)
 {
   static const char *const reduces[] = { "mean", "sum", NULL };
   static const char *const schedules[] = { "none", "step", "cosine", NULL };
-  static const char *const optimizers[] = { "sgd", "momentum", "nesterov", "adam", NULL };
   int v;
 
-  if (o->optimizer)
-    {
-      if (!parse_choice ("optimizer", o->optimizer, optimizers, &v, error))
-        return FALSE;
-      if (!dl_optimizer_from_name (o->optimizer, &r->p.hyper.optimizer))
-        return usage_error (error, "--optimizer: unknown value '%s'", o->optimizer);
-    }
+  if (o->optimizer && !dl_optimizer_from_name (o->optimizer, &r->p.hyper.optimizer))
+    return usage_error (error, "--optimizer: unknown value '%s'; expected one of sgd, momentum, nesterov, adam",
+                        o->optimizer);
   if (o->reduce)
     {
       if (!parse_choice ("reduce", o->reduce, reduces, &v, error))
