@@ -1,13 +1,17 @@
 /* test-conv.c — the convolution and max-pool kernels against a float64 loop reference and central
  * finite differences, over several shapes (k 3 and 5, pad 0–2, several channels, batches that span
- * more than one im2col group). */
+ * more than one im2col group); the BLAS kernel dl_blas_init chooses, against a float64 sgemm. */
 #include <check.h>
+#include <stdio.h>
 #include <float.h>
 #include <glib.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
+#include "dl-blas.h"
 #include "dl-conv.h"
 
 typedef struct { int B, C, H, W, K, k, pad; } Shape;
@@ -351,6 +355,125 @@ START_TEST (test_maxpool_finite_differences)
 }
 END_TEST
 
+
+/* The sgemm shapes of the presets (batch × layer sizes, im2col shapes), in the three transpose
+ * combinations dl-net.c and dl-conv.c use, against a float64 product. */
+START_TEST (test_sgemm_matches_double)
+{
+  static const struct { CBLAS_TRANSPOSE ta, tb; int M, N, K; } cases[] = {
+    { CblasNoTrans, CblasTrans, 64, 256, 784 },    /* mlp fc1 forward */
+    { CblasTrans, CblasNoTrans, 256, 784, 64 },    /* mlp fc1 weight gradient */
+    { CblasNoTrans, CblasNoTrans, 64, 256, 128 },  /* mlp fc2 input gradient */
+    { CblasNoTrans, CblasTrans, 100, 10, 30 },     /* seed fc2 forward */
+    { CblasNoTrans, CblasNoTrans, 6, 7840, 26 },   /* cnn conv1 forward, bias row included */
+    { CblasNoTrans, CblasTrans, 16, 151, 6400 },   /* cnn conv2 weight gradient */
+    { CblasTrans, CblasNoTrans, 150, 6400, 16 },   /* cnn conv2 input gradient */
+  };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      int M = cases[c].M, N = cases[c].N, K = cases[c].K;
+      int lda = cases[c].ta == CblasNoTrans ? K : M, ldb = cases[c].tb == CblasNoTrans ? N : K;
+      float *a = malloc (sizeof (float) * M * K), *b = malloc (sizeof (float) * K * N);
+      float *y = malloc (sizeof (float) * M * N);
+      double worst = 0.0;
+
+      rng_state = 400 + c;
+      fill (a, (size_t) M * K);
+      fill (b, (size_t) K * N);
+      cblas_sgemm (CblasRowMajor, cases[c].ta, cases[c].tb, M, N, K, 1.0f, a, lda, b, ldb, 0.0f, y, N);
+      for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++)
+          {
+            double acc = 0.0, mag = 0.0;
+
+            for (int l = 0; l < K; l++)
+              {
+                double t = (double) (cases[c].ta == CblasNoTrans ? a[i * K + l] : a[l * M + i])
+                           * (cases[c].tb == CblasNoTrans ? b[l * N + j] : b[j * K + l]);
+                acc += t;
+                mag += fabs (t);
+              }
+            ck_assert_msg (fabs (y[i * N + j] - acc) <= 2.0 * K * FLT_EPSILON * mag,
+                           "%d×%d×%d [%d,%d]: %.9g, float64 %.9g (%s)", M, N, K, i, j,
+                           y[i * N + j], acc, dl_blas_describe ());
+            worst = fmax (worst, fabs (y[i * N + j] - acc));
+          }
+      /* The products are far from trivially zero or exact: the comparison above meant something. */
+      ck_assert (worst > 0.0);
+      free (a);
+      free (b);
+      free (y);
+    }
+}
+END_TEST
+
+START_TEST (test_blas_describe)
+{
+  const char *core = openblas_get_corename ();
+
+  dl_blas_set_threads (2);
+  ck_assert_ptr_nonnull (strstr (dl_blas_describe (), core));
+  ck_assert_ptr_nonnull (strstr (dl_blas_describe (), "2 threads"));
+  ck_assert_int_eq (openblas_get_num_threads (), 2);
+  dl_blas_set_threads (1);
+  ck_assert_ptr_nonnull (strstr (dl_blas_describe (), "1 thread"));
+  ck_assert (g_str_has_prefix (dl_blas_describe (), "OpenBLAS 0."));
+  dl_blas_set_threads (0);
+  ck_assert_int_ge (openblas_get_num_threads (), 1);
+}
+END_TEST
+
+/* Runs this test program with `env` changes in "--describe" mode: dl_blas_init, then print what runs. */
+static char *
+describe_child (const char *const *set, const char *const *unset)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  char **envp = g_get_environ ();
+  char *argv[] = { self, (char *) "--describe", NULL };
+  char *out = NULL;
+  int status = 0;
+  g_autoptr(GError) error = NULL;
+
+  for (; unset && *unset; unset++)
+    envp = g_environ_unsetenv (envp, *unset);
+  for (; set && set[0]; set += 2)
+    envp = g_environ_setenv (envp, set[0], set[1], TRUE);
+  ck_assert_msg (g_spawn_sync (NULL, argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error),
+                 "%s", error ? error->message : "");
+  ck_assert_msg (g_spawn_check_wait_status (status, NULL), "child failed: %s", out);
+  g_strfreev (envp);
+  return out;
+}
+
+/* On a clean environment the program ends up on the kernel dl_blas_init wants — after at most one
+ * re-execution — and reports what it overrode; a kernel the user set is left alone. */
+START_TEST (test_blas_kernel_choice)
+{
+  static const char *const clean[] = { "OPENBLAS_CORETYPE", "DIGITLAB_BLAS_KERNEL", NULL };
+  static const char *const user[] = { "OPENBLAS_CORETYPE", "Sandybridge", NULL };
+  g_autofree char *chosen = describe_child (NULL, clean);
+  g_autofree char *kept = NULL;
+
+  /* "<corename>\t<describe>\t<DIGITLAB_BLAS_KERNEL or ->" */
+  g_auto(GStrv) f = g_strsplit (g_strstrip (chosen), "\t", 3);
+  ck_assert_uint_eq (g_strv_length (f), 3);
+  if (strcmp (f[2], "-") != 0)
+    {
+      /* Re-executed: the kernel asked for is the one running, and the description says so. */
+      const char *gt = strchr (f[2], '>');
+      ck_assert_ptr_nonnull (gt);
+      ck_assert_str_eq (f[0], gt + 1);
+      ck_assert_ptr_nonnull (strstr (f[1], "chosen over"));
+    }
+  ck_assert_ptr_nonnull (strstr (f[1], f[0]));
+
+  kept = describe_child (user, clean + 1);
+  ck_assert_msg (g_str_has_prefix (kept, "Sandybridge\t"), "%s", kept);
+  ck_assert_ptr_null (strstr (kept, "chosen over"));
+}
+END_TEST
+
 static Suite *
 conv_suite (void)
 {
@@ -364,15 +487,29 @@ conv_suite (void)
   tcase_add_test (tc, test_maxpool_backward_routes);
   tcase_add_test (tc, test_maxpool_finite_differences);
   suite_add_tcase (s, tc);
+
+  tc = tcase_create ("blas");
+  tcase_add_test (tc, test_sgemm_matches_double);
+  tcase_add_test (tc, test_blas_describe);
+  tcase_add_test (tc, test_blas_kernel_choice);
+  suite_add_tcase (s, tc);
   return s;
 }
 
 int
-main (void)
+main (int argc, char **argv)
 {
-  SRunner *sr = srunner_create (conv_suite ());
+  SRunner *sr;
   int failed;
 
+  dl_blas_init ();
+  if (argc == 2 && strcmp (argv[1], "--describe") == 0)
+    {
+      const char *guard = g_getenv ("DIGITLAB_BLAS_KERNEL");
+      printf ("%s\t%s\t%s\n", openblas_get_corename (), dl_blas_describe (), guard ? guard : "-");
+      return EXIT_SUCCESS;
+    }
+  sr = srunner_create (conv_suite ());
   srunner_run_all (sr, CK_NORMAL);
   failed = srunner_ntests_failed (sr);
   srunner_free (sr);

@@ -1,0 +1,185 @@
+/* dl-blas.c — making sure OpenBLAS runs the kernel the CPU deserves, and with how many threads.
+ *
+ * OpenBLAS (built with DYNAMIC_ARCH, as Debian ships it) picks its kernel once, in a library
+ * constructor, from CPUID — or from OPENBLAS_CORETYPE. CPUs newer than the OpenBLAS release are
+ * often not recognised and get the generic SSE3 "Prescott" kernel: on an AVX-512 machine with Debian
+ * 12's 0.3.21 that is ~25 GFLOP/s instead of ~130 with the SkylakeX kernel. Since the choice is only
+ * read at load time, dl_blas_init sets OPENBLAS_CORETYPE and re-executes the program once when the
+ * kernel OpenBLAS chose uses narrower vectors than the CPU supports. Loading OpenBLAS with dlopen
+ * after setenv would avoid the exec but route every BLAS call in the project through pointers, and
+ * patching OpenBLAS's internal kernel table is not an interface; an exec at start-up costs a few
+ * milliseconds and only happens on misdetected CPUs.
+ *
+ * One measured exception on a CPU OpenBLAS does recognise: on AMD Zen 3 (EPYC, family 19h without
+ * AVX-512) 0.3.21 picks its "Zen" kernel, yet the "Haswell" kernel — the same AVX2/FMA instructions,
+ * other blocking — ran Digit Lab's small sgemm shapes 5–60 % faster and whole training steps 6–8 %
+ * faster (bench/sgemm-peak --shapes; numbers in the README speed section). So there it also switches.
+ */
+#include "dl-blas.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Set together with OPENBLAS_CORETYPE when we re-execute: "<OpenBLAS's own pick>><our pick>". Its
+ * presence means "already chosen", so there is never a second exec. */
+#define GUARD_ENV "DIGITLAB_BLAS_KERNEL"
+
+/* The default thread count: one. Digit Lab's matrices are small (batch 64–100 rows), and on the
+ * 2-core machine this was measured on a second BLAS thread never paid for its synchronisation
+ * once the worker and GUI threads also wanted a core (numbers in the README speed section). */
+#define DEFAULT_THREADS 1
+
+typedef enum { ISA_OTHER, ISA_AVX, ISA_AVX2, ISA_AVX512 } Isa;
+
+static char describe_buf[256];
+static char chosen_from[64];   /* OpenBLAS's own pick when we overrode it, else empty */
+
+/* The widest vector kernel family an OpenBLAS core name stands for. */
+static Isa
+core_isa (const char *core)
+{
+  static const struct { const char *name; Isa isa; } cores[] = {
+    { "SkylakeX", ISA_AVX512 }, { "Cooperlake", ISA_AVX512 }, { "SapphireRapids", ISA_AVX512 },
+    { "Haswell", ISA_AVX2 }, { "Zen", ISA_AVX2 },
+    { "Sandybridge", ISA_AVX }, { "Bulldozer", ISA_AVX }, { "Piledriver", ISA_AVX },
+    { "Steamroller", ISA_AVX }, { "Excavator", ISA_AVX2 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cores); i++)
+    if (g_ascii_strcasecmp (core, cores[i].name) == 0)
+      return cores[i].isa;
+  return ISA_OTHER;
+}
+
+/* What the CPU (and the OS, which must save the wider registers) supports. GCC's checks include the
+ * XGETBV test for OS support of AVX and AVX-512 state. */
+static Isa
+cpu_isa (void)
+{
+  __builtin_cpu_init ();
+  /* OpenBLAS's SkylakeX kernels use AVX-512 F, BW, DQ and VL; forcing them elsewhere is SIGILL. */
+  if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
+      && __builtin_cpu_supports ("avx512dq") && __builtin_cpu_supports ("avx512vl"))
+    return ISA_AVX512;
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return ISA_AVX2;
+  if (__builtin_cpu_supports ("avx"))
+    return ISA_AVX;
+  return ISA_OTHER;
+}
+
+/* The OpenBLAS core to run instead of `current` on this CPU, or NULL to keep it. */
+static const char *
+better_core (const char *current)
+{
+  Isa have = cpu_isa ();
+
+  if (core_isa (current) < have)
+    switch (have)
+      {
+      case ISA_AVX512:
+        return "SkylakeX";
+      case ISA_AVX2:
+        return "Haswell";
+      case ISA_AVX:
+        return "Sandybridge";
+      case ISA_OTHER:
+      default:
+        return NULL;
+      }
+  if (have == ISA_AVX2 && g_ascii_strcasecmp (current, "Zen") == 0 && __builtin_cpu_is ("amdfam19h"))
+    return "Haswell";
+  return NULL;
+}
+
+/* Re-executes this program with its own arguments; returns only if that failed. */
+static void
+reexec_self (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *cmdline = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  gsize len = 0;
+
+  if (!exe || !g_file_get_contents ("/proc/self/cmdline", &cmdline, &len, NULL) || len == 0)
+    return;
+  /* NUL-separated arguments, the last one NUL-terminated too. */
+  for (gsize i = 0; i < len; i += strlen (cmdline + i) + 1)
+    g_ptr_array_add (argv, cmdline + i);
+  g_ptr_array_add (argv, NULL);
+  execv (exe, (char **) argv->pdata);
+  g_debug ("dl-blas: re-executing %s failed: %s", exe, g_strerror (errno));
+}
+
+static void
+update_description (void)
+{
+  const char *config = openblas_get_config ();
+  g_autofree char *version = NULL;
+  int threads = openblas_get_num_threads ();
+  const char *sp;
+
+  /* The config string starts "OpenBLAS 0.3.21 …". */
+  sp = strchr (config, ' ') ? strchr (strchr (config, ' ') + 1, ' ') : NULL;
+  version = sp ? g_strndup (config, sp - config) : g_strdup ("OpenBLAS");
+  if (chosen_from[0])
+    g_snprintf (describe_buf, sizeof describe_buf, "%s %s kernel (chosen over %s), %d thread%s",
+                version, openblas_get_corename (), chosen_from, threads, threads == 1 ? "" : "s");
+  else
+    g_snprintf (describe_buf, sizeof describe_buf, "%s %s kernel, %d thread%s",
+                version, openblas_get_corename (), threads, threads == 1 ? "" : "s");
+}
+
+void
+dl_blas_init (void)
+{
+  const char *guard = g_getenv (GUARD_ENV);
+  const char *core = openblas_get_corename ();
+
+  if (guard)
+    {
+      /* Second run: remember what OpenBLAS would have picked, for dl_blas_describe. */
+      const char *gt = strchr (guard, '>');
+      g_strlcpy (chosen_from, guard, MIN (sizeof chosen_from, gt ? (gsize) (gt - guard + 1) : 1));
+    }
+  else if (!g_getenv ("OPENBLAS_CORETYPE") && strstr (openblas_get_config (), "DYNAMIC_ARCH"))
+    {
+      const char *want = better_core (core);
+
+      if (want)
+        {
+          g_autofree char *value = g_strdup_printf ("%s>%s", core, want);
+
+          g_setenv ("OPENBLAS_CORETYPE", want, TRUE);
+          g_setenv (GUARD_ENV, value, TRUE);
+          reexec_self ();
+          /* Still here: carry on with OpenBLAS's own pick. */
+          g_unsetenv ("OPENBLAS_CORETYPE");
+          g_unsetenv (GUARD_ENV);
+        }
+    }
+
+  /* A user who set a thread count knows their machine. */
+  if (g_getenv ("OPENBLAS_NUM_THREADS") || g_getenv ("OMP_NUM_THREADS"))
+    update_description ();
+  else
+    dl_blas_set_threads (0);
+}
+
+void
+dl_blas_set_threads (int n)
+{
+  openblas_set_num_threads (n > 0 ? n : DEFAULT_THREADS);
+  update_description ();
+}
+
+const char *
+dl_blas_describe (void)
+{
+  if (!describe_buf[0])
+    update_description ();
+  return describe_buf;
+}
