@@ -398,6 +398,54 @@ START_TEST (test_draw_nan_breaks_line)
 }
 END_TEST
 
+/* Awkward data and sizes draw without cairo errors: empty plots, all-NaN series, only non-positive values
+ * on a log axis, a single point, sizes down to 1 × 1. */
+START_TEST (test_draw_edge_cases)
+{
+  g_autoptr (DlPlot) plot = new_plot ();
+  g_autoptr (DlSeries) nan = dl_series_new ("nan", NULL);
+  g_autoptr (DlSeries) negative = dl_series_new ("negative", NULL);
+  g_autoptr (DlSeries) single = dl_series_new ("single", NULL);
+  const int sizes[][2] = { { 1, 1 }, { 10, 300 }, { 300, 10 }, { 60, 40 }, { W, H } };
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, W, H);
+
+  for (int stage = 0; stage < 4; stage++)
+    {
+      if (stage == 1)
+        {
+          dl_series_append (nan, 0, NAN);
+          dl_series_append (nan, 1, INFINITY);
+          dl_plot_add_series (plot, nan);
+        }
+      else if (stage == 2)
+        {
+          dl_series_append (negative, 0, -1);
+          dl_series_append (negative, 5, 0);
+          dl_plot_add_series (plot, negative);
+          dl_plot_add_marker (plot, 3, "");
+        }
+      else if (stage == 3)
+        {
+          dl_series_set_markers (single, TRUE);
+          dl_series_append (single, 7, 1e-12);
+          dl_plot_add_series (plot, single);
+          dl_plot_set_title (plot, "A title far too long to share its row with the legend of three series");
+        }
+      for (int log = 0; log < 2; log++)
+        for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+          {
+            cairo_t *cr = cairo_create (surface);
+            dl_plot_set_log_y (plot, log);
+            dl_plot_draw (plot, cr, sizes[i][0], sizes[i][1]);
+            ck_assert_msg (cairo_status (cr) == CAIRO_STATUS_SUCCESS, "stage %d, log %d, %d x %d: %s", stage,
+                           log, sizes[i][0], sizes[i][1], cairo_status_to_string (cairo_status (cr)));
+            cairo_destroy (cr);
+          }
+    }
+  cairo_surface_destroy (surface);
+}
+END_TEST
+
 static void
 count_notify (GObject *object, GParamSpec *pspec, int *count)
 {
@@ -689,6 +737,7 @@ plot_suite (void)
   tcase_add_test (draw, test_draw_marker);
   tcase_add_test (draw, test_draw_smoothed_and_dense);
   tcase_add_test (draw, test_draw_nan_breaks_line);
+  tcase_add_test (draw, test_draw_edge_cases);
   tcase_add_test (draw, test_properties);
   tcase_add_test (draw, test_exports);
   suite_add_tcase (s, draw);
@@ -706,6 +755,8 @@ main (void)
   int failed;
 
   gtk_init ();
+  /* A failed precondition (g_return_if_fail) anywhere in the plot fails the run. */
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL);
   sr = srunner_create (plot_suite ());
   /* GTK holds one display connection: run the tests in this process rather than forked children. */
   srunner_set_fork_status (sr, CK_NOFORK);
