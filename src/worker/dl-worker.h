@@ -59,7 +59,8 @@ typedef enum {
   DL_EVENT_DATA_LOADED,    /* train/test data sets now in use */
   DL_EVENT_MODEL_SAVED,
   DL_EVENT_MODEL_LOADED,   /* config.arch describes the loaded network */
-  DL_EVENT_DIVERGED,       /* NaN/Inf: paused, last good parameters restored; message says what to lower */
+  DL_EVENT_DIVERGED,       /* NaN/Inf in the loss or parameters, or a batch loss over 1000 × the last good
+                            * one: paused, last good parameters restored; message says what to lower */
   DL_EVENT_ERROR,          /* a command failed; error says why */
   DL_EVENT_DONE,           /* all epochs finished */
 } DlEventType;
@@ -83,7 +84,7 @@ typedef struct {
   DlHyper        hyper;
   int            batch;
   gboolean       augment;
-  char          *change;           /* "lr 0.05 → 0.01; batch 64 → 128" */
+  char          *change;           /* "lr 0.05 → 0.01; batch 64 → 128"; "" when nothing changed */
   /* EVAL */
   gboolean       end_of_epoch;
   double         train_loss, train_accuracy;   /* over the finished epoch (end_of_epoch only) */
