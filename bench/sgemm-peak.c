@@ -1,0 +1,201 @@
+/* sgemm-peak — the machine's measured single-precision matrix-multiply speed, through the BLAS kernel
+ * Digit Lab chooses (dl_blas_init), at 1 and 2 threads: the ceiling to hold each model's GFLOP/s
+ * against. With --shapes, also the speed at the shapes the presets actually multiply.
+ *
+ *   sgemm-peak [--json] [--shapes] [--size N] [--runs R]
+ *
+ * Each figure is the best of R runs of at least 0.2 s (wall clock): on a shared machine other load only
+ * ever slows a run down, so the best run is the closest to what the hardware does. The median is
+ * printed next to it as a measure of the noise. At 1 thread the BLAS runs in the calling thread, so
+ * the median by that thread's CPU time is printed too: it does not count time the core spent on
+ * other programs, and is what the hardware does even on a busy machine.
+ */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+
+#include "dl-blas.h"
+
+typedef struct {
+  const char     *name;
+  CBLAS_TRANSPOSE ta, tb;
+  int             M, N, K;
+} Shape;
+
+/* What dl-net.c (dense: y = x·wᵀ, dw = dyᵀ·x, dx = dy·w) and dl-conv.c (im2col with a bias row, groups
+ * of images side by side) multiply in one training step of each preset. */
+static const Shape model_shapes[] = {
+  { "mlp fc1 forward", CblasNoTrans, CblasTrans, 64, 256, 784 },
+  { "mlp fc1 weight grad", CblasTrans, CblasNoTrans, 256, 784, 64 },
+  { "mlp fc2 forward", CblasNoTrans, CblasTrans, 64, 128, 256 },
+  { "mlp fc2 weight grad", CblasTrans, CblasNoTrans, 128, 256, 64 },
+  { "mlp fc2 input grad", CblasNoTrans, CblasNoTrans, 64, 256, 128 },
+  { "mlp fc3 forward", CblasNoTrans, CblasTrans, 64, 10, 128 },
+  { "mlp fc3 weight grad", CblasTrans, CblasNoTrans, 10, 128, 64 },
+  { "mlp fc3 input grad", CblasNoTrans, CblasNoTrans, 64, 128, 10 },
+  { "seed fc1 forward", CblasNoTrans, CblasTrans, 100, 30, 784 },
+  { "seed fc1 weight grad", CblasTrans, CblasNoTrans, 30, 784, 100 },
+  { "seed fc2 forward", CblasNoTrans, CblasTrans, 100, 10, 30 },
+  { "seed fc2 input grad", CblasNoTrans, CblasNoTrans, 100, 30, 10 },
+  { "cnn conv1 forward", CblasNoTrans, CblasNoTrans, 6, 7840, 26 },
+  { "cnn conv1 weight grad", CblasNoTrans, CblasTrans, 6, 26, 7840 },
+  { "cnn conv2 forward", CblasNoTrans, CblasNoTrans, 16, 6400, 151 },
+  { "cnn conv2 weight grad", CblasNoTrans, CblasTrans, 16, 151, 6400 },
+  { "cnn conv2 input grad", CblasTrans, CblasNoTrans, 150, 6400, 16 },
+  { "cnn fc1 forward", CblasNoTrans, CblasTrans, 64, 120, 400 },
+  { "cnn fc1 weight grad", CblasTrans, CblasNoTrans, 120, 400, 64 },
+  { "cnn fc1 input grad", CblasNoTrans, CblasNoTrans, 64, 400, 120 },
+};
+
+typedef struct {
+  double best, median;   /* GFLOP/s by wall-clock time */
+  double cpu_median;     /* GFLOP/s by the calling thread's CPU time (meaningful at 1 thread) */
+} Speed;
+
+static double
+thread_cpu_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static Speed
+measure (const Shape *s, int runs)
+{
+  int lda = s->ta == CblasNoTrans ? s->K : s->M, ldb = s->tb == CblasNoTrans ? s->N : s->K;
+  float *a = g_new (float, (size_t) s->M * s->K);
+  float *b = g_new (float, (size_t) s->K * s->N);
+  float *c = g_new0 (float, (size_t) s->M * s->N);
+  double *gflops = g_new (double, runs);
+  double *cpu_gflops = g_new (double, runs);
+  double flops = 2.0 * s->M * s->N * s->K;
+  Speed speed;
+
+  for (size_t i = 0; i < (size_t) s->M * s->K; i++)
+    a[i] = (float) (i % 97) / 97.0f - 0.5f;
+  for (size_t i = 0; i < (size_t) s->K * s->N; i++)
+    b[i] = (float) (i % 89) / 89.0f - 0.5f;
+  for (int w = 0; w < 3; w++)
+    cblas_sgemm (CblasRowMajor, s->ta, s->tb, s->M, s->N, s->K, 1.0f, a, lda, b, ldb, 0.0f, c, s->N);
+
+  for (int r = 0; r < runs; r++)
+    {
+      gint64 t0 = g_get_monotonic_time (), t;
+      double c0 = thread_cpu_seconds ();
+      long n = 0;
+
+      do
+        {
+          cblas_sgemm (CblasRowMajor, s->ta, s->tb, s->M, s->N, s->K, 1.0f, a, lda, b, ldb, 0.0f, c, s->N);
+          n++;
+          t = g_get_monotonic_time () - t0;
+        }
+      while (t < 200000);
+      gflops[r] = flops * n / (t * 1e-6) / 1e9;
+      cpu_gflops[r] = flops * n / (thread_cpu_seconds () - c0) / 1e9;
+    }
+  qsort (gflops, runs, sizeof *gflops, cmp_double);
+  qsort (cpu_gflops, runs, sizeof *cpu_gflops, cmp_double);
+  speed.best = gflops[runs - 1];
+  speed.median = gflops[runs / 2];
+  speed.cpu_median = cpu_gflops[runs / 2];
+  g_free (a);
+  g_free (b);
+  g_free (c);
+  g_free (gflops);
+  g_free (cpu_gflops);
+  return speed;
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean json = FALSE, shapes = FALSE;
+  int size = 1024, runs = 7;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+    { "shapes", 0, 0, G_OPTION_ARG_NONE, &shapes, "Also measure the presets' own sgemm shapes", NULL },
+    { "size", 0, 0, G_OPTION_ARG_INT, &size, "Side of the square peak product (default 1024)", "N" },
+    { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Runs per figure, best and median reported (default 7)", "R" },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("- measured sgemm peak GFLOP/s");
+  g_autoptr(GError) error = NULL;
+  Shape square = { "peak", CblasNoTrans, CblasNoTrans, 0, 0, 0 };
+  Speed peak[2];
+
+  dl_blas_init ();
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || size < 16 || runs < 1)
+    {
+      fprintf (stderr, "sgemm-peak: %s\n", error ? error->message : "--size must be ≥ 16, --runs ≥ 1");
+      return 2;
+    }
+  square.M = square.N = square.K = size;
+  for (int t = 1; t <= 2; t++)
+    {
+      dl_blas_set_threads (t);
+      peak[t - 1] = measure (&square, runs);
+    }
+  /* The shapes at 1 thread, the default: what a training step runs at. */
+  dl_blas_set_threads (1);
+
+  if (json)
+    {
+      g_autofree char *blas = g_strescape (dl_blas_describe (), NULL);
+      printf ("{\"blas\":\"%s\",\"size\":%d,\"peak_gflops_1_thread\":%.1f,\"peak_gflops_2_threads\":%.1f,"
+              "\"median_gflops_1_thread\":%.1f,\"median_gflops_2_threads\":%.1f,\"cpu_gflops_1_thread\":%.1f",
+              blas, size, peak[0].best, peak[1].best, peak[0].median, peak[1].median, peak[0].cpu_median);
+    }
+  else
+    {
+      printf ("BLAS: %s\n", dl_blas_describe ());
+      printf ("sgemm %d×%d×%d peak: %.1f GFLOP/s at 1 thread (median %.1f; by CPU time %.1f), "
+              "%.1f GFLOP/s at 2 threads (median %.1f)\n", size, size, size,
+              peak[0].best, peak[0].median, peak[0].cpu_median, peak[1].best, peak[1].median);
+    }
+
+  if (shapes)
+    {
+      if (json)
+        printf (",\"shapes\":[");
+      else
+        printf ("\n%-24s %20s  %12s  %8s  %11s\n", "preset shape, 1 thread", "M×N×K", "best GFLOP/s", "median",
+                "by CPU time");
+      for (gsize i = 0; i < G_N_ELEMENTS (model_shapes); i++)
+        {
+          const Shape *s = &model_shapes[i];
+          Speed sp = measure (s, runs);
+
+          if (json)
+            printf ("%s{\"name\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"best_gflops\":%.1f,\"median_gflops\":%.1f,"
+                    "\"cpu_gflops\":%.1f}", i ? "," : "", s->name, s->M, s->N, s->K, sp.best, sp.median, sp.cpu_median);
+          else
+            {
+              g_autofree char *dims = g_strdup_printf ("%d×%d×%d", s->M, s->N, s->K);
+              /* × is 2 bytes in UTF-8 but one column: widen the field to keep columns aligned. */
+              printf ("%-24s %*s  %12.1f  %8.1f  %11.1f\n", s->name, 20 + 2 * 2, dims, sp.best, sp.median,
+                      sp.cpu_median);
+            }
+          fflush (stdout);
+        }
+      if (json)
+        printf ("]");
+    }
+  if (json)
+    printf ("}\n");
+  return 0;
+}
