@@ -10,9 +10,9 @@
  */
 #include <locale.h>
 #include <stdio.h>
-#include <cblas.h>
 
 #include "dl-arch.h"
+#include "dl-blas.h"
 #include "dl-data.h"
 #include "dl-eval.h"
 #include "dl-model.h"
@@ -79,22 +79,6 @@ parse_options (const char *command, const char *summary, GOptionEntry *entries, 
       return FALSE;
     }
   return TRUE;
-}
-
-static const char *
-dl_blas_describe (void)
-{
-  static char text[256];
-  g_snprintf (text, sizeof text, "%s (%s kernel)", g_strstrip (openblas_get_config ()),
-              openblas_get_corename ());
-  return text;
-}
-
-static void
-dl_blas_set_threads (int n)
-{
-  if (n > 0)
-    openblas_set_num_threads (n);
 }
 
 /* ---- train ---- */
@@ -375,6 +359,8 @@ print_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+  /* First: it may restart the program with the right OpenBLAS kernel for this CPU. */
+  dl_blas_init ();
   setlocale (LC_ALL, "");
   if (argc < 2)
     {
