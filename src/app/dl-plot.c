@@ -904,7 +904,7 @@ append_readout_row (GString *text, DlSeries *s, int j, double y, const GdkRGBA *
     }
   if (dl_series_get_x (s, j) != header_x)
     {
-      dl_ticks_format_value (dl_series_get_x (s, j), 8, buf, sizeof buf);
+      dl_ticks_format_value (dl_series_get_x (s, j), 7, buf, sizeof buf);
       /* TRANSLATORS: in the plot's hover read-out, "at" an x value such as a step */
       g_string_append_printf (text, " <span alpha=\"60%%\">%s %s</span>", _("at"), buf);
     }
@@ -958,7 +958,7 @@ draw_hover (DlPlot *self, cairo_t *cr, const Frame *f)
           g_autofree char *x_label =
             g_markup_escape_text (self->x_label && *self->x_label ? self->x_label : "x", -1);
           header_x = dl_series_get_x (s, j);
-          dl_ticks_format_value (header_x, 8, buf, sizeof buf);
+          dl_ticks_format_value (header_x, 7, buf, sizeof buf);
           g_string_append_printf (text, "<b>%s %s</b>", x_label, buf);
         }
       append_readout_row (text, s, j, y, &c, header_x);
