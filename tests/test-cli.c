@@ -513,7 +513,8 @@ START_TEST (test_bad_idx_truncated)
 }
 END_TEST
 
-/* Builds a 3-row CSV whose row `bad_row` has `bad_value` in column `bad_col` (1-based; column 1 is the label). */
+/* Builds a 3-row CSV of 3s whose row `bad_row` has `bad_value` in column `bad_col` (1-based; column 1 is the
+ * label; row 0 for none). */
 static char *
 make_bad_csv (const char *name, int bad_row, int bad_col, const char *bad_value)
 {
@@ -548,6 +549,20 @@ START_TEST (test_bad_csv_scaled_label)
 {
   g_autofree char *path = make_bad_csv ("scaled-label.csv", 1, 1, "0.027450980392156862");
   expect_data_error (tiny_train_csv, path, path, "row 1, column 1");
+}
+END_TEST
+
+/* A training set that is all one digit loads (it is well-formed) but is called out at load, and the
+ * network trained on it is reported as collapsed. */
+START_TEST (test_one_class_warning)
+{
+  g_autofree char *path = make_bad_csv ("all-threes.csv", 0, 0, "");
+  Run r = run_cli ("train", "--train", path, "--test", tiny_test_csv, "--epochs", "5", "--json", NULL);
+  ck_assert_msg (r.status == 0, "exit %d; stderr:\n%s", r.status, r.err);
+  assert_contains (r.err, "warning: training set:");
+  g_autoptr (JNode) root = json_parse (r.out);
+  ck_assert (jget (root, "collapsed", J_BOOL)->boolean);
+  run_clear (&r);
 }
 END_TEST
 
@@ -876,6 +891,7 @@ cli_suite (void)
   tcase_add_test (tc, test_bad_idx_truncated);
   tcase_add_test (tc, test_bad_csv_value);
   tcase_add_test (tc, test_bad_csv_scaled_label);
+  tcase_add_test (tc, test_one_class_warning);
   tcase_add_test (tc, test_missing_data);
   tcase_add_test (tc, test_bad_model);
   suite_add_tcase (s, tc);
