@@ -92,8 +92,13 @@ draw_bar (DlCliReport *r, int epoch, int epochs, double fraction, double loss, d
   g_string_append_printf (line, "epoch %d/%d [", epoch + 1, epochs);
   for (int i = 0; i < BAR_WIDTH; i++)
     g_string_append (line, i < filled ? "█" : "·");
-  g_string_append_printf (line, "] %3.0f%%  loss %.4f  %.0f samples/s  ETA %s\033[K",
-                          100.0 * fraction, loss, sps, eta_text);
+  g_string_append_printf (line, "] %3.0f%%", 100.0 * fraction);
+  /* No speed yet: nothing has been timed, so no loss or ETA worth showing either. */
+  if (sps > 0)
+    g_string_append_printf (line, "  loss %.4f  %.0f samples/s  ETA %s", loss, sps, eta_text);
+  else
+    g_string_append (line, "  starting…");
+  g_string_append (line, "\033[K");
   fputs (line->str, stderr);
   fflush (stderr);
   r->bar_visible = TRUE;
