@@ -2,6 +2,7 @@
 #include "dl-mistakes-page.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "dl-confusion-view.h"
 #include "dl-digit-view.h"
@@ -385,13 +386,15 @@ update_detail (DlMistakesPage *self)
   gtk_stack_set_visible_child_name (self->detail_stack, "detail");
 }
 
-/* One bar per evaluation: the true digit's probability, green when right, red when wrong. */
+/* One bar per evaluation: the true digit's probability, green when right, red when wrong; a dashed
+ * line at 50 %, and a tick under each end-of-epoch evaluation. */
 static void
 draw_history (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
   DlMistakesPage *self = data;
   const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
   int n = m != NULL ? dl_mistakes_get_n_evals (m) : 0;
+  double chart_h = height - 5;
   GdkRGBA fg;
 
   if (n == 0 || self->detail_index < 0)
@@ -399,26 +402,40 @@ draw_history (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer
 
   gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.06);
-  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_rectangle (cr, 0, 0, width, chart_h);
   cairo_fill (cr);
 
-  double step = MIN (14.0, (double) width / n);
+  double step = MIN (16.0, (double) width / n);
+  int label = dl_mistakes_get_label (m, self->detail_index);
   for (int e = 0; e < n; e++)
     {
       int p;
       float p_true;
 
-      if (!dl_mistakes_get_past (m, e, self->detail_index, &p, &p_true))
-        continue;
-      gboolean right = p == dl_mistakes_get_label (m, self->detail_index);
-      double h = MAX (1.0, p_true * height);
-      if (right)
-        cairo_set_source_rgb (cr, 0.18, 0.63, 0.34);
-      else
-        cairo_set_source_rgb (cr, 0.88, 0.21, 0.20);
-      cairo_rectangle (cr, e * step, height - h, MAX (1.0, step - 1), h);
-      cairo_fill (cr);
+      if (dl_mistakes_get_past (m, e, self->detail_index, &p, &p_true))
+        {
+          double h = MAX (3.0, p_true * chart_h);
+          if (p == label)
+            cairo_set_source_rgb (cr, 0.18, 0.63, 0.34);
+          else
+            cairo_set_source_rgb (cr, 0.88, 0.21, 0.20);
+          cairo_rectangle (cr, e * step, chart_h - h, MAX (1.0, step - 1), h);
+          cairo_fill (cr);
+        }
+      if (dl_mistakes_get_eval_info (m, e)->end_of_epoch)
+        {
+          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.5);
+          cairo_rectangle (cr, e * step, chart_h + 2, MAX (1.0, step - 1), 3);
+          cairo_fill (cr);
+        }
     }
+
+  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.35);
+  cairo_set_line_width (cr, 1);
+  cairo_set_dash (cr, (double[]) { 3, 3 }, 2, 0);
+  cairo_move_to (cr, 0, floor (chart_h / 2) + 0.5);
+  cairo_line_to (cr, width, floor (chart_h / 2) + 0.5);
+  cairo_stroke (cr);
 }
 
 static void
