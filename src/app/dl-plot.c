@@ -568,6 +568,8 @@ typedef struct {
   gboolean valid;
   gboolean joined;                     /* continues the previous column's line (no gap in between) */
   gboolean bar;                        /* drawn as a filled bar rather than by the polyline */
+  double   link;                       /* first − the previous column's last, when that is the column
+                                        * just left of this one and the line is unbroken; else 0 */
 } Column;
 
 static guint
@@ -675,12 +677,17 @@ decimate (const Frame *f, const double *xs, const double *ys, guint n, int *firs
  * polyline; columns hiding a zigzag (dense noise) are filled as pixel-aligned bars covering the column's
  * range and its link to the previous column. Both look the same at that density, but stroking thousands of
  * tall antialiased zigzags costs a hundred times more than filling aligned rectangles. */
+static gboolean
+reverses (double link, double other)
+{
+  return link * other < 0 && fabs (other) > 2;
+}
+
 static void
 stroke_series (cairo_t *cr, const Frame *f, const double *xs, const double *ys, guint n,
-               const GdkRGBA *color, double alpha, double width)
+               const GdkRGBA *color, double alpha, double width, gboolean band)
 {
   int c0, nc, prev = -1;
-  double prev_link = 0;
   gboolean pen = FALSE;
   Column *cols;
   cairo_path_t *bars;
@@ -689,22 +696,26 @@ stroke_series (cairo_t *cr, const Frame *f, const double *xs, const double *ys, 
     return;
   cols = decimate (f, xs, ys, n, &c0, &nc);
 
-  /* The bars first, as their own path. */
+  /* Only links between neighbouring columns can zigzag; sparse points are joined by the polyline. */
+  for (int c = 1; c < nc; c++)
+    if (cols[c].valid && cols[c].joined && cols[c - 1].valid)
+      cols[c].link = cols[c].first - cols[c - 1].last;
+
+  /* The bars first, as their own path: columns hiding movement inside them, and steep links that reverse
+   * a neighbouring link (a zigzag). A `band` (the raw values behind a smoothed line) is noise by nature:
+   * every steep link becomes a bar. */
   cairo_new_path (cr);
   for (int c = 0; c < nc; c++)
     {
       Column *col = &cols[c];
-      const Column *p = prev >= 0 && col->joined ? &cols[prev] : NULL;
-      double link, top, bottom;
+      const Column *p = col->joined && prev >= 0 ? &cols[prev] : NULL;
+      double link = col->link, before = c > 0 ? cols[c - 1].link : 0, after = c + 1 < nc ? cols[c + 1].link : 0;
+      double top, bottom;
 
       if (!col->valid)
         continue;
-      /* Only links between neighbouring columns can zigzag; sparse points are joined by the polyline. */
-      link = p && prev == c - 1 ? col->first - p->last : 0;
-      /* Hidden movement inside the column, or a link that reverses the previous one. */
       col->bar = col->bottom - col->top > fabs (col->last - col->first) + 1
-                 || (link * prev_link < 0 && fabs (link) > 2 && fabs (prev_link) > 2);
-      prev_link = link;
+                 || (fabs (link) > 2 && (band || reverses (link, before) || reverses (link, after)));
       prev = c;
       if (!col->bar)
         continue;
@@ -796,11 +807,11 @@ draw_series (DlPlot *self, cairo_t *cr, const Frame *f)
       if (is_smoothed (s))
         {
           /* TensorBoard's look: the raw values faint behind the smoothed line. */
-          stroke_series (cr, f, xs, dl_series_peek_y (s), n, &c, 0.25, 1.0);
-          stroke_series (cr, f, xs, dl_series_peek_smoothed (s), n, &c, 1.0, 2.0);
+          stroke_series (cr, f, xs, dl_series_peek_y (s), n, &c, 0.25, 1.0, TRUE);
+          stroke_series (cr, f, xs, dl_series_peek_smoothed (s), n, &c, 1.0, 2.0, FALSE);
         }
       else
-        stroke_series (cr, f, xs, dl_series_peek_y (s), n, &c, 1.0, 2.0);
+        stroke_series (cr, f, xs, dl_series_peek_y (s), n, &c, 1.0, 2.0, FALSE);
 
       /* Point markers only while they stay apart. */
       if (dl_series_get_markers (s) && n <= f->area.size.width / (4 * MARKER_RADIUS))
