@@ -1454,6 +1454,8 @@ dl_worker_init (DlWorker *self)
   self->source = g_source_new (&event_source_funcs, sizeof (EventSource));
   ((EventSource *) self->source)->worker = self;
   g_source_set_static_name (self->source, "DlWorker events");
+  /* Just below GDK's redraw (G_PRIORITY_HIGH_IDLE + 20): a burst of events never delays a frame. */
+  g_source_set_priority (self->source, G_PRIORITY_HIGH_IDLE + 30);
   g_source_attach (self->source, context);
 
   self->thread = g_thread_new ("dl-worker", worker_thread, self);
