@@ -27,7 +27,9 @@ const char *dl_plot_get_y_label     (DlPlot *self);
 void        dl_plot_set_y_label     (DlPlot *self, const char *label);
 gboolean    dl_plot_get_log_y       (DlPlot *self);
 void        dl_plot_set_log_y       (DlPlot *self, gboolean log_y);
-/* Smoothing factor 0..0.999 given to every series that wants smoothing (dl_series_set_smooth). */
+/* Smoothing factor 0..0.999 given to every series that wants smoothing (dl_series_set_smooth) when it is
+ * added and whenever this changes. A smoothed series draws its raw values faint behind the smoothed line,
+ * and the y axis scales to the smoothed line (raw outliers are clipped, as in TensorBoard). */
 double      dl_plot_get_smoothing   (DlPlot *self);
 void        dl_plot_set_smoothing   (DlPlot *self, double smoothing);
 
@@ -40,9 +42,14 @@ DlSeries   *dl_plot_get_series      (DlPlot *self, guint i);
 /* A labelled vertical line at x, e.g. where the learning rate changed ("lr 0.05 → 0.01"). */
 void        dl_plot_add_marker      (DlPlot *self, double x, const char *label);
 void        dl_plot_clear_markers   (DlPlot *self);
+guint       dl_plot_get_n_markers   (DlPlot *self);
+double      dl_plot_get_marker_x    (DlPlot *self, guint i);
+const char *dl_plot_get_marker_label (DlPlot *self, guint i);
 
 /* Draw the whole plot into cr over (0, 0, width, height), without painting a background (the widget's
- * CSS background shows through; exports paint one first). */
+ * CSS background shows through; exports paint one first). Includes the hover crosshair and read-out while
+ * the pointer is over the data area (exports leave them out). Series are decimated to one entry per pixel
+ * column, so the cost hardly grows with the number of points. */
 void        dl_plot_draw            (DlPlot *self, cairo_t *cr, int width, int height);
 /* Where the data area lies when drawn at width × height. */
 void        dl_plot_get_plot_area   (DlPlot *self, int width, int height, graphene_rect_t *area);
