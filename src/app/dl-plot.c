@@ -310,9 +310,21 @@ compute_y_axis (DlPlot *self, Frame *f, double lo, double hi, gboolean data_nonn
     }
   else
     {
+      double step, below, above;
+
       /* A loss never goes below 0: don't show negative ticks just for the padding. */
       if (data_nonneg && lo < 0)
         lo = 0;
+      /* An end less than half a step from a tick moves out to it, so the axis usually starts and ends
+       * on a labelled line (a loss axis from 0) while the data keep a little room. */
+      dl_ticks_linear (lo, hi, target, &f->yt);
+      step = f->yt.step;
+      below = floor (lo / step) * step;
+      above = ceil (hi / step) * step;
+      if (lo - below < step / 2)
+        lo = below;
+      if (above - hi < step / 2)
+        hi = above;
       dl_ticks_linear (lo, hi, target, &f->yt);
       f->y0 = lo;
       f->y1 = hi;
