@@ -539,6 +539,29 @@ START_TEST (test_load_model)
   ck_assert (isfinite (ev->loss));
   dl_worker_stop (F.worker);
   wait_event (&F, DL_EVENT_STATE, DL_TRAIN_STOPPED, 10);
+
+  /* A fresh worker, no reset: the model comes with default hyperparameters it can train with. */
+  {
+    g_autoptr(DlDataset) train = make_blocks (1000, 1);
+    g_autoptr(DlDataset) test = make_blocks (100, 2);
+    g_autoptr(DlSnapshot) snap = NULL;
+
+    fixture_clear (&F);
+    fixture_init (&F);
+    dl_worker_load_model (F.worker, path);
+    ev = wait_event (&F, DL_EVENT_MODEL_LOADED, -1, 10);
+    ck_assert_str_eq (ev->config->arch, SMALL_ARCH);
+    ck_assert (ev->config->hyper.lr > 0.0f);
+    ck_assert_int_ge (ev->config->batch, 1);
+    ck_assert_int_ge (ev->config->epochs, 1);
+    dl_worker_set_data (F.worker, train, test);
+    dl_worker_start (F.worker);
+    ev = wait_event (&F, DL_EVENT_EVAL, -1, 20);
+    ck_assert (ev->end_of_epoch);
+    ck_assert (isfinite (ev->train_loss));
+    snap = dl_worker_dup_snapshot (F.worker);
+    ck_assert_int_gt (snap->step, 0);
+  }
   g_unlink (path);
   g_rmdir (dir);
 }
@@ -831,6 +854,9 @@ START_TEST (test_errors_are_reported)
     ev = wait_event (&F, DL_EVENT_ERROR, -1, 10);
     ck_assert (g_error_matches (ev->error, DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID));
     ck_assert_msg (strstr (ev->message, "20×20") != NULL, "%s", ev->message);
+    /* The sets were refused, so there is nothing to start on. */
+    ev = wait_event (&F, DL_EVENT_ERROR, -1, 10);
+    ck_assert (g_error_matches (ev->error, DL_WORKER_ERROR, DL_WORKER_ERROR_NOT_READY));
     ck_assert_int_eq (dl_worker_get_state (F.worker), DL_TRAIN_IDLE);
     dl_train_config_clear (&cfg2);
   }

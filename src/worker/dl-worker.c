@@ -555,7 +555,7 @@ publish_snapshot (Trainer *t)
   t->last_snapshot_us = g_get_monotonic_time ();
 }
 
-/* Sum of p × 0 is NaN exactly when some p is NaN or ±Inf; the loop vectorises. */
+/* Sum of p × 0 is NaN exactly when some p is NaN or ±Inf: one branch-free pass. */
 static gboolean
 params_finite (DlNet *net)
 {
@@ -610,18 +610,16 @@ begin_epoch (Trainer *t)
 static void
 install_net (Trainer *t, DlNet *net)
 {
+  int c, h, w;
+
   g_clear_pointer (&t->net, dl_net_free);
   t->net = net;
   g_free (t->good);
   t->good = g_new (float, dl_net_n_params (net));
   g_clear_pointer (&t->spare, dl_snapshot_unref);
+  dl_arch_shape (dl_net_arch (net), -1, &c, &h, &w);
   g_free (t->x);
-  {
-    int c, h, w;
-
-    dl_arch_shape (dl_net_arch (net), -1, &c, &h, &w);
-    t->x = g_new (float, (gsize) DL_MAX_BATCH * c * h * w);
-  }
+  t->x = g_new (float, (gsize) DL_MAX_BATCH * c * h * w);
   t->generation++;
   t->step = 0;
   t->epoch = 0;
@@ -676,8 +674,8 @@ post_eval (Trainer *t, const DlDataset *ds, gboolean end_of_epoch)
       ev->train_loss = t->epoch_loss_sum / t->pos;
       ev->train_accuracy = (double) t->epoch_correct / t->pos;
     }
-  /* Health of the last training batch, read before the evaluation's forward passes; it costs about as
-   * much as a small net's step, so only evaluations ask for it. */
+  /* Health of the last training batch: measured on request, so only evaluations ask for it, before
+   * their own forward passes. */
   if (t->trained)
     dl_net_health (t->net, &t->health);
   ev->eval = dl_eval_run (t->net, ds);
@@ -695,17 +693,15 @@ post_eval (Trainer *t, const DlDataset *ds, gboolean end_of_epoch)
 static char *
 divergence_advice (const DlHyper *h, int batch)
 {
+  double cap = h->optimizer == DL_OPT_ADAM ? 0.001 : 0.05;
+
   if (h->reduce == DL_REDUCE_SUM && batch > 1)
     return g_strdup_printf (_("the gradient is summed over the batch of %d, so every step is %d times too "
                               "large: average it over the batch, or lower the learning rate (try %g)"),
                             batch, batch, (double) h->lr / batch);
   if ((h->optimizer == DL_OPT_MOMENTUM || h->optimizer == DL_OPT_NESTEROV) && h->momentum >= 1.0f)
-    return g_strdup_printf (_("lower the momentum below 1 (try 0.9)"));
-  {
-    double cap = h->optimizer == DL_OPT_ADAM ? 0.001 : 0.05;
-
-    return g_strdup_printf (_("lower the learning rate (try %g)"), MIN ((double) h->lr / 10.0, cap));
-  }
+    return g_strdup (_("lower the momentum below 1 (try 0.9)"));
+  return g_strdup_printf (_("lower the learning rate (try %g)"), MIN ((double) h->lr / 10.0, cap));
 }
 
 static gboolean
@@ -853,11 +849,32 @@ train_batch (Trainer *t)
 
 /* ---- commands ---- */
 
+/* Every architecture takes 1 × 28 × 28; a data set of another image size cannot be fed to it. */
+static gboolean
+data_fits_net (Trainer *t, const DlDataset *ds)
+{
+  const DlArch *arch = dl_net_arch (t->net);
+
+  if (ds->rows == arch->in_h && ds->cols == arch->in_w)
+    return TRUE;
+  post_error (t, g_error_new (DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID,
+                              _("The images of %s are %d×%d, but the network takes %d×%d."),
+                              ds->source, ds->rows, ds->cols, arch->in_h, arch->in_w));
+  return FALSE;
+}
+
+/* Takes ownership of both. Training that is running goes on with the new sets, so they must fit. */
 static void
 use_data (Trainer *t, DlDataset *train, DlDataset *test)
 {
   DlEvent *ev;
 
+  if (t->net != NULL && !(data_fits_net (t, train) && data_fits_net (t, test)))
+    {
+      dl_dataset_unref (train);
+      dl_dataset_unref (test);
+      return;
+    }
   g_clear_pointer (&t->train, dl_dataset_unref);
   g_clear_pointer (&t->test, dl_dataset_unref);
   g_clear_pointer (&t->test_part, dl_dataset_unref);
@@ -937,9 +954,6 @@ cmd_load_model (Trainer *t, Cmd *cmd)
     }
   g_free (t->cfg.arch);
   t->cfg.arch = dl_arch_to_string (dl_net_arch (net));
-  if (t->cfg.batch < 1)
-    t->cfg.batch = 64;
-  t->cfg.epochs = MAX (t->cfg.epochs, 1);
   install_net (t, net);
   t->trained = TRUE;
   publish_snapshot (t);
@@ -970,20 +984,6 @@ cmd_save_model (Trainer *t, Cmd *cmd)
   ev = trainer_event (t, DL_EVENT_MODEL_SAVED);
   ev->path = g_strdup (cmd->path);
   post_event (t->worker, ev);
-}
-
-/* Every architecture takes 1 × 28 × 28; a data set of another image size cannot be fed to it. */
-static gboolean
-data_fits_net (Trainer *t, const DlDataset *ds)
-{
-  const DlArch *arch = dl_net_arch (t->net);
-
-  if (ds->rows == arch->in_h && ds->cols == arch->in_w)
-    return TRUE;
-  post_error (t, g_error_new (DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID,
-                              _("The images of %s are %d×%d, but the network takes %d×%d."),
-                              ds->source, ds->rows, ds->cols, arch->in_h, arch->in_w));
-  return FALSE;
 }
 
 static gboolean
@@ -1185,6 +1185,12 @@ worker_thread (gpointer data)
 
   t->worker = data;
   t->y = g_new (guint8, DL_MAX_BATCH);
+  /* What a model loaded before any reset trains with. */
+  dl_hyper_init_default (&t->cfg.hyper);
+  t->cfg.batch = 64;
+  t->cfg.epochs = 1;
+  t->cfg.seed = 1;
+  t->cfg.eval_every = 200;
   while (!t->quit)
     {
       /* Between batches, take every pending command first; when not running, wait for one. */
@@ -1454,8 +1460,10 @@ dl_worker_init (DlWorker *self)
   self->source = g_source_new (&event_source_funcs, sizeof (EventSource));
   ((EventSource *) self->source)->worker = self;
   g_source_set_static_name (self->source, "DlWorker events");
-  /* Just below GDK's redraw (G_PRIORITY_HIGH_IDLE + 20): a burst of events never delays a frame. */
-  g_source_set_priority (self->source, G_PRIORITY_HIGH_IDLE + 30);
+  /* Default priority, like input: below it, a window whose frames take long (software GL under load)
+   * keeps the frame clock busy and starves the events for good. A burst cannot delay frames much:
+   * progress is coalesced and each dispatch handles a bounded number of events. */
+  g_source_set_priority (self->source, G_PRIORITY_DEFAULT);
   g_source_attach (self->source, context);
 
   self->thread = g_thread_new ("dl-worker", worker_thread, self);
