@@ -127,8 +127,8 @@ cmd_train (int argc, char **argv)
   report.blas = g_strdup (dl_blas_describe ());
   dl_cli_report_dataset (&report, "training set", train);
   dl_cli_report_dataset (&report, "test set", test);
-  dl_cli_report_message (&report, "training %s (%s) for %d epochs, batch %d, %s lr %g%s, reduce %s, seed %"
-                         G_GUINT64_FORMAT, r.p.name, r.p.arch, r.p.epochs, r.p.batch,
+  dl_cli_report_message (&report, "training %s (%s) for %d epoch%s, batch %d, %s lr %g%s, reduce %s, seed %"
+                         G_GUINT64_FORMAT, r.p.name, r.p.arch, r.p.epochs, r.p.epochs == 1 ? "" : "s", r.p.batch,
                          dl_optimizer_name (r.p.hyper.optimizer), r.p.hyper.lr, r.p.augment ? ", augmented" : "",
                          r.p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r.seed);
 
