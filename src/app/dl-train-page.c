@@ -274,13 +274,14 @@ show_progress (DlTrainPage *self, const DlEvent *ev)
   g_autofree char *eta = format_duration (ev->eta_seconds);
   g_autofree char *speed = g_strdup_printf (_("%.0f samples/s · elapsed %s · %s left · step %" G_GINT64_FORMAT),
                                             ev->samples_per_second, elapsed, eta, ev->step);
-  g_autofree char *loss = g_strdup_printf ("%.4f", ev->loss);
+  g_autofree char *loss = ev->step > 0 ? g_strdup_printf ("%.4f", ev->loss) : g_strdup ("—");
 
   gtk_label_set_text (self->epoch_label, epoch);
   gtk_progress_bar_set_fraction (self->epoch_progress, CLAMP (ev->epoch_fraction, 0.0, 1.0));
   gtk_label_set_text (self->speed_label, speed);
   gtk_label_set_text (self->loss_value_label, loss);
-  dl_series_append (self->loss_series, event_x (ev), ev->loss);
+  if (ev->step > 0)
+    dl_series_append (self->loss_series, event_x (ev), ev->loss);
 }
 
 static void
@@ -482,6 +483,9 @@ dl_train_page_dispose (GObject *object)
   g_clear_handle_id (&self->hyper_timeout_id, g_source_remove);
   dl_train_page_set_worker (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_TRAIN_PAGE);
+  /* The template's top-level box is not a bound child: unparent it too. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->loss_series);
   g_clear_object (&self->test_loss_series);
   g_clear_object (&self->train_acc_series);

@@ -8,7 +8,9 @@
 
 #include <glib/gi18n.h>
 
+#include "dl-draw-page.h"
 #include "dl-frame-stats.h"
+#include "dl-mistakes-page.h"
 #include "dl-train-page.h"
 #include "dl-window.h"
 #include "dl-worker.h"
@@ -31,6 +33,8 @@ struct _DlWindow
   GtkLabel     *empty_error_label;
   GtkLabel     *loading_label;
   DlTrainPage  *train_page;
+  DlDrawPage   *draw_page;
+  DlMistakesPage *mistakes_page;
 };
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -93,6 +97,7 @@ reset_training (DlWindow *self)
 
   dl_train_page_get_config (self->train_page, &cfg);
   dl_train_page_clear (self->train_page);
+  dl_mistakes_page_clear_history (self->mistakes_page);
   dl_worker_reset (self->worker, &cfg);
   dl_train_config_clear (&cfg);
 }
@@ -122,6 +127,7 @@ on_worker_event (DlWindow *self, DlEvent *ev)
     {
     case DL_EVENT_DATA_LOADED:
       gtk_stack_set_visible_child_name (self->main_stack, "pages");
+      dl_mistakes_page_set_test_set (self->mistakes_page, ev->test);
       /* A first, untrained network so that every page has something to show and start has a config. */
       if (dl_worker_get_state (self->worker) == DL_TRAIN_IDLE)
         reset_training (self);
@@ -134,10 +140,13 @@ on_worker_event (DlWindow *self, DlEvent *ev)
         show_error (self, ev->message);
       break;
 
+    case DL_EVENT_EVAL:
+      dl_mistakes_page_add_eval (self->mistakes_page, ev->eval, ev->diagnosis, ev->end_of_epoch);
+      break;
+
     case DL_EVENT_STATE:
     case DL_EVENT_PROGRESS:
     case DL_EVENT_HYPER_APPLIED:
-    case DL_EVENT_EVAL:
     case DL_EVENT_MODEL_SAVED:
     case DL_EVENT_MODEL_LOADED:
     case DL_EVENT_DIVERGED:
@@ -334,6 +343,8 @@ dl_window_class_init (DlWindowClass *klass)
   object_class->dispose = dl_window_dispose;
 
   g_type_ensure (DL_TYPE_TRAIN_PAGE);
+  g_type_ensure (DL_TYPE_DRAW_PAGE);
+  g_type_ensure (DL_TYPE_MISTAKES_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DlWindow, start_button);
@@ -345,6 +356,8 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_error_label);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, loading_label);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, draw_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, mistakes_page);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
 
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
@@ -384,6 +397,7 @@ dl_window_init (DlWindow *self)
   self->worker = dl_worker_new ();
   g_signal_connect_object (self->worker, "event", G_CALLBACK (on_worker_event), self, G_CONNECT_SWAPPED);
   g_object_set (self->train_page, "worker", self->worker, NULL);
+  dl_draw_page_set_worker (self->draw_page, self->worker);
 
   self->frame_stats = dl_frame_stats_start (GTK_WIDGET (self));
   update_actions (self);
@@ -394,4 +408,18 @@ DlWindow *
 dl_window_new (DlApplication *app)
 {
   return g_object_new (DL_TYPE_WINDOW, "application", app, NULL);
+}
+
+DlWorker *
+dl_window_get_worker (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  return self->worker;
+}
+
+DlTrainPage *
+dl_window_get_train_page (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  return self->train_page;
 }

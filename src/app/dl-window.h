@@ -4,6 +4,8 @@
 #include <gtk/gtk.h>
 
 #include "dl-application.h"
+#include "dl-train-page.h"
+#include "dl-worker.h"
 
 G_BEGIN_DECLS
 
@@ -11,5 +13,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DlWindow, dl_window, DL, WINDOW, GtkApplicationWindow)
 
 DlWindow *dl_window_new (DlApplication *app);
+
+/* The window's training worker and Train page (for tests). */
+DlWorker    *dl_window_get_worker (DlWindow *self);
+DlTrainPage *dl_window_get_train_page (DlWindow *self);
 
 G_END_DECLS
