@@ -2,7 +2,7 @@
  *
  *   digitlab-cli train [--data DIR | --train A --test B] [--preset NAME] [--arch SPEC] [--lr F] … [--json]
  *   digitlab-cli eval  --model FILE [--data DIR | --test B] [--json]
- *   digitlab-cli bench [--data DIR] [--preset NAME] [--threads N] [--batches N] [--json]
+ *   digitlab-cli bench [--data DIR] [--preset NAME] … [--threads N] [--batches N] [--json]
  *   digitlab-cli presets
  *
  * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted (Ctrl-C: training
