@@ -183,6 +183,7 @@ typedef struct {
   gint64  step;
   int     batch;
   float   lr;
+  float   loss;
 } StepRecord;
 
 typedef struct {
@@ -238,7 +239,7 @@ static void
 observe_step (const DlStepInfo *info, gpointer data)
 {
   Log *log = data;
-  StepRecord rec = { info->step, info->batch, info->hyper->lr };
+  StepRecord rec = { info->step, info->batch, info->hyper->lr, info->loss };
 
   g_array_append_val (log->steps, rec);
   if (log->train != NULL)
@@ -453,6 +454,39 @@ START_TEST (test_batch_change_keeps_epoch_exact)
   ck_assert_uint_eq (L.steps->len, 10 + (n - 320 + 99) / 100);
   for (int i = 0; i < n; i++)
     ck_assert_msg (L.seen[i] == 1, "example %d was seen %d times in the epoch", i, L.seen[i]);
+}
+END_TEST
+
+/* Progress is coalesced, yet every batch's loss arrives exactly once, in order, with its position. */
+START_TEST (test_every_batch_loss_delivered)
+{
+  const int n = 3000, epochs = 2;
+  guint next = 0;
+  double last_x = 0.0;
+
+  load_blocks (n, 32, epochs);
+  dl_worker_set_step_observer (F.worker, observe_step, &L);
+  dl_worker_start (F.worker);
+  wait_event (&F, DL_EVENT_DONE, -1, 60);
+  wait_event (&F, DL_EVENT_STATE, DL_TRAIN_STOPPED, 10);
+
+  ck_assert_uint_eq (L.steps->len, epochs * ((n + 31) / 32));
+  for (guint i = 0; i < F.events->len; i++)
+    {
+      DlEvent *ev = g_ptr_array_index (F.events, i);
+
+      for (guint k = 0; ev->batch_losses != NULL && k < ev->batch_losses->len; k++, next++)
+        {
+          DlBatchLoss *b = &g_array_index (ev->batch_losses, DlBatchLoss, k);
+
+          ck_assert_uint_lt (next, L.steps->len);
+          ck_assert_float_eq (b->loss, g_array_index (L.steps, StepRecord, next).loss);
+          ck_assert_double_gt (b->x, last_x);
+          last_x = b->x;
+        }
+    }
+  ck_assert_uint_eq (next, L.steps->len);
+  ck_assert_double_eq_tol (last_x, epochs, 1e-12);
 }
 END_TEST
 
@@ -934,6 +968,7 @@ worker_suite (void)
     { "pause_resume_stop", test_pause_resume_stop },
     { "lr_change", test_lr_change_acknowledged },
     { "batch_change", test_batch_change_keeps_epoch_exact },
+    { "batch_losses", test_every_batch_loss_delivered },
     { "augment", test_augment_toggle },
     { "snapshot", test_snapshot_matches_worker },
     { "divergence", test_divergence_restores },

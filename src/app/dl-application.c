@@ -13,6 +13,8 @@
 struct _DlApplication
 {
   GtkApplication parent_instance;
+
+  GSettings     *settings;
 };
 
 G_DEFINE_FINAL_TYPE (DlApplication, dl_application, GTK_TYPE_APPLICATION)
@@ -25,6 +27,37 @@ dl_application_new (void)
                        "flags", G_APPLICATION_NON_UNIQUE,
                        "resource-base-path", "/io/github/digitlab/DigitLab",
                        NULL);
+}
+
+/* Installed, the schema is in the default source; run from the build tree, in the build's data/. */
+static GSettings *
+load_settings (void)
+{
+  GSettingsSchemaSource *installed = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchemaSource) built = NULL;
+  g_autoptr (GSettingsSchema) schema = NULL;
+
+  if (installed != NULL)
+    schema = g_settings_schema_source_lookup (installed, DL_APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    {
+      built = g_settings_schema_source_new_from_directory (DL_BUILD_SCHEMA_DIR, installed, FALSE, NULL);
+      if (built != NULL)
+        schema = g_settings_schema_source_lookup (built, DL_APPLICATION_ID, FALSE);
+    }
+  if (schema == NULL)
+    {
+      g_warning ("Settings schema %s not found: window size and preset will not be remembered", DL_APPLICATION_ID);
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+GSettings *
+dl_application_get_settings (DlApplication *self)
+{
+  g_return_val_if_fail (DL_IS_APPLICATION (self), NULL);
+  return self->settings;
 }
 
 static void
@@ -43,6 +76,8 @@ dl_application_startup (GApplication *app)
   g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
 
   G_APPLICATION_CLASS (dl_application_parent_class)->startup (app);
+
+  DL_APPLICATION (app)->settings = load_settings ();
 
   gtk_css_provider_load_from_resource (css, "/io/github/digitlab/DigitLab/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (),
@@ -93,9 +128,19 @@ dl_application_init (DlApplication *self)
 }
 
 static void
+dl_application_dispose (GObject *object)
+{
+  g_clear_object (&DL_APPLICATION (object)->settings);
+  G_OBJECT_CLASS (dl_application_parent_class)->dispose (object);
+}
+
+static void
 dl_application_class_init (DlApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = dl_application_dispose;
 
   app_class->activate = dl_application_activate;
   app_class->startup = dl_application_startup;

@@ -11,5 +11,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DlApplication, dl_application, DL, APPLICATION, GtkApplication)
 
 DlApplication *dl_application_new (void);
+/* The app's settings, or NULL when the schema is neither installed nor in the build tree. */
+GSettings     *dl_application_get_settings (DlApplication *self);
 
 G_END_DECLS

@@ -160,6 +160,24 @@ dl_train_page_get_config (DlTrainPage *self, DlTrainConfig *cfg)
   cfg->eval_every = EVAL_EVERY_BATCHES;
 }
 
+const char *
+dl_train_page_get_preset (DlTrainPage *self)
+{
+  g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
+  return selected_preset (self)->name;
+}
+
+void
+dl_train_page_set_preset (DlTrainPage *self, const char *name)
+{
+  const DlPreset *const *presets = dl_presets ();
+
+  g_return_if_fail (DL_IS_TRAIN_PAGE (self));
+  for (guint i = 0; presets[i] != NULL; i++)
+    if (g_strcmp0 (presets[i]->name, name) == 0)
+      gtk_drop_down_set_selected (self->preset_dropdown, i);
+}
+
 /* ---- sending changes ---- */
 
 static gboolean
@@ -267,6 +285,20 @@ event_x (const DlEvent *ev)
 }
 
 static void
+append_batch_losses (DlSeries *series, GArray *losses)
+{
+  g_autofree double *x = g_new (double, losses->len);
+  g_autofree double *y = g_new (double, losses->len);
+
+  for (guint i = 0; i < losses->len; i++)
+    {
+      x[i] = g_array_index (losses, DlBatchLoss, i).x;
+      y[i] = g_array_index (losses, DlBatchLoss, i).loss;
+    }
+  dl_series_append_many (series, x, y, losses->len);
+}
+
+static void
 show_progress (DlTrainPage *self, const DlEvent *ev)
 {
   g_autofree char *epoch = g_strdup_printf (_("Epoch %d of %d"), MIN (ev->epoch + 1, ev->epochs), ev->epochs);
@@ -280,8 +312,8 @@ show_progress (DlTrainPage *self, const DlEvent *ev)
   gtk_progress_bar_set_fraction (self->epoch_progress, CLAMP (ev->epoch_fraction, 0.0, 1.0));
   gtk_label_set_text (self->speed_label, speed);
   gtk_label_set_text (self->loss_value_label, loss);
-  if (ev->step > 0)
-    dl_series_append (self->loss_series, event_x (ev), ev->loss);
+  if (ev->batch_losses != NULL)
+    append_batch_losses (self->loss_series, ev->batch_losses);
 }
 
 static void

@@ -13,6 +13,9 @@ G_DECLARE_FINAL_TYPE (DlTrainPage, dl_train_page, DL, TRAIN_PAGE, GtkWidget)
 
 /* The run the controls describe: preset, layers, seed, epochs and the hyperparameters. */
 void           dl_train_page_get_config (DlTrainPage *self, DlTrainConfig *cfg);
+/* The chosen preset by name (dl-arch.h presets); unknown names are ignored. */
+const char    *dl_train_page_get_preset (DlTrainPage *self);
+void           dl_train_page_set_preset (DlTrainPage *self, const char *name);
 /* Forget the plotted run (a reset starts a new one). */
 void           dl_train_page_clear (DlTrainPage *self);
 

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dl-data-page.h"
 #include "dl-draw-page.h"
 #include "dl-frame-stats.h"
 #include "dl-mistakes-page.h"
@@ -35,6 +36,7 @@ struct _DlWindow
   DlTrainPage  *train_page;
   DlDrawPage   *draw_page;
   DlMistakesPage *mistakes_page;
+  DlDataPage   *data_page;
 };
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -128,6 +130,7 @@ on_worker_event (DlWindow *self, DlEvent *ev)
     case DL_EVENT_DATA_LOADED:
       gtk_stack_set_visible_child_name (self->main_stack, "pages");
       dl_mistakes_page_set_test_set (self->mistakes_page, ev->test);
+      dl_data_page_set_data (self->data_page, ev->train, ev->test);
       /* A first, untrained network so that every page has something to show and start has a config. */
       if (dl_worker_get_state (self->worker) == DL_TRAIN_IDLE)
         reset_training (self);
@@ -319,6 +322,48 @@ load_model_action (GtkWidget *widget, const char *name, GVariant *param)
                model_load_chosen);
 }
 
+static GSettings *
+app_settings (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return DL_IS_APPLICATION (app) ? dl_application_get_settings (DL_APPLICATION (app)) : NULL;
+}
+
+static void
+restore_state (DlWindow *self)
+{
+  GSettings *settings = app_settings ();
+  g_autofree char *preset = NULL;
+
+  if (settings == NULL)
+    return;
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, "window-width"),
+                               g_settings_get_int (settings, "window-height"));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  preset = g_settings_get_string (settings, "preset");
+  dl_train_page_set_preset (self->train_page, preset);
+}
+
+static gboolean
+dl_window_close_request (GtkWindow *window)
+{
+  DlWindow *self = DL_WINDOW (window);
+  GSettings *settings = app_settings ();
+  int width, height;
+
+  if (settings != NULL)
+    {
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (settings, "window-width", width);
+      g_settings_set_int (settings, "window-height", height);
+      g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+      g_settings_set_string (settings, "preset", dl_train_page_get_preset (self->train_page));
+    }
+  return GTK_WINDOW_CLASS (dl_window_parent_class)->close_request (window);
+}
+
 static void
 dl_window_dispose (GObject *object)
 {
@@ -341,10 +386,12 @@ dl_window_class_init (DlWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = dl_window_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = dl_window_close_request;
 
   g_type_ensure (DL_TYPE_TRAIN_PAGE);
   g_type_ensure (DL_TYPE_DRAW_PAGE);
   g_type_ensure (DL_TYPE_MISTAKES_PAGE);
+  g_type_ensure (DL_TYPE_DATA_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DlWindow, start_button);
@@ -358,6 +405,7 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, draw_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, mistakes_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, data_page);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
 
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
@@ -399,6 +447,7 @@ dl_window_init (DlWindow *self)
   g_object_set (self->train_page, "worker", self->worker, NULL);
   dl_draw_page_set_worker (self->draw_page, self->worker);
 
+  restore_state (self);
   self->frame_stats = dl_frame_stats_start (GTK_WIDGET (self));
   update_actions (self);
   load_default_data (self);

@@ -130,6 +130,7 @@ dl_event_unref (DlEvent *ev)
   if (ev == NULL || !g_atomic_int_dec_and_test (&((EventPriv *) ev)->ref_count))
     return;
   g_free (ev->change);
+  g_clear_pointer (&ev->batch_losses, g_array_unref);
   g_clear_pointer (&ev->eval, dl_eval_free);
   g_clear_pointer (&ev->diagnosis, dl_diagnosis_free);
   g_clear_pointer (&ev->train, dl_dataset_unref);
@@ -325,6 +326,14 @@ post_progress (DlWorker *self, DlEvent *ev)
   events_lock (self);
   stale = self->progress;
   self->progress = ev;
+  /* The replaced event's batch losses were never delivered: they go ahead of the new ones. */
+  if (stale != NULL && stale->batch_losses != NULL)
+    {
+      if (ev->batch_losses == NULL)
+        ev->batch_losses = g_steal_pointer (&stale->batch_losses);
+      else
+        g_array_prepend_vals (ev->batch_losses, stale->batch_losses->data, stale->batch_losses->len);
+    }
   events_unlock (self);
   if (stale != NULL)
     dl_event_unref (stale);
@@ -434,6 +443,7 @@ typedef struct {
   double         rate_seconds;
   double         rate;            /* smoothed samples per second */
   float          last_loss;
+  GArray        *batch_losses;    /* DlBatchLoss since the last progress event */
 
   float         *good;            /* parameters at the last healthy check */
   gint64         good_step;
@@ -489,6 +499,16 @@ post_error_literal (Trainer *t, int code, const char *message)
 }
 
 static void
+record_batch_loss (Trainer *t, float loss)
+{
+  DlBatchLoss point = { t->epoch + (double) t->pos / t->train->n, loss };
+
+  if (t->batch_losses == NULL)
+    t->batch_losses = g_array_sized_new (FALSE, FALSE, sizeof (DlBatchLoss), 64);
+  g_array_append_val (t->batch_losses, point);
+}
+
+static void
 publish_progress (Trainer *t, gboolean force)
 {
   gint64 now = g_get_monotonic_time ();
@@ -510,6 +530,7 @@ publish_progress (Trainer *t, gboolean force)
   ev = trainer_event (t, DL_EVENT_PROGRESS);
   ev->running_accuracy = t->pos > 0 ? (double) t->epoch_correct / t->pos : 0.0;
   ev->samples_per_second = t->rate;
+  ev->batch_losses = g_steal_pointer (&t->batch_losses);
   remaining = (gint64) MAX (t->cfg.epochs - t->epoch, 0) * t->train->n - t->pos;
   ev->eta_seconds = t->rate > 0.0 ? MAX (remaining, 0) / t->rate : 0.0;
   post_progress (t->worker, ev);
@@ -626,6 +647,7 @@ install_net (Trainer *t, DlNet *net)
   t->elapsed = 0.0;
   t->rate = 0.0;
   t->last_loss = 0.0f;
+  g_clear_pointer (&t->batch_losses, g_array_unref);
   t->batches_since_eval = 0;
   memset (&t->health, 0, sizeof t->health);
   forget_epoch (t);
@@ -780,6 +802,7 @@ end_epoch (Trainer *t)
   if (t->epoch >= t->cfg.epochs)
     {
       set_state (t, DL_TRAIN_STOPPED);
+      publish_progress (t, TRUE);   /* the last batch losses, however recent the previous progress */
       post_event (t->worker, trainer_event (t, DL_EVENT_DONE));
       post_event (t->worker, trainer_event (t, DL_EVENT_STATE));
     }
@@ -823,6 +846,7 @@ train_batch (Trainer *t)
 
   t->pos += b;
   t->last_loss = loss;
+  record_batch_loss (t, loss);
   t->epoch_loss_sum += (double) loss * b;
   t->epoch_correct += correct;
   seconds = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
@@ -1174,6 +1198,7 @@ trainer_free (Trainer *t)
   g_free (t->x);
   g_free (t->y);
   g_free (t->good);
+  g_clear_pointer (&t->batch_losses, g_array_unref);
   g_free (t);
 }
 

@@ -65,6 +65,12 @@ typedef enum {
   DL_EVENT_DONE,           /* all epochs finished */
 } DlEventType;
 
+/* One training batch's mean loss at its position in the run (epochs done, fractional). */
+typedef struct {
+  double x;
+  float  loss;
+} DlBatchLoss;
+
 /* Reference-counted; read-only for receivers. Only the fields of its type are set. */
 typedef struct {
   DlEventType    type;
@@ -76,6 +82,8 @@ typedef struct {
   gint64         samples_seen;     /* in this epoch */
   /* PROGRESS */
   float          loss;             /* mean loss of the latest batch */
+  GArray        *batch_losses;     /* DlBatchLoss: every batch since the previous progress event, oldest
+                                    * first, so a plot shows each batch although progress is coalesced */
   double         running_accuracy; /* on this epoch's training batches so far */
   double         samples_per_second;
   double         elapsed_seconds;  /* training time since start, pauses excluded */
