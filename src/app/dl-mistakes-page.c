@@ -8,6 +8,7 @@
 #include "dl-digit-view.h"
 #include "dl-mistake-item.h"
 #include "dl-mistake-list.h"
+#include "dl-mistake-tile.h"
 
 struct _DlMistakesPage
 {
@@ -47,16 +48,6 @@ struct _DlMistakesPage
 };
 
 G_DEFINE_FINAL_TYPE (DlMistakesPage, dl_mistakes_page, GTK_TYPE_WIDGET)
-
-/* A grid tile's widgets, kept on the tile's root box. */
-typedef struct {
-  DlMistakesPage *page;
-  DlDigitView    *digit;
-  GtkWidget      *mark;
-  GtkLabel       *true_label;
-  GtkLabel       *pred_label;
-  GtkLabel       *conf_label;
-} Tile;
 
 static const guint8 *
 test_pixels (DlMistakesPage *self, int index)
@@ -205,27 +196,12 @@ cell_activated_cb (DlMistakesPage *self, int t, int p, DlConfusionView *view)
 static void
 tile_sync (GtkListItem *list_item)
 {
-  GtkWidget *box = gtk_list_item_get_child (list_item);
-  Tile *tile = g_object_get_data (G_OBJECT (box), "tile");
+  DlMistakeTile *tile = DL_MISTAKE_TILE (gtk_list_item_get_child (list_item));
   DlMistakeItem *item = gtk_list_item_get_item (list_item);
-  int t = dl_mistake_item_get_true_class (item), p = dl_mistake_item_get_predicted (item);
-  double conf = dl_mistake_item_get_confidence (item);
-  char buf[32];
 
-  g_snprintf (buf, sizeof buf, "%d", t);
-  gtk_label_set_text (tile->true_label, buf);
-  g_snprintf (buf, sizeof buf, "%d", p);
-  gtk_label_set_text (tile->pred_label, buf);
-  gtk_widget_remove_css_class (GTK_WIDGET (tile->pred_label), t == p ? "error" : "success");
-  gtk_widget_add_css_class (GTK_WIDGET (tile->pred_label), t == p ? "success" : "error");
-  g_snprintf (buf, sizeof buf, "%.0f %%", 100.0 * conf);
-  gtk_label_set_text (tile->conf_label, buf);
-  gtk_widget_set_visible (tile->mark, dl_mistake_item_get_suspected (item));
-
-  g_autofree char *tip =
-    g_strdup_printf (_("Test image %d: labelled %d, the network answers %d (%.1f %%)"),
-                     dl_mistake_item_get_index (item), t, p, 100.0 * conf);
-  gtk_widget_set_tooltip_text (box, tip);
+  dl_mistake_tile_set_prediction (tile, dl_mistake_item_get_index (item), dl_mistake_item_get_true_class (item),
+                                  dl_mistake_item_get_predicted (item), dl_mistake_item_get_confidence (item),
+                                  dl_mistake_item_get_suspected (item));
 }
 
 static void
@@ -234,64 +210,20 @@ item_notify_cb (DlMistakeItem *item, GParamSpec *pspec, GtkListItem *list_item)
   tile_sync (list_item);
 }
 
-static GtkWidget *
-tile_label (GtkWidget *row, const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  gtk_box_append (GTK_BOX (row), label);
-  return label;
-}
-
 static void
 setup_tile_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, DlMistakesPage *self)
 {
-  Tile *tile = g_new0 (Tile, 1);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *overlay = gtk_overlay_new ();
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 3);
-
-  tile->page = self;
-  gtk_widget_add_css_class (box, "mistake-tile");
-
-  tile->digit = DL_DIGIT_VIEW (dl_digit_view_new ());
-  dl_digit_view_set_pixel_size (tile->digit, 3);
-  gtk_widget_set_halign (overlay, GTK_ALIGN_CENTER);
-  gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (tile->digit));
-
-  tile->mark = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-  gtk_widget_set_halign (tile->mark, GTK_ALIGN_END);
-  gtk_widget_set_valign (tile->mark, GTK_ALIGN_START);
-  gtk_widget_add_css_class (tile->mark, "warning");
-  gtk_widget_set_margin_top (tile->mark, 2);
-  gtk_widget_set_margin_end (tile->mark, 2);
-  gtk_widget_set_tooltip_text (tile->mark, _("Suspected label error"));
-  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), tile->mark);
-  gtk_box_append (GTK_BOX (box), overlay);
-
-  gtk_widget_set_halign (row, GTK_ALIGN_CENTER);
-  tile->true_label = GTK_LABEL (tile_label (row, "heading"));
-  gtk_label_set_text (GTK_LABEL (tile_label (row, "dim-label")), "→");
-  tile->pred_label = GTK_LABEL (tile_label (row, "heading"));
-  gtk_box_append (GTK_BOX (box), row);
-  tile->conf_label = GTK_LABEL (tile_label (box, "dim-label"));
-  gtk_widget_add_css_class (GTK_WIDGET (tile->conf_label), "caption");
-
-  g_object_set_data_full (G_OBJECT (box), "tile", tile, g_free);
-  gtk_list_item_set_child (list_item, box);
+  gtk_list_item_set_child (list_item, dl_mistake_tile_new ());
 }
 
 static void
 bind_tile_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, DlMistakesPage *self)
 {
-  GtkWidget *box = gtk_list_item_get_child (list_item);
-  Tile *tile = g_object_get_data (G_OBJECT (box), "tile");
+  DlMistakeTile *tile = DL_MISTAKE_TILE (gtk_list_item_get_child (list_item));
   DlMistakeItem *item = gtk_list_item_get_item (list_item);
 
-  dl_digit_view_set_image (tile->digit, test_pixels (self, dl_mistake_item_get_index (item)),
-                           self->test->rows, self->test->cols);
+  dl_mistake_tile_set_image (tile, test_pixels (self, dl_mistake_item_get_index (item)),
+                             self->test->rows, self->test->cols);
   tile_sync (list_item);
   g_signal_connect (item, "notify", G_CALLBACK (item_notify_cb), list_item);
 }
