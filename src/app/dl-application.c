@@ -15,6 +15,8 @@ struct _DlApplication
   GtkApplication parent_instance;
 
   GSettings     *settings;
+  char          *data_path;    /* --data */
+  char          *model_path;   /* --model */
 };
 
 G_DEFINE_FINAL_TYPE (DlApplication, dl_application, GTK_TYPE_APPLICATION)
@@ -65,9 +67,25 @@ dl_application_activate (GApplication *app)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
+  DlApplication *self = DL_APPLICATION (app);
+
   if (window == NULL)
-    window = GTK_WINDOW (dl_window_new (DL_APPLICATION (app)));
+    {
+      window = GTK_WINDOW (dl_window_new (self, self->data_path));
+      if (self->model_path != NULL)
+        dl_window_load_model (DL_WINDOW (window), self->model_path);
+    }
   gtk_window_present (window);
+}
+
+static int
+dl_application_handle_local_options (GApplication *app, GVariantDict *options)
+{
+  DlApplication *self = DL_APPLICATION (app);
+
+  g_variant_dict_lookup (options, "data", "^ay", &self->data_path);
+  g_variant_dict_lookup (options, "model", "^ay", &self->model_path);
+  return -1;   /* go on: activate */
 }
 
 static void
@@ -123,6 +141,14 @@ dl_application_init (DlApplication *self)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
 
+  const GOptionEntry options[] = {
+    { "data", 'd', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
+      N_("Train on this folder of MNIST IDX files (default: the MNIST cache)"), N_("FOLDER") },
+    { "model", 'm', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL, N_("Open a saved model"), N_("FILE") },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
 }
@@ -130,7 +156,11 @@ dl_application_init (DlApplication *self)
 static void
 dl_application_dispose (GObject *object)
 {
-  g_clear_object (&DL_APPLICATION (object)->settings);
+  DlApplication *self = DL_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->data_path, g_free);
+  g_clear_pointer (&self->model_path, g_free);
   G_OBJECT_CLASS (dl_application_parent_class)->dispose (object);
 }
 
@@ -144,4 +174,5 @@ dl_application_class_init (DlApplicationClass *klass)
 
   app_class->activate = dl_application_activate;
   app_class->startup = dl_application_startup;
+  app_class->handle_local_options = dl_application_handle_local_options;
 }

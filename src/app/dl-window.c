@@ -23,6 +23,9 @@ struct _DlWindow
   DlWorker     *worker;
   DlFrameStats *frame_stats;
   char         *pending_train_csv;   /* between the two CSV choosers */
+  char         *data;                /* what to load at start; NULL for the MNIST cache */
+  gboolean      have_net;            /* a reset or a model load has been asked for */
+  gboolean      loaded_model;        /* the network came from a model file: Start trains it on */
 
   /* template children */
   GtkButton    *start_button;
@@ -86,7 +89,9 @@ load_default_data (DlWindow *self)
 {
   g_autofree char *dir = dl_data_default_dir ();
 
-  if (dir_has_mnist (dir))
+  if (self->data != NULL)
+    load_data (self, self->data, self->data);
+  else if (dir_has_mnist (dir))
     load_data (self, dir, dir);
   else
     show_empty_state (self, NULL);
@@ -97,6 +102,8 @@ reset_training (DlWindow *self)
 {
   DlTrainConfig cfg = { 0 };
 
+  self->have_net = TRUE;
+  self->loaded_model = FALSE;
   dl_train_page_get_config (self->train_page, &cfg);
   dl_train_page_clear (self->train_page);
   dl_mistakes_page_clear_history (self->mistakes_page);
@@ -132,7 +139,7 @@ on_worker_event (DlWindow *self, DlEvent *ev)
       dl_mistakes_page_set_test_set (self->mistakes_page, ev->test);
       dl_data_page_set_data (self->data_page, ev->train, ev->test);
       /* A first, untrained network so that every page has something to show and start has a config. */
-      if (dl_worker_get_state (self->worker) == DL_TRAIN_IDLE)
+      if (!self->have_net)
         reset_training (self);
       break;
 
@@ -147,11 +154,14 @@ on_worker_event (DlWindow *self, DlEvent *ev)
       dl_mistakes_page_add_eval (self->mistakes_page, ev->eval, ev->diagnosis, ev->end_of_epoch);
       break;
 
+    case DL_EVENT_MODEL_LOADED:
+      self->loaded_model = TRUE;
+      break;
+
     case DL_EVENT_STATE:
     case DL_EVENT_PROGRESS:
     case DL_EVENT_HYPER_APPLIED:
     case DL_EVENT_MODEL_SAVED:
-    case DL_EVENT_MODEL_LOADED:
     case DL_EVENT_DIVERGED:
     case DL_EVENT_DONE:
     default:
@@ -168,7 +178,10 @@ start_action (GtkWidget *widget, const char *name, GVariant *param)
   switch (dl_worker_get_state (self->worker))
     {
     case DL_TRAIN_IDLE:
-      reset_training (self);   /* picks up the architecture and seed chosen since the last reset */
+      /* A fresh network picks up the layers and seed chosen since the last reset; a loaded model
+       * is trained on as it is. */
+      if (!self->loaded_model)
+        reset_training (self);
       dl_worker_start (self->worker);
       break;
     case DL_TRAIN_RUNNING:
@@ -288,10 +301,21 @@ model_save_chosen (DlWindow *self, const char *path)
   dl_worker_save_model (self->worker, path);
 }
 
+void
+dl_window_load_model (DlWindow *self, const char *path)
+{
+  g_return_if_fail (DL_IS_WINDOW (self));
+
+  self->have_net = TRUE;
+  dl_train_page_clear (self->train_page);
+  dl_mistakes_page_clear_history (self->mistakes_page);
+  dl_worker_load_model (self->worker, path);
+}
+
 static void
 model_load_chosen (DlWindow *self, const char *path)
 {
-  dl_worker_load_model (self->worker, path);
+  dl_window_load_model (self, path);
 }
 
 static void
@@ -375,6 +399,7 @@ dl_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_WINDOW);
   g_clear_object (&self->worker);
   g_clear_pointer (&self->pending_train_csv, g_free);
+  g_clear_pointer (&self->data, g_free);
 
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
 }
@@ -450,13 +475,16 @@ dl_window_init (DlWindow *self)
   restore_state (self);
   self->frame_stats = dl_frame_stats_start (GTK_WIDGET (self));
   update_actions (self);
-  load_default_data (self);
 }
 
 DlWindow *
-dl_window_new (DlApplication *app)
+dl_window_new (DlApplication *app, const char *data)
 {
-  return g_object_new (DL_TYPE_WINDOW, "application", app, NULL);
+  DlWindow *self = g_object_new (DL_TYPE_WINDOW, "application", app, NULL);
+
+  self->data = g_strdup (data);
+  load_default_data (self);
+  return self;
 }
 
 DlWorker *

@@ -12,7 +12,9 @@ G_BEGIN_DECLS
 #define DL_TYPE_WINDOW (dl_window_get_type ())
 G_DECLARE_FINAL_TYPE (DlWindow, dl_window, DL, WINDOW, GtkApplicationWindow)
 
-DlWindow *dl_window_new (DlApplication *app);
+/* data: a folder of IDX files or a CSV file to train on; NULL for the MNIST cache. */
+DlWindow *dl_window_new (DlApplication *app, const char *data);
+void      dl_window_load_model (DlWindow *self, const char *path);
 
 /* The window's training worker and Train page (for tests). */
 DlWorker    *dl_window_get_worker (DlWindow *self);
