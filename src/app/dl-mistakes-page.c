@@ -70,17 +70,23 @@ update_count (DlMistakesPage *self)
   const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->list));
   int evaluated = m != NULL ? dl_mistakes_get_n_evaluated (m) : 0;
+  gboolean partial = m != NULL && evaluated < dl_mistakes_get_n (m);
   DlMistakesFilter f;
   g_autofree char *text = NULL;
 
   dl_mistake_list_get_filter (self->list, &f);
+  /* Periodic evaluations may cover only the first part of the test set: say so. */
   if (f.show == DL_MISTAKES_SHOW_RIGHT)
-    text = g_strdup_printf (ngettext ("%'u correct image shown of %'d test images",
-                                      "%'u correct images shown of %'d test images", shown),
+    text = g_strdup_printf (partial ? ngettext ("%'u correct image shown of the first %'d test images",
+                                                "%'u correct images shown of the first %'d test images", shown)
+                                    : ngettext ("%'u correct image shown of %'d test images",
+                                                "%'u correct images shown of %'d test images", shown),
                             shown, evaluated);
   else
-    text = g_strdup_printf (ngettext ("%'u mistake shown of %'d test images",
-                                      "%'u mistakes shown of %'d test images", shown),
+    text = g_strdup_printf (partial ? ngettext ("%'u mistake shown of the first %'d test images",
+                                                "%'u mistakes shown of the first %'d test images", shown)
+                                    : ngettext ("%'u mistake shown of %'d test images",
+                                                "%'u mistakes shown of %'d test images", shown),
                             shown, evaluated);
   gtk_label_set_text (self->count_label, text);
   gtk_stack_set_visible_child_name (self->grid_stack, shown > 0 ? "grid" : "none");
@@ -92,14 +98,16 @@ update_summary (DlMistakesPage *self)
   const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
   int n_evals = dl_mistakes_get_n_evals (m);
   const DlMistakesEvalInfo *info = dl_mistakes_get_eval_info (m, n_evals - 1);
-  int suspected = dl_mistakes_get_n_suspected (m);
+  double accuracy = info->n > 0 ? 100.0 * info->correct / info->n : 0.0;
   g_autofree char *when = info->end_of_epoch
                             ? g_strdup_printf (_("after epoch %d"), info->epochs_done)
                             : g_strdup_printf (_("during epoch %d"), info->epochs_done + 1);
-  g_autofree char *text =
-    g_strdup_printf (_("Test accuracy %.2f %% (%'d of %'d right), %s. Suspected label errors: %d."),
-                     info->n > 0 ? 100.0 * info->correct / info->n : 0.0, info->correct, info->n, when,
-                     suspected);
+  g_autofree char *text = info->n < dl_mistakes_get_n (m)
+    ? g_strdup_printf (_("Test accuracy %.2f %% on the first %'d test images (%'d right), %s. "
+                         "Suspected label errors: %d."),
+                       accuracy, info->n, info->correct, when, dl_mistakes_get_n_suspected (m))
+    : g_strdup_printf (_("Test accuracy %.2f %% (%'d of %'d right), %s. Suspected label errors: %d."),
+                       accuracy, info->correct, info->n, when, dl_mistakes_get_n_suspected (m));
 
   gtk_label_set_text (self->summary_label, text);
 }
