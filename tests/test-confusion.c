@@ -130,6 +130,28 @@ START_TEST (test_click_sets_filter)
   dl_confusion_view_set_selected (DL_CONFUSION_VIEW (view), -1, -1);
   ck_assert (!dl_confusion_view_get_selected (DL_CONFUSION_VIEW (view), NULL, NULL));
 
+  /* The keyboard path: arrows move the outlined cell from the top-left one, Enter activates it. */
+  GListModel *controllers = gtk_widget_observe_controllers (view);
+  GtkEventController *keys = NULL;
+  for (guint k = 0; k < g_list_model_get_n_items (controllers); k++)
+    {
+      g_autoptr (GtkEventController) c = g_list_model_get_item (controllers, k);
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+        keys = c;
+    }
+  ck_assert_ptr_nonnull (keys);
+  static const guint presses[] = { GDK_KEY_Down, GDK_KEY_Down, GDK_KEY_Right, GDK_KEY_Right, GDK_KEY_Right,
+                                   GDK_KEY_Up, GDK_KEY_Down, GDK_KEY_Left, GDK_KEY_Right, GDK_KEY_Return };
+  for (guint k = 0; k < G_N_ELEMENTS (presses); k++)
+    {
+      gboolean handled = FALSE;
+      g_signal_emit_by_name (keys, "key-pressed", presses[k], 0, (GdkModifierType) 0, &handled);
+      ck_assert (handled);
+    }
+  ck_assert_int_eq (a.count, 3);
+  ck_assert_int_eq (a.t, 2); ck_assert_int_eq (a.p, 3);
+  g_object_unref (controllers);
+
   gtk_window_destroy (GTK_WINDOW (win));
 }
 END_TEST

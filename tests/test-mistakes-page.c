@@ -290,6 +290,76 @@ START_TEST (test_collapse_banner)
 }
 END_TEST
 
+/* Every 50th image confidently wrong in three epochs in a row: exactly those are suspected, and the
+ * toggle shows only them. */
+START_TEST (test_suspected_toggle)
+{
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *page = dl_mistakes_page_new ();
+  int n = test_set->n, n_wrong = 0;
+
+  gtk_window_set_child (GTK_WINDOW (win), page);
+  gtk_window_present (GTK_WINDOW (win));
+  dl_mistakes_page_set_test_set (DL_MISTAKES_PAGE (page), test_set);
+
+  DlEval *ev = g_new0 (DlEval, 1);
+  ev->n = n;
+  ev->predicted = g_new0 (guint8, n);
+  ev->confidence = g_new (float, n);
+  ev->probs = g_new0 (float, (gsize) n * 10);
+  for (int i = 0; i < n; i++)
+    {
+      int t = test_set->labels[i];
+      gboolean wrong = i % 50 == 0;
+      int p = wrong ? (t + 1) % 10 : t;
+      /* The wrong ones at 0.99 (suspected); every 7th image wrong at 0.6 as ordinary mistakes. */
+      if (!wrong && i % 7 == 0)
+        p = (t + 2) % 10;
+      float c = wrong ? 0.99f : 0.6f;
+      for (int k = 0; k < 10; k++)
+        ev->probs[i * 10 + k] = k == p ? c : (1 - c) / 9;
+      ev->predicted[i] = p;
+      ev->confidence[i] = c;
+      ev->correct += p == t;
+      ev->confusion[t][p]++;
+      n_wrong += wrong;
+    }
+  ev->accuracy = (double) ev->correct / n;
+
+  for (int e = 0; e < 3; e++)
+    dl_mistakes_page_add_eval (DL_MISTAKES_PAGE (page), ev, NULL, TRUE);
+  iterate (30);
+  GListModel *model = grid_model (page);
+  ck_assert_int_eq (g_list_model_get_n_items (model), n - ev->correct);
+
+  gtk_toggle_button_set_active (child (page, "suspect_toggle"), TRUE);
+  iterate (30);
+  ck_assert_int_eq (g_list_model_get_n_items (model), n_wrong);
+  for (guint k = 0; k < g_list_model_get_n_items (model); k++)
+    {
+      g_autoptr (DlMistakeItem) item = g_list_model_get_item (model, k);
+      ck_assert (dl_mistake_item_get_suspected (item));
+      ck_assert_int_eq (dl_mistake_item_get_index (item) % 50, 0);
+    }
+
+  /* Sorted by the label-error score, the suspected ones lead the list of all mistakes. */
+  gtk_toggle_button_set_active (child (page, "suspect_toggle"), FALSE);
+  gtk_drop_down_set_selected (child (page, "sort_dropdown"), 3);
+  iterate (30);
+  ck_assert_int_eq (g_list_model_get_n_items (model), n - ev->correct);
+  for (int k = 0; k < n_wrong; k++)
+    {
+      g_autoptr (DlMistakeItem) item = g_list_model_get_item (model, k);
+      ck_assert (dl_mistake_item_get_suspected (item));
+    }
+  g_autoptr (DlMistakeItem) after = g_list_model_get_item (model, n_wrong);
+  ck_assert (!dl_mistake_item_get_suspected (after));
+
+  dl_eval_free (ev);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+END_TEST
+
 int
 main (void)
 {
@@ -315,6 +385,7 @@ main (void)
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_page_after_training);
   tcase_add_test (tc, test_collapse_banner);
+  tcase_add_test (tc, test_suspected_toggle);
   suite_add_tcase (s, tc);
 
   SRunner *sr = srunner_create (s);

@@ -297,6 +297,40 @@ dl_confusion_view_click (DlConfusionView *self, double x, double y)
   return TRUE;
 }
 
+/* Keyboard: the arrows move the outlined cell (the same one the pointer outlines), Enter or Space
+ * activates it like a click. */
+static gboolean
+key_pressed_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state,
+                DlConfusionView *self)
+{
+  int t = self->hover_t, p = self->hover_p;
+
+  if (t < 0)
+    {
+      t = MAX (self->selected_t, 0);
+      p = MAX (self->selected_p, 0);
+    }
+  switch (keyval)
+    {
+    case GDK_KEY_Up:    case GDK_KEY_KP_Up:    t = MAX (t - 1, 0); break;
+    case GDK_KEY_Down:  case GDK_KEY_KP_Down:  t = MIN (t + 1, N - 1); break;
+    case GDK_KEY_Left:  case GDK_KEY_KP_Left:  p = MAX (p - 1, 0); break;
+    case GDK_KEY_Right: case GDK_KEY_KP_Right: p = MIN (p + 1, N - 1); break;
+    case GDK_KEY_Return: case GDK_KEY_KP_Enter: case GDK_KEY_space:
+      if (self->hover_t < 0)
+        return FALSE;
+      g_signal_emit (self, signals[CELL_ACTIVATED], 0, self->hover_t, self->hover_p);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+  self->hover_t = t;
+  self->hover_p = p;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  gtk_widget_trigger_tooltip_query (GTK_WIDGET (self));
+  return TRUE;
+}
+
 static void
 click_released_cb (GtkGestureClick *gesture, int n_press, double x, double y, DlConfusionView *self)
 {
@@ -327,7 +361,8 @@ motion_cb (GtkEventControllerMotion *motion, double x, double y, DlConfusionView
 static void
 leave_cb (GtkEventControllerMotion *motion, DlConfusionView *self)
 {
-  set_hover (self, -1, -1);
+  if (!gtk_widget_has_focus (GTK_WIDGET (self)))
+    set_hover (self, -1, -1);
 }
 
 static char *
@@ -353,7 +388,14 @@ query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip
   graphene_rect_t r;
   int t, p;
 
-  if (!dl_confusion_view_cell_at (self, x, y, &t, &p))
+  if (keyboard)
+    {
+      t = self->hover_t;
+      p = self->hover_p;
+      if (t < 0)
+        return FALSE;
+    }
+  else if (!dl_confusion_view_cell_at (self, x, y, &t, &p))
     return FALSE;
   g_autofree char *text = cell_description (self, t, p);
   gtk_tooltip_set_text (tooltip, text);
@@ -433,6 +475,7 @@ dl_confusion_view_init (DlConfusionView *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
   GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *key;
 
   self->hover_t = self->hover_p = -1;
   self->selected_t = self->selected_p = -1;
@@ -445,6 +488,15 @@ dl_confusion_view_init (DlConfusionView *self)
   g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
   g_signal_connect (motion, "leave", G_CALLBACK (leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
+
+  key = gtk_event_controller_key_new ();
+  g_signal_connect (key, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), key);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Confusion matrix"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("True digits in rows, answers in columns; arrow keys move, Enter shows those images"),
+                                  -1);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);

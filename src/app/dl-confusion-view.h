@@ -1,5 +1,6 @@
 /* dl-confusion-view.h — the confusion matrix as a heatmap: true class down, predicted class across,
  * per-class accuracy on the right. Hover tells the count and its share; a click activates the cell.
+ * From the keyboard, the arrows move the outlined cell and Enter or Space activates it.
  *
  * Geometry lives in DlConfusionLayout, a plain struct computed from the widget size, so hit-testing is
  * a pure function the tests call directly.
