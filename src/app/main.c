@@ -5,12 +5,16 @@
 #include <locale.h>
 
 #include "dl-application.h"
+#include "dl-blas.h"
 
 int
 main (int argc, char **argv)
 {
   g_autoptr (DlApplication) app = NULL;
 
+  dl_blas_init ();
+  /* One core stays with the window: BLAS threads competing with it make every frame late. */
+  dl_blas_set_threads (MAX (1, g_get_num_processors () - 1));
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -15,8 +15,14 @@
  * Parameter snapshots (dl_net_copy) are swapped into a slot under a short mutex, so the UI can run
  * inference at any time without waiting for a training step.
  */
+#define _GNU_SOURCE   /* gettid */
 #include <math.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* How much lower than the UI the training thread runs (setpriority's nice units). */
+#define WORKER_NICE 10
 
 #ifndef GETTEXT_PACKAGE
 #define GETTEXT_PACKAGE "digitlab"
@@ -1209,6 +1215,9 @@ worker_thread (gpointer data)
   Cmd *cmd;
 
   t->worker = data;
+  /* Training runs flat out: below the UI's priority, so that on a machine with few cores the window
+   * still gets the CPU it needs to redraw and answer input (Linux nices threads one by one). */
+  setpriority (PRIO_PROCESS, (id_t) gettid (), WORKER_NICE);
   t->y = g_new (guint8, DL_MAX_BATCH);
   /* What a model loaded before any reset trains with. */
   dl_hyper_init_default (&t->cfg.hyper);
