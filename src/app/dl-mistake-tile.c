@@ -36,8 +36,18 @@ update_caption (DlMistakeTile *self)
   char buf[32];
   gboolean right = self->true_class == self->predicted;
 
+  GdkRGBA fg;
+
   named_colour (GTK_WIDGET (self), right ? "success_color" : "error_color",
                 right ? &(GdkRGBA) { 0.15, 0.55, 0.3, 1 } : &(GdkRGBA) { 0.8, 0.1, 0.15, 1 }, &colour);
+  /* The dark style's error red is too deep to read as small text on a dark tile: lighten it. */
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
+  if (0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue > 0.5)
+    {
+      colour.red += 0.4 * (1 - colour.red);
+      colour.green += 0.4 * (1 - colour.green);
+      colour.blue += 0.4 * (1 - colour.blue);
+    }
   g_autofree char *hex = g_strdup_printf ("#%02x%02x%02x", (int) (colour.red * 255), (int) (colour.green * 255),
                                           (int) (colour.blue * 255));
   g_autofree char *markup = g_strdup_printf ("<b>%d</b> → <b><span foreground=\"%s\">%d</span></b>",
