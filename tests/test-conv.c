@@ -1,6 +1,7 @@
 /* test-conv.c — the convolution and max-pool kernels against a float64 loop reference and central
- * finite differences, over several shapes (k 3 and 5, pad 0–2, several channels, batches that span
- * more than one im2col group); the BLAS kernel dl_blas_init chooses, against a float64 sgemm. */
+ * finite differences, over several shapes (k 3 and 5, pad 0–2, several channels; batches in one
+ * im2col group, in groups of one image, and in several groups with a shorter last one); and the
+ * BLAS kernel dl_blas_init chooses, against a float64 sgemm. */
 #include <check.h>
 #include <stdio.h>
 #include <float.h>
@@ -23,8 +24,8 @@ static const Shape shapes[] = {
   { 2, 2, 6, 6, 3, 5, 1 },
   { 2, 4, 5, 5, 5, 3, 2 },   /* pad 2 with k 3: output larger than the input */
   { 1, 1, 4, 4, 1, 3, 1 },
-  { 12, 1, 28, 28, 3, 5, 2 }, /* the LeNet first layer; 12 × 784 columns spans two im2col groups */
-  { 5, 6, 14, 14, 4, 5, 0 },  /* the LeNet second layer */
+  { 12, 1, 28, 28, 3, 5, 2 }, /* the LeNet first layer: 784 columns a image, one image per group */
+  { 12, 6, 14, 14, 4, 5, 0 }, /* the LeNet second layer: 100 columns, groups of 10 and a last of 2 */
 };
 
 /* Deterministic values in [-1, 1). */
