@@ -711,9 +711,10 @@ post_eval (Trainer *t, const DlDataset *ds, gboolean end_of_epoch)
   ev->test_accuracy = ev->eval->accuracy;
   ev->health = t->health;
   ev->diagnosis = dl_diagnose (ev->eval, ds, &t->health, dl_net_arch (t->net), &t->cfg.hyper, t->cfg.batch);
-  post_event (t->worker, ev);
-  /* The parameters that were evaluated, for views that show the evaluation beside the net. */
+  /* The parameters that were evaluated, for views that show the evaluation beside the net: published
+   * before the event, so whoever receives it finds them. */
   publish_snapshot (t);
+  post_event (t->worker, ev);
 }
 
 /* ---- divergence ---- */
