@@ -6,7 +6,8 @@ same real MNIST training images, held in memory, for one epoch (every full batch
 in Digit Lab (`digitlab-cli bench --preset NAME --json`) and in PyTorch (Debian's python3-torch; run it
 with /usr/bin/python3). PyTorch gets to try its thread and kernel configurations first — 1 or 2 threads,
 OpenBLAS's own kernel or a forced one, BLIS instead of OpenBLAS, oneDNN convolutions on or off — each
-in a fresh process, since BLAS libraries read their environment when they load; its fastest is kept.
+in a fresh process, since BLAS libraries read their environment when they load, for --search-batches
+batches (or 8 s, whichever comes first); its fastest is kept.
 Then Digit Lab (at its defaults: whatever dl_blas_init chooses) and PyTorch's best run alternately,
 --runs times each, and the table reports medians, with Digit Lab's GFLOP/s against the measured sgemm
 peak (bench/sgemm-peak).
@@ -36,6 +37,19 @@ PRESETS = {
     "cnn": dict(batch=64, lr=0.05, momentum=0.9, weight_decay=5e-4, loss="softmax"),
 }
 TARGETS = {"mlp": 2.0, "seed": 2.0, "cnn": 1.5}
+# Multiply-adds per sample of each weight layer, in order (conv: outputs × C·k·k).
+LAYER_MACS = {
+    "mlp": [784 * 256, 256 * 128, 128 * 10],
+    "seed": [784 * 30, 30 * 10],
+    "cnn": [6 * 28 * 28 * 25, 16 * 10 * 10 * 150, 400 * 120, 120 * 84, 84 * 10],
+}
+
+
+def train_flops(preset):
+    """FLOPs one training sample costs: forward, weight gradient, and the input gradient of every
+    weight layer but the first (nobody computes a gradient for the image); 2 per multiply-add."""
+    macs = LAYER_MACS[preset]
+    return 2.0 * (2 * sum(macs) + sum(macs[1:]))
 
 
 def data_dir():
@@ -123,9 +137,15 @@ def torch_worker(args):
     for b in range(min(10, n_batches)):  # warm-up, as digitlab-cli bench does
         step(b)
     t0 = time.perf_counter()
+    done = 0
     for b in range(n_batches):
         step(b)
+        done += 1
+        # While searching, a configuration that is clearly slow need not finish its batches.
+        if args.max_seconds and time.perf_counter() - t0 > args.max_seconds:
+            break
     seconds = time.perf_counter() - t0
+    n_batches = done
 
     model.eval()
     lat = []
@@ -155,9 +175,10 @@ def torch_configs(preset, quick):
     return configs[:2] if quick else configs
 
 
-def run_torch(preset, config, batches):
+def run_torch(preset, config, batches, max_seconds=0.0):
     label, env, threads, no_mkldnn = config
-    cmd = [sys.executable, os.path.abspath(__file__), "--torch-worker", preset, "--threads", str(threads)]
+    cmd = [sys.executable, os.path.abspath(__file__), "--torch-worker", preset, "--threads", str(threads),
+           "--max-seconds", str(max_seconds)]
     if no_mkldnn:
         cmd.append("--no-mkldnn")
     if batches:
@@ -194,12 +215,15 @@ def main():
     ap.add_argument("--runs", type=int, default=5, help="alternating runs of each side; medians reported")
     ap.add_argument("--presets", default="mlp,seed,cnn")
     ap.add_argument("--batches", type=int, default=0, help="batches per run (default: one epoch)")
+    ap.add_argument("--search-batches", type=int, default=200,
+                    help="batches per PyTorch configuration tried (default 200; 0: one epoch)")
     ap.add_argument("--quick", action="store_true", help="try only two PyTorch configurations")
     ap.add_argument("--no-digitlab", action="store_true", help="measure the PyTorch side only")
     ap.add_argument("--json", metavar="FILE", help="also write every measurement to FILE")
     ap.add_argument("--torch-worker", metavar="PRESET", help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--no-mkldnn", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--max-seconds", type=float, default=0.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.torch_worker:
         args.preset = args.torch_worker
@@ -221,7 +245,7 @@ def main():
         # PyTorch's configurations, one epoch each, best kept.
         tried = []
         for config in torch_configs(preset, args.quick):
-            r = run_torch(preset, config, args.batches)
+            r = run_torch(preset, config, args.search_batches or args.batches, max_seconds=8.0)
             tried.append((r["samples_per_second"], config, r))
             print(f"  {preset}: PyTorch {config[0]}: {r['samples_per_second']:.0f} samples/s", flush=True)
         best_config = max(tried, key=lambda t: t[0])[1]
@@ -236,11 +260,12 @@ def main():
                   + f"PyTorch {pt_runs[-1]['samples_per_second']:.0f} samples/s", flush=True)
         pt = statistics.median(r["samples_per_second"] for r in pt_runs)
         row = {"model": preset, "pytorch": pt, "pytorch_config": best_config[0],
+               "pytorch_gflops": pt * train_flops(preset) / 1e9,
                "pytorch_inference_us": statistics.median(r["inference_us"] for r in pt_runs),
                "pytorch_tried": {t[1][0]: t[0] for t in tried}, "pytorch_runs": [r["samples_per_second"] for r in pt_runs]}
         if dl_runs:
             row.update(digitlab=statistics.median(r["samples_per_second"] for r in dl_runs),
-                       gflops=statistics.median(r["gflops"] for r in dl_runs),
+                       gflops=statistics.median(r["samples_per_second"] for r in dl_runs) * train_flops(preset) / 1e9,
                        digitlab_inference_us=statistics.median(r["inference_us"] for r in dl_runs),
                        digitlab_blas=dl_runs[-1].get("blas", ""),
                        digitlab_runs=[r["samples_per_second"] for r in dl_runs])
@@ -249,17 +274,19 @@ def main():
 
     print()
     print(f"{'model':6} {'Digit Lab samples/s':>20} {'PyTorch best samples/s':>23}  {'ratio':>6} {'target':>6}  "
-          f"{'GFLOP/s':>8} {'% of peak':>9}  PyTorch config")
+          f"{'GFLOP/s':>8} {'% of peak':>9} {'PyTorch GFLOP/s':>16}  PyTorch config")
     for r in rows:
         dl = r.get("digitlab")
         ratio = dl / r["pytorch"] if dl else None
         pct = (100 * r["gflops"] / peak["peak_gflops_1_thread"]) if dl and peak else None
         print(f"{r['model']:6} {dl if dl else float('nan'):20.0f} {r['pytorch']:23.0f}  "
               f"{ratio if ratio else float('nan'):5.2f}× {TARGETS[r['model']]:5.1f}×  "
-              f"{r.get('gflops', float('nan')):8.2f} {pct if pct else float('nan'):8.0f}%  {r['pytorch_config']}")
+              f"{r.get('gflops', float('nan')):8.2f} {pct if pct else float('nan'):8.0f}% {r['pytorch_gflops']:16.2f}  "
+              f"{r['pytorch_config']}")
     if peak:
-        print(f"\n% of peak: Digit Lab's training GFLOP/s against the 1-thread sgemm peak "
-              f"({peak['peak_gflops_1_thread']:.1f} GFLOP/s), Digit Lab's default thread count.")
+        print(f"\nGFLOP/s: useful training FLOPs per sample × samples/s (forward, weight gradients, input "
+              f"gradients but the first layer's). % of peak: Digit Lab's against the 1-thread sgemm peak "
+              f"({peak['peak_gflops_1_thread']:.1f} GFLOP/s, {peak['blas']}).")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(record, f, indent=1)
