@@ -2,11 +2,12 @@
  * of every digit) is drawn on a real DlDrawPage with real pointer drags (xdotool: press, a motion event
  * every few pixels along each stroke, release; the pen lifted between strokes), the page's answer is read
  * once it has settled, and the canvas is cleared through draw.clear. Prints a table and "recognised N of
- * M"; --screenshot renders the page with one well-read digit to a PNG; --sheet draws the set itself (no
- * model or display needed).
+ * M"; --variants N draws N randomly varied copies of each too (shifted, scaled, leaning, turned, with a
+ * tremor; seeded); --screenshot renders the page with one well-read digit to a PNG; --sheet draws the set
+ * itself (no model or display needed).
  *
  * xvfb-run -a -s "-screen 0 1280x1024x24" env GDK_BACKEND=x11 \
- *   build/bench/draw-digits --model cnn.dlm --screenshot draw-page.png */
+ *   build/bench/draw-digits --model cnn.dlm --variants 5 --screenshot draw-page.png */
 #include <errno.h>
 #include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
@@ -20,6 +21,7 @@
 #include "dl-canvas.h"
 #include "dl-draw-page.h"
 #include "dl-preprocess.h"
+#include "dl-rng.h"
 #include "digit-strokes.h"
 
 #define N_DRAWINGS ((int) G_N_ELEMENTS (DIGIT_DRAWINGS))
@@ -28,6 +30,7 @@
 #define GRID_HEIGHT   100.0
 #define CURVE_STEPS   16      /* samples per Catmull–Rom segment, before resampling by arc length */
 #define ARC_STEP_DEG  3.0
+#define TREMOR        0.008   /* of the variants, canvas units: ~4 px on a 500 px canvas */
 
 typedef struct {
   double x, y;
@@ -152,9 +155,45 @@ parse_stroke (const char *text, int drawing, GError **error)
   return g_steal_pointer (&out);
 }
 
+/* How one hand varies a drawing from one time to the next: placed elsewhere, larger or smaller, leaning
+ * and turned a little, and a slow tremor along the strokes. */
+typedef struct {
+  double dx, dy;          /* shift, canvas units */
+  double scale;
+  double slant;           /* added to the drawing's own */
+  double angle;           /* radians, clockwise on screen */
+  double wobble;          /* tremor amplitude, canvas units */
+  double wavelength[2];   /* of the tremor's two components, canvas units */
+  double phase[4];
+} Variant;
+
+static const Variant AS_DEFINED = { 0, 0, 1, 0, 0, 0, { 1, 1 }, { 0 } };
+
+static double
+uniform (DlRng *rng, double lo, double hi)
+{
+  return lo + (hi - lo) * dl_rng_uniform (rng);
+}
+
+static Variant
+random_variant (DlRng *rng)
+{
+  Variant v = {
+    .dx = uniform (rng, -0.12, 0.12), .dy = uniform (rng, -0.12, 0.12),
+    .scale = uniform (rng, 0.75, 1.25),
+    .slant = uniform (rng, -0.15, 0.15),
+    .angle = uniform (rng, -8, 8) * G_PI / 180,
+    .wobble = TREMOR,
+    .wavelength = { uniform (rng, 0.10, 0.20), uniform (rng, 0.20, 0.35) },
+  };
+  for (int i = 0; i < 4; i++)
+    v.phase[i] = uniform (rng, 0, 2 * G_PI);
+  return v;
+}
+
 /* The drawing's strokes (GArray of Pt each) in canvas units: the unit square scaled by `side`. */
 static GPtrArray *
-drawing_strokes (int index, double side, GError **error)
+drawing_strokes (int index, const Variant *v, double side, GError **error)
 {
   const DigitDrawing *d = &DIGIT_DRAWINGS[index];
   g_autoptr (GPtrArray) strokes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
@@ -168,9 +207,11 @@ drawing_strokes (int index, double side, GError **error)
       for (guint i = 0; i < pts->len; i++)
         {
           Pt *p = &g_array_index (pts, Pt, i);
-          double gx = (p->x - GRID_CENTRE_X) / GRID_HEIGHT, gy = (p->y - GRID_CENTRE_Y) / GRID_HEIGHT;
-          p->x = side * (d->cx + d->height * (gx - d->slant * gy));
-          p->y = side * (d->cy + d->height * gy);
+          double gy = (p->y - GRID_CENTRE_Y) / GRID_HEIGHT;
+          double gx = (p->x - GRID_CENTRE_X) / GRID_HEIGHT - (d->slant + v->slant) * gy;
+          double h = d->height * v->scale;
+          p->x = side * (d->cx + v->dx + h * (gx * cos (v->angle) - gy * sin (v->angle)));
+          p->y = side * (d->cy + v->dy + h * (gx * sin (v->angle) + gy * cos (v->angle)));
         }
       g_ptr_array_add (strokes, pts);
     }
@@ -201,56 +242,137 @@ resample (GArray *pts, double step)
   return out;
 }
 
+/* The tremor along a stroke, `at` canvas units from the drawing's first point. */
+static void
+wobble (const Variant *v, double side, double at, Pt *p)
+{
+  double a = 2 * G_PI * at / side;
+  p->x += side * v->wobble * (0.6 * sin (a / v->wavelength[0] + v->phase[0]) + 0.4 * sin (a / v->wavelength[1] + v->phase[1]));
+  p->y += side * v->wobble * (0.6 * sin (a / v->wavelength[0] + v->phase[2]) + 0.4 * sin (a / v->wavelength[1] + v->phase[3]));
+}
+
+/* What the pointer does: each stroke resampled every `step` and with the variant's tremor, in canvas
+ * units scaled by `side`. */
+static GPtrArray *
+pointer_path (int index, const Variant *v, double side, double step, GError **error)
+{
+  g_autoptr (GPtrArray) strokes = drawing_strokes (index, v, side, error);
+  if (strokes == NULL)
+    return NULL;
+  GPtrArray *path = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  double at = 0;
+  for (guint s = 0; s < strokes->len; s++)
+    {
+      GArray *pts = resample (g_ptr_array_index (strokes, s), step);
+      for (guint i = 0; i < pts->len; i++, at += step)
+        wobble (v, side, at, &g_array_index (pts, Pt, i));
+      g_ptr_array_add (path, pts);
+    }
+  return path;
+}
+
+/* Whether the varied drawing stays on the canvas with a margin: the pointer must not leave it. */
+static gboolean
+fits (int index, const Variant *v)
+{
+  g_autoptr (GPtrArray) strokes = drawing_strokes (index, v, 1, NULL);
+  if (strokes == NULL)
+    return TRUE;   /* drag_drawing reports what is wrong with it */
+  double margin = 0.04 + v->wobble;
+  for (guint s = 0; s < strokes->len; s++)
+    {
+      GArray *pts = g_ptr_array_index (strokes, s);
+      for (guint k = 0; k < pts->len; k++)
+        {
+          Pt p = g_array_index (pts, Pt, k);
+          if (p.x < margin || p.x > 1 - margin || p.y < margin || p.y > 1 - margin)
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* n seeded variants of every drawing that stay on the canvas: [k * N_DRAWINGS + i] is drawing i's k-th. */
+static Variant *
+make_variants (int n, guint64 seed)
+{
+  Variant *vs = g_new (Variant, (gsize) n * N_DRAWINGS);
+  DlRng rng;
+  dl_rng_seed (&rng, seed);
+  for (int k = 0; k < n; k++)
+    for (int i = 0; i < N_DRAWINGS; i++)
+      do
+        vs[k * N_DRAWINGS + i] = random_variant (&rng);
+      while (!fits (i, &vs[k * N_DRAWINGS + i]));
+  return vs;
+}
+
 /* ---- the contact sheet (--sheet) ---- */
 
+/* Drawing `index` as the canvas shows it, in a tile of side `tile` at (x0, y0). */
 static gboolean
-write_sheet (const char *path, GError **error)
+paint_tile (cairo_t *cr, double x0, double y0, double tile, int index, const Variant *v, GError **error)
 {
-  const int tile = 150, cols = 3, label_h = 18;
+  g_autoptr (GPtrArray) strokes = pointer_path (index, v, tile, 1.0, error);
+  if (strokes == NULL)
+    return FALSE;
+  g_autofree DlStroke *ds = g_new (DlStroke, strokes->len);
+  g_autoptr (GPtrArray) dl_pts = g_ptr_array_new_with_free_func (g_free);
+  for (guint s = 0; s < strokes->len; s++)
+    {
+      GArray *pts = g_ptr_array_index (strokes, s);
+      DlPoint *dp = g_new (DlPoint, pts->len);
+      for (guint k = 0; k < pts->len; k++)
+        dp[k] = (DlPoint) { g_array_index (pts, Pt, k).x, g_array_index (pts, Pt, k).y, 1 };
+      g_ptr_array_add (dl_pts, dp);
+      ds[s] = (DlStroke) { dp, pts->len };
+    }
+  cairo_save (cr);
+  cairo_translate (cr, x0, y0);
+  cairo_rectangle (cr, 0, 0, tile, tile);
+  cairo_set_source_rgb (cr, 0.93, 0.93, 0.93);
+  cairo_fill (cr);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  /* the canvas's pen: 3/20 of a digit 40 % of the canvas tall */
+  dl_strokes_draw (cr, ds, strokes->len, tile * DL_DIGIT_PEN_WIDTH / DL_DIGIT_BOX * 0.4);
+  cairo_restore (cr);
+  return TRUE;
+}
+
+/* Without variants: a row per digit, its three styles side by side. With n variants: a row per drawing,
+ * as defined and then its variants. */
+static gboolean
+write_sheet (const char *path, const Variant *variants, int n, GError **error)
+{
+  const int tile = n == 0 ? 150 : 110, label_h = n == 0 ? 18 : 16;
+  const int cols = n == 0 ? 3 : n + 1, rows = n == 0 ? 10 : N_DRAWINGS;
   int per_digit[10] = { 0 };
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, cols * tile, 10 * (tile + label_h));
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, cols * tile, rows * (tile + label_h));
   cairo_t *cr = cairo_create (surface);
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
+  cairo_set_font_size (cr, n == 0 ? 11 : 10);
 
   for (int i = 0; i < N_DRAWINGS; i++)
     {
       const DigitDrawing *d = &DIGIT_DRAWINGS[i];
-      int col = per_digit[d->digit]++;
-      g_autoptr (GPtrArray) strokes = drawing_strokes (i, tile - 10, error);
-      if (strokes == NULL || col >= cols)
+      int row = n == 0 ? d->digit : i, col = n == 0 ? per_digit[d->digit]++ : 0;
+      double y0 = row * (tile + label_h);
+      gboolean ok = col < cols;
+      if (!ok)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "more than %d drawings of %d", cols, d->digit);
+      ok = ok && paint_tile (cr, col * tile + 5, y0 + 5, tile - 10, i, &AS_DEFINED, error);
+      for (int k = 0; k < n && ok; k++)
+        ok = paint_tile (cr, (k + 1) * tile + 5, y0 + 5, tile - 10, i, &variants[k * N_DRAWINGS + i], error);
+      if (!ok)
         {
-          if (strokes != NULL)
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "more than %d drawings of %d", cols, d->digit);
           cairo_destroy (cr);
           cairo_surface_destroy (surface);
           return FALSE;
         }
-      g_autofree DlStroke *ds = g_new (DlStroke, strokes->len);
-      g_autoptr (GPtrArray) dl_pts = g_ptr_array_new_with_free_func (g_free);
-      for (guint s = 0; s < strokes->len; s++)
-        {
-          GArray *pts = g_ptr_array_index (strokes, s);
-          DlPoint *dp = g_new (DlPoint, pts->len);
-          for (guint k = 0; k < pts->len; k++)
-            dp[k] = (DlPoint) { g_array_index (pts, Pt, k).x, g_array_index (pts, Pt, k).y, 1 };
-          g_ptr_array_add (dl_pts, dp);
-          ds[s] = (DlStroke) { dp, pts->len };
-        }
-      double x0 = col * tile, y0 = d->digit * (tile + label_h);
-      cairo_save (cr);
-      cairo_translate (cr, x0 + 5, y0 + 5);
-      cairo_rectangle (cr, 0, 0, tile - 10, tile - 10);
-      cairo_set_source_rgb (cr, 0.93, 0.93, 0.93);
-      cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0, 0, 0);
-      /* the canvas's pen: 3/20 of a digit 40 % of the canvas tall */
-      dl_strokes_draw (cr, ds, strokes->len, (tile - 10) * DL_DIGIT_PEN_WIDTH / DL_DIGIT_BOX * 0.4);
-      cairo_restore (cr);
       cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
-      cairo_set_font_size (cr, 11);
-      cairo_move_to (cr, x0 + 5, y0 + tile + 8);
-      g_autofree char *caption = g_strdup_printf ("%d: %s", d->digit, d->style);
+      cairo_move_to (cr, col * tile + 5, y0 + tile + label_h / 2.0);
+      g_autofree char *caption = g_strdup_printf ("%d: %s%s", d->digit, d->style, n > 0 ? ", then its variants" : "");
       cairo_show_text (cr, caption);
     }
   cairo_destroy (cr);
@@ -473,15 +595,15 @@ add_move (Bench *b, GStrvBuilder *args, double x, double y, gboolean pause)
 
 /* Each stroke: move there, press, move along it, release; a short pause between strokes. */
 static gboolean
-drag_drawing (Bench *b, int index, int *n_strokes, GError **error)
+drag_drawing (Bench *b, int index, const Variant *v, int *n_strokes, GError **error)
 {
   double side = gtk_widget_get_width (GTK_WIDGET (b->canvas));
-  g_autoptr (GPtrArray) strokes = drawing_strokes (index, side, error);
+  g_autoptr (GPtrArray) strokes = pointer_path (index, v, side, b->step_px, error);
   if (strokes == NULL)
     return FALSE;
   for (guint s = 0; s < strokes->len; s++)
     {
-      g_autoptr (GArray) pts = resample (g_ptr_array_index (strokes, s), b->step_px);
+      GArray *pts = g_ptr_array_index (strokes, s);
       g_autoptr (GStrvBuilder) args = g_strv_builder_new ();
       g_strv_builder_add (args, "xdotool");
       add_move (b, args, g_array_index (pts, Pt, 0).x, g_array_index (pts, Pt, 0).y, TRUE);
@@ -576,33 +698,55 @@ top_other (const float *probs, int not)
   return best;
 }
 
-static int
-run (const char *model, const char *screenshot, int shot_digit, Bench *b, GError **error)
+/* Drags drawing `index` (varied by v), reads the page's answer, clears through draw.clear. */
+static gboolean
+read_drawing (Bench *b, int index, const Variant *v, Reading *r, GError **error)
 {
-  Reading readings[N_DRAWINGS];
+  const DigitDrawing *d = &DIGIT_DRAWINGS[index];
+  int dragged;
+  if (!drag_drawing (b, index, v, &dragged, error) || !read_page (b, r, error))
+    {
+      g_prefix_error (error, "drawing %d (%d, %s): ", index, d->digit, d->style);
+      return FALSE;
+    }
+  if (r->n_strokes != dragged)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "drawing %d (%d, %s): %d strokes dragged, the canvas has %d",
+                   index, d->digit, d->style, dragged, r->n_strokes);
+      return FALSE;
+    }
+  gtk_widget_activate_action (GTK_WIDGET (b->page), "draw.clear", NULL);
+  iterate_until (never, NULL, 50);
+  if (!dl_canvas_is_empty (b->canvas))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "draw.clear left the canvas drawn on");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+print_tally (const int *right, const int *of, int total_right, int total)
+{
+  printf ("\nper digit:");
+  for (int c = 0; c < 10; c++)
+    printf (" %d: %d/%d%s", c, right[c], of[c], c < 9 ? "," : "\n");
+  printf ("recognised %d of %d\n", total_right, total);
+}
+
+/* The set as defined: a row per drawing. */
+static gboolean
+read_set (Bench *b, Reading *readings, GError **error)
+{
   int right = 0, right_per_digit[10] = { 0 }, of_digit[10] = { 0 };
 
-  if (!load_model (b, model, error) || !show_window (b, error))
-    return -1;
-  printf ("model %s; canvas %d px, pointer motion every %.0f px, %s s apart\n\n", model,
-          gtk_widget_get_width (GTK_WIDGET (b->canvas)), b->step_px, b->pace);
   printf ("digit  style                          strokes  samples  predicted  probability  p(digit)  runner-up\n");
   for (int i = 0; i < N_DRAWINGS; i++)
     {
       const DigitDrawing *d = &DIGIT_DRAWINGS[i];
       Reading *r = &readings[i];
-      int dragged;
-      if (!drag_drawing (b, i, &dragged, error) || !read_page (b, r, error))
-        {
-          g_prefix_error (error, "drawing %d (%d, %s): ", i, d->digit, d->style);
-          return -1;
-        }
-      if (r->n_strokes != dragged)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "drawing %d (%d, %s): %d strokes dragged, the canvas has %d",
-                       i, d->digit, d->style, dragged, r->n_strokes);
-          return -1;
-        }
+      if (!read_drawing (b, i, &AS_DEFINED, r, error))
+        return FALSE;
       gboolean ok = r->predicted == d->digit;
       int other = top_other (r->probs, r->predicted);
       right += ok;
@@ -611,54 +755,95 @@ run (const char *model, const char *screenshot, int shot_digit, Bench *b, GError
       printf ("%5d  %-30s %7d  %7d  %9d  %9.2f %%  %6.2f %%  %d (%.2f %%)%s\n", d->digit, d->style, r->n_strokes,
               r->n_samples, r->predicted, 100 * r->probs[r->predicted], 100 * r->probs[d->digit], other,
               100 * r->probs[other], ok ? "" : "   ✗");
-      gtk_widget_activate_action (GTK_WIDGET (b->page), "draw.clear", NULL);
-      iterate_until (never, NULL, 50);
-      if (!dl_canvas_is_empty (b->canvas))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "draw.clear left the canvas drawn on");
-          return -1;
-        }
     }
-  printf ("\nper digit:");
-  for (int c = 0; c < 10; c++)
-    printf (" %d: %d/%d%s", c, right_per_digit[c], of_digit[c], c < 9 ? "," : "\n");
-  printf ("recognised %d of %d\n", right, N_DRAWINGS);
+  print_tally (right_per_digit, of_digit, right, N_DRAWINGS);
+  return TRUE;
+}
 
-  if (screenshot != NULL)
-    {
-      /* The surest correct reading of the chosen digit, else of any digit. */
-      int best = -1;
-      for (int pass = 0; pass < 2 && best < 0; pass++)
-        for (int i = 0; i < N_DRAWINGS; i++)
-          {
-            const DigitDrawing *d = &DIGIT_DRAWINGS[i];
-            if (readings[i].predicted == d->digit && (pass == 1 || d->digit == shot_digit)
-                && (best < 0 || readings[i].probs[d->digit] > readings[best].probs[DIGIT_DRAWINGS[best].digit]))
-              best = i;
-          }
-      if (best < 0)
-        best = 0;
-      Reading r;
-      int dragged;
-      if (!drag_drawing (b, best, &dragged, error) || !read_page (b, &r, error) || !save_screenshot (b, screenshot, error))
-        return -1;
-      printf ("screenshot %s: %d (%s) read as %d, %.1f %%\n", screenshot, DIGIT_DRAWINGS[best].digit,
-              DIGIT_DRAWINGS[best].style, r.predicted, 100 * r.probs[r.predicted]);
-    }
-  return right;
+/* `n` random variants of every drawing (seeded): only the misreadings get a row. */
+static gboolean
+read_variants (Bench *b, int n, guint64 seed, GError **error)
+{
+  int right = 0, right_per_digit[10] = { 0 }, of_digit[10] = { 0 };
+  g_autofree Variant *variants = make_variants (n, seed);
+
+  printf ("\n%d variants of each drawing (seed %" G_GUINT64_FORMAT "): shifted ±0.12 of the canvas, scaled 0.75–1.25, "
+          "slant ±0.15 more, turned ±8°, a tremor of %.1f %% of the canvas; misread ones:\n",
+          n, seed, 100 * TREMOR);
+  printf ("digit  style                          variant  shift (x, y)    scale  slant  turn  predicted  p(digit)\n");
+  for (int k = 0; k < n; k++)
+    for (int i = 0; i < N_DRAWINGS; i++)
+      {
+        const DigitDrawing *d = &DIGIT_DRAWINGS[i];
+        const Variant *v = &variants[k * N_DRAWINGS + i];
+        Reading r;
+        if (!read_drawing (b, i, v, &r, error))
+          return FALSE;
+        gboolean ok = r.predicted == d->digit;
+        right += ok;
+        right_per_digit[d->digit] += ok;
+        of_digit[d->digit]++;
+        if (!ok)
+          printf ("%5d  %-30s %7d  (%+.2f, %+.2f)  %5.2f  %+5.2f  %+3.0f°  %9d  %6.2f %%\n", d->digit, d->style, k + 1,
+                  v->dx, v->dy, v->scale, v->slant, v->angle * 180 / G_PI, r.predicted, 100 * r.probs[d->digit]);
+      }
+  print_tally (right_per_digit, of_digit, right, n * N_DRAWINGS);
+  return TRUE;
+}
+
+/* Draws the surest correct reading of `digit` (else of any digit) again and renders the page. */
+static gboolean
+screenshot_page (Bench *b, const Reading *readings, int digit, const char *path, GError **error)
+{
+  int best = -1;
+  for (int pass = 0; pass < 2 && best < 0; pass++)
+    for (int i = 0; i < N_DRAWINGS; i++)
+      {
+        const DigitDrawing *d = &DIGIT_DRAWINGS[i];
+        if (readings[i].predicted == d->digit && (pass == 1 || d->digit == digit)
+            && (best < 0 || readings[i].probs[d->digit] > readings[best].probs[DIGIT_DRAWINGS[best].digit]))
+          best = i;
+      }
+  if (best < 0)
+    best = 0;
+  Reading r;
+  int dragged;
+  if (!drag_drawing (b, best, &AS_DEFINED, &dragged, error) || !read_page (b, &r, error)
+      || !save_screenshot (b, path, error))
+    return FALSE;
+  printf ("\nscreenshot %s: %d (%s) read as %d, %.1f %%\n", path, DIGIT_DRAWINGS[best].digit,
+          DIGIT_DRAWINGS[best].style, r.predicted, 100 * r.probs[r.predicted]);
+  return TRUE;
+}
+
+static gboolean
+run (const char *model, int variants, guint64 seed, const char *screenshot, int shot_digit, Bench *b, GError **error)
+{
+  Reading readings[N_DRAWINGS];
+
+  if (!load_model (b, model, error) || !show_window (b, error))
+    return FALSE;
+  printf ("model %s; canvas %d px, pointer motion every %.0f px, %s s apart\n\n", model,
+          gtk_widget_get_width (GTK_WIDGET (b->canvas)), b->step_px, b->pace);
+  return read_set (b, readings, error)
+         && (variants == 0 || read_variants (b, variants, seed, error))
+         && (screenshot == NULL || screenshot_page (b, readings, shot_digit, screenshot, error));
 }
 
 int
 main (int argc, char **argv)
 {
   g_autofree char *model = NULL, *screenshot = NULL, *sheet = NULL, *pace = NULL;
-  int shot_digit = 5;
+  int shot_digit = 5, variants = 0;
+  gint64 seed = 1;
   double step = 4;
   GOptionEntry entries[] = {
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "The model to read the drawings with", "FILE" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &screenshot, "Render the page with a well-read digit to a PNG", "PNG" },
     { "screenshot-digit", 0, 0, G_OPTION_ARG_INT, &shot_digit, "The digit to show there if it was read (default 5)", "D" },
-    { "sheet", 0, 0, G_OPTION_ARG_FILENAME, &sheet, "Draw the set of drawings to a PNG (no model needed)", "PNG" },
+    { "sheet", 0, 0, G_OPTION_ARG_FILENAME, &sheet, "Draw the set (and its --variants) to a PNG (no model needed)", "PNG" },
+    { "variants", 0, 0, G_OPTION_ARG_INT, &variants, "Also draw N randomly varied copies of each drawing (default 0)", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the variants (default 1)", "S" },
     { "step", 0, 0, G_OPTION_ARG_DOUBLE, &step, "Pointer motion every STEP px along a stroke (default 4)", "STEP" },
     { "pace", 0, 0, G_OPTION_ARG_STRING, &pace, "Seconds between motion events (default 0.01)", "S" },
     { NULL },
@@ -667,20 +852,22 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   Bench b = { 0 };
 
+  setvbuf (stdout, NULL, _IOLBF, 0);   /* a row as soon as it is read: a run takes minutes */
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || step < 1 || (model == NULL && sheet == NULL))
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || step < 1 || variants < 0 || (model == NULL && sheet == NULL))
     {
-      fprintf (stderr, "draw-digits: %s\n", error ? error->message : "give --model FILE (and/or --sheet PNG); --step ≥ 1");
+      fprintf (stderr, "draw-digits: %s\n", error ? error->message : "give --model FILE (and/or --sheet PNG); --step ≥ 1, --variants ≥ 0");
       return 2;
     }
   if (sheet != NULL)
     {
-      if (!write_sheet (sheet, &error))
+      g_autofree Variant *vs = make_variants (variants, (guint64) seed);
+      if (!write_sheet (sheet, vs, variants, &error))
         {
           fprintf (stderr, "draw-digits: %s\n", error->message);
           return 1;
         }
-      printf ("the %d drawings: %s\n", N_DRAWINGS, sheet);
+      printf ("the %d drawings%s: %s\n", N_DRAWINGS, variants > 0 ? " and their variants" : "", sheet);
       if (model == NULL)
         return 0;
     }
@@ -690,11 +877,11 @@ main (int argc, char **argv)
   gtk_init ();
   b.step_px = step;
   b.pace = pace != NULL ? pace : "0.01";
-  int right = run (model, screenshot, shot_digit, &b, &error);
+  gboolean ok = run (model, variants, (guint64) seed, screenshot, shot_digit, &b, &error);
   if (b.window != NULL)
     gtk_window_destroy (b.window);
   g_clear_object (&b.worker);
-  if (right < 0)
+  if (!ok)
     {
       fprintf (stderr, "draw-digits: %s\n", error->message);
       return 1;
