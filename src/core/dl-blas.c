@@ -13,7 +13,8 @@
  * One measured exception on a CPU OpenBLAS does recognise: on AMD Zen 3 (EPYC, family 19h without
  * AVX-512) 0.3.21 picks its "Zen" kernel, yet the "Haswell" kernel — the same AVX2/FMA instructions,
  * other blocking — ran Digit Lab's small sgemm shapes 5–60 % faster and whole training steps 6–8 %
- * faster (bench/sgemm-peak --shapes; numbers in the README speed section). So there it also switches.
+ * faster (both kernels loaded side by side, interleaved, 1 thread; bench/sgemm-peak --shapes shows
+ * the running kernel's figures). So there it also switches.
  */
 #include "dl-blas.h"
 
@@ -27,9 +28,11 @@
  * presence means "already chosen", so there is never a second exec. */
 #define GUARD_ENV "DIGITLAB_BLAS_KERNEL"
 
-/* The default thread count: one. Digit Lab's matrices are small (batch 64–100 rows), and on the
- * 2-core machine this was measured on a second BLAS thread never paid for its synchronisation
- * once the worker and GUI threads also wanted a core (numbers in the README speed section). */
+/* The default thread count: one. Digit Lab's matrices are small (batch 64–100 rows). Measured on a
+ * 2-core EPYC: with the second core idle, 2 threads made a cnn training step up to 27 % faster but
+ * mlp and seed steps 20–85 % slower; with the second core busy (the GUI drawing, another program)
+ * OpenBLAS's threads spin and wait for each other, and the cnn ran 3.8× slower at 2 threads. One
+ * thread is never far from the best and never collapses. */
 #define DEFAULT_THREADS 1
 
 typedef enum { ISA_OTHER, ISA_AVX, ISA_AVX2, ISA_AVX512 } Isa;
