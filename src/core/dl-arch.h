@@ -25,7 +25,8 @@ typedef enum { DL_ARCH_ERROR_PARSE } DlArchError;
 
 typedef enum { DL_ACT_NONE, DL_ACT_SIGMOID, DL_ACT_TANH, DL_ACT_RELU } DlAct;
 typedef enum { DL_LAYER_DENSE, DL_LAYER_CONV, DL_LAYER_MAXPOOL, DL_LAYER_DROPOUT } DlLayerKind;
-/* Softmax + cross-entropy, or MSE against one-hot targets (0/1 after sigmoid or none, −1/+1 after tanh). */
+/* Softmax + cross-entropy, or MSE against one-hot targets (0/1 after sigmoid or none, −1/+1 after tanh),
+ * the squared error summed over the 10 outputs of an example. */
 typedef enum { DL_LOSS_SOFTMAX_CE, DL_LOSS_MSE } DlLoss;
 /* How the batch gradient is reduced: mean (right) or sum (the bug report's code; step × batch). */
 typedef enum { DL_REDUCE_MEAN, DL_REDUCE_SUM } DlReduce;
