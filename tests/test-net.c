@@ -479,6 +479,33 @@ START_TEST (health_reports_saturation)
 }
 END_TEST
 
+/* A conv unit is a filter: alive if it fires anywhere. Positions over a blank border are zero for
+ * every image yet say nothing about the filter. */
+START_TEST (health_counts_dead_conv_filters)
+{
+  g_autoptr (DlNet) net = make_net ("conv4x3-relu,pool2,fc10,softmax", 2);
+  float *p = dl_net_params (net);
+  float x[8 * IN] = { 0 };
+  guint8 y[8] = { 0 };
+  DlHealth hl;
+  DlHyper h = hyper (DL_OPT_SGD, 0.0f, 0, 0);
+
+  /* Weights 4 × 1 × 3 × 3 all +1; biases: filter 0 at −1000 (never fires), the others 0. */
+  for (int i = 0; i < 36; i++)
+    p[i] = 1.0f;
+  for (int f = 0; f < 4; f++)
+    p[36 + f] = f == 0 ? -1000.0f : 0.0f;
+  /* Ink only in a 6 × 6 square in the middle: most positions see nothing but black. */
+  for (int r = 0; r < 8; r++)
+    for (int i = 11; i < 17; i++)
+      for (int j = 11; j < 17; j++)
+        x[r * IN + i * 28 + j] = 1.0f;
+  dl_net_train_step (net, x, y, 8, &h, NULL);
+  dl_net_health (net, &hl);
+  ck_assert_float_eq (hl.dead[0], 0.25f);
+}
+END_TEST
+
 START_TEST (health_reports_dead_relus)
 {
   g_autoptr (DlNet) net = make_net ("fc40-relu,fc10,softmax", 2);
@@ -566,6 +593,7 @@ net_suite (void)
   tcase_add_test (m, mse_predictions_map_tanh);
   tcase_add_test (m, health_reports_saturation);
   tcase_add_test (m, health_reports_dead_relus);
+  tcase_add_test (m, health_counts_dead_conv_filters);
   tcase_add_test (m, flops_counted);
   suite_add_tcase (s, m);
   return s;

@@ -527,6 +527,29 @@ net_backward (DlNet *net, const float *x, int B)
     }
 }
 
+/* Share of a ReLU layer's units that gave 0 for every example of the batch. A conv layer's unit is a
+ * filter, dead when zero at every position: single positions are zero on MNIST's black border anyway. */
+static float
+dead_share (const DlNet *net, const Layer *l, int B)
+{
+  int per_unit = l->kind == DL_LAYER_CONV ? l->out_h * l->out_w : 1;
+  int n_units = l->out_size / per_unit;
+  float *mx = net->unit_max;
+  int n_dead = 0;
+
+  for (int u = 0; u < n_units; u++)
+    mx[u] = 0.0f;
+  for (int r = 0; r < B; r++)
+    {
+      const float *row = l->out + (gsize) r * l->out_size;
+      for (int j = 0; j < l->out_size; j++)
+        mx[j / per_unit] = row[j] > mx[j / per_unit] ? row[j] : mx[j / per_unit];
+    }
+  for (int u = 0; u < n_units; u++)
+    n_dead += mx[u] <= 0.0f;
+  return (float) n_dead / n_units;
+}
+
 /* Saturation and dead-unit shares of a batch of B whose activations are in the layer outputs. Reads only
  * the net (unit_max is scratch), so dl_net_health can run it on a const net. */
 static void
@@ -549,20 +572,7 @@ measure_health (const DlNet *net, int B, float *saturated, float *dead)
           saturated[i] = (float) sat / n;
         }
       else if (l->act == DL_ACT_RELU)
-        {
-          float *mx = net->unit_max;
-          memcpy (mx, l->out, sizeof (float) * l->out_size);
-          for (int r = 1; r < B; r++)
-            {
-              const float *row = l->out + (gsize) r * l->out_size;
-              for (int j = 0; j < l->out_size; j++)
-                mx[j] = row[j] > mx[j] ? row[j] : mx[j];
-            }
-          int n_dead = 0;
-          for (int j = 0; j < l->out_size; j++)
-            n_dead += mx[j] <= 0.0f;
-          dead[i] = (float) n_dead / l->out_size;
-        }
+        dead[i] = dead_share (net, l, B);
     }
 }
 
