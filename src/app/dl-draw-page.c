@@ -203,8 +203,8 @@ classify (DlDrawPage *self)
       g_autofree char *status = g_strdup_printf (p >= SURE ? _("%.0f %% sure") : _("Not sure: %.0f %%"), 100 * p);
       /* Trained at step 0 is a loaded model, not an untrained one: "step 0" would say the opposite. */
       g_autofree char *detail = snap->step > 0
-        ? g_strdup_printf (_("Parameters of step %" G_GINT64_FORMAT "; the answer took %.2f ms."),
-                           snap->step, self->infer_ms)
+        ? g_strdup_printf (_("Parameters of step %lld; the answer took %.2f ms."),
+                           (long long) snap->step, self->infer_ms)
         : g_strdup_printf (_("Parameters of the loaded model; the answer took %.2f ms."), self->infer_ms);
       gtk_label_set_text (self->prediction_label, digit);
       gtk_label_set_text (self->status_label, status);

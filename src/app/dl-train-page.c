@@ -304,8 +304,8 @@ show_progress (DlTrainPage *self, const DlEvent *ev)
   g_autofree char *epoch = g_strdup_printf (_("Epoch %d of %d"), MIN (ev->epoch + 1, ev->epochs), ev->epochs);
   g_autofree char *elapsed = format_duration (ev->elapsed_seconds);
   g_autofree char *eta = format_duration (ev->eta_seconds);
-  g_autofree char *speed = g_strdup_printf (_("%.0f samples/s · elapsed %s · %s left · step %" G_GINT64_FORMAT),
-                                            ev->samples_per_second, elapsed, eta, ev->step);
+  g_autofree char *speed = g_strdup_printf (_("%.0f samples/s · elapsed %s · %s left · step %lld"),
+                                            ev->samples_per_second, elapsed, eta, (long long) ev->step);
   g_autofree char *loss = ev->step > 0 ? g_strdup_printf ("%.4f", ev->loss) : g_strdup ("—");
 
   gtk_label_set_text (self->epoch_label, epoch);

@@ -761,9 +761,10 @@ diverged (Trainer *t, float loss)
   publish_snapshot (t);
 
   ev = trainer_event (t, DL_EVENT_DIVERGED);
-  ev->message = g_strdup_printf (_("%s at step %" G_GINT64_FORMAT " with learning rate %g: %s. "
-                                   "Parameters restored from step %" G_GINT64_FORMAT "; training paused."),
-                                 what, t->step, (double) t->cfg.hyper.lr, advice, t->good_step);
+  ev->message = g_strdup_printf (_("%s at step %lld with learning rate %g: %s. "
+                                   "Parameters restored from step %lld; training paused."),
+                                 what, (long long) t->step, (double) t->cfg.hyper.lr, advice,
+                                 (long long) t->good_step);
   post_progress (t->worker, trainer_event (t, DL_EVENT_PROGRESS));
   post_event (t->worker, ev);
   post_event (t->worker, trainer_event (t, DL_EVENT_STATE));
