@@ -186,6 +186,34 @@ START_TEST (diagnose_collapse_and_causes)
 }
 END_TEST
 
+/* An MSE output near its ±1 targets is saturated by design: only a collapse makes it worth a word. */
+START_TEST (diagnose_output_saturation_only_when_collapsed)
+{
+  g_autoptr (DlNet) net = make_pixel_net ();
+  g_autoptr (DlDataset) ds = make_pixel_data ();
+  g_autoptr (DlEval) ev = dl_eval_run (net, ds);
+  DlArch arch;
+  DlHealth health = { .n_layers = 2 };
+  DlHyper h = { .lr = 0.1f, .optimizer = DL_OPT_SGD, .reduce = DL_REDUCE_MEAN };
+
+  ck_assert (dl_arch_parse ("fc30-tanh,fc10-tanh,mse", &arch, NULL));
+  health.saturated[1] = 0.55f;
+  {
+    g_autoptr (DlDiagnosis) d = dl_diagnose (ev, ds, &health, &arch, &h, 100);
+    g_autofree char *msgs = all_messages (d);
+    ck_assert (!d->collapsed);
+    ck_assert_msg (!has_message (d, "saturated"), "%s", msgs);
+  }
+  health.saturated[0] = 0.55f;
+  {
+    g_autoptr (DlDiagnosis) d = dl_diagnose (ev, ds, &health, &arch, &h, 100);
+    g_autofree char *msgs = all_messages (d);
+    ck_assert_msg (has_message (d, "55 % of tanh units are saturated (|tanh| > 0.99) in layer 1 (fc30-tanh)"), "%s", msgs);
+    ck_assert_msg (!has_message (d, "in layer 2 (fc10-tanh)"), "%s", msgs);
+  }
+}
+END_TEST
+
 START_TEST (diagnose_partial_collapse)
 {
   /* 36 of 40 answered 3: 90 % is a collapse, named with the real share of 3s. */
@@ -320,6 +348,7 @@ main (void)
   tcase_add_test (tc, diagnose_healthy);
   tcase_add_test (tc, diagnose_collapse_and_causes);
   tcase_add_test (tc, diagnose_partial_collapse);
+  tcase_add_test (tc, diagnose_output_saturation_only_when_collapsed);
   suite_add_tcase (s, tc);
   TCase *m = tcase_create ("mnist");
   tcase_set_timeout (m, 300);

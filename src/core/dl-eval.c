@@ -151,6 +151,23 @@ diagnose_step_size (DlDiagnosis *d, const DlHyper *hyper, int batch, gboolean in
     }
 }
 
+/* The last dense or conv layer: its units answer, and an MSE output near its ±1 or 0/1 targets is
+ * saturated by design, so saturation there says nothing unless the answers are wrong (a collapse). */
+static int
+output_layer (const DlArch *arch)
+{
+  for (int i = arch->n_layers - 1; i >= 0; i--)
+    if (arch->layers[i].kind == DL_LAYER_DENSE || arch->layers[i].kind == DL_LAYER_CONV)
+      return i;
+  return -1;
+}
+
+static gboolean
+saturation_matters (const DlArch *arch, int i, gboolean collapsed)
+{
+  return arch == NULL || collapsed || i != output_layer (arch);
+}
+
 static void
 diagnose_health (DlDiagnosis *d, const DlHealth *h, const DlArch *arch)
 {
@@ -161,6 +178,8 @@ diagnose_health (DlDiagnosis *d, const DlHealth *h, const DlArch *arch)
       if ((l->kind != DL_LAYER_DENSE && l->kind != DL_LAYER_CONV))
         continue;
       g_autofree char *label = layer_label (arch, i);
+      if (!saturation_matters (arch, i, d->collapsed) && l->act != DL_ACT_RELU)
+        continue;
       if (l->act == DL_ACT_TANH && h->saturated[i] >= 0.5f)
         add (d, "%.0f %% of tanh units are saturated (|tanh| > 0.99) in %s: their gradient is almost zero, so "
              "they have stopped learning.", 100.0 * h->saturated[i], label);
@@ -202,7 +221,8 @@ dl_diagnose (const DlEval *ev, const DlDataset *ds, const DlHealth *health, cons
 
   gboolean saturated = FALSE;
   for (int i = 0; health && i < health->n_layers; i++)
-    saturated |= health->saturated[i] >= 0.5f || health->dead[i] >= 0.5f;
+    saturated |= (health->saturated[i] >= 0.5f && saturation_matters (arch, i, d->collapsed))
+                 || health->dead[i] >= 0.5f;
   diagnose_step_size (d, hyper, batch, d->collapsed || saturated || d->messages->len > 0);
   if (health)
     diagnose_health (d, health, arch);
