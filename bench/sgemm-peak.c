@@ -41,11 +41,13 @@ static const Shape model_shapes[] = {
   { "seed fc1 weight grad", CblasTrans, CblasNoTrans, 30, 784, 100 },
   { "seed fc2 forward", CblasNoTrans, CblasTrans, 100, 10, 30 },
   { "seed fc2 input grad", CblasNoTrans, CblasNoTrans, 100, 30, 10 },
-  { "cnn conv1 forward", CblasNoTrans, CblasNoTrans, 6, 7840, 26 },
-  { "cnn conv1 weight grad", CblasNoTrans, CblasTrans, 6, 26, 7840 },
-  { "cnn conv2 forward", CblasNoTrans, CblasNoTrans, 16, 6400, 151 },
-  { "cnn conv2 weight grad", CblasNoTrans, CblasTrans, 16, 151, 6400 },
-  { "cnn conv2 input grad", CblasTrans, CblasNoTrans, 150, 6400, 16 },
+  /* dl-conv groups images into at most 1024 im2col columns: conv1 one 28×28 image at a time, conv2
+   * ten 10×10 outputs at a time; the ones row of the bias makes C·k·k + 1. */
+  { "cnn conv1 forward", CblasNoTrans, CblasNoTrans, 6, 784, 26 },
+  { "cnn conv1 weight grad", CblasNoTrans, CblasTrans, 6, 26, 784 },
+  { "cnn conv2 forward", CblasNoTrans, CblasNoTrans, 16, 1000, 151 },
+  { "cnn conv2 weight grad", CblasNoTrans, CblasTrans, 16, 151, 1000 },
+  { "cnn conv2 input grad", CblasTrans, CblasNoTrans, 150, 1000, 16 },
   { "cnn fc1 forward", CblasNoTrans, CblasTrans, 64, 120, 400 },
   { "cnn fc1 weight grad", CblasTrans, CblasNoTrans, 120, 400, 64 },
   { "cnn fc1 input grad", CblasNoTrans, CblasNoTrans, 64, 400, 120 },
