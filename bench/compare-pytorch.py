@@ -191,11 +191,13 @@ def run_torch(preset, config, batches, max_seconds=0.0):
 
 # ---- the Digit Lab side ----
 
-def run_digitlab(build, preset, batches):
+def run_digitlab(build, preset, batches, threads=0):
     cli = os.path.join(build, "src", "cli", "digitlab-cli")
     n = batches or TRAIN_SAMPLES // PRESETS[preset]["batch"]
-    out = subprocess.run([cli, "bench", "--preset", preset, "--json", "--batches", str(n)],
-                         capture_output=True, text=True)
+    cmd = [cli, "bench", "--preset", preset, "--json", "--batches", str(n)]
+    if threads:
+        cmd += ["--threads", str(threads)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"{cli} bench --preset {preset} failed ({out.returncode}):\n{out.stderr.strip()}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -219,6 +221,8 @@ def main():
                     help="batches per PyTorch configuration tried (default 200; 0: one epoch)")
     ap.add_argument("--quick", action="store_true", help="try only two PyTorch configurations")
     ap.add_argument("--no-digitlab", action="store_true", help="measure the PyTorch side only")
+    ap.add_argument("--digitlab-threads", type=int, default=0,
+                    help="run Digit Lab with --threads N instead of its default")
     ap.add_argument("--json", metavar="FILE", help="also write every measurement to FILE")
     ap.add_argument("--torch-worker", metavar="PRESET", help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
@@ -253,7 +257,7 @@ def main():
         dl_runs, pt_runs = [], []
         for i in range(args.runs):
             if not args.no_digitlab:
-                dl_runs.append(run_digitlab(build, preset, args.batches))
+                dl_runs.append(run_digitlab(build, preset, args.batches, args.digitlab_threads))
             pt_runs.append(run_torch(preset, best_config, args.batches))
             print(f"  {preset} run {i + 1}/{args.runs}: "
                   + (f"Digit Lab {dl_runs[-1]['samples_per_second']:.0f}, " if dl_runs else "")
