@@ -844,15 +844,17 @@ dl_net_health (const DlNet *net, DlHealth *health)
 double
 dl_net_train_flops (const DlNet *net)
 {
-  /* Forward: 2 flops per multiply-add; backward: twice that (input gradient and weight gradient). */
+  /* Forward: 2 flops per multiply-add; backward: twice that (input gradient and weight gradient),
+   * except for layer 0, whose input gradient (the image's) net_backward never computes. */
   double f = 0.0;
   for (int i = 0; i < net->n_layers; i++)
     {
       const Layer *l = &net->layers[i];
+      double passes = i == 0 ? 2.0 : 3.0;
       if (l->kind == DL_LAYER_DENSE)
-        f += 2.0 * l->in_size * l->out_size;
+        f += passes * 2.0 * l->in_size * l->out_size;
       else if (l->kind == DL_LAYER_CONV)
-        f += 2.0 * l->out_size * l->in_c * l->k * l->k;
+        f += passes * 2.0 * l->out_size * l->in_c * l->k * l->k;
     }
-  return 3.0 * f;
+  return f;
 }
