@@ -83,6 +83,18 @@ parse_options (const char *command, const char *summary, GOptionEntry *entries, 
 
 /* ---- train ---- */
 
+/* --threads, else what trains this architecture fastest (dl_blas_threads_for). */
+static void
+use_threads (const DlCliRecipe *r)
+{
+  DlArch arch;
+
+  if (r->threads > 0 || !dl_arch_parse (r->p.arch, &arch, NULL))
+    dl_blas_set_threads (r->threads);
+  else
+    dl_blas_set_threads (dl_blas_threads_for (&arch));
+}
+
 static int
 cmd_train (int argc, char **argv)
 {
@@ -113,7 +125,7 @@ cmd_train (int argc, char **argv)
       status = usage_failure ("train", error);
       goto out;
     }
-  dl_blas_set_threads (r.threads);
+  use_threads (&r);
   if (!dl_cli_load_data (&o, (int) limit, &train, &test, &error))
     {
       status = failure (error);
@@ -308,7 +320,7 @@ cmd_bench (int argc, char **argv)
       status = usage_failure ("bench", error);
       goto out;
     }
-  dl_blas_set_threads (r.threads);
+  use_threads (&r);
   if (!dl_cli_load_data (&o, 0, &train, &test, &error))
     {
       status = failure (error);

@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "dl-arch.h"
+
 G_BEGIN_DECLS
 
 /* Call first thing in main, before any BLAS call and before creating threads: may re-execute the
@@ -19,6 +21,11 @@ void        dl_blas_init (void);
 
 /* BLAS threads for the calling program: n ≥ 1, or 0 for the default (what measured fastest). */
 void        dl_blas_set_threads (int n);
+
+/* The thread count that trains `arch` fastest on an otherwise idle machine: every core for a net of
+ * wide dense layers only (the mlp preset: a 64 × 784 · 784 × 256 sgemm splits well), one thread for
+ * small or convolutional nets, whose many small sgemm calls lose more to the threads' hand-offs. */
+int         dl_blas_threads_for (const DlArch *arch);
 
 /* Human-readable library, kernel and threads, e.g. "OpenBLAS 0.3.21 Zen kernel, 1 thread", for
  * --json output and the About dialog. Static string, valid until the next dl_blas_set_threads. */
