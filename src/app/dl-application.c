@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <epoxy/gl.h>
 #include <glib/gi18n.h>
 
 #include "dl-application.h"
@@ -88,12 +89,34 @@ dl_application_handle_local_options (GApplication *app, GVariantDict *options)
   return -1;   /* go on: activate */
 }
 
+/* With software GL (llvmpipe: no GPU, as in a VM or under Xvfb) GTK's GL renderer rasterises on the
+ * cores that train, and frames come every 50 ms instead of every 16.7 ms (DIGITLAB_FRAME_STATS under
+ * Xvfb); its cairo renderer keeps up. Only when the user has not chosen a renderer. */
+static void
+avoid_software_gl (void)
+{
+  g_autoptr (GdkGLContext) context = NULL;
+  const char *renderer;
+
+  if (g_getenv ("GSK_RENDERER") != NULL)
+    return;
+  context = gdk_display_create_gl_context (gdk_display_get_default (), NULL);
+  if (context == NULL || !gdk_gl_context_realize (context, NULL))
+    return;
+  gdk_gl_context_make_current (context);
+  renderer = (const char *) glGetString (GL_RENDERER);
+  if (renderer != NULL && (strstr (renderer, "llvmpipe") != NULL || strstr (renderer, "softpipe") != NULL))
+    g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  gdk_gl_context_clear_current ();
+}
+
 static void
 dl_application_startup (GApplication *app)
 {
   g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
 
   G_APPLICATION_CLASS (dl_application_parent_class)->startup (app);
+  avoid_software_gl ();
 
   DL_APPLICATION (app)->settings = load_settings ();
 

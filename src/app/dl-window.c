@@ -26,6 +26,7 @@ struct _DlWindow
   char         *data;                /* what to load at start; NULL for the MNIST cache */
   gboolean      have_net;            /* a reset or a model load has been asked for */
   gboolean      loaded_model;        /* the network came from a model file: Start trains it on */
+  DlEvent      *pending_eval;        /* a periodic evaluation the hidden Mistakes page has not seen */
 
   /* template children */
   GtkButton    *start_button;
@@ -107,6 +108,7 @@ reset_training (DlWindow *self)
   dl_train_page_get_config (self->train_page, &cfg);
   dl_train_page_clear (self->train_page);
   dl_mistakes_page_clear_history (self->mistakes_page);
+  g_clear_pointer (&self->pending_eval, dl_event_unref);
   dl_worker_reset (self->worker, &cfg);
   dl_train_config_clear (&cfg);
 }
@@ -127,6 +129,36 @@ update_actions (DlWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-model", have_data);
   gtk_button_set_icon_name (self->start_button,
                             running ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
+}
+
+static gboolean
+mistakes_page_shown (DlWindow *self)
+{
+  return gtk_stack_get_visible_child (self->pages) == GTK_WIDGET (self->mistakes_page);
+}
+
+/* Taking in an evaluation costs the Mistakes page 60–170 ms of main-loop time: while it is hidden it
+ * gets only the end-of-epoch ones (its history), and the latest periodic one when it is shown. */
+static void
+show_eval_in_mistakes (DlWindow *self, DlEvent *ev)
+{
+  g_clear_pointer (&self->pending_eval, dl_event_unref);
+  if (ev->end_of_epoch || mistakes_page_shown (self))
+    dl_mistakes_page_add_eval (self->mistakes_page, ev->eval, ev->diagnosis, ev->end_of_epoch);
+  else
+    self->pending_eval = dl_event_ref (ev);
+}
+
+static void
+page_changed_cb (DlWindow *self)
+{
+  DlEvent *ev = self->pending_eval;
+
+  if (ev == NULL || !mistakes_page_shown (self))
+    return;
+  self->pending_eval = NULL;
+  dl_mistakes_page_add_eval (self->mistakes_page, ev->eval, ev->diagnosis, ev->end_of_epoch);
+  dl_event_unref (ev);
 }
 
 static void
@@ -151,7 +183,7 @@ on_worker_event (DlWindow *self, DlEvent *ev)
       break;
 
     case DL_EVENT_EVAL:
-      dl_mistakes_page_add_eval (self->mistakes_page, ev->eval, ev->diagnosis, ev->end_of_epoch);
+      show_eval_in_mistakes (self, ev);
       break;
 
     case DL_EVENT_MODEL_LOADED:
@@ -309,6 +341,7 @@ dl_window_load_model (DlWindow *self, const char *path)
   self->have_net = TRUE;
   dl_train_page_clear (self->train_page);
   dl_mistakes_page_clear_history (self->mistakes_page);
+  g_clear_pointer (&self->pending_eval, dl_event_unref);
   dl_worker_load_model (self->worker, path);
 }
 
@@ -400,6 +433,7 @@ dl_window_dispose (GObject *object)
   g_clear_object (&self->worker);
   g_clear_pointer (&self->pending_train_csv, g_free);
   g_clear_pointer (&self->data, g_free);
+  g_clear_pointer (&self->pending_eval, dl_event_unref);
 
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
 }
@@ -470,6 +504,8 @@ dl_window_init (DlWindow *self)
   self->worker = dl_worker_new ();
   g_signal_connect_object (self->worker, "event", G_CALLBACK (on_worker_event), self, G_CONNECT_SWAPPED);
   g_object_set (self->train_page, "worker", self->worker, NULL);
+  g_signal_connect_object (self->pages, "notify::visible-child", G_CALLBACK (page_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   dl_draw_page_set_worker (self->draw_page, self->worker);
 
   restore_state (self);
