@@ -23,6 +23,7 @@
 #include "dl-preprocess.h"
 #include "dl-rng.h"
 #include "digit-strokes.h"
+#include "dl-test-gtk.h"
 
 #define N_DRAWINGS ((int) G_N_ELEMENTS (DIGIT_DRAWINGS))
 #define GRID_CENTRE_X 30.0
@@ -388,37 +389,6 @@ write_sheet (const char *path, const Variant *variants, int n, GError **error)
 
 /* ---- the main loop ---- */
 
-typedef gboolean (*Cond) (gpointer data);
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-iterate_until (Cond cond, gpointer data, int timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
-  guint id = g_timeout_add (10, wake, NULL);
-  while (!cond (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-  return cond (data);
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
 /* ---- the window ---- */
 
 typedef struct {
@@ -430,20 +400,6 @@ typedef struct {
   double      step_px;   /* pointer motion every step_px along a stroke */
   const char *pace;      /* seconds between motion events, for xdotool sleep */
 } Bench;
-
-static GtkWidget *
-find_type (GtkWidget *widget, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 typedef struct {
   gboolean done;
@@ -553,31 +509,13 @@ show_window (Bench *b, GError **error)
   return TRUE;
 }
 
-static void
-child_done (GPid pid, int status, gpointer data)
-{
-  g_spawn_close_pid (pid);
-  *(gboolean *) data = TRUE;
-}
-
 /* Runs xdotool while the main loop keeps running, so the page sees the events as they come. */
 static gboolean
 xdotool (GStrvBuilder *args, GError **error)
 {
-  g_auto (GStrv) argv = NULL;
-  GPid pid;
-  gboolean done = FALSE;
+  g_auto (GStrv) argv = g_strv_builder_end (args);
 
-  argv = g_strv_builder_end (args);
-  if (!g_spawn_async (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, error))
-    return FALSE;
-  g_child_watch_add (pid, child_done, &done);
-  if (!iterate_until (is_true, &done, 60000))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "xdotool did not finish within 60 s");
-      return FALSE;
-    }
-  return TRUE;
+  return dl_test_spawn_and_iterate (argv, 60000, error);
 }
 
 static void

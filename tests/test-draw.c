@@ -15,42 +15,12 @@
 #include "dl-model.h"
 #include "dl-personal.h"
 #include "dl-rng.h"
+#include "dl-test-gtk.h"
 
 static char *tmp_dir;
 static char *model_path;   /* an mlp trained one epoch on MNIST; NULL without $DIGITLAB_DATA */
 
 /* ---- helpers ---- */
-
-typedef gboolean (*Cond) (gpointer data);
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-iterate_until (Cond cond, gpointer data, int timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
-  guint id = g_timeout_add (10, wake, NULL);
-  while (!cond (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-  return cond (data);
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
 
 static GtkWidget *
 find_named (GtkWidget *widget, const char *name)
@@ -60,20 +30,6 @@ find_named (GtkWidget *widget, const char *name)
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
       GtkWidget *found = find_named (c, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_type (GtkWidget *widget, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
       if (found != NULL)
         return found;
     }
@@ -160,13 +116,6 @@ static const double SEVEN[][2] = {
 
 /* ---- xdotool ---- */
 
-static void
-child_done (GPid pid, int status, gpointer data)
-{
-  g_spawn_close_pid (pid);
-  *(gboolean *) data = TRUE;
-}
-
 /* Runs xdotool with `args` while the main loop keeps running, so GTK sees the events as they come. */
 static void
 xdotool (GStrv args)
@@ -174,16 +123,11 @@ xdotool (GStrv args)
   g_autoptr (GError) error = NULL;
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
   g_auto (GStrv) argv = NULL;
-  GPid pid;
-  gboolean done = FALSE;
 
   g_strv_builder_add (b, "xdotool");
   g_strv_builder_addv (b, (const char **) args);
   argv = g_strv_builder_end (b);
-  ck_assert_msg (g_spawn_async (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                                NULL, NULL, &pid, &error), "xdotool: %s", error ? error->message : "");
-  g_child_watch_add (pid, child_done, &done);
-  ck_assert (iterate_until (is_true, &done, 10000));
+  ck_assert_msg (dl_test_spawn_and_iterate (argv, 10000, &error), "xdotool: %s", error ? error->message : "");
 }
 
 /* Where the canvas point (u, v) of the unit square is, in the X window's coordinates. */

@@ -1,0 +1,81 @@
+/* dl-test-gtk.h — driving a real GTK main loop from the tests and from the bench programs that use real
+ * windows: run the loop until a condition holds, find widgets, run a command (xdotool) meanwhile. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+typedef gboolean (*DlTestCond) (gpointer data);
+
+static inline gboolean
+dl_test_wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the default main context until cond (data) holds or timeout_ms pass; returns cond (data). */
+static inline gboolean
+iterate_until (DlTestCond cond, gpointer data, int timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+  guint id = g_timeout_add (10, dl_test_wake, NULL);   /* so the loop wakes to look at the clock */
+
+  while (!cond (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  return cond (data);
+}
+
+static inline gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* With iterate_until: just run the loop for the timeout. */
+static inline gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* The first widget of `type` in the tree under `widget` (itself included), depth first. */
+static inline GtkWidget *
+find_type (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static inline void
+dl_test_child_done (GPid pid, int status, gpointer data)
+{
+  g_spawn_close_pid (pid);
+  *(gboolean *) data = TRUE;
+}
+
+/* Runs argv (searched in PATH) while the main loop keeps running, so GTK sees what it does as it
+ * happens; FALSE with an error when it cannot start or does not finish within timeout_ms. */
+static inline gboolean
+dl_test_spawn_and_iterate (char **argv, int timeout_ms, GError **error)
+{
+  GPid pid;
+  gboolean done = FALSE;
+
+  if (!g_spawn_async (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, error))
+    return FALSE;
+  g_child_watch_add (pid, dl_test_child_done, &done);
+  if (!iterate_until (is_true, &done, timeout_ms))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "%s did not finish within %d s", argv[0],
+                   timeout_ms / 1000);
+      return FALSE;
+    }
+  return TRUE;
+}
