@@ -158,6 +158,8 @@ dl_train_page_get_config (DlTrainPage *self, DlTrainConfig *cfg)
   cfg->seed = (guint64) gtk_adjustment_get_value (self->seed_adjustment);
   cfg->augment = gtk_switch_get_active (self->augment_switch);
   cfg->eval_every = EVAL_EVERY_BATCHES;
+  /* One core stays with the window: training threads competing with it make every frame late. */
+  cfg->threads = MAX (1, (int) g_get_num_processors () - 1);
 }
 
 const char *

@@ -37,7 +37,7 @@
   STR ("momentum", momentum, "F", "Momentum (momentum and nesterov optimisers)"), \
   STR ("batch", batch, "N", "Batch size, 1 to 1024"), \
   STR ("seed", seed, "N", "Seed of initialisation, shuffling, dropout and augmentation (default 1)"), \
-  STR ("threads", threads, "N", "BLAS threads"), \
+  STR ("threads", threads, "N", "Threads (default: what measured fastest for the network)"), \
   STR ("optimizer", optimizer, "NAME", "sgd, momentum, nesterov or adam"), \
   STR ("weight-decay", weight_decay, "F", "L2 weight decay"), \
   STR ("reduce", reduce, "HOW", "Batch gradient: mean (right) or sum (the bug report's: step × batch)"), \
@@ -83,16 +83,23 @@ parse_options (const char *command, const char *summary, GOptionEntry *entries, 
 
 /* ---- train ---- */
 
-/* --threads, else what trains this architecture fastest (dl_blas_threads_for). */
+/* --threads, else what trains this architecture fastest (dl_blas_threads_for): into r->threads, for the
+ * nets the command builds (dl_net_set_threads). */
 static void
-use_threads (const DlCliRecipe *r)
+use_threads (DlCliRecipe *r)
 {
-  DlArch arch;
+  if (r->threads == 0)
+    r->threads = dl_blas_threads_for (&r->arch);
+  /* As dl_net_set_threads will, so that describe_threads is right before any net exists. */
+  dl_blas_set_threads (r->threads > 1 && dl_net_splits_batches (&r->arch) ? 1 : r->threads);
+}
 
-  if (r->threads > 0 || !dl_arch_parse (r->p.arch, &arch, NULL))
-    dl_blas_set_threads (r->threads);
-  else
-    dl_blas_set_threads (dl_blas_threads_for (&arch));
+static char *
+describe_threads (const DlCliRecipe *r)
+{
+  if (r->threads > 1 && dl_net_splits_batches (&r->arch))
+    return g_strdup_printf ("%s; each batch split over %d threads", dl_blas_describe (), r->threads);
+  return g_strdup (dl_blas_describe ());
 }
 
 static int
@@ -136,7 +143,7 @@ cmd_train (int argc, char **argv)
   report.preset = g_strdup (r.p.name);
   report.arch = g_strdup (r.p.arch);
   report.seed = r.seed;
-  report.blas = g_strdup (dl_blas_describe ());
+  report.blas = describe_threads (&r);
   dl_cli_report_dataset (&report, "training set", train);
   dl_cli_report_dataset (&report, "test set", test);
   dl_cli_report_message (&report, "training %s (%s) for %d epoch%s, batch %d, %s lr %g%s, reduce %s, seed %"
@@ -263,7 +270,7 @@ cmd_eval (int argc, char **argv)
 static void
 print_bench (const DlCliRecipe *r, const DlBenchStep *b, double worker_sps, int batches, gboolean json)
 {
-  const char *blas = dl_blas_describe ();
+  g_autofree char *blas = describe_threads (r);
   if (!json)
     {
       printf ("%s (%s), batch %d, %d timed batches\n", r->p.name, r->p.arch, r->p.batch, batches);
@@ -285,6 +292,7 @@ print_bench (const DlCliRecipe *r, const DlBenchStep *b, double worker_sps, int 
   dl_json_double (&j, "worker_samples_per_second", worker_sps);
   dl_json_double (&j, "inference_us", b->inference_us);
   dl_json_string (&j, "blas", blas);
+  dl_json_int (&j, "threads", r->threads);
   dl_json_end_object (&j);
   g_autofree char *text = dl_json_finish (&j);
   puts (text);
@@ -328,6 +336,7 @@ cmd_bench (int argc, char **argv)
     }
   /* The raw step on this thread, then the same recipe through the worker thread the app and train use. */
   net = dl_net_new (&r.arch, r.seed);
+  dl_net_set_threads (net, r.threads);
   dl_cli_bench_step (net, &r.p, train, (int) warmup, (int) batches, &b);
   if (!dl_cli_bench_worker (&r, train, test, (int) warmup, (int) batches, &worker_sps, &error))
     {

@@ -158,6 +158,7 @@ config_from_recipe (DlTrainConfig *cfg, const DlCliRecipe *r)
   dl_train_config_from_preset (cfg, &r->p);
   cfg->seed = r->seed;
   cfg->eval_every = 0;
+  cfg->threads = r->threads;
 }
 
 gboolean

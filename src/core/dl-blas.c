@@ -172,24 +172,16 @@ dl_blas_init (void)
     dl_blas_set_threads (0);
 }
 
-/* Measured with digitlab-cli bench on the 2-core EPYC, idle, alternating: the mlp preset ran at
- * 66–87k samples/s with 2 threads against 50–63k with 1; seed (fc30) and cnn ran no faster or slower. */
-#define WIDE_DENSE_MACS (784 * 128)
-
+/* Measured with digitlab-cli bench on the 2-core EPYC, alternating runs: on a team of 2 the mlp preset
+ * trains at 78–84k samples/s against 51–64k on one thread, seed at 510–610k against 330–380k; cnn on
+ * BLAS's 2 threads no faster than on 1. */
 int
 dl_blas_threads_for (const DlArch *arch)
 {
-  int c, h, w, widest = 0;
-
   for (int i = 0; i < arch->n_layers; i++)
-    {
-      if (arch->layers[i].kind == DL_LAYER_CONV)
-        return 1;
-      dl_arch_shape (arch, i - 1, &c, &h, &w);
-      if (arch->layers[i].kind == DL_LAYER_DENSE)
-        widest = MAX (widest, c * h * w * arch->layers[i].units);
-    }
-  return widest >= WIDE_DENSE_MACS ? MAX (1, (int) g_get_num_processors ()) : 1;
+    if (arch->layers[i].kind == DL_LAYER_CONV)
+      return 1;
+  return MAX (1, (int) g_get_num_processors ());
 }
 
 void

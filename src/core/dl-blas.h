@@ -22,9 +22,10 @@ void        dl_blas_init (void);
 /* BLAS threads for the calling program: n ≥ 1, or 0 for the default (what measured fastest). */
 void        dl_blas_set_threads (int n);
 
-/* The thread count that trains `arch` fastest on an otherwise idle machine: every core for a net of
- * wide dense layers only (the mlp preset: a 64 × 784 · 784 × 256 sgemm splits well), one thread for
- * small or convolutional nets, whose many small sgemm calls lose more to the threads' hand-offs. */
+/* The thread count that trains `arch` fastest on an otherwise idle machine (for dl_net_set_threads):
+ * every core for a net without conv layers, whose batches split over a team of threads (mlp and seed
+ * presets: 1.5–1.6× one thread's speed on 2 cores), one thread for convolutional nets, whose many small
+ * sgemm calls lose more to BLAS's thread hand-offs than they gain. */
 int         dl_blas_threads_for (const DlArch *arch);
 
 /* Human-readable library, kernel and threads, e.g. "OpenBLAS 0.3.21 Zen kernel, 1 thread", for

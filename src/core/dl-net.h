@@ -2,7 +2,8 @@
  * sgemm, and the optimisers. No GTK.
  *
  * Inputs are images as floats in [0, 1], batch × (c × h × w), labels 0–9. A DlNet is not thread-safe:
- * one thread trains it; others run inference on their own copy (dl_net_copy).
+ * one thread trains it (with its team, dl_net_set_threads); others run inference on their own copy
+ * (dl_net_copy, which has no team).
  */
 #pragma once
 
@@ -37,6 +38,16 @@ const float *dl_net_grads (const DlNet *net);         /* gradient of the last st
 void         dl_net_set_params (DlNet *net, const float *params);
 /* Reseeds the random stream dropout and initialisation use. */
 void         dl_net_seed (DlNet *net, guint64 seed);
+
+/* Threads for this net's training steps and predictions. A net without conv layers splits each batch
+ * by rows over a team of n threads, each calling single-threaded BLAS (the threads meet only where a
+ * weight gradient sums over the batch), which measured faster than BLAS's own threads on every such
+ * net; a net with conv layers runs on one thread and gives BLAS the n threads. BLAS's thread count is
+ * process-wide: this sets it, and the last call wins. dl_net_get_threads: the team's size (1: none). */
+void         dl_net_set_threads (DlNet *net, int n);
+int          dl_net_get_threads (const DlNet *net);
+/* Whether nets of `arch` split batches over a team (no conv layers) when given threads. */
+gboolean     dl_net_splits_batches (const DlArch *arch);
 
 /* One step of training on a batch (1 … DL_MAX_BATCH): forward, loss, backward, optimiser update.
  * Returns the batch's mean loss before the update. Writes the batch's predictions' correctness to

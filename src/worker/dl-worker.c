@@ -641,6 +641,8 @@ install_net (Trainer *t, DlNet *net)
 
   g_clear_pointer (&t->net, dl_net_free);
   t->net = net;
+  if (t->cfg.threads > 0)
+    dl_net_set_threads (net, t->cfg.threads);
   g_free (t->good);
   t->good = g_new (float, dl_net_n_params (net));
   g_clear_pointer (&t->spare, dl_snapshot_unref);

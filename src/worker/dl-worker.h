@@ -44,6 +44,7 @@ typedef struct {
   int         schedule_step;
   gboolean    augment;
   int         eval_every;    /* also evaluate on (part of) the test set every N batches; 0 = only per epoch */
+  int         threads;       /* dl_net_set_threads for each net the worker builds or loads; 0: BLAS as set */
 } DlTrainConfig;
 
 void           dl_train_config_from_preset (DlTrainConfig *cfg, const DlPreset *preset);

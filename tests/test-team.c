@@ -1,0 +1,241 @@
+/* test-team.c — the fork-join team that splits a training step, and nets trained on it: every part runs,
+ * barriers order the parts' writes, idle threads wake for the next job, and a net trained on 2 or 3
+ * threads computes what it computes on one. Also run under ThreadSanitizer (suite 'worker'). */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "dl-arch.h"
+#include "dl-net.h"
+#include "dl-rng.h"
+#include "dl-team.h"
+
+#define IN 784
+
+/* ---- the team ---- */
+
+START_TEST (share_partitions_exactly)
+{
+  const int sizes[] = { 0, 1, 7, 16, 30, 100, 784 };
+  for (unsigned k = 0; k < G_N_ELEMENTS (sizes); k++)
+    for (int parts = 1; parts <= 5; parts++)
+      for (int align = 1; align <= 16; align *= 4)
+        {
+          int n = sizes[k], expect = 0;
+          for (int p = 0; p < parts; p++)
+            {
+              int lo, hi;
+              dl_team_share (p, parts, n, align, &lo, &hi);
+              ck_assert_int_eq (lo, expect);
+              ck_assert_int_ge (hi, lo);
+              if (p < parts - 1)
+                ck_assert_int_eq (hi % align, 0);
+              expect = hi;
+            }
+          ck_assert_int_eq (expect, n);
+        }
+  /* 784 columns in two parts at 16-float alignment: 384 and 400. */
+  int lo, hi;
+  dl_team_share (0, 2, 784, 16, &lo, &hi);
+  ck_assert_int_eq (hi, 384);
+}
+END_TEST
+
+#define ROUNDS 2000
+
+typedef struct {
+  int  n;
+  int  slots[DL_TEAM_MAX];
+  int  seen_wrong;
+  int  ran[DL_TEAM_MAX];
+} Rounds;
+
+/* Each round every part writes its slot, meets the others, then checks every slot holds this round. */
+static void
+rounds_part (DlTeam *team, int part, gpointer data)
+{
+  Rounds *r = data;
+  r->ran[part]++;
+  for (int round = 1; round <= ROUNDS; round++)
+    {
+      g_atomic_int_set (&r->slots[part], round);
+      dl_team_barrier (team);
+      for (int p = 0; p < r->n; p++)
+        if (g_atomic_int_get (&r->slots[p]) != round)
+          g_atomic_int_inc (&r->seen_wrong);
+      dl_team_barrier (team);
+    }
+}
+
+START_TEST (barrier_orders_every_round)
+{
+  for (int n = 1; n <= 4; n++)
+    {
+      DlTeam *team = dl_team_new (n);
+      Rounds r = { .n = n };
+      ck_assert_int_eq (dl_team_size (team), n);
+      dl_team_run (team, rounds_part, &r);
+      ck_assert_int_eq (r.seen_wrong, 0);
+      for (int p = 0; p < n; p++)
+        ck_assert_int_eq (r.ran[p], 1);
+      dl_team_free (team);
+    }
+}
+END_TEST
+
+static void
+add_part (DlTeam *team, int part, gpointer data)
+{
+  int *sum = data;
+  (void) team;
+  g_atomic_int_add (sum, part + 1);
+}
+
+/* Jobs back to back (the members still spinning) and after pauses longer than the spin (asleep). */
+START_TEST (members_wake_for_every_job)
+{
+  DlTeam *team = dl_team_new (3);
+  for (int job = 0; job < 200; job++)
+    {
+      int sum = 0;
+      if (job % 50 == 49)
+        g_usleep (10000);
+      dl_team_run (team, add_part, &sum);
+      ck_assert_int_eq (sum, 1 + 2 + 3);
+    }
+  dl_team_free (team);
+  /* A team freed while its members sleep. */
+  team = dl_team_new (2);
+  g_usleep (10000);
+  dl_team_free (team);
+}
+END_TEST
+
+/* ---- nets on the team ---- */
+
+static DlNet *
+make_net (const char *spec, guint64 seed)
+{
+  DlArch arch;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = dl_arch_parse (spec, &arch, &error);
+  ck_assert_msg (ok, "%s: %s", spec, error ? error->message : "");
+  return dl_net_new (&arch, seed);
+}
+
+static void
+make_batch (int B, guint64 seed, float *x, guint8 *y)
+{
+  DlRng rng;
+  dl_rng_seed (&rng, seed);
+  for (int i = 0; i < B * IN; i++)
+    x[i] = (float) dl_rng_uniform (&rng);
+  for (int i = 0; i < B; i++)
+    y[i] = (guint8) dl_rng_below (&rng, 10);
+}
+
+/* Trains `spec` for a few steps on 1, 2 and 3 threads from one seed: losses, counts of right answers,
+ * parameters and predictions must agree with one thread's (the split changes no sum's order, but allow
+ * for a BLAS kernel that rounds an edge block differently). */
+static void
+check_threads_agree (const char *spec, int B, DlOptimizer opt)
+{
+  DlHyper h = { .lr = opt == DL_OPT_ADAM ? 0.003f : 0.05f, .momentum = 0.9f, .weight_decay = 1e-4f,
+                .optimizer = opt, .reduce = DL_REDUCE_MEAN, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f };
+  g_autofree float *x = g_new (float, B * IN);
+  g_autofree guint8 *y = g_new (guint8, B);
+  g_autofree float *p1 = NULL, *probs1 = g_new (float, B * 10), *probs = g_new (float, B * 10);
+  float loss1[4];
+  int correct1[4];
+
+  for (int threads = 1; threads <= 3; threads++)
+    {
+      g_autoptr (DlNet) net = make_net (spec, 5);
+      dl_net_set_threads (net, threads);
+      ck_assert_int_eq (dl_net_get_threads (net), threads);
+      for (int step = 0; step < 4; step++)
+        {
+          int correct;
+          make_batch (B, 100 + step, x, y);
+          float loss = dl_net_train_step (net, x, y, B, &h, &correct);
+          if (threads == 1)
+            loss1[step] = loss, correct1[step] = correct;
+          ck_assert_msg (fabsf (loss - loss1[step]) <= 1e-5f * fmaxf (1.0f, fabsf (loss1[step])),
+                         "%s, %d threads, step %d: loss %.8g, one thread %.8g", spec, threads, step, loss, loss1[step]);
+          ck_assert_int_eq (correct, correct1[step]);
+        }
+      gsize n = dl_net_n_params (net);
+      const float *p = dl_net_params (net);
+      dl_net_predict (net, x, B, threads == 1 ? probs1 : probs);
+      if (threads == 1)
+        {
+          p1 = g_memdup2 (p, sizeof (float) * n);
+          continue;
+        }
+      double moved = 0.0;
+      for (gsize i = 0; i < n; i++)
+        ck_assert_msg (fabsf (p[i] - p1[i]) <= 1e-5f * fmaxf (1.0f, fabsf (p1[i])),
+                       "%s, %d threads: parameter %zu is %.9g, one thread %.9g", spec, threads, (size_t) i, p[i], p1[i]);
+      for (gsize i = 0; i < n; i++)
+        moved += fabs (dl_net_grads (net)[i]);
+      ck_assert (moved > 0.0);
+      for (int i = 0; i < B * 10; i++)
+        ck_assert_msg (fabsf (probs[i] - probs1[i]) <= 1e-5f, "%s, %d threads: probability %d is %.8g, one thread %.8g",
+                       spec, threads, i, probs[i], probs1[i]);
+    }
+}
+
+/* Wide layers (split by columns), a small one (part 0 alone), dropout (masks drawn before the split). */
+START_TEST (mlp_with_dropout_agrees)
+{
+  check_threads_agree ("fc300-relu,dropout0.3,fc40-tanh,fc10,softmax", 64, DL_OPT_MOMENTUM);
+}
+END_TEST
+
+/* The bug report's net: batch 100, tanh, MSE; and Adam's per-parameter state split the same way. */
+START_TEST (seed_net_agrees)
+{
+  check_threads_agree ("fc30-tanh,fc10-tanh,mse", 100, DL_OPT_SGD);
+  check_threads_agree ("fc64-sigmoid,fc10,softmax", 37, DL_OPT_ADAM);
+}
+END_TEST
+
+START_TEST (conv_nets_leave_threads_to_blas)
+{
+  g_autoptr (DlNet) cnn = make_net ("conv4x5-relu,pool2,fc10,softmax", 1);
+  g_autoptr (DlNet) mlp = make_net ("fc20-relu,fc10,softmax", 1);
+  dl_net_set_threads (cnn, 2);
+  dl_net_set_threads (mlp, 2);
+  ck_assert_int_eq (dl_net_get_threads (cnn), 1);
+  ck_assert_int_eq (dl_net_get_threads (mlp), 2);
+  dl_net_set_threads (mlp, 1);
+  ck_assert_int_eq (dl_net_get_threads (mlp), 1);
+}
+END_TEST
+
+static Suite *
+team_suite (void)
+{
+  Suite *s = suite_create ("team");
+  TCase *t = tcase_create ("team");
+  tcase_add_test (t, share_partitions_exactly);
+  tcase_add_test (t, barrier_orders_every_round);
+  tcase_add_test (t, members_wake_for_every_job);
+  suite_add_tcase (s, t);
+  TCase *n = tcase_create ("nets");
+  tcase_add_test (n, mlp_with_dropout_agrees);
+  tcase_add_test (n, seed_net_agrees);
+  tcase_add_test (n, conv_nets_leave_threads_to_blas);
+  suite_add_tcase (s, n);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *sr = srunner_create (team_suite ());
+  srunner_run_all (sr, CK_NORMAL);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed ? 1 : 0;
+}
