@@ -134,8 +134,11 @@ def torch_worker(args):
         loss.backward()
         opt.step()
 
-    for b in range(min(10, n_batches)):  # warm-up, as digitlab-cli bench does
-        step(b)
+    # Warm-up as digitlab-cli bench does it: 10 batches and at least half a second.
+    t0, b = time.perf_counter(), 0
+    while b < 10 or time.perf_counter() - t0 < 0.5:
+        step(b % n_batches)
+        b += 1
     t0 = time.perf_counter()
     done = 0
     for b in range(n_batches):

@@ -307,7 +307,7 @@ cmd_bench (int argc, char **argv)
     DATA_ENTRIES,
     RECIPE_ENTRIES,
     STR ("batches", batches, "N", "Timed batches (default 100)"),
-    STR ("warmup", warmup, "N", "Untimed batches first (default 10)"),
+    STR ("warmup", warmup, "N", "Untimed batches first (default 10, and at least 0.5 s unless 0)"),
     { NULL },
   };
   g_autoptr (GError) error = NULL;

@@ -15,7 +15,8 @@ typedef struct {
   double inference_us;        /* median latency of one single-image dl_net_predict */
 } DlBenchStep;
 
-/* `warmup` untimed batches, then `batches` timed ones, of p->batch examples drawn in order from `train`. */
+/* `warmup` untimed batches (and, unless 0, at least half a second of them), then `batches` timed ones, of
+ * p->batch examples drawn in order from `train`. */
 void dl_cli_bench_step (DlNet *net, const DlPreset *p, const DlDataset *train, int warmup, int batches,
                         DlBenchStep *out);
 
