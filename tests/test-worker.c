@@ -158,6 +158,9 @@ config_init (DlTrainConfig *cfg, int batch, int epochs)
   cfg->epochs = epochs;
   cfg->seed = 7;
   cfg->schedule = DL_SCHEDULE_NONE;
+  /* Every net splits its batches over a team of 2, as dense nets do on a 2-core machine: the controls,
+   * snapshots, divergence and shutdown all run with the team's threads (and under ThreadSanitizer). */
+  cfg->threads = 2;
 }
 
 /* The worker reset to SMALL_ARCH on `n` generated examples (and 500 generated test examples). */

@@ -17,8 +17,9 @@
 
 #define N_OUT 10  /* one output per digit */
 /* The element-wise loops memory and the activation math bound: an AVX2 copy beside the baseline SSE2
- * one, picked when the program loads. */
-#if defined(__x86_64__) && defined(__GNUC__)
+ * one, picked when the program loads. Not under the sanitizers: the picking runs (instrumented) before
+ * their runtime starts, and crashes. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
 #define VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default")))
 #else
 #define VECTOR_CLONES
