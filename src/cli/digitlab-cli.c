@@ -91,13 +91,13 @@ use_threads (DlCliRecipe *r)
   if (r->threads == 0)
     r->threads = dl_blas_threads_for (&r->arch);
   /* As dl_net_set_threads will, so that describe_threads is right before any net exists. */
-  dl_blas_set_threads (r->threads > 1 && dl_net_splits_batches (&r->arch) ? 1 : r->threads);
+  dl_blas_set_threads (1);
 }
 
 static char *
 describe_threads (const DlCliRecipe *r)
 {
-  if (r->threads > 1 && dl_net_splits_batches (&r->arch))
+  if (r->threads > 1)
     return g_strdup_printf ("%s; each batch split over %d threads", dl_blas_describe (), r->threads);
   return g_strdup (dl_blas_describe ());
 }

@@ -23,9 +23,8 @@ void        dl_blas_init (void);
 void        dl_blas_set_threads (int n);
 
 /* The thread count that trains `arch` fastest on an otherwise idle machine (for dl_net_set_threads):
- * every core for a net without conv layers, whose batches split over a team of threads (mlp and seed
- * presets: 1.5–1.6× one thread's speed on 2 cores), one thread for convolutional nets, whose many small
- * sgemm calls lose more to BLAS's thread hand-offs than they gain. */
+ * every core, each batch split over a team of threads (on 2 cores, best windows: mlp 1.6×, cnn 1.9× one
+ * thread's speed). */
 int         dl_blas_threads_for (const DlArch *arch);
 
 /* Human-readable library, kernel and threads, e.g. "OpenBLAS 0.3.21 Zen kernel, 1 thread", for

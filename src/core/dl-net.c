@@ -50,6 +50,7 @@ struct _DlNet {
   int      n_layers;
   Layer    layers[DL_MAX_LAYERS];
   int      max_size;            /* largest per-example tensor, input included */
+  int      grad_size;           /* largest layer output: the row stride of a part's block in dbuf */
 
   gsize    n_params;
   float   *params;              /* n_params */
@@ -67,8 +68,9 @@ struct _DlNet {
   float   *dbuf[2];             /* ping-pong gradients, capacity × max_size */
   float   *probs;               /* capacity × 10 */
   float   *unit_max;            /* max_size: per-unit maximum over a batch (dead ReLUs) */
-  float   *conv_scratch;
+  float   *conv_scratch;        /* conv_scratch_n floats per part of the team */
   gsize    conv_scratch_n;
+  float   *part_grads;          /* parts 1 … n − 1: n_params each, their share of conv weight gradients */
 
   int      health_batch;        /* batch whose training activations the layer outputs still hold, or 0 */
   float    saturated[DL_MAX_LAYERS];  /* health of the last training batch, once measured */
@@ -208,6 +210,17 @@ forward_by_units (const Layer *l, int B, int n_parts)
   return n_parts > 1 && l->kind == DL_LAYER_DENSE && l->n_w >= SPLIT_MIN_WEIGHTS && l->out_size > B;
 }
 
+/* Where row r's part of the batch starts in a gradient buffer (dbuf): each part's rows packed from its
+ * first row times the largest layer output, so that parts never share memory whatever the layer (the
+ * image's gradient is never computed). (Packed
+ * at r × the layer's size instead, a conv layer's rows of one part overlapped a dense layer's rows of the
+ * other, written and read at the same time.) */
+static inline gsize
+row_base (const DlNet *net, int r)
+{
+  return (gsize) r * net->grad_size;
+}
+
 /* The share of a weight layer's gradient and update a part of the team takes: columns [c0, c1) of each of
  * the `rows` rows of its weights (dense: out × in), in multiples of 16 floats so that no two threads write
  * one cache line. Small layers stay whole with part 0; conv layers only ever run on one part. */
@@ -227,26 +240,35 @@ weight_share (const Layer *l, int part, int n_parts, int *rows, int *cols, int *
     dl_team_share (part, n_parts, *cols, LINE_FLOATS, c0, c1);
 }
 
-/* dz: B × out (act' applied, every row), x: B × in → the part's columns of dw: out × in = dzᵀ · x,
- * and for part 0 db: out = Σ_batch dz. */
+/* dz: the output gradient of every row of the batch, each part's rows at its own place in the gradient
+ * buffer (row_base); x: B × in → the part's columns of dw: out × in = dzᵀ · x, and for part 0 db: out =
+ * Σ_batch dz. One sgemm per part's block of rows, the later ones accumulating. */
 static void
-dense_weight_grads (const Layer *l, float *dw, float *db, const float *dz, const float *x, int B,
+dense_weight_grads (const DlNet *net, const Layer *l, float *dw, float *db, const float *dz, const float *x, int B,
                     int part, int n_parts)
 {
   int out, in, c0, c1;
 
   weight_share (l, part, n_parts, &out, &in, &c0, &c1);
-  if (c1 > c0)
-    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, out, c1 - c0, B, 1.0f, dz, out, x + c0, in, 0.0f,
-                 dw + c0, in);
-  if (part != 0)
-    return;
-  memset (db, 0, sizeof (float) * out);
-  for (int r = 0; r < B; r++)
+  if (part == 0)
+    memset (db, 0, sizeof (float) * out);
+  /* The widest layer's rows of all parts follow each other: one sgemm. */
+  if (out == net->grad_size)
+    n_parts = 1;
+  for (int q = 0, first = 1; q < n_parts; q++)
     {
-      const float *row = dz + (gsize) r * out;
-      for (int j = 0; j < out; j++)
-        db[j] += row[j];
+      int q0, q1;
+      dl_team_share (q, n_parts, B, 1, &q0, &q1);
+      const float *dzq = dz + row_base (net, q0);
+      if (q1 == q0)
+        continue;
+      if (c1 > c0)
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, out, c1 - c0, q1 - q0, 1.0f, dzq, out,
+                     x + (gsize) q0 * in + c0, in, first ? 0.0f : 1.0f, dw + c0, in);
+      first = 0;
+      for (int r = 0; r < q1 - q0 && part == 0; r++)
+        for (int j = 0; j < out; j++)
+          db[j] += dzq[(gsize) r * out + j];
     }
 }
 
@@ -367,6 +389,7 @@ dl_net_new (const DlArch *arch, guint64 seed)
       l->in_size = l->in_c * l->in_h * l->in_w;
       l->out_size = l->out_c * l->out_h * l->out_w;
       net->max_size = MAX (net->max_size, l->out_size);
+      net->grad_size = MAX (net->grad_size, l->out_size);
       if (s->kind == DL_LAYER_DENSE)
         l->n_w = (gsize) l->out_size * l->in_size, l->n_b = l->out_size;
       else if (s->kind == DL_LAYER_CONV)
@@ -402,6 +425,7 @@ free_buffers (DlNet *net)
   g_clear_pointer (&net->acts, g_aligned_free);
   g_clear_pointer (&net->argmax_buf, g_free);
   g_clear_pointer (&net->conv_scratch, g_free);
+  g_clear_pointer (&net->part_grads, g_aligned_free);
   net->capacity = 0;
 }
 
@@ -462,8 +486,11 @@ ensure_capacity (DlNet *net, int batch)
       if (l->kind == DL_LAYER_MAXPOOL)
         l->argmax = q, q += (gsize) batch * l->out_size;
     }
+  int n_parts = dl_team_size (net->team);
   net->conv_scratch_n = scratch;
-  net->conv_scratch = scratch ? g_new (float, scratch) : NULL;
+  net->conv_scratch = scratch ? g_new (float, scratch * n_parts) : NULL;
+  if (scratch && n_parts > 1)
+    net->part_grads = aligned_floats (net->n_params * (n_parts - 1));
   net->capacity = batch;
 }
 
@@ -507,7 +534,7 @@ forward_part (DlNet *net, DlTeam *team, int part, const float *x, int B, int r0,
           dense_forward (out_r, in_r, w, b, n, l->in_size, l->out_size, 0, l->out_size, l->act);
           break;
         case DL_LAYER_CONV:
-          conv_forward (out_r, in_r, w, b, l, n, net->conv_scratch);
+          conv_forward (out_r, in_r, w, b, l, n, net->conv_scratch + part * net->conv_scratch_n);
           break;
         case DL_LAYER_MAXPOOL:
           dl_maxpool_forward (in_r, out_r, l->argmax + (gsize) r0 * l->out_size, n, l->in_c, l->in_h, l->in_w);
@@ -592,7 +619,8 @@ mse_rows (const float *out, const guint8 *y, int B, DlAct act)
 }
 
 /* Σ loss over rows [r0, r1) of the batch whose forward pass just ran; writes dL/d(out) for those rows
- * into dout (B × 10) when non-NULL, times `scale`: 1/B for DL_REDUCE_MEAN, 1 for DL_REDUCE_SUM. */
+ * into the gradient buffer dout (at row_base (r0)) when non-NULL, times `scale`: 1/B for DL_REDUCE_MEAN,
+ * 1 for DL_REDUCE_SUM. */
 static double
 loss_rows (DlNet *net, const float *out, const guint8 *y, int r0, int r1, float scale, float *dout)
 {
@@ -603,7 +631,7 @@ loss_rows (DlNet *net, const float *out, const guint8 *y, int r0, int r1, float 
   out += r0 * N_OUT;
   y += r0;
   if (dout)
-    dout += r0 * N_OUT;
+    dout += row_base (net, r0);
   if (net->arch.loss == DL_LOSS_SOFTMAX_CE)
     {
       loss = softmax_rows (out, p, y, n);
@@ -843,6 +871,21 @@ typedef struct {
   int            correct[DL_TEAM_MAX];
 } Pass;
 
+/* A conv layer's weight and bias gradients: part 0's plus the other parts'. */
+static void
+sum_part_grads (DlNet *net, const Layer *l, int n_parts)
+{
+  float *g = net->grads + l->w_off;
+  gsize n = l->n_w + l->n_b;  /* the biases follow the weights */
+
+  for (int p = 1; p < n_parts; p++)
+    {
+      const float *pg = net->part_grads + (gsize) (p - 1) * net->n_params + l->w_off;
+      for (gsize i = 0; i < n; i++)
+        g[i] += pg[i];
+    }
+}
+
 /* Gradient of the loss w.r.t. the last layer's output, rows [r0, r1) of dbuf[0] → every parameter's
  * gradient, and the optimiser step when the pass has one. Each part carries its own rows back through the
  * layers; a weight gradient sums over the whole batch, so at each dense layer the parts meet at a
@@ -864,36 +907,50 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
       float *dx = i > 0 ? net->dbuf[1 - cur] : NULL;
       float *dw = net->grads + l->w_off, *db = net->grads + l->b_off;
       const float *w = net->params + l->w_off;
-      gsize ro = (gsize) r0 * l->out_size, ri = (gsize) r0 * l->in_size, n_out = (gsize) n * l->out_size;
+      /* ro, ri: the part's rows in the layer's own buffers; rb: in the gradient buffers */
+      gsize ro = (gsize) r0 * l->out_size, ri = (gsize) r0 * l->in_size, rb = row_base (net, r0);
+      gsize n_out = (gsize) n * l->out_size;
       switch (l->kind)
         {
         case DL_LAYER_DENSE:
-          act_backward (dy + ro, l->out + ro, n_out, l->act);
+          act_backward (dy + rb, l->out + ro, n_out, l->act);
           /* dx: rows × in = dz · w, before the barrier: past it, w changes */
           if (dx && n > 0)
-            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, l->in_size, l->out_size, 1.0f, dy + ro,
-                         l->out_size, w, l->in_size, 0.0f, dx + ri, l->in_size);
+            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, l->in_size, l->out_size, 1.0f, dy + rb,
+                         l->out_size, w, l->in_size, 0.0f, dx + rb, l->in_size);
           dl_team_barrier (team);
-          dense_weight_grads (l, dw, db, dy, in, s->B, part, n_parts);
+          dense_weight_grads (net, l, dw, db, dy, in, s->B, part, n_parts);
           if (s->hyper)
             opt_layer (net, l, s->hyper, s->bc1, s->bc2, part, n_parts);
           if (i > 0)
             dl_team_barrier (team);
           break;
-        case DL_LAYER_CONV:  /* nets with conv layers run on one part: the whole batch */
-          conv_backward (dx, dw, db, dy, l->out, in, w, l, s->B, net->conv_scratch);
+        case DL_LAYER_CONV:
+          /* Each part's rows give a partial weight gradient (part 0's in place); part 0 sums them past
+           * the barrier — conv layers hold few weights — and updates. */
+          if (part > 0)
+            dw = net->part_grads + (gsize) (part - 1) * net->n_params + l->w_off, db = dw + l->n_w;
+          if (n > 0)
+            conv_backward (dx ? dx + rb : NULL, dw, db, dy + rb, l->out + ro, in + ri, w, l, n,
+                           net->conv_scratch + part * net->conv_scratch_n);
+          else
+            memset (dw, 0, sizeof (float) * (l->n_w + l->n_b));
+          dl_team_barrier (team);
+          if (part > 0)
+            break;
+          sum_part_grads (net, l, n_parts);
           if (s->hyper)
-            opt_layer (net, l, s->hyper, s->bc1, s->bc2, part, n_parts);
+            opt_layer (net, l, s->hyper, s->bc1, s->bc2, 0, 1);
           break;
         case DL_LAYER_MAXPOOL:
           if (dx && n > 0)
-            dl_maxpool_backward (dy + ro, l->argmax + ro, dx + ri, n, l->in_c, l->in_h, l->in_w);
+            dl_maxpool_backward (dy + rb, l->argmax + ro, dx + rb, n, l->in_c, l->in_h, l->in_w);
           break;
         case DL_LAYER_DROPOUT:
           if (dx && l->drop > 0.0f)
-            dropout_apply (dx + ri, dy + ro, l->mask + ro, n_out);
+            dropout_apply (dx + rb, dy + rb, l->mask + ro, n_out);
           else if (dx)
-            memcpy (dx + ri, dy + ro, sizeof (float) * n_out);
+            memcpy (dx + rb, dy + rb, sizeof (float) * n_out);
           break;
         }
       cur = 1 - cur;
@@ -996,28 +1053,18 @@ dl_net_predict (DlNet *net, const float *x, int batch, float *probs)
 
 /* ---- threads ---- */
 
-gboolean
-dl_net_splits_batches (const DlArch *arch)
-{
-  for (int i = 0; i < arch->n_layers; i++)
-    if (arch->layers[i].kind == DL_LAYER_CONV)
-      return FALSE;
-  return TRUE;
-}
-
 void
 dl_net_set_threads (DlNet *net, int n)
 {
-  gboolean split = n > 1 && dl_net_splits_batches (&net->arch);
-
   n = CLAMP (n, 1, DL_TEAM_MAX);
-  if (dl_team_size (net->team) != (split ? n : 1))
+  if (dl_team_size (net->team) != n)
     {
       g_clear_pointer (&net->team, dl_team_free);
-      if (split)
+      if (n > 1)
         net->team = dl_team_new (n);
+      free_buffers (net);  /* conv scratch and partial gradients are per part */
     }
-  dl_blas_set_threads (split ? 1 : n);
+  dl_blas_set_threads (1);
 }
 
 int

@@ -39,15 +39,12 @@ void         dl_net_set_params (DlNet *net, const float *params);
 /* Reseeds the random stream dropout and initialisation use. */
 void         dl_net_seed (DlNet *net, guint64 seed);
 
-/* Threads for this net's training steps and predictions. A net without conv layers splits each batch
- * by rows over a team of n threads, each calling single-threaded BLAS (the threads meet only where a
- * weight gradient sums over the batch), which measured faster than BLAS's own threads on every such
- * net; a net with conv layers runs on one thread and gives BLAS the n threads. BLAS's thread count is
- * process-wide: this sets it, and the last call wins. dl_net_get_threads: the team's size (1: none). */
+/* Threads for this net's training steps and predictions: each batch is split over a team of n threads,
+ * each calling single-threaded BLAS (they meet only where a weight gradient sums over the batch), which
+ * measured faster than BLAS's own threads for every preset. Sets BLAS's process-wide thread count to 1.
+ * dl_net_get_threads: the team's size (1: none). */
 void         dl_net_set_threads (DlNet *net, int n);
 int          dl_net_get_threads (const DlNet *net);
-/* Whether nets of `arch` split batches over a team (no conv layers) when given threads. */
-gboolean     dl_net_splits_batches (const DlArch *arch);
 
 /* One step of training on a batch (1 … DL_MAX_BATCH): forward, loss, backward, optimiser update.
  * Returns the batch's mean loss before the update. Writes the batch's predictions' correctness to
