@@ -8,24 +8,15 @@
 #include "dl-data.h"
 #include "dl-eval.h"
 #include "dl-net.h"
+#include "dl-test-net.h"
 #include "dl-rng.h"
-
-static DlNet *
-make_net (const char *spec, guint64 seed)
-{
-  DlArch arch;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = dl_arch_parse (spec, &arch, &error);
-  ck_assert_msg (ok, "%s: %s", spec, error ? error->message : "");
-  return dl_net_new (&arch, seed);
-}
 
 /* "fc10,softmax" whose output j is 10 × pixel j: an image lighting only pixel j is classed j with
  * probability e¹⁰ / (e¹⁰ + 9). */
 static DlNet *
 make_pixel_net (void)
 {
-  DlNet *net = make_net ("fc10,softmax", 1);
+  DlNet *net = dl_test_make_net ("fc10,softmax", 1);
   float *p = dl_net_params (net);
   memset (p, 0, sizeof (float) * dl_net_n_params (net));
   for (int j = 0; j < 10; j++)

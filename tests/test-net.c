@@ -6,31 +6,9 @@
 
 #include "dl-arch.h"
 #include "dl-net.h"
+#include "dl-test-net.h"
 #include "dl-rng.h"
 
-#define IN 784
-
-static DlNet *
-make_net (const char *spec, guint64 seed)
-{
-  DlArch arch;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = dl_arch_parse (spec, &arch, &error);
-  ck_assert_msg (ok, "%s: %s", spec, error ? error->message : "");
-  return dl_net_new (&arch, seed);
-}
-
-/* Random images in [0, 1] and labels. */
-static void
-make_batch (int B, guint64 seed, float *x, guint8 *y)
-{
-  DlRng rng;
-  dl_rng_seed (&rng, seed);
-  for (int i = 0; i < B * IN; i++)
-    x[i] = (float) dl_rng_uniform (&rng);
-  for (int i = 0; i < B; i++)
-    y[i] = (guint8) dl_rng_below (&rng, 10);
-}
 
 /* Per-layer parameter tensors (weights, then biases), as laid out in the flat buffer. */
 typedef struct { gsize off, n; gboolean weights; int layer; } Tensor;
@@ -81,12 +59,12 @@ loss_at (DlNet *net, const float *p0, const Tensor *t, const double *d, double e
 static void
 check_gradients (const char *spec, int B, double tol)
 {
-  g_autoptr (DlNet) net = make_net (spec, 7);
+  g_autoptr (DlNet) net = dl_test_make_net (spec, 7);
   const DlArch *arch = dl_net_arch (net);
   gsize n = dl_net_n_params (net);
-  float *x = g_new (float, B * IN);
+  float *x = g_new (float, B * DL_TEST_IN);
   guint8 *y = g_new (guint8, B);
-  make_batch (B, 11, x, y);
+  dl_test_make_batch (B, 11, x, y);
 
   const guint64 mask_seed = 99;
   dl_net_seed (net, mask_seed);
@@ -178,10 +156,10 @@ START_TEST (grad_single_example){ check_gradients ("fc12-tanh,fc10,softmax", 1, 
 START_TEST (reduce_sum_is_batch_times_mean)
 {
   const int B = 16;
-  g_autoptr (DlNet) net = make_net ("fc20-tanh,fc10-tanh,mse", 3);
-  float x[16 * IN];
+  g_autoptr (DlNet) net = dl_test_make_net ("fc20-tanh,fc10-tanh,mse", 3);
+  float x[16 * DL_TEST_IN];
   guint8 y[16];
-  make_batch (B, 5, x, y);
+  dl_test_make_batch (B, 5, x, y);
   gsize n = dl_net_n_params (net);
   float lm = dl_net_compute_grads (net, x, y, B, DL_REDUCE_MEAN);
   float *gm = g_memdup2 (dl_net_grads (net), sizeof (float) * n);
@@ -238,10 +216,10 @@ static void
 run_optimizer_sequence (const DlHyper *steps, int n_steps)
 {
   const int B = 4;
-  g_autoptr (DlNet) net = make_net ("fc3-tanh,fc10,softmax", 21);
-  float x[4 * IN];
+  g_autoptr (DlNet) net = dl_test_make_net ("fc3-tanh,fc10,softmax", 21);
+  float x[4 * DL_TEST_IN];
   guint8 y[4];
-  make_batch (B, 8, x, y);
+  dl_test_make_batch (B, 8, x, y);
   gsize n = dl_net_n_params (net);
   Tensor tensors[4];
   list_tensors (dl_net_arch (net), tensors);
@@ -353,20 +331,20 @@ END_TEST
 
 START_TEST (same_seed_same_net)
 {
-  g_autoptr (DlNet) a = make_net ("fc32-relu,dropout0.3,fc10,softmax", 42);
-  g_autoptr (DlNet) b = make_net ("fc32-relu,dropout0.3,fc10,softmax", 42);
-  g_autoptr (DlNet) c = make_net ("fc32-relu,dropout0.3,fc10,softmax", 43);
+  g_autoptr (DlNet) a = dl_test_make_net ("fc32-relu,dropout0.3,fc10,softmax", 42);
+  g_autoptr (DlNet) b = dl_test_make_net ("fc32-relu,dropout0.3,fc10,softmax", 42);
+  g_autoptr (DlNet) c = dl_test_make_net ("fc32-relu,dropout0.3,fc10,softmax", 43);
   gsize n = dl_net_n_params (a);
   ck_assert_int_eq (memcmp (dl_net_params (a), dl_net_params (b), n * sizeof (float)), 0);
   ck_assert_int_ne (memcmp (dl_net_params (a), dl_net_params (c), n * sizeof (float)), 0);
 
   /* Training the two same-seed nets on the same batches, dropout included, stays bit-identical. */
-  float x[32 * IN];
+  float x[32 * DL_TEST_IN];
   guint8 y[32];
   DlHyper h = hyper (DL_OPT_ADAM, 0.001f, 0, 0);
   for (int step = 0; step < 3; step++)
     {
-      make_batch (32, 100 + step, x, y);
+      dl_test_make_batch (32, 100 + step, x, y);
       float la = dl_net_train_step (a, x, y, 32, &h, NULL);
       float lb = dl_net_train_step (b, x, y, 32, &h, NULL);
       ck_assert (memcmp (&la, &lb, sizeof la) == 0);
@@ -378,27 +356,27 @@ END_TEST
 START_TEST (init_scale)
 {
   /* He for ReLU: weight variance 2/fan_in; Xavier for tanh: variance 2/(fan_in + fan_out). */
-  g_autoptr (DlNet) net = make_net ("fc500-relu,fc300-tanh,fc10,softmax", 1);
+  g_autoptr (DlNet) net = dl_test_make_net ("fc500-relu,fc300-tanh,fc10,softmax", 1);
   const float *p = dl_net_params (net);
   double s1 = 0, s2 = 0;
-  for (gsize i = 0; i < 500 * IN; i++)
+  for (gsize i = 0; i < 500 * DL_TEST_IN; i++)
     s1 += (double) p[i] * p[i];
   for (gsize i = 0; i < 500; i++)
-    ck_assert_float_eq (p[500 * IN + i], 0.0f);
-  const float *w2 = p + 500 * IN + 500;
+    ck_assert_float_eq (p[500 * DL_TEST_IN + i], 0.0f);
+  const float *w2 = p + 500 * DL_TEST_IN + 500;
   for (gsize i = 0; i < 300 * 500; i++)
     s2 += (double) w2[i] * w2[i];
-  ck_assert_double_eq_tol (s1 / (500 * IN), 2.0 / IN, 0.02 * 2.0 / IN);
+  ck_assert_double_eq_tol (s1 / (500 * DL_TEST_IN), 2.0 / DL_TEST_IN, 0.02 * 2.0 / DL_TEST_IN);
   ck_assert_double_eq_tol (s2 / (300 * 500), 2.0 / 800, 0.02 * 2.0 / 800);
 }
 END_TEST
 
 START_TEST (copy_predicts_the_same)
 {
-  g_autoptr (DlNet) net = make_net ("fc16-sigmoid,dropout0.5,fc10,softmax", 5);
-  float x[20 * IN];
+  g_autoptr (DlNet) net = dl_test_make_net ("fc16-sigmoid,dropout0.5,fc10,softmax", 5);
+  float x[20 * DL_TEST_IN];
   guint8 y[20];
-  make_batch (20, 3, x, y);
+  dl_test_make_batch (20, 3, x, y);
   DlHyper h = hyper (DL_OPT_MOMENTUM, 0.1f, 0.9f, 0);
   dl_net_train_step (net, x, y, 20, &h, NULL);
   g_autoptr (DlNet) copy = dl_net_copy (net);
@@ -429,10 +407,10 @@ END_TEST
 START_TEST (mse_predictions_map_tanh)
 {
   /* For a tanh/MSE net the probabilities are (o + 1)/2 normalised: their argmax is the output's. */
-  g_autoptr (DlNet) net = make_net ("fc10-tanh,mse", 9);
-  float x[4 * IN], probs[40];
+  g_autoptr (DlNet) net = dl_test_make_net ("fc10-tanh,mse", 9);
+  float x[4 * DL_TEST_IN], probs[40];
   guint8 y[4];
-  make_batch (4, 4, x, y);
+  dl_test_make_batch (4, 4, x, y);
   dl_net_predict (net, x, 4, probs);
   for (int r = 0; r < 4; r++)
     {
@@ -450,10 +428,10 @@ END_TEST
 
 START_TEST (health_reports_saturation)
 {
-  g_autoptr (DlNet) net = make_net ("fc30-tanh,fc10-tanh,mse", 2);
-  float x[50 * IN];
+  g_autoptr (DlNet) net = dl_test_make_net ("fc30-tanh,fc10-tanh,mse", 2);
+  float x[50 * DL_TEST_IN];
   guint8 y[50];
-  make_batch (50, 6, x, y);
+  dl_test_make_batch (50, 6, x, y);
   DlHyper h = hyper (DL_OPT_SGD, 0.1f, 0, 0);
   dl_net_train_step (net, x, y, 50, &h, NULL);
   DlHealth a;
@@ -464,11 +442,11 @@ START_TEST (health_reports_saturation)
 
   /* Blow the first layer's weights up ×50: nearly every hidden tanh now sits at ±1. */
   float *p = dl_net_params (net);
-  for (int i = 0; i < 30 * IN; i++)
+  for (int i = 0; i < 30 * DL_TEST_IN; i++)
     p[i] *= 50.0f;
   dl_net_train_step (net, x, y, 50, &h, NULL);
   /* Inference on blank images in between must not change what the last training batch reported. */
-  float *blank = g_new0 (float, 50 * IN), probs[500];
+  float *blank = g_new0 (float, 50 * DL_TEST_IN), probs[500];
   dl_net_predict (net, blank, 50, probs);
   g_free (blank);
   DlHealth b;
@@ -483,9 +461,9 @@ END_TEST
  * every image yet say nothing about the filter. */
 START_TEST (health_counts_dead_conv_filters)
 {
-  g_autoptr (DlNet) net = make_net ("conv4x3-relu,pool2,fc10,softmax", 2);
+  g_autoptr (DlNet) net = dl_test_make_net ("conv4x3-relu,pool2,fc10,softmax", 2);
   float *p = dl_net_params (net);
-  float x[8 * IN] = { 0 };
+  float x[8 * DL_TEST_IN] = { 0 };
   guint8 y[8] = { 0 };
   DlHealth hl;
   DlHyper h = hyper (DL_OPT_SGD, 0.0f, 0, 0);
@@ -499,7 +477,7 @@ START_TEST (health_counts_dead_conv_filters)
   for (int r = 0; r < 8; r++)
     for (int i = 11; i < 17; i++)
       for (int j = 11; j < 17; j++)
-        x[r * IN + i * 28 + j] = 1.0f;
+        x[r * DL_TEST_IN + i * 28 + j] = 1.0f;
   dl_net_train_step (net, x, y, 8, &h, NULL);
   dl_net_health (net, &hl);
   ck_assert_float_eq (hl.dead[0], 0.25f);
@@ -508,14 +486,14 @@ END_TEST
 
 START_TEST (health_reports_dead_relus)
 {
-  g_autoptr (DlNet) net = make_net ("fc40-relu,fc10,softmax", 2);
+  g_autoptr (DlNet) net = dl_test_make_net ("fc40-relu,fc10,softmax", 2);
   float *p = dl_net_params (net);
   /* Biases of units 0..19 at −1000: those units can never fire; units 20..39 at +1000 always do. */
   for (int i = 0; i < 40; i++)
-    p[40 * IN + i] = i < 20 ? -1000.0f : 1000.0f;
-  float x[8 * IN];
+    p[40 * DL_TEST_IN + i] = i < 20 ? -1000.0f : 1000.0f;
+  float x[8 * DL_TEST_IN];
   guint8 y[8];
-  make_batch (8, 1, x, y);
+  dl_test_make_batch (8, 1, x, y);
   DlHyper h = hyper (DL_OPT_SGD, 0.0f, 0, 0);
   dl_net_train_step (net, x, y, 8, &h, NULL);
   DlHealth hl;
@@ -527,7 +505,7 @@ END_TEST
 
 START_TEST (flops_counted)
 {
-  g_autoptr (DlNet) net = make_net ("fc256-relu,fc128-relu,fc10,softmax", 1);
+  g_autoptr (DlNet) net = dl_test_make_net ("fc256-relu,fc128-relu,fc10,softmax", 1);
   /* Forward, weight and input gradients; no input gradient for the first layer. */
   ck_assert_double_eq (dl_net_train_flops (net), 2.0 * (2 * 784 * 256 + 3 * (256 * 128 + 128 * 10)));
   ck_assert_uint_eq (dl_net_n_params (net), 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
@@ -538,12 +516,12 @@ START_TEST (training_reduces_loss)
 {
   /* A fixed batch of 64 is memorised within a few dozen steps by every optimiser. */
   const DlOptimizer opts[] = { DL_OPT_SGD, DL_OPT_MOMENTUM, DL_OPT_NESTEROV, DL_OPT_ADAM };
-  float x[64 * IN];
+  float x[64 * DL_TEST_IN];
   guint8 y[64];
-  make_batch (64, 77, x, y);
+  dl_test_make_batch (64, 77, x, y);
   for (unsigned k = 0; k < G_N_ELEMENTS (opts); k++)
     {
-      g_autoptr (DlNet) net = make_net ("fc64-relu,fc10,softmax", 3);
+      g_autoptr (DlNet) net = dl_test_make_net ("fc64-relu,fc10,softmax", 3);
       DlHyper h = hyper (opts[k], opts[k] == DL_OPT_ADAM ? 0.003f : 0.05f, 0.9f, 0);
       float first = dl_net_loss (net, x, y, 64);
       int correct = 0;

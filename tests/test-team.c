@@ -7,10 +7,10 @@
 
 #include "dl-arch.h"
 #include "dl-net.h"
+#include "dl-test-net.h"
 #include "dl-rng.h"
 #include "dl-team.h"
 
-#define IN 784
 
 /* ---- the team ---- */
 
@@ -113,27 +113,6 @@ END_TEST
 
 /* ---- nets on the team ---- */
 
-static DlNet *
-make_net (const char *spec, guint64 seed)
-{
-  DlArch arch;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = dl_arch_parse (spec, &arch, &error);
-  ck_assert_msg (ok, "%s: %s", spec, error ? error->message : "");
-  return dl_net_new (&arch, seed);
-}
-
-static void
-make_batch (int B, guint64 seed, float *x, guint8 *y)
-{
-  DlRng rng;
-  dl_rng_seed (&rng, seed);
-  for (int i = 0; i < B * IN; i++)
-    x[i] = (float) dl_rng_uniform (&rng);
-  for (int i = 0; i < B; i++)
-    y[i] = (guint8) dl_rng_below (&rng, 10);
-}
-
 /* Trains `spec` for a few steps on 1, 2 and 3 threads from one seed: losses, counts of right answers,
  * parameters and predictions must agree with one thread's up to rounding (a conv layer's weight gradient
  * is summed part by part, and BLAS may round an edge block differently); a wrong split, a race or a
@@ -143,7 +122,7 @@ check_threads_agree (const char *spec, int B, DlOptimizer opt)
 {
   DlHyper h = { .lr = opt == DL_OPT_ADAM ? 0.003f : 0.05f, .momentum = 0.9f, .weight_decay = 1e-4f,
                 .optimizer = opt, .reduce = DL_REDUCE_MEAN, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f };
-  g_autofree float *x = g_new (float, B * IN);
+  g_autofree float *x = g_new (float, B * DL_TEST_IN);
   g_autofree guint8 *y = g_new (guint8, B);
   g_autofree float *p1 = NULL, *probs1 = g_new (float, B * 10), *probs = g_new (float, B * 10);
   float loss1[4];
@@ -151,13 +130,13 @@ check_threads_agree (const char *spec, int B, DlOptimizer opt)
 
   for (int threads = 1; threads <= 3; threads++)
     {
-      g_autoptr (DlNet) net = make_net (spec, 5);
+      g_autoptr (DlNet) net = dl_test_make_net (spec, 5);
       dl_net_set_threads (net, threads);
       ck_assert_int_eq (dl_net_get_threads (net), threads);
       for (int step = 0; step < 4; step++)
         {
           int correct;
-          make_batch (B, 100 + step, x, y);
+          dl_test_make_batch (B, 100 + step, x, y);
           float loss = dl_net_train_step (net, x, y, B, &h, &correct);
           if (threads == 1)
             loss1[step] = loss, correct1[step] = correct;
@@ -214,11 +193,11 @@ END_TEST
 /* Changing the thread count of a net that has trained: the per-part buffers follow. */
 START_TEST (threads_change_between_steps)
 {
-  g_autoptr (DlNet) net = make_net ("conv4x5-relu,pool2,fc10,softmax", 1);
-  float x[48 * IN];
+  g_autoptr (DlNet) net = dl_test_make_net ("conv4x5-relu,pool2,fc10,softmax", 1);
+  float x[48 * DL_TEST_IN];
   guint8 y[48];
   DlHyper h = { .lr = 0.05f, .momentum = 0.9f, .optimizer = DL_OPT_MOMENTUM, .reduce = DL_REDUCE_MEAN };
-  make_batch (48, 9, x, y);
+  dl_test_make_batch (48, 9, x, y);
   for (int threads = 1; threads <= 4; threads++)
     {
       dl_net_set_threads (net, threads % 3 + 1);
