@@ -212,9 +212,8 @@ forward_by_units (const Layer *l, int B, int n_parts)
 
 /* Where row r's part of the batch starts in a gradient buffer (dbuf): each part's rows packed from its
  * first row times the largest layer output, so that parts never share memory whatever the layer (the
- * image's gradient is never computed). (Packed
- * at r × the layer's size instead, a conv layer's rows of one part overlapped a dense layer's rows of the
- * other, written and read at the same time.) */
+ * image's gradient is never computed). Packed at r × the layer's size instead, a conv layer's rows of one
+ * part overlapped a dense layer's rows of the other, written and read at the same time. */
 static inline gsize
 row_base (const DlNet *net, int r)
 {
@@ -223,7 +222,8 @@ row_base (const DlNet *net, int r)
 
 /* The share of a weight layer's gradient and update a part of the team takes: columns [c0, c1) of each of
  * the `rows` rows of its weights (dense: out × in), in multiples of 16 floats so that no two threads write
- * one cache line. Small layers stay whole with part 0; conv layers only ever run on one part. */
+ * one cache line. Small layers stay whole with part 0; a conv layer's update is done whole by part 0, its
+ * caller passing n_parts 1. */
 static void
 weight_share (const Layer *l, int part, int n_parts, int *rows, int *cols, int *c0, int *c1)
 {
