@@ -12,10 +12,9 @@ main (int argc, char **argv)
 {
   g_autoptr (DlApplication) app = NULL;
 
+  /* BLAS stays single-threaded: training threads are the worker's team (one core fewer than the machine
+   * has, dl_train_page_get_config), and inference on this thread needs no more. */
   dl_blas_init ();
-  /* One core stays with the window: BLAS threads competing with it make every frame late (the worker
-   * sets the same count for each net it trains, dl_train_page_get_config). */
-  dl_blas_set_threads (MAX (1, g_get_num_processors () - 1));
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -83,13 +83,13 @@ parse_options (const char *command, const char *summary, GOptionEntry *entries, 
 
 /* ---- train ---- */
 
-/* --threads, else what trains this architecture fastest (dl_blas_threads_for): into r->threads, for the
+/* --threads, else what trains fastest (dl_blas_default_threads): into r->threads, for the
  * nets the command builds (dl_net_set_threads). */
 static void
 use_threads (DlCliRecipe *r)
 {
   if (r->threads == 0)
-    r->threads = dl_blas_threads_for (&r->arch);
+    r->threads = dl_blas_default_threads ();
   /* As dl_net_set_threads will, so that describe_threads is right before any net exists. */
   dl_blas_set_threads (1);
 }

@@ -176,9 +176,8 @@ dl_blas_init (void)
  * mlp preset trains at 118k samples/s against 72k on one thread, cnn at 21k against 11k; on BLAS's own
  * 2 threads mlp reached 1.57× and cnn no more than one thread. */
 int
-dl_blas_threads_for (const DlArch *arch)
+dl_blas_default_threads (void)
 {
-  (void) arch;
   return MAX (1, (int) g_get_num_processors ());
 }
 

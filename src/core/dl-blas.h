@@ -10,8 +10,6 @@
 
 #include <glib.h>
 
-#include "dl-arch.h"
-
 G_BEGIN_DECLS
 
 /* Call first thing in main, before any BLAS call and before creating threads: may re-execute the
@@ -22,10 +20,10 @@ void        dl_blas_init (void);
 /* BLAS threads for the calling program: n ≥ 1, or 0 for the default (what measured fastest). */
 void        dl_blas_set_threads (int n);
 
-/* The thread count that trains `arch` fastest on an otherwise idle machine (for dl_net_set_threads):
- * every core, each batch split over a team of threads (on 2 cores, best windows: mlp 1.6×, cnn 1.9× one
+/* The thread count that trains fastest on an otherwise idle machine (for dl_net_set_threads): every
+ * core, each batch split over a team of threads (on 2 cores, best windows: mlp 1.6×, cnn 1.9× one
  * thread's speed). */
-int         dl_blas_threads_for (const DlArch *arch);
+int         dl_blas_default_threads (void);
 
 /* Human-readable library, kernel and threads, e.g. "OpenBLAS 0.3.21 Zen kernel, 1 thread", for
  * --json output and the About dialog. Static string, valid until the next dl_blas_set_threads. */
