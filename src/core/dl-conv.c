@@ -1,5 +1,5 @@
-/* dl-conv.c — convolution as im2col + one sgemm per group of images, col2im for the input gradient;
- * 2×2 max-pooling with recorded winners.
+/* dl-conv.c — convolution as im2col + one sgemm per group of images, col2im for the input gradient (or,
+ * as the plan says, direct: dl-conv-direct.c); 2×2 max-pooling with recorded winners.
  *
  * The im2col matrix of a group of G images is (C·k·k) × (G·Ho·Wo): one row per (channel, ky, kx), one
  * column per output pixel of every image of the group. Putting several images side by side turns many
@@ -13,18 +13,23 @@
  * plain row copy.
  */
 #include "dl-conv.h"
+#include "dl-conv-private.h"
 
-#include <cblas.h>
 #include <string.h>
 
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
+/* The default widest im2col matrix, in columns (output pixels of the whole group): wide enough for
+ * sgemm to run well, small enough that col and the output stay in L2 (on the cnn preset, EPYC Zen 3 with
+ * 1 MiB L2: 1024 — the first layer image by image, the second 10 images at a time — ran its conv layers
+ * 6–13 % faster than 8192, 64 images at once). Also bounds scratch for big batches. Other CPUs, other
+ * caches: DlConvPlan.group_cols is a candidate dl-tune measures. */
 
-/* Widest im2col matrix, in columns (output pixels of the whole group). Wide enough for sgemm to run
- * well, small enough that col and the output stay in L2: on the cnn preset (EPYC Zen 3, 1 MiB L2)
- * 1024 — the first layer image by image, the second 10 images at a time — ran its conv layers 6–13 %
- * faster than 8192 (64 images at once). Also bounds scratch for big batches. */
-#define DL_CONV_MAX_COLS 1024
+static const DlConvPlan default_plan = { DL_CONV_IM2COL, DL_CONV_GROUP_COLS, NULL };
+
+const char *
+dl_conv_algo_name (DlConvAlgo algo)
+{
+  return algo == DL_CONV_DIRECT ? "direct" : "im2col";
+}
 
 static int
 conv_out (int n, int k, int pad)
@@ -32,11 +37,11 @@ conv_out (int n, int k, int pad)
   return n + 2 * pad - k + 1;
 }
 
-/* Images per group: as many as fit in DL_CONV_MAX_COLS columns, at least one, at most B. */
+/* Images per group: as many as fit in the plan's columns, at least one, at most B. */
 static int
-conv_group (int B, int HoWo)
+conv_group (const DlConvPlan *plan, int B, int HoWo)
 {
-  int g = DL_CONV_MAX_COLS / HoWo;
+  int g = (plan->group_cols > 0 ? plan->group_cols : DL_CONV_GROUP_COLS) / HoWo;
 
   if (g < 1)
     g = 1;
@@ -44,10 +49,15 @@ conv_group (int B, int HoWo)
 }
 
 size_t
-dl_conv_scratch_floats (int B, int C, int H, int W, int K, int k, int pad)
+dl_conv_scratch_floats (const DlConvPlan *plan, int B, int C, int H, int W, int K, int k, int pad)
 {
+  if (plan == NULL)
+    plan = &default_plan;
+  if (plan->algo == DL_CONV_DIRECT)
+    return dl_conv_direct_scratch_floats (C, H, W, K, k, pad);
+
   int HoWo = conv_out (H, k, pad) * conv_out (W, k, pad);
-  size_t ncols = (size_t) conv_group (B, HoWo) * HoWo;
+  size_t ncols = (size_t) conv_group (plan, B, HoWo) * HoWo;
   size_t ckk1 = (size_t) C * k * k + 1;
 
   /* col with its row of ones, the output (or output gradient) in K × ncols order, and the
@@ -145,12 +155,21 @@ fill_ones (float *row, size_t n)
 }
 
 void
-dl_conv_forward (const float *x, const float *w, const float *b, float *y,
+dl_conv_forward (const DlConvPlan *plan, const float *x, const float *w, const float *b, float *y,
                  int B, int C, int H, int W, int K, int k, int pad, float *scratch)
 {
+  if (plan == NULL)
+    plan = &default_plan;
+  if (plan->algo == DL_CONV_DIRECT)
+    {
+      dl_conv_direct_forward (x, w, b, y, B, C, H, W, K, k, pad, scratch);
+      return;
+    }
+
+  const DlBlasKernel *blas = plan->blas ? plan->blas : dl_blas_kernel ();
   int Ho = conv_out (H, k, pad), Wo = conv_out (W, k, pad), HoWo = Ho * Wo;
   int ckk = C * k * k;
-  int G = conv_group (B, HoWo);
+  int G = conv_group (plan, B, HoWo);
   float *col = scratch;                               /* (ckk + 1) × G·HoWo */
   float *out = col + (size_t) (ckk + 1) * G * HoWo;   /* K × G·HoWo */
   float *wb = out + (size_t) K * G * HoWo;            /* K × (ckk + 1): [w | b] */
@@ -170,7 +189,7 @@ dl_conv_forward (const float *x, const float *w, const float *b, float *y,
       fill_ones (col + (size_t) ckk * ncols, ncols);
       /* out (K × ncols) = [w | b] (K × (ckk + 1)) · [col; 1] ((ckk + 1) × ncols); a group of one
        * image is already in NCHW order and goes straight to y. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, K, ncols, ckk + 1, 1.0f, wb, ckk + 1, col, ncols,
+      blas->sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, K, ncols, ckk + 1, 1.0f, wb, ckk + 1, col, ncols,
                    0.0f, g == 1 ? y + (size_t) b0 * K * HoWo : out, ncols);
       /* K × (g·HoWo) → g×K×HoWo */
       for (int i = 0; i < g && g > 1; i++)
@@ -181,13 +200,22 @@ dl_conv_forward (const float *x, const float *w, const float *b, float *y,
 }
 
 void
-dl_conv_backward (const float *x, const float *w, const float *dy,
+dl_conv_backward (const DlConvPlan *plan, const float *x, const float *w, const float *dy,
                   float *dx, float *dw, float *db,
                   int B, int C, int H, int W, int K, int k, int pad, float *scratch)
 {
+  if (plan == NULL)
+    plan = &default_plan;
+  if (plan->algo == DL_CONV_DIRECT)
+    {
+      dl_conv_direct_backward (x, w, dy, dx, dw, db, B, C, H, W, K, k, pad, scratch);
+      return;
+    }
+
+  const DlBlasKernel *blas = plan->blas ? plan->blas : dl_blas_kernel ();
   int Ho = conv_out (H, k, pad), Wo = conv_out (W, k, pad), HoWo = Ho * Wo;
   int ckk = C * k * k;
-  int G = conv_group (B, HoWo);
+  int G = conv_group (plan, B, HoWo);
   float *col = scratch;                               /* (ckk + 1) × G·HoWo */
   float *dyk = col + (size_t) (ckk + 1) * G * HoWo;   /* K × G·HoWo */
   float *dwb = dyk + (size_t) K * G * HoWo;           /* K × (ckk + 1): [dw | db] */
@@ -213,13 +241,13 @@ dl_conv_backward (const float *x, const float *w, const float *dy,
           im2col (x + (size_t) b0 * C * H * W, col, g, C, H, W, k, pad);
           fill_ones (col + (size_t) ckk * ncols, ncols);
           /* [dw | db] (K × (ckk + 1)) (+)= dyk (K × ncols) · [col; 1]ᵀ; the first group overwrites. */
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, K, ckk + 1, ncols,
+          blas->sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, K, ckk + 1, ncols,
                        1.0f, dk, ncols, col, ncols, b0 == 0 ? 0.0f : 1.0f, dwb, ckk + 1);
         }
       if (!dx)
         continue;
       /* dcol (ckk × ncols) = wᵀ (ckk × K) · dyk (K × ncols), written over col, which is done with. */
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, ckk, ncols, K,
+      blas->sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, ckk, ncols, K,
                    1.0f, w, ckk, dk, ncols, 0.0f, col, ncols);
       col2im (col, dx + (size_t) b0 * C * H * W, g, C, H, W, k, pad);
     }

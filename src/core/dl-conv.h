@@ -8,22 +8,45 @@
 
 #include <stddef.h>
 
+#include "dl-blas.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Floats of scratch dl_conv_forward and dl_conv_backward need for these shapes (the same for both). */
-size_t dl_conv_scratch_floats (int B, int C, int H, int W, int K, int k, int pad);
+/* How a convolution is computed; every algorithm gives the same results up to rounding, and which is
+ * fastest depends on the layer's shape and the CPU (dl-tune measures them).
+ *   DL_CONV_IM2COL  im2col + one sgemm per group of images side by side (the group's columns at most
+ *                   group_cols), col2im for the input gradient: for many input channels
+ *   DL_CONV_DIRECT  direct loops over padded rows, vectorised along the output row, 8 output channels
+ *                   per input load: for few input channels, where im2col copies the image k² times for a
+ *                   product too thin for sgemm's speed */
+typedef enum { DL_CONV_IM2COL, DL_CONV_DIRECT, DL_CONV_N_ALGOS } DlConvAlgo;
+
+typedef struct {
+  DlConvAlgo          algo;
+  int                 group_cols;  /* im2col: 0 for DL_CONV_GROUP_COLS */
+  const DlBlasKernel *blas;        /* im2col's sgemm: NULL for dl_blas_kernel () */
+} DlConvPlan;
+
+#define DL_CONV_GROUP_COLS 1024
+
+/* "im2col", "direct". */
+const char *dl_conv_algo_name (DlConvAlgo algo);
+
+/* Floats of scratch dl_conv_forward and dl_conv_backward need for these shapes (the same for both).
+ * A NULL plan everywhere: im2col, groups of DL_CONV_GROUP_COLS, the linked BLAS. */
+size_t dl_conv_scratch_floats (const DlConvPlan *plan, int B, int C, int H, int W, int K, int k, int pad);
 
 /* x: B×C×H×W, w: K×C×k×k, b: K → y: B×K×Ho×Wo (overwritten). */
-void dl_conv_forward (const float *x, const float *w, const float *b, float *y,
+void dl_conv_forward (const DlConvPlan *plan, const float *x, const float *w, const float *b, float *y,
                       int B, int C, int H, int W, int K, int k, int pad, float *scratch);
 
 /* x: B×C×H×W, w: K×C×k×k, dy: B×K×Ho×Wo →
  *   dw: K×C×k×k (overwritten, summed over the batch), db: K (overwritten, summed over the batch) — both
  *   skipped when dw is NULL (an input gradient only: attributions);
  *   dx: B×C×H×W (overwritten; may be NULL when no gradient flows further, e.g. the first layer). */
-void dl_conv_backward (const float *x, const float *w, const float *dy,
+void dl_conv_backward (const DlConvPlan *plan, const float *x, const float *w, const float *dy,
                        float *dx, float *dw, float *db,
                        int B, int C, int H, int W, int K, int k, int pad, float *scratch);
 

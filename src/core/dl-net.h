@@ -9,6 +9,8 @@
 
 #include <glib.h>
 #include "dl-arch.h"
+#include "dl-blas.h"
+#include "dl-conv.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +47,27 @@ void         dl_net_seed (DlNet *net, guint64 seed);
  * dl_net_get_threads: the team's size (1: none). */
 void         dl_net_set_threads (DlNet *net, int n);
 int          dl_net_get_threads (const DlNet *net);
+
+/* How the net's training steps and predictions run — what dl-tune measures and chooses. Every choice
+ * computes the same results up to rounding. */
+typedef enum {
+  DL_SPLIT_ROWS,   /* every layer split over the team by rows of the batch */
+  DL_SPLIT_UNITS,  /* dense layers with more units than the batch has rows by output units (each part
+                    * multiplies, differentiates and updates its units' weights: they stay in its cache) */
+} DlSplit;
+
+typedef struct {
+  int                 threads;               /* the team's size, 1 … DL_TEAM_MAX */
+  DlSplit             split;
+  const DlBlasKernel *blas;                  /* sgemm/sgemv of every layer */
+  DlConvAlgo          conv[DL_MAX_LAYERS];   /* of each conv layer (others ignore theirs) */
+} DlNetConfig;
+
+/* What a new net runs with: one thread, split by units, the linked BLAS, im2col. */
+void         dl_net_config_init (DlNetConfig *config);
+void         dl_net_get_config (const DlNet *net, DlNetConfig *config);
+/* Also sets BLAS's process-wide thread count to 1, as dl_net_set_threads. */
+void         dl_net_set_config (DlNet *net, const DlNetConfig *config);
 
 /* One step of training on a batch (1 … DL_MAX_BATCH): forward, loss, backward, optimiser update.
  * Returns the batch's mean loss before the update. Writes the batch's predictions' correctness to
