@@ -2,7 +2,7 @@
  *
  *   digitlab-cli train [--data DIR | --train A --test B] [--preset NAME] [--arch SPEC] [--lr F] … [--json]
  *   digitlab-cli eval  --model FILE [--data DIR | --test B] [--json]
- *   digitlab-cli bench [--data DIR] [--preset NAME] … [--threads N] [--batches N] [--json]
+ *   digitlab-cli bench [--data DIR] [--preset NAME] … [--threads N] [--batches N] [--explain] [--no-tune] [--json]
  *   digitlab-cli presets
  *
  * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted (Ctrl-C: training
@@ -21,6 +21,7 @@
 #include "dl-cli-options.h"
 #include "dl-cli-report.h"
 #include "dl-cli-bench.h"
+#include "dl-cli-tune.h"
 #include "dl-cli-worker.h"
 
 #define PROG "digitlab-cli"
@@ -268,12 +269,15 @@ cmd_eval (int argc, char **argv)
 /* ---- bench ---- */
 
 static void
-print_bench (const DlCliRecipe *r, const DlBenchStep *b, double worker_sps, int batches, gboolean json)
+print_bench (const DlCliRecipe *r, const DlBenchStep *b, double worker_sps, int batches, const DlNetConfig *config,
+             gboolean json)
 {
   g_autofree char *blas = describe_threads (r);
+  g_autofree char *how = dl_tune_describe_config (&r->arch, r->p.batch, config);
   if (!json)
     {
       printf ("%s (%s), batch %d, %d timed batches\n", r->p.name, r->p.arch, r->p.batch, batches);
+      printf ("running as: %s\n", how);
       printf ("training step: %.0f samples/s, %.2f GFLOP/s\n", b->samples_per_second, b->gflops);
       printf ("training through the worker: %.0f samples/s\n", worker_sps);
       printf ("inference: %.1f µs per image (median, batch of 1)\n", b->inference_us);
@@ -293,6 +297,7 @@ print_bench (const DlCliRecipe *r, const DlBenchStep *b, double worker_sps, int 
   dl_json_double (&j, "inference_us", b->inference_us);
   dl_json_string (&j, "blas", blas);
   dl_json_int (&j, "threads", r->threads);
+  dl_json_string (&j, "config", how);
   dl_json_end_object (&j);
   g_autofree char *text = dl_json_finish (&j);
   puts (text);
@@ -308,6 +313,10 @@ cmd_bench (int argc, char **argv)
     RECIPE_ENTRIES,
     STR ("batches", batches, "N", "Timed batches (default 100)"),
     STR ("warmup", warmup, "N", "Untimed batches first (default 10, and at least 0.5 s unless 0)"),
+    { "explain", 0, 0, G_OPTION_ARG_NONE, &o.explain,
+      "Measure the candidate configurations afresh and print them and why one won", NULL },
+    { "no-tune", 0, 0, G_OPTION_ARG_NONE, &o.no_tune,
+      "Run the untuned defaults (every core, im2col, the linked BLAS kernel)", NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -319,6 +328,8 @@ cmd_bench (int argc, char **argv)
   int status = DL_EXIT_OK;
   DlBenchStep b;
   double worker_sps;
+  g_autoptr (DlTuneResult) tuned = NULL;
+  DlNetConfig config;
 
   if (!parse_options ("bench", "measure training and inference speed", entries, &argc, &argv, &error)
       || !dl_cli_recipe_resolve (&o, &r, &error)
@@ -328,22 +339,34 @@ cmd_bench (int argc, char **argv)
       status = usage_failure ("bench", error);
       goto out;
     }
-  use_threads (&r);
   if (!dl_cli_load_data (&o, 0, &train, &test, &error))
     {
       status = failure (error);
       goto out;
     }
-  /* The raw step on this thread, then the same recipe through the worker thread the app and train use. */
+  /* Tuned (or, with --no-tune, the defaults), then the raw step on this thread, then the same recipe through
+   * the worker thread the app and train use. */
   net = dl_net_new (&r.arch, r.seed);
-  dl_net_set_threads (net, r.threads);
+  dl_net_config_init (&config);
+  if (o.no_tune)
+    config.threads = r.threads ? r.threads : dl_blas_default_threads ();
+  else
+    {
+      tuned = dl_cli_tune (&r, o.explain);
+      config = tuned->config;
+      if (o.explain)
+        dl_cli_tune_explain (o.json ? stderr : stdout, tuned, r.p.batch);
+    }
+  r.threads = config.threads;
+  use_threads (&r);
+  dl_net_set_config (net, &config);
   dl_cli_bench_step (net, &r.p, train, (int) warmup, (int) batches, &b);
   if (!dl_cli_bench_worker (&r, train, test, (int) warmup, (int) batches, &worker_sps, &error))
     {
       status = failure (error);
       goto out;
     }
-  print_bench (&r, &b, worker_sps, (int) batches, o.json);
+  print_bench (&r, &b, worker_sps, (int) batches, &config, o.json);
 
 out:
   dl_cli_recipe_clear (&r);

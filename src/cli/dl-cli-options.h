@@ -26,6 +26,7 @@ typedef struct {
   char    *save, *metrics, *model, *metrics_every;
   /* bench */
   char    *batches, *warmup;
+  gboolean explain, no_tune;
 } DlCliOptions;
 
 void dl_cli_options_clear (DlCliOptions *o);

@@ -1238,6 +1238,12 @@ dl_net_get_threads (const DlNet *net)
   return dl_team_size (net->team);
 }
 
+double
+dl_net_team_cpu_seconds (const DlNet *net)
+{
+  return dl_team_cpu_seconds (net->team);
+}
+
 void
 dl_net_config_init (DlNetConfig *config)
 {

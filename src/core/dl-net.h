@@ -63,6 +63,9 @@ typedef struct {
   DlConvAlgo          conv[DL_MAX_LAYERS];   /* of each conv layer (others ignore theirs) */
 } DlNetConfig;
 
+/* CPU seconds the team's threads other than the caller have run so far (0 without a team). */
+double       dl_net_team_cpu_seconds (const DlNet *net);
+
 /* What a new net runs with: one thread, split by units, the linked BLAS, im2col. */
 void         dl_net_config_init (DlNetConfig *config);
 void         dl_net_get_config (const DlNet *net, DlNetConfig *config);
