@@ -490,6 +490,35 @@ thread_counts (int lo, int hi, int *out)
   return n;
 }
 
+GArray *
+dl_tune_space (const DlArch *arch, int batch, int min_threads, int max_threads)
+{
+  GArray *space = g_array_new (FALSE, FALSE, sizeof (DlNetConfig));
+  int counts[40], n_counts = thread_counts (MAX (min_threads, 1), MAX (max_threads, 1), counts);
+  g_auto (GStrv) kernels = dl_blas_kernel_candidates ();
+  int conv[DL_MAX_LAYERS], n_conv = 0;
+  DlNetConfig c;
+
+  for (int i = 0; i < arch->n_layers; i++)
+    if (arch->layers[i].kind == DL_LAYER_CONV)
+      conv[n_conv++] = i;
+  dl_net_config_init (&c);
+  for (int k = 0; kernels[k]; k++)
+    if ((c.blas = dl_blas_kernel_load (kernels[k], NULL)) != NULL)
+      for (int t = 0; t < n_counts; t++)
+        for (int split = 0; split <= (counts[t] > 1 && has_split_choice (arch, batch)); split++)
+          /* Every combination of the conv layers' algorithms, counted in base DL_CONV_N_ALGOS. */
+          for (int combo = 0, n = (int) pow (DL_CONV_N_ALGOS, n_conv); combo < n; combo++)
+            {
+              c.threads = counts[t];
+              c.split = split ? DL_SPLIT_ROWS : DL_SPLIT_UNITS;
+              for (int j = 0, rest = combo; j < n_conv; j++, rest /= DL_CONV_N_ALGOS)
+                c.conv[conv[j]] = rest % DL_CONV_N_ALGOS;
+              g_array_append_val (space, c);
+            }
+  return space;
+}
+
 static void
 search (Bench *b, const Want *w, DlNetConfig *best, double *best_time)
 {
@@ -615,7 +644,7 @@ dl_tune (const DlArch *arch, const DlHyper *hyper, int batch, int min_threads, i
   r->cancelled = b.stopped;
   /* A choice made while other programs kept taking the cores is not kept for next time. */
   r->noisy = b.disturbed * 4 > b.windows;
-  if (!r->cancelled && !r->noisy && !(flags & DL_TUNE_NO_STORE))
+  if (!r->cancelled && (!r->noisy || (flags & DL_TUNE_STORE_NOISY)) && !(flags & DL_TUNE_NO_STORE))
     cache_write (&w, &r->config, r->step_seconds * 1e6);
   dl_net_free (b.net);
   g_free (b.x);

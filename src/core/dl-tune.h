@@ -39,6 +39,7 @@ typedef enum {
 typedef enum {
   DL_TUNE_REMEASURE = 1 << 0,  /* measure even when the cache holds a valid entry */
   DL_TUNE_NO_STORE  = 1 << 1,  /* do not write the result to the cache */
+  DL_TUNE_STORE_NOISY = 1 << 2, /* cache the result even when the machine was busy while measuring */
 } DlTuneFlags;
 
 /* One configuration measured. */
@@ -79,6 +80,11 @@ DlTuneResult *dl_tune (const DlArch *arch, const DlHyper *hyper, int batch, int 
                        double budget_seconds, DlTuneFlags flags, DlTuneProgress progress, gpointer user_data);
 void          dl_tune_result_free (DlTuneResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlTuneResult, dl_tune_result_free)
+
+/* Every configuration the search chooses among for this network (the product of its choices: team
+ * sizes min … max, split, a conv algorithm per conv layer, BLAS kernels), as DlNetConfig; for tests,
+ * which check that each computes what the default does. */
+GArray       *dl_tune_space (const DlArch *arch, int batch, int min_threads, int max_threads);
 
 /* A configuration in words, as the candidates' labels, e.g. "2 threads, split by units, SkylakeX, conv
  * direct/im2col" (the split only where the architecture has a choice at this batch size). */
