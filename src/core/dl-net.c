@@ -86,6 +86,9 @@ struct _DlNet {
 
   Acts     acts;                /* the training step's and dl_net_predict's */
   float   *part_grads;          /* parts 1 … n − 1: n_params each, their share of conv weight gradients */
+  float   *augment_scratch;     /* dl_net_gather: augment_scratch_n floats per part */
+  gsize    augment_scratch_n;
+  guint64  seeds[DL_MAX_BATCH]; /* dl_net_gather: one augmentation stream per image */
 
   int      health_batch;        /* batch whose training activations the layer outputs still hold, or 0 */
   float    saturated[DL_MAX_LAYERS];  /* health of the last training batch, once measured */
@@ -490,6 +493,7 @@ free_buffers (DlNet *net)
 {
   acts_clear (&net->acts);
   g_clear_pointer (&net->part_grads, g_aligned_free);
+  g_clear_pointer (&net->augment_scratch, g_free);
 }
 
 void
@@ -1105,6 +1109,59 @@ dl_net_compute_grads (DlNet *net, const float *x, const guint8 *y, int batch, Dl
 {
   g_return_val_if_fail (batch >= 1 && batch <= DL_MAX_BATCH, NAN);
   return train_pass (net, x, y, batch, reduce, NULL, NULL);
+}
+
+/* ---- the batch, gathered by the team ---- */
+
+typedef struct {
+  DlNet                  *net;
+  const DlDataset        *ds;
+  const int              *idx;
+  int                     n;
+  const DlAugmentOptions *augment;  /* NULL: a plain gather */
+  float                  *x;
+} Gather;
+
+static void
+gather_part (DlTeam *team, int part, gpointer data)
+{
+  const Gather *g = data;
+  const gsize d = (gsize) g->ds->rows * g->ds->cols;
+  int i0, i1;
+
+  dl_team_share (part, dl_team_size (team), g->n, 1, &i0, &i1);
+  if (g->augment == NULL)
+    {
+      dl_dataset_gather (g->ds, g->idx + i0, i1 - i0, g->x + i0 * d);
+      return;
+    }
+  float *scratch = g->net->augment_scratch + part * g->net->augment_scratch_n;
+  for (int i = i0; i < i1; i++)
+    dl_augment_one (g->augment, g->net->seeds[i], g->ds->pixels + (gsize) g->idx[i] * d, g->ds->rows, g->ds->cols,
+                    g->x + i * d, scratch);
+}
+
+void
+dl_net_gather (DlNet *net, const DlDataset *ds, const int *idx, int n, const DlAugmentOptions *augment, DlRng *rng,
+               float *x)
+{
+  g_return_if_fail (n >= 0 && n <= DL_MAX_BATCH);
+  Gather g = { net, ds, idx, n, augment && augment->kinds ? augment : NULL, x };
+  /* A handful of images is not worth waking the team for. */
+  DlTeam *team = n >= 4 * dl_team_size (net->team) ? net->team : NULL;
+
+  if (g.augment)
+    {
+      gsize need = dl_augment_scratch_floats (ds->rows, ds->cols);
+      if (net->augment_scratch == NULL || net->augment_scratch_n < need)
+        {
+          g_free (net->augment_scratch);
+          net->augment_scratch_n = need;
+          net->augment_scratch = g_new (float, need * dl_team_size (net->team));
+        }
+      dl_augment_seeds (rng, n, net->seeds);
+    }
+  dl_team_run (team, gather_part, &g);
 }
 
 /* ---- inference ---- */

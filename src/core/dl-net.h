@@ -9,8 +9,10 @@
 
 #include <glib.h>
 #include "dl-arch.h"
+#include "dl-augment.h"
 #include "dl-blas.h"
 #include "dl-conv.h"
+#include "dl-data.h"
 
 G_BEGIN_DECLS
 
@@ -77,6 +79,12 @@ void         dl_net_set_config (DlNet *net, const DlNetConfig *config);
  * *n_correct when non-NULL. */
 float        dl_net_train_step (DlNet *net, const float *x, const guint8 *y, int batch,
                                 const DlHyper *hyper, int *n_correct);
+/* The batch for a training step, gathered by the net's team: images idx[0 … n) of ds into x (n × rows ×
+ * cols floats in [0, 1]), augmented as `augment` says (NULL or no kinds: as they are), each image with its
+ * own seed drawn from rng in order — so the result does not depend on the team's size. */
+void         dl_net_gather (DlNet *net, const DlDataset *ds, const int *idx, int n, const DlAugmentOptions *augment,
+                            DlRng *rng, float *x);
+
 /* Forward and backward only, no update: fills dl_net_grads (for gradient checks). Returns mean loss. */
 float        dl_net_compute_grads (DlNet *net, const float *x, const guint8 *y, int batch, DlReduce reduce);
 /* Loss only, inference mode (dropout off). */
