@@ -1,6 +1,8 @@
 /* dl-cli-bench.c — raw training-step and inference speed (see dl-cli-bench.h). */
 #include "dl-cli-bench.h"
 
+#include "dl-eval.h"
+
 static int
 compare_double (const void *a, const void *b)
 {
@@ -68,4 +70,72 @@ dl_cli_bench_step (DlNet *net, const DlPreset *p, const DlDataset *train, int wa
   out->samples_per_second = seconds > 0 ? (double) batches * batch / seconds : 0;
   out->gflops = out->samples_per_second * dl_net_train_flops (net) / 1e9;
   out->inference_us = inference_latency_us (net, train);
+}
+
+/* ---- time to accuracy ---- */
+
+/* One epoch of the recipe, as the worker's trainer runs it: the order shuffled, each batch gathered (and
+ * augmented) by the team, at the schedule's learning rate for that point of the run. */
+static void
+train_epoch (DlNet *net, const DlPreset *p, const DlDataset *train, int epoch, DlRng *order_rng,
+             DlRng *augment_rng, int *order, float *x, guint8 *y)
+{
+  DlAugmentOptions augment;
+  DlHyper h = p->hyper;
+
+  dl_augment_options_init (&augment, p->augment);
+  for (int i = 0; i < train->n; i++)
+    order[i] = i;
+  dl_rng_shuffle (order_rng, order, train->n);
+  for (int pos = 0; pos < train->n; pos += p->batch)
+    {
+      int b = MIN (p->batch, train->n - pos);
+      h.lr = dl_schedule_lr (p, p->hyper.lr, epoch + (double) pos / train->n, p->epochs);
+      dl_net_gather (net, train, order + pos, b, &augment, augment_rng, x);
+      for (int i = 0; i < b; i++)
+        y[i] = train->labels[order[pos + i]];
+      dl_net_train_step (net, x, y, b, &h, NULL);
+    }
+}
+
+void
+dl_cli_bench_to_accuracy (DlNet *net, const DlPreset *p, guint64 seed, const DlDataset *train,
+                          const DlDataset *test, double target,
+                          void (*progress) (const DlBenchAccuracy *so_far, gpointer data), gpointer data,
+                          DlBenchAccuracy *out)
+{
+  g_autofree int *order = g_new (int, train->n);
+  g_autofree float *x = g_new (float, (gsize) p->batch * train->rows * train->cols);
+  g_autofree guint8 *y = g_new (guint8, p->batch);
+  gint64 start = g_get_monotonic_time ();
+  DlRng order_rng, augment_rng;
+
+  memset (out, 0, sizeof *out);
+  out->accuracies = g_array_new (FALSE, FALSE, sizeof (double));
+  out->seconds = g_array_new (FALSE, FALSE, sizeof (double));
+  /* The worker's streams for the same seed. */
+  dl_rng_seed (&order_rng, seed);
+  dl_rng_seed (&augment_rng, seed ^ G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+  while (out->epochs < p->epochs && !out->reached)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      train_epoch (net, p, train, out->epochs, &order_rng, &augment_rng, order, x, y);
+      out->train_seconds += (g_get_monotonic_time () - t0) / 1e6;
+      g_autoptr (DlEval) ev = dl_eval_run (net, test);
+      out->epochs++;
+      out->accuracy = ev->accuracy;
+      out->reached = ev->accuracy >= target;
+      g_array_append_val (out->accuracies, out->accuracy);
+      g_array_append_val (out->seconds, out->train_seconds);
+      out->wall_seconds = (g_get_monotonic_time () - start) / 1e6;
+      if (progress)
+        progress (out, data);
+    }
+}
+
+void
+dl_cli_bench_accuracy_clear (DlBenchAccuracy *a)
+{
+  g_clear_pointer (&a->accuracies, g_array_unref);
+  g_clear_pointer (&a->seconds, g_array_unref);
 }

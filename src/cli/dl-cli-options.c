@@ -11,7 +11,7 @@ dl_cli_options_clear (DlCliOptions *o)
     &o->data_dir, &o->train_path, &o->test_path, &o->preset, &o->arch, &o->optimizer, &o->reduce,
     &o->schedule, &o->lr, &o->momentum, &o->weight_decay, &o->schedule_gamma, &o->batch, &o->epochs,
     &o->schedule_step, &o->seed, &o->threads, &o->save, &o->metrics, &o->model, &o->metrics_every,
-    &o->limit_train, &o->batches, &o->warmup,
+    &o->limit_train, &o->batches, &o->warmup, &o->target,
   };
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
@@ -61,6 +61,12 @@ parse_float (const char *option, const char *text, double min, gboolean min_open
     return usage_error (error, "--%s: '%s' must be at most %g", option, text, max);
   *out = (float) v;
   return TRUE;
+}
+
+gboolean
+dl_cli_parse_fraction (const char *option, const char *text, float *out, GError **error)
+{
+  return parse_float (option, text, 0.0, TRUE, 1.0, out, error);
 }
 
 static gboolean

@@ -26,7 +26,8 @@ typedef struct {
   char    *save, *metrics, *model, *metrics_every;
   /* bench */
   char    *batches, *warmup;
-  gboolean explain, no_tune;
+  gboolean explain, no_tune, to_accuracy;
+  char    *target;
 } DlCliOptions;
 
 void dl_cli_options_clear (DlCliOptions *o);
@@ -46,6 +47,9 @@ void     dl_cli_recipe_clear (DlCliRecipe *r);
 /* Integer option text → value in [min, max]; a usage error naming the option otherwise. */
 gboolean dl_cli_parse_int (const char *option, const char *text, gint64 min, gint64 max, gint64 *out,
                            GError **error);
+
+/* A fraction in (0, 1]: "0.98". */
+gboolean dl_cli_parse_fraction (const char *option, const char *text, float *out, GError **error);
 
 /* Loads the training set (when `train` is non-NULL; its first `limit_train` images when > 0) and the test
  * set: --train/--test, else --data DIR, else dl_data_default_dir(). Checks the images are 28×28. */
