@@ -4,7 +4,7 @@
  *   digitlab-cli eval  --model FILE [--data DIR | --test B] [--json]
  *   digitlab-cli bench [--data DIR] [--preset NAME] … [--threads N] [--batches N] [--explain] [--no-tune]
  *                      [--to-accuracy [--target F]] [--json]
- *   digitlab-cli presets
+ *   digitlab-cli presets [--json]
  *
  * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted (Ctrl-C: training
  * stops at the next batch, and the model and metrics so far are saved).
@@ -455,9 +455,61 @@ out:
 
 /* ---- presets, help ---- */
 
-static int
-cmd_presets (void)
+/* Every preset's recipe as JSON, for scripts that train the same recipe elsewhere
+ * (bench/compare-pytorch.py --to-accuracy). */
+static void
+print_presets_json (void)
 {
+  static const char *const schedules[] = { "none", "step", "cosine" };
+  DlJson j;
+
+  dl_json_init (&j);
+  dl_json_begin_array (&j, NULL);
+  for (const DlPreset *const *p = dl_presets (); *p; p++)
+    {
+      const DlHyper *h = &(*p)->hyper;
+      dl_json_begin_object (&j, NULL);
+      dl_json_string (&j, "name", (*p)->name);
+      dl_json_string (&j, "arch", (*p)->arch);
+      dl_json_string (&j, "optimizer", dl_optimizer_name (h->optimizer));
+      dl_json_double (&j, "lr", h->lr);
+      dl_json_double (&j, "momentum", h->momentum);
+      dl_json_double (&j, "weight_decay", h->weight_decay);
+      dl_json_double (&j, "beta1", h->beta1);
+      dl_json_double (&j, "beta2", h->beta2);
+      dl_json_double (&j, "eps", h->eps);
+      dl_json_string (&j, "reduce", h->reduce == DL_REDUCE_SUM ? "sum" : "mean");
+      dl_json_int (&j, "batch", (*p)->batch);
+      dl_json_int (&j, "epochs", (*p)->epochs);
+      dl_json_string (&j, "schedule", schedules[(*p)->schedule]);
+      dl_json_double (&j, "schedule_gamma", (*p)->schedule_gamma);
+      dl_json_int (&j, "schedule_step", (*p)->schedule_step);
+      dl_json_bool (&j, "augment_affine", ((*p)->augment & DL_AUGMENT_AFFINE) != 0);
+      dl_json_bool (&j, "augment_elastic", ((*p)->augment & DL_AUGMENT_ELASTIC) != 0);
+      dl_json_end_object (&j);
+    }
+  dl_json_end_array (&j);
+  g_autofree char *text = dl_json_finish (&j);
+  puts (text);
+}
+
+static int
+cmd_presets (int argc, char **argv)
+{
+  DlCliOptions o = { 0 };
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print every recipe as a JSON array", NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+
+  if (!parse_options ("presets", "list the training presets", entries, &argc, &argv, &error))
+    return usage_failure ("presets", error);
+  if (o.json)
+    {
+      print_presets_json ();
+      return DL_EXIT_OK;
+    }
   for (const DlPreset *const *p = dl_presets (); *p; p++)
     printf ("%-10s %s\n           %s; batch %d, %d epochs, %s lr %g\n", (*p)->name, (*p)->description,
             (*p)->arch, (*p)->batch, (*p)->epochs, dl_optimizer_name ((*p)->hyper.optimizer), (*p)->hyper.lr);
@@ -500,7 +552,7 @@ main (int argc, char **argv)
   if (g_str_equal (command, "bench"))
     return cmd_bench (argc - 1, argv + 1);
   if (g_str_equal (command, "presets"))
-    return cmd_presets ();
+    return cmd_presets (argc - 1, argv + 1);
   if (g_str_equal (command, "help") || g_str_equal (command, "--help") || g_str_equal (command, "-h"))
     {
       print_usage (stdout);
