@@ -421,6 +421,40 @@ START_TEST (test_sgemm_matches_double)
 }
 END_TEST
 
+/* The ReLU folded into the pool is a ReLU then a pool: the same outputs and winners forward; backward, the
+ * pool's routes times the ReLU's derivative at the winner (values of both signs, odd sizes). */
+START_TEST (test_maxpool_relu_fused)
+{
+  const int B = 2, C = 3, H = 7, W = 9;
+  enum { NX = 2 * 3 * 7 * 9, NY = 2 * 3 * 3 * 4 };
+  float x[NX], rx[NX], y[NY], yr[NY], dy[NY], dx[NX], dxr[NX];
+  int am[NY], amr[NY];
+
+  rng_state = 21;
+  for (int i = 0; i < NX; i++)
+    rx[i] = (x[i] = rnd ()) > 0.0f ? x[i] : 0.0f;
+  for (int i = 0; i < NY; i++)
+    dy[i] = 1.0f + i;
+  dl_maxpool_relu_forward (x, y, am, B, C, H, W);
+  dl_maxpool_forward (rx, yr, amr, B, C, H, W);
+  ck_assert_mem_eq (y, yr, sizeof y);
+  int zeroed = 0;
+  for (int o = 0; o < NY; o++)
+    {
+      /* Where the window had positives the winner is the same; else the ReLU made it 0 either way. */
+      if (y[o] > 0.0f)
+        ck_assert_int_eq (am[o], amr[o]);
+      zeroed += y[o] == 0.0f;
+    }
+  ck_assert_int_gt (zeroed, 0);
+  memset (dx, 0x7f, sizeof dx);
+  dl_maxpool_relu_backward (dy, y, am, dx, B, C, H, W);
+  dl_maxpool_backward (dy, amr, dxr, B, C, H, W);
+  for (int i = 0; i < NX; i++)
+    ck_assert_float_eq (dx[i], x[i] > 0.0f ? dxr[i] : 0.0f);
+}
+END_TEST
+
 /* The direct kernels compiled for each instruction set this CPU runs agree with im2col up to rounding
  * (the dispatch picks one; the others would otherwise go untested here). */
 START_TEST (test_direct_isa_variants)
@@ -582,6 +616,7 @@ conv_suite (void)
   tcase_add_test (tc, test_maxpool_forward_exact);
   tcase_add_test (tc, test_maxpool_backward_routes);
   tcase_add_test (tc, test_maxpool_finite_differences);
+  tcase_add_test (tc, test_maxpool_relu_fused);
   tcase_add_test (tc, test_direct_isa_variants);
   suite_add_tcase (s, tc);
 

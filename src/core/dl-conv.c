@@ -259,8 +259,11 @@ dl_conv_backward (const DlConvPlan *plan, const float *x, const float *w, const 
     }
 }
 
-void
-dl_maxpool_forward (const float *x, float *y, int *argmax, int B, int C, int H, int W)
+/* relu: y = max(0, the window's maximum) — the ReLU of a conv layer before the pool, done on a quarter of
+ * the values (max and ReLU commute); the winner is the same. */
+static inline void
+maxpool_forward (const float *restrict x, float *restrict y, int *restrict argmax, int B, int C, int H, int W,
+                 gboolean relu)
 {
   int Hp = H / 2, Wp = W / 2;
 
@@ -281,14 +284,29 @@ dl_maxpool_forward (const float *x, float *y, int *argmax, int B, int C, int H, 
             float ab = b > a ? b : a, cd = d > c ? d : c;
             int iab = b > a, icd = d > c ? W + 1 : W;
 
-            yo[px] = cd > ab ? cd : ab;
+            float m = cd > ab ? cd : ab;
+            yo[px] = relu && m < 0.0f ? 0.0f : m;
             ao[px] = (int) i0 + j + (cd > ab ? icd : iab);
           }
       }
 }
 
 void
-dl_maxpool_backward (const float *dy, const int *argmax, float *dx, int B, int C, int H, int W)
+dl_maxpool_forward (const float *x, float *y, int *argmax, int B, int C, int H, int W)
+{
+  maxpool_forward (x, y, argmax, B, C, H, W, FALSE);
+}
+
+void
+dl_maxpool_relu_forward (const float *x, float *y, int *argmax, int B, int C, int H, int W)
+{
+  maxpool_forward (x, y, argmax, B, C, H, W, TRUE);
+}
+
+/* y (relu only): the pooled outputs; a window whose maximum the ReLU zeroed passes no gradient. */
+static inline void
+maxpool_backward (const float *restrict dy, const float *restrict y, const int *restrict argmax,
+                  float *restrict dx, int B, int C, int H, int W)
 {
   int Hp = H / 2, Wp = W / 2;
 
@@ -306,7 +324,7 @@ dl_maxpool_backward (const float *dy, const int *argmax, float *dx, int B, int C
           for (int px = 0; px < Wp; px++)
             {
               r0[2 * px] = r0[2 * px + 1] = r1[2 * px] = r1[2 * px + 1] = 0.0f;
-              dx[argmax[o + px]] = dy[o + px];
+              dx[argmax[o + px]] = y && !(y[o + px] > 0.0f) ? 0.0f : dy[o + px];
             }
           if (W & 1)
             r0[W - 1] = r1[W - 1] = 0.0f;
@@ -314,4 +332,16 @@ dl_maxpool_backward (const float *dy, const int *argmax, float *dx, int B, int C
       if (H & 1)
         memset (dp + (size_t) (H - 1) * W, 0, sizeof (float) * W);
     }
+}
+
+void
+dl_maxpool_backward (const float *dy, const int *argmax, float *dx, int B, int C, int H, int W)
+{
+  maxpool_backward (dy, NULL, argmax, dx, B, C, H, W);
+}
+
+void
+dl_maxpool_relu_backward (const float *dy, const float *y, const int *argmax, float *dx, int B, int C, int H, int W)
+{
+  maxpool_backward (dy, y, argmax, dx, B, C, H, W);
 }

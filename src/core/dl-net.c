@@ -35,6 +35,8 @@ typedef struct {
   int         in_c, in_h, in_w, in_size;     /* per example */
   int         out_c, out_h, out_w, out_size; /* per example */
   int         k, pad;                        /* conv */
+  gboolean    relu_by_pool;                  /* conv with ReLU before a pool, or that pool: the net's own passes
+                                              * apply the ReLU to the pooled values (dl_maxpool_relu_forward) */
   float       drop;                          /* dropout */
   gsize       w_off, n_w, b_off, n_b;        /* into params / grads / optimiser state */
 } Layer;
@@ -321,29 +323,32 @@ conv_plan (const DlNet *net, int i)
 }
 
 /* Layer i, a conv layer. x: B × C × H × W, w: K × C × k × k, b: K → y: B × K × Ho × Wo =
- * act(conv(x, w) + b), stride 1, zero padding `pad` (dl-conv adds the bias). */
+ * act(conv(x, w) + b), stride 1, zero padding `pad` (dl-conv adds the bias); the activation left to the
+ * pool after it when `fused` (relu_by_pool). */
 static void
 conv_forward (const DlNet *net, int i, float *y, const float *x, const float *w, const float *b, int B,
-              float *scratch)
+              float *scratch, gboolean fused)
 {
   const Layer *l = &net->layers[i];
   DlConvPlan plan = conv_plan (net, i);
 
   dl_conv_forward (&plan, x, w, b, y, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
-  act_forward (y, (gsize) B * l->out_size, l->act);
+  if (!fused)
+    act_forward (y, (gsize) B * l->out_size, l->act);
 }
 
-/* Layer i. dy: B × K × Ho × Wo (overwritten with dy · act'), y: the forward output, x: B × C × H × W →
- * dw: K × C × k × k, db: K (summed over the batch; both skipped when dw is NULL), dx: B × C × H × W
- * (skipped when NULL). */
+/* Layer i. dy: B × K × Ho × Wo (overwritten with dy · act', unless the pool after it did that: `fused`),
+ * y: the forward output, x: B × C × H × W → dw: K × C × k × k, db: K (summed over the batch; both skipped
+ * when dw is NULL), dx: B × C × H × W (skipped when NULL). */
 static void
 conv_backward (const DlNet *net, int i, float *dx, float *dw, float *db, float *dy, const float *y,
-               const float *x, const float *w, int B, float *scratch)
+               const float *x, const float *w, int B, float *scratch, gboolean fused)
 {
   const Layer *l = &net->layers[i];
   DlConvPlan plan = conv_plan (net, i);
 
-  act_backward (dy, y, (gsize) B * l->out_size, l->act);
+  if (!fused)
+    act_backward (dy, y, (gsize) B * l->out_size, l->act);
   dl_conv_backward (&plan, x, w, dy, dx, dw, db, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
 }
 
@@ -439,6 +444,9 @@ dl_net_new (const DlArch *arch, guint64 seed)
       l->act = (s->kind == DL_LAYER_DENSE || s->kind == DL_LAYER_CONV) ? s->act : DL_ACT_NONE;
       l->k = s->kernel;
       l->pad = s->pad;
+      if (s->kind == DL_LAYER_CONV && s->act == DL_ACT_RELU && i + 1 < arch->n_layers
+          && arch->layers[i + 1].kind == DL_LAYER_MAXPOOL)
+        l->relu_by_pool = net->layers[i + 1].relu_by_pool = TRUE;
       l->drop = s->drop;
       dl_arch_shape (arch, i - 1, &l->in_c, &l->in_h, &l->in_w);
       dl_arch_shape (arch, i, &l->out_c, &l->out_h, &l->out_w);
@@ -582,7 +590,7 @@ ensure_capacity (DlNet *net, int batch)
  * draw_masks drew for this step. Reads the net's parameters only. */
 static const float *
 forward_part (const DlNet *net, Acts *a, DlTeam *team, int part, const float *x, int B, int r0, int r1,
-              gboolean training)
+              gboolean training, gboolean fuse)
 {
   const float *in = x;
   int n = r1 - r0, n_parts = dl_team_size (team);
@@ -615,10 +623,16 @@ forward_part (const DlNet *net, Acts *a, DlTeam *team, int part, const float *x,
           dense_forward (net->config.blas, out_r, in_r, w, b, n, l->in_size, l->out_size, 0, l->out_size, l->act);
           break;
         case DL_LAYER_CONV:
-          conv_forward (net, i, out_r, in_r, w, b, n, a->conv_scratch + part * a->conv_scratch_n);
+          conv_forward (net, i, out_r, in_r, w, b, n, a->conv_scratch + part * a->conv_scratch_n,
+                        fuse && l->relu_by_pool);
           break;
         case DL_LAYER_MAXPOOL:
-          dl_maxpool_forward (in_r, out_r, a->argmax[i] + (gsize) r0 * l->out_size, n, l->in_c, l->in_h, l->in_w);
+          if (fuse && l->relu_by_pool)
+            dl_maxpool_relu_forward (in_r, out_r, a->argmax[i] + (gsize) r0 * l->out_size, n, l->in_c, l->in_h,
+                                     l->in_w);
+          else
+            dl_maxpool_forward (in_r, out_r, a->argmax[i] + (gsize) r0 * l->out_size, n, l->in_c, l->in_h,
+                                l->in_w);
           break;
         case DL_LAYER_DROPOUT:
           if (training && l->drop > 0.0f)
@@ -1016,7 +1030,7 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
             dw = net->part_grads + (gsize) (part - 1) * net->n_params + l->w_off, db = dw + l->n_w;
           if (n > 0)
             conv_backward (net, i, dx ? dx + rb : NULL, dw, db, dy + rb, out + ro, in + ri, w, n,
-                           a->conv_scratch + part * a->conv_scratch_n);
+                           a->conv_scratch + part * a->conv_scratch_n, l->relu_by_pool);
           else
             memset (dw, 0, sizeof (float) * (l->n_w + l->n_b));
           dl_team_barrier (team);
@@ -1027,7 +1041,9 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
             opt_layer (net, l, s->hyper, s->bc1, s->bc2, s->B, 0, 1);
           break;
         case DL_LAYER_MAXPOOL:
-          if (dx && n > 0)
+          if (dx && n > 0 && l->relu_by_pool)
+            dl_maxpool_relu_backward (dy + rb, out + ro, a->argmax[i] + ro, dx + rb, n, l->in_c, l->in_h, l->in_w);
+          else if (dx && n > 0)
             dl_maxpool_backward (dy + rb, a->argmax[i] + ro, dx + rb, n, l->in_c, l->in_h, l->in_w);
           break;
         case DL_LAYER_DROPOUT:
@@ -1049,7 +1065,7 @@ pass_part (DlTeam *team, int part, gpointer data)
   int r0, r1;
 
   dl_team_share (part, dl_team_size (team), s->B, 1, &r0, &r1);
-  const float *out = forward_part (net, &net->acts, team, part, s->x, s->B, r0, r1, s->backward);
+  const float *out = forward_part (net, &net->acts, team, part, s->x, s->B, r0, r1, s->backward, TRUE);
   if (s->probs)
     {
       probs_rows (net, out, s->probs, r0, r1);
@@ -1221,7 +1237,8 @@ void
 dl_net_forward (const DlNet *net, DlNetWork *work, const float *x, int batch, float *probs)
 {
   g_return_if_fail (work_fits (net, work, batch));
-  const float *out = forward_part (net, &work->acts, NULL, 0, x, batch, 0, batch, FALSE);
+  /* Unfused: every layer's output, as the work promises, is after its activation. */
+  const float *out = forward_part (net, &work->acts, NULL, 0, x, batch, 0, batch, FALSE, FALSE);
   if (probs)
     probs_rows (net, out, probs, 0, batch);
 }
@@ -1259,7 +1276,7 @@ dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const floa
                                    dy, l->out_size, w, l->in_size, 0.0f, d_in, l->in_size);
           break;
         case DL_LAYER_CONV:
-          conv_backward (net, i, d_in, NULL, NULL, dy, a->out[i], in, w, batch, a->conv_scratch);
+          conv_backward (net, i, d_in, NULL, NULL, dy, a->out[i], in, w, batch, a->conv_scratch, FALSE);
           break;
         case DL_LAYER_MAXPOOL:
           dl_maxpool_backward (dy, a->argmax[i], d_in, batch, l->in_c, l->in_h, l->in_w);
