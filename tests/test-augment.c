@@ -331,8 +331,10 @@ START_TEST (test_kinds_switch)
   DlRng rng;
 
   dl_dataset_gather (ds, idx, 3, plain);
-  for (guint kinds = 0; kinds <= (DL_AUGMENT_AFFINE | DL_AUGMENT_ELASTIC); kinds++)
+  static const guint combos[] = { 0, DL_AUGMENT_AFFINE, DL_AUGMENT_ELASTIC, DL_AUGMENT_AFFINE | DL_AUGMENT_ELASTIC };
+  for (guint c = 0; c < G_N_ELEMENTS (combos); c++)
     {
+      guint kinds = combos[c];
       float *out = kinds == 0 ? none : kinds == DL_AUGMENT_AFFINE ? affine : kinds == DL_AUGMENT_ELASTIC ? elastic : both;
       dl_augment_options_init (&o, kinds);
       dl_rng_seed (&rng, 11);
@@ -347,6 +349,23 @@ START_TEST (test_kinds_switch)
   ck_assert (memcmp (elastic, plain, sizeof plain) != 0);
   ck_assert (memcmp (both, affine, sizeof plain) != 0);
   ck_assert (memcmp (both, elastic, sizeof plain) != 0);
+}
+END_TEST
+
+START_TEST (test_kinds_names)
+{
+  guint k = 0;
+  ck_assert (dl_augment_kinds_parse ("affine", &k) && k == DL_AUGMENT_AFFINE);
+  ck_assert (dl_augment_kinds_parse (" elastic , affine", &k) && k == (DL_AUGMENT_AFFINE | DL_AUGMENT_ELASTIC));
+  ck_assert (!dl_augment_kinds_parse ("affine,wobbly", &k));
+  ck_assert (!dl_augment_kinds_parse ("", &k));
+  g_autofree char *both = dl_augment_kinds_to_string (DL_AUGMENT_ELASTIC | DL_AUGMENT_AFFINE);
+  g_autofree char *none = dl_augment_kinds_to_string (0);
+  ck_assert_str_eq (both, "affine,elastic");
+  ck_assert_str_eq (none, "affine");
+  ck_assert_uint_eq (dl_augment_kinds_of (FALSE, DL_AUGMENT_ELASTIC), 0);
+  ck_assert_uint_eq (dl_augment_kinds_of (TRUE, 0), DL_AUGMENT_AFFINE);
+  ck_assert_uint_eq (dl_augment_kinds_of (TRUE, DL_AUGMENT_ELASTIC), DL_AUGMENT_ELASTIC);
 }
 END_TEST
 
@@ -423,8 +442,10 @@ START_TEST (test_real_mnist_elastic)
   for (int i = 0; i < M; i++)
     idx[i] = i * 29;
   dl_dataset_gather (test, idx, M, plain);
-  for (guint kinds = DL_AUGMENT_ELASTIC; kinds <= (DL_AUGMENT_ELASTIC | DL_AUGMENT_AFFINE); kinds++)
+  static const guint combos[] = { DL_AUGMENT_ELASTIC, DL_AUGMENT_ELASTIC | DL_AUGMENT_AFFINE };
+  for (guint c = 0; c < G_N_ELEMENTS (combos); c++)
     {
+      guint kinds = combos[c];
       dl_augment_options_init (&o, kinds);
       dl_rng_seed (&rng, 3);
       dl_augment_batch (&o, test, idx, M, &rng, aug);
@@ -462,6 +483,7 @@ augment_suite (void)
   tcase_add_test (tc, test_draw_ranges);
   tcase_add_test (tc, test_real_mnist_mass);
   tcase_add_test (tc, test_kinds_switch);
+  tcase_add_test (tc, test_kinds_names);
   tcase_add_test (tc, test_elastic_zero_is_affine);
   tcase_add_test (tc, test_batch_is_images_by_seed);
   tcase_add_test (tc, test_real_mnist_elastic);

@@ -48,7 +48,8 @@
   STR ("schedule-gamma", schedule_gamma, "F", "Step schedule: multiply the rate by F…"), \
   STR ("schedule-step", schedule_step, "N", "…every N epochs"), \
   { "augment", 0, 0, G_OPTION_ARG_NONE, &o.augment, "Randomly shift, rotate and scale training images", NULL }, \
-  { "no-augment", 0, 0, G_OPTION_ARG_NONE, &o.no_augment, "Train on the images as they are", NULL }
+  { "no-augment", 0, 0, G_OPTION_ARG_NONE, &o.no_augment, "Train on the images as they are", NULL }, \
+  STR ("augment-kinds", augment_kinds, "LIST", "Which augmentations: affine, elastic, comma-separated")
 
 /* Prints a usage error and returns the usage exit status. */
 static int
@@ -484,8 +485,9 @@ print_presets_json (void)
       dl_json_string (&j, "schedule", schedules[(*p)->schedule]);
       dl_json_double (&j, "schedule_gamma", (*p)->schedule_gamma);
       dl_json_int (&j, "schedule_step", (*p)->schedule_step);
-      dl_json_bool (&j, "augment_affine", ((*p)->augment & DL_AUGMENT_AFFINE) != 0);
-      dl_json_bool (&j, "augment_elastic", ((*p)->augment & DL_AUGMENT_ELASTIC) != 0);
+      guint kinds = dl_augment_kinds_of ((*p)->augment, (*p)->augment_kinds);
+      dl_json_bool (&j, "augment_affine", (kinds & DL_AUGMENT_AFFINE) != 0);
+      dl_json_bool (&j, "augment_elastic", (kinds & DL_AUGMENT_ELASTIC) != 0);
       dl_json_end_object (&j);
     }
   dl_json_end_array (&j);

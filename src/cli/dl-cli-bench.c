@@ -83,7 +83,7 @@ train_epoch (DlNet *net, const DlPreset *p, const DlDataset *train, int epoch, D
   DlAugmentOptions augment;
   DlHyper h = p->hyper;
 
-  dl_augment_options_init (&augment, p->augment);
+  dl_augment_options_init (&augment, dl_augment_kinds_of (p->augment, p->augment_kinds));
   for (int i = 0; i < train->n; i++)
     order[i] = i;
   dl_rng_shuffle (order_rng, order, train->n);

@@ -70,8 +70,8 @@ typedef struct {
   DlSchedule  schedule;      /* learning-rate schedule over the run */
   float       schedule_gamma;  /* step: multiply lr by gamma every schedule_step epochs */
   int         schedule_step;
-  guint       augment;       /* DlAugmentKind bits (dl-augment.h) of the training images' augmentation; 0 none,
-                              * 1 (TRUE) the random shift/rotation/scale */
+  gboolean    augment;       /* random shift/rotation/scale of training images */
+  guint       augment_kinds; /* which augmentations when augmenting (DlAugmentKind bits; 0: the affine one) */
 } DlPreset;
 
 gboolean    dl_arch_parse (const char *spec, DlArch *arch, GError **error);

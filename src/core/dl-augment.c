@@ -177,6 +177,49 @@ dl_augment_gather (const DlDataset *ds, const int *idx, int n, float *out, DlRng
 
 /* ---- composable kinds ---- */
 
+static const struct { const char *name; guint kind; } kind_names[] = {
+  { "affine", DL_AUGMENT_AFFINE },
+  { "elastic", DL_AUGMENT_ELASTIC },
+};
+
+gboolean
+dl_augment_kinds_parse (const char *text, guint *kinds)
+{
+  g_auto (GStrv) names = g_strsplit (text, ",", -1);
+  guint k = 0;
+
+  for (int i = 0; names[i]; i++)
+    {
+      gsize j = 0;
+      g_strstrip (names[i]);
+      while (j < G_N_ELEMENTS (kind_names) && strcmp (names[i], kind_names[j].name) != 0)
+        j++;
+      if (j == G_N_ELEMENTS (kind_names))
+        return FALSE;
+      k |= kind_names[j].kind;
+    }
+  if (k == 0)
+    return FALSE;
+  *kinds = k;
+  return TRUE;
+}
+
+char *
+dl_augment_kinds_to_string (guint kinds)
+{
+  GString *s = g_string_new (NULL);
+  for (gsize j = 0; j < G_N_ELEMENTS (kind_names); j++)
+    if ((kinds ? kinds : DL_AUGMENT_AFFINE) & kind_names[j].kind)
+      g_string_append_printf (s, "%s%s", s->len ? "," : "", kind_names[j].name);
+  return g_string_free (s, FALSE);
+}
+
+guint
+dl_augment_kinds_of (gboolean augment, guint augment_kinds)
+{
+  return !augment ? 0 : augment_kinds ? augment_kinds : DL_AUGMENT_AFFINE;
+}
+
 void
 dl_augment_options_init (DlAugmentOptions *o, guint kinds)
 {

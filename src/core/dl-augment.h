@@ -46,8 +46,16 @@ void dl_augment_gather (const DlDataset *ds, const int *idx, int n, float *out, 
 
 typedef enum {
   DL_AUGMENT_AFFINE  = 1 << 0,
-  DL_AUGMENT_ELASTIC = 1 << 1,
+  DL_AUGMENT_ELASTIC = 1 << 3,
 } DlAugmentKind;
+
+/* "affine,elastic" (any of them, comma-separated) → kinds; FALSE for an unknown name. */
+gboolean dl_augment_kinds_parse (const char *text, guint *kinds);
+/* The kinds as that list (0: "affine"); newly allocated. */
+char    *dl_augment_kinds_to_string (guint kinds);
+/* What a recipe's augment and augment_kinds (DlPreset) switch on: 0 when augment is off, else the kinds
+ * (0 meaning the affine one). */
+guint    dl_augment_kinds_of (gboolean augment, guint augment_kinds);
 
 #define DL_AUGMENT_ELASTIC_ALPHA 34.0  /* Simard et al.'s values for MNIST */
 #define DL_AUGMENT_ELASTIC_SIGMA  4.0

@@ -203,11 +203,3 @@ dl_team_cpu_seconds (DlTeam *t)
     }
   return s;
 }
-
-void
-dl_team_share (int part, int n_parts, int n, int align, int *lo, int *hi)
-{
-  int chunks = (n + align - 1) / align;
-  *lo = MIN (n, (int) ((gint64) chunks * part / n_parts) * align);
-  *hi = part == n_parts - 1 ? n : MIN (n, (int) ((gint64) chunks * (part + 1) / n_parts) * align);
-}
