@@ -235,27 +235,29 @@ dl_augment_options_init (DlAugmentOptions *o, guint kinds)
 gsize
 dl_augment_scratch_floats (int rows, int cols)
 {
-  /* The two displacement fields and one padded line for the blur. */
-  return 2 * (gsize) rows * cols + MAX (rows, cols) + 2 * MAX_RADIUS;
+  /* The two displacement fields and one padded line (and its result) for the blur. */
+  return 2 * (gsize) rows * cols + 2 * MAX (rows, cols) + 2 * MAX_RADIUS;
 }
 
 /* v: n values `stride` apart, smoothed in place by the normalised kernel w[−r … r] (w[0] the centre),
- * zero beyond the ends. line: n + 2r floats. */
+ * zero beyond the ends. line: n + 2r floats, then n more. Tap by tap over the whole line, so that the
+ * inner loop runs along it (and vectorises). */
 static void
 blur_line (float *v, int n, gsize stride, const float *w, int r, float *line)
 {
+  float *restrict in = line, *restrict out = line + n + 2 * r;
+
   for (int i = 0; i < r; i++)
-    line[i] = line[n + r + i] = 0.0f;
+    in[i] = in[n + r + i] = 0.0f;
   for (int i = 0; i < n; i++)
-    line[r + i] = v[i * stride];
+    in[r + i] = v[i * stride];
   for (int i = 0; i < n; i++)
-    {
-      const float *c = line + r + i;
-      float acc = w[0] * c[0];
-      for (int k = 1; k <= r; k++)
-        acc += w[k] * (c[k] + c[-k]);
-      v[i * stride] = acc;
-    }
+    out[i] = w[0] * in[r + i];
+  for (int k = 1; k <= r; k++)
+    for (int i = 0; i < n; i++)
+      out[i] += w[k] * (in[r + i + k] + in[r + i - k]);
+  for (int i = 0; i < n; i++)
+    v[i * stride] = out[i];
 }
 
 /* A displacement field: uniform in [−1, 1] at each pixel, smoothed by a Gaussian of sigma (separably,
