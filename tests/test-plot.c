@@ -506,7 +506,7 @@ START_TEST (test_exports)
   dl_plot_add_series (plot, acc);
   dl_plot_set_title (plot, "Loss");
 
-  ck_assert (dl_plot_export_png (plot, png, 320, 200, &error));
+  ck_assert (dl_plot_export (&plot, 1, DL_PLOT_FORMAT_PNG, png, 320, 200, &error));
   image = cairo_image_surface_create_from_png (png);
   ck_assert_int_eq (cairo_surface_status (image), CAIRO_STATUS_SUCCESS);
   ck_assert_int_eq (cairo_image_surface_get_width (image), 320);
@@ -515,29 +515,29 @@ START_TEST (test_exports)
   ck_assert_uint_eq (*(guint32 *) cairo_image_surface_get_data (image) >> 24, 0xff);
   cairo_surface_destroy (image);
 
-  ck_assert (dl_plot_export_svg (plot, svg, 320, 200, &error));
+  ck_assert (dl_plot_export (&plot, 1, DL_PLOT_FORMAT_SVG, svg, 320, 200, &error));
   ck_assert (g_file_get_contents (svg, &text, NULL, NULL));
   ck_assert (g_str_has_prefix (text, "<?xml"));
   ck_assert (strstr (text, "<svg") != NULL && strstr (text, "width=\"320") != NULL);
   g_clear_pointer (&text, g_free);
 
-  ck_assert (dl_plot_export_csv (plot, csv, &error));
+  ck_assert (dl_plot_export (&plot, 1, DL_PLOT_FORMAT_CSV, csv, 0, 0, &error));
   ck_assert (g_file_get_contents (csv, &text, NULL, NULL));
   ck_assert_str_eq (text,
-                    "series,x,y,smoothed\n"
-                    "\"train, loss\",0,1,1\n"
-                    "\"train, loss\",10,0,0.33333333333333331\n"
-                    "\"train, loss\",20,nan,nan\n"
-                    "acc,1,0.25,\n"
-                    "acc,2,0.5,\n");
+                    "plot,run,series,x,y,smoothed\n"
+                    "Loss,,\"train, loss\",0,1,1\n"
+                    "Loss,,\"train, loss\",10,0,0.33333333333333331\n"
+                    "Loss,,\"train, loss\",20,nan,nan\n"
+                    "Loss,,acc,1,0.25,\n"
+                    "Loss,,acc,2,0.5,\n");
   g_clear_pointer (&text, g_free);
 
   /* Failures name the file and leave nothing behind. */
-  ck_assert (!dl_plot_export_png (plot, bad, 320, 200, &error));
+  ck_assert (!dl_plot_export (&plot, 1, DL_PLOT_FORMAT_PNG, bad, 320, 200, &error));
   ck_assert (error != NULL);
   ck_assert_msg (strstr (error->message, "missing") != NULL, "%s", error->message);
   g_clear_error (&error);
-  ck_assert (!dl_plot_export_svg (plot, svg, 0, 200, &error));
+  ck_assert (!dl_plot_export (&plot, 1, DL_PLOT_FORMAT_SVG, svg, 0, 200, &error));
   ck_assert (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT));
   ck_assert (strstr (error->message, svg) != NULL);
   g_clear_error (&error);
@@ -713,7 +713,7 @@ START_TEST (test_export_action)
     iterate_ms (20);
 
   ck_assert (g_file_get_contents (path, &text, NULL, NULL));
-  ck_assert (g_str_has_prefix (text, "series,x,y,smoothed\nflat,0,0.5,\n"));
+  ck_assert (g_str_has_prefix (text, "plot,run,series,x,y,smoothed\n,,flat,0,0.5,\n") || g_str_has_prefix (text, "plot,run,series,x,y,smoothed\nplot 1,,flat,0,0.5,\n"));
   g_unlink (path);
   ck_assert_int_eq (g_chdir (cwd), 0);
   g_rmdir (dir);

@@ -1,0 +1,875 @@
+/* dl-plot-render.c — drawing one frame of a DlPlot: grid, axes, legend, the curves (decimated lines, raw
+ * bands, mean bands, points, best values), markers, and the hover read-out. */
+#include "dl-plot-private.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#define MUTED_MIX   0.6   /* of the run's colour over the background, for runs other than the current */
+
+static void
+set_source (cairo_t *cr, const GdkRGBA *c, double alpha)
+{
+  cairo_set_source_rgba (cr, c->red, c->green, c->blue, c->alpha * alpha);
+}
+
+/* Snap a 1-pixel line to the pixel grid so it stays crisp. */
+static double
+crisp (double v)
+{
+  return floor (v) + 0.5;
+}
+
+/* ------------------------------------------------------------------------------------------------------
+ * Grid, axes, legend
+ */
+
+static void
+draw_grid (DlPlot *self, cairo_t *cr, const DlPlotFrame *f)
+{
+  const graphene_rect_t *a = &f->area;
+
+  cairo_set_line_width (cr, 1);
+  if (f->yminor.n > 0)
+    {
+      set_source (cr, &self->fg, 0.045);
+      for (int i = 0; i < f->yminor.n; i++)
+        {
+          double y = crisp (_dl_plot_y_to_px (f, f->yminor.values[i]));
+          cairo_move_to (cr, a->origin.x, y);
+          cairo_line_to (cr, a->origin.x + a->size.width, y);
+        }
+      cairo_stroke (cr);
+    }
+
+  set_source (cr, &self->fg, 0.1);
+  for (int i = 0; i < f->yt.n; i++)
+    {
+      double y = crisp (_dl_plot_y_to_px (f, f->yt.values[i]));
+      cairo_move_to (cr, a->origin.x, y);
+      cairo_line_to (cr, a->origin.x + a->size.width, y);
+    }
+  for (int i = 0; i < f->xt.n; i++)
+    {
+      double x = crisp (_dl_plot_x_to_px (f, f->xt.values[i]));
+      cairo_move_to (cr, x, a->origin.y);
+      cairo_line_to (cr, x, a->origin.y + a->size.height);
+    }
+  cairo_stroke (cr);
+
+  /* The baseline: the x axis at the bottom of the area. */
+  set_source (cr, &self->fg, 0.35);
+  cairo_move_to (cr, a->origin.x, crisp (a->origin.y + a->size.height));
+  cairo_line_to (cr, a->origin.x + a->size.width, crisp (a->origin.y + a->size.height));
+  cairo_stroke (cr);
+}
+
+static void
+draw_axes_text (DlPlot *self, cairo_t *cr, const DlPlotFrame *f)
+{
+  const graphene_rect_t *a = &f->area;
+  char buf[64];
+
+  set_source (cr, &self->fg, 0.6);
+  for (int i = 0; i < f->yt.n; i++)
+    {
+      dl_ticks_format (&f->yt, f->yt.values[i], buf, sizeof buf);
+      _dl_plot_draw_text (cr, f->small, buf, a->origin.x - PLOT_TICK_GAP, _dl_plot_y_to_px (f, f->yt.values[i]),
+                          1.0, 0.5);
+    }
+  for (int i = 0; i < f->xt.n; i++)
+    {
+      double x = _dl_plot_x_to_px (f, f->xt.values[i]), w;
+
+      dl_ticks_format (&f->xt, f->xt.values[i], buf, sizeof buf);
+      _dl_plot_text_size (f->small, buf, &w, NULL);
+      /* Keep the end labels inside the widget. */
+      x = CLAMP (x, w / 2 + 2, f->width - w / 2 - 2);
+      _dl_plot_draw_text (cr, f->small, buf, x, a->origin.y + a->size.height + PLOT_TICK_GAP, 0.5, 0.0);
+    }
+
+  set_source (cr, &self->fg, 0.75);
+  if (self->x_label && *self->x_label)
+    _dl_plot_draw_text (cr, f->label, self->x_label, a->origin.x + a->size.width / 2, f->height - PLOT_PAD,
+                        0.5, 1.0);
+  if (self->y_label && *self->y_label)
+    {
+      cairo_save (cr);
+      cairo_translate (cr, PLOT_PAD, a->origin.y + a->size.height / 2);
+      cairo_rotate (cr, -G_PI / 2);
+      _dl_plot_draw_text (cr, f->label, self->y_label, 0, 0, 0.5, 0.0);
+      cairo_restore (cr);
+    }
+
+  if (self->title && *self->title)
+    {
+      set_source (cr, &self->fg, 1.0);
+      _dl_plot_draw_text (cr, f->title, self->title, PLOT_PAD, PLOT_PAD, 0.0, 0.0);
+    }
+}
+
+static void
+set_dash (cairo_t *cr, DlPlotCurveFlags flags, double width)
+{
+  const double dash[] = { 3 * width, 2 * width };
+
+  if (flags & DL_PLOT_CURVE_DASHED)
+    cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+  else
+    cairo_set_dash (cr, NULL, 0, 0);
+}
+
+static void
+draw_point (cairo_t *cr, double x, double y, const GdkRGBA *c, const GdkRGBA *ring)
+{
+  cairo_arc (cr, x, y, PLOT_MARKER_RADIUS + 1.5, 0, 2 * G_PI);
+  set_source (cr, ring, 1.0);
+  cairo_fill (cr);
+  cairo_arc (cr, x, y, PLOT_MARKER_RADIUS, 0, 2 * G_PI);
+  set_source (cr, c, 1.0);
+  cairo_fill (cr);
+}
+
+static void
+draw_legend (DlPlot *self, cairo_t *cr, const DlPlotFrame *f)
+{
+  GdkRGBA bg;
+  double h;
+
+  _dl_plot_background_color (self, &bg);
+  _dl_plot_text_size (f->small, "Xg", NULL, &h);
+  for (guint i = 0; i < f->legend->len; i++)
+    {
+      const DlPlotLegendItem *item = &g_array_index (f->legend, DlPlotLegendItem, i);
+      double x = item->x, cy = item->y + h / 2;
+
+      if (item->color.alpha > 0)
+        {
+          set_source (cr, &item->color, 1.0);
+          cairo_set_line_width (cr, 2.5);
+          cairo_set_line_cap (cr, item->flags & DL_PLOT_CURVE_DASHED ? CAIRO_LINE_CAP_BUTT : CAIRO_LINE_CAP_ROUND);
+          set_dash (cr, item->flags, 1.5);
+          cairo_move_to (cr, x + 1.5, cy);
+          cairo_line_to (cr, x + PLOT_LEGEND_SWATCH - 1.5, cy);
+          cairo_stroke (cr);
+          cairo_set_dash (cr, NULL, 0, 0);
+          if (item->flags & DL_PLOT_CURVE_POINTS)
+            draw_point (cr, x + PLOT_LEGEND_SWATCH / 2, cy, &item->color, &bg);
+          x += PLOT_LEGEND_SWATCH + 6;
+        }
+      set_source (cr, &self->fg, 0.8);
+      _dl_plot_draw_text (cr, f->small, item->text, x, item->y, 0.0, 0.0);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------------
+ * Lines
+ */
+
+/* A decimated column in pixels. */
+typedef struct {
+  double   first, last, top, bottom;   /* rows: top <= bottom */
+  double   x;
+  gboolean valid, joined;
+  gboolean bar;                        /* drawn as a filled bar rather than by the polyline */
+  double   link;                       /* first − the previous column's last, when that is the column
+                                        * just left of this one and the line is unbroken; else 0 */
+} PxColumn;
+
+static PxColumn *
+to_pixels (const DlPlotFrame *f, const DlPlotColumn *cols, int nc)
+{
+  PxColumn *px = g_new0 (PxColumn, nc);
+
+  for (int c = 0; c < nc; c++)
+    {
+      if (cols[c].count == 0)
+        continue;
+      px[c].first = _dl_plot_y_to_px (f, cols[c].first);
+      px[c].last = _dl_plot_y_to_px (f, cols[c].last);
+      px[c].top = _dl_plot_y_to_px (f, cols[c].hi);
+      px[c].bottom = _dl_plot_y_to_px (f, cols[c].lo);
+      px[c].x = cols[c].px;
+      px[c].joined = cols[c].joined;
+      px[c].valid = isfinite (px[c].first) && isfinite (px[c].last) && isfinite (px[c].top)
+                    && isfinite (px[c].bottom);
+    }
+  /* Only links between neighbouring columns can zigzag; sparse points are joined by the polyline. */
+  for (int c = 1; c < nc; c++)
+    if (px[c].valid && px[c].joined && px[c - 1].valid)
+      px[c].link = px[c].first - px[c - 1].last;
+  return px;
+}
+
+static gboolean
+reverses (double link, double other)
+{
+  return link * other < 0 && fabs (other) > 2;
+}
+
+/* Columns hiding movement inside them, and steep links that reverse a neighbouring link (a zigzag), as
+ * pixel-aligned bars; a `noise` line (the raw values behind a smoothed one) makes every steep link a bar. */
+static void
+append_bars (cairo_t *cr, PxColumn *cols, int c0, int nc, double width, gboolean noise)
+{
+  int prev = -1;
+
+  for (int c = 0; c < nc; c++)
+    {
+      PxColumn *col = &cols[c];
+      const PxColumn *p = col->joined && prev >= 0 ? &cols[prev] : NULL;
+      double link = col->link, before = c > 0 ? cols[c - 1].link : 0, after = c + 1 < nc ? cols[c + 1].link : 0;
+      double top, bottom;
+
+      if (!col->valid)
+        continue;
+      col->bar = col->bottom - col->top > fabs (col->last - col->first) + 1
+                 || (fabs (link) > 2 && (noise || reverses (link, before) || reverses (link, after)));
+      prev = c;
+      if (!col->bar)
+        continue;
+      top = p ? MIN (col->top, p->last) : col->top;
+      bottom = p ? MAX (col->bottom, p->last) : col->bottom;
+      top = floor (top - width / 2);
+      bottom = ceil (bottom + width / 2);
+      cairo_rectangle (cr, c0 + c, top, 1, bottom - top);
+    }
+}
+
+/* The polyline through the other columns, continuing from a bar's last point. */
+static void
+append_polyline (cairo_t *cr, const PxColumn *cols, int nc)
+{
+  gboolean pen = FALSE;
+  int prev = -1;
+
+  for (int c = 0; c < nc; c++)
+    {
+      const PxColumn *col = &cols[c];
+
+      if (!col->valid)
+        continue;
+      if (!col->joined || col->bar)
+        pen = FALSE;
+      if (!col->bar)
+        {
+          if (pen)
+            cairo_line_to (cr, col->x, col->first);
+          else if (col->joined && prev >= 0)
+            {
+              cairo_move_to (cr, cols[prev].x, cols[prev].last);
+              cairo_line_to (cr, col->x, col->first);
+            }
+          else
+            cairo_move_to (cr, col->x, col->first);
+          if (fabs (col->last - col->first) > 0.25)
+            cairo_line_to (cr, col->x, col->last);
+          pen = TRUE;
+        }
+      prev = c;
+    }
+}
+
+/* Draw a decimated line. Columns where the line only runs one way are joined by an antialiased polyline;
+ * columns hiding a zigzag (dense noise) are filled as pixel-aligned bars covering the column's range and
+ * its link to the previous column. Both look the same at that density, but stroking thousands of tall
+ * antialiased zigzags costs a hundred times more than filling aligned rectangles. */
+static void
+stroke_line (cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *e, DlPlotLineKind kind, const GdkRGBA *color,
+             double alpha, double width, DlPlotCurveFlags flags)
+{
+  const DlPlotColumn *cols;
+  DlPlotArray a;
+  PxColumn *px;
+  cairo_path_t *bars;
+  int c0, nc;
+
+  if (!_dl_plot_entry_array (e, kind, &a) || a.begin >= a.end)
+    return;
+  cols = _dl_plot_decimate (&e->lines[kind].dec, e->serial, f, &a, &c0, &nc);
+  px = to_pixels (f, cols, nc);
+
+  cairo_new_path (cr);
+  append_bars (cr, px, c0, nc, width, kind == DL_PLOT_LINE_RAW);
+  bars = cairo_copy_path (cr);
+  cairo_new_path (cr);
+  append_polyline (cr, px, nc);
+
+  /* Bars and line overlap where they meet: draw both opaque into a group so a faint line stays even. */
+  if (alpha < 1)
+    cairo_push_group (cr);
+  set_source (cr, color, 1.0);
+  cairo_set_line_width (cr, width);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, flags & DL_PLOT_CURVE_DASHED ? CAIRO_LINE_CAP_BUTT : CAIRO_LINE_CAP_ROUND);
+  set_dash (cr, flags, width);
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+  cairo_append_path (cr, bars);
+  cairo_fill (cr);
+  if (alpha < 1)
+    {
+      cairo_pop_group_to_source (cr);
+      cairo_paint_with_alpha (cr, alpha);
+    }
+  cairo_path_destroy (bars);
+  g_free (px);
+}
+
+static gboolean
+band_column (const DlPlotFrame *f, const DlPlotColumn *lo, const DlPlotColumn *hi)
+{
+  return lo->count > 0 && hi->count > 0 && isfinite (_dl_plot_y_to_px (f, lo->lo))
+         && isfinite (_dl_plot_y_to_px (f, hi->hi));
+}
+
+static void
+append_band_polygon (cairo_t *cr, const DlPlotFrame *f, const DlPlotColumn *lo, const DlPlotColumn *hi,
+                     int start, int end)
+{
+  for (int k = start; k < end; k++)
+    if (band_column (f, &lo[k], &hi[k]))
+      cairo_line_to (cr, hi[k].px, _dl_plot_y_to_px (f, hi[k].hi));
+  for (int k = end - 1; k >= start; k--)
+    if (band_column (f, &lo[k], &hi[k]))
+      cairo_line_to (cr, lo[k].px, _dl_plot_y_to_px (f, lo[k].lo));
+  cairo_close_path (cr);
+  cairo_new_sub_path (cr);
+}
+
+/* A mean's band: the highest of the upper edge and the lowest of the lower edge in each column, filled
+ * as one polygon per unbroken stretch (empty columns between sparse points do not break it). */
+static void
+fill_band (cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *e, const GdkRGBA *color, double alpha)
+{
+  DlPlotArray lo_a, hi_a;
+  const DlPlotColumn *lo, *hi;
+  int c0, nc, start = -1;
+
+  if (!_dl_plot_entry_array (e, DL_PLOT_LINE_LOW, &lo_a) || !_dl_plot_entry_array (e, DL_PLOT_LINE_HIGH, &hi_a))
+    return;
+  lo = _dl_plot_decimate (&e->lines[DL_PLOT_LINE_LOW].dec, e->serial, f, &lo_a, &c0, &nc);
+  hi = _dl_plot_decimate (&e->lines[DL_PLOT_LINE_HIGH].dec, e->serial, f, &hi_a, &c0, &nc);
+
+  cairo_new_path (cr);
+  for (int c = 0; c <= nc; c++)
+    {
+      gboolean has = c < nc && band_column (f, &lo[c], &hi[c]);
+      gboolean empty = c < nc && lo[c].count == 0 && hi[c].count == 0;
+
+      if (start >= 0 && (c == nc || (!has && !empty) || (has && !(lo[c].joined && hi[c].joined))))
+        {
+          append_band_polygon (cr, f, lo, hi, start, c);
+          start = -1;
+        }
+      if (has && start < 0)
+        start = c;
+    }
+  set_source (cr, color, alpha);
+  cairo_fill (cr);
+}
+
+static double
+line_width (DlPlot *self, DlPlotEmphasis emphasis, DlPlotCurveFlags flags)
+{
+  double w = emphasis == DL_PLOT_EMPHASIS_MUTED ? 1.5
+           : emphasis == DL_PLOT_EMPHASIS_CURRENT && _dl_plot_several_runs (self) ? 2.5
+           : PLOT_LINE_WIDTH;
+
+  return flags & DL_PLOT_CURVE_THIN ? w / 2 : w;
+}
+
+/* The colour an entry is drawn in: runs other than the current one are mixed towards the background
+ * (opaque, so no group is needed to draw them). */
+static void
+drawn_color (DlPlot *self, const DlPlotEntry *e, DlPlotEmphasis emphasis, GdkRGBA *c)
+{
+  GdkRGBA bg;
+
+  _dl_plot_entry_color (self, e, c);
+  if (emphasis != DL_PLOT_EMPHASIS_MUTED)
+    return;
+  _dl_plot_background_color (self, &bg);
+  c->red = bg.red + (c->red - bg.red) * MUTED_MIX;
+  c->green = bg.green + (c->green - bg.green) * MUTED_MIX;
+  c->blue = bg.blue + (c->blue - bg.blue) * MUTED_MIX;
+}
+
+static void
+draw_entry_lines (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *e)
+{
+  DlPlotEmphasis emphasis = _dl_plot_entry_emphasis (self, e);
+  DlPlotCurveFlags flags = _dl_plot_entry_flags (e);
+  double width = line_width (self, emphasis, flags);
+  GdkRGBA c;
+
+  drawn_color (self, e, emphasis, &c);
+  if (e->members)
+    fill_band (cr, f, e, &c, emphasis == DL_PLOT_EMPHASIS_MUTED ? 0.15 : 0.22);
+  /* TensorBoard's look: the raw values faint behind the smoothed line, for the emphasised run only (ten
+   * overlaid raw bands are only noise). */
+  else if (emphasis == DL_PLOT_EMPHASIS_CURRENT && _dl_plot_entry_is_smoothed (e))
+    stroke_line (cr, f, e, DL_PLOT_LINE_RAW, &c, 0.25, 1.0, DL_PLOT_CURVE_DEFAULT);
+  stroke_line (cr, f, e, DL_PLOT_LINE_MAIN, &c, 1.0, width, flags);
+}
+
+/* ------------------------------------------------------------------------------------------------------
+ * Points and best values
+ */
+
+/* A pill behind text that sits over the data, so it stays readable. */
+static void
+draw_label_box (DlPlot *self, cairo_t *cr, double x, double y, double w, double h, double alpha)
+{
+  GdkRGBA bg;
+  double r = 4;
+
+  _dl_plot_background_color (self, &bg);
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, x + w - r, y + r, r, -G_PI / 2, 0);
+  cairo_arc (cr, x + w - r, y + h - r, r, 0, G_PI / 2);
+  cairo_arc (cr, x + r, y + h - r, r, G_PI / 2, G_PI);
+  cairo_arc (cr, x + r, y + r, r, G_PI, 3 * G_PI / 2);
+  cairo_close_path (cr);
+  set_source (cr, &bg, alpha);
+  cairo_fill_preserve (cr);
+  set_source (cr, &self->fg, 0.15);
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
+}
+
+static void
+draw_points (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *e, const GdkRGBA *c)
+{
+  DlPlotArray a;
+  GdkRGBA bg;
+
+  /* Only while they stay apart. */
+  if (!_dl_plot_entry_array (e, DL_PLOT_LINE_MAIN, &a) || a.end - a.begin > f->area.size.width / (4 * PLOT_MARKER_RADIUS))
+    return;
+  _dl_plot_background_color (self, &bg);
+  for (guint j = a.begin; j < a.end; j++)
+    {
+      double py = _dl_plot_y_to_px (f, a.y[j]);
+      if (isfinite (py))
+        draw_point (cr, _dl_plot_x_to_px (f, a.x[j]), py, c, &bg);
+    }
+}
+
+/* The curve's best point (its highest or lowest value), in pixels; FALSE when it has none shown. */
+static gboolean
+best_point (const DlPlotFrame *f, DlPlotEntry *e, gboolean max, double *px, double *py, double *value)
+{
+  const DlPlotStats *s = _dl_plot_entry_stats (e, DL_PLOT_LINE_MAIN);
+  DlPlotArray a;
+  guint i;
+
+  if (s == NULL || s->n == 0 || !_dl_plot_entry_array (e, DL_PLOT_LINE_MAIN, &a))
+    return FALSE;
+  i = max ? s->imax : s->imin;
+  *px = _dl_plot_x_to_px (f, a.x[i]);
+  *py = _dl_plot_y_to_px (f, a.y[i]);
+  *value = a.y[i];
+  return isfinite (*py);
+}
+
+/* A ring around the best point. */
+static void
+draw_best_ring (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *e, const GdkRGBA *c, gboolean max)
+{
+  double px, py, value;
+  GdkRGBA bg;
+
+  if (!best_point (f, e, max, &px, &py, &value))
+    return;
+  _dl_plot_background_color (self, &bg);
+  cairo_arc (cr, px, py, PLOT_BEST_RADIUS + 1.5, 0, 2 * G_PI);
+  set_source (cr, &bg, 1.0);
+  cairo_fill (cr);
+  cairo_arc (cr, px, py, PLOT_BEST_RADIUS, 0, 2 * G_PI);
+  set_source (cr, c, 1.0);
+  cairo_set_line_width (cr, 2);
+  cairo_stroke (cr);
+  cairo_arc (cr, px, py, 1.5, 0, 2 * G_PI);
+  cairo_fill (cr);
+}
+
+static gboolean
+overlaps_any (GArray *placed, const graphene_rect_t *r)
+{
+  for (guint i = 0; i < placed->len; i++)
+    if (graphene_rect_intersection (&g_array_index (placed, graphene_rect_t, i), r, NULL))
+      return TRUE;
+  return FALSE;
+}
+
+/* The best value as text, above a maximum and below a minimum (or the other side, or stacked further
+ * away, when an earlier label is there), inside the area. */
+static void
+draw_best_label (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *e, const GdkRGBA *c,
+                 gboolean max, GArray *placed)
+{
+  const graphene_rect_t *a = &f->area;
+  double px, py, value, w, h, lx, ly = 0;
+  graphene_rect_t r;
+  char buf[64];
+
+  if (!best_point (f, e, max, &px, &py, &value))
+    return;
+  _dl_plot_format_y (self, value, buf, sizeof buf);
+  _dl_plot_text_size (f->small, buf, &w, &h);
+  w += 8;
+  h += 2;
+  lx = round (CLAMP (px - w / 2, a->origin.x, a->origin.x + a->size.width - w));
+  for (int attempt = 0; attempt < 6; attempt++)
+    {
+      gboolean up = (attempt % 2 == 0) == max;
+      double gap = PLOT_BEST_RADIUS + 4 + (attempt / 2) * (h + 2);
+
+      ly = up ? py - gap - h : py + gap;
+      ly = round (CLAMP (ly, a->origin.y, a->origin.y + a->size.height - h));
+      r = GRAPHENE_RECT_INIT (lx, ly, w, h);
+      if (!overlaps_any (placed, &r))
+        break;
+    }
+  g_array_append_val (placed, r);
+  draw_label_box (self, cr, lx, ly, w, h, 0.9);
+  set_source (cr, c, 1.0);
+  _dl_plot_draw_text (cr, f->small, buf, lx + 4, ly + 1, 0.0, 0.0);
+}
+
+static void
+draw_entry_marks (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *e)
+{
+  DlPlotEmphasis emphasis = _dl_plot_entry_emphasis (self, e);
+  DlPlotCurveFlags flags = _dl_plot_entry_flags (e);
+  GdkRGBA c;
+
+  drawn_color (self, e, emphasis, &c);
+  if (flags & DL_PLOT_CURVE_POINTS)
+    draw_points (self, cr, f, e, &c);
+  if (flags & DL_PLOT_CURVE_BEST_MAX)
+    draw_best_ring (self, cr, f, e, &c, TRUE);
+  if (flags & DL_PLOT_CURVE_BEST_MIN)
+    draw_best_ring (self, cr, f, e, &c, FALSE);
+}
+
+/* The emphasised run's best values, after every ring so that no curve covers them. */
+static void
+draw_best_labels (DlPlot *self, cairo_t *cr, const DlPlotFrame *f)
+{
+  g_autoptr (GArray) placed = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      DlPlotEntry *e = g_ptr_array_index (self->entries, i);
+      DlPlotCurveFlags flags = _dl_plot_entry_flags (e);
+      DlPlotEmphasis emphasis = _dl_plot_entry_emphasis (self, e);
+      GdkRGBA c;
+
+      if (emphasis != DL_PLOT_EMPHASIS_CURRENT)
+        continue;
+      drawn_color (self, e, emphasis, &c);
+      if (flags & DL_PLOT_CURVE_BEST_MAX)
+        draw_best_label (self, cr, f, e, &c, TRUE, placed);
+      if (flags & DL_PLOT_CURVE_BEST_MIN)
+        draw_best_label (self, cr, f, e, &c, FALSE, placed);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------------
+ * Markers
+ */
+
+static void
+draw_marker_lines (DlPlot *self, cairo_t *cr, const DlPlotFrame *f)
+{
+  const graphene_rect_t *a = &f->area;
+  const double dash[] = { 4, 3 };
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1);
+  cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+  set_source (cr, &self->fg, 0.5);
+  for (guint i = 0; i < self->markers->len; i++)
+    {
+      double x = crisp (_dl_plot_x_to_px (f, g_array_index (self->markers, DlPlotMarker, i).x));
+      cairo_move_to (cr, x, a->origin.y);
+      cairo_line_to (cr, x, a->origin.y + a->size.height);
+    }
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
+/* Labels at the top, right of their line (left when it would leave the area), stacked in rows when
+ * neighbours would overlap; drawn over the data so they stay readable. */
+static void
+draw_marker_labels (DlPlot *self, cairo_t *cr, const DlPlotFrame *f)
+{
+  const graphene_rect_t *a = &f->area;
+  double row_h, row_end[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY };
+
+  _dl_plot_text_size (f->small, "Xg", NULL, &row_h);
+  for (guint i = 0; i < self->markers->len; i++)
+    {
+      const DlPlotMarker *m = &g_array_index (self->markers, DlPlotMarker, i);
+      double x = crisp (_dl_plot_x_to_px (f, m->x)), w, lx, ly;
+      guint row = 0;
+
+      if (!m->label || !*m->label)
+        continue;
+      _dl_plot_text_size (f->small, m->label, &w, NULL);
+      lx = x + 4;
+      if (lx + w + 8 > a->origin.x + a->size.width)
+        lx = x - 4 - w - 8;
+      while (row + 1 < G_N_ELEMENTS (row_end) && lx < row_end[row] + 4)
+        row++;
+      row_end[row] = lx + w + 8;
+      ly = a->origin.y + 4 + row * (row_h + 6);
+      draw_label_box (self, cr, lx, ly, w + 8, row_h + 2, 0.9);
+      set_source (cr, &self->fg, 0.85);
+      _dl_plot_draw_text (cr, f->small, m->label, lx + 4, ly + 1, 0.0, 0.0);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------------
+ * Hover read-out
+ */
+
+/* The current run's entries first (in their order), then the others as drawn. */
+static DlPlotEntry *
+readout_entry (DlPlot *self, guint i)
+{
+  guint n = self->entries->len, n_current = 0;
+
+  while (n_current < n && self->current_run
+         && ((DlPlotEntry *) g_ptr_array_index (self->entries, n - 1 - n_current))->run == self->current_run)
+    n_current++;
+  if (i < n_current)
+    return g_ptr_array_index (self->entries, n - n_current + i);
+  return g_ptr_array_index (self->entries, i - n_current);
+}
+
+static gboolean
+x_in_run (const DlPlotEntry *e, double x)
+{
+  return e->run == NULL || (x >= dl_plot_run_get_x_from (e->run) && x <= dl_plot_run_get_x_to (e->run));
+}
+
+/* "● [run ·] name value (raw value | low–high) at x": the raw value for smoothed series, a mean's band,
+ * the x when the point is not at the header's x (per-epoch points next to per-step ones). */
+static void
+append_row (DlPlot *self, const DlPlotFrame *f, GString *text, DlPlotEntry *e, int j, const GdkRGBA *c,
+            const char *header_x)
+{
+  g_autofree char *name = g_markup_escape_text (_dl_plot_entry_name (e) ? _dl_plot_entry_name (e) : "", -1);
+  DlPlotArray a;
+  char buf[64], buf2[64];
+
+  g_string_append_printf (text, "\n<span foreground=\"#%02x%02x%02x\">●</span> ", (int) (c->red * 255),
+                          (int) (c->green * 255), (int) (c->blue * 255));
+  if (e->run && _dl_plot_several_runs (self) && dl_plot_run_get_label (e->run))
+    {
+      g_autofree char *run = g_markup_escape_text (dl_plot_run_get_label (e->run), -1);
+      g_string_append_printf (text, "%s · ", run);
+    }
+  _dl_plot_entry_array (e, DL_PLOT_LINE_MAIN, &a);
+  _dl_plot_format_y (self, a.y[j], buf, sizeof buf);
+  g_string_append_printf (text, "%s <b>%s</b>", name, buf);
+  if (e->members)
+    {
+      DlPlotArray lo, hi;
+
+      _dl_plot_entry_array (e, DL_PLOT_LINE_LOW, &lo);
+      _dl_plot_entry_array (e, DL_PLOT_LINE_HIGH, &hi);
+      _dl_plot_format_y (self, lo.y[j], buf, sizeof buf);
+      _dl_plot_format_y (self, hi.y[j], buf2, sizeof buf2);
+      g_string_append_printf (text, " <span alpha=\"60%%\">(%s – %s)</span>", buf, buf2);
+    }
+  else if (_dl_plot_entry_is_smoothed (e))
+    {
+      _dl_plot_format_y (self, dl_series_get_y (e->series, j), buf, sizeof buf);
+      g_string_append_printf (text, " <span alpha=\"60%%\">(%s %s)</span>", _("raw"), buf);
+    }
+  _dl_plot_format_x (f, a.x[j], buf, sizeof buf);
+  if (!g_str_equal (buf, header_x))
+    /* TRANSLATORS: in the plot's hover read-out, "at" an x value such as an epoch */
+    g_string_append_printf (text, " <span alpha=\"60%%\">%s %s</span>", _("at"), buf);
+}
+
+char *
+_dl_plot_readout (DlPlot *self, DlPlotFrame *f, double px, double py, GArray *dots)
+{
+  GString *text = NULL;
+  char header_x[64] = "";
+  double hx = _dl_plot_px_to_x (f, px);
+  guint shown = 0, more = 0;
+
+  if (!graphene_rect_contains_point (&f->area, &GRAPHENE_POINT_INIT (px, py)))
+    return NULL;
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      DlPlotEntry *e = readout_entry (self, i);
+      int j = x_in_run (e, hx) ? _dl_plot_entry_nearest (e, hx) : -1;
+      DlPlotArray a;
+      DlPlotDot dot;
+
+      if (j < 0)
+        continue;
+      if (shown == PLOT_READOUT_ROWS)
+        {
+          more++;
+          continue;
+        }
+      _dl_plot_entry_array (e, DL_PLOT_LINE_MAIN, &a);
+      drawn_color (self, e, _dl_plot_entry_emphasis (self, e), &dot.color);
+      dot.px = _dl_plot_x_to_px (f, a.x[j]);
+      dot.py = _dl_plot_y_to_px (f, a.y[j]);
+      if (dots && isfinite (dot.py))
+        g_array_append_val (dots, dot);
+      if (shown++ == 0)
+        {
+          /* The header: x of the first row's point. */
+          g_autofree char *x_label =
+            g_markup_escape_text (self->x_label && *self->x_label ? self->x_label : "x", -1);
+
+          _dl_plot_format_x (f, a.x[j], header_x, sizeof header_x);
+          text = g_string_new (NULL);
+          g_string_append_printf (text, "<b>%s %s</b>", x_label, header_x);
+        }
+      append_row (self, f, text, e, j, &dot.color, header_x);
+    }
+  if (more > 0)
+    {
+      /* TRANSLATORS: the plot's read-out lists some curves; this many more are left out */
+      g_autofree char *rest = g_strdup_printf (ngettext ("and %u more curve", "and %u more curves", more), more);
+      g_string_append_printf (text, "\n<span alpha=\"60%%\">%s</span>", rest);
+    }
+  return text ? g_string_free (text, FALSE) : NULL;
+}
+
+static void
+draw_hover (DlPlot *self, cairo_t *cr, DlPlotFrame *f)
+{
+  const graphene_rect_t *a = &f->area;
+  g_autoptr (GArray) dots = g_array_new (FALSE, FALSE, sizeof (DlPlotDot));
+  g_autofree char *markup = NULL;
+  GdkRGBA bg;
+  double w, h, bx, by;
+  int pw, ph;
+
+  if (!self->hovering)
+    return;
+  markup = _dl_plot_readout (self, f, self->hover_x, self->hover_y, dots);
+  if (!graphene_rect_contains_point (a, &GRAPHENE_POINT_INIT (self->hover_x, self->hover_y)))
+    return;
+  _dl_plot_background_color (self, &bg);
+
+  /* The crosshair. */
+  cairo_set_line_width (cr, 1);
+  set_source (cr, &self->fg, 0.3);
+  cairo_move_to (cr, crisp (self->hover_x), a->origin.y);
+  cairo_line_to (cr, crisp (self->hover_x), a->origin.y + a->size.height);
+  cairo_move_to (cr, a->origin.x, crisp (self->hover_y));
+  cairo_line_to (cr, a->origin.x + a->size.width, crisp (self->hover_y));
+  cairo_stroke (cr);
+
+  /* A dot on each line read out, then the read-out right of and below the pointer, flipped when it
+   * would leave the area. */
+  for (guint i = 0; i < dots->len; i++)
+    {
+      const DlPlotDot *d = &g_array_index (dots, DlPlotDot, i);
+      draw_point (cr, d->px, d->py, &d->color, &bg);
+    }
+  if (markup == NULL)
+    return;
+  pango_layout_set_markup (f->small, markup, -1);
+  pango_layout_get_pixel_size (f->small, &pw, &ph);
+  w = pw + 16;
+  h = ph + 10;
+  bx = self->hover_x + 12;
+  if (bx + w > a->origin.x + a->size.width)
+    bx = self->hover_x - 12 - w;
+  by = CLAMP (self->hover_y + 12, a->origin.y, MAX (a->origin.y, a->origin.y + a->size.height - h));
+  draw_label_box (self, cr, round (bx), round (by), w, h, 0.95);
+  set_source (cr, &self->fg, 0.9);
+  cairo_move_to (cr, round (bx) + 8, round (by) + 5);
+  pango_cairo_show_layout (cr, f->small);
+}
+
+gboolean
+_dl_plot_point_x_at (DlPlot *self, const DlPlotFrame *f, double px, double *x)
+{
+  double hx = _dl_plot_px_to_x (f, px), best = INFINITY;
+
+  if (px < f->area.origin.x || px > f->area.origin.x + f->area.size.width)
+    return FALSE;
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      DlPlotEntry *e = g_ptr_array_index (self->entries, i);
+      DlPlotArray a;
+      int j;
+
+      if (self->current_run && e->run != self->current_run)
+        continue;
+      j = _dl_plot_entry_nearest (e, hx);
+      if (j < 0)
+        continue;
+      _dl_plot_entry_array (e, DL_PLOT_LINE_MAIN, &a);
+      if (fabs (a.x[j] - hx) < fabs (best - hx))
+        best = a.x[j];
+    }
+  if (!isfinite (best))
+    return FALSE;
+  *x = best;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------------------------------------
+ * The whole frame
+ */
+
+static void
+draw_empty (DlPlot *self, cairo_t *cr, const DlPlotFrame *f)
+{
+  set_source (cr, &self->fg, 0.45);
+  _dl_plot_draw_text (cr, f->label, _("No data yet"), f->area.origin.x + f->area.size.width / 2,
+                      f->area.origin.y + f->area.size.height / 2, 0.5, 0.5);
+}
+
+void
+_dl_plot_render (DlPlot *self, cairo_t *cr, int width, int height, gboolean with_hover)
+{
+  const graphene_rect_t *a;
+  DlPlotFrame f;
+
+  _dl_plot_frame_init (self, cr, width, height, &f);
+  a = &f.area;
+
+  cairo_save (cr);
+  draw_grid (self, cr, &f);
+  draw_axes_text (self, cr, &f);
+  draw_legend (self, cr, &f);
+
+  /* The data, clipped to the area; widened sideways so the points at x = 0 and at the latest x stay whole
+   * (the y padding keeps them clear of the top and bottom). */
+  cairo_save (cr);
+  cairo_rectangle (cr, a->origin.x - 2 * PLOT_MARKER_RADIUS, a->origin.y - 1,
+                   a->size.width + 4 * PLOT_MARKER_RADIUS, a->size.height + 2);
+  cairo_clip (cr);
+  draw_marker_lines (self, cr, &f);
+  for (guint i = 0; i < self->entries->len; i++)
+    draw_entry_lines (self, cr, &f, g_ptr_array_index (self->entries, i));
+  for (guint i = 0; i < self->entries->len; i++)
+    draw_entry_marks (self, cr, &f, g_ptr_array_index (self->entries, i));
+  draw_best_labels (self, cr, &f);
+  draw_marker_labels (self, cr, &f);
+  if (!f.has_data)
+    draw_empty (self, cr, &f);
+  if (with_hover)
+    draw_hover (self, cr, &f);
+  cairo_restore (cr);
+
+  cairo_restore (cr);
+  _dl_plot_frame_clear (&f);
+}
