@@ -4,6 +4,8 @@
 
 #include <math.h>
 
+#define MUTED_MIX 0.6   /* of a run's colour over the background, for runs other than the current */
+
 /* GNOME's palette: a darker shade for light backgrounds, a lighter one for dark backgrounds, so every
  * line keeps about the same contrast in both styles. */
 typedef struct {
@@ -44,7 +46,7 @@ palette_color (DlPlot *self, const char *name, guint index, GdkRGBA *c)
  */
 
 /* Appends leave every cached column and extreme valid but the last; anything else (a clear, a new
- * smoothing factor) bumps the serial, which rebuilds them. */
+ * smoothing factor, a new name or colour) bumps the serial, which rebuilds them. */
 static void
 on_series_changed (DlSeries *series, DlPlotEntry *e)
 {
@@ -55,7 +57,7 @@ on_series_changed (DlSeries *series, DlPlotEntry *e)
       guint n = dl_series_get_n_points (series);
       double smoothing = dl_series_get_smoothing (series);
 
-      if (n < e->seen_n || smoothing != e->seen_smoothing)
+      if (n <= e->seen_n || smoothing != e->seen_smoothing)
         e->serial++;
       e->seen_n = n;
       e->seen_smoothing = smoothing;
@@ -174,6 +176,8 @@ _dl_plot_entries_rebuild (DlPlot *self)
   if (self->current_run)
     add_run_entries (self, old, self->current_run);
   g_ptr_array_unref (old);
+  /* Colours and emphasis follow the runs and their order. */
+  self->style_serial++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -264,6 +268,22 @@ _dl_plot_entry_color (DlPlot *self, const DlPlotEntry *e, GdkRGBA *c)
   else
     g_ptr_array_find (self->series, e->series, &index);
   palette_color (self, series_color, index, c);
+}
+
+/* The colour an entry is drawn in: runs other than the current one are mixed towards the background
+ * (opaque, so no group is needed to draw them). */
+void
+_dl_plot_entry_drawn_color (DlPlot *self, const DlPlotEntry *e, DlPlotEmphasis emphasis, GdkRGBA *c)
+{
+  GdkRGBA bg;
+
+  _dl_plot_entry_color (self, e, c);
+  if (emphasis != DL_PLOT_EMPHASIS_MUTED)
+    return;
+  _dl_plot_background_color (self, &bg);
+  c->red = bg.red + (c->red - bg.red) * MUTED_MIX;
+  c->green = bg.green + (c->green - bg.green) * MUTED_MIX;
+  c->blue = bg.blue + (c->blue - bg.blue) * MUTED_MIX;
 }
 
 /* ------------------------------------------------------------------------------------------------------

@@ -7,7 +7,9 @@
  *   dl-plot-decimate.c  M4 decimation by pixel column and the running range/extremes, both cached per
  *                       array and extended as points arrive
  *   dl-plot-band.c      the mean and band of several series
- *   dl-plot-render.c    drawing a frame; the hover read-out
+ *   dl-plot-render.c    drawing a frame
+ *   dl-plot-readout.c   the hover read-out's text, and the x a right-click refers to
+ *   dl-plot-layer.c     the finished runs' lines kept as an image between frames
  *   dl-plot-export.c    PNG, SVG and CSV files of one or several plots
  */
 #pragma once
@@ -98,6 +100,12 @@ typedef enum {
   DL_PLOT_N_LINES
 } DlPlotLineKind;
 
+/* What an entry's lines were drawn from: a change of any means they must be drawn again. */
+typedef struct {
+  guint64          serial;
+  guint            begin, end;
+} DlPlotVersion;
+
 /* One curve drawn: a series added on its own, or a run's curve. */
 typedef struct {
   DlPlot          *plot;            /* not a reference: entries live inside the plot */
@@ -112,7 +120,24 @@ typedef struct {
   guint            seen_n;
   double           seen_smoothing;
   DlPlotLine       lines[DL_PLOT_N_LINES];
+  DlPlotVersion    previous;        /* as the previous frame drew it */
+  guint            unchanged_frames; /* drawn as it is now in this many frames in a row (0: not yet drawn) */
+  gboolean         changed;         /* since it was first drawn */
 } DlPlotEntry;
+
+/* The leading entries that have not changed for a few frames (the finished runs, below the current one)
+ * and the marker lines under them, drawn once and kept as an image between frames: a frame after one
+ * appended point then redraws only the run that grew. Valid for one geometry and style. */
+typedef struct {
+  cairo_surface_t *surface;
+  int              width, height, scale;
+  graphene_rect_t  area;
+  double           x0, x1, y0, y1;
+  gboolean         log, dark;
+  GdkRGBA          fg;
+  guint64          style_serial;
+  GArray          *versions;        /* DlPlotVersion of each entry in the image, in order */
+} DlPlotLayer;
 
 /* One legend item: a swatch drawn in the curve's style, then its text. */
 typedef struct {
@@ -154,6 +179,8 @@ struct _DlPlot
   DlPlotRun      *current_run;      /* one of runs, or NULL */
   GPtrArray      *entries;          /* DlPlotEntry, owned, in drawing order (the current run last) */
   GArray         *markers;          /* DlPlotMarker */
+  guint64         style_serial;     /* bumped by whatever changes how entries or markers are drawn */
+  DlPlotLayer     layer;
 
   GdkRGBA         fg;               /* the widget's foreground colour, read from the style at each drawing */
   gboolean        dark;             /* light text, so a dark background */
@@ -178,6 +205,9 @@ gboolean        _dl_plot_several_runs       (DlPlot *self);
 DlPlotEmphasis  _dl_plot_entry_emphasis     (DlPlot *self, const DlPlotEntry *e);
 void            _dl_plot_entry_color        (DlPlot *self, const DlPlotEntry *e, GdkRGBA *c);
 void            _dl_plot_run_color          (DlPlot *self, DlPlotRun *run, GdkRGBA *c);
+/* The colour drawn: runs other than the current one are mixed towards the background (opaque, so no group
+ * is needed to draw them). */
+void            _dl_plot_entry_drawn_color  (DlPlot *self, const DlPlotEntry *e, DlPlotEmphasis emphasis, GdkRGBA *c);
 /* The values of one of the entry's lines (FALSE when it has none: no raw band unless smoothed, no band
  * unless a mean), with the range of indices inside the run's x range. */
 gboolean        _dl_plot_entry_array        (DlPlotEntry *e, DlPlotLineKind kind, DlPlotArray *a);
@@ -227,9 +257,21 @@ void            _dl_plot_band_compute       (DlSeries *const *members, guint n_m
                                              DlPlotBand band, GArray *x, GArray *mean, GArray *lo,
                                              GArray *hi);
 
-/* dl-plot-render.c */
+/* dl-plot-render.c: on screen, with the hover and the layer (an export has neither: a vector file must
+ * not hold an image). */
 void            _dl_plot_render             (DlPlot *self, cairo_t *cr, int width, int height,
-                                             gboolean with_hover);
+                                             gboolean on_screen);
+/* The marker lines (when first is 0), then the lines of entries [first, last), then their points and best
+ * values, clipped to the data area. */
+void            _dl_plot_draw_entries         (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, guint first,
+                                             guint last);
+
+/* dl-plot-layer.c: brings the layer up to date for the frame and paints it into cr; returns the number of
+ * leading entries it holds (whose lines are not to be drawn again). */
+guint           _dl_plot_layer_paint        (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, int scale);
+void            _dl_plot_layer_clear        (DlPlotLayer *layer);
+
+/* dl-plot-readout.c */
 /* The read-out's Pango markup at pointer position (px, py) of the frame, or NULL; `dots` (may be NULL)
  * receives a DlPlotDot for each point read out. */
 typedef struct {

@@ -5,8 +5,6 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#define MUTED_MIX   0.6   /* of the run's colour over the background, for runs other than the current */
-
 static void
 set_source (cairo_t *cr, const GdkRGBA *c, double alpha)
 {
@@ -207,10 +205,16 @@ reverses (double link, double other)
   return link * other < 0 && fabs (other) > 2;
 }
 
-/* Columns hiding movement inside them, and steep links that reverse a neighbouring link (a zigzag), as
- * pixel-aligned bars; a `noise` line (the raw values behind a smoothed one) makes every steep link a bar. */
+typedef enum {
+  BARS_ZIGZAG,   /* columns hiding movement inside them, and steep links reversing a neighbouring link */
+  BARS_NOISE,    /* also every steep link (the raw values behind a smoothed line are noise by nature) */
+  BARS_ALL,      /* every column (noise with a point in about every column) */
+} BarMode;
+
+/* The columns `mode` picks as pixel-aligned bars covering the column's range and its link to the previous
+ * column. */
 static void
-append_bars (cairo_t *cr, PxColumn *cols, int c0, int nc, double width, gboolean noise)
+append_bars (cairo_t *cr, PxColumn *cols, int c0, int nc, double width, BarMode mode)
 {
   int prev = -1;
 
@@ -223,8 +227,8 @@ append_bars (cairo_t *cr, PxColumn *cols, int c0, int nc, double width, gboolean
 
       if (!col->valid)
         continue;
-      col->bar = col->bottom - col->top > fabs (col->last - col->first) + 1
-                 || (fabs (link) > 2 && (noise || reverses (link, before) || reverses (link, after)));
+      col->bar = mode == BARS_ALL || col->bottom - col->top > fabs (col->last - col->first) + 1
+                 || (fabs (link) > 2 && (mode == BARS_NOISE || reverses (link, before) || reverses (link, after)));
       prev = c;
       if (!col->bar)
         continue;
@@ -273,7 +277,8 @@ append_polyline (cairo_t *cr, const PxColumn *cols, int nc)
 /* Draw a decimated line. Columns where the line only runs one way are joined by an antialiased polyline;
  * columns hiding a zigzag (dense noise) are filled as pixel-aligned bars covering the column's range and
  * its link to the previous column. Both look the same at that density, but stroking thousands of tall
- * antialiased zigzags costs a hundred times more than filling aligned rectangles. */
+ * antialiased zigzags costs a hundred times more than filling aligned rectangles. A dense raw band is bars
+ * only. */
 static void
 stroke_line (cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *e, DlPlotLineKind kind, const GdkRGBA *color,
              double alpha, double width, DlPlotCurveFlags flags)
@@ -282,15 +287,26 @@ stroke_line (cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *e, DlPlotLineKind k
   DlPlotArray a;
   PxColumn *px;
   cairo_path_t *bars;
+  BarMode mode = BARS_ZIGZAG;
   int c0, nc;
 
   if (!_dl_plot_entry_array (e, kind, &a) || a.begin >= a.end)
     return;
   cols = _dl_plot_decimate (&e->lines[kind].dec, e->serial, f, &a, &c0, &nc);
   px = to_pixels (f, cols, nc);
+  if (kind == DL_PLOT_LINE_RAW)
+    mode = a.end - a.begin >= f->area.size.width ? BARS_ALL : BARS_NOISE;
 
   cairo_new_path (cr);
-  append_bars (cr, px, c0, nc, width, kind == DL_PLOT_LINE_RAW);
+  append_bars (cr, px, c0, nc, width, mode);
+  if (mode == BARS_ALL)
+    {
+      /* Bars of neighbouring columns never overlap: filled faint as they are, without a group. */
+      set_source (cr, color, alpha);
+      cairo_fill (cr);
+      g_free (px);
+      return;
+    }
   bars = cairo_copy_path (cr);
   cairo_new_path (cr);
   append_polyline (cr, px, nc);
@@ -379,22 +395,6 @@ line_width (DlPlot *self, DlPlotEmphasis emphasis, DlPlotCurveFlags flags)
   return flags & DL_PLOT_CURVE_THIN ? w / 2 : w;
 }
 
-/* The colour an entry is drawn in: runs other than the current one are mixed towards the background
- * (opaque, so no group is needed to draw them). */
-static void
-drawn_color (DlPlot *self, const DlPlotEntry *e, DlPlotEmphasis emphasis, GdkRGBA *c)
-{
-  GdkRGBA bg;
-
-  _dl_plot_entry_color (self, e, c);
-  if (emphasis != DL_PLOT_EMPHASIS_MUTED)
-    return;
-  _dl_plot_background_color (self, &bg);
-  c->red = bg.red + (c->red - bg.red) * MUTED_MIX;
-  c->green = bg.green + (c->green - bg.green) * MUTED_MIX;
-  c->blue = bg.blue + (c->blue - bg.blue) * MUTED_MIX;
-}
-
 static void
 draw_entry_lines (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *e)
 {
@@ -403,7 +403,7 @@ draw_entry_lines (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *
   double width = line_width (self, emphasis, flags);
   GdkRGBA c;
 
-  drawn_color (self, e, emphasis, &c);
+  _dl_plot_entry_drawn_color (self, e, emphasis, &c);
   if (e->members)
     fill_band (cr, f, e, &c, emphasis == DL_PLOT_EMPHASIS_MUTED ? 0.15 : 0.22);
   /* TensorBoard's look: the raw values faint behind the smoothed line, for the emphasised run only (ten
@@ -545,7 +545,7 @@ draw_entry_marks (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *
   DlPlotCurveFlags flags = _dl_plot_entry_flags (e);
   GdkRGBA c;
 
-  drawn_color (self, e, emphasis, &c);
+  _dl_plot_entry_drawn_color (self, e, emphasis, &c);
   if (flags & DL_PLOT_CURVE_POINTS)
     draw_points (self, cr, f, e, &c);
   if (flags & DL_PLOT_CURVE_BEST_MAX)
@@ -569,7 +569,7 @@ draw_best_labels (DlPlot *self, cairo_t *cr, const DlPlotFrame *f)
 
       if (emphasis != DL_PLOT_EMPHASIS_CURRENT)
         continue;
-      drawn_color (self, e, emphasis, &c);
+      _dl_plot_entry_drawn_color (self, e, emphasis, &c);
       if (flags & DL_PLOT_CURVE_BEST_MAX)
         draw_best_label (self, cr, f, e, &c, TRUE, placed);
       if (flags & DL_PLOT_CURVE_BEST_MIN)
@@ -633,120 +633,8 @@ draw_marker_labels (DlPlot *self, cairo_t *cr, const DlPlotFrame *f)
 }
 
 /* ------------------------------------------------------------------------------------------------------
- * Hover read-out
+ * Hover
  */
-
-/* The current run's entries first (in their order), then the others as drawn. */
-static DlPlotEntry *
-readout_entry (DlPlot *self, guint i)
-{
-  guint n = self->entries->len, n_current = 0;
-
-  while (n_current < n && self->current_run
-         && ((DlPlotEntry *) g_ptr_array_index (self->entries, n - 1 - n_current))->run == self->current_run)
-    n_current++;
-  if (i < n_current)
-    return g_ptr_array_index (self->entries, n - n_current + i);
-  return g_ptr_array_index (self->entries, i - n_current);
-}
-
-static gboolean
-x_in_run (const DlPlotEntry *e, double x)
-{
-  return e->run == NULL || (x >= dl_plot_run_get_x_from (e->run) && x <= dl_plot_run_get_x_to (e->run));
-}
-
-/* "● [run ·] name value (raw value | low–high) at x": the raw value for smoothed series, a mean's band,
- * the x when the point is not at the header's x (per-epoch points next to per-step ones). */
-static void
-append_row (DlPlot *self, const DlPlotFrame *f, GString *text, DlPlotEntry *e, int j, const GdkRGBA *c,
-            const char *header_x)
-{
-  g_autofree char *name = g_markup_escape_text (_dl_plot_entry_name (e) ? _dl_plot_entry_name (e) : "", -1);
-  DlPlotArray a;
-  char buf[64], buf2[64];
-
-  g_string_append_printf (text, "\n<span foreground=\"#%02x%02x%02x\">●</span> ", (int) (c->red * 255),
-                          (int) (c->green * 255), (int) (c->blue * 255));
-  if (e->run && _dl_plot_several_runs (self) && dl_plot_run_get_label (e->run))
-    {
-      g_autofree char *run = g_markup_escape_text (dl_plot_run_get_label (e->run), -1);
-      g_string_append_printf (text, "%s · ", run);
-    }
-  _dl_plot_entry_array (e, DL_PLOT_LINE_MAIN, &a);
-  _dl_plot_format_y (self, a.y[j], buf, sizeof buf);
-  g_string_append_printf (text, "%s <b>%s</b>", name, buf);
-  if (e->members)
-    {
-      DlPlotArray lo, hi;
-
-      _dl_plot_entry_array (e, DL_PLOT_LINE_LOW, &lo);
-      _dl_plot_entry_array (e, DL_PLOT_LINE_HIGH, &hi);
-      _dl_plot_format_y (self, lo.y[j], buf, sizeof buf);
-      _dl_plot_format_y (self, hi.y[j], buf2, sizeof buf2);
-      g_string_append_printf (text, " <span alpha=\"60%%\">(%s – %s)</span>", buf, buf2);
-    }
-  else if (_dl_plot_entry_is_smoothed (e))
-    {
-      _dl_plot_format_y (self, dl_series_get_y (e->series, j), buf, sizeof buf);
-      g_string_append_printf (text, " <span alpha=\"60%%\">(%s %s)</span>", _("raw"), buf);
-    }
-  _dl_plot_format_x (f, a.x[j], buf, sizeof buf);
-  if (!g_str_equal (buf, header_x))
-    /* TRANSLATORS: in the plot's hover read-out, "at" an x value such as an epoch */
-    g_string_append_printf (text, " <span alpha=\"60%%\">%s %s</span>", _("at"), buf);
-}
-
-char *
-_dl_plot_readout (DlPlot *self, DlPlotFrame *f, double px, double py, GArray *dots)
-{
-  GString *text = NULL;
-  char header_x[64] = "";
-  double hx = _dl_plot_px_to_x (f, px);
-  guint shown = 0, more = 0;
-
-  if (!graphene_rect_contains_point (&f->area, &GRAPHENE_POINT_INIT (px, py)))
-    return NULL;
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      DlPlotEntry *e = readout_entry (self, i);
-      int j = x_in_run (e, hx) ? _dl_plot_entry_nearest (e, hx) : -1;
-      DlPlotArray a;
-      DlPlotDot dot;
-
-      if (j < 0)
-        continue;
-      if (shown == PLOT_READOUT_ROWS)
-        {
-          more++;
-          continue;
-        }
-      _dl_plot_entry_array (e, DL_PLOT_LINE_MAIN, &a);
-      drawn_color (self, e, _dl_plot_entry_emphasis (self, e), &dot.color);
-      dot.px = _dl_plot_x_to_px (f, a.x[j]);
-      dot.py = _dl_plot_y_to_px (f, a.y[j]);
-      if (dots && isfinite (dot.py))
-        g_array_append_val (dots, dot);
-      if (shown++ == 0)
-        {
-          /* The header: x of the first row's point. */
-          g_autofree char *x_label =
-            g_markup_escape_text (self->x_label && *self->x_label ? self->x_label : "x", -1);
-
-          _dl_plot_format_x (f, a.x[j], header_x, sizeof header_x);
-          text = g_string_new (NULL);
-          g_string_append_printf (text, "<b>%s %s</b>", x_label, header_x);
-        }
-      append_row (self, f, text, e, j, &dot.color, header_x);
-    }
-  if (more > 0)
-    {
-      /* TRANSLATORS: the plot's read-out lists some curves; this many more are left out */
-      g_autofree char *rest = g_strdup_printf (ngettext ("and %u more curve", "and %u more curves", more), more);
-      g_string_append_printf (text, "\n<span alpha=\"60%%\">%s</span>", rest);
-    }
-  return text ? g_string_free (text, FALSE) : NULL;
-}
 
 static void
 draw_hover (DlPlot *self, cairo_t *cr, DlPlotFrame *f)
@@ -797,34 +685,6 @@ draw_hover (DlPlot *self, cairo_t *cr, DlPlotFrame *f)
   pango_cairo_show_layout (cr, f->small);
 }
 
-gboolean
-_dl_plot_point_x_at (DlPlot *self, const DlPlotFrame *f, double px, double *x)
-{
-  double hx = _dl_plot_px_to_x (f, px), best = INFINITY;
-
-  if (px < f->area.origin.x || px > f->area.origin.x + f->area.size.width)
-    return FALSE;
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      DlPlotEntry *e = g_ptr_array_index (self->entries, i);
-      DlPlotArray a;
-      int j;
-
-      if (self->current_run && e->run != self->current_run)
-        continue;
-      j = _dl_plot_entry_nearest (e, hx);
-      if (j < 0)
-        continue;
-      _dl_plot_entry_array (e, DL_PLOT_LINE_MAIN, &a);
-      if (fabs (a.x[j] - hx) < fabs (best - hx))
-        best = a.x[j];
-    }
-  if (!isfinite (best))
-    return FALSE;
-  *x = best;
-  return TRUE;
-}
-
 /* ------------------------------------------------------------------------------------------------------
  * The whole frame
  */
@@ -838,35 +698,52 @@ draw_empty (DlPlot *self, cairo_t *cr, const DlPlotFrame *f)
 }
 
 void
-_dl_plot_render (DlPlot *self, cairo_t *cr, int width, int height, gboolean with_hover)
+_dl_plot_draw_entries (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, guint first, guint last)
+{
+  const graphene_rect_t *a = &f->area;
+
+  /* Widened sideways so the points at x = 0 and at the latest x stay whole (the y padding keeps them
+   * clear of the top and bottom). */
+  cairo_save (cr);
+  cairo_rectangle (cr, a->origin.x - 2 * PLOT_MARKER_RADIUS, a->origin.y - 1,
+                   a->size.width + 4 * PLOT_MARKER_RADIUS, a->size.height + 2);
+  cairo_clip (cr);
+  if (first == 0)
+    draw_marker_lines (self, cr, f);
+  for (guint i = first; i < last; i++)
+    draw_entry_lines (self, cr, f, g_ptr_array_index (self->entries, i));
+  for (guint i = first; i < last; i++)
+    draw_entry_marks (self, cr, f, g_ptr_array_index (self->entries, i));
+  cairo_restore (cr);
+}
+
+void
+_dl_plot_render (DlPlot *self, cairo_t *cr, int width, int height, gboolean on_screen)
 {
   const graphene_rect_t *a;
   DlPlotFrame f;
+  guint first = 0;
 
   _dl_plot_frame_init (self, cr, width, height, &f);
   a = &f.area;
-
   cairo_save (cr);
   draw_grid (self, cr, &f);
   draw_axes_text (self, cr, &f);
   draw_legend (self, cr, &f);
 
-  /* The data, clipped to the area; widened sideways so the points at x = 0 and at the latest x stay whole
-   * (the y padding keeps them clear of the top and bottom). */
+  /* The data, clipped to the area as the lines are. */
   cairo_save (cr);
   cairo_rectangle (cr, a->origin.x - 2 * PLOT_MARKER_RADIUS, a->origin.y - 1,
                    a->size.width + 4 * PLOT_MARKER_RADIUS, a->size.height + 2);
   cairo_clip (cr);
-  draw_marker_lines (self, cr, &f);
-  for (guint i = 0; i < self->entries->len; i++)
-    draw_entry_lines (self, cr, &f, g_ptr_array_index (self->entries, i));
-  for (guint i = 0; i < self->entries->len; i++)
-    draw_entry_marks (self, cr, &f, g_ptr_array_index (self->entries, i));
+  if (on_screen)
+    first = _dl_plot_layer_paint (self, cr, &f, gtk_widget_get_scale_factor (GTK_WIDGET (self)));
+  _dl_plot_draw_entries (self, cr, &f, first, self->entries->len);
   draw_best_labels (self, cr, &f);
   draw_marker_labels (self, cr, &f);
   if (!f.has_data)
     draw_empty (self, cr, &f);
-  if (with_hover)
+  if (on_screen)
     draw_hover (self, cr, &f);
   cairo_restore (cr);
 

@@ -208,6 +208,7 @@ dl_plot_finalize (GObject *object)
   g_ptr_array_unref (self->series);
   g_ptr_array_unref (self->runs);
   g_array_unref (self->markers);
+  _dl_plot_layer_clear (&self->layer);
 
   G_OBJECT_CLASS (dl_plot_parent_class)->finalize (object);
 }
@@ -608,6 +609,14 @@ dl_plot_get_series (DlPlot *self, guint i)
   return g_ptr_array_index (self->series, i);
 }
 
+/* Label, colour and x range are read at each drawing; what the layer holds may be out of date. */
+static void
+run_notify (DlPlot *self)
+{
+  self->style_serial++;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 void
 dl_plot_add_run (DlPlot *self, DlPlotRun *run)
 {
@@ -618,8 +627,7 @@ dl_plot_add_run (DlPlot *self, DlPlotRun *run)
     return;
   g_ptr_array_add (self->runs, g_object_ref (run));
   g_signal_connect_object (run, "curves-changed", G_CALLBACK (_dl_plot_entries_rebuild), self, G_CONNECT_SWAPPED);
-  /* Label, colour and x range are read at each drawing. */
-  g_signal_connect_object (run, "notify", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (run, "notify", G_CALLBACK (run_notify), self, G_CONNECT_SWAPPED);
   _dl_plot_entries_rebuild (self);
 }
 
@@ -684,6 +692,7 @@ dl_plot_add_marker (DlPlot *self, double x, const char *label)
   g_return_if_fail (isfinite (x));
 
   g_array_append_val (self->markers, m);
+  self->style_serial++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -693,6 +702,7 @@ dl_plot_clear_markers (DlPlot *self)
   g_return_if_fail (DL_IS_PLOT (self));
 
   g_array_remove_range (self->markers, 0, self->markers->len);
+  self->style_serial++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
