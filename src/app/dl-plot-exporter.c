@@ -10,8 +10,8 @@ struct _DlPlotExporter
 {
   GObject               parent_instance;
 
-  GWeakRef              owner;      /* GtkWidget */
-  GArray               *plots;      /* GWeakRef to DlPlot */
+  GtkWidget            *owner;      /* weak pointers, cleared when they go */
+  GPtrArray            *plots;      /* DlPlot */
   int                   width, height;
   GtkFileChooserNative *chooser;
   DlPlotFormat          format;
@@ -62,14 +62,27 @@ dl_plot_exporter_dispose (GObject *object)
 }
 
 static void
+owner_gone (gpointer data, GObject *owner)
+{
+  ((DlPlotExporter *) data)->owner = NULL;
+}
+
+static void
+plot_gone (gpointer data, GObject *plot)
+{
+  g_ptr_array_remove (((DlPlotExporter *) data)->plots, plot);
+}
+
+static void
 dl_plot_exporter_finalize (GObject *object)
 {
   DlPlotExporter *self = DL_PLOT_EXPORTER (object);
 
-  g_weak_ref_clear (&self->owner);
+  if (self->owner)
+    g_object_weak_unref (G_OBJECT (self->owner), owner_gone, self);
   for (guint i = 0; i < self->plots->len; i++)
-    g_weak_ref_clear (&g_array_index (self->plots, GWeakRef, i));
-  g_array_unref (self->plots);
+    g_object_weak_unref (g_ptr_array_index (self->plots, i), plot_gone, self);
+  g_ptr_array_unref (self->plots);
 
   G_OBJECT_CLASS (dl_plot_exporter_parent_class)->finalize (object);
 }
@@ -86,8 +99,7 @@ dl_plot_exporter_class_init (DlPlotExporterClass *klass)
 static void
 dl_plot_exporter_init (DlPlotExporter *self)
 {
-  g_weak_ref_init (&self->owner, NULL);
-  self->plots = g_array_new (FALSE, FALSE, sizeof (GWeakRef));
+  self->plots = g_ptr_array_new ();
 }
 
 DlPlotExporter *
@@ -99,7 +111,8 @@ dl_plot_exporter_new (GtkWidget *owner, int width, int height)
   g_return_val_if_fail (width >= 0 && height >= 0, NULL);
 
   self = g_object_new (DL_TYPE_PLOT_EXPORTER, NULL);
-  g_weak_ref_set (&self->owner, owner);
+  self->owner = owner;
+  g_object_weak_ref (G_OBJECT (owner), owner_gone, self);
   self->width = width;
   self->height = height;
   return self;
@@ -108,20 +121,17 @@ dl_plot_exporter_new (GtkWidget *owner, int width, int height)
 void
 dl_plot_exporter_add_plot (DlPlotExporter *self, DlPlot *plot)
 {
-  GWeakRef ref;
-
   g_return_if_fail (DL_IS_PLOT_EXPORTER (self));
   g_return_if_fail (DL_IS_PLOT (plot));
 
-  g_weak_ref_init (&ref, plot);
-  g_array_append_val (self->plots, ref);
+  g_ptr_array_add (self->plots, plot);
+  g_object_weak_ref (G_OBJECT (plot), plot_gone, self);
 }
 
 static GtkWindow *
 owner_window (DlPlotExporter *self)
 {
-  g_autoptr (GtkWidget) owner = g_weak_ref_get (&self->owner);
-  GtkRoot *root = owner ? gtk_widget_get_root (owner) : NULL;
+  GtkRoot *root = self->owner ? gtk_widget_get_root (self->owner) : NULL;
 
   return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
 }
@@ -152,21 +162,16 @@ plots_to_export (DlPlotExporter *self, int *width, int *height)
   *height = self->height;
   for (guint i = 0; i < self->plots->len; i++)
     {
-      DlPlot *plot = g_weak_ref_get (&g_array_index (self->plots, GWeakRef, i));
+      DlPlot *plot = g_ptr_array_index (self->plots, i);
 
-      if (plot == NULL)
-        continue;
       if (!gtk_widget_get_visible (GTK_WIDGET (plot)))
-        {
-          g_object_unref (plot);
-          continue;
-        }
+        continue;
       if (self->width == 0)
         {
           *width = MAX (*width, MAX (gtk_widget_get_width (GTK_WIDGET (plot)), MIN_WIDTH));
           *height = MAX (*height, MAX (gtk_widget_get_height (GTK_WIDGET (plot)), MIN_HEIGHT));
         }
-      g_ptr_array_add (plots, plot);
+      g_ptr_array_add (plots, g_object_ref (plot));
     }
   return plots;
 }
