@@ -113,7 +113,6 @@ decimation_reset (DlPlotDecimation *d, guint64 serial, const DlPlotFrame *f, gui
   d->c0 = (int) floor (f->area.origin.x) - 1;
   d->nc = (int) ceil (f->area.size.width) + 3;
   d->cols = g_new0 (DlPlotColumn, d->nc);
-  d->last_col = -1;
   d->next = begin;
 }
 
@@ -145,13 +144,6 @@ scan (DlPlotDecimation *d, const DlPlotFrame *f, const double *xs, const double 
         }
       ci = CLAMP (col - d->c0, 0, d->nc - 1);
       c = &d->cols[ci];
-      if (ci != d->last_col)
-        {
-          /* A clamped edge column hit by several runs is redone from the first. */
-          d->last_col = ci;
-          d->last_start = i;
-          d->last_gap = d->gap;
-        }
       x_next = _dl_plot_px_to_x (f, col + 1);
       do
         {
@@ -166,7 +158,8 @@ scan (DlPlotDecimation *d, const DlPlotFrame *f, const double *xs, const double 
             }
           if (c->count == 0)
             {
-              /* Clamped columns at the edges can be hit by several runs: the first one decides. */
+              /* A column is continued by later runs (clamped at the edges, or appended points): the
+               * first point decides where it starts. */
               c->joined = !d->gap;
               c->first = c->lo = c->hi = y;
               c->px = _dl_plot_x_to_px (f, xs[j]);
@@ -193,15 +186,9 @@ const DlPlotColumn *
 _dl_plot_decimate (DlPlotDecimation *d, guint64 serial, const DlPlotFrame *f, const DlPlotArray *a, int *c0,
                    int *nc)
 {
+  /* Appended points continue the columns where the scan stopped, as if scanned in one pass. */
   if (!same_mapping (d, serial, f, a->begin) || a->end < d->next)
     decimation_reset (d, serial, f, a->begin);
-  else if (a->end > d->next && d->last_col >= 0)
-    {
-      /* New points may fall into the last column written: redo it from its first point. */
-      memset (&d->cols[d->last_col], 0, sizeof (DlPlotColumn));
-      d->next = d->last_start;
-      d->gap = d->last_gap;
-    }
   scan (d, f, a->x, a->y, a->end);
   *c0 = d->c0;
   *nc = d->nc;

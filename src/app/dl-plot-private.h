@@ -50,7 +50,7 @@ typedef struct {
 } DlPlotColumn;
 
 /* The decimation of one array, kept across draws. It is valid for one x mapping, one axis type and one
- * first index; points appended later only redo the last column written and add the new ones. */
+ * first index; points appended later are scanned on from where the scan stopped. */
 typedef struct {
   guint64       serial;             /* the entry's serial it was built at */
   double        x0, x1, area_x, area_w;
@@ -58,11 +58,8 @@ typedef struct {
   guint         begin;
   DlPlotColumn *cols;
   int           c0, nc;             /* cols[i] is pixel column c0 + i */
-  int           last_col;           /* the column of the last point scanned, -1 for none */
-  guint         last_start;         /* its first point */
-  gboolean      last_gap;           /* the gap state before that point */
   guint         next;               /* the next point to scan */
-  gboolean      gap;
+  gboolean      gap;                /* a non-shown value since the last shown one */
 } DlPlotDecimation;
 
 /* The finite points of one array in [begin, end): range and extremes, extended as points arrive. */
