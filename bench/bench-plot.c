@@ -181,7 +181,7 @@ typedef struct {
 static double
 loss_at (const FakeRun *r, double epoch)
 {
-  return 0.02 + 2.2 * exp (-epoch * 6 * r->rate) + 0.25 * exp (-epoch * r->rate);
+  return 0.02 + 2.0 * exp (-epoch * 6 * r->rate) + 0.28 * exp (-epoch * r->rate);
 }
 
 static void
@@ -218,7 +218,7 @@ fake_run_append (FakeRun *r, guint n, GRand *rand)
       double epoch = (double) b / BATCHES_PER_EPOCH;
 
       x[i] = epoch;
-      y[i] = loss_at (r, epoch) * exp (0.35 * gauss (rand) - 0.06);
+      y[i] = loss_at (r, epoch) * exp (0.25 * gauss (rand) - 0.03);
       if (b % EVAL_EVERY == 0 || b % BATCHES_PER_EPOCH == 0)
         {
           double l = loss_at (r, epoch) * 1.1;
@@ -286,7 +286,7 @@ bench_overlay (guint n_finished, cairo_surface_t *surface, GRand *rand)
   dl_plot_set_y_percent (accuracy, TRUE);
   for (guint k = 0; k < n_finished; k++)
     {
-      g_autofree char *label = g_strdup_printf ("lr 0.0%u", k + 1);
+      g_autofree char *label = g_strdup_printf ("lr %.2f", 0.01 * (k + 1));
       fake_run_show (&runs[k], label, loss, accuracy, FALSE);
     }
   fake_run_init (&current, 1.0);
@@ -352,7 +352,7 @@ start_when_shown (gpointer user_data)
     return G_SOURCE_CONTINUE;
   for (guint k = 0; k < 10; k++)
     {
-      g_autofree char *label = g_strdup_printf ("lr 0.0%u", k + 1);
+      g_autofree char *label = g_strdup_printf ("lr %.2f", 0.01 * (k + 1));
       fake_run_show (&b->runs[k], label, dl_train_page_get_loss_plot (page), dl_train_page_get_accuracy_plot (page),
                      FALSE);
     }
