@@ -1,13 +1,14 @@
 /* dl-plot-private.h — what the files of DlPlot share; nothing outside them includes it.
  *
- *   dl-plot.c           the widget: properties, content (series, runs, markers), input, context menu,
- *                       actions, snapshot
+ *   dl-plot.c           the widget: properties, input, context menu, actions, snapshot
+ *   dl-plot-content.c   what it shows: series on their own, runs, markers
  *   dl-plot-entries.c   one entry per curve drawn: following its series, colours, emphasis, its arrays
  *   dl-plot-layout.c    one DlPlotFrame per drawing: text, legend, data range, axes, pixel mapping
  *   dl-plot-decimate.c  M4 decimation by pixel column and the running range/extremes, both cached per
  *                       array and extended as points arrive
  *   dl-plot-band.c      the mean and band of several series
  *   dl-plot-render.c    drawing a frame
+ *   dl-plot-lines.c     an entry's lines from its decimated columns
  *   dl-plot-readout.c   the hover read-out's text, and the x a right-click refers to
  *   dl-plot-layer.c     the finished runs' lines kept as an image between frames
  *   dl-plot-export.c    PNG, SVG and CSV files of one or several plots
@@ -253,6 +254,27 @@ void            _dl_plot_decimation_clear   (DlPlotDecimation *d);
 void            _dl_plot_band_compute       (DlSeries *const *members, guint n_members, gboolean smoothed,
                                              DlPlotBand band, GArray *x, GArray *mean, GArray *lo,
                                              GArray *hi);
+
+static inline void
+_dl_plot_set_source (cairo_t *cr, const GdkRGBA *c, double alpha)
+{
+  cairo_set_source_rgba (cr, c->red, c->green, c->blue, c->alpha * alpha);
+}
+
+/* Dashes in proportion to the line's width for a dashed curve, none otherwise. */
+static inline void
+_dl_plot_set_dash (cairo_t *cr, DlPlotCurveFlags flags, double width)
+{
+  const double dash[] = { 3 * width, 2 * width };
+
+  if (flags & DL_PLOT_CURVE_DASHED)
+    cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+  else
+    cairo_set_dash (cr, NULL, 0, 0);
+}
+
+/* dl-plot-lines.c */
+void            _dl_plot_draw_entry_lines   (DlPlot *self, cairo_t *cr, const DlPlotFrame *f, DlPlotEntry *e);
 
 /* dl-plot-render.c: on screen, with the hover and the layer (an export has neither: a vector file must
  * not hold an image). */
