@@ -6,8 +6,9 @@
 
 #define MUTED_MIX 0.6   /* of a run's colour over the background, for runs other than the current */
 
-/* GNOME's palette: a darker shade for light backgrounds, a lighter one for dark backgrounds, so every
- * line keeps about the same contrast in both styles. */
+/* GNOME's palette (and a pink, so that ten overlaid runs get ten colours): a darker shade for light
+ * backgrounds, a lighter one for dark backgrounds, so every line keeps about the same contrast in both
+ * styles. */
 typedef struct {
   const char *name;
   guint32     light;
@@ -23,6 +24,8 @@ static const PaletteEntry palette[] = {
   { "teal",   0x218787, 0x5bc8af },
   { "yellow", 0xc88800, 0xf6d32d },
   { "gray",   0x77767b, 0xc0bfbc },
+  { "brown",  0x865e3c, 0xcdab8f },
+  { "pink",   0xb5296e, 0xf28bbc },
 };
 
 static void

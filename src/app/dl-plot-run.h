@@ -34,7 +34,8 @@ typedef enum {
 #define DL_TYPE_PLOT_RUN (dl_plot_run_get_type ())
 G_DECLARE_FINAL_TYPE (DlPlotRun, dl_plot_run, DL, PLOT_RUN, GObject)
 
-/* `color` names a palette entry as for dl_series_new; NULL takes the next free colour by position. */
+/* `color` names a palette entry as for dl_series_new, or "brown" or "pink" (ten in all); NULL takes the
+ * colour of the run's position among the plot's runs. */
 DlPlotRun   *dl_plot_run_new          (const char *label, const char *color);
 
 const char  *dl_plot_run_get_label    (DlPlotRun *self);
