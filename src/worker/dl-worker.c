@@ -32,19 +32,10 @@
 #include "dl-augment.h"
 #include "dl-model.h"
 #include "dl-rng.h"
+#include "dl-event-private.h"
+#include "dl-tsan.h"
 #include "dl-worker.h"
 
-/* GLib's GMutex and GCond (and so GAsyncQueue) are futex-based, which ThreadSanitizer cannot see. These
- * annotations tell it about the happens-before those primitives really provide; they compile to nothing
- * in ordinary builds. */
-#if defined(__SANITIZE_THREAD__)
-#include <sanitizer/tsan_interface.h>
-#define TSAN_RELEASE(addr) __tsan_release ((void *) (addr))
-#define TSAN_ACQUIRE(addr) __tsan_acquire ((void *) (addr))
-#else
-#define TSAN_RELEASE(addr) ((void) (addr))
-#define TSAN_ACQUIRE(addr) ((void) (addr))
-#endif
 
 #define PROGRESS_INTERVAL_US   (G_USEC_PER_SEC / 30)  /* ≤ 30 progress events per second */
 #define SNAPSHOT_INTERVAL_US   (G_USEC_PER_SEC / 10)  /* ≤ 10 snapshots per second while running */
@@ -58,135 +49,6 @@
 #define EXPLODED_FACTOR        1000.0f
 
 G_DEFINE_QUARK (dl-worker-error-quark, dl_worker_error)
-
-/* ------------------------------------------------------------------------------------------------ */
-/* Training configuration */
-
-void
-dl_train_config_from_preset (DlTrainConfig *cfg, const DlPreset *preset)
-{
-  memset (cfg, 0, sizeof *cfg);
-  cfg->arch = g_strdup (preset->arch);
-  cfg->hyper = preset->hyper;
-  cfg->batch = preset->batch;
-  cfg->epochs = preset->epochs;
-  cfg->seed = 1;
-  cfg->schedule = preset->schedule;
-  cfg->schedule_gamma = preset->schedule_gamma;
-  cfg->schedule_step = preset->schedule_step;
-  cfg->augment = preset->augment;
-  cfg->eval_every = 200;
-}
-
-DlTrainConfig *
-dl_train_config_copy (const DlTrainConfig *cfg)
-{
-  DlTrainConfig *copy = g_new (DlTrainConfig, 1);
-
-  *copy = *cfg;
-  copy->arch = g_strdup (cfg->arch);
-  return copy;
-}
-
-void
-dl_train_config_clear (DlTrainConfig *cfg)
-{
-  g_clear_pointer (&cfg->arch, g_free);
-}
-
-void
-dl_train_config_free (DlTrainConfig *cfg)
-{
-  if (cfg == NULL)
-    return;
-  dl_train_config_clear (cfg);
-  g_free (cfg);
-}
-
-/* ------------------------------------------------------------------------------------------------ */
-/* Events and snapshots: reference counts with GLib's inline atomics, which ThreadSanitizer sees. */
-
-typedef struct {
-  DlEvent pub;
-  gint    ref_count;
-} EventPriv;
-
-G_DEFINE_BOXED_TYPE (DlEvent, dl_event, dl_event_ref, dl_event_unref)
-
-static DlEvent *
-dl_event_new (DlEventType type)
-{
-  EventPriv *priv = g_new0 (EventPriv, 1);
-
-  priv->ref_count = 1;
-  priv->pub.type = type;
-  return &priv->pub;
-}
-
-DlEvent *
-dl_event_ref (DlEvent *ev)
-{
-  g_atomic_int_inc (&((EventPriv *) ev)->ref_count);
-  return ev;
-}
-
-void
-dl_event_unref (DlEvent *ev)
-{
-  if (ev == NULL || !g_atomic_int_dec_and_test (&((EventPriv *) ev)->ref_count))
-    return;
-  g_free (ev->change);
-  g_clear_pointer (&ev->batch_losses, g_array_unref);
-  g_clear_pointer (&ev->eval, dl_eval_free);
-  g_clear_pointer (&ev->diagnosis, dl_diagnosis_free);
-  g_clear_pointer (&ev->train, dl_dataset_unref);
-  g_clear_pointer (&ev->test, dl_dataset_unref);
-  g_free (ev->path);
-  g_clear_pointer (&ev->config, dl_train_config_free);
-  g_free (ev->message);
-  g_clear_error (&ev->error);
-  g_free (ev);
-}
-
-typedef struct {
-  DlSnapshot pub;
-  gint       ref_count;
-} SnapshotPriv;
-
-G_DEFINE_BOXED_TYPE (DlSnapshot, dl_snapshot, dl_snapshot_ref, dl_snapshot_unref)
-
-static DlSnapshot *
-dl_snapshot_new (DlNet *net)
-{
-  SnapshotPriv *priv = g_new0 (SnapshotPriv, 1);
-
-  priv->ref_count = 1;
-  priv->pub.net = net;
-  return &priv->pub;
-}
-
-DlSnapshot *
-dl_snapshot_ref (DlSnapshot *snap)
-{
-  g_atomic_int_inc (&((SnapshotPriv *) snap)->ref_count);
-  return snap;
-}
-
-void
-dl_snapshot_unref (DlSnapshot *snap)
-{
-  if (snap == NULL || !g_atomic_int_dec_and_test (&((SnapshotPriv *) snap)->ref_count))
-    return;
-  dl_net_free (snap->net);
-  g_free (snap);
-}
-
-/* Only the worker thread recycles a snapshot, and only one nobody else holds any more. */
-static gboolean
-dl_snapshot_is_exclusive (DlSnapshot *snap)
-{
-  return g_atomic_int_get (&((SnapshotPriv *) snap)->ref_count) == 1;
-}
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Commands */
@@ -454,7 +316,7 @@ typedef struct {
   float         *good;            /* parameters at the last healthy check */
   gint64         good_step;
   float          good_loss;       /* the batch loss when they were kept */
-  DlSnapshot    *spare;           /* the previous snapshot, recycled when nobody holds it */
+  DlSnapshotPool *pool;          /* for this net's snapshots */
 
   DlStepObserver observer;
   gpointer       observer_data;
@@ -557,16 +419,7 @@ publish_snapshot (Trainer *t)
 
   if (t->net == NULL)
     return;
-  if (t->spare != NULL && t->spare->generation == t->generation && dl_snapshot_is_exclusive (t->spare))
-    {
-      snap = g_steal_pointer (&t->spare);
-      dl_net_set_params (snap->net, dl_net_params (t->net));
-    }
-  else
-    {
-      g_clear_pointer (&t->spare, dl_snapshot_unref);
-      snap = dl_snapshot_new (dl_net_copy (t->net));
-    }
+  snap = dl_snapshot_new (t->pool, t->net);
   snap->step = t->step;
   snap->generation = t->generation;
   snap->trained = t->trained;
@@ -578,7 +431,7 @@ publish_snapshot (Trainer *t)
   TSAN_RELEASE (&self->snapshot_lock);
   g_mutex_unlock (&self->snapshot_lock);
 
-  t->spare = old;
+  dl_snapshot_unref (old);
   t->last_snapshot_us = g_get_monotonic_time ();
 }
 
@@ -645,7 +498,8 @@ install_net (Trainer *t, DlNet *net)
     dl_net_set_threads (net, t->cfg.threads);
   g_free (t->good);
   t->good = g_new (float, dl_net_n_params (net));
-  g_clear_pointer (&t->spare, dl_snapshot_unref);
+  g_clear_pointer (&t->pool, dl_snapshot_pool_unref);
+  t->pool = dl_snapshot_pool_new ();
   dl_arch_shape (dl_net_arch (net), -1, &c, &h, &w);
   g_free (t->x);
   t->x = g_new (float, (gsize) DL_MAX_BATCH * c * h * w);
@@ -1203,7 +1057,7 @@ trainer_free (Trainer *t)
   g_clear_pointer (&t->train, dl_dataset_unref);
   g_clear_pointer (&t->test, dl_dataset_unref);
   g_clear_pointer (&t->test_part, dl_dataset_unref);
-  g_clear_pointer (&t->spare, dl_snapshot_unref);
+  g_clear_pointer (&t->pool, dl_snapshot_pool_unref);
   g_free (t->order);
   g_free (t->x);
   g_free (t->y);
@@ -1459,7 +1313,7 @@ dl_worker_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, self->delivered_state);
+      g_value_set_enum (value, self->delivered_state);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1477,7 +1331,7 @@ dl_worker_class_init (DlWorkerClass *klass)
 
   /* The DlTrainState of the last state change delivered on the main context. */
   properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL, DL_TRAIN_IDLE, DL_TRAIN_STOPPED, DL_TRAIN_IDLE,
+    g_param_spec_enum ("state", NULL, NULL, DL_TYPE_TRAIN_STATE, DL_TRAIN_IDLE,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -9,10 +9,7 @@
 #pragma once
 
 #include <glib-object.h>
-#include "dl-arch.h"
-#include "dl-data.h"
-#include "dl-eval.h"
-#include "dl-net.h"
+#include "dl-event.h"
 
 G_BEGIN_DECLS
 
@@ -24,113 +21,6 @@ typedef enum {
   DL_WORKER_ERROR_INVALID,    /* a hyperparameter or setting out of range */
   DL_WORKER_ERROR_NOT_READY,  /* no network or no data yet for what was asked */
 } DlWorkerError;
-
-typedef enum {
-  DL_TRAIN_IDLE,      /* nothing started since the last reset */
-  DL_TRAIN_RUNNING,
-  DL_TRAIN_PAUSED,
-  DL_TRAIN_STOPPED,   /* stopped by the user, or all epochs done; start continues from the current parameters */
-} DlTrainState;
-
-/* A training run's configuration; reset builds a new network from it. */
-typedef struct {
-  char       *arch;          /* dl-arch.h syntax */
-  DlHyper     hyper;
-  int         batch;
-  int         epochs;
-  guint64     seed;
-  DlSchedule  schedule;
-  float       schedule_gamma;
-  int         schedule_step;
-  gboolean    augment;
-  int         eval_every;    /* also evaluate on (part of) the test set every N batches; 0 = only per epoch */
-  int         threads;       /* dl_net_set_threads for each net the worker builds or loads; 0: BLAS as set */
-} DlTrainConfig;
-
-void           dl_train_config_from_preset (DlTrainConfig *cfg, const DlPreset *preset);
-DlTrainConfig *dl_train_config_copy (const DlTrainConfig *cfg);
-void           dl_train_config_clear (DlTrainConfig *cfg);   /* frees arch; the struct itself is the caller's */
-void           dl_train_config_free (DlTrainConfig *cfg);    /* for copies */
-
-typedef enum {
-  DL_EVENT_STATE,          /* state changed */
-  DL_EVENT_PROGRESS,       /* batch progress (coalesced) */
-  DL_EVENT_HYPER_APPLIED,  /* a set_hyper took effect at `step` */
-  DL_EVENT_EVAL,           /* an evaluation: end of epoch, periodic, or asked for */
-  DL_EVENT_DATA_LOADED,    /* train/test data sets now in use */
-  DL_EVENT_MODEL_SAVED,
-  DL_EVENT_MODEL_LOADED,   /* config.arch describes the loaded network */
-  DL_EVENT_DIVERGED,       /* NaN/Inf in the loss or parameters, or a batch loss over 1000 × the last good
-                            * one: paused, last good parameters restored; message says what to lower */
-  DL_EVENT_ERROR,          /* a command failed; error says why */
-  DL_EVENT_DONE,           /* all epochs finished */
-} DlEventType;
-
-/* One training batch's mean loss at its position in the run (epochs done, fractional). */
-typedef struct {
-  double x;
-  float  loss;
-} DlBatchLoss;
-
-/* Reference-counted; read-only for receivers. Only the fields of its type are set. */
-typedef struct {
-  DlEventType    type;
-  DlTrainState   state;
-  gint64         step;             /* optimiser steps since reset */
-  int            epoch;            /* 0-based epoch in progress */
-  int            epochs;
-  double         epoch_fraction;   /* 0..1 within the epoch */
-  gint64         samples_seen;     /* in this epoch */
-  /* PROGRESS */
-  float          loss;             /* mean loss of the latest batch */
-  GArray        *batch_losses;     /* DlBatchLoss: every batch since the previous progress event, oldest
-                                    * first, so a plot shows each batch although progress is coalesced */
-  double         running_accuracy; /* on this epoch's training batches so far */
-  double         samples_per_second;
-  double         elapsed_seconds;  /* training time since start, pauses excluded */
-  double         eta_seconds;      /* to the end of the run */
-  /* HYPER_APPLIED (also the whole hyperparameter state in force) */
-  DlHyper        hyper;
-  int            batch;
-  gboolean       augment;
-  char          *change;           /* "lr 0.05 → 0.01; batch 64 → 128"; "" when nothing changed */
-  /* EVAL */
-  gboolean       end_of_epoch;
-  double         train_loss, train_accuracy;   /* over the finished epoch (end_of_epoch only) */
-  double         test_loss, test_accuracy;
-  DlEval        *eval;             /* on the test set (the whole set at end of epoch) */
-  DlHealth       health;
-  DlDiagnosis   *diagnosis;
-  /* DATA_LOADED */
-  DlDataset     *train, *test;
-  /* MODEL_SAVED / MODEL_LOADED */
-  char          *path;
-  DlTrainConfig *config;           /* MODEL_LOADED */
-  /* DIVERGED / ERROR */
-  char          *message;
-  GError        *error;
-} DlEvent;
-
-#define DL_TYPE_EVENT (dl_event_get_type ())
-GType    dl_event_get_type (void) G_GNUC_CONST;
-DlEvent *dl_event_ref (DlEvent *ev);
-void     dl_event_unref (DlEvent *ev);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlEvent, dl_event_unref)
-
-/* An immutable copy of the parameters at some step, for inference off the worker thread. Use one
- * snapshot from one thread at a time (dl_net_predict writes the net's scratch buffers). */
-typedef struct {
-  DlNet  *net;
-  gint64  step;
-  guint   generation;   /* bumps on every reset/load: a new architecture */
-  gboolean trained;     /* at least one optimiser step or a loaded model */
-} DlSnapshot;
-
-#define DL_TYPE_SNAPSHOT (dl_snapshot_get_type ())
-GType       dl_snapshot_get_type (void) G_GNUC_CONST;
-DlSnapshot *dl_snapshot_ref (DlSnapshot *snap);
-void        dl_snapshot_unref (DlSnapshot *snap);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlSnapshot, dl_snapshot_unref)
 
 #define DL_TYPE_WORKER (dl_worker_get_type ())
 G_DECLARE_FINAL_TYPE (DlWorker, dl_worker, DL, WORKER, GObject)
