@@ -9,6 +9,10 @@
 
 G_DEFINE_BOXED_TYPE (DlEvent, dl_event, dl_event_ref, dl_event_unref)
 G_DEFINE_BOXED_TYPE (DlSnapshot, dl_snapshot, dl_snapshot_ref, dl_snapshot_unref)
+G_DEFINE_ENUM_TYPE (DlEvalKind, dl_eval_kind,
+  G_DEFINE_ENUM_VALUE (DL_EVAL_SUBSET, "subset"),
+  G_DEFINE_ENUM_VALUE (DL_EVAL_EPOCH, "epoch"),
+  G_DEFINE_ENUM_VALUE (DL_EVAL_REQUESTED, "requested"))
 
 DlEvent *
 dl_event_new (DlEventType type)

@@ -2,10 +2,13 @@
 #include "dl-train-state.h"
 
 G_DEFINE_ENUM_TYPE (DlTrainState, dl_train_state,
-  G_DEFINE_ENUM_VALUE (DL_TRAIN_IDLE, "idle"),
+  G_DEFINE_ENUM_VALUE (DL_TRAIN_READY, "ready"),
   G_DEFINE_ENUM_VALUE (DL_TRAIN_RUNNING, "running"),
   G_DEFINE_ENUM_VALUE (DL_TRAIN_PAUSED, "paused"),
-  G_DEFINE_ENUM_VALUE (DL_TRAIN_STOPPED, "stopped"))
+  G_DEFINE_ENUM_VALUE (DL_TRAIN_DIVERGED, "diverged"),
+  G_DEFINE_ENUM_VALUE (DL_TRAIN_FINISHED, "finished"),
+  G_DEFINE_ENUM_VALUE (DL_TRAIN_STOPPED, "stopped"),
+  G_DEFINE_ENUM_VALUE (DL_TRAIN_FAILED, "failed"))
 
 /* Kept for the life of the program: enum classes are never unloaded anyway. */
 static GEnumClass *
@@ -37,4 +40,16 @@ dl_train_state_from_nick (const char *nick, DlTrainState *state)
     return FALSE;
   *state = value->value;
   return TRUE;
+}
+
+gboolean
+dl_train_state_is_live (DlTrainState state)
+{
+  return state == DL_TRAIN_RUNNING || state == DL_TRAIN_PAUSED || state == DL_TRAIN_DIVERGED;
+}
+
+gboolean
+dl_train_state_can_continue (DlTrainState state)
+{
+  return state == DL_TRAIN_FINISHED || state == DL_TRAIN_STOPPED;
 }
