@@ -25,6 +25,7 @@ struct _DlWindow
   char         *pending_train_csv;   /* between the two CSV choosers */
   char         *data;                /* what to load at start; NULL for the MNIST cache */
   gboolean      have_net;            /* a new run or a model load has been asked for */
+  gboolean      data_loaded;         /* the worker has data: a load that fails leaves it in use */
   guint         run_serial;          /* the run the pages show */
   guint         loaded_serial;       /* the run of the last model loaded: Start trains it on */
   DlEvent      *pending_eval;        /* a periodic evaluation the hidden Mistakes page has not seen */
@@ -188,6 +189,7 @@ on_worker_event (DlWindow *self, DlEvent *ev)
   switch (ev->type)
     {
     case DL_EVENT_DATA_LOADED:
+      self->data_loaded = TRUE;
       gtk_stack_set_visible_child_name (self->main_stack, "pages");
       dl_mistakes_page_set_test_set (self->mistakes_page, ev->test);
       dl_data_page_set_data (self->data_page, ev->train, ev->test);
@@ -197,10 +199,15 @@ on_worker_event (DlWindow *self, DlEvent *ev)
       break;
 
     case DL_EVENT_ERROR:
-      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "loading") == 0)
-        show_empty_state (self, ev->message);
-      else
+      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "loading") != 0)
         show_error (self, ev->message);
+      else if (self->data_loaded)
+        {
+          gtk_stack_set_visible_child_name (self->main_stack, "pages");
+          show_error (self, ev->message);
+        }
+      else
+        show_empty_state (self, ev->message);
       break;
 
     case DL_EVENT_EVAL:
@@ -212,6 +219,11 @@ on_worker_event (DlWindow *self, DlEvent *ev)
       break;
 
     case DL_EVENT_STATE:
+      /* Why a run failed (its data was replaced while it trained). */
+      if (ev->message != NULL)
+        show_error (self, ev->message);
+      break;
+
     case DL_EVENT_PROGRESS:
     case DL_EVENT_HYPER_APPLIED:
     case DL_EVENT_MODEL_SAVED:
