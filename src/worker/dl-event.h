@@ -94,8 +94,9 @@ DlEvent *dl_event_ref (DlEvent *ev);
 void     dl_event_unref (DlEvent *ev);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlEvent, dl_event_unref)
 
-/* An immutable copy of the parameters at some step, for inference off the worker thread. Use one
- * snapshot from one thread at a time (dl_net_predict writes the net's scratch buffers). */
+/* An immutable copy of the parameters at some step, for inference off the worker thread: any number of
+ * threads may run dl_net_forward on its net, each with a DlNetWork of its own; dl_net_predict writes the
+ * net's own buffers, so with it, one thread at a time. */
 typedef struct {
   DlNet   *net;
   gint64   step;
