@@ -53,10 +53,11 @@ DlWorker   *dl_worker_new (void);
 
 /* Commands: queued, applied by the worker in order. */
 
-/* The data sets to train and test on: a directory of IDX files (both sets), a CSV file or an
- * "IMAGES,LABELS" pair for each; test_path NULL keeps the current test set. Nothing changes unless both
- * load and fit the network (DL_EVENT_DATA_LOADED, else DL_EVENT_ERROR). A READY run takes the new data;
- * a run under way that loses its data FAILS; a finished or stopped one can no longer be continued. */
+/* The data sets to train and test on: a directory of IDX files, a CSV file or an "IMAGES,LABELS" pair
+ * for each; test_path NULL takes the test set from a train_path directory, else keeps the current one.
+ * Nothing changes unless both load and fit the network (DL_EVENT_DATA_LOADED, else DL_EVENT_ERROR). A
+ * READY run takes the new data; a run under way that loses its data FAILS; a finished or stopped one can
+ * no longer be continued. */
 void        dl_worker_load_data (DlWorker *self, const char *train_path, const char *test_path);
 void        dl_worker_set_data (DlWorker *self, DlDataset *train, DlDataset *test);
 /* A new run: a fresh network built from cfg (arch and seed), READY, untrained, step 0. A run under way
@@ -96,8 +97,7 @@ DlTrainState dl_worker_get_state (DlWorker *self);
 guint        dl_worker_get_run_serial (DlWorker *self);
 
 /* Queued like any command, so it takes effect in order; NULL removes it. The observer runs on the worker
- * thread (see DlStepInfo); it may call the dl_worker_* command functions (they only
- * queue). */
+ * thread (see DlStepInfo); it may call the dl_worker_* command functions (they only queue). */
 void        dl_worker_set_step_observer (DlWorker *self, DlStepObserver observer, gpointer user_data);
 
 G_END_DECLS
