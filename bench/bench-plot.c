@@ -1,8 +1,8 @@
 /* bench-plot.c — prints how long the dashboard plot takes: appending points, re-smoothing, dl_plot_draw at
  * 960 × 480 for series of 1k to 1M points (noisy, smooth, and a smoothed loss with its raw band; the first
  * draw, and again from the caches), and the draw per frame of the Train page's loss and accuracy plots
- * with 0, 1 and 10 finished runs of 10 epochs overlaid while an 11th (the current run) appends a progress event's batches (45, as
- * mlp at ~85k samples/s and 30 progress events per second) before each frame.
+ * with 0, 1 and 10 finished runs of 10 epochs overlaid while an 11th (the current run) appends a progress
+ * event's batches (45, as mlp at ~85k samples/s and 30 progress events per second) before each frame.
  * CPU time, median (and p99) of repeated runs; nothing here is a pass/fail test. Needs a display (GTK):
  * run it under xvfb-run when there is none.
  *
