@@ -104,7 +104,7 @@ tune (DlTuneFlags flags)
   DlHyper h = { .lr = 0.05f, .momentum = 0.9f, .optimizer = DL_OPT_MOMENTUM, .reduce = DL_REDUCE_MEAN };
   ck_assert (dl_arch_parse (small, &arch, NULL));
   /* A short budget; cached even if the test machine is busy (the choice itself is not what is tested). */
-  return dl_tune (&arch, &h, 16, 1, 2, 0.3, flags | DL_TUNE_STORE_NOISY, NULL, NULL);
+  return dl_tune (&arch, &h, 16, 1, 2, 0.3, flags | DL_TUNE_STORE_NOISY | DL_TUNE_IGNORE_SESSION, NULL, NULL);
 }
 
 static void
@@ -277,13 +277,31 @@ START_TEST (progress_and_stop)
   ck_assert (all.last == 1.0);
   ck_assert (!r->cancelled);
 
-  g_autoptr (DlTuneResult) s = dl_tune (&arch, &h, 16, 1, 2, 0.3, 0, on_progress, &stop);
+  g_autoptr (DlTuneResult) s = dl_tune (&arch, &h, 16, 1, 2, 0.3, DL_TUNE_IGNORE_SESSION, on_progress, &stop);
   ck_assert_int_eq (stop.calls, 1);
   ck_assert (s->cancelled);
   /* Stopped: nothing cached, but still a configuration to run. */
   ck_assert_int_ge (s->config.threads, 1);
   g_autoptr (DlTuneResult) after = tune (0);
   ck_assert_int_eq (after->cache, DL_TUNE_CACHE_MISSING);
+}
+END_TEST
+
+/* A network measured once is not measured again by the same process, even when the cache could not
+ * keep it. */
+START_TEST (session_remembers)
+{
+  DlArch arch;
+  DlHyper h = { .lr = 0.05f, .optimizer = DL_OPT_SGD, .reduce = DL_REDUCE_MEAN };
+  ck_assert (dl_arch_parse (small, &arch, NULL));
+  clear_cache ();
+  g_autoptr (DlTuneResult) a = dl_tune (&arch, &h, 8, 1, 2, 0.3, DL_TUNE_NO_STORE, NULL, NULL);
+  g_autoptr (DlTuneResult) b = dl_tune (&arch, &h, 8, 1, 2, 0.3, DL_TUNE_NO_STORE, NULL, NULL);
+  ck_assert_int_ne (a->cache, DL_TUNE_CACHE_SESSION);
+  ck_assert_int_eq (b->cache, DL_TUNE_CACHE_SESSION);
+  ck_assert_uint_eq (b->candidates->len, 0);
+  ck_assert_int_eq (b->config.threads, a->config.threads);
+  ck_assert_ptr_eq (b->config.blas, a->config.blas);
 }
 END_TEST
 
@@ -315,6 +333,7 @@ tune_suite (void)
   tcase_add_test (t, cache_keeps_other_entries);
   tcase_add_test (t, progress_and_stop);
   tcase_add_test (t, fixed_threads_kept);
+  tcase_add_test (t, session_remembers);
   suite_add_tcase (s, t);
   return s;
 }

@@ -166,6 +166,8 @@ dl_train_page_get_config (DlTrainPage *self, DlTrainConfig *cfg)
   cfg->eval_every = EVAL_EVERY_BATCHES;
   /* One core stays with the window: training threads competing with it make every frame late. */
   cfg->threads = MAX (1, (int) g_get_num_processors () - 1);
+  /* The rest (BLAS kernel, split, conv algorithms) measured for this CPU when the run begins. */
+  cfg->tune = TRUE;
 }
 
 const char *
@@ -410,6 +412,11 @@ on_worker_event (DlTrainPage *self, DlEvent *ev)
       break;
     case DL_EVENT_DONE:
       gtk_label_set_text (self->state_label, _("Finished"));
+      break;
+    case DL_EVENT_TUNING:
+      /* A new network measured for this CPU (under two seconds, once per architecture): what is being
+       * measured, then what was chosen, until the state changes. */
+      gtk_label_set_text (self->state_label, ev->message);
       break;
     case DL_EVENT_MODEL_LOADED:
       self->syncing++;

@@ -135,7 +135,8 @@ cmd_train (int argc, char **argv)
       status = usage_failure ("train", error);
       goto out;
     }
-  use_threads (&r);
+  /* --threads N fixes the team; else the worker's tuning chooses it (DlTrainConfig.tune). */
+  dl_blas_set_threads (1);
   if (!dl_cli_load_data (&o, (int) limit, &train, &test, &error))
     {
       status = failure (error);

@@ -141,6 +141,8 @@ dl_tune_describe_cache (const DlTuneResult *r)
     {
     case DL_TUNE_CACHE_HIT:
       return g_strdup ("from the cache");
+    case DL_TUNE_CACHE_SESSION:
+      return g_strdup ("as measured earlier in this session");
     case DL_TUNE_CACHE_MISSING:
       return g_strdup ("measured: no cached entry for this network on this machine");
     case DL_TUNE_CACHE_CORRUPT:
@@ -303,6 +305,39 @@ cache_write (const Want *w, const DlNetConfig *config, double step_us)
   g_key_file_set_string (kf, w->key, "checksum", sum);
   if (g_mkdir_with_parents (dir, 0700) != 0 || !g_key_file_save_to_file (kf, path, &error))
     g_warning ("dl-tune: cannot write %s: %s", path, error ? error->message : g_strerror (errno));
+}
+
+/* ---- what this process measured: a second run of a network is not measured again ---- */
+
+typedef struct {
+  DlNetConfig config;
+  double      step_seconds;
+} Memo;
+
+static GMutex memo_lock;
+static GHashTable *memo;  /* key → Memo */
+
+static gboolean
+memo_get (const char *key, DlNetConfig *config, double *step_seconds)
+{
+  g_mutex_lock (&memo_lock);
+  Memo *m = memo ? g_hash_table_lookup (memo, key) : NULL;
+  if (m)
+    *config = m->config, *step_seconds = m->step_seconds;
+  g_mutex_unlock (&memo_lock);
+  return m != NULL;
+}
+
+static void
+memo_put (const char *key, const DlNetConfig *config, double step_seconds)
+{
+  Memo *m = g_new (Memo, 1);
+  *m = (Memo) { *config, step_seconds };
+  g_mutex_lock (&memo_lock);
+  if (memo == NULL)
+    memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_replace (memo, g_strdup (key), m);
+  g_mutex_unlock (&memo_lock);
 }
 
 /* ---- measuring ---- */
@@ -618,9 +653,16 @@ dl_tune (const DlArch *arch, const DlHyper *hyper, int batch, int min_threads, i
   r->candidates = g_ptr_array_new_with_free_func (candidate_free);
 
   Want w = { arch, r->key, r->machine, min_threads, max_threads };
+  if (!(flags & (DL_TUNE_REMEASURE | DL_TUNE_IGNORE_SESSION)) && memo_get (r->key, &r->config, &r->step_seconds))
+    {
+      r->cache = DL_TUNE_CACHE_SESSION;
+      r->seconds = (g_get_monotonic_time () - start) / 1e6;
+      return r;
+    }
   r->cache = (flags & DL_TUNE_REMEASURE) ? DL_TUNE_CACHE_IGNORED : cache_read (&w, &r->config, &step_us, &r->cache_detail);
   if (r->cache == DL_TUNE_CACHE_HIT)
     {
+      memo_put (r->key, &r->config, step_us / 1e6);
       r->step_seconds = step_us / 1e6;
       r->seconds = (g_get_monotonic_time () - start) / 1e6;
       return r;
@@ -642,6 +684,8 @@ dl_tune (const DlArch *arch, const DlHyper *hyper, int batch, int min_threads, i
   if (progress && !b.stopped)
     progress (1.0, "done", user_data);
   r->cancelled = b.stopped;
+  if (!r->cancelled)
+    memo_put (r->key, &r->config, r->step_seconds);
   /* A choice made while other programs kept taking the cores is not kept for next time. */
   r->noisy = b.disturbed * 4 > b.windows;
   if (!r->cancelled && (!r->noisy || (flags & DL_TUNE_STORE_NOISY)) && !(flags & DL_TUNE_NO_STORE))

@@ -30,6 +30,7 @@ G_BEGIN_DECLS
 /* Why an entry of the cache was not used (DlTuneResult.cache). */
 typedef enum {
   DL_TUNE_CACHE_HIT,       /* used: nothing measured */
+  DL_TUNE_CACHE_SESSION,   /* measured earlier by this process (also when too noisy to cache): reused */
   DL_TUNE_CACHE_MISSING,   /* no entry for this key (or no cache file) */
   DL_TUNE_CACHE_CORRUPT,   /* the file or the entry does not parse, its checksum fails, or a value is invalid */
   DL_TUNE_CACHE_FOREIGN,   /* the entry was measured on another CPU, core count or library */
@@ -40,6 +41,7 @@ typedef enum {
   DL_TUNE_REMEASURE = 1 << 0,  /* measure even when the cache holds a valid entry */
   DL_TUNE_NO_STORE  = 1 << 1,  /* do not write the result to the cache */
   DL_TUNE_STORE_NOISY = 1 << 2, /* cache the result even when the machine was busy while measuring */
+  DL_TUNE_IGNORE_SESSION = 1 << 3, /* consult only the cache file, not what this process measured before */
 } DlTuneFlags;
 
 /* One configuration measured. */

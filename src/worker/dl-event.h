@@ -24,6 +24,8 @@ typedef enum {
                             * one: paused, last good parameters restored; message says what to lower */
   DL_EVENT_ERROR,          /* a command failed; error says why */
   DL_EVENT_DONE,           /* all planned epochs done (STATE FINISHED follows) */
+  DL_EVENT_TUNING,         /* a new run's network being tuned for this CPU (DlTrainConfig.tune): `message` says
+                            * what is measured, `tune_fraction` how far; the last (fraction 1) what was chosen */
 } DlEventType;
 
 /* Which test images an evaluation ran on. A figure called "test accuracy" is the whole test set. */
@@ -83,7 +85,9 @@ typedef struct {
   /* MODEL_SAVED / MODEL_LOADED */
   char          *path;
   DlTrainConfig *config;           /* MODEL_LOADED, and STATE READY of a new run: its recipe */
-  /* DIVERGED / ERROR / STATE FAILED */
+  /* TUNING */
+  double         tune_fraction;
+  /* DIVERGED / ERROR / STATE FAILED / TUNING */
   char          *message;
   GError        *error;
 } DlEvent;

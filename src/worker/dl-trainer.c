@@ -301,13 +301,14 @@ begin_epoch (DlTrainer *t)
   t->order_ready = TRUE;
 }
 
+/* By the net's team, augmented as the recipe says. */
 static void
 gather_batch (DlTrainer *t, const int *idx, int n)
 {
-  if (t->cfg.augment)
-    dl_augment_gather (t->train, idx, n, t->x, &t->augment_rng);
-  else
-    dl_dataset_gather (t->train, idx, n, t->x);
+  DlAugmentOptions augment;
+
+  dl_augment_options_init (&augment, dl_augment_kinds_of (t->cfg.augment, t->cfg.augment_kinds));
+  dl_net_gather (t->net, t->train, idx, n, &augment, &t->augment_rng, t->x);
   for (int i = 0; i < n; i++)
     t->y[i] = t->train->labels[idx[i]];
 }
