@@ -326,6 +326,7 @@ print_epoch_accuracy (const DlBenchAccuracy *a, gpointer data)
   gboolean json = GPOINTER_TO_INT (data);
   fprintf (json ? stderr : stdout, "epoch %d: test accuracy %.2f %% at %.2f s of training\n", a->epochs,
            100.0 * a->accuracy, a->train_seconds);
+  fflush (json ? stderr : stdout);
 }
 
 static void
