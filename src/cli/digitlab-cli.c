@@ -324,7 +324,7 @@ static void
 print_epoch_accuracy (const DlBenchAccuracy *a, gpointer data)
 {
   gboolean json = GPOINTER_TO_INT (data);
-  fprintf (json ? stderr : stdout, "epoch %d: test accuracy %.2f %% at %.2f s of training\n", a->epochs,
+  fprintf (json ? stderr : stdout, "epoch %.2f: test accuracy %.2f %% at %.2f s of training\n", a->epochs,
            100.0 * a->accuracy, a->train_seconds);
   fflush (json ? stderr : stdout);
 }
@@ -337,11 +337,11 @@ print_to_accuracy (const DlCliRecipe *r, const DlNetConfig *config, double targe
   if (!json)
     {
       if (a->reached)
-        printf ("%s reached %.2f %% (%.2f %%) after %d epoch%s: %.2f s of training, %.2f s with the evaluations "
-                "(%s)\n", r->p.name, 100.0 * target, 100.0 * a->accuracy, a->epochs, a->epochs == 1 ? "" : "s",
-                a->train_seconds, a->wall_seconds, how);
+        printf ("%s reached %.2f %% (%.2f %%) after %.2f epochs: %.2f s of training, %.2f s with the evaluations "
+                "(%s)\n", r->p.name, 100.0 * target, 100.0 * a->accuracy, a->epochs, a->train_seconds,
+                a->wall_seconds, how);
       else
-        printf ("%s did not reach %.2f %% in %d epochs (%.2f %% at the end): %.2f s of training (%s)\n", r->p.name,
+        printf ("%s did not reach %.2f %% in %.0f epochs (%.2f %% at the end): %.2f s of training (%s)\n", r->p.name,
                 100.0 * target, a->epochs, 100.0 * a->accuracy, a->train_seconds, how);
       return;
     }
@@ -353,7 +353,7 @@ print_to_accuracy (const DlCliRecipe *r, const DlNetConfig *config, double targe
   dl_json_string (&j, "config", how);
   dl_json_double (&j, "target", target);
   dl_json_bool (&j, "reached", a->reached);
-  dl_json_int (&j, "epochs", a->epochs);
+  dl_json_double (&j, "epochs", a->epochs);
   dl_json_double (&j, "test_accuracy", a->accuracy);
   dl_json_double (&j, "train_seconds", a->train_seconds);
   dl_json_double (&j, "wall_seconds", a->wall_seconds);

@@ -21,16 +21,16 @@ void dl_cli_bench_step (DlNet *net, const DlPreset *p, const DlDataset *train, i
                         DlBenchStep *out);
 
 /* Time to accuracy: the recipe trained from scratch (shuffled epochs, the learning rate of its schedule at
- * each batch, its augmentation — as the worker trains it), the whole test set evaluated after each epoch,
- * until its accuracy reaches `target` or the recipe's epochs are done. */
+ * each batch, its augmentation — as the worker trains it), the whole test set evaluated after every quarter
+ * of an epoch, until its accuracy reaches `target` or the recipe's epochs are done. */
 typedef struct {
   gboolean reached;
-  int      epochs;           /* trained (the one that reached the target, or all) */
+  double   epochs;           /* trained (up to the evaluation that reached the target, or all), in quarters */
   double   accuracy;         /* after the last of them */
   double   train_seconds;    /* gathering, augmenting and training steps, evaluations not included */
   double   wall_seconds;     /* evaluations included */
-  GArray  *accuracies;       /* double, after each epoch */
-  GArray  *seconds;          /* double, train_seconds after each epoch */
+  GArray  *accuracies;       /* double, after each quarter epoch */
+  GArray  *seconds;          /* double, train_seconds after each quarter epoch */
 } DlBenchAccuracy;
 
 /* progress (may be NULL) after each epoch. */
