@@ -259,11 +259,8 @@ dl_conv_backward (const DlConvPlan *plan, const float *x, const float *w, const 
     }
 }
 
-/* relu: y = max(0, the window's maximum) — the ReLU of a conv layer before the pool, done on a quarter of
- * the values (max and ReLU commute); the winner is the same. */
-static inline void
-maxpool_forward (const float *restrict x, float *restrict y, int *restrict argmax, int B, int C, int H, int W,
-                 gboolean relu)
+void
+dl_maxpool_forward (const float *x, float *y, int *argmax, int B, int C, int H, int W)
 {
   int Hp = H / 2, Wp = W / 2;
 
@@ -284,29 +281,14 @@ maxpool_forward (const float *restrict x, float *restrict y, int *restrict argma
             float ab = b > a ? b : a, cd = d > c ? d : c;
             int iab = b > a, icd = d > c ? W + 1 : W;
 
-            float m = cd > ab ? cd : ab;
-            yo[px] = relu && m < 0.0f ? 0.0f : m;
+            yo[px] = cd > ab ? cd : ab;
             ao[px] = (int) i0 + j + (cd > ab ? icd : iab);
           }
       }
 }
 
 void
-dl_maxpool_forward (const float *x, float *y, int *argmax, int B, int C, int H, int W)
-{
-  maxpool_forward (x, y, argmax, B, C, H, W, FALSE);
-}
-
-void
-dl_maxpool_relu_forward (const float *x, float *y, int *argmax, int B, int C, int H, int W)
-{
-  maxpool_forward (x, y, argmax, B, C, H, W, TRUE);
-}
-
-/* y (relu only): the pooled outputs; a window whose maximum the ReLU zeroed passes no gradient. */
-static inline void
-maxpool_backward (const float *restrict dy, const float *restrict y, const int *restrict argmax,
-                  float *restrict dx, int B, int C, int H, int W)
+dl_maxpool_backward (const float *dy, const int *argmax, float *dx, int B, int C, int H, int W)
 {
   int Hp = H / 2, Wp = W / 2;
 
@@ -324,7 +306,7 @@ maxpool_backward (const float *restrict dy, const float *restrict y, const int *
           for (int px = 0; px < Wp; px++)
             {
               r0[2 * px] = r0[2 * px + 1] = r1[2 * px] = r1[2 * px + 1] = 0.0f;
-              dx[argmax[o + px]] = y && !(y[o + px] > 0.0f) ? 0.0f : dy[o + px];
+              dx[argmax[o + px]] = dy[o + px];
             }
           if (W & 1)
             r0[W - 1] = r1[W - 1] = 0.0f;
@@ -334,14 +316,70 @@ maxpool_backward (const float *restrict dy, const float *restrict y, const int *
     }
 }
 
+/* The fused pair records the winner as its place in the window (0 top-left, 1 top-right, 2 bottom-left,
+ * 3 bottom-right) rather than a flat index: the backward pass then writes each window's four values in
+ * one sweep of selects, with no zeroing pass and no scatter, and both loops vectorise. */
 void
-dl_maxpool_backward (const float *dy, const int *argmax, float *dx, int B, int C, int H, int W)
+dl_maxpool_relu_forward (const float *restrict x, float *restrict y, int *restrict argmax, int B, int C, int H, int W)
 {
-  maxpool_backward (dy, NULL, argmax, dx, B, C, H, W);
+  int Hp = H / 2, Wp = W / 2;
+
+  for (size_t plane = 0; plane < (size_t) B * C; plane++)
+    for (int py = 0; py < Hp; py++)
+      {
+        const float *r0 = x + (plane * H + 2 * py) * W, *r1 = r0 + W;
+        float *restrict yo = y + (plane * Hp + py) * Wp;
+        int *restrict ao = argmax + (plane * Hp + py) * Wp;
+
+        /* Written so that GCC if-converts and vectorises it: simple selects, the code in arithmetic. */
+        for (int px = 0; px < Wp; px++)
+          {
+            float a = r0[2 * px], b = r0[2 * px + 1], c = r1[2 * px], d = r1[2 * px + 1];
+            int hb = b > a, hd = d > c;
+            float ab = hb ? b : a, cd = hd ? d : c;
+            int low = cd > ab;
+            float m = low ? cd : ab;
+            yo[px] = m < 0.0f ? 0.0f : m;   /* not fmaxf: NaN must stay NaN */
+            ao[px] = 2 * low + hb + low * (hd - hb);
+          }
+      }
 }
 
 void
-dl_maxpool_relu_backward (const float *dy, const float *y, const int *argmax, float *dx, int B, int C, int H, int W)
+dl_maxpool_relu_backward (const float *restrict dy, const float *restrict y, const int *restrict argmax,
+                          float *restrict dx, int B, int C, int H, int W)
 {
-  maxpool_backward (dy, y, argmax, dx, B, C, H, W);
+  int Hp = H / 2, Wp = W / 2;
+
+  for (size_t plane = 0; plane < (size_t) B * C; plane++)
+    {
+      float *dp = dx + plane * H * W;
+
+      for (int py = 0; py < Hp; py++)
+        {
+          float *restrict r0 = dp + (size_t) (2 * py) * W, *restrict r1 = r0 + W;
+          size_t o = (plane * Hp + py) * Wp;
+
+          /* A window whose maximum the ReLU zeroed (code 4 and up) passes nothing. One row at a time:
+           * GCC if-converts (and vectorises) two selects a loop, not four. */
+          for (int px = 0; px < Wp; px++)
+            {
+              int k = argmax[o + px] | (y[o + px] > 0.0f ? 0 : 4);
+              float g = dy[o + px];
+              r0[2 * px] = k == 0 ? g : 0.0f;
+              r0[2 * px + 1] = k == 1 ? g : 0.0f;
+            }
+          for (int px = 0; px < Wp; px++)
+            {
+              int k = argmax[o + px] | (y[o + px] > 0.0f ? 0 : 4);
+              float g = dy[o + px];
+              r1[2 * px] = k == 2 ? g : 0.0f;
+              r1[2 * px + 1] = k == 3 ? g : 0.0f;
+            }
+          if (W & 1)
+            r0[W - 1] = r1[W - 1] = 0.0f;
+        }
+      if (H & 1)
+        memset (dp + (size_t) (H - 1) * W, 0, sizeof (float) * W);
+    }
 }

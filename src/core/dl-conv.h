@@ -58,9 +58,10 @@ void dl_maxpool_forward (const float *x, float *y, int *argmax, int B, int C, in
  * H, W are the forward input's sizes. */
 void dl_maxpool_backward (const float *dy, const int *argmax, float *dx, int B, int C, int H, int W);
 
-/* The same, with the ReLU of the layer before folded in: y = max(0, window maximum), the winner recorded as
- * without it (a ReLU then a pool, on a quarter of the values). The backward takes the pooled y and passes
- * no gradient through a window the ReLU zeroed. */
+/* The same, with the ReLU of the layer before folded in: y = max(0, window maximum) — a ReLU then a pool,
+ * on a quarter of the values. argmax here holds each window's winner as its place in the window: 0
+ * top-left, 1 top-right, 2 bottom-left, 3 bottom-right. The backward takes the pooled y and passes no
+ * gradient through a window the ReLU zeroed. */
 void dl_maxpool_relu_forward (const float *x, float *y, int *argmax, int B, int C, int H, int W);
 void dl_maxpool_relu_backward (const float *dy, const float *y, const int *argmax, float *dx, int B, int C, int H,
                                int W);
