@@ -10,6 +10,7 @@
 #include "dl-conv-private.h"
 
 #include <string.h>
+#include <immintrin.h>
 
 #define VW_MAX 16  /* the widest variant's floats per vector: buffers sized for it fit every variant */
 /* Every buffer and row starts on a cache line (given scratch that does): split loads cost twice. */
@@ -21,54 +22,80 @@
 #pragma GCC target ("avx512f,fma")
 typedef float Vec16 __attribute__ ((vector_size (64)));
 typedef float Vec16u __attribute__ ((vector_size (64), aligned (4), may_alias));
+static inline void
+store_n_avx512 (float *p, Vec16 v, int n)
+{
+  _mm512_mask_storeu_ps (p, (__mmask16) ((1u << n) - 1), (__m512) v);
+}
 #define VEC Vec16
 #define VEC_U Vec16u
 #define VW 16
 #define SUFFIX _avx512
+#define STORE_N store_n_avx512
 #include "dl-conv-direct.h"
 #undef VEC
 #undef VEC_U
 #undef VW
 #undef SUFFIX
+#undef STORE_N
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target ("avx2,fma")
 typedef float Vec8 __attribute__ ((vector_size (32)));
 typedef float Vec8u __attribute__ ((vector_size (32), aligned (4), may_alias));
+static inline __m256i
+lanes_avx2 (int n)
+{
+  return _mm256_cmpgt_epi32 (_mm256_set1_epi32 (n), _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7));
+}
+static inline void
+store_n_avx2 (float *p, Vec8 v, int n)
+{
+  _mm256_maskstore_ps (p, lanes_avx2 (n), (__m256) v);
+}
 #define VEC Vec8
 #define VEC_U Vec8u
 #define VW 8
 #define SUFFIX _avx2
+#define STORE_N store_n_avx2
 #include "dl-conv-direct.h"
 #undef VEC
 #undef VEC_U
 #undef VW
 #undef SUFFIX
+#undef STORE_N
 #pragma GCC pop_options
 
 typedef float Vec4 __attribute__ ((vector_size (16)));
 typedef float Vec4u __attribute__ ((vector_size (16), aligned (4), may_alias));
+static inline void
+store_n_sse2 (float *p, Vec4 v, int n)
+{
+  for (int i = 0; i < n; i++)
+    p[i] = v[i];
+}
 #define VEC Vec4
 #define VEC_U Vec4u
 #define VW 4
 #define SUFFIX _sse2
+#define STORE_N store_n_sse2
 #include "dl-conv-direct.h"
 #undef VEC
 #undef VEC_U
 #undef VW
 #undef SUFFIX
+#undef STORE_N
 
 typedef struct {
   int vw;
-  void (*forward) (const float *, int, int, int, const float *, int, int, int, int, float *);
-  void (*wgrad) (const float *, int, int, int, const float *, int, int, int, int, float *);
-  void (*bgrad) (const float *, int, gsize, float *);
+  void (*forward) (const float *, int, int, int, const float *, const float *, int, int, int, int, int, float *);
+  void (*wgrad) (const float *, int, int, int, const float *, int, int, int, int, float *, float *);
 } Kernels;
 
-static const Kernels avx512 = { 16, direct_forward_avx512, direct_wgrad_avx512, direct_bgrad_avx512 };
-static const Kernels avx2 = { 8, direct_forward_avx2, direct_wgrad_avx2, direct_bgrad_avx2 };
-static const Kernels sse2 = { 4, direct_forward_sse2, direct_wgrad_sse2, direct_bgrad_sse2 };
+static const Kernels avx512 = { 16, direct_forward_avx512, direct_wgrad_avx512 };
+static const Kernels avx2 = { 8, direct_forward_avx2, direct_wgrad_avx2 };
+static const Kernels sse2 = { 4, direct_forward_sse2, direct_wgrad_sse2 };
 static const Kernels *forced;
 
 static const Kernels *
@@ -102,7 +129,7 @@ dl_conv_direct_force_isa (const char *isa)
   return isa == NULL || k != NULL;
 }
 
-/* The padded layouts of one image (dl-conv-direct.h) for vectors of vw floats. */
+/* The padded input of one image (dl-conv-direct.h) for vectors of vw floats. */
 typedef struct {
   int Ho, Wo, VWo, ld, Hp, plane, Kp;
 } Geom;
@@ -122,20 +149,20 @@ geom (int vw, int H, int W, int K, int k, int pad)
   return g;
 }
 
-/* The forward pass's scratch: weights reordered, one padded input and one padded output. */
+/* The forward pass's scratch: the weights reordered, the bias padded, one padded input. */
 static size_t
 forward_floats (int C, int H, int W, int K, int k, int pad)
 {
   Geom g = geom (VW_MAX, H, W, K, k, pad);
-  return LINES (C * k * k * g.Kp) + (size_t) C * g.plane + (size_t) g.Kp * g.Ho * g.VWo;
+  return LINES (C * k * k * g.Kp) + LINES (g.Kp) + (size_t) C * g.plane;
 }
 
 size_t
 dl_conv_direct_scratch_floats (int C, int H, int W, int K, int k, int pad)
 {
   Geom g = geom (VW_MAX, H, W, K, k, pad);
-  /* Backward: the padded input, the padded output gradient, the vector partial sums of the weight
-   * gradient, the flipped weights, and a forward pass over the output gradient for the input's. */
+  /* Backward: the padded input and output gradient, the vector partial sums of the weight and bias
+   * gradients; or the flipped weights and a forward pass over the output gradient for the input's. */
   size_t wgrad = (size_t) C * g.plane + (size_t) g.Kp * g.Ho * g.VWo + (size_t) (C * k * k + 1) * g.Kp * VW_MAX;
   size_t dgrad = LINES (C * K * k * k) + forward_floats (K, g.Ho, g.Wo, C, k, k - 1 - pad);
   return MAX (forward_floats (C, H, W, K, k, pad), MAX (wgrad, dgrad));
@@ -147,8 +174,13 @@ pad_image (const float *x, float *xp, int C, int H, int W, int pad, const Geom *
 {
   for (int c = 0; c < C; c++)
     for (int iy = 0; iy < H; iy++)
-      memcpy (xp + (size_t) c * g->plane + (size_t) (iy + pad) * g->ld + pad, x + ((size_t) c * H + iy) * W,
-              sizeof (float) * W);
+      {
+        const float *src = x + ((size_t) c * H + iy) * W;
+        float *dst = xp + (size_t) c * g->plane + (size_t) (iy + pad) * g->ld + pad;
+        /* Rows of 6–28 floats: a loop, not a memcpy call per row. */
+        for (int ix = 0; ix < W; ix++)
+          dst[ix] = src[ix];
+      }
 }
 
 void
@@ -157,34 +189,24 @@ dl_conv_direct_forward (const float *x, const float *w, const float *b, float *y
 {
   const Kernels *kn = kernels ();
   Geom g = geom (kn->vw, H, W, K, k, pad);
-  float *wt = scratch, *xp = wt + LINES (C * k * k * g.Kp), *yp = xp + (size_t) C * g.plane;
+  float *wt = scratch, *bias = wt + LINES (C * k * k * g.Kp), *xp = bias + LINES (g.Kp);
 
   for (int c = 0; c < C; c++)
     for (int t = 0; t < k * k; t++)
       for (int f = 0; f < g.Kp; f++)
         wt[((size_t) c * k * k + t) * g.Kp + f] = f < K ? w[((size_t) f * C + c) * k * k + t] : 0.0f;
+  for (int f = 0; f < g.Kp; f++)
+    bias[f] = b && f < K ? b[f] : 0.0f;
   /* The border stays zero: each image overwrites only the inside. */
   memset (xp, 0, sizeof (float) * C * g.plane);
   for (int n = 0; n < B; n++)
     {
-      float *yn = y + (size_t) n * K * g.Ho * g.Wo;
       pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, &g);
-      kn->forward (xp, C, g.ld, g.plane, wt, g.Kp, k, g.Ho, g.VWo, yp);
-      for (int f = 0; f < K; f++)
-        {
-          float bias = b ? b[f] : 0.0f;
-          for (int oy = 0; oy < g.Ho; oy++)
-            {
-              const float *src = yp + ((size_t) f * g.Ho + oy) * g.VWo;
-              float *dst = yn + ((size_t) f * g.Ho + oy) * g.Wo;
-              for (int ox = 0; ox < g.Wo; ox++)
-                dst[ox] = src[ox] + bias;
-            }
-        }
+      kn->forward (xp, C, g.ld, g.plane, wt, bias, g.Kp, K, k, g.Ho, g.Wo, y + (size_t) n * K * g.Ho * g.Wo);
     }
 }
 
-/* dw, db of the batch: per image, the padded input and output gradient through the kernel, summed as
+/* dw, db of the batch: per image, its padded input and output gradient through the kernel, summed as
  * vectors; then across their lanes. */
 static void
 weight_grads (const float *x, const float *dy, float *dw, float *db, int B, int C, int H, int W, int K, int k,
@@ -206,9 +228,13 @@ weight_grads (const float *x, const float *dy, float *dw, float *db, int B, int 
       pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, &g);
       for (int f = 0; f < K; f++)
         for (int oy = 0; oy < g.Ho; oy++)
-          memcpy (dyp + ((size_t) f * g.Ho + oy) * g.VWo, dyn + f * HoWo + (size_t) oy * g.Wo, sizeof (float) * g.Wo);
-      kn->wgrad (xp, C, g.ld, g.plane, dyp, g.Kp, k, g.Ho, g.VWo, vacc);
-      kn->bgrad (dyp, K, (gsize) g.Ho * g.VWo, vdb);
+          {
+            const float *src = dyn + f * HoWo + (size_t) oy * g.Wo;
+            float *dst = dyp + ((size_t) f * g.Ho + oy) * g.VWo;
+            for (int ox = 0; ox < g.Wo; ox++)
+              dst[ox] = src[ox];
+          }
+      kn->wgrad (xp, C, g.ld, g.plane, dyp, g.Kp, k, g.Ho, g.VWo, vacc, vdb);
     }
   /* Across the lanes. */
   for (int f = 0; f < K; f++)
