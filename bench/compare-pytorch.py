@@ -291,7 +291,7 @@ def torch_schedule_lr(recipe, progress):
     if recipe["schedule"] == "onecycle":
         warm = recipe.get("schedule_warmup", 0.0)
         if progress < warm:
-            return base * progress / warm
+            return base * (0.04 + 0.96 * progress / warm)
         t = min((progress - warm) / max(epochs - warm, 1e-9), 1.0)
         return base * 0.5 * (1 + math.cos(math.pi * t))
     return base

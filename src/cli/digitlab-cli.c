@@ -47,6 +47,7 @@
   STR ("schedule", schedule, "NAME", "Learning-rate schedule: none, step or cosine"), \
   STR ("schedule-gamma", schedule_gamma, "F", "Step schedule: multiply the rate by F…"), \
   STR ("schedule-step", schedule_step, "N", "…every N epochs"), \
+  STR ("schedule-warmup", schedule_warmup, "F", "Onecycle schedule: epochs of warm-up before the cosine"), \
   { "augment", 0, 0, G_OPTION_ARG_NONE, &o.augment, "Randomly shift, rotate and scale training images", NULL }, \
   { "no-augment", 0, 0, G_OPTION_ARG_NONE, &o.no_augment, "Train on the images as they are", NULL }, \
   STR ("augment-kinds", augment_kinds, "LIST", "Which augmentations: affine, elastic, comma-separated")
@@ -463,7 +464,7 @@ out:
 static void
 print_presets_json (void)
 {
-  static const char *const schedules[] = { "none", "step", "cosine" };
+  static const char *const schedules[] = { "none", "step", "cosine", "onecycle" };
   DlJson j;
 
   dl_json_init (&j);
@@ -487,6 +488,7 @@ print_presets_json (void)
       dl_json_string (&j, "schedule", schedules[(*p)->schedule]);
       dl_json_double (&j, "schedule_gamma", (*p)->schedule_gamma);
       dl_json_int (&j, "schedule_step", (*p)->schedule_step);
+      dl_json_double (&j, "schedule_warmup", (*p)->schedule_warmup);
       guint kinds = dl_augment_kinds_of ((*p)->augment, (*p)->augment_kinds);
       dl_json_bool (&j, "augment_affine", (kinds & DL_AUGMENT_AFFINE) != 0);
       dl_json_bool (&j, "augment_elastic", (kinds & DL_AUGMENT_ELASTIC) != 0);

@@ -13,7 +13,7 @@ dl_cli_options_clear (DlCliOptions *o)
     &o->data_dir, &o->train_path, &o->test_path, &o->preset, &o->arch, &o->optimizer, &o->reduce,
     &o->schedule, &o->lr, &o->momentum, &o->weight_decay, &o->schedule_gamma, &o->batch, &o->epochs,
     &o->schedule_step, &o->seed, &o->threads, &o->save, &o->metrics, &o->model, &o->metrics_every,
-    &o->limit_train, &o->batches, &o->warmup, &o->augment_kinds, &o->target,
+    &o->limit_train, &o->batches, &o->warmup, &o->augment_kinds, &o->target, &o->schedule_warmup,
   };
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
@@ -98,6 +98,9 @@ apply_numbers (const DlCliOptions *o, DlCliRecipe *r, GError **error)
     return FALSE;
   if (o->schedule_gamma && !parse_float ("schedule-gamma", o->schedule_gamma, 0, TRUE, 1, &p->schedule_gamma, error))
     return FALSE;
+  if (o->schedule_warmup && !parse_float ("schedule-warmup", o->schedule_warmup, 0, FALSE, 1e4, &p->schedule_warmup,
+                                          error))
+    return FALSE;
   if (o->batch)
     {
       if (!dl_cli_parse_int ("batch", o->batch, 1, DL_MAX_BATCH, &v, error))
@@ -139,7 +142,7 @@ static gboolean
 apply_choices (const DlCliOptions *o, DlCliRecipe *r, GError **error)
 {
   static const char *const reduces[] = { "mean", "sum", NULL };
-  static const char *const schedules[] = { "none", "step", "cosine", NULL };
+  static const char *const schedules[] = { "none", "step", "cosine", "onecycle", NULL };
   int v;
 
   if (o->optimizer && !dl_optimizer_from_name (o->optimizer, &r->p.hyper.optimizer))
@@ -155,7 +158,7 @@ apply_choices (const DlCliOptions *o, DlCliRecipe *r, GError **error)
     {
       if (!parse_choice ("schedule", o->schedule, schedules, &v, error))
         return FALSE;
-      r->p.schedule = (DlSchedule[]) { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE }[v];
+      r->p.schedule = (DlSchedule[]) { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE, DL_SCHEDULE_ONECYCLE }[v];
     }
   if (o->augment && o->no_augment)
     return usage_error (error, "--augment and --no-augment contradict each other; give one");

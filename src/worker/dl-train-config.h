@@ -16,6 +16,7 @@ typedef struct {
   DlSchedule  schedule;
   float       schedule_gamma;
   int         schedule_step;
+  float       schedule_warmup;
   gboolean    augment;
   guint       augment_kinds; /* which augmentations when augmenting (DlAugmentKind bits; 0: the affine one) */
   int         eval_every;    /* also evaluate on the first 2,000 test images every N batches; 0 = only per epoch */

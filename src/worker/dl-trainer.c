@@ -322,6 +322,7 @@ scheduled_lr (DlTrainer *t)
     .schedule = t->cfg.schedule,
     .schedule_gamma = t->cfg.schedule_gamma,
     .schedule_step = t->cfg.schedule_step,
+    .schedule_warmup = t->cfg.schedule_warmup,
     .epochs = t->cfg.epochs,
   };
 
