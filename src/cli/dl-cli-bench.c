@@ -45,7 +45,8 @@ step (DlNet *net, const DlPreset *p, const DlDataset *train, gint64 b, int *idx,
       idx[i] = (int) ((b * batch + i) % train->n);
       y[i] = train->labels[idx[i]];
     }
-  dl_dataset_gather (train, idx, batch, x);
+  /* Gathered by the net's team, as the worker does. */
+  dl_net_gather (net, train, idx, batch, NULL, NULL, x);
   dl_net_train_step (net, x, y, batch, &p->hyper, NULL);
 }
 
