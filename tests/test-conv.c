@@ -101,6 +101,13 @@ case_init (Case *t, const Shape *s, DlConvAlgo algo, guint32 seed)
 {
   t->s = *s;
   t->plan = (DlConvPlan) { .algo = algo };
+  /* The kept columns, garbage until the forward pass fills them. */
+  if (algo == DL_CONV_IM2COL_KEPT)
+    {
+      size_t n = dl_conv_kept_floats (s->B, s->C, s->H, s->W, s->k, s->pad);
+      t->plan.cols = malloc (sizeof (float) * n);
+      memset (t->plan.cols, 0x7f, sizeof (float) * n);
+    }
   rng_state = seed;
   t->x = malloc (sizeof (float) * nx (s));
   t->w = malloc (sizeof (float) * nw (s));
@@ -122,7 +129,7 @@ static void
 case_clear (Case *t)
 {
   free (t->x); free (t->w); free (t->b); free (t->y); free (t->r);
-  free (t->dy); free (t->dx); free (t->dw); free (t->db); free (t->scratch);
+  free (t->dy); free (t->dx); free (t->dw); free (t->db); free (t->scratch); free (t->plan.cols);
 }
 
 static void

@@ -28,7 +28,7 @@ static const DlConvPlan default_plan = { DL_CONV_IM2COL, DL_CONV_GROUP_COLS, NUL
 const char *
 dl_conv_algo_name (DlConvAlgo algo)
 {
-  return algo == DL_CONV_DIRECT ? "direct" : "im2col";
+  return algo == DL_CONV_DIRECT ? "direct" : algo == DL_CONV_IM2COL_KEPT ? "im2col-kept" : "im2col";
 }
 
 static int
@@ -46,6 +46,21 @@ conv_group (const DlConvPlan *plan, int B, int HoWo)
   if (g < 1)
     g = 1;
   return g < B ? g : B;
+}
+
+size_t
+dl_conv_kept_floats (int B, int C, int H, int W, int k, int pad)
+{
+  return ((size_t) C * k * k + 1) * B * conv_out (H, k, pad) * conv_out (W, k, pad);
+}
+
+/* Where group b0's columns are kept, or NULL. */
+static float *
+kept_cols (const DlConvPlan *plan, int b0, int ckk, int HoWo)
+{
+  if (plan->algo != DL_CONV_IM2COL_KEPT || plan->cols == NULL)
+    return NULL;
+  return plan->cols + (size_t) (ckk + 1) * b0 * HoWo;
 }
 
 size_t
@@ -184,7 +199,10 @@ dl_conv_forward (const DlConvPlan *plan, const float *x, const float *w, const f
     {
       int g = MIN (B - b0, G);
       int ncols = g * HoWo;
+      float *kept = kept_cols (plan, b0, ckk, HoWo);
 
+      if (kept)
+        col = kept;
       im2col (x + (size_t) b0 * C * H * W, col, g, C, H, W, k, pad);
       fill_ones (col + (size_t) ckk * ncols, ncols);
       /* out (K × ncols) = [w | b] (K × (ckk + 1)) · [col; 1] ((ckk + 1) × ncols); a group of one
@@ -238,11 +256,17 @@ dl_conv_backward (const DlConvPlan *plan, const float *x, const float *w, const 
 
       if (dw)
         {
-          im2col (x + (size_t) b0 * C * H * W, col, g, C, H, W, k, pad);
-          fill_ones (col + (size_t) ckk * ncols, ncols);
+          /* The forward pass's columns, when it kept them. */
+          const float *cols = kept_cols (plan, b0, ckk, HoWo);
+          if (cols == NULL)
+            {
+              im2col (x + (size_t) b0 * C * H * W, col, g, C, H, W, k, pad);
+              fill_ones (col + (size_t) ckk * ncols, ncols);
+              cols = col;
+            }
           /* [dw | db] (K × (ckk + 1)) (+)= dyk (K × ncols) · [col; 1]ᵀ; the first group overwrites. */
           blas->sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, K, ckk + 1, ncols,
-                       1.0f, dk, ncols, col, ncols, b0 == 0 ? 0.0f : 1.0f, dwb, ckk + 1);
+                       1.0f, dk, ncols, cols, ncols, b0 == 0 ? 0.0f : 1.0f, dwb, ckk + 1);
         }
       if (!dx)
         continue;

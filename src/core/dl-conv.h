@@ -20,19 +20,26 @@ extern "C" {
  *                   group_cols), col2im for the input gradient: for many input channels
  *   DL_CONV_DIRECT  direct loops over padded rows, vectorised along the output row, 8 output channels
  *                   per input load: for few input channels, where im2col copies the image k² times for a
- *                   product too thin for sgemm's speed */
-typedef enum { DL_CONV_IM2COL, DL_CONV_DIRECT, DL_CONV_N_ALGOS } DlConvAlgo;
+ *                   product too thin for sgemm's speed
+ *   DL_CONV_IM2COL_KEPT  im2col whose columns the forward pass keeps (in plan->cols) for the backward
+ *                   pass's weight gradient, instead of building them twice: memory traffic against work */
+typedef enum { DL_CONV_IM2COL, DL_CONV_DIRECT, DL_CONV_IM2COL_KEPT, DL_CONV_N_ALGOS } DlConvAlgo;
 
 typedef struct {
   DlConvAlgo          algo;
   int                 group_cols;  /* im2col: 0 for DL_CONV_GROUP_COLS */
   const DlBlasKernel *blas;        /* im2col's sgemm: NULL for dl_blas_kernel () */
+  float              *cols;        /* DL_CONV_IM2COL_KEPT: dl_conv_kept_floats of the batch, written by the
+                                    * forward pass and read by the backward; NULL works as DL_CONV_IM2COL */
 } DlConvPlan;
 
 #define DL_CONV_GROUP_COLS 1024
 
-/* "im2col", "direct". */
+/* "im2col", "direct", "im2col-kept". */
 const char *dl_conv_algo_name (DlConvAlgo algo);
+
+/* Floats DL_CONV_IM2COL_KEPT keeps for a batch of B images. */
+size_t dl_conv_kept_floats (int B, int C, int H, int W, int k, int pad);
 
 /* Floats of scratch dl_conv_forward and dl_conv_backward need for these shapes (the same for both).
  * A NULL plan everywhere: im2col, groups of DL_CONV_GROUP_COLS, the linked BLAS. */

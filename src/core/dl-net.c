@@ -58,6 +58,8 @@ typedef struct {
   float   *unit_max;               /* max_size: per-unit maximum over a batch (dead ReLUs) */
   float   *conv_scratch;           /* conv_scratch_n floats per part */
   gsize    conv_scratch_n;
+  float   *kept_buf;
+  float   *kept[DL_MAX_LAYERS];    /* conv layers on DL_CONV_IM2COL_KEPT (training only): their columns */
 } Acts;
 
 struct _DlNetWork {
@@ -315,24 +317,26 @@ dense_weight_grads (const DlNet *net, const Layer *l, float *dw, float *db, cons
     }
 }
 
-/* How layer i's convolution runs, from the net's configuration. */
+/* How layer i's convolution runs for rows from r0 on, from the net's configuration (and the columns `a`
+ * keeps for it, if any). */
 static DlConvPlan
-conv_plan (const DlNet *net, int i)
+conv_plan (const DlNet *net, const Acts *a, int i, int r0)
 {
-  return (DlConvPlan) { .algo = net->config.conv[i], .blas = net->config.blas };
+  const Layer *l = &net->layers[i];
+  float *cols = a->kept[i] ? a->kept[i] + dl_conv_kept_floats (r0, l->in_c, l->in_h, l->in_w, l->k, l->pad) : NULL;
+  return (DlConvPlan) { .algo = net->config.conv[i], .blas = net->config.blas, .cols = cols };
 }
 
 /* Layer i, a conv layer. x: B × C × H × W, w: K × C × k × k, b: K → y: B × K × Ho × Wo =
  * act(conv(x, w) + b), stride 1, zero padding `pad` (dl-conv adds the bias); the activation left to the
  * pool after it when `fused` (relu_by_pool). */
 static void
-conv_forward (const DlNet *net, int i, float *y, const float *x, const float *w, const float *b, int B,
-              float *scratch, gboolean fused)
+conv_forward (const DlNet *net, int i, const DlConvPlan *plan, float *y, const float *x, const float *w,
+              const float *b, int B, float *scratch, gboolean fused)
 {
   const Layer *l = &net->layers[i];
-  DlConvPlan plan = conv_plan (net, i);
 
-  dl_conv_forward (&plan, x, w, b, y, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
+  dl_conv_forward (plan, x, w, b, y, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
   if (!fused)
     act_forward (y, (gsize) B * l->out_size, l->act);
 }
@@ -341,15 +345,14 @@ conv_forward (const DlNet *net, int i, float *y, const float *x, const float *w,
  * y: the forward output, x: B × C × H × W → dw: K × C × k × k, db: K (summed over the batch; both skipped
  * when dw is NULL), dx: B × C × H × W (skipped when NULL). */
 static void
-conv_backward (const DlNet *net, int i, float *dx, float *dw, float *db, float *dy, const float *y,
-               const float *x, const float *w, int B, float *scratch, gboolean fused)
+conv_backward (const DlNet *net, int i, const DlConvPlan *plan, float *dx, float *dw, float *db, float *dy,
+               const float *y, const float *x, const float *w, int B, float *scratch, gboolean fused)
 {
   const Layer *l = &net->layers[i];
-  DlConvPlan plan = conv_plan (net, i);
 
   if (!fused)
     act_backward (dy, y, (gsize) B * l->out_size, l->act);
-  dl_conv_backward (&plan, x, w, dy, dx, dw, db, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
+  dl_conv_backward (plan, x, w, dy, dx, dw, db, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
 }
 
 /* A fresh dropout mask of n values: 0 with probability p, else 1/(1 − p) (inverted dropout, so inference
@@ -493,6 +496,8 @@ acts_clear (Acts *a)
   g_clear_pointer (&a->buf, g_aligned_free);
   g_clear_pointer (&a->argmax_buf, g_free);
   g_clear_pointer (&a->conv_scratch, g_aligned_free);
+  g_clear_pointer (&a->kept_buf, g_aligned_free);
+  memset (a->kept, 0, sizeof a->kept);
   a->capacity = 0;
 }
 
@@ -565,6 +570,23 @@ acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean masks)
   /* Each part's on a cache line of its own. */
   a->conv_scratch_n = (scratch + LINE_FLOATS - 1) / LINE_FLOATS * LINE_FLOATS;
   a->conv_scratch = scratch ? aligned_floats (a->conv_scratch_n * n_parts) : NULL;
+  /* The columns DL_CONV_IM2COL_KEPT layers keep from a training step's forward pass to its backward. */
+  gsize kept = 0;
+  for (int i = 0; i < net->n_layers && masks; i++)
+    if (net->layers[i].kind == DL_LAYER_CONV && net->config.conv[i] == DL_CONV_IM2COL_KEPT)
+      {
+        const Layer *l = &net->layers[i];
+        kept += dl_conv_kept_floats (batch, l->in_c, l->in_h, l->in_w, l->k, l->pad);
+      }
+  memset (a->kept, 0, sizeof a->kept);
+  a->kept_buf = kept ? aligned_floats (kept) : NULL;
+  for (int i = 0, off = 0; i < net->n_layers && kept; i++)
+    if (net->layers[i].kind == DL_LAYER_CONV && net->config.conv[i] == DL_CONV_IM2COL_KEPT)
+      {
+        const Layer *l = &net->layers[i];
+        a->kept[i] = a->kept_buf + off;
+        off += dl_conv_kept_floats (batch, l->in_c, l->in_h, l->in_w, l->k, l->pad);
+      }
   a->capacity = batch;
 }
 
@@ -623,8 +645,11 @@ forward_part (const DlNet *net, Acts *a, DlTeam *team, int part, const float *x,
           dense_forward (net->config.blas, out_r, in_r, w, b, n, l->in_size, l->out_size, 0, l->out_size, l->act);
           break;
         case DL_LAYER_CONV:
-          conv_forward (net, i, out_r, in_r, w, b, n, a->conv_scratch + part * a->conv_scratch_n,
-                        fuse && l->relu_by_pool);
+          {
+            DlConvPlan plan = conv_plan (net, a, i, r0);
+            conv_forward (net, i, &plan, out_r, in_r, w, b, n, a->conv_scratch + part * a->conv_scratch_n,
+                          fuse && l->relu_by_pool);
+          }
           break;
         case DL_LAYER_MAXPOOL:
           if (fuse && l->relu_by_pool)
@@ -1029,8 +1054,11 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
           if (part > 0)
             dw = net->part_grads + (gsize) (part - 1) * net->n_params + l->w_off, db = dw + l->n_w;
           if (n > 0)
-            conv_backward (net, i, dx ? dx + rb : NULL, dw, db, dy + rb, out + ro, in + ri, w, n,
-                           a->conv_scratch + part * a->conv_scratch_n, l->relu_by_pool);
+            {
+              DlConvPlan plan = conv_plan (net, a, i, r0);
+              conv_backward (net, i, &plan, dx ? dx + rb : NULL, dw, db, dy + rb, out + ro, in + ri, w, n,
+                             a->conv_scratch + part * a->conv_scratch_n, l->relu_by_pool);
+            }
           else
             memset (dw, 0, sizeof (float) * (l->n_w + l->n_b));
           dl_team_barrier (team);
@@ -1276,7 +1304,10 @@ dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const floa
                                    dy, l->out_size, w, l->in_size, 0.0f, d_in, l->in_size);
           break;
         case DL_LAYER_CONV:
-          conv_backward (net, i, d_in, NULL, NULL, dy, a->out[i], in, w, batch, a->conv_scratch, FALSE);
+          {
+            DlConvPlan plan = conv_plan (net, a, i, 0);
+            conv_backward (net, i, &plan, d_in, NULL, NULL, dy, a->out[i], in, w, batch, a->conv_scratch, FALSE);
+          }
           break;
         case DL_LAYER_MAXPOOL:
           dl_maxpool_backward (dy, a->argmax[i], d_in, batch, l->in_c, l->in_h, l->in_w);
@@ -1339,6 +1370,9 @@ void
 dl_net_set_config (DlNet *net, const DlNetConfig *config)
 {
   g_return_if_fail (config->blas != NULL && config->split <= DL_SPLIT_UNITS);
+  /* The buffers depend on the conv algorithms (the columns some keep). */
+  if (memcmp (net->config.conv, config->conv, sizeof config->conv) != 0)
+    free_buffers (net);
   net->config = *config;
   for (int i = 0; i < DL_MAX_LAYERS; i++)
     net->config.conv[i] = CLAMP (config->conv[i], 0, DL_CONV_N_ALGOS - 1);
