@@ -344,7 +344,7 @@ memo_put (const char *key, const DlNetConfig *config, double step_seconds)
 
 typedef struct {
   const DlArch *arch;
-  DlNet        *net;
+  DlNet        *nets[2];   /* the incumbent's and the challenger's: no rebuilding between windows */
   DlHyper       hyper;
   int           batch;
   float        *x;
@@ -382,12 +382,12 @@ make_data (Bench *b, int in_size)
 }
 
 static void
-steps (Bench *b, int n)
+steps (Bench *b, DlNet *net, int n)
 {
   int in_size = b->arch->in_c * b->arch->in_h * b->arch->in_w;
 
   for (int i = 0; i < n; i++, b->next = (b->next + 1) % N_BATCHES)
-    dl_net_train_step (b->net, b->x + (gsize) b->next * b->batch * in_size, b->y + b->next * b->batch, b->batch,
+    dl_net_train_step (net, b->x + (gsize) b->next * b->batch * in_size, b->y + b->next * b->batch, b->batch,
                        &b->hyper, NULL);
 }
 
@@ -406,35 +406,43 @@ thread_cpu_seconds (void)
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Seconds per step of one window with `config` (one untimed step first when the configuration changed:
- * new buffers, a new team, cold caches). A window whose threads did not keep their cores is measured
+/* Seconds per step of one window on `net`. A window whose threads did not keep their cores is measured
  * again; the best of the tries counts. */
 static double
-window (Bench *b, const DlNetConfig *config)
+window (Bench *b, DlNet *net)
 {
-  DlNetConfig cur;
   double best = INFINITY;
+  int threads = dl_net_get_threads (net);
 
-  dl_net_get_config (b->net, &cur);
-  if (!same_config (&cur, config))
-    {
-      dl_net_set_config (b->net, config);
-      steps (b, 1);
-    }
   for (int attempt = 0; attempt < RETRIES; attempt++)
     {
-      double c0 = thread_cpu_seconds () + dl_net_team_cpu_seconds (b->net);
+      double c0 = thread_cpu_seconds () + dl_net_team_cpu_seconds (net);
       gint64 t0 = g_get_monotonic_time ();
-      steps (b, b->window);
+      steps (b, net, b->window);
       double wall = (g_get_monotonic_time () - t0) / 1e6;
-      double cpu = thread_cpu_seconds () + dl_net_team_cpu_seconds (b->net) - c0;
+      double cpu = thread_cpu_seconds () + dl_net_team_cpu_seconds (net) - c0;
       best = MIN (best, wall / b->window);
       b->windows++;
-      if (cpu >= UNDISTURBED * config->threads * wall)
+      if (cpu >= UNDISTURBED * threads * wall)
         break;
       b->disturbed++;
+      /* Past the budget a disturbed window stands: a busy machine does not get to stretch the tuning. */
+      if (g_get_monotonic_time () > b->deadline)
+        break;
     }
   return best;
+}
+
+/* nets[k] set up as `config` and warmed up by a step (new buffers, maybe a new team, cold caches). */
+static void
+configure (Bench *b, int k, const DlNetConfig *config)
+{
+  DlNetConfig cur;
+
+  dl_net_get_config (b->nets[k], &cur);
+  if (!same_config (&cur, config))
+    dl_net_set_config (b->nets[k], config);
+  steps (b, b->nets[k], 1);
 }
 
 static DlTuneCandidate *
@@ -483,14 +491,15 @@ challenge (Bench *b, DlNetConfig *incumbent, double *best_time, DlTuneCandidate 
     }
   if (!report (b, label))
     return FALSE;
+  configure (b, 1, challenger);
   int wins = 0;
   for (int r = 0; r < b->rounds; r++)
     {
       double a, c;
       if (r % 2 == 0)
-        a = window (b, incumbent), c = window (b, challenger);
+        a = window (b, b->nets[0]), c = window (b, b->nets[1]);
       else
-        c = window (b, challenger), a = window (b, incumbent);
+        c = window (b, b->nets[1]), a = window (b, b->nets[0]);
       ti = MIN (ti, a), tc = MIN (tc, c);
       wins += c < a;
     }
@@ -501,6 +510,8 @@ challenge (Bench *b, DlNetConfig *incumbent, double *best_time, DlTuneCandidate 
   if (tc < ti * MARGIN && 2 * wins > b->rounds)
     {
       c->verdict = g_strdup_printf ("faster: %.2f× the speed of %s, paired", ti / tc, inc_label);
+      DlNet *swap = b->nets[0];
+      b->nets[0] = b->nets[1], b->nets[1] = swap;
       *incumbent = *challenger;
       *incumbent_c = c;
       *best_time = tc;
@@ -566,7 +577,7 @@ search (Bench *b, const Want *w, DlNetConfig *best, double *best_time)
   b->planned = 2.0 * (n_counts - 1) + split + (double) n_conv_layers (b->arch) * (DL_CONV_N_ALGOS - 1)
                + g_strv_length (kernels) - 1;
   /* Start from every core (the untuned default), timed by plan_windows. */
-  dl_net_get_config (b->net, best);
+  dl_net_get_config (b->nets[0], best);
   DlTuneCandidate *inc = add_candidate (b, best, *best_time);
   inc->verdict = g_strdup ("the starting point");
 
@@ -620,19 +631,19 @@ plan_windows (Bench *b, const Want *w, double budget, double *step_time)
 
   dl_net_config_init (&start);
   start.threads = w->max_threads;
-  dl_net_set_config (b->net, &start);
-  steps (b, 2);
+  dl_net_set_config (b->nets[0], &start);
+  steps (b, b->nets[0], 2);
   gint64 t0 = g_get_monotonic_time ();
-  steps (b, 2);
+  steps (b, b->nets[0], 2);
   double step = MAX ((g_get_monotonic_time () - t0) / 2e6, 1e-6);
   *step_time = step;
 
   b->rounds = ROUNDS;
   b->window = CLAMP ((int) lround (WINDOW_SECONDS / step), 1, 1000);
-  /* Each comparison: 2 × rounds windows and a step after each switch; with a margin for retries. */
-  double per = 1.25 * 2.0 * b->rounds * (b->window + 1) * step;
+  /* Each comparison: 2 × rounds windows and the challenger's first step; with a margin for retries. */
+  double per = 1.25 * (2.0 * b->rounds * b->window + 1) * step;
   if (comparisons * per > budget)
-    b->rounds = CLAMP ((int) (budget / comparisons / (1.25 * 2.0 * (b->window + 1) * step)), 3, ROUNDS);
+    b->rounds = CLAMP ((int) ((budget / comparisons / 1.25 / step - 1) / (2.0 * b->window)), 3, ROUNDS);
 }
 
 DlTuneResult *
@@ -674,7 +685,8 @@ dl_tune (const DlArch *arch, const DlHyper *hyper, int batch, int min_threads, i
   };
   /* A rate far below the recipe's: the scratch net only has to stay finite. */
   b.hyper.lr = hyper->lr * 1e-3f;
-  b.net = dl_net_new (arch, 1);
+  b.nets[0] = dl_net_new (arch, 1);
+  b.nets[1] = dl_net_new (arch, 1);
   make_data (&b, arch->in_c * arch->in_h * arch->in_w);
   plan_windows (&b, &w, budget_seconds, &r->step_seconds);
   search (&b, &w, &r->config, &r->step_seconds);
@@ -690,7 +702,8 @@ dl_tune (const DlArch *arch, const DlHyper *hyper, int batch, int min_threads, i
   r->noisy = b.disturbed * 4 > b.windows;
   if (!r->cancelled && (!r->noisy || (flags & DL_TUNE_STORE_NOISY)) && !(flags & DL_TUNE_NO_STORE))
     cache_write (&w, &r->config, r->step_seconds * 1e6);
-  dl_net_free (b.net);
+  dl_net_free (b.nets[0]);
+  dl_net_free (b.nets[1]);
   g_free (b.x);
   g_free (b.y);
   r->seconds = (g_get_monotonic_time () - start) / 1e6;
