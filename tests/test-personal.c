@@ -211,6 +211,15 @@ START_TEST (add_through_symlinked_folder)
   g_autoptr (DlDataset) back = dl_personal_load (target, &error);
   ck_assert_ptr_nonnull (back);
   ck_assert_int_eq (back->n, 1);
+
+  /* A link to a folder that does not exist yet: the folder is made where the link points. */
+  g_autofree char *later = g_build_filename (tmpdir, "later", NULL);
+  g_autofree char *dangling = g_build_filename (tmpdir, "personal2", NULL);
+  ck_assert_int_eq (symlink ("later", dangling), 0);
+  g_autoptr (DlDataset) first = dl_personal_add (dangling, empty, input, 5, &error);
+  ck_assert_msg (first != NULL, "%s", error ? error->message : "");
+  ck_assert (g_file_test (dangling, G_FILE_TEST_IS_SYMLINK));
+  ck_assert (g_file_test (later, G_FILE_TEST_IS_DIR) && !g_file_test (later, G_FILE_TEST_IS_SYMLINK));
 }
 END_TEST
 

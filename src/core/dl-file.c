@@ -131,37 +131,18 @@ dl_file_read_all (const char *path, gsize max_size, guint8 **contents, gsize *le
 
 /* ---- targets ---- */
 
-/* The file a save to path replaces: symlinks followed (a relative link from its own directory). NULL with
- * the error when the end of the chain exists and is not a regular file, or the chain does not end. */
+/* Where path leads once every symlink at its end is followed (a relative link from its own directory);
+ * the end need not exist. NULL with the error for a chain of links that does not end. */
 static char *
-resolve_target (const char *path, GError **error)
+follow_links (const char *path, GError **error)
 {
   char *p = g_strdup (path);
 
   for (int i = 0; i < MAX_LINKS; i++)
     {
       struct stat st;
-      if (lstat (p, &st) != 0)
-        {
-          if (errno == ENOENT)
-            return p;   /* a new file (its directory's existence is for the save to find out) */
-          io_error (error, errno, path, "cannot save");
-          g_free (p);
-          return NULL;
-        }
-      if (S_ISREG (st.st_mode))
+      if (lstat (p, &st) != 0 || !S_ISLNK (st.st_mode))
         return p;
-      if (!S_ISLNK (st.st_mode))
-        {
-          if (strcmp (p, path) == 0)
-            g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, "%s: cannot save: it is %s, not a "
-                         "regular file, and is left as it is", path, describe_kind (st.st_mode));
-          else
-            g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, "%s: cannot save: the link's target "
-                         "%s is %s, not a regular file, and is left as it is", path, p, describe_kind (st.st_mode));
-          g_free (p);
-          return NULL;
-        }
       g_autofree char *link = g_file_read_link (p, NULL);
       if (link == NULL)
         {
@@ -180,8 +161,41 @@ resolve_target (const char *path, GError **error)
       g_free (p);
       p = next;
     }
-  g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "%s: cannot save: more than %d symbolic links in a row",
-               path, MAX_LINKS);
+  g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "%s: more than %d symbolic links in a row", path, MAX_LINKS);
+  g_free (p);
+  return NULL;
+}
+
+/* The file a save to path replaces: symlinks followed. NULL with the error when the end of the chain
+ * exists and is not a regular file, or the chain does not end. */
+static char *
+resolve_target (const char *path, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  char *p = follow_links (path, &local);
+  struct stat st;
+
+  if (p == NULL)
+    {
+      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "cannot save: %s", local->message);
+      return NULL;
+    }
+  if (lstat (p, &st) != 0)
+    {
+      if (errno == ENOENT)
+        return p;   /* a new file (its directory's existence is for the save to find out) */
+      io_error (error, errno, path, "cannot save");
+      g_free (p);
+      return NULL;
+    }
+  if (S_ISREG (st.st_mode))
+    return p;
+  if (strcmp (p, path) == 0)
+    g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, "%s: cannot save: it is %s, not a "
+                 "regular file, and is left as it is", path, describe_kind (st.st_mode));
+  else
+    g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, "%s: cannot save: the link's target "
+                 "%s is %s, not a regular file, and is left as it is", path, p, describe_kind (st.st_mode));
   g_free (p);
   return NULL;
 }
@@ -429,12 +443,25 @@ remove_dir (const char *path)
     }
 }
 
-void
-dl_file_recover_dir (const char *path)
+/* Where a folder really is: symlinks followed, and the canonical path when it exists. */
+static char *
+real_dir (const char *path, GError **error)
+{
+  g_autofree char *end = follow_links (path, error);
+  if (end == NULL)
+    return NULL;
+  char *real = realpath (end, NULL);
+  return real != NULL ? real : g_steal_pointer (&end);
+}
+
+/* What recover does, on the real folder. */
+static void
+recover_real_dir (const char *path)
 {
   g_autofree char *base = g_path_get_basename (path);
   g_autofree char *fresh = sibling (path, base, ".dlnew");
   g_autofree char *old = sibling (path, base, ".dlold");
+  g_autofree char *parent = g_path_get_dirname (path);
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
@@ -445,6 +472,15 @@ dl_file_recover_dir (const char *path)
   /* With the directory in place, a .dlnew was never committed and a .dlold was replaced. */
   remove_dir (fresh);
   remove_dir (old);
+  dl_file_clean_temps (parent);
+}
+
+void
+dl_file_recover_dir (const char *path)
+{
+  g_autofree char *real = real_dir (path, NULL);
+  if (real != NULL)
+    recover_real_dir (real);
 }
 
 /* Hard-links into `fresh` the regular files of `old` that the writer did not make, so a save keeps them. */
@@ -521,10 +557,15 @@ commit_dir (const char *fresh, const char *path, GError **error)
 gboolean
 dl_file_save_dir (const char *path, DlDirWriteFunc write_func, gpointer user_data, GError **error)
 {
-  /* A symlinked folder is followed: its target is replaced and the link kept. */
-  g_autofree char *real = g_file_test (path, G_FILE_TEST_EXISTS) ? realpath (path, NULL) : g_strdup (path);
+  /* A symlinked folder is followed (even one whose target is not there yet): its target is replaced and
+   * the link kept. */
+  g_autoptr (GError) local = NULL;
+  g_autofree char *real = real_dir (path, &local);
   if (real == NULL)
-    return io_error (error, errno, path, "cannot save");
+    {
+      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "cannot save: %s", local->message);
+      return FALSE;
+    }
   g_autofree char *parent = g_path_get_dirname (real);
   g_autofree char *base = g_path_get_basename (real);
 
@@ -535,8 +576,7 @@ dl_file_save_dir (const char *path, DlDirWriteFunc write_func, gpointer user_dat
     }
   if (g_mkdir_with_parents (parent, 0755) != 0)
     return io_error (error, errno, parent, "cannot create the folder");
-  dl_file_recover_dir (real);
-  dl_file_clean_temps (parent);
+  recover_real_dir (real);
 
   g_autofree char *tmp = temp_template (parent, base);
   if (g_mkdtemp_full (tmp, 0755) == NULL)

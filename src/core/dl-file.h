@@ -60,7 +60,8 @@ typedef gboolean (*DlDirWriteFunc) (const char *dir, gpointer user_data, GError 
  * write did not make are kept (hard-linked into the new one). */
 gboolean dl_file_save_dir (const char *path, DlDirWriteFunc write, gpointer user_data, GError **error);
 
-/* Finishes or undoes a directory save that a crash interrupted (see above); a no-op otherwise. */
+/* Finishes or undoes a directory save that a crash interrupted (see above), and removes the temporary
+ * files and folders killed saves left beside it; a symlinked folder is followed. */
 void     dl_file_recover_dir (const char *path);
 
 /* Removes what killed saves left in dir: temporary files and directories that no process holds locked. */

@@ -30,13 +30,11 @@ dl_personal_load (const char *dir, GError **error)
 {
   g_autofree char *images = g_build_filename (dir, IMAGES, NULL);
   g_autofree char *labels = g_build_filename (dir, LABELS, NULL);
-  g_autofree char *parent = g_path_get_dirname (dir);
 
   g_return_val_if_fail (dir != NULL, NULL);
 
   /* What a save killed part-way left behind: finished or undone, then swept away. */
   dl_file_recover_dir (dir);
-  dl_file_clean_temps (parent);
   if (!g_file_test (images, G_FILE_TEST_EXISTS) && !g_file_test (labels, G_FILE_TEST_EXISTS))
     return dl_dataset_new (0, SIDE, SIDE);
   DlDataset *set = dl_dataset_load_idx (images, labels, error);
