@@ -1,0 +1,56 @@
+/* dl-run-recorder.h — follows a DlWorker's "event" signal and keeps the current DlRun and the store up to
+ * date: the run's series (loss and learning rate per batch, subset and whole-test-set evaluations, epoch
+ * figures), its markers (changes acknowledged while it trained), its evaluations, its state and timings, the
+ * best and final accuracies; and when a run ends, its final model, saved into the store's directory
+ * (digitlab/runs/RUN-UUID/final.dlm) and recorded with its checksum.
+ *
+ * The session (or the CLI) makes runs only through the recorder — dl_run_recorder_begin asks the worker for
+ * the new network and makes the run current once the worker has it — and drives everything else (start,
+ * pause, stop, set_hyper, save) on the worker directly. A run is written to the store when it first trains.
+ * With a NULL store (none, or one that could not be opened) the runs are kept in memory only.
+ *
+ * Main thread only (the worker's events arrive there).
+ */
+#pragma once
+
+#include <glib-object.h>
+#include "dl-run.h"
+#include "dl-run-store.h"
+#include "dl-worker.h"
+
+G_BEGIN_DECLS
+
+/* What a new run starts from. */
+typedef struct {
+  const char          *name;      /* NULL: named after the preset and the time */
+  const char          *preset;    /* the preset it came from; NULL for a custom recipe */
+  const DlTrainConfig *config;    /* the recipe; with `model`, the architecture is the model file's */
+  DlRunData           *data;      /* the data set the worker has; NULL when unknown */
+  const char          *model;     /* start from this model file instead of a fresh network */
+  const char          *program;   /* who records it ("digitlab", "digitlab-cli"); NULL: g_get_prgname () */
+} DlRunSpec;
+
+#define DL_TYPE_RUN_RECORDER (dl_run_recorder_get_type ())
+G_DECLARE_FINAL_TYPE (DlRunRecorder, dl_run_recorder, DL, RUN_RECORDER, GObject)
+
+/* `store` may be NULL: runs are then not kept beyond the process. */
+DlRunRecorder *dl_run_recorder_new (DlWorker *worker, DlRunStore *store);
+
+DlWorker      *dl_run_recorder_get_worker (DlRunRecorder *self);
+DlRunStore    *dl_run_recorder_get_store (DlRunRecorder *self);
+/* The run the worker's network belongs to ("run", with notify); NULL before the first one. */
+DlRun         *dl_run_recorder_get_run (DlRunRecorder *self);
+
+/* Asks the worker for a new run's network: a fresh one from spec->config, or spec->model loaded. The
+ * current run, if it trained, is ended first (stopped, evaluated on the whole test set, its final model
+ * saved); the new run becomes current when the worker acknowledges its network. A recipe the worker would
+ * refuse (an architecture that does not parse, a batch size or learning rate out of range) fails here with
+ * DL_ARCH_ERROR or DL_WORKER_ERROR and nothing changes; a model file that cannot be loaded leaves the
+ * current run as it was and emits "begin-failed" with the loader's error. */
+gboolean       dl_run_recorder_begin (DlRunRecorder *self, const DlRunSpec *spec, GError **error);
+
+/* TRUE ("busy", with notify) while the recorder waits on the worker: a run being made, a final evaluation
+ * or a final model being saved. A program about to exit waits for FALSE, then flushes the store. */
+gboolean       dl_run_recorder_get_busy (DlRunRecorder *self);
+
+G_END_DECLS
