@@ -115,6 +115,13 @@ acknowledges_new_run (const DlEvent *ev)
   return ev->type == DL_EVENT_STATE && ev->state == DL_TRAIN_READY && ev->step == 0;
 }
 
+/* The reset's own progress event (step 0, before its state event) is the new network's, not the old run's. */
+static gboolean
+is_new_networks_progress (DlRunRecorder *self, const DlEvent *ev)
+{
+  return self->pending != NULL && ev->type == DL_EVENT_PROGRESS && ev->step == 0;
+}
+
 /* A failed model load names its file first (dl-model.c); a failed save names the file it was saving. */
 static gboolean
 is_load_failure (const DlEvent *ev, const char *model)
@@ -639,7 +646,7 @@ on_event (DlWorker *worker, DlEvent *ev, DlRunRecorder *self)
     default:
       break;
     }
-  if (self->run == NULL)
+  if (self->run == NULL || is_new_networks_progress (self, ev))
     return;
   switch (ev->type)
     {

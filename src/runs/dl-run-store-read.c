@@ -107,14 +107,15 @@ read_run_row (sqlite3_stmt *st)
   c++;
   r->fig.final_test_accuracy = column_number (st, c++);
   r->fig.final_model_path = column_text (st, c++);
-  {
-    g_autofree char *train = column_text (st, c++);
-    g_autofree char *test = column_text (st, c++);
-    int n_train = sqlite3_column_int (st, c++);
-    int n_test = sqlite3_column_int (st, c++);
+  /* A run recorded without a data set has NULL in all four. */
+  if (sqlite3_column_type (st, c + 2) != SQLITE_NULL)
+    {
+      g_autofree char *train = column_text (st, c);
+      g_autofree char *test = column_text (st, c + 1);
 
-    r->data = dl_run_data_new (train, test, n_train, n_test);
-  }
+      r->data = dl_run_data_new (train, test, sqlite3_column_int (st, c + 2), sqlite3_column_int (st, c + 3));
+    }
+  c += 4;
   r->origin_model_path = column_text (st, c++);
   r->origin_model_sha256 = column_text (st, c++);
   r->parent_uuid = column_text (st, c++);
@@ -184,8 +185,11 @@ dl_run_store_read_runs (sqlite3 *db, const char *path, gboolean include_deleted,
     g_ptr_array_add (rows, read_run_row (st));
   ok = finish (db, path, st, rc, "listing runs", error);
   for (guint i = 0; ok && i < rows->len; i++)
-    ok = read_config (db, path, g_ptr_array_index (rows, i), error)
-         && read_data_files (db, path, g_ptr_array_index (rows, i), error);
+    {
+      DlRunRow *r = g_ptr_array_index (rows, i);
+
+      ok = read_config (db, path, r, error) && (r->data == NULL || read_data_files (db, path, r, error));
+    }
   end_read (db);
   return ok ? g_steal_pointer (&rows) : NULL;
 }
