@@ -104,12 +104,24 @@ dl_run_data_checksum_file (const char *path, gint64 *size, GError **error)
   return g_strdup (g_checksum_get_string (sum));
 }
 
+typedef struct {
+  DlRunDataChecksumFunc func;
+  gpointer              data;
+} Checksummer;
+
+static char *
+plain_checksum (const char *path, gint64 *size, gpointer user_data, GError **error)
+{
+  return dl_run_data_checksum_file (path, size, error);
+}
+
 static gboolean
-add_checksummed (DlRunData *data, const char *set, const char *kind, const char *path, GError **error)
+add_checksummed (DlRunData *data, const Checksummer *c, const char *set, const char *kind, const char *path,
+                 GError **error)
 {
   g_autofree char *abs = g_canonicalize_filename (path, NULL);
   gint64 size = 0;
-  g_autofree char *sha = dl_run_data_checksum_file (abs, &size, error);
+  g_autofree char *sha = c->func (abs, &size, c->data, error);
 
   if (sha == NULL)
     return FALSE;
@@ -132,7 +144,7 @@ find_idx (const char *dir, const char *name)
 }
 
 static gboolean
-add_source (DlRunData *data, const char *set, const char *source, GError **error)
+add_source (DlRunData *data, const Checksummer *c, const char *set, const char *source, GError **error)
 {
   const char *comma = strchr (source, ',');
 
@@ -150,29 +162,37 @@ add_source (DlRunData *data, const char *set, const char *source, GError **error
                        images == NULL ? images_name : labels_name);
           return FALSE;
         }
-      return add_checksummed (data, set, "images", images, error)
-             && add_checksummed (data, set, "labels", labels, error);
+      return add_checksummed (data, c, set, "images", images, error)
+             && add_checksummed (data, c, set, "labels", labels, error);
     }
   if (g_file_test (source, G_FILE_TEST_EXISTS) || comma == NULL)
-    return add_checksummed (data, set, "csv", source, error);
+    return add_checksummed (data, c, set, "csv", source, error);
   {
     g_autofree char *images = g_strndup (source, comma - source);
 
-    return add_checksummed (data, set, "images", images, error)
-           && add_checksummed (data, set, "labels", comma + 1, error);
+    return add_checksummed (data, c, set, "images", images, error)
+           && add_checksummed (data, c, set, "labels", comma + 1, error);
   }
+}
+
+DlRunData *
+dl_run_data_compute_full (const char *train_source, const char *test_source, int n_train, int n_test,
+                          DlRunDataChecksumFunc checksum, gpointer user_data, GError **error)
+{
+  g_autoptr (DlRunData) data = dl_run_data_new (train_source, test_source, n_train, n_test);
+  Checksummer c = { checksum != NULL ? checksum : plain_checksum, user_data };
+
+  if (train_source != NULL && !add_source (data, &c, "train", train_source, error))
+    return NULL;
+  if (test_source != NULL && !add_source (data, &c, "test", test_source, error))
+    return NULL;
+  return g_steal_pointer (&data);
 }
 
 DlRunData *
 dl_run_data_compute (const char *train_source, const char *test_source, int n_train, int n_test, GError **error)
 {
-  g_autoptr (DlRunData) data = dl_run_data_new (train_source, test_source, n_train, n_test);
-
-  if (train_source != NULL && !add_source (data, "train", train_source, error))
-    return NULL;
-  if (test_source != NULL && !add_source (data, "test", test_source, error))
-    return NULL;
-  return g_steal_pointer (&data);
+  return dl_run_data_compute_full (train_source, test_source, n_train, n_test, NULL, NULL, error);
 }
 
 typedef struct {

@@ -34,11 +34,18 @@ DlRunData *dl_run_data_ref (DlRunData *data);
 void       dl_run_data_unref (DlRunData *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlRunData, dl_run_data_unref)
 
+/* Checksums one file (SHA-256 hex, and its size); NULL with a G_IO_ERROR naming it when it cannot be read. */
+typedef char *(*DlRunDataChecksumFunc) (const char *path, gint64 *size, gpointer user_data, GError **error);
+
 /* Finds the files behind each source as dl_dataset_load_path does (a directory's IDX pair, with or without
  * .gz; a .csv file; "IMAGES,LABELS") and checksums them. Reads every byte: the async form does it on a
  * thread, for the UI. A file that cannot be read fails with G_IO_ERROR naming it. */
 DlRunData *dl_run_data_compute (const char *train_source, const char *test_source, int n_train, int n_test,
                                 GError **error);
+/* The same with `checksum` for each file (e.g. DlRunStore's, which remembers the checksums of files it has
+ * seen, by path, size and modification time). */
+DlRunData *dl_run_data_compute_full (const char *train_source, const char *test_source, int n_train, int n_test,
+                                     DlRunDataChecksumFunc checksum, gpointer user_data, GError **error);
 void       dl_run_data_compute_async (const char *train_source, const char *test_source, int n_train,
                                       int n_test, GCancellable *cancellable, GAsyncReadyCallback callback,
                                       gpointer user_data);

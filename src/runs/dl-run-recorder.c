@@ -434,6 +434,17 @@ dl_run_recorder_begin (DlRunRecorder *self, const DlRunSpec *spec, GError **erro
   return TRUE;
 }
 
+void
+dl_run_recorder_abandon (DlRunRecorder *self, const char *reason)
+{
+  g_return_if_fail (DL_IS_RUN_RECORDER (self));
+  if (self->run == NULL || dl_run_state_is_final (dl_run_get_state (self->run)))
+    return;
+  if (reason != NULL)
+    log_event (self, "error", dl_run_get_steps (self->run), dl_run_get_epochs_done (self->run), FALSE, reason);
+  set_run_state (self, DL_TRAIN_FAILED, NULL);
+}
+
 /* ---- training ---- */
 
 static void

@@ -49,6 +49,10 @@ DlRun         *dl_run_recorder_get_run (DlRunRecorder *self);
  * current run as it was and emits "begin-failed" with the loader's error. */
 gboolean       dl_run_recorder_begin (DlRunRecorder *self, const DlRunSpec *spec, GError **error);
 
+/* The program gives up on the current run (digitlab-cli after divergence or an error): it is failed, with
+ * `reason` in its event log. Nothing is asked of the worker. */
+void           dl_run_recorder_abandon (DlRunRecorder *self, const char *reason);
+
 /* TRUE ("busy", with notify) while the recorder waits on the worker: a run being made, a final evaluation
  * or a final model being saved. A program about to exit waits for FALSE, then flushes the store. */
 gboolean       dl_run_recorder_get_busy (DlRunRecorder *self);

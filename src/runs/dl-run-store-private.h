@@ -56,12 +56,6 @@ DlRun    *dl_run_row_to_run (const DlRunRow *row);
 /* Sets a run's mutable fields (name, notes, number and figures) from a row, as another process left them. */
 void      dl_run_apply_row (DlRun *run, const DlRunRow *row);
 
-/* The configuration as (key, value) text pairs, in a fixed order: what run_config holds, and what a
- * comparison of runs diffs. Numbers round-trip exactly. */
-GPtrArray *dl_run_config_to_pairs (const DlTrainConfig *config);   /* char*: key, value, key, value, … */
-/* Sets the field `key` names; unknown keys are ignored (a later schema's). FALSE when the value is bad. */
-gboolean   dl_run_config_set_pair (DlTrainConfig *config, const char *key, const char *value);
-
 /* ---- the writer thread's operations ---- */
 
 typedef enum {
@@ -76,6 +70,7 @@ typedef enum {
   OP_DELETE,
   OP_RESTORE,
   OP_PURGE,
+  OP_CHECKSUM,
   OP_FLUSH,
   OP_STOP,
 } DlStoreOpType;
@@ -98,7 +93,8 @@ typedef struct {
   DlRunEvent    event;        /* EVENT */
   DlRunEval     eval;         /* EVAL */
   DlRunEpoch    epoch;        /* EPOCH */
-  DlRunModel    model;        /* MODEL: kind, path, step (size and sha256 filled by the writer) */
+  DlRunModel    model;        /* MODEL: kind, path, step (size and sha256 filled by the writer);
+                               * CHECKSUM: path, size, sha256, step = the file's mtime */
   DlStoreFlush *flush;        /* FLUSH and STOP: signalled once committed */
 } DlStoreOp;
 
@@ -121,6 +117,9 @@ DlStoreWriter *dl_store_writer_start (sqlite3 *db, const char *path, DlStoreLink
 void           dl_store_writer_push (DlStoreWriter *w, DlStoreOp *op);
 /* Commits what is queued, stops the thread, closes the connection. */
 void           dl_store_writer_stop (DlStoreWriter *w);
+
+/* Queues a file's checksum for the cache (any thread). */
+void dl_run_store_remember_checksum (DlRunStore *self, const char *path, gint64 size, gint64 mtime, const char *sha256);
 
 /* Called on the store's context by the writer (dl-run-store.c). */
 void dl_run_store_run_stored (DlRunStore *self, const char *uuid, gint64 id);

@@ -120,7 +120,13 @@
   "  step   INTEGER NOT NULL,\n" \
   "  at     INTEGER NOT NULL,\n" \
   "  UNIQUE (run_id, path)\n" \
-  ");\n"
+  ");\n" \
+  "CREATE TABLE file_checksums (\n" \
+  "  path   TEXT PRIMARY KEY,\n" \
+  "  size   INTEGER NOT NULL,\n" \
+  "  mtime  INTEGER NOT NULL,\n" \
+  "  sha256 TEXT NOT NULL\n" \
+  ") WITHOUT ROWID;\n"
 
 const DlRunStoreMigration dl_run_store_migrations[] = {
   { 1, SCHEMA_V1 },

@@ -517,6 +517,21 @@ add_model (DlStoreWriter *w, gint64 id, DlStoreOp *op, GError **error)
 }
 
 static gboolean
+remember_checksum (DlStoreWriter *w, DlStoreOp *op, GError **error)
+{
+  sqlite3_stmt *st = statement (w, "INSERT OR REPLACE INTO file_checksums (path, size, mtime, sha256) "
+                                   "VALUES (?1, ?2, ?3, ?4)", error);
+
+  if (st == NULL)
+    return FALSE;
+  bind_text (st, 1, op->model.path);
+  sqlite3_bind_int64 (st, 2, op->model.size);
+  sqlite3_bind_int64 (st, 3, op->model.step);
+  bind_text (st, 4, op->model.sha256);
+  return step_done (w, st, "remembering a file's checksum", error);
+}
+
+static gboolean
 set_deleted (DlStoreWriter *w, gint64 id, gint64 at, GError **error)
 {
   sqlite3_stmt *st = statement (w, "UPDATE runs SET deleted_at = ?2 WHERE id = ?1", error);
@@ -559,6 +574,8 @@ apply_op (DlStoreWriter *w, DlStoreOp *op, GError **error)
       return add_run (w, op, error);
     case OP_PURGE:
       return purge (w, error);
+    case OP_CHECKSUM:
+      return remember_checksum (w, op, error);
     case OP_FLUSH:
     case OP_STOP:
       return TRUE;

@@ -13,6 +13,7 @@ struct _DlRunStore
   char          *path;
   DlStoreLink   *link;
   DlStoreWriter *writer;        /* NULL once closed */
+  GMutex         writer_lock;   /* guards `writer`: data-set checksums are queued from a task's thread */
   sqlite3       *reader;
   GMutex         reader_lock;
 
@@ -35,7 +36,8 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void refresh (DlRunStore *self);
+static void     refresh (DlRunStore *self);
+static gboolean push (DlRunStore *self, DlStoreOp *op);
 
 /* ---- the object ---- */
 
@@ -43,6 +45,7 @@ static void
 dl_run_store_init (DlRunStore *self)
 {
   g_mutex_init (&self->reader_lock);
+  g_mutex_init (&self->writer_lock);
   self->runs = g_list_store_new (DL_TYPE_RUN);
   self->by_uuid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->owned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -71,6 +74,7 @@ dl_run_store_finalize (GObject *object)
   g_clear_pointer (&self->link, dl_store_link_unref);
   sqlite3_close (self->reader);
   g_mutex_clear (&self->reader_lock);
+  g_mutex_clear (&self->writer_lock);
   g_object_unref (self->runs);
   g_hash_table_unref (self->by_uuid);
   g_hash_table_unref (self->owned);
@@ -264,7 +268,7 @@ on_meta_changed (DlRun *run, GParamSpec *pspec, DlRunStore *self)
 {
   DlStoreOp *op;
 
-  if (self->syncing > 0 || self->writer == NULL)
+  if (self->syncing > 0)
     return;
   op = g_new0 (DlStoreOp, 1);
   op->type = OP_UPDATE_META;
@@ -272,7 +276,7 @@ on_meta_changed (DlRun *run, GParamSpec *pspec, DlRunStore *self)
   op->at = g_get_real_time ();
   op->name = g_strdup (dl_run_get_name (run));
   op->notes = g_strdup (dl_run_get_notes (run));
-  dl_store_writer_push (self->writer, op);
+  push (self, op);
 }
 
 /* The store follows the run from now on: it is listed, and the user's edits of it are saved. */
@@ -425,16 +429,18 @@ op_new (DlStoreOpType type, DlRun *run)
   return op;
 }
 
-/* After close, writes have nowhere to go. */
-static void
+/* After close, writes have nowhere to go: FALSE, and the operation is dropped. */
+static gboolean
 push (DlRunStore *self, DlStoreOp *op)
 {
-  if (self->writer == NULL)
-    {
-      dl_store_op_free (op);
-      return;
-    }
-  dl_store_writer_push (self->writer, op);
+  g_mutex_lock (&self->writer_lock);
+  if (self->writer != NULL)
+    dl_store_writer_push (self->writer, g_steal_pointer (&op));
+  g_mutex_unlock (&self->writer_lock);
+  if (op == NULL)
+    return TRUE;
+  dl_store_op_free (op);
+  return FALSE;
 }
 
 void
@@ -546,7 +552,10 @@ dl_run_store_delete_run (DlRunStore *self, DlRun *run)
 {
   g_return_if_fail (DL_IS_RUN_STORE (self));
   g_return_if_fail (DL_IS_RUN (run));
-  push (self, op_new (OP_DELETE, run));
+  DlStoreOp *op = op_new (OP_DELETE, run);
+
+  dl_run_set_deleted_at (run, op->at);
+  push (self, op);
   adopt_run (self, run);
   hide_run (self, run);
 }
@@ -556,6 +565,7 @@ dl_run_store_restore_run (DlRunStore *self, DlRun *run)
 {
   g_return_if_fail (DL_IS_RUN_STORE (self));
   g_return_if_fail (DL_IS_RUN (run));
+  dl_run_set_deleted_at (run, 0);
   push (self, op_new (OP_RESTORE, run));
   adopt_run (self, run);
   show_run (self, run);
@@ -568,6 +578,19 @@ dl_run_store_purge (DlRunStore *self)
   push (self, op_new (OP_PURGE, NULL));
 }
 
+/* From the thread computing a data set's checksums. */
+void
+dl_run_store_remember_checksum (DlRunStore *self, const char *path, gint64 size, gint64 mtime, const char *sha256)
+{
+  DlStoreOp *op = op_new (OP_CHECKSUM, NULL);
+
+  op->model.path = g_strdup (path);
+  op->model.size = size;
+  op->model.step = mtime;
+  op->model.sha256 = g_strdup (sha256);
+  push (self, op);
+}
+
 static gboolean
 wait_for (DlRunStore *self, DlStoreOpType type, GError **error)
 {
@@ -577,7 +600,8 @@ wait_for (DlRunStore *self, DlStoreOpType type, GError **error)
   g_mutex_init (&f.lock);
   g_cond_init (&f.cond);
   op->flush = &f;
-  dl_store_writer_push (self->writer, op);
+  if (!push (self, op))
+    f.done = TRUE;
   g_mutex_lock (&f.lock);
   while (!f.done)
     g_cond_wait (&f.cond, &f.lock);
@@ -604,8 +628,12 @@ dl_run_store_flush (DlRunStore *self, GError **error)
 void
 dl_run_store_close (DlRunStore *self)
 {
+  DlStoreWriter *writer;
+
   g_return_if_fail (DL_IS_RUN_STORE (self));
-  if (self->writer == NULL)
-    return;
-  dl_store_writer_stop (g_steal_pointer (&self->writer));
+  g_mutex_lock (&self->writer_lock);
+  writer = g_steal_pointer (&self->writer);
+  g_mutex_unlock (&self->writer_lock);
+  if (writer != NULL)
+    dl_store_writer_stop (writer);
 }

@@ -130,6 +130,18 @@ gboolean     dl_run_store_flush (DlRunStore *self, GError **error);
 /* Commits what is queued and stops the writer thread (also done by dispose); later writes are dropped. */
 void         dl_run_store_close (DlRunStore *self);
 
+/* ---- data sets ---- */
+
+/* dl_run_data_compute, with the checksums of files the store has seen before (same path, size and
+ * modification time) taken from it rather than read again: MNIST's 55 MB take about a second to hash.
+ * Blocking; the async form runs on a GTask thread. */
+DlRunData   *dl_run_store_compute_data (DlRunStore *self, const char *train_source, const char *test_source,
+                                        int n_train, int n_test, GError **error);
+void         dl_run_store_compute_data_async (DlRunStore *self, const char *train_source, const char *test_source,
+                                              int n_train, int n_test, GCancellable *cancellable,
+                                              GAsyncReadyCallback callback, gpointer user_data);
+DlRunData   *dl_run_store_compute_data_finish (DlRunStore *self, GAsyncResult *result, GError **error);
+
 /* ---- reads ---- */
 
 /* Every run not deleted, oldest first, as DlRun objects that stay up to date: this process's runs as they
@@ -158,5 +170,19 @@ gboolean     dl_run_store_load_run_finish (DlRunStore *self, GAsyncResult *resul
 GPtrArray   *dl_run_store_list_events (DlRunStore *self, DlRun *run, GError **error);
 GArray      *dl_run_store_list_epochs (DlRunStore *self, DlRun *run, GError **error);
 GPtrArray   *dl_run_store_list_models (DlRunStore *self, DlRun *run, GError **error);
+
+/* ---- export ---- */
+
+/* One long-format CSV of the runs' metrics (DlRun*, e.g. a selection), a row per point:
+ *   run,uuid,name,metric,step,x,value,text
+ * metric is a series key (dl_run_series_key: loss and lr per batch, subset_*, test_*, train_*; accuracies as
+ * fractions) or "marker" (a change acknowledged during the run: no value, the change in `text`); x is epochs
+ * done. Runs in the order given, each metric in step order. Blocking; the async form writes `path`
+ * atomically on a GTask thread. */
+gboolean     dl_run_store_export_csv (DlRunStore *self, GPtrArray *runs, GString *out, GError **error);
+void         dl_run_store_export_csv_async (DlRunStore *self, GPtrArray *runs, const char *path,
+                                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                                            gpointer user_data);
+gboolean     dl_run_store_export_csv_finish (DlRunStore *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -65,6 +65,14 @@ typedef struct {
   GBytes    *probs;
 } DlRunEval;
 
+/* A recipe as (key, value) text pairs, in a fixed order — char*: key, value, key, value, … (arch, optimizer,
+ * lr, momentum, weight_decay, reduce, beta1, beta2, eps, batch, epochs, seed, schedule, schedule_gamma,
+ * schedule_step, augment, eval_every, threads): what the store keeps, and what a comparison of runs diffs.
+ * Numbers round-trip exactly. */
+GPtrArray  *dl_run_config_to_pairs (const DlTrainConfig *config);
+/* Sets the field `key` names; unknown keys (a later version's) are ignored. FALSE when the value is bad. */
+gboolean    dl_run_config_set_pair (DlTrainConfig *config, const char *key, const char *value);
+
 /* The state's nick as the store keeps it ("ready", "running", …), and back. */
 const char *dl_run_state_nick (DlTrainState state);
 gboolean    dl_run_state_from_nick (const char *nick, DlTrainState *state);
@@ -128,6 +136,9 @@ void         dl_run_set_final_test_accuracy (DlRun *self, double accuracy);
 /* The final model, saved into the store's directory when the run ended; NULL before. */
 const char  *dl_run_get_final_model_path (DlRun *self);
 void         dl_run_set_final_model_path (DlRun *self, const char *path);
+/* When the run was deleted (soft: the store can restore it), µs since 1970; 0 when it is not. */
+gint64       dl_run_get_deleted_at (DlRun *self);
+void         dl_run_set_deleted_at (DlRun *self, gint64 t);
 /* Whether the series, markers and evaluations are all here (a live run, or one the store loaded). */
 gboolean     dl_run_get_loaded (DlRun *self);
 void         dl_run_set_loaded (DlRun *self, gboolean loaded);
