@@ -7,6 +7,11 @@
 
 #include "dl-model.h"
 
+#ifndef GETTEXT_PACKAGE
+#define GETTEXT_PACKAGE "digitlab"
+#endif
+#include <glib/gi18n-lib.h>
+
 typedef struct {
   DlRunSpec      spec;      /* owned copies */
   DlTrainConfig  config;
@@ -84,8 +89,8 @@ worker_load_model (DlRunRecorder *self, const char *path, const DlTrainConfig *c
   dl_worker_load_model (self->worker, path);
 }
 
-/* A reset fails only on these (cmd_reset in dl-worker.c): checked here, so that an error event never has to
- * be matched to the reset it came from. */
+/* A reset fails only on these (cmd_reset in dl-worker.c, with the same messages): checked here, so that an
+ * error event never has to be matched to the reset it came from. */
 static gboolean
 check_recipe (const DlTrainConfig *config, GError **error)
 {
@@ -95,14 +100,14 @@ check_recipe (const DlTrainConfig *config, GError **error)
     return FALSE;
   if (config->batch < 1 || config->batch > DL_MAX_BATCH)
     {
-      g_set_error (error, DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID, "Batch size %d is out of range: expected 1 to %d.",
+      g_set_error (error, DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID, _("Batch size %d is out of range: expected 1 to %d."),
                    config->batch, DL_MAX_BATCH);
       return FALSE;
     }
   if (!isfinite (config->hyper.lr) || config->hyper.lr <= 0.0f)
     {
       g_set_error (error, DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID,
-                   "Learning rate %g is invalid: expected a positive number.", (double) config->hyper.lr);
+                   _("Learning rate %g is invalid: expected a positive number."), (double) config->hyper.lr);
       return FALSE;
     }
   return TRUE;
