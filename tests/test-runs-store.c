@@ -573,6 +573,8 @@ START_TEST (test_external_change)
     flush_ok (store);
     ck_assert_str_eq (test_runs_query_text (path, "SELECT name FROM runs"), "renamed in the app");
   }
+  /* The store may outlive this function (a refresh in flight holds it): `changed` is on this stack. */
+  g_signal_handlers_disconnect_by_data (store, &changed);
 }
 END_TEST
 
