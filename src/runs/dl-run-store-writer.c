@@ -603,22 +603,24 @@ apply_op (DlStoreWriter *w, DlStoreOp *op, GError **error)
 
 /* ---- committing ---- */
 
-/* An update the same transaction overwrites later is skipped. */
-static gboolean
-superseded (DlStoreWriter *w, guint i)
+/* Which pending operations a later one of the same transaction overwrites (an update of the same run's
+ * figures, or of its name and notes): those are skipped. One pass from the end. */
+static gboolean *
+find_superseded (DlStoreWriter *w)
 {
-  DlStoreOp *op = g_ptr_array_index (w->pending, i);
+  gboolean *skip = g_new0 (gboolean, MAX (w->pending->len, 1));
+  g_autoptr (GHashTable) figures = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) meta = g_hash_table_new (g_str_hash, g_str_equal);
 
-  if (op->type != OP_UPDATE_RUN && op->type != OP_UPDATE_META)
-    return FALSE;
-  for (guint j = i + 1; j < w->pending->len; j++)
+  for (guint i = w->pending->len; i-- > 0;)
     {
-      DlStoreOp *later = g_ptr_array_index (w->pending, j);
+      DlStoreOp *op = g_ptr_array_index (w->pending, i);
+      GHashTable *seen = op->type == OP_UPDATE_RUN ? figures : op->type == OP_UPDATE_META ? meta : NULL;
 
-      if (later->type == op->type && g_strcmp0 (later->uuid, op->uuid) == 0)
-        return TRUE;
+      if (seen != NULL)
+        skip[i] = !g_hash_table_add (seen, op->uuid);
     }
-  return FALSE;
+  return skip;
 }
 
 static void
@@ -662,10 +664,13 @@ finish_flushes (DlStoreWriter *w, const GError *error)
 static gboolean
 run_transaction (DlStoreWriter *w, GError **error)
 {
+  g_autofree gboolean *skip = NULL;
+
   if (!dl_run_store_exec (w->db, w->path, "BEGIN IMMEDIATE", error))
     return FALSE;
+  skip = find_superseded (w);
   for (guint i = 0; i < w->pending->len; i++)
-    if (!superseded (w, i) && !apply_op (w, g_ptr_array_index (w->pending, i), error))
+    if (!skip[i] && !apply_op (w, g_ptr_array_index (w->pending, i), error))
       {
         sqlite3_exec (w->db, "ROLLBACK", NULL, NULL, NULL);
         return FALSE;
