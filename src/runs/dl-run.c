@@ -1,6 +1,11 @@
 /* dl-run.c — a run and what it produced (see dl-run.h). */
 #include "dl-run.h"
 
+#ifndef GETTEXT_PACKAGE
+#define GETTEXT_PACKAGE "digitlab"
+#endif
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <math.h>
 
@@ -86,18 +91,18 @@ static guint signals[N_SIGNALS];
 
 static const struct {
   const char *key;
-  const char *title;   /* the series' name, as a plot's legend shows it */
+  const char *title;   /* the series' name, as a plot's legend shows it (translated when the run is made) */
   const char *color;
   gboolean    smooth, markers;
 } series_info[DL_RUN_N_SERIES] = {
-  [DL_RUN_SERIES_LOSS] = { "loss", "train loss (per batch)", "blue", TRUE, FALSE },
-  [DL_RUN_SERIES_LR] = { "lr", "learning rate", "gray", FALSE, FALSE },
-  [DL_RUN_SERIES_SUBSET_LOSS] = { "subset_loss", "test loss (2,000-image subset)", "yellow", FALSE, FALSE },
-  [DL_RUN_SERIES_SUBSET_ACCURACY] = { "subset_accuracy", "test accuracy (2,000-image subset)", "yellow", FALSE, FALSE },
-  [DL_RUN_SERIES_TEST_LOSS] = { "test_loss", "test loss", "orange", FALSE, TRUE },
-  [DL_RUN_SERIES_TEST_ACCURACY] = { "test_accuracy", "test accuracy", "orange", FALSE, TRUE },
-  [DL_RUN_SERIES_TRAIN_LOSS] = { "train_loss", "train loss (epoch)", "teal", FALSE, TRUE },
-  [DL_RUN_SERIES_TRAIN_ACCURACY] = { "train_accuracy", "train accuracy (epoch)", "blue", FALSE, TRUE },
+  [DL_RUN_SERIES_LOSS] = { "loss", N_("train loss (per batch)"), "blue", TRUE, FALSE },
+  [DL_RUN_SERIES_LR] = { "lr", N_("learning rate"), "gray", FALSE, FALSE },
+  [DL_RUN_SERIES_SUBSET_LOSS] = { "subset_loss", N_("test loss (2,000-image subset)"), "yellow", FALSE, FALSE },
+  [DL_RUN_SERIES_SUBSET_ACCURACY] = { "subset_accuracy", N_("test accuracy (2,000-image subset)"), "yellow", FALSE, FALSE },
+  [DL_RUN_SERIES_TEST_LOSS] = { "test_loss", N_("test loss"), "orange", FALSE, TRUE },
+  [DL_RUN_SERIES_TEST_ACCURACY] = { "test_accuracy", N_("test accuracy"), "orange", FALSE, TRUE },
+  [DL_RUN_SERIES_TRAIN_LOSS] = { "train_loss", N_("train loss (epoch)"), "teal", FALSE, TRUE },
+  [DL_RUN_SERIES_TRAIN_ACCURACY] = { "train_accuracy", N_("train accuracy (epoch)"), "blue", FALSE, TRUE },
 };
 
 const char *
@@ -386,7 +391,7 @@ dl_run_init (DlRun *self)
   g_array_set_clear_func (self->evals, clear_eval);
   for (int k = 0; k < DL_RUN_N_SERIES; k++)
     {
-      self->series[k] = dl_series_new (series_info[k].title, series_info[k].color);
+      self->series[k] = dl_series_new (_(series_info[k].title), series_info[k].color);
       dl_series_set_smooth (self->series[k], series_info[k].smooth);
       dl_series_set_markers (self->series[k], series_info[k].markers);
     }
