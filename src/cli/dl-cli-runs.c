@@ -173,7 +173,7 @@ json_run_summary (DlJson *j, DlRun *run)
   dl_json_string (j, "arch", dl_run_get_arch (run));
   /* A string: a seed above 2^53 does not survive a JSON number. */
   dl_json_string (j, "seed", seed);
-  dl_json_string (j, "state", dl_run_state_nick (dl_run_get_state (run)));
+  dl_json_string (j, "state", dl_train_state_to_nick (dl_run_get_state (run)));
   dl_json_string (j, "program", dl_run_get_program (run));
   json_time (j, "created", dl_run_get_created_at (run));
   json_time (j, "started", dl_run_get_started_at (run));
@@ -224,7 +224,7 @@ print_list_text (GPtrArray *runs)
                                    ? g_strdup_printf ("%s (epoch %d)", best, dl_run_get_best_epoch (run) + 1)
                                    : g_strdup (best);
       g_autofree char *final = format_accuracy (dl_run_get_final_test_accuracy (run));
-      g_autofree char *state = g_strdup_printf ("%s%s", dl_run_state_nick (dl_run_get_state (run)),
+      g_autofree char *state = g_strdup_printf ("%s%s", dl_train_state_to_nick (dl_run_get_state (run)),
                                                 dl_run_get_deleted_at (run) ? "*" : "");
 
       printf ("%5" G_GINT64_FORMAT "  %-28.28s %-10.10s %-9s %-16s %8s %7" G_GINT64_FORMAT "  %-20s %s\n",
@@ -378,7 +378,7 @@ print_show_text (DlRun *run, const Details *d)
 
   printf ("run %" G_GINT64_FORMAT ": %s\n  uuid     %s\n  state    %s%s\n  preset   %s\n  started  %s, trained %s, "
           "%" G_GINT64_FORMAT " steps (%.2f epochs)\n",
-          dl_run_get_number (run), dl_run_get_name (run), dl_run_get_uuid (run), dl_run_state_nick (dl_run_get_state (run)),
+          dl_run_get_number (run), dl_run_get_name (run), dl_run_get_uuid (run), dl_train_state_to_nick (dl_run_get_state (run)),
           dl_run_get_deleted_at (run) ? " (deleted: 'digitlab-cli runs restore' brings it back)" : "",
           dl_run_get_preset (run) ? dl_run_get_preset (run) : "custom", started ? started : "—", duration,
           dl_run_get_steps (run), dl_run_get_epochs_done (run));

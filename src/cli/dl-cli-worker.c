@@ -25,7 +25,7 @@ typedef struct {
   double       epoch_start;  /* the worker's elapsed training seconds when this epoch began */
   gboolean     interrupted;  /* SIGINT: stopping */
   gboolean     finishing;    /* done or stopped: saving, then quitting */
-  gboolean     stopped;      /* the worker said so: the recorder has seen the run end */
+  gboolean     stopped;      /* the worker said the run ended: the recorder has seen it too */
   gboolean     saved;        /* --save written */
   gint64       step;
   GError      *error;
@@ -148,7 +148,7 @@ on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
       finish (run);
       break;
     case DL_EVENT_STATE:
-      if (ev->state != DL_TRAIN_STOPPED)
+      if (ev->state != DL_TRAIN_FINISHED && ev->state != DL_TRAIN_STOPPED && ev->state != DL_TRAIN_FAILED)
         break;
       run->stopped = TRUE;
       run->step = ev->step;
@@ -198,7 +198,7 @@ begin_run (TrainRun *run, const DlTrainConfig *cfg, DlCliRecording *rec, GError 
 
   if (run->recorder == NULL)
     {
-      dl_worker_reset (run->worker, cfg);
+      dl_worker_new_run (run->worker, cfg);
       return TRUE;
     }
   return dl_run_recorder_begin (run->recorder, &spec, error);
@@ -325,7 +325,7 @@ dl_cli_bench_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, in
   g_signal_connect (worker, "event", G_CALLBACK (on_bench_event), &b);
   dl_worker_set_step_observer (worker, time_step, &b);
   dl_worker_set_data (worker, part, probe);
-  dl_worker_reset (worker, &cfg);
+  dl_worker_new_run (worker, &cfg);
   dl_worker_start (worker);
   g_main_loop_run (b.loop);
   dl_worker_shutdown (worker);

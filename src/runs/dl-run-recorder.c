@@ -36,12 +36,7 @@ struct _DlRunRecorder
   Pending       *pending;         /* a run asked for and not acknowledged yet */
 
   /* Following the worker, for the current run. */
-  DlTrainState   worker_state;    /* as the last STATE event said */
-  gboolean       done_seen;       /* DONE came: the STOPPED that follows is "finished" */
-  gboolean       diverged_seen;   /* DIVERGED came: the PAUSED that follows is "diverged" */
-  DlHyper        hyper;           /* in force, for the learning rate of each batch */
-  double         last_x;          /* where the previous batch ended */
-  int            test_n;          /* examples in the whole test set */
+  guint          serial;          /* the worker's run serial of the current run (DlEvent.run_serial) */
   gint64         whole_eval_step; /* step of the latest whole-test-set evaluation, -1: none */
   double         whole_eval_accuracy;
   double         epoch_start;     /* the worker's training seconds when this epoch began */
@@ -72,32 +67,24 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* ================================================================================================== */
-/* What today's worker does not say yet. The worker branch adds DlEvent.run_serial, eval_kind, during_run on
- * HYPER_APPLIED, step and lr in each DlBatchLoss, the states of DESIGN.md and new_run (for reset); each of
- * these functions then becomes a read of that field or a call of that command. */
+/* ---- the worker's runs ---- */
 
-static void
-worker_new_run (DlRunRecorder *self, const DlTrainConfig *config)
-{
-  dl_worker_reset (self->worker, config);
-}
-
-static void
-worker_load_model (DlRunRecorder *self, const char *path, const DlTrainConfig *config)
-{
-  dl_worker_load_model (self->worker, path);
-}
-
-/* A reset fails only on these (cmd_reset in dl-worker.c, with the same messages): checked here, so that an
- * error event never has to be matched to the reset it came from. */
+/* What dl_worker_new_run and dl_worker_load_model refuse (validate_config in dl-trainer-commands.c, with
+ * the same messages), checked before asking: a refused command posts an error event, which nothing ties to
+ * the command it came from. The architecture is checked unless a model file brings its own. */
 static gboolean
-check_recipe (const DlTrainConfig *config, GError **error)
+check_recipe (const DlTrainConfig *config, gboolean check_arch, GError **error)
 {
   DlArch arch;
 
-  if (!dl_arch_parse (config->arch, &arch, error))
+  if (check_arch && !dl_arch_parse (config->arch, &arch, error))
     return FALSE;
+  if (config->epochs < 1)
+    {
+      g_set_error (error, DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID, _("%d epochs is out of range: expected at least 1."),
+                   config->epochs);
+      return FALSE;
+    }
   if (config->batch < 1 || config->batch > DL_MAX_BATCH)
     {
       g_set_error (error, DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID, _("Batch size %d is out of range: expected 1 to %d."),
@@ -113,18 +100,14 @@ check_recipe (const DlTrainConfig *config, GError **error)
   return TRUE;
 }
 
-/* The worker's acknowledgement of a fresh network: the ready state at step 0. */
+/* The first event of a run the worker began (dl-worker.h): MODEL_LOADED for a model file, else STATE
+ * READY with its recipe. */
 static gboolean
-acknowledges_new_run (const DlEvent *ev)
+begins_run (DlRunRecorder *self, const DlEvent *ev)
 {
-  return ev->type == DL_EVENT_STATE && ev->state == DL_TRAIN_READY && ev->step == 0;
-}
-
-/* The reset's own progress event (step 0, before its state event) is the new network's, not the old run's. */
-static gboolean
-is_new_networks_progress (DlRunRecorder *self, const DlEvent *ev)
-{
-  return self->pending != NULL && ev->type == DL_EVENT_PROGRESS && ev->step == 0;
+  if (ev->run_serial == 0 || ev->run_serial == self->serial)
+    return FALSE;
+  return ev->type == DL_EVENT_MODEL_LOADED || (ev->type == DL_EVENT_STATE && ev->config != NULL);
 }
 
 /* A failed model load names its file first (dl-model.c); a failed save names the file it was saving. */
@@ -140,58 +123,6 @@ is_save_failure (const DlEvent *ev, const char *path)
   return ev->error != NULL && path != NULL && g_str_has_prefix (ev->error->message, path);
 }
 
-/* Periodic evaluations run on the first 2,000 test images, the others on the whole set. */
-static DlEvalKind
-eval_kind (DlRunRecorder *self, const DlEvent *ev)
-{
-  if (ev->end_of_epoch)
-    return DL_EVAL_EPOCH;
-  return self->test_n > 0 && ev->eval->n < self->test_n ? DL_EVAL_SUBSET : DL_EVAL_REQUESTED;
-}
-
-/* Only changes acknowledged while the run trains make markers. */
-static gboolean
-change_during_run (DlRunRecorder *self, const DlEvent *ev)
-{
-  DlTrainState s = dl_run_get_state (self->run);
-
-  return s == DL_TRAIN_RUNNING || s == DL_TRAIN_PAUSED || s == DL_TRAIN_DIVERGED;
-}
-
-/* The batch losses of a progress event end at its step, one step each. */
-static gint64
-batch_step (const DlEvent *ev, guint i)
-{
-  return ev->step - (gint64) (ev->batch_losses->len - 1 - i);
-}
-
-/* The rate the optimiser used for a batch that began at `x_before`: the schedule over the base rate in force
- * (as dl-worker.c's scheduled_lr computes it). */
-static float
-batch_lr (DlRunRecorder *self, double x_before)
-{
-  const DlTrainConfig *c = dl_run_get_config (self->run);
-  DlPreset schedule = {
-    .schedule = c->schedule, .schedule_gamma = c->schedule_gamma, .schedule_step = c->schedule_step,
-  };
-  int epochs = MAX (c->epochs, 1);
-
-  return dl_schedule_lr (&schedule, self->hyper.lr, x_before, epochs);
-}
-
-/* The run's state from a worker state: today's worker says "stopped" for both an end and a stop, and
- * "paused" for divergence too; the events before it tell them apart. */
-static DlTrainState
-run_state (DlRunRecorder *self, DlTrainState worker_state)
-{
-  if (worker_state == DL_TRAIN_STOPPED && self->done_seen)
-    return DL_TRAIN_FINISHED;
-  if (worker_state == DL_TRAIN_PAUSED && self->diverged_seen)
-    return DL_TRAIN_DIVERGED;
-  return worker_state;
-}
-
-/* ================================================================================================== */
 
 static void
 update_busy (DlRunRecorder *self)
@@ -303,14 +234,15 @@ set_run_state (DlRunRecorder *self, DlTrainState state, const DlEvent *ev)
   if (state == DL_TRAIN_RUNNING)
     store_run (self);
   log_event (self, "state", dl_run_get_steps (run), ev != NULL ? event_x (ev) : dl_run_get_epochs_done (run), FALSE,
-             dl_run_state_nick (state));
+             dl_train_state_to_nick (state));
   save_figures (self);
 }
 
 /* The end of a run that trained: its whole-test-set accuracy (unless the latest evaluation was of these very
- * parameters) and its final model, asked of the worker once per step. */
+ * parameters, or `evaluate` is FALSE: a failed run's test set is gone) and its final model, asked of the
+ * worker once per step. */
 static void
-finish_run (DlRunRecorder *self)
+finish_run (DlRunRecorder *self, gboolean evaluate)
 {
   DlRun *run = self->run;
   gint64 steps;
@@ -320,7 +252,7 @@ finish_run (DlRunRecorder *self)
   self->final_step = steps;
   if (self->whole_eval_step == steps)
     dl_run_set_final_test_accuracy (run, self->whole_eval_accuracy);
-  else
+  else if (evaluate)
     {
       self->final_eval_pending = TRUE;
       dl_worker_evaluate (self->worker);
@@ -346,57 +278,46 @@ finish_run (DlRunRecorder *self)
 static void
 on_state (DlRunRecorder *self, const DlEvent *ev)
 {
-  DlTrainState state;
-
-  self->worker_state = ev->state;
-  if (self->run == NULL)
-    return;
-  state = run_state (self, ev->state);
-  self->done_seen = FALSE;
-  if (state != DL_TRAIN_DIVERGED)
-    self->diverged_seen = FALSE;
   dl_run_set_train_seconds (self->run, ev->elapsed_seconds);
-  set_run_state (self, state, ev);
-  if (dl_run_state_is_final (state))
-    finish_run (self);
+  if (ev->state == DL_TRAIN_FAILED && ev->message != NULL)
+    log_event (self, "error", ev->step, event_x (ev), FALSE, ev->message);
+  set_run_state (self, ev->state, ev);
+  /* A run ended by dl_run_recorder_begin had its final figures asked for there, before the new network. */
+  if (dl_run_state_is_final (ev->state) && self->pending == NULL)
+    finish_run (self, ev->state != DL_TRAIN_FAILED);
 }
 
 /* ---- making runs ---- */
 
-/* The run being replaced ends here if it has not: stopped, as the user left it. */
+/* The run being replaced: the worker ended it (STOPPED) if it was under way. */
 static void
 retire_run (DlRunRecorder *self)
 {
-  if (self->run == NULL)
-    return;
-  if (!dl_run_state_is_final (dl_run_get_state (self->run)) && dl_run_get_steps (self->run) > 0)
-    set_run_state (self, DL_TRAIN_STOPPED, NULL);
   g_clear_object (&self->run);
-}
-
-static void
-activate (DlRunRecorder *self, const DlTrainConfig *config, const char *origin_path)
-{
-  Pending *p = g_steal_pointer (&self->pending);
-  g_autofree char *origin_sha = NULL;
-
-  retire_run (self);
-  if (origin_path != NULL)
-    origin_sha = dl_run_data_checksum_file (origin_path, NULL, NULL);
-  self->run = g_object_new (DL_TYPE_RUN,
-                            "config", config,
-                            "preset", p->spec.preset,
-                            "data", p->spec.data,
-                            "program", p->spec.program,
-                            "name", p->spec.name,
-                            "origin-model-path", origin_path,
-                            "origin-model-sha256", origin_sha,
-                            NULL);
   self->stored = FALSE;
   g_ptr_array_set_size (self->early, 0);
-  self->done_seen = self->diverged_seen = FALSE;
-  self->hyper = config->hyper;
-  self->last_x = 0.0;
+}
+
+/* The worker began a run: it becomes current, described by the pending spec (or as a run nobody asked the
+ * recorder for: no preset, no data set). */
+static void
+activate (DlRunRecorder *self, const DlEvent *ev)
+{
+  Pending *p = g_steal_pointer (&self->pending);
+  const char *origin = ev->type == DL_EVENT_MODEL_LOADED ? ev->path : NULL;
+  g_autofree char *origin_sha = origin != NULL ? dl_run_data_checksum_file (origin, NULL, NULL) : NULL;
+
+  retire_run (self);
+  self->run = g_object_new (DL_TYPE_RUN,
+                            "config", ev->config,
+                            "preset", p != NULL ? p->spec.preset : NULL,
+                            "data", p != NULL ? p->spec.data : NULL,
+                            "program", p != NULL ? p->spec.program : NULL,
+                            "name", p != NULL ? p->spec.name : NULL,
+                            "origin-model-path", origin,
+                            "origin-model-sha256", origin_sha,
+                            NULL);
+  self->serial = ev->run_serial;
   self->whole_eval_step = -1;
   self->whole_eval_accuracy = NAN;
   self->epoch_start = 0.0;
@@ -414,7 +335,7 @@ dl_run_recorder_begin (DlRunRecorder *self, const DlRunSpec *spec, GError **erro
 
   g_return_val_if_fail (DL_IS_RUN_RECORDER (self), FALSE);
   g_return_val_if_fail (spec != NULL && spec->config != NULL, FALSE);
-  if (spec->model == NULL && !check_recipe (spec->config, error))
+  if (!check_recipe (spec->config, spec->model == NULL, error))
     return FALSE;
   p = g_new0 (Pending, 1);
   p->config = *spec->config;
@@ -430,11 +351,11 @@ dl_run_recorder_begin (DlRunRecorder *self, const DlRunSpec *spec, GError **erro
   pending_free (self->pending);
   self->pending = p;
   /* Before the worker replaces the network: the current run's final evaluation and model. */
-  finish_run (self);
+  finish_run (self, TRUE);
   if (p->spec.model != NULL)
-    worker_load_model (self, p->spec.model, &p->config);
+    dl_worker_load_model (self->worker, p->spec.model, &p->config);
   else
-    worker_new_run (self, &p->config);
+    dl_worker_new_run (self->worker, &p->config);
   update_busy (self);
   return TRUE;
 }
@@ -468,13 +389,11 @@ on_progress (DlRunRecorder *self, const DlEvent *ev)
       for (guint i = 0; i < n; i++)
         {
           const DlBatchLoss *b = &g_array_index (losses, DlBatchLoss, i);
-          float rate = batch_lr (self, self->last_x);
 
           x[i] = b->x;
           loss[i] = b->loss;
-          lr[i] = rate;
-          rows[i] = (DlRunBatch) { batch_step (ev, i), b->x, b->loss, rate };
-          self->last_x = b->x;
+          lr[i] = b->lr;
+          rows[i] = (DlRunBatch) { b->step, b->x, b->loss, b->lr };
         }
       dl_series_append_many (dl_run_get_series (self->run, DL_RUN_SERIES_LOSS), x, loss, n);
       dl_series_append_many (dl_run_get_series (self->run, DL_RUN_SERIES_LR), x, lr, n);
@@ -486,13 +405,13 @@ on_progress (DlRunRecorder *self, const DlEvent *ev)
   save_figures (self);
 }
 
+/* Only changes acknowledged while the run trains are markers; the others are part of its recipe from then. */
 static void
 on_hyper (DlRunRecorder *self, const DlEvent *ev)
 {
-  self->hyper = ev->hyper;
   if (ev->change == NULL || *ev->change == '\0')
     return;
-  if (change_during_run (self, ev))
+  if (ev->during_run)
     {
       dl_run_add_marker (self->run, ev->step, event_x (ev), ev->change);
       log_event (self, "hyper", ev->step, event_x (ev), TRUE, ev->change);
@@ -557,7 +476,7 @@ on_eval (DlRunRecorder *self, const DlEvent *ev)
   double x = event_x (ev);
   gboolean subset;
 
-  e.kind = eval_kind (self, ev);
+  e.kind = ev->eval_kind;
   e.step = ev->step;
   e.x = x;
   e.epoch = ev->epoch;
@@ -639,20 +558,10 @@ on_error (DlRunRecorder *self, const DlEvent *ev)
 static void
 on_event (DlWorker *worker, DlEvent *ev, DlRunRecorder *self)
 {
-  if (self->pending != NULL && self->pending->spec.model == NULL && acknowledges_new_run (ev))
-    activate (self, &self->pending->config, NULL);
-  else if (self->pending != NULL && self->pending->spec.model != NULL && ev->type == DL_EVENT_MODEL_LOADED)
-    {
-      g_autofree char *path = g_strdup (self->pending->spec.model);
-
-      activate (self, ev->config, path);
-    }
-
+  if (begins_run (self, ev))
+    activate (self, ev);
   switch (ev->type)
     {
-    case DL_EVENT_DATA_LOADED:
-      self->test_n = ev->test->n;
-      return;
     case DL_EVENT_ERROR:
       on_error (self, ev);
       return;
@@ -662,7 +571,8 @@ on_event (DlWorker *worker, DlEvent *ev, DlRunRecorder *self)
     default:
       break;
     }
-  if (self->run == NULL || is_new_networks_progress (self, ev))
+  /* Only the current run's events from here (none come of a run the recorder did not see begin). */
+  if (self->run == NULL || ev->run_serial != self->serial)
     return;
   switch (ev->type)
     {
@@ -679,11 +589,10 @@ on_event (DlWorker *worker, DlEvent *ev, DlRunRecorder *self)
       on_eval (self, ev);
       break;
     case DL_EVENT_DIVERGED:
-      self->diverged_seen = TRUE;
       log_event (self, "diverged", ev->step, event_x (ev), FALSE, ev->message);
       break;
-    case DL_EVENT_DONE:
-      self->done_seen = TRUE;
+    case DL_EVENT_DATA_LOADED:
+      /* A ready run trains on the new data; its recipe and data set are the caller's to describe anew. */
       break;
     default:
       break;

@@ -4,10 +4,11 @@
  * best and final accuracies; and when a run ends, its final model, saved into the store's directory
  * (digitlab/runs/RUN-UUID/final.dlm) and recorded with its checksum.
  *
- * The session (or the CLI) makes runs only through the recorder — dl_run_recorder_begin asks the worker for
- * the new network and makes the run current once the worker has it — and drives everything else (start,
- * pause, stop, set_hyper, save) on the worker directly. A run is written to the store when it first trains.
- * With a NULL store (none, or one that could not be opened) the runs are kept in memory only.
+ * The session (or the CLI) makes runs through the recorder — dl_run_recorder_begin asks the worker for the
+ * new run with its description (preset, data set, name) and makes it current at the run's first event —
+ * and drives everything else (start, pause, resume, stop, continue, set_hyper, save) on the worker
+ * directly. Events are matched to runs by DlEvent.run_serial. A run is written to the store when it first
+ * trains. With a NULL store (none, or one that could not be opened) the runs are kept in memory only.
  *
  * Main thread only (the worker's events arrive there).
  */
@@ -41,12 +42,14 @@ DlRunStore    *dl_run_recorder_get_store (DlRunRecorder *self);
 /* The run the worker's network belongs to ("run", with notify); NULL before the first one. */
 DlRun         *dl_run_recorder_get_run (DlRunRecorder *self);
 
-/* Asks the worker for a new run's network: a fresh one from spec->config, or spec->model loaded. The
- * current run, if it trained, is ended first (stopped, evaluated on the whole test set, its final model
- * saved); the new run becomes current when the worker acknowledges its network. A recipe the worker would
- * refuse (an architecture that does not parse, a batch size or learning rate out of range) fails here with
- * DL_ARCH_ERROR or DL_WORKER_ERROR and nothing changes; a model file that cannot be loaded leaves the
- * current run as it was and emits "begin-failed" with the loader's error. */
+/* Asks the worker for a new run (dl_worker_new_run from spec->config, or dl_worker_load_model of
+ * spec->model with it). The current run, if it trained, is evaluated on the whole test set and its final
+ * model saved first (the worker then stops it); the new run becomes current at its first event. A recipe
+ * the worker would refuse (an architecture that does not parse, epochs, batch size or learning rate out of
+ * range) fails here with DL_ARCH_ERROR or DL_WORKER_ERROR and nothing changes; a model file that cannot be
+ * loaded leaves the current run as it was and emits "begin-failed" with the loader's error. A run the
+ * worker begins without the recorder (dl_worker_new_run called directly) is recorded too, without preset
+ * or data set. */
 gboolean       dl_run_recorder_begin (DlRunRecorder *self, const DlRunSpec *spec, GError **error);
 
 /* The program gives up on the current run (digitlab-cli after divergence or an error): it is failed, with

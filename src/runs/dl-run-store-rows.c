@@ -12,7 +12,7 @@
 void
 dl_run_figures_from_run (DlRunFigures *fig, DlRun *run)
 {
-  fig->state = g_strdup (dl_run_state_nick (dl_run_get_state (run)));
+  fig->state = g_strdup (dl_train_state_to_nick (dl_run_get_state (run)));
   fig->started_at = dl_run_get_started_at (run);
   fig->ended_at = dl_run_get_ended_at (run);
   fig->train_seconds = dl_run_get_train_seconds (run);
@@ -83,7 +83,7 @@ apply_figures (DlRun *run, const DlRunFigures *fig)
 {
   DlTrainState state;
 
-  if (dl_run_state_from_nick (fig->state, &state))
+  if (dl_train_state_from_nick (fig->state, &state))
     dl_run_set_state (run, state);
   dl_run_set_started_at (run, fig->started_at);
   dl_run_set_ended_at (run, fig->ended_at);

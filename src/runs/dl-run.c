@@ -154,23 +154,6 @@ enum_from_nick (GType type, const char *nick, int *value)
 }
 
 const char *
-dl_run_state_nick (DlTrainState state)
-{
-  return enum_nick (DL_TYPE_TRAIN_STATE, state);
-}
-
-gboolean
-dl_run_state_from_nick (const char *nick, DlTrainState *state)
-{
-  int v;
-
-  if (!enum_from_nick (DL_TYPE_TRAIN_STATE, nick, &v))
-    return FALSE;
-  *state = v;
-  return TRUE;
-}
-
-const char *
 dl_run_eval_kind_nick (DlEvalKind kind)
 {
   return enum_nick (DL_TYPE_EVAL_KIND, kind);

@@ -15,10 +15,11 @@
 #pragma once
 
 #include <glib-object.h>
-#include "dl-run-compat.h"
+#include "dl-event.h"
 #include "dl-run-data.h"
 #include "dl-series.h"
-#include "dl-worker.h"
+#include "dl-train-config.h"
+#include "dl-train-state.h"
 
 G_BEGIN_DECLS
 
@@ -73,9 +74,8 @@ GPtrArray  *dl_run_config_to_pairs (const DlTrainConfig *config);
 /* Sets the field `key` names; unknown keys (a later version's) are ignored. FALSE when the value is bad. */
 gboolean    dl_run_config_set_pair (DlTrainConfig *config, const char *key, const char *value);
 
-/* The state's nick as the store keeps it ("ready", "running", …), and back. */
-const char *dl_run_state_nick (DlTrainState state);
-gboolean    dl_run_state_from_nick (const char *nick, DlTrainState *state);
+/* The evaluation kind's nick as the store keeps it ("subset", "epoch", "requested"), and back; the states
+ * are kept as dl_train_state_to_nick's. */
 const char *dl_run_eval_kind_nick (DlEvalKind kind);
 gboolean    dl_run_eval_kind_from_nick (const char *nick, DlEvalKind *kind);
 /* Whether a run in this state has ended (finished, stopped, failed). */
