@@ -514,6 +514,95 @@ START_TEST (test_diverged_run)
 }
 END_TEST
 
+/* Continued after it finished: the same run trains on, and its final model and accuracy are of its new end. */
+START_TEST (test_continued_run)
+{
+  DlTrainConfig cfg;
+  DlRun *run;
+  g_autofree char *first_sha = NULL, *second_sha = NULL;
+  DlSeries *loss;
+
+  test_runs_config (&cfg, ARCH, BATCH, 1);
+  cfg.eval_every = 0;
+  run = begin (&cfg, NULL);
+  dl_worker_start (F.worker);
+  wait_until (run_in_state, GINT_TO_POINTER (DL_TRAIN_FINISHED), 30, "the end");
+  wait_until (settled, NULL, 30, "the final model");
+  first_sha = dl_run_data_checksum_file (dl_run_get_final_model_path (run), NULL, NULL);
+  dl_worker_continue (F.worker, 2);
+  wait_until (run_in_state, GINT_TO_POINTER (DL_TRAIN_RUNNING), 30, "the continue");
+  wait_until (run_in_state, GINT_TO_POINTER (DL_TRAIN_FINISHED), 30, "the new end");
+  wait_until (settled, NULL, 30, "the new final model");
+  flush ();
+
+  ck_assert (dl_run_recorder_get_run (F.recorder) == run);
+  ck_assert_int_eq (dl_run_get_steps (run), 3 * N_TRAIN / BATCH);
+  ck_assert (dl_run_get_epochs_done (run) == 3.0);
+  loss = dl_run_get_series (run, DL_RUN_SERIES_LOSS);
+  ck_assert_uint_eq (dl_series_get_n_points (loss), 3 * N_TRAIN / BATCH);
+  for (guint i = 1; i < dl_series_get_n_points (loss); i++)
+    ck_assert (dl_series_get_x (loss, i) > dl_series_get_x (loss, i - 1));
+  ck_assert_uint_eq (count_kind (run, DL_EVAL_EPOCH), 3);
+  ck_assert (dl_run_get_final_test_accuracy (run) == dl_run_get_eval (run, dl_run_get_n_evals (run) - 1)->accuracy);
+  second_sha = dl_run_data_checksum_file (dl_run_get_final_model_path (run), NULL, NULL);
+  ck_assert_str_ne (first_sha, second_sha);
+  /* One final model row, of the new end. */
+  ck_assert_int_eq (test_runs_query_int (F.path, "SELECT count(*) FROM models"), 1);
+  ck_assert_str_eq (test_runs_query_text (F.path, "SELECT sha256 FROM models"), second_sha);
+  ck_assert_int_eq (test_runs_query_int (F.path, "SELECT count(*) FROM batch_metrics"), 3 * N_TRAIN / BATCH);
+  dl_train_config_clear (&cfg);
+}
+END_TEST
+
+/* Data replaced under a run that trains: it fails; its model is kept, but not evaluated on the new data. */
+START_TEST (test_failed_run)
+{
+  DlTrainConfig cfg;
+  DlRun *run;
+  g_autoptr (DlDataset) other = test_runs_blocks (N_TRAIN, 9);
+  g_autoptr (DlDataset) other_test = test_runs_blocks (N_TEST, 10);
+  guint evals;
+
+  test_runs_config (&cfg, ARCH, BATCH, 1000);
+  cfg.eval_every = 0;
+  run = begin (&cfg, NULL);
+  F.log.pause_at = 30;
+  dl_worker_start (F.worker);
+  wait_until (run_in_state, GINT_TO_POINTER (DL_TRAIN_PAUSED), 30, "the pause");
+  evals = dl_run_get_n_evals (run);
+  dl_worker_set_data (F.worker, other, other_test);
+  wait_until (run_in_state, GINT_TO_POINTER (DL_TRAIN_FAILED), 30, "the failure");
+  wait_until (settled, NULL, 30, "the final model");
+  flush ();
+  ck_assert_uint_eq (dl_run_get_n_evals (run), evals);
+  ck_assert (isnan (dl_run_get_final_test_accuracy (run)));
+  ck_assert (dl_run_get_final_model_path (run) != NULL);
+  ck_assert_str_eq (test_runs_query_text (F.path, "SELECT state FROM runs"), "failed");
+  ck_assert_int_eq (test_runs_query_int (F.path, "SELECT count(*) FROM events WHERE kind = 'error'"), 1);
+  dl_train_config_clear (&cfg);
+}
+END_TEST
+
+/* A run the worker begins without the recorder is recorded all the same (without preset or data set). */
+START_TEST (test_run_begun_elsewhere)
+{
+  DlTrainConfig cfg;
+  DlRun *run;
+
+  test_runs_config (&cfg, ARCH, BATCH, 1);
+  dl_worker_new_run (F.worker, &cfg);
+  dl_worker_start (F.worker);
+  wait_until (run_in_state, GINT_TO_POINTER (DL_TRAIN_FINISHED), 30, "the end");
+  wait_until (settled, NULL, 30, "the final model");
+  flush ();
+  run = dl_run_recorder_get_run (F.recorder);
+  ck_assert (dl_run_get_preset (run) == NULL && dl_run_get_data (run) == NULL);
+  ck_assert_int_eq (dl_run_get_steps (run), N_TRAIN / BATCH);
+  ck_assert_int_eq (test_runs_query_int (F.path, "SELECT count(*) FROM batch_metrics"), N_TRAIN / BATCH);
+  dl_train_config_clear (&cfg);
+}
+END_TEST
+
 /* Without a store the run is whole in memory; nothing is written anywhere. */
 START_TEST (test_no_store)
 {
@@ -548,6 +637,9 @@ recorder_suite (void)
     { "model-origin", test_model_origin },
     { "bad-recipe", test_bad_recipe },
     { "diverged", test_diverged_run },
+    { "continued", test_continued_run },
+    { "failed", test_failed_run },
+    { "begun-elsewhere", test_run_begun_elsewhere },
     { "no-store", test_no_store },
   };
 

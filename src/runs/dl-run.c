@@ -402,6 +402,8 @@ dl_run_constructed (GObject *object)
     self->uuid = g_uuid_string_random ();
   if (self->created_at == 0)
     self->created_at = g_get_real_time ();
+  if (self->program == NULL)
+    self->program = g_strdup ("unknown");   /* a program that never named itself (g_set_prgname) */
   if (self->config == NULL)
     {
       /* Only a run read back from a store without its configuration; keeps the getters total. */
