@@ -4,10 +4,13 @@
  * kill the killed run's last commit was (the metrics a kill loses).
  *
  * The first training runs to its end: it is a finished run the kills must not touch, and its duration D sets
- * the moments of the kills (uniform in 0.05 s … 1.5 D), so that on a busy machine too some trainings end
+ * the moments of the kills (uniform in 0.05 s … 1.2 D), so that on a busy machine too some trainings end
  * before their kill and most are cut off at some point of theirs.
  *
- *   test-runs-kill CLI-PATH [--iterations N] [--seed S]     (default 4 iterations, a random seed)
+ *   test-runs-kill CLI-PATH [--kills N] [--seed S]     (default 4 kills, a random seed)
+ *
+ * It trains until N trainings were really cut off by their kill (those that end first count as finished
+ * runs the later kills must not touch), at most 4 N + 1 trainings.
  */
 #include <check.h>
 #include <signal.h>
@@ -22,7 +25,7 @@
 #define STEPS        (6 * ((N_TRAIN + BATCH - 1) / BATCH))
 
 static const char *cli_path;
-static int iterations = 4;
+static int kills = 4;
 static guint32 seed;
 static char *home, *train_set, *test_set;
 
@@ -97,11 +100,11 @@ START_TEST (test_kill_at_random)
   int n_finished = 0, n_killed = 0;
   gint64 duration = 0;
 
-  printf ("kill -9 test: %d kills, seed %u\n", iterations, seed);
-  for (int i = 0; i <= iterations; i++)
+  printf ("kill -9 test: %d kills, seed %u\n", kills, seed);
+  for (int i = 0; n_killed < kills && i <= 4 * kills; i++)
     {
       g_autofree char *name = g_strdup_printf ("kill %d", i);
-      gint64 delay = i == 0 ? G_MAXINT64 : g_rand_int_range (rand, G_USEC_PER_SEC / 20, MAX (duration * 3 / 2, 100000));
+      gint64 delay = i == 0 ? G_MAXINT64 : g_rand_int_range (rand, G_USEC_PER_SEC / 20, MAX (duration * 6 / 5, 100000));
       GPid pid = spawn_training (store, name);
       gint64 start = g_get_real_time (), killed_at = 0;
       int status;
@@ -189,8 +192,9 @@ START_TEST (test_kill_at_random)
         if (!g_hash_table_contains (kept, done->pdata[k]))
           g_hash_table_insert (kept, g_strdup (done->pdata[k]), fingerprint (store, done->pdata[k]));
     }
-  printf ("kill -9 test: %d finished (one of them never killed), %d killed; integrity_check ok after each, "
-          "%u finished runs kept\n", n_finished, n_killed, g_hash_table_size (kept));
+  printf ("kill -9 test: %d killed, %d finished (one of them never killed); integrity_check ok after each, "
+          "%u finished runs kept\n", n_killed, n_finished, g_hash_table_size (kept));
+  ck_assert_msg (n_killed == kills, "only %d of %d trainings were cut off", n_killed, kills);
   g_rand_free (rand);
 }
 END_TEST
@@ -218,15 +222,15 @@ main (int argc, char **argv)
 
   if (argc < 2)
     {
-      g_printerr ("usage: %s CLI-PATH [--iterations N] [--seed S]\n", argv[0]);
+      g_printerr ("usage: %s CLI-PATH [--kills N] [--seed S]\n", argv[0]);
       return 2;
     }
   cli_path = argv[1];
   seed = g_random_int ();
   for (int i = 2; i + 1 < argc; i += 2)
     {
-      if (g_str_equal (argv[i], "--iterations"))
-        iterations = atoi (argv[i + 1]);
+      if (g_str_equal (argv[i], "--kills"))
+        kills = atoi (argv[i + 1]);
       else if (g_str_equal (argv[i], "--seed"))
         seed = (guint32) g_ascii_strtoull (argv[i + 1], NULL, 10);
     }
@@ -234,7 +238,7 @@ main (int argc, char **argv)
   write_sets ();
   Suite *s = suite_create ("runs-kill");
   TCase *tc = tcase_create ("kill");
-  tcase_set_timeout (tc, 120 + iterations * 30);
+  tcase_set_timeout (tc, 120 + kills * 4 * 30);
   tcase_add_test (tc, test_kill_at_random);
   suite_add_tcase (s, tc);
   SRunner *sr = srunner_create (s);
