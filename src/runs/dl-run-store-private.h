@@ -4,8 +4,11 @@
  *
  *   dl-run-store.c         the object, the write queue API, the live list of runs
  *   dl-run-store-schema.c  opening a connection, checks, migrations, orphaned runs
- *   dl-run-store-writer.c  the writer thread: operations → SQL in batched transactions
+ *   dl-run-store-writer.c  the writer thread: operations gathered into batched transactions
+ *   dl-run-store-apply.c   each operation as SQL
  *   dl-run-store-read.c    the reads (blocking and GTask)
+ *   dl-run-store-data.c    data sets described with the checksums the store remembers
+ *   dl-run-store-export.c  the long-format CSV
  *   dl-run-store-rows.c    DlRun ↔ plain rows, the configuration as key/value pairs
  */
 #pragma once
@@ -111,6 +114,31 @@ DlStoreLink *dl_store_link_ref (DlStoreLink *link);
 void         dl_store_link_unref (DlStoreLink *link);
 
 typedef struct _DlStoreWriter DlStoreWriter;
+struct _DlStoreWriter {
+  GThread      *thread;
+  GAsyncQueue  *queue;       /* DlStoreOp* */
+  sqlite3      *db;
+  char         *path;
+  DlStoreLink  *link;
+
+  /* Writer thread only. */
+  GHashTable   *ids;         /* uuid → run id (gint64 *) */
+  GHashTable   *statements;  /* SQL text → sqlite3_stmt*, prepared once */
+  GPtrArray    *pending;     /* DlStoreOp* waiting for the next commit */
+  GPtrArray    *stored;      /* char* uuid, gint64 id pairs inserted by the current transaction */
+  GPtrArray    *purged;      /* char* uuid of runs the current transaction purged */
+  gint64        deadline;    /* monotonic µs of the next commit */
+  gint64        last_poll;
+  gint64        data_version;
+  gboolean      error_reported;
+};
+
+/* dl-run-store-apply.c: one operation's SQL, in the writer's transaction; FALSE fails the transaction. */
+gboolean       dl_store_writer_apply (DlStoreWriter *w, DlStoreOp *op, GError **error);
+/* A prepared statement for `sql` (a string that lives as long as the thread), reset and unbound. */
+sqlite3_stmt  *dl_store_writer_statement (DlStoreWriter *w, const char *sql, GError **error);
+/* Tells the store (its "write-error") without failing the transaction. */
+void           dl_store_writer_report (DlStoreWriter *w, const GError *error);
 
 /* Takes the connection, which only the writer thread uses from now on. */
 DlStoreWriter *dl_store_writer_start (sqlite3 *db, const char *path, DlStoreLink *link);

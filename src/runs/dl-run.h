@@ -16,6 +16,7 @@
 
 #include <glib-object.h>
 #include "dl-event.h"
+#include "dl-run-config.h"
 #include "dl-run-data.h"
 #include "dl-series.h"
 #include "dl-train-config.h"
@@ -65,14 +66,6 @@ typedef struct {
   GBytes    *predicted;
   GBytes    *probs;
 } DlRunEval;
-
-/* A recipe as (key, value) text pairs, in a fixed order — char*: key, value, key, value, … (arch, optimizer,
- * lr, momentum, weight_decay, reduce, beta1, beta2, eps, batch, epochs, seed, schedule, schedule_gamma,
- * schedule_step, augment, eval_every, threads): what the store keeps, and what a comparison of runs diffs.
- * Numbers round-trip exactly. */
-GPtrArray  *dl_run_config_to_pairs (const DlTrainConfig *config);
-/* Sets the field `key` names; unknown keys (a later version's) are ignored. FALSE when the value is bad. */
-gboolean    dl_run_config_set_pair (DlTrainConfig *config, const char *key, const char *value);
 
 /* The evaluation kind's nick as the store keeps it ("subset", "epoch", "requested"), and back; the states
  * are kept as dl_train_state_to_nick's. */
