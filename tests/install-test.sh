@@ -27,7 +27,8 @@ for f in bin/digitlab bin/digitlab-cli \
          share/applications/$id.desktop share/metainfo/$id.metainfo.xml \
          share/icons/hicolor/scalable/apps/$id.svg share/icons/hicolor/symbolic/apps/$id-symbolic.svg \
          share/icons/hicolor/48x48/apps/$id.png share/icons/hicolor/128x128/apps/$id.png \
-         share/icons/hicolor/256x256/apps/$id.png share/glib-2.0/schemas/$id.gschema.xml; do
+         share/icons/hicolor/256x256/apps/$id.png share/glib-2.0/schemas/$id.gschema.xml \
+         share/man/man1/digitlab.1 share/man/man1/digitlab-cli.1; do
   [[ -e "$root/$f" ]] || fail "meson install put no $prefix/$f"
 done
 while read -r lang; do

@@ -51,7 +51,7 @@ running_uninstalled (void)
 }
 
 /* Installed, the schema is in the default source (XDG_DATA_DIRS/glib-2.0/schemas); run from the build
- * tree, in the build's data/. */
+ * tree, the one compiled there comes first, so that an older installed copy cannot stand in for it. */
 static GSettings *
 load_settings (void)
 {
@@ -59,14 +59,12 @@ load_settings (void)
   g_autoptr (GSettingsSchemaSource) built = NULL;
   g_autoptr (GSettingsSchema) schema = NULL;
 
-  if (installed != NULL)
+  if (running_uninstalled ())
+    built = g_settings_schema_source_new_from_directory (DL_BUILD_SCHEMA_DIR, installed, FALSE, NULL);
+  if (built != NULL)
+    schema = g_settings_schema_source_lookup (built, DL_APPLICATION_ID, TRUE);
+  else if (installed != NULL)
     schema = g_settings_schema_source_lookup (installed, DL_APPLICATION_ID, TRUE);
-  if (schema == NULL && running_uninstalled ())
-    {
-      built = g_settings_schema_source_new_from_directory (DL_BUILD_SCHEMA_DIR, installed, FALSE, NULL);
-      if (built != NULL)
-        schema = g_settings_schema_source_lookup (built, DL_APPLICATION_ID, FALSE);
-    }
   if (schema == NULL)
     {
       g_warning ("Settings schema %s not found: preferences, window size and preset will not be remembered",
