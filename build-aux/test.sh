@@ -48,6 +48,8 @@ for t in json.load(sys.stdin):
 if [[ -n "$(suite_targets build worker)" ]]; then
   # Only the worker tests are built with ThreadSanitizer, not the whole project.
   dl_configure build-tsan -Db_sanitize=thread
+  # Regenerated first when a meson.build changed, so that the list below knows every test.
+  ninja -C "$DL_ROOT/build-tsan" build.ninja >/dev/null
   mapfile -t targets < <(suite_targets build-tsan worker)
   dl_log "building build-tsan: ${targets[*]}"
   ninja -C "$DL_ROOT/build-tsan" "${targets[@]}"

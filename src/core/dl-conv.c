@@ -208,11 +208,14 @@ dl_conv_backward (const float *x, const float *w, const float *dy,
           memcpy (dyk + (size_t) kk * ncols + (size_t) i * HoWo,
                   dy + (((size_t) (b0 + i) * K) + kk) * HoWo, sizeof (float) * HoWo);
 
-      im2col (x + (size_t) b0 * C * H * W, col, g, C, H, W, k, pad);
-      fill_ones (col + (size_t) ckk * ncols, ncols);
-      /* [dw | db] (K × (ckk + 1)) (+)= dyk (K × ncols) · [col; 1]ᵀ; the first group overwrites. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, K, ckk + 1, ncols,
-                   1.0f, dk, ncols, col, ncols, b0 == 0 ? 0.0f : 1.0f, dwb, ckk + 1);
+      if (dw)
+        {
+          im2col (x + (size_t) b0 * C * H * W, col, g, C, H, W, k, pad);
+          fill_ones (col + (size_t) ckk * ncols, ncols);
+          /* [dw | db] (K × (ckk + 1)) (+)= dyk (K × ncols) · [col; 1]ᵀ; the first group overwrites. */
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, K, ckk + 1, ncols,
+                       1.0f, dk, ncols, col, ncols, b0 == 0 ? 0.0f : 1.0f, dwb, ckk + 1);
+        }
       if (!dx)
         continue;
       /* dcol (ckk × ncols) = wᵀ (ckk × K) · dyk (K × ncols), written over col, which is done with. */
@@ -221,7 +224,7 @@ dl_conv_backward (const float *x, const float *w, const float *dy,
       col2im (col, dx + (size_t) b0 * C * H * W, g, C, H, W, k, pad);
     }
 
-  for (int kk = 0; kk < K; kk++)
+  for (int kk = 0; kk < K && dw; kk++)
     {
       memcpy (dw + (size_t) kk * ckk, dwb + (size_t) kk * (ckk + 1), sizeof (float) * ckk);
       db[kk] = dwb[(size_t) kk * (ckk + 1) + ckk];

@@ -20,7 +20,8 @@ void dl_conv_forward (const float *x, const float *w, const float *b, float *y,
                       int B, int C, int H, int W, int K, int k, int pad, float *scratch);
 
 /* x: B×C×H×W, w: K×C×k×k, dy: B×K×Ho×Wo →
- *   dw: K×C×k×k (overwritten, summed over the batch), db: K (overwritten, summed over the batch),
+ *   dw: K×C×k×k (overwritten, summed over the batch), db: K (overwritten, summed over the batch) — both
+ *   skipped when dw is NULL (an input gradient only: attributions);
  *   dx: B×C×H×W (overwritten; may be NULL when no gradient flows further, e.g. the first layer). */
 void dl_conv_backward (const float *x, const float *w, const float *dy,
                        float *dx, float *dw, float *db,

@@ -38,10 +38,32 @@ typedef struct {
   int         k, pad;                        /* conv */
   float       drop;                          /* dropout */
   gsize       w_off, n_w, b_off, n_b;        /* into params / grads / optimiser state */
-  float      *out;                           /* batch × out_size, after the activation */
-  float      *mask;                          /* dropout: batch × out_size, 0 or 1/(1 − p) */
-  int        *argmax;                        /* maxpool: batch × out_size */
 } Layer;
+
+/* The buffers of passes over up to `capacity` examples, in one allocation (and one for the pool
+ * winners): every layer's output, the dropout masks (training only), the ping-pong gradient buffers,
+ * the probabilities and the conv scratch of each part of a team. The net has one for its own training
+ * and predictions; a DlNetWork is one that a caller owns, so that any number of threads can run
+ * inference on one net at once. Parameters live in the net, read only by a pass that is not training. */
+typedef struct {
+  int      capacity;
+  float   *buf;
+  int     *argmax_buf;
+  float   *out[DL_MAX_LAYERS];     /* layer i: batch × out_size, after the activation */
+  float   *mask[DL_MAX_LAYERS];    /* dropout: batch × out_size, 0 or 1/(1 − p) */
+  int     *argmax[DL_MAX_LAYERS];  /* maxpool: batch × out_size */
+  float   *dbuf[2];                /* ping-pong gradients, capacity × max_size */
+  float   *probs;                  /* capacity × 10 */
+  float   *unit_max;               /* max_size: per-unit maximum over a batch (dead ReLUs) */
+  float   *conv_scratch;           /* conv_scratch_n floats per part */
+  gsize    conv_scratch_n;
+} Acts;
+
+struct _DlNetWork {
+  gsize n_params;  /* of the net it was made for: a work fits only nets of that architecture */
+  int   n_layers;
+  Acts  acts;
+};
 
 struct _DlNet {
   DlArch   arch;
@@ -62,14 +84,7 @@ struct _DlNet {
   gint64   adam_t;
   DlTeam  *team;                /* splits each batch over threads (dl_net_set_threads), or NULL */
 
-  int      capacity;            /* batch the buffers below hold */
-  float   *acts;                /* one allocation: layer outputs, masks, gradients, scratch */
-  int     *argmax_buf;
-  float   *dbuf[2];             /* ping-pong gradients, capacity × max_size */
-  float   *probs;               /* capacity × 10 */
-  float   *unit_max;            /* max_size: per-unit maximum over a batch (dead ReLUs) */
-  float   *conv_scratch;        /* conv_scratch_n floats per part of the team */
-  gsize    conv_scratch_n;
+  Acts     acts;                /* the training step's and dl_net_predict's */
   float   *part_grads;          /* parts 1 … n − 1: n_params each, their share of conv weight gradients */
 
   int      health_batch;        /* batch whose training activations the layer outputs still hold, or 0 */
@@ -420,13 +435,19 @@ dl_net_copy (const DlNet *net)
 }
 
 static void
+acts_clear (Acts *a)
+{
+  g_clear_pointer (&a->buf, g_aligned_free);
+  g_clear_pointer (&a->argmax_buf, g_free);
+  g_clear_pointer (&a->conv_scratch, g_free);
+  a->capacity = 0;
+}
+
+static void
 free_buffers (DlNet *net)
 {
-  g_clear_pointer (&net->acts, g_aligned_free);
-  g_clear_pointer (&net->argmax_buf, g_free);
-  g_clear_pointer (&net->conv_scratch, g_free);
+  acts_clear (&net->acts);
   g_clear_pointer (&net->part_grads, g_aligned_free);
-  net->capacity = 0;
 }
 
 void
@@ -442,20 +463,17 @@ dl_net_free (DlNet *net)
   g_free (net);
 }
 
-/* Sizes every batch-dependent buffer for `batch` examples; a no-op unless the batch is the largest yet. */
+/* Carves the buffers of `a` for `batch` examples of `net`, with conv scratch for `n_parts` parts and
+ * dropout masks only when `masks` (a pass that trains). */
 static void
-ensure_capacity (DlNet *net, int batch)
+acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean masks)
 {
-  if (batch <= net->capacity)
-    return;
-  free_buffers (net);
-
   gsize n = 0, n_argmax = 0, scratch = 0;
   for (int i = 0; i < net->n_layers; i++)
     {
-      Layer *l = &net->layers[i];
+      const Layer *l = &net->layers[i];
       n += (gsize) batch * l->out_size;
-      if (l->kind == DL_LAYER_DROPOUT)
+      if (masks && l->kind == DL_LAYER_DROPOUT)
         n += (gsize) batch * l->out_size;
       if (l->kind == DL_LAYER_MAXPOOL)
         n_argmax += (gsize) batch * l->out_size;
@@ -464,44 +482,55 @@ ensure_capacity (DlNet *net, int batch)
     }
   n += 2 * (gsize) batch * net->max_size + (gsize) batch * N_OUT + net->max_size;
 
-  float *p = net->acts = aligned_floats (n);
+  float *p = a->buf = aligned_floats (n);
   for (int i = 0; i < net->n_layers; i++)
     {
-      Layer *l = &net->layers[i];
-      l->out = p, p += (gsize) batch * l->out_size;
-      l->mask = NULL;
-      if (l->kind == DL_LAYER_DROPOUT)
-        l->mask = p, p += (gsize) batch * l->out_size;
+      const Layer *l = &net->layers[i];
+      a->out[i] = p, p += (gsize) batch * l->out_size;
+      a->mask[i] = NULL;
+      if (masks && l->kind == DL_LAYER_DROPOUT)
+        a->mask[i] = p, p += (gsize) batch * l->out_size;
     }
-  net->dbuf[0] = p, p += (gsize) batch * net->max_size;
-  net->dbuf[1] = p, p += (gsize) batch * net->max_size;
-  net->probs = p, p += (gsize) batch * N_OUT;
-  net->unit_max = p;
+  a->dbuf[0] = p, p += (gsize) batch * net->max_size;
+  a->dbuf[1] = p, p += (gsize) batch * net->max_size;
+  a->probs = p, p += (gsize) batch * N_OUT;
+  a->unit_max = p;
 
-  int *q = net->argmax_buf = n_argmax ? g_new (int, n_argmax) : NULL;
+  int *q = a->argmax_buf = n_argmax ? g_new (int, n_argmax) : NULL;
   for (int i = 0; i < net->n_layers; i++)
     {
-      Layer *l = &net->layers[i];
-      l->argmax = NULL;
-      if (l->kind == DL_LAYER_MAXPOOL)
-        l->argmax = q, q += (gsize) batch * l->out_size;
+      a->argmax[i] = NULL;
+      if (net->layers[i].kind == DL_LAYER_MAXPOOL)
+        a->argmax[i] = q, q += (gsize) batch * net->layers[i].out_size;
     }
+  a->conv_scratch_n = scratch;
+  a->conv_scratch = scratch ? g_new (float, scratch * n_parts) : NULL;
+  a->capacity = batch;
+}
+
+/* Sizes the net's own buffers for `batch` examples; a no-op unless the batch is the largest yet. */
+static void
+ensure_capacity (DlNet *net, int batch)
+{
+  if (batch <= net->acts.capacity)
+    return;
+  free_buffers (net);
+
   int n_parts = dl_team_size (net->team);
-  net->conv_scratch_n = scratch;
-  net->conv_scratch = scratch ? g_new (float, scratch * n_parts) : NULL;
-  if (scratch && n_parts > 1)
+  acts_alloc (&net->acts, net, batch, n_parts, TRUE);
+  if (net->acts.conv_scratch_n && n_parts > 1)
     net->part_grads = aligned_floats (net->n_params * (n_parts - 1));
-  net->capacity = batch;
 }
 
 /* ---- forward, loss, backward ---- */
 
-/* x: B × input size → rows [r0, r1) of every layer's out (the last: B × 10), for part `part` of the team:
- * wide dense layers split by output units instead, between barriers, since every part needs all of the
- * layer's input and the next layer all of its output. Dropout, when training, applies the masks
- * draw_masks drew for this step. */
+/* x: B × input size → rows [r0, r1) of every layer's output in `a` (the last: B × 10), for part `part` of
+ * the team: wide dense layers split by output units instead, between barriers, since every part needs all
+ * of the layer's input and the next layer all of its output. Dropout, when training, applies the masks
+ * draw_masks drew for this step. Reads the net's parameters only. */
 static const float *
-forward_part (DlNet *net, DlTeam *team, int part, const float *x, int B, int r0, int r1, gboolean training)
+forward_part (const DlNet *net, Acts *a, DlTeam *team, int part, const float *x, int B, int r0, int r1,
+              gboolean training)
 {
   const float *in = x;
   int n = r1 - r0, n_parts = dl_team_size (team);
@@ -509,10 +538,10 @@ forward_part (DlNet *net, DlTeam *team, int part, const float *x, int B, int r0,
 
   for (int i = 0; i < net->n_layers; i++)
     {
-      Layer *l = &net->layers[i];
+      const Layer *l = &net->layers[i];
       const float *w = net->params + l->w_off, *b = net->params + l->b_off;
       const float *in_r = in + (gsize) r0 * l->in_size;
-      float *out_r = l->out + (gsize) r0 * l->out_size;
+      float *out = a->out[i], *out_r = out + (gsize) r0 * l->out_size;
       gsize n_out = (gsize) n * l->out_size;
       gboolean by_units = forward_by_units (l, B, n_parts);
       if (by_units)
@@ -521,11 +550,11 @@ forward_part (DlNet *net, DlTeam *team, int part, const float *x, int B, int r0,
           if (!by_units_before)
             dl_team_barrier (team);
           dl_team_share (part, n_parts, l->out_size, LINE_FLOATS, &j0, &j1);
-          dense_forward (l->out, in, w, b, B, l->in_size, l->out_size, j0, j1, l->act);
+          dense_forward (out, in, w, b, B, l->in_size, l->out_size, j0, j1, l->act);
           dl_team_barrier (team);
         }
       by_units_before = by_units;
-      in = l->out;
+      in = out;
       if (n == 0 || by_units)
         continue;
       switch (l->kind)
@@ -534,14 +563,14 @@ forward_part (DlNet *net, DlTeam *team, int part, const float *x, int B, int r0,
           dense_forward (out_r, in_r, w, b, n, l->in_size, l->out_size, 0, l->out_size, l->act);
           break;
         case DL_LAYER_CONV:
-          conv_forward (out_r, in_r, w, b, l, n, net->conv_scratch + part * net->conv_scratch_n);
+          conv_forward (out_r, in_r, w, b, l, n, a->conv_scratch + part * a->conv_scratch_n);
           break;
         case DL_LAYER_MAXPOOL:
-          dl_maxpool_forward (in_r, out_r, l->argmax + (gsize) r0 * l->out_size, n, l->in_c, l->in_h, l->in_w);
+          dl_maxpool_forward (in_r, out_r, a->argmax[i] + (gsize) r0 * l->out_size, n, l->in_c, l->in_h, l->in_w);
           break;
         case DL_LAYER_DROPOUT:
           if (training && l->drop > 0.0f)
-            dropout_apply (out_r, in_r, l->mask + (gsize) r0 * l->out_size, n_out);
+            dropout_apply (out_r, in_r, a->mask[i] + (gsize) r0 * l->out_size, n_out);
           else
             memcpy (out_r, in_r, sizeof (float) * n_out);
           break;
@@ -558,7 +587,7 @@ draw_masks (DlNet *net, int B)
     {
       Layer *l = &net->layers[i];
       if (l->kind == DL_LAYER_DROPOUT && l->drop > 0.0f)
-        dropout_draw (l->mask, (gsize) B * l->out_size, l->drop, &net->rng);
+        dropout_draw (net->acts.mask[i], (gsize) B * l->out_size, l->drop, &net->rng);
     }
 }
 
@@ -625,7 +654,7 @@ static double
 loss_rows (DlNet *net, const float *out, const guint8 *y, int r0, int r1, float scale, float *dout)
 {
   int n = r1 - r0;
-  float *p = net->probs + r0 * N_OUT;
+  float *p = net->acts.probs + r0 * N_OUT;
   double loss;
 
   out += r0 * N_OUT;
@@ -682,18 +711,19 @@ probs_rows (const DlNet *net, const float *out, float *probs, int r0, int r1)
 /* Share of a ReLU layer's units that gave 0 for every example of the batch. A conv layer's unit is a
  * filter, dead when zero at every position: single positions are zero on MNIST's black border anyway. */
 static float
-dead_share (const DlNet *net, const Layer *l, int B)
+dead_share (const DlNet *net, int i, int B)
 {
+  const Layer *l = &net->layers[i];
   int per_unit = l->kind == DL_LAYER_CONV ? l->out_h * l->out_w : 1;
   int n_units = l->out_size / per_unit;
-  float *mx = net->unit_max;
+  float *mx = net->acts.unit_max;
   int n_dead = 0;
 
   for (int u = 0; u < n_units; u++)
     mx[u] = 0.0f;
   for (int r = 0; r < B; r++)
     {
-      const float *row = l->out + (gsize) r * l->out_size;
+      const float *row = net->acts.out[i] + (gsize) r * l->out_size;
       for (int j = 0; j < l->out_size; j++)
         mx[j / per_unit] = row[j] > mx[j / per_unit] ? row[j] : mx[j / per_unit];
     }
@@ -710,6 +740,7 @@ measure_health (const DlNet *net, int B, float *saturated, float *dead)
   for (int i = 0; i < net->n_layers; i++)
     {
       const Layer *l = &net->layers[i];
+      const float *out = net->acts.out[i];
       gsize n = (gsize) B * l->out_size;
       saturated[i] = dead[i] = 0.0f;
       if (l->act == DL_ACT_TANH || l->act == DL_ACT_SIGMOID)
@@ -717,14 +748,14 @@ measure_health (const DlNet *net, int B, float *saturated, float *dead)
           gsize sat = 0;
           if (l->act == DL_ACT_TANH)
             for (gsize j = 0; j < n; j++)
-              sat += fabsf (l->out[j]) > 0.99f;
+              sat += fabsf (out[j]) > 0.99f;
           else
             for (gsize j = 0; j < n; j++)
-              sat += l->out[j] < 0.01f || l->out[j] > 0.99f;
+              sat += out[j] < 0.01f || out[j] > 0.99f;
           saturated[i] = (float) sat / n;
         }
       else if (l->act == DL_ACT_RELU)
-        dead[i] = dead_share (net, l, B);
+        dead[i] = dead_share (net, i, B);
     }
 }
 
@@ -896,15 +927,16 @@ static void
 backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
 {
   DlNet *net = s->net;
+  Acts *a = &net->acts;
   int cur = 0, n = r1 - r0, n_parts = dl_team_size (team);
 
   for (int i = net->n_layers - 1; i >= 0; i--)
     {
-      Layer *l = &net->layers[i];
-      const float *in = i > 0 ? net->layers[i - 1].out : s->x;
-      float *dy = net->dbuf[cur];
+      const Layer *l = &net->layers[i];
+      const float *in = i > 0 ? a->out[i - 1] : s->x, *out = a->out[i];
+      float *dy = a->dbuf[cur];
       /* The first layer's input gradient is never needed. */
-      float *dx = i > 0 ? net->dbuf[1 - cur] : NULL;
+      float *dx = i > 0 ? a->dbuf[1 - cur] : NULL;
       float *dw = net->grads + l->w_off, *db = net->grads + l->b_off;
       const float *w = net->params + l->w_off;
       /* ro, ri: the part's rows in the layer's own buffers; rb: in the gradient buffers */
@@ -913,7 +945,7 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
       switch (l->kind)
         {
         case DL_LAYER_DENSE:
-          act_backward (dy + rb, l->out + ro, n_out, l->act);
+          act_backward (dy + rb, out + ro, n_out, l->act);
           /* dx: rows × in = dz · w, before the barrier: past it, w changes */
           if (dx && n > 0)
             cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, l->in_size, l->out_size, 1.0f, dy + rb,
@@ -931,8 +963,8 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
           if (part > 0)
             dw = net->part_grads + (gsize) (part - 1) * net->n_params + l->w_off, db = dw + l->n_w;
           if (n > 0)
-            conv_backward (dx ? dx + rb : NULL, dw, db, dy + rb, l->out + ro, in + ri, w, l, n,
-                           net->conv_scratch + part * net->conv_scratch_n);
+            conv_backward (dx ? dx + rb : NULL, dw, db, dy + rb, out + ro, in + ri, w, l, n,
+                           a->conv_scratch + part * a->conv_scratch_n);
           else
             memset (dw, 0, sizeof (float) * (l->n_w + l->n_b));
           dl_team_barrier (team);
@@ -944,11 +976,11 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
           break;
         case DL_LAYER_MAXPOOL:
           if (dx && n > 0)
-            dl_maxpool_backward (dy + rb, l->argmax + ro, dx + rb, n, l->in_c, l->in_h, l->in_w);
+            dl_maxpool_backward (dy + rb, a->argmax[i] + ro, dx + rb, n, l->in_c, l->in_h, l->in_w);
           break;
         case DL_LAYER_DROPOUT:
           if (dx && l->drop > 0.0f)
-            dropout_apply (dx + rb, dy + rb, l->mask + ro, n_out);
+            dropout_apply (dx + rb, dy + rb, a->mask[i] + ro, n_out);
           else if (dx)
             memcpy (dx + rb, dy + rb, sizeof (float) * n_out);
           break;
@@ -965,13 +997,13 @@ pass_part (DlTeam *team, int part, gpointer data)
   int r0, r1;
 
   dl_team_share (part, dl_team_size (team), s->B, 1, &r0, &r1);
-  const float *out = forward_part (net, team, part, s->x, s->B, r0, r1, s->backward);
+  const float *out = forward_part (net, &net->acts, team, part, s->x, s->B, r0, r1, s->backward);
   if (s->probs)
     {
       probs_rows (net, out, s->probs, r0, r1);
       return;
     }
-  s->loss[part] = loss_rows (net, out, s->y, r0, r1, s->scale, s->backward ? net->dbuf[0] : NULL);
+  s->loss[part] = loss_rows (net, out, s->y, r0, r1, s->scale, s->backward ? net->acts.dbuf[0] : NULL);
   for (int r = r0; r < r1; r++)
     s->correct[part] += argmax10 (out + r * N_OUT) == s->y[r];
   if (!s->backward)
@@ -1051,6 +1083,92 @@ dl_net_predict (DlNet *net, const float *x, int batch, float *probs)
   run_pass (net, &s, NULL);
 }
 
+/* ---- re-entrant inference: a caller's DlNetWork, the parameters only read ---- */
+
+DlNetWork *
+dl_net_work_new (const DlNet *net, int batch)
+{
+  g_return_val_if_fail (net != NULL && batch >= 1 && batch <= DL_MAX_BATCH, NULL);
+  DlNetWork *work = g_new0 (DlNetWork, 1);
+  work->n_params = net->n_params;
+  work->n_layers = net->n_layers;
+  acts_alloc (&work->acts, net, batch, 1, FALSE);
+  return work;
+}
+
+void
+dl_net_work_free (DlNetWork *work)
+{
+  if (work == NULL)
+    return;
+  acts_clear (&work->acts);
+  g_free (work);
+}
+
+static gboolean
+work_fits (const DlNet *net, const DlNetWork *work, int batch)
+{
+  return work->n_params == net->n_params && work->n_layers == net->n_layers && batch >= 1
+         && batch <= work->acts.capacity;
+}
+
+void
+dl_net_forward (const DlNet *net, DlNetWork *work, const float *x, int batch, float *probs)
+{
+  g_return_if_fail (work_fits (net, work, batch));
+  const float *out = forward_part (net, &work->acts, NULL, 0, x, batch, 0, batch, FALSE);
+  if (probs)
+    probs_rows (net, out, probs, 0, batch);
+}
+
+const float *
+dl_net_work_output (const DlNetWork *work, int layer)
+{
+  g_return_val_if_fail (work != NULL && layer >= 0 && layer < work->n_layers, NULL);
+  return work->acts.out[layer];
+}
+
+/* Backward from dout through every layer to the image, with the activations the last dl_net_forward
+ * left in the work: no parameter gradient, no update, dropout as in inference (identity). Each layer's
+ * output gradient is B rows of its own size, packed, in the work's ping-pong buffers. */
+void
+dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const float *dout, int batch, float *dx)
+{
+  g_return_if_fail (work_fits (net, work, batch));
+  Acts *a = &work->acts;
+  int cur = 0;
+
+  memcpy (a->dbuf[0], dout, sizeof (float) * batch * N_OUT);
+  for (int i = net->n_layers - 1; i >= 0; i--)
+    {
+      const Layer *l = &net->layers[i];
+      const float *in = i > 0 ? a->out[i - 1] : x, *w = net->params + l->w_off;
+      float *dy = a->dbuf[cur], *d_in = i > 0 ? a->dbuf[1 - cur] : dx;
+      gsize n_out = (gsize) batch * l->out_size;
+      switch (l->kind)
+        {
+        case DL_LAYER_DENSE:
+          act_backward (dy, a->out[i], n_out, l->act);
+          /* d_in: B × in = dz · w */
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, l->in_size, l->out_size, 1.0f, dy,
+                       l->out_size, w, l->in_size, 0.0f, d_in, l->in_size);
+          break;
+        case DL_LAYER_CONV:
+          act_backward (dy, a->out[i], n_out, l->act);
+          dl_conv_backward (in, w, dy, d_in, NULL, NULL, batch, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad,
+                            a->conv_scratch);
+          break;
+        case DL_LAYER_MAXPOOL:
+          dl_maxpool_backward (dy, a->argmax[i], d_in, batch, l->in_c, l->in_h, l->in_w);
+          break;
+        case DL_LAYER_DROPOUT:
+          memcpy (d_in, dy, sizeof (float) * n_out);
+          break;
+        }
+      cur = 1 - cur;
+    }
+}
+
 /* ---- threads ---- */
 
 void
@@ -1117,6 +1235,35 @@ guint64
 dl_net_get_seed (const DlNet *net)
 {
   return net->seed;
+}
+
+gsize
+dl_net_opt_state_floats (const DlNet *net)
+{
+  return 3 * net->n_params;
+}
+
+/* The state is stored packed (velocity, Adam m, Adam v; n_params each), not at the net's padded stride. */
+void
+dl_net_get_train_state (const DlNet *net, DlNetTrainState *state, float *opt_state)
+{
+  state->opt_started = net->opt_started;
+  state->opt_last = net->opt_last;
+  state->adam_t = net->adam_t;
+  memcpy (state->rng, net->rng.s, sizeof state->rng);
+  for (int k = 0; k < 3; k++)
+    memcpy (opt_state + k * net->n_params, net->opt_state + k * net->state_stride, sizeof (float) * net->n_params);
+}
+
+void
+dl_net_set_train_state (DlNet *net, const DlNetTrainState *state, const float *opt_state)
+{
+  net->opt_started = state->opt_started;
+  net->opt_last = state->opt_last;
+  net->adam_t = state->adam_t;
+  memcpy (net->rng.s, state->rng, sizeof state->rng);
+  for (int k = 0; k < 3; k++)
+    memcpy (net->opt_state + k * net->state_stride, opt_state + k * net->n_params, sizeof (float) * net->n_params);
 }
 
 static float

@@ -60,6 +60,43 @@ float        dl_net_loss (DlNet *net, const float *x, const guint8 *y, int batch
  * outputs mapped to [0, 1] (tanh: (o+1)/2) and normalised to sum to 1, so argmax is the prediction. */
 void         dl_net_predict (DlNet *net, const float *x, int batch, float *probs);
 
+/* Re-entrant inference. dl_net_predict uses the net's own buffers (and its team): one caller at a time.
+ * A DlNetWork is a caller's own scratch for passes of up to `batch` examples (any batch ≤ it) on nets of
+ * one architecture; with one work each, any number of threads may run these on one net at once, as long
+ * as nobody changes its parameters (a worker's snapshot). They run on the calling thread. */
+typedef struct _DlNetWork DlNetWork;
+
+DlNetWork   *dl_net_work_new (const DlNet *net, int batch);
+void         dl_net_work_free (DlNetWork *work);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlNetWork, dl_net_work_free)
+
+/* Forward pass, dropout off; probs (B × 10, as dl_net_predict) may be NULL. Afterwards every layer's
+ * output is in the work: dl_net_work_output (work, i) is B × (c × h × w of dl_arch_shape (arch, i)),
+ * after the activation; the last layer's is the network's raw output (the logits of a softmax net). */
+void         dl_net_forward (const DlNet *net, DlNetWork *work, const float *x, int batch, float *probs);
+const float *dl_net_work_output (const DlNetWork *work, int layer);
+/* After dl_net_forward (net, work, x, batch, …): the gradient with respect to the input x (B × input
+ * size, into dx) of Σ_rows Σ_j dout[r, j] · out[r, j], where out is the last layer's raw output (B × 10).
+ * dout = one-hot at class c gives ∂ out_c / ∂ x (saliency, integrated gradients). Leaves the work's layer
+ * outputs as they were. */
+void         dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const float *dout, int batch,
+                                float *dx);
+
+/* What a training step depends on beyond the parameters, for checkpoints: the optimiser's state and the
+ * dropout random stream. Restored (after dl_net_set_params, which clears it) with the same parameters,
+ * the next step is bit for bit the one the original would have taken. opt_state holds
+ * dl_net_opt_state_floats (net) floats: velocity, Adam's first and second moments, n_params each. */
+typedef struct {
+  gboolean    opt_started;  /* an optimiser step has run since the state was last cleared */
+  DlOptimizer opt_last;     /* the optimiser of that step (switching resets the state it does not share) */
+  gint64      adam_t;       /* Adam's step count */
+  guint64     rng[4];       /* the dropout stream (dl-rng's state) */
+} DlNetTrainState;
+
+gsize        dl_net_opt_state_floats (const DlNet *net);
+void         dl_net_get_train_state (const DlNet *net, DlNetTrainState *state, float *opt_state);
+void         dl_net_set_train_state (DlNet *net, const DlNetTrainState *state, const float *opt_state);
+
 /* Health diagnostics of the last training step. */
 void         dl_net_health (const DlNet *net, DlHealth *health);
 
