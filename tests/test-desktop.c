@@ -6,7 +6,8 @@
  *  - Preferences: the style drop-down sets the "style" key and GTK's dark preference, live; a data folder
  *    chosen while the window has no data is loaded at once;
  *  - F1's help opens on the topic of what the window shows;
- *  - Download MNIST from an unreachable registry says so and offers the buttons again.
+ *  - Download MNIST from an unreachable registry says so and offers the buttons again; from a registry on
+ *    127.0.0.1 (dl-test-registry.h) it shows the bytes and the speed, then loads the verified files.
  */
 #include <check.h>
 #include <glib/gstdio.h>
@@ -18,6 +19,7 @@
 #include "dl-help-window.h"
 #include "dl-preferences-window.h"
 #include "dl-test-gtk.h"
+#include "dl-test-registry.h"
 #include "dl-window.h"
 
 static char *mnist_dir;
@@ -336,6 +338,67 @@ check_unreachable_download (GApplication *app, DlWindow *window)
   g_unsetenv ("DIGITLAB_NPM_REGISTRY");
 }
 
+typedef struct {
+  DlEmptyState *empty;
+  char         *progress_text;   /* the progress bar's text while bytes came in */
+} Download;
+
+static void
+progress_seen_cb (GtkProgressBar *bar, GParamSpec *pspec, Download *d)
+{
+  const char *text = gtk_progress_bar_get_text (bar);
+
+  if (text != NULL && strstr (text, " of ") != NULL && strstr (text, "/s") != NULL)
+    {
+      g_free (d->progress_text);
+      d->progress_text = g_strdup (text);
+    }
+}
+
+static gboolean
+download_done_and_loaded (gpointer data)
+{
+  Download *d = data;
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (d->empty), DL_TYPE_WINDOW);
+
+  return !dl_empty_state_get_downloading (d->empty) && shows_pages (window);
+}
+
+static void
+check_good_download (GApplication *app, DlWindow *window)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *target = g_build_filename (empty_dir, "downloaded", NULL);
+  Download d = { .empty = DL_EMPTY_STATE (find_type (GTK_WIDGET (window), DL_TYPE_EMPTY_STATE)) };
+  GtkWidget *bar = find_type (GTK_WIDGET (d.empty), GTK_TYPE_PROGRESS_BAR);
+
+  registry_start ();
+  url = g_strdup_printf ("%s/good", registry.base);
+  g_setenv ("DIGITLAB_NPM_REGISTRY", url, TRUE);
+  g_signal_connect (bar, "notify::text", G_CALLBACK (progress_seen_cb), &d);
+  dl_empty_state_set_data_dir (d.empty, target);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (d.empty), "empty-state.download", NULL));
+  ck_assert_msg (iterate_until (download_done_and_loaded, &d, 60000), "the downloaded MNIST was not loaded");
+  ck_assert_msg (d.progress_text != NULL && strstr (d.progress_text, "MB of ") != NULL,
+                 "progress shown: %s", d.progress_text);
+  ck_assert (dl_fetch_source_verify_dir (dl_fetch_source_lookup ("mnist"), target, FALSE, NULL, NULL));
+  g_signal_handlers_disconnect_by_data (bar, &d);
+  g_free (d.progress_text);
+  g_unsetenv ("DIGITLAB_NPM_REGISTRY");
+  registry_stop ();
+
+  /* Back to the empty state for what follows: reload from an empty data folder. */
+  g_setenv ("DIGITLAB_DATA", empty_dir, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.reload-data", NULL);
+  ck_assert_str_eq (dl_window_get_help_topic (window), "start");
+  for (int i = 0; i < DL_FETCH_N_FILES; i++)
+    {
+      g_autofree char *path = g_build_filename (target, dl_fetch_source_lookup ("mnist")->files[i].name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (target);
+}
+
 /* One application per process: GTK 4.8 does not survive a second GtkApplication starting up after the
  * first has quit (a handler of the first stays connected to a display-wide object). */
 static void
@@ -344,10 +407,13 @@ check_all (GApplication *app, DlWindow *window)
   check_shortcuts (app, window);
   check_help (app, window);
   check_unreachable_download (app, window);
-  if (mnist_dir != NULL)
-    check_preferences (app, window);
-  else
-    g_print ("No MNIST in $DIGITLAB_DATA: the data folder preference is not checked.\n");
+  if (mnist_dir == NULL)
+    {
+      g_print ("No MNIST in $DIGITLAB_DATA: the download and the data folder preference are not checked.\n");
+      return;
+    }
+  check_good_download (app, window);
+  check_preferences (app, window);
 }
 
 START_TEST (test_desktop)
@@ -371,6 +437,8 @@ main (void)
   /* Never the user's settings or cache. */
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("XDG_CACHE_HOME", empty_dir, TRUE);
+  if (mnist_dir != NULL && !build_packages (mnist_dir, FALSE))
+    g_clear_pointer (&mnist_dir, g_free);
 
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_desktop);
