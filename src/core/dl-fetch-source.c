@@ -22,12 +22,6 @@ static const DlFetchSource mnist = {
 
 static const DlFetchSource *const sources[] = { &mnist, NULL };
 
-const DlFetchSource *const *
-dl_fetch_sources (void)
-{
-  return sources;
-}
-
 const DlFetchSource *
 dl_fetch_source_lookup (const char *id)
 {

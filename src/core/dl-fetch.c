@@ -563,13 +563,40 @@ dl_fetch_set_registry (DlFetch *self, const char *registry)
   self->registry = g_strdup (registry);
 }
 
-const DlFetchSource *dl_fetch_get_source (DlFetch *self) { return self->source; }
-const char *dl_fetch_get_dest_dir (DlFetch *self) { return self->dest_dir; }
-DlFetchStage dl_fetch_get_stage (DlFetch *self) { return self->stage; }
-guint64 dl_fetch_get_received (DlFetch *self) { return self->received; }
-guint64 dl_fetch_get_total (DlFetch *self) { return self->total; }
-double dl_fetch_get_speed (DlFetch *self) { return self->speed; }
-gboolean dl_fetch_get_was_cached (DlFetch *self) { return self->was_cached; }
+DlFetchStage
+dl_fetch_get_stage (DlFetch *self)
+{
+  g_return_val_if_fail (DL_IS_FETCH (self), 0);
+  return self->stage;
+}
+
+guint64
+dl_fetch_get_received (DlFetch *self)
+{
+  g_return_val_if_fail (DL_IS_FETCH (self), 0);
+  return self->received;
+}
+
+guint64
+dl_fetch_get_total (DlFetch *self)
+{
+  g_return_val_if_fail (DL_IS_FETCH (self), 0);
+  return self->total;
+}
+
+double
+dl_fetch_get_speed (DlFetch *self)
+{
+  g_return_val_if_fail (DL_IS_FETCH (self), 0);
+  return self->speed;
+}
+
+gboolean
+dl_fetch_get_was_cached (DlFetch *self)
+{
+  g_return_val_if_fail (DL_IS_FETCH (self), 0);
+  return self->was_cached;
+}
 
 char *
 dl_fetch_format_progress (guint64 received, guint64 total, double speed)

@@ -62,8 +62,6 @@ void          dl_fetch_run_async (DlFetch *self, GCancellable *cancellable, GAsy
  * after a cancel, else DL_FETCH_ERROR or a GIO error for the disk). */
 gboolean      dl_fetch_run_finish (DlFetch *self, GAsyncResult *result, GError **error);
 
-const DlFetchSource *dl_fetch_get_source (DlFetch *self);
-const char   *dl_fetch_get_dest_dir (DlFetch *self);
 DlFetchStage  dl_fetch_get_stage (DlFetch *self);
 /* Tarball bytes received so far, and its size (0 until the registry said). */
 guint64       dl_fetch_get_received (DlFetch *self);
