@@ -355,18 +355,21 @@ state_text (DlTrainState state)
 {
   switch (state)
     {
-    case DL_TRAIN_IDLE:    return _("Ready");
-    case DL_TRAIN_RUNNING: return _("Training");
-    case DL_TRAIN_PAUSED:  return _("Paused");
-    case DL_TRAIN_STOPPED: return _("Stopped");
-    default:               return "";
+    case DL_TRAIN_READY:    return _("Ready");
+    case DL_TRAIN_RUNNING:  return _("Training");
+    case DL_TRAIN_PAUSED:   return _("Paused");
+    case DL_TRAIN_DIVERGED: return _("Paused: diverged");
+    case DL_TRAIN_FINISHED: return _("Finished");
+    case DL_TRAIN_STOPPED:  return _("Stopped");
+    case DL_TRAIN_FAILED:   return _("Failed");
+    default:                return "";
     }
 }
 
 static void
 show_state (DlTrainPage *self, DlTrainState state)
 {
-  gboolean fresh = state == DL_TRAIN_IDLE || state == DL_TRAIN_STOPPED;
+  gboolean fresh = !dl_train_state_is_live (state);
 
   gtk_label_set_text (self->state_label, state_text (state));
   /* The architecture and seed describe the next network: only editable when one can be made. */
@@ -386,7 +389,8 @@ on_worker_event (DlTrainPage *self, DlEvent *ev)
       show_eval (self, ev);
       break;
     case DL_EVENT_HYPER_APPLIED:
-      if (ev->change != NULL && *ev->change != '\0')
+      /* Only a change during a run is one of the run; before it, it is part of its recipe. */
+      if (ev->during_run && ev->change != NULL && *ev->change != '\0')
         {
           dl_plot_add_marker (self->loss_plot, event_x (ev), ev->change);
           dl_plot_add_marker (self->accuracy_plot, event_x (ev), ev->change);
@@ -654,7 +658,7 @@ dl_train_page_init (DlTrainPage *self)
   g_signal_connect_swapped (self->optimizer_dropdown, "notify::selected", G_CALLBACK (hyper_changed), self);
   g_signal_connect_swapped (self->reduce_dropdown, "notify::selected", G_CALLBACK (hyper_changed), self);
   g_signal_connect_swapped (self->augment_switch, "notify::active", G_CALLBACK (hyper_changed), self);
-  show_state (self, DL_TRAIN_IDLE);
+  show_state (self, DL_TRAIN_READY);
 }
 
 GtkAdjustment *
