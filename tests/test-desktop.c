@@ -381,7 +381,7 @@ check_good_download (GApplication *app, DlWindow *window)
   ck_assert_msg (iterate_until (download_done_and_loaded, &d, 60000), "the downloaded MNIST was not loaded");
   ck_assert_msg (d.progress_text != NULL && strstr (d.progress_text, "MB of ") != NULL,
                  "progress shown: %s", d.progress_text);
-  ck_assert (dl_fetch_source_verify_dir (dl_fetch_source_lookup ("mnist"), target, FALSE, NULL, NULL));
+  ck_assert (dl_fetch_source_verify_dir (dl_fetch_source_lookup ("mnist"), target, NULL, NULL));
   g_signal_handlers_disconnect_by_data (bar, &d);
   g_free (d.progress_text);
   g_unsetenv ("DIGITLAB_NPM_REGISTRY");

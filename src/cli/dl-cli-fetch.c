@@ -91,7 +91,7 @@ check_only (const DlFetchSource *source, const char *dest)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!dl_fetch_source_verify_dir (source, dest, FALSE, NULL, &error))
+  if (!dl_fetch_source_verify_dir (source, dest, NULL, &error))
     {
       fprintf (stderr, PROG " fetch: %s is not the verified %s: %s\n", dest, source->title, error->message);
       return DL_EXIT_FAILURE;
@@ -100,13 +100,16 @@ check_only (const DlFetchSource *source, const char *dest)
   return DL_EXIT_OK;
 }
 
+/* replace: dest is the default data folder, Digit Lab's own, where a damaged file is replaced; in a
+ * folder given with --dest a file of the same name is the user's and is left alone. */
 static int
-run_fetch (const DlFetchSource *source, const char *dest, const char *registry)
+run_fetch (const DlFetchSource *source, const char *dest, gboolean replace, const char *registry)
 {
   g_autoptr (DlFetch) fetch = dl_fetch_new (source, dest);
   FetchCli cli = { .tty = isatty (STDERR_FILENO) };
   guint sigint;
 
+  dl_fetch_set_replace (fetch, replace);
   if (registry != NULL)
     dl_fetch_set_registry (fetch, registry);
   cli.loop = g_main_loop_new (NULL, FALSE);
@@ -143,7 +146,7 @@ int
 dl_cli_fetch (int argc, char **argv)
 {
   g_autofree char *dest = NULL, *registry = NULL;
-  gboolean check = FALSE;
+  gboolean check = FALSE, replace;
   GOptionEntry entries[] = {
     { "dest", 0, 0, G_OPTION_ARG_FILENAME, &dest, "Data folder (default: $DIGITLAB_DATA, else the cache)", "DIR" },
     { "registry", 0, 0, G_OPTION_ARG_STRING, &registry,
@@ -162,7 +165,8 @@ dl_cli_fetch (int argc, char **argv)
                error != NULL ? error->message : "unexpected argument");
       return DL_EXIT_USAGE;
     }
+  replace = dest == NULL;
   if (dest == NULL)
     dest = dl_data_default_dir ();
-  return check ? check_only (source, dest) : run_fetch (source, dest, registry);
+  return check ? check_only (source, dest) : run_fetch (source, dest, replace, registry);
 }

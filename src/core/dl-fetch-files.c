@@ -213,9 +213,8 @@ dl_fetch_remove_staging (const char *staging)
   g_rmdir (staging);
 }
 
-/* Whether path is the pinned file; a wrong one is reported in error (a missing one as G_IO_ERROR_NOT_FOUND). */
-static gboolean
-verify_file (const DlFetchFile *file, const char *path, GCancellable *cancellable, GError **error)
+gboolean
+dl_fetch_verify_file (const DlFetchFile *file, const char *path, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree guint8 *buf = NULL;
@@ -248,31 +247,15 @@ verify_file (const DlFetchFile *file, const char *path, GCancellable *cancellabl
 }
 
 gboolean
-dl_fetch_source_verify_dir (const DlFetchSource *source, const char *dir, gboolean remove_bad,
-                            GCancellable *cancellable, GError **error)
+dl_fetch_source_verify_dir (const DlFetchSource *source, const char *dir, GCancellable *cancellable,
+                            GError **error)
 {
-  g_autoptr (GError) first = NULL;
-
   for (int i = 0; i < DL_FETCH_N_FILES; i++)
     {
       g_autofree char *path = g_build_filename (dir, source->files[i].name, NULL);
-      g_autoptr (GError) local = NULL;
 
-      if (verify_file (&source->files[i], path, cancellable, &local))
-        continue;
-      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      /* A cached file that is not the pinned one never stays to be trained on. */
-      if (remove_bad && local->domain == DL_FETCH_ERROR)
-        g_unlink (path);
-      if (first == NULL)
-        first = g_steal_pointer (&local);
+      if (!dl_fetch_verify_file (&source->files[i], path, cancellable, error))
+        return FALSE;
     }
-  if (first == NULL)
-    return TRUE;
-  g_propagate_error (error, g_steal_pointer (&first));
-  return FALSE;
+  return TRUE;
 }

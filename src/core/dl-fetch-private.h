@@ -25,6 +25,10 @@ gboolean dl_fetch_unpack (const DlFetchSource *source, const char *tarball, cons
                           const char *staging, GCancellable *cancellable, GError **error);
 /* Moves the unpacked files from staging into dest, each with one rename (atomic per file). */
 gboolean dl_fetch_install (const DlFetchSource *source, const char *staging, const char *dest, GError **error);
+/* Whether path is the pinned file: a wrong one is DL_FETCH_ERROR_CHECKSUM, a missing one
+ * G_IO_ERROR_NOT_FOUND. */
+gboolean dl_fetch_verify_file (const DlFetchFile *file, const char *path, GCancellable *cancellable,
+                               GError **error);
 /* Removes staging and everything in it (a flat folder); quietly does nothing when it is not there. */
 void     dl_fetch_remove_staging (const char *staging);
 

@@ -39,6 +39,7 @@ struct _DlFetch
   guint64       received, total;
   double        speed;
   gboolean      was_cached;
+  gboolean      replace;
   gboolean      running;
 
   gint64        started_us;        /* first tarball byte awaited */
@@ -470,16 +471,46 @@ start_metadata (GTask *task)
 
 /* ---- 1. what the data folder already holds (worker thread) --------------------------------------- */
 
+/* TRUE when every file is in place; FALSE (no error) when some are missing or, with replace, were wrong
+ * and are deleted; an error when a file is not the pinned one and is not to be replaced. */
 static void
 check_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
   DlFetch *self = source_object;
-  GError *error = NULL;
+  gboolean complete = TRUE;
 
-  if (dl_fetch_source_verify_dir (self->source, self->dest_dir, TRUE, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  for (int i = 0; i < DL_FETCH_N_FILES; i++)
+    {
+      const DlFetchFile *file = &self->source->files[i];
+      g_autofree char *path = g_build_filename (self->dest_dir, file->name, NULL);
+      GError *error = NULL;
+
+      if (dl_fetch_verify_file (file, path, cancellable, &error))
+        continue;
+      complete = FALSE;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          g_error_free (error);
+          continue;
+        }
+      if (error->domain == DL_FETCH_ERROR && self->replace && g_unlink (path) == 0)
+        {
+          g_error_free (error);
+          continue;
+        }
+      if (error->domain == DL_FETCH_ERROR)
+        {
+          g_autofree char *why = g_strdup (error->message);
+          g_clear_error (&error);
+          error = g_error_new (DL_FETCH_ERROR, DL_FETCH_ERROR_EXISTS,
+                               _("%s already holds a %s that is not %s’s (%s). It was left as it is: download "
+                                 "into another folder, or move that file away."),
+                               self->dest_dir, file->name, self->source->title, why);
+        }
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, complete);
 }
 
 static void
@@ -488,19 +519,17 @@ checked_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   DlFetch *self = g_task_get_source_object (task);
   GError *error = NULL;
+  gboolean complete = g_task_propagate_boolean (G_TASK (result), &error);
 
-  if (g_task_propagate_boolean (G_TASK (result), &error))
+  if (error != NULL)
+    fail (task, error);
+  else if (complete)
     {
       self->was_cached = TRUE;
       succeed (task);
     }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    fail (task, error);
   else
-    {
-      g_error_free (error);   /* missing or wrong files: that is what the download is for */
-      start_metadata (task);
-    }
+    start_metadata (task);
 }
 
 void
@@ -553,6 +582,13 @@ dl_fetch_new (const DlFetchSource *source, const char *dest_dir)
   self->source = source;
   self->dest_dir = g_strdup (dest_dir);
   return self;
+}
+
+void
+dl_fetch_set_replace (DlFetch *self, gboolean replace)
+{
+  g_return_if_fail (DL_IS_FETCH (self) && !self->running);
+  self->replace = replace;
 }
 
 void
