@@ -2,13 +2,14 @@
 # test.sh — set up as build-aux/run.sh does, then run every test:
 #   1. the whole suite in build/ under a virtual X display (the GTK tests need one);
 #   2. the worker's thread tests again in build-tsan/, built with ThreadSanitizer;
-#   3. the whole suite again in build-asan/, built by clang with AddressSanitizer and UndefinedBehavior-
+#   3. the Debian package built, checked with lintian, installed and run (build-aux/deb-test.sh);
+#   4. the whole suite again in build-asan/, built by clang with AddressSanitizer and UndefinedBehavior-
 #      Sanitizer (any report fails the test; LeakSanitizer suppressions for system libraries only, in
 #      tests/lsan.supp); the same build has the libFuzzer targets (-Dfuzzing=true);
-#   4. each fuzz target for FUZZ_SECONDS (default 25) on its corpus (tests/fuzz/run.sh): a crash, leak,
+#   5. each fuzz target for FUZZ_SECONDS (default 25) on its corpus (tests/fuzz/run.sh): a crash, leak,
 #      hang or sanitizer report fails it.
 # Exits non-zero if any test fails; ends with one "N passed, N failed, N skipped" line for all runs (a
-# fuzz target counts as one test).
+# fuzz target and the package check count as one test each).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/deps.sh"
 
@@ -67,6 +68,17 @@ if [[ -n "$(suite_targets build worker)" ]]; then
 else
   dl_log "no 'worker' test suite yet: skipping the ThreadSanitizer run"
 fi
+
+# The Debian package: built from the tree (only what it installs), no lintian errors, installed, its
+# window shown from /usr/bin, removed again. One check in the summary.
+dl_log "Debian package: build-aux/deb-test.sh (under xvfb-run)"
+deb_start=$SECONDS
+if xvfb-run -a "$DL_ROOT/build-aux/deb-test.sh"; then
+  passed=$(( passed + 1 ))
+else
+  failed=$(( failed + 1 ))
+fi
+dl_log "the Debian package check took $(( SECONDS - deb_start )) s"
 
 # The whole suite under ASan+UBSan. The build is clang's (-Dfuzzing=true needs it), which does not define
 # __SANITIZE_ADDRESS__: meson.build does, so that dl-net.c leaves out its ifunc clones here too.

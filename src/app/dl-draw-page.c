@@ -31,7 +31,7 @@ struct _DlDrawPage
   gboolean        label_chosen;     /* picked by the user: predictions no longer move it */
   guint           tick_id;
   gint64          seen_step;        /* snapshot last classified with */
-  guint           seen_generation;
+  guint           seen_run_serial;
   gboolean        seen_trained;
   double          infer_ms;
 
@@ -175,7 +175,7 @@ classify (DlDrawPage *self)
   if (snap != NULL)
     {
       self->seen_step = snap->step;
-      self->seen_generation = snap->generation;
+      self->seen_run_serial = snap->run_serial;
     }
   self->seen_trained = trained;
 
@@ -264,7 +264,7 @@ on_worker_event (DlWorker *worker, DlEvent *ev, DlDrawPage *self)
   g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (worker);
   if (snap == NULL)
     return;
-  gboolean fresh = snap->step != self->seen_step || snap->generation != self->seen_generation
+  gboolean fresh = snap->step != self->seen_step || snap->run_serial != self->seen_run_serial
                    || snap->trained != self->seen_trained;
   if (fresh)
     schedule_update (self);

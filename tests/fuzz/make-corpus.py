@@ -85,7 +85,10 @@ def seeds():
            strokes(0, [[(0, 0, 1e-30), (1e-30, 0, 1e-30)]]),
            image(4, 4, [0, 1, 0, 0] * 4, 1), image(28, 28, [v / 255 for v in digit], 2),
            image(3, 2, [float("nan"), float("inf"), -1, 2, 0.5, 0], 0)]
-    return {"fuzz-arch": [a.encode() for a in arch], "fuzz-idx": idx, "fuzz-idx-gz": idx_gz, "fuzz-csv": csv,
+    classes = ["\n".join(str(i) for i in range(10)).encode(),
+               "# Fashion\nT-shirt/top\nTrouser\nPullover\nDress\nCoat\nSandal\nShirt\nSneaker\nBag\nAnkle boot\n".encode(),
+               b"a\n\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n", b"\xff\xfe\n" * 10, b"", b" \t \n" * 12]
+    return {"fuzz-classes": classes, "fuzz-arch": [a.encode() for a in arch], "fuzz-idx": idx, "fuzz-idx-gz": idx_gz, "fuzz-csv": csv,
             "fuzz-model": models, "fuzz-personal": personal_, "fuzz-preprocess": pre}
 
 
