@@ -6,7 +6,7 @@
 #   4. the whole suite again in build-asan/, built by clang with AddressSanitizer and UndefinedBehavior-
 #      Sanitizer (any report fails the test; LeakSanitizer suppressions for system libraries only, in
 #      tests/lsan.supp); the same build has the libFuzzer targets (-Dfuzzing=true);
-#   5. each fuzz target for FUZZ_SECONDS (default 25) on its corpus (tests/fuzz/run.sh): a crash, leak,
+#   5. each fuzz target for FUZZ_SECONDS (default 20) on its corpus (tests/fuzz/run.sh): a crash, leak,
 #      hang or sanitizer report fails it.
 # Exits non-zero if any test fails; ends with one "N passed, N failed, N skipped" line for all runs (a
 # fuzz target and the package check count as one test each).
@@ -82,7 +82,7 @@ dl_log "the Debian package check took $(( SECONDS - deb_start )) s"
 
 # The whole suite under ASan+UBSan. The build is clang's (-Dfuzzing=true needs it), which does not define
 # __SANITIZE_ADDRESS__: meson.build does, so that dl-net.c leaves out its ifunc clones here too.
-CC=clang dl_configure build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true
+CC=clang dl_configure build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true -Dbench=false
 dl_log "building build-asan"
 meson compile -C "$DL_ROOT/build-asan"
 symbolizer="$(command -v llvm-symbolizer || ls /usr/lib/llvm-*/bin/llvm-symbolizer 2>/dev/null | tail -1 || true)"
@@ -96,8 +96,8 @@ xvfb-run -a env GDK_BACKEND=x11 meson test -C "$DL_ROOT/build-asan" --no-rebuild
 tally "$logs/asan.log"
 
 # Every parser of outside input under libFuzzer, from the seeds and the corpus earlier runs grew.
-dl_log "fuzzing: tests/fuzz/run.sh -t ${FUZZ_SECONDS:-25} (each target in turn)"
-"$DL_ROOT/tests/fuzz/run.sh" -t "${FUZZ_SECONDS:-25}" -b "$DL_ROOT/build-asan" 2>&1 | tee "$logs/fuzz.log" || status=1
+dl_log "fuzzing: tests/fuzz/run.sh -t ${FUZZ_SECONDS:-20} (each target in turn)"
+"$DL_ROOT/tests/fuzz/run.sh" -t "${FUZZ_SECONDS:-20}" -b "$DL_ROOT/build-asan" 2>&1 | tee "$logs/fuzz.log" || status=1
 passed=$(( passed + $(grep -c '^fuzz .* OK ' "$logs/fuzz.log" || true) ))
 failed=$(( failed + $(grep -c '^fuzz .* FAIL ' "$logs/fuzz.log" || true) ))
 unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS

@@ -7,10 +7,10 @@ Digit Lab visible; a suppression by function name, or of Digit Lab's own code, w
 import re
 import sys
 
-# A shared library by its file name (libfoo.so, libfoo-1.0.so.0, or a prefix such as libgallium), and
-# none of Digit Lab's own (libdlcore, libdlworker, libdlwidgets, digitlab*).
-LIBRARY = re.compile(r"^leak:lib[A-Za-z0-9_.+-]+$")
-OURS = re.compile(r"^leak:lib(dl|digitlab)")
+# A shared library by its file name (libfoo.so, libfoo-1.0.so.0, swrast_dri.so, or a prefix such as
+# libgallium), and none of Digit Lab's own (libdlcore, libdlworker, libdlwidgets, digitlab*, the tests).
+LIBRARY = re.compile(r"^leak:(lib[A-Za-z0-9_.+-]+|[A-Za-z0-9_+-]+\.so[.\d]*)$")
+OURS = re.compile(r"^leak:(lib)?(dl|digitlab|test-)")
 
 
 def main():

@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh [-t SECONDS] [-j JOBS] [-b BUILD_DIR] [TARGET…]
 #
-# Each target (default: all of them) runs SECONDS (default 25) from its seeds (made by make-corpus.py)
+# Each target (default: all of them) runs SECONDS (default 20) from its seeds (made by make-corpus.py)
 # and the corpus earlier runs grew in BUILD_DIR/fuzz/corpus/TARGET, JOBS targets at a time (default 1).
 # A crash, leak, sanitizer report, timeout (10 s per input) or out-of-memory fails the target; its input
 # is kept in BUILD_DIR/fuzz/artifacts/. Prints one line per target — executions, coverage (libFuzzer's
@@ -11,7 +11,7 @@
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-seconds=25 jobs=1 build="$root/build-asan"
+seconds=20 jobs=1 build="$root/build-asan"
 while getopts "t:j:b:" opt; do
   case "$opt" in
     t) seconds="$OPTARG" ;;
