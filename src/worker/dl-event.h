@@ -68,8 +68,9 @@ typedef struct {
   int            batch;
   gboolean       augment;
   char          *change;           /* "lr 0.05 → 0.01; batch 64 → 128"; "" when nothing changed */
-  gboolean       during_run;       /* made while RUNNING, PAUSED or DIVERGED: a live change of the run (a
-                                    * marker); otherwise part of the recipe the next training starts with */
+  gboolean       during_run;       /* made once the run has trained (RUNNING, PAUSED, DIVERGED, FINISHED,
+                                    * STOPPED): a live change of the run (a marker at `step`); while READY
+                                    * part of the recipe it starts with */
   /* EVAL */
   DlEvalKind     eval_kind;
   gboolean       end_of_epoch;     /* eval_kind == DL_EVAL_EPOCH */

@@ -399,8 +399,9 @@ describe_change (const DlHyper *h0, int b0, gboolean a0, const DlHyper *h1, int 
   return g_string_free (s, FALSE);
 }
 
-/* Commands run between batches, so the next step is the first to use the new values. Only a run under
- * way has live changes; before it starts, a change is part of the recipe it starts with. */
+/* Commands run between batches, so the next step is the first to use the new values. A run that has
+ * trained takes live changes, also once finished or stopped (they apply from the step continue trains
+ * first); before it starts, a change is part of the recipe it starts with. */
 void
 dl_trainer_set_hyper (DlTrainer *t, const DlHyper *hyper, int batch, gboolean augment)
 {
@@ -417,7 +418,7 @@ dl_trainer_set_hyper (DlTrainer *t, const DlHyper *hyper, int batch, gboolean au
   ev = trainer_event (t, DL_EVENT_HYPER_APPLIED);
   ev->step = t->step + 1;
   ev->change = change;
-  ev->during_run = dl_train_state_is_live (t->state);
+  ev->during_run = dl_train_state_takes_live_changes (t->state);
   trainer_post (t, ev);
 }
 

@@ -79,8 +79,9 @@ void        dl_worker_stop (DlWorker *self);
  * new total. */
 void        dl_worker_continue (DlWorker *self, int n_epochs);
 /* Applied from the next batch; acknowledged by DL_EVENT_HYPER_APPLIED with that step, `during_run` when
- * the run is RUNNING, PAUSED or DIVERGED (a live change); otherwise it is the recipe training starts or
- * continues with. */
+ * the run has trained (RUNNING, PAUSED, DIVERGED, FINISHED or STOPPED: a live change of it, whose marker
+ * goes at that step, the first continue trains for an ended run); while READY it is the recipe training
+ * starts with. */
 void        dl_worker_set_hyper (DlWorker *self, const DlHyper *hyper, int batch, gboolean augment);
 /* The whole test set, now: DL_EVENT_EVAL with DL_EVAL_REQUESTED. */
 void        dl_worker_evaluate (DlWorker *self);
