@@ -147,6 +147,7 @@ on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
     case DL_EVENT_HYPER_APPLIED:
     case DL_EVENT_DATA_LOADED:
     case DL_EVENT_MODEL_LOADED:
+    case DL_EVENT_CHECKPOINT:
       break;
     }
 }

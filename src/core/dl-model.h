@@ -48,6 +48,7 @@ typedef struct {
 } DlModelState;
 
 void     dl_model_state_clear (DlModelState *state);   /* frees opt_state and trainer; not the struct */
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DlModelState, dl_model_state_clear)
 
 /* A model given by its parts instead of a DlNet (a checkpoint's own copy of the parameters). */
 typedef struct {

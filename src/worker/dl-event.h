@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include "dl-checkpoint.h"
 #include "dl-data.h"
 #include "dl-eval.h"
 #include "dl-net.h"
@@ -24,6 +25,8 @@ typedef enum {
                             * one: paused, last good parameters restored; message says what to lower */
   DL_EVENT_ERROR,          /* a command failed; error says why */
   DL_EVENT_DONE,           /* all planned epochs done (STATE FINISHED follows) */
+  DL_EVENT_CHECKPOINT,     /* the run at this step, whole (`checkpoint`): after every end of epoch (before
+                            * its DONE) and every periodic evaluation */
 } DlEventType;
 
 /* Which test images an evaluation ran on. A figure called "test accuracy" is the whole test set. */
@@ -84,6 +87,11 @@ typedef struct {
   /* MODEL_SAVED / MODEL_LOADED */
   char          *path;
   DlTrainConfig *config;           /* MODEL_LOADED, and STATE READY of a new run: its recipe */
+  /* STATE READY of a run branched from a checkpoint (dl_worker_branch): where it comes from; 0 otherwise */
+  guint          parent_run_serial;
+  gint64         parent_step;
+  /* CHECKPOINT */
+  DlCheckpoint  *checkpoint;
   /* DIVERGED / ERROR / STATE FAILED */
   char          *message;
   GError        *error;

@@ -33,6 +33,7 @@ void       dl_trainer_load_data (DlTrainer *t, const char *train_path, const cha
 void       dl_trainer_set_data (DlTrainer *t, DlDataset *train, DlDataset *test);
 void       dl_trainer_new_run (DlTrainer *t, const DlTrainConfig *cfg);
 void       dl_trainer_load_model (DlTrainer *t, const char *path, const DlTrainConfig *cfg);
+void       dl_trainer_branch (DlTrainer *t, DlCheckpoint *ckpt, const DlTrainConfig *cfg);
 void       dl_trainer_start (DlTrainer *t);
 void       dl_trainer_pause (DlTrainer *t);
 void       dl_trainer_resume (DlTrainer *t);

@@ -38,6 +38,7 @@ typedef enum {
   CMD_SET_DATA,
   CMD_NEW_RUN,
   CMD_LOAD_MODEL,
+  CMD_BRANCH,
   CMD_START,
   CMD_PAUSE,
   CMD_RESUME,
@@ -55,6 +56,7 @@ typedef struct {
   char           *path, *path2;
   DlDataset      *train, *test;
   DlTrainConfig  *config;
+  DlCheckpoint   *checkpoint;
   DlHyper         hyper;
   int             batch;
   gboolean        augment;
@@ -83,6 +85,7 @@ cmd_free (gpointer data)
   g_clear_pointer (&cmd->train, dl_dataset_unref);
   g_clear_pointer (&cmd->test, dl_dataset_unref);
   g_clear_pointer (&cmd->config, dl_train_config_free);
+  g_clear_pointer (&cmd->checkpoint, dl_checkpoint_unref);
   g_free (cmd);
 }
 
@@ -312,6 +315,9 @@ run_command (DlTrainer *t, Cmd *cmd)
     case CMD_LOAD_MODEL:
       dl_trainer_load_model (t, cmd->path, cmd->config);
       break;
+    case CMD_BRANCH:
+      dl_trainer_branch (t, cmd->checkpoint, cmd->config);
+      break;
     case CMD_START:
       dl_trainer_start (t);
       break;
@@ -434,6 +440,19 @@ dl_worker_load_model (DlWorker *self, const char *path, const DlTrainConfig *cfg
   g_return_if_fail (path != NULL);
   cmd = cmd_new (CMD_LOAD_MODEL);
   cmd->path = g_strdup (path);
+  cmd->config = cfg != NULL ? dl_train_config_copy (cfg) : NULL;
+  push_command (self, cmd, FALSE);
+}
+
+void
+dl_worker_branch (DlWorker *self, DlCheckpoint *ckpt, const DlTrainConfig *cfg)
+{
+  Cmd *cmd;
+
+  g_return_if_fail (DL_IS_WORKER (self));
+  g_return_if_fail (ckpt != NULL);
+  cmd = cmd_new (CMD_BRANCH);
+  cmd->checkpoint = dl_checkpoint_ref (ckpt);
   cmd->config = cfg != NULL ? dl_train_config_copy (cfg) : NULL;
   push_command (self, cmd, FALSE);
 }

@@ -67,6 +67,15 @@ void        dl_worker_new_run (DlWorker *self, const DlTrainConfig *cfg);
  * is the model's). cfg: the recipe to train it with (its arch is ignored); NULL for
  * dl_train_config_init_default's. A file that does not load changes nothing. */
 void        dl_worker_load_model (DlWorker *self, const char *path, const DlTrainConfig *cfg);
+/* A new run from a checkpoint (a branch of the run it was taken from): READY and trained, at the
+ * checkpoint's step and epoch, with everything its next step depends on restored; its READY event names
+ * the parent run and step (parent_run_serial, parent_step). cfg is the recipe to go on with, NULL for the
+ * checkpoint's own: its arch must be the checkpoint's (or NULL), its seed is not used (the random streams
+ * are the checkpoint's), and its epochs count from the start of the parent run, so they must exceed the
+ * epochs the checkpoint has done. The training data must be the data the checkpoint was taken on. With
+ * the checkpoint's recipe and thread count, the branch trains bit for bit as the original went on from
+ * there. A run under way is stopped first; a checkpoint that does not fit changes nothing (ERROR). */
+void        dl_worker_branch (DlWorker *self, DlCheckpoint *ckpt, const DlTrainConfig *cfg);
 /* READY → RUNNING. */
 void        dl_worker_start (DlWorker *self);
 /* RUNNING → PAUSED; PAUSED or DIVERGED → RUNNING. */
