@@ -26,6 +26,17 @@ dl_checkpoint_new (gsize n_params)
 }
 
 DlCheckpoint *
+dl_checkpoint_new_from_net (DlNet *net)
+{
+  DlCheckpoint *c = dl_checkpoint_new (dl_net_n_params (net));
+
+  memcpy (c->params, dl_net_params (net), sizeof (float) * c->n_params);
+  dl_net_get_train_state (net, &c->net_state, c->opt_state);
+  c->net_seed = dl_net_get_seed (net);
+  return c;
+}
+
+DlCheckpoint *
 dl_checkpoint_ref (DlCheckpoint *ckpt)
 {
   g_return_val_if_fail (ckpt != NULL, NULL);

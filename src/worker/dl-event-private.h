@@ -24,5 +24,8 @@ DlSnapshot     *dl_snapshot_new (DlSnapshotPool *pool, DlNet *net);
 /* A checkpoint with room for n_params parameters and their optimiser state, every other field zero: the
  * trainer fills it in before anyone else sees it. */
 DlCheckpoint   *dl_checkpoint_new (gsize n_params);
+/* One with net's parameters, optimiser state and seed copied in (all a checkpoint costs the worker beyond
+ * a few fields). */
+DlCheckpoint   *dl_checkpoint_new_from_net (DlNet *net);
 
 G_END_DECLS

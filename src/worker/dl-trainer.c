@@ -13,7 +13,6 @@
 #include <glib/gi18n-lib.h>
 
 #include "dl-augment.h"
-#include "dl-net-private.h"
 #include "dl-trainer-private.h"
 
 #define PROGRESS_INTERVAL_US   (G_USEC_PER_SEC / 30)  /* ≤ 30 progress events per second */
@@ -348,12 +347,9 @@ scheduled_lr (DlTrainer *t)
 static void
 take_checkpoint (DlTrainer *t, gboolean epoch_end)
 {
-  DlCheckpoint *c = dl_checkpoint_new (dl_net_n_params (t->net));
+  DlCheckpoint *c = dl_checkpoint_new_from_net (t->net);
   DlEvent *ev;
 
-  memcpy (c->params, dl_net_params (t->net), sizeof (float) * c->n_params);
-  dl_net_get_train_state (t->net, &c->net_state, c->opt_state);
-  c->net_seed = dl_net_get_seed (t->net);
   c->run_serial = t->run_serial;
   c->step = t->step;
   c->epoch = t->epoch;
