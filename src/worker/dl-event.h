@@ -7,6 +7,7 @@
 #include "dl-checkpoint.h"
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-lr-find.h"
 #include "dl-net.h"
 #include "dl-train-config.h"
 #include "dl-train-state.h"
@@ -27,6 +28,8 @@ typedef enum {
   DL_EVENT_DONE,           /* all planned epochs done (STATE FINISHED follows) */
   DL_EVENT_CHECKPOINT,     /* the run at this step, whole (`checkpoint`): after every end of epoch (before
                             * its DONE) and every periodic evaluation */
+  DL_EVENT_LR_FOUND,       /* a learning-rate sweep's curve and suggestions (`lr_find`), its verdict in words
+                            * (`message`); the run it was started from is as it was */
 } DlEventType;
 
 /* Which test images an evaluation ran on. A figure called "test accuracy" is the whole test set. */
@@ -92,6 +95,8 @@ typedef struct {
   gint64         parent_step;
   /* CHECKPOINT */
   DlCheckpoint  *checkpoint;
+  /* LR_FOUND */
+  DlLrFind      *lr_find;
   /* DIVERGED / ERROR / STATE FAILED */
   char          *message;
   GError        *error;

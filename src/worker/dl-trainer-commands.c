@@ -47,8 +47,8 @@ validate_hyper (DlTrainer *t, const DlHyper *hyper, int batch)
   return TRUE;
 }
 
-static gboolean
-validate_config (DlTrainer *t, const DlTrainConfig *cfg)
+gboolean
+trainer_validate_config (DlTrainer *t, const DlTrainConfig *cfg)
 {
   if (cfg->epochs < 1)
     {
@@ -60,10 +60,10 @@ validate_config (DlTrainer *t, const DlTrainConfig *cfg)
 }
 
 /* Every architecture takes 1 × 28 × 28; a data set of another image size cannot be fed to it. */
-static gboolean
-data_fits_net (DlTrainer *t, const DlDataset *ds)
+gboolean
+trainer_data_fits (DlTrainer *t, const DlNet *net, const DlDataset *ds)
 {
-  const DlArch *arch = dl_net_arch (t->net);
+  const DlArch *arch = dl_net_arch (net);
 
   if (ds->rows == arch->in_h && ds->cols == arch->in_w)
     return TRUE;
@@ -71,6 +71,12 @@ data_fits_net (DlTrainer *t, const DlDataset *ds)
                                       _("The images of %s are %d×%d, but the network takes %d×%d."),
                                       ds->source, ds->rows, ds->cols, arch->in_h, arch->in_w));
   return FALSE;
+}
+
+static gboolean
+data_fits_net (DlTrainer *t, const DlDataset *ds)
+{
+  return trainer_data_fits (t, t->net, ds);
 }
 
 static gboolean
@@ -274,7 +280,7 @@ dl_trainer_new_run (DlTrainer *t, const DlTrainConfig *cfg)
       trainer_post_error (t, g_steal_pointer (&error));
       return;
     }
-  if (!validate_config (t, cfg))
+  if (!trainer_validate_config (t, cfg))
     return;
   run_cfg = *cfg;
   run_cfg.arch = g_strdup (cfg->arch);
@@ -290,7 +296,7 @@ dl_trainer_load_model (DlTrainer *t, const char *path, const DlTrainConfig *cfg)
   DlNet *net;
   DlEvent *ev;
 
-  if (cfg != NULL && !validate_config (t, cfg))
+  if (cfg != NULL && !trainer_validate_config (t, cfg))
     return;
   net = dl_model_load (path, &error);
   if (net == NULL)
@@ -353,7 +359,7 @@ branch_recipe_fits (DlTrainer *t, const DlCheckpoint *c, const DlTrainConfig *cf
                                           c->config->arch, cfg->arch));
       return FALSE;
     }
-  if (!validate_config (t, cfg))
+  if (!trainer_validate_config (t, cfg))
     return FALSE;
   if (cfg->epochs > c->epoch)
     return TRUE;

@@ -74,4 +74,8 @@ void      trainer_forget_epoch (DlTrainer *t);
 void      trainer_post_eval (DlTrainer *t, DlEvalKind kind);
 void      trainer_shuffle (DlTrainer *t, const DlRng *from);
 
+/* dl-trainer-commands.c, for the other commands: checks that post an error and return FALSE. */
+gboolean  trainer_validate_config (DlTrainer *t, const DlTrainConfig *cfg);
+gboolean  trainer_data_fits (DlTrainer *t, const DlNet *net, const DlDataset *ds);
+
 G_END_DECLS

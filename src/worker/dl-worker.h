@@ -76,6 +76,14 @@ void        dl_worker_load_model (DlWorker *self, const char *path, const DlTrai
  * the checkpoint's recipe and thread count, the branch trains bit for bit as the original went on from
  * there. A run under way is stopped first; a checkpoint that does not fit changes nothing (ERROR). */
 void        dl_worker_branch (DlWorker *self, DlCheckpoint *ckpt, const DlTrainConfig *cfg);
+/* The learning-rate finder (dl-lr-find.h): an exponential sweep of the rate over a few hundred batches
+ * of the training data, on a copy of the current run's network and optimiser state (cfg NULL) or on a
+ * fresh network built from cfg; delivered as DL_EVENT_LR_FOUND with the curve, the suggestions and
+ * whether the rate in force (the run's, or cfg's) is far too high. options NULL: the defaults (1e-6 to
+ * 10 over 200 batches). The run is left exactly as it was — parameters, optimiser state, random streams,
+ * step — and gets no progress from the sweep; a running run waits the sweep out (a second or two for the
+ * presets), as do the commands sent meanwhile. */
+void        dl_worker_find_lr (DlWorker *self, const DlTrainConfig *cfg, const DlLrFindOptions *options);
 /* READY → RUNNING. */
 void        dl_worker_start (DlWorker *self);
 /* RUNNING → PAUSED; PAUSED or DIVERGED → RUNNING. */
