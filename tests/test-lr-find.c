@@ -81,6 +81,30 @@ START_TEST (early_fall_is_not_the_suggestion)
 }
 END_TEST
 
+/* A fall to its lowest at 0.03, a slowly rising bottom, and a cliff at 0.1 (dead, 2.3): the moving
+ * average's minimum lags to the cliff, the suggestion stays at the losses' own minimum or below. */
+static double
+cliff (double lr)
+{
+  double t = log10 (lr), t0 = log10 (3e-4), t1 = log10 (0.03);
+
+  if (t < t0)
+    return 2.3;
+  if (t < t1)
+    return 2.3 - 1.8 * (t - t0) / (t1 - t0);
+  return lr < 0.1 ? 0.5 + 0.3 * (t - t1) : 2.3;
+}
+
+START_TEST (suggestion_before_the_cliff)
+{
+  g_autoptr (DlLrFind) f = curve (cliff, 200, 0.02);
+
+  dl_lr_find_analyse (f);
+  ck_assert_msg (f->min_loss_lr > 0.04, "the moving average's minimum at %g", f->min_loss_lr);
+  ck_assert_msg (f->steepest <= 0.035, "steepest %g, past the losses' minimum at 0.03", f->steepest);
+}
+END_TEST
+
 static double
 flat (double lr)
 {
@@ -209,6 +233,7 @@ main (void)
   TCase *tc = tcase_create ("analysis");
   tcase_add_test (tc, suggestions_of_a_textbook_curve);
   tcase_add_test (tc, early_fall_is_not_the_suggestion);
+  tcase_add_test (tc, suggestion_before_the_cliff);
   tcase_add_test (tc, no_fall_no_suggestion);
   tcase_add_test (tc, short_curve_no_suggestion);
   tcase_add_test (tc, nan_tail_ignored);

@@ -144,10 +144,33 @@ index_at (const DlLrFind *f, int n, double lr)
   return i;
 }
 
+/* The minimum of the losses themselves, each averaged with its ±k neighbours (no lag), over [lo, n). */
+static int
+centred_minimum (const DlLrFind *f, int lo, int n, int k)
+{
+  double best = INFINITY;
+  int at = lo;
+
+  for (int i = lo; i < n; i++)
+    {
+      double sum = 0.0;
+      int a = MAX (0, i - k), b = MIN (n, i + k + 1);
+
+      for (int j = a; j < b; j++)
+        sum += point (f, j)->loss;
+      if (sum / (b - a) < best)
+        {
+          best = sum / (b - a);
+          at = i;
+        }
+    }
+  return at;
+}
+
 void
 dl_lr_find_analyse (DlLrFind *f)
 {
-  int n = finite_points (f), steps = MAX (f->options.steps, n), imin = 0;
+  int n = finite_points (f), steps = MAX (f->options.steps, n), imin = 0, up, from;
   /* the smoothing's warm-up, the last points (the blow-up), and the slope's half-width */
   int lo = steps / 10, hi = n - 5, w = MAX (1, steps / 50);
 
@@ -164,8 +187,14 @@ dl_lr_find_analyse (DlLrFind *f)
   if (hi - lo < 10 || imin <= lo || f->min_loss > (1.0 - MIN_FALL) * point (f, lo)->smoothed)
     return;
   /* The steepest fall on the way into the minimum: a steep fall further down is the network's first, easy
-   * gains at any rate (the output biases), seen where the sweep happens to be when they come. */
-  f->steepest = steepest (f, MAX (lo, index_at (f, n, f->min_loss_lr / STEEPEST_DECADES)), MIN (imin, hi - 1), w);
+   * gains at any rate (the output biases), seen where the sweep happens to be when they come. And not past
+   * the minimum of the losses themselves: the moving average lags them, so it may still fall where the
+   * network already blows up. */
+  up = MIN (MIN (imin, centred_minimum (f, lo, n, MAX (1, steps / 40))), hi - 1);
+  from = MAX (lo, index_at (f, n, f->min_loss_lr / STEEPEST_DECADES));
+  if (from > up - 2 * w)   /* the losses' minimum came far earlier: the decade below it */
+    from = MAX (lo, index_at (f, n, point (f, up)->lr / 10.0));
+  f->steepest = steepest (f, from, up, w);
   /* The valley up to the minimum only: past it a loss that has stopped falling can drift lower still. */
   f->valley = valley (f, lo, MIN (imin + 1, hi));
 }
