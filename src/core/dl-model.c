@@ -277,13 +277,14 @@ dl_model_save_parts (const DlModelParts *m, const char *path, char **sha256, GEr
     append_state_section (b, m->state);
   put_u32 (b, (guint32) crc32 (0L, b->data, b->len));
 
-  ok = g_file_set_contents (path, (const char *) b->data, b->len, &local);
+  /* Through dl_file_save like every model: a symlink followed, a FIFO or device refused, a killed save's
+   * temporary file swept by the next one. */
+  ok = dl_file_save_bytes (path, b->data, b->len, &local);
   if (ok && sha256 != NULL)
     *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, b->data, b->len);
   g_byte_array_unref (b);
   if (!ok)
-    g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "%s: cannot save the checkpoint: %s", path,
-                 local->message);
+    g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "cannot save the checkpoint: %s", local->message);
   return ok;
 }
 
