@@ -7,7 +7,8 @@
  * no store, an empty store; a row's activation asking the session to open the run.
  *
  *   test-runs-page CLI-PATH
- *   test-runs-page CLI-PATH --screenshot FILE.png [--size WxH] [--mnist DIR]   (a picture, not a test)
+ *   test-runs-page CLI-PATH [--deleting] --screenshot FILE.png [--size WxH] [--mnist DIR]   (a picture, not a
+ *   test: five runs, two of them compared; --deleting: a third just deleted, its notice up)
  */
 #include <check.h>
 #include <stdlib.h>
@@ -690,6 +691,45 @@ START_TEST (test_compare_one_row)
 }
 END_TEST
 
+/* A change made while a run trained, read back from the store with the run's history: a row of its own,
+ * with its step, beside the seed that also differs. */
+START_TEST (test_compare_live_change)
+{
+  Fixture f;
+  g_autoptr (DlRun) fast = NULL, seed2 = NULL;
+  DlRunCompareView *compare;
+  GListModel *rows;
+  DlRunCompareRow *seed, *live;
+  CompareWait w;
+
+  fixture_open (&f);
+  fast = run_named (&f, "fast");
+  seed2 = run_named (&f, "fast, seed 2");
+  dl_run_store_add_event (f.store, seed2, "hyper", 30, 1.2, TRUE, "lr 0.05 → 0.01");
+  ck_assert (dl_run_store_flush (f.store, NULL));
+  tick (&f, fast);
+  tick (&f, seed2);
+  compare = dl_runs_page_get_compare_view (f.page);
+  w = (CompareWait) { compare, 2 };
+  ck_assert (iterate_until (compares, &w, 10000));
+  ck_assert (iterate_until (is_loaded, seed2, 10000));
+  ck_assert_uint_eq (dl_run_get_n_markers (seed2), 1);
+  iterate_until (never, NULL, 100);
+  rows = G_LIST_MODEL (gtk_column_view_get_model (dl_run_compare_view_get_settings_view (compare)));
+  ck_assert_uint_eq (g_list_model_get_n_items (rows), 2);
+  seed = g_list_model_get_item (rows, 0);
+  live = g_list_model_get_item (rows, 1);
+  ck_assert_str_eq (dl_run_compare_row_get_key (seed), "seed");
+  ck_assert_int_eq (dl_run_compare_row_get_kind (live), DL_RUN_COMPARE_LIVE);
+  ck_assert_str_eq (dl_run_compare_row_get_label (live), "lr (live)");
+  ck_assert_str_eq (dl_run_compare_row_get_value (live, 0), "—");
+  ck_assert_str_eq (dl_run_compare_row_get_value (live, 1), "0.05 → 0.01 at step 30 (epoch 1.20)");
+  g_object_unref (seed);
+  g_object_unref (live);
+  fixture_close (&f);
+}
+END_TEST
+
 /* The save dialog (GtkFileChooserNative falls back to a GtkFileChooserDialog without a portal). */
 static GtkWidget *
 find_file_chooser (void)
@@ -862,7 +902,7 @@ END_TEST
 /* ---- a picture of the page ---- */
 
 static int
-screenshot (const char *png, const char *size, const char *mnist)
+screenshot (const char *png, const char *size, const char *mnist, gboolean deleting)
 {
   Fixture f = { 0 };
   g_autoptr (GError) error = NULL;
@@ -918,6 +958,14 @@ screenshot (const char *png, const char *size, const char *mnist)
     gtk_widget_activate_action (GTK_WIDGET (f.page), "runs.compare", "(sb)", dl_run_get_uuid (a), TRUE);
     gtk_widget_activate_action (GTK_WIDGET (f.page), "runs.compare", "(sb)", dl_run_get_uuid (b), TRUE);
     iterate_until (is_loaded, b, 10000);
+    if (deleting)
+      {
+        g_autoptr (DlRun) c = run_named (&f, "lr 0.02");
+
+        gtk_widget_activate_action (GTK_WIDGET (f.page), "runs.clear-comparison", NULL);
+        gtk_widget_activate_action (GTK_WIDGET (f.page), "runs.compare", "(sb)", dl_run_get_uuid (c), TRUE);
+        gtk_widget_activate_action (GTK_WIDGET (f.page), "runs.delete", NULL);
+      }
   }
   iterate_until (never, NULL, 1500);
   if (!dl_test_spawn_and_iterate ((char **) argv, 30000, &error))
@@ -940,6 +988,7 @@ page_suite (void)
     { "edit-name", test_edit_name_persists },
     { "delete-undo", test_delete_undo },
     { "compare-one-row", test_compare_one_row },
+    { "compare-live-change", test_compare_live_change },
     { "export-two", test_export_two },
     { "headless-run-appears", test_headless_run_appears },
     { "branches", test_branches },
@@ -961,16 +1010,19 @@ int
 main (int argc, char **argv)
 {
   const char *shot = NULL, *size = NULL, *mnist = NULL;
+  gboolean deleting = FALSE;
   SRunner *sr;
   int failed;
 
   if (argc < 2)
     {
-      g_printerr ("usage: %s CLI-PATH [--screenshot FILE.png [--size WxH] [--mnist DIR]]\n", argv[0]);
+      g_printerr ("usage: %s CLI-PATH [[--deleting] --screenshot FILE.png [--size WxH] [--mnist DIR]]\n", argv[0]);
       return 2;
     }
   cli_path = argv[1];
-  for (int i = 2; i + 1 < argc; i += 2)
+  for (int i = 2; i < argc && g_str_equal (argv[i], "--deleting"); i++)
+    deleting = TRUE;
+  for (int i = 2 + deleting; i + 1 < argc; i += 2)
     if (g_str_equal (argv[i], "--screenshot"))
       shot = argv[i + 1];
     else if (g_str_equal (argv[i], "--size"))
@@ -986,7 +1038,7 @@ main (int argc, char **argv)
   g_object_set (gtk_settings_get_default (), "gtk-recent-files-enabled", FALSE, NULL);
   write_sets ();
   if (shot != NULL)
-    return screenshot (shot, size, mnist);
+    return screenshot (shot, size, mnist, deleting);
 
   record_base_store ();
   sr = srunner_create (page_suite ());

@@ -236,6 +236,5 @@ dl_runs_page_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "runs.compare", "(sb)", compare_run);
   gtk_widget_class_install_action (widget_class, "runs.clear-comparison", NULL, clear_comparison);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "runs.delete", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "runs.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "runs.undo-delete", NULL);
 }

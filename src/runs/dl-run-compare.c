@@ -697,7 +697,10 @@ result_text (const Result *r, Column *column)
   if (have == 1 || lo == hi)
     {
       one = r->format (lo);
-      /* TRANSLATORS: a value shared by some of a group's runs: "98.12 % (2 of 3 runs)". */
+      if (have == n)
+        /* TRANSLATORS: the value every run of a group has: "3 (all 3 runs)". */
+        return g_strdup_printf (_("%s (all %u runs)"), one, n);
+      /* TRANSLATORS: a value shared by the runs of a group that have one: "98.12 % (2 of 3 runs)". */
       return g_strdup_printf (_("%s (%u of %u runs)"), one, have, n);
     }
   mean = sum / have;
