@@ -138,10 +138,3 @@ dl_run_compare_check_get_active (DlRunCompareCheck *self)
   g_return_val_if_fail (DL_IS_RUN_COMPARE_CHECK (self), FALSE);
   return gtk_check_button_get_active (self->button);
 }
-
-GtkCheckButton *
-dl_run_compare_check_get_button (DlRunCompareCheck *self)
-{
-  g_return_val_if_fail (DL_IS_RUN_COMPARE_CHECK (self), NULL);
-  return self->button;
-}

@@ -14,6 +14,5 @@ G_DECLARE_FINAL_TYPE (DlRunCompareCheck, dl_run_compare_check, DL, RUN_COMPARE_C
 DlRun    *dl_run_compare_check_get_run (DlRunCompareCheck *self);
 gboolean  dl_run_compare_check_get_active (DlRunCompareCheck *self);
 void      dl_run_compare_check_set_active (DlRunCompareCheck *self, gboolean active);
-GtkCheckButton *dl_run_compare_check_get_button (DlRunCompareCheck *self);
 
 G_END_DECLS

@@ -13,7 +13,6 @@ struct _DlRunsExporter
   DlRunStore           *store;      /* what the open chooser exports */
   GPtrArray            *runs;
   GCancellable         *cancellable;
-  guint                 writing;
 };
 
 G_DEFINE_FINAL_TYPE (DlRunsExporter, dl_runs_exporter, G_TYPE_OBJECT)
@@ -85,7 +84,6 @@ write_done (GObject *source, GAsyncResult *result, gpointer data)
   if (self == NULL)
     return;
   g_object_remove_weak_pointer (G_OBJECT (self), (gpointer *) &w->self);
-  self->writing--;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (ok)
@@ -111,7 +109,6 @@ export_to (DlRunsExporter *self, GFile *file)
   w->self = self;
   w->path = g_strdup (path);
   g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &w->self);
-  self->writing++;
   dl_run_store_export_csv_async (self->store, self->runs, path, self->cancellable, write_done, w);
 }
 
@@ -156,13 +153,6 @@ dl_runs_exporter_choose (DlRunsExporter *self, DlRunStore *store, GPtrArray *run
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-gboolean
-dl_runs_exporter_get_busy (DlRunsExporter *self)
-{
-  g_return_val_if_fail (DL_IS_RUNS_EXPORTER (self), FALSE);
-  return self->writing > 0;
 }
 
 static void

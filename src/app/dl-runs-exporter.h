@@ -23,7 +23,5 @@ DlRunsExporter *dl_runs_exporter_new (GtkWidget *owner);
  * name without ".csv". A dialog already open is replaced. */
 void            dl_runs_exporter_choose (DlRunsExporter *self, DlRunStore *store, GPtrArray *runs,
                                          const char *basename);
-/* Whether a file is being written. */
-gboolean        dl_runs_exporter_get_busy (DlRunsExporter *self);
 
 G_END_DECLS

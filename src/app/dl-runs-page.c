@@ -267,9 +267,10 @@ dl_runs_page_set_store (DlRunsPage *self, DlRunStore *store)
   g_cancellable_cancel (self->cancellable);
   g_object_unref (self->cancellable);
   self->cancellable = g_cancellable_new ();
-  g_set_object (&self->store, store);
   /* Another store's runs are not in this one. */
-  g_list_store_remove_all (self->compared);
+  if (self->store != NULL)
+    g_list_store_remove_all (self->compared);
+  g_set_object (&self->store, store);
   if (store != NULL)
     build_models (self);
   update_stack (self);

@@ -216,25 +216,6 @@ dl_run_tree_dup_children (DlRunTree *self, DlRun *run)
   return store != NULL ? g_object_ref (G_LIST_MODEL (store)) : NULL;
 }
 
-DlRun *
-dl_run_tree_get_parent (DlRunTree *self, DlRun *run)
-{
-  g_return_val_if_fail (DL_IS_RUN_TREE (self), NULL);
-  g_return_val_if_fail (DL_IS_RUN (run), NULL);
-  return parent_of (self, run);
-}
-
-guint
-dl_run_tree_get_depth (DlRunTree *self, DlRun *run)
-{
-  guint depth = 0;
-
-  g_return_val_if_fail (DL_IS_RUN_TREE (self), 0);
-  for (DlRun *up = parent_of (self, run); up != NULL; up = parent_of (self, up))
-    depth++;
-  return depth;
-}
-
 gboolean
 dl_run_tree_any_descendant (DlRunTree *self, DlRun *run, DlRunTreeFunc func, gpointer user_data)
 {

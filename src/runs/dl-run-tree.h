@@ -22,10 +22,6 @@ DlRunTree  *dl_run_tree_new (GListModel *runs);
 GListModel *dl_run_tree_get_roots (DlRunTree *self);
 /* The run's children as a model that stays up to date (transfer full), or NULL when it has none now. */
 GListModel *dl_run_tree_dup_children (DlRunTree *self, DlRun *run);
-/* The run's parent when it is in the list (borrowed), else NULL. */
-DlRun      *dl_run_tree_get_parent (DlRunTree *self, DlRun *run);
-/* How many ancestors of the run are in the list (0 for a root). */
-guint       dl_run_tree_get_depth (DlRunTree *self, DlRun *run);
 
 typedef gboolean (*DlRunTreeFunc) (DlRun *run, gpointer user_data);
 /* Whether `func` holds for one of the run's descendants. */
