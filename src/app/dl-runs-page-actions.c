@@ -97,6 +97,8 @@ delete_runs (GtkWidget *widget, const char *action, GVariant *param)
   g_autofree char *message = NULL;
   guint n = 0;
 
+  if (self->store == NULL)
+    return;
   for (guint i = 0; i < runs->len; i++)
     {
       DlRun *run = runs->pdata[i];
