@@ -10,6 +10,7 @@
 
 #include "dl-data-page.h"
 #include "dl-draw-page.h"
+#include "dl-empty-state.h"
 #include "dl-frame-stats.h"
 #include "dl-mistakes-page.h"
 #include "dl-train-page.h"
@@ -36,8 +37,7 @@ struct _DlWindow
   GtkLabel     *error_label;
   GtkStack     *main_stack;
   GtkStack     *pages;
-  GtkLabel     *empty_label;
-  GtkLabel     *empty_error_label;
+  DlEmptyState *empty_state;
   GtkLabel     *loading_label;
   DlTrainPage  *train_page;
   DlDrawPage   *draw_page;
@@ -60,11 +60,30 @@ error_bar_response_cb (DlWindow *self, int response)
   gtk_info_bar_set_revealed (self->error_bar, FALSE);
 }
 
+static GSettings *
+app_settings (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return DL_IS_APPLICATION (app) ? dl_application_get_settings (DL_APPLICATION (app)) : NULL;
+}
+
+/* Where the app loads MNIST from and downloads it to (see dl_application_dup_data_dir). */
+static char *
+data_dir (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return DL_IS_APPLICATION (app) ? dl_application_dup_data_dir (DL_APPLICATION (app)) : dl_data_default_dir ();
+}
+
 static void
 show_empty_state (DlWindow *self, const char *error)
 {
-  gtk_label_set_text (self->empty_error_label, error != NULL ? error : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->empty_error_label), error != NULL);
+  g_autofree char *dir = data_dir ();
+
+  dl_empty_state_set_data_dir (self->empty_state, dir);
+  dl_empty_state_set_error (self->empty_state, error);
   gtk_stack_set_visible_child_name (self->main_stack, "empty");
 }
 
@@ -90,7 +109,7 @@ dir_has_mnist (const char *dir)
 static void
 load_default_data (DlWindow *self)
 {
-  g_autofree char *dir = dl_data_default_dir ();
+  g_autofree char *dir = data_dir ();
 
   if (self->data != NULL)
     load_data (self, self->data, self->data);
@@ -98,6 +117,35 @@ load_default_data (DlWindow *self)
     load_data (self, dir, dir);
   else
     show_empty_state (self, NULL);
+}
+
+/* A new data folder in Preferences is tried at once when the window has no data yet. */
+static void
+data_folder_changed_cb (DlWindow *self)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "empty") == 0
+      && !dl_empty_state_get_downloading (self->empty_state))
+    load_default_data (self);
+}
+
+static void
+empty_state_downloaded_cb (DlWindow *self)
+{
+  const char *dir = dl_empty_state_get_data_dir (self->empty_state);
+
+  load_data (self, dir, dir);
+}
+
+/* What the Train page shows, with the Threads preference (0 leaves the page's: one core fewer than the
+ * machine has). */
+static void
+page_config (DlWindow *self, DlTrainConfig *cfg)
+{
+  int threads = app_settings () != NULL ? g_settings_get_int (app_settings (), "training-threads") : 0;
+
+  dl_train_page_get_config (self->train_page, cfg);
+  if (threads > 0)
+    cfg->threads = threads;
 }
 
 /* A new run from what the Train page shows; FALSE (with the reason shown) when its layers do not parse,
@@ -109,7 +157,7 @@ new_run (DlWindow *self)
   g_autoptr (GError) error = NULL;
   DlArch arch;
 
-  dl_train_page_get_config (self->train_page, &cfg);
+  page_config (self, &cfg);
   if (!dl_arch_parse (cfg.arch, &arch, &error))
     {
       show_error (self, error->message);
@@ -380,7 +428,7 @@ dl_window_load_model (DlWindow *self, const char *path)
   g_return_if_fail (DL_IS_WINDOW (self));
 
   self->have_net = TRUE;
-  dl_train_page_get_config (self->train_page, &cfg);
+  page_config (self, &cfg);
   dl_worker_load_model (self->worker, path, &cfg);
 }
 
@@ -416,14 +464,6 @@ load_model_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   choose_file (DL_WINDOW (widget), _("Load Model"), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), NULL,
                model_load_chosen);
-}
-
-static GSettings *
-app_settings (void)
-{
-  GApplication *app = g_application_get_default ();
-
-  return DL_IS_APPLICATION (app) ? dl_application_get_settings (DL_APPLICATION (app)) : NULL;
 }
 
 static void
@@ -490,6 +530,7 @@ dl_window_class_init (DlWindowClass *klass)
   g_type_ensure (DL_TYPE_DRAW_PAGE);
   g_type_ensure (DL_TYPE_MISTAKES_PAGE);
   g_type_ensure (DL_TYPE_DATA_PAGE);
+  g_type_ensure (DL_TYPE_EMPTY_STATE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DlWindow, start_button);
@@ -497,14 +538,14 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, pages);
-  gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_label);
-  gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_error_label);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_state);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, loading_label);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, draw_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, mistakes_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, data_page);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
+  gtk_widget_class_bind_template_callback (widget_class, empty_state_downloaded_cb);
 
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.pause", NULL, pause_action);
@@ -528,17 +569,7 @@ dl_window_class_init (DlWindowClass *klass)
 static void
 dl_window_init (DlWindow *self)
 {
-  g_autofree char *cache = dl_data_default_dir ();
-  g_autofree char *hint = NULL;
-
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  hint = g_markup_printf_escaped (
-      _("Digit Lab trains on MNIST, 70,000 handwritten digits. Fetch and verify it with "
-        "<tt>build-aux/fetch-mnist.sh</tt> (it is cached in <tt>%s</tt>), or open a folder of IDX "
-        "files or a pair of CSV files in the seed format: the label, then 784 pixel values 0–255."),
-      cache);
-  gtk_label_set_markup (self->empty_label, hint);
 
   self->worker = dl_worker_new ();
   g_signal_connect_object (self->worker, "event", G_CALLBACK (on_worker_event), self, G_CONNECT_SWAPPED);
@@ -547,6 +578,9 @@ dl_window_init (DlWindow *self)
                            G_CONNECT_SWAPPED);
   dl_draw_page_set_worker (self->draw_page, self->worker);
 
+  if (app_settings () != NULL)
+    g_signal_connect_object (app_settings (), "changed::data-folder", G_CALLBACK (data_folder_changed_cb), self,
+                             G_CONNECT_SWAPPED);
   restore_state (self);
   self->frame_stats = dl_frame_stats_start (GTK_WIDGET (self));
   update_actions (self);
@@ -567,6 +601,16 @@ dl_window_get_worker (DlWindow *self)
 {
   g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
   return self->worker;
+}
+
+const char *
+dl_window_get_help_topic (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "pages") != 0)
+    return "start";
+  return gtk_stack_get_visible_child_name (self->pages);
 }
 
 DlTrainPage *

@@ -29,6 +29,9 @@ typedef struct {
   char    *batches, *warmup;
   gboolean explain, no_tune, to_accuracy;
   char    *target;
+  /* Run history: train records into --store (default: the user's store) unless --no-record. */
+  char    *run_name, *store, *output;
+  gboolean no_record, all, purge;
 } DlCliOptions;
 
 void dl_cli_options_clear (DlCliOptions *o);
