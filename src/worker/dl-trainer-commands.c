@@ -427,6 +427,7 @@ dl_trainer_branch (DlTrainer *t, DlCheckpoint *c, const DlTrainConfig *cfg)
     return;
   net = dl_net_new (&arch, c->net_seed);
   g_return_if_fail (dl_net_n_params (net) == c->n_params);
+  dl_net_set_config (net, &c->net_config);
   dl_net_set_params (net, c->params);
   dl_net_set_train_state (net, &c->net_state, c->opt_state);
   run_cfg = *recipe;
