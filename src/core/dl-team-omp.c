@@ -1,7 +1,7 @@
 /* dl-team-omp.c — the team of dl-team.h on OpenMP (gcc's libgomp) instead of Digit Lab's own threads:
  * dl_team_run is a parallel region of the team's size, dl_team_barrier an orphaned "omp barrier". Built
- * with meson -Dteam=openmp, to measure the two against each other (see dl-team.c for the figures and
- * why the hand-rolled team is the default). */
+ * with meson -Dteam=openmp, to measure the two against each other on the presets' steps: the same
+ * `digitlab-cli bench --preset P --no-tune --threads 2` from each build, alternating. */
 #include "dl-team.h"
 
 #include <omp.h>
