@@ -148,6 +148,9 @@ cmd_train (int argc, char **argv)
     STR ("run-name", run_name, "NAME", "Name of the run in the run history (default: preset and time)"),
     STR ("store", store, "FILE", "Record the run in this store (default: ~/.local/share/digitlab/runs.sqlite)"),
     { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, "Do not record the run in the run history", NULL },
+    { "no-tune", 0, 0, G_OPTION_ARG_NONE, &o.no_tune,
+      "Train on the untuned defaults (im2col, the linked BLAS kernel; --threads or every core): the same "
+      "arithmetic in every run", NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -167,7 +170,10 @@ cmd_train (int argc, char **argv)
       status = usage_failure ("train", error);
       goto out;
     }
-  /* --threads N fixes the team; else the worker's tuning chooses it (DlTrainConfig.tune). */
+  /* --threads N fixes the team; else the worker's tuning chooses it (DlTrainConfig.tune), or with --no-tune
+   * every core. */
+  if (o.no_tune && r.threads == 0)
+    r.threads = dl_blas_default_threads ();
   dl_blas_set_threads (1);
   if (!check_outputs (&o, &error) || !dl_cli_load_data (&o, (int) limit, &train, &test, &error))
     {

@@ -179,6 +179,7 @@ dl_cli_recipe_resolve (const DlCliOptions *o, DlCliRecipe *r, GError **error)
 
   memset (r, 0, sizeof *r);
   r->seed = 1;
+  r->tune = !o->no_tune;
   if (preset == NULL)
     {
       g_autoptr (GString) names = g_string_new (NULL);

@@ -43,6 +43,7 @@ typedef struct {
   DlArch   arch;
   guint64  seed;
   int      threads;        /* 0: the BLAS library's default */
+  gboolean tune;           /* the worker tunes the run's network (DlTrainConfig.tune): not with --no-tune */
 } DlCliRecipe;
 
 gboolean dl_cli_recipe_resolve (const DlCliOptions *o, DlCliRecipe *r, GError **error);

@@ -196,7 +196,7 @@ config_from_recipe (DlTrainConfig *cfg, const DlCliRecipe *r)
   cfg->seed = r->seed;
   cfg->eval_every = 0;
   cfg->threads = r->threads;
-  cfg->tune = TRUE;
+  cfg->tune = r->tune;
 }
 
 /* A new run through the recorder (which then follows the worker), or a plain reset. */
