@@ -52,18 +52,20 @@ on_event (DlWorker *worker, DlEvent *ev, gpointer data)
   ck_assert_msg (ev->type != DL_EVENT_ERROR, "worker: %s", ev->error ? ev->error->message : "?");
 }
 
-static DlWorker *
-worker_with_model (void)
+/* A session without a run history, its run the saved model (as session.load-model opens it). */
+static DlSession *
+session_with_model (void)
 {
-  DlWorker *worker = dl_worker_new ();
+  DlSession *session = dl_session_new (NULL, "");
+  DlWorker *worker = dl_session_get_worker (session);
   gboolean loaded = FALSE;
   gulong id = g_signal_connect (worker, "event", G_CALLBACK (on_event), &loaded);
-  dl_worker_load_model (worker, model_path, NULL);
+  g_action_group_activate_action (dl_session_get_actions (session), "load-model", g_variant_new_string (model_path));
   ck_assert (iterate_until (is_true, &loaded, 10000));
   g_signal_handler_disconnect (worker, id);
-  g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (worker);
+  g_autoptr (DlSnapshot) snap = dl_session_dup_snapshot (session);
   ck_assert (snap != NULL && snap->trained);
-  return worker;
+  return session;
 }
 
 typedef struct {
@@ -80,15 +82,15 @@ canvas_ready (gpointer data)
 }
 
 static void
-fixture_show (Fixture *f, DlWorker *worker)
+fixture_show (Fixture *f, DlSession *session)
 {
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_title (f->window, "Draw test");
   gtk_window_set_default_size (f->window, 900, 640);
   f->page = DL_DRAW_PAGE (dl_draw_page_new ());
   gtk_window_set_child (f->window, GTK_WIDGET (f->page));
-  if (worker != NULL)
-    g_object_set (f->page, "worker", worker, NULL);
+  if (session != NULL)
+    g_object_set (f->page, "session", session, NULL);
   f->canvas = DL_CANVAS (find_type (GTK_WIDGET (f->page), DL_TYPE_CANVAS));
   ck_assert (f->canvas != NULL);
   gtk_window_present (f->window);
@@ -173,9 +175,9 @@ START_TEST (test_drag_classifies_live)
       printf ("skipped: $DIGITLAB_DATA absent, no trained model\n");
       return;
     }
-  g_autoptr (DlWorker) worker = worker_with_model ();
+  g_autoptr (DlSession) session = session_with_model ();
   Fixture f;
-  fixture_show (&f, worker);
+  fixture_show (&f, session);
   ck_assert_str_eq (label_text (f.page, "prediction"), "–");
   ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
 
@@ -260,9 +262,9 @@ draw_polyline (DlCanvas *canvas, const double (*pts)[2], int n)
 /* Nothing drawn or a dot: no guess. An untrained model: it says so instead of answering. */
 START_TEST (test_no_guess)
 {
-  g_autoptr (DlWorker) worker = dl_worker_new ();   /* no network yet */
+  g_autoptr (DlSession) session = dl_session_new (NULL, "");   /* no network yet */
   Fixture f;
-  fixture_show (&f, worker);
+  fixture_show (&f, session);
   ck_assert_str_eq (label_text (f.page, "status"), "Draw a digit");
 
   double dot[][2] = { { 0.5, 0.5 } };
@@ -294,9 +296,9 @@ START_TEST (test_undo_clear_save)
       printf ("skipped: $DIGITLAB_DATA absent, no trained model\n");
       return;
     }
-  g_autoptr (DlWorker) worker = worker_with_model ();
+  g_autoptr (DlSession) session = session_with_model ();
   Fixture f;
-  fixture_show (&f, worker);
+  fixture_show (&f, session);
   GtkWidget *canvas = GTK_WIDGET (f.canvas);
   guint n;
 
