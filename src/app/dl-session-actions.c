@@ -29,6 +29,8 @@ can_start (DlSession *self)
   /* A run being made, or the last one's final evaluation and model being taken: one thing at a time. */
   if (self->recorder != NULL && dl_run_recorder_get_busy (self->recorder))
     return FALSE;
+  if (self->branching)
+    return FALSE;
   return self->run == NULL || state == DL_TRAIN_READY || dl_run_state_is_final (state)
          || dl_session_frozen_differs (self, self->run);
 }
@@ -202,6 +204,7 @@ dl_session_actions_update (DlSession *self)
 
   if (self->actions == NULL)
     return;
+  dl_session_branch_update (self);
   enable (self, "start", can_start (self));
   enable (self, "pause", live && state == DL_TRAIN_RUNNING);
   enable (self, "resume", live && (state == DL_TRAIN_PAUSED || state == DL_TRAIN_DIVERGED));

@@ -21,6 +21,8 @@ struct _DlSession
   gboolean            ready;            /* the store has opened or failed */
   DlRunRecorder      *recorder;         /* made for the store in use when a run begins */
   GSimpleActionGroup *actions;
+  GSimpleActionGroup *run_actions;      /* "run": branches from the live run's checkpoints */
+  gboolean            branching;        /* a checkpoint being read for a branch */
   GListStore         *compared;
 
   /* The draft: what the Train page shows. */
@@ -148,6 +150,11 @@ void     dl_session_load_model (DlSession *self, const char *path);
 /* The first, untrained run of a data set, so that every page has something to show. */
 void     dl_session_ensure_run (DlSession *self);
 void     dl_session_record_changed (DlSession *self);
+
+/* dl-session-branch.c */
+void     dl_session_branch_init (DlSession *self);
+void     dl_session_branch_update (DlSession *self);
+gboolean dl_session_can_branch (DlSession *self);
 
 /* dl-session-view.c */
 void     dl_session_open_run (DlSession *self, const char *uuid);

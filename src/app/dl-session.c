@@ -746,6 +746,7 @@ dl_session_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_object (&self->actions);
+  g_clear_object (&self->run_actions);
   if (self->compared != NULL)
     g_signal_handlers_disconnect_by_data (self->compared, self);
   g_clear_object (&self->compared);
@@ -914,5 +915,6 @@ dl_session_init (DlSession *self)
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->compared, "items-changed", G_CALLBACK (compared_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  dl_session_branch_init (self);
   dl_session_actions_init (self);
 }

@@ -30,6 +30,12 @@
  *                 training folder
  *   open-run s    shows the run with that uuid (the live one, or a past one from the store)
  *   retry         does again what last failed: a data load, a model load or save, opening the store
+ * and a second group, "run" (dl_session_get_run_actions), for the plots' context menu (dl-plot.h): the x is
+ * the point under the pointer, in epochs:
+ *   branch-from d a new run from the live run's checkpoint at or before x, trained with the draft's live
+ *                 settings (what it would have done with the change the sidebar shows)
+ *   go-back-to d  the same with the run's own recipe of that moment
+ * Both need the live run's checkpoints, which the store keeps: disabled for a run that is not recorded.
  * A failed data or model load changes nothing but "message": the data set, the runs and the pages stay.
  *
  * Signals: "snapshot-changed" (gboolean progress) — the network the shown run classifies with may have
@@ -71,6 +77,7 @@ G_DECLARE_FINAL_TYPE (DlSession, dl_session, DL, SESSION, GObject)
 DlSession    *dl_session_new (GSettings *settings, const char *store_path);
 
 GActionGroup *dl_session_get_actions (DlSession *self);
+GActionGroup *dl_session_get_run_actions (DlSession *self);
 DlWorker     *dl_session_get_worker (DlSession *self);
 /* "store": NULL until it has opened, and when it cannot be used ("store-error" says why). */
 DlRunStore   *dl_session_get_store (DlSession *self);

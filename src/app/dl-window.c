@@ -611,6 +611,7 @@ follow_session (DlWindow *self)
   GActionGroup *actions = dl_session_get_actions (s);
 
   gtk_widget_insert_action_group (GTK_WIDGET (self), "session", actions);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "run", dl_session_get_run_actions (s));
   g_signal_connect_object (actions, "action-enabled-changed", G_CALLBACK (action_enabled_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (s, "notify::message", G_CALLBACK (update_message), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (s, "notify::message-is-error", G_CALLBACK (update_message), self, G_CONNECT_SWAPPED);
