@@ -193,6 +193,7 @@ dl_session_branch_live_changed (DlSession *self)
 {
   DlRun *live = dl_session_get_live_run (self);
   g_autoptr (DlRun) parent = g_steal_pointer (&self->branch_parent);
+  g_autofree char *name = NULL;
   guint position;
 
   if (live == NULL || parent == NULL || g_strcmp0 (dl_run_get_parent_uuid (live), dl_run_get_uuid (parent)) != 0)
@@ -203,6 +204,9 @@ dl_session_branch_live_changed (DlSession *self)
       g_list_store_remove_all (self->branches);
       g_list_store_append (self->branches, parent);
     }
+  /* Named after where it comes from, so that the legend tells the futures apart (the user may rename it). */
+  name = g_strdup_printf (_("%s, branched at epoch %.3g"), dl_run_get_name (parent), self->branch_x);
+  dl_run_set_name (live, name);
   g_hash_table_insert (self->branch_xs, g_strdup (dl_run_get_uuid (live)), g_memdup2 (&self->branch_x, sizeof (double)));
   g_list_store_append (self->branches, live);
 }
