@@ -18,8 +18,13 @@
 #define LINES(n) (((size_t) (n) + LINE - 1) / LINE * LINE)
 #define KB 8
 
+/* GCC's target pragmas; clang ignores them and takes the attribute for every function in the region. */
+#ifdef __clang__
+#pragma clang attribute push (__attribute__ ((target ("avx512f,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target ("avx512f,fma")
+#endif
 typedef float Vec16 __attribute__ ((vector_size (64)));
 typedef float Vec16u __attribute__ ((vector_size (64), aligned (4), may_alias));
 static inline void
@@ -38,10 +43,14 @@ store_n_avx512 (float *p, Vec16 v, int n)
 #undef VW
 #undef SUFFIX
 #undef STORE_N
+#ifdef __clang__
+#pragma clang attribute pop
+#pragma clang attribute push (__attribute__ ((target ("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC pop_options
-
 #pragma GCC push_options
 #pragma GCC target ("avx2,fma")
+#endif
 typedef float Vec8 __attribute__ ((vector_size (32)));
 typedef float Vec8u __attribute__ ((vector_size (32), aligned (4), may_alias));
 static inline __m256i
@@ -65,7 +74,11 @@ store_n_avx2 (float *p, Vec8 v, int n)
 #undef VW
 #undef SUFFIX
 #undef STORE_N
+#ifdef __clang__
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 typedef float Vec4 __attribute__ ((vector_size (16)));
 typedef float Vec4u __attribute__ ((vector_size (16), aligned (4), may_alias));
