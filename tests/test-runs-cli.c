@@ -7,7 +7,9 @@
  */
 #include <check.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <json-glib/json-glib.h>
 
 #include "dl-test-runs.h"
@@ -277,6 +279,28 @@ START_TEST (test_export)
   ck_assert_int_eq (test_acc[0], 1);   /* the last epoch's evaluation is the final one: no extra */
   ck_assert_int_eq (test_acc[1], 2);
   ck_assert_int_eq (train_acc[1], 2);
+
+  /* Saved as every file is (dl_file_save): through a symlink into its target, and never over a FIFO. */
+  {
+    g_autofree char *link = g_build_filename (home, "export-link.csv", NULL);
+    g_autofree char *fifo = g_build_filename (home, "export.fifo", NULL);
+    g_autofree char *again = NULL;
+    g_auto (Result) r = { 0 };
+    GStatBuf st;
+
+    g_unlink (csv);
+    ck_assert (symlink (csv, link) == 0);
+    r = run_cli ("runs", "export", ida, "--store", store, "--output", link, NULL);
+    ck_assert_msg (r.status == 0, "%s", r.err);
+    ck_assert (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+    ck_assert (g_file_get_contents (csv, &again, NULL, NULL) && g_str_has_prefix (again, "run,uuid,name,"));
+    result_clear (&r);
+    ck_assert (mkfifo (fifo, 0600) == 0);
+    r = run_cli ("runs", "export", ida, "--store", store, "--output", fifo, NULL);
+    ck_assert_int_eq (r.status, 1);
+    ck_assert_msg (strstr (r.err, fifo) != NULL, "%s", r.err);
+    ck_assert (g_lstat (fifo, &st) == 0 && S_ISFIFO (st.st_mode));
+  }
 }
 END_TEST
 

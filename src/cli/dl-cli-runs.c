@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "dl-cli-json.h"
+#include "dl-file.h"
 #include "dl-run-store.h"
 
 #define PROG "digitlab-cli runs"
@@ -468,7 +469,7 @@ runs_export (DlCliOptions *o, DlRunStore *store, int argc, char **argv)
       fwrite (csv->str, 1, csv->len, stdout);
       return DL_EXIT_OK;
     }
-  if (!g_file_set_contents (o->output, csv->str, csv->len, &error))
+  if (!dl_file_save_bytes (o->output, csv->str, csv->len, &error))
     return failure (error);
   fprintf (stderr, "exported %u run%s to %s\n", runs->len, runs->len == 1 ? "" : "s", o->output);
   return DL_EXIT_OK;

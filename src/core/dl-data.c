@@ -950,7 +950,7 @@ dl_dataset_load_dir (const char *dir, gboolean train, GError **error)
   if (images == NULL || labels == NULL)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO,
-                   "%s: no %s[.gz] in this directory (fetch MNIST with build-aux/fetch-mnist.sh)",
+                   "%s: no %s[.gz] in this directory (get MNIST with the app's Download MNIST button or digitlab-cli fetch)",
                    dir, images == NULL ? images_name : labels_name);
       return NULL;
     }
