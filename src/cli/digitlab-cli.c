@@ -1,9 +1,11 @@
 /* digitlab-cli — Digit Lab's command-line trainer: train, evaluate and benchmark MNIST networks.
  *
  *   digitlab-cli train [--data DIR | --train A --test B] [--preset NAME] [--arch SPEC] [--lr F] … [--json]
+ *   digitlab-cli train --from RUN[@STEP] [--lr F] … [--json]     (a branch of a recorded run)
  *   digitlab-cli eval  --model FILE [--data DIR | --test B] [--json]
  *   digitlab-cli bench [--data DIR] [--preset NAME] … [--threads N] [--batches N] [--json]
  *   digitlab-cli lr-find [--data DIR] [--preset NAME] … [--steps N] [--json]
+ *   digitlab-cli lr-find --from RUN[@STEP] [--store FILE] [--lr F] … [--steps N] [--json]
  *   digitlab-cli fetch [--dest DIR] [--registry URL] [--check]
  *   digitlab-cli presets
  *   digitlab-cli runs  list|show|export|rm|restore …   (the run history; see dl-cli-runs.c)
@@ -30,6 +32,7 @@
 #include "dl-cli-fetch.h"
 #include "dl-cli-worker.h"
 #include "dl-cli-runs.h"
+#include "dl-cli-branch.h"
 
 #define PROG "digitlab-cli"
 
@@ -129,6 +132,14 @@ check_outputs (const DlCliOptions *o, GError **error)
   return TRUE;
 }
 
+/* --from: the checkpoint, and the recipe it goes on with (the checkpoint's with the command line's changes). */
+static gboolean
+open_branch (DlCliOptions *o, DlCliBranch *branch, int *limit_train, DlCliRecipe *r, GError **error)
+{
+  return dl_cli_branch_open (o, branch, limit_train, error)
+         && dl_cli_recipe_resolve_from (o, branch->ckpt->config, dl_run_get_preset (branch->parent), r, error);
+}
+
 static int
 cmd_train (int argc, char **argv)
 {
@@ -141,6 +152,8 @@ cmd_train (int argc, char **argv)
     STR ("save", save, "FILE", "Save the trained model (written atomically)"),
     STR ("metrics", metrics, "FILE.csv", "Write per-epoch and every-N-batch loss rows as CSV"),
     STR ("metrics-every", metrics_every, "N", "A batch loss row every N batches (default 50)"),
+    STR ("from", from, "RUN[@STEP]", "Branch from a recorded run's latest checkpoint at or before STEP (default: "
+         "its last), with the options given as changes to its recipe"),
     STR ("run-name", run_name, "NAME", "Name of the run in the run history (default: preset and time)"),
     STR ("store", store, "FILE", "Record the run in this store (default: ~/.local/share/digitlab/runs.sqlite)"),
     { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, "Do not record the run in the run history", NULL },
@@ -150,21 +163,29 @@ cmd_train (int argc, char **argv)
   g_autoptr (DlDataset) train = NULL;
   g_autoptr (DlDataset) test = NULL;
   DlCliRecipe r = { 0 };
+  DlCliBranch branch = { 0 };
   DlCliReport report;
   DlCliRecording rec;
   gint64 limit = 0, every = 50;
-  int status = DL_EXIT_OK;
+  int limit_train, status = DL_EXIT_OK;
 
   if (!parse_options ("train", "train a network", entries, &argc, &argv, &error)
-      || !dl_cli_recipe_resolve (&o, &r, &error)
       || (o.limit_train && !dl_cli_parse_int ("limit-train", o.limit_train, 1, G_MAXINT, &limit, &error))
-      || (o.metrics_every && !dl_cli_parse_int ("metrics-every", o.metrics_every, 1, G_MAXINT, &every, &error)))
+      || (o.metrics_every && !dl_cli_parse_int ("metrics-every", o.metrics_every, 1, G_MAXINT, &every, &error))
+      || (o.from == NULL && !dl_cli_recipe_resolve (&o, &r, &error)))
     {
       status = usage_failure ("train", error);
       goto out;
     }
+  limit_train = (int) limit;
+  if (o.from != NULL && !open_branch (&o, &branch, &limit_train, &r, &error))
+    {
+      status = failure (error);
+      goto out;
+    }
   use_threads (&r);
-  if (!check_outputs (&o, &error) || !dl_cli_load_data (&o, (int) limit, &train, &test, &error))
+  if (!check_outputs (&o, &error) || !dl_cli_load_data (&o, limit_train, &train, &test, &error)
+      || (o.from != NULL && !dl_cli_branch_check (&branch, &r, train, &error)))
     {
       status = failure (error);
       goto out;
@@ -177,14 +198,24 @@ cmd_train (int argc, char **argv)
   report.blas = describe_threads (&r);
   dl_cli_report_dataset (&report, "training set", train);
   dl_cli_report_dataset (&report, "test set", test);
-  dl_cli_report_message (&report, "training %s (%s) for %d epoch%s, batch %d, %s lr %g%s, reduce %s, seed %"
-                         G_GUINT64_FORMAT, r.p.name, r.p.arch, r.p.epochs, r.p.epochs == 1 ? "" : "s", r.p.batch,
-                         dl_optimizer_name (r.p.hyper.optimizer), r.p.hyper.lr, r.p.augment ? ", augmented" : "",
+  if (o.from != NULL)
+    {
+      g_autofree char *what = dl_cli_branch_describe (&branch);
+
+      report.from_run = dl_run_get_number (branch.parent);
+      report.from_uuid = g_strdup (dl_run_get_uuid (branch.parent));
+      report.from_step = branch.ckpt->step;
+      dl_cli_report_message (&report, "branching from %s", what);
+    }
+  dl_cli_report_message (&report, "training %s (%s) %s %d epoch%s, batch %d, %s lr %g%s, reduce %s, seed %"
+                         G_GUINT64_FORMAT, r.p.name ? r.p.name : "custom", r.p.arch, o.from ? "to" : "for",
+                         r.p.epochs, r.p.epochs == 1 ? "" : "s", r.p.batch, dl_optimizer_name (r.p.hyper.optimizer),
+                         r.p.hyper.lr, r.p.augment ? ", augmented" : "",
                          r.p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r.seed);
 
   /* After a failure or an interruption the epochs done still go to --metrics and --json (and the store). */
-  dl_cli_recording_init (&rec, &o, &r, train, test, &report);
-  if (!dl_cli_train_worker (&r, train, test, o.save, &report, &rec, &error))
+  dl_cli_recording_init (&rec, &o, &r, train, test, branch.store, &report);
+  if (!dl_cli_train_worker (&r, o.from ? &branch : NULL, train, test, o.save, &report, &rec, &error))
     {
       status = failure (error);
       if (g_error_matches (error, DL_CLI_ERROR, DL_CLI_ERROR_INTERRUPTED))
@@ -198,6 +229,7 @@ cmd_train (int argc, char **argv)
   dl_cli_report_clear (&report);
 
 out:
+  dl_cli_branch_clear (&branch);
   dl_cli_recipe_clear (&r);
   dl_cli_options_clear (&o);
   return status;
@@ -398,30 +430,44 @@ cmd_lr_find (int argc, char **argv)
     RECIPE_ENTRIES,
     { "steps", 0, 0, G_OPTION_ARG_STRING, &steps_text, "Batches of the sweep from 1e-6 to 10 (100 to 300, default 200)",
       "N" },
+    STR ("from", from, "RUN[@STEP]", "Sweep a copy of a recorded run's latest checkpoint at or before STEP "
+         "(default: its last) instead of a fresh network"),
+    STR ("store", store, "FILE", "The run history --from looks in (default: ~/.local/share/digitlab/runs.sqlite)"),
     { NULL },
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (DlDataset) train = NULL;
   g_autoptr (DlDataset) test = NULL;
   DlCliRecipe r = { 0 };
+  DlCliBranch branch = { 0 };
   gint64 steps = 200;
-  int status = DL_EXIT_OK;
+  int limit_train = 0, status = DL_EXIT_OK;
 
   if (!parse_options ("lr-find", "find a learning rate: sweep it from 1e-6 to 10 on a fresh network", entries,
                       &argc, &argv, &error)
-      || !dl_cli_recipe_resolve (&o, &r, &error)
+      || (o.from == NULL && !dl_cli_recipe_resolve (&o, &r, &error))
       || (steps_text && !dl_cli_parse_int ("steps", steps_text, DL_LR_FIND_MIN_STEPS, DL_LR_FIND_MAX_STEPS, &steps,
                                            &error)))
     {
       status = usage_failure ("lr-find", error);
       goto out;
     }
+  if (o.from != NULL && !open_branch (&o, &branch, &limit_train, &r, &error))
+    {
+      status = failure (error);
+      goto out;
+    }
+  /* The sweep trains no epochs: a checkpoint at the run's end is as good a start as any. */
+  if (o.from != NULL)
+    r.p.epochs = MAX (r.p.epochs, branch.ckpt->epoch + 1);
   use_threads (&r);
-  if (!dl_cli_load_data (&o, 0, &train, &test, &error)
-      || !dl_cli_lr_find (&r, train, test, (int) steps, o.json, &error))
+  if (!dl_cli_load_data (&o, limit_train, &train, &test, &error)
+      || (o.from != NULL && !dl_cli_branch_check (&branch, &r, train, &error))
+      || !dl_cli_lr_find (&r, o.from ? &branch : NULL, train, test, (int) steps, o.json, &error))
     status = failure (error);
 
 out:
+  dl_cli_branch_clear (&branch);
   dl_cli_recipe_clear (&r);
   dl_cli_options_clear (&o);
   return status;

@@ -26,7 +26,7 @@ on_event (DlWorker *worker, DlEvent *ev, Sweep *s)
 }
 
 static void
-print_json (const DlCliRecipe *r, const DlEvent *ev)
+print_json (const DlCliRecipe *r, const DlCliBranch *branch, const DlEvent *ev)
 {
   const DlLrFind *f = ev->lr_find;
   g_autofree char *text = NULL;
@@ -52,6 +52,16 @@ print_json (const DlCliRecipe *r, const DlEvent *ev)
   dl_json_double (&j, "lr_min", f->options.lr_min);
   dl_json_double (&j, "lr_max", f->options.lr_max);
   dl_json_string (&j, "message", ev->message);
+  if (branch != NULL)
+    {
+      dl_json_begin_object (&j, "from");
+      dl_json_int (&j, "run", dl_run_get_number (branch->parent));
+      dl_json_string (&j, "uuid", dl_run_get_uuid (branch->parent));
+      dl_json_int (&j, "step", branch->ckpt->step);
+      dl_json_end_object (&j);
+    }
+  else
+    dl_json_string (&j, "from", NULL);
   dl_json_begin_array (&j, "points");
   for (guint i = 0; i < f->points->len; i++)
     {
@@ -71,11 +81,17 @@ print_json (const DlCliRecipe *r, const DlEvent *ev)
 
 /* The curve every tenth of the way, then the verdict. */
 static void
-print_text (const DlCliRecipe *r, const DlEvent *ev)
+print_text (const DlCliRecipe *r, const DlCliBranch *branch, const DlEvent *ev)
 {
   const DlLrFind *f = ev->lr_find;
   guint n = f->points->len, every = MAX (n / 10, 1);
 
+  if (branch != NULL)
+    {
+      g_autofree char *what = dl_cli_branch_describe (branch);
+
+      printf ("from %s\n", what);
+    }
   printf ("%s (%s), %s, reduce %s, batch %d, seed %" G_GUINT64_FORMAT ": %u batches from %g to %g%s\n",
           r->p.name, r->p.arch, dl_optimizer_name (r->p.hyper.optimizer),
           r->p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r->p.batch, r->seed, n, f->options.lr_min,
@@ -94,7 +110,8 @@ print_text (const DlCliRecipe *r, const DlEvent *ev)
 }
 
 gboolean
-dl_cli_lr_find (const DlCliRecipe *r, DlDataset *train, DlDataset *test, int steps, gboolean json, GError **error)
+dl_cli_lr_find (const DlCliRecipe *r, const DlCliBranch *branch, DlDataset *train, DlDataset *test, int steps,
+                gboolean json, GError **error)
 {
   g_autoptr (GMainContext) context = g_main_context_new ();
   Sweep s = { 0 };
@@ -113,7 +130,14 @@ dl_cli_lr_find (const DlCliRecipe *r, DlDataset *train, DlDataset *test, int ste
   worker = dl_worker_new ();
   g_signal_connect (worker, "event", G_CALLBACK (on_event), &s);
   dl_worker_set_data (worker, train, test);
-  dl_worker_find_lr (worker, &cfg, &options);
+  if (branch != NULL)
+    {
+      /* A copy of the checkpoint as a run of this worker only, swept from where it is (cfg NULL). */
+      dl_worker_branch (worker, branch->ckpt, &cfg);
+      dl_worker_find_lr (worker, NULL, &options);
+    }
+  else
+    dl_worker_find_lr (worker, &cfg, &options);
   g_main_loop_run (s.loop);
   dl_worker_shutdown (worker);
   g_object_unref (worker);
@@ -127,9 +151,9 @@ dl_cli_lr_find (const DlCliRecipe *r, DlDataset *train, DlDataset *test, int ste
       return FALSE;
     }
   if (json)
-    print_json (r, s.found);
+    print_json (r, branch, s.found);
   else
-    print_text (r, s.found);
+    print_text (r, branch, s.found);
   dl_event_unref (s.found);
   return TRUE;
 }

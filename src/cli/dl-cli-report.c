@@ -33,6 +33,7 @@ dl_cli_report_clear (DlCliReport *r)
   g_clear_pointer (&r->arch, g_free);
   g_clear_pointer (&r->blas, g_free);
   g_clear_pointer (&r->run_uuid, g_free);
+  g_clear_pointer (&r->from_uuid, g_free);
   g_clear_pointer (&r->epochs, g_array_unref);
   g_clear_pointer (&r->diagnostics, g_ptr_array_unref);
   if (r->metrics)
@@ -198,6 +199,17 @@ print_json (DlCliReport *r)
   else
     dl_json_string (&j, "run", NULL);
   dl_json_string (&j, "run_uuid", r->run_uuid);
+  /* A branch: where it came from (null for a fresh network). */
+  if (r->from_run > 0)
+    {
+      dl_json_begin_object (&j, "from");
+      dl_json_int (&j, "run", r->from_run);
+      dl_json_string (&j, "uuid", r->from_uuid);
+      dl_json_int (&j, "step", r->from_step);
+      dl_json_end_object (&j);
+    }
+  else
+    dl_json_string (&j, "from", NULL);
   dl_json_end_object (&j);
   g_autofree char *text = dl_json_finish (&j);
   puts (text);

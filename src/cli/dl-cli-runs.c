@@ -23,7 +23,7 @@
 
 void
 dl_cli_recording_init (DlCliRecording *rec, const DlCliOptions *o, const DlCliRecipe *r, const DlDataset *train,
-                       const DlDataset *test, DlCliReport *report)
+                       const DlDataset *test, DlRunStore *open, DlCliReport *report)
 {
   g_autofree char *path = o->store != NULL ? g_strdup (o->store) : dl_run_store_default_path ();
   g_autofree char *dir = o->data_dir != NULL ? g_strdup (o->data_dir) : dl_data_default_dir ();
@@ -32,7 +32,7 @@ dl_cli_recording_init (DlCliRecording *rec, const DlCliOptions *o, const DlCliRe
   memset (rec, 0, sizeof *rec);
   if (o->no_record)
     return;
-  rec->store = dl_run_store_open (path, &error);
+  rec->store = open != NULL ? g_object_ref (open) : dl_run_store_open (path, &error);
   if (rec->store == NULL)
     {
       dl_cli_report_message (report, "warning: this run is not recorded: %s", error->message);
@@ -191,6 +191,12 @@ json_run_summary (DlJson *j, DlRun *run)
   dl_json_string (j, "final_model", dl_run_get_final_model_path (run));
   dl_json_string (j, "origin_model", dl_run_get_origin_model_path (run));
   dl_json_string (j, "origin_model_sha256", dl_run_get_origin_model_sha256 (run));
+  /* A branch: the run and step it went on from (train --from, or the app's Branch from Here). */
+  dl_json_string (j, "parent_uuid", dl_run_get_parent_uuid (run));
+  if (dl_run_get_parent_uuid (run) != NULL)
+    dl_json_int (j, "parent_step", dl_run_get_parent_step (run));
+  else
+    dl_json_string (j, "parent_step", NULL);
   dl_json_begin_object (j, "data");
   dl_json_string (j, "train", data != NULL ? data->train_source : NULL);
   dl_json_string (j, "test", data != NULL ? data->test_source : NULL);
@@ -387,6 +393,9 @@ print_show_text (DlRun *run, const Details *d)
     printf ("  best test accuracy %s (epoch %d); final %s\n", best, dl_run_get_best_epoch (run) + 1, final);
   if (*dl_run_get_notes (run) != '\0')
     printf ("  notes    %s\n", dl_run_get_notes (run));
+  if (dl_run_get_parent_uuid (run) != NULL)
+    printf ("  branched from run %s at step %" G_GINT64_FORMAT "\n", dl_run_get_parent_uuid (run),
+            dl_run_get_parent_step (run));
   if (dl_run_get_origin_model_path (run) != NULL)
     printf ("  from model %s (sha256 %s)\n", dl_run_get_origin_model_path (run),
             dl_run_get_origin_model_sha256 (run) ? dl_run_get_origin_model_sha256 (run) : "unknown");
