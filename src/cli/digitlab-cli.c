@@ -242,33 +242,29 @@ out:
 static void
 print_eval_json (const DlEval *ev, const DlNet *net, const DlDiagnosis *diag)
 {
-  DlJson j;
+  JsonBuilder *j = dl_cli_json_new ();
   g_autofree char *arch = dl_arch_to_string (dl_net_arch (net));
 
-  dl_json_init (&j);
-  dl_json_begin_object (&j, NULL);
-  dl_json_double (&j, "test_accuracy", ev->accuracy);
-  dl_json_double (&j, "test_loss", ev->loss);
-  dl_json_int (&j, "n", ev->n);
-  dl_json_int (&j, "correct", ev->correct);
-  dl_json_string (&j, "arch", arch);
-  dl_json_bool (&j, "collapsed", diag->collapsed);
-  dl_json_begin_array (&j, "diagnostics");
+  dl_cli_json_double (j, "test_accuracy", ev->accuracy);
+  dl_cli_json_double (j, "test_loss", ev->loss);
+  dl_cli_json_int (j, "n", ev->n);
+  dl_cli_json_int (j, "correct", ev->correct);
+  dl_cli_json_string (j, "arch", arch);
+  dl_cli_json_bool (j, "collapsed", diag->collapsed);
+  dl_cli_json_begin_array (j, "diagnostics");
   for (guint i = 0; i < diag->messages->len; i++)
-    dl_json_string (&j, NULL, g_ptr_array_index (diag->messages, i));
-  dl_json_end_array (&j);
-  dl_json_begin_array (&j, "confusion");  /* [true][predicted] */
+    dl_cli_json_string (j, NULL, g_ptr_array_index (diag->messages, i));
+  json_builder_end_array (j);
+  dl_cli_json_begin_array (j, "confusion");  /* [true][predicted] */
   for (int t = 0; t < DL_N_CLASSES; t++)
     {
-      dl_json_begin_array (&j, NULL);
+      dl_cli_json_begin_array (j, NULL);
       for (int p = 0; p < DL_N_CLASSES; p++)
-        dl_json_int (&j, NULL, ev->confusion[t][p]);
-      dl_json_end_array (&j);
+        dl_cli_json_int (j, NULL, ev->confusion[t][p]);
+      json_builder_end_array (j);
     }
-  dl_json_end_array (&j);
-  dl_json_end_object (&j);
-  g_autofree char *text = dl_json_finish (&j);
-  puts (text);
+  json_builder_end_array (j);
+  dl_cli_json_print (j);
 }
 
 static void
@@ -348,22 +344,18 @@ print_bench (const DlCliRecipe *r, const DlBenchStep *b, double worker_sps, int 
       printf ("BLAS: %s\n", blas);
       return;
     }
-  DlJson j;
-  dl_json_init (&j);
-  dl_json_begin_object (&j, NULL);
-  dl_json_string (&j, "preset", r->p.name);
-  dl_json_string (&j, "arch", r->p.arch);
-  dl_json_int (&j, "batch", r->p.batch);
-  dl_json_int (&j, "batches", batches);
-  dl_json_double (&j, "samples_per_second", b->samples_per_second);
-  dl_json_double (&j, "gflops", b->gflops);
-  dl_json_double (&j, "worker_samples_per_second", worker_sps);
-  dl_json_double (&j, "inference_us", b->inference_us);
-  dl_json_string (&j, "blas", blas);
-  dl_json_int (&j, "threads", r->threads);
-  dl_json_end_object (&j);
-  g_autofree char *text = dl_json_finish (&j);
-  puts (text);
+  JsonBuilder *j = dl_cli_json_new ();
+  dl_cli_json_string (j, "preset", r->p.name);
+  dl_cli_json_string (j, "arch", r->p.arch);
+  dl_cli_json_int (j, "batch", r->p.batch);
+  dl_cli_json_int (j, "batches", batches);
+  dl_cli_json_double (j, "samples_per_second", b->samples_per_second);
+  dl_cli_json_double (j, "gflops", b->gflops);
+  dl_cli_json_double (j, "worker_samples_per_second", worker_sps);
+  dl_cli_json_double (j, "inference_us", b->inference_us);
+  dl_cli_json_string (j, "blas", blas);
+  dl_cli_json_int (j, "threads", r->threads);
+  dl_cli_json_print (j);
 }
 
 static int

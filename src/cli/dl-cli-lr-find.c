@@ -29,54 +29,49 @@ static void
 print_json (const DlCliRecipe *r, const DlCliBranch *branch, const DlEvent *ev)
 {
   const DlLrFind *f = ev->lr_find;
-  g_autofree char *text = NULL;
-  DlJson j;
+  JsonBuilder *j = dl_cli_json_new ();
 
-  dl_json_init (&j);
-  dl_json_begin_object (&j, NULL);
-  dl_json_string (&j, "preset", r->p.name);
-  dl_json_string (&j, "arch", r->p.arch);
-  dl_json_string (&j, "optimizer", dl_optimizer_name (r->p.hyper.optimizer));
-  dl_json_string (&j, "reduce", r->p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean");
-  dl_json_int (&j, "batch", r->p.batch);
-  dl_json_int (&j, "seed", (gint64) r->seed);
-  dl_json_double (&j, "current_lr", f->current_lr);
-  dl_json_double (&j, "suggestion", f->steepest);
-  dl_json_double (&j, "steepest", f->steepest);
-  dl_json_double (&j, "valley", f->valley);
-  dl_json_double (&j, "min_loss_lr", f->min_loss_lr);
-  dl_json_double (&j, "min_loss", f->min_loss);
-  dl_json_bool (&j, "too_high", f->too_high);
-  dl_json_bool (&j, "stopped_early", f->stopped_early);
-  dl_json_int (&j, "steps", f->points->len);
-  dl_json_double (&j, "lr_min", f->options.lr_min);
-  dl_json_double (&j, "lr_max", f->options.lr_max);
-  dl_json_string (&j, "message", ev->message);
+  dl_cli_json_string (j, "preset", r->p.name);
+  dl_cli_json_string (j, "arch", r->p.arch);
+  dl_cli_json_string (j, "optimizer", dl_optimizer_name (r->p.hyper.optimizer));
+  dl_cli_json_string (j, "reduce", r->p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean");
+  dl_cli_json_int (j, "batch", r->p.batch);
+  dl_cli_json_int (j, "seed", (gint64) r->seed);
+  dl_cli_json_double (j, "current_lr", f->current_lr);
+  dl_cli_json_double (j, "suggestion", f->steepest);
+  dl_cli_json_double (j, "steepest", f->steepest);
+  dl_cli_json_double (j, "valley", f->valley);
+  dl_cli_json_double (j, "min_loss_lr", f->min_loss_lr);
+  dl_cli_json_double (j, "min_loss", f->min_loss);
+  dl_cli_json_bool (j, "too_high", f->too_high);
+  dl_cli_json_bool (j, "stopped_early", f->stopped_early);
+  dl_cli_json_int (j, "steps", f->points->len);
+  dl_cli_json_double (j, "lr_min", f->options.lr_min);
+  dl_cli_json_double (j, "lr_max", f->options.lr_max);
+  dl_cli_json_string (j, "message", ev->message);
   if (branch != NULL)
     {
-      dl_json_begin_object (&j, "from");
-      dl_json_int (&j, "run", dl_run_get_number (branch->parent));
-      dl_json_string (&j, "uuid", dl_run_get_uuid (branch->parent));
-      dl_json_int (&j, "step", branch->ckpt->step);
-      dl_json_end_object (&j);
+      dl_cli_json_begin_object (j, "from");
+      dl_cli_json_int (j, "run", dl_run_get_number (branch->parent));
+      dl_cli_json_string (j, "uuid", dl_run_get_uuid (branch->parent));
+      dl_cli_json_int (j, "step", branch->ckpt->step);
+      json_builder_end_object (j);
     }
   else
-    dl_json_string (&j, "from", NULL);
-  dl_json_begin_array (&j, "points");
+    dl_cli_json_string (j, "from", NULL);
+  dl_cli_json_begin_array (j, "points");
   for (guint i = 0; i < f->points->len; i++)
     {
       const DlLrPoint *p = &g_array_index (f->points, DlLrPoint, i);
 
-      dl_json_begin_object (&j, NULL);
-      dl_json_double (&j, "lr", p->lr);
-      dl_json_double (&j, "loss", p->loss);
-      dl_json_double (&j, "smoothed", p->smoothed);
-      dl_json_end_object (&j);
+      dl_cli_json_begin_object (j, NULL);
+      dl_cli_json_double (j, "lr", p->lr);
+      dl_cli_json_double (j, "loss", p->loss);
+      dl_cli_json_double (j, "smoothed", p->smoothed);
+      json_builder_end_object (j);
     }
-  dl_json_end_array (&j);
-  dl_json_end_object (&j);
-  text = dl_json_finish (&j);
-  puts (text);
+  json_builder_end_array (j);
+  dl_cli_json_print (j);
 }
 
 /* The curve every tenth of the way, then the verdict. */
