@@ -3,13 +3,16 @@
  * Every misclassified test image in a grid (sortable, filterable by true and predicted digit), the
  * confusion matrix whose cells filter the grid, a detail pane with an image's ten probabilities and
  * history across evaluations, suspected label errors, and a banner when the model has collapsed.
- * The window feeds it: the test set once loaded, then every evaluation as it arrives.
+ * Property "session" (DlSession): the page shows the whole-test-set evaluations (epoch ends, Evaluate) of the
+ * session's run, the live one as they arrive or a past one from the store, when they are of the test set in
+ * use. Without a session, the functions below feed it.
  */
 #pragma once
 
 #include <gtk/gtk.h>
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-session.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +20,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DlMistakesPage, dl_mistakes_page, DL, MISTAKES_PAGE, GtkWidget)
 
 GtkWidget *dl_mistakes_page_new (void);
+void       dl_mistakes_page_set_session (DlMistakesPage *self, DlSession *session);
 
 /* The test set the evaluations run on (DL_EVENT_DATA_LOADED's `test`); takes a reference. A different
  * set forgets all evaluations; the same one again changes nothing. */
