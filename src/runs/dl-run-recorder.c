@@ -312,8 +312,9 @@ retire_run (DlRunRecorder *self)
   g_ptr_array_set_size (self->early, 0);
 }
 
-/* A branch of the current run (dl_worker_branch from one of its checkpoints): that checkpoint is kept
- * whatever the retention, and the branch is on the same data. */
+/* A branch of a recorded run (DlRunSpec.parent and .checkpoint) or of the current one (dl_worker_branch from
+ * one of its checkpoints): that checkpoint is kept whatever the retention, and the branch is on the same
+ * data. */
 static DlRun *
 branched_from (DlRunRecorder *self, const DlEvent *ev, const Pending *p)
 {
