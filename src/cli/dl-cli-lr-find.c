@@ -58,7 +58,7 @@ print_json (const DlCliRecipe *r, const DlCliBranch *branch, const DlEvent *ev)
       json_builder_end_object (j);
     }
   else
-    dl_cli_json_string (j, "from", NULL);
+    dl_cli_json_null (j, "from");
   dl_cli_json_begin_array (j, "points");
   for (guint i = 0; i < f->points->len; i++)
     {

@@ -195,7 +195,7 @@ print_json (DlCliReport *r)
   if (r->run_number > 0)
     dl_cli_json_int (j, "run", r->run_number);
   else
-    dl_cli_json_string (j, "run", NULL);
+    dl_cli_json_null (j, "run");
   dl_cli_json_string (j, "run_uuid", r->run_uuid);
   /* A branch: where it came from (null for a fresh network). */
   if (r->from_run > 0)
@@ -207,7 +207,7 @@ print_json (DlCliReport *r)
       json_builder_end_object (j);
     }
   else
-    dl_cli_json_string (j, "from", NULL);
+    dl_cli_json_null (j, "from");
   dl_cli_json_print (j);
   fflush (stdout);
 }

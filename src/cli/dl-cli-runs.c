@@ -186,7 +186,7 @@ json_run_summary (JsonBuilder *j, DlRun *run)
   if (dl_run_get_best_epoch (run) >= 0)
     dl_cli_json_int (j, "best_epoch", dl_run_get_best_epoch (run) + 1);
   else
-    dl_cli_json_string (j, "best_epoch", NULL);
+    dl_cli_json_null (j, "best_epoch");
   dl_cli_json_double (j, "final_test_accuracy", dl_run_get_final_test_accuracy (run));
   dl_cli_json_string (j, "final_model", dl_run_get_final_model_path (run));
   dl_cli_json_string (j, "origin_model", dl_run_get_origin_model_path (run));
@@ -196,7 +196,7 @@ json_run_summary (JsonBuilder *j, DlRun *run)
   if (dl_run_get_parent_uuid (run) != NULL)
     dl_cli_json_int (j, "parent_step", dl_run_get_parent_step (run));
   else
-    dl_cli_json_string (j, "parent_step", NULL);
+    dl_cli_json_null (j, "parent_step");
   dl_cli_json_begin_object (j, "data");
   dl_cli_json_string (j, "train", data != NULL ? data->train_source : NULL);
   dl_cli_json_string (j, "test", data != NULL ? data->test_source : NULL);
