@@ -18,6 +18,7 @@
 #include "dl-model.h"
 #include "dl-net.h"
 #include "dl-cli-json.h"
+#include "dl-augment.h"
 #include "dl-cli-options.h"
 #include "dl-cli-report.h"
 #include "dl-cli-bench.h"
@@ -46,7 +47,8 @@
   STR ("schedule-gamma", schedule_gamma, "F", "Step schedule: multiply the rate by F…"), \
   STR ("schedule-step", schedule_step, "N", "…every N epochs"), \
   { "augment", 0, 0, G_OPTION_ARG_NONE, &o.augment, "Randomly shift, rotate and scale training images", NULL }, \
-  { "no-augment", 0, 0, G_OPTION_ARG_NONE, &o.no_augment, "Train on the images as they are", NULL }
+  { "no-augment", 0, 0, G_OPTION_ARG_NONE, &o.no_augment, "Train on the images as they are", NULL }, \
+  STR ("augment-kinds", augment_kinds, "LIST", "Which augmentations: affine, hurried, stroke, comma-separated")
 
 /* Prints a usage error and returns the usage exit status. */
 static int
@@ -123,6 +125,7 @@ cmd_train (int argc, char **argv)
   DlCliReport report;
   gint64 limit = 0, every = 50;
   int status = DL_EXIT_OK;
+  g_autofree char *kinds = NULL, *augmented = NULL;
 
   if (!parse_options ("train", "train a network", entries, &argc, &argv, &error)
       || !dl_cli_recipe_resolve (&o, &r, &error)
@@ -146,9 +149,11 @@ cmd_train (int argc, char **argv)
   report.blas = describe_threads (&r);
   dl_cli_report_dataset (&report, "training set", train);
   dl_cli_report_dataset (&report, "test set", test);
+  kinds = dl_augment_kinds_to_string (r.p.augment_kinds);
+  augmented = r.p.augment ? g_strdup_printf (", augmented (%s)", kinds) : g_strdup ("");
   dl_cli_report_message (&report, "training %s (%s) for %d epoch%s, batch %d, %s lr %g%s, reduce %s, seed %"
                          G_GUINT64_FORMAT, r.p.name, r.p.arch, r.p.epochs, r.p.epochs == 1 ? "" : "s", r.p.batch,
-                         dl_optimizer_name (r.p.hyper.optimizer), r.p.hyper.lr, r.p.augment ? ", augmented" : "",
+                         dl_optimizer_name (r.p.hyper.optimizer), r.p.hyper.lr, augmented,
                          r.p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r.seed);
 
   /* After a failure or an interruption the epochs done still go to --metrics and --json. */

@@ -1,5 +1,6 @@
 /* dl-cli-options.c — option text → recipe and data sets (see dl-cli-options.h). */
 #include "dl-cli-options.h"
+#include "dl-augment.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,7 +12,7 @@ dl_cli_options_clear (DlCliOptions *o)
     &o->data_dir, &o->train_path, &o->test_path, &o->preset, &o->arch, &o->optimizer, &o->reduce,
     &o->schedule, &o->lr, &o->momentum, &o->weight_decay, &o->schedule_gamma, &o->batch, &o->epochs,
     &o->schedule_step, &o->seed, &o->threads, &o->save, &o->metrics, &o->model, &o->metrics_every,
-    &o->limit_train, &o->batches, &o->warmup,
+    &o->limit_train, &o->batches, &o->warmup, &o->augment_kinds,
   };
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
@@ -153,6 +154,9 @@ apply_choices (const DlCliOptions *o, DlCliRecipe *r, GError **error)
     return usage_error (error, "--augment and --no-augment contradict each other; give one");
   if (o->augment || o->no_augment)
     r->p.augment = o->augment;
+  if (o->augment_kinds && !dl_augment_kinds_parse (o->augment_kinds, &r->p.augment_kinds))
+    return usage_error (error, "--augment-kinds: “%s”: expected affine, hurried or stroke, comma-separated",
+                        o->augment_kinds);
   return TRUE;
 }
 

@@ -21,6 +21,7 @@ typedef struct {
   char    *lr, *momentum, *weight_decay, *schedule_gamma;
   char    *batch, *epochs, *schedule_step, *seed, *threads;
   gboolean augment, no_augment;
+  char    *augment_kinds;
   /* Output and models. */
   gboolean json;
   char    *save, *metrics, *model, *metrics_every;

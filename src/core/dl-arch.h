@@ -71,6 +71,7 @@ typedef struct {
   float       schedule_gamma;  /* step: multiply lr by gamma every schedule_step epochs */
   int         schedule_step;
   gboolean    augment;       /* random shift/rotation/scale of training images */
+  guint       augment_kinds; /* which augmentations when augmenting (DlAugmentKind bits; 0: the affine one) */
 } DlPreset;
 
 gboolean    dl_arch_parse (const char *spec, DlArch *arch, GError **error);

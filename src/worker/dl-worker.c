@@ -75,6 +75,7 @@ dl_train_config_from_preset (DlTrainConfig *cfg, const DlPreset *preset)
   cfg->schedule_gamma = preset->schedule_gamma;
   cfg->schedule_step = preset->schedule_step;
   cfg->augment = preset->augment;
+  cfg->augment_kinds = preset->augment_kinds;
   cfg->eval_every = 200;
 }
 
@@ -778,7 +779,7 @@ static void
 gather_batch (Trainer *t, const int *idx, int n)
 {
   if (t->cfg.augment)
-    dl_augment_gather (t->train, idx, n, t->x, &t->augment_rng);
+    dl_augment_gather_kinds (t->train, idx, n, t->x, &t->augment_rng, t->cfg.augment_kinds);
   else
     dl_dataset_gather (t->train, idx, n, t->x);
   for (int i = 0; i < n; i++)

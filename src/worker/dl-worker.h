@@ -43,6 +43,7 @@ typedef struct {
   float       schedule_gamma;
   int         schedule_step;
   gboolean    augment;
+  guint       augment_kinds; /* DlAugmentKind bits (dl-augment.h) used when augment is on; 0: affine */
   int         eval_every;    /* also evaluate on (part of) the test set every N batches; 0 = only per epoch */
   int         threads;       /* dl_net_set_threads for each net the worker builds or loads; 0: BLAS as set */
 } DlTrainConfig;
