@@ -23,6 +23,7 @@
 #include "dl-canvas.h"
 #include "dl-draw-page.h"
 #include "dl-model.h"
+#include "dl-ood.h"
 #include "dl-preprocess.h"
 #include "dl-rng.h"
 #include "digit-strokes.h"
@@ -123,7 +124,12 @@ typedef struct {
   char        xid[32];
   double      step_px;   /* pointer motion every step_px along a stroke */
   const char *pace;      /* seconds between motion events, for xdotool sleep */
+  DlExplainer *explainer;
+  gboolean    index_ready;
   DlNet      *offline;   /* --offline: the model, reading the pointer paths without a page */
+  DlNeighbours *offline_nb;
+  DlOod      *offline_ood;
+  DlNetWork  *offline_work;
   double      offline_side;
 } Bench;
 
@@ -202,6 +208,7 @@ show_window (Bench *b, GError **error)
   b->page = DL_DRAW_PAGE (dl_draw_page_new ());
   gtk_window_set_child (b->window, GTK_WIDGET (b->page));
   dl_draw_page_set_worker (b->page, b->worker);
+  dl_draw_page_set_explainer (b->page, b->explainer);
   b->canvas = DL_CANVAS (find_type (GTK_WIDGET (b->page), DL_TYPE_CANVAS));
   gtk_window_present (b->window);
   if (!iterate_until (canvas_ready, b, 5000))
@@ -283,20 +290,34 @@ drag_drawing (Bench *b, int index, const Variant *v, int *n_strokes, GError **er
 }
 
 /* The page's answer once it has settled, with the probabilities the page computed it from: the same
- * preprocessing and classification of the canvas's strokes with the same snapshot. */
+ * preprocessing and classification of the canvas's strokes with the same snapshot. `flagged`: the page
+ * says the drawing does not look like a digit (predicted is then the digit it reads it most like). */
 typedef struct {
-  int    predicted;
-  float  probs[DL_N_CLASSES];
-  int    n_strokes;
-  int    n_samples;
+  int      predicted;
+  gboolean flagged;
+  float    probs[DL_N_CLASSES];
+  int      n_strokes;
+  int      n_samples;
 } Reading;
+
+/* The page has answered and its explanation (with "not a digit") covers the drawing, from an index of
+ * the snapshot in use. */
+static gboolean
+page_settled (Bench *b)
+{
+  if (!dl_draw_page_is_settled (b->page))
+    return FALSE;
+  DlExplanation *e = dl_draw_page_get_explanation (b->page);
+  return e == NULL || (e->have_index && e->index_step == e->step);
+}
 
 static gboolean
 read_page (Bench *b, Reading *r, GError **error)
 {
   g_autoptr (DlDigitInput) in = dl_digit_input_new ();
   g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (b->worker);
-  gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  /* The first drawing waits for the index (the training set's features) to be built. */
+  gint64 deadline = g_get_monotonic_time () + (b->index_ready ? 3 : 120) * G_USEC_PER_SEC;
 
   for (;;)
     {
@@ -307,13 +328,17 @@ read_page (Bench *b, Reading *r, GError **error)
         r->n_samples += strokes[s].n_points;
       dl_preprocess_strokes (strokes, r->n_strokes, dl_canvas_get_pen_width (b->canvas), in);
       int mine = dl_digit_classify (snap->net, in, r->probs);
-      r->predicted = dl_draw_page_get_prediction (b->page);
-      if (r->predicted == mine && mine >= 0)
-        return TRUE;
+      r->flagged = dl_draw_page_get_not_a_digit (b->page);
+      r->predicted = r->flagged ? mine : dl_draw_page_get_prediction (b->page);
+      if (page_settled (b) && r->predicted == mine && mine >= 0)
+        {
+          b->index_ready = TRUE;
+          return TRUE;
+        }
       if (g_get_monotonic_time () > deadline)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       "the page shows %d but its strokes classify as %d", r->predicted, mine);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the page shows %d%s but its strokes classify as %d",
+                       r->predicted, page_settled (b) ? "" : " (not settled)", mine);
           return FALSE;
         }
     }
@@ -374,6 +399,13 @@ read_offline (Bench *b, int index, const Variant *v, Reading *r, GError **error)
   DlTestStrokes t = test_strokes_from_path (path);
   dl_preprocess_strokes (t.strokes, t.n, MAX (4.0, b->offline_side * DL_DIGIT_PEN_WIDTH / DL_DIGIT_BOX * 0.4), in);
   r->predicted = dl_digit_classify (b->offline, in, r->probs);
+  r->flagged = FALSE;
+  if (r->predicted >= 0 && b->offline_ood != NULL)
+    {
+      DlOodVerdict v;
+      dl_ood_judge (b->offline_ood, b->offline, b->offline_work, in->input, 1, &v);
+      r->flagged = v.flagged;
+    }
   r->n_strokes = t.n;
   r->n_samples = 0;
   for (int s = 0; s < t.n; s++)
@@ -433,14 +465,14 @@ read_set (Bench *b, Reading *readings, GError **error)
       Reading *r = &readings[i];
       if (!read_drawing (b, i, &AS_DEFINED, r, error))
         return FALSE;
-      gboolean ok = r->predicted == d->digit;
+      gboolean ok = r->predicted == d->digit && !r->flagged;
       int other = top_other (r->probs, r->predicted);
       right += ok;
       right_per_digit[d->digit] += ok;
       of_digit[d->digit]++;
-      printf ("%5d  %-30s %7d  %7d  %9d  %9.2f %%  %6.2f %%  %d (%.2f %%)%s\n", d->digit, d->style, r->n_strokes,
+      printf ("%5d  %-30s %7d  %7d  %9d  %9.2f %%  %6.2f %%  %d (%.2f %%)%s%s\n", d->digit, d->style, r->n_strokes,
               r->n_samples, r->predicted, 100 * r->probs[r->predicted], 100 * r->probs[d->digit], other,
-              100 * r->probs[other], ok ? "" : "   ✗");
+              100 * r->probs[other], r->flagged ? "   not a digit" : "", ok ? "" : "   ✗");
     }
   print_tally (right_per_digit, of_digit, right, N_DRAWINGS);
   return TRUE;
@@ -450,7 +482,7 @@ read_set (Bench *b, Reading *readings, GError **error)
 static gboolean
 read_variants (Bench *b, int n, guint64 seed, gboolean hurried, GError **error)
 {
-  int right = 0, right_per_digit[10] = { 0 }, of_digit[10] = { 0 };
+  int right = 0, flagged = 0, right_per_digit[10] = { 0 }, of_digit[10] = { 0 };
   g_autofree Variant *variants = make_variants (DIGIT_DRAWINGS, N_DRAWINGS, n, seed,
                                                 hurried ? hurried_variant : random_variant);
 
@@ -472,16 +504,18 @@ read_variants (Bench *b, int n, guint64 seed, gboolean hurried, GError **error)
         Reading r;
         if (!read_drawing (b, i, v, &r, error))
           return FALSE;
-        gboolean ok = r.predicted == d->digit;
+        gboolean ok = r.predicted == d->digit && !r.flagged;
         right += ok;
+        flagged += r.flagged;
         right_per_digit[d->digit] += ok;
         of_digit[d->digit]++;
         if (!ok)
-          printf ("%5d  %-30s %7d  (%+.2f, %+.2f)  %5.2f  %6.2f  %+5.2f  %+3.0f°  %4.2f  %5.2f  %9d  %6.2f %%\n",
+          printf ("%5d  %-30s %7d  (%+.2f, %+.2f)  %5.2f  %6.2f  %+5.2f  %+3.0f°  %4.2f  %5.2f  %9d  %6.2f %%%s\n",
                   d->digit, d->style, k + 1, v->dx, v->dy, v->scale, v->aspect, v->slant, v->angle * 180 / G_PI,
-                  v->trim, v->break_at, r.predicted, 100 * r.probs[d->digit]);
+                  v->trim, v->break_at, r.predicted, 100 * r.probs[d->digit], r.flagged ? "  not a digit" : "");
       }
   print_tally (right_per_digit, of_digit, right, n * N_DRAWINGS);
+  printf ("(%d read as a digit but said not to look like one)\n", flagged);
   return TRUE;
 }
 
@@ -494,7 +528,7 @@ screenshot_page (Bench *b, const Reading *readings, int digit, const char *path,
     for (int i = 0; i < N_DRAWINGS; i++)
       {
         const DigitDrawing *d = &DIGIT_DRAWINGS[i];
-        if (readings[i].predicted == d->digit && (pass == 1 || d->digit == digit)
+        if (readings[i].predicted == d->digit && !readings[i].flagged && (pass == 1 || d->digit == digit)
             && (best < 0 || readings[i].probs[d->digit] > readings[best].probs[DIGIT_DRAWINGS[best].digit]))
           best = i;
       }
@@ -517,12 +551,26 @@ typedef struct {
   int      shot_digit;
 } Plan;
 
+/* MNIST from the cache, for the explainer's index (the nearest training images, "not a digit"). */
+static gboolean
+load_mnist (DlDataset **train, DlDataset **test, GError **error)
+{
+  g_autofree char *dir = dl_data_default_dir ();
+  *train = dl_dataset_load_dir (dir, TRUE, error);
+  *test = *train != NULL ? dl_dataset_load_dir (dir, FALSE, error) : NULL;
+  return *test != NULL;
+}
+
 static gboolean
 run_offline (const char *model, const Plan *plan, Bench *b, GError **error)
 {
+  g_autoptr (DlDataset) train = NULL, test = NULL;
   b->offline = dl_model_load (model, error);
-  if (b->offline == NULL)
+  if (b->offline == NULL || !load_mnist (&train, &test, error))
     return FALSE;
+  b->offline_nb = dl_neighbours_build (b->offline, train, NULL);
+  b->offline_ood = dl_ood_new (b->offline, b->offline_nb, train, test, NULL);
+  b->offline_work = dl_net_work_new (b->offline, 1);
   b->offline_side = OFFLINE_SIDE;
   printf ("model %s; offline: the pointer paths of a %.0f px canvas preprocessed and classified without a page, "
           "a point every %.0f px\n\n", model, b->offline_side, b->step_px);
@@ -536,8 +584,14 @@ static gboolean
 run (const char *model, const Plan *plan, Bench *b, GError **error)
 {
   Reading readings[N_DRAWINGS];
+  g_autoptr (DlDataset) train = NULL, test = NULL;
 
-  if (!load_model (b, model, error) || !show_window (b, error))
+  if (!load_model (b, model, error) || !load_mnist (&train, &test, error))
+    return FALSE;
+  b->explainer = dl_explainer_new ();
+  dl_explainer_set_worker (b->explainer, b->worker);
+  dl_explainer_set_data (b->explainer, train, test);
+  if (!show_window (b, error))
     return FALSE;
   printf ("model %s; canvas %d px, pointer motion every %.0f px, %s s apart\n\n", model,
           gtk_widget_get_width (GTK_WIDGET (b->canvas)), b->step_px, b->pace);
@@ -613,7 +667,11 @@ main (int argc, char **argv)
     }
   if (b.window != NULL)
     gtk_window_destroy (b.window);
+  g_clear_object (&b.explainer);
   g_clear_object (&b.worker);
+  g_clear_pointer (&b.offline_ood, dl_ood_free);
+  g_clear_pointer (&b.offline_nb, dl_neighbours_free);
+  g_clear_pointer (&b.offline_work, dl_net_work_free);
   g_clear_pointer (&b.offline, dl_net_free);
   if (!ok)
     {

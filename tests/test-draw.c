@@ -257,7 +257,8 @@ draw_polyline (DlCanvas *canvas, const double (*pts)[2], int n)
   dl_canvas_end_stroke (canvas);
 }
 
-/* Nothing drawn or a dot: no guess. An untrained model: it says so instead of answering. */
+/* Nothing drawn: no guess. A dot or a dash: no guess either, but a hint instead of silence. An untrained
+ * model: it says so instead of answering. */
 START_TEST (test_no_guess)
 {
   g_autoptr (DlWorker) worker = dl_worker_new ();   /* no network yet */
@@ -269,7 +270,16 @@ START_TEST (test_no_guess)
   draw_polyline (f.canvas, dot, 1);
   iterate_until (never, NULL, 100);
   ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
-  ck_assert_str_eq (label_text (f.page, "status"), "Draw a digit");
+  ck_assert_str_eq (label_text (f.page, "status"), "Too small to read");
+
+  /* A dash 1.5 pens long (the canvas's pen is 6 % of its side). */
+  gtk_widget_activate_action (GTK_WIDGET (f.page), "draw.clear", NULL);
+  double dash[][2] = { { 0.45, 0.5 }, { 0.54, 0.5 } };
+  draw_polyline (f.canvas, dash, 2);
+  iterate_until (never, NULL, 100);
+  ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
+  ck_assert_str_eq (label_text (f.page, "status"), "Too short to read");
+  gtk_widget_activate_action (GTK_WIDGET (f.page), "draw.clear", NULL);
 
   draw_polyline (f.canvas, SEVEN, G_N_ELEMENTS (SEVEN));
   iterate_until (never, NULL, 100);

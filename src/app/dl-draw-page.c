@@ -1,16 +1,21 @@
 /* dl-draw-page.c — the Draw page.
  *
  * Every change of the strokes schedules one classification for the next frame (a tick callback), so a
- * fast stroke costs at most one preprocessing and one forward pass per frame. The network is the
- * worker's latest parameter snapshot, so the answer follows training as it runs: worker events that
- * bring a new snapshot schedule a classification too.
+ * fast stroke costs at most one preprocessing and one forward pass per frame, on the page's own
+ * DlNetWork. The network is the worker's latest parameter snapshot, so the answer follows training as it
+ * runs: worker events that bring a new snapshot schedule a classification too. Each classification also
+ * asks the explainer (another thread) why: the heatmap, the nearest training images and whether it looks
+ * like a digit at all arrive a few milliseconds later, and a request the next one supersedes is dropped,
+ * so the answer never waits for them.
  */
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
+#include "dl-attrib-view.h"
 #include "dl-canvas.h"
 #include "dl-draw-page.h"
+#include "dl-neighbours-view.h"
 #include "dl-personal.h"
 #include "dl-preprocess.h"
 
@@ -24,9 +29,17 @@ struct _DlDrawPage
   GtkWidget       parent_instance;
 
   DlWorker       *worker;
+  DlExplainer    *explainer;
+  DlNetWork      *work;             /* the answer's, for the snapshot generation work_generation */
+  guint           work_generation;
   DlDigitInput   *input;
   float           probs[DL_N_CLASSES];
-  int             prediction;       /* -1: none shown */
+  int             answer;           /* the class the network gives, -1: none */
+  int             prediction;       /* the class shown: the answer unless it is not a digit; -1: none */
+  DlOodHint       hint;             /* a drawing too small to read */
+  DlExplanation  *explanation;      /* the one shown, or NULL */
+  guint64         requested;        /* serial of the newest request, 0: none */
+  gint64          changed_us;       /* the first stroke change no request has covered yet, 0: none */
   int             label;            /* true label for saving, -1: none */
   gboolean        label_chosen;     /* picked by the user: predictions no longer move it */
   guint           tick_id;
@@ -53,11 +66,19 @@ struct _DlDrawPage
   GtkBox         *label_row;
   GtkButton      *save_button;
   GtkLabel       *personal_label;
+  GtkLabel       *why_heading;
+  GtkDropDown    *method_dropdown;
+  GtkDropDown    *target_dropdown;
+  GtkDropDown    *contrast_dropdown;
+  DlAttribView   *attrib_view;
+  GtkLabel       *attrib_note;
+  DlNeighboursView *neighbours_view;
+  GtkLabel       *neighbours_note;
 };
 
 G_DEFINE_FINAL_TYPE (DlDrawPage, dl_draw_page, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_WORKER, PROP_PREDICTION, PROP_LABEL, N_PROPS };
+enum { PROP_0, PROP_WORKER, PROP_EXPLAINER, PROP_PREDICTION, PROP_NOT_A_DIGIT, PROP_EXPLANATION, PROP_LABEL, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 GtkWidget *
@@ -78,6 +99,35 @@ dl_draw_page_get_worker (DlDrawPage *self)
 {
   g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
   return self->worker;
+}
+
+DlExplainer *
+dl_draw_page_get_explainer (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
+  return self->explainer;
+}
+
+gboolean
+dl_draw_page_get_not_a_digit (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), FALSE);
+  return self->answer >= 0 && self->prediction < 0;
+}
+
+DlExplanation *
+dl_draw_page_get_explanation (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
+  return self->explanation;
+}
+
+gboolean
+dl_draw_page_is_settled (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), FALSE);
+  return self->tick_id == 0 && (self->requested == 0 || (self->explanation != NULL
+                                                         && self->explanation->serial == self->requested));
 }
 
 /* ---- the label for saving ---- */
@@ -158,19 +208,93 @@ static void
 set_prediction (DlDrawPage *self, int prediction)
 {
   if (!self->label_chosen)
-    set_label (self, prediction, FALSE);
+    set_label (self, prediction >= 0 ? prediction : self->answer, FALSE);
   if (self->prediction == prediction)
     return;
   self->prediction = prediction;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREDICTION]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOT_A_DIGIT]);
 }
+
+/* The answer on the page's own DlNetWork (the snapshot's parameters only read). */
+static int
+answer_of (DlDrawPage *self, DlSnapshot *snap)
+{
+  if (self->work == NULL || self->work_generation != snap->generation)
+    {
+      g_clear_pointer (&self->work, dl_net_work_free);
+      self->work = dl_net_work_new (snap->net, 1);
+      self->work_generation = snap->generation;
+    }
+  dl_net_forward (snap->net, self->work, self->input->input, 1, self->probs);
+  int best = 0;
+  for (int c = 1; c < DL_N_CLASSES; c++)
+    if (self->probs[c] > self->probs[best])
+      best = c;
+  return best;
+}
+
+static const char *
+hint_text (DlOodHint hint, const char **detail)
+{
+  if (hint == DL_OOD_HINT_DOT)
+    {
+      *detail = _("That is a dot. Draw the whole digit, about half as tall as the canvas.");
+      return _("Too small to read");
+    }
+  *detail = _("That stroke is too short to be a digit. Draw the whole digit, larger.");
+  return _("Too short to read");
+}
+
+/* Whether the explanation shown says that the current drawing does not look like a digit. */
+static gboolean
+flagged (DlDrawPage *self)
+{
+  const DlExplanation *e = self->explanation;
+  return e != NULL && e->serial == self->requested && e->have_index && e->verdict.flagged;
+}
+
+/* The labels for the answer in force: a digit, or "this doesn't look like a digit" (probabilities still
+ * shown) once the explanation of this drawing says so. */
+static void
+show_answer (DlDrawPage *self, DlSnapshot *snap)
+{
+  int a = self->answer;
+  float p = self->probs[a];
+  g_autofree char *digit = g_strdup_printf ("%d", a);
+  g_autofree char *status = NULL, *detail = NULL;
+
+  if (flagged (self))
+    {
+      status = g_strdup (_("This doesn't look like a digit"));
+      detail = g_strdup_printf (_("Of the ten digits it reads it most like a %d (%.0f %%), but it is further from "
+                                  "the training digits than all but %.0f %% of the test digits are."),
+                                a, 100 * p, 100 * DL_OOD_RATE);
+    }
+  else
+    {
+      status = g_strdup_printf (p >= SURE ? _("%.0f %% sure") : _("Not sure: %.0f %%"), 100 * p);
+      /* Trained at step 0 is a loaded model, not an untrained one: "step 0" would say the opposite. */
+      detail = snap->step > 0
+        ? g_strdup_printf (_("Parameters of step %lld; the answer took %.2f ms."), (long long) snap->step, self->infer_ms)
+        : g_strdup_printf (_("Parameters of the loaded model; the answer took %.2f ms."), self->infer_ms);
+    }
+  gtk_label_set_text (self->prediction_label, flagged (self) ? "?" : digit);
+  gtk_label_set_text (self->status_label, status);
+  gtk_label_set_text (self->detail_label, detail);
+  gtk_widget_set_opacity (GTK_WIDGET (self->prediction_label), flagged (self) ? 0.35 : 1.0);
+  set_prediction (self, flagged (self) ? -1 : a);
+}
+
+static void request_explanation (DlDrawPage *self);
+static void schedule_update (DlDrawPage *self);
 
 static void
 classify (DlDrawPage *self)
 {
   g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
   gboolean trained = snap != NULL && snap->trained;
-  int prediction = -1;
+  const char *detail = NULL;
 
   if (snap != NULL)
     {
@@ -178,13 +302,21 @@ classify (DlDrawPage *self)
       self->seen_generation = snap->generation;
     }
   self->seen_trained = trained;
+  self->answer = -1;
 
-  if (self->input->empty)
+  if (self->input->empty && self->hint == DL_OOD_HINT_NONE)
     {
       gtk_label_set_text (self->prediction_label, "–");
       gtk_label_set_text (self->status_label, _("Draw a digit"));
       gtk_label_set_text (self->detail_label, trained ? _("The network reads it as you draw.")
                                                       : _("The model is untrained: train it or load a model first."));
+    }
+  else if (self->hint != DL_OOD_HINT_NONE)
+    {
+      const char *status = hint_text (self->hint, &detail);
+      gtk_label_set_text (self->prediction_label, "·");
+      gtk_label_set_text (self->status_label, status);
+      gtk_label_set_text (self->detail_label, detail);
     }
   else if (!trained)
     {
@@ -196,26 +328,159 @@ classify (DlDrawPage *self)
   else
     {
       gint64 t0 = g_get_monotonic_time ();
-      prediction = dl_digit_classify (snap->net, self->input, self->probs);
+      self->answer = answer_of (self, snap);
       self->infer_ms = (g_get_monotonic_time () - t0) / 1000.0;
-      float p = self->probs[prediction];
-      g_autofree char *digit = g_strdup_printf ("%d", prediction);
-      g_autofree char *status = g_strdup_printf (p >= SURE ? _("%.0f %% sure") : _("Not sure: %.0f %%"), 100 * p);
-      /* Trained at step 0 is a loaded model, not an untrained one: "step 0" would say the opposite. */
-      g_autofree char *detail = snap->step > 0
-        ? g_strdup_printf (_("Parameters of step %lld; the answer took %.2f ms."),
-                           (long long) snap->step, self->infer_ms)
-        : g_strdup_printf (_("Parameters of the loaded model; the answer took %.2f ms."), self->infer_ms);
-      gtk_label_set_text (self->prediction_label, digit);
-      gtk_label_set_text (self->status_label, status);
-      gtk_label_set_text (self->detail_label, detail);
     }
-  if (prediction < 0)
-    memset (self->probs, 0, sizeof self->probs);
-  gtk_widget_set_opacity (GTK_WIDGET (self->prediction_label), prediction >= 0 ? 1.0 : 0.35);
-  set_prediction (self, prediction);
+  if (self->answer < 0)
+    {
+      memset (self->probs, 0, sizeof self->probs);
+      gtk_widget_set_opacity (GTK_WIDGET (self->prediction_label), 0.35);
+      set_prediction (self, -1);
+    }
+  request_explanation (self);
+  if (self->answer >= 0)
+    show_answer (self, snap);
   update_save (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->bars_area));
+}
+
+/* ---- why: the explanation ---- */
+
+static int
+dropdown_class (GtkDropDown *d)
+{
+  guint i = gtk_drop_down_get_selected (d);
+  return i == GTK_INVALID_LIST_POSITION || i == 0 ? -1 : (int) i - 1;
+}
+
+static void
+request_explanation (DlDrawPage *self)
+{
+  gint64 origin = self->changed_us != 0 ? self->changed_us : g_get_monotonic_time ();
+  self->changed_us = 0;
+  if (self->explainer == NULL || self->answer < 0)
+    {
+      self->requested = 0;
+      g_clear_pointer (&self->explanation, dl_explanation_unref);
+      dl_attrib_view_set (self->attrib_view, self->input->empty ? NULL : self->input->input, NULL);
+      dl_neighbours_view_set (self->neighbours_view, NULL, NULL, 0, -1, -1);
+      gtk_label_set_text (self->why_heading, _("Why"));
+      gtk_label_set_text (self->attrib_note, "");
+      gtk_label_set_text (self->neighbours_note, "");
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPLANATION]);
+      return;
+    }
+  guint method = gtk_drop_down_get_selected (self->method_dropdown);
+  self->requested = dl_explainer_request (self->explainer, self, self->input->input,
+                                          method < DL_ATTRIB_N_METHODS ? method : DL_ATTRIB_INTEGRATED_GRADIENTS,
+                                          dropdown_class (self->target_dropdown),
+                                          dropdown_class (self->contrast_dropdown), origin);
+}
+
+static char *
+attrib_note_text (const DlExplanation *e)
+{
+  const char *what = e->method == DL_ATTRIB_GRADIENT_INPUT ? _("Gradient × input")
+                     : e->method == DL_ATTRIB_OCCLUSION ? _("Occlusion") : _("Integrated gradients");
+  g_autofree char *score = e->contrast >= 0 ? g_strdup_printf (_("score of %d minus score of %d"), e->target, e->contrast)
+                                            : g_strdup_printf (_("score of %d"), e->target);
+  if (e->method == DL_ATTRIB_INTEGRATED_GRADIENTS)
+    return g_strdup_printf (_("%s: the map adds up to %.2f; the %s went from %.2f (black) to %.2f."), what,
+                            e->attrib.sum, score, e->attrib.f_baseline, e->attrib.f_x);
+  if (e->method == DL_ATTRIB_OCCLUSION)
+    return g_strdup_printf (_("%s: how much the %s (%.2f) drops when a 4 × 4 patch there is blacked out."), what,
+                            score, e->attrib.f_x);
+  return g_strdup_printf (_("%s: each pixel times the gradient of the %s (%.2f)."), what, score, e->attrib.f_x);
+}
+
+static char *
+neighbours_note_text (const DlExplanation *e)
+{
+  if (!e->have_index)
+    return g_strdup (e->index_building ? _("Finding the training images nearest to it in the network's features…")
+                                       : _("No training set to compare with."));
+  int same = 0;
+  for (int k = 0; k < DL_NEIGHBOURS_K; k++)
+    same += e->neighbours[k].label == e->predicted;
+  g_autofree char *of = g_strdup_printf (ngettext ("%d of them is a %d", "%d of them are %ds", same), same, e->predicted);
+  g_autofree char *when = e->index_step == e->step ? g_strdup ("")
+                          : g_strdup_printf (_(" (features of step %lld; newer ones are on the way)"),
+                                             (long long) e->index_step);
+  return g_strdup_printf (_("The %d nearest of %'d training images in the network's own features, with their "
+                            "labels and distances: %s%s."), DL_NEIGHBOURS_K, e->train->n, of, when);
+}
+
+static void
+show_explanation (DlDrawPage *self)
+{
+  const DlExplanation *e = self->explanation;
+  g_autofree char *heading = NULL, *note = NULL, *nnote = NULL;
+
+  if (e == NULL || !e->trained)
+    return;
+  heading = e->contrast >= 0 ? g_strdup_printf (_("Why %d and not %d"), e->target, e->contrast)
+                             : g_strdup_printf (_("Why %d"), e->target);
+  note = attrib_note_text (e);
+  nnote = neighbours_note_text (e);
+  gtk_label_set_text (self->why_heading, heading);
+  gtk_label_set_text (self->attrib_note, note);
+  dl_attrib_view_set (self->attrib_view, e->image, e->map);
+  dl_neighbours_view_set (self->neighbours_view, e->train, e->neighbours, e->have_index ? DL_NEIGHBOURS_K : 0,
+                          e->predicted, -1);
+  gtk_label_set_text (self->neighbours_note, nnote);
+}
+
+static void
+on_explained (DlExplainer *explainer, DlExplanation *e, DlDrawPage *self)
+{
+  /* Only this page's, and never an older one than shown (requests are answered in order anyway). */
+  if (e->client != self || (self->explanation != NULL && e->serial < self->explanation->serial))
+    return;
+  g_clear_pointer (&self->explanation, dl_explanation_unref);
+  self->explanation = dl_explanation_ref (e);
+  show_explanation (self);
+  if (e->serial == self->requested && self->answer >= 0)
+    {
+      g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
+      if (snap != NULL)
+        show_answer (self, snap);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPLANATION]);
+}
+
+/* A new index: the drawing's neighbours and verdict may have changed. */
+static void
+on_index_changed (DlExplainer *explainer, DlDrawPage *self)
+{
+  if (self->answer >= 0)
+    request_explanation (self);
+}
+
+static void
+on_explain_choice_changed (DlDrawPage *self)
+{
+  if (self->answer >= 0)
+    request_explanation (self);
+}
+
+void
+dl_draw_page_set_explainer (DlDrawPage *self, DlExplainer *explainer)
+{
+  g_return_if_fail (DL_IS_DRAW_PAGE (self));
+  g_return_if_fail (explainer == NULL || DL_IS_EXPLAINER (explainer));
+
+  if (self->explainer == explainer)
+    return;
+  if (self->explainer != NULL)
+    g_signal_handlers_disconnect_by_data (self->explainer, self);
+  g_set_object (&self->explainer, explainer);
+  if (explainer != NULL)
+    {
+      g_signal_connect_object (explainer, "explained", G_CALLBACK (on_explained), self, 0);
+      g_signal_connect_object (explainer, "index-changed", G_CALLBACK (on_index_changed), self, 0);
+    }
+  schedule_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPLAINER]);
 }
 
 static void
@@ -223,7 +488,10 @@ update (DlDrawPage *self)
 {
   int n;
   const DlStroke *strokes = dl_canvas_get_strokes (self->canvas, &n);
-  dl_preprocess_strokes (strokes, n, dl_canvas_get_pen_width (self->canvas), self->input);
+  float pen = dl_canvas_get_pen_width (self->canvas);
+  self->hint = dl_ood_check_strokes (strokes, n, pen);
+  if (self->hint != DL_OOD_HINT_NONE || !dl_preprocess_strokes (strokes, n, pen, self->input))
+    dl_preprocess_strokes (NULL, 0, pen, self->input);   /* nothing to read */
   classify (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
   gtk_widget_queue_draw (GTK_WIDGET (self->crop_area));
@@ -250,6 +518,8 @@ schedule_update (DlDrawPage *self)
 static void
 on_canvas_changed (DlDrawPage *self)
 {
+  if (self->changed_us == 0)
+    self->changed_us = g_get_monotonic_time ();
   if (dl_canvas_is_empty (self->canvas))
     self->label_chosen = FALSE;
   gboolean any = !dl_canvas_is_empty (self->canvas);
@@ -330,7 +600,7 @@ draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
   for (int c = 0; c < DL_N_CLASSES; c++)
     {
       double y = c * row + row / 2;
-      gboolean top = c == self->prediction;
+      gboolean top = c == self->answer;
       char text[16];
       int tw, th;
 
@@ -344,7 +614,7 @@ draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.08);
       rounded_rect (cr, x0, y - bar_h / 2, x1 - x0, bar_h, bar_h / 2);
       cairo_fill (cr);
-      if (self->prediction < 0)
+      if (self->answer < 0)
         continue;
 
       double p = CLAMP (self->probs[c], 0.0f, 1.0f);
@@ -510,8 +780,17 @@ dl_draw_page_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_WORKER:
       g_value_set_object (value, self->worker);
       break;
+    case PROP_EXPLAINER:
+      g_value_set_object (value, self->explainer);
+      break;
     case PROP_PREDICTION:
       g_value_set_int (value, self->prediction);
+      break;
+    case PROP_NOT_A_DIGIT:
+      g_value_set_boolean (value, dl_draw_page_get_not_a_digit (self));
+      break;
+    case PROP_EXPLANATION:
+      g_value_set_boxed (value, self->explanation);
       break;
     case PROP_LABEL:
       g_value_set_int (value, self->label);
@@ -530,6 +809,9 @@ dl_draw_page_set_property (GObject *object, guint prop_id, const GValue *value, 
     {
     case PROP_WORKER:
       dl_draw_page_set_worker (self, g_value_get_object (value));
+      break;
+    case PROP_EXPLAINER:
+      dl_draw_page_set_explainer (self, g_value_get_object (value));
       break;
     case PROP_LABEL:
       /* From the label toggles or a digit key: the user's choice, which predictions leave alone. */
@@ -551,6 +833,10 @@ dl_draw_page_dispose (GObject *object)
   if (self->worker != NULL)
     g_signal_handlers_disconnect_by_data (self->worker, self);
   g_clear_object (&self->worker);
+  if (self->explainer != NULL)
+    g_signal_handlers_disconnect_by_data (self->explainer, self);
+  g_clear_object (&self->explainer);
+  g_clear_pointer (&self->explanation, dl_explanation_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_DRAW_PAGE);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
@@ -563,6 +849,7 @@ dl_draw_page_finalize (GObject *object)
   DlDrawPage *self = DL_DRAW_PAGE (object);
 
   dl_digit_input_free (self->input);
+  g_clear_pointer (&self->work, dl_net_work_free);
   g_clear_pointer (&self->personal, dl_dataset_unref);
   g_free (self->personal_dir);
   g_free (self->personal_note);
@@ -583,14 +870,23 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
   properties[PROP_WORKER] =
     g_param_spec_object ("worker", NULL, NULL, DL_TYPE_WORKER,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_EXPLAINER] =
+    g_param_spec_object ("explainer", NULL, NULL, DL_TYPE_EXPLAINER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PREDICTION] =
     g_param_spec_int ("prediction", NULL, NULL, -1, DL_N_CLASSES - 1, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NOT_A_DIGIT] =
+    g_param_spec_boolean ("not-a-digit", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_EXPLANATION] =
+    g_param_spec_boxed ("explanation", NULL, NULL, DL_TYPE_EXPLANATION, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_LABEL] =
     g_param_spec_int ("label", NULL, NULL, -1, DL_N_CLASSES - 1, -1,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (DL_TYPE_CANVAS);
+  g_type_ensure (DL_TYPE_ATTRIB_VIEW);
+  g_type_ensure (DL_TYPE_NEIGHBOURS_VIEW);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-draw-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, canvas);
@@ -604,7 +900,16 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, label_row);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, save_button);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, personal_label);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, why_heading);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, method_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, target_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, contrast_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, attrib_view);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, attrib_note);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, neighbours_view);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, neighbours_note);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_explain_choice_changed);
 
   gtk_widget_class_install_action (widget_class, "draw.clear", NULL, clear_action);
   gtk_widget_class_install_action (widget_class, "draw.undo", NULL, undo_action);
@@ -624,6 +929,7 @@ static void
 dl_draw_page_init (DlDrawPage *self)
 {
   self->prediction = -1;
+  self->answer = -1;
   self->label = -1;
   self->input = dl_digit_input_new ();
   gtk_widget_init_template (GTK_WIDGET (self));

@@ -1,14 +1,19 @@
-/* dl-draw-page.h — the Draw page: draw a digit and watch the network classify it live.
+/* dl-draw-page.h — the Draw page: draw a digit and watch the network classify it live, and why.
  *
  * Properties: "worker" (DlWorker, read-write: the page classifies with its latest parameter snapshot and
- * follows its events), "prediction" (int, read-only: the class shown, -1 when there is none), "label"
- * (int, read-write: the true label chosen for saving to the personal set, -1 for none).
+ * follows its events), "explainer" (DlExplainer, read-write, may be NULL: the heatmap, the nearest
+ * training images and "this doesn't look like a digit"), "prediction" (int, read-only: the class shown,
+ * -1 when there is none, also when the drawing does not look like a digit), "not-a-digit" (boolean,
+ * read-only: the network answered, but the drawing does not look like a digit), "explanation"
+ * (DlExplanation, read-only: the one shown), "label" (int, read-write: the true label chosen for saving
+ * to the personal set, -1 for none).
  * Actions: "draw.clear" (Delete, Escape), "draw.undo" (Ctrl+Z), "draw.save" (Ctrl+S), "draw.label" (the
  * label toggles, stateful).
  */
 #pragma once
 
 #include <gtk/gtk.h>
+#include "dl-explainer.h"
 #include "dl-worker.h"
 
 G_BEGIN_DECLS
@@ -20,5 +25,11 @@ GtkWidget *dl_draw_page_new (void);
 void       dl_draw_page_set_worker (DlDrawPage *self, DlWorker *worker);
 DlWorker  *dl_draw_page_get_worker (DlDrawPage *self);
 int        dl_draw_page_get_prediction (DlDrawPage *self);
+void       dl_draw_page_set_explainer (DlDrawPage *self, DlExplainer *explainer);
+DlExplainer *dl_draw_page_get_explainer (DlDrawPage *self);
+gboolean   dl_draw_page_get_not_a_digit (DlDrawPage *self);
+DlExplanation *dl_draw_page_get_explanation (DlDrawPage *self);
+/* No classification pending and the newest explanation asked for has arrived (benchmarks, tests). */
+gboolean   dl_draw_page_is_settled (DlDrawPage *self);
 
 G_END_DECLS

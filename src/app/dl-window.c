@@ -21,6 +21,7 @@ struct _DlWindow
   GtkApplicationWindow parent_instance;
 
   DlWorker     *worker;
+  DlExplainer  *explainer;           /* "why this answer" for the Draw and Mistakes pages */
   DlFrameStats *frame_stats;
   char         *pending_train_csv;   /* between the two CSV choosers */
   char         *data;                /* what to load at start; NULL for the MNIST cache */
@@ -170,6 +171,7 @@ on_worker_event (DlWindow *self, DlEvent *ev)
       gtk_stack_set_visible_child_name (self->main_stack, "pages");
       dl_mistakes_page_set_test_set (self->mistakes_page, ev->test);
       dl_data_page_set_data (self->data_page, ev->train, ev->test);
+      dl_explainer_set_data (self->explainer, ev->train, ev->test);
       /* A first, untrained network so that every page has something to show and start has a config. */
       if (!self->have_net)
         reset_training (self);
@@ -430,6 +432,7 @@ dl_window_dispose (GObject *object)
   if (self->worker != NULL)
     dl_worker_shutdown (self->worker);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_WINDOW);
+  g_clear_object (&self->explainer);
   g_clear_object (&self->worker);
   g_clear_pointer (&self->pending_train_csv, g_free);
   g_clear_pointer (&self->data, g_free);
@@ -507,6 +510,9 @@ dl_window_init (DlWindow *self)
   g_signal_connect_object (self->pages, "notify::visible-child", G_CALLBACK (page_changed_cb), self,
                            G_CONNECT_SWAPPED);
   dl_draw_page_set_worker (self->draw_page, self->worker);
+  self->explainer = dl_explainer_new ();
+  dl_explainer_set_worker (self->explainer, self->worker);
+  dl_draw_page_set_explainer (self->draw_page, self->explainer);
 
   restore_state (self);
   self->frame_stats = dl_frame_stats_start (GTK_WIDGET (self));
