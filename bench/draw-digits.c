@@ -157,7 +157,7 @@ load_model (Bench *b, const char *path, GError **error)
   Loading l = { FALSE, NULL };
   b->worker = dl_worker_new ();
   gulong id = g_signal_connect (b->worker, "event", G_CALLBACK (on_event), &l);
-  dl_worker_load_model (b->worker, path);
+  dl_worker_load_model (b->worker, path, NULL);
   gboolean in_time = iterate_until (is_true, &l.done, 30000);
   g_signal_handler_disconnect (b->worker, id);
   if (l.error != NULL)

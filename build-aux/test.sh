@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh — set up as build-aux/run.sh does, then run every test:
 #   1. the whole suite in build/ under a virtual X display (the GTK tests need one);
-#   2. the worker's thread tests again in build-tsan/, built with ThreadSanitizer.
+#   2. the worker's thread tests again in build-tsan/, built with ThreadSanitizer;
+#   3. the Debian package built, checked with lintian, installed and run (build-aux/deb-test.sh).
 # Exits non-zero if any test fails; ends with one "N passed, N failed, N skipped" line for both runs.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/deps.sh"
@@ -61,6 +62,17 @@ if [[ -n "$(suite_targets build worker)" ]]; then
 else
   dl_log "no 'worker' test suite yet: skipping the ThreadSanitizer run"
 fi
+
+# The Debian package: built from the tree (only what it installs), no lintian errors, installed, its
+# window shown from /usr/bin, removed again. One check in the summary.
+dl_log "Debian package: build-aux/deb-test.sh (under xvfb-run)"
+deb_start=$SECONDS
+if xvfb-run -a "$DL_ROOT/build-aux/deb-test.sh"; then
+  passed=$(( passed + 1 ))
+else
+  failed=$(( failed + 1 ))
+fi
+dl_log "the Debian package check took $(( SECONDS - deb_start )) s"
 
 (( failed == 0 )) || status=1
 echo "Summary: $passed passed, $failed failed, $skipped skipped"

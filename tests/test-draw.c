@@ -58,7 +58,7 @@ worker_with_model (void)
   DlWorker *worker = dl_worker_new ();
   gboolean loaded = FALSE;
   gulong id = g_signal_connect (worker, "event", G_CALLBACK (on_event), &loaded);
-  dl_worker_load_model (worker, model_path);
+  dl_worker_load_model (worker, model_path, NULL);
   ck_assert (iterate_until (is_true, &loaded, 10000));
   g_signal_handler_disconnect (worker, id);
   g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (worker);

@@ -1,4 +1,5 @@
-/* dl-application.c — the application object: app-wide actions, shortcuts, styles, the About dialog.
+/* dl-application.c — the application object: app-wide actions, shortcuts, styles, settings, the About
+ * dialog, Preferences and Help.
  *
  * Each window owns its own training worker; the application only opens windows and holds what is
  * shared by all of them.
@@ -9,6 +10,10 @@
 #include <glib/gi18n.h>
 
 #include "dl-application.h"
+#include "dl-data.h"
+#include "dl-help-window.h"
+#include "dl-preferences-window.h"
+#include "dl-style-manager.h"
 #include "dl-window.h"
 
 struct _DlApplication
@@ -16,6 +21,9 @@ struct _DlApplication
   GtkApplication parent_instance;
 
   GSettings     *settings;
+  DlStyleManager *style;
+  GtkWindow     *preferences;  /* weak: the open Preferences window */
+  GtkWindow     *help;         /* weak: the open Help window */
   char          *data_path;    /* --data */
   char          *model_path;   /* --model */
 };
@@ -32,7 +40,18 @@ dl_application_new (void)
                        NULL);
 }
 
-/* Installed, the schema is in the default source; run from the build tree, in the build's data/. */
+/* Whether this program runs from its build tree (not installed): then, and only then, the schema compiled
+ * there may stand in for an installed one. */
+static gboolean
+running_uninstalled (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  return exe != NULL && g_str_has_prefix (exe, DL_BUILD_ROOT G_DIR_SEPARATOR_S);
+}
+
+/* Installed, the schema is in the default source (XDG_DATA_DIRS/glib-2.0/schemas); run from the build
+ * tree, the one compiled there comes first, so that an older installed copy cannot stand in for it. */
 static GSettings *
 load_settings (void)
 {
@@ -40,20 +59,32 @@ load_settings (void)
   g_autoptr (GSettingsSchemaSource) built = NULL;
   g_autoptr (GSettingsSchema) schema = NULL;
 
-  if (installed != NULL)
+  if (running_uninstalled ())
+    built = g_settings_schema_source_new_from_directory (DL_BUILD_SCHEMA_DIR, installed, FALSE, NULL);
+  if (built != NULL)
+    schema = g_settings_schema_source_lookup (built, DL_APPLICATION_ID, TRUE);
+  else if (installed != NULL)
     schema = g_settings_schema_source_lookup (installed, DL_APPLICATION_ID, TRUE);
   if (schema == NULL)
     {
-      built = g_settings_schema_source_new_from_directory (DL_BUILD_SCHEMA_DIR, installed, FALSE, NULL);
-      if (built != NULL)
-        schema = g_settings_schema_source_lookup (built, DL_APPLICATION_ID, FALSE);
-    }
-  if (schema == NULL)
-    {
-      g_warning ("Settings schema %s not found: window size and preset will not be remembered", DL_APPLICATION_ID);
+      g_warning ("Settings schema %s not found: preferences, window size and preset will not be remembered",
+                 DL_APPLICATION_ID);
       return NULL;
     }
   return g_settings_new_full (schema, NULL, NULL);
+}
+
+char *
+dl_application_dup_data_dir (DlApplication *self)
+{
+  g_autofree char *folder = NULL;
+
+  g_return_val_if_fail (DL_IS_APPLICATION (self), NULL);
+  if (g_getenv ("DIGITLAB_DATA") == NULL && self->settings != NULL)
+    folder = g_settings_get_string (self->settings, "data-folder");
+  if (folder != NULL && *folder != '\0')
+    return g_steal_pointer (&folder);
+  return dl_data_default_dir ();
 }
 
 GSettings *
@@ -119,6 +150,7 @@ dl_application_startup (GApplication *app)
   avoid_software_gl ();
 
   DL_APPLICATION (app)->settings = load_settings ();
+  DL_APPLICATION (app)->style = dl_style_manager_new (DL_APPLICATION (app)->settings);
 
   gtk_css_provider_load_from_resource (css, "/io/github/digitlab/DigitLab/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (),
@@ -154,15 +186,63 @@ about_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
                          NULL);
 }
 
+/* Shows the one window of a kind kept in *slot (a weak pointer), after make () when there is none. */
+static void
+present_single (DlApplication *self, GtkWindow **slot, GtkWindow *(*make) (DlApplication *self, GtkWindow *parent))
+{
+  if (*slot == NULL)
+    {
+      *slot = make (self, gtk_application_get_active_window (GTK_APPLICATION (self)));
+      gtk_window_set_application (*slot, GTK_APPLICATION (self));
+      g_object_add_weak_pointer (G_OBJECT (*slot), (gpointer *) slot);
+    }
+  gtk_window_present (*slot);
+}
+
+static GtkWindow *
+make_preferences (DlApplication *self, GtkWindow *parent)
+{
+  return GTK_WINDOW (dl_preferences_window_new (parent, self->settings));
+}
+
+static GtkWindow *
+make_help (DlApplication *self, GtkWindow *parent)
+{
+  return GTK_WINDOW (dl_help_window_new (parent));
+}
+
+static void
+preferences_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  DlApplication *self = user_data;
+
+  present_single (self, &self->preferences, make_preferences);
+}
+
+static void
+help_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  DlApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  present_single (self, &self->help, make_help);
+  if (DL_IS_WINDOW (parent))
+    dl_help_window_show_topic (DL_HELP_WINDOW (self->help), dl_window_get_help_topic (DL_WINDOW (parent)));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_activated },
   { "about", about_activated },
+  { "preferences", preferences_activated },
+  { "help", help_activated },
 };
 
 static void
 dl_application_init (DlApplication *self)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *help_accels[] = { "F1", NULL };
 
   const GOptionEntry options[] = {
     { "data", 'd', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
@@ -174,6 +254,8 @@ dl_application_init (DlApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.help", help_accels);
 }
 
 static void
@@ -181,6 +263,7 @@ dl_application_dispose (GObject *object)
 {
   DlApplication *self = DL_APPLICATION (object);
 
+  g_clear_object (&self->style);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->data_path, g_free);
   g_clear_pointer (&self->model_path, g_free);

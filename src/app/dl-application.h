@@ -13,5 +13,8 @@ G_DECLARE_FINAL_TYPE (DlApplication, dl_application, DL, APPLICATION, GtkApplica
 DlApplication *dl_application_new (void);
 /* The app's settings, or NULL when the schema is neither installed nor in the build tree. */
 GSettings     *dl_application_get_settings (DlApplication *self);
+/* The folder MNIST is loaded from and downloaded to: $DIGITLAB_DATA, else the "data-folder" setting, else
+ * the cache (dl_data_default_dir). */
+char          *dl_application_dup_data_dir (DlApplication *self);
 
 G_END_DECLS

@@ -30,8 +30,8 @@ struct _DlDrawPage
 
   DlWorker       *worker;
   DlExplainer    *explainer;
-  DlNetWork      *work;             /* the answer's, for the snapshot generation work_generation */
-  guint           work_generation;
+  DlNetWork      *work;             /* the answer's, for the run work_run */
+  guint           work_run;
   DlDigitInput   *input;
   float           probs[DL_N_CLASSES];
   int             answer;           /* the class the network gives, -1: none */
@@ -44,7 +44,7 @@ struct _DlDrawPage
   gboolean        label_chosen;     /* picked by the user: predictions no longer move it */
   guint           tick_id;
   gint64          seen_step;        /* snapshot last classified with */
-  guint           seen_generation;
+  guint           seen_run_serial;
   gboolean        seen_trained;
   double          infer_ms;
 
@@ -220,11 +220,11 @@ set_prediction (DlDrawPage *self, int prediction)
 static int
 answer_of (DlDrawPage *self, DlSnapshot *snap)
 {
-  if (self->work == NULL || self->work_generation != snap->generation)
+  if (self->work == NULL || self->work_run != snap->run_serial)
     {
       g_clear_pointer (&self->work, dl_net_work_free);
       self->work = dl_net_work_new (snap->net, 1);
-      self->work_generation = snap->generation;
+      self->work_run = snap->run_serial;
     }
   dl_net_forward (snap->net, self->work, self->input->input, 1, self->probs);
   int best = 0;
@@ -299,7 +299,7 @@ classify (DlDrawPage *self)
   if (snap != NULL)
     {
       self->seen_step = snap->step;
-      self->seen_generation = snap->generation;
+      self->seen_run_serial = snap->run_serial;
     }
   self->seen_trained = trained;
   self->answer = -1;
@@ -534,7 +534,7 @@ on_worker_event (DlWorker *worker, DlEvent *ev, DlDrawPage *self)
   g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (worker);
   if (snap == NULL)
     return;
-  gboolean fresh = snap->step != self->seen_step || snap->generation != self->seen_generation
+  gboolean fresh = snap->step != self->seen_step || snap->run_serial != self->seen_run_serial
                    || snap->trained != self->seen_trained;
   if (fresh)
     schedule_update (self);

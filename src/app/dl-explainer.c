@@ -64,7 +64,7 @@ struct _DlExplainer
   Index        *index;            /* in use, or NULL */
   DlSnapshot   *wanted;           /* a snapshot a request found newer than the index */
   gboolean      building;
-  guint         building_generation;
+  guint         building_run;
   int           cancel;           /* read by the build through g_atomic_int_get */
   gint64        next_build_us;    /* no rebuild of the same network before this */
   guint         data_serial;      /* bumps on set_data: a build for older data is dropped */
@@ -174,13 +174,13 @@ want_index (DlExplainer *self, DlSnapshot *snap)
 {
   if (self->train == NULL || self->test == NULL)
     return;
-  if (self->index != NULL && self->index->snap->generation == snap->generation && self->index->snap->step == snap->step)
+  if (self->index != NULL && self->index->snap->run_serial == snap->run_serial && self->index->snap->step == snap->step)
     return;
-  if (self->wanted != NULL && self->wanted->generation == snap->generation && self->wanted->step == snap->step)
+  if (self->wanted != NULL && self->wanted->run_serial == snap->run_serial && self->wanted->step == snap->step)
     return;
   g_clear_pointer (&self->wanted, dl_snapshot_unref);
   self->wanted = dl_snapshot_ref (snap);
-  if (self->building && self->building_generation != snap->generation)
+  if (self->building && self->building_run != snap->run_serial)
     g_atomic_int_set (&self->cancel, 1);   /* building for a network nobody uses any more */
   g_cond_broadcast (&self->cond);
 }
@@ -214,7 +214,7 @@ explain (DlExplainer *self, Scratch *s, const Request *r)
   if (snap != NULL)
     {
       e->step = snap->step;
-      e->generation = snap->generation;
+      e->run_serial = snap->run_serial;
       e->trained = snap->trained;
     }
   if (snap == NULL || !snap->trained)
@@ -231,7 +231,7 @@ explain (DlExplainer *self, Scratch *s, const Request *r)
   dl_attrib_compute (s->attrib, snap->net, r->method, e->image, e->target, e->contrast, 0, e->map, &e->attrib);
 
   g_mutex_lock (&self->lock);
-  g_autoptr (Index) ix = self->index != NULL && self->index->snap->generation == snap->generation
+  g_autoptr (Index) ix = self->index != NULL && self->index->snap->run_serial == snap->run_serial
                            ? index_ref (self->index) : NULL;
   want_index (self, snap);
   e->index_building = self->building || self->wanted != NULL;
@@ -280,7 +280,7 @@ may_build (DlExplainer *self)
 {
   if (self->wanted == NULL || self->train == NULL || self->test == NULL)
     return FALSE;
-  return self->index == NULL || self->index->snap->generation != self->wanted->generation
+  return self->index == NULL || self->index->snap->run_serial != self->wanted->run_serial
          || g_get_monotonic_time () >= self->next_build_us;
 }
 
@@ -323,7 +323,7 @@ index_thread (gpointer data)
       g_autoptr (DlDataset) test = dl_dataset_ref (self->test);
       guint data_serial = self->data_serial;
       self->building = TRUE;
-      self->building_generation = snap->generation;
+      self->building_run = snap->run_serial;
       g_atomic_int_set (&self->cancel, 0);
       g_mutex_unlock (&self->lock);
 

@@ -31,7 +31,7 @@ typedef struct {
   gint64        done_us;         /* when it was computed */
   /* the snapshot it ran on */
   gint64        step;
-  guint         generation;
+  guint         run_serial;     
   gboolean      trained;         /* FALSE: nothing below is set (an untrained network explains nothing) */
   float         image[DL_ATTRIB_PIXELS];
   float         probs[DL_N_CLASSES];

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dl-plot-exporter.h"
 #include "dl-series.h"
 #include "dl-train-page.h"
 
@@ -27,6 +28,10 @@ struct _DlTrainPage
   DlSeries      *test_loss_series;   /* per evaluation */
   DlSeries      *train_acc_series;   /* per epoch */
   DlSeries      *test_acc_series;    /* per evaluation */
+  DlPlotRun     *loss_run;           /* this run as the loss and accuracy plots draw it */
+  DlPlotRun     *accuracy_run;
+  DlPlotRun     *lr_run;             /* the learning rate, once one is given */
+  DlPlotExporter *exporter;          /* the export buttons' save dialog */
   double         lr;                 /* exact; the slider shows log10 of it */
   gboolean       syncing;            /* controls being set from a preset: don't send */
   guint          hyper_timeout_id;
@@ -57,6 +62,7 @@ struct _DlTrainPage
   GtkLabel      *health_label;
   DlPlot        *loss_plot;
   DlPlot        *accuracy_plot;
+  DlPlot        *lr_plot;
 };
 
 G_DEFINE_FINAL_TYPE (DlTrainPage, dl_train_page, GTK_TYPE_WIDGET)
@@ -355,18 +361,21 @@ state_text (DlTrainState state)
 {
   switch (state)
     {
-    case DL_TRAIN_IDLE:    return _("Ready");
-    case DL_TRAIN_RUNNING: return _("Training");
-    case DL_TRAIN_PAUSED:  return _("Paused");
-    case DL_TRAIN_STOPPED: return _("Stopped");
-    default:               return "";
+    case DL_TRAIN_READY:    return _("Ready");
+    case DL_TRAIN_RUNNING:  return _("Training");
+    case DL_TRAIN_PAUSED:   return _("Paused");
+    case DL_TRAIN_DIVERGED: return _("Paused: diverged");
+    case DL_TRAIN_FINISHED: return _("Finished");
+    case DL_TRAIN_STOPPED:  return _("Stopped");
+    case DL_TRAIN_FAILED:   return _("Failed");
+    default:                return "";
     }
 }
 
 static void
 show_state (DlTrainPage *self, DlTrainState state)
 {
-  gboolean fresh = state == DL_TRAIN_IDLE || state == DL_TRAIN_STOPPED;
+  gboolean fresh = !dl_train_state_is_live (state);
 
   gtk_label_set_text (self->state_label, state_text (state));
   /* The architecture and seed describe the next network: only editable when one can be made. */
@@ -386,7 +395,8 @@ on_worker_event (DlTrainPage *self, DlEvent *ev)
       show_eval (self, ev);
       break;
     case DL_EVENT_HYPER_APPLIED:
-      if (ev->change != NULL && *ev->change != '\0')
+      /* Only a change during a run is one of the run; before it, it is part of its recipe. */
+      if (ev->during_run && ev->change != NULL && *ev->change != '\0')
         {
           dl_plot_add_marker (self->loss_plot, event_x (ev), ev->change);
           dl_plot_add_marker (self->accuracy_plot, event_x (ev), ev->change);
@@ -433,65 +443,66 @@ dl_train_page_clear (DlTrainPage *self)
   show_health (self, GTK_MESSAGE_WARNING, NULL);
 }
 
-/* ---- export ---- */
+/* ---- plots and export ---- */
 
-typedef enum { EXPORT_PNG, EXPORT_SVG, EXPORT_CSV } ExportKind;
-
-static const char *const export_ext[] = { ".png", ".svg", ".csv" };
-
-static gboolean
-export_plot (DlPlot *plot, const char *path, ExportKind kind, GError **error)
-{
-  switch (kind)
-    {
-    case EXPORT_PNG: return dl_plot_export_png (plot, path, 1200, 600, error);
-    case EXPORT_SVG: return dl_plot_export_svg (plot, path, 1200, 600, error);
-    case EXPORT_CSV: return dl_plot_export_csv (plot, path, error);
-    default:         g_assert_not_reached ();
-    }
-}
-
-static void
-export_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
-{
-  DlTrainPage *self = user_data;
-  ExportKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "dl-export-kind"));
-  const char *ext = export_ext[kind];
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      /* One file per plot: NAME-loss.EXT and NAME-accuracy.EXT. */
-      g_autofree char *base = g_str_has_suffix (path, ext) ? g_strndup (path, strlen (path) - strlen (ext))
-                                                           : g_strdup (path);
-      g_autofree char *loss_path = g_strconcat (base, "-loss", ext, NULL);
-      g_autofree char *accuracy_path = g_strconcat (base, "-accuracy", ext, NULL);
-      g_autoptr (GError) error = NULL;
-
-      if (!export_plot (self->loss_plot, loss_path, kind, &error)
-          || !export_plot (self->accuracy_plot, accuracy_path, kind, &error))
-        show_health (self, GTK_MESSAGE_ERROR, error->message);
-    }
-  g_object_unref (dialog);
-}
-
+/* The plots shown, into one file (PNG and SVG one above the other, 1200 × 500 each; CSV all their data). */
 static void
 export_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   DlTrainPage *self = DL_TRAIN_PAGE (widget);
-  ExportKind kind = g_str_equal (name, "train.export-png") ? EXPORT_PNG
-                    : g_str_equal (name, "train.export-svg") ? EXPORT_SVG : EXPORT_CSV;
-  GtkRoot *root = gtk_widget_get_root (widget);
-  g_autofree char *suggested = g_strconcat ("digitlab", export_ext[kind], NULL);
-  GtkFileChooserNative *chooser;
+  DlPlotFormat format = g_str_equal (name, "train.export-png") ? DL_PLOT_FORMAT_PNG
+                      : g_str_equal (name, "train.export-svg") ? DL_PLOT_FORMAT_SVG : DL_PLOT_FORMAT_CSV;
 
-  chooser = gtk_file_chooser_native_new (_("Export Plots"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested);
-  g_object_set_data (G_OBJECT (chooser), "dl-export-kind", GINT_TO_POINTER (kind));
-  g_signal_connect (chooser, "response", G_CALLBACK (export_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  dl_plot_exporter_choose (self->exporter, format, "digitlab");
+}
+
+/* The current run's curves: the test figures dashed, with their best values marked. */
+static void
+setup_plots (DlTrainPage *self)
+{
+  self->loss_series = dl_series_new (_("train loss (per batch)"), "blue");
+  dl_series_set_smooth (self->loss_series, TRUE);
+  self->test_loss_series = dl_series_new (_("test loss"), "orange");
+  self->test_acc_series = dl_series_new (_("test accuracy"), "orange");
+  self->train_acc_series = dl_series_new (_("train accuracy (epoch)"), "blue");
+
+  self->loss_run = dl_plot_run_new (_("this run"), NULL);
+  dl_plot_run_add_series (self->loss_run, self->loss_series, DL_PLOT_CURVE_DEFAULT);
+  dl_plot_run_add_series (self->loss_run, self->test_loss_series,
+                          DL_PLOT_CURVE_POINTS | DL_PLOT_CURVE_DASHED | DL_PLOT_CURVE_BEST_MIN);
+  dl_plot_add_run (self->loss_plot, self->loss_run);
+  dl_plot_set_current_run (self->loss_plot, self->loss_run);
+
+  self->accuracy_run = dl_plot_run_new (_("this run"), NULL);
+  dl_plot_run_add_series (self->accuracy_run, self->train_acc_series, DL_PLOT_CURVE_POINTS | DL_PLOT_CURVE_BEST_MAX);
+  dl_plot_run_add_series (self->accuracy_run, self->test_acc_series,
+                          DL_PLOT_CURVE_POINTS | DL_PLOT_CURVE_DASHED | DL_PLOT_CURVE_BEST_MAX);
+  dl_plot_add_run (self->accuracy_plot, self->accuracy_run);
+  dl_plot_set_current_run (self->accuracy_plot, self->accuracy_run);
+
+  self->exporter = dl_plot_exporter_new (GTK_WIDGET (self), 1200, 500);
+  dl_plot_exporter_add_plot (self->exporter, self->loss_plot);
+  dl_plot_exporter_add_plot (self->exporter, self->accuracy_plot);
+  dl_plot_exporter_add_plot (self->exporter, self->lr_plot);
+}
+
+void
+dl_train_page_set_lr_series (DlTrainPage *self, DlSeries *series)
+{
+  g_return_if_fail (DL_IS_TRAIN_PAGE (self));
+  g_return_if_fail (series == NULL || DL_IS_SERIES (series));
+
+  if (self->lr_run)
+    dl_plot_remove_run (self->lr_plot, self->lr_run);
+  g_clear_object (&self->lr_run);
+  if (series)
+    {
+      self->lr_run = dl_plot_run_new (_("this run"), NULL);
+      dl_plot_run_add_series (self->lr_run, series, DL_PLOT_CURVE_DEFAULT);
+      dl_plot_add_run (self->lr_plot, self->lr_run);
+      dl_plot_set_current_run (self->lr_plot, self->lr_run);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->lr_plot), series != NULL);
 }
 
 /* ---- object ---- */
@@ -516,6 +527,8 @@ dl_train_page_dispose (GObject *object)
 
   g_clear_handle_id (&self->hyper_timeout_id, g_source_remove);
   dl_train_page_set_worker (self, NULL);
+  /* Closes an open save dialog: its answer must not arrive for a page that is gone. */
+  g_clear_object (&self->exporter);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_TRAIN_PAGE);
   /* The template's top-level box is not a bound child: unparent it too. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
@@ -524,6 +537,9 @@ dl_train_page_dispose (GObject *object)
   g_clear_object (&self->test_loss_series);
   g_clear_object (&self->train_acc_series);
   g_clear_object (&self->test_acc_series);
+  g_clear_object (&self->loss_run);
+  g_clear_object (&self->accuracy_run);
+  g_clear_object (&self->lr_run);
 
   G_OBJECT_CLASS (dl_train_page_parent_class)->dispose (object);
 }
@@ -602,6 +618,7 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, health_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, loss_plot);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, accuracy_plot);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_plot);
   gtk_widget_class_bind_template_callback (widget_class, lr_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, arch_changed_cb);
 
@@ -625,20 +642,7 @@ dl_train_page_init (DlTrainPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->loss_series = dl_series_new (_("train loss (per batch)"), "blue");
-  dl_series_set_smooth (self->loss_series, TRUE);
-  self->test_loss_series = dl_series_new (_("test loss"), "orange");
-  dl_series_set_markers (self->test_loss_series, TRUE);
-  self->test_acc_series = dl_series_new (_("test accuracy"), "orange");
-  dl_series_set_markers (self->test_acc_series, TRUE);
-  self->train_acc_series = dl_series_new (_("train accuracy (epoch)"), "blue");
-  dl_series_set_markers (self->train_acc_series, TRUE);
-  dl_plot_add_series (self->loss_plot, self->loss_series);
-  dl_plot_add_series (self->loss_plot, self->test_loss_series);
-  dl_plot_add_series (self->accuracy_plot, self->train_acc_series);
-  dl_plot_add_series (self->accuracy_plot, self->test_acc_series);
-  g_object_set (self->accuracy_plot, "y-label", _("accuracy (%)"), NULL);
-  g_object_set (self->loss_plot, "y-label", _("loss"), NULL);
+  setup_plots (self);
 
   g_object_bind_property (self->smoothing_adjustment, "value", self->loss_plot, "smoothing", G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->log_switch, "active", self->loss_plot, "log-y", G_BINDING_SYNC_CREATE);
@@ -654,7 +658,7 @@ dl_train_page_init (DlTrainPage *self)
   g_signal_connect_swapped (self->optimizer_dropdown, "notify::selected", G_CALLBACK (hyper_changed), self);
   g_signal_connect_swapped (self->reduce_dropdown, "notify::selected", G_CALLBACK (hyper_changed), self);
   g_signal_connect_swapped (self->augment_switch, "notify::active", G_CALLBACK (hyper_changed), self);
-  show_state (self, DL_TRAIN_IDLE);
+  show_state (self, DL_TRAIN_READY);
 }
 
 GtkAdjustment *
@@ -676,4 +680,11 @@ dl_train_page_get_accuracy_plot (DlTrainPage *self)
 {
   g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
   return self->accuracy_plot;
+}
+
+DlPlot *
+dl_train_page_get_lr_plot (DlTrainPage *self)
+{
+  g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
+  return self->lr_plot;
 }

@@ -10,6 +10,7 @@
 
 #include "dl-data-page.h"
 #include "dl-draw-page.h"
+#include "dl-empty-state.h"
 #include "dl-frame-stats.h"
 #include "dl-mistakes-page.h"
 #include "dl-train-page.h"
@@ -25,8 +26,10 @@ struct _DlWindow
   DlFrameStats *frame_stats;
   char         *pending_train_csv;   /* between the two CSV choosers */
   char         *data;                /* what to load at start; NULL for the MNIST cache */
-  gboolean      have_net;            /* a reset or a model load has been asked for */
-  gboolean      loaded_model;        /* the network came from a model file: Start trains it on */
+  gboolean      have_net;            /* a new run or a model load has been asked for */
+  gboolean      data_loaded;         /* the worker has data: a load that fails leaves it in use */
+  guint         run_serial;          /* the run the pages show */
+  guint         loaded_serial;       /* the run of the last model loaded: Start trains it on */
   DlEvent      *pending_eval;        /* a periodic evaluation the hidden Mistakes page has not seen */
 
   /* template children */
@@ -35,8 +38,7 @@ struct _DlWindow
   GtkLabel     *error_label;
   GtkStack     *main_stack;
   GtkStack     *pages;
-  GtkLabel     *empty_label;
-  GtkLabel     *empty_error_label;
+  DlEmptyState *empty_state;
   GtkLabel     *loading_label;
   DlTrainPage  *train_page;
   DlDrawPage   *draw_page;
@@ -59,11 +61,30 @@ error_bar_response_cb (DlWindow *self, int response)
   gtk_info_bar_set_revealed (self->error_bar, FALSE);
 }
 
+static GSettings *
+app_settings (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return DL_IS_APPLICATION (app) ? dl_application_get_settings (DL_APPLICATION (app)) : NULL;
+}
+
+/* Where the app loads MNIST from and downloads it to (see dl_application_dup_data_dir). */
+static char *
+data_dir (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return DL_IS_APPLICATION (app) ? dl_application_dup_data_dir (DL_APPLICATION (app)) : dl_data_default_dir ();
+}
+
 static void
 show_empty_state (DlWindow *self, const char *error)
 {
-  gtk_label_set_text (self->empty_error_label, error != NULL ? error : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->empty_error_label), error != NULL);
+  g_autofree char *dir = data_dir ();
+
+  dl_empty_state_set_data_dir (self->empty_state, dir);
+  dl_empty_state_set_error (self->empty_state, error);
   gtk_stack_set_visible_child_name (self->main_stack, "empty");
 }
 
@@ -89,7 +110,7 @@ dir_has_mnist (const char *dir)
 static void
 load_default_data (DlWindow *self)
 {
-  g_autofree char *dir = dl_data_default_dir ();
+  g_autofree char *dir = data_dir ();
 
   if (self->data != NULL)
     load_data (self, self->data, self->data);
@@ -99,19 +120,65 @@ load_default_data (DlWindow *self)
     show_empty_state (self, NULL);
 }
 
+/* A new data folder in Preferences is tried at once when the window has no data yet. */
 static void
-reset_training (DlWindow *self)
+data_folder_changed_cb (DlWindow *self)
 {
-  DlTrainConfig cfg = { 0 };
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "empty") == 0
+      && !dl_empty_state_get_downloading (self->empty_state))
+    load_default_data (self);
+}
 
+static void
+empty_state_downloaded_cb (DlWindow *self)
+{
+  const char *dir = dl_empty_state_get_data_dir (self->empty_state);
+
+  load_data (self, dir, dir);
+}
+
+/* What the Train page shows, with the Threads preference (0 leaves the page's: one core fewer than the
+ * machine has). */
+static void
+page_config (DlWindow *self, DlTrainConfig *cfg)
+{
+  int threads = app_settings () != NULL ? g_settings_get_int (app_settings (), "training-threads") : 0;
+
+  dl_train_page_get_config (self->train_page, cfg);
+  if (threads > 0)
+    cfg->threads = threads;
+}
+
+/* A new run from what the Train page shows; FALSE (with the reason shown) when its layers do not parse,
+ * so that nothing is started on the strength of it. */
+static gboolean
+new_run (DlWindow *self)
+{
+  g_auto (DlTrainConfig) cfg = { 0 };
+  g_autoptr (GError) error = NULL;
+  DlArch arch;
+
+  page_config (self, &cfg);
+  if (!dl_arch_parse (cfg.arch, &arch, &error))
+    {
+      show_error (self, error->message);
+      return FALSE;
+    }
   self->have_net = TRUE;
-  self->loaded_model = FALSE;
-  dl_train_page_get_config (self->train_page, &cfg);
+  dl_worker_new_run (self->worker, &cfg);
+  return TRUE;
+}
+
+/* The pages show one run: they start over when the worker's events begin another. */
+static void
+follow_run (DlWindow *self, const DlEvent *ev)
+{
+  if (ev->run_serial == self->run_serial)
+    return;
+  self->run_serial = ev->run_serial;
   dl_train_page_clear (self->train_page);
   dl_mistakes_page_clear_history (self->mistakes_page);
   g_clear_pointer (&self->pending_eval, dl_event_unref);
-  dl_worker_reset (self->worker, &cfg);
-  dl_train_config_clear (&cfg);
 }
 
 static void
@@ -123,8 +190,9 @@ update_actions (DlWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", have_data);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pause", running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resume", state == DL_TRAIN_PAUSED);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running || state == DL_TRAIN_PAUSED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resume",
+                                 state == DL_TRAIN_PAUSED || state == DL_TRAIN_DIVERGED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", dl_train_state_is_live (state));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset", have_data && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.evaluate", have_data);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-model", have_data);
@@ -165,23 +233,31 @@ page_changed_cb (DlWindow *self)
 static void
 on_worker_event (DlWindow *self, DlEvent *ev)
 {
+  if (ev->type == DL_EVENT_STATE || ev->type == DL_EVENT_MODEL_LOADED)
+    follow_run (self, ev);
   switch (ev->type)
     {
     case DL_EVENT_DATA_LOADED:
+      self->data_loaded = TRUE;
       gtk_stack_set_visible_child_name (self->main_stack, "pages");
       dl_mistakes_page_set_test_set (self->mistakes_page, ev->test);
       dl_data_page_set_data (self->data_page, ev->train, ev->test);
       dl_explainer_set_data (self->explainer, ev->train, ev->test);
       /* A first, untrained network so that every page has something to show and start has a config. */
       if (!self->have_net)
-        reset_training (self);
+        new_run (self);
       break;
 
     case DL_EVENT_ERROR:
-      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "loading") == 0)
-        show_empty_state (self, ev->message);
-      else
+      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "loading") != 0)
         show_error (self, ev->message);
+      else if (self->data_loaded)
+        {
+          gtk_stack_set_visible_child_name (self->main_stack, "pages");
+          show_error (self, ev->message);
+        }
+      else
+        show_empty_state (self, ev->message);
       break;
 
     case DL_EVENT_EVAL:
@@ -189,10 +265,15 @@ on_worker_event (DlWindow *self, DlEvent *ev)
       break;
 
     case DL_EVENT_MODEL_LOADED:
-      self->loaded_model = TRUE;
+      self->loaded_serial = ev->run_serial;
       break;
 
     case DL_EVENT_STATE:
+      /* Why a run failed (its data was replaced while it trained). */
+      if (ev->message != NULL)
+        show_error (self, ev->message);
+      break;
+
     case DL_EVENT_PROGRESS:
     case DL_EVENT_HYPER_APPLIED:
     case DL_EVENT_MODEL_SAVED:
@@ -211,21 +292,25 @@ start_action (GtkWidget *widget, const char *name, GVariant *param)
 
   switch (dl_worker_get_state (self->worker))
     {
-    case DL_TRAIN_IDLE:
-      /* A fresh network picks up the layers and seed chosen since the last reset; a loaded model
-       * is trained on as it is. */
-      if (!self->loaded_model)
-        reset_training (self);
-      dl_worker_start (self->worker);
+    case DL_TRAIN_READY:
+      /* A loaded model is trained on as it is; an untrained network is made again from what the page
+       * shows now, which may have changed since it was made. */
+      if ((self->loaded_serial != 0 && self->run_serial == self->loaded_serial) || new_run (self))
+        dl_worker_start (self->worker);
       break;
     case DL_TRAIN_RUNNING:
       dl_worker_pause (self->worker);
       break;
     case DL_TRAIN_PAUSED:
+    case DL_TRAIN_DIVERGED:
       dl_worker_resume (self->worker);
       break;
+    case DL_TRAIN_FINISHED:
     case DL_TRAIN_STOPPED:
-      dl_worker_start (self->worker);
+    case DL_TRAIN_FAILED:
+      /* The run has ended: Start trains a new one. */
+      if (new_run (self))
+        dl_worker_start (self->worker);
       break;
     default:
       g_assert_not_reached ();
@@ -253,7 +338,7 @@ stop_action (GtkWidget *widget, const char *name, GVariant *param)
 static void
 reset_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  reset_training (DL_WINDOW (widget));
+  new_run (DL_WINDOW (widget));
 }
 
 static void
@@ -335,16 +420,18 @@ model_save_chosen (DlWindow *self, const char *path)
   dl_worker_save_model (self->worker, path);
 }
 
+/* The pages keep showing the current run until the model has loaded (follow_run): a file that does not
+ * load changes nothing but the error bar. */
 void
 dl_window_load_model (DlWindow *self, const char *path)
 {
+  g_auto (DlTrainConfig) cfg = { 0 };
+
   g_return_if_fail (DL_IS_WINDOW (self));
 
   self->have_net = TRUE;
-  dl_train_page_clear (self->train_page);
-  dl_mistakes_page_clear_history (self->mistakes_page);
-  g_clear_pointer (&self->pending_eval, dl_event_unref);
-  dl_worker_load_model (self->worker, path);
+  page_config (self, &cfg);
+  dl_worker_load_model (self->worker, path, &cfg);
 }
 
 static void
@@ -379,14 +466,6 @@ load_model_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   choose_file (DL_WINDOW (widget), _("Load Model"), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), NULL,
                model_load_chosen);
-}
-
-static GSettings *
-app_settings (void)
-{
-  GApplication *app = g_application_get_default ();
-
-  return DL_IS_APPLICATION (app) ? dl_application_get_settings (DL_APPLICATION (app)) : NULL;
 }
 
 static void
@@ -454,6 +533,7 @@ dl_window_class_init (DlWindowClass *klass)
   g_type_ensure (DL_TYPE_DRAW_PAGE);
   g_type_ensure (DL_TYPE_MISTAKES_PAGE);
   g_type_ensure (DL_TYPE_DATA_PAGE);
+  g_type_ensure (DL_TYPE_EMPTY_STATE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DlWindow, start_button);
@@ -461,14 +541,14 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, pages);
-  gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_label);
-  gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_error_label);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_state);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, loading_label);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, draw_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, mistakes_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, data_page);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
+  gtk_widget_class_bind_template_callback (widget_class, empty_state_downloaded_cb);
 
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.pause", NULL, pause_action);
@@ -492,17 +572,7 @@ dl_window_class_init (DlWindowClass *klass)
 static void
 dl_window_init (DlWindow *self)
 {
-  g_autofree char *cache = dl_data_default_dir ();
-  g_autofree char *hint = NULL;
-
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  hint = g_markup_printf_escaped (
-      _("Digit Lab trains on MNIST, 70,000 handwritten digits. Fetch and verify it with "
-        "<tt>build-aux/fetch-mnist.sh</tt> (it is cached in <tt>%s</tt>), or open a folder of IDX "
-        "files or a pair of CSV files in the seed format: the label, then 784 pixel values 0–255."),
-      cache);
-  gtk_label_set_markup (self->empty_label, hint);
 
   self->worker = dl_worker_new ();
   g_signal_connect_object (self->worker, "event", G_CALLBACK (on_worker_event), self, G_CONNECT_SWAPPED);
@@ -514,6 +584,9 @@ dl_window_init (DlWindow *self)
   dl_explainer_set_worker (self->explainer, self->worker);
   dl_draw_page_set_explainer (self->draw_page, self->explainer);
 
+  if (app_settings () != NULL)
+    g_signal_connect_object (app_settings (), "changed::data-folder", G_CALLBACK (data_folder_changed_cb), self,
+                             G_CONNECT_SWAPPED);
   restore_state (self);
   self->frame_stats = dl_frame_stats_start (GTK_WIDGET (self));
   update_actions (self);
@@ -534,6 +607,16 @@ dl_window_get_worker (DlWindow *self)
 {
   g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
   return self->worker;
+}
+
+const char *
+dl_window_get_help_topic (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "pages") != 0)
+    return "start";
+  return gtk_stack_get_visible_child_name (self->pages);
 }
 
 DlTrainPage *

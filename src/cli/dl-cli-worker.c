@@ -185,7 +185,7 @@ dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, co
   if (report->metrics)
     dl_worker_set_step_observer (run.worker, record_step, &run);
   dl_worker_set_data (run.worker, train, test);
-  dl_worker_reset (run.worker, &cfg);
+  dl_worker_new_run (run.worker, &cfg);
   dl_worker_start (run.worker);
 
   GSource *sigint = g_unix_signal_source_new (SIGINT);
@@ -267,7 +267,7 @@ dl_cli_bench_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, in
   g_signal_connect (worker, "event", G_CALLBACK (on_bench_event), &b);
   dl_worker_set_step_observer (worker, time_step, &b);
   dl_worker_set_data (worker, part, probe);
-  dl_worker_reset (worker, &cfg);
+  dl_worker_new_run (worker, &cfg);
   dl_worker_start (worker);
   g_main_loop_run (b.loop);
   dl_worker_shutdown (worker);

@@ -1,0 +1,23 @@
+/* dl-event-private.h — making events and snapshots: for the trainer only (src/worker). */
+#pragma once
+
+#include "dl-event.h"
+
+G_BEGIN_DECLS
+
+DlEvent *dl_event_new (DlEventType type);
+
+/* Where the nets of released snapshots go back to be reused, instead of a fresh copy of the parameters
+ * (megabytes, ten times a second) for each snapshot: one pool per network, shared by the trainer and
+ * every snapshot made from it, so a snapshot may outlive both the trainer and the worker. */
+typedef struct _DlSnapshotPool DlSnapshotPool;
+
+DlSnapshotPool *dl_snapshot_pool_new (void);
+void            dl_snapshot_pool_unref (DlSnapshotPool *pool);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlSnapshotPool, dl_snapshot_pool_unref)
+
+/* A snapshot of net's parameters now, in a net from the pool when one is free (every net of a pool
+ * must have the same architecture), else in a new copy. */
+DlSnapshot     *dl_snapshot_new (DlSnapshotPool *pool, DlNet *net);
+
+G_END_DECLS

@@ -1,0 +1,136 @@
+/* dl-event.c — events and snapshots (see dl-event.h), reference-counted with g_atomic_rc_box.
+ *
+ * Both cross threads: the worker makes them, the main context or any inference thread drops them. The
+ * last reference may go on either side, so each release is annotated for ThreadSanitizer (dl-tsan.h):
+ * every holder's use of an event or snapshot happens before whoever frees it.
+ */
+#include "dl-event-private.h"
+#include "dl-tsan.h"
+
+G_DEFINE_BOXED_TYPE (DlEvent, dl_event, dl_event_ref, dl_event_unref)
+G_DEFINE_BOXED_TYPE (DlSnapshot, dl_snapshot, dl_snapshot_ref, dl_snapshot_unref)
+G_DEFINE_ENUM_TYPE (DlEvalKind, dl_eval_kind,
+  G_DEFINE_ENUM_VALUE (DL_EVAL_SUBSET, "subset"),
+  G_DEFINE_ENUM_VALUE (DL_EVAL_EPOCH, "epoch"),
+  G_DEFINE_ENUM_VALUE (DL_EVAL_REQUESTED, "requested"))
+
+DlEvent *
+dl_event_new (DlEventType type)
+{
+  DlEvent *ev = g_atomic_rc_box_new0 (DlEvent);
+
+  ev->type = type;
+  return ev;
+}
+
+DlEvent *
+dl_event_ref (DlEvent *ev)
+{
+  g_return_val_if_fail (ev != NULL, NULL);
+  return g_atomic_rc_box_acquire (ev);
+}
+
+static void
+event_clear (gpointer data)
+{
+  DlEvent *ev = data;
+
+  TSAN_ACQUIRE (ev);
+  g_free (ev->change);
+  g_clear_pointer (&ev->batch_losses, g_array_unref);
+  g_clear_pointer (&ev->eval, dl_eval_free);
+  g_clear_pointer (&ev->diagnosis, dl_diagnosis_free);
+  g_clear_pointer (&ev->train, dl_dataset_unref);
+  g_clear_pointer (&ev->test, dl_dataset_unref);
+  g_free (ev->path);
+  g_clear_pointer (&ev->config, dl_train_config_free);
+  g_free (ev->message);
+  g_clear_error (&ev->error);
+}
+
+void
+dl_event_unref (DlEvent *ev)
+{
+  if (ev == NULL)
+    return;
+  TSAN_RELEASE (ev);
+  g_atomic_rc_box_release_full (ev, event_clear);
+}
+
+/* ---- snapshots ---- */
+
+struct _DlSnapshotPool {
+  DlNet *spare;   /* atomic: the net of the last snapshot released, ready for reuse; or NULL */
+};
+
+typedef struct {
+  DlSnapshot      pub;
+  DlSnapshotPool *pool;
+} SnapshotPriv;
+
+DlSnapshotPool *
+dl_snapshot_pool_new (void)
+{
+  return g_atomic_rc_box_new0 (DlSnapshotPool);
+}
+
+static void
+pool_clear (gpointer data)
+{
+  DlSnapshotPool *pool = data;
+
+  TSAN_ACQUIRE (pool);
+  dl_net_free (pool->spare);
+}
+
+void
+dl_snapshot_pool_unref (DlSnapshotPool *pool)
+{
+  if (pool == NULL)
+    return;
+  TSAN_RELEASE (pool);
+  g_atomic_rc_box_release_full (pool, pool_clear);
+}
+
+DlSnapshot *
+dl_snapshot_new (DlSnapshotPool *pool, DlNet *net)
+{
+  SnapshotPriv *priv = g_atomic_rc_box_new0 (SnapshotPriv);
+  DlNet *copy = g_atomic_pointer_exchange (&pool->spare, NULL);
+
+  if (copy != NULL)
+    dl_net_set_params (copy, dl_net_params (net));
+  else
+    copy = dl_net_copy (net);
+  priv->pub.net = copy;
+  priv->pool = g_atomic_rc_box_acquire (pool);
+  return &priv->pub;
+}
+
+DlSnapshot *
+dl_snapshot_ref (DlSnapshot *snap)
+{
+  g_return_val_if_fail (snap != NULL, NULL);
+  return g_atomic_rc_box_acquire (snap);
+}
+
+/* The last holder gives the net back to its pool; one spare is enough, as the trainer takes it for the
+ * next snapshot, so an older spare is freed. */
+static void
+snapshot_clear (gpointer data)
+{
+  SnapshotPriv *priv = data;
+
+  TSAN_ACQUIRE (priv);
+  dl_net_free (g_atomic_pointer_exchange (&priv->pool->spare, priv->pub.net));
+  dl_snapshot_pool_unref (priv->pool);
+}
+
+void
+dl_snapshot_unref (DlSnapshot *snap)
+{
+  if (snap == NULL)
+    return;
+  TSAN_RELEASE (snap);
+  g_atomic_rc_box_release_full (snap, snapshot_clear);
+}
