@@ -307,7 +307,7 @@ page_settled (Bench *b)
 {
   if (!dl_draw_page_is_settled (b->page))
     return FALSE;
-  DlExplanation *e = dl_draw_page_get_explanation (b->page);
+  DlExplanation *e = dl_draw_page_get_complete_explanation (b->page);
   return e == NULL || (e->have_index && e->index_step == e->step);
 }
 
@@ -342,39 +342,6 @@ read_page (Bench *b, Reading *r, GError **error)
           return FALSE;
         }
     }
-}
-
-/* The window as it is on screen, rendered by its own renderer; written atomically. */
-static gboolean
-save_screenshot (Bench *b, const char *path, GError **error)
-{
-  GtkWidget *w = GTK_WIDGET (b->window);
-  int width = gtk_widget_get_width (w), height = gtk_widget_get_height (w);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (w);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window drew nothing");
-      return FALSE;
-    }
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (b->window));
-  g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_autofree char *tmp = g_strdup_printf ("%s.tmp-%d", path, (int) getpid ());
-  if (!gdk_texture_save_to_png (texture, tmp))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: could not write the PNG", tmp);
-      return FALSE;
-    }
-  if (g_rename (tmp, path) != 0)
-    {
-      int e = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s: %s", path, g_strerror (e));
-      g_unlink (tmp);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static int
@@ -537,7 +504,7 @@ screenshot_page (Bench *b, const Reading *readings, int digit, const char *path,
   Reading r;
   int dragged;
   if (!drag_drawing (b, best, &AS_DEFINED, &dragged, error) || !read_page (b, &r, error)
-      || !save_screenshot (b, path, error))
+      || !dl_test_save_window_png (b->window, path, error))
     return FALSE;
   printf ("\nscreenshot %s: %d (%s) read as %d, %.1f %%\n", path, DIGIT_DRAWINGS[best].digit,
           DIGIT_DRAWINGS[best].style, r.predicted, 100 * r.probs[r.predicted]);

@@ -8,7 +8,7 @@
 #define SIDE 28
 #define PIXELS (SIDE * SIDE)
 #define LEGEND_H 26     /* the legend's height under the map */
-#define NATURAL_PX 6    /* screen pixels per image pixel at the natural size */
+#define NATURAL_PX 5    /* screen pixels per image pixel: the size it asks for */
 
 struct _DlAttribView
 {
@@ -51,9 +51,9 @@ static void
 dl_attrib_view_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum, int *natural,
                         int *minimum_baseline, int *natural_baseline)
 {
+  /* A fixed size, as the 28 × 28 input beside it: a box would give it only its minimum. */
   int side = SIDE * NATURAL_PX;
-  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? SIDE * 3 : SIDE * 3 + LEGEND_H;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? side : side + LEGEND_H;
+  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? side : side + LEGEND_H;
 }
 
 static void

@@ -37,7 +37,8 @@ struct _DlDrawPage
   int             answer;           /* the class the network gives, -1: none */
   int             prediction;       /* the class shown: the answer unless it is not a digit; -1: none */
   DlOodHint       hint;             /* a drawing too small to read */
-  DlExplanation  *explanation;      /* the one shown, or NULL */
+  DlExplanation  *explanation;      /* the newest shown (the heatmap), or NULL */
+  DlExplanation  *complete;         /* the newest with neighbours and verdict, or NULL */
   guint64         requested;        /* serial of the newest request, 0: none */
   gint64          changed_us;       /* the first stroke change no request has covered yet, 0: none */
   int             label;            /* true label for saving, -1: none */
@@ -122,12 +123,19 @@ dl_draw_page_get_explanation (DlDrawPage *self)
   return self->explanation;
 }
 
+DlExplanation *
+dl_draw_page_get_complete_explanation (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
+  return self->complete;
+}
+
 gboolean
 dl_draw_page_is_settled (DlDrawPage *self)
 {
   g_return_val_if_fail (DL_IS_DRAW_PAGE (self), FALSE);
-  return self->tick_id == 0 && (self->requested == 0 || (self->explanation != NULL
-                                                         && self->explanation->serial == self->requested));
+  return self->tick_id == 0 && (self->requested == 0 || (self->complete != NULL
+                                                         && self->complete->serial == self->requested));
 }
 
 /* ---- the label for saving ---- */
@@ -250,7 +258,7 @@ hint_text (DlOodHint hint, const char **detail)
 static gboolean
 flagged (DlDrawPage *self)
 {
-  const DlExplanation *e = self->explanation;
+  const DlExplanation *e = self->complete;
   return e != NULL && e->serial == self->requested && e->have_index && e->verdict.flagged;
 }
 
@@ -362,6 +370,7 @@ request_explanation (DlDrawPage *self)
     {
       self->requested = 0;
       g_clear_pointer (&self->explanation, dl_explanation_unref);
+      g_clear_pointer (&self->complete, dl_explanation_unref);
       dl_attrib_view_set (self->attrib_view, self->input->empty ? NULL : self->input->input, NULL);
       dl_neighbours_view_set (self->neighbours_view, NULL, NULL, 0, -1, -1);
       gtk_label_set_text (self->why_heading, _("Why"));
@@ -411,23 +420,23 @@ neighbours_note_text (const DlExplanation *e)
 }
 
 static void
-show_explanation (DlDrawPage *self)
+show_attribution (DlDrawPage *self, const DlExplanation *e)
 {
-  const DlExplanation *e = self->explanation;
-  g_autofree char *heading = NULL, *note = NULL, *nnote = NULL;
-
-  if (e == NULL || !e->trained)
-    return;
-  heading = e->contrast >= 0 ? g_strdup_printf (_("Why %d and not %d"), e->target, e->contrast)
-                             : g_strdup_printf (_("Why %d"), e->target);
-  note = attrib_note_text (e);
-  nnote = neighbours_note_text (e);
+  g_autofree char *heading = e->contrast >= 0 ? g_strdup_printf (_("Why %d and not %d"), e->target, e->contrast)
+                                              : g_strdup_printf (_("Why %d"), e->target);
+  g_autofree char *note = attrib_note_text (e);
   gtk_label_set_text (self->why_heading, heading);
   gtk_label_set_text (self->attrib_note, note);
   dl_attrib_view_set (self->attrib_view, e->image, e->map);
+}
+
+static void
+show_neighbours (DlDrawPage *self, const DlExplanation *e)
+{
+  g_autofree char *note = neighbours_note_text (e);
   dl_neighbours_view_set (self->neighbours_view, e->train, e->neighbours, e->have_index ? DL_NEIGHBOURS_K : 0,
                           e->predicted, -1);
-  gtk_label_set_text (self->neighbours_note, nnote);
+  gtk_label_set_text (self->neighbours_note, note);
 }
 
 static void
@@ -438,12 +447,20 @@ on_explained (DlExplainer *explainer, DlExplanation *e, DlDrawPage *self)
     return;
   g_clear_pointer (&self->explanation, dl_explanation_unref);
   self->explanation = dl_explanation_ref (e);
-  show_explanation (self);
-  if (e->serial == self->requested && self->answer >= 0)
+  if (e->trained)
+    show_attribution (self, e);
+  if (e->complete)
     {
-      g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
-      if (snap != NULL)
-        show_answer (self, snap);
+      g_clear_pointer (&self->complete, dl_explanation_unref);
+      self->complete = dl_explanation_ref (e);
+      if (e->trained)
+        show_neighbours (self, e);
+      if (e->serial == self->requested && self->answer >= 0)
+        {
+          g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
+          if (snap != NULL)
+            show_answer (self, snap);
+        }
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPLANATION]);
 }
@@ -837,6 +854,7 @@ dl_draw_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->explainer, self);
   g_clear_object (&self->explainer);
   g_clear_pointer (&self->explanation, dl_explanation_unref);
+  g_clear_pointer (&self->complete, dl_explanation_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_DRAW_PAGE);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);

@@ -5,7 +5,7 @@
  * training images and "this doesn't look like a digit"), "prediction" (int, read-only: the class shown,
  * -1 when there is none, also when the drawing does not look like a digit), "not-a-digit" (boolean,
  * read-only: the network answered, but the drawing does not look like a digit), "explanation"
- * (DlExplanation, read-only: the one shown), "label" (int, read-write: the true label chosen for saving
+ * (DlExplanation, read-only: the newest shown, the heatmap's; maybe without the neighbours yet), "label" (int, read-write: the true label chosen for saving
  * to the personal set, -1 for none).
  * Actions: "draw.clear" (Delete, Escape), "draw.undo" (Ctrl+Z), "draw.save" (Ctrl+S), "draw.label" (the
  * label toggles, stateful).
@@ -29,6 +29,8 @@ void       dl_draw_page_set_explainer (DlDrawPage *self, DlExplainer *explainer)
 DlExplainer *dl_draw_page_get_explainer (DlDrawPage *self);
 gboolean   dl_draw_page_get_not_a_digit (DlDrawPage *self);
 DlExplanation *dl_draw_page_get_explanation (DlDrawPage *self);
+/* The newest complete explanation shown (neighbours, verdict), or NULL. */
+DlExplanation *dl_draw_page_get_complete_explanation (DlDrawPage *self);
 /* No classification pending and the newest explanation asked for has arrived (benchmarks, tests). */
 gboolean   dl_draw_page_is_settled (DlDrawPage *self);
 

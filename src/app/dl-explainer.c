@@ -197,8 +197,10 @@ explain_from_index (Index *ix, Scratch *s, DlExplanation *e)
   e->train = dl_dataset_ref (ix->train);
 }
 
+/* The attribution of r's image on the snapshot of this moment (or nothing, untrained); *snap_out gets
+ * the snapshot. */
 static DlExplanation *
-explain (DlExplainer *self, Scratch *s, const Request *r)
+explain_attrib (DlExplainer *self, Scratch *s, const Request *r, DlSnapshot **snap_out)
 {
   DlExplanation *e = g_atomic_rc_box_new0 (DlExplanation);
   e->client = r->client;
@@ -209,27 +211,35 @@ explain (DlExplainer *self, Scratch *s, const Request *r)
   e->predicted = -1;
 
   g_mutex_lock (&self->lock);
-  g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
+  DlSnapshot *snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
   g_mutex_unlock (&self->lock);
+  *snap_out = snap;
   if (snap != NULL)
     {
       e->step = snap->step;
       e->run_serial = snap->run_serial;
       e->trained = snap->trained;
     }
-  if (snap == NULL || !snap->trained)
+  if (snap != NULL && snap->trained)
     {
-      e->done_us = g_get_monotonic_time ();
-      return e;
+      scratch_fit (s, snap->net);
+      dl_net_forward (snap->net, s->work, e->image, 1, e->probs);
+      e->predicted = argmax (e->probs);
+      e->target = r->target >= 0 ? r->target : e->predicted;
+      e->contrast = r->contrast != e->target ? r->contrast : -1;
+      dl_attrib_compute (s->attrib, snap->net, r->method, e->image, e->target, e->contrast, 0, e->map, &e->attrib);
     }
+  e->complete = snap == NULL || !snap->trained;
+  e->done_us = g_get_monotonic_time ();
+  return e;
+}
 
-  scratch_fit (s, snap->net);
-  dl_net_forward (snap->net, s->work, e->image, 1, e->probs);
-  e->predicted = argmax (e->probs);
-  e->target = r->target >= 0 ? r->target : e->predicted;
-  e->contrast = r->contrast != e->target ? r->contrast : -1;
-  dl_attrib_compute (s->attrib, snap->net, r->method, e->image, e->target, e->contrast, 0, e->map, &e->attrib);
-
+/* A copy of the attribution with the neighbours and the verdict from an index of the same network. */
+static DlExplanation *
+explain_rest (DlExplainer *self, Scratch *s, const DlExplanation *partial, DlSnapshot *snap)
+{
+  DlExplanation *e = g_atomic_rc_box_dup (sizeof (DlExplanation), (gpointer) partial);
+  e->complete = TRUE;
   g_mutex_lock (&self->lock);
   g_autoptr (Index) ix = self->index != NULL && self->index->snap->run_serial == snap->run_serial
                            ? index_ref (self->index) : NULL;
@@ -240,6 +250,16 @@ explain (DlExplainer *self, Scratch *s, const Request *r)
     explain_from_index (ix, s, e);
   e->done_us = g_get_monotonic_time ();
   return e;
+}
+
+/* Whether a newer request of the client is waiting (lock held). */
+static gboolean
+superseded (DlExplainer *self, gpointer client)
+{
+  for (guint i = 0; i < self->pending->len; i++)
+    if (((Request *) g_ptr_array_index (self->pending, i))->client == client)
+      return TRUE;
+  return FALSE;
 }
 
 static gpointer
@@ -255,12 +275,21 @@ explain_thread (gpointer data)
         g_cond_wait (&self->cond, &self->lock);
       if (self->quit)
         break;
-      Request *r = g_ptr_array_steal_index (self->pending, 0);
+      g_autofree Request *r = g_ptr_array_steal_index (self->pending, 0);
       self->explaining = TRUE;
       g_mutex_unlock (&self->lock);
-      DlExplanation *e = explain (self, &s, r);
-      g_free (r);
-      post (self, e);
+
+      g_autoptr (DlSnapshot) snap = NULL;
+      DlExplanation *e = explain_attrib (self, &s, r, &snap);
+      gboolean rest = !e->complete;
+      post (self, dl_explanation_ref (e));
+      g_mutex_lock (&self->lock);
+      rest = rest && !superseded (self, r->client);
+      g_mutex_unlock (&self->lock);
+      if (rest)
+        post (self, explain_rest (self, &s, e, snap));
+      dl_explanation_unref (e);
+
       g_mutex_lock (&self->lock);
       self->explaining = FALSE;
       g_cond_broadcast (&self->cond);

@@ -3,7 +3,10 @@
  *
  * Two threads of its own, so that neither the answer nor the window ever waits for an explanation:
  *   - the explanation thread takes the newest request of each client (a page), dropping any it
- *     superseded, and runs it on the snapshot of that moment with its own DlNetWork and DlAttrib;
+ *     superseded, and runs it on the snapshot of that moment with its own DlNetWork and DlAttrib. The
+ *     attribution comes back first; the neighbours and the verdict follow in a second, complete
+ *     explanation of the same request, unless a newer request of that client is already waiting (while
+ *     a stroke is being drawn the heatmap keeps up, the neighbours follow when the pen rests);
  *   - the index thread computes, per snapshot, the training set's penultimate-layer features
  *     (DlNeighbours) and the "not a digit" calibration on the test set (DlOod): seconds of work, so it
  *     runs only when asked for by a request on a newer snapshot, and while the parameters keep changing
@@ -42,6 +45,7 @@ typedef struct {
   float         map[DL_ATTRIB_PIXELS];
   DlAttribResult attrib;
   /* from the index: nearest training images and "not a digit" */
+  gboolean      complete;        /* FALSE: the attribution alone, the rest follows in another explanation */
   gboolean      have_index;
   gint64        index_step;      /* the snapshot the index was built on (may be older than `step`) */
   gboolean      index_building;  /* a newer index is being computed */
