@@ -164,6 +164,31 @@ START_TEST (build_cancels)
 }
 END_TEST
 
+/* Neighbours back a label error when over half are the other class and at most one the label. */
+START_TEST (relabel_evidence)
+{
+  DlNeighbour nb[K];
+  const int labels[][K] = {
+    { 4, 4, 4, 4, 4, 9, 1, 7 },   /* 5 of 8 are 4s, one 9: backed */
+    { 4, 4, 4, 4, 9, 9, 1, 7 },   /* two 9s: not */
+    { 4, 4, 4, 4, 1, 1, 1, 7 },   /* only 4 of 8: not */
+  };
+  const gboolean backed[] = { TRUE, FALSE, FALSE };
+  for (guint c = 0; c < G_N_ELEMENTS (labels); c++)
+    {
+      for (int r = 0; r < K; r++)
+        nb[r] = (DlNeighbour) { r, labels[c][r], 1.0f + r };
+      ck_assert_int_eq (dl_neighbours_back_relabel (nb, K, 9, 4), backed[c]);
+      ck_assert (!dl_neighbours_back_relabel (nb, K, 4, 4));
+    }
+  int votes[10];
+  dl_neighbours_votes (nb, K, votes);
+  ck_assert_int_eq (votes[4], 4);
+  ck_assert_int_eq (votes[1], 3);
+  ck_assert_int_eq (votes[7], 1);
+}
+END_TEST
+
 static Suite *
 neighbours_suite (void)
 {
@@ -174,6 +199,7 @@ neighbours_suite (void)
   tcase_add_test (tc, skip_leaves_out);
   tcase_add_test (tc, features_are_the_layer);
   tcase_add_test (tc, build_cancels);
+  tcase_add_test (tc, relabel_evidence);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -4,8 +4,10 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dl-attrib-view.h"
 #include "dl-confusion-view.h"
 #include "dl-digit-view.h"
+#include "dl-neighbours-view.h"
 #include "dl-mistake-item.h"
 #include "dl-mistake-list.h"
 #include "dl-mistake-tile.h"
@@ -15,6 +17,8 @@ struct _DlMistakesPage
   GtkWidget           parent_instance;
 
   DlDataset          *test;
+  DlExplainer        *explainer;
+  guint64             requested;        /* the serial of the detail image's explanation, 0: none */
   DlMistakeList      *list;
   GtkSingleSelection *selection;
   int                 detail_index;     /* test index in the detail pane, -1 for none */
@@ -45,6 +49,13 @@ struct _DlMistakesPage
   GtkGrid            *prob_grid;
   GtkDrawingArea     *history_chart;
   GtkLabel           *history_label;
+  GtkLabel           *why_heading;
+  GtkDropDown        *method_dropdown;
+  DlAttribView       *attrib_view;
+  GtkLabel           *attrib_note;
+  DlNeighboursView   *neighbours_view;
+  GtkLabel           *neighbours_note;
+  GtkLabel           *evidence_note;
 };
 
 G_DEFINE_FINAL_TYPE (DlMistakesPage, dl_mistakes_page, GTK_TYPE_WIDGET)
@@ -283,6 +294,141 @@ history_text (const DlMistakes *m, const DlMistakeHistory *h)
                           h->n_right, h->n_evals, h->n_flips, first);
 }
 
+/* ---- why: the explanation of the detail image ---- */
+
+static void update_detail (DlMistakesPage *self);
+
+/* Asks why the network reads test image i as it does: its answer, against the true label when wrong. */
+static void
+request_explanation (DlMistakesPage *self, int i, int t, int p)
+{
+  float x[DL_ATTRIB_PIXELS];
+  const guint8 *px = test_pixels (self, i);
+  guint method = gtk_drop_down_get_selected (self->method_dropdown);
+
+  if (self->explainer == NULL || self->test->rows * self->test->cols != DL_ATTRIB_PIXELS)
+    {
+      self->requested = 0;
+      return;
+    }
+  for (int k = 0; k < DL_ATTRIB_PIXELS; k++)
+    x[k] = px[k] / 255.0f;
+  self->requested = dl_explainer_request (self->explainer, self, x,
+                                          method < DL_ATTRIB_N_METHODS ? method : DL_ATTRIB_INTEGRATED_GRADIENTS, -1,
+                                          p != t ? t : -1, g_get_monotonic_time ());
+}
+
+static void
+clear_explanation (DlMistakesPage *self)
+{
+  gtk_label_set_text (self->why_heading, _("Why"));
+  dl_attrib_view_set (self->attrib_view, NULL, NULL);
+  gtk_label_set_text (self->attrib_note, self->explainer != NULL ? _("Working it out…") : "");
+  dl_neighbours_view_set (self->neighbours_view, NULL, NULL, 0, -1, -1);
+  gtk_label_set_text (self->neighbours_note, "");
+  gtk_widget_set_visible (GTK_WIDGET (self->evidence_note), FALSE);
+}
+
+static void
+show_attribution (DlMistakesPage *self, const DlExplanation *e)
+{
+  g_autofree char *heading = e->contrast >= 0 ? g_strdup_printf (_("Why %d and not %d"), e->target, e->contrast)
+                                              : g_strdup_printf (_("Why %d"), e->target);
+  /* Trained at step 0 is a loaded model. */
+  g_autofree char *params = e->step > 0 ? g_strdup_printf (_("With the parameters of step %lld"), (long long) e->step)
+                                        : g_strdup (_("With the loaded model's parameters"));
+  g_autofree char *note = e->contrast >= 0
+    ? g_strdup_printf (_("%s: orange pulled it towards %d, blue towards %d (the score of %d minus that of %d is %.2f)."),
+                       params, e->target, e->contrast, e->target, e->contrast, e->attrib.f_x)
+    : g_strdup_printf (_("%s: orange pulled it towards %d, blue away from it."), params, e->target);
+  gtk_label_set_text (self->why_heading, heading);
+  dl_attrib_view_set (self->attrib_view, e->image, e->map);
+  gtk_label_set_text (self->attrib_note, note);
+}
+
+/* The neighbours, and what they say about the label: a suspected label error they back is worth a look
+ * in the data set. */
+static void
+show_neighbours (DlMistakesPage *self, const DlExplanation *e, int t)
+{
+  int votes[DL_N_CLASSES];
+  DlMistakeHistory h = { 0 };
+  const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
+
+  if (!e->have_index)
+    {
+      gtk_label_set_text (self->neighbours_note, e->index_building ? _("Finding the nearest training images…")
+                                                                   : _("No training set to compare with."));
+      return;
+    }
+  if (m != NULL && self->detail_index >= 0)
+    dl_mistakes_get_history (m, self->detail_index, &h);
+  dl_neighbours_votes (e->neighbours, DL_NEIGHBOURS_K, votes);
+  dl_neighbours_view_set (self->neighbours_view, e->train, e->neighbours, DL_NEIGHBOURS_K, e->predicted, t);
+  g_autofree char *note = g_strdup_printf (_("Its %d nearest training images in the network's features: %d labelled "
+                                             "%d (its label), %d labelled %d (the answer)."),
+                                           DL_NEIGHBOURS_K, votes[t], t, votes[e->predicted], e->predicted);
+  gtk_label_set_text (self->neighbours_note, e->predicted == t ? "" : note);
+
+  gboolean backed = dl_neighbours_back_relabel (e->neighbours, DL_NEIGHBOURS_K, t, e->predicted);
+  g_autofree char *evidence = NULL;
+  if (backed && h.suspected)
+    evidence = g_strdup_printf (_("The suspected label error is backed by its neighbours: %d of the %d training images "
+                                  "nearest to it are %ds, and %s labelled %d. It may well be a %d labelled %d."),
+                                votes[e->predicted], DL_NEIGHBOURS_K, e->predicted,
+                                votes[t] == 0 ? _("none is") : _("only one is"), t, e->predicted, t);
+  else if (backed)
+    evidence = g_strdup_printf (_("%d of the %d training images nearest to it are %ds, and %s labelled %d: the network "
+                                  "has learnt it as a %d from images like it. Is the label right?"),
+                                votes[e->predicted], DL_NEIGHBOURS_K, e->predicted,
+                                votes[t] == 0 ? _("none is") : _("only one is"), t, e->predicted);
+  gtk_label_set_text (self->evidence_note, evidence != NULL ? evidence : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->evidence_note), evidence != NULL);
+}
+
+static void
+on_explained (DlExplainer *explainer, DlExplanation *e, DlMistakesPage *self)
+{
+  if (e->client != self || e->serial != self->requested || self->detail_index < 0 || !e->trained)
+    return;
+  int t = self->test->labels[self->detail_index];
+  show_attribution (self, e);
+  if (e->complete)
+    show_neighbours (self, e, t);
+}
+
+static void
+on_index_changed (DlExplainer *explainer, DlMistakesPage *self)
+{
+  if (self->requested != 0)
+    update_detail (self);
+}
+
+static void
+method_changed_cb (DlMistakesPage *self)
+{
+  if (self->requested != 0)
+    update_detail (self);
+}
+
+void
+dl_mistakes_page_set_explainer (DlMistakesPage *self, DlExplainer *explainer)
+{
+  g_return_if_fail (DL_IS_MISTAKES_PAGE (self));
+  g_return_if_fail (explainer == NULL || DL_IS_EXPLAINER (explainer));
+  if (self->explainer == explainer)
+    return;
+  if (self->explainer != NULL)
+    g_signal_handlers_disconnect_by_data (self->explainer, self);
+  g_set_object (&self->explainer, explainer);
+  if (explainer != NULL)
+    {
+      g_signal_connect_object (explainer, "explained", G_CALLBACK (on_explained), self, 0);
+      g_signal_connect_object (explainer, "index-changed", G_CALLBACK (on_index_changed), self, 0);
+    }
+  update_detail (self);
+}
+
 static void
 update_detail (DlMistakesPage *self)
 {
@@ -293,6 +439,7 @@ update_detail (DlMistakesPage *self)
 
   if (i < 0 || m == NULL || !dl_mistakes_get_prediction (m, i, &p, &conf))
     {
+      self->requested = 0;
       gtk_stack_set_visible_child_name (self->detail_stack, "none");
       return;
     }
@@ -320,6 +467,8 @@ update_detail (DlMistakesPage *self)
     }
 
   update_probabilities (self, dl_mistakes_get_probs (m, i), t, p);
+  clear_explanation (self);
+  request_explanation (self, i, t, p);
   g_autofree char *history = history_text (m, &h);
   gtk_label_set_text (self->history_label, history);
   gtk_widget_queue_draw (GTK_WIDGET (self->history_chart));
@@ -519,6 +668,9 @@ dl_mistakes_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_MISTAKES_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
+  if (self->explainer != NULL)
+    g_signal_handlers_disconnect_by_data (self->explainer, self);
+  g_clear_object (&self->explainer);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
   g_clear_pointer (&self->test, dl_dataset_unref);
@@ -533,8 +685,10 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
 
   object_class->dispose = dl_mistakes_page_dispose;
 
+  g_type_ensure (DL_TYPE_ATTRIB_VIEW);
   g_type_ensure (DL_TYPE_CONFUSION_VIEW);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
+  g_type_ensure (DL_TYPE_NEIGHBOURS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-mistakes-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, collapse_bar);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, collapse_title);
@@ -557,6 +711,14 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, prob_grid);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, history_chart);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, history_label);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, why_heading);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, method_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, attrib_view);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, attrib_note);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, neighbours_view);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, neighbours_note);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, evidence_note);
+  gtk_widget_class_bind_template_callback (widget_class, method_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, cell_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, sort_changed_cb);

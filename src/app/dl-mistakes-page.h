@@ -3,13 +3,16 @@
  * Every misclassified test image in a grid (sortable, filterable by true and predicted digit), the
  * confusion matrix whose cells filter the grid, a detail pane with an image's ten probabilities and
  * history across evaluations, suspected label errors, and a banner when the model has collapsed.
- * The window feeds it: the test set once loaded, then every evaluation as it arrives.
+ * The window feeds it: the test set once loaded, then every evaluation as it arrives, and an explainer:
+ * the selected image's heatmap (its answer against its label), its nearest training images, and whether
+ * they back a suspected label error.
  */
 #pragma once
 
 #include <gtk/gtk.h>
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-explainer.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +28,8 @@ void       dl_mistakes_page_set_test_set (DlMistakesPage *self, DlDataset *test)
  * `end_of_epoch`); the page copies what it keeps. diagnosis may be NULL. */
 void       dl_mistakes_page_add_eval (DlMistakesPage *self, const DlEval *ev, const DlDiagnosis *diagnosis,
                                       gboolean end_of_epoch);
+/* Explains the selected image with the explainer's latest snapshot (NULL: no explanations). */
+void       dl_mistakes_page_set_explainer (DlMistakesPage *self, DlExplainer *explainer);
 /* A new network (reset, or a model loaded): forgets the evaluations, keeps the test set. */
 void       dl_mistakes_page_clear_history (DlMistakesPage *self);
 

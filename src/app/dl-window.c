@@ -583,6 +583,7 @@ dl_window_init (DlWindow *self)
   self->explainer = dl_explainer_new ();
   dl_explainer_set_worker (self->explainer, self->worker);
   dl_draw_page_set_explainer (self->draw_page, self->explainer);
+  dl_mistakes_page_set_explainer (self->mistakes_page, self->explainer);
 
   if (app_settings () != NULL)
     g_signal_connect_object (app_settings (), "changed::data-folder", G_CALLBACK (data_folder_changed_cb), self,

@@ -254,3 +254,22 @@ dl_neighbours_query_image (const DlNeighbours *nb, const DlNet *net, DlNetWork *
   dl_net_features (net, work, x, 1, f);
   dl_neighbours_query (nb, f, 1, k, NULL, out);
 }
+
+void
+dl_neighbours_votes (const DlNeighbour *nb, int k, int *votes)
+{
+  memset (votes, 0, sizeof (int) * DL_N_CLASSES);
+  for (int r = 0; r < k; r++)
+    if (nb[r].label >= 0 && nb[r].label < DL_N_CLASSES)
+      votes[nb[r].label]++;
+}
+
+gboolean
+dl_neighbours_back_relabel (const DlNeighbour *nb, int k, int label, int predicted)
+{
+  int votes[DL_N_CLASSES];
+  if (label == predicted || label < 0 || label >= DL_N_CLASSES || predicted < 0 || predicted >= DL_N_CLASSES)
+    return FALSE;
+  dl_neighbours_votes (nb, k, votes);
+  return 2 * votes[predicted] > k && votes[label] <= 1;
+}

@@ -62,4 +62,10 @@ void          dl_neighbours_query (const DlNeighbours *nb, const float *q, int n
 void          dl_neighbours_query_image (const DlNeighbours *nb, const DlNet *net, DlNetWork *work,
                                          const float *x, int k, DlNeighbour *out);
 
+/* How many of the k neighbours carry each label (votes: DL_N_CLASSES counts). */
+void          dl_neighbours_votes (const DlNeighbour *nb, int k, int *votes);
+/* Whether the neighbours of an image labelled `label` that the network reads as `predicted` back a
+ * label error: more than half of them are `predicted`s and at most one is a `label`. */
+gboolean      dl_neighbours_back_relabel (const DlNeighbour *nb, int k, int label, int predicted);
+
 G_END_DECLS
