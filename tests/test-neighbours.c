@@ -75,6 +75,13 @@ START_TEST (matches_brute_force)
   ck_assert_int_eq (n, 3000);
   dl_net_features (f.net, work, x, nq, q);
   dl_neighbours_query (nb, q, nq, K, NULL, got);
+  for (int a = 0; a < 5; a++)   /* one query at a time takes another path (sgemv): the same answer */
+    {
+      DlNeighbour one[K];
+      dl_neighbours_query (nb, q + (gsize) a * dim, 1, K, NULL, one);
+      for (int r = 0; r < K; r++)
+        ck_assert (one[r].index == got[a * K + r].index && one[r].distance == got[a * K + r].distance);
+    }
   for (int a = 0; a < nq; a++)
     {
       double best[K];

@@ -134,7 +134,13 @@ post (DlExplainer *self, DlExplanation *e)
   Delivery *d = g_new0 (Delivery, 1);
   d->self_ref = g_atomic_rc_box_acquire (self->self_ref);
   d->explanation = e;
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, deliver, d, (GDestroyNotify) delivery_free);
+  /* A source of its own, not g_main_context_invoke: that would run deliver right here, on this thread,
+   * whenever the main thread is not iterating at the moment. */
+  GSource *source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver, d, (GDestroyNotify) delivery_free);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
 }
 
 /* ---- the explanation thread ---- */

@@ -379,7 +379,7 @@ show_neighbours (DlMistakesPage *self, const DlExplanation *e, int t)
                                 votes[t] == 0 ? _("none is") : _("only one is"), t, e->predicted, t);
   else if (backed)
     evidence = g_strdup_printf (_("%d of the %d training images nearest to it are %ds, and %s labelled %d: the network "
-                                  "has learnt it as a %d from images like it. Is the label right?"),
+                                  "has learnt to read images like it as %ds. Is the label right?"),
                                 votes[e->predicted], DL_NEIGHBOURS_K, e->predicted,
                                 votes[t] == 0 ? _("none is") : _("only one is"), t, e->predicted);
   gtk_label_set_text (self->evidence_note, evidence != NULL ? evidence : "");

@@ -223,8 +223,14 @@ dl_neighbours_query (const DlNeighbours *nb, const float *q, int n_q, int k, con
       for (int r0 = 0; r0 < nb->n; r0 += ROW_BLOCK)
         {
           const int nr = MIN (ROW_BLOCK, nb->n - r0);
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, nq, nr, dim, 1.0f, q + (gsize) q0 * dim, dim,
-                       nb->features + (gsize) r0 * dim, dim, 0.0f, g, nr);
+          /* One query is the same product as a matrix-vector one: sgemv streams the feature rows once,
+           * where sgemm would first pack them. */
+          if (nq == 1)
+            cblas_sgemv (CblasRowMajor, CblasNoTrans, nr, dim, 1.0f, nb->features + (gsize) r0 * dim, dim,
+                         q + (gsize) q0 * dim, 1, 0.0f, g, 1);
+          else
+            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, nq, nr, dim, 1.0f, q + (gsize) q0 * dim, dim,
+                         nb->features + (gsize) r0 * dim, dim, 0.0f, g, nr);
           for (int a = 0; a < nq; a++)
             {
               const float *row = g + (gsize) a * nr, *fn = nb->norms + r0;

@@ -10,7 +10,6 @@
 #define SIDE       28
 #define HALF       14      /* the pixel signal's images: blurred, then 2 × 2 averaged */
 #define HALF_PIXELS (HALF * HALF)
-#define INK        0.1f    /* a pixel counts for the aspect ratio from this level on */
 #define MIN_CLASS_CAL 20   /* fewer calibration digits of a class than this: its signals use all digits' */
 
 /* The calibration values of one signal, sorted: over all calibration digits, and per predicted class. */
@@ -38,7 +37,7 @@ struct _DlOod {
 const char *
 dl_ood_signal_name (DlOodSignal s)
 {
-  static const char *const names[DL_OOD_N_SIGNALS] = { "early", "feature", "pixel", "aspect" };
+  static const char *const names[DL_OOD_N_SIGNALS] = { "early", "feature", "pixel" };
   return s < DL_OOD_N_SIGNALS ? names[s] : "?";
 }
 
@@ -89,23 +88,6 @@ blur_half (const float *img, float *out)
                            + b[(2 * y + 1) * SIDE + 2 * x + 1]) / 4;
 }
 
-/* log (width / height) of the pixels from INK up; 0 for a blank image. */
-static float
-log_aspect (const float *img)
-{
-  int x0 = SIDE, x1 = -1, y0 = SIDE, y1 = -1;
-  for (int y = 0; y < SIDE; y++)
-    for (int x = 0; x < SIDE; x++)
-      if (img[y * SIDE + x] >= INK)
-        {
-          x0 = MIN (x0, x);
-          x1 = MAX (x1, x);
-          y0 = MIN (y0, y);
-          y1 = MAX (y1, y);
-        }
-  return x1 < 0 ? 0.0f : logf ((float) (x1 - x0 + 1) / (y1 - y0 + 1));
-}
-
 static float
 norm2 (const float *v, int d)
 {
@@ -135,7 +117,11 @@ nearest (const float *ref, const float *ref_norm, const guint8 *labels, int n, i
   for (int r0 = 0; r0 < n; r0 += ROW_BLOCK)
     {
       const int nr = MIN (ROW_BLOCK, n - r0);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, nq, nr, d, 1.0f, q, d, ref + (gsize) r0 * d, d, 0.0f, g, nr);
+      if (nq == 1)   /* the same product; sgemv streams the rows once where sgemm would pack them first */
+        cblas_sgemv (CblasRowMajor, CblasNoTrans, nr, d, 1.0f, ref + (gsize) r0 * d, d, q, 1, 0.0f, g, 1);
+      else
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, nq, nr, d, 1.0f, q, d, ref + (gsize) r0 * d, d, 0.0f, g,
+                     nr);
       for (int a = 0; a < nq; a++)
         {
           const float qn = norm2 (q + (gsize) a * d, d), *row = g + (gsize) a * nr;
@@ -172,7 +158,6 @@ measure (const DlOod *ood, const DlNet *net, DlNetWork *work, const float *x, in
         if (probs[a * DL_N_CLASSES + c] > probs[a * DL_N_CLASSES + best])
           best = c;
       pred[a] = best;
-      raw[a * DL_OOD_N_SIGNALS + DL_OOD_ASPECT] = log_aspect (x + (gsize) a * SIDE * SIDE);
     }
 
   /* early: unit vectors, so the squared distance is 2 − 2 cos */
@@ -226,11 +211,11 @@ count_below (const float *sorted, int n, float v)
 static gboolean
 per_class (DlOodSignal s)
 {
-  return s == DL_OOD_PIXEL || s == DL_OOD_ASPECT;
+  return s == DL_OOD_PIXEL;
 }
 
 /* The conformal p-value of v among the calibration values (of the predicted class for the per-class
- * signals): (how many are at least as far out, + 1) / (n + 1); the aspect ratio is two-sided. `self`:
+ * signal): (how many are at least as far out, + 1) / (n + 1). `self`:
  * v is one of the calibration values, which is left out (otherwise every calibration digit would look
  * less unusual than a new one, and the threshold would flag more new digits than it should). */
 static float
@@ -240,14 +225,7 @@ p_value (const Calibration *c, DlOodSignal s, int pred, float v, gboolean self)
   const float *sorted = own ? c->of[pred] : c->all;
   const int n = own ? c->n_of[pred] : c->n_all, others = n - self;
   const int below = count_below (sorted, n, v);
-  int at_most = below;
-  while (at_most < n && sorted[at_most] <= v)
-    at_most++;
-  double up = (double) (n - below - self + 1) / (others + 1);
-  if (s != DL_OOD_ASPECT)
-    return (float) up;
-  double down = (double) (at_most - self + 1) / (others + 1);
-  return (float) MIN (1.0, 2 * MIN (up, down));
+  return (float) (n - below - self + 1) / (others + 1);
 }
 
 static void

@@ -1,7 +1,7 @@
 /* dl-ood.h — "this doesn't look like a digit": a test of whether an input is like the digits the network
  * was made for, calibrated on the test set. No GTK.
  *
- * Four measurements of an image, each turned into a p-value against the calibration digits (the test
+ * Three measurements of an image, each turned into a p-value against the calibration digits (the test
  * set's even-numbered images; the odd-numbered ones are left to measure the result on):
  *   early     how far the first dense layer's output is, in angle, from the nearest training image's
  *             (cosine distance; over the first DL_OOD_TRAIN training images)
@@ -10,12 +10,11 @@
  *   pixel     the distance to the nearest training image of the predicted class in pixel space, both
  *             blurred and halved to 14 × 14 (over the first DL_OOD_TRAIN training images), against the
  *             calibration digits read as that class
- *   aspect    the ink's width over its height, two-sided, against the digits read as that class (a
- *             horizontal bar read as a 1 is as wide as no 1 is)
  * They are combined by Fisher's method (−Σ log p), and the image is flagged when the sum exceeds what
- * DL_OOD_RATE of the calibration digits exceed. The softmax confidence and the energy score were
- * measured as well and left out: combined with these they caught no more non-digits at the same rate
- * of flagged digits.
+ * DL_OOD_RATE of the calibration digits exceed. Measured and left out: the softmax confidence and the
+ * energy score (with these they caught no more non-digits at the same rate of flagged digits), and the
+ * ink's aspect ratio per class (it caught a few more straight lines, but flagged twice as many of the
+ * hurried digits of bench/draw-digits, which are squashed and widened as people draw).
  *
  * Separately, a drawing whose strokes span less than DL_OOD_MIN_EXTENT_PENS pen widths is too small to
  * judge at all: a dot or a dash gets a hint instead (dl_ood_check_strokes).
@@ -41,7 +40,6 @@ typedef enum {
   DL_OOD_EARLY,
   DL_OOD_FEATURE,
   DL_OOD_PIXEL,
-  DL_OOD_ASPECT,
   DL_OOD_N_SIGNALS
 } DlOodSignal;
 
