@@ -153,7 +153,7 @@ setup (Bench *b, const char *model, GError **error)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   b->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_title (b->window, "Digit Lab — Draw");
-  gtk_window_set_default_size (b->window, 1000, 900);
+  gtk_window_set_default_size (b->window, 1000, 960);
   b->page = DL_DRAW_PAGE (dl_draw_page_new ());
   gtk_window_set_child (b->window, GTK_WIDGET (b->page));
   dl_draw_page_set_worker (b->page, b->worker);

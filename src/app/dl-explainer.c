@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "dl-tsan.h"
+
 /* While the parameters keep changing, an index is rebuilt at most once per this many times its own
  * duration: at most a fifth of a core. */
 #define INDEX_DUTY 4
@@ -24,6 +26,7 @@ index_ref (Index *ix)
 static void
 index_clear (Index *ix)
 {
+  TSAN_ACQUIRE (ix);
   dl_ood_free (ix->ood);
   dl_neighbours_free (ix->nb);
   dl_snapshot_unref (ix->snap);
@@ -33,6 +36,7 @@ index_clear (Index *ix)
 static void
 index_unref (Index *ix)
 {
+  TSAN_RELEASE (ix);
   g_atomic_rc_box_release_full (ix, (GDestroyNotify) index_clear);
 }
 
@@ -77,11 +81,40 @@ G_DEFINE_FINAL_TYPE (DlExplainer, dl_explainer, G_TYPE_OBJECT)
 enum { SIGNAL_EXPLAINED, SIGNAL_INDEX_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
+/* The lock, with the happens-before it provides told to ThreadSanitizer (GMutex and GCond are futexes
+ * in uninstrumented GLib code, which it cannot see; dl-tsan.h). */
+static void
+lock (DlExplainer *self)
+{
+  g_mutex_lock (&self->lock);
+  TSAN_ACQUIRE (&self->lock);
+}
+
+static void
+unlock (DlExplainer *self)
+{
+  TSAN_RELEASE (&self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Waits on the condition (until end_us, monotonic, unless it is -1), the lock held. */
+static void
+wait (DlExplainer *self, gint64 end_us)
+{
+  TSAN_RELEASE (&self->lock);
+  if (end_us < 0)
+    g_cond_wait (&self->cond, &self->lock);
+  else
+    g_cond_wait_until (&self->cond, &self->lock, end_us);
+  TSAN_ACQUIRE (&self->lock);
+}
+
 /* ---- explanations ---- */
 
 static void
 explanation_clear (DlExplanation *e)
 {
+  TSAN_ACQUIRE (e);
   g_clear_pointer (&e->train, dl_dataset_unref);
 }
 
@@ -94,6 +127,7 @@ dl_explanation_ref (DlExplanation *e)
 void
 dl_explanation_unref (DlExplanation *e)
 {
+  TSAN_RELEASE (e);
   g_atomic_rc_box_release_full (e, (GDestroyNotify) explanation_clear);
 }
 
@@ -106,9 +140,14 @@ typedef struct {
   DlExplanation *explanation;   /* NULL: the index changed */
 } Delivery;
 
+/* What a delivery's thread made (the delivery, its source) is the main thread's once the source is
+ * attached: the GMainContext's lock says so, this tells ThreadSanitizer. */
+static int delivery_sync;
+
 static void
 delivery_free (Delivery *d)
 {
+  TSAN_ACQUIRE (&delivery_sync);
   g_clear_pointer (&d->explanation, dl_explanation_unref);
   g_atomic_rc_box_release_full (d->self_ref, (GDestroyNotify) g_weak_ref_clear);
   g_free (d);
@@ -118,6 +157,7 @@ static gboolean
 deliver (gpointer data)
 {
   Delivery *d = data;
+  TSAN_ACQUIRE (&delivery_sync);
   g_autoptr (DlExplainer) self = g_weak_ref_get (d->self_ref);
   if (self == NULL)
     return G_SOURCE_REMOVE;
@@ -139,6 +179,7 @@ post (DlExplainer *self, DlExplanation *e)
   GSource *source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, deliver, d, (GDestroyNotify) delivery_free);
+  TSAN_RELEASE (&delivery_sync);
   g_source_attach (source, self->context);
   g_source_unref (source);
 }
@@ -216,9 +257,9 @@ explain_attrib (DlExplainer *self, Scratch *s, const Request *r, DlSnapshot **sn
   e->method = r->method;
   e->predicted = -1;
 
-  g_mutex_lock (&self->lock);
+  lock (self);
   DlSnapshot *snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
-  g_mutex_unlock (&self->lock);
+  unlock (self);
   *snap_out = snap;
   if (snap != NULL)
     {
@@ -246,12 +287,12 @@ explain_rest (DlExplainer *self, Scratch *s, const DlExplanation *partial, DlSna
 {
   DlExplanation *e = g_atomic_rc_box_dup (sizeof (DlExplanation), (gpointer) partial);
   e->complete = TRUE;
-  g_mutex_lock (&self->lock);
+  lock (self);
   g_autoptr (Index) ix = self->index != NULL && self->index->snap->run_serial == snap->run_serial
                            ? index_ref (self->index) : NULL;
   want_index (self, snap);
   e->index_building = self->building || self->wanted != NULL;
-  g_mutex_unlock (&self->lock);
+  unlock (self);
   if (ix != NULL)
     explain_from_index (ix, s, e);
   e->done_us = g_get_monotonic_time ();
@@ -274,33 +315,33 @@ explain_thread (gpointer data)
   DlExplainer *self = data;
   Scratch s = { 0 };
 
-  g_mutex_lock (&self->lock);
+  lock (self);
   for (;;)
     {
       while (!self->quit && self->pending->len == 0)
-        g_cond_wait (&self->cond, &self->lock);
+        wait (self, -1);
       if (self->quit)
         break;
       g_autofree Request *r = g_ptr_array_steal_index (self->pending, 0);
       self->explaining = TRUE;
-      g_mutex_unlock (&self->lock);
+      unlock (self);
 
       g_autoptr (DlSnapshot) snap = NULL;
       DlExplanation *e = explain_attrib (self, &s, r, &snap);
       gboolean rest = !e->complete;
       post (self, dl_explanation_ref (e));
-      g_mutex_lock (&self->lock);
+      lock (self);
       rest = rest && !superseded (self, r->client);
-      g_mutex_unlock (&self->lock);
+      unlock (self);
       if (rest)
         post (self, explain_rest (self, &s, e, snap));
       dl_explanation_unref (e);
 
-      g_mutex_lock (&self->lock);
+      lock (self);
       self->explaining = FALSE;
       g_cond_broadcast (&self->cond);
     }
-  g_mutex_unlock (&self->lock);
+  unlock (self);
   g_clear_pointer (&s.attrib, dl_attrib_free);
   g_clear_pointer (&s.work, dl_net_work_free);
   return NULL;
@@ -341,15 +382,15 @@ index_thread (gpointer data)
 {
   DlExplainer *self = data;
 
-  g_mutex_lock (&self->lock);
+  lock (self);
   for (;;)
     {
       while (!self->quit && !may_build (self))
         {
           if (self->wanted != NULL && self->index != NULL)
-            g_cond_wait_until (&self->cond, &self->lock, self->next_build_us);
+            wait (self, self->next_build_us);
           else
-            g_cond_wait (&self->cond, &self->lock);
+            wait (self, -1);
         }
       if (self->quit)
         break;
@@ -360,13 +401,13 @@ index_thread (gpointer data)
       self->building = TRUE;
       self->building_run = snap->run_serial;
       g_atomic_int_set (&self->cancel, 0);
-      g_mutex_unlock (&self->lock);
+      unlock (self);
 
       gint64 t0 = g_get_monotonic_time ();
       Index *ix = build (self, snap, train, test);
       gint64 t1 = g_get_monotonic_time ();
 
-      g_mutex_lock (&self->lock);
+      lock (self);
       self->building = FALSE;
       if (ix != NULL && data_serial == self->data_serial && !self->quit)
         {
@@ -379,7 +420,7 @@ index_thread (gpointer data)
         index_unref (ix);
       g_cond_broadcast (&self->cond);
     }
-  g_mutex_unlock (&self->lock);
+  unlock (self);
   return NULL;
 }
 
@@ -395,16 +436,16 @@ void
 dl_explainer_set_worker (DlExplainer *self, DlWorker *worker)
 {
   g_return_if_fail (DL_IS_EXPLAINER (self));
-  g_mutex_lock (&self->lock);
+  lock (self);
   g_set_object (&self->worker, worker);
-  g_mutex_unlock (&self->lock);
+  unlock (self);
 }
 
 void
 dl_explainer_set_data (DlExplainer *self, DlDataset *train, DlDataset *test)
 {
   g_return_if_fail (DL_IS_EXPLAINER (self));
-  g_mutex_lock (&self->lock);
+  lock (self);
   if (train != self->train || test != self->test)
     {
       g_clear_pointer (&self->train, dl_dataset_unref);
@@ -417,7 +458,7 @@ dl_explainer_set_data (DlExplainer *self, DlDataset *train, DlDataset *test)
       g_atomic_int_set (&self->cancel, 1);
       g_cond_broadcast (&self->cond);
     }
-  g_mutex_unlock (&self->lock);
+  unlock (self);
 }
 
 guint64
@@ -434,7 +475,7 @@ dl_explainer_request (DlExplainer *self, gpointer client, const float *image, Dl
   r->target = target;
   r->contrast = contrast;
 
-  g_mutex_lock (&self->lock);
+  lock (self);
   r->serial = ++self->next_serial;
   for (guint i = 0; i < self->pending->len; i++)
     if (((Request *) g_ptr_array_index (self->pending, i))->client == client)
@@ -442,20 +483,21 @@ dl_explainer_request (DlExplainer *self, gpointer client, const float *image, Dl
         g_free (g_ptr_array_steal_index (self->pending, i));   /* superseded before it started */
         break;
       }
+  guint64 serial = r->serial;   /* r is the explanation thread's once the lock is let go */
   g_ptr_array_add (self->pending, r);
   g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  return r->serial;
+  unlock (self);
+  return serial;
 }
 
 void
 dl_explainer_wait_idle (DlExplainer *self)
 {
   g_return_if_fail (DL_IS_EXPLAINER (self));
-  g_mutex_lock (&self->lock);
+  lock (self);
   while (self->pending->len > 0 || self->explaining || self->building || may_build (self))
-    g_cond_wait (&self->cond, &self->lock);
-  g_mutex_unlock (&self->lock);
+    wait (self, -1);
+  unlock (self);
 }
 
 /* ---- GObject ---- */
@@ -467,11 +509,11 @@ dl_explainer_dispose (GObject *object)
 
   if (self->explain_thread != NULL)
     {
-      g_mutex_lock (&self->lock);
+      lock (self);
       self->quit = TRUE;
       g_atomic_int_set (&self->cancel, 1);
       g_cond_broadcast (&self->cond);
-      g_mutex_unlock (&self->lock);
+      unlock (self);
       g_thread_join (g_steal_pointer (&self->explain_thread));
       g_thread_join (g_steal_pointer (&self->index_thread));
     }
