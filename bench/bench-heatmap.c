@@ -8,7 +8,8 @@
  *
  *   taskset -c 0 xvfb-run -a env GDK_BACKEND=x11 build/bench/bench-heatmap --model cnn.dlm
  *
- * --screenshot PNG renders the page afterwards with the drawing explained (needs a display either way). */
+ * --screenshot PNG renders the page afterwards with the drawing explained (needs a display either way).
+ * GTK renders with cairo unless GSK_RENDERER says otherwise, as the app does where GL is software. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -243,6 +244,10 @@ main (int argc, char **argv)
     }
   dl_blas_init ();
   dl_blas_set_threads (1);
+  /* The renderer the app picks where GL is software (llvmpipe, as under Xvfb: DlApplication's
+   * avoid_software_gl); GTK's GL renderer would rasterise every frame on the CPU this measures. */
+  if (g_getenv ("GSK_RENDERER") == NULL)
+    g_setenv ("GSK_RENDERER", "cairo", TRUE);
   gtk_init ();
   gboolean ok = run (&b, model, repeats, shot, &error);
   if (b.window != NULL)
