@@ -3,22 +3,23 @@
 # The one list of Debian 12 packages Digit Lab needs to build, test and fetch its data. Nothing is
 # installed, and apt-get is not even run, when dpkg already reports every package installed.
 
-# Build: compiler, meson/ninja, GLib/GTK 4/OpenBLAS/zlib headers, check for the tests; libsoup 3,
-# json-glib and libarchive for downloading MNIST (digitlab-cli fetch, the app's Download button), which
-# needs glib-networking (TLS) and ca-certificates to reach the registry over HTTPS; rsvg-convert
-# (librsvg2-bin) renders the app icon's PNG.
+# Build: compiler, meson/ninja, GLib/GTK 4/OpenBLAS/zlib/SQLite headers, check for the tests; libsoup 3,
+# json-glib (also parsing digitlab-cli's JSON in the run history's tests) and libarchive for downloading
+# MNIST (digitlab-cli fetch, the app's Download button), which needs glib-networking (TLS) and
+# ca-certificates to reach the registry over HTTPS; rsvg-convert (librsvg2-bin) renders the app icon's PNG.
 # Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,
 # appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
-# libtsan2 for the -Db_sanitize=thread build of the worker tests; dpkg-dev, debhelper and lintian build
-# and check the Debian package (debian/).
+# libtsan2 for the -Db_sanitize=thread build of the worker tests; clang and libclang-rt-14-dev (libFuzzer,
+# the sanitizer runtimes) for the ASan+UBSan build of the suite and the fuzz targets; dpkg-dev, debhelper
+# and lintian build and check the Debian package (debian/).
 DL_PACKAGES=(
   meson ninja-build pkg-config gcc
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libcairo2-dev
-  libopenblas-dev libopenblas0-pthread zlib1g-dev check
+  libopenblas-dev libopenblas0-pthread zlib1g-dev libsqlite3-dev check
   libsoup-3.0-dev libjson-glib-dev libarchive-dev glib-networking ca-certificates librsvg2-bin
   gettext desktop-file-utils appstream
   xvfb xauth xdotool imagemagick
-  libtsan2
+  libtsan2 clang libclang-rt-14-dev
   dpkg-dev debhelper lintian
 )
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib.h>
@@ -430,6 +431,7 @@ START_TEST (test_usage_errors)
     { "unexpected argument 'extra'", { "train", "extra" } },
     { "--model FILE is required", { "eval" } },
     { "--batches: 'many' is not a whole number", { "bench", "--batches", "many" } },
+    { "--steps: '20' must be from 100 to 300", { "lr-find", "--steps", "20" } },
     { "unknown command 'fly'", { "fly" } },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -587,6 +589,54 @@ START_TEST (test_bad_model)
 }
 END_TEST
 
+/* Hostile command lines (issue 16, defects 2, 5 and 7): a network too big to allocate, FIFOs given as data
+ * or model, and --save / --metrics at a FIFO or a device. Each ends at once with a message, exit 1 or 2,
+ * before any training, and leaves the FIFO a FIFO and the link to the device a link. */
+START_TEST (test_hostile_command_lines)
+{
+  g_autofree char *fifo = tmp_file ("pipe.csv");
+  g_autofree char *model_fifo = tmp_file ("pipe.model");
+  g_autofree char *to_null = tmp_file ("to-null.model");
+  g_unlink (fifo);
+  g_unlink (model_fifo);
+  g_unlink (to_null);
+  ck_assert_int_eq (mkfifo (fifo, 0644), 0);
+  ck_assert_int_eq (mkfifo (model_fifo, 0644), 0);
+  ck_assert_int_eq (symlink ("/dev/null", to_null), 0);
+
+  Run r = run_cli ("train", "--arch", "fc65536-relu,fc65536-relu,fc10,softmax", NULL);
+  ck_assert_msg (r.status == 2, "exit %d; stderr:\n%s", r.status, r.err);
+  assert_contains (r.err, "GiB to train at a batch of 1024");
+  run_clear (&r);
+
+  /* Would hang in open () for a writer that never comes; the test's timeout would name it. */
+  r = run_cli ("train", "--train", fifo, "--test", tiny_test_csv, "--epochs", "1", NULL);
+  ck_assert_msg (r.status == 1, "exit %d; stderr:\n%s", r.status, r.err);
+  assert_contains (r.err, "not a regular file");
+  run_clear (&r);
+  r = run_cli ("eval", "--model", model_fifo, "--test", tiny_test_csv, NULL);
+  ck_assert_msg (r.status == 1, "exit %d; stderr:\n%s", r.status, r.err);
+  assert_contains (r.err, "FIFO");
+  run_clear (&r);
+
+  /* Refused before training, not replaced after it. */
+  const char *outputs[][2] = { { "--save", model_fifo }, { "--metrics", fifo }, { "--save", to_null } };
+  for (gsize i = 0; i < G_N_ELEMENTS (outputs); i++)
+    {
+      r = run_cli ("train", "--train", tiny_train_csv, "--test", tiny_test_csv, "--epochs", "1",
+                   outputs[i][0], outputs[i][1], NULL);
+      ck_assert_msg (r.status == 1, "%s %s: exit %d; stderr:\n%s", outputs[i][0], outputs[i][1], r.status, r.err);
+      assert_contains (r.err, "not a regular file");
+      ck_assert_msg (strstr (r.err, "epoch 1") == NULL, "trained before refusing:\n%s", r.err);
+      run_clear (&r);
+    }
+  GStatBuf st;
+  ck_assert (g_lstat (fifo, &st) == 0 && S_ISFIFO (st.st_mode));
+  ck_assert (g_lstat (model_fifo, &st) == 0 && S_ISFIFO (st.st_mode));
+  ck_assert (g_lstat (to_null, &st) == 0 && S_ISLNK (st.st_mode));
+}
+END_TEST
+
 /* ---- a short run on tiny data ---- */
 
 static void
@@ -690,6 +740,32 @@ START_TEST (test_bench_json)
   ck_assert (jnum (root, "gflops") > 0);
   ck_assert (jnum (root, "inference_us") > 0);
   jget (root, "blas", J_STRING);
+  run_clear (&r);
+}
+END_TEST
+
+/* The finder's JSON: the curve from 1e-6 up by a constant factor, the suggestions, the verdict. */
+START_TEST (test_lr_find_json)
+{
+  Run r = run_cli ("lr-find", "--train", tiny_train_csv, "--test", tiny_test_csv, "--preset", "seed", "--steps",
+                   "100", "--threads", "1", "--json", NULL);
+  ck_assert_msg (r.status == 0, "exit %d; stderr:\n%s", r.status, r.err);
+  g_autoptr (JNode) root = json_parse (r.out);
+  JNode *points = jget (root, "points", J_ARRAY);
+  ck_assert_str_eq (jget (root, "preset", J_STRING)->string, "seed");
+  ck_assert_double_eq_tol (jnum (root, "current_lr"), 0.1, 1e-6);
+  ck_assert_int_eq ((int) jnum (root, "steps"), (int) points->items->len);
+  ck_assert_uint_ge (points->items->len, 20);
+  ck_assert_uint_le (points->items->len, 100);
+  ck_assert_double_eq_tol (jnum (g_ptr_array_index (points->items, 0), "lr"), 1e-6, 1e-12);
+  for (guint i = 1; i < points->items->len; i++)
+    ck_assert_double_eq_tol (jnum (g_ptr_array_index (points->items, i), "lr"),
+                             jnum (g_ptr_array_index (points->items, i - 1), "lr") * pow (1e7, 1.0 / 99),
+                             1e-6 * jnum (g_ptr_array_index (points->items, i), "lr"));
+  jget (root, "too_high", J_BOOL);
+  jget (root, "stopped_early", J_BOOL);
+  jget (root, "message", J_STRING);
+  ck_assert (jnum (root, "suggestion") == jnum (root, "steepest"));
   run_clear (&r);
 }
 END_TEST
@@ -855,6 +931,36 @@ START_TEST (test_mnist_seed_sum_collapses)
 }
 END_TEST
 
+/* The finder on the bug report's set-up (the gradient summed over the batch of 100): it suggests at most
+ * 1/20 of the report's 0.1 and says that rate is far too high; and the mlp from scratch, one epoch at its
+ * suggestion as a constant rate, learns (96 % and more; see README for why not 97). */
+START_TEST (test_mnist_lr_find)
+{
+  Run r = run_cli ("lr-find", "--data", mnist_dir, "--preset", "seed", "--reduce", "sum", "--json", NULL);
+  ck_assert_msg (r.status == 0, "exit %d; stderr:\n%s", r.status, r.err);
+  g_autoptr (JNode) sum = json_parse (r.out);
+  double suggestion = jnum (sum, "suggestion");
+  ck_assert_msg (suggestion <= 0.1 / 20, "suggested %g", suggestion);
+  ck_assert (jget (sum, "too_high", J_BOOL)->boolean);
+  assert_contains (jget (sum, "message", J_STRING)->string, "far too high");
+  assert_contains (jget (sum, "message", J_STRING)->string, "summed over the batch of 100");
+  run_clear (&r);
+
+  r = run_cli ("lr-find", "--data", mnist_dir, "--preset", "mlp", "--json", NULL);
+  ck_assert_msg (r.status == 0, "exit %d; stderr:\n%s", r.status, r.err);
+  g_autoptr (JNode) mlp = json_parse (r.out);
+  g_autofree char *lr = g_strdup_printf ("%.6g", jnum (mlp, "suggestion"));
+  ck_assert (!jget (mlp, "too_high", J_BOOL)->boolean);
+  run_clear (&r);
+  r = run_cli ("train", "--data", mnist_dir, "--preset", "mlp", "--lr", lr, "--schedule", "none", "--epochs", "1",
+               "--json", NULL);
+  ck_assert_msg (r.status == 0, "exit %d; stderr:\n%s", r.status, r.err);
+  g_autoptr (JNode) trained = json_parse (r.out);
+  ck_assert_msg (jnum (trained, "test_accuracy") >= 0.96, "one epoch at %s: %g", lr, jnum (trained, "test_accuracy"));
+  run_clear (&r);
+}
+END_TEST
+
 /* ---- main ---- */
 
 static gboolean
@@ -894,6 +1000,7 @@ cli_suite (void)
   tcase_add_test (tc, test_one_class_warning);
   tcase_add_test (tc, test_missing_data);
   tcase_add_test (tc, test_bad_model);
+  tcase_add_test (tc, test_hostile_command_lines);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("run");
@@ -901,6 +1008,7 @@ cli_suite (void)
   tcase_add_test (tc, test_tiny_run_json);
   tcase_add_test (tc, test_tiny_run_text);
   tcase_add_test (tc, test_bench_json);
+  tcase_add_test (tc, test_lr_find_json);
   tcase_add_test (tc, test_interrupt_saves);
   suite_add_tcase (s, tc);
   return s;
@@ -914,6 +1022,7 @@ mnist_suite (void)
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_mnist_csv_equals_idx);
   tcase_add_test (tc, test_mnist_seed_sum_collapses);
+  tcase_add_test (tc, test_mnist_lr_find);
   suite_add_tcase (s, tc);
   return s;
 }

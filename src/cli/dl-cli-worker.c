@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <glib-unix.h>
 
+#include "dl-run-recorder.h"
 #include "dl-worker.h"
 
 G_DEFINE_QUARK (dl-cli-error-quark, dl_cli_error)
@@ -17,12 +18,15 @@ typedef struct {
 typedef struct {
   GMainLoop   *loop;
   DlWorker    *worker;
+  DlRunRecorder *recorder;   /* NULL when not recording */
   DlCliReport *report;
   const char  *save_path;
   int          n_train;
   double       epoch_start;  /* the worker's elapsed training seconds when this epoch began */
   gboolean     interrupted;  /* SIGINT: stopping */
   gboolean     finishing;    /* done or stopped: saving, then quitting */
+  gboolean     stopped;      /* the worker said the run ended: the recorder has seen it too */
+  gboolean     saved;        /* --save written */
   gint64       step;
   GError      *error;
   /* Metrics rows, written on the worker thread by the step observer, read on ours. */
@@ -76,6 +80,8 @@ end_of_epoch (TrainRun *run, const DlEvent *ev)
 static void
 fail (TrainRun *run, GError *error)
 {
+  if (run->recorder != NULL)
+    dl_run_recorder_abandon (run->recorder, error->message);
   if (run->error == NULL)
     run->error = error;
   else
@@ -83,7 +89,22 @@ fail (TrainRun *run, GError *error)
   g_main_loop_quit (run->loop);
 }
 
-/* All epochs done, or stopped by SIGINT: save when asked (the loop quits on MODEL_SAVED), else quit. */
+/* Quits once the run has ended, --save is written and the recorder has its final evaluation and model. */
+static void
+maybe_quit (TrainRun *run)
+{
+  if (run->finishing && run->stopped && (run->save_path == NULL || run->saved)
+      && (run->recorder == NULL || !dl_run_recorder_get_busy (run->recorder)))
+    g_main_loop_quit (run->loop);
+}
+
+static void
+on_recorder_busy (DlRunRecorder *recorder, GParamSpec *pspec, TrainRun *run)
+{
+  maybe_quit (run);
+}
+
+/* All epochs done, or stopped by SIGINT: save when asked, then quit (maybe_quit). */
 static void
 finish (TrainRun *run)
 {
@@ -92,8 +113,7 @@ finish (TrainRun *run)
   run->finishing = TRUE;
   if (run->save_path)
     dl_worker_save_model (run->worker, run->save_path);
-  else
-    g_main_loop_quit (run->loop);
+  maybe_quit (run);
 }
 
 static gboolean
@@ -128,15 +148,21 @@ on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
       finish (run);
       break;
     case DL_EVENT_STATE:
-      if (run->interrupted && ev->state == DL_TRAIN_STOPPED)
-        {
-          run->step = ev->step;
-          finish (run);
-        }
+      if (ev->state != DL_TRAIN_FINISHED && ev->state != DL_TRAIN_STOPPED && ev->state != DL_TRAIN_FAILED)
+        break;
+      run->stopped = TRUE;
+      run->step = ev->step;
+      if (run->interrupted)
+        finish (run);
+      maybe_quit (run);
       break;
     case DL_EVENT_MODEL_SAVED:
+      /* The recorder saves the run's final model too; only --save is reported. */
+      if (g_strcmp0 (ev->path, run->save_path) != 0)
+        break;
       dl_cli_report_message (run->report, "saved the model to %s", ev->path);
-      g_main_loop_quit (run->loop);
+      run->saved = TRUE;
+      maybe_quit (run);
       break;
     case DL_EVENT_DIVERGED:
       fail (run, g_error_new_literal (DL_CLI_ERROR, DL_CLI_ERROR_DIVERGED, ev->message));
@@ -147,6 +173,8 @@ on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
     case DL_EVENT_HYPER_APPLIED:
     case DL_EVENT_DATA_LOADED:
     case DL_EVENT_MODEL_LOADED:
+    case DL_EVENT_CHECKPOINT:
+    case DL_EVENT_LR_FOUND:
       break;
     }
 }
@@ -161,9 +189,26 @@ config_from_recipe (DlTrainConfig *cfg, const DlCliRecipe *r)
   cfg->threads = r->threads;
 }
 
+/* A new run through the recorder (which then follows the worker), or a plain reset. */
+static gboolean
+begin_run (TrainRun *run, const DlTrainConfig *cfg, DlCliRecording *rec, GError **error)
+{
+  DlRunSpec spec = {
+    .name = rec != NULL ? rec->name : NULL, .preset = rec != NULL ? rec->preset : NULL, .config = cfg,
+    .data = rec != NULL ? rec->data : NULL, .program = "digitlab-cli",
+  };
+
+  if (run->recorder == NULL)
+    {
+      dl_worker_new_run (run->worker, cfg);
+      return TRUE;
+    }
+  return dl_run_recorder_begin (run->recorder, &spec, error);
+}
+
 gboolean
 dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, const char *save_path,
-                     DlCliReport *report, GError **error)
+                     DlCliReport *report, DlCliRecording *rec, GError **error)
 {
   g_autoptr (GMainContext) context = g_main_context_new ();
   TrainRun run = {
@@ -179,24 +224,39 @@ dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, co
   run.loop = g_main_loop_new (context, FALSE);
   g_mutex_init (&run.lock);
   run.worker = dl_worker_new ();
+  /* The recorder sees each event first: when the run ends, it has asked for the final model before
+   * on_event decides whether everything is done. */
+  if (rec != NULL && rec->store != NULL)
+    {
+      run.recorder = dl_run_recorder_new (run.worker, rec->store);
+      g_signal_connect (run.recorder, "notify::busy", G_CALLBACK (on_recorder_busy), &run);
+    }
   g_signal_connect (run.worker, "event", G_CALLBACK (on_event), &run);
 
   config_from_recipe (&cfg, r);
   if (report->metrics)
     dl_worker_set_step_observer (run.worker, record_step, &run);
   dl_worker_set_data (run.worker, train, test);
-  dl_worker_new_run (run.worker, &cfg);
-  dl_worker_start (run.worker);
+  gboolean begun = begin_run (&run, &cfg, rec, &run.error);
+  if (begun)
+    dl_worker_start (run.worker);
 
   GSource *sigint = g_unix_signal_source_new (SIGINT);
   g_source_set_callback (sigint, on_sigint, &run, NULL);
   g_source_attach (sigint, context);
-  g_main_loop_run (run.loop);
+  if (begun)
+    g_main_loop_run (run.loop);
   g_source_destroy (sigint);
   g_source_unref (sigint);
 
   dl_worker_shutdown (run.worker);
   flush_rows (&run);
+  if (run.recorder != NULL)
+    {
+      if (dl_run_recorder_get_run (run.recorder) != NULL)
+        g_set_object (&rec->run, dl_run_recorder_get_run (run.recorder));
+      g_object_unref (run.recorder);
+    }
   g_object_unref (run.worker);
   g_main_loop_unref (run.loop);
   g_main_context_pop_thread_default (context);

@@ -6,6 +6,7 @@
 #include "dl-data.h"
 #include "dl-cli-options.h"
 #include "dl-cli-report.h"
+#include "dl-cli-runs.h"
 
 G_BEGIN_DECLS
 
@@ -19,9 +20,10 @@ typedef enum {
 /* Trains r->p.epochs epochs on `train`, evaluating on `test` after each, then saves to `save_path` when
  * non-NULL. Fails with the worker's error (or DL_CLI_ERROR_DIVERGED and its advice) when training cannot go
  * on. On SIGINT it stops after the batch in progress, saves what it has, and fails with
- * DL_CLI_ERROR_INTERRUPTED. */
+ * DL_CLI_ERROR_INTERRUPTED. With a store in `rec`, a DlRunRecorder records the run (rec->run) and the
+ * command waits for its final evaluation and model before it returns. */
 gboolean dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, const char *save_path,
-                              DlCliReport *report, GError **error);
+                              DlCliReport *report, DlCliRecording *rec, GError **error);
 
 /* Training samples per second through the worker (its events, snapshots and health checks included),
  * timed over `batches` steps after `warmup` (at least 1) untimed ones. */
