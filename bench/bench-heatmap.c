@@ -27,7 +27,7 @@ typedef struct {
   GtkWindow   *window;
   DlDrawPage  *page;
   DlCanvas    *canvas;
-  DlWorker    *worker;
+  DlSession   *session;     /* no run history; its run the model */
   DlExplainer *explainer;
   GArray      *latency_ms;   /* double: stroke change → explanation on the page */
   GArray      *computed_ms;  /* double: stroke change → explanation computed (on the explainer's thread) */
@@ -133,10 +133,13 @@ setup (Bench *b, const char *model, GError **error)
   g_autoptr (DlDataset) test = train != NULL ? dl_dataset_load_dir (dir, FALSE, error) : NULL;
   if (test == NULL)
     return FALSE;
-  b->worker = dl_worker_new ();
-  g_signal_connect (b->worker, "event", G_CALLBACK (on_event), b);
-  dl_worker_load_model (b->worker, model, NULL);
-  if (!iterate_until (loaded_or_failed, b, 30000) || b->error != NULL)
+  b->session = dl_session_new (NULL, "");
+  DlWorker *worker = dl_session_get_worker (b->session);
+  gulong id = g_signal_connect (worker, "event", G_CALLBACK (on_event), b);
+  g_action_group_activate_action (dl_session_get_actions (b->session), "load-model", g_variant_new_string (model));
+  gboolean in_time = iterate_until (loaded_or_failed, b, 30000);
+  g_signal_handler_disconnect (worker, id);
+  if (!in_time || b->error != NULL)
     {
       if (b->error != NULL)
         g_propagate_error (error, g_steal_pointer (&b->error));
@@ -145,7 +148,6 @@ setup (Bench *b, const char *model, GError **error)
       return FALSE;
     }
   b->explainer = dl_explainer_new ();
-  dl_explainer_set_worker (b->explainer, b->worker);
   dl_explainer_set_data (b->explainer, train, test);
 
   g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
@@ -157,7 +159,7 @@ setup (Bench *b, const char *model, GError **error)
   gtk_window_set_default_size (b->window, 1000, 960);
   b->page = DL_DRAW_PAGE (dl_draw_page_new ());
   gtk_window_set_child (b->window, GTK_WIDGET (b->page));
-  dl_draw_page_set_worker (b->page, b->worker);
+  dl_draw_page_set_session (b->page, b->session);
   dl_draw_page_set_explainer (b->page, b->explainer);
   g_signal_connect (b->page, "notify::explanation", G_CALLBACK (on_explanation), b);
   b->canvas = DL_CANVAS (find_type (GTK_WIDGET (b->page), DL_TYPE_CANVAS));
@@ -253,7 +255,7 @@ main (int argc, char **argv)
   if (b.window != NULL)
     gtk_window_destroy (b.window);
   g_clear_object (&b.explainer);
-  g_clear_object (&b.worker);
+  g_clear_object (&b.session);
   if (!ok)
     {
       fprintf (stderr, "bench-heatmap: %s\n", error->message);

@@ -55,20 +55,22 @@ on_event (DlWorker *worker, DlEvent *ev, gpointer data)
   ck_assert_msg (ev->type != DL_EVENT_ERROR, "worker: %s", ev->error ? ev->error->message : "?");
 }
 
-static DlWorker *
-worker_with_model (void)
+/* A session without a run history, its run the saved model (as session.load-model opens it). */
+static DlSession *
+session_with_model (void)
 {
-  DlWorker *worker = dl_worker_new ();
+  DlSession *session = dl_session_new (NULL, "");
+  DlWorker *worker = dl_session_get_worker (session);
   gboolean loaded = FALSE;
   gulong id = g_signal_connect (worker, "event", G_CALLBACK (on_event), &loaded);
   if (model_path == NULL)
     model_path = train_model ();   /* once, inside the first test that needs it (it asserts) */
-  dl_worker_load_model (worker, model_path, NULL);
+  g_action_group_activate_action (dl_session_get_actions (session), "load-model", g_variant_new_string (model_path));
   ck_assert (iterate_until (is_true, &loaded, 10000));
   g_signal_handler_disconnect (worker, id);
-  g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (worker);
+  g_autoptr (DlSnapshot) snap = dl_session_dup_snapshot (session);
   ck_assert (snap != NULL && snap->trained);
-  return worker;
+  return session;
 }
 
 typedef struct {
@@ -85,15 +87,15 @@ canvas_ready (gpointer data)
 }
 
 static void
-fixture_show (Fixture *f, DlWorker *worker)
+fixture_show (Fixture *f, DlSession *session)
 {
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_title (f->window, "Draw test");
   gtk_window_set_default_size (f->window, 900, 640);
   f->page = DL_DRAW_PAGE (dl_draw_page_new ());
   gtk_window_set_child (f->window, GTK_WIDGET (f->page));
-  if (worker != NULL)
-    g_object_set (f->page, "worker", worker, NULL);
+  if (session != NULL)
+    g_object_set (f->page, "session", session, NULL);
   f->canvas = DL_CANVAS (find_type (GTK_WIDGET (f->page), DL_TYPE_CANVAS));
   ck_assert (f->canvas != NULL);
   gtk_window_present (f->window);
@@ -177,9 +179,9 @@ add_move (GStrvBuilder *b, const char *xid, int x, int y)
 START_TEST (test_drag_classifies_live)
 {
   DL_TEST_WATCHDOG ();
-  g_autoptr (DlWorker) worker = worker_with_model ();
+  g_autoptr (DlSession) session = session_with_model ();
   Fixture f;
-  fixture_show (&f, worker);
+  fixture_show (&f, session);
   ck_assert_str_eq (label_text (f.page, "prediction"), "–");
   ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
 
@@ -288,9 +290,9 @@ draw_polyline (DlCanvas *canvas, const double (*pts)[2], int n)
 START_TEST (test_no_guess)
 {
   DL_TEST_WATCHDOG ();
-  g_autoptr (DlWorker) worker = dl_worker_new ();   /* no network yet */
+  g_autoptr (DlSession) session = dl_session_new (NULL, "");   /* no network yet */
   Fixture f;
-  fixture_show (&f, worker);
+  fixture_show (&f, session);
   ck_assert_str_eq (label_text (f.page, "status"), "Draw a digit");
 
   /* The page reads the canvas on its next frame: a tick callback added after the drawing runs after the
@@ -336,15 +338,14 @@ explained (gpointer data)
 START_TEST (test_explains)
 {
   DL_TEST_WATCHDOG ();
-  g_autoptr (DlWorker) worker = worker_with_model ();
+  g_autoptr (DlSession) session = session_with_model ();
   g_autoptr (DlDataset) train = dl_test_mnist_load (TRUE);
   g_autoptr (DlDataset) test = dl_test_mnist_load (FALSE);
   g_autoptr (DlDataset) train_part = dl_dataset_subset (train, 10000);
   g_autoptr (DlExplainer) explainer = dl_explainer_new ();
-  dl_explainer_set_worker (explainer, worker);
   dl_explainer_set_data (explainer, train_part, test);
   Fixture f;
-  fixture_show (&f, worker);
+  fixture_show (&f, session);
   dl_draw_page_set_explainer (f.page, explainer);
 
   draw_polyline (f.canvas, SEVEN, G_N_ELEMENTS (SEVEN));
@@ -409,9 +410,9 @@ shows_digit (gpointer data)
 START_TEST (test_undo_clear_save)
 {
   DL_TEST_WATCHDOG ();
-  g_autoptr (DlWorker) worker = worker_with_model ();
+  g_autoptr (DlSession) session = session_with_model ();
   Fixture f;
-  fixture_show (&f, worker);
+  fixture_show (&f, session);
   GtkWidget *canvas = GTK_WIDGET (f.canvas);
   guint n;
 

@@ -167,6 +167,9 @@ START_TEST (diagnose_collapse_and_causes)
   ck_assert_msg (has_message (d, "The gradient is summed over the batch of 100, so each step is 100× the learning rate: "
                                  "the learning rate may be too high"), "%s", msgs);
   ck_assert_msg (has_message (d, "average the gradient (--reduce mean) or lower it"), "%s", msgs);
+  /* The app words that remedy its own way: it finds the finding by its index. */
+  ck_assert_int_eq (d->summed_gradient_batch, 100);
+  ck_assert (strstr (g_ptr_array_index (d->messages, d->summed_gradient_message), "--reduce mean") != NULL);
   ck_assert_msg (has_message (d, "75 % of the ReLU units in layer 2 (fc40-relu) are dead"), "%s", msgs);
   ck_assert_msg (has_message (d, "The weights of layer 2 (fc40-relu) have grown to norm 5e+03"), "%s", msgs);
   ck_assert_msg (!has_message (d, "layer 1 (fc30-tanh) have grown"), "%s", msgs);

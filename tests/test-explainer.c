@@ -1,7 +1,8 @@
 /* test-explainer.c — DlExplainer's two threads: requests answered on the main context in order, the
  * heatmap first and then the complete explanation, a client's superseded requests dropped, the index
  * built once for an unchanging snapshot and used (neighbours into the training set, a verdict), nothing
- * for an untrained network, and a clean shutdown with work in flight. No display needed (GLib only); in
+ * for an untrained network, each request on its own snapshot (two networks in turn), and a clean shutdown
+ * with work in flight. No display needed (GLib only); in
  * the 'worker' suite too, so that ThreadSanitizer sees the threads. */
 #include <check.h>
 #include <glib/gstdio.h>
@@ -23,13 +24,6 @@ on_explained (DlExplainer *explainer, DlExplanation *e, Log *log)
   g_ptr_array_add (log->got, dl_explanation_ref (e));
 }
 
-static void
-on_event (DlWorker *worker, DlEvent *ev, gboolean *loaded)
-{
-  if (ev->type == DL_EVENT_MODEL_LOADED)
-    *loaded = TRUE;
-}
-
 static gboolean
 iterate_until (gboolean (*cond) (gpointer), gpointer data, int ms)
 {
@@ -38,12 +32,6 @@ iterate_until (gboolean (*cond) (gpointer), gpointer data, int ms)
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (1000);
   return cond (data);
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
 }
 
 static DlDataset *
@@ -60,22 +48,12 @@ random_set (int n, guint64 seed)
   return ds;
 }
 
-/* A worker holding a loaded (so: trained) random net. */
-static DlWorker *
-worker_with_net (const char *spec, char **dir_out)
+/* A snapshot of a random net, as a loaded (so: trained) model's: run `serial`, step 0. */
+static DlSnapshot *
+snapshot_of (const char *spec, guint64 seed, guint serial)
 {
-  g_autoptr (DlNet) net = dl_test_make_net (spec, 5);
-  *dir_out = g_dir_make_tmp ("test-explainer-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (*dir_out, "net.dlm", NULL);
-  ck_assert (dl_model_save (net, path, NULL));
-  DlWorker *worker = dl_worker_new ();
-  gboolean loaded = FALSE;
-  gulong id = g_signal_connect (worker, "event", G_CALLBACK (on_event), &loaded);
-  dl_worker_load_model (worker, path, NULL);
-  ck_assert (iterate_until (is_true, &loaded, 20000));
-  g_signal_handler_disconnect (worker, id);
-  g_unlink (path);
-  return worker;
+  g_autoptr (DlNet) net = dl_test_make_net (spec, seed);
+  return dl_snapshot_new_for_net (net, 0, serial, TRUE);
 }
 
 /* The last explanation is complete (and the one of request log->want, if set). */
@@ -91,15 +69,13 @@ has_complete (gpointer data)
 
 START_TEST (answers_in_order_and_drops_superseded)
 {
-  g_autofree char *dir = NULL;
-  g_autoptr (DlWorker) worker = worker_with_net ("conv4x5p2-relu,pool2,fc16-relu,fc10,softmax", &dir);
+  g_autoptr (DlSnapshot) snap = snapshot_of ("conv4x5p2-relu,pool2,fc16-relu,fc10,softmax", 5, 1);
   g_autoptr (DlDataset) train = random_set (600, 1), test = random_set (400, 2);
   g_autoptr (DlExplainer) explainer = dl_explainer_new ();
   Log a = { g_ptr_array_new_with_free_func ((GDestroyNotify) dl_explanation_unref), 0 };
   float x[784];
   guint8 y;
 
-  dl_explainer_set_worker (explainer, worker);
   dl_explainer_set_data (explainer, train, test);
   g_signal_connect (explainer, "explained", G_CALLBACK (on_explained), &a);
 
@@ -110,8 +86,8 @@ START_TEST (answers_in_order_and_drops_superseded)
   for (int k = 0; k < 20; k++)
     {
       dl_test_make_batch (1, 100 + k, x, &y);
-      last_a = dl_explainer_request (explainer, &client_a, x, k % DL_ATTRIB_N_METHODS, -1, -1, g_get_monotonic_time ());
-      last_b = dl_explainer_request (explainer, &client_b, x, DL_ATTRIB_INTEGRATED_GRADIENTS, 3, 5, g_get_monotonic_time ());
+      last_a = dl_explainer_request (explainer, &client_a, snap, x, k % DL_ATTRIB_N_METHODS, -1, -1, g_get_monotonic_time ());
+      last_b = dl_explainer_request (explainer, &client_b, snap, x, DL_ATTRIB_INTEGRATED_GRADIENTS, 3, 5, g_get_monotonic_time ());
     }
   dl_explainer_wait_idle (explainer);
   a.want = last_b;   /* requested last */
@@ -137,7 +113,7 @@ START_TEST (answers_in_order_and_drops_superseded)
 
   /* The index is built (once: the snapshot does not change) and used for a new request. */
   dl_test_make_batch (1, 7, x, &y);
-  a.want = dl_explainer_request (explainer, &client_a, x, DL_ATTRIB_GRADIENT_INPUT, -1, -1, g_get_monotonic_time ());
+  a.want = dl_explainer_request (explainer, &client_a, snap, x, DL_ATTRIB_GRADIENT_INPUT, -1, -1, g_get_monotonic_time ());
   dl_explainer_wait_idle (explainer);
   ck_assert (iterate_until (has_complete, &a, 20000));
   DlExplanation *e = g_ptr_array_index (a.got, a.got->len - 1);
@@ -153,33 +129,76 @@ START_TEST (answers_in_order_and_drops_superseded)
 
   /* Work in flight when the explainer goes: its threads are joined, nothing is delivered afterwards. */
   for (int k = 0; k < 5; k++)
-    dl_explainer_request (explainer, &client_a, x, DL_ATTRIB_OCCLUSION, -1, -1, g_get_monotonic_time ());
+    dl_explainer_request (explainer, &client_a, snap, x, DL_ATTRIB_OCCLUSION, -1, -1, g_get_monotonic_time ());
   g_clear_object (&explainer);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_ptr_array_unref (a.got);
-  dl_worker_shutdown (worker);
-  g_rmdir (dir);
 }
 END_TEST
 
 /* An untrained network explains nothing: the answer is complete and empty. */
 START_TEST (untrained_explains_nothing)
 {
-  g_autoptr (DlWorker) worker = dl_worker_new ();
   g_autoptr (DlExplainer) explainer = dl_explainer_new ();
   Log log = { g_ptr_array_new_with_free_func ((GDestroyNotify) dl_explanation_unref), 0 };
   float x[784] = { 0 };
   int client;
 
-  dl_explainer_set_worker (explainer, worker);   /* no network yet: no snapshot */
   g_signal_connect (explainer, "explained", G_CALLBACK (on_explained), &log);
-  dl_explainer_request (explainer, &client, x, DL_ATTRIB_INTEGRATED_GRADIENTS, -1, -1, g_get_monotonic_time ());
+  dl_explainer_request (explainer, &client, NULL, x, DL_ATTRIB_INTEGRATED_GRADIENTS, -1, -1, g_get_monotonic_time ());
   ck_assert (iterate_until (has_complete, &log, 10000));
   DlExplanation *e = g_ptr_array_index (log.got, 0);
   ck_assert (!e->trained && e->complete && !e->have_index && e->predicted == -1);
   g_ptr_array_unref (log.got);
-  dl_worker_shutdown (worker);
+}
+END_TEST
+
+/* Each request is explained on its own snapshot: two networks (a run shown from the store beside the live
+ * one) asked in turn get their own answers and, once each one's index is built, neighbours in their own
+ * features — those of a direct query on that network. */
+START_TEST (each_request_on_its_snapshot)
+{
+  g_autoptr (DlSnapshot) live = snapshot_of ("fc32-relu,fc16-relu,fc10,softmax", 1, 3);
+  g_autoptr (DlSnapshot) past = snapshot_of ("fc24-relu,fc12-relu,fc10,softmax", 2, 0x80000001u);
+  g_autoptr (DlDataset) train = random_set (500, 3), test = random_set (300, 4);
+  g_autoptr (DlExplainer) explainer = dl_explainer_new ();
+  Log log = { g_ptr_array_new_with_free_func ((GDestroyNotify) dl_explanation_unref), 0 };
+  DlSnapshot *snaps[] = { live, past, live, past };
+  float x[784];
+  guint8 y;
+  int client;
+
+  dl_explainer_set_data (explainer, train, test);
+  g_signal_connect (explainer, "explained", G_CALLBACK (on_explained), &log);
+  dl_test_make_batch (1, 11, x, &y);
+  for (gsize k = 0; k < G_N_ELEMENTS (snaps); k++)
+    {
+      float probs[DL_N_CLASSES];
+      DlNeighbour want[DL_NEIGHBOURS_K];
+      g_autoptr (DlNetWork) work = dl_net_work_new (snaps[k]->net, 1);
+      g_autoptr (DlNeighbours) nb = dl_neighbours_build (snaps[k]->net, train, NULL);
+
+      /* The first request on a network other than the index's is answered without neighbours and has its
+       * index built; the second, after that, with them. */
+      for (int twice = 0; twice < 2; twice++)
+        {
+          log.want = dl_explainer_request (explainer, &client, snaps[k], x, DL_ATTRIB_GRADIENT_INPUT, -1, -1,
+                                           g_get_monotonic_time ());
+          dl_explainer_wait_idle (explainer);
+          ck_assert (iterate_until (has_complete, &log, 20000));
+        }
+      DlExplanation *e = g_ptr_array_index (log.got, log.got->len - 1);
+      dl_net_forward (snaps[k]->net, work, x, 1, probs);
+      ck_assert_uint_eq (e->run_serial, snaps[k]->run_serial);
+      for (int c = 0; c < DL_N_CLASSES; c++)
+        ck_assert_float_eq (e->probs[c], probs[c]);
+      ck_assert (e->have_index);
+      dl_neighbours_query_image (nb, snaps[k]->net, work, x, DL_NEIGHBOURS_K, want);
+      for (int j = 0; j < DL_NEIGHBOURS_K; j++)
+        ck_assert_int_eq (e->neighbours[j].index, want[j].index);
+    }
+  g_ptr_array_unref (log.got);
 }
 END_TEST
 
@@ -193,6 +212,7 @@ main (void)
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, answers_in_order_and_drops_superseded);
   tcase_add_test (tc, untrained_explains_nothing);
+  tcase_add_test (tc, each_request_on_its_snapshot);
   suite_add_tcase (s, tc);
   SRunner *sr = srunner_create (s);
   srunner_set_fork_status (sr, CK_NOFORK);

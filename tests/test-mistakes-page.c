@@ -404,14 +404,19 @@ START_TEST (test_explains_selection)
   g_autofree char *path = g_build_filename (dir, "mlp.dlm", NULL);
   g_autoptr (GError) error = NULL;
   ck_assert_msg (dl_model_save (net, path, &error), "%s", error ? error->message : "");
-  g_autoptr (DlWorker) worker = dl_worker_new ();
+  /* The model opened in a session without a data set or run history: the page explains with its snapshot
+   * and is fed the evaluation by hand. */
+  g_autoptr (DlSession) session = dl_session_new (NULL, "");
+  DlWorker *worker = dl_session_get_worker (session);
   gboolean loaded = FALSE;
-  g_signal_connect (worker, "event", G_CALLBACK (on_loaded), &loaded);
-  dl_worker_load_model (worker, path, NULL);
+  gulong id = g_signal_connect (worker, "event", G_CALLBACK (on_loaded), &loaded);
+  g_action_group_activate_action (dl_session_get_actions (session), "load-model", g_variant_new_string (path));
   ck_assert (iterate_until_true (&loaded, 10000));
+  g_signal_handler_disconnect (worker, id);
+  g_autoptr (DlSnapshot) snap = dl_session_dup_snapshot (session);
+  ck_assert (snap != NULL && snap->trained);
   g_autoptr (DlDataset) train_part = dl_dataset_subset (train_set, N_TRAIN);
   g_autoptr (DlExplainer) explainer = dl_explainer_new ();
-  dl_explainer_set_worker (explainer, worker);
   dl_explainer_set_data (explainer, train_part, test_set);
 
   GtkWidget *win = gtk_window_new ();
@@ -419,6 +424,7 @@ START_TEST (test_explains_selection)
   gtk_window_set_default_size (GTK_WINDOW (win), 1280, 820);
   gtk_window_set_child (GTK_WINDOW (win), page);
   gtk_window_present (GTK_WINDOW (win));
+  dl_mistakes_page_set_session (DL_MISTAKES_PAGE (page), session);
   dl_mistakes_page_set_explainer (DL_MISTAKES_PAGE (page), explainer);
   dl_mistakes_page_set_test_set (DL_MISTAKES_PAGE (page), test_set);
   dl_mistakes_page_add_eval (DL_MISTAKES_PAGE (page), ev, NULL, TRUE);
@@ -442,7 +448,6 @@ START_TEST (test_explains_selection)
           gtk_label_get_text (child (page, "evidence_note")));
 
   gtk_window_destroy (GTK_WINDOW (win));
-  dl_worker_shutdown (worker);
   g_unlink (path);
   g_rmdir (dir);
 }

@@ -2,85 +2,29 @@
  *
  * Every change of the strokes schedules one classification for the next frame (a tick callback), so a
  * fast stroke costs at most one preprocessing and one forward pass per frame, on the page's own
- * DlNetWork. The network is the worker's latest parameter snapshot, so the answer follows training as it
- * runs: worker events that bring a new snapshot schedule a classification too. Each classification also
- * asks the explainer (another thread) why: the heatmap, the nearest training images and whether it looks
- * like a digit at all arrive a few milliseconds later, and a request the next one supersedes is dropped,
- * so the answer never waits for them.
+ * DlNetWork. The network is the session's snapshot of the run shown (the worker's latest parameters for
+ * the live run, so the answer follows training as it runs; a past run's final model): each
+ * "snapshot-changed" schedules a classification too. Each classification also asks the explainer
+ * (another thread) why, on the same snapshot: the heatmap, the nearest training images and whether it
+ * looks like a digit at all arrive a few milliseconds later, and a request the next one supersedes is
+ * dropped, so the answer never waits for them.
  */
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
-#include "dl-attrib-view.h"
-#include "dl-canvas.h"
-#include "dl-draw-page.h"
-#include "dl-neighbours-view.h"
+#include "dl-draw-page-private.h"
 #include "dl-personal.h"
-#include "dl-preprocess.h"
 
 /* Below this probability the page says it is not sure. */
 #define SURE 0.5
 /* The personal set's accuracy is recomputed at most this often while training runs. */
 #define PERSONAL_INTERVAL_US G_USEC_PER_SEC
 
-struct _DlDrawPage
-{
-  GtkWidget       parent_instance;
-
-  DlWorker       *worker;
-  DlExplainer    *explainer;
-  DlNetWork      *work;             /* the answer's, for the run work_run */
-  guint           work_run;
-  DlDigitInput   *input;
-  float           probs[DL_N_CLASSES];
-  int             answer;           /* the class the network gives, -1: none */
-  int             prediction;       /* the class shown: the answer unless it is not a digit; -1: none */
-  DlOodHint       hint;             /* a drawing too small to read */
-  DlExplanation  *explanation;      /* the newest shown (the heatmap), or NULL */
-  DlExplanation  *complete;         /* the newest with neighbours and verdict, or NULL */
-  guint64         requested;        /* serial of the newest request, 0: none */
-  gint64          changed_us;       /* the first stroke change no request has covered yet, 0: none */
-  int             label;            /* true label for saving, -1: none */
-  gboolean        label_chosen;     /* picked by the user: predictions no longer move it */
-  guint           tick_id;
-  gint64          seen_step;        /* snapshot last classified with */
-  guint           seen_run_serial;
-  gboolean        seen_trained;
-  double          infer_ms;
-
-  DlDataset      *personal;
-  char           *personal_dir;
-  char           *personal_note;    /* the outcome of the last save, shown above the accuracy */
-  gboolean        personal_failed;
-  gint64          personal_checked_us;
-
-  /* template children */
-  DlCanvas       *canvas;
-  GtkLabel       *prediction_label;
-  GtkLabel       *status_label;
-  GtkLabel       *detail_label;
-  GtkDrawingArea *bars_area;
-  GtkDrawingArea *input_area;
-  GtkDrawingArea *crop_area;
-  GtkDrawingArea *fit_area;
-  GtkBox         *label_row;
-  GtkButton      *save_button;
-  GtkLabel       *personal_label;
-  GtkLabel       *why_heading;
-  GtkDropDown    *method_dropdown;
-  GtkDropDown    *target_dropdown;
-  GtkDropDown    *contrast_dropdown;
-  DlAttribView   *attrib_view;
-  GtkLabel       *attrib_note;
-  DlNeighboursView *neighbours_view;
-  GtkLabel       *neighbours_note;
-};
 
 G_DEFINE_FINAL_TYPE (DlDrawPage, dl_draw_page, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_WORKER, PROP_EXPLAINER, PROP_PREDICTION, PROP_NOT_A_DIGIT, PROP_EXPLANATION, PROP_LABEL, N_PROPS };
-static GParamSpec *properties[N_PROPS];
+GParamSpec *dl_draw_page_props[N_PROPS];
 
 GtkWidget *
 dl_draw_page_new (void)
@@ -95,47 +39,11 @@ dl_draw_page_get_prediction (DlDrawPage *self)
   return self->prediction;
 }
 
-DlWorker *
-dl_draw_page_get_worker (DlDrawPage *self)
+DlSession *
+dl_draw_page_get_session (DlDrawPage *self)
 {
   g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
-  return self->worker;
-}
-
-DlExplainer *
-dl_draw_page_get_explainer (DlDrawPage *self)
-{
-  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
-  return self->explainer;
-}
-
-gboolean
-dl_draw_page_get_not_a_digit (DlDrawPage *self)
-{
-  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), FALSE);
-  return self->answer >= 0 && self->prediction < 0;
-}
-
-DlExplanation *
-dl_draw_page_get_explanation (DlDrawPage *self)
-{
-  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
-  return self->explanation;
-}
-
-DlExplanation *
-dl_draw_page_get_complete_explanation (DlDrawPage *self)
-{
-  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
-  return self->complete;
-}
-
-gboolean
-dl_draw_page_is_settled (DlDrawPage *self)
-{
-  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), FALSE);
-  return self->tick_id == 0 && (self->requested == 0 || (self->complete != NULL
-                                                         && self->complete->serial == self->requested));
+  return self->session;
 }
 
 /* ---- the label for saving ---- */
@@ -158,7 +66,7 @@ set_label (DlDrawPage *self, int label, gboolean chosen)
   if (self->label == label)
     return;
   self->label = label;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
+  g_object_notify_by_pspec (G_OBJECT (self), dl_draw_page_props[PROP_LABEL]);
   update_save (self);
 }
 
@@ -220,8 +128,8 @@ set_prediction (DlDrawPage *self, int prediction)
   if (self->prediction == prediction)
     return;
   self->prediction = prediction;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREDICTION]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOT_A_DIGIT]);
+  g_object_notify_by_pspec (G_OBJECT (self), dl_draw_page_props[PROP_PREDICTION]);
+  g_object_notify_by_pspec (G_OBJECT (self), dl_draw_page_props[PROP_NOT_A_DIGIT]);
 }
 
 /* The answer on the page's own DlNetWork (the snapshot's parameters only read). */
@@ -254,25 +162,18 @@ hint_text (DlOodHint hint, const char **detail)
   return _("Too short to read");
 }
 
-/* Whether the explanation shown says that the current drawing does not look like a digit. */
-static gboolean
-flagged (DlDrawPage *self)
-{
-  const DlExplanation *e = self->complete;
-  return e != NULL && e->serial == self->requested && e->have_index && e->verdict.flagged;
-}
-
 /* The labels for the answer in force: a digit, or "this doesn't look like a digit" (probabilities still
  * shown) once the explanation of this drawing says so. */
-static void
-show_answer (DlDrawPage *self, DlSnapshot *snap)
+void
+dl_draw_page_show_answer (DlDrawPage *self)
 {
+  gboolean flagged = dl_draw_page_flagged (self);
   int a = self->answer;
   float p = self->probs[a];
   g_autofree char *digit = g_strdup_printf ("%d", a);
   g_autofree char *status = NULL, *detail = NULL;
 
-  if (flagged (self))
+  if (flagged)
     {
       status = g_strdup (_("This doesn't look like a digit"));
       detail = g_strdup_printf (_("Of the ten digits it reads it most like a %d (%.0f %%), but it is further from "
@@ -283,24 +184,22 @@ show_answer (DlDrawPage *self, DlSnapshot *snap)
     {
       status = g_strdup_printf (p >= SURE ? _("%.0f %% sure") : _("Not sure: %.0f %%"), 100 * p);
       /* Trained at step 0 is a loaded model, not an untrained one: "step 0" would say the opposite. */
-      detail = snap->step > 0
-        ? g_strdup_printf (_("Parameters of step %lld; the answer took %.2f ms."), (long long) snap->step, self->infer_ms)
+      detail = self->seen_step > 0
+        ? g_strdup_printf (_("Parameters of step %lld; the answer took %.2f ms."), (long long) self->seen_step,
+                           self->infer_ms)
         : g_strdup_printf (_("Parameters of the loaded model; the answer took %.2f ms."), self->infer_ms);
     }
-  gtk_label_set_text (self->prediction_label, flagged (self) ? "?" : digit);
+  gtk_label_set_text (self->prediction_label, flagged ? "?" : digit);
   gtk_label_set_text (self->status_label, status);
   gtk_label_set_text (self->detail_label, detail);
-  gtk_widget_set_opacity (GTK_WIDGET (self->prediction_label), flagged (self) ? 0.35 : 1.0);
-  set_prediction (self, flagged (self) ? -1 : a);
+  gtk_widget_set_opacity (GTK_WIDGET (self->prediction_label), flagged ? 0.35 : 1.0);
+  set_prediction (self, flagged ? -1 : a);
 }
-
-static void request_explanation (DlDrawPage *self);
-static void schedule_update (DlDrawPage *self);
 
 static void
 classify (DlDrawPage *self)
 {
-  g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
+  g_autoptr (DlSnapshot) snap = self->session != NULL ? dl_session_dup_snapshot (self->session) : NULL;
   gboolean trained = snap != NULL && snap->trained;
   const char *detail = NULL;
 
@@ -345,159 +244,11 @@ classify (DlDrawPage *self)
       gtk_widget_set_opacity (GTK_WIDGET (self->prediction_label), 0.35);
       set_prediction (self, -1);
     }
-  request_explanation (self);
+  dl_draw_page_request_explanation (self, self->answer >= 0 ? snap : NULL);
   if (self->answer >= 0)
-    show_answer (self, snap);
+    dl_draw_page_show_answer (self);
   update_save (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->bars_area));
-}
-
-/* ---- why: the explanation ---- */
-
-static int
-dropdown_class (GtkDropDown *d)
-{
-  guint i = gtk_drop_down_get_selected (d);
-  return i == GTK_INVALID_LIST_POSITION || i == 0 ? -1 : (int) i - 1;
-}
-
-static void
-request_explanation (DlDrawPage *self)
-{
-  gint64 origin = self->changed_us != 0 ? self->changed_us : g_get_monotonic_time ();
-  self->changed_us = 0;
-  if (self->explainer == NULL || self->answer < 0)
-    {
-      self->requested = 0;
-      g_clear_pointer (&self->explanation, dl_explanation_unref);
-      g_clear_pointer (&self->complete, dl_explanation_unref);
-      dl_attrib_view_set (self->attrib_view, self->input->empty ? NULL : self->input->input, NULL);
-      dl_neighbours_view_set (self->neighbours_view, NULL, NULL, 0, -1, -1);
-      gtk_label_set_text (self->why_heading, _("Why"));
-      gtk_label_set_text (self->attrib_note, "");
-      gtk_label_set_text (self->neighbours_note, "");
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPLANATION]);
-      return;
-    }
-  guint method = gtk_drop_down_get_selected (self->method_dropdown);
-  self->requested = dl_explainer_request (self->explainer, self, self->input->input,
-                                          method < DL_ATTRIB_N_METHODS ? method : DL_ATTRIB_INTEGRATED_GRADIENTS,
-                                          dropdown_class (self->target_dropdown),
-                                          dropdown_class (self->contrast_dropdown), origin);
-}
-
-static char *
-attrib_note_text (const DlExplanation *e)
-{
-  const char *what = e->method == DL_ATTRIB_GRADIENT_INPUT ? _("Gradient × input")
-                     : e->method == DL_ATTRIB_OCCLUSION ? _("Occlusion") : _("Integrated gradients");
-  g_autofree char *score = e->contrast >= 0 ? g_strdup_printf (_("score of %d minus score of %d"), e->target, e->contrast)
-                                            : g_strdup_printf (_("score of %d"), e->target);
-  if (e->method == DL_ATTRIB_INTEGRATED_GRADIENTS)
-    return g_strdup_printf (_("%s: the map adds up to %.2f; the %s went from %.2f (black) to %.2f."), what,
-                            e->attrib.sum, score, e->attrib.f_baseline, e->attrib.f_x);
-  if (e->method == DL_ATTRIB_OCCLUSION)
-    return g_strdup_printf (_("%s: how much the %s (%.2f) drops when a 4 × 4 patch there is blacked out."), what,
-                            score, e->attrib.f_x);
-  return g_strdup_printf (_("%s: each pixel times the gradient of the %s (%.2f)."), what, score, e->attrib.f_x);
-}
-
-static char *
-neighbours_note_text (const DlExplanation *e)
-{
-  if (!e->have_index)
-    return g_strdup (e->index_building ? _("Finding the training images nearest to it in the network's features…")
-                                       : _("No training set to compare with."));
-  int same = 0;
-  for (int k = 0; k < DL_NEIGHBOURS_K; k++)
-    same += e->neighbours[k].label == e->predicted;
-  g_autofree char *of = g_strdup_printf (ngettext ("%d of them is a %d", "%d of them are %ds", same), same, e->predicted);
-  g_autofree char *when = e->index_step == e->step ? g_strdup ("")
-                          : g_strdup_printf (_(" (features of step %lld; newer ones are on the way)"),
-                                             (long long) e->index_step);
-  return g_strdup_printf (_("The %d nearest of %'d training images in the network's own features, with their "
-                            "labels and distances: %s%s."), DL_NEIGHBOURS_K, e->train->n, of, when);
-}
-
-static void
-show_attribution (DlDrawPage *self, const DlExplanation *e)
-{
-  g_autofree char *heading = e->contrast >= 0 ? g_strdup_printf (_("Why %d and not %d"), e->target, e->contrast)
-                                              : g_strdup_printf (_("Why %d"), e->target);
-  g_autofree char *note = attrib_note_text (e);
-  gtk_label_set_text (self->why_heading, heading);
-  gtk_label_set_text (self->attrib_note, note);
-  dl_attrib_view_set (self->attrib_view, e->image, e->map);
-}
-
-static void
-show_neighbours (DlDrawPage *self, const DlExplanation *e)
-{
-  g_autofree char *note = neighbours_note_text (e);
-  dl_neighbours_view_set (self->neighbours_view, e->train, e->neighbours, e->have_index ? DL_NEIGHBOURS_K : 0,
-                          e->predicted, -1);
-  gtk_label_set_text (self->neighbours_note, note);
-}
-
-static void
-on_explained (DlExplainer *explainer, DlExplanation *e, DlDrawPage *self)
-{
-  /* Only this page's, and never an older one than shown (requests are answered in order anyway). */
-  if (e->client != self || (self->explanation != NULL && e->serial < self->explanation->serial))
-    return;
-  g_clear_pointer (&self->explanation, dl_explanation_unref);
-  self->explanation = dl_explanation_ref (e);
-  if (e->trained)
-    show_attribution (self, e);
-  if (e->complete)
-    {
-      g_clear_pointer (&self->complete, dl_explanation_unref);
-      self->complete = dl_explanation_ref (e);
-      if (e->trained)
-        show_neighbours (self, e);
-      if (e->serial == self->requested && self->answer >= 0)
-        {
-          g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
-          if (snap != NULL)
-            show_answer (self, snap);
-        }
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPLANATION]);
-}
-
-/* A new index: the drawing's neighbours and verdict may have changed. */
-static void
-on_index_changed (DlExplainer *explainer, DlDrawPage *self)
-{
-  if (self->answer >= 0)
-    request_explanation (self);
-}
-
-static void
-on_explain_choice_changed (DlDrawPage *self)
-{
-  if (self->answer >= 0)
-    request_explanation (self);
-}
-
-void
-dl_draw_page_set_explainer (DlDrawPage *self, DlExplainer *explainer)
-{
-  g_return_if_fail (DL_IS_DRAW_PAGE (self));
-  g_return_if_fail (explainer == NULL || DL_IS_EXPLAINER (explainer));
-
-  if (self->explainer == explainer)
-    return;
-  if (self->explainer != NULL)
-    g_signal_handlers_disconnect_by_data (self->explainer, self);
-  g_set_object (&self->explainer, explainer);
-  if (explainer != NULL)
-    {
-      g_signal_connect_object (explainer, "explained", G_CALLBACK (on_explained), self, 0);
-      g_signal_connect_object (explainer, "index-changed", G_CALLBACK (on_index_changed), self, 0);
-    }
-  schedule_update (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPLAINER]);
 }
 
 static void
@@ -525,8 +276,8 @@ update_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 }
 
 /* At most one update per frame however many samples or events arrive. */
-static void
-schedule_update (DlDrawPage *self)
+void
+dl_draw_page_schedule_update (DlDrawPage *self)
 {
   if (self->tick_id == 0)
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), update_tick, NULL, NULL);
@@ -542,42 +293,40 @@ on_canvas_changed (DlDrawPage *self)
   gboolean any = !dl_canvas_is_empty (self->canvas);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear", any);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", any);
-  schedule_update (self);
+  dl_draw_page_schedule_update (self);
 }
 
 static void
-on_worker_event (DlWorker *worker, DlEvent *ev, DlDrawPage *self)
+on_snapshot_changed (DlSession *session, gboolean progress, DlDrawPage *self)
 {
-  g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (worker);
-  if (snap == NULL)
-    return;
-  gboolean fresh = snap->step != self->seen_step || snap->run_serial != self->seen_run_serial
-                   || snap->trained != self->seen_trained;
+  g_autoptr (DlSnapshot) snap = dl_session_dup_snapshot (session);
+  gboolean fresh = snap == NULL ? self->seen_trained
+                                : snap->step != self->seen_step || snap->run_serial != self->seen_run_serial
+                                  || snap->trained != self->seen_trained;
   if (fresh)
-    schedule_update (self);
+    dl_draw_page_schedule_update (self);
   if (self->personal != NULL && self->personal->n > 0
-      && (ev->type != DL_EVENT_PROGRESS
-          || (fresh && g_get_monotonic_time () - self->personal_checked_us >= PERSONAL_INTERVAL_US)))
+      && (!progress || (fresh && g_get_monotonic_time () - self->personal_checked_us >= PERSONAL_INTERVAL_US)))
     update_personal (self, snap);
 }
 
 void
-dl_draw_page_set_worker (DlDrawPage *self, DlWorker *worker)
+dl_draw_page_set_session (DlDrawPage *self, DlSession *session)
 {
   g_return_if_fail (DL_IS_DRAW_PAGE (self));
-  g_return_if_fail (worker == NULL || DL_IS_WORKER (worker));
+  g_return_if_fail (session == NULL || DL_IS_SESSION (session));
 
-  if (self->worker == worker)
+  if (self->session == session)
     return;
-  if (self->worker != NULL)
-    g_signal_handlers_disconnect_by_data (self->worker, self);
-  g_set_object (&self->worker, worker);
-  if (worker != NULL)
-    g_signal_connect_object (worker, "event", G_CALLBACK (on_worker_event), self, 0);
-  g_autoptr (DlSnapshot) snap = worker != NULL ? dl_worker_dup_snapshot (worker) : NULL;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    g_signal_connect_object (session, "snapshot-changed", G_CALLBACK (on_snapshot_changed), self, 0);
+  g_autoptr (DlSnapshot) snap = session != NULL ? dl_session_dup_snapshot (session) : NULL;
   update_personal (self, snap);
-  schedule_update (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
+  dl_draw_page_schedule_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), dl_draw_page_props[PROP_SESSION]);
 }
 
 /* ---- drawing the result ---- */
@@ -781,7 +530,7 @@ save_action (GtkWidget *widget, const char *name, GVariant *param)
       self->personal_note = g_strdup_printf (_("Saved as “%d”."), self->label);
       dl_canvas_clear (self->canvas);
     }
-  g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
+  g_autoptr (DlSnapshot) snap = self->session != NULL ? dl_session_dup_snapshot (self->session) : NULL;
   update_personal (self, snap);
 }
 
@@ -794,8 +543,8 @@ dl_draw_page_get_property (GObject *object, guint prop_id, GValue *value, GParam
 
   switch (prop_id)
     {
-    case PROP_WORKER:
-      g_value_set_object (value, self->worker);
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
       break;
     case PROP_EXPLAINER:
       g_value_set_object (value, self->explainer);
@@ -824,8 +573,8 @@ dl_draw_page_set_property (GObject *object, guint prop_id, const GValue *value, 
 
   switch (prop_id)
     {
-    case PROP_WORKER:
-      dl_draw_page_set_worker (self, g_value_get_object (value));
+    case PROP_SESSION:
+      dl_draw_page_set_session (self, g_value_get_object (value));
       break;
     case PROP_EXPLAINER:
       dl_draw_page_set_explainer (self, g_value_get_object (value));
@@ -847,9 +596,9 @@ dl_draw_page_dispose (GObject *object)
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
-  if (self->worker != NULL)
-    g_signal_handlers_disconnect_by_data (self->worker, self);
-  g_clear_object (&self->worker);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
   if (self->explainer != NULL)
     g_signal_handlers_disconnect_by_data (self->explainer, self);
   g_clear_object (&self->explainer);
@@ -885,22 +634,22 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
   object_class->dispose = dl_draw_page_dispose;
   object_class->finalize = dl_draw_page_finalize;
 
-  properties[PROP_WORKER] =
-    g_param_spec_object ("worker", NULL, NULL, DL_TYPE_WORKER,
+  dl_draw_page_props[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, DL_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_EXPLAINER] =
+  dl_draw_page_props[PROP_EXPLAINER] =
     g_param_spec_object ("explainer", NULL, NULL, DL_TYPE_EXPLAINER,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_PREDICTION] =
+  dl_draw_page_props[PROP_PREDICTION] =
     g_param_spec_int ("prediction", NULL, NULL, -1, DL_N_CLASSES - 1, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_NOT_A_DIGIT] =
+  dl_draw_page_props[PROP_NOT_A_DIGIT] =
     g_param_spec_boolean ("not-a-digit", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_EXPLANATION] =
+  dl_draw_page_props[PROP_EXPLANATION] =
     g_param_spec_boxed ("explanation", NULL, NULL, DL_TYPE_EXPLANATION, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_LABEL] =
+  dl_draw_page_props[PROP_LABEL] =
     g_param_spec_int ("label", NULL, NULL, -1, DL_N_CLASSES - 1, -1,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, N_PROPS, dl_draw_page_props);
 
   g_type_ensure (DL_TYPE_CANVAS);
   g_type_ensure (DL_TYPE_ATTRIB_VIEW);
@@ -927,7 +676,8 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, neighbours_view);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, neighbours_note);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_explain_choice_changed);
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_explain_choice_changed",
+                                                G_CALLBACK (dl_draw_page_explain_choice_changed));
 
   gtk_widget_class_install_action (widget_class, "draw.clear", NULL, clear_action);
   gtk_widget_class_install_action (widget_class, "draw.undo", NULL, undo_action);

@@ -44,12 +44,22 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Index, index_unref)
 
 typedef struct {
   gpointer       client;
+  DlSnapshot    *snap;            /* what to explain it on, or NULL (no network) */
   guint64        serial;
   gint64         origin_us;
   float          image[DL_ATTRIB_PIXELS];
   DlAttribMethod method;
   int            target, contrast;
 } Request;
+
+static void
+request_free (Request *r)
+{
+  g_clear_pointer (&r->snap, dl_snapshot_unref);
+  g_free (r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
 
 struct _DlExplainer
 {
@@ -60,7 +70,6 @@ struct _DlExplainer
   GMutex        lock;             /* guards everything below */
   GCond         cond;
   gboolean      quit;
-  DlWorker     *worker;
   DlDataset    *train, *test;
   GPtrArray    *pending;          /* Request *, at most one per client, oldest first */
   gboolean      explaining;       /* the explanation thread is running a request */
@@ -244,11 +253,11 @@ explain_from_index (Index *ix, Scratch *s, DlExplanation *e)
   e->train = dl_dataset_ref (ix->train);
 }
 
-/* The attribution of r's image on the snapshot of this moment (or nothing, untrained); *snap_out gets
- * the snapshot. */
+/* The attribution of r's image on its snapshot (or nothing, untrained). */
 static DlExplanation *
-explain_attrib (DlExplainer *self, Scratch *s, const Request *r, DlSnapshot **snap_out)
+explain_attrib (Scratch *s, const Request *r)
 {
+  DlSnapshot *snap = r->snap;
   DlExplanation *e = g_atomic_rc_box_new0 (DlExplanation);
   e->client = r->client;
   e->serial = r->serial;
@@ -257,10 +266,6 @@ explain_attrib (DlExplainer *self, Scratch *s, const Request *r, DlSnapshot **sn
   e->method = r->method;
   e->predicted = -1;
 
-  lock (self);
-  DlSnapshot *snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
-  unlock (self);
-  *snap_out = snap;
   if (snap != NULL)
     {
       e->step = snap->step;
@@ -322,19 +327,18 @@ explain_thread (gpointer data)
         wait (self, -1);
       if (self->quit)
         break;
-      g_autofree Request *r = g_ptr_array_steal_index (self->pending, 0);
+      g_autoptr (Request) r = g_ptr_array_steal_index (self->pending, 0);
       self->explaining = TRUE;
       unlock (self);
 
-      g_autoptr (DlSnapshot) snap = NULL;
-      DlExplanation *e = explain_attrib (self, &s, r, &snap);
+      DlExplanation *e = explain_attrib (&s, r);
       gboolean rest = !e->complete;
       post (self, dl_explanation_ref (e));
       lock (self);
       rest = rest && !superseded (self, r->client);
       unlock (self);
       if (rest)
-        post (self, explain_rest (self, &s, e, snap));
+        post (self, explain_rest (self, &s, e, r->snap));
       dl_explanation_unref (e);
 
       lock (self);
@@ -433,15 +437,6 @@ dl_explainer_new (void)
 }
 
 void
-dl_explainer_set_worker (DlExplainer *self, DlWorker *worker)
-{
-  g_return_if_fail (DL_IS_EXPLAINER (self));
-  lock (self);
-  g_set_object (&self->worker, worker);
-  unlock (self);
-}
-
-void
 dl_explainer_set_data (DlExplainer *self, DlDataset *train, DlDataset *test)
 {
   g_return_if_fail (DL_IS_EXPLAINER (self));
@@ -462,13 +457,14 @@ dl_explainer_set_data (DlExplainer *self, DlDataset *train, DlDataset *test)
 }
 
 guint64
-dl_explainer_request (DlExplainer *self, gpointer client, const float *image, DlAttribMethod method, int target,
-                      int contrast, gint64 origin_us)
+dl_explainer_request (DlExplainer *self, gpointer client, DlSnapshot *snap, const float *image,
+                      DlAttribMethod method, int target, int contrast, gint64 origin_us)
 {
   g_return_val_if_fail (DL_IS_EXPLAINER (self), 0);
   g_return_val_if_fail (method < DL_ATTRIB_N_METHODS && target < DL_N_CLASSES && contrast < DL_N_CLASSES, 0);
   Request *r = g_new0 (Request, 1);
   r->client = client;
+  r->snap = snap != NULL ? dl_snapshot_ref (snap) : NULL;
   r->origin_us = origin_us;
   memcpy (r->image, image, sizeof r->image);
   r->method = method;
@@ -480,7 +476,7 @@ dl_explainer_request (DlExplainer *self, gpointer client, const float *image, Dl
   for (guint i = 0; i < self->pending->len; i++)
     if (((Request *) g_ptr_array_index (self->pending, i))->client == client)
       {
-        g_free (g_ptr_array_steal_index (self->pending, i));   /* superseded before it started */
+        request_free (g_ptr_array_steal_index (self->pending, i));   /* superseded before it started */
         break;
       }
   guint64 serial = r->serial;   /* r is the explanation thread's once the lock is let go */
@@ -517,7 +513,6 @@ dl_explainer_dispose (GObject *object)
       g_thread_join (g_steal_pointer (&self->explain_thread));
       g_thread_join (g_steal_pointer (&self->index_thread));
     }
-  g_clear_object (&self->worker);
   G_OBJECT_CLASS (dl_explainer_parent_class)->dispose (object);
 }
 
@@ -561,7 +556,7 @@ dl_explainer_init (DlExplainer *self)
   self->context = g_main_context_ref_thread_default ();
   self->self_ref = g_atomic_rc_box_new0 (GWeakRef);
   g_weak_ref_init (self->self_ref, self);
-  self->pending = g_ptr_array_new_with_free_func (g_free);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
   self->explain_thread = g_thread_new ("dl-explain", explain_thread, self);
   self->index_thread = g_thread_new ("dl-explain-index", index_thread, self);
 }

@@ -1,9 +1,10 @@
-/* dl-explainer.h — "why this answer", off the UI thread: attributions of an image on the worker's latest
- * parameter snapshot, its nearest training images and whether it looks like a digit at all.
+/* dl-explainer.h — "why this answer", off the UI thread: attributions of an image on a parameter snapshot
+ * (the one the caller answered with: the session's, dl_session_dup_snapshot), its nearest training images
+ * and whether it looks like a digit at all.
  *
  * Two threads of its own, so that neither the answer nor the window ever waits for an explanation:
  *   - the explanation thread takes the newest request of each client (a page), dropping any it
- *     superseded, and runs it on the snapshot of that moment with its own DlNetWork and DlAttrib. The
+ *     superseded, and runs it on the request's snapshot with its own DlNetWork and DlAttrib. The
  *     attribution comes back first; the neighbours and the verdict follow in a second, complete
  *     explanation of the same request, unless a newer request of that client is already waiting (while
  *     a stroke is being drawn the heatmap keeps up, the neighbours follow when the pen rests);
@@ -23,7 +24,7 @@
 #include "dl-attrib.h"
 #include "dl-neighbours.h"
 #include "dl-ood.h"
-#include "dl-worker.h"
+#include "dl-event.h"
 
 G_BEGIN_DECLS
 
@@ -64,16 +65,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlExplanation, dl_explanation_unref)
 G_DECLARE_FINAL_TYPE (DlExplainer, dl_explainer, DL, EXPLAINER, GObject)
 
 DlExplainer *dl_explainer_new (void);
-/* The worker whose snapshots are explained (dl_worker_dup_snapshot); NULL for none. */
-void         dl_explainer_set_worker (DlExplainer *self, DlWorker *worker);
 /* The training set (neighbours) and the test set (calibration); either NULL: no index. */
 void         dl_explainer_set_data (DlExplainer *self, DlDataset *train, DlDataset *test);
 
-/* Explains image (784 floats in [0, 1], copied) for `client`: `target` a class 0–9 or -1 for the
- * predicted one, `contrast` a class or -1 for none. Replaces the client's request not yet started.
- * Returns the request's serial. */
-guint64      dl_explainer_request (DlExplainer *self, gpointer client, const float *image, DlAttribMethod method,
-                                   int target, int contrast, gint64 origin_us);
+/* Explains image (784 floats in [0, 1], copied) for `client` on snap (referenced; NULL: no network, an
+ * explanation that says so): `target` a class 0–9 or -1 for the predicted one, `contrast` a class or -1
+ * for none. Replaces the client's request not yet started. Returns the request's serial. Snapshots of
+ * the same run_serial are taken for the same network at different steps (an index of one is used for the
+ * other until a newer one is built). */
+guint64      dl_explainer_request (DlExplainer *self, gpointer client, DlSnapshot *snap, const float *image,
+                                   DlAttribMethod method, int target, int contrast, gint64 origin_us);
 /* Waits until every request made so far is answered and no index is being built (tests, benchmarks). */
 void         dl_explainer_wait_idle (DlExplainer *self);
 

@@ -1,70 +1,20 @@
 /* dl-mistakes-page.c — the Mistakes page: browser, confusion matrix, detail pane, collapse banner. */
-#include "dl-mistakes-page.h"
+#include "dl-mistakes-page-private.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
-#include "dl-attrib-view.h"
-#include "dl-confusion-view.h"
-#include "dl-digit-view.h"
-#include "dl-neighbours-view.h"
+#include "dl-diagnosis-text.h"
 #include "dl-mistake-item.h"
-#include "dl-mistake-list.h"
 #include "dl-mistake-tile.h"
 
-struct _DlMistakesPage
-{
-  GtkWidget           parent_instance;
-
-  DlDataset          *test;
-  DlExplainer        *explainer;
-  guint64             requested;        /* the serial of the detail image's explanation, 0: none */
-  DlMistakeList      *list;
-  GtkSingleSelection *selection;
-  int                 detail_index;     /* test index in the detail pane, -1 for none */
-  gboolean            syncing_filter;   /* setting both dropdowns at once: apply the filter once */
-  GtkLabel           *prob_digit[DL_N_CLASSES];
-  GtkLevelBar        *prob_bar[DL_N_CLASSES];
-  GtkLabel           *prob_value[DL_N_CLASSES];
-
-  /* template children */
-  GtkInfoBar         *collapse_bar;
-  GtkLabel           *collapse_title;
-  GtkLabel           *collapse_label;
-  GtkStack           *page_stack;
-  GtkLabel           *summary_label;
-  DlConfusionView    *confusion;
-  GtkDropDown        *sort_dropdown;
-  GtkDropDown        *true_dropdown;
-  GtkDropDown        *pred_dropdown;
-  GtkToggleButton    *suspect_toggle;
-  GtkLabel           *count_label;
-  GtkStack           *grid_stack;
-  GtkGridView        *grid_view;
-  GtkStack           *detail_stack;
-  DlDigitView        *detail_digit;
-  GtkLabel           *detail_title;
-  GtkLabel           *detail_summary;
-  GtkLabel           *suspect_note;
-  GtkGrid            *prob_grid;
-  GtkDrawingArea     *history_chart;
-  GtkLabel           *history_label;
-  GtkLabel           *why_heading;
-  GtkDropDown        *method_dropdown;
-  DlAttribView       *attrib_view;
-  GtkLabel           *attrib_note;
-  DlNeighboursView   *neighbours_view;
-  GtkLabel           *neighbours_note;
-  GtkLabel           *evidence_note;
-};
 
 G_DEFINE_FINAL_TYPE (DlMistakesPage, dl_mistakes_page, GTK_TYPE_WIDGET)
 
-static const guint8 *
-test_pixels (DlMistakesPage *self, int index)
-{
-  return self->test->pixels + (gsize) index * self->test->rows * self->test->cols;
-}
+enum { PROP_0, PROP_SESSION, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
 
 static int
 dropdown_class (GtkDropDown *dropdown)
@@ -241,7 +191,7 @@ bind_tile_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, DlMista
   DlMistakeTile *tile = DL_MISTAKE_TILE (gtk_list_item_get_child (list_item));
   DlMistakeItem *item = gtk_list_item_get_item (list_item);
 
-  dl_mistake_tile_set_image (tile, test_pixels (self, dl_mistake_item_get_index (item)),
+  dl_mistake_tile_set_image (tile, dl_mistakes_page_test_pixels (self, dl_mistake_item_get_index (item)),
                              self->test->rows, self->test->cols);
   tile_sync (list_item);
   g_signal_connect (item, "notify", G_CALLBACK (item_notify_cb), list_item);
@@ -294,143 +244,8 @@ history_text (const DlMistakes *m, const DlMistakeHistory *h)
                           h->n_right, h->n_evals, h->n_flips, first);
 }
 
-/* ---- why: the explanation of the detail image ---- */
-
-static void update_detail (DlMistakesPage *self);
-
-/* Asks why the network reads test image i as it does: its answer, against the true label when wrong. */
-static void
-request_explanation (DlMistakesPage *self, int i, int t, int p)
-{
-  float x[DL_ATTRIB_PIXELS];
-  const guint8 *px = test_pixels (self, i);
-  guint method = gtk_drop_down_get_selected (self->method_dropdown);
-
-  if (self->explainer == NULL || self->test->rows * self->test->cols != DL_ATTRIB_PIXELS)
-    {
-      self->requested = 0;
-      return;
-    }
-  for (int k = 0; k < DL_ATTRIB_PIXELS; k++)
-    x[k] = px[k] / 255.0f;
-  self->requested = dl_explainer_request (self->explainer, self, x,
-                                          method < DL_ATTRIB_N_METHODS ? method : DL_ATTRIB_INTEGRATED_GRADIENTS, -1,
-                                          p != t ? t : -1, g_get_monotonic_time ());
-}
-
-static void
-clear_explanation (DlMistakesPage *self)
-{
-  gtk_label_set_text (self->why_heading, _("Why"));
-  dl_attrib_view_set (self->attrib_view, NULL, NULL);
-  gtk_label_set_text (self->attrib_note, self->explainer != NULL ? _("Working it out…") : "");
-  dl_neighbours_view_set (self->neighbours_view, NULL, NULL, 0, -1, -1);
-  gtk_label_set_text (self->neighbours_note, "");
-  gtk_widget_set_visible (GTK_WIDGET (self->evidence_note), FALSE);
-}
-
-static void
-show_attribution (DlMistakesPage *self, const DlExplanation *e)
-{
-  g_autofree char *heading = e->contrast >= 0 ? g_strdup_printf (_("Why %d and not %d"), e->target, e->contrast)
-                                              : g_strdup_printf (_("Why %d"), e->target);
-  /* Trained at step 0 is a loaded model. */
-  g_autofree char *params = e->step > 0 ? g_strdup_printf (_("With the parameters of step %lld"), (long long) e->step)
-                                        : g_strdup (_("With the loaded model's parameters"));
-  g_autofree char *note = e->contrast >= 0
-    ? g_strdup_printf (_("%s: orange pulled it towards %d, blue towards %d (the score of %d minus that of %d is %.2f)."),
-                       params, e->target, e->contrast, e->target, e->contrast, e->attrib.f_x)
-    : g_strdup_printf (_("%s: orange pulled it towards %d, blue away from it."), params, e->target);
-  gtk_label_set_text (self->why_heading, heading);
-  dl_attrib_view_set (self->attrib_view, e->image, e->map);
-  gtk_label_set_text (self->attrib_note, note);
-}
-
-/* The neighbours, and what they say about the label: a suspected label error they back is worth a look
- * in the data set. */
-static void
-show_neighbours (DlMistakesPage *self, const DlExplanation *e, int t)
-{
-  int votes[DL_N_CLASSES];
-  DlMistakeHistory h = { 0 };
-  const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
-
-  if (!e->have_index)
-    {
-      gtk_label_set_text (self->neighbours_note, e->index_building ? _("Finding the nearest training images…")
-                                                                   : _("No training set to compare with."));
-      return;
-    }
-  if (m != NULL && self->detail_index >= 0)
-    dl_mistakes_get_history (m, self->detail_index, &h);
-  dl_neighbours_votes (e->neighbours, DL_NEIGHBOURS_K, votes);
-  dl_neighbours_view_set (self->neighbours_view, e->train, e->neighbours, DL_NEIGHBOURS_K, e->predicted, t);
-  g_autofree char *note = g_strdup_printf (_("Its %d nearest training images in the network's features: %d labelled "
-                                             "%d (its label), %d labelled %d (the answer)."),
-                                           DL_NEIGHBOURS_K, votes[t], t, votes[e->predicted], e->predicted);
-  gtk_label_set_text (self->neighbours_note, e->predicted == t ? "" : note);
-
-  gboolean backed = dl_neighbours_back_relabel (e->neighbours, DL_NEIGHBOURS_K, t, e->predicted);
-  g_autofree char *evidence = NULL;
-  if (backed && h.suspected)
-    evidence = g_strdup_printf (_("The suspected label error is backed by its neighbours: %d of the %d training images "
-                                  "nearest to it are %ds, and %s labelled %d. It may well be a %d labelled %d."),
-                                votes[e->predicted], DL_NEIGHBOURS_K, e->predicted,
-                                votes[t] == 0 ? _("none is") : _("only one is"), t, e->predicted, t);
-  else if (backed)
-    evidence = g_strdup_printf (_("%d of the %d training images nearest to it are %ds, and %s labelled %d: the network "
-                                  "has learnt to read images like it as %ds. Is the label right?"),
-                                votes[e->predicted], DL_NEIGHBOURS_K, e->predicted,
-                                votes[t] == 0 ? _("none is") : _("only one is"), t, e->predicted);
-  gtk_label_set_text (self->evidence_note, evidence != NULL ? evidence : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->evidence_note), evidence != NULL);
-}
-
-static void
-on_explained (DlExplainer *explainer, DlExplanation *e, DlMistakesPage *self)
-{
-  if (e->client != self || e->serial != self->requested || self->detail_index < 0 || !e->trained)
-    return;
-  int t = self->test->labels[self->detail_index];
-  show_attribution (self, e);
-  if (e->complete)
-    show_neighbours (self, e, t);
-}
-
-static void
-on_index_changed (DlExplainer *explainer, DlMistakesPage *self)
-{
-  if (self->requested != 0)
-    update_detail (self);
-}
-
-static void
-method_changed_cb (DlMistakesPage *self)
-{
-  if (self->requested != 0)
-    update_detail (self);
-}
-
 void
-dl_mistakes_page_set_explainer (DlMistakesPage *self, DlExplainer *explainer)
-{
-  g_return_if_fail (DL_IS_MISTAKES_PAGE (self));
-  g_return_if_fail (explainer == NULL || DL_IS_EXPLAINER (explainer));
-  if (self->explainer == explainer)
-    return;
-  if (self->explainer != NULL)
-    g_signal_handlers_disconnect_by_data (self->explainer, self);
-  g_set_object (&self->explainer, explainer);
-  if (explainer != NULL)
-    {
-      g_signal_connect_object (explainer, "explained", G_CALLBACK (on_explained), self, 0);
-      g_signal_connect_object (explainer, "index-changed", G_CALLBACK (on_index_changed), self, 0);
-    }
-  update_detail (self);
-}
-
-static void
-update_detail (DlMistakesPage *self)
+dl_mistakes_page_update_detail (DlMistakesPage *self)
 {
   const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
   int i = self->detail_index, p;
@@ -446,7 +261,7 @@ update_detail (DlMistakesPage *self)
 
   int t = dl_mistakes_get_label (m, i);
   dl_mistakes_get_history (m, i, &h);
-  dl_digit_view_set_image (self->detail_digit, test_pixels (self, i), self->test->rows, self->test->cols);
+  dl_digit_view_set_image (self->detail_digit, dl_mistakes_page_test_pixels (self, i), self->test->rows, self->test->cols);
 
   g_autofree char *title = g_strdup_printf (_("Test Image %d"), i);
   gtk_label_set_text (self->detail_title, title);
@@ -467,8 +282,7 @@ update_detail (DlMistakesPage *self)
     }
 
   update_probabilities (self, dl_mistakes_get_probs (m, i), t, p);
-  clear_explanation (self);
-  request_explanation (self, i, t, p);
+  dl_mistakes_page_explain (self, i, t, p);
   g_autofree char *history = history_text (m, &h);
   gtk_label_set_text (self->history_label, history);
   gtk_widget_queue_draw (GTK_WIDGET (self->history_chart));
@@ -533,7 +347,7 @@ selection_changed_cb (DlMistakesPage *self)
   DlMistakeItem *item = gtk_single_selection_get_selected_item (self->selection);
 
   self->detail_index = item != NULL ? dl_mistake_item_get_index (item) : -1;
-  update_detail (self);
+  dl_mistakes_page_update_detail (self);
 }
 
 static void
@@ -584,16 +398,17 @@ update_collapse_banner (DlMistakesPage *self, const DlEval *ev, const DlDiagnosi
     g_strdup_printf (_("The network answers %d for %.0f %% of the images: it has collapsed"),
                      c, 100.0 * diagnosis->collapse_share);
   GString *body = g_string_new (NULL);
+  g_autoptr (GPtrArray) messages = dl_diagnosis_messages (diagnosis);
 
   g_string_append_printf (body, _("The accuracy of %.2f %% only measures how many test images are %ds (%.2f %% of "
                                   "the test set): the network has not learnt to tell digits apart, so the "
                                   "mistakes below are not about hard images."),
                           100.0 * ev->accuracy, c, share);
-  if (diagnosis->messages != NULL && diagnosis->messages->len > 0)
+  if (messages->len > 0)
     {
       g_string_append_printf (body, "\n%s", _("What the diagnostics found:"));
-      for (guint k = 0; k < diagnosis->messages->len; k++)
-        g_string_append_printf (body, "\n• %s", (const char *) g_ptr_array_index (diagnosis->messages, k));
+      for (guint k = 0; k < messages->len; k++)
+        g_string_append_printf (body, "\n• %s", (const char *) g_ptr_array_index (messages, k));
     }
   gtk_label_set_text (self->collapse_title, title);
   gtk_label_set_text (self->collapse_label, body->str);
@@ -638,7 +453,7 @@ dl_mistakes_page_add_eval (DlMistakesPage *self, const DlEval *ev, const DlDiagn
   dl_confusion_view_set_matrix (self->confusion, dl_mistakes_get_confusion (m));
   update_summary (self);
   update_count (self);
-  update_detail (self);
+  dl_mistakes_page_update_detail (self);
   update_collapse_banner (self, ev, diagnosis);
   gtk_stack_set_visible_child_name (self->page_stack, "browser");
 }
@@ -653,7 +468,115 @@ dl_mistakes_page_clear_history (DlMistakesPage *self)
   gtk_info_bar_set_revealed (self->collapse_bar, FALSE);
   gtk_stack_set_visible_child_name (self->page_stack, "empty");
   update_count (self);
-  update_detail (self);
+  dl_mistakes_page_update_detail (self);
+}
+
+/* ---- following the session: its run's whole-test-set evaluations ---- */
+
+/* An evaluation as the run keeps it (probabilities in 1/255) as DlMistakes takes it. */
+static DlEval *
+eval_from_run (const DlRunEval *re)
+{
+  DlEval *ev = g_new0 (DlEval, 1);
+  const guint8 *predicted = g_bytes_get_data (re->predicted, NULL);
+  const guint8 *q = g_bytes_get_data (re->probs, NULL);
+
+  ev->n = re->n;
+  ev->correct = re->correct;
+  ev->accuracy = re->accuracy;
+  ev->loss = re->loss;
+  memcpy (ev->confusion, re->confusion, sizeof ev->confusion);
+  ev->predicted = g_memdup2 (predicted, MAX (re->n, 1));
+  ev->confidence = g_new (float, MAX (re->n, 1));
+  ev->probs = g_new (float, (gsize) MAX (re->n, 1) * DL_N_CLASSES);
+  for (int i = 0; i < re->n; i++)
+    {
+      for (int c = 0; c < DL_N_CLASSES; c++)
+        ev->probs[i * DL_N_CLASSES + c] = q[i * DL_N_CLASSES + c] / 255.0f;
+      ev->confidence[i] = ev->probs[i * DL_N_CLASSES + predicted[i]];
+      ev->predicted_hist[predicted[i]]++;
+    }
+  return ev;
+}
+
+/* The periodic evaluations cover only part of the test set and keep no per-image answers: whole-set ones. */
+static void
+add_run_eval (DlMistakesPage *self, DlRun *run, guint index)
+{
+  const DlRunEval *re = dl_run_get_eval (run, index);
+  const DlTrainConfig *cfg = dl_run_get_config (run);
+  g_autoptr (DlEval) ev = NULL;
+  g_autoptr (DlDiagnosis) diagnosis = NULL;
+  DlArch arch;
+
+  if (re->predicted == NULL || re->probs == NULL || self->test == NULL || re->n != self->test->n)
+    return;
+  ev = eval_from_run (re);
+  diagnosis = dl_diagnose (ev, self->test, NULL, dl_arch_parse (cfg->arch, &arch, NULL) ? &arch : NULL, &cfg->hyper,
+                           cfg->batch);
+  dl_mistakes_page_add_eval (self, ev, diagnosis, re->kind == DL_EVAL_EPOCH);
+}
+
+static void
+eval_added_cb (DlMistakesPage *self, guint index, DlRun *run)
+{
+  if (dl_session_run_matches_data (self->session, run))
+    add_run_eval (self, run, index);
+}
+
+/* The run shown and the test set in use: the page shows that run's history, when it is of this test set. */
+static void
+follow_run (DlMistakesPage *self)
+{
+  DlRun *run = self->session != NULL ? dl_session_get_run (self->session) : NULL;
+
+  g_signal_group_set_target (self->run_signals, run);
+  dl_mistakes_page_set_test_set (self, self->session != NULL ? dl_session_get_test_set (self->session) : NULL);
+  dl_mistakes_page_clear_history (self);
+  if (run == NULL || !dl_session_run_matches_data (self->session, run))
+    return;
+  for (guint i = 0; i < dl_run_get_n_evals (run); i++)
+    add_run_eval (self, run, i);
+}
+
+void
+dl_mistakes_page_set_session (DlMistakesPage *self, DlSession *session)
+{
+  g_return_if_fail (DL_IS_MISTAKES_PAGE (self));
+  g_return_if_fail (session == NULL || DL_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+  g_set_object (&self->session, session);
+  g_signal_group_set_target (self->session_signals, session);
+  follow_run (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+static void
+dl_mistakes_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, DL_MISTAKES_PAGE (object)->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_mistakes_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      dl_mistakes_page_set_session (DL_MISTAKES_PAGE (object), g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 /* ---- GObject ---- */
@@ -665,6 +588,9 @@ dl_mistakes_page_dispose (GObject *object)
 
   GtkWidget *child;
 
+  dl_mistakes_page_set_session (self, NULL);
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->run_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_MISTAKES_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -684,6 +610,12 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = dl_mistakes_page_dispose;
+  object_class->get_property = dl_mistakes_page_get_property;
+  object_class->set_property = dl_mistakes_page_set_property;
+
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, DL_TYPE_SESSION,
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (DL_TYPE_ATTRIB_VIEW);
   g_type_ensure (DL_TYPE_CONFUSION_VIEW);
@@ -718,7 +650,8 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, neighbours_view);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, neighbours_note);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, evidence_note);
-  gtk_widget_class_bind_template_callback (widget_class, method_changed_cb);
+  gtk_widget_class_bind_template_callback_full (widget_class, "method_changed_cb",
+                                                G_CALLBACK (dl_mistakes_page_method_changed));
   gtk_widget_class_bind_template_callback (widget_class, cell_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, sort_changed_cb);
@@ -733,6 +666,17 @@ dl_mistakes_page_init (DlMistakesPage *self)
 
   self->detail_index = -1;
   self->list = dl_mistake_list_new ();
+  self->session_signals = g_signal_group_new (DL_TYPE_SESSION);
+  g_signal_group_connect_object (self->session_signals, "notify::run", G_CALLBACK (follow_run), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::test-set", G_CALLBACK (follow_run), self,
+                                 G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::data", G_CALLBACK (follow_run), self,
+                                 G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "snapshot-changed",
+                                 G_CALLBACK (dl_mistakes_page_snapshot_changed), self, G_CONNECT_SWAPPED);
+  self->run_signals = g_signal_group_new (DL_TYPE_RUN);
+  g_signal_group_connect_object (self->run_signals, "eval-added", G_CALLBACK (eval_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->run_signals, "notify::loaded", G_CALLBACK (follow_run), self, G_CONNECT_SWAPPED);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));

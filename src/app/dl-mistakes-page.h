@@ -3,9 +3,11 @@
  * Every misclassified test image in a grid (sortable, filterable by true and predicted digit), the
  * confusion matrix whose cells filter the grid, a detail pane with an image's ten probabilities and
  * history across evaluations, suspected label errors, and a banner when the model has collapsed.
- * The window feeds it: the test set once loaded, then every evaluation as it arrives, and an explainer:
- * the selected image's heatmap (its answer against its label), its nearest training images, and whether
- * they back a suspected label error.
+ * Property "session" (DlSession): the page shows the whole-test-set evaluations (epoch ends, Evaluate) of the
+ * session's run, the live one as they arrive or a past one from the store, when they are of the test set in
+ * use. Without a session, the functions below feed it.
+ * An explainer (dl_mistakes_page_set_explainer) adds why: the selected image's heatmap (its answer against
+ * its label), its nearest training images, and whether they back a suspected label error.
  */
 #pragma once
 
@@ -13,6 +15,7 @@
 #include "dl-data.h"
 #include "dl-eval.h"
 #include "dl-explainer.h"
+#include "dl-session.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +23,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DlMistakesPage, dl_mistakes_page, DL, MISTAKES_PAGE, GtkWidget)
 
 GtkWidget *dl_mistakes_page_new (void);
+void       dl_mistakes_page_set_session (DlMistakesPage *self, DlSession *session);
 
 /* The test set the evaluations run on (DL_EVENT_DATA_LOADED's `test`); takes a reference. A different
  * set forgets all evaluations; the same one again changes nothing. */
