@@ -185,7 +185,6 @@ attrib_suite (void)
   tcase_add_test (tc, integrated_gradients_is_one_batch);
   suite_add_tcase (s, tc);
   tc = tcase_create ("mnist");
-  tcase_set_timeout (tc, 300);
   tcase_add_test (tc, completeness_mlp);
   tcase_add_test (tc, completeness_cnn);
   suite_add_tcase (s, tc);

@@ -105,7 +105,6 @@ ood_suite (void)
   tcase_add_test (tc, small_drawings_get_a_hint);
   suite_add_tcase (s, tc);
   tc = tcase_create ("mnist");
-  tcase_set_timeout (tc, 400);
   tcase_add_test (tc, rates_mlp);
   tcase_add_test (tc, rates_cnn);
   suite_add_tcase (s, tc);
