@@ -6,12 +6,15 @@
  * Property "session" (DlSession): the page shows the whole-test-set evaluations (epoch ends, Evaluate) of the
  * session's run, the live one as they arrive or a past one from the store, when they are of the test set in
  * use. Without a session, the functions below feed it.
+ * An explainer (dl_mistakes_page_set_explainer) adds why: the selected image's heatmap (its answer against
+ * its label), its nearest training images, and whether they back a suspected label error.
  */
 #pragma once
 
 #include <gtk/gtk.h>
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-explainer.h"
 #include "dl-session.h"
 
 G_BEGIN_DECLS
@@ -29,6 +32,8 @@ void       dl_mistakes_page_set_test_set (DlMistakesPage *self, DlDataset *test)
  * `end_of_epoch`); the page copies what it keeps. diagnosis may be NULL. */
 void       dl_mistakes_page_add_eval (DlMistakesPage *self, const DlEval *ev, const DlDiagnosis *diagnosis,
                                       gboolean end_of_epoch);
+/* Explains the selected image with the explainer's latest snapshot (NULL: no explanations). */
+void       dl_mistakes_page_set_explainer (DlMistakesPage *self, DlExplainer *explainer);
 /* A new network (reset, or a model loaded): forgets the evaluations, keeps the test set. */
 void       dl_mistakes_page_clear_history (DlMistakesPage *self);
 

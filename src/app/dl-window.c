@@ -34,6 +34,7 @@ struct _DlWindow
   GtkApplicationWindow parent_instance;
 
   DlSession    *session;
+  DlExplainer  *explainer;            /* "why this answer" for the Draw and Mistakes pages */
   DlFrameStats *frame_stats;
   GtkFileChooserNative *chooser;      /* owned: destroyed with the window, so no answer comes after it */
   Choose        choosing;
@@ -170,6 +171,8 @@ data_changed_cb (DlWindow *self)
 {
   self->no_data_found = FALSE;
   dl_data_page_set_data (self->data_page, dl_session_get_train_set (self->session),
+                         dl_session_get_test_set (self->session));
+  dl_explainer_set_data (self->explainer, dl_session_get_train_set (self->session),
                          dl_session_get_test_set (self->session));
   update_main_stack (self);
 }
@@ -554,6 +557,7 @@ dl_window_dispose (GObject *object)
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_WINDOW);
+  g_clear_object (&self->explainer);
   g_clear_object (&self->session);
   g_clear_pointer (&self->pending_train_csv, g_free);
   g_clear_pointer (&self->data, g_free);
@@ -636,6 +640,8 @@ follow_session (DlWindow *self)
   dl_train_page_set_session (self->train_page, s);
   dl_draw_page_set_session (self->draw_page, s);
   dl_mistakes_page_set_session (self->mistakes_page, s);
+  dl_draw_page_set_explainer (self->draw_page, self->explainer);
+  dl_mistakes_page_set_explainer (self->mistakes_page, self->explainer);
   g_signal_connect_object (s, "notify::store", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (s, "notify::ready", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
   dl_runs_page_set_compared (self->runs_page, dl_session_get_compared (s));
@@ -648,6 +654,7 @@ dl_window_init (DlWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->session = dl_session_new (app_settings (), NULL);
+  self->explainer = dl_explainer_new ();
   follow_session (self);
   if (app_settings () != NULL)
     g_signal_connect_object (app_settings (), "changed::data-folder", G_CALLBACK (data_folder_changed_cb), self,
