@@ -14,6 +14,7 @@
 #include "dl-lr-finder.h"
 #include "dl-ticks.h"
 #include "dl-train-page.h"
+#include "dl-test-mnist.h"
 #include "dl-test-session.h"
 
 #define N_TRAIN 3000
@@ -155,17 +156,21 @@ marker_count_is (gpointer data)
 /* From the action: progress, the suggestion shown, the run untouched, and Apply. */
 START_TEST (test_find_and_apply)
 {
-  DlRun *run = dl_session_get_live_run (F.session);
-  g_autoptr (GArray) series_before = series_copy (run), series_after = NULL;
+  g_autoptr (GArray) series_before = NULL, series_after = NULL;
   g_autofree float *before = NULL, *after = NULL;
   g_auto (DlTrainConfig) draft = { 0 };
-  gint64 steps = dl_run_get_steps (run);
   guint n_before, n_after;
   char shown[32];
   const char *apply_label;
   DlEvent *found;
+  DlRun *run;
+  gint64 steps;
   double lr;
 
+  DL_TEST_WATCHDOG ();
+  run = dl_session_get_live_run (F.session);
+  series_before = series_copy (run);
+  steps = dl_run_get_steps (run);
   ck_assert_int_eq (steps, PAUSE_AT);
   before = params_copy (F.session, &n_before);
   test_session_activate (F.session, "find-lr", NULL);
@@ -229,6 +234,7 @@ END_TEST
 /* Cancel: the sweep gives up, nothing is suggested, the popover closes and a new sweep can start. */
 START_TEST (test_cancel)
 {
+  DL_TEST_WATCHDOG ();
   test_session_activate (F.session, "find-lr", NULL);
   test_session_activate (F.session, "cancel-find-lr", NULL);
   test_session_wait (sweep_done, NULL, 60, "the cancelled sweep");

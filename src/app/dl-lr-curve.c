@@ -1,7 +1,8 @@
 /* dl-lr-curve.c — the learning-rate finder's curve (see dl-lr-curve.h), drawn with cairo.
  *
- * The x axis is log10 of the rate over the rates the sweep tried; the y axis spans the smoothed loss (the
- * raw losses are noisier and are clipped to it: the blow-up at the end would squash the curve otherwise).
+ * The x axis is log10 of the rate over the rates the sweep tried; the y axis spans the losses up to the
+ * smoothed minimum, and a quarter more (the raw losses are noisier and the blow-up at the end is clipped: it would
+ * squash the curve otherwise).
  * Each mark's label gets a row of its own at the top, so marks close together stay legible.
  */
 #include "config.h"
@@ -56,10 +57,12 @@ frame_y (const Frame *f, double loss)
   return f->y0 + f->h - CLAMP (t, 0.0, 1.0) * f->h;
 }
 
-/* The ranges of the points with a finite smoothed loss; FALSE when fewer than two. */
+/* The rates of the points with a finite smoothed loss, and the smoothed loss up to its minimum (the
+ * blow-up after it leaves the plot at the top); FALSE when fewer than two points. */
 static gboolean
 frame_init (Frame *f, const DlLrFind *find, int width, int height)
 {
+  gboolean past_min = FALSE;
   guint n = 0;
 
   f->y_lo = INFINITY;
@@ -70,14 +73,20 @@ frame_init (Frame *f, const DlLrFind *find, int width, int height)
 
       if (!isfinite (p->smoothed))
         break;
-      f->y_lo = MIN (f->y_lo, p->smoothed);
-      f->y_hi = MAX (f->y_hi, p->smoothed);
+      past_min |= isfinite (find->min_loss_lr) && p->lr > find->min_loss_lr;
+      if (!past_min)
+        {
+          f->y_lo = MIN (f->y_lo, MIN (p->smoothed, p->loss));
+          f->y_hi = MAX (f->y_hi, p->smoothed);
+        }
       if (n++ == 0)
         f->lx_lo = log10 (p->lr);
       f->lx_hi = log10 (p->lr);
     }
   if (n < 2)
     return FALSE;
+  /* Room above for the way out of the valley. */
+  f->y_hi += 0.25 * (f->y_hi - f->y_lo);
   dl_ticks_pad_range (&f->y_lo, &f->y_hi, 0.05, FALSE);
   f->x0 = MARGIN_LEFT;
   f->y0 = MARGIN_TOP + 3 * LABEL_ROW;
