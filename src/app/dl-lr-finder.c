@@ -89,6 +89,9 @@ update_result (DlLrFinder *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "lr-finder.apply", isfinite (self->suggestion));
   if (found != NULL)
     gtk_stack_set_visible_child_name (self->stack, "result");
+  else if (!dl_session_get_finding_lr (self->session))
+    /* The result is gone (the live run is another): nothing to show. */
+    gtk_popover_popdown (self->popover);
 }
 
 static void
