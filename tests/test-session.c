@@ -1064,7 +1064,7 @@ draws_from (DlPlot *plot, double x)
 /* "Branch from Here" at epoch 1.5 of a finished 3-epoch run, the settings unchanged: a child READY at the
  * epoch-1 checkpoint, which Start trains; it goes on bit for bit as its parent did. Branched again from that
  * child at epoch 2.5 with a fifth of the learning rate: its first loss is its parent's (the same parameters),
- * the next ones differ. The Train page draws the family on one axis: the first run whole, each branch from
+ * the next ones differ. "Go Back to Here" at that branch's end keeps its own rate whatever the sidebar says. The Train page draws the family on one axis: the first run whole, each branch from
  * where it branched off. */
 START_TEST (test_branch_from_plot_point)
 {
@@ -1101,6 +1101,25 @@ START_TEST (test_branch_from_plot_point)
   test_session_activate (s, "start", NULL);
   wait_live (s, DL_TRAIN_FINISHED, child, "the second branch's end");
   assert_losses (second, child, c2, 1, 5);
+
+  /* "Go Back to Here" at the second branch's end, the rate in the sidebar changed meanwhile: a branch with the
+   * run's own recipe of that moment, planned for as many more epochs as Continue would train. */
+  {
+    g_autoptr (DlRunCheckpoint) c3 = checkpoint_before (second, 3, 3.0);
+    GActionGroup *run_actions = dl_session_get_run_actions (s);
+    DlRun *back;
+
+    ck_assert (c3->epoch_end && c3->epoch == 3);
+    dl_session_get_config (s, &cfg);
+    cfg.hyper.lr = dl_run_get_config (second)->hyper.lr * 3;
+    dl_session_set_config (s, &cfg, "mlp");
+    g_action_group_activate_action (run_actions, "go-back-to", g_variant_new_double (3.0));
+    test_session_wait (branch_shown, second, 60, "the branch back to epoch 3");
+    back = dl_session_get_live_run (s);
+    ck_assert_int_eq (dl_run_get_parent_step (back), c3->step);
+    ck_assert (dl_run_get_config (back)->hyper.lr == dl_run_get_config (second)->hyper.lr);
+    ck_assert_int_eq (dl_run_get_config (back)->epochs, 3 + cfg.epochs);
+  }
 
   g_object_unref (second);
   g_object_unref (child);
