@@ -30,8 +30,11 @@ typedef enum {
                             * what is measured, `tune_fraction` how far; the last (fraction 1) what was chosen */
   DL_EVENT_CHECKPOINT,     /* the run at this step, whole (`checkpoint`): after every end of epoch (before
                             * its DONE) and every periodic evaluation */
+  DL_EVENT_LR_PROGRESS,    /* a learning-rate sweep under way: `lr_find_done` of `lr_find_steps` batches,
+                            * the latest at `lr_find_rate` (every few batches; never the run's progress) */
   DL_EVENT_LR_FOUND,       /* a learning-rate sweep's curve and suggestions (`lr_find`), its verdict in words
-                            * (`message`); the run it was started from is as it was */
+                            * (`message`); lr_find->cancelled when dl_worker_cancel_find_lr gave it up (then
+                            * no suggestion). The run it was started from is as it was */
 } DlEventType;
 
 /* Which test images an evaluation ran on. A figure called "test accuracy" is the whole test set. */
@@ -99,6 +102,9 @@ typedef struct {
   gint64         parent_step;
   /* CHECKPOINT */
   DlCheckpoint  *checkpoint;
+  /* LR_PROGRESS */
+  int            lr_find_done, lr_find_steps;
+  double         lr_find_rate;
   /* LR_FOUND */
   DlLrFind      *lr_find;
   /* DIVERGED / ERROR / STATE FAILED / TUNING */
