@@ -280,26 +280,23 @@ END_TEST
 
 /* ---- migrations ---- */
 
-static const DlRunStoreMigration test_migrations[] = {
-  { 1, NULL },   /* filled from the real one */
-  { 2, "ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT ''; UPDATE runs SET tags = 'migrated'" },
-};
-
-static const DlRunStoreMigration bad_migrations[] = {
-  { 1, NULL },
-  { 2, "ALTER TABLE runs ADD COLUMN tags TEXT; INSERT INTO no_such_table VALUES (1)" },
-};
+/* A later version than this build knows, on top of the real migrations. */
+#define NEXT_VERSION (DL_RUN_STORE_SCHEMA_VERSION + 1)
+static const char good_migration[] =
+  "ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT ''; UPDATE runs SET tags = 'migrated'";
+static const char bad_migration[] = "ALTER TABLE runs ADD COLUMN tags TEXT; INSERT INTO no_such_table VALUES (1)";
 
 static void
-migrate (const char *path, const DlRunStoreMigration *list, int n, GError **error, gboolean *ok)
+migrate (const char *path, const char *next_sql, GError **error, gboolean *ok)
 {
-  DlRunStoreMigration m[2] = { list[0], list[1] };
+  g_autofree DlRunStoreMigration *m = g_new0 (DlRunStoreMigration, dl_run_store_n_migrations + 1);
   sqlite3 *db = NULL;
 
   /* A plain connection: dl_run_store_connect itself refuses a store newer than this build. */
   ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
-  m[0].sql = dl_run_store_migrations[0].sql;
-  *ok = dl_run_store_migrate (db, path, m, n, error);
+  memcpy (m, dl_run_store_migrations, sizeof *m * dl_run_store_n_migrations);
+  m[dl_run_store_n_migrations] = (DlRunStoreMigration) { NEXT_VERSION, next_sql };
+  *ok = dl_run_store_migrate (db, path, m, dl_run_store_n_migrations + 1, error);
   sqlite3_close (db);
 }
 
@@ -315,32 +312,33 @@ START_TEST (test_migration)
   flush_ok (store);
   g_clear_object (&store);
 
-  /* A migration that fails is rolled back whole: still version 1, nothing added, the run intact. */
-  migrate (path, bad_migrations, 2, &error, &ok);
+  /* A migration that fails is rolled back whole: still this build's version, nothing added, the run intact. */
+  g_autofree char *next = g_strdup_printf ("version %d", NEXT_VERSION);
+  migrate (path, bad_migration, &error, &ok);
   ck_assert (!ok);
-  ck_assert_msg (strstr (error->message, path) != NULL && strstr (error->message, "version 2") != NULL, "%s",
+  ck_assert_msg (strstr (error->message, path) != NULL && strstr (error->message, next) != NULL, "%s",
                  error->message);
   g_clear_error (&error);
-  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), 1);
+  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), DL_RUN_STORE_SCHEMA_VERSION);
   ck_assert_int_eq (test_runs_query_int (path, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'tags'"), 0);
 
   /* A good one applies once, keeps the data, and a second run of the list changes nothing. */
-  migrate (path, test_migrations, 2, &error, &ok);
+  migrate (path, good_migration, &error, &ok);
   ck_assert_msg (ok, "%s", error ? error->message : "");
-  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), 2);
+  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), NEXT_VERSION);
   ck_assert_str_eq (test_runs_query_text (path, "SELECT tags FROM runs"), "migrated");
   ck_assert_int_eq (test_runs_query_int (path, "SELECT count(*) FROM batch_metrics"), 20);
-  migrate (path, test_migrations, 2, &error, &ok);
+  migrate (path, good_migration, &error, &ok);
   ck_assert (ok);
   ck_assert_str_eq (test_runs_query_text (path, "SELECT tags FROM runs"), "migrated");
 
-  /* This build reads up to version 1: the store of "a newer Digit Lab" is refused and left untouched. */
+  /* This build reads up to its own version: the store of "a newer Digit Lab" is refused and left untouched. */
   store = dl_run_store_open (path, &error);
   ck_assert (store == NULL);
   ck_assert (g_error_matches (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_NEWER));
   ck_assert_msg (strstr (error->message, path) != NULL && strstr (error->message, "newer") != NULL
-                 && strstr (error->message, "version 2") != NULL, "%s", error->message);
-  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), 2);
+                 && strstr (error->message, next) != NULL, "%s", error->message);
+  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), NEXT_VERSION);
 }
 END_TEST
 

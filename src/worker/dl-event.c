@@ -40,6 +40,7 @@ event_clear (gpointer data)
   g_clear_pointer (&ev->batch_losses, g_array_unref);
   g_clear_pointer (&ev->eval, dl_eval_free);
   g_clear_pointer (&ev->diagnosis, dl_diagnosis_free);
+  g_clear_pointer (&ev->layer_stats, dl_layer_stats_unref);
   g_clear_pointer (&ev->train, dl_dataset_unref);
   g_clear_pointer (&ev->test, dl_dataset_unref);
   g_free (ev->path);

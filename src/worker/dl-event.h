@@ -6,6 +6,7 @@
 #include <glib-object.h>
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-layer-stats.h"
 #include "dl-net.h"
 #include "dl-train-config.h"
 #include "dl-train-state.h"
@@ -78,6 +79,7 @@ typedef struct {
   DlEval        *eval;
   DlHealth       health;
   DlDiagnosis   *diagnosis;
+  DlLayerStats  *layer_stats;      /* the layers' histograms and health, of the parameters evaluated */
   /* DATA_LOADED */
   DlDataset     *train, *test;
   /* MODEL_SAVED / MODEL_LOADED */

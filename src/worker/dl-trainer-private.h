@@ -56,6 +56,8 @@ struct _DlTrainer {
   DlSnapshotPool *pool;            /* for this net's snapshots */
   DlStepObserver  observer;
   gpointer        observer_data;
+  DlNetWork      *stats_work;      /* dl-trainer-stats.c: the layer statistics' probe pass, for run stats_serial */
+  guint           stats_serial;
 };
 
 /* dl-trainer.c, for the commands */
@@ -68,5 +70,7 @@ void      trainer_publish_snapshot (DlTrainer *t);
 void      trainer_keep_good_copy (DlTrainer *t);
 void      trainer_forget_epoch (DlTrainer *t);
 void      trainer_post_eval (DlTrainer *t, DlEvalKind kind);
+/* dl-trainer-stats.c: the net's layer statistics now, for an evaluation (after dl_net_health). */
+DlLayerStats *trainer_layer_stats (DlTrainer *t);
 
 G_END_DECLS

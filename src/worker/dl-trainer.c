@@ -51,6 +51,7 @@ dl_trainer_free (DlTrainer *t)
   g_free (t->y);
   g_free (t->good);
   g_clear_pointer (&t->batch_losses, g_array_unref);
+  g_clear_pointer (&t->stats_work, dl_net_work_free);
   g_free (t);
 }
 
@@ -212,6 +213,7 @@ trainer_post_eval (DlTrainer *t, DlEvalKind kind)
   ev->test_accuracy = ev->eval->accuracy;
   ev->health = t->health;
   ev->diagnosis = dl_diagnose (ev->eval, ds, &t->health, dl_net_arch (t->net), &t->cfg.hyper, t->cfg.batch);
+  ev->layer_stats = trainer_layer_stats (t);
   /* The parameters that were evaluated, for views that show the evaluation beside the net: published
    * before the event, so whoever receives it finds them. */
   trainer_publish_snapshot (t);
