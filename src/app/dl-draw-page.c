@@ -59,6 +59,7 @@ G_DEFINE_FINAL_TYPE (DlDrawPage, dl_draw_page, GTK_TYPE_WIDGET)
 
 enum { PROP_0, PROP_WORKER, PROP_PREDICTION, PROP_LABEL, N_PROPS };
 static GParamSpec *properties[N_PROPS];
+static guint input_changed_signal;
 
 GtkWidget *
 dl_draw_page_new (void)
@@ -71,6 +72,13 @@ dl_draw_page_get_prediction (DlDrawPage *self)
 {
   g_return_val_if_fail (DL_IS_DRAW_PAGE (self), -1);
   return self->prediction;
+}
+
+const float *
+dl_draw_page_get_input (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
+  return self->input->empty ? NULL : self->input->input;
 }
 
 DlWorker *
@@ -224,6 +232,7 @@ update (DlDrawPage *self)
   int n;
   const DlStroke *strokes = dl_canvas_get_strokes (self->canvas, &n);
   dl_preprocess_strokes (strokes, n, dl_canvas_get_pen_width (self->canvas), self->input);
+  g_signal_emit (self, input_changed_signal, 0);
   classify (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
   gtk_widget_queue_draw (GTK_WIDGET (self->crop_area));
@@ -589,6 +598,9 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
     g_param_spec_int ("label", NULL, NULL, -1, DL_N_CLASSES - 1, -1,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  /* The 28 × 28 image the network sees changed (dl_draw_page_get_input): the Network page follows it. */
+  input_changed_signal = g_signal_new ("input-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                       NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (DL_TYPE_CANVAS);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

@@ -20,5 +20,8 @@ GtkWidget *dl_draw_page_new (void);
 void       dl_draw_page_set_worker (DlDrawPage *self, DlWorker *worker);
 DlWorker  *dl_draw_page_get_worker (DlDrawPage *self);
 int        dl_draw_page_get_prediction (DlDrawPage *self);
+/* The 28 × 28 image the network sees (floats in [0, 1]), NULL while the canvas is empty; "input-changed"
+ * is emitted when it changes. */
+const float *dl_draw_page_get_input (DlDrawPage *self);
 
 G_END_DECLS

@@ -13,6 +13,8 @@
 #include "dl-empty-state.h"
 #include "dl-frame-stats.h"
 #include "dl-mistakes-page.h"
+#include "dl-network-page.h"
+#include "dl-run-recorder.h"
 #include "dl-train-page.h"
 #include "dl-window.h"
 #include "dl-worker.h"
@@ -43,6 +45,8 @@ struct _DlWindow
   DlDrawPage   *draw_page;
   DlMistakesPage *mistakes_page;
   DlDataPage   *data_page;
+  DlNetworkPage *network_page;
+  DlRunRecorder *recorder;           /* the run the Network page shows, in memory until the session records runs */
 };
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -181,6 +185,12 @@ follow_run (DlWindow *self, const DlEvent *ev)
 }
 
 static void
+draw_input_changed_cb (DlWindow *self)
+{
+  dl_network_page_set_input (self->network_page, dl_draw_page_get_input (self->draw_page));
+}
+
+static void
 update_actions (DlWindow *self)
 {
   DlTrainState state = dl_worker_get_state (self->worker);
@@ -241,6 +251,7 @@ on_worker_event (DlWindow *self, DlEvent *ev)
       gtk_stack_set_visible_child_name (self->main_stack, "pages");
       dl_mistakes_page_set_test_set (self->mistakes_page, ev->test);
       dl_data_page_set_data (self->data_page, ev->train, ev->test);
+      dl_network_page_set_test_set (self->network_page, ev->test);
       /* A first, untrained network so that every page has something to show and start has a config. */
       if (!self->have_net)
         new_run (self);
@@ -509,6 +520,7 @@ dl_window_dispose (GObject *object)
   if (self->worker != NULL)
     dl_worker_shutdown (self->worker);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_WINDOW);
+  g_clear_object (&self->recorder);
   g_clear_object (&self->worker);
   g_clear_pointer (&self->pending_train_csv, g_free);
   g_clear_pointer (&self->data, g_free);
@@ -530,6 +542,7 @@ dl_window_class_init (DlWindowClass *klass)
   g_type_ensure (DL_TYPE_DRAW_PAGE);
   g_type_ensure (DL_TYPE_MISTAKES_PAGE);
   g_type_ensure (DL_TYPE_DATA_PAGE);
+  g_type_ensure (DL_TYPE_NETWORK_PAGE);
   g_type_ensure (DL_TYPE_EMPTY_STATE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-window.ui");
@@ -544,6 +557,7 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, draw_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, mistakes_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, data_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, network_page);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, empty_state_downloaded_cb);
 
@@ -577,6 +591,11 @@ dl_window_init (DlWindow *self)
   g_signal_connect_object (self->pages, "notify::visible-child", G_CALLBACK (page_changed_cb), self,
                            G_CONNECT_SWAPPED);
   dl_draw_page_set_worker (self->draw_page, self->worker);
+  self->recorder = dl_run_recorder_new (self->worker, NULL);
+  g_object_bind_property (self->recorder, "run", self->network_page, "run", G_BINDING_SYNC_CREATE);
+  dl_network_page_set_worker (self->network_page, self->worker);
+  g_signal_connect_object (self->draw_page, "input-changed", G_CALLBACK (draw_input_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   if (app_settings () != NULL)
     g_signal_connect_object (app_settings (), "changed::data-folder", G_CALLBACK (data_folder_changed_cb), self,

@@ -1,4 +1,4 @@
-/* dl-window.h — the main window: header bar, pages (Train, Draw, Mistakes, Data), the training worker. */
+/* dl-window.h — the main window: header bar, pages (Train, Draw, Mistakes, Network, Data), the training worker. */
 #pragma once
 
 #include <gtk/gtk.h>

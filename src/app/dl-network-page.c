@@ -1,0 +1,652 @@
+/* dl-network-page.c — the Network page (see dl-network-page.h).
+ *
+ * Cost while training: a timer at 4 Hz, only while the page is mapped, takes the worker's newest snapshot
+ * (a reference, never a copy) and hands it to the view in sight only; the weight tiles and the activations
+ * are computed then, off the frame path, and frames only paint their surfaces. The layer statistics come
+ * with the evaluations, measured by the worker.
+ */
+#include "config.h"
+
+#include "dl-network-page.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "dl-layer-text.h"
+#include "dl-plot.h"
+
+#define REFRESH_MS 250
+
+static const char *const palette[] = {
+  "blue", "orange", "green", "purple", "red", "teal", "yellow", "gray", "brown", "pink",
+};
+
+struct _DlNetworkPage
+{
+  GtkWidget           parent_instance;
+
+  DlWorker           *worker;
+  DlRun              *run;
+  gulong              eval_added_id;
+  DlDataset          *test;
+  DlSnapshot         *snap;
+  float               drawing[784];
+  gboolean            have_drawing;
+  GArray             *positions;      /* guint: the run's evaluations that carry layer statistics */
+  guint               position;
+  gboolean            live;
+  DlSeries           *health[DL_MAX_LAYERS];
+  DlArch              arch;
+  gboolean            have_arch;
+  char               *arch_text;
+  guint               timer;
+  gboolean            setting;
+
+  /* template children */
+  GtkWidget          *content;
+  GtkLabel           *status_label;
+  DlLayerDiagram     *layer_diagram;
+  GtkStack           *views;
+  GtkLabel           *weights_caption;
+  GtkCheckButton     *change_check;
+  DlWeightTiles      *weight_tiles;
+  GtkToggleButton    *source_draw, *source_test;
+  GtkSpinButton      *test_index;
+  GtkLabel           *activations_caption;
+  DlActivationView   *activation_view;
+  GtkToggleButton    *kind_params, *kind_grads, *kind_acts;
+  DlDistributionView *distribution_view;
+  DlPlot             *health_plot;
+  GtkScale           *time_scale;
+  GtkAdjustment      *time_adjustment;
+  GtkToggleButton    *live_toggle;
+  GtkLabel           *time_label;
+};
+
+enum { PROP_0, PROP_WORKER, PROP_RUN, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (DlNetworkPage, dl_network_page, GTK_TYPE_WIDGET)
+
+/* ---- the architecture and the health curves ---- */
+
+static void
+clear_health (DlNetworkPage *self)
+{
+  for (int i = 0; i < DL_MAX_LAYERS; i++)
+    if (self->health[i] != NULL)
+      {
+        dl_plot_remove_series (self->health_plot, self->health[i]);
+        g_clear_object (&self->health[i]);
+      }
+}
+
+/* A curve per layer with a health figure: dead share for ReLU layers, saturated for tanh and sigmoid. */
+static void
+make_health (DlNetworkPage *self)
+{
+  int k = 0;
+
+  clear_health (self);
+  for (int i = 0; self->have_arch && i < self->arch.n_layers; i++)
+    {
+      const DlLayerSpec *l = &self->arch.layers[i];
+      if ((l->kind != DL_LAYER_DENSE && l->kind != DL_LAYER_CONV) || l->act == DL_ACT_NONE)
+        continue;
+      g_autofree char *kind = dl_layer_text_kind (&self->arch, i);
+      g_autofree char *name = g_strdup_printf (l->act == DL_ACT_RELU ? _("%d · %s dead") : _("%d · %s saturated"),
+                                               i + 1, kind);
+      self->health[i] = dl_series_new (name, palette[k++ % G_N_ELEMENTS (palette)]);
+      dl_series_set_markers (self->health[i], TRUE);
+      dl_plot_add_series (self->health_plot, self->health[i]);
+    }
+}
+
+static void
+set_arch (DlNetworkPage *self, const char *text)
+{
+  DlArch arch;
+
+  if (g_strcmp0 (text, self->arch_text) == 0)
+    return;
+  g_free (self->arch_text);
+  self->arch_text = g_strdup (text);
+  self->have_arch = text != NULL && dl_arch_parse (text, &arch, NULL);
+  if (self->have_arch)
+    self->arch = arch;
+  dl_layer_diagram_set_arch (self->layer_diagram, self->have_arch ? &self->arch : NULL);
+  /* The first layer with weights: the one with pictures to show. */
+  if (self->have_arch && dl_layer_diagram_get_selected (self->layer_diagram) < 0)
+    for (int i = 0; i < self->arch.n_layers; i++)
+      if (self->arch.layers[i].kind == DL_LAYER_DENSE || self->arch.layers[i].kind == DL_LAYER_CONV)
+        {
+          dl_layer_diagram_set_selected (self->layer_diagram, i);
+          break;
+        }
+  make_health (self);
+}
+
+/* ---- the evaluations and the time slider ---- */
+
+static const DlRunEval *
+eval_at (DlNetworkPage *self, guint position)
+{
+  return dl_run_get_eval (self->run, g_array_index (self->positions, guint, position));
+}
+
+static void
+append_health (DlNetworkPage *self, const DlRunEval *e)
+{
+  for (int i = 0; self->have_arch && i < self->arch.n_layers; i++)
+    {
+      double share = dl_layer_health_share (&self->arch, e->layer_stats, i);
+      if (self->health[i] != NULL && !isnan (share))
+        dl_series_append (self->health[i], e->x, 100.0 * share);
+    }
+}
+
+static void
+update_time (DlNetworkPage *self)
+{
+  guint n = self->positions->len;
+  const DlRunEval *e = n > 0 ? eval_at (self, self->position) : NULL;
+
+  self->setting = TRUE;
+  gtk_adjustment_set_upper (self->time_adjustment, n > 0 ? n - 1 : 0);
+  gtk_adjustment_set_value (self->time_adjustment, self->position);
+  gtk_toggle_button_set_active (self->live_toggle, self->live);
+  self->setting = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->time_scale), n > 1);
+
+  dl_layer_diagram_set_stats (self->layer_diagram, e != NULL ? e->layer_stats : NULL);
+  dl_distribution_view_set_current (self->distribution_view, e != NULL ? (int) g_array_index (self->positions, guint,
+                                                                                               self->position) : -1);
+  if (e == NULL)
+    {
+      gtk_label_set_text (self->time_label, _("no evaluation yet"));
+      return;
+    }
+  g_autofree char *text = g_strdup_printf (_("%u of %u: step %lld, epoch %.2f, %.2f %% (%s)"), self->position + 1, n,
+                                           (long long) e->step, e->x, 100.0 * e->accuracy,
+                                           e->kind == DL_EVAL_SUBSET ? _("2,000-image subset") : _("whole test set"));
+  gtk_label_set_text (self->time_label, text);
+}
+
+static void
+eval_added_cb (DlRun *run, guint index, DlNetworkPage *self)
+{
+  const DlRunEval *e = dl_run_get_eval (run, index);
+
+  if (e->layer_stats == NULL)
+    return;
+  g_array_append_val (self->positions, index);
+  append_health (self, e);
+  if (self->live)
+    self->position = self->positions->len - 1;
+  update_time (self);
+}
+
+static void
+collect (DlNetworkPage *self)
+{
+  g_array_set_size (self->positions, 0);
+  for (int i = 0; i < DL_MAX_LAYERS; i++)
+    if (self->health[i] != NULL)
+      dl_series_clear (self->health[i]);
+  for (guint i = 0; self->run != NULL && i < dl_run_get_n_evals (self->run); i++)
+    {
+      const DlRunEval *e = dl_run_get_eval (self->run, i);
+      if (e->layer_stats == NULL)
+        continue;
+      g_array_append_val (self->positions, i);
+      append_health (self, e);
+    }
+  self->position = self->positions->len > 0 ? self->positions->len - 1 : 0;
+  self->live = TRUE;
+  update_time (self);
+}
+
+/* ---- the live views ---- */
+
+static void
+update_weights_caption (DlNetworkPage *self)
+{
+  int layer = dl_layer_diagram_get_selected (self->layer_diagram), tw, th, cols;
+  int n = dl_weight_tiles_get_n_tiles (self->weight_tiles, &tw, &th, &cols);
+  g_autofree char *what = NULL;
+
+  if (layer < 0 || !self->have_arch)
+    what = g_strdup (_("Choose a layer on the left."));
+  else if (n == 0)
+    what = g_strdup (self->snap == NULL ? _("No network yet.") : _("This layer has no weights."));
+  else
+    {
+      const DlLayerSpec *l = &self->arch.layers[layer];
+      double scale = dl_weight_tiles_get_scale (self->weight_tiles);
+      g_autofree char *tiles = l->kind == DL_LAYER_CONV
+        ? g_strdup_printf (_("%d filters × %d input channels of %d×%d"), l->units, MAX (cols, 1), tw, th)
+        : n > 1 ? g_strdup_printf (_("%d units, each one's %d×%d weights on the image"), n, tw, th)
+                : g_strdup_printf (_("the %d × %d weight matrix, a row per unit"), th, tw);
+      what = g_strdup_printf (_("%s; blue negative, red positive, ±%.3g at the ends (the largest 0.5 %% beyond). Step %lld%s."), tiles, scale,
+                              (long long) dl_weight_tiles_get_step (self->weight_tiles),
+                              self->live ? "" : _(": the latest parameters (those of past evaluations are not kept)"));
+    }
+  gtk_label_set_text (self->weights_caption, what);
+}
+
+static void
+update_input (DlNetworkPage *self)
+{
+  gboolean drawing = gtk_toggle_button_get_active (self->source_draw);
+  int k = gtk_spin_button_get_value_as_int (self->test_index);
+
+  if (drawing)
+    {
+      dl_activation_view_set_input (self->activation_view, self->have_drawing ? self->drawing : NULL);
+      gtk_label_set_text (self->activations_caption, self->have_drawing ? _("the digit on the Draw page")
+                                                                        : _("Draw a digit on the Draw page."));
+      return;
+    }
+  if (self->test == NULL || k >= self->test->n)
+    {
+      dl_activation_view_set_input (self->activation_view, NULL);
+      gtk_label_set_text (self->activations_caption, _("No test set loaded."));
+      return;
+    }
+  float x[784];
+  dl_dataset_gather (self->test, &k, 1, x);
+  dl_activation_view_set_input (self->activation_view, x);
+  g_autofree char *text = g_strdup_printf (_("test image %d, labelled %d"), k, self->test->labels[k]);
+  gtk_label_set_text (self->activations_caption, text);
+}
+
+/* The view in sight gets the newest snapshot; the others when they come into sight. */
+static void
+feed_visible (DlNetworkPage *self)
+{
+  const char *view = gtk_stack_get_visible_child_name (self->views);
+
+  if (g_strcmp0 (view, "weights") == 0)
+    {
+      dl_weight_tiles_set_snapshot (self->weight_tiles, self->snap);
+      update_weights_caption (self);
+    }
+  else if (g_strcmp0 (view, "activations") == 0)
+    dl_activation_view_set_snapshot (self->activation_view, self->snap);
+}
+
+void
+dl_network_page_refresh (DlNetworkPage *self)
+{
+  g_autoptr (DlSnapshot) snap = NULL;
+
+  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
+  snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
+  if (snap != NULL && self->snap != NULL && snap->step == self->snap->step && snap->run_serial == self->snap->run_serial
+      && snap->net == self->snap->net)
+    return;
+  g_clear_pointer (&self->snap, dl_snapshot_unref);
+  self->snap = g_steal_pointer (&snap);
+  if (self->snap != NULL)
+    {
+      g_autofree char *arch = dl_arch_to_string (dl_net_arch (self->snap->net));
+      set_arch (self, arch);
+      g_autofree char *status = g_strdup_printf (_("parameters of step %lld"), (long long) self->snap->step);
+      gtk_label_set_text (self->status_label, status);
+    }
+  else
+    gtk_label_set_text (self->status_label, _("no network yet"));
+  feed_visible (self);
+}
+
+static gboolean
+refresh_cb (gpointer data)
+{
+  dl_network_page_refresh (DL_NETWORK_PAGE (data));
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- signals from the template ---- */
+
+static void
+layer_selected_cb (DlNetworkPage *self)
+{
+  dl_weight_tiles_set_layer (self->weight_tiles, dl_layer_diagram_get_selected (self->layer_diagram));
+  update_weights_caption (self);
+}
+
+static void
+view_changed_cb (DlNetworkPage *self)
+{
+  feed_visible (self);
+}
+
+static void
+change_toggled_cb (DlNetworkPage *self)
+{
+  dl_weight_tiles_set_show_change (self->weight_tiles, gtk_check_button_get_active (self->change_check));
+  update_weights_caption (self);
+}
+
+static void
+source_changed_cb (DlNetworkPage *self)
+{
+  update_input (self);
+}
+
+static void
+kind_changed_cb (DlNetworkPage *self)
+{
+  DlLayerStatKind kind = gtk_toggle_button_get_active (self->kind_grads) ? DL_LAYER_STAT_GRADS
+                         : gtk_toggle_button_get_active (self->kind_acts) ? DL_LAYER_STAT_ACTS : DL_LAYER_STAT_PARAMS;
+
+  dl_distribution_view_set_kind (self->distribution_view, kind);
+}
+
+static void
+time_changed_cb (DlNetworkPage *self)
+{
+  if (self->setting || self->positions->len == 0)
+    return;
+  dl_network_page_set_position (self, (guint) (gtk_adjustment_get_value (self->time_adjustment) + 0.5));
+}
+
+static void
+live_toggled_cb (DlNetworkPage *self)
+{
+  if (self->setting)
+    return;
+  self->live = gtk_toggle_button_get_active (self->live_toggle);
+  if (self->live && self->positions->len > 0)
+    self->position = self->positions->len - 1;
+  update_time (self);
+  update_weights_caption (self);
+}
+
+/* ---- public ---- */
+
+void
+dl_network_page_set_position (DlNetworkPage *self, guint position)
+{
+  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
+  if (self->positions->len == 0)
+    return;
+  self->position = MIN (position, self->positions->len - 1);
+  self->live = self->position == self->positions->len - 1;
+  update_time (self);
+  update_weights_caption (self);
+}
+
+guint
+dl_network_page_get_n_positions (DlNetworkPage *self)
+{
+  g_return_val_if_fail (DL_IS_NETWORK_PAGE (self), 0);
+  return self->positions->len;
+}
+
+int
+dl_network_page_get_shown_eval (DlNetworkPage *self)
+{
+  g_return_val_if_fail (DL_IS_NETWORK_PAGE (self), -1);
+  return self->positions->len > 0 ? (int) g_array_index (self->positions, guint, self->position) : -1;
+}
+
+void
+dl_network_page_show_view (DlNetworkPage *self, const char *name)
+{
+  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
+  gtk_stack_set_visible_child_name (self->views, name);
+}
+
+void
+dl_network_page_set_worker (DlNetworkPage *self, DlWorker *worker)
+{
+  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
+  if (!g_set_object (&self->worker, worker))
+    return;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    dl_network_page_refresh (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
+}
+
+DlWorker *
+dl_network_page_get_worker (DlNetworkPage *self)
+{
+  g_return_val_if_fail (DL_IS_NETWORK_PAGE (self), NULL);
+  return self->worker;
+}
+
+void
+dl_network_page_set_run (DlNetworkPage *self, DlRun *run)
+{
+  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
+  if (run == self->run)
+    return;
+  if (self->run != NULL)
+    g_clear_signal_handler (&self->eval_added_id, self->run);
+  g_set_object (&self->run, run);
+  if (run != NULL)
+    {
+      self->eval_added_id = g_signal_connect (run, "eval-added", G_CALLBACK (eval_added_cb), self);
+      set_arch (self, dl_run_get_arch (run));
+    }
+  dl_distribution_view_set_run (self->distribution_view, run);
+  collect (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN]);
+}
+
+DlRun *
+dl_network_page_get_run (DlNetworkPage *self)
+{
+  g_return_val_if_fail (DL_IS_NETWORK_PAGE (self), NULL);
+  return self->run;
+}
+
+void
+dl_network_page_set_test_set (DlNetworkPage *self, DlDataset *test)
+{
+  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
+  if (test == self->test)
+    return;
+  g_clear_pointer (&self->test, dl_dataset_unref);
+  self->test = test != NULL ? dl_dataset_ref (test) : NULL;
+  gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->test_index), test != NULL ? MAX (test->n - 1, 0) : 0);
+  update_input (self);
+}
+
+void
+dl_network_page_set_input (DlNetworkPage *self, const float *image)
+{
+  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
+  self->have_drawing = image != NULL;
+  if (image != NULL)
+    memcpy (self->drawing, image, sizeof self->drawing);
+  if (gtk_toggle_button_get_active (self->source_draw))
+    update_input (self);
+}
+
+DlLayerDiagram *
+dl_network_page_get_layer_diagram (DlNetworkPage *self)
+{
+  return self->layer_diagram;
+}
+
+DlWeightTiles *
+dl_network_page_get_weight_tiles (DlNetworkPage *self)
+{
+  return self->weight_tiles;
+}
+
+DlActivationView *
+dl_network_page_get_activation_view (DlNetworkPage *self)
+{
+  return self->activation_view;
+}
+
+DlDistributionView *
+dl_network_page_get_distribution_view (DlNetworkPage *self)
+{
+  return self->distribution_view;
+}
+
+/* ---- GObject and GtkWidget ---- */
+
+static void
+dl_network_page_map (GtkWidget *widget)
+{
+  DlNetworkPage *self = DL_NETWORK_PAGE (widget);
+
+  GTK_WIDGET_CLASS (dl_network_page_parent_class)->map (widget);
+  dl_network_page_refresh (self);
+  if (self->timer == 0)
+    self->timer = g_timeout_add (REFRESH_MS, refresh_cb, self);
+}
+
+static void
+dl_network_page_unmap (GtkWidget *widget)
+{
+  DlNetworkPage *self = DL_NETWORK_PAGE (widget);
+
+  g_clear_handle_id (&self->timer, g_source_remove);
+  GTK_WIDGET_CLASS (dl_network_page_parent_class)->unmap (widget);
+}
+
+static void
+dl_network_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  DlNetworkPage *self = DL_NETWORK_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKER:
+      g_value_set_object (value, self->worker);
+      break;
+    case PROP_RUN:
+      g_value_set_object (value, self->run);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_network_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  DlNetworkPage *self = DL_NETWORK_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKER:
+      dl_network_page_set_worker (self, g_value_get_object (value));
+      break;
+    case PROP_RUN:
+      dl_network_page_set_run (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_network_page_dispose (GObject *object)
+{
+  DlNetworkPage *self = DL_NETWORK_PAGE (object);
+
+  g_clear_handle_id (&self->timer, g_source_remove);
+  if (self->run != NULL)
+    g_clear_signal_handler (&self->eval_added_id, self->run);
+  g_clear_object (&self->run);
+  g_clear_object (&self->worker);
+  g_clear_pointer (&self->snap, dl_snapshot_unref);
+  g_clear_pointer (&self->test, dl_dataset_unref);
+  for (int i = 0; i < DL_MAX_LAYERS; i++)
+    g_clear_object (&self->health[i]);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_NETWORK_PAGE);
+  G_OBJECT_CLASS (dl_network_page_parent_class)->dispose (object);
+}
+
+static void
+dl_network_page_finalize (GObject *object)
+{
+  DlNetworkPage *self = DL_NETWORK_PAGE (object);
+
+  g_array_unref (self->positions);
+  g_free (self->arch_text);
+  G_OBJECT_CLASS (dl_network_page_parent_class)->finalize (object);
+}
+
+static void
+dl_network_page_class_init (DlNetworkPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = dl_network_page_get_property;
+  object_class->set_property = dl_network_page_set_property;
+  object_class->dispose = dl_network_page_dispose;
+  object_class->finalize = dl_network_page_finalize;
+  widget_class->map = dl_network_page_map;
+  widget_class->unmap = dl_network_page_unmap;
+
+  properties[PROP_WORKER] = g_param_spec_object ("worker", NULL, NULL, DL_TYPE_WORKER,
+                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUN] = g_param_spec_object ("run", NULL, NULL, DL_TYPE_RUN,
+                                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (DL_TYPE_LAYER_DIAGRAM);
+  g_type_ensure (DL_TYPE_WEIGHT_TILES);
+  g_type_ensure (DL_TYPE_ACTIVATION_VIEW);
+  g_type_ensure (DL_TYPE_DISTRIBUTION_VIEW);
+  g_type_ensure (DL_TYPE_PLOT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-network-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, content);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, layer_diagram);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, views);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, weights_caption);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, change_check);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, weight_tiles);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, source_draw);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, source_test);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, test_index);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, activations_caption);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, activation_view);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, kind_params);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, kind_grads);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, kind_acts);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, distribution_view);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, health_plot);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, time_scale);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, time_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, live_toggle);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, time_label);
+  gtk_widget_class_set_css_name (widget_class, "networkpage");
+}
+
+static void
+dl_network_page_init (DlNetworkPage *self)
+{
+  self->positions = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->live = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->layer_diagram, "notify::selected", G_CALLBACK (layer_selected_cb), self);
+  g_signal_connect_swapped (self->views, "notify::visible-child", G_CALLBACK (view_changed_cb), self);
+  g_signal_connect_swapped (self->change_check, "toggled", G_CALLBACK (change_toggled_cb), self);
+  g_signal_connect_swapped (self->source_draw, "toggled", G_CALLBACK (source_changed_cb), self);
+  g_signal_connect_swapped (self->test_index, "value-changed", G_CALLBACK (source_changed_cb), self);
+  g_signal_connect_swapped (self->kind_params, "toggled", G_CALLBACK (kind_changed_cb), self);
+  g_signal_connect_swapped (self->kind_grads, "toggled", G_CALLBACK (kind_changed_cb), self);
+  g_signal_connect_swapped (self->time_adjustment, "value-changed", G_CALLBACK (time_changed_cb), self);
+  g_signal_connect_swapped (self->live_toggle, "toggled", G_CALLBACK (live_toggled_cb), self);
+  update_time (self);
+  update_input (self);
+  update_weights_caption (self);
+}
+
+GtkWidget *
+dl_network_page_new (void)
+{
+  return g_object_new (DL_TYPE_NETWORK_PAGE, NULL);
+}

@@ -1,0 +1,317 @@
+/* dl-weight-tiles.c — a layer's weights as tiles (see dl-weight-tiles.h). */
+#include "config.h"
+
+#include "dl-weight-tiles.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "dl-colormap.h"
+#include "dl-layer-stats.h"
+
+#define GAP 1.0   /* screen pixels between tiles */
+
+struct _DlWeightTiles
+{
+  GtkWidget        parent_instance;
+
+  DlSnapshot      *snap;
+  int              layer;
+  gboolean         show_change;
+  float           *prev;          /* the layer's weights at the previous snapshot (change view) */
+  gsize            prev_n;
+  guint            prev_serial;
+  cairo_surface_t *surface;       /* tile i at rows [i · tile_h, (i + 1) · tile_h) */
+  int              n_tiles, tile_w, tile_h, fixed_cols;   /* fixed_cols 0: as the widget's shape suits */
+  double           scale;
+  gint64           step;
+};
+
+G_DEFINE_FINAL_TYPE (DlWeightTiles, dl_weight_tiles, GTK_TYPE_WIDGET)
+
+/* How layer i's weights split into tiles: FALSE for a layer without weights. */
+static gboolean
+tile_shape (const DlArch *arch, int i, int *n, int *tw, int *th, int *cols)
+{
+  const DlLayerSpec *l = &arch->layers[i];
+  int c, h, w;
+
+  dl_arch_shape (arch, i - 1, &c, &h, &w);
+  *cols = 0;
+  if (l->kind == DL_LAYER_CONV)
+    {
+      *n = l->units * c, *tw = *th = l->kernel;
+      *cols = c > 1 ? c : 0;
+      return TRUE;
+    }
+  if (l->kind != DL_LAYER_DENSE)
+    return FALSE;
+  if (i == 0 && c == 1)
+    {
+      *n = l->units, *tw = w, *th = h;
+      return TRUE;
+    }
+  *n = 1, *tw = c * h * w, *th = l->units;   /* the weight matrix, out × in */
+  return TRUE;
+}
+
+/* The values to draw, the layer's weights in order (unit- or filter-major: the tiles' order) or their
+ * change since the previous snapshot. */
+static const float *
+values (DlWeightTiles *self, const float *w, gsize n, float *buf)
+{
+  if (!self->show_change)
+    return w;
+  for (gsize j = 0; j < n; j++)
+    buf[j] = self->prev != NULL && self->prev_n == n ? w[j] - self->prev[j] : 0.0f;
+  return buf;
+}
+
+/* The magnitude at the ends of the scale: the 99.5th percentile of |v| (from a 1024-bin histogram of
+ * |v| / max |v|, one pass), so that a handful of large weights does not wash every other one out to white;
+ * the few beyond it are drawn at the scale's ends. */
+#define SCALE_BINS 1024
+static double
+robust_scale (const float *v, gsize n)
+{
+  double m = 0.0;
+  guint32 hist[SCALE_BINS] = { 0 };
+  gsize keep = n - n / 200, seen = 0;
+
+  for (gsize j = 0; j < n; j++)
+    m = MAX (m, fabs (v[j]));
+  if (m == 0.0 || n < 200)
+    return m;
+  for (gsize j = 0; j < n; j++)
+    hist[MIN ((int) (fabs (v[j]) / m * SCALE_BINS), SCALE_BINS - 1)]++;
+  for (int b = 0; b < SCALE_BINS; b++)
+    if ((seen += hist[b]) >= keep)
+      return m * (b + 1) / SCALE_BINS;
+  return m;
+}
+
+static void
+rebuild (DlWeightTiles *self)
+{
+  const DlArch *arch;
+  gsize off, n_w, n_b;
+  int n, tw, th, cols;
+
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
+  self->n_tiles = 0;
+  self->step = self->snap != NULL ? self->snap->step : -1;
+  if (self->snap == NULL || self->layer < 0 || self->layer >= dl_net_arch (self->snap->net)->n_layers)
+    return;
+  arch = dl_net_arch (self->snap->net);
+  if (!tile_shape (arch, self->layer, &n, &tw, &th, &cols))
+    return;
+  dl_layer_param_range (arch, self->layer, &off, &n_w, &n_b);
+  const float *w = dl_net_params (self->snap->net) + off;
+  g_autofree float *buf = self->show_change ? g_new (float, n_w) : NULL;
+  const float *v = values (self, w, n_w, buf);
+  double m = robust_scale (v, n_w);
+  self->scale = m;
+
+  self->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, tw, th * n);
+  guint8 *px = cairo_image_surface_get_data (self->surface);
+  int stride = cairo_image_surface_get_stride (self->surface);
+  /* A single matrix tile (out × in) has a unit per row; the other tiles are a unit's or filter channel's
+   * weights row by row. Either way the values run in order through the surface's rows. */
+  for (gsize j = 0; j < n_w; j++)
+    {
+      gsize row = j / tw, col = j % tw;
+      ((guint32 *) (px + row * stride))[col] = dl_colormap_diverging (m > 0.0 ? CLAMP (v[j] / m, -1.0, 1.0) : 0.0);
+    }
+  cairo_surface_mark_dirty (self->surface);
+  self->n_tiles = n, self->tile_w = tw, self->tile_h = th, self->fixed_cols = cols;
+
+  /* Remember these weights for the next change view. */
+  g_free (self->prev);
+  self->prev = g_memdup2 (w, n_w * sizeof (float));
+  self->prev_n = n_w;
+}
+
+/* Columns and the size of a tile on screen that fit all tiles into width × height. */
+static void
+layout (DlWeightTiles *self, int width, int height, int *cols, double *scale, double *x0, double *y0)
+{
+  int best_cols = 1;
+  double best = 0.0;
+
+  for (int c = 1; c <= self->n_tiles; c++)
+    {
+      int r = (self->n_tiles + c - 1) / c;
+      if (self->fixed_cols && c != self->fixed_cols)
+        continue;
+      double s = MIN ((width - GAP * (c - 1)) / (c * (double) self->tile_w),
+                      (height - GAP * (r - 1)) / (r * (double) self->tile_h));
+      if (s > best)
+        best = s, best_cols = c;
+    }
+  /* Whole screen pixels per weight when there is room: every weight a crisp square. */
+  *scale = best >= 1.0 ? floor (best) : best;
+  *cols = best_cols;
+  int rows = (self->n_tiles + best_cols - 1) / best_cols;
+  double w = best_cols * self->tile_w * *scale + GAP * (best_cols - 1);
+  double h = rows * self->tile_h * *scale + GAP * (rows - 1);
+  *x0 = floor ((width - w) / 2), *y0 = floor ((height - h) / 2);
+}
+
+gboolean
+dl_weight_tiles_tile_rect (DlWeightTiles *self, int width, int height, int i, graphene_rect_t *rect)
+{
+  int cols;
+  double s, x0, y0;
+
+  g_return_val_if_fail (DL_IS_WEIGHT_TILES (self), FALSE);
+  if (i < 0 || i >= self->n_tiles)
+    return FALSE;
+  layout (self, width, height, &cols, &s, &x0, &y0);
+  graphene_rect_init (rect, x0 + (i % cols) * (self->tile_w * s + GAP), y0 + (i / cols) * (self->tile_h * s + GAP),
+                      self->tile_w * s, self->tile_h * s);
+  return TRUE;
+}
+
+void
+dl_weight_tiles_render (DlWeightTiles *self, cairo_t *cr, int width, int height)
+{
+  g_return_if_fail (DL_IS_WEIGHT_TILES (self));
+  for (int i = 0; self->surface != NULL && i < self->n_tiles; i++)
+    {
+      graphene_rect_t r;
+      dl_weight_tiles_tile_rect (self, width, height, i, &r);
+      cairo_save (cr);
+      cairo_translate (cr, r.origin.x, r.origin.y);
+      cairo_scale (cr, r.size.width / self->tile_w, r.size.height / self->tile_h);
+      cairo_set_source_surface (cr, self->surface, 0, -(double) i * self->tile_h);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+      cairo_rectangle (cr, 0, 0, self->tile_w, self->tile_h);
+      cairo_fill (cr);
+      cairo_restore (cr);
+    }
+}
+
+static void
+dl_weight_tiles_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  DlWeightTiles *self = DL_WEIGHT_TILES (widget);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+
+  if (self->surface == NULL || w <= 0 || h <= 0)
+    return;
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  dl_weight_tiles_render (self, cr, w, h);
+  cairo_destroy (cr);
+}
+
+static void
+dl_weight_tiles_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum, int *natural,
+                         int *minimum_baseline, int *natural_baseline)
+{
+  *minimum = 64;
+  *natural = 480;
+}
+
+void
+dl_weight_tiles_set_snapshot (DlWeightTiles *self, DlSnapshot *snap)
+{
+  g_return_if_fail (DL_IS_WEIGHT_TILES (self));
+  if (snap == self->snap)
+    return;
+  /* The change view compares within one run only. */
+  if (snap == NULL || snap->run_serial != self->prev_serial)
+    {
+      g_clear_pointer (&self->prev, g_free);
+      self->prev_serial = snap != NULL ? snap->run_serial : 0;
+    }
+  g_clear_pointer (&self->snap, dl_snapshot_unref);
+  self->snap = snap != NULL ? dl_snapshot_ref (snap) : NULL;
+  rebuild (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dl_weight_tiles_set_layer (DlWeightTiles *self, int layer)
+{
+  g_return_if_fail (DL_IS_WEIGHT_TILES (self));
+  if (layer == self->layer)
+    return;
+  self->layer = layer;
+  g_clear_pointer (&self->prev, g_free);
+  rebuild (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+int
+dl_weight_tiles_get_layer (DlWeightTiles *self)
+{
+  g_return_val_if_fail (DL_IS_WEIGHT_TILES (self), -1);
+  return self->layer;
+}
+
+void
+dl_weight_tiles_set_show_change (DlWeightTiles *self, gboolean show_change)
+{
+  g_return_if_fail (DL_IS_WEIGHT_TILES (self));
+  if (!show_change == !self->show_change)
+    return;
+  self->show_change = show_change;
+  rebuild (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+int
+dl_weight_tiles_get_n_tiles (DlWeightTiles *self, int *tile_w, int *tile_h, int *cols)
+{
+  g_return_val_if_fail (DL_IS_WEIGHT_TILES (self), 0);
+  if (tile_w) *tile_w = self->tile_w;
+  if (tile_h) *tile_h = self->tile_h;
+  if (cols) *cols = self->fixed_cols;
+  return self->n_tiles;
+}
+
+double
+dl_weight_tiles_get_scale (DlWeightTiles *self)
+{
+  g_return_val_if_fail (DL_IS_WEIGHT_TILES (self), 0.0);
+  return self->scale;
+}
+
+gint64
+dl_weight_tiles_get_step (DlWeightTiles *self)
+{
+  g_return_val_if_fail (DL_IS_WEIGHT_TILES (self), -1);
+  return self->step;
+}
+
+static void
+dl_weight_tiles_dispose (GObject *object)
+{
+  DlWeightTiles *self = DL_WEIGHT_TILES (object);
+
+  g_clear_pointer (&self->snap, dl_snapshot_unref);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
+  g_clear_pointer (&self->prev, g_free);
+  G_OBJECT_CLASS (dl_weight_tiles_parent_class)->dispose (object);
+}
+
+static void
+dl_weight_tiles_class_init (DlWeightTilesClass *klass)
+{
+  GTK_WIDGET_CLASS (klass)->snapshot = dl_weight_tiles_snapshot;
+  GTK_WIDGET_CLASS (klass)->measure = dl_weight_tiles_measure;
+  G_OBJECT_CLASS (klass)->dispose = dl_weight_tiles_dispose;
+  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "weighttiles");
+}
+
+static void
+dl_weight_tiles_init (DlWeightTiles *self)
+{
+  self->step = -1;
+}
+
+GtkWidget *
+dl_weight_tiles_new (void)
+{
+  return g_object_new (DL_TYPE_WEIGHT_TILES, NULL);
+}
