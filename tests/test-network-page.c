@@ -1,0 +1,340 @@
+/* test-network-page.c — the Network page and the per-class widgets on real workers (generated data, no
+ * MNIST): the weight tiles of a net with known weights drawn in the right colours at the right places, the
+ * cnn's filters as 6 and 16 × 6 tiles of 5×5, the activations equal to a forward pass of the snapshot, the
+ * dead share each layer shows equal to the diagnostics' figure of the same evaluation, the distributions
+ * on ranges that hold every evaluation's histogram, the per-class curves weighing to the accuracy, and past
+ * confusion matrices equal to the stored ones and to a recount of their predictions, with a cell's changes
+ * adding up to its count's change. Needs a display (xvfb-run). */
+#include <check.h>
+#include <math.h>
+
+#include "dl-class-accuracy-view.h"
+#include "dl-class-stats.h"
+#include "dl-colormap.h"
+#include "dl-confusion-history.h"
+#include "dl-model.h"
+#include "dl-network-page.h"
+#include "dl-run-recorder.h"
+#include "dl-test-gtk.h"
+#include "dl-test-runs.h"
+
+#define N_TRAIN 640
+#define N_TEST  2200
+#define BATCH   32
+
+static char *home;
+
+static gboolean
+have_snapshot (gpointer data)
+{
+  g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (data);
+  return snap != NULL;
+}
+
+/* A worker holding `net`, loaded from a model file. */
+static DlWorker *
+worker_with (DlNet *net)
+{
+  g_autofree char *path = g_build_filename (home, "known.dlm", NULL);
+  g_autoptr (GError) error = NULL;
+  DlWorker *worker = dl_worker_new ();
+
+  ck_assert_msg (dl_model_save (net, path, &error), "%s", error ? error->message : "");
+  dl_worker_load_model (worker, path, NULL);
+  ck_assert (iterate_until (have_snapshot, worker, 30000));
+  return worker;
+}
+
+static void
+pixel_rgb (cairo_surface_t *s, double x, double y, double *r, double *g, double *b)
+{
+  cairo_surface_flush (s);
+  guint32 *row = (guint32 *) (cairo_image_surface_get_data (s) + (int) y * cairo_image_surface_get_stride (s));
+  dl_colormap_rgb (row[(int) x], r, g, b);
+}
+
+/* Four units: all positive, all negative, left half positive and right half negative, one pixel lit. */
+START_TEST (test_tiles_of_a_known_net)
+{
+  DlArch arch;
+  ck_assert (dl_arch_parse ("fc4-relu,fc10,softmax", &arch, NULL));
+  g_autoptr (DlNet) net = dl_net_new (&arch, 1);
+  float *w = dl_net_params (net);
+  for (int u = 0; u < 4; u++)
+    for (int p = 0; p < 784; p++)
+      {
+        int x = p % 28, y = p / 28;
+        w[u * 784 + p] = u == 0 ? 0.5f : u == 1 ? -0.5f : u == 2 ? (x < 14 ? 0.5f : -0.5f)
+                                                                : (x == 14 && y == 14 ? 0.5f : 0.0f);
+      }
+  g_autoptr (DlWorker) worker = worker_with (net);
+  GtkWidget *window = gtk_window_new ();
+  DlNetworkPage *page = DL_NETWORK_PAGE (dl_network_page_new ());
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  dl_network_page_set_worker (page, worker);
+  dl_network_page_refresh (page);
+
+  DlWeightTiles *tiles = dl_network_page_get_weight_tiles (page);
+  int tw, th;
+  ck_assert_int_eq (dl_layer_diagram_get_selected (dl_network_page_get_layer_diagram (page)), 0);
+  ck_assert_int_eq (dl_weight_tiles_get_n_tiles (tiles, &tw, &th, NULL), 4);
+  ck_assert_int_eq (tw, 28);
+  ck_assert_int_eq (th, 28);
+  ck_assert (fabs (dl_weight_tiles_get_scale (tiles) - 0.5) < 1e-3);
+
+  const int W = 480, H = 480;
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, W, H);
+  cairo_t *cr = cairo_create (s);
+  dl_weight_tiles_render (tiles, cr, W, H);
+  cairo_destroy (cr);
+  graphene_rect_t r[4];
+  for (int i = 0; i < 4; i++)
+    ck_assert (dl_weight_tiles_tile_rect (tiles, W, H, i, &r[i]));
+  double R, G, B;
+  /* At ±0.5, the ends of the scale: deep red and deep blue. */
+  pixel_rgb (s, r[0].origin.x + r[0].size.width / 2, r[0].origin.y + r[0].size.height / 2, &R, &G, &B);
+  ck_assert_msg (R > 0.3 && B < 0.2 && G < 0.1, "unit 0 (positive) drawn %.2f %.2f %.2f", R, G, B);
+  pixel_rgb (s, r[1].origin.x + r[1].size.width / 2, r[1].origin.y + r[1].size.height / 2, &R, &G, &B);
+  ck_assert_msg (B > 0.3 && R < 0.1, "unit 1 (negative) drawn %.2f %.2f %.2f", R, G, B);
+  pixel_rgb (s, r[2].origin.x + r[2].size.width / 4, r[2].origin.y + r[2].size.height / 2, &R, &G, &B);
+  ck_assert_msg (R > B, "unit 2's left half drawn %.2f %.2f %.2f", R, G, B);
+  pixel_rgb (s, r[2].origin.x + 3 * r[2].size.width / 4, r[2].origin.y + r[2].size.height / 2, &R, &G, &B);
+  ck_assert_msg (B > R, "unit 2's right half drawn %.2f %.2f %.2f", R, G, B);
+  /* The lit pixel, exactly where the weight is, in the image's orientation; 0 is near-white. */
+  double px = r[3].size.width / 28;
+  pixel_rgb (s, r[3].origin.x + 14.5 * px, r[3].origin.y + 14.5 * px, &R, &G, &B);
+  ck_assert_msg (R > 0.3 && B < 0.2, "unit 3's pixel (14, 14) drawn %.2f %.2f %.2f", R, G, B);
+  pixel_rgb (s, r[3].origin.x + 13.5 * px, r[3].origin.y + 14.5 * px, &R, &G, &B);
+  ck_assert_msg (R > 0.9 && G > 0.9 && B > 0.9, "unit 3's pixel (13, 14) drawn %.2f %.2f %.2f", R, G, B);
+  cairo_surface_destroy (s);
+
+  /* The activations: the snapshot's forward pass of the image given. */
+  float x[784];
+  for (int p = 0; p < 784; p++)
+    x[p] = (p % 28) < 14 ? 1.0f : 0.0f;
+  dl_network_page_show_view (page, "activations");
+  dl_network_page_set_input (page, x);
+  DlActivationView *acts = dl_network_page_get_activation_view (page);
+  int n;
+  const float *out = dl_activation_view_get_output (acts, 0, &n);
+  ck_assert_ptr_nonnull (out);
+  ck_assert_int_eq (n, 4);
+  /* relu (Σ w x + b), b = 0: 14 columns × 28 rows of 0.5, 0, 14 × 28 × 0.5, 0. */
+  ck_assert (fabsf (out[0] - 196.0f) < 1e-3 && out[1] == 0.0f && fabsf (out[2] - 196.0f) < 1e-3 && out[3] == 0.0f);
+  gtk_window_destroy (GTK_WINDOW (window));
+  dl_worker_shutdown (worker);
+}
+END_TEST
+
+START_TEST (test_cnn_filters)
+{
+  DlArch arch;
+  ck_assert (dl_arch_parse ("conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax", &arch,
+                            NULL));
+  g_autoptr (DlNet) net = dl_net_new (&arch, 1);
+  g_autoptr (DlWorker) worker = worker_with (net);
+  DlNetworkPage *page = DL_NETWORK_PAGE (g_object_ref_sink (dl_network_page_new ()));
+  DlWeightTiles *tiles = dl_network_page_get_weight_tiles (page);
+  int tw, th, cols;
+
+  dl_network_page_set_worker (page, worker);
+  dl_network_page_refresh (page);
+  ck_assert_int_eq (dl_weight_tiles_get_n_tiles (tiles, &tw, &th, &cols), 6);
+  ck_assert (tw == 5 && th == 5 && cols == 0);
+  dl_layer_diagram_set_selected (dl_network_page_get_layer_diagram (page), 2);
+  ck_assert_int_eq (dl_weight_tiles_get_n_tiles (tiles, &tw, &th, &cols), 16 * 6);
+  ck_assert (tw == 5 && th == 5 && cols == 6);
+  dl_layer_diagram_set_selected (dl_network_page_get_layer_diagram (page), 1);   /* pooling: no weights */
+  ck_assert_int_eq (dl_weight_tiles_get_n_tiles (tiles, NULL, NULL, NULL), 0);
+  g_object_unref (page);
+  dl_worker_shutdown (worker);
+}
+END_TEST
+
+/* ---- a real training run ---- */
+
+typedef struct {
+  GArray *evals;   /* DlEvent* of the evaluations, in order */
+} Seen;
+
+static void
+on_event (DlWorker *worker, DlEvent *ev, Seen *seen)
+{
+  if (ev->type == DL_EVENT_EVAL)
+    {
+      dl_event_ref (ev);
+      g_array_append_val (seen->evals, ev);
+    }
+}
+
+static gboolean
+finished (gpointer data)
+{
+  DlRun *run = dl_run_recorder_get_run (data);
+  return run != NULL && dl_run_get_state (run) == DL_TRAIN_FINISHED && !dl_run_recorder_get_busy (data);
+}
+
+static gboolean
+ready (gpointer data)
+{
+  DlRun *run = dl_run_recorder_get_run (data);
+  return run != NULL && dl_run_get_state (run) == DL_TRAIN_READY;
+}
+
+static void
+unref_event (gpointer p)
+{
+  dl_event_unref (*(DlEvent **) p);
+}
+
+START_TEST (test_figures_of_a_run)
+{
+  g_autoptr (DlWorker) worker = dl_worker_new ();
+  g_autoptr (DlRunRecorder) recorder = dl_run_recorder_new (worker, NULL);
+  g_autoptr (DlDataset) train = test_runs_blocks (N_TRAIN, 1);
+  g_autoptr (DlDataset) test = test_runs_blocks (N_TEST, 2);
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (DlEvent *)) };
+  DlTrainConfig cfg;
+  DlArch arch;
+  g_autoptr (GError) error = NULL;
+  const char *spec = "fc48-relu,fc24-relu,fc16-tanh,fc10,softmax";
+
+  g_array_set_clear_func (seen.evals, unref_event);
+  test_runs_config (&cfg, spec, BATCH, 3);
+  cfg.hyper.lr = 0.4f;   /* high: some ReLUs die, some tanh units saturate */
+  ck_assert (dl_arch_parse (spec, &arch, NULL));
+  g_signal_connect (worker, "event", G_CALLBACK (on_event), &seen);
+  dl_worker_set_data (worker, train, test);
+  DlRunSpec rs = { .config = &cfg, .program = "test-network-page" };
+  ck_assert_msg (dl_run_recorder_begin (recorder, &rs, &error), "%s", error ? error->message : "");
+  ck_assert (iterate_until (ready, recorder, 30000));
+
+  GtkWidget *window = gtk_window_new ();
+  DlNetworkPage *page = DL_NETWORK_PAGE (dl_network_page_new ());
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  g_object_bind_property (recorder, "run", page, "run", G_BINDING_SYNC_CREATE);
+  dl_network_page_set_worker (page, worker);
+  dl_network_page_set_test_set (page, test);
+  DlClassAccuracyView *classes = DL_CLASS_ACCURACY_VIEW (g_object_ref_sink (dl_class_accuracy_view_new ()));
+  DlConfusionHistory *history = DL_CONFUSION_HISTORY (g_object_ref_sink (dl_confusion_history_new ()));
+  DlRun *run = dl_run_recorder_get_run (recorder);
+  dl_class_accuracy_view_set_run (classes, run);
+  dl_confusion_history_set_run (history, run);
+  dl_confusion_history_set_test_set (history, test);
+  gtk_window_present (GTK_WINDOW (window));
+
+  dl_worker_start (worker);
+  ck_assert_msg (iterate_until (finished, recorder, 120000), "the run did not finish");
+  ck_assert_uint_eq (dl_run_get_n_evals (run), seen.evals->len);
+  ck_assert_uint_eq (dl_network_page_get_n_positions (page), seen.evals->len);
+
+  /* At every evaluation: the dead (or saturated) share each layer shows is the diagnostics' figure. */
+  DlLayerDiagram *diagram = dl_network_page_get_layer_diagram (page);
+  gboolean some_dead = FALSE;
+  for (guint k = 0; k < seen.evals->len; k++)
+    {
+      const DlEvent *ev = g_array_index (seen.evals, DlEvent *, k);
+      dl_network_page_set_position (page, k);
+      ck_assert_int_eq (dl_run_get_eval (run, dl_network_page_get_shown_eval (page))->step, ev->step);
+      for (int i = 0; i < arch.n_layers; i++)
+        {
+          const DlLayerSpec *l = &arch.layers[i];
+          const char *shown = dl_layer_diagram_get_health_text (diagram, i);
+          if (l->act == DL_ACT_NONE)
+            {
+              ck_assert_ptr_null (shown);
+              continue;
+            }
+          g_autofree char *expect = l->act == DL_ACT_RELU ? g_strdup_printf ("dead %.0f %%", 100.0 * ev->health.dead[i])
+                                                          : g_strdup_printf ("saturated %.0f %%", 100.0 * ev->health.saturated[i]);
+          ck_assert_msg (g_strcmp0 (shown, expect) == 0, "evaluation %u, layer %d: shows \"%s\", the diagnostics "
+                         "measured \"%s\"", k, i, shown, expect);
+          some_dead |= l->act == DL_ACT_RELU && ev->health.dead[i] > 0.0f;
+        }
+    }
+  ck_assert_msg (some_dead, "no ReLU died: the comparison above proved little");
+
+  /* Distributions: every weighted layer a panel, on a range that holds each evaluation's histogram. */
+  DlDistributionView *dist = dl_network_page_get_distribution_view (page);
+  ck_assert_int_eq (dl_distribution_view_get_n_panels (dist), arch.n_layers);
+  for (int i = 0; i < arch.n_layers; i++)
+    for (guint k = 0; k < dl_run_get_n_evals (run); k++)
+      ck_assert_int_ge (dl_distribution_view_get_exponent (dist, i),
+                        dl_run_get_eval (run, k)->layer_stats->layers[i].hist[DL_LAYER_STAT_PARAMS].exponent);
+
+  /* Per-class curves: at each whole-set evaluation, the ten weigh to its accuracy. */
+  guint point = 0;
+  for (guint k = 0; k < dl_run_get_n_evals (run); k++)
+    {
+      const DlRunEval *e = dl_run_get_eval (run, k);
+      int count[DL_N_CLASSES];
+      double mean = 0.0;
+      if (e->kind == DL_EVAL_SUBSET)
+        continue;
+      dl_class_accuracy (e->confusion, NULL, count);
+      for (int c = 0; c < DL_N_CLASSES; c++)
+        mean += count[c] * dl_series_get_y (dl_class_accuracy_view_get_series (classes, c), point) / 100.0;
+      ck_assert_msg (fabs (mean / e->n - e->accuracy) < 1e-6, "evaluation %u: %.9f against %.9f", k, mean / e->n,
+                     e->accuracy);
+      point++;
+    }
+  ck_assert_uint_eq (dl_series_get_n_points (dl_class_accuracy_view_get_series (classes, 0)), point);
+  dl_class_accuracy_view_set_class_visible (classes, 3, FALSE);
+  ck_assert (!dl_class_accuracy_view_get_class_visible (classes, 3));
+
+  /* Past confusion matrices: the stored ones, and a recount of the stored predictions; a cell's changes add
+   * up to the change of its count. */
+  ck_assert_uint_eq (dl_confusion_history_get_n_positions (history), point);
+  for (guint pos = 0, k = 0; pos < point; k++)
+    {
+      const DlRunEval *e = dl_run_get_eval (run, k);
+      int shown[DL_N_CLASSES][DL_N_CLASSES], before[DL_N_CLASSES][DL_N_CLASSES], recount[DL_N_CLASSES][DL_N_CLASSES];
+      if (e->kind == DL_EVAL_SUBSET)
+        continue;
+      dl_confusion_history_set_position (history, pos);
+      ck_assert (dl_confusion_history_get_matrix (history, shown));
+      dl_confusion_count (test->labels, g_bytes_get_data (e->predicted, NULL), e->n, recount);
+      ck_assert (memcmp (shown, e->confusion, sizeof shown) == 0);
+      ck_assert (memcmp (shown, recount, sizeof shown) == 0);
+      for (int t = 0; t < DL_N_CLASSES && pos > 0; t++)
+        for (int p = 0; p < DL_N_CLASSES; p++)
+          {
+            GArray *in, *out;
+            dl_confusion_history_set_position (history, pos - 1);
+            dl_confusion_history_get_matrix (history, before);
+            dl_confusion_history_set_position (history, pos);
+            dl_confusion_history_select_cell (history, t, p);
+            ck_assert (dl_confusion_history_get_changes (history, &in, &out));
+            ck_assert_int_eq ((int) in->len - (int) out->len, shown[t][p] - before[t][p]);
+          }
+      pos++;
+    }
+
+  g_object_unref (classes);
+  g_object_unref (history);
+  gtk_window_destroy (GTK_WINDOW (window));
+  dl_worker_shutdown (worker);
+  g_array_unref (seen.evals);
+  dl_train_config_clear (&cfg);
+}
+END_TEST
+
+int
+main (void)
+{
+  home = test_runs_private_home ();
+  gtk_init ();
+  Suite *s = suite_create ("network-page");
+  TCase *tc = tcase_create ("page");
+  tcase_set_timeout (tc, 200);
+  tcase_add_test (tc, test_tiles_of_a_known_net);
+  tcase_add_test (tc, test_cnn_filters);
+  tcase_add_test (tc, test_figures_of_a_run);
+  suite_add_tcase (s, tc);
+  SRunner *sr = srunner_create (s);
+  srunner_set_fork_status (sr, CK_NOFORK);
+  srunner_run_all (sr, CK_NORMAL);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed == 0 ? 0 : 1;
+}
