@@ -292,7 +292,10 @@ dl_network_page_refresh (DlNetworkPage *self)
     {
       g_autofree char *arch = dl_arch_to_string (dl_net_arch (self->snap->net));
       set_arch (self, arch);
-      g_autofree char *status = g_strdup_printf (_("parameters of step %lld"), (long long) self->snap->step);
+      /* Trained at step 0 is a loaded model, not an untrained one. */
+      g_autofree char *status = self->snap->step == 0 && self->snap->trained
+        ? g_strdup (_("parameters of the loaded model"))
+        : g_strdup_printf (_("parameters of step %lld"), (long long) self->snap->step);
       gtk_label_set_text (self->status_label, status);
     }
   else

@@ -9,8 +9,6 @@
 #include "dl-colormap.h"
 #include "dl-layer-stats.h"
 
-#define GAP 1.0   /* screen pixels between tiles */
-
 struct _DlWeightTiles
 {
   GtkWidget        parent_instance;
@@ -131,29 +129,42 @@ rebuild (DlWeightTiles *self)
   self->prev_n = n_w;
 }
 
-/* Columns and the size of a tile on screen that fit all tiles into width × height. */
+/* The scale that fits `cols` columns of tiles `gap` apart into width × height. */
+static double
+fit (DlWeightTiles *self, int cols, double gap, int width, int height)
+{
+  int rows = (self->n_tiles + cols - 1) / cols;
+
+  return MIN ((width - gap * (cols - 1)) / (cols * (double) self->tile_w),
+              (height - gap * (rows - 1)) / (rows * (double) self->tile_h));
+}
+
+/* Columns, the size of a weight on screen and the gap between tiles that fit all tiles into width × height:
+ * the columns that give the largest tiles, then a gap of half a weight (1–8 px) so that tiles stay apart
+ * however large they are drawn. */
 static void
-layout (DlWeightTiles *self, int width, int height, int *cols, double *scale, double *x0, double *y0)
+layout (DlWeightTiles *self, int width, int height, int *cols, double *scale, double *gap, double *x0, double *y0)
 {
   int best_cols = 1;
   double best = 0.0;
 
   for (int c = 1; c <= self->n_tiles; c++)
     {
-      int r = (self->n_tiles + c - 1) / c;
       if (self->fixed_cols && c != self->fixed_cols)
         continue;
-      double s = MIN ((width - GAP * (c - 1)) / (c * (double) self->tile_w),
-                      (height - GAP * (r - 1)) / (r * (double) self->tile_h));
+      double s = fit (self, c, 1.0, width, height);
       if (s > best)
         best = s, best_cols = c;
     }
-  /* Whole screen pixels per weight when there is room: every weight a crisp square. */
-  *scale = best >= 1.0 ? floor (best) : best;
+  *gap = CLAMP (floor (best / 2), 1.0, 8.0);
+  best = fit (self, best_cols, *gap, width, height);
+  /* Whole screen pixels per weight once there are several: every weight a crisp square, at most a fifth
+   * of the room lost (below that, squares a pixel apart in size beat smaller tiles). */
+  *scale = best >= 5.0 ? floor (best) : best;
   *cols = best_cols;
   int rows = (self->n_tiles + best_cols - 1) / best_cols;
-  double w = best_cols * self->tile_w * *scale + GAP * (best_cols - 1);
-  double h = rows * self->tile_h * *scale + GAP * (rows - 1);
+  double w = best_cols * self->tile_w * *scale + *gap * (best_cols - 1);
+  double h = rows * self->tile_h * *scale + *gap * (rows - 1);
   *x0 = floor ((width - w) / 2), *y0 = floor ((height - h) / 2);
 }
 
@@ -161,13 +172,13 @@ gboolean
 dl_weight_tiles_tile_rect (DlWeightTiles *self, int width, int height, int i, graphene_rect_t *rect)
 {
   int cols;
-  double s, x0, y0;
+  double s, gap, x0, y0;
 
   g_return_val_if_fail (DL_IS_WEIGHT_TILES (self), FALSE);
   if (i < 0 || i >= self->n_tiles)
     return FALSE;
-  layout (self, width, height, &cols, &s, &x0, &y0);
-  graphene_rect_init (rect, x0 + (i % cols) * (self->tile_w * s + GAP), y0 + (i / cols) * (self->tile_h * s + GAP),
+  layout (self, width, height, &cols, &s, &gap, &x0, &y0);
+  graphene_rect_init (rect, x0 + (i % cols) * (self->tile_w * s + gap), y0 + (i / cols) * (self->tile_h * s + gap),
                       self->tile_w * s, self->tile_h * s);
   return TRUE;
 }
