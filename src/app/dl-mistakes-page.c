@@ -4,6 +4,8 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dl-class-accuracy-view.h"
+#include "dl-confusion-history.h"
 #include "dl-confusion-view.h"
 #include "dl-digit-view.h"
 #include "dl-mistake-item.h"
@@ -45,6 +47,8 @@ struct _DlMistakesPage
   GtkGrid            *prob_grid;
   GtkDrawingArea     *history_chart;
   GtkLabel           *history_label;
+  DlClassAccuracyView *class_progress;
+  DlConfusionHistory *confusion_history;
 };
 
 G_DEFINE_FINAL_TYPE (DlMistakesPage, dl_mistakes_page, GTK_TYPE_WIDGET)
@@ -466,10 +470,19 @@ dl_mistakes_page_set_test_set (DlMistakesPage *self, DlDataset *test)
     self->test = dl_dataset_ref (test);
   self->detail_index = -1;
   dl_mistake_list_set_labels (self->list, test != NULL ? test->labels : NULL, test != NULL ? test->n : 0);
+  dl_confusion_history_set_test_set (self->confusion_history, test);
   dl_confusion_view_set_matrix (self->confusion, NULL);
   gtk_info_bar_set_revealed (self->collapse_bar, FALSE);
   gtk_stack_set_visible_child_name (self->page_stack, "empty");
   update_count (self);
+}
+
+void
+dl_mistakes_page_set_run (DlMistakesPage *self, DlRun *run)
+{
+  g_return_if_fail (DL_IS_MISTAKES_PAGE (self));
+  dl_class_accuracy_view_set_run (self->class_progress, run);
+  dl_confusion_history_set_run (self->confusion_history, run);
 }
 
 void
@@ -534,6 +547,8 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
   object_class->dispose = dl_mistakes_page_dispose;
 
   g_type_ensure (DL_TYPE_CONFUSION_VIEW);
+  g_type_ensure (DL_TYPE_CLASS_ACCURACY_VIEW);
+  g_type_ensure (DL_TYPE_CONFUSION_HISTORY);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-mistakes-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, collapse_bar);
@@ -557,6 +572,8 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, prob_grid);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, history_chart);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, history_label);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, class_progress);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, confusion_history);
   gtk_widget_class_bind_template_callback (widget_class, cell_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, sort_changed_cb);

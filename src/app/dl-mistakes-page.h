@@ -10,6 +10,7 @@
 #include <gtk/gtk.h>
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-run.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,9 @@ void       dl_mistakes_page_set_test_set (DlMistakesPage *self, DlDataset *test)
  * `end_of_epoch`); the page copies what it keeps. diagnosis may be NULL. */
 void       dl_mistakes_page_add_eval (DlMistakesPage *self, const DlEval *ev, const DlDiagnosis *diagnosis,
                                       gboolean end_of_epoch);
+/* The run whose per-class accuracy curves and past confusion matrices (with what changed in a cell) the
+ * page's "Per-class progress" shows; NULL for none. */
+void       dl_mistakes_page_set_run (DlMistakesPage *self, DlRun *run);
 /* A new network (reset, or a model loaded): forgets the evaluations, keeps the test set. */
 void       dl_mistakes_page_clear_history (DlMistakesPage *self);
 

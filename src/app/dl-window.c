@@ -185,6 +185,12 @@ follow_run (DlWindow *self, const DlEvent *ev)
 }
 
 static void
+recorder_run_cb (DlWindow *self)
+{
+  dl_mistakes_page_set_run (self->mistakes_page, dl_run_recorder_get_run (self->recorder));
+}
+
+static void
 draw_input_changed_cb (DlWindow *self)
 {
   dl_network_page_set_input (self->network_page, dl_draw_page_get_input (self->draw_page));
@@ -593,6 +599,7 @@ dl_window_init (DlWindow *self)
   dl_draw_page_set_worker (self->draw_page, self->worker);
   self->recorder = dl_run_recorder_new (self->worker, NULL);
   g_object_bind_property (self->recorder, "run", self->network_page, "run", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->recorder, "notify::run", G_CALLBACK (recorder_run_cb), self, G_CONNECT_SWAPPED);
   dl_network_page_set_worker (self->network_page, self->worker);
   g_signal_connect_object (self->draw_page, "input-changed", G_CALLBACK (draw_input_changed_cb), self,
                            G_CONNECT_SWAPPED);
