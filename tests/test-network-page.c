@@ -146,6 +146,15 @@ START_TEST (test_cnn_filters)
   ck_assert (tw == 5 && th == 5 && cols == 6);
   dl_layer_diagram_set_selected (dl_network_page_get_layer_diagram (page), 1);   /* pooling: no weights */
   ck_assert_int_eq (dl_weight_tiles_get_n_tiles (tiles, NULL, NULL, NULL), 0);
+  /* It fits a window of 800 × 600 (less the header bar's 50 px), whichever view is shown. */
+  for (int v = 0; v < 3; v++)
+    {
+      int min_w, min_h;
+      dl_network_page_show_view (page, (const char *[]) { "weights", "activations", "distributions" }[v]);
+      gtk_widget_measure (GTK_WIDGET (page), GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+      gtk_widget_measure (GTK_WIDGET (page), GTK_ORIENTATION_VERTICAL, 800, &min_h, NULL, NULL, NULL);
+      ck_assert_msg (min_w <= 800 && min_h <= 550, "view %d needs %d × %d", v, min_w, min_h);
+    }
   g_object_unref (page);
   dl_worker_shutdown (worker);
 }
