@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 guint32 dl_colormap_diverging (double t);
 /* t in [0, 1] (clamped; NaN grey): 0 near-black, 1 pale yellow. */
 guint32 dl_colormap_sequential (double t);
+/* The diverging scale as a table of DL_COLORMAP_LUT_N pixels from −1 to +1, for loops over many values. */
+#define DL_COLORMAP_LUT_N 1024
+const guint32 *dl_colormap_diverging_lut (void);
 /* The pixel's channels as 0–1 doubles. */
 void    dl_colormap_rgb (guint32 argb, double *r, double *g, double *b);
 

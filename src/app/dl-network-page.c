@@ -1,6 +1,6 @@
 /* dl-network-page.c — the Network page (see dl-network-page.h).
  *
- * Cost while training: a timer at 4 Hz, only while the page is mapped, takes the worker's newest snapshot
+ * Cost while training: a timer at 3 Hz, only while the page is mapped, takes the worker's newest snapshot
  * (a reference, never a copy) and hands it to the view in sight only; the weight tiles and the activations
  * are computed then, off the frame path, and frames only paint their surfaces. The layer statistics come
  * with the evaluations, measured by the worker.
@@ -16,7 +16,7 @@
 #include "dl-layer-text.h"
 #include "dl-plot.h"
 
-#define REFRESH_MS 250
+#define REFRESH_MS 333
 
 static const char *const palette[] = {
   "blue", "orange", "green", "purple", "red", "teal", "yellow", "gray", "brown", "pink",

@@ -5,7 +5,7 @@
  * dead/saturated shares as curves. A slider over the run's evaluations shows the layers' figures and
  * distributions as they were then.
  *
- * Properties: "worker" (DlWorker: the page reads its newest snapshot, at most four times a second and only
+ * Properties: "worker" (DlWorker: the page reads its newest snapshot, at most three times a second and only
  * while the page is shown, for the view in sight), "run" (DlRun: the evaluations, with their layer
  * statistics). The window gives it the test set and the drawing.
  */

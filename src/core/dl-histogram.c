@@ -4,22 +4,44 @@
 #include <math.h>
 #include <string.h>
 
-int
-dl_histogram_exponent_for (const float *v, gsize n)
+/* The largest finite magnitude: NaN fails every comparison and is passed over; an infinity, rare, sends
+ * the values through a second, careful pass. Branch-free, so the compiler vectorises it. */
+static float
+max_magnitude (const float *v, gsize n)
 {
   float m = 0.0f;
-  int e;
 
   for (gsize i = 0; i < n; i++)
     {
       float a = fabsf (v[i]);
-      m = isfinite (a) && a > m ? a : m;
+      m = a > m ? a : m;
     }
+  if (isinf (m))
+    {
+      m = 0.0f;
+      for (gsize i = 0; i < n; i++)
+        if (isfinite (v[i]) && fabsf (v[i]) > m)
+          m = fabsf (v[i]);
+    }
+  return m;
+}
+
+static int
+exponent_of (float m)
+{
+  int e;
+
   if (m == 0.0f)
     return DL_HIST_MIN_EXP;
   /* frexpf: m = f · 2^e with f in [0.5, 1), so 2^(e−1) ≤ m < 2^e: e is the smallest that holds m. */
   frexpf (m, &e);
   return CLAMP (e, DL_HIST_MIN_EXP, DL_HIST_MAX_EXP);
+}
+
+int
+dl_histogram_exponent_for (const float *v, gsize n)
+{
+  return exponent_of (max_magnitude (v, n));
 }
 
 void
@@ -29,23 +51,20 @@ dl_histogram_init (DlHistogram *h, int exponent)
   h->exponent = CLAMP (exponent, DL_HIST_MIN_EXP, DL_HIST_MAX_EXP);
 }
 
-/* Bin of a finite value inside the range: exact in double (v + 2^e and the scalings by powers of two
- * round nothing for a float v), so that a wider range's bin is exactly half of this one's, shifted. */
-static inline int
-bin_of (float v, double range, double scale)
-{
-  int b = (int) floor (((double) v + range) * scale);
-  return CLAMP (b, 0, DL_HIST_BINS - 1);
-}
-
+/* Bins a finite value falls in, exactly: v · 2^(5−e) in double is exact (a power-of-two scaling of a
+ * float, never underflowing a double), and its floor, taken as truncation corrected for negatives, is the
+ * bin's offset from the middle. So a wider range's bin is exactly half of this one's, shifted. Four
+ * interleaved count arrays keep runs of one bin from waiting on their own increments. */
 static void
 add_values (DlHistogram *h, const float *v, gsize n)
 {
-  double range = ldexp (1.0, h->exponent), scale = DL_HIST_BINS / (2.0 * range);
-  guint64 before = dl_histogram_total (h);
-  gboolean any = before > h->n_nonfinite;
+  double scale = ldexp (1.0, DL_HIST_BINS_LOG2 - 1 - h->exponent);
+  guint32 c[4][DL_HIST_BINS] = { { 0 } };
+  gboolean any = dl_histogram_total (h) > h->n_nonfinite;
+  float lo = any ? h->min : INFINITY, hi = any ? h->max : -INFINITY;
+  gsize i = 0;
 
-  for (gsize i = 0; i < n; i++)
+  for (; i < n; i++)
     {
       float x = v[i];
       if (!isfinite (x))
@@ -53,13 +72,17 @@ add_values (DlHistogram *h, const float *v, gsize n)
           h->n_nonfinite++;
           continue;
         }
-      h->counts[bin_of (x, range, scale)]++;
-      if (!any || x < h->min)
-        h->min = x;
-      if (!any || x > h->max)
-        h->max = x;
-      any = TRUE;
+      double t = x * scale;
+      int b = (int) t;
+      b -= t < b;
+      c[i & 3][CLAMP (b + DL_HIST_BINS / 2, 0, DL_HIST_BINS - 1)]++;
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
     }
+  for (int b = 0; b < DL_HIST_BINS; b++)
+    h->counts[b] += c[0][b] + c[1][b] + c[2][b] + c[3][b];
+  if (isfinite (lo))
+    h->min = lo, h->max = hi;
 }
 
 void

@@ -14,7 +14,8 @@
 
 G_BEGIN_DECLS
 
-#define DL_HIST_BINS     64
+#define DL_HIST_BINS_LOG2 6
+#define DL_HIST_BINS     (1 << DL_HIST_BINS_LOG2)
 #define DL_HIST_MIN_EXP  (-40)   /* the narrowest range: all-zero values */
 #define DL_HIST_MAX_EXP  127     /* float's largest magnitude is below 2^128 */
 
