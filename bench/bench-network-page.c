@@ -13,7 +13,7 @@
  *
  * Like the app under Xvfb (software GL), it draws with GTK's cairo renderer unless GSK_RENDERER says otherwise.
  *
- * Usage: bench-network-page [--preset NAME] [--epochs N] [--pairs N] [--eval-every N] [MNIST-DIR]
+ * Usage: bench-network-page [--preset NAME] [--epochs N] [--pairs N] [--eval-every N] [--no-stats] [MNIST-DIR]
  *        (defaults mlp, 1 epoch, 3 pairs, 100). Needs a display (xvfb-run).
  */
 #define _GNU_SOURCE
@@ -101,12 +101,25 @@ typedef struct {
   double   elapsed;
   gint64   last_step;
   int      updates;      /* new parameters shown by the tiles */
+  int      layouts, paints;   /* the window's frames */
   DlWeightTiles *tiles;
 } Loop;
 
 typedef struct {
-  double samples_per_second, main_cpu, process_cpu, updates_per_second;
+  double samples_per_second, main_cpu, process_cpu, updates_per_second, layouts_per_second, paints_per_second;
 } Result;
+
+static void
+on_layout (GdkFrameClock *clock, Loop *loop)
+{
+  loop->layouts++;
+}
+
+static void
+on_paint (GdkFrameClock *clock, Loop *loop)
+{
+  loop->paints++;
+}
 
 static void
 on_event (DlWorker *worker, DlEvent *ev, Loop *loop)
@@ -151,6 +164,10 @@ train (const DlTrainConfig *cfg, DlDataset *train_set, DlDataset *test_set, gboo
   dl_worker_set_data (worker, train_set, test_set);
   g_signal_connect (worker, "event", G_CALLBACK (on_event), &loop);
   guint counter = g_timeout_add (50, count_updates, &loop);
+  while (gtk_widget_get_frame_clock (window) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_connect (gtk_widget_get_frame_clock (window), "layout", G_CALLBACK (on_layout), &loop);
+  g_signal_connect (gtk_widget_get_frame_clock (window), "paint", G_CALLBACK (on_paint), &loop);
 
   double main0 = clock_seconds (CLOCK_THREAD_CPUTIME_ID), proc0 = clock_seconds (CLOCK_PROCESS_CPUTIME_ID);
   dl_worker_new_run (worker, cfg);
@@ -161,6 +178,8 @@ train (const DlTrainConfig *cfg, DlDataset *train_set, DlDataset *test_set, gboo
   r.process_cpu = clock_seconds (CLOCK_PROCESS_CPUTIME_ID) - proc0;
   r.samples_per_second = (double) train_set->n * cfg->epochs / loop.elapsed;
   r.updates_per_second = loop.updates / loop.elapsed;
+  r.layouts_per_second = loop.layouts / loop.elapsed;
+  r.paints_per_second = loop.paints / loop.elapsed;
   g_source_remove (counter);
   dl_worker_shutdown (worker);
   gtk_window_destroy (GTK_WINDOW (window));
@@ -174,6 +193,7 @@ main (int argc, char **argv)
 {
   const char *preset_name = "mlp", *dir_arg = NULL;
   int epochs = 1, pairs = 3, eval_every = 100;
+  gboolean stats = TRUE;
   g_autoptr (GError) error = NULL;
 
   dl_blas_init ();
@@ -190,6 +210,8 @@ main (int argc, char **argv)
         pairs = atoi (argv[++i]);
       else if (g_str_equal (argv[i], "--eval-every") && i + 1 < argc)
         eval_every = atoi (argv[++i]);
+      else if (g_str_equal (argv[i], "--no-stats"))
+        stats = FALSE;
       else
         dir_arg = argv[i];
     }
@@ -212,7 +234,7 @@ main (int argc, char **argv)
 
   printf ("layer statistics at each evaluation, against the %d training steps between two (CPU time, 1 thread):\n",
           eval_every);
-  for (const DlPreset *const *p = dl_presets (); *p != NULL; p++)
+  for (const DlPreset *const *p = dl_presets (); stats && *p != NULL; p++)
     stats_cost ((*p)->name, train_set, test_set, eval_every, 1);
 
   printf ("\n%s, %d epoch(s), eval_every %d, %d threads; the Network page's Weights view open or closed, ABBA\n",
@@ -229,8 +251,10 @@ main (int argc, char **argv)
       share[i] = MAX (a.main_cpu - b.main_cpu, 0) / a.process_cpu;
       ups[i] = a.updates_per_second;
       printf ("pair %d: open %.0f samples/s, closed %.0f (ratio %.3f); main thread %.2f s against %.2f s of %.1f s "
-              "CPU: the page took %.2f %%; tiles updated %.1f times a second\n", i + 1, a.samples_per_second,
-              b.samples_per_second, ratio[i], a.main_cpu, b.main_cpu, a.process_cpu, 100 * share[i], ups[i]);
+              "CPU: the page took %.2f %%; tiles updated %.1f times a second; frames a second (layouts, paints) "
+              "%.1f, %.1f open, %.1f, %.1f closed\n", i + 1, a.samples_per_second, b.samples_per_second, ratio[i],
+              a.main_cpu, b.main_cpu, a.process_cpu, 100 * share[i], ups[i], a.layouts_per_second,
+              a.paints_per_second, b.layouts_per_second, b.paints_per_second);
     }
   printf ("median: throughput ratio open/closed %.3f, the page's share of the CPU %.2f %%, %.1f tile updates a "
           "second\n", median (ratio, pairs), 100 * median (share, pairs), median (ups, pairs));

@@ -103,7 +103,8 @@ update_health (DlLayerDiagram *self)
       g_autofree char *text = dl_layer_text_health (&self->arch, self->stats, i);
       double share = dl_layer_health_share (&self->arch, self->stats, i);
       gboolean has = !isnan (share);
-      gtk_label_set_text (self->health[i], text != NULL ? text : "");
+      if (g_strcmp0 (gtk_label_get_text (self->health[i]), text != NULL ? text : "") != 0)
+        gtk_label_set_text (self->health[i], text != NULL ? text : "");
       gtk_widget_set_visible (GTK_WIDGET (self->bars[i]), has);
       gtk_widget_set_visible (GTK_WIDGET (self->health[i]), text != NULL);
       if (has)

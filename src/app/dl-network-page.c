@@ -228,11 +228,14 @@ update_weights_caption (DlNetworkPage *self)
         ? g_strdup_printf (_("%d filters × %d input channels of %d×%d"), l->units, MAX (cols, 1), tw, th)
         : n > 1 ? g_strdup_printf (_("%d units, each one's %d×%d weights on the image"), n, tw, th)
                 : g_strdup_printf (_("the %d × %d weight matrix, a row per unit"), th, tw);
-      what = g_strdup_printf (_("%s; blue negative, red positive, ±%.3g at the ends (the largest 0.5 %% beyond). Step %lld%s."), tiles, scale,
-                              (long long) dl_weight_tiles_get_step (self->weight_tiles),
-                              self->live ? "" : _(": the latest parameters (those of past evaluations are not kept)"));
+      /* Two digits of the scale: the caption (and so the page's layout) changes when the picture's meaning
+       * does, not at every snapshot. */
+      what = g_strdup_printf (_("%s; blue negative, red positive, ±%.2g at the ends (the largest 0.5 %% beyond)%s."),
+                              tiles, scale,
+                              self->live ? "" : _("; the newest parameters (those of past evaluations are not kept)"));
     }
-  gtk_label_set_text (self->weights_caption, what);
+  if (g_strcmp0 (gtk_label_get_text (self->weights_caption), what) != 0)
+    gtk_label_set_text (self->weights_caption, what);
 }
 
 static void

@@ -22,6 +22,8 @@ struct _DlWeightTiles
   cairo_surface_t *surface;       /* a pixel per weight: tile i at rows [i · tile_h, (i + 1) · tile_h) */
   cairo_surface_t *screen;        /* the tiles laid out at screen_w × screen_h, drawn from surface */
   int              screen_w, screen_h;
+  gboolean         screen_valid;   /* holds the tiles of the current surface */
+  int              screen_tiles, screen_tile_w, screen_tile_h;   /* the layout it was cleared for */
   int              n_tiles, tile_w, tile_h, fixed_cols;   /* fixed_cols 0: as the widget's shape suits */
   double           scale;
   gint64           step;
@@ -99,7 +101,7 @@ rebuild (DlWeightTiles *self)
   int n, tw, th, cols;
 
   g_clear_pointer (&self->surface, cairo_surface_destroy);
-  g_clear_pointer (&self->screen, cairo_surface_destroy);
+  self->screen_valid = FALSE;
   self->n_tiles = 0;
   self->step = self->snap != NULL ? self->snap->step : -1;
   if (self->snap == NULL || self->layer < 0 || self->layer >= dl_net_arch (self->snap->net)->n_layers)
@@ -204,12 +206,19 @@ compose (DlWeightTiles *self, int width, int height)
   const guint8 *src = cairo_image_surface_get_data (self->surface);
   int src_stride = cairo_image_surface_get_stride (self->surface);
 
-  g_clear_pointer (&self->screen, cairo_surface_destroy);
-  self->screen = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
-  self->screen_w = width, self->screen_h = height;
+  /* A new size or layout starts from a clear image; the same one only has its tiles' pixels rewritten (the
+   * gaps stay clear). */
+  if (self->screen == NULL || self->screen_w != width || self->screen_h != height || self->screen_tiles != self->n_tiles
+      || self->screen_tile_w != self->tile_w || self->screen_tile_h != self->tile_h)
+    {
+      g_clear_pointer (&self->screen, cairo_surface_destroy);
+      self->screen = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+      self->screen_w = width, self->screen_h = height, self->screen_tiles = self->n_tiles;
+      self->screen_tile_w = self->tile_w, self->screen_tile_h = self->tile_h;
+    }
+  cairo_surface_flush (self->screen);
   guint8 *dst = cairo_image_surface_get_data (self->screen);
   int dst_stride = cairo_image_surface_get_stride (self->screen);
-  memset (dst, 0, (gsize) dst_stride * height);
   for (int i = 0; i < self->n_tiles; i++)
     {
       graphene_rect_t r;
@@ -233,6 +242,7 @@ compose (DlWeightTiles *self, int width, int height)
         }
     }
   cairo_surface_mark_dirty (self->screen);
+  self->screen_valid = TRUE;
 }
 
 void
@@ -241,7 +251,7 @@ dl_weight_tiles_render (DlWeightTiles *self, cairo_t *cr, int width, int height)
   g_return_if_fail (DL_IS_WEIGHT_TILES (self));
   if (self->surface == NULL || width <= 0 || height <= 0)
     return;
-  if (self->screen == NULL || self->screen_w != width || self->screen_h != height)
+  if (!self->screen_valid || self->screen_w != width || self->screen_h != height)
     compose (self, width, height);
   cairo_set_source_surface (cr, self->screen, 0, 0);
   cairo_paint (cr);
