@@ -57,6 +57,9 @@ typedef struct {
   DlWorker  *worker;
   GPtrArray *events;   /* DlEvent*, in delivery order */
   guint      cursor;   /* wait_event looks from here on */
+  /* When set, only the checkpoints it accepts are kept (each holds a copy of the network). */
+  gboolean (*keep_checkpoint) (const DlCheckpoint *ckpt, gpointer data);
+  gpointer   keep_data;
 } Fixture;
 
 /* One worker per test; the checked fixture joins it even when the test fails. */
@@ -67,6 +70,9 @@ on_event (DlWorker *worker, DlEvent *ev, gpointer data)
 {
   Fixture *f = data;
 
+  if (ev->type == DL_EVENT_CHECKPOINT && f->keep_checkpoint != NULL
+      && !f->keep_checkpoint (ev->checkpoint, f->keep_data))
+    return;
   g_ptr_array_add (f->events, dl_event_ref (ev));
 }
 
@@ -76,6 +82,7 @@ fixture_init (Fixture *f)
   f->worker = dl_worker_new ();
   f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) dl_event_unref);
   f->cursor = 0;
+  f->keep_checkpoint = NULL;
   g_signal_connect (f->worker, "event", G_CALLBACK (on_event), f);
 }
 

@@ -187,7 +187,9 @@ START_TEST (future_version)
   guint32 v = GUINT32_TO_LE (DL_MODEL_VERSION + 1);
   memcpy (data + 8, &v, 4);
   rewrite_with_crc (path, data, len);
-  expect_load_error (path, DL_MODEL_ERROR_FORMAT, "format version 3 at byte 8 is not one this Digit Lab reads (1 to 2)");
+  g_autofree char *msg = g_strdup_printf ("format version %d at byte 8 is not one this Digit Lab reads (1 to %d)",
+                                          DL_MODEL_VERSION + 1, DL_MODEL_VERSION);
+  expect_load_error (path, DL_MODEL_ERROR_FORMAT, msg);
 }
 END_TEST
 

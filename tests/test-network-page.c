@@ -163,7 +163,8 @@ END_TEST
 /* ---- a real training run ---- */
 
 typedef struct {
-  GArray *evals;   /* DlEvent* of the evaluations, in order */
+  GArray *evals;         /* DlEvent* of the evaluations, in order */
+  GPtrArray *checkpoints;   /* DlCheckpoint*, every one the worker took */
 } Seen;
 
 static void
@@ -174,6 +175,8 @@ on_event (DlWorker *worker, DlEvent *ev, Seen *seen)
       dl_event_ref (ev);
       g_array_append_val (seen->evals, ev);
     }
+  if (ev->type == DL_EVENT_CHECKPOINT)
+    g_ptr_array_add (seen->checkpoints, dl_checkpoint_ref (ev->checkpoint));
 }
 
 static gboolean
@@ -202,7 +205,8 @@ START_TEST (test_figures_of_a_run)
   g_autoptr (DlRunRecorder) recorder = dl_run_recorder_new (worker, NULL);
   g_autoptr (DlDataset) train = test_runs_blocks (N_TRAIN, 1);
   g_autoptr (DlDataset) test = test_runs_blocks (N_TEST, 2);
-  Seen seen = { g_array_new (FALSE, FALSE, sizeof (DlEvent *)) };
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (DlEvent *)),
+                g_ptr_array_new_with_free_func ((GDestroyNotify) dl_checkpoint_unref) };
   DlTrainConfig cfg;
   DlArch arch;
   g_autoptr (GError) error = NULL;
@@ -262,6 +266,51 @@ START_TEST (test_figures_of_a_run)
         }
     }
   ck_assert_msg (some_dead, "no ReLU died: the comparison above proved little");
+
+  /* Scrubbed back: the first epoch's end shows the network of its checkpoint (weights and activations);
+   * the first periodic evaluation's checkpoint is no longer kept (only the latest five mid-epoch ones are,
+   * as in the store), so the views show the newest parameters there. */
+  {
+    DlCheckpoint *end1 = NULL;
+    guint k_end1 = 0, k_first = 0;
+    for (guint k = 0; k < seen.evals->len && end1 == NULL; k++)
+      if (g_array_index (seen.evals, DlEvent *, k)->eval_kind == DL_EVAL_EPOCH)
+        {
+          k_end1 = k;
+          for (guint c = 0; c < seen.checkpoints->len; c++)
+            if (((DlCheckpoint *) g_ptr_array_index (seen.checkpoints, c))->step
+                == g_array_index (seen.evals, DlEvent *, k)->step)
+              end1 = g_ptr_array_index (seen.checkpoints, c);
+        }
+    ck_assert_msg (end1 != NULL, "no checkpoint at the first epoch's end");
+    ck_assert_int_eq (g_array_index (seen.evals, DlEvent *, k_first)->eval_kind, DL_EVAL_SUBSET);
+    g_autoptr (DlSnapshot) latest = dl_worker_dup_snapshot (worker);
+    DlWeightTiles *tiles = dl_network_page_get_weight_tiles (page);
+    dl_network_page_show_view (page, "weights");
+    dl_network_page_set_position (page, k_end1);
+    ck_assert_int_eq (dl_weight_tiles_get_step (tiles), end1->step);
+    dl_network_page_set_position (page, k_first);
+    ck_assert_int_eq (dl_weight_tiles_get_step (tiles), latest->step);
+
+    /* The activations of test image 3 at the first epoch's end: a forward pass of that checkpoint. */
+    DlArch carch;
+    ck_assert (dl_arch_parse (end1->config->arch, &carch, NULL));
+    g_autoptr (DlNet) net = dl_net_new (&carch, end1->net_seed);
+    dl_net_set_params (net, end1->params);
+    g_autoptr (DlNetWork) work = dl_net_work_new (net, 1);
+    float x[784];
+    int idx = 3, n;
+    dl_dataset_gather (test, &idx, 1, x);
+    dl_net_forward (net, work, x, 1, NULL);
+    dl_network_page_set_position (page, k_end1);
+    dl_network_page_show_view (page, "activations");
+    dl_network_page_set_input (page, x);   /* as if drawn */
+    const float *shown = dl_activation_view_get_output (dl_network_page_get_activation_view (page), 0, &n);
+    ck_assert_ptr_nonnull (shown);
+    ck_assert_int_eq (n, 48);
+    ck_assert (memcmp (shown, dl_net_work_output (work, 0), sizeof (float) * n) == 0);
+    dl_network_page_show_view (page, "weights");
+  }
 
   /* Distributions: every weighted layer a panel, on a range that holds each evaluation's histogram. */
   DlDistributionView *dist = dl_network_page_get_distribution_view (page);
@@ -324,6 +373,7 @@ START_TEST (test_figures_of_a_run)
   gtk_window_destroy (GTK_WINDOW (window));
   dl_worker_shutdown (worker);
   g_array_unref (seen.evals);
+  g_ptr_array_unref (seen.checkpoints);
   dl_train_config_clear (&cfg);
 }
 END_TEST

@@ -167,7 +167,7 @@ START_TEST (test_new_store_schema)
   journal = test_runs_query_text (path, "PRAGMA journal_mode");
   ck_assert_str_eq (journal, "wal");
   const char *tables[] = { "runs", "run_config", "data_files", "events", "batch_metrics", "evaluations",
-                           "epoch_metrics", "models" };
+                           "epoch_metrics", "models", "checkpoints" };
   for (gsize i = 0; i < G_N_ELEMENTS (tables); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
@@ -280,23 +280,27 @@ END_TEST
 
 /* ---- migrations ---- */
 
-/* A later version than this build knows, on top of the real migrations. */
-#define NEXT_VERSION (DL_RUN_STORE_SCHEMA_VERSION + 1)
-static const char good_migration[] =
-  "ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT ''; UPDATE runs SET tags = 'migrated'";
-static const char bad_migration[] = "ALTER TABLE runs ADD COLUMN tags TEXT; INSERT INTO no_such_table VALUES (1)";
+/* One migration past this build's schema (applied after the real ones). */
+#define NEXT (DL_RUN_STORE_SCHEMA_VERSION + 1)
+static const DlRunStoreMigration next_migration = {
+  NEXT, "ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT ''; UPDATE runs SET tags = 'migrated'" };
+static const DlRunStoreMigration bad_migration = {
+  NEXT, "ALTER TABLE runs ADD COLUMN tags TEXT; INSERT INTO no_such_table VALUES (1)" };
 
+/* The real migrations, then `extra`. */
 static void
-migrate (const char *path, const char *next_sql, GError **error, gboolean *ok)
+migrate (const char *path, const DlRunStoreMigration *extra, GError **error, gboolean *ok)
 {
-  g_autofree DlRunStoreMigration *m = g_new0 (DlRunStoreMigration, dl_run_store_n_migrations + 1);
+  DlRunStoreMigration m[DL_RUN_STORE_SCHEMA_VERSION + 1];
   sqlite3 *db = NULL;
 
+  ck_assert_int_eq (dl_run_store_n_migrations, DL_RUN_STORE_SCHEMA_VERSION);
+  for (int i = 0; i < dl_run_store_n_migrations; i++)
+    m[i] = dl_run_store_migrations[i];
+  m[DL_RUN_STORE_SCHEMA_VERSION] = *extra;
   /* A plain connection: dl_run_store_connect itself refuses a store newer than this build. */
   ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
-  memcpy (m, dl_run_store_migrations, sizeof *m * dl_run_store_n_migrations);
-  m[dl_run_store_n_migrations] = (DlRunStoreMigration) { NEXT_VERSION, next_sql };
-  *ok = dl_run_store_migrate (db, path, m, dl_run_store_n_migrations + 1, error);
+  *ok = dl_run_store_migrate (db, path, m, G_N_ELEMENTS (m), error);
   sqlite3_close (db);
 }
 
@@ -306,6 +310,7 @@ START_TEST (test_migration)
   g_autoptr (DlRunStore) store = open_ok (path);
   g_autoptr (DlRun) run = make_run ("before the migration");
   g_autoptr (GError) error = NULL;
+  g_autofree char *next = g_strdup_printf ("version %d", NEXT);
   gboolean ok;
 
   record_history (store, run, 10);
@@ -313,8 +318,7 @@ START_TEST (test_migration)
   g_clear_object (&store);
 
   /* A migration that fails is rolled back whole: still this build's version, nothing added, the run intact. */
-  g_autofree char *next = g_strdup_printf ("version %d", NEXT_VERSION);
-  migrate (path, bad_migration, &error, &ok);
+  migrate (path, &bad_migration, &error, &ok);
   ck_assert (!ok);
   ck_assert_msg (strstr (error->message, path) != NULL && strstr (error->message, next) != NULL, "%s",
                  error->message);
@@ -323,22 +327,44 @@ START_TEST (test_migration)
   ck_assert_int_eq (test_runs_query_int (path, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'tags'"), 0);
 
   /* A good one applies once, keeps the data, and a second run of the list changes nothing. */
-  migrate (path, good_migration, &error, &ok);
+  migrate (path, &next_migration, &error, &ok);
   ck_assert_msg (ok, "%s", error ? error->message : "");
-  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), NEXT_VERSION);
+  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), NEXT);
   ck_assert_str_eq (test_runs_query_text (path, "SELECT tags FROM runs"), "migrated");
   ck_assert_int_eq (test_runs_query_int (path, "SELECT count(*) FROM batch_metrics"), 20);
-  migrate (path, good_migration, &error, &ok);
+  migrate (path, &next_migration, &error, &ok);
   ck_assert (ok);
   ck_assert_str_eq (test_runs_query_text (path, "SELECT tags FROM runs"), "migrated");
 
-  /* This build reads up to its own version: the store of "a newer Digit Lab" is refused and left untouched. */
+  /* The store of "a newer Digit Lab" is refused and left untouched. */
   store = dl_run_store_open (path, &error);
   ck_assert (store == NULL);
   ck_assert (g_error_matches (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_NEWER));
   ck_assert_msg (strstr (error->message, path) != NULL && strstr (error->message, "newer") != NULL
                  && strstr (error->message, next) != NULL, "%s", error->message);
-  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), NEXT_VERSION);
+  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), NEXT);
+}
+END_TEST
+
+/* A version 1 store (before checkpoints) is migrated on opening: its runs kept, the checkpoints table added. */
+START_TEST (test_migration_from_version1)
+{
+  g_autofree char *path = test_runs_store_path (home, "v1");
+  g_autoptr (DlRunStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
+  ck_assert (dl_run_store_migrate (db, path, dl_run_store_migrations, 1, &error));
+  ck_assert_int_eq (sqlite3_exec (db, "INSERT INTO runs (uuid, name, arch, seed, program, host, pid, created_at, "
+                                  "heartbeat_at, state) VALUES ('u1', 'old', 'fc10,softmax', 1, 'p', 'h', 1, 1, 1, "
+                                  "'finished')", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close (db);
+  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), 1);
+  store = open_ok (path);
+  ck_assert_int_eq (test_runs_query_int (path, "PRAGMA user_version"), DL_RUN_STORE_SCHEMA_VERSION);
+  ck_assert_int_eq (test_runs_query_int (path, "SELECT count(*) FROM checkpoints"), 0);
+  ck_assert_int_eq (test_runs_query_int (path, "SELECT count(*) FROM runs WHERE uuid = 'u1'"), 1);
 }
 END_TEST
 
@@ -704,6 +730,7 @@ store_suite (void)
     { "round-trip", test_round_trip },
     { "config-pairs", test_config_pairs },
     { "migration", test_migration },
+    { "migration-v1", test_migration_from_version1 },
     { "corrupt", test_corrupt_file },
     { "foreign", test_foreign_database },
     { "locked", test_locked_file },

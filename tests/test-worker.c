@@ -226,14 +226,16 @@ START_TEST (test_new_run_is_untrained)
 }
 END_TEST
 
-/* Issue 11: a change while READY is part of the recipe the run starts with, not a live change; only
- * changes while RUNNING, PAUSED or DIVERGED are. */
+/* Issue 11: a change while READY is part of the recipe the run starts with, not a live change; once the
+ * run has trained, every change is one of it (DESIGN.md): RUNNING, PAUSED, DIVERGED, and also FINISHED and
+ * STOPPED, where it takes effect at the first step continue trains, the step its marker goes to. */
 START_TEST (test_ready_changes_are_not_live)
 {
   g_auto(DlTrainConfig) cfg = { 0 };
   DlHyper hyper;
-  DlEvent *ack;
-  gint64 live_step;
+  DlEvent *ack, *stopped;
+  gint64 live_step, ended_step, finished_step;
+  guint first_of_continue;
 
   load_blocks (4000, 16, 1000);
   dl_worker_set_step_observer (F.worker, observe_step, &L);
@@ -255,25 +257,55 @@ START_TEST (test_ready_changes_are_not_live)
 
   dl_worker_pause (F.worker);
   wait_state (&F, DL_TRAIN_PAUSED);
-  sgd_hyper (&hyper, 0.03f);
+  sgd_hyper (&hyper, 0.01f);
   dl_worker_set_hyper (F.worker, &hyper, 16, FALSE);
   ck_assert (wait_event (&F, DL_EVENT_HYPER_APPLIED, -1)->during_run);
 
+  /* Stopped: a live change at the step after the last one trained. */
+  dl_worker_stop (F.worker);
+  stopped = wait_state (&F, DL_TRAIN_STOPPED);
+  sgd_hyper (&hyper, 0.03f);
+  dl_worker_set_hyper (F.worker, &hyper, 16, FALSE);
+  ack = wait_event (&F, DL_EVENT_HYPER_APPLIED, -1);
+  ck_assert (ack->during_run);
+  ck_assert_str_eq (ack->change, "lr 0.01 → 0.03");
+  ck_assert_int_eq (ack->step, stopped->step + 1);
+  ended_step = ack->step;
+
+  /* … which is the first step continue trains, with the new rate. */
+  first_of_continue = L.steps->len;
+  dl_worker_continue (F.worker, 1);
+  wait_state (&F, DL_TRAIN_RUNNING);
+  wait_progress (&F, ended_step + 5);
   dl_worker_stop (F.worker);
   wait_state (&F, DL_TRAIN_STOPPED);
-  dl_worker_set_hyper (F.worker, &hyper, 32, FALSE);
-  ck_assert (!wait_event (&F, DL_EVENT_HYPER_APPLIED, -1)->during_run);
+  ck_assert_uint_gt (L.steps->len, first_of_continue);
+  ck_assert_int_eq (log_step (first_of_continue)->step, ended_step);
 
+  /* Finished: the same. */
   config_init (&cfg, 16, 1);
+  dl_worker_new_run (F.worker, &cfg);
+  wait_state (&F, DL_TRAIN_READY);
+  dl_worker_start (F.worker);
+  finished_step = wait_state (&F, DL_TRAIN_FINISHED)->step;
+  dl_worker_set_hyper (F.worker, &hyper, 32, FALSE);
+  ack = wait_event (&F, DL_EVENT_HYPER_APPLIED, -1);
+  ck_assert (ack->during_run);
+  ck_assert_int_eq (ack->step, finished_step + 1);
+
+  /* A new run is READY again: its changes are its recipe. */
   dl_worker_new_run (F.worker, &cfg);
   wait_state (&F, DL_TRAIN_READY);
   dl_worker_set_hyper (F.worker, &hyper, 16, TRUE);
   ck_assert (!wait_event (&F, DL_EVENT_HYPER_APPLIED, -1)->during_run);
 
-  /* The run started with the rate set while READY, and took the live change at its step. */
+  /* The first run started with the rate set while READY, took the live change at its step, and continued
+   * with the one made after it stopped. */
   sync_worker (&F);
-  for (guint i = 0; i < L.steps->len; i++)
+  for (guint i = 0; i < first_of_continue; i++)
     ck_assert_float_eq (log_step (i)->lr, log_step (i)->step < live_step ? 0.02f : 0.01f);
+  for (guint i = first_of_continue; i < L.steps->len && log_step (i)->step >= ended_step; i++)
+    ck_assert_float_eq (log_step (i)->lr, 0.03f);
 }
 END_TEST
 

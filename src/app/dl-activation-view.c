@@ -30,7 +30,9 @@ struct _DlActivationView
 {
   GtkWidget   parent_instance;
 
-  DlSnapshot *snap;
+  DlSnapshot *snap;         /* holds `net` when it is a snapshot's */
+  DlNet      *net;          /* the one shown: the snapshot's, or one the caller keeps */
+  guint       net_serial;
   DlNetWork  *work;
   guint       work_serial;
   float       image[784];
@@ -107,15 +109,15 @@ run_pass (DlActivationView *self)
   DlNet *net;
 
   clear_pass (self);
-  if (self->snap == NULL || !self->have_image)
+  if (self->net == NULL || !self->have_image)
     return;
-  net = self->snap->net;
+  net = self->net;
   /* A work fits nets of one architecture: a new run may bring another. */
-  if (self->work == NULL || self->work_serial != self->snap->run_serial)
+  if (self->work == NULL || self->work_serial != self->net_serial)
     {
       g_clear_pointer (&self->work, dl_net_work_free);
       self->work = dl_net_work_new (net, 1);
-      self->work_serial = self->snap->run_serial;
+      self->work_serial = self->net_serial;
     }
   self->arch = *dl_net_arch (net);
   dl_net_forward (net, self->work, self->image, 1, self->probs);
@@ -293,16 +295,35 @@ dl_activation_view_get_request_mode (GtkWidget *widget)
   return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
+static void
+show_net (DlActivationView *self, DlNet *net, guint run_serial)
+{
+  /* A work fits nets of one architecture: a net of another run may have another. */
+  if (net != NULL && self->net != NULL && run_serial == self->net_serial
+      && dl_net_n_params (net) != dl_net_n_params (self->net))
+    self->work_serial = 0;
+  self->net = net, self->net_serial = run_serial;
+  run_pass (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
 void
 dl_activation_view_set_snapshot (DlActivationView *self, DlSnapshot *snap)
 {
   g_return_if_fail (DL_IS_ACTIVATION_VIEW (self));
-  if (snap == self->snap)
+  if (snap == self->snap && (snap == NULL || snap->net == self->net))
     return;
   g_clear_pointer (&self->snap, dl_snapshot_unref);
   self->snap = snap != NULL ? dl_snapshot_ref (snap) : NULL;
-  run_pass (self);
-  gtk_widget_queue_resize (GTK_WIDGET (self));
+  show_net (self, snap != NULL ? snap->net : NULL, snap != NULL ? snap->run_serial : 0);
+}
+
+void
+dl_activation_view_set_net (DlActivationView *self, DlNet *net, guint run_serial)
+{
+  g_return_if_fail (DL_IS_ACTIVATION_VIEW (self));
+  g_clear_pointer (&self->snap, dl_snapshot_unref);
+  show_net (self, net, run_serial);
 }
 
 void

@@ -20,6 +20,8 @@ G_DECLARE_FINAL_TYPE (DlActivationView, dl_activation_view, DL, ACTIVATION_VIEW,
 GtkWidget *dl_activation_view_new (void);
 /* The network (a reference is kept; NULL clears). */
 void       dl_activation_view_set_snapshot (DlActivationView *self, DlSnapshot *snap);
+/* A network the caller keeps alive (unchanged) while it is shown, e.g. a checkpoint's; drops any snapshot. */
+void       dl_activation_view_set_net (DlActivationView *self, DlNet *net, guint run_serial);
 /* The image: 28 × 28 floats in [0, 1], ink bright (copied); NULL shows nothing. */
 void       dl_activation_view_set_input (DlActivationView *self, const float *image);
 /* Layer i's output of the last pass (n values), or NULL when there is none (tests). */

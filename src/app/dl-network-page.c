@@ -2,8 +2,10 @@
  *
  * Cost while training: a timer at 3 Hz, only while the page is mapped, takes the worker's newest snapshot
  * (a reference, never a copy) and hands it to the view in sight only; the weight tiles and the activations
- * are computed then, off the frame path, and frames only paint their surfaces. The layer statistics come
- * with the evaluations, measured by the worker.
+ * are computed then, off the frame path, and frames only paint their surfaces. Evaluations that arrive in
+ * between are shown at the same tick, so that the page asks for at most three frames a second. Only the
+ * view in sight is measured at a layout. The layer statistics come with the evaluations, measured by the
+ * worker.
  */
 #include "config.h"
 
@@ -41,7 +43,12 @@ struct _DlNetworkPage
   gboolean            have_arch;
   char               *arch_text;
   guint               timer;
+  gboolean            time_dirty;     /* an evaluation came: the slider and figures wait for the next tick */
   gboolean            setting;
+  GPtrArray          *checkpoints;    /* DlCheckpoint: the worker's run's, kept as the run store keeps them */
+  guint               ckpt_serial;
+  DlNet              *past_net;       /* the scrubbed evaluation's checkpoint, built for the views */
+  gint64              past_step;
 
   /* template children */
   GtkWidget          *content;
@@ -184,7 +191,10 @@ eval_added_cb (DlRun *run, guint index, DlNetworkPage *self)
   append_health (self, e);
   if (self->live)
     self->position = self->positions->len - 1;
-  update_time (self);
+  /* Shown at the next tick, with the newest weights: one frame for both. */
+  self->time_dirty = TRUE;
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    update_time (self), self->time_dirty = FALSE;
 }
 
 static void
@@ -205,6 +215,73 @@ collect (DlNetworkPage *self)
   self->position = self->positions->len > 0 ? self->positions->len - 1 : 0;
   self->live = TRUE;
   update_time (self);
+  g_clear_pointer (&self->past_net, dl_net_free);
+}
+
+/* ---- checkpoints: the network as it was ---- */
+
+/* As the run store's retention: every end of epoch, and the latest DL_CHECKPOINT_RETENTION_DEFAULT others. */
+static void
+keep_checkpoint (DlNetworkPage *self, DlCheckpoint *ckpt)
+{
+  guint others = 0;
+
+  if (ckpt->run_serial != self->ckpt_serial)
+    {
+      g_ptr_array_set_size (self->checkpoints, 0);
+      self->ckpt_serial = ckpt->run_serial;
+    }
+  g_ptr_array_add (self->checkpoints, dl_checkpoint_ref (ckpt));
+  for (guint i = self->checkpoints->len; i-- > 0;)
+    {
+      DlCheckpoint *c = g_ptr_array_index (self->checkpoints, i);
+      if (!c->epoch_end && ++others > DL_CHECKPOINT_RETENTION_DEFAULT)
+        g_ptr_array_remove_index (self->checkpoints, i);
+    }
+}
+
+static void
+worker_event_cb (DlWorker *worker, DlEvent *ev, DlNetworkPage *self)
+{
+  if (ev->type == DL_EVENT_CHECKPOINT && ev->checkpoint != NULL)
+    keep_checkpoint (self, ev->checkpoint);
+}
+
+static DlCheckpoint *
+checkpoint_at (DlNetworkPage *self, gint64 step)
+{
+  for (guint i = 0; i < self->checkpoints->len; i++)
+    {
+      DlCheckpoint *c = g_ptr_array_index (self->checkpoints, i);
+      if (c->step == step)
+        return c;
+    }
+  return NULL;
+}
+
+/* The network of the scrubbed evaluation, when the run kept a checkpoint of its step (else none: the views
+ * show the newest parameters). */
+static void
+update_past (DlNetworkPage *self)
+{
+  const DlRunEval *e = !self->live && self->positions->len > 0 ? eval_at (self, self->position) : NULL;
+  DlCheckpoint *c = e != NULL ? checkpoint_at (self, e->step) : NULL;
+  DlArch arch;
+
+  if (c != NULL && self->past_net != NULL && self->past_step == c->step)
+    return;
+  g_clear_pointer (&self->past_net, dl_net_free);
+  self->past_step = -1;
+  if (c == NULL || !dl_arch_parse (c->config->arch, &arch, NULL))
+    return;
+  self->past_net = dl_net_new (&arch, c->net_seed);
+  if (dl_net_n_params (self->past_net) != c->n_params)
+    {
+      g_clear_pointer (&self->past_net, dl_net_free);
+      return;
+    }
+  dl_net_set_params (self->past_net, c->params);
+  self->past_step = c->step;
 }
 
 /* ---- the live views ---- */
@@ -230,9 +307,12 @@ update_weights_caption (DlNetworkPage *self)
                 : g_strdup_printf (_("the %d × %d weight matrix, a row per unit"), th, tw);
       /* Two digits of the scale: the caption (and so the page's layout) changes when the picture's meaning
        * does, not at every snapshot. */
+      g_autofree char *when = self->live ? g_strdup ("")
+        : self->past_net != NULL ? g_strdup_printf (_("; as they were at step %lld (its checkpoint)"),
+                                                    (long long) self->past_step)
+                                 : g_strdup (_("; the newest parameters: the run kept no checkpoint of that evaluation"));
       what = g_strdup_printf (_("%s; blue negative, red positive, ±%.2g at the ends (the largest 0.5 %% beyond)%s."),
-                              tiles, scale,
-                              self->live ? "" : _("; the newest parameters (those of past evaluations are not kept)"));
+                              tiles, scale, when);
     }
   if (g_strcmp0 (gtk_label_get_text (self->weights_caption), what) != 0)
     gtk_label_set_text (self->weights_caption, what);
@@ -272,11 +352,19 @@ feed_visible (DlNetworkPage *self)
 
   if (g_strcmp0 (view, "weights") == 0)
     {
-      dl_weight_tiles_set_snapshot (self->weight_tiles, self->snap);
+      if (self->past_net != NULL)
+        dl_weight_tiles_set_net (self->weight_tiles, self->past_net, self->past_step, self->ckpt_serial);
+      else
+        dl_weight_tiles_set_snapshot (self->weight_tiles, self->snap);
       update_weights_caption (self);
     }
   else if (g_strcmp0 (view, "activations") == 0)
-    dl_activation_view_set_snapshot (self->activation_view, self->snap);
+    {
+      if (self->past_net != NULL)
+        dl_activation_view_set_net (self->activation_view, self->past_net, self->ckpt_serial);
+      else
+        dl_activation_view_set_snapshot (self->activation_view, self->snap);
+    }
 }
 
 void
@@ -285,6 +373,8 @@ dl_network_page_refresh (DlNetworkPage *self)
   g_autoptr (DlSnapshot) snap = NULL;
 
   g_return_if_fail (DL_IS_NETWORK_PAGE (self));
+  if (self->time_dirty)
+    update_time (self), self->time_dirty = FALSE;
   snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
   if (snap != NULL && self->snap != NULL && snap->step == self->snap->step && snap->run_serial == self->snap->run_serial
       && snap->net == self->snap->net)
@@ -367,6 +457,8 @@ live_toggled_cb (DlNetworkPage *self)
   if (self->live && self->positions->len > 0)
     self->position = self->positions->len - 1;
   update_time (self);
+  update_past (self);
+  feed_visible (self);
   update_weights_caption (self);
 }
 
@@ -381,6 +473,8 @@ dl_network_page_set_position (DlNetworkPage *self, guint position)
   self->position = MIN (position, self->positions->len - 1);
   self->live = self->position == self->positions->len - 1;
   update_time (self);
+  update_past (self);
+  feed_visible (self);
   update_weights_caption (self);
 }
 
@@ -409,8 +503,14 @@ void
 dl_network_page_set_worker (DlNetworkPage *self, DlWorker *worker)
 {
   g_return_if_fail (DL_IS_NETWORK_PAGE (self));
-  if (!g_set_object (&self->worker, worker))
+  if (worker == self->worker)
     return;
+  if (self->worker != NULL)
+    g_signal_handlers_disconnect_by_data (self->worker, self);
+  g_set_object (&self->worker, worker);
+  g_ptr_array_set_size (self->checkpoints, 0);
+  if (worker != NULL)
+    g_signal_connect (worker, "event", G_CALLBACK (worker_event_cb), self);
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     dl_network_page_refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
@@ -563,8 +663,13 @@ dl_network_page_dispose (GObject *object)
   if (self->run != NULL)
     g_clear_signal_handler (&self->eval_added_id, self->run);
   g_clear_object (&self->run);
+  if (self->worker != NULL)
+    g_signal_handlers_disconnect_by_data (self->worker, self);
   g_clear_object (&self->worker);
   g_clear_pointer (&self->snap, dl_snapshot_unref);
+  g_clear_pointer (&self->past_net, dl_net_free);
+  if (self->checkpoints != NULL)
+    g_ptr_array_set_size (self->checkpoints, 0);
   g_clear_pointer (&self->test, dl_dataset_unref);
   for (int i = 0; i < DL_MAX_LAYERS; i++)
     g_clear_object (&self->health[i]);
@@ -578,6 +683,7 @@ dl_network_page_finalize (GObject *object)
   DlNetworkPage *self = DL_NETWORK_PAGE (object);
 
   g_array_unref (self->positions);
+  g_ptr_array_unref (self->checkpoints);
   g_free (self->arch_text);
   G_OBJECT_CLASS (dl_network_page_parent_class)->finalize (object);
 }
@@ -635,6 +741,8 @@ static void
 dl_network_page_init (DlNetworkPage *self)
 {
   self->positions = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->checkpoints = g_ptr_array_new_with_free_func ((GDestroyNotify) dl_checkpoint_unref);
+  self->past_step = -1;
   self->live = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_swapped (self->layer_diagram, "notify::selected", G_CALLBACK (layer_selected_cb), self);

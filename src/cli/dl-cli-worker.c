@@ -173,6 +173,8 @@ on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
     case DL_EVENT_HYPER_APPLIED:
     case DL_EVENT_DATA_LOADED:
     case DL_EVENT_MODEL_LOADED:
+    case DL_EVENT_CHECKPOINT:
+    case DL_EVENT_LR_FOUND:
       break;
     }
 }

@@ -95,8 +95,18 @@ arch_has_only_dense (const DlArch *arch)
   return TRUE;
 }
 
-DlNet *
-dl_model_load (const char *path, GError **error)
+static gboolean
+checksum_at (const guint8 *p, gsize at)
+{
+  return get_u32 (p + at) == (guint32) crc32 (0L, p, (uInt) at);
+}
+
+static gboolean read_state_section (const guint8 *p, gsize at, gsize end, guint64 n_params, const char *path,
+                                    DlModelState *state, GError **error);
+
+/* dl_model_load; the training-state section, when there is one, into *state (NULL: only checked). */
+static DlNet *
+load_model (const char *path, DlModelState *state, GError **error)
 {
   g_autofree char *data = NULL;
   gsize len = 0;
@@ -140,7 +150,9 @@ dl_model_load (const char *path, GError **error)
   if (len < expected)
     return format_error (error, path, "truncated at byte %zu: expected %" G_GUINT64_FORMAT " bytes of parameters",
                          (size_t) len, 4 * n_params), NULL;
-  if (len > expected)
+  /* Version 3 may hold a section there; a plain file's checksum right after the parameters says it has
+   * bytes appended. */
+  if (len > expected && (version < 3 || checksum_at (p, expected - 4)))
     return format_error (error, path, "%zu unexpected bytes after the checksum at byte %zu",
                          (size_t) (len - expected), (size_t) (expected - 4)), NULL;
 
@@ -154,6 +166,9 @@ dl_model_load (const char *path, GError **error)
                    path, stored, actual);
       return NULL;
     }
+  /* Version 3: an optional training-state section between the parameters and the checksum. */
+  if (!read_state_section (p, expected - 4, len - 4, n_params, path, state, error))
+    return NULL;
 
   DlArch arch;
   g_autoptr (GError) parse_error = NULL;
@@ -177,5 +192,163 @@ dl_model_load (const char *path, GError **error)
       guint32 bits = get_u32 (p + off + 4 * i);
       memcpy (&params[i], &bits, 4);
     }
+  return net;
+}
+
+/* ---- the training-state section (version 3): checkpoints ---- */
+
+static const char STATE_TAG[8] = "DLSTATE";  /* with its NUL: 8 bytes */
+#define STATE_FIXED_BYTES 64                 /* the section's fields before and between its two arrays */
+
+static void
+append_state_section (GByteArray *b, const DlModelState *st)
+{
+  g_byte_array_append (b, (const guint8 *) STATE_TAG, sizeof STATE_TAG);
+  put_u64 (b, STATE_FIXED_BYTES + 4 * st->n_opt_state + (st->trainer ? g_bytes_get_size (st->trainer) : 0));
+  put_u32 (b, st->net.opt_started ? 1 : 0);
+  put_u32 (b, (guint32) st->net.opt_last);
+  put_u64 (b, (guint64) st->net.adam_t);
+  for (int i = 0; i < 4; i++)
+    put_u64 (b, st->net.rng[i]);
+  put_u64 (b, st->n_opt_state);
+  for (gsize i = 0; i < st->n_opt_state; i++)
+    {
+      guint32 bits;
+      memcpy (&bits, &st->opt_state[i], 4);
+      put_u32 (b, bits);
+    }
+  put_u64 (b, st->trainer ? g_bytes_get_size (st->trainer) : 0);
+  if (st->trainer != NULL)
+    g_byte_array_append (b, g_bytes_get_data (st->trainer, NULL), (guint) g_bytes_get_size (st->trainer));
+}
+
+gboolean
+dl_model_save_parts (const DlModelParts *m, const char *path, char **sha256, GError **error)
+{
+  gsize extra = m->state ? 24 + STATE_FIXED_BYTES + 4 * m->state->n_opt_state : 0;
+  g_autoptr (GError) local = NULL;
+  GByteArray *b;
+  gboolean ok;
+
+  g_return_val_if_fail (m->state == NULL || m->state->n_opt_state == 3 * m->n_params, FALSE);
+  b = g_byte_array_sized_new (32 + strlen (m->arch) + 4 * m->n_params + extra);
+  g_byte_array_append (b, (const guint8 *) MAGIC, sizeof MAGIC);
+  put_u32 (b, DL_MODEL_VERSION);
+  put_u32 (b, (guint32) strlen (m->arch));
+  g_byte_array_append (b, (const guint8 *) m->arch, strlen (m->arch));
+  put_u64 (b, m->seed);
+  put_u64 (b, m->n_params);
+  for (gsize i = 0; i < m->n_params; i++)
+    {
+      guint32 bits;
+      memcpy (&bits, &m->params[i], 4);
+      put_u32 (b, bits);
+    }
+  if (m->state != NULL)
+    append_state_section (b, m->state);
+  put_u32 (b, (guint32) crc32 (0L, b->data, b->len));
+
+  ok = g_file_set_contents (path, (const char *) b->data, b->len, &local);
+  if (ok && sha256 != NULL)
+    *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, b->data, b->len);
+  g_byte_array_unref (b);
+  if (!ok)
+    g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "%s: cannot save the checkpoint: %s", path,
+                 local->message);
+  return ok;
+}
+
+/* The bytes [at, end) between the parameters and the checksum: nothing, or exactly one training-state
+ * section for n_params parameters. Every length is checked against what is left before it is used. */
+static gboolean
+read_state_section (const guint8 *p, gsize at, gsize end, guint64 n_params, const char *path,
+                    DlModelState *state, GError **error)
+{
+  /* Where the fields are, from the tag at `at`. */
+  const gsize body = at + 16, opt_at = body + 48, floats = body + 56;
+  guint64 size, n_opt, trainer_len;
+  guint32 started, opt_last;
+  gsize left;
+
+  if (at == end)
+    return TRUE;
+  if (end - at < 16 || memcmp (p + at, STATE_TAG, sizeof STATE_TAG) != 0)
+    return format_error (error, path, "%zu unexpected bytes after the parameters at byte %zu: expected a "
+                         "training-state section (\"DLSTATE\")", (size_t) (end - at), (size_t) at);
+  size = get_u64 (p + at + 8);
+  left = end - body;
+  if (size != left)
+    return format_error (error, path, "the training-state section at byte %zu says it holds %" G_GUINT64_FORMAT
+                         " bytes, but %zu come before the checksum", (size_t) at, size, (size_t) left);
+  if (left < STATE_FIXED_BYTES)
+    return format_error (error, path, "the training-state section at byte %zu is truncated: %zu bytes, expected "
+                         "at least %d", (size_t) at, (size_t) left, STATE_FIXED_BYTES);
+  started = get_u32 (p + body);
+  opt_last = get_u32 (p + body + 4);
+  if (started > 1 || opt_last > DL_OPT_ADAM)
+    return format_error (error, path, "the optimiser state at byte %zu is not valid (started %u, optimiser %u)",
+                         (size_t) body, started, opt_last);
+  n_opt = get_u64 (p + opt_at);
+  if (n_opt != 3 * n_params)
+    return format_error (error, path, "the training-state section at byte %zu holds %" G_GUINT64_FORMAT
+                         " optimiser values, expected %" G_GUINT64_FORMAT " (3 per parameter)",
+                         (size_t) opt_at, n_opt, 3 * n_params);
+  /* left ≥ STATE_FIXED_BYTES, so end ≥ floats + 8 */
+  if ((end - floats - 8) / 4 < n_opt)
+    return format_error (error, path, "the training-state section at byte %zu is truncated: expected %"
+                         G_GUINT64_FORMAT " bytes of optimiser state", (size_t) floats, 4 * n_opt);
+  trainer_len = get_u64 (p + floats + 4 * n_opt);
+  if (trainer_len != end - (floats + 4 * n_opt + 8))
+    return format_error (error, path, "the trainer record at byte %zu says it holds %" G_GUINT64_FORMAT
+                         " bytes, but %zu are left", (size_t) (floats + 4 * n_opt), trainer_len,
+                         (size_t) (end - (floats + 4 * n_opt + 8)));
+  if (state == NULL)
+    return TRUE;
+
+  state->net.opt_started = started != 0;
+  state->net.opt_last = (DlOptimizer) opt_last;
+  state->net.adam_t = (gint64) get_u64 (p + body + 8);
+  for (int i = 0; i < 4; i++)
+    state->net.rng[i] = get_u64 (p + body + 16 + 8 * i);
+  state->n_opt_state = n_opt;
+  state->opt_state = g_new (float, MAX (n_opt, 1));
+  for (gsize i = 0; i < n_opt; i++)
+    {
+      guint32 bits = get_u32 (p + floats + 4 * i);
+      memcpy (&state->opt_state[i], &bits, 4);
+    }
+  state->trainer = g_bytes_new (p + floats + 4 * n_opt + 8, trainer_len);
+  return TRUE;
+}
+
+void
+dl_model_state_clear (DlModelState *state)
+{
+  g_clear_pointer (&state->opt_state, g_free);
+  g_clear_pointer (&state->trainer, g_bytes_unref);
+  memset (state, 0, sizeof *state);
+}
+
+DlNet *
+dl_model_load (const char *path, GError **error)
+{
+  return load_model (path, NULL, error);
+}
+
+DlNet *
+dl_model_load_state (const char *path, DlModelState *state, gboolean *has_state, GError **error)
+{
+  DlModelState st = { 0 };
+  DlNet *net = load_model (path, &st, error);
+
+  memset (state, 0, sizeof *state);
+  if (net == NULL)
+    {
+      dl_model_state_clear (&st);
+      return NULL;
+    }
+  if (has_state != NULL)
+    *has_state = st.trainer != NULL;
+  *state = st;
   return net;
 }

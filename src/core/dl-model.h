@@ -2,9 +2,18 @@
  *
  * Layout (little-endian):
  *   magic "DLMODEL\0" (8 bytes) | u32 version | u32 arch string length L | L bytes arch string (dl-arch.h
- *   syntax) | u64 seed | u64 n_params | n_params × f32 | u32 CRC-32 of everything before it.
- * Version 1: dense layers; version 2 adds conv, pool and dropout. Loading checks magic, version,
- * architecture, parameter count, file length and checksum, and names what is wrong.
+ *   syntax) | u64 seed | u64 n_params | n_params × f32 | [training-state section] | u32 CRC-32 of everything
+ *   before it.
+ * Version 1: dense layers; version 2 adds conv, pool and dropout; version 3 adds the optional
+ * training-state section, which makes the file a checkpoint (a plain version 3 model is laid out as
+ * version 2). Loading checks magic, version, architecture, parameter count, file length and checksum, and
+ * names what is wrong.
+ *
+ * The training-state section: tag "DLSTATE\0" (8 bytes) | u64 length S of what follows | u32 opt_started
+ * | u32 opt_last (DlOptimizer) | i64 Adam's step | 4 × u64 dropout stream | u64 n_opt (= 3 × n_params) |
+ * n_opt × f32 (velocity, Adam m, Adam v) | u64 length T | T bytes of the training loop's own record (what
+ * src/worker/dl-checkpoint.c keeps beyond the network: step, epoch, the position in its shuffled order, the
+ * random streams, the recipe; opaque here). S = 64 + 4 n_opt + T.
  */
 #pragma once
 
@@ -22,10 +31,39 @@ typedef enum {
   DL_MODEL_ERROR_CHECKSUM,   /* contents altered */
 } DlModelError;
 
-#define DL_MODEL_VERSION 2
+#define DL_MODEL_VERSION 3
 
 /* Write to path.tmp, fsync, rename: an existing file is replaced whole or not at all. */
 gboolean dl_model_save (DlNet *net, const char *path, GError **error);
 DlNet   *dl_model_load (const char *path, GError **error);
+
+/* ---- checkpoints: model files with the training-state section ---- */
+
+/* What the training-state section holds beyond the parameters. */
+typedef struct {
+  DlNetTrainState net;          /* the optimiser's counters and the dropout stream */
+  gsize           n_opt_state;  /* dl_net_opt_state_floats: 3 × n_params */
+  float          *opt_state;    /* velocity, Adam m, Adam v */
+  GBytes         *trainer;      /* the training loop's record, opaque to the model file */
+} DlModelState;
+
+void     dl_model_state_clear (DlModelState *state);   /* frees opt_state and trainer; not the struct */
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DlModelState, dl_model_state_clear)
+
+/* A model given by its parts instead of a DlNet (a checkpoint's own copy of the parameters). */
+typedef struct {
+  const char         *arch;      /* dl-arch.h syntax */
+  guint64             seed;
+  gsize               n_params;
+  const float        *params;
+  const DlModelState *state;     /* the training-state section; NULL writes a plain model */
+} DlModelParts;
+
+/* Saved as dl_model_save saves; *sha256 (when non-NULL) gets the hex SHA-256 of the bytes written, for
+ * whoever refers to the file by its contents. */
+gboolean dl_model_save_parts (const DlModelParts *parts, const char *path, char **sha256, GError **error);
+/* dl_model_load, and the training-state section into *state (cleared first; all zero when the file has
+ * none, which *has_state says). */
+DlNet   *dl_model_load_state (const char *path, DlModelState *state, gboolean *has_state, GError **error);
 
 G_END_DECLS

@@ -46,6 +46,7 @@ struct _DlRunRecorder
   char          *final_path;      /* a final model being saved … */
   DlRun         *final_run;       /* … for this run */
   gboolean       busy;
+  guint          retention;       /* checkpoints kept besides the ends of epochs */
 };
 
 G_DEFINE_FINAL_TYPE (DlRunRecorder, dl_run_recorder, G_TYPE_OBJECT)
@@ -56,6 +57,7 @@ enum {
   PROP_STORE,
   PROP_RUN,
   PROP_BUSY,
+  PROP_CHECKPOINT_RETENTION,
   N_PROPS
 };
 
@@ -300,22 +302,38 @@ retire_run (DlRunRecorder *self)
 
 /* The worker began a run: it becomes current, described by the pending spec (or as a run nobody asked the
  * recorder for: no preset, no data set). */
+/* A branch of the current run (dl_worker_branch from one of its checkpoints): that checkpoint is kept
+ * whatever the retention, and the branch is on the same data. */
+static DlRun *
+branched_from (DlRunRecorder *self, const DlEvent *ev)
+{
+  if (ev->parent_run_serial == 0 || ev->parent_run_serial != self->serial || self->run == NULL)
+    return NULL;
+  if (self->store != NULL && self->stored)
+    dl_run_store_pin_checkpoint (self->store, self->run, ev->parent_step);
+  return g_object_ref (self->run);
+}
+
 static void
 activate (DlRunRecorder *self, const DlEvent *ev)
 {
   Pending *p = g_steal_pointer (&self->pending);
   const char *origin = ev->type == DL_EVENT_MODEL_LOADED ? ev->path : NULL;
   g_autofree char *origin_sha = origin != NULL ? dl_run_data_checksum_file (origin, NULL, NULL) : NULL;
+  g_autoptr (DlRun) parent = branched_from (self, ev);
+  DlRunData *data = p != NULL ? p->spec.data : parent != NULL ? dl_run_get_data (parent) : NULL;
 
   retire_run (self);
   self->run = g_object_new (DL_TYPE_RUN,
                             "config", ev->config,
-                            "preset", p != NULL ? p->spec.preset : NULL,
-                            "data", p != NULL ? p->spec.data : NULL,
-                            "program", p != NULL ? p->spec.program : NULL,
+                            "preset", p != NULL ? p->spec.preset : parent != NULL ? dl_run_get_preset (parent) : NULL,
+                            "data", data,
+                            "program", p != NULL ? p->spec.program : parent != NULL ? dl_run_get_program (parent) : NULL,
                             "name", p != NULL ? p->spec.name : NULL,
                             "origin-model-path", origin,
                             "origin-model-sha256", origin_sha,
+                            "parent-uuid", parent != NULL ? dl_run_get_uuid (parent) : NULL,
+                            "parent-step", parent != NULL ? ev->parent_step : 0,
                             NULL);
   self->serial = ev->run_serial;
   self->whole_eval_step = -1;
@@ -595,6 +613,10 @@ on_event (DlWorker *worker, DlEvent *ev, DlRunRecorder *self)
     case DL_EVENT_DATA_LOADED:
       /* A ready run trains on the new data; its recipe and data set are the caller's to describe anew. */
       break;
+    case DL_EVENT_CHECKPOINT:
+      if (self->store != NULL && self->stored)
+        dl_run_store_add_checkpoint (self->store, self->run, ev->checkpoint, self->retention);
+      break;
     default:
       break;
     }
@@ -645,6 +667,7 @@ dl_run_recorder_init (DlRunRecorder *self)
   self->whole_eval_step = -1;
   self->whole_eval_accuracy = NAN;
   self->final_step = -1;
+  self->retention = DL_CHECKPOINT_RETENTION_DEFAULT;
 }
 
 static void
@@ -692,6 +715,7 @@ dl_run_recorder_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_STORE:  g_value_set_object (value, self->store); break;
     case PROP_RUN:    g_value_set_object (value, self->run); break;
     case PROP_BUSY:   g_value_set_boolean (value, self->busy); break;
+    case PROP_CHECKPOINT_RETENTION: g_value_set_uint (value, self->retention); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -705,6 +729,7 @@ dl_run_recorder_set_property (GObject *object, guint prop_id, const GValue *valu
     {
     case PROP_WORKER: self->worker = g_value_dup_object (value); break;
     case PROP_STORE:  self->store = g_value_dup_object (value); break;
+    case PROP_CHECKPOINT_RETENTION: self->retention = g_value_get_uint (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -726,6 +751,11 @@ dl_run_recorder_class_init (DlRunRecorderClass *klass)
   properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, DL_TYPE_RUN_STORE, co);
   properties[PROP_RUN] = g_param_spec_object ("run", NULL, NULL, DL_TYPE_RUN, ro);
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
+  /* How many checkpoints of a run the store keeps besides every end of epoch (and those branched from):
+   * the latest ones (the preferences key checkpoint-retention). */
+  properties[PROP_CHECKPOINT_RETENTION] =
+    g_param_spec_uint ("checkpoint-retention", NULL, NULL, 0, G_MAXUINT, DL_CHECKPOINT_RETENTION_DEFAULT,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A model file dl_run_recorder_begin was given could not be loaded; the current run goes on. */

@@ -1,8 +1,12 @@
 /* dl-run-recorder.h — follows a DlWorker's "event" signal and keeps the current DlRun and the store up to
  * date: the run's series (loss and learning rate per batch, subset and whole-test-set evaluations, epoch
  * figures), its markers (changes acknowledged while it trained), its evaluations, its state and timings, the
- * best and final accuracies; and when a run ends, its final model, saved into the store's directory
- * (digitlab/runs/RUN-UUID/final.dlm) and recorded with its checksum.
+ * best and final accuracies; its checkpoints (DL_EVENT_CHECKPOINT), written by the store's writer thread
+ * and thinned by the "checkpoint-retention" property (every end of epoch, and that many of the latest
+ * others); and when a run ends, its final model, saved into the store's directory
+ * (digitlab/runs/RUN-UUID/final.dlm) and recorded with its checksum. A run branched from one of the current
+ * run's checkpoints (dl_worker_branch) records that run and step as its parent, keeps its data set, and the
+ * checkpoint it came from is kept whatever the retention.
  *
  * The session (or the CLI) makes runs through the recorder — dl_run_recorder_begin asks the worker for the
  * new run with its description (preset, data set, name) and makes it current at the run's first event —

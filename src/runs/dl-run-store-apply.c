@@ -485,6 +485,8 @@ dl_store_writer_apply (DlStoreWriter *w, DlStoreOp *op, GError **error)
     case OP_EVAL:       return add_eval (w, id, op, error);
     case OP_EPOCH:      return add_epoch (w, id, op, error);
     case OP_MODEL:      return add_model (w, id, op, error);
+    case OP_CHECKPOINT: return dl_store_writer_add_checkpoint (w, id, op, error);
+    case OP_PIN_CHECKPOINT: return dl_store_writer_pin_checkpoint (w, id, op, error);
     case OP_DELETE:     return set_deleted (w, id, op->at, error);
     case OP_RESTORE:    return set_deleted (w, id, 0, error);
     default:            return TRUE;

@@ -9,6 +9,7 @@
  *   dl-run-store-read.c    the reads (blocking and GTask)
  *   dl-run-store-data.c    data sets described with the checksums the store remembers
  *   dl-run-store-export.c  the long-format CSV
+ *   dl-run-store-checkpoints.c  checkpoints: their files, rows and retention (writer), and their reads
  *   dl-run-store-rows.c    DlRun ↔ plain rows, the configuration as key/value pairs
  */
 #pragma once
@@ -74,6 +75,8 @@ typedef enum {
   OP_RESTORE,
   OP_PURGE,
   OP_CHECKSUM,
+  OP_CHECKPOINT,
+  OP_PIN_CHECKPOINT,
   OP_FLUSH,
   OP_STOP,
 } DlStoreOpType;
@@ -99,6 +102,9 @@ typedef struct {
   DlRunModel    model;        /* MODEL: kind, path, step (size and sha256 filled by the writer);
                                * CHECKSUM: path, size, sha256, step = the file's mtime */
   DlStoreFlush *flush;        /* FLUSH and STOP: signalled once committed */
+  DlCheckpoint *checkpoint;   /* CHECKPOINT */
+  guint         keep_others;  /* CHECKPOINT: the retention */
+  gint64        step;         /* PIN_CHECKPOINT */
 } DlStoreOp;
 
 void dl_store_op_free (DlStoreOp *op);
@@ -127,6 +133,7 @@ struct _DlStoreWriter {
   GPtrArray    *pending;     /* DlStoreOp* waiting for the next commit */
   GPtrArray    *stored;      /* char* uuid, gint64 id pairs inserted by the current transaction */
   GPtrArray    *purged;      /* char* uuid of runs the current transaction purged */
+  GPtrArray    *unlink;      /* char* files of rows the current transaction deleted: gone once it commits */
   gint64        deadline;    /* monotonic µs of the next commit */
   gint64        last_poll;
   gint64        data_version;
@@ -137,6 +144,9 @@ struct _DlStoreWriter {
 gboolean       dl_store_writer_apply (DlStoreWriter *w, DlStoreOp *op, GError **error);
 /* A prepared statement for `sql` (a string that lives as long as the thread), reset and unbound. */
 sqlite3_stmt  *dl_store_writer_statement (DlStoreWriter *w, const char *sql, GError **error);
+/* dl-run-store-checkpoints.c: a checkpoint's file, row and retention; pinning one. */
+gboolean       dl_store_writer_add_checkpoint (DlStoreWriter *w, gint64 id, DlStoreOp *op, GError **error);
+gboolean       dl_store_writer_pin_checkpoint (DlStoreWriter *w, gint64 id, DlStoreOp *op, GError **error);
 /* Tells the store (its "write-error") without failing the transaction. */
 void           dl_store_writer_report (DlStoreWriter *w, const GError *error);
 

@@ -128,9 +128,26 @@
   "  sha256 TEXT NOT NULL\n" \
   ") WITHOUT ROWID;\n"
 
+/* Version 2: the runs' checkpoints (src/worker/dl-checkpoint.h), each a file in the run's directory. */
+#define SCHEMA_V2 \
+  "CREATE TABLE checkpoints (\n" \
+  "  run_id    INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n" \
+  "  step      INTEGER NOT NULL,\n" \
+  "  epoch     INTEGER NOT NULL,\n" \
+  "  x         REAL NOT NULL,\n" \
+  "  epoch_end INTEGER NOT NULL,\n" \
+  "  pinned    INTEGER NOT NULL DEFAULT 0,\n" \
+  "  path      TEXT NOT NULL,\n" \
+  "  size      INTEGER NOT NULL,\n" \
+  "  sha256    TEXT NOT NULL,\n" \
+  "  at        INTEGER NOT NULL,\n" \
+  "  PRIMARY KEY (run_id, step)\n" \
+  ") WITHOUT ROWID;\n"
+
 const DlRunStoreMigration dl_run_store_migrations[] = {
   { 1, SCHEMA_V1 },
-  { 2, dl_run_store_migration_layer_stats },
+  { 2, SCHEMA_V2 },
+  { 3, dl_run_store_migration_layer_stats },
 };
 const int dl_run_store_n_migrations = G_N_ELEMENTS (dl_run_store_migrations);
 

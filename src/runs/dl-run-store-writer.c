@@ -35,6 +35,7 @@ dl_store_op_free (DlStoreOp *op)
   g_free (op->model.kind);
   g_free (op->model.path);
   g_free (op->model.sha256);
+  g_clear_pointer (&op->checkpoint, dl_checkpoint_unref);
   g_free (op);
 }
 
@@ -140,18 +141,22 @@ dl_store_writer_report (DlStoreWriter *w, const GError *error)
 /* ---- committing ---- */
 
 /* Which pending operations a later one of the same transaction overwrites (an update of the same run's
- * figures, or of its name and notes): those are skipped. One pass from the end. */
+ * figures, or of its name and notes; a checkpoint of the same run that is not an end of epoch, whose file
+ * is not worth writing only to go at the next retention): those are skipped. One pass from the end. */
 static gboolean *
 find_superseded (DlStoreWriter *w)
 {
   gboolean *skip = g_new0 (gboolean, MAX (w->pending->len, 1));
   g_autoptr (GHashTable) figures = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GHashTable) meta = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) checkpoints = g_hash_table_new (g_str_hash, g_str_equal);
 
   for (guint i = w->pending->len; i-- > 0;)
     {
       DlStoreOp *op = g_ptr_array_index (w->pending, i);
-      GHashTable *seen = op->type == OP_UPDATE_RUN ? figures : op->type == OP_UPDATE_META ? meta : NULL;
+      gboolean mid_epoch = op->type == OP_CHECKPOINT && !op->checkpoint->epoch_end;
+      GHashTable *seen = op->type == OP_UPDATE_RUN ? figures : op->type == OP_UPDATE_META ? meta
+                         : mid_epoch ? checkpoints : NULL;
 
       if (seen != NULL)
         skip[i] = !g_hash_table_add (seen, op->uuid);
@@ -236,6 +241,8 @@ commit (DlStoreWriter *w, gboolean last_try)
           g_hash_table_remove (w->ids, g_ptr_array_index (w->purged, i));
           remove_run_dir (w, g_ptr_array_index (w->purged, i));
         }
+      for (guint i = 0; i < w->unlink->len; i++)
+        g_unlink (g_ptr_array_index (w->unlink, i));
       w->error_reported = FALSE;
     }
   else
@@ -249,6 +256,7 @@ commit (DlStoreWriter *w, gboolean last_try)
     }
   g_ptr_array_set_size (w->stored, 0);
   g_ptr_array_set_size (w->purged, 0);
+  g_ptr_array_set_size (w->unlink, 0);
   finish_flushes (w, ok ? NULL : error);
   if (retry)
     {
@@ -332,6 +340,7 @@ dl_store_writer_start (sqlite3 *db, const char *path, DlStoreLink *link)
   w->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) dl_store_op_free);
   w->stored = g_ptr_array_new_with_free_func (g_free);
   w->purged = g_ptr_array_new_with_free_func (g_free);
+  w->unlink = g_ptr_array_new_with_free_func (g_free);
   w->thread = g_thread_new ("dl-run-store", writer_thread, w);
   return w;
 }
@@ -356,6 +365,7 @@ dl_store_writer_stop (DlStoreWriter *w)
   g_ptr_array_unref (w->pending);
   g_ptr_array_unref (w->stored);
   g_ptr_array_unref (w->purged);
+  g_ptr_array_unref (w->unlink);
   g_async_queue_unref (w->queue);
   dl_store_link_unref (w->link);
   g_free (w->path);

@@ -550,6 +550,32 @@ dl_run_store_add_model (DlRunStore *self, DlRun *run, const char *kind, const ch
 }
 
 void
+dl_run_store_add_checkpoint (DlRunStore *self, DlRun *run, DlCheckpoint *ckpt, guint keep_others)
+{
+  DlStoreOp *op;
+
+  g_return_if_fail (DL_IS_RUN_STORE (self));
+  g_return_if_fail (DL_IS_RUN (run));
+  g_return_if_fail (ckpt != NULL);
+  op = op_new (OP_CHECKPOINT, run);
+  op->checkpoint = dl_checkpoint_ref (ckpt);
+  op->keep_others = keep_others;
+  push (self, op);
+}
+
+void
+dl_run_store_pin_checkpoint (DlRunStore *self, DlRun *run, gint64 step)
+{
+  DlStoreOp *op;
+
+  g_return_if_fail (DL_IS_RUN_STORE (self));
+  g_return_if_fail (DL_IS_RUN (run));
+  op = op_new (OP_PIN_CHECKPOINT, run);
+  op->step = step;
+  push (self, op);
+}
+
+void
 dl_run_store_delete_run (DlRunStore *self, DlRun *run)
 {
   g_return_if_fail (DL_IS_RUN_STORE (self));

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "dl-checkpoint.h"
 #include "dl-run.h"
 
 G_BEGIN_DECLS
@@ -39,7 +40,7 @@ typedef enum {
 } DlRunStoreError;
 
 /* The schema version this build writes (PRAGMA user_version), and its PRAGMA application_id ("DLab"). */
-#define DL_RUN_STORE_SCHEMA_VERSION 2
+#define DL_RUN_STORE_SCHEMA_VERSION 3
 #define DL_RUN_STORE_APPLICATION_ID 0x444c6162
 #define DL_RUN_STORE_COMMIT_INTERVAL_MS 500
 /* How long a write waits for another process's transaction before giving up. */
@@ -86,6 +87,22 @@ typedef struct {
   gint64  at;
 } DlRunModel;
 
+/* A checkpoint of a run (dl-checkpoint.h) as the store keeps it: a checkpoint file in the run's directory. */
+typedef struct {
+  gint64   step;
+  int      epoch;          /* whole epochs done */
+  double   x;              /* epochs done, fractional */
+  gboolean epoch_end;
+  gboolean pinned;         /* a run was branched from it: kept whatever the retention */
+  char    *path;
+  gint64   size;
+  char    *sha256;
+  gint64   at;
+} DlRunCheckpoint;
+
+void dl_run_checkpoint_free (DlRunCheckpoint *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlRunCheckpoint, dl_run_checkpoint_free)
+
 #define DL_TYPE_RUN_STORE (dl_run_store_get_type ())
 G_DECLARE_FINAL_TYPE (DlRunStore, dl_run_store, DL, RUN_STORE, GObject)
 
@@ -119,6 +136,14 @@ void         dl_run_store_add_eval (DlRunStore *self, DlRun *run, const DlRunEva
 void         dl_run_store_add_epoch (DlRunStore *self, DlRun *run, const DlRunEpoch *epoch);
 /* The writer thread reads `path` for its size and SHA-256; a file that cannot be read is a "write-error". */
 void         dl_run_store_add_model (DlRunStore *self, DlRun *run, const char *kind, const char *path, gint64 step);
+/* Writes the checkpoint's file (runs/UUID/checkpoint-STEP.dlm) and row on the writer thread, then keeps what
+ * the retention says (dl_checkpoint_retain: every end of epoch and pinned checkpoint, and the keep_others
+ * latest others; the preferences key checkpoint-retention) and deletes the rest, rows and files. A
+ * checkpoint that is not an end of epoch is replaced by a later one of the same run queued before the writer
+ * wrote it: at most one such file a run per commit. */
+void         dl_run_store_add_checkpoint (DlRunStore *self, DlRun *run, DlCheckpoint *ckpt, guint keep_others);
+/* Keeps a run's checkpoint at `step` whatever the retention (a branch was made from it). */
+void         dl_run_store_pin_checkpoint (DlRunStore *self, DlRun *run, gint64 step);
 /* Soft delete: the run leaves dl_run_store_get_runs and every listing but keeps its rows until a purge;
  * restore undoes it. */
 void         dl_run_store_delete_run (DlRunStore *self, DlRun *run);
@@ -170,6 +195,13 @@ gboolean     dl_run_store_load_run_finish (DlRunStore *self, GAsyncResult *resul
 GPtrArray   *dl_run_store_list_events (DlRunStore *self, DlRun *run, GError **error);
 GArray      *dl_run_store_list_epochs (DlRunStore *self, DlRun *run, GError **error);
 GPtrArray   *dl_run_store_list_models (DlRunStore *self, DlRun *run, GError **error);
+/* A run's checkpoints (DlRunCheckpoint*), by step; the latest at or before `step` (NOT_FOUND when there is
+ * none: where a branch "from here" starts); and one's file read back, checked against the SHA-256 the store
+ * recorded (DL_MODEL_ERROR_CHECKSUM when it differs). Blocking; the last reads megabytes: not on the UI
+ * thread. */
+GPtrArray   *dl_run_store_list_checkpoints (DlRunStore *self, DlRun *run, GError **error);
+DlRunCheckpoint *dl_run_store_find_checkpoint (DlRunStore *self, DlRun *run, gint64 step, GError **error);
+DlCheckpoint *dl_run_store_load_checkpoint (DlRunStore *self, const DlRunCheckpoint *c, GError **error);
 
 /* ---- export ---- */
 

@@ -1,6 +1,7 @@
-/* dl-event-private.h — making events and snapshots: for the trainer only (src/worker). */
+/* dl-event-private.h — making events, snapshots and checkpoints: for the trainer only (src/worker). */
 #pragma once
 
+#include "dl-checkpoint.h"
 #include "dl-event.h"
 
 G_BEGIN_DECLS
@@ -19,5 +20,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlSnapshotPool, dl_snapshot_pool_unref)
 /* A snapshot of net's parameters now, in a net from the pool when one is free (every net of a pool
  * must have the same architecture), else in a new copy. */
 DlSnapshot     *dl_snapshot_new (DlSnapshotPool *pool, DlNet *net);
+
+/* A checkpoint with room for n_params parameters and their optimiser state, every other field zero: the
+ * trainer fills it in before anyone else sees it. */
+DlCheckpoint   *dl_checkpoint_new (gsize n_params);
+/* One with net's parameters, optimiser state and seed copied in (all a checkpoint costs the worker beyond
+ * a few fields). */
+DlCheckpoint   *dl_checkpoint_new_from_net (DlNet *net);
 
 G_END_DECLS

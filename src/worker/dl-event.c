@@ -45,6 +45,8 @@ event_clear (gpointer data)
   g_clear_pointer (&ev->test, dl_dataset_unref);
   g_free (ev->path);
   g_clear_pointer (&ev->config, dl_train_config_free);
+  g_clear_pointer (&ev->checkpoint, dl_checkpoint_unref);
+  g_clear_pointer (&ev->lr_find, dl_lr_find_free);
   g_free (ev->message);
   g_clear_error (&ev->error);
 }

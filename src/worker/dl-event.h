@@ -4,9 +4,11 @@
 #pragma once
 
 #include <glib-object.h>
+#include "dl-checkpoint.h"
 #include "dl-data.h"
 #include "dl-eval.h"
 #include "dl-layer-stats.h"
+#include "dl-lr-find.h"
 #include "dl-net.h"
 #include "dl-train-config.h"
 #include "dl-train-state.h"
@@ -25,6 +27,10 @@ typedef enum {
                             * one: paused, last good parameters restored; message says what to lower */
   DL_EVENT_ERROR,          /* a command failed; error says why */
   DL_EVENT_DONE,           /* all planned epochs done (STATE FINISHED follows) */
+  DL_EVENT_CHECKPOINT,     /* the run at this step, whole (`checkpoint`): after every end of epoch (before
+                            * its DONE) and every periodic evaluation */
+  DL_EVENT_LR_FOUND,       /* a learning-rate sweep's curve and suggestions (`lr_find`), its verdict in words
+                            * (`message`); the run it was started from is as it was */
 } DlEventType;
 
 /* Which test images an evaluation ran on. A figure called "test accuracy" is the whole test set. */
@@ -69,8 +75,9 @@ typedef struct {
   int            batch;
   gboolean       augment;
   char          *change;           /* "lr 0.05 → 0.01; batch 64 → 128"; "" when nothing changed */
-  gboolean       during_run;       /* made while RUNNING, PAUSED or DIVERGED: a live change of the run (a
-                                    * marker); otherwise part of the recipe the next training starts with */
+  gboolean       during_run;       /* made once the run has trained (RUNNING, PAUSED, DIVERGED, FINISHED,
+                                    * STOPPED): a live change of the run (a marker at `step`); while READY
+                                    * part of the recipe it starts with */
   /* EVAL */
   DlEvalKind     eval_kind;
   gboolean       end_of_epoch;     /* eval_kind == DL_EVAL_EPOCH */
@@ -85,6 +92,13 @@ typedef struct {
   /* MODEL_SAVED / MODEL_LOADED */
   char          *path;
   DlTrainConfig *config;           /* MODEL_LOADED, and STATE READY of a new run: its recipe */
+  /* STATE READY of a run branched from a checkpoint (dl_worker_branch): where it comes from; 0 otherwise */
+  guint          parent_run_serial;
+  gint64         parent_step;
+  /* CHECKPOINT */
+  DlCheckpoint  *checkpoint;
+  /* LR_FOUND */
+  DlLrFind      *lr_find;
   /* DIVERGED / ERROR / STATE FAILED */
   char          *message;
   GError        *error;

@@ -53,3 +53,9 @@ dl_train_state_can_continue (DlTrainState state)
 {
   return state == DL_TRAIN_FINISHED || state == DL_TRAIN_STOPPED;
 }
+
+gboolean
+dl_train_state_takes_live_changes (DlTrainState state)
+{
+  return dl_train_state_is_live (state) || dl_train_state_can_continue (state);
+}

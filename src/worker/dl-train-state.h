@@ -35,5 +35,9 @@ gboolean     dl_train_state_from_nick (const char *nick, DlTrainState *state);
 gboolean     dl_train_state_is_live (DlTrainState state);
 /* FINISHED or STOPPED: the run has ended and continue can add epochs. */
 gboolean     dl_train_state_can_continue (DlTrainState state);
+/* RUNNING, PAUSED, DIVERGED, FINISHED or STOPPED: the run has trained and can still go on, so a
+ * hyperparameter change now is a live change of it, taking effect at its next step (DESIGN.md). Only a
+ * READY run's changes are part of the recipe it starts with; a FAILED run has no next step. */
+gboolean     dl_train_state_takes_live_changes (DlTrainState state);
 
 G_END_DECLS

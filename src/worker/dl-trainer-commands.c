@@ -47,8 +47,8 @@ validate_hyper (DlTrainer *t, const DlHyper *hyper, int batch)
   return TRUE;
 }
 
-static gboolean
-validate_config (DlTrainer *t, const DlTrainConfig *cfg)
+gboolean
+trainer_validate_config (DlTrainer *t, const DlTrainConfig *cfg)
 {
   if (cfg->epochs < 1)
     {
@@ -60,10 +60,10 @@ validate_config (DlTrainer *t, const DlTrainConfig *cfg)
 }
 
 /* Every architecture takes 1 × 28 × 28; a data set of another image size cannot be fed to it. */
-static gboolean
-data_fits_net (DlTrainer *t, const DlDataset *ds)
+gboolean
+trainer_data_fits (DlTrainer *t, const DlNet *net, const DlDataset *ds)
 {
-  const DlArch *arch = dl_net_arch (t->net);
+  const DlArch *arch = dl_net_arch (net);
 
   if (ds->rows == arch->in_h && ds->cols == arch->in_w)
     return TRUE;
@@ -71,6 +71,12 @@ data_fits_net (DlTrainer *t, const DlDataset *ds)
                                       _("The images of %s are %d×%d, but the network takes %d×%d."),
                                       ds->source, ds->rows, ds->cols, arch->in_h, arch->in_w));
   return FALSE;
+}
+
+static gboolean
+data_fits_net (DlTrainer *t, const DlDataset *ds)
+{
+  return trainer_data_fits (t, t->net, ds);
 }
 
 static gboolean
@@ -129,6 +135,7 @@ dl_trainer_set_data (DlTrainer *t, DlDataset *train, DlDataset *test)
   t->train = train;
   t->test = test;
   t->test_part = dl_dataset_subset (test, PERIODIC_EVAL_EXAMPLES);
+  t->train_crc = dl_checkpoint_data_crc (train);
   trainer_forget_epoch (t);
 
   ev = trainer_event (t, DL_EVENT_DATA_LOADED);
@@ -179,9 +186,32 @@ end_live_run (DlTrainer *t)
   trainer_post_state (t);
 }
 
-/* Makes `net` the network of a new run with the recipe `cfg` (taken over): everything starts over. */
+/* The loop where the checkpoint had it (the network is restored by whoever built it): the step, the
+ * position in the epoch's order (regenerated from the stream as it was before the shuffle), the random
+ * streams, the epoch's sums. */
 static void
-begin_run (DlTrainer *t, DlNet *net, DlTrainConfig *cfg, gboolean trained)
+restore_loop (DlTrainer *t, const DlCheckpoint *c)
+{
+  t->parent_serial = c->run_serial;
+  t->parent_step = c->step;
+  t->step = c->step;
+  t->epoch = c->epoch;
+  t->rng = c->shuffle_rng;
+  if (c->pos > 0)
+    trainer_shuffle (t, &c->order_rng);
+  t->pos = c->pos;
+  t->augment_rng = c->augment_rng;
+  t->epoch_loss_sum = c->epoch_loss_sum;
+  t->epoch_correct = c->epoch_correct;
+  t->batches_since_eval = c->batches_since_eval;
+  t->elapsed = c->elapsed;
+  t->last_loss = c->last_loss;
+}
+
+/* Makes `net` the network of a new run with the recipe `cfg` (taken over): everything starts over, or
+ * from where the checkpoint `from` was. */
+static void
+begin_run (DlTrainer *t, DlNet *net, DlTrainConfig *cfg, gboolean trained, const DlCheckpoint *from)
 {
   int c, h, w;
 
@@ -212,7 +242,13 @@ begin_run (DlTrainer *t, DlNet *net, DlTrainConfig *cfg, gboolean trained)
   t->batches_since_eval = 0;
   t->elapsed = 0.0;
   t->last_loss = 0.0f;
+  t->parent_serial = 0;
+  t->parent_step = 0;
+  if (from != NULL)
+    restore_loop (t, from);
   trainer_keep_good_copy (t);
+  if (from != NULL)
+    t->good_loss = from->good_loss;   /* an exploded loss is judged as the original run would have */
   memset (&t->health, 0, sizeof t->health);
   t->rate = 0.0;
   g_clear_pointer (&t->batch_losses, g_array_unref);
@@ -226,6 +262,8 @@ post_run_ready (DlTrainer *t)
   DlEvent *ev = trainer_event (t, DL_EVENT_STATE);
 
   ev->config = dl_train_config_copy (&t->cfg);
+  ev->parent_run_serial = t->parent_serial;
+  ev->parent_step = t->parent_step;
   trainer_post (t, ev);
   trainer_publish_progress (t, TRUE);
 }
@@ -242,11 +280,11 @@ dl_trainer_new_run (DlTrainer *t, const DlTrainConfig *cfg)
       trainer_post_error (t, g_steal_pointer (&error));
       return;
     }
-  if (!validate_config (t, cfg))
+  if (!trainer_validate_config (t, cfg))
     return;
   run_cfg = *cfg;
   run_cfg.arch = g_strdup (cfg->arch);
-  begin_run (t, dl_net_new (&arch, cfg->seed), &run_cfg, FALSE);
+  begin_run (t, dl_net_new (&arch, cfg->seed), &run_cfg, FALSE, NULL);
   post_run_ready (t);
 }
 
@@ -258,7 +296,7 @@ dl_trainer_load_model (DlTrainer *t, const char *path, const DlTrainConfig *cfg)
   DlNet *net;
   DlEvent *ev;
 
-  if (cfg != NULL && !validate_config (t, cfg))
+  if (cfg != NULL && !trainer_validate_config (t, cfg))
     return;
   net = dl_model_load (path, &error);
   if (net == NULL)
@@ -271,12 +309,89 @@ dl_trainer_load_model (DlTrainer *t, const char *path, const DlTrainConfig *cfg)
   else
     dl_train_config_init_default (&run_cfg);
   run_cfg.arch = dl_arch_to_string (dl_net_arch (net));
-  begin_run (t, net, &run_cfg, TRUE);
+  begin_run (t, net, &run_cfg, TRUE, NULL);
 
   ev = trainer_event (t, DL_EVENT_MODEL_LOADED);
   ev->path = g_strdup (path);
   ev->config = dl_train_config_copy (&t->cfg);
   trainer_post (t, ev);
+  post_run_ready (t);
+}
+
+/* ---- branches ---- */
+
+/* The training data the checkpoint was taken on, and its order at that point regenerating exactly. */
+static gboolean
+checkpoint_data_matches (DlTrainer *t, const DlCheckpoint *c)
+{
+  g_autofree int *order = NULL;
+  DlRng rng = c->order_rng;
+
+  if (t->train == NULL || t->train->n != c->train_n || t->train_crc != c->train_crc)
+    {
+      trainer_post_error (t, g_error_new (DL_WORKER_ERROR, DL_WORKER_ERROR_NOT_READY,
+                                          _("The checkpoint of run %u was taken on other training data (%d "
+                                            "images): load the data that run trained on first."),
+                                          c->run_serial, c->train_n));
+      return FALSE;
+    }
+  if (c->pos == 0)
+    return TRUE;
+  order = g_new (int, c->train_n);
+  for (int i = 0; i < c->train_n; i++)
+    order[i] = i;
+  dl_rng_shuffle (&rng, order, c->train_n);
+  if (memcmp (&rng, &c->shuffle_rng, sizeof rng) == 0)
+    return TRUE;
+  post_error_literal (t, DL_WORKER_ERROR_INVALID,
+                      _("The checkpoint's shuffle streams do not agree with each other: it is damaged."));
+  return FALSE;
+}
+
+/* What a branch can go on with: the checkpoint's network, a valid recipe with epochs left to train. */
+static gboolean
+branch_recipe_fits (DlTrainer *t, const DlCheckpoint *c, const DlTrainConfig *cfg)
+{
+  if (cfg->arch != NULL && !g_str_equal (cfg->arch, c->config->arch))
+    {
+      trainer_post_error (t, g_error_new (DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID,
+                                          _("A branch trains the network of its checkpoint (%s), not %s."),
+                                          c->config->arch, cfg->arch));
+      return FALSE;
+    }
+  if (!trainer_validate_config (t, cfg))
+    return FALSE;
+  if (cfg->epochs > c->epoch)
+    return TRUE;
+  trainer_post_error (t, g_error_new (DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID,
+                                      _("The checkpoint is %d epochs into its run: a branch of %d epochs has "
+                                        "nothing left to train."), c->epoch, cfg->epochs));
+  return FALSE;
+}
+
+void
+dl_trainer_branch (DlTrainer *t, DlCheckpoint *c, const DlTrainConfig *cfg)
+{
+  g_autoptr(GError) error = NULL;
+  const DlTrainConfig *recipe = cfg != NULL ? cfg : c->config;
+  DlTrainConfig run_cfg;
+  DlArch arch;
+  DlNet *net;
+
+  if (!dl_arch_parse (c->config->arch, &arch, &error))
+    {
+      trainer_post_error (t, g_steal_pointer (&error));
+      return;
+    }
+  if (!branch_recipe_fits (t, c, recipe) || !checkpoint_data_matches (t, c))
+    return;
+  net = dl_net_new (&arch, c->net_seed);
+  g_return_if_fail (dl_net_n_params (net) == c->n_params);
+  dl_net_set_params (net, c->params);
+  dl_net_set_train_state (net, &c->net_state, c->opt_state);
+  run_cfg = *recipe;
+  run_cfg.arch = g_strdup (c->config->arch);
+  begin_run (t, net, &run_cfg, TRUE, c);
   post_run_ready (t);
 }
 
@@ -399,8 +514,9 @@ describe_change (const DlHyper *h0, int b0, gboolean a0, const DlHyper *h1, int 
   return g_string_free (s, FALSE);
 }
 
-/* Commands run between batches, so the next step is the first to use the new values. Only a run under
- * way has live changes; before it starts, a change is part of the recipe it starts with. */
+/* Commands run between batches, so the next step is the first to use the new values. A run that has
+ * trained takes live changes, also once finished or stopped (they apply from the step continue trains
+ * first); before it starts, a change is part of the recipe it starts with. */
 void
 dl_trainer_set_hyper (DlTrainer *t, const DlHyper *hyper, int batch, gboolean augment)
 {
@@ -417,7 +533,7 @@ dl_trainer_set_hyper (DlTrainer *t, const DlHyper *hyper, int batch, gboolean au
   ev = trainer_event (t, DL_EVENT_HYPER_APPLIED);
   ev->step = t->step + 1;
   ev->change = change;
-  ev->during_run = dl_train_state_is_live (t->state);
+  ev->during_run = dl_train_state_takes_live_changes (t->state);
   trainer_post (t, ev);
 }
 

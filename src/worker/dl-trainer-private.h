@@ -18,9 +18,12 @@ struct _DlTrainer {
   /* The data sets in use: immutable, shared with the events that announced them. */
   DlDataset      *train, *test;
   DlDataset      *test_part;       /* the first PERIODIC_EVAL_EXAMPLES test examples */
+  guint32         train_crc;       /* dl_checkpoint_data_crc (train): which data a checkpoint needs */
 
   /* The run: everything its next step depends on (what a checkpoint has to capture and restore). */
   guint           run_serial;      /* 0: no run yet */
+  guint           parent_serial;   /* the run it was branched from, and at which step; 0: none */
+  gint64          parent_step;
   DlTrainState    state;
   DlTrainConfig   cfg;             /* the recipe in force: hyper, batch, augment as changed; epochs as continued */
   DlNet          *net;             /* parameters and optimiser state */
@@ -33,6 +36,7 @@ struct _DlTrainer {
   gboolean        order_ready;
   int             pos;             /* next position in order: samples of this epoch seen so far */
   DlRng           rng;             /* the epochs' shuffles */
+  DlRng           order_rng;       /* rng before this epoch's shuffle, which it regenerates */
   DlRng           augment_rng;     /* the augmentation draws, apart so toggling it keeps the shuffles */
   double          epoch_loss_sum;  /* Σ batch mean loss × batch size */
   gint64          epoch_correct;
@@ -70,6 +74,11 @@ void      trainer_publish_snapshot (DlTrainer *t);
 void      trainer_keep_good_copy (DlTrainer *t);
 void      trainer_forget_epoch (DlTrainer *t);
 void      trainer_post_eval (DlTrainer *t, DlEvalKind kind);
+void      trainer_shuffle (DlTrainer *t, const DlRng *from);
+
+/* dl-trainer-commands.c, for the other commands: checks that post an error and return FALSE. */
+gboolean  trainer_validate_config (DlTrainer *t, const DlTrainConfig *cfg);
+gboolean  trainer_data_fits (DlTrainer *t, const DlNet *net, const DlDataset *ds);
 /* dl-trainer-stats.c: the net's layer statistics now, for an evaluation (after dl_net_health). */
 DlLayerStats *trainer_layer_stats (DlTrainer *t);
 

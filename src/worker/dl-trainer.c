@@ -285,8 +285,10 @@ trainer_forget_epoch (DlTrainer *t)
   t->epoch_correct = 0;
 }
 
-static void
-begin_epoch (DlTrainer *t)
+/* The epoch's order: the training set shuffled by the stream as it is in `from`, which rng then continues.
+ * A checkpoint keeps `from` and regenerates the order from it. */
+void
+trainer_shuffle (DlTrainer *t, const DlRng *from)
 {
   int n = t->train->n;
 
@@ -298,9 +300,19 @@ begin_epoch (DlTrainer *t)
     }
   for (int i = 0; i < n; i++)
     t->order[i] = i;
+  t->order_rng = *from;
+  t->rng = *from;
   dl_rng_shuffle (&t->rng, t->order, n);
-  trainer_forget_epoch (t);
   t->order_ready = TRUE;
+}
+
+static void
+begin_epoch (DlTrainer *t)
+{
+  DlRng from = t->rng;
+
+  trainer_forget_epoch (t);
+  trainer_shuffle (t, &from);
 }
 
 static void
@@ -331,6 +343,38 @@ scheduled_lr (DlTrainer *t)
   return dl_schedule_lr (&schedule, t->cfg.hyper.lr, t->epoch + (double) t->pos / t->train->n, t->cfg.epochs);
 }
 
+/* ---- checkpoints ---- */
+
+/* The run as it is between two steps: the parameters and optimiser state copied, the rest by value. */
+static void
+take_checkpoint (DlTrainer *t, gboolean epoch_end)
+{
+  DlCheckpoint *c = dl_checkpoint_new_from_net (t->net);
+  DlEvent *ev;
+
+  c->run_serial = t->run_serial;
+  c->step = t->step;
+  c->epoch = t->epoch;
+  c->pos = t->pos;
+  c->epoch_end = epoch_end;
+  c->config = dl_train_config_copy (&t->cfg);
+  c->order_rng = t->order_rng;
+  c->shuffle_rng = t->rng;
+  c->augment_rng = t->augment_rng;
+  c->train_n = t->train->n;
+  c->train_crc = t->train_crc;
+  c->epoch_loss_sum = t->epoch_loss_sum;
+  c->epoch_correct = t->epoch_correct;
+  c->batches_since_eval = t->batches_since_eval;
+  c->elapsed = t->elapsed;
+  c->last_loss = t->last_loss;
+  c->good_loss = t->good_loss;
+
+  ev = trainer_event (t, DL_EVENT_CHECKPOINT);
+  ev->checkpoint = c;
+  trainer_post (t, ev);
+}
+
 static void
 end_epoch (DlTrainer *t)
 {
@@ -340,6 +384,7 @@ end_epoch (DlTrainer *t)
   t->epoch++;
   t->batches_since_eval = 0;
   trainer_forget_epoch (t);
+  take_checkpoint (t, TRUE);
   if (t->epoch >= t->cfg.epochs)
     {
       t->state = DL_TRAIN_FINISHED;
@@ -410,6 +455,7 @@ dl_trainer_train_batch (DlTrainer *t)
     {
       t->batches_since_eval = 0;
       trainer_post_eval (t, DL_EVAL_SUBSET);
+      take_checkpoint (t, FALSE);
     }
   trainer_publish_progress (t, FALSE);
   if (g_get_monotonic_time () - t->last_snapshot_us >= SNAPSHOT_INTERVAL_US)

@@ -17,6 +17,7 @@ typedef struct {
   void (*post_event) (gpointer data, DlEvent *ev);             /* delivered in order, never dropped */
   void (*post_progress) (gpointer data, DlEvent *ev);          /* replaces a progress event not yet delivered */
   void (*publish_snapshot) (gpointer data, DlSnapshot *snap);  /* the newest parameters, for other threads */
+  gboolean (*cancelled) (gpointer data);                       /* whether to give up a long command (shutdown) */
 } DlTrainerSink;
 
 typedef struct _DlTrainer DlTrainer;
@@ -33,6 +34,8 @@ void       dl_trainer_load_data (DlTrainer *t, const char *train_path, const cha
 void       dl_trainer_set_data (DlTrainer *t, DlDataset *train, DlDataset *test);
 void       dl_trainer_new_run (DlTrainer *t, const DlTrainConfig *cfg);
 void       dl_trainer_load_model (DlTrainer *t, const char *path, const DlTrainConfig *cfg);
+void       dl_trainer_branch (DlTrainer *t, DlCheckpoint *ckpt, const DlTrainConfig *cfg);
+void       dl_trainer_find_lr (DlTrainer *t, const DlTrainConfig *cfg, const DlLrFindOptions *options);
 void       dl_trainer_start (DlTrainer *t);
 void       dl_trainer_pause (DlTrainer *t);
 void       dl_trainer_resume (DlTrainer *t);

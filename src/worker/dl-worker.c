@@ -38,6 +38,8 @@ typedef enum {
   CMD_SET_DATA,
   CMD_NEW_RUN,
   CMD_LOAD_MODEL,
+  CMD_BRANCH,
+  CMD_FIND_LR,
   CMD_START,
   CMD_PAUSE,
   CMD_RESUME,
@@ -55,6 +57,8 @@ typedef struct {
   char           *path, *path2;
   DlDataset      *train, *test;
   DlTrainConfig  *config;
+  DlCheckpoint   *checkpoint;
+  DlLrFindOptions lr_find;
   DlHyper         hyper;
   int             batch;
   gboolean        augment;
@@ -83,6 +87,7 @@ cmd_free (gpointer data)
   g_clear_pointer (&cmd->train, dl_dataset_unref);
   g_clear_pointer (&cmd->test, dl_dataset_unref);
   g_clear_pointer (&cmd->config, dl_train_config_free);
+  g_clear_pointer (&cmd->checkpoint, dl_checkpoint_unref);
   g_free (cmd);
 }
 
@@ -212,10 +217,20 @@ sink_publish_snapshot (gpointer data, DlSnapshot *snap)
   dl_snapshot_unref (old);
 }
 
+/* Shutdown is pushed ahead of every command and flagged right after: a long command gives up. */
+static gboolean
+sink_cancelled (gpointer data)
+{
+  DlWorker *self = data;
+
+  return g_atomic_int_get (&self->shut_down);
+}
+
 static const DlTrainerSink sink = {
   .post_event = sink_post_event,
   .post_progress = sink_post_progress,
   .publish_snapshot = sink_publish_snapshot,
+  .cancelled = sink_cancelled,
 };
 
 /* ---- the main context's side: the event source ---- */
@@ -311,6 +326,12 @@ run_command (DlTrainer *t, Cmd *cmd)
       break;
     case CMD_LOAD_MODEL:
       dl_trainer_load_model (t, cmd->path, cmd->config);
+      break;
+    case CMD_BRANCH:
+      dl_trainer_branch (t, cmd->checkpoint, cmd->config);
+      break;
+    case CMD_FIND_LR:
+      dl_trainer_find_lr (t, cmd->config, &cmd->lr_find);
       break;
     case CMD_START:
       dl_trainer_start (t);
@@ -435,6 +456,35 @@ dl_worker_load_model (DlWorker *self, const char *path, const DlTrainConfig *cfg
   cmd = cmd_new (CMD_LOAD_MODEL);
   cmd->path = g_strdup (path);
   cmd->config = cfg != NULL ? dl_train_config_copy (cfg) : NULL;
+  push_command (self, cmd, FALSE);
+}
+
+void
+dl_worker_branch (DlWorker *self, DlCheckpoint *ckpt, const DlTrainConfig *cfg)
+{
+  Cmd *cmd;
+
+  g_return_if_fail (DL_IS_WORKER (self));
+  g_return_if_fail (ckpt != NULL);
+  cmd = cmd_new (CMD_BRANCH);
+  cmd->checkpoint = dl_checkpoint_ref (ckpt);
+  cmd->config = cfg != NULL ? dl_train_config_copy (cfg) : NULL;
+  push_command (self, cmd, FALSE);
+}
+
+void
+dl_worker_find_lr (DlWorker *self, const DlTrainConfig *cfg, const DlLrFindOptions *options)
+{
+  Cmd *cmd;
+
+  g_return_if_fail (DL_IS_WORKER (self));
+  g_return_if_fail (cfg == NULL || cfg->arch != NULL);
+  cmd = cmd_new (CMD_FIND_LR);
+  cmd->config = cfg != NULL ? dl_train_config_copy (cfg) : NULL;
+  if (options != NULL)
+    cmd->lr_find = *options;
+  else
+    dl_lr_find_options_init (&cmd->lr_find);
   push_command (self, cmd, FALSE);
 }
 

@@ -67,6 +67,23 @@ void        dl_worker_new_run (DlWorker *self, const DlTrainConfig *cfg);
  * is the model's). cfg: the recipe to train it with (its arch is ignored); NULL for
  * dl_train_config_init_default's. A file that does not load changes nothing. */
 void        dl_worker_load_model (DlWorker *self, const char *path, const DlTrainConfig *cfg);
+/* A new run from a checkpoint (a branch of the run it was taken from): READY and trained, at the
+ * checkpoint's step and epoch, with everything its next step depends on restored; its READY event names
+ * the parent run and step (parent_run_serial, parent_step). cfg is the recipe to go on with, NULL for the
+ * checkpoint's own: its arch must be the checkpoint's (or NULL), its seed is not used (the random streams
+ * are the checkpoint's), and its epochs count from the start of the parent run, so they must exceed the
+ * epochs the checkpoint has done. The training data must be the data the checkpoint was taken on. With
+ * the checkpoint's recipe and thread count, the branch trains bit for bit as the original went on from
+ * there. A run under way is stopped first; a checkpoint that does not fit changes nothing (ERROR). */
+void        dl_worker_branch (DlWorker *self, DlCheckpoint *ckpt, const DlTrainConfig *cfg);
+/* The learning-rate finder (dl-lr-find.h): an exponential sweep of the rate over a few hundred batches
+ * of the training data, on a copy of the current run's network and optimiser state (cfg NULL) or on a
+ * fresh network built from cfg; delivered as DL_EVENT_LR_FOUND with the curve, the suggestions and
+ * whether the rate in force (the run's, or cfg's) is far too high. options NULL: the defaults (1e-6 to
+ * 10 over 200 batches). The run is left exactly as it was — parameters, optimiser state, random streams,
+ * step — and gets no progress from the sweep; a running run waits the sweep out (a second or two for the
+ * presets), as do the commands sent meanwhile. */
+void        dl_worker_find_lr (DlWorker *self, const DlTrainConfig *cfg, const DlLrFindOptions *options);
 /* READY → RUNNING. */
 void        dl_worker_start (DlWorker *self);
 /* RUNNING → PAUSED; PAUSED or DIVERGED → RUNNING. */
@@ -79,8 +96,9 @@ void        dl_worker_stop (DlWorker *self);
  * new total. */
 void        dl_worker_continue (DlWorker *self, int n_epochs);
 /* Applied from the next batch; acknowledged by DL_EVENT_HYPER_APPLIED with that step, `during_run` when
- * the run is RUNNING, PAUSED or DIVERGED (a live change); otherwise it is the recipe training starts or
- * continues with. */
+ * the run has trained (RUNNING, PAUSED, DIVERGED, FINISHED or STOPPED: a live change of it, whose marker
+ * goes at that step, the first continue trains for an ended run); while READY it is the recipe training
+ * starts with. */
 void        dl_worker_set_hyper (DlWorker *self, const DlHyper *hyper, int batch, gboolean augment);
 /* The whole test set, now: DL_EVENT_EVAL with DL_EVAL_REQUESTED. */
 void        dl_worker_evaluate (DlWorker *self);
