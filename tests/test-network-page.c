@@ -160,6 +160,95 @@ START_TEST (test_cnn_filters)
 }
 END_TEST
 
+/* ---- the gradient view ---- */
+
+static gboolean
+worker_finished (gpointer data)
+{
+  return dl_worker_get_state (data) == DL_TRAIN_FINISHED;
+}
+
+/* One training step on a set of one batch: the snapshot's gradient is that step's (recomputed here on the
+ * network the run began with), and the tiles draw it, its largest component at the scale's end in its sign's
+ * colour; a loaded model's snapshot has none, and the tiles show nothing rather than the weights. */
+START_TEST (test_gradients_of_a_step)
+{
+  const char *spec = "fc16-relu,fc10,softmax";
+  g_autoptr (DlWorker) worker = dl_worker_new ();
+  g_autoptr (DlDataset) train = test_runs_blocks (BATCH, 1);
+  g_autoptr (DlDataset) test = test_runs_blocks (64, 2);
+  DlTrainConfig cfg;
+  DlArch arch;
+
+  test_runs_config (&cfg, spec, BATCH, 1);
+  ck_assert (dl_arch_parse (spec, &arch, NULL));
+  dl_worker_set_data (worker, train, test);
+  dl_worker_new_run (worker, &cfg);
+  dl_worker_start (worker);
+  ck_assert (iterate_until (worker_finished, worker, 60000));
+  g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (worker);
+  ck_assert_int_eq (snap->step, 1);
+  ck_assert_ptr_nonnull (snap->grads);
+
+  g_autoptr (DlNet) net = dl_net_new (&arch, cfg.seed);
+  g_autofree float *x = g_new (float, (gsize) BATCH * 784);
+  int idx[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    idx[i] = i;
+  dl_dataset_gather (train, idx, BATCH, x);
+  dl_net_compute_grads (net, x, train->labels, BATCH, cfg.hyper.reduce);
+  const float *expect = dl_net_grads (net);
+  gsize n_params = dl_net_n_params (net), top = 0, off, n_w, n_b;
+  for (gsize j = 0; j < n_params; j++)
+    top = fabsf (expect[j]) > fabsf (expect[top]) ? j : top;
+  ck_assert (expect[top] != 0.0f);
+  for (gsize j = 0; j < n_params; j++)   /* the batch's order differs: sums in another order */
+    ck_assert_msg (fabsf (snap->grads[j] - expect[j]) <= 1e-4f * fabsf (expect[top]), "gradient %zu: %g, expected %g",
+                   j, snap->grads[j], expect[j]);
+  /* The first layer's largest: the one its tiles draw at the scale's end. */
+  dl_layer_param_range (&arch, 0, &off, &n_w, &n_b);
+  top = off;
+  for (gsize j = off; j < off + n_w; j++)
+    top = fabsf (expect[j]) > fabsf (expect[top]) ? j : top;
+  top -= off;
+
+  DlWeightTiles *tiles = DL_WEIGHT_TILES (g_object_ref_sink (dl_weight_tiles_new ()));
+  dl_weight_tiles_set_layer (tiles, 0);
+  dl_weight_tiles_set_show (tiles, DL_WEIGHT_TILES_GRADIENTS);
+  dl_weight_tiles_set_snapshot (tiles, snap);
+  ck_assert_int_eq (dl_weight_tiles_get_n_tiles (tiles, NULL, NULL, NULL), 16);
+  ck_assert (dl_weight_tiles_get_scale (tiles) > 0.0 && dl_weight_tiles_get_scale (tiles) <= fabsf (expect[off + top]));
+  const int W = 480, H = 480;
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, W, H);
+  cairo_t *cr = cairo_create (s);
+  dl_weight_tiles_render (tiles, cr, W, H);
+  cairo_destroy (cr);
+  graphene_rect_t r;
+  int unit = (int) (top / 784), p = (int) (top % 784);
+  ck_assert (dl_weight_tiles_tile_rect (tiles, W, H, unit, &r));
+  double px = r.size.width / 28, R, G, B;
+  pixel_rgb (s, r.origin.x + (p % 28 + 0.5) * px, r.origin.y + (p / 28 + 0.5) * px, &R, &G, &B);
+  if (snap->grads[off + top] > 0)
+    ck_assert_msg (R > 0.3 && B < 0.2 && G < 0.1, "the largest gradient (positive) drawn %.2f %.2f %.2f", R, G, B);
+  else
+    ck_assert_msg (B > 0.3 && R < 0.1, "the largest gradient (negative) drawn %.2f %.2f %.2f", R, G, B);
+  cairo_surface_destroy (s);
+
+  /* A loaded model's parameters were made by no step here: no gradient, no tiles. */
+  g_autoptr (DlWorker) loaded = worker_with (net);
+  g_autoptr (DlSnapshot) plain = dl_worker_dup_snapshot (loaded);
+  ck_assert_ptr_null (plain->grads);
+  dl_weight_tiles_set_snapshot (tiles, plain);
+  ck_assert_int_eq (dl_weight_tiles_get_n_tiles (tiles, NULL, NULL, NULL), 0);
+  dl_weight_tiles_set_show (tiles, DL_WEIGHT_TILES_WEIGHTS);
+  ck_assert_int_eq (dl_weight_tiles_get_n_tiles (tiles, NULL, NULL, NULL), 16);
+  g_object_unref (tiles);
+  dl_worker_shutdown (loaded);
+  dl_worker_shutdown (worker);
+  dl_train_config_clear (&cfg);
+}
+END_TEST
+
 /* ---- a real training run ---- */
 
 typedef struct {
@@ -388,6 +477,7 @@ main (void)
   tcase_set_timeout (tc, 200);
   tcase_add_test (tc, test_tiles_of_a_known_net);
   tcase_add_test (tc, test_cnn_filters);
+  tcase_add_test (tc, test_gradients_of_a_step);
   tcase_add_test (tc, test_figures_of_a_run);
   suite_add_tcase (s, tc);
   SRunner *sr = srunner_create (s);

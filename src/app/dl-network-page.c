@@ -56,7 +56,7 @@ struct _DlNetworkPage
   DlLayerDiagram     *layer_diagram;
   GtkStack           *views;
   GtkLabel           *weights_caption;
-  GtkCheckButton     *change_check;
+  GtkToggleButton    *show_weights, *show_grads, *show_change;
   DlWeightTiles      *weight_tiles;
   GtkToggleButton    *source_draw, *source_test;
   GtkSpinButton      *test_index;
@@ -286,17 +286,30 @@ update_past (DlNetworkPage *self)
 
 /* ---- the live views ---- */
 
+static DlWeightTilesShow
+shown_values (DlNetworkPage *self)
+{
+  return gtk_toggle_button_get_active (self->show_grads) ? DL_WEIGHT_TILES_GRADIENTS
+         : gtk_toggle_button_get_active (self->show_change) ? DL_WEIGHT_TILES_CHANGE : DL_WEIGHT_TILES_WEIGHTS;
+}
+
 static void
 update_weights_caption (DlNetworkPage *self)
 {
   int layer = dl_layer_diagram_get_selected (self->layer_diagram), tw, th, cols;
   int n = dl_weight_tiles_get_n_tiles (self->weight_tiles, &tw, &th, &cols);
+  DlWeightTilesShow show = shown_values (self);
   g_autofree char *what = NULL;
 
   if (layer < 0 || !self->have_arch)
     what = g_strdup (_("Choose a layer on the left."));
+  else if (self->snap == NULL && self->past_net == NULL)
+    what = g_strdup (_("No network yet."));
+  else if (self->arch.layers[layer].kind != DL_LAYER_DENSE && self->arch.layers[layer].kind != DL_LAYER_CONV)
+    what = g_strdup (_("This layer has no weights."));
   else if (n == 0)
-    what = g_strdup (self->snap == NULL ? _("No network yet.") : _("This layer has no weights."));
+    what = g_strdup (self->past_net != NULL ? _("No gradient: a checkpoint keeps the parameters, not the gradient of their step.")
+                     : _("No gradient: no training step made these parameters (untrained, loaded, or restored after a divergence)."));
   else
     {
       const DlLayerSpec *l = &self->arch.layers[layer];
@@ -305,14 +318,17 @@ update_weights_caption (DlNetworkPage *self)
         ? g_strdup_printf (_("%d filters × %d input channels of %d×%d"), l->units, MAX (cols, 1), tw, th)
         : n > 1 ? g_strdup_printf (_("%d units, each one's %d×%d weights on the image"), n, tw, th)
                 : g_strdup_printf (_("the %d × %d weight matrix, a row per unit"), th, tw);
-      /* Two digits of the scale: the caption (and so the page's layout) changes when the picture's meaning
-       * does, not at every snapshot. */
+      /* The step only in the gradient's caption (it is the step's own gradient); else two digits of the scale:
+       * the caption (and so the page's layout) changes when the picture's meaning does, not at every snapshot. */
+      g_autofree char *values = show == DL_WEIGHT_TILES_GRADIENTS
+        ? g_strdup_printf (_("Their gradients at step %lld: "), (long long) dl_weight_tiles_get_step (self->weight_tiles))
+        : g_strdup (show == DL_WEIGHT_TILES_CHANGE ? _("Their change since the previous picture: ") : "");
       g_autofree char *when = self->live ? g_strdup ("")
         : self->past_net != NULL ? g_strdup_printf (_("; as they were at step %lld (its checkpoint)"),
                                                     (long long) self->past_step)
                                  : g_strdup (_("; the newest parameters: the run kept no checkpoint of that evaluation"));
-      what = g_strdup_printf (_("%s; blue negative, red positive, ±%.2g at the ends (the largest 0.5 %% beyond)%s."),
-                              tiles, scale, when);
+      what = g_strdup_printf (_("%s%s; blue negative, red positive, ±%.2g at the ends (the largest 0.5 %% beyond)%s."),
+                              values, tiles, scale, when);
     }
   if (g_strcmp0 (gtk_label_get_text (self->weights_caption), what) != 0)
     gtk_label_set_text (self->weights_caption, what);
@@ -419,9 +435,9 @@ view_changed_cb (DlNetworkPage *self)
 }
 
 static void
-change_toggled_cb (DlNetworkPage *self)
+show_toggled_cb (DlNetworkPage *self)
 {
-  dl_weight_tiles_set_show_change (self->weight_tiles, gtk_check_button_get_active (self->change_check));
+  dl_weight_tiles_set_show (self->weight_tiles, shown_values (self));
   update_weights_caption (self);
 }
 
@@ -718,7 +734,9 @@ dl_network_page_class_init (DlNetworkPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, layer_diagram);
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, views);
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, weights_caption);
-  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, change_check);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, show_weights);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, show_grads);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, show_change);
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, weight_tiles);
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, source_draw);
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, source_test);
@@ -747,7 +765,8 @@ dl_network_page_init (DlNetworkPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_swapped (self->layer_diagram, "notify::selected", G_CALLBACK (layer_selected_cb), self);
   g_signal_connect_swapped (self->views, "notify::visible-child", G_CALLBACK (view_changed_cb), self);
-  g_signal_connect_swapped (self->change_check, "toggled", G_CALLBACK (change_toggled_cb), self);
+  g_signal_connect_swapped (self->show_grads, "toggled", G_CALLBACK (show_toggled_cb), self);
+  g_signal_connect_swapped (self->show_change, "toggled", G_CALLBACK (show_toggled_cb), self);
   g_signal_connect_swapped (self->source_draw, "toggled", G_CALLBACK (source_changed_cb), self);
   g_signal_connect_swapped (self->test_index, "value-changed", G_CALLBACK (source_changed_cb), self);
   g_signal_connect_swapped (self->kind_params, "toggled", G_CALLBACK (kind_changed_cb), self);

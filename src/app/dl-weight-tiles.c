@@ -18,7 +18,7 @@ struct _DlWeightTiles
   gint64           net_step;
   guint            net_serial;
   int              layer;
-  gboolean         show_change;
+  DlWeightTilesShow show;
   float           *prev;          /* the layer's weights at the previous snapshot (change view) */
   gsize            prev_n;
   guint            prev_serial;
@@ -60,16 +60,25 @@ tile_shape (const DlArch *arch, int i, int *n, int *tw, int *th, int *cols)
   return TRUE;
 }
 
-/* The values to draw, the layer's weights in order (unit- or filter-major: the tiles' order) or their
- * change since the previous snapshot. */
+/* The values to draw, the layer's weights in order (unit- or filter-major: the tiles' order), their
+ * gradient, or their change since the previous snapshot; NULL when there is no gradient to show. */
 static const float *
-values (DlWeightTiles *self, const float *w, gsize n, float *buf)
+values (DlWeightTiles *self, gsize off, gsize n, float *buf)
 {
-  if (!self->show_change)
-    return w;
-  for (gsize j = 0; j < n; j++)
-    buf[j] = self->prev != NULL && self->prev_n == n ? w[j] - self->prev[j] : 0.0f;
-  return buf;
+  const float *w = dl_net_params (self->net) + off;
+
+  switch (self->show)
+    {
+    case DL_WEIGHT_TILES_GRADIENTS:
+      return self->snap != NULL && self->snap->grads != NULL ? self->snap->grads + off : NULL;
+    case DL_WEIGHT_TILES_CHANGE:
+      for (gsize j = 0; j < n; j++)
+        buf[j] = self->prev != NULL && self->prev_n == n ? w[j] - self->prev[j] : 0.0f;
+      return buf;
+    case DL_WEIGHT_TILES_WEIGHTS:
+    default:
+      return w;
+    }
 }
 
 /* The magnitude at the ends of the scale: the 99.5th percentile of |v| (from a 1024-bin histogram of
@@ -114,8 +123,10 @@ rebuild (DlWeightTiles *self)
     return;
   dl_layer_param_range (arch, self->layer, &off, &n_w, &n_b);
   const float *w = dl_net_params (self->net) + off;
-  g_autofree float *buf = self->show_change ? g_new (float, n_w) : NULL;
-  const float *v = values (self, w, n_w, buf);
+  g_autofree float *buf = self->show == DL_WEIGHT_TILES_CHANGE ? g_new (float, n_w) : NULL;
+  const float *v = values (self, off, n_w, buf);
+  if (v == NULL)
+    return;
   double m = robust_scale (v, n_w);
   self->scale = m;
 
@@ -334,12 +345,12 @@ dl_weight_tiles_get_layer (DlWeightTiles *self)
 }
 
 void
-dl_weight_tiles_set_show_change (DlWeightTiles *self, gboolean show_change)
+dl_weight_tiles_set_show (DlWeightTiles *self, DlWeightTilesShow show)
 {
   g_return_if_fail (DL_IS_WEIGHT_TILES (self));
-  if (!show_change == !self->show_change)
+  if (show == self->show)
     return;
-  self->show_change = show_change;
+  self->show = show;
   rebuild (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -3,8 +3,8 @@
  * ends): a dense layer fed by the image shows each unit's weights as a tile of the image's shape (256 tiles
  * of 28×28 for the mlp's first layer), a conv layer its filters (one row of tiles per filter, one tile per
  * input channel: 16 rows of 6 for the cnn's second), other dense layers their weight matrix (a row per
- * unit). Or, instead of the weights, how much each changed since the previous snapshot shown (the update
- * the optimiser made in between: snapshots carry parameters, not gradients).
+ * unit). Or, instead of the weights, their gradient at the training step that made them (the snapshot's), or
+ * how much each changed since the previous snapshot shown (what the optimiser did in between).
  *
  * The tiles are computed when a snapshot is given (dl_weight_tiles_set_snapshot), into a cairo surface of
  * one pixel per weight; drawing only scales that surface, so a frame never walks the parameters.
@@ -27,8 +27,14 @@ void       dl_weight_tiles_set_snapshot (DlWeightTiles *self, DlSnapshot *snap);
 void       dl_weight_tiles_set_net (DlWeightTiles *self, DlNet *net, gint64 step, guint run_serial);
 void       dl_weight_tiles_set_layer (DlWeightTiles *self, int layer);
 int        dl_weight_tiles_get_layer (DlWeightTiles *self);
-/* Show each weight's change since the previous snapshot instead of the weight. */
-void       dl_weight_tiles_set_show_change (DlWeightTiles *self, gboolean show_change);
+typedef enum {
+  DL_WEIGHT_TILES_WEIGHTS,
+  DL_WEIGHT_TILES_GRADIENTS,   /* nothing to show for a net without one (dl_weight_tiles_set_net, or a
+                                * snapshot with no grads) */
+  DL_WEIGHT_TILES_CHANGE,      /* since the previous snapshot shown */
+} DlWeightTilesShow;
+
+void       dl_weight_tiles_set_show (DlWeightTiles *self, DlWeightTilesShow show);
 /* Tiles drawn (0: the layer has no weights, or nothing to show), their size and the grid's columns. */
 int        dl_weight_tiles_get_n_tiles (DlWeightTiles *self, int *tile_w, int *tile_h, int *cols);
 /* The magnitude at the ends of the scale; the step of the parameters shown (-1: none). */

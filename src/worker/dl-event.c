@@ -69,6 +69,7 @@ struct _DlSnapshotPool {
 typedef struct {
   DlSnapshot      pub;
   DlSnapshotPool *pool;
+  float          *grads;
 } SnapshotPriv;
 
 DlSnapshotPool *
@@ -110,6 +111,16 @@ dl_snapshot_new (DlSnapshotPool *pool, DlNet *net)
   return &priv->pub;
 }
 
+void
+dl_snapshot_take_grads (DlSnapshot *snap, const DlNet *net)
+{
+  SnapshotPriv *priv = (SnapshotPriv *) snap;
+
+  g_free (priv->grads);
+  priv->grads = g_memdup2 (dl_net_grads (net), sizeof (float) * dl_net_n_params (net));
+  snap->grads = priv->grads;
+}
+
 DlSnapshot *
 dl_snapshot_ref (DlSnapshot *snap)
 {
@@ -125,6 +136,7 @@ snapshot_clear (gpointer data)
   SnapshotPriv *priv = data;
 
   TSAN_ACQUIRE (priv);
+  g_free (priv->grads);
   dl_net_free (g_atomic_pointer_exchange (&priv->pool->spare, priv->pub.net));
   dl_snapshot_pool_unref (priv->pool);
 }

@@ -118,6 +118,9 @@ typedef struct {
   gint64   step;
   guint    run_serial;   /* the run it comes from (DlEvent.run_serial): a new network for each */
   gboolean trained;      /* at least one optimiser step in this run, or a loaded model */
+  /* The gradient the step that made these parameters applied (n_params floats, laid out as the parameters:
+   * dl_layer_param_range); NULL when no step made them (untrained, a loaded model, parameters restored). */
+  const float *grads;
 } DlSnapshot;
 
 #define DL_TYPE_SNAPSHOT (dl_snapshot_get_type ())

@@ -58,6 +58,7 @@ struct _DlTrainer {
   double          rate;            /* smoothed samples per second */
   GArray         *batch_losses;    /* DlBatchLoss since the last progress event */
   DlSnapshotPool *pool;            /* for this net's snapshots */
+  gboolean        grads_fresh;     /* the net's gradient is that of the step that made its parameters */
   DlStepObserver  observer;
   gpointer        observer_data;
   DlNetWork      *stats_work;      /* dl-trainer-stats.c: the layer statistics' probe pass, for run stats_serial */

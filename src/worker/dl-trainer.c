@@ -159,6 +159,8 @@ trainer_publish_snapshot (DlTrainer *t)
   snap->step = t->step;
   snap->run_serial = t->run_serial;
   snap->trained = t->trained;
+  if (t->grads_fresh)
+    dl_snapshot_take_grads (snap, t->net);
   t->sink->publish_snapshot (t->sink_data, snap);
   t->last_snapshot_us = g_get_monotonic_time ();
 }
@@ -261,6 +263,7 @@ diverged (DlTrainer *t, float loss)
     what = g_strdup (_("The parameters became NaN or infinite"));
 
   dl_net_set_params (t->net, t->good);
+  t->grads_fresh = FALSE;
   t->state = DL_TRAIN_DIVERGED;
   trainer_publish_snapshot (t);
 
@@ -426,6 +429,7 @@ dl_trainer_train_batch (DlTrainer *t)
   loss = dl_net_train_step (t->net, t->x, t->y, b, &hyper, &correct);
   t->step++;
   t->trained = TRUE;
+  t->grads_fresh = TRUE;
   if (t->observer != NULL)
     observe_step (t, idx, b, &hyper, loss);
   if (!isfinite (loss) || exploded (t, loss) || (t->step % FINITE_CHECK_EVERY == 0 && !params_finite (t->net)))
