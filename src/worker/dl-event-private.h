@@ -20,7 +20,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlSnapshotPool, dl_snapshot_pool_unref)
 /* A snapshot of net's parameters now, in a net from the pool when one is free (every net of a pool
  * must have the same architecture), else in a new copy. */
 DlSnapshot     *dl_snapshot_new (DlSnapshotPool *pool, DlNet *net);
-/* Gives a new snapshot (nobody else holds it yet) a copy of net's gradient of its last step. */
+/* Gives a new snapshot (nobody else holds it yet) a copy of net's gradient of its last step, in a buffer from
+ * the pool when one is free. */
 void            dl_snapshot_take_grads (DlSnapshot *snap, const DlNet *net);
 
 /* A checkpoint with room for n_params parameters and their optimiser state, every other field zero: the

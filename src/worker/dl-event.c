@@ -5,6 +5,8 @@
  * every holder's use of an event or snapshot happens before whoever frees it.
  */
 #include "dl-event-private.h"
+
+#include <string.h>
 #include "dl-tsan.h"
 
 G_DEFINE_BOXED_TYPE (DlEvent, dl_event, dl_event_ref, dl_event_unref)
@@ -64,6 +66,7 @@ dl_event_unref (DlEvent *ev)
 
 struct _DlSnapshotPool {
   DlNet *spare;   /* atomic: the net of the last snapshot released, ready for reuse; or NULL */
+  float *spare_grads;   /* atomic: the same for its gradient */
 };
 
 typedef struct {
@@ -85,6 +88,7 @@ pool_clear (gpointer data)
 
   TSAN_ACQUIRE (pool);
   dl_net_free (pool->spare);
+  g_free (pool->spare_grads);
 }
 
 void
@@ -115,9 +119,13 @@ void
 dl_snapshot_take_grads (DlSnapshot *snap, const DlNet *net)
 {
   SnapshotPriv *priv = (SnapshotPriv *) snap;
+  gsize n = dl_net_n_params (net);
 
-  g_free (priv->grads);
-  priv->grads = g_memdup2 (dl_net_grads (net), sizeof (float) * dl_net_n_params (net));
+  if (priv->grads == NULL)
+    priv->grads = g_atomic_pointer_exchange (&priv->pool->spare_grads, NULL);
+  if (priv->grads == NULL)
+    priv->grads = g_new (float, n);
+  memcpy (priv->grads, dl_net_grads (net), sizeof (float) * n);
   snap->grads = priv->grads;
 }
 
@@ -136,7 +144,7 @@ snapshot_clear (gpointer data)
   SnapshotPriv *priv = data;
 
   TSAN_ACQUIRE (priv);
-  g_free (priv->grads);
+  g_free (g_atomic_pointer_exchange (&priv->pool->spare_grads, priv->grads));
   dl_net_free (g_atomic_pointer_exchange (&priv->pool->spare, priv->pub.net));
   dl_snapshot_pool_unref (priv->pool);
 }
