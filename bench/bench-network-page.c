@@ -4,8 +4,8 @@
  *    histograms and a 128-image probe pass), timed against the training steps between two periodic
  *    evaluations (eval_every, default the app's 100), per preset, on the calling thread (its CPU time, one
  *    thread, so that other jobs on the machine do not enter the figure).
- * 2. The same preset trained through the worker (with a memory-only recorder feeding the page its run, as
- *    the window does) in a real window showing the Network page's Weights view (open) or another page
+ * 2. The same preset trained by a DlSession without a run store (the app's session, recording nothing) in a
+ *    real window showing the Network page's Weights view (open) or another page
  *    (closed), alternately (ABBA pairs), on real MNIST: each training's throughput (the worker's training
  *    time only), the main thread's CPU time beyond the closed trainings' (what the page took: its 4 Hz
  *    snapshot reads and tile pictures, and the frames that paint them) as a share of the process's CPU time,
@@ -23,8 +23,7 @@
 
 #include "dl-blas.h"
 #include "dl-network-page.h"
-#include "dl-run-recorder.h"
-#include "dl-worker.h"
+#include "dl-session.h"
 
 static double
 clock_seconds (clockid_t id)
@@ -142,11 +141,19 @@ count_updates (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static Result
-train (const DlTrainConfig *cfg, DlDataset *train_set, DlDataset *test_set, gboolean open)
+/* The data set loaded and the session's first run made: Start trains the draft. */
+static gboolean
+session_ready (DlSession *session)
 {
-  g_autoptr (DlWorker) worker = dl_worker_new ();
-  g_autoptr (DlRunRecorder) recorder = dl_run_recorder_new (worker, NULL);
+  return dl_session_get_has_data (session) && dl_session_get_live_run (session) != NULL
+         && g_action_group_get_action_enabled (dl_session_get_actions (session), "start");
+}
+
+static Result
+train (const DlTrainConfig *cfg, const char *dir, gboolean open)
+{
+  g_autoptr (DlSession) session = dl_session_new (NULL, "");
+  DlWorker *worker = dl_session_get_worker (session);
   GtkWidget *window = gtk_window_new ();
   GtkWidget *stack = gtk_stack_new ();
   DlNetworkPage *page = DL_NETWORK_PAGE (dl_network_page_new ());
@@ -158,11 +165,12 @@ train (const DlTrainConfig *cfg, DlDataset *train_set, DlDataset *test_set, gboo
   gtk_stack_add_named (GTK_STACK (stack), GTK_WIDGET (page), "network");
   gtk_stack_set_visible_child_name (GTK_STACK (stack), open ? "network" : "other");
   gtk_window_set_child (GTK_WINDOW (window), stack);
-  g_object_bind_property (recorder, "run", page, "run", G_BINDING_SYNC_CREATE);
-  dl_network_page_set_worker (page, worker);
-  dl_network_page_set_test_set (page, test_set);
+  dl_network_page_set_session (page, session);
   gtk_window_present (GTK_WINDOW (window));
-  dl_worker_set_data (worker, train_set, test_set);
+  g_action_group_activate_action (dl_session_get_actions (session), "load-data", g_variant_new ("(ss)", dir, ""));
+  while (!session_ready (session))
+    g_main_context_iteration (NULL, TRUE);
+  dl_session_set_config (session, cfg, NULL);
   g_signal_connect (worker, "event", G_CALLBACK (on_event), &loop);
   guint counter = g_timeout_add (50, count_updates, &loop);
   while (gtk_widget_get_frame_clock (window) == NULL)
@@ -171,18 +179,17 @@ train (const DlTrainConfig *cfg, DlDataset *train_set, DlDataset *test_set, gboo
   g_signal_connect (gtk_widget_get_frame_clock (window), "paint", G_CALLBACK (on_paint), &loop);
 
   double main0 = clock_seconds (CLOCK_THREAD_CPUTIME_ID), proc0 = clock_seconds (CLOCK_PROCESS_CPUTIME_ID);
-  dl_worker_new_run (worker, cfg);
-  dl_worker_start (worker);
+  g_action_group_activate_action (dl_session_get_actions (session), "start", NULL);
   while (!loop.ended)
     g_main_context_iteration (NULL, TRUE);
   r.main_cpu = clock_seconds (CLOCK_THREAD_CPUTIME_ID) - main0;
   r.process_cpu = clock_seconds (CLOCK_PROCESS_CPUTIME_ID) - proc0;
-  r.samples_per_second = (double) train_set->n * cfg->epochs / loop.elapsed;
+  r.samples_per_second = (double) dl_session_get_train_set (session)->n * cfg->epochs / loop.elapsed;
   r.updates_per_second = loop.updates / loop.elapsed;
   r.layouts_per_second = loop.layouts / loop.elapsed;
   r.paints_per_second = loop.paints / loop.elapsed;
   g_source_remove (counter);
-  dl_worker_shutdown (worker);
+  g_signal_handlers_disconnect_by_data (worker, &loop);
   gtk_window_destroy (GTK_WINDOW (window));
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -245,9 +252,9 @@ main (int argc, char **argv)
     {
       Result a, b;
       if (i % 2 == 0)
-        a = train (&cfg, train_set, test_set, TRUE), b = train (&cfg, train_set, test_set, FALSE);
+        a = train (&cfg, dir, TRUE), b = train (&cfg, dir, FALSE);
       else
-        b = train (&cfg, train_set, test_set, FALSE), a = train (&cfg, train_set, test_set, TRUE);
+        b = train (&cfg, dir, FALSE), a = train (&cfg, dir, TRUE);
       ratio[i] = a.samples_per_second / b.samples_per_second;
       share[i] = MAX (a.main_cpu - b.main_cpu, 0) / a.process_cpu;
       ups[i] = a.updates_per_second;

@@ -395,7 +395,7 @@ typedef struct {
   GtkWindow  *window;
   DlDrawPage *page;
   DlCanvas   *canvas;
-  DlWorker   *worker;
+  DlSession  *session;   /* no run history; its run the model */
   char        xid[32];
   double      step_px;   /* pointer motion every step_px along a stroke */
   const char *pace;      /* seconds between motion events, for xdotool sleep */
@@ -423,11 +423,12 @@ static gboolean
 load_model (Bench *b, const char *path, GError **error)
 {
   Loading l = { FALSE, NULL };
-  b->worker = dl_worker_new ();
-  gulong id = g_signal_connect (b->worker, "event", G_CALLBACK (on_event), &l);
-  dl_worker_load_model (b->worker, path, NULL);
+  b->session = dl_session_new (NULL, "");
+  DlWorker *worker = dl_session_get_worker (b->session);
+  gulong id = g_signal_connect (worker, "event", G_CALLBACK (on_event), &l);
+  g_action_group_activate_action (dl_session_get_actions (b->session), "load-model", g_variant_new_string (path));
   gboolean in_time = iterate_until (is_true, &l.done, 30000);
-  g_signal_handler_disconnect (b->worker, id);
+  g_signal_handler_disconnect (worker, id);
   if (l.error != NULL)
     {
       g_propagate_error (error, l.error);
@@ -475,7 +476,7 @@ show_window (Bench *b, GError **error)
   gtk_window_set_default_size (b->window, 1000, 850);
   b->page = DL_DRAW_PAGE (dl_draw_page_new ());
   gtk_window_set_child (b->window, GTK_WIDGET (b->page));
-  dl_draw_page_set_worker (b->page, b->worker);
+  dl_draw_page_set_session (b->page, b->session);
   b->canvas = DL_CANVAS (find_type (GTK_WIDGET (b->page), DL_TYPE_CANVAS));
   gtk_window_present (b->window);
   if (!iterate_until (canvas_ready, b, 5000))
@@ -569,7 +570,7 @@ static gboolean
 read_page (Bench *b, Reading *r, GError **error)
 {
   g_autoptr (DlDigitInput) in = dl_digit_input_new ();
-  g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (b->worker);
+  g_autoptr (DlSnapshot) snap = dl_session_dup_snapshot (b->session);
   gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
 
   for (;;)
@@ -818,7 +819,7 @@ main (int argc, char **argv)
   gboolean ok = run (model, variants, (guint64) seed, screenshot, shot_digit, &b, &error);
   if (b.window != NULL)
     gtk_window_destroy (b.window);
-  g_clear_object (&b.worker);
+  g_clear_object (&b.session);
   if (!ok)
     {
       fprintf (stderr, "draw-digits: %s\n", error->message);

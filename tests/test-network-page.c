@@ -1,10 +1,12 @@
-/* test-network-page.c — the Network page and the per-class widgets on real workers (generated data, no
- * MNIST): the weight tiles of a net with known weights drawn in the right colours at the right places, the
- * cnn's filters as 6 and 16 × 6 tiles of 5×5, the activations equal to a forward pass of the snapshot, the
- * dead share each layer shows equal to the diagnostics' figure of the same evaluation, the distributions
- * on ranges that hold every evaluation's histogram, the per-class curves weighing to the accuracy, and past
- * confusion matrices equal to the stored ones and to a recount of their predictions, with a cell's changes
- * adding up to its count's change. Needs a display (xvfb-run). */
+/* test-network-page.c — the Network page and the Mistakes page's per-class progress bound to a session
+ * (generated data saved as IDX files, no MNIST): the weight tiles of a net with known weights drawn in the
+ * right colours at the right places, the cnn's filters as 6 and 16 × 6 tiles of 5×5, a training step's
+ * gradient, the activations equal to a forward pass of the snapshot, the dead share each layer shows equal to
+ * the diagnostics' figure of the same evaluation, the networks of past evaluations (the live run's
+ * checkpoints, and a past run's read back from its store), the distributions on ranges that hold every
+ * evaluation's histogram, the per-class curves weighing to the accuracy, and past confusion matrices equal
+ * to the stored ones and to a recount of their predictions, with a cell's changes adding up to its count's
+ * change. Needs a display (xvfb-run). */
 #include <check.h>
 #include <math.h>
 
@@ -12,37 +14,93 @@
 #include "dl-class-stats.h"
 #include "dl-colormap.h"
 #include "dl-confusion-history.h"
+#include "dl-mistakes-page.h"
 #include "dl-model.h"
 #include "dl-network-page.h"
-#include "dl-run-recorder.h"
-#include "dl-test-gtk.h"
 #include "dl-test-runs.h"
+#include "dl-test-session.h"
 
 #define N_TRAIN 640
 #define N_TEST  2200
 #define BATCH   32
 
 static char *home;
+static DlSession *F_session;   /* the session test_past_run's waits look at */
 
 static gboolean
 have_snapshot (gpointer data)
 {
-  g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (data);
+  g_autoptr (DlSnapshot) snap = dl_session_dup_snapshot (data);
   return snap != NULL;
 }
 
-/* A worker holding `net`, loaded from a model file. */
-static DlWorker *
-worker_with (DlNet *net)
+static gboolean
+session_ready (gpointer data)
+{
+  return dl_session_get_ready (data);
+}
+
+/* A session without a run store holding `net`, loaded from a model file (no data set: for drawing). */
+static DlSession *
+session_with (DlNet *net)
 {
   g_autofree char *path = g_build_filename (home, "known.dlm", NULL);
   g_autoptr (GError) error = NULL;
-  DlWorker *worker = dl_worker_new ();
+  DlSession *session = dl_session_new (NULL, "");
 
   ck_assert_msg (dl_model_save (net, path, &error), "%s", error ? error->message : "");
-  dl_worker_load_model (worker, path, NULL);
-  ck_assert (iterate_until (have_snapshot, worker, 30000));
-  return worker;
+  test_session_wait (session_ready, session, 30, "the session");
+  test_session_activate (session, "load-model", g_variant_new_string (path));
+  test_session_wait (have_snapshot, session, 30, "the model");
+  return session;
+}
+
+/* `train` and `test` as IDX files in a new folder under the private home. */
+static char *
+save_sets (DlDataset *train, DlDataset *test)
+{
+  char *dir = g_build_filename (home, "blocks-XXXXXX", NULL);
+  g_autofree char *ti = NULL, *tl = NULL, *vi = NULL, *vl = NULL;
+  g_autoptr (GError) error = NULL;
+
+  ck_assert (g_mkdtemp (dir) != NULL);
+  ti = g_build_filename (dir, "train-images-idx3-ubyte", NULL);
+  tl = g_build_filename (dir, "train-labels-idx1-ubyte", NULL);
+  vi = g_build_filename (dir, "t10k-images-idx3-ubyte", NULL);
+  vl = g_build_filename (dir, "t10k-labels-idx1-ubyte", NULL);
+  ck_assert_msg (dl_dataset_save_idx (train, ti, tl, &error), "%s", error ? error->message : "");
+  ck_assert_msg (dl_dataset_save_idx (test, vi, vl, &error), "%s", error ? error->message : "");
+  return dir;
+}
+
+static gboolean
+first_run_ready (gpointer data)
+{
+  DlSession *s = data;
+  DlRun *live = dl_session_get_live_run (s);
+
+  return dl_session_get_ready (s) && dl_session_get_has_data (s) && live != NULL && dl_session_get_run (s) == live
+         && test_session_enabled (s, "start");
+}
+
+/* A session on the data sets in `dir` and the run store at `store_path` ("" none), its first run made. */
+static DlSession *
+session_on (const char *dir, const char *store_path)
+{
+  DlSession *session = dl_session_new (NULL, store_path);
+
+  g_action_group_activate_action (dl_session_get_actions (session), "load-data", g_variant_new ("(ss)", dir, ""));
+  test_session_wait (first_run_ready, session, 60, "the data set and the first run");
+  return session;
+}
+
+/* The live run finished, its final evaluation and model taken. */
+static gboolean
+live_finished (gpointer data)
+{
+  DlRun *live = dl_session_get_live_run (data);
+
+  return live != NULL && dl_run_get_state (live) == DL_TRAIN_FINISHED && test_session_enabled (data, "start");
 }
 
 static void
@@ -67,11 +125,11 @@ START_TEST (test_tiles_of_a_known_net)
         w[u * 784 + p] = u == 0 ? 0.5f : u == 1 ? -0.5f : u == 2 ? (x < 14 ? 0.5f : -0.5f)
                                                                 : (x == 14 && y == 14 ? 0.5f : 0.0f);
       }
-  g_autoptr (DlWorker) worker = worker_with (net);
+  g_autoptr (DlSession) session = session_with (net);
   GtkWidget *window = gtk_window_new ();
   DlNetworkPage *page = DL_NETWORK_PAGE (dl_network_page_new ());
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
-  dl_network_page_set_worker (page, worker);
+  dl_network_page_set_session (page, session);
   dl_network_page_refresh (page);
 
   DlWeightTiles *tiles = dl_network_page_get_weight_tiles (page);
@@ -122,7 +180,6 @@ START_TEST (test_tiles_of_a_known_net)
   /* relu (Σ w x + b), b = 0: 14 columns × 28 rows of 0.5, 0, 14 × 28 × 0.5, 0. */
   ck_assert (fabsf (out[0] - 196.0f) < 1e-3 && out[1] == 0.0f && fabsf (out[2] - 196.0f) < 1e-3 && out[3] == 0.0f);
   gtk_window_destroy (GTK_WINDOW (window));
-  dl_worker_shutdown (worker);
 }
 END_TEST
 
@@ -132,12 +189,12 @@ START_TEST (test_cnn_filters)
   ck_assert (dl_arch_parse ("conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax", &arch,
                             NULL));
   g_autoptr (DlNet) net = dl_net_new (&arch, 1);
-  g_autoptr (DlWorker) worker = worker_with (net);
+  g_autoptr (DlSession) session = session_with (net);
   DlNetworkPage *page = DL_NETWORK_PAGE (g_object_ref_sink (dl_network_page_new ()));
   DlWeightTiles *tiles = dl_network_page_get_weight_tiles (page);
   int tw, th, cols;
 
-  dl_network_page_set_worker (page, worker);
+  dl_network_page_set_session (page, session);
   dl_network_page_refresh (page);
   ck_assert_int_eq (dl_weight_tiles_get_n_tiles (tiles, &tw, &th, &cols), 6);
   ck_assert (tw == 5 && th == 5 && cols == 0);
@@ -156,7 +213,6 @@ START_TEST (test_cnn_filters)
       ck_assert_msg (min_w <= 800 && min_h <= 550, "view %d needs %d × %d", v, min_w, min_h);
     }
   g_object_unref (page);
-  dl_worker_shutdown (worker);
 }
 END_TEST
 
@@ -235,15 +291,14 @@ START_TEST (test_gradients_of_a_step)
   cairo_surface_destroy (s);
 
   /* A loaded model's parameters were made by no step here: no gradient, no tiles. */
-  g_autoptr (DlWorker) loaded = worker_with (net);
-  g_autoptr (DlSnapshot) plain = dl_worker_dup_snapshot (loaded);
+  g_autoptr (DlSession) loaded = session_with (net);
+  g_autoptr (DlSnapshot) plain = dl_session_dup_snapshot (loaded);
   ck_assert_ptr_null (plain->grads);
   dl_weight_tiles_set_snapshot (tiles, plain);
   ck_assert_int_eq (dl_weight_tiles_get_n_tiles (tiles, NULL, NULL, NULL), 0);
   dl_weight_tiles_set_show (tiles, DL_WEIGHT_TILES_WEIGHTS);
   ck_assert_int_eq (dl_weight_tiles_get_n_tiles (tiles, NULL, NULL, NULL), 16);
   g_object_unref (tiles);
-  dl_worker_shutdown (loaded);
   dl_worker_shutdown (worker);
   dl_train_config_clear (&cfg);
 }
@@ -268,65 +323,133 @@ on_event (DlWorker *worker, DlEvent *ev, Seen *seen)
     g_ptr_array_add (seen->checkpoints, dl_checkpoint_ref (ev->checkpoint));
 }
 
-static gboolean
-finished (gpointer data)
-{
-  DlRun *run = dl_run_recorder_get_run (data);
-  return run != NULL && dl_run_get_state (run) == DL_TRAIN_FINISHED && !dl_run_recorder_get_busy (data);
-}
-
-static gboolean
-ready (gpointer data)
-{
-  DlRun *run = dl_run_recorder_get_run (data);
-  return run != NULL && dl_run_get_state (run) == DL_TRAIN_READY;
-}
-
 static void
 unref_event (gpointer p)
 {
   dl_event_unref (*(DlEvent **) p);
 }
 
-START_TEST (test_figures_of_a_run)
+static Seen
+seen_new (void)
 {
-  g_autoptr (DlWorker) worker = dl_worker_new ();
-  g_autoptr (DlRunRecorder) recorder = dl_run_recorder_new (worker, NULL);
-  g_autoptr (DlDataset) train = test_runs_blocks (N_TRAIN, 1);
-  g_autoptr (DlDataset) test = test_runs_blocks (N_TEST, 2);
   Seen seen = { g_array_new (FALSE, FALSE, sizeof (DlEvent *)),
                 g_ptr_array_new_with_free_func ((GDestroyNotify) dl_checkpoint_unref) };
-  DlTrainConfig cfg;
-  DlArch arch;
-  g_autoptr (GError) error = NULL;
-  const char *spec = "fc48-relu,fc24-relu,fc16-tanh,fc10,softmax";
 
   g_array_set_clear_func (seen.evals, unref_event);
-  test_runs_config (&cfg, spec, BATCH, 3);
-  cfg.hyper.lr = 0.4f;   /* high: some ReLUs die, some tanh units saturate */
-  ck_assert (dl_arch_parse (spec, &arch, NULL));
-  g_signal_connect (worker, "event", G_CALLBACK (on_event), &seen);
-  dl_worker_set_data (worker, train, test);
-  DlRunSpec rs = { .config = &cfg, .program = "test-network-page" };
-  ck_assert_msg (dl_run_recorder_begin (recorder, &rs, &error), "%s", error ? error->message : "");
-  ck_assert (iterate_until (ready, recorder, 30000));
+  return seen;
+}
 
+static void
+seen_clear (Seen *seen)
+{
+  g_array_unref (seen->evals);
+  g_ptr_array_unref (seen->checkpoints);
+}
+
+/* A session's run trained on blocks: its worker's evaluations and checkpoints in `seen`. */
+static DlRun *
+train_run (DlSession *session, const char *spec, int epochs, Seen *seen)
+{
+  DlTrainConfig cfg;
+
+  test_runs_config (&cfg, spec, BATCH, epochs);
+  cfg.hyper.lr = 0.4f;   /* high: some ReLUs die, some tanh units saturate */
+  g_signal_connect (dl_session_get_worker (session), "event", G_CALLBACK (on_event), seen);
+  dl_session_set_config (session, &cfg, NULL);
+  test_session_activate (session, "start", NULL);
+  test_session_wait (live_finished, session, 120, "the run to finish");
+  g_signal_handlers_disconnect_by_data (dl_session_get_worker (session), seen);
+  dl_train_config_clear (&cfg);
+  return dl_session_get_live_run (session);
+}
+
+typedef struct {
+  DlWeightTiles *tiles;
+  gint64 step;
+} TilesAt;
+
+static gboolean
+tiles_at (gpointer data)
+{
+  TilesAt *t = data;
+  return dl_weight_tiles_get_step (t->tiles) == t->step;
+}
+
+/* Scrubbed back: the first epoch's end shows the network of its checkpoint (weights and activations); the
+ * first periodic evaluation's checkpoint is no longer kept (only the latest five mid-epoch ones are), so the
+ * views show the newest parameters (`latest`) there. A past run's checkpoint is read in a thread: waited for. */
+static void
+check_past_networks (DlNetworkPage *page, const Seen *seen, DlDataset *test, gint64 latest)
+{
+  DlCheckpoint *end1 = NULL;
+  guint k_end1 = 0, k_first = 0;
+  DlWeightTiles *tiles = dl_network_page_get_weight_tiles (page);
+
+  for (guint k = 0; k < seen->evals->len && end1 == NULL; k++)
+    if (g_array_index (seen->evals, DlEvent *, k)->eval_kind == DL_EVAL_EPOCH)
+      {
+        k_end1 = k;
+        for (guint c = 0; c < seen->checkpoints->len; c++)
+          if (((DlCheckpoint *) g_ptr_array_index (seen->checkpoints, c))->step
+              == g_array_index (seen->evals, DlEvent *, k)->step)
+            end1 = g_ptr_array_index (seen->checkpoints, c);
+      }
+  ck_assert_msg (end1 != NULL, "no checkpoint at the first epoch's end");
+  ck_assert_int_eq (g_array_index (seen->evals, DlEvent *, k_first)->eval_kind, DL_EVAL_SUBSET);
+  dl_network_page_show_view (page, "weights");
+  dl_network_page_set_position (page, k_end1);
+  TilesAt at = { tiles, end1->step };
+  test_session_wait (tiles_at, &at, 30, "the first epoch's checkpoint");
+  dl_network_page_set_position (page, k_first);
+  ck_assert_int_eq (dl_weight_tiles_get_step (tiles), latest);
+
+  /* The activations of test image 3 at the first epoch's end: a forward pass of that checkpoint. */
+  DlArch carch;
+  ck_assert (dl_arch_parse (end1->config->arch, &carch, NULL));
+  g_autoptr (DlNet) net = dl_net_new (&carch, end1->net_seed);
+  dl_net_set_params (net, end1->params);
+  g_autoptr (DlNetWork) work = dl_net_work_new (net, 1);
+  float x[784];
+  int idx = 3, n;
+  dl_dataset_gather (test, &idx, 1, x);
+  dl_net_forward (net, work, x, 1, NULL);
+  dl_network_page_set_position (page, k_end1);
+  test_session_wait (tiles_at, &at, 30, "the first epoch's checkpoint again");
+  dl_network_page_show_view (page, "activations");
+  dl_network_page_set_input (page, x);   /* as if drawn */
+  const float *shown = dl_activation_view_get_output (dl_network_page_get_activation_view (page), 0, &n);
+  ck_assert_ptr_nonnull (shown);
+  ck_assert_int_eq (n, 48);
+  ck_assert (memcmp (shown, dl_net_work_output (work, 0), sizeof (float) * n) == 0);
+  dl_network_page_show_view (page, "weights");
+}
+
+START_TEST (test_figures_of_a_run)
+{
+  g_autoptr (DlDataset) train = test_runs_blocks (N_TRAIN, 1);
+  g_autoptr (DlDataset) test = test_runs_blocks (N_TEST, 2);
+  g_autofree char *dir = save_sets (train, test);
+  g_autoptr (DlSession) session = session_on (dir, "");
+  Seen seen = seen_new ();
+  DlArch arch;
+  const char *spec = "fc48-relu,fc24-relu,fc16-tanh,fc10,softmax";
+
+  ck_assert (dl_arch_parse (spec, &arch, NULL));
   GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   DlNetworkPage *page = DL_NETWORK_PAGE (dl_network_page_new ());
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
-  g_object_bind_property (recorder, "run", page, "run", G_BINDING_SYNC_CREATE);
-  dl_network_page_set_worker (page, worker);
-  dl_network_page_set_test_set (page, test);
-  DlClassAccuracyView *classes = DL_CLASS_ACCURACY_VIEW (g_object_ref_sink (dl_class_accuracy_view_new ()));
-  DlConfusionHistory *history = DL_CONFUSION_HISTORY (g_object_ref_sink (dl_confusion_history_new ()));
-  DlRun *run = dl_run_recorder_get_run (recorder);
-  dl_class_accuracy_view_set_run (classes, run);
-  dl_confusion_history_set_run (history, run);
-  dl_confusion_history_set_test_set (history, test);
+  DlMistakesPage *mistakes = DL_MISTAKES_PAGE (dl_mistakes_page_new ());
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (page));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (mistakes));
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  dl_network_page_set_session (page, session);
+  dl_mistakes_page_set_session (mistakes, session);
+  DlClassAccuracyView *classes = dl_mistakes_page_get_class_progress (mistakes);
+  DlConfusionHistory *history = dl_mistakes_page_get_confusion_history (mistakes);
   gtk_window_present (GTK_WINDOW (window));
 
-  dl_worker_start (worker);
-  ck_assert_msg (iterate_until (finished, recorder, 120000), "the run did not finish");
+  DlRun *run = train_run (session, spec, 3, &seen);
+  ck_assert (dl_network_page_get_run (page) == run && dl_session_get_run (session) == run);
   ck_assert_uint_eq (dl_run_get_n_evals (run), seen.evals->len);
   ck_assert_uint_eq (dl_network_page_get_n_positions (page), seen.evals->len);
 
@@ -356,50 +479,8 @@ START_TEST (test_figures_of_a_run)
     }
   ck_assert_msg (some_dead, "no ReLU died: the comparison above proved little");
 
-  /* Scrubbed back: the first epoch's end shows the network of its checkpoint (weights and activations);
-   * the first periodic evaluation's checkpoint is no longer kept (only the latest five mid-epoch ones are,
-   * as in the store), so the views show the newest parameters there. */
-  {
-    DlCheckpoint *end1 = NULL;
-    guint k_end1 = 0, k_first = 0;
-    for (guint k = 0; k < seen.evals->len && end1 == NULL; k++)
-      if (g_array_index (seen.evals, DlEvent *, k)->eval_kind == DL_EVAL_EPOCH)
-        {
-          k_end1 = k;
-          for (guint c = 0; c < seen.checkpoints->len; c++)
-            if (((DlCheckpoint *) g_ptr_array_index (seen.checkpoints, c))->step
-                == g_array_index (seen.evals, DlEvent *, k)->step)
-              end1 = g_ptr_array_index (seen.checkpoints, c);
-        }
-    ck_assert_msg (end1 != NULL, "no checkpoint at the first epoch's end");
-    ck_assert_int_eq (g_array_index (seen.evals, DlEvent *, k_first)->eval_kind, DL_EVAL_SUBSET);
-    g_autoptr (DlSnapshot) latest = dl_worker_dup_snapshot (worker);
-    DlWeightTiles *tiles = dl_network_page_get_weight_tiles (page);
-    dl_network_page_show_view (page, "weights");
-    dl_network_page_set_position (page, k_end1);
-    ck_assert_int_eq (dl_weight_tiles_get_step (tiles), end1->step);
-    dl_network_page_set_position (page, k_first);
-    ck_assert_int_eq (dl_weight_tiles_get_step (tiles), latest->step);
-
-    /* The activations of test image 3 at the first epoch's end: a forward pass of that checkpoint. */
-    DlArch carch;
-    ck_assert (dl_arch_parse (end1->config->arch, &carch, NULL));
-    g_autoptr (DlNet) net = dl_net_new (&carch, end1->net_seed);
-    dl_net_set_params (net, end1->params);
-    g_autoptr (DlNetWork) work = dl_net_work_new (net, 1);
-    float x[784];
-    int idx = 3, n;
-    dl_dataset_gather (test, &idx, 1, x);
-    dl_net_forward (net, work, x, 1, NULL);
-    dl_network_page_set_position (page, k_end1);
-    dl_network_page_show_view (page, "activations");
-    dl_network_page_set_input (page, x);   /* as if drawn */
-    const float *shown = dl_activation_view_get_output (dl_network_page_get_activation_view (page), 0, &n);
-    ck_assert_ptr_nonnull (shown);
-    ck_assert_int_eq (n, 48);
-    ck_assert (memcmp (shown, dl_net_work_output (work, 0), sizeof (float) * n) == 0);
-    dl_network_page_show_view (page, "weights");
-  }
+  g_autoptr (DlSnapshot) latest = dl_session_dup_snapshot (session);
+  check_past_networks (page, &seen, test, latest->step);
 
   /* Distributions: every weighted layer a panel, on a range that holds each evaluation's histogram. */
   DlDistributionView *dist = dl_network_page_get_distribution_view (page);
@@ -457,13 +538,93 @@ START_TEST (test_figures_of_a_run)
       pos++;
     }
 
-  g_object_unref (classes);
-  g_object_unref (history);
   gtk_window_destroy (GTK_WINDOW (window));
-  dl_worker_shutdown (worker);
-  g_array_unref (seen.evals);
-  g_ptr_array_unref (seen.checkpoints);
-  dl_train_config_clear (&cfg);
+  seen_clear (&seen);
+}
+END_TEST
+
+/* ---- a past run, from its store ---- */
+
+typedef struct {
+  DlRunStore *store;
+  const char *uuid;
+} Listed;
+
+static DlRun *
+listed_run (DlRunStore *store, const char *uuid)
+{
+  GListModel *runs = store != NULL ? dl_run_store_get_runs (store) : NULL;
+
+  for (guint i = 0; runs != NULL && i < g_list_model_get_n_items (runs); i++)
+    {
+      g_autoptr (DlRun) run = g_list_model_get_item (runs, i);
+      if (g_str_equal (dl_run_get_uuid (run), uuid))
+        return run;
+    }
+  return NULL;
+}
+
+static gboolean
+is_listed (gpointer data)
+{
+  Listed *l = data;
+  l->store = dl_session_get_store (F_session);
+  return listed_run (l->store, l->uuid) != NULL;
+}
+
+static gboolean
+past_shown (gpointer data)
+{
+  DlRun *run = data;
+  g_autoptr (DlSnapshot) snap = dl_session_dup_snapshot (F_session);
+
+  return snap != NULL && snap->step == dl_run_get_steps (run) && dl_run_get_loaded (run);
+}
+
+/* A run of an earlier session opened from the store: the page shows its evaluations with their layer
+ * statistics, its final model, and at its first epoch's end the checkpoint the store kept, read back. */
+START_TEST (test_past_run)
+{
+  g_autoptr (DlDataset) train = test_runs_blocks (N_TRAIN, 1);
+  g_autoptr (DlDataset) test = test_runs_blocks (N_TEST, 2);
+  g_autofree char *dir = save_sets (train, test);
+  g_autofree char *store = g_build_filename (home, "past-runs.sqlite", NULL);
+  Seen seen = seen_new ();
+  g_autofree char *uuid = NULL;
+  guint n_evals;
+  gint64 steps;
+
+  {
+    g_autoptr (DlSession) first = session_on (dir, store);
+    DlRun *run = train_run (first, "fc48-relu,fc24-relu,fc16-tanh,fc10,softmax", 2, &seen);
+    uuid = g_strdup (dl_run_get_uuid (run));
+    n_evals = dl_run_get_n_evals (run);
+    steps = dl_run_get_steps (run);
+  }
+
+  g_autoptr (DlSession) session = session_on (dir, store);
+  F_session = session;
+  Listed l = { NULL, uuid };
+  test_session_wait (is_listed, &l, 30, "the run in the store's list");
+  DlRun *past = listed_run (l.store, uuid);
+  GtkWidget *window = gtk_window_new ();
+  DlNetworkPage *page = DL_NETWORK_PAGE (dl_network_page_new ());
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  dl_network_page_set_session (page, session);
+  gtk_window_present (GTK_WINDOW (window));
+
+  test_session_activate (session, "open-run", g_variant_new_string (uuid));
+  test_session_wait (past_shown, past, 30, "the past run's history and final model");
+  ck_assert (dl_network_page_get_run (page) == past);
+  ck_assert (dl_session_get_live_run (session) != past);
+  ck_assert_uint_eq (dl_run_get_n_evals (past), n_evals);
+  ck_assert_uint_eq (dl_network_page_get_n_positions (page), n_evals);
+  dl_network_page_refresh (page);
+  check_past_networks (page, &seen, test, steps);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  F_session = NULL;
+  seen_clear (&seen);
 }
 END_TEST
 
@@ -479,6 +640,7 @@ main (void)
   tcase_add_test (tc, test_cnn_filters);
   tcase_add_test (tc, test_gradients_of_a_step);
   tcase_add_test (tc, test_figures_of_a_run);
+  tcase_add_test (tc, test_past_run);
   suite_add_tcase (s, tc);
   SRunner *sr = srunner_create (s);
   srunner_set_fork_status (sr, CK_NOFORK);

@@ -1152,21 +1152,45 @@ START_TEST (test_export_several)
 }
 END_TEST
 
-/* The Train page's plots: the accuracy axis in percent, the learning-rate plot shown once it has a
- * series, on a log axis. */
+/* A run of the mlp preset, named for the plots' CSV. */
+static DlRun *
+test_run (const char *name)
+{
+  DlTrainConfig cfg;
+  DlRun *run;
+
+  dl_train_config_from_preset (&cfg, dl_preset_find ("mlp"));
+  run = dl_run_new (&cfg, "mlp", NULL);
+  dl_run_set_name (run, name);
+  dl_train_config_clear (&cfg);
+  return run;
+}
+
+/* The Train page's plots: the accuracy axis in percent, the run shown as each plot's current run (its own
+ * series), the learning-rate plot shown once it has a series, on a log axis. */
 START_TEST (test_train_page_plots)
 {
   DlTrainPage *page = g_object_ref_sink (g_object_new (DL_TYPE_TRAIN_PAGE, NULL));
   DlPlot *accuracy = dl_train_page_get_accuracy_plot (page), *lr_plot = dl_train_page_get_lr_plot (page);
   g_autoptr (DlSeries) lr = dl_series_new ("learning rate", NULL);
+  g_autoptr (DlRun) run = test_run ("this run");
   double y0, y1;
 
   ck_assert (dl_plot_get_y_percent (accuracy));
   ck_assert_str_eq (dl_plot_get_y_label (accuracy), "accuracy (%)");
   dl_plot_get_axis_range (accuracy, W, H, NULL, NULL, &y0, &y1);
   ck_assert (y0 == 0 && y1 == 100);
+  ck_assert_uint_eq (dl_plot_get_n_runs (accuracy), 0);
+  dl_train_page_set_run (page, run);
   ck_assert_uint_eq (dl_plot_get_n_runs (accuracy), 1);
   ck_assert (dl_plot_get_current_run (accuracy) != NULL);
+  ck_assert (dl_plot_run_get_curve_series (dl_plot_get_current_run (accuracy), 2)
+             == dl_run_get_series (run, DL_RUN_SERIES_TEST_ACCURACY));
+  /* The run's own learning rate, on its own plot. */
+  ck_assert (gtk_widget_get_visible (GTK_WIDGET (lr_plot)));
+  ck_assert (dl_plot_run_get_curve_series (dl_plot_get_current_run (lr_plot), 0)
+             == dl_run_get_series (run, DL_RUN_SERIES_LR));
+  dl_train_page_set_run (page, NULL);
 
   ck_assert (!gtk_widget_get_visible (GTK_WIDGET (lr_plot)));
   ck_assert (dl_plot_get_log_y (lr_plot));
@@ -1522,18 +1546,20 @@ START_TEST (test_train_page_export)
 {
   GtkWidget *window = gtk_window_new ();
   DlTrainPage *page = g_object_new (DL_TYPE_TRAIN_PAGE, NULL);
-  DlPlot *loss_plot = dl_train_page_get_loss_plot (page), *accuracy_plot = dl_train_page_get_accuracy_plot (page);
-  DlSeries *loss = dl_plot_run_get_curve_series (dl_plot_get_current_run (loss_plot), 0);
-  DlSeries *accuracy = dl_plot_run_get_curve_series (dl_plot_get_current_run (accuracy_plot), 1);
+  g_autoptr (DlRun) run = test_run ("this run");
+  DlSeries *loss = dl_run_get_series (run, DL_RUN_SERIES_LOSS);
+  DlSeries *accuracy = dl_run_get_series (run, DL_RUN_SERIES_TEST_ACCURACY);
   GtkWidget *dialog = NULL;
   g_autofree char *dir = g_dir_make_tmp ("dl-plot-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "digitlab.csv", NULL);
+  g_autofree char *path = g_build_filename (dir, "this run.csv", NULL);
   g_autofree char *cwd = g_get_current_dir ();
   g_autofree char *text = NULL;
 
   ck_assert_int_eq (g_chdir (dir), 0);
+  dl_train_page_set_run (page, run);
   dl_series_append (loss, 0.5, 0.25);
   dl_series_append (accuracy, 1, 97.5);
+  dl_series_append (dl_run_get_series (run, DL_RUN_SERIES_LR), 0.5, 0.05);
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
   gtk_window_present (GTK_WINDOW (window));
   iterate_ms (50);
@@ -1549,7 +1575,8 @@ START_TEST (test_train_page_export)
   ck_assert_str_eq (text,
                     "plot,run,series,x,y,smoothed\n"
                     "Loss,this run,train loss (per batch),0.5,0.25,0.25\n"
-                    "Accuracy,this run,test accuracy,1,97.5,\n");
+                    "Accuracy,this run,test accuracy,1,97.5,\n"
+                    "Learning rate,this run,learning rate,0.5,0.05,\n");
   g_unlink (path);
   ck_assert_int_eq (g_chdir (cwd), 0);
   g_rmdir (dir);

@@ -626,6 +626,40 @@ START_TEST (test_no_store)
 }
 END_TEST
 
+/* Recording switched off (the app's "record-runs" setting): a run that trains then is never stored, not even
+ * its final model, while the next run, begun with recording back on, is. */
+START_TEST (test_not_recorded)
+{
+  DlTrainConfig cfg;
+  DlRun *run, *next;
+
+  test_runs_config (&cfg, ARCH, BATCH, 1);
+  dl_run_recorder_set_record (F.recorder, FALSE);
+  run = g_object_ref (begin (&cfg, NULL));
+  ck_assert (!dl_run_recorder_get_recording (F.recorder));
+  dl_worker_start (F.worker);
+  wait_until (run_in_state, GINT_TO_POINTER (DL_TRAIN_FINISHED), 30, "the end");
+  wait_until (settled, NULL, 30, "the recorder");
+  ck_assert_int_eq (dl_run_get_steps (run), N_TRAIN / BATCH);
+  ck_assert (dl_run_get_final_model_path (run) == NULL);
+  /* Switched on again after it trained: it stays out of the store. */
+  dl_run_recorder_set_record (F.recorder, TRUE);
+  ck_assert (!dl_run_recorder_get_recording (F.recorder));
+
+  next = begin (&cfg, NULL);
+  ck_assert (dl_run_recorder_get_recording (F.recorder));
+  dl_worker_start (F.worker);
+  wait_until (run_in_state, GINT_TO_POINTER (DL_TRAIN_FINISHED), 30, "the end");
+  wait_until (settled, NULL, 30, "the final model");
+  flush ();
+  ck_assert_int_eq (test_runs_query_int (F.path, "SELECT count(*) FROM runs"), 1);
+  ck_assert_int_eq (test_runs_query_int (F.path, "SELECT count(*) FROM batch_metrics"), N_TRAIN / BATCH);
+  ck_assert (dl_run_get_final_model_path (next) != NULL);
+  g_object_unref (run);
+  dl_train_config_clear (&cfg);
+}
+END_TEST
+
 static Suite *
 recorder_suite (void)
 {
@@ -641,6 +675,7 @@ recorder_suite (void)
     { "failed", test_failed_run },
     { "begun-elsewhere", test_run_begun_elsewhere },
     { "no-store", test_no_store },
+    { "not-recorded", test_not_recorded },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)

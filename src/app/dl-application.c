@@ -1,8 +1,8 @@
 /* dl-application.c — the application object: app-wide actions, shortcuts, styles, settings, the About
  * dialog, Preferences and Help.
  *
- * Each window owns its own training worker; the application only opens windows and holds what is
- * shared by all of them.
+ * Each window owns its own session (worker, run store, runs); the application only opens windows and holds
+ * what is shared by all of them.
  */
 #include "config.h"
 
@@ -164,9 +164,10 @@ quit_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
   GApplication *app = user_data;
   GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
 
-  /* Closing the windows (rather than g_application_quit) lets each shut its worker down cleanly. */
+  /* Closing the windows (rather than g_application_quit) lets each finish its session: record the run under
+   * way, or ask before a trained model that is kept nowhere goes. */
   for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
+    gtk_window_close (l->data);
   g_list_free (windows);
 }
 

@@ -2,8 +2,9 @@
  *
  * Every change of the strokes schedules one classification for the next frame (a tick callback), so a
  * fast stroke costs at most one preprocessing and one forward pass per frame. The network is the
- * worker's latest parameter snapshot, so the answer follows training as it runs: worker events that
- * bring a new snapshot schedule a classification too.
+ * session's snapshot of the run shown (the worker's latest parameters for the live run, so the answer
+ * follows training as it runs; a past run's final model): each "snapshot-changed" schedules a
+ * classification too.
  */
 #include <glib/gi18n.h>
 #include <math.h>
@@ -23,7 +24,7 @@ struct _DlDrawPage
 {
   GtkWidget       parent_instance;
 
-  DlWorker       *worker;
+  DlSession      *session;
   DlDigitInput   *input;
   float           probs[DL_N_CLASSES];
   int             prediction;       /* -1: none shown */
@@ -57,7 +58,7 @@ struct _DlDrawPage
 
 G_DEFINE_FINAL_TYPE (DlDrawPage, dl_draw_page, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_WORKER, PROP_PREDICTION, PROP_LABEL, N_PROPS };
+enum { PROP_0, PROP_SESSION, PROP_PREDICTION, PROP_LABEL, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 static guint input_changed_signal;
 
@@ -81,11 +82,11 @@ dl_draw_page_get_input (DlDrawPage *self)
   return self->input->empty ? NULL : self->input->input;
 }
 
-DlWorker *
-dl_draw_page_get_worker (DlDrawPage *self)
+DlSession *
+dl_draw_page_get_session (DlDrawPage *self)
 {
   g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
-  return self->worker;
+  return self->session;
 }
 
 /* ---- the label for saving ---- */
@@ -176,7 +177,7 @@ set_prediction (DlDrawPage *self, int prediction)
 static void
 classify (DlDrawPage *self)
 {
-  g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
+  g_autoptr (DlSnapshot) snap = self->session != NULL ? dl_session_dup_snapshot (self->session) : NULL;
   gboolean trained = snap != NULL && snap->trained;
   int prediction = -1;
 
@@ -268,38 +269,36 @@ on_canvas_changed (DlDrawPage *self)
 }
 
 static void
-on_worker_event (DlWorker *worker, DlEvent *ev, DlDrawPage *self)
+on_snapshot_changed (DlSession *session, gboolean progress, DlDrawPage *self)
 {
-  g_autoptr (DlSnapshot) snap = dl_worker_dup_snapshot (worker);
-  if (snap == NULL)
-    return;
-  gboolean fresh = snap->step != self->seen_step || snap->run_serial != self->seen_run_serial
-                   || snap->trained != self->seen_trained;
+  g_autoptr (DlSnapshot) snap = dl_session_dup_snapshot (session);
+  gboolean fresh = snap == NULL ? self->seen_trained
+                                : snap->step != self->seen_step || snap->run_serial != self->seen_run_serial
+                                  || snap->trained != self->seen_trained;
   if (fresh)
     schedule_update (self);
   if (self->personal != NULL && self->personal->n > 0
-      && (ev->type != DL_EVENT_PROGRESS
-          || (fresh && g_get_monotonic_time () - self->personal_checked_us >= PERSONAL_INTERVAL_US)))
+      && (!progress || (fresh && g_get_monotonic_time () - self->personal_checked_us >= PERSONAL_INTERVAL_US)))
     update_personal (self, snap);
 }
 
 void
-dl_draw_page_set_worker (DlDrawPage *self, DlWorker *worker)
+dl_draw_page_set_session (DlDrawPage *self, DlSession *session)
 {
   g_return_if_fail (DL_IS_DRAW_PAGE (self));
-  g_return_if_fail (worker == NULL || DL_IS_WORKER (worker));
+  g_return_if_fail (session == NULL || DL_IS_SESSION (session));
 
-  if (self->worker == worker)
+  if (self->session == session)
     return;
-  if (self->worker != NULL)
-    g_signal_handlers_disconnect_by_data (self->worker, self);
-  g_set_object (&self->worker, worker);
-  if (worker != NULL)
-    g_signal_connect_object (worker, "event", G_CALLBACK (on_worker_event), self, 0);
-  g_autoptr (DlSnapshot) snap = worker != NULL ? dl_worker_dup_snapshot (worker) : NULL;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    g_signal_connect_object (session, "snapshot-changed", G_CALLBACK (on_snapshot_changed), self, 0);
+  g_autoptr (DlSnapshot) snap = session != NULL ? dl_session_dup_snapshot (session) : NULL;
   update_personal (self, snap);
   schedule_update (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 /* ---- drawing the result ---- */
@@ -503,7 +502,7 @@ save_action (GtkWidget *widget, const char *name, GVariant *param)
       self->personal_note = g_strdup_printf (_("Saved as “%d”."), self->label);
       dl_canvas_clear (self->canvas);
     }
-  g_autoptr (DlSnapshot) snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
+  g_autoptr (DlSnapshot) snap = self->session != NULL ? dl_session_dup_snapshot (self->session) : NULL;
   update_personal (self, snap);
 }
 
@@ -516,8 +515,8 @@ dl_draw_page_get_property (GObject *object, guint prop_id, GValue *value, GParam
 
   switch (prop_id)
     {
-    case PROP_WORKER:
-      g_value_set_object (value, self->worker);
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
       break;
     case PROP_PREDICTION:
       g_value_set_int (value, self->prediction);
@@ -537,8 +536,8 @@ dl_draw_page_set_property (GObject *object, guint prop_id, const GValue *value, 
 
   switch (prop_id)
     {
-    case PROP_WORKER:
-      dl_draw_page_set_worker (self, g_value_get_object (value));
+    case PROP_SESSION:
+      dl_draw_page_set_session (self, g_value_get_object (value));
       break;
     case PROP_LABEL:
       /* From the label toggles or a digit key: the user's choice, which predictions leave alone. */
@@ -557,9 +556,9 @@ dl_draw_page_dispose (GObject *object)
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
-  if (self->worker != NULL)
-    g_signal_handlers_disconnect_by_data (self->worker, self);
-  g_clear_object (&self->worker);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_DRAW_PAGE);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
@@ -589,8 +588,8 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
   object_class->dispose = dl_draw_page_dispose;
   object_class->finalize = dl_draw_page_finalize;
 
-  properties[PROP_WORKER] =
-    g_param_spec_object ("worker", NULL, NULL, DL_TYPE_WORKER,
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, DL_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PREDICTION] =
     g_param_spec_int ("prediction", NULL, NULL, -1, DL_N_CLASSES - 1, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);

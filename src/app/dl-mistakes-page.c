@@ -3,10 +3,10 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
-#include "dl-class-accuracy-view.h"
-#include "dl-confusion-history.h"
 #include "dl-confusion-view.h"
+#include "dl-diagnosis-text.h"
 #include "dl-digit-view.h"
 #include "dl-mistake-item.h"
 #include "dl-mistake-list.h"
@@ -16,6 +16,9 @@ struct _DlMistakesPage
 {
   GtkWidget           parent_instance;
 
+  DlSession          *session;
+  GSignalGroup       *session_signals;
+  GSignalGroup       *run_signals;      /* the session's run: its evaluations */
   DlDataset          *test;
   DlMistakeList      *list;
   GtkSingleSelection *selection;
@@ -52,6 +55,9 @@ struct _DlMistakesPage
 };
 
 G_DEFINE_FINAL_TYPE (DlMistakesPage, dl_mistakes_page, GTK_TYPE_WIDGET)
+
+enum { PROP_0, PROP_SESSION, N_PROPS };
+static GParamSpec *properties[N_PROPS];
 
 static const guint8 *
 test_pixels (DlMistakesPage *self, int index)
@@ -439,16 +445,17 @@ update_collapse_banner (DlMistakesPage *self, const DlEval *ev, const DlDiagnosi
     g_strdup_printf (_("The network answers %d for %.0f %% of the images: it has collapsed"),
                      c, 100.0 * diagnosis->collapse_share);
   GString *body = g_string_new (NULL);
+  g_autoptr (GPtrArray) messages = dl_diagnosis_messages (diagnosis);
 
   g_string_append_printf (body, _("The accuracy of %.2f %% only measures how many test images are %ds (%.2f %% of "
                                   "the test set): the network has not learnt to tell digits apart, so the "
                                   "mistakes below are not about hard images."),
                           100.0 * ev->accuracy, c, share);
-  if (diagnosis->messages != NULL && diagnosis->messages->len > 0)
+  if (messages->len > 0)
     {
       g_string_append_printf (body, "\n%s", _("What the diagnostics found:"));
-      for (guint k = 0; k < diagnosis->messages->len; k++)
-        g_string_append_printf (body, "\n• %s", (const char *) g_ptr_array_index (diagnosis->messages, k));
+      for (guint k = 0; k < messages->len; k++)
+        g_string_append_printf (body, "\n• %s", (const char *) g_ptr_array_index (messages, k));
     }
   gtk_label_set_text (self->collapse_title, title);
   gtk_label_set_text (self->collapse_label, body->str);
@@ -475,14 +482,6 @@ dl_mistakes_page_set_test_set (DlMistakesPage *self, DlDataset *test)
   gtk_info_bar_set_revealed (self->collapse_bar, FALSE);
   gtk_stack_set_visible_child_name (self->page_stack, "empty");
   update_count (self);
-}
-
-void
-dl_mistakes_page_set_run (DlMistakesPage *self, DlRun *run)
-{
-  g_return_if_fail (DL_IS_MISTAKES_PAGE (self));
-  dl_class_accuracy_view_set_run (self->class_progress, run);
-  dl_confusion_history_set_run (self->confusion_history, run);
 }
 
 void
@@ -520,6 +519,133 @@ dl_mistakes_page_clear_history (DlMistakesPage *self)
   update_detail (self);
 }
 
+/* ---- following the session: its run's whole-test-set evaluations ---- */
+
+/* An evaluation as the run keeps it (probabilities in 1/255) as DlMistakes takes it. */
+static DlEval *
+eval_from_run (const DlRunEval *re)
+{
+  DlEval *ev = g_new0 (DlEval, 1);
+  const guint8 *predicted = g_bytes_get_data (re->predicted, NULL);
+  const guint8 *q = g_bytes_get_data (re->probs, NULL);
+
+  ev->n = re->n;
+  ev->correct = re->correct;
+  ev->accuracy = re->accuracy;
+  ev->loss = re->loss;
+  memcpy (ev->confusion, re->confusion, sizeof ev->confusion);
+  ev->predicted = g_memdup2 (predicted, MAX (re->n, 1));
+  ev->confidence = g_new (float, MAX (re->n, 1));
+  ev->probs = g_new (float, (gsize) MAX (re->n, 1) * DL_N_CLASSES);
+  for (int i = 0; i < re->n; i++)
+    {
+      for (int c = 0; c < DL_N_CLASSES; c++)
+        ev->probs[i * DL_N_CLASSES + c] = q[i * DL_N_CLASSES + c] / 255.0f;
+      ev->confidence[i] = ev->probs[i * DL_N_CLASSES + predicted[i]];
+      ev->predicted_hist[predicted[i]]++;
+    }
+  return ev;
+}
+
+/* The periodic evaluations cover only part of the test set and keep no per-image answers: whole-set ones. */
+static void
+add_run_eval (DlMistakesPage *self, DlRun *run, guint index)
+{
+  const DlRunEval *re = dl_run_get_eval (run, index);
+  const DlTrainConfig *cfg = dl_run_get_config (run);
+  g_autoptr (DlEval) ev = NULL;
+  g_autoptr (DlDiagnosis) diagnosis = NULL;
+  DlArch arch;
+
+  if (re->predicted == NULL || re->probs == NULL || self->test == NULL || re->n != self->test->n)
+    return;
+  ev = eval_from_run (re);
+  diagnosis = dl_diagnose (ev, self->test, NULL, dl_arch_parse (cfg->arch, &arch, NULL) ? &arch : NULL, &cfg->hyper,
+                           cfg->batch);
+  dl_mistakes_page_add_eval (self, ev, diagnosis, re->kind == DL_EVAL_EPOCH);
+}
+
+static void
+eval_added_cb (DlMistakesPage *self, guint index, DlRun *run)
+{
+  if (dl_session_run_matches_data (self->session, run))
+    add_run_eval (self, run, index);
+}
+
+/* The run shown and the test set in use: the page shows that run's history, when it is of this test set. */
+static void
+follow_run (DlMistakesPage *self)
+{
+  DlRun *run = self->session != NULL ? dl_session_get_run (self->session) : NULL;
+
+  g_signal_group_set_target (self->run_signals, run);
+  dl_mistakes_page_set_test_set (self, self->session != NULL ? dl_session_get_test_set (self->session) : NULL);
+  dl_mistakes_page_clear_history (self);
+  if (run != NULL && !dl_session_run_matches_data (self->session, run))
+    run = NULL;
+  /* Per-class progress: the run's own curves and past matrices (it follows the run's evaluations). */
+  dl_class_accuracy_view_set_run (self->class_progress, run);
+  dl_confusion_history_set_run (self->confusion_history, run);
+  if (run == NULL)
+    return;
+  for (guint i = 0; i < dl_run_get_n_evals (run); i++)
+    add_run_eval (self, run, i);
+}
+
+DlClassAccuracyView *
+dl_mistakes_page_get_class_progress (DlMistakesPage *self)
+{
+  g_return_val_if_fail (DL_IS_MISTAKES_PAGE (self), NULL);
+  return self->class_progress;
+}
+
+DlConfusionHistory *
+dl_mistakes_page_get_confusion_history (DlMistakesPage *self)
+{
+  g_return_val_if_fail (DL_IS_MISTAKES_PAGE (self), NULL);
+  return self->confusion_history;
+}
+
+void
+dl_mistakes_page_set_session (DlMistakesPage *self, DlSession *session)
+{
+  g_return_if_fail (DL_IS_MISTAKES_PAGE (self));
+  g_return_if_fail (session == NULL || DL_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+  g_set_object (&self->session, session);
+  g_signal_group_set_target (self->session_signals, session);
+  follow_run (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+static void
+dl_mistakes_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, DL_MISTAKES_PAGE (object)->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_mistakes_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      dl_mistakes_page_set_session (DL_MISTAKES_PAGE (object), g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -529,6 +655,9 @@ dl_mistakes_page_dispose (GObject *object)
 
   GtkWidget *child;
 
+  dl_mistakes_page_set_session (self, NULL);
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->run_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_MISTAKES_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -545,6 +674,12 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = dl_mistakes_page_dispose;
+  object_class->get_property = dl_mistakes_page_get_property;
+  object_class->set_property = dl_mistakes_page_set_property;
+
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, DL_TYPE_SESSION,
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (DL_TYPE_CONFUSION_VIEW);
   g_type_ensure (DL_TYPE_CLASS_ACCURACY_VIEW);
@@ -588,6 +723,15 @@ dl_mistakes_page_init (DlMistakesPage *self)
 
   self->detail_index = -1;
   self->list = dl_mistake_list_new ();
+  self->session_signals = g_signal_group_new (DL_TYPE_SESSION);
+  g_signal_group_connect_object (self->session_signals, "notify::run", G_CALLBACK (follow_run), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::test-set", G_CALLBACK (follow_run), self,
+                                 G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::data", G_CALLBACK (follow_run), self,
+                                 G_CONNECT_SWAPPED);
+  self->run_signals = g_signal_group_new (DL_TYPE_RUN);
+  g_signal_group_connect_object (self->run_signals, "eval-added", G_CALLBACK (eval_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->run_signals, "notify::loaded", G_CALLBACK (follow_run), self, G_CONNECT_SWAPPED);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));

@@ -3,14 +3,20 @@
  * Every misclassified test image in a grid (sortable, filterable by true and predicted digit), the
  * confusion matrix whose cells filter the grid, a detail pane with an image's ten probabilities and
  * history across evaluations, suspected label errors, and a banner when the model has collapsed.
- * The window feeds it: the test set once loaded, then every evaluation as it arrives.
+ * Property "session" (DlSession): the page shows the whole-test-set evaluations (epoch ends, Evaluate) of the
+ * session's run, the live one as they arrive or a past one from the store, when they are of the test set in
+ * use, and under them that run's per-class progress (ten accuracy curves, the confusion matrix at any past
+ * evaluation and what changed in a cell). Without a session, the functions below feed it (no per-class
+ * progress then).
  */
 #pragma once
 
 #include <gtk/gtk.h>
+#include "dl-class-accuracy-view.h"
+#include "dl-confusion-history.h"
 #include "dl-data.h"
 #include "dl-eval.h"
-#include "dl-run.h"
+#include "dl-session.h"
 
 G_BEGIN_DECLS
 
@@ -18,6 +24,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DlMistakesPage, dl_mistakes_page, DL, MISTAKES_PAGE, GtkWidget)
 
 GtkWidget *dl_mistakes_page_new (void);
+void       dl_mistakes_page_set_session (DlMistakesPage *self, DlSession *session);
 
 /* The test set the evaluations run on (DL_EVENT_DATA_LOADED's `test`); takes a reference. A different
  * set forgets all evaluations; the same one again changes nothing. */
@@ -26,9 +33,9 @@ void       dl_mistakes_page_set_test_set (DlMistakesPage *self, DlDataset *test)
  * `end_of_epoch`); the page copies what it keeps. diagnosis may be NULL. */
 void       dl_mistakes_page_add_eval (DlMistakesPage *self, const DlEval *ev, const DlDiagnosis *diagnosis,
                                       gboolean end_of_epoch);
-/* The run whose per-class accuracy curves and past confusion matrices (with what changed in a cell) the
- * page's "Per-class progress" shows; NULL for none. */
-void       dl_mistakes_page_set_run (DlMistakesPage *self, DlRun *run);
+/* The per-class progress views (the session's run). */
+DlClassAccuracyView *dl_mistakes_page_get_class_progress (DlMistakesPage *self);
+DlConfusionHistory  *dl_mistakes_page_get_confusion_history (DlMistakesPage *self);
 /* A new network (reset, or a model loaded): forgets the evaluations, keeps the test set. */
 void       dl_mistakes_page_clear_history (DlMistakesPage *self);
 

@@ -1,7 +1,8 @@
 /* dl-network-page.c — the Network page (see dl-network-page.h).
  *
- * Cost while training: a timer at 3 Hz, only while the page is mapped, takes the worker's newest snapshot
- * (a reference, never a copy) and hands it to the view in sight only; the weight tiles and the activations
+ * Cost while training: a timer at 3 Hz, only while the page is mapped, takes the session's newest snapshot
+ * of the shown run (the worker's, for the live run: a reference, never a copy) and hands it to the view in
+ * sight only; the weight tiles and the activations
  * are computed then, off the frame path, and frames only paint their surfaces. Evaluations that arrive in
  * between are shown at the same tick, so that the page asks for at most three frames a second. Only the
  * view in sight is measured at a layout. The layer statistics come with the evaluations, measured by the
@@ -9,14 +10,12 @@
  */
 #include "config.h"
 
-#include "dl-network-page.h"
-
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
 #include "dl-layer-text.h"
-#include "dl-plot.h"
+#include "dl-network-page-private.h"
 
 #define REFRESH_MS 333
 
@@ -24,54 +23,7 @@ static const char *const palette[] = {
   "blue", "orange", "green", "purple", "red", "teal", "yellow", "gray", "brown", "pink",
 };
 
-struct _DlNetworkPage
-{
-  GtkWidget           parent_instance;
-
-  DlWorker           *worker;
-  DlRun              *run;
-  gulong              eval_added_id;
-  DlDataset          *test;
-  DlSnapshot         *snap;
-  float               drawing[784];
-  gboolean            have_drawing;
-  GArray             *positions;      /* guint: the run's evaluations that carry layer statistics */
-  guint               position;
-  gboolean            live;
-  DlSeries           *health[DL_MAX_LAYERS];
-  DlArch              arch;
-  gboolean            have_arch;
-  char               *arch_text;
-  guint               timer;
-  gboolean            time_dirty;     /* an evaluation came: the slider and figures wait for the next tick */
-  gboolean            setting;
-  GPtrArray          *checkpoints;    /* DlCheckpoint: the worker's run's, kept as the run store keeps them */
-  guint               ckpt_serial;
-  DlNet              *past_net;       /* the scrubbed evaluation's checkpoint, built for the views */
-  gint64              past_step;
-
-  /* template children */
-  GtkWidget          *content;
-  GtkLabel           *status_label;
-  DlLayerDiagram     *layer_diagram;
-  GtkStack           *views;
-  GtkLabel           *weights_caption;
-  GtkToggleButton    *show_weights, *show_grads, *show_change;
-  DlWeightTiles      *weight_tiles;
-  GtkToggleButton    *source_draw, *source_test;
-  GtkSpinButton      *test_index;
-  GtkLabel           *activations_caption;
-  DlActivationView   *activation_view;
-  GtkToggleButton    *kind_params, *kind_grads, *kind_acts;
-  DlDistributionView *distribution_view;
-  DlPlot             *health_plot;
-  GtkScale           *time_scale;
-  GtkAdjustment      *time_adjustment;
-  GtkToggleButton    *live_toggle;
-  GtkLabel           *time_label;
-};
-
-enum { PROP_0, PROP_WORKER, PROP_RUN, N_PROPS };
+enum { PROP_0, PROP_SESSION, PROP_RUN, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (DlNetworkPage, dl_network_page, GTK_TYPE_WIDGET)
@@ -181,7 +133,7 @@ update_time (DlNetworkPage *self)
 }
 
 static void
-eval_added_cb (DlRun *run, guint index, DlNetworkPage *self)
+eval_added_cb (DlNetworkPage *self, guint index, DlRun *run)
 {
   const DlRunEval *e = dl_run_get_eval (run, index);
 
@@ -215,73 +167,6 @@ collect (DlNetworkPage *self)
   self->position = self->positions->len > 0 ? self->positions->len - 1 : 0;
   self->live = TRUE;
   update_time (self);
-  g_clear_pointer (&self->past_net, dl_net_free);
-}
-
-/* ---- checkpoints: the network as it was ---- */
-
-/* As the run store's retention: every end of epoch, and the latest DL_CHECKPOINT_RETENTION_DEFAULT others. */
-static void
-keep_checkpoint (DlNetworkPage *self, DlCheckpoint *ckpt)
-{
-  guint others = 0;
-
-  if (ckpt->run_serial != self->ckpt_serial)
-    {
-      g_ptr_array_set_size (self->checkpoints, 0);
-      self->ckpt_serial = ckpt->run_serial;
-    }
-  g_ptr_array_add (self->checkpoints, dl_checkpoint_ref (ckpt));
-  for (guint i = self->checkpoints->len; i-- > 0;)
-    {
-      DlCheckpoint *c = g_ptr_array_index (self->checkpoints, i);
-      if (!c->epoch_end && ++others > DL_CHECKPOINT_RETENTION_DEFAULT)
-        g_ptr_array_remove_index (self->checkpoints, i);
-    }
-}
-
-static void
-worker_event_cb (DlWorker *worker, DlEvent *ev, DlNetworkPage *self)
-{
-  if (ev->type == DL_EVENT_CHECKPOINT && ev->checkpoint != NULL)
-    keep_checkpoint (self, ev->checkpoint);
-}
-
-static DlCheckpoint *
-checkpoint_at (DlNetworkPage *self, gint64 step)
-{
-  for (guint i = 0; i < self->checkpoints->len; i++)
-    {
-      DlCheckpoint *c = g_ptr_array_index (self->checkpoints, i);
-      if (c->step == step)
-        return c;
-    }
-  return NULL;
-}
-
-/* The network of the scrubbed evaluation, when the run kept a checkpoint of its step (else none: the views
- * show the newest parameters). */
-static void
-update_past (DlNetworkPage *self)
-{
-  const DlRunEval *e = !self->live && self->positions->len > 0 ? eval_at (self, self->position) : NULL;
-  DlCheckpoint *c = e != NULL ? checkpoint_at (self, e->step) : NULL;
-  DlArch arch;
-
-  if (c != NULL && self->past_net != NULL && self->past_step == c->step)
-    return;
-  g_clear_pointer (&self->past_net, dl_net_free);
-  self->past_step = -1;
-  if (c == NULL || !dl_arch_parse (c->config->arch, &arch, NULL))
-    return;
-  self->past_net = dl_net_new (&arch, c->net_seed);
-  if (dl_net_n_params (self->past_net) != c->n_params)
-    {
-      g_clear_pointer (&self->past_net, dl_net_free);
-      return;
-    }
-  dl_net_set_params (self->past_net, c->params);
-  self->past_step = c->step;
 }
 
 /* ---- the live views ---- */
@@ -361,15 +246,15 @@ update_input (DlNetworkPage *self)
 }
 
 /* The view in sight gets the newest snapshot; the others when they come into sight. */
-static void
-feed_visible (DlNetworkPage *self)
+void
+network_page_feed_visible (DlNetworkPage *self)
 {
   const char *view = gtk_stack_get_visible_child_name (self->views);
 
   if (g_strcmp0 (view, "weights") == 0)
     {
       if (self->past_net != NULL)
-        dl_weight_tiles_set_net (self->weight_tiles, self->past_net, self->past_step, self->ckpt_serial);
+        dl_weight_tiles_set_net (self->weight_tiles, self->past_net, self->past_step, self->past_serial);
       else
         dl_weight_tiles_set_snapshot (self->weight_tiles, self->snap);
       update_weights_caption (self);
@@ -377,7 +262,7 @@ feed_visible (DlNetworkPage *self)
   else if (g_strcmp0 (view, "activations") == 0)
     {
       if (self->past_net != NULL)
-        dl_activation_view_set_net (self->activation_view, self->past_net, self->ckpt_serial);
+        dl_activation_view_set_net (self->activation_view, self->past_net, self->past_serial);
       else
         dl_activation_view_set_snapshot (self->activation_view, self->snap);
     }
@@ -391,7 +276,7 @@ dl_network_page_refresh (DlNetworkPage *self)
   g_return_if_fail (DL_IS_NETWORK_PAGE (self));
   if (self->time_dirty)
     update_time (self), self->time_dirty = FALSE;
-  snap = self->worker != NULL ? dl_worker_dup_snapshot (self->worker) : NULL;
+  snap = self->session != NULL ? dl_session_dup_snapshot (self->session) : NULL;
   if (snap != NULL && self->snap != NULL && snap->step == self->snap->step && snap->run_serial == self->snap->run_serial
       && snap->net == self->snap->net)
     return;
@@ -409,7 +294,7 @@ dl_network_page_refresh (DlNetworkPage *self)
     }
   else
     gtk_label_set_text (self->status_label, _("no network yet"));
-  feed_visible (self);
+  network_page_feed_visible (self);
 }
 
 static gboolean
@@ -431,7 +316,7 @@ layer_selected_cb (DlNetworkPage *self)
 static void
 view_changed_cb (DlNetworkPage *self)
 {
-  feed_visible (self);
+  network_page_feed_visible (self);
 }
 
 static void
@@ -473,8 +358,8 @@ live_toggled_cb (DlNetworkPage *self)
   if (self->live && self->positions->len > 0)
     self->position = self->positions->len - 1;
   update_time (self);
-  update_past (self);
-  feed_visible (self);
+  network_page_past_update (self);
+  network_page_feed_visible (self);
   update_weights_caption (self);
 }
 
@@ -489,8 +374,8 @@ dl_network_page_set_position (DlNetworkPage *self, guint position)
   self->position = MIN (position, self->positions->len - 1);
   self->live = self->position == self->positions->len - 1;
   update_time (self);
-  update_past (self);
-  feed_visible (self);
+  network_page_past_update (self);
+  network_page_feed_visible (self);
   update_weights_caption (self);
 }
 
@@ -515,47 +400,94 @@ dl_network_page_show_view (DlNetworkPage *self, const char *name)
   gtk_stack_set_visible_child_name (self->views, name);
 }
 
-void
-dl_network_page_set_worker (DlNetworkPage *self, DlWorker *worker)
-{
-  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
-  if (worker == self->worker)
-    return;
-  if (self->worker != NULL)
-    g_signal_handlers_disconnect_by_data (self->worker, self);
-  g_set_object (&self->worker, worker);
-  g_ptr_array_set_size (self->checkpoints, 0);
-  if (worker != NULL)
-    g_signal_connect (worker, "event", G_CALLBACK (worker_event_cb), self);
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    dl_network_page_refresh (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
-}
+/* ---- following the session ---- */
 
-DlWorker *
-dl_network_page_get_worker (DlNetworkPage *self)
+static void
+set_run (DlNetworkPage *self, DlRun *run)
 {
-  g_return_val_if_fail (DL_IS_NETWORK_PAGE (self), NULL);
-  return self->worker;
-}
-
-void
-dl_network_page_set_run (DlNetworkPage *self, DlRun *run)
-{
-  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
   if (run == self->run)
     return;
-  if (self->run != NULL)
-    g_clear_signal_handler (&self->eval_added_id, self->run);
   g_set_object (&self->run, run);
+  g_signal_group_set_target (self->run_signals, run);
   if (run != NULL)
-    {
-      self->eval_added_id = g_signal_connect (run, "eval-added", G_CALLBACK (eval_added_cb), self);
-      set_arch (self, dl_run_get_arch (run));
-    }
+    set_arch (self, dl_run_get_arch (run));
   dl_distribution_view_set_run (self->distribution_view, run);
+  network_page_past_follow_run (self);
   collect (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN]);
+}
+
+static void
+set_test_set (DlNetworkPage *self, DlDataset *test)
+{
+  if (test == self->test)
+    return;
+  g_clear_pointer (&self->test, dl_dataset_unref);
+  self->test = test != NULL ? dl_dataset_ref (test) : NULL;
+  gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->test_index), test != NULL ? MAX (test->n - 1, 0) : 0);
+  update_input (self);
+}
+
+static void
+session_run_cb (DlNetworkPage *self)
+{
+  set_run (self, self->session != NULL ? dl_session_get_run (self->session) : NULL);
+}
+
+static void
+session_test_set_cb (DlNetworkPage *self)
+{
+  set_test_set (self, self->session != NULL ? dl_session_get_test_set (self->session) : NULL);
+}
+
+/* Another network (a run opened, a model loaded): shown now if the page is in sight; training's progress
+ * waits for the page's tick. */
+static void
+snapshot_changed_cb (DlNetworkPage *self, gboolean progress)
+{
+  if (!progress && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    dl_network_page_refresh (self);
+}
+
+/* The store opened after the run was shown: a past run's checkpoints are there now. */
+static void
+session_store_cb (DlNetworkPage *self)
+{
+  network_page_past_follow_run (self);
+  network_page_past_update (self);
+  network_page_feed_visible (self);
+}
+
+static void
+worker_event_cb (DlNetworkPage *self, DlEvent *ev)
+{
+  if (ev->type == DL_EVENT_CHECKPOINT && ev->checkpoint != NULL)
+    network_page_past_keep (self, ev->checkpoint);
+}
+
+void
+dl_network_page_set_session (DlNetworkPage *self, DlSession *session)
+{
+  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
+  g_return_if_fail (session == NULL || DL_IS_SESSION (session));
+  if (session == self->session)
+    return;
+  g_set_object (&self->session, session);
+  g_signal_group_set_target (self->session_signals, session);
+  g_signal_group_set_target (self->worker_signals, session != NULL ? dl_session_get_worker (session) : NULL);
+  g_ptr_array_set_size (self->checkpoints, 0);
+  session_test_set_cb (self);
+  session_run_cb (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    dl_network_page_refresh (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+DlSession *
+dl_network_page_get_session (DlNetworkPage *self)
+{
+  g_return_val_if_fail (DL_IS_NETWORK_PAGE (self), NULL);
+  return self->session;
 }
 
 DlRun *
@@ -563,18 +495,6 @@ dl_network_page_get_run (DlNetworkPage *self)
 {
   g_return_val_if_fail (DL_IS_NETWORK_PAGE (self), NULL);
   return self->run;
-}
-
-void
-dl_network_page_set_test_set (DlNetworkPage *self, DlDataset *test)
-{
-  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
-  if (test == self->test)
-    return;
-  g_clear_pointer (&self->test, dl_dataset_unref);
-  self->test = test != NULL ? dl_dataset_ref (test) : NULL;
-  gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->test_index), test != NULL ? MAX (test->n - 1, 0) : 0);
-  update_input (self);
 }
 
 void
@@ -641,8 +561,8 @@ dl_network_page_get_property (GObject *object, guint prop_id, GValue *value, GPa
 
   switch (prop_id)
     {
-    case PROP_WORKER:
-      g_value_set_object (value, self->worker);
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
       break;
     case PROP_RUN:
       g_value_set_object (value, self->run);
@@ -659,11 +579,8 @@ dl_network_page_set_property (GObject *object, guint prop_id, const GValue *valu
 
   switch (prop_id)
     {
-    case PROP_WORKER:
-      dl_network_page_set_worker (self, g_value_get_object (value));
-      break;
-    case PROP_RUN:
-      dl_network_page_set_run (self, g_value_get_object (value));
+    case PROP_SESSION:
+      dl_network_page_set_session (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -676,16 +593,13 @@ dl_network_page_dispose (GObject *object)
   DlNetworkPage *self = DL_NETWORK_PAGE (object);
 
   g_clear_handle_id (&self->timer, g_source_remove);
-  if (self->run != NULL)
-    g_clear_signal_handler (&self->eval_added_id, self->run);
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->worker_signals);
+  g_clear_object (&self->run_signals);
+  g_clear_object (&self->session);
   g_clear_object (&self->run);
-  if (self->worker != NULL)
-    g_signal_handlers_disconnect_by_data (self->worker, self);
-  g_clear_object (&self->worker);
   g_clear_pointer (&self->snap, dl_snapshot_unref);
-  g_clear_pointer (&self->past_net, dl_net_free);
-  if (self->checkpoints != NULL)
-    g_ptr_array_set_size (self->checkpoints, 0);
+  network_page_past_clear (self);
   g_clear_pointer (&self->test, dl_dataset_unref);
   for (int i = 0; i < DL_MAX_LAYERS; i++)
     g_clear_object (&self->health[i]);
@@ -699,7 +613,6 @@ dl_network_page_finalize (GObject *object)
   DlNetworkPage *self = DL_NETWORK_PAGE (object);
 
   g_array_unref (self->positions);
-  g_ptr_array_unref (self->checkpoints);
   g_free (self->arch_text);
   G_OBJECT_CLASS (dl_network_page_parent_class)->finalize (object);
 }
@@ -717,10 +630,10 @@ dl_network_page_class_init (DlNetworkPageClass *klass)
   widget_class->map = dl_network_page_map;
   widget_class->unmap = dl_network_page_unmap;
 
-  properties[PROP_WORKER] = g_param_spec_object ("worker", NULL, NULL, DL_TYPE_WORKER,
-                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, DL_TYPE_SESSION,
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_RUN] = g_param_spec_object ("run", NULL, NULL, DL_TYPE_RUN,
-                                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (DL_TYPE_LAYER_DIAGRAM);
@@ -759,10 +672,18 @@ static void
 dl_network_page_init (DlNetworkPage *self)
 {
   self->positions = g_array_new (FALSE, FALSE, sizeof (guint));
-  self->checkpoints = g_ptr_array_new_with_free_func ((GDestroyNotify) dl_checkpoint_unref);
-  self->past_step = -1;
+  network_page_past_init (self);
   self->live = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->session_signals = g_signal_group_new (DL_TYPE_SESSION);
+  g_signal_group_connect_swapped (self->session_signals, "notify::run", G_CALLBACK (session_run_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::test-set", G_CALLBACK (session_test_set_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "snapshot-changed", G_CALLBACK (snapshot_changed_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::store", G_CALLBACK (session_store_cb), self);
+  self->worker_signals = g_signal_group_new (DL_TYPE_WORKER);
+  g_signal_group_connect_swapped (self->worker_signals, "event", G_CALLBACK (worker_event_cb), self);
+  self->run_signals = g_signal_group_new (DL_TYPE_RUN);
+  g_signal_group_connect_swapped (self->run_signals, "eval-added", G_CALLBACK (eval_added_cb), self);
   g_signal_connect_swapped (self->layer_diagram, "notify::selected", G_CALLBACK (layer_selected_cb), self);
   g_signal_connect_swapped (self->views, "notify::visible-child", G_CALLBACK (view_changed_cb), self);
   g_signal_connect_swapped (self->show_grads, "toggled", G_CALLBACK (show_toggled_cb), self);

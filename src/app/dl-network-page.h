@@ -3,11 +3,13 @@
  * trains; every layer's output for the digit being drawn or a test image; and how each layer's parameters,
  * gradients and activations spread at every evaluation of the run, all layers in one picture, with the
  * dead/saturated shares as curves. A slider over the run's evaluations shows the layers' figures and
- * distributions as they were then.
+ * distributions as they were then, and the network itself where the run kept that evaluation's checkpoint.
  *
- * Properties: "worker" (DlWorker: the page reads its newest snapshot, at most three times a second and only
- * while the page is shown, for the view in sight), "run" (DlRun: the evaluations, with their layer
- * statistics). The window gives it the test set and the drawing.
+ * Property "session" (DlSession): the page shows the session's run ("run", read-only: the live one, or a
+ * past one opened from the store) — its evaluations with their layer statistics, its checkpoints (the
+ * worker's for the live run, the store's for a past one) — and its newest parameters (dl_session_dup_snapshot,
+ * read at most three times a second, only while the page is shown, for the view in sight), with activations
+ * of the session's test images. The window gives it the drawing.
  */
 #pragma once
 
@@ -16,8 +18,8 @@
 #include "dl-distribution-view.h"
 #include "dl-layer-diagram.h"
 #include "dl-run.h"
+#include "dl-session.h"
 #include "dl-weight-tiles.h"
-#include "dl-worker.h"
 
 G_BEGIN_DECLS
 
@@ -25,15 +27,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DlNetworkPage, dl_network_page, DL, NETWORK_PAGE, GtkWidget)
 
 GtkWidget  *dl_network_page_new (void);
-void        dl_network_page_set_worker (DlNetworkPage *self, DlWorker *worker);
-DlWorker   *dl_network_page_get_worker (DlNetworkPage *self);
-void        dl_network_page_set_run (DlNetworkPage *self, DlRun *run);
+void        dl_network_page_set_session (DlNetworkPage *self, DlSession *session);
+DlSession  *dl_network_page_get_session (DlNetworkPage *self);
 DlRun      *dl_network_page_get_run (DlNetworkPage *self);
-/* The test images to show activations of (a reference is kept). */
-void        dl_network_page_set_test_set (DlNetworkPage *self, DlDataset *test);
 /* The drawing: 28 × 28 floats in [0, 1], as the network sees it (copied); NULL when the canvas is empty. */
 void        dl_network_page_set_input (DlNetworkPage *self, const float *image);
-/* Reads the worker's newest snapshot now, as the page's timer does (tests). */
+/* Reads the session's newest snapshot now, as the page's timer does (tests). */
 void        dl_network_page_refresh (DlNetworkPage *self);
 /* The evaluation shown (an index into those with layer statistics), or the latest while live. */
 void        dl_network_page_set_position (DlNetworkPage *self, guint position);

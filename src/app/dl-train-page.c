@@ -1,75 +1,31 @@
-/* dl-train-page.c — the Train page.
+/* dl-train-page.c — the Train page: its controls (the session's draft), the run buttons and the status of
+ * the run shown (see dl-train-page.h; the plots are in dl-train-page-plots.c).
  *
- * The controls always show what the worker will use: every change of a hyperparameter control is sent
- * to the worker (debounced, so dragging a slider makes one change, not fifty), and the worker's
- * acknowledgement marks the plots at the step where it took effect. Layers, seed and epochs describe
- * the next network and take effect on Reset.
+ * Every change of a control becomes the session's draft at once, so the Start button can say whether it
+ * makes a new run; a change of a live setting (learning rate, momentum, …) is also offered to the live run,
+ * debounced, so that dragging a slider makes one change, not fifty. Picking a preset or showing a run sets
+ * the controls without offering anything: a preset describes a new run, it does not change the one under
+ * way.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "dl-plot-exporter.h"
-#include "dl-series.h"
-#include "dl-train-page.h"
+#include "dl-train-page-private.h"
 
 #define HYPER_DEBOUNCE_MS 250
 #define EVAL_EVERY_BATCHES 100
 
 static const int batch_sizes[] = { 1, 8, 16, 32, 64, 100, 128, 256, 512, 1024 };
 
-struct _DlTrainPage
-{
-  GtkWidget      parent_instance;
-
-  DlWorker      *worker;
-  DlSeries      *loss_series;        /* per batch, smoothed */
-  DlSeries      *test_loss_series;   /* per evaluation */
-  DlSeries      *train_acc_series;   /* per epoch */
-  DlSeries      *test_acc_series;    /* per evaluation */
-  DlPlotRun     *loss_run;           /* this run as the loss and accuracy plots draw it */
-  DlPlotRun     *accuracy_run;
-  DlPlotRun     *lr_run;             /* the learning rate, once one is given */
-  DlPlotExporter *exporter;          /* the export buttons' save dialog */
-  double         lr;                 /* exact; the slider shows log10 of it */
-  gboolean       syncing;            /* controls being set from a preset: don't send */
-  guint          hyper_timeout_id;
-
-  /* template children */
-  GtkAdjustment *lr_adjustment;
-  GtkAdjustment *momentum_adjustment;
-  GtkAdjustment *weight_decay_adjustment;
-  GtkAdjustment *epochs_adjustment;
-  GtkAdjustment *seed_adjustment;
-  GtkAdjustment *smoothing_adjustment;
-  GtkDropDown   *preset_dropdown;
-  GtkLabel      *preset_description;
-  GtkEntry      *arch_entry;
-  GtkEntry      *lr_entry;
-  GtkDropDown   *batch_dropdown;
-  GtkDropDown   *optimizer_dropdown;
-  GtkDropDown   *reduce_dropdown;
-  GtkSwitch     *augment_switch;
-  GtkSwitch     *log_switch;
-  GtkLabel      *epoch_label;
-  GtkLabel      *state_label;
-  GtkProgressBar *epoch_progress;
-  GtkLabel      *speed_label;
-  GtkLabel      *loss_value_label;
-  GtkLabel      *accuracy_value_label;
-  GtkInfoBar    *health_bar;
-  GtkLabel      *health_label;
-  DlPlot        *loss_plot;
-  DlPlot        *accuracy_plot;
-  DlPlot        *lr_plot;
-};
-
 G_DEFINE_FINAL_TYPE (DlTrainPage, dl_train_page, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
-  PROP_WORKER,
+  PROP_SESSION,
+  PROP_RUN,
+  PROP_COMPARED,
   N_PROPS
 };
 
@@ -140,13 +96,47 @@ show_hyper (DlTrainPage *self, const DlHyper *hyper, int batch, gboolean augment
 }
 
 static void
+show_schedule (DlTrainPage *self, DlSchedule schedule, float gamma, int step)
+{
+  self->syncing++;
+  gtk_drop_down_set_selected (self->schedule_dropdown, schedule);
+  if (step > 0)
+    gtk_adjustment_set_value (self->schedule_step_adjustment, step);
+  if (gamma > 0.0f)
+    gtk_adjustment_set_value (self->schedule_gamma_adjustment, gamma);
+  self->syncing--;
+}
+
+static void
 apply_preset (DlTrainPage *self, const DlPreset *preset)
 {
   self->syncing++;
   gtk_editable_set_text (GTK_EDITABLE (self->arch_entry), preset->arch);
   gtk_label_set_text (self->preset_description, preset->description);
   gtk_adjustment_set_value (self->epochs_adjustment, preset->epochs);
+  show_schedule (self, preset->schedule, preset->schedule_gamma, preset->schedule_step);
   show_hyper (self, &preset->hyper, preset->batch, preset->augment);
+  self->syncing--;
+}
+
+/* The controls show a run's recipe (its preset, when it names one). */
+static void
+show_config (DlTrainPage *self, const DlTrainConfig *cfg, const char *preset)
+{
+  const DlPreset *const *presets = dl_presets ();
+
+  self->syncing++;
+  for (guint i = 0; preset != NULL && presets[i] != NULL; i++)
+    if (g_strcmp0 (presets[i]->name, preset) == 0)
+      {
+        gtk_drop_down_set_selected (self->preset_dropdown, i);
+        gtk_label_set_text (self->preset_description, presets[i]->description);
+      }
+  gtk_editable_set_text (GTK_EDITABLE (self->arch_entry), cfg->arch);
+  gtk_adjustment_set_value (self->epochs_adjustment, cfg->epochs);
+  gtk_adjustment_set_value (self->seed_adjustment, (double) cfg->seed);
+  show_schedule (self, cfg->schedule, cfg->schedule_gamma, cfg->schedule_step);
+  show_hyper (self, &cfg->hyper, cfg->batch, cfg->augment);
   self->syncing--;
 }
 
@@ -162,6 +152,9 @@ dl_train_page_get_config (DlTrainPage *self, DlTrainConfig *cfg)
   cfg->batch = selected_batch (self);
   cfg->epochs = (int) gtk_adjustment_get_value (self->epochs_adjustment);
   cfg->seed = (guint64) gtk_adjustment_get_value (self->seed_adjustment);
+  cfg->schedule = (DlSchedule) gtk_drop_down_get_selected (self->schedule_dropdown);
+  cfg->schedule_step = (int) gtk_adjustment_get_value (self->schedule_step_adjustment);
+  cfg->schedule_gamma = (float) gtk_adjustment_get_value (self->schedule_gamma_adjustment);
   cfg->augment = gtk_switch_get_active (self->augment_switch);
   cfg->eval_every = EVAL_EVERY_BATCHES;
   /* One core stays with the window: training threads competing with it make every frame late. */
@@ -186,29 +179,78 @@ dl_train_page_set_preset (DlTrainPage *self, const char *name)
       gtk_drop_down_set_selected (self->preset_dropdown, i);
 }
 
-/* ---- sending changes ---- */
+/* ---- the draft ---- */
+
+/* What the controls show becomes the session's draft, whoever changed them. */
+static void
+push_draft (DlTrainPage *self)
+{
+  g_auto (DlTrainConfig) cfg = { 0 };
+
+  if (self->session == NULL)
+    return;
+  dl_train_page_get_config (self, &cfg);
+  dl_session_set_config (self->session, &cfg, selected_preset (self)->name);
+}
 
 static gboolean
 send_hyper (gpointer user_data)
 {
   DlTrainPage *self = user_data;
-  DlHyper hyper;
 
   self->hyper_timeout_id = 0;
-  if (self->worker == NULL)
-    return G_SOURCE_REMOVE;
-  read_hyper (self, &hyper);
-  dl_worker_set_hyper (self->worker, &hyper, selected_batch (self), gtk_switch_get_active (self->augment_switch));
+  if (self->session != NULL)
+    dl_session_apply_hyper (self->session);
   return G_SOURCE_REMOVE;
 }
 
+/* A live setting changed: the draft now, the live run once the control has settled. */
 static void
 hyper_changed (DlTrainPage *self)
 {
+  push_draft (self);
   if (self->syncing)
     return;
   g_clear_handle_id (&self->hyper_timeout_id, g_source_remove);
   self->hyper_timeout_id = g_timeout_add (HYPER_DEBOUNCE_MS, send_hyper, self);
+}
+
+static void
+update_schedule_controls (DlTrainPage *self)
+{
+  DlSchedule schedule = (DlSchedule) gtk_drop_down_get_selected (self->schedule_dropdown);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->schedule_step_box), schedule == DL_SCHEDULE_STEP);
+  /* With a schedule, the rate typed is where it starts: the plot shows what each batch used. */
+  gtk_label_set_text_with_mnemonic (self->lr_label, schedule == DL_SCHEDULE_NONE ? _("Learning _rate")
+                                                                                : _("Base learning _rate"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->lr_label),
+                               schedule == DL_SCHEDULE_COSINE
+                                 ? _("The rate the cosine schedule starts from; it falls to 0 by the last epoch. "
+                                     "The Learning rate plot shows the rate each batch used.")
+                               : schedule == DL_SCHEDULE_STEP
+                                 ? _("The rate the step schedule starts from; each step multiplies it by the "
+                                     "factor shown. The Learning rate plot shows the rate each batch used.")
+                                 : _("The rate of every batch"));
+}
+
+/* Layers, seed, epochs and schedule describe a new run. */
+static void
+frozen_changed (DlTrainPage *self)
+{
+  update_schedule_controls (self);
+  push_draft (self);
+}
+
+static void
+epochs_changed (DlTrainPage *self)
+{
+  int n = (int) gtk_adjustment_get_value (self->epochs_adjustment);
+  g_autofree char *tip = g_strdup_printf (ngettext ("Train this run for %d more epoch", "Train this run for %d more epochs",
+                                                    n), n);
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->continue_button), tip);
+  frozen_changed (self);
 }
 
 static void
@@ -255,24 +297,26 @@ arch_changed_cb (DlTrainPage *self)
   if (dl_arch_parse (gtk_editable_get_text (GTK_EDITABLE (self->arch_entry)), &arch, &error))
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->arch_entry), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->arch_entry),
-                                   _("Layers separated by commas; applied on Reset"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->arch_entry), _("Layers separated by commas; they describe a new run"));
     }
   else
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->arch_entry), "error");
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->arch_entry), error->message);
     }
+  frozen_changed (self);
 }
 
 static void
 preset_changed_cb (DlTrainPage *self)
 {
+  if (self->syncing)
+    return;
   apply_preset (self, selected_preset (self));
-  hyper_changed (self);
+  push_draft (self);
 }
 
-/* ---- showing the worker's events ---- */
+/* ---- the status of the run shown ---- */
 
 static char *
 format_duration (double seconds)
@@ -284,76 +328,6 @@ format_duration (double seconds)
   if (s >= 3600)
     return g_strdup_printf ("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
   return g_strdup_printf ("%d:%02d", s / 60, s % 60);
-}
-
-static double
-event_x (const DlEvent *ev)
-{
-  return ev->epoch + ev->epoch_fraction;
-}
-
-static void
-append_batch_losses (DlSeries *series, GArray *losses)
-{
-  g_autofree double *x = g_new (double, losses->len);
-  g_autofree double *y = g_new (double, losses->len);
-
-  for (guint i = 0; i < losses->len; i++)
-    {
-      x[i] = g_array_index (losses, DlBatchLoss, i).x;
-      y[i] = g_array_index (losses, DlBatchLoss, i).loss;
-    }
-  dl_series_append_many (series, x, y, losses->len);
-}
-
-static void
-show_progress (DlTrainPage *self, const DlEvent *ev)
-{
-  g_autofree char *epoch = g_strdup_printf (_("Epoch %d of %d"), MIN (ev->epoch + 1, ev->epochs), ev->epochs);
-  g_autofree char *elapsed = format_duration (ev->elapsed_seconds);
-  g_autofree char *eta = format_duration (ev->eta_seconds);
-  g_autofree char *speed = g_strdup_printf (_("%.0f samples/s · elapsed %s · %s left · step %lld"),
-                                            ev->samples_per_second, elapsed, eta, (long long) ev->step);
-  g_autofree char *loss = ev->step > 0 ? g_strdup_printf ("%.4f", ev->loss) : g_strdup ("—");
-
-  gtk_label_set_text (self->epoch_label, epoch);
-  gtk_progress_bar_set_fraction (self->epoch_progress, CLAMP (ev->epoch_fraction, 0.0, 1.0));
-  gtk_label_set_text (self->speed_label, speed);
-  gtk_label_set_text (self->loss_value_label, loss);
-  if (ev->batch_losses != NULL)
-    append_batch_losses (self->loss_series, ev->batch_losses);
-}
-
-static void
-show_health (DlTrainPage *self, GtkMessageType type, const char *text)
-{
-  gtk_info_bar_set_message_type (self->health_bar, type);
-  gtk_label_set_text (self->health_label, text);
-  gtk_info_bar_set_revealed (self->health_bar, text != NULL && *text != '\0');
-}
-
-static void
-show_diagnosis (DlTrainPage *self, const DlDiagnosis *diagnosis)
-{
-  g_autoptr (GString) text = g_string_new (NULL);
-
-  for (guint i = 0; diagnosis != NULL && i < diagnosis->messages->len; i++)
-    g_string_append_printf (text, "%s%s", i > 0 ? "\n" : "", (const char *) g_ptr_array_index (diagnosis->messages, i));
-  show_health (self, diagnosis != NULL && diagnosis->collapsed ? GTK_MESSAGE_ERROR : GTK_MESSAGE_WARNING, text->str);
-}
-
-static void
-show_eval (DlTrainPage *self, const DlEvent *ev)
-{
-  g_autofree char *accuracy = g_strdup_printf ("%.2f %%", 100.0 * ev->test_accuracy);
-  double x = event_x (ev);
-
-  gtk_label_set_text (self->accuracy_value_label, accuracy);
-  dl_series_append (self->test_acc_series, x, 100.0 * ev->test_accuracy);
-  dl_series_append (self->test_loss_series, x, ev->test_loss);
-  if (ev->end_of_epoch)
-    dl_series_append (self->train_acc_series, x, 100.0 * ev->train_accuracy);
-  show_diagnosis (self, ev->diagnosis);
 }
 
 static const char *
@@ -372,152 +346,224 @@ state_text (DlTrainState state)
     }
 }
 
-static void
-show_state (DlTrainPage *self, DlTrainState state)
+static int
+planned_epochs (DlTrainPage *self)
 {
-  gboolean fresh = !dl_train_state_is_live (state);
+  int epochs = self->session != NULL ? dl_session_get_epochs (self->session) : 0;
 
+  return epochs > 0 ? epochs : dl_run_get_config (self->run)->epochs;
+}
+
+static void
+update_progress (DlTrainPage *self)
+{
+  DlTrainState state;
+  double done, speed, eta, elapsed;
+  int epochs, epoch;
+  g_autofree char *epoch_text = NULL, *speed_text = NULL, *elapsed_text = NULL, *eta_text = NULL;
+
+  if (self->run == NULL)
+    {
+      gtk_label_set_text (self->run_label, "");
+      gtk_label_set_text (self->state_label, "");
+      gtk_label_set_text (self->epoch_label, "");
+      gtk_label_set_text (self->speed_label, "");
+      gtk_progress_bar_set_fraction (self->epoch_progress, 0.0);
+      return;
+    }
+  state = dl_run_get_state (self->run);
+  done = dl_run_get_epochs_done (self->run);
+  epochs = planned_epochs (self);
+  epoch = MIN ((int) floor (done) + 1, epochs);
+  epoch_text = g_strdup_printf (_("Epoch %d of %d"), MAX (epoch, 1), epochs);
+  gtk_label_set_text (self->run_label, dl_run_get_name (self->run));
   gtk_label_set_text (self->state_label, state_text (state));
-  /* The architecture and seed describe the next network: only editable when one can be made. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->preset_dropdown), fresh);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->arch_entry), fresh);
+  gtk_label_set_text (self->epoch_label, epoch_text);
+  gtk_progress_bar_set_fraction (self->epoch_progress,
+                                 done >= epochs ? 1.0 : CLAMP (done - floor (done), 0.0, 1.0));
+
+  speed = self->session != NULL ? dl_session_get_samples_per_second (self->session) : NAN;
+  eta = self->session != NULL ? dl_session_get_eta (self->session) : NAN;
+  elapsed = self->session != NULL ? dl_session_get_elapsed (self->session) : dl_run_get_train_seconds (self->run);
+  elapsed_text = format_duration (isnan (elapsed) ? dl_run_get_train_seconds (self->run) : elapsed);
+  eta_text = format_duration (eta);
+  if (dl_train_state_is_live (state) && isfinite (speed))
+    speed_text = g_strdup_printf (_("%.0f samples/s · elapsed %s · %s left · step %lld"), speed, elapsed_text,
+                                  eta_text, (long long) dl_run_get_steps (self->run));
+  else
+    speed_text = g_strdup_printf (_("trained %s · step %lld"), elapsed_text, (long long) dl_run_get_steps (self->run));
+  gtk_label_set_text (self->speed_label, speed_text);
 }
 
 static void
-on_worker_event (DlTrainPage *self, DlEvent *ev)
+update_loss (DlTrainPage *self)
 {
-  switch (ev->type)
-    {
-    case DL_EVENT_PROGRESS:
-      show_progress (self, ev);
-      break;
-    case DL_EVENT_EVAL:
-      show_eval (self, ev);
-      break;
-    case DL_EVENT_HYPER_APPLIED:
-      /* Only a change during a run is one of the run; before it, it is part of its recipe. */
-      if (ev->during_run && ev->change != NULL && *ev->change != '\0')
-        {
-          dl_plot_add_marker (self->loss_plot, event_x (ev), ev->change);
-          dl_plot_add_marker (self->accuracy_plot, event_x (ev), ev->change);
-        }
-      break;
-    case DL_EVENT_STATE:
-      show_state (self, ev->state);
-      break;
-    case DL_EVENT_DIVERGED:
-      show_health (self, GTK_MESSAGE_ERROR, ev->message);
-      break;
-    case DL_EVENT_DONE:
-      gtk_label_set_text (self->state_label, _("Finished"));
-      break;
-    case DL_EVENT_MODEL_LOADED:
-      self->syncing++;
-      gtk_editable_set_text (GTK_EDITABLE (self->arch_entry), ev->config->arch);
-      self->syncing--;
-      break;
-    case DL_EVENT_DATA_LOADED:
-    case DL_EVENT_MODEL_SAVED:
-    case DL_EVENT_ERROR:
-    default:
-      break;
-    }
+  DlSeries *loss = self->run != NULL ? dl_run_get_series (self->run, DL_RUN_SERIES_LOSS) : NULL;
+  guint n = loss != NULL ? dl_series_get_n_points (loss) : 0;
+  g_autofree char *text = n > 0 ? g_strdup_printf ("%.4f", dl_series_get_y (loss, n - 1)) : g_strdup ("—");
+
+  gtk_label_set_text (self->loss_value_label, text);
+}
+
+/* The latest evaluation, saying which test images it counted: the whole test set, or the periodic subset. */
+static void
+update_accuracy (DlTrainPage *self)
+{
+  guint n = self->run != NULL ? dl_run_get_n_evals (self->run) : 0;
+  const DlRunEval *ev = n > 0 ? dl_run_get_eval (self->run, n - 1) : NULL;
+  g_autofree char *value = ev != NULL ? g_strdup_printf ("%.2f %%", 100.0 * ev->accuracy) : g_strdup ("—");
+  g_autofree char *caption = NULL;
+
+  if (ev == NULL)
+    caption = g_strdup (_("test accuracy"));
+  else if (ev->kind == DL_EVAL_SUBSET)
+    caption = g_strdup_printf (_("test accuracy (%'d-image subset)"), ev->n);
+  else
+    caption = g_strdup_printf (_("test accuracy (all %'d test images)"), ev->n);
+  gtk_label_set_text (self->accuracy_value_label, value);
+  gtk_label_set_text (self->accuracy_caption, caption);
+}
+
+static void
+update_health (DlTrainPage *self)
+{
+  const char *text = self->session != NULL ? dl_session_get_health (self->session) : NULL;
+  DlSessionHealth level = self->session != NULL ? dl_session_get_health_level (self->session) : DL_SESSION_HEALTH_NONE;
+
+  gtk_info_bar_set_message_type (self->health_bar, level == DL_SESSION_HEALTH_ERROR ? GTK_MESSAGE_ERROR
+                                                                                    : GTK_MESSAGE_WARNING);
+  gtk_label_set_text (self->health_label, text != NULL ? text : "");
+  gtk_info_bar_set_revealed (self->health_bar, text != NULL);
+}
+
+static void
+update_start_label (DlTrainPage *self)
+{
+  gtk_button_set_label (self->start_button, self->session != NULL ? dl_session_get_start_label (self->session)
+                                                                  : _("_Start"));
+}
+
+static void
+eval_added_cb (DlTrainPage *self)
+{
+  update_accuracy (self);
+}
+
+static void
+marker_added_cb (DlTrainPage *self, guint index)
+{
+  dl_train_page_marker_added (self, index);
+}
+
+/* A past run's history arrives from the store after it is shown. */
+static void
+run_loaded_cb (DlTrainPage *self)
+{
+  dl_train_page_show_markers (self);
+  update_loss (self);
+  update_accuracy (self);
+  update_progress (self);
+}
+
+/* ---- the run shown ---- */
+
+void
+dl_train_page_set_run (DlTrainPage *self, DlRun *run)
+{
+  g_auto (DlTrainConfig) cfg = { 0 };
+
+  g_return_if_fail (DL_IS_TRAIN_PAGE (self));
+  g_return_if_fail (run == NULL || DL_IS_RUN (run));
+
+  if (self->run == run)
+    return;
+  g_set_object (&self->run, run);
+  g_signal_group_set_target (self->run_signals, run);
+  g_signal_group_set_target (self->loss_signals, run != NULL ? dl_run_get_series (run, DL_RUN_SERIES_LOSS) : NULL);
+  if (run != NULL && self->session != NULL && dl_session_get_run_config (self->session, &cfg))
+    show_config (self, &cfg, dl_run_get_preset (run));
+  else if (run != NULL)
+    show_config (self, dl_run_get_config (run), dl_run_get_preset (run));
+  push_draft (self);
+  dl_train_page_show_run_curves (self);
+  dl_train_page_show_overlays (self);
+  dl_train_page_show_markers (self);
+  update_progress (self);
+  update_loss (self);
+  update_accuracy (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN]);
+}
+
+DlRun *
+dl_train_page_get_run (DlTrainPage *self)
+{
+  g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
+  return self->run;
+}
+
+static void
+compared_changed_cb (DlTrainPage *self)
+{
+  dl_train_page_show_overlays (self);
 }
 
 void
-dl_train_page_clear (DlTrainPage *self)
+dl_train_page_set_compared (DlTrainPage *self, GListModel *compared)
 {
   g_return_if_fail (DL_IS_TRAIN_PAGE (self));
+  g_return_if_fail (compared == NULL || G_IS_LIST_MODEL (compared));
 
-  dl_series_clear (self->loss_series);
-  dl_series_clear (self->test_loss_series);
-  dl_series_clear (self->train_acc_series);
-  dl_series_clear (self->test_acc_series);
-  dl_plot_clear_markers (self->loss_plot);
-  dl_plot_clear_markers (self->accuracy_plot);
-  gtk_label_set_text (self->loss_value_label, "—");
-  gtk_label_set_text (self->accuracy_value_label, "—");
-  gtk_label_set_text (self->epoch_label, "");
-  gtk_label_set_text (self->speed_label, "");
-  gtk_progress_bar_set_fraction (self->epoch_progress, 0.0);
-  show_health (self, GTK_MESSAGE_WARNING, NULL);
-}
-
-/* ---- plots and export ---- */
-
-/* The plots shown, into one file (PNG and SVG one above the other, 1200 × 500 each; CSV all their data). */
-static void
-export_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  DlTrainPage *self = DL_TRAIN_PAGE (widget);
-  DlPlotFormat format = g_str_equal (name, "train.export-png") ? DL_PLOT_FORMAT_PNG
-                      : g_str_equal (name, "train.export-svg") ? DL_PLOT_FORMAT_SVG : DL_PLOT_FORMAT_CSV;
-
-  dl_plot_exporter_choose (self->exporter, format, "digitlab");
-}
-
-/* The current run's curves: the test figures dashed, with their best values marked. */
-static void
-setup_plots (DlTrainPage *self)
-{
-  self->loss_series = dl_series_new (_("train loss (per batch)"), "blue");
-  dl_series_set_smooth (self->loss_series, TRUE);
-  self->test_loss_series = dl_series_new (_("test loss"), "orange");
-  self->test_acc_series = dl_series_new (_("test accuracy"), "orange");
-  self->train_acc_series = dl_series_new (_("train accuracy (epoch)"), "blue");
-
-  self->loss_run = dl_plot_run_new (_("this run"), NULL);
-  dl_plot_run_add_series (self->loss_run, self->loss_series, DL_PLOT_CURVE_DEFAULT);
-  dl_plot_run_add_series (self->loss_run, self->test_loss_series,
-                          DL_PLOT_CURVE_POINTS | DL_PLOT_CURVE_DASHED | DL_PLOT_CURVE_BEST_MIN);
-  dl_plot_add_run (self->loss_plot, self->loss_run);
-  dl_plot_set_current_run (self->loss_plot, self->loss_run);
-
-  self->accuracy_run = dl_plot_run_new (_("this run"), NULL);
-  dl_plot_run_add_series (self->accuracy_run, self->train_acc_series, DL_PLOT_CURVE_POINTS | DL_PLOT_CURVE_BEST_MAX);
-  dl_plot_run_add_series (self->accuracy_run, self->test_acc_series,
-                          DL_PLOT_CURVE_POINTS | DL_PLOT_CURVE_DASHED | DL_PLOT_CURVE_BEST_MAX);
-  dl_plot_add_run (self->accuracy_plot, self->accuracy_run);
-  dl_plot_set_current_run (self->accuracy_plot, self->accuracy_run);
-
-  self->exporter = dl_plot_exporter_new (GTK_WIDGET (self), 1200, 500);
-  dl_plot_exporter_add_plot (self->exporter, self->loss_plot);
-  dl_plot_exporter_add_plot (self->exporter, self->accuracy_plot);
-  dl_plot_exporter_add_plot (self->exporter, self->lr_plot);
+  if (self->compared == compared)
+    return;
+  if (self->compared != NULL)
+    g_signal_handlers_disconnect_by_data (self->compared, self);
+  g_set_object (&self->compared, compared);
+  if (compared != NULL)
+    g_signal_connect_object (compared, "items-changed", G_CALLBACK (compared_changed_cb), self, G_CONNECT_SWAPPED);
+  dl_train_page_show_overlays (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPARED]);
 }
 
 void
-dl_train_page_set_lr_series (DlTrainPage *self, DlSeries *series)
+dl_train_page_set_session (DlTrainPage *self, DlSession *session)
 {
   g_return_if_fail (DL_IS_TRAIN_PAGE (self));
-  g_return_if_fail (series == NULL || DL_IS_SERIES (series));
+  g_return_if_fail (session == NULL || DL_IS_SESSION (session));
 
-  if (self->lr_run)
-    dl_plot_remove_run (self->lr_plot, self->lr_run);
-  g_clear_object (&self->lr_run);
-  if (series)
+  if (self->session == session)
+    return;
+  g_clear_pointer (&self->run_binding, g_binding_unbind);
+  g_clear_pointer (&self->compared_binding, g_binding_unbind);
+  g_set_object (&self->session, session);
+  g_signal_group_set_target (self->session_signals, session);
+  if (session != NULL)
     {
-      self->lr_run = dl_plot_run_new (_("this run"), NULL);
-      dl_plot_run_add_series (self->lr_run, series, DL_PLOT_CURVE_DEFAULT);
-      dl_plot_add_run (self->lr_plot, self->lr_run);
-      dl_plot_set_current_run (self->lr_plot, self->lr_run);
+      push_draft (self);
+      self->run_binding = g_object_bind_property (session, "run", self, "run", G_BINDING_SYNC_CREATE);
+      self->compared_binding = g_object_bind_property (session, "compared", self, "compared", G_BINDING_SYNC_CREATE);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->lr_plot), series != NULL);
+  update_start_label (self);
+  update_health (self);
+  update_progress (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+DlSession *
+dl_train_page_get_session (DlTrainPage *self)
+{
+  g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
+  return self->session;
 }
 
 /* ---- object ---- */
 
 static void
-dl_train_page_set_worker (DlTrainPage *self, DlWorker *worker)
+export_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  if (self->worker == worker)
-    return;
-  if (self->worker != NULL)
-    g_signal_handlers_disconnect_by_data (self->worker, self);
-  g_set_object (&self->worker, worker);
-  if (worker != NULL)
-    g_signal_connect_object (worker, "event", G_CALLBACK (on_worker_event), self, G_CONNECT_SWAPPED);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
+  DlPlotFormat format = g_str_equal (name, "train.export-png") ? DL_PLOT_FORMAT_PNG
+                      : g_str_equal (name, "train.export-svg") ? DL_PLOT_FORMAT_SVG : DL_PLOT_FORMAT_CSV;
+
+  dl_train_page_export (DL_TRAIN_PAGE (widget), format);
 }
 
 static void
@@ -526,20 +572,18 @@ dl_train_page_dispose (GObject *object)
   DlTrainPage *self = DL_TRAIN_PAGE (object);
 
   g_clear_handle_id (&self->hyper_timeout_id, g_source_remove);
-  dl_train_page_set_worker (self, NULL);
+  dl_train_page_set_session (self, NULL);
+  dl_train_page_set_compared (self, NULL);
+  dl_train_page_set_run (self, NULL);
   /* Closes an open save dialog: its answer must not arrive for a page that is gone. */
-  g_clear_object (&self->exporter);
+  dl_train_page_plots_dispose (self);
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->run_signals);
+  g_clear_object (&self->loss_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_TRAIN_PAGE);
   /* The template's top-level box is not a bound child: unparent it too. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
-  g_clear_object (&self->loss_series);
-  g_clear_object (&self->test_loss_series);
-  g_clear_object (&self->train_acc_series);
-  g_clear_object (&self->test_acc_series);
-  g_clear_object (&self->loss_run);
-  g_clear_object (&self->accuracy_run);
-  g_clear_object (&self->lr_run);
 
   G_OBJECT_CLASS (dl_train_page_parent_class)->dispose (object);
 }
@@ -551,9 +595,9 @@ dl_train_page_get_property (GObject *object, guint prop_id, GValue *value, GPara
 
   switch (prop_id)
     {
-    case PROP_WORKER:
-      g_value_set_object (value, self->worker);
-      break;
+    case PROP_SESSION:  g_value_set_object (value, self->session); break;
+    case PROP_RUN:      g_value_set_object (value, self->run); break;
+    case PROP_COMPARED: g_value_set_object (value, self->compared); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -566,9 +610,9 @@ dl_train_page_set_property (GObject *object, guint prop_id, const GValue *value,
 
   switch (prop_id)
     {
-    case PROP_WORKER:
-      dl_train_page_set_worker (self, g_value_get_object (value));
-      break;
+    case PROP_SESSION:  dl_train_page_set_session (self, g_value_get_object (value)); break;
+    case PROP_RUN:      dl_train_page_set_run (self, g_value_get_object (value)); break;
+    case PROP_COMPARED: dl_train_page_set_compared (self, g_value_get_object (value)); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -579,14 +623,15 @@ dl_train_page_class_init (DlTrainPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = dl_train_page_dispose;
   object_class->get_property = dl_train_page_get_property;
   object_class->set_property = dl_train_page_set_property;
 
-  properties[PROP_WORKER] =
-    g_param_spec_object ("worker", NULL, NULL, DL_TYPE_WORKER,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, DL_TYPE_SESSION, rw);
+  properties[PROP_RUN] = g_param_spec_object ("run", NULL, NULL, DL_TYPE_RUN, rw);
+  properties[PROP_COMPARED] = g_param_spec_object ("compared", NULL, NULL, G_TYPE_LIST_MODEL, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (DL_TYPE_PLOT);
@@ -598,27 +643,40 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, weight_decay_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, epochs_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, seed_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, schedule_step_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, schedule_gamma_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, smoothing_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, preset_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, preset_description);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, arch_entry);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, schedule_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, schedule_step_box);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, start_button);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, continue_button);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_entry);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, batch_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, optimizer_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, reduce_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, augment_switch);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, log_switch);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, seeds_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, run_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, epoch_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, state_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, epoch_progress);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, speed_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, loss_value_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, accuracy_value_label);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, accuracy_caption);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, health_bar);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, health_label);
-  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, loss_plot);
-  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, accuracy_plot);
-  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_plot);
+  gtk_widget_class_bind_template_child_full (widget_class, "loss_plot", FALSE,
+                                             G_STRUCT_OFFSET (DlTrainPage, plots[PLOT_LOSS]));
+  gtk_widget_class_bind_template_child_full (widget_class, "accuracy_plot", FALSE,
+                                             G_STRUCT_OFFSET (DlTrainPage, plots[PLOT_ACCURACY]));
+  gtk_widget_class_bind_template_child_full (widget_class, "lr_plot", FALSE,
+                                             G_STRUCT_OFFSET (DlTrainPage, plots[PLOT_LR]));
   gtk_widget_class_bind_template_callback (widget_class, lr_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, arch_changed_cb);
 
@@ -638,17 +696,44 @@ preset_names (void)
 }
 
 static void
+follow_session (DlTrainPage *self)
+{
+  GSignalGroup *g = self->session_signals = g_signal_group_new (DL_TYPE_SESSION);
+
+  g_signal_group_connect_object (g, "notify::start-label", G_CALLBACK (update_start_label), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (g, "notify::health", G_CALLBACK (update_health), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (g, "notify::health-level", G_CALLBACK (update_health), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (g, "notify::elapsed", G_CALLBACK (update_progress), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (g, "notify::eta", G_CALLBACK (update_progress), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (g, "notify::epochs", G_CALLBACK (update_progress), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (g, "notify::state", G_CALLBACK (update_progress), self, G_CONNECT_SWAPPED);
+
+  g = self->run_signals = g_signal_group_new (DL_TYPE_RUN);
+  g_signal_group_connect_object (g, "marker-added", G_CALLBACK (marker_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (g, "eval-added", G_CALLBACK (eval_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (g, "notify::loaded", G_CALLBACK (run_loaded_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (g, "notify::epochs-done", G_CALLBACK (update_progress), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (g, "notify::state", G_CALLBACK (update_progress), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (g, "notify::name", G_CALLBACK (update_progress), self, G_CONNECT_SWAPPED);
+
+  g = self->loss_signals = g_signal_group_new (DL_TYPE_SERIES);
+  g_signal_group_connect_object (g, "changed", G_CALLBACK (update_loss), self, G_CONNECT_SWAPPED);
+}
+
+static void
 dl_train_page_init (DlTrainPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  setup_plots (self);
-
-  g_object_bind_property (self->smoothing_adjustment, "value", self->loss_plot, "smoothing", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->log_switch, "active", self->loss_plot, "log-y", G_BINDING_SYNC_CREATE);
+  follow_session (self);
+  dl_train_page_plots_init (self);
+  g_object_bind_property (self->smoothing_adjustment, "value", self->plots[PLOT_LOSS], "smoothing", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->log_switch, "active", self->plots[PLOT_LOSS], "log-y", G_BINDING_SYNC_CREATE);
 
   gtk_drop_down_set_model (self->preset_dropdown, G_LIST_MODEL (preset_names ()));
   apply_preset (self, selected_preset (self));
+  update_schedule_controls (self);
+  epochs_changed (self);
 
   g_signal_connect_swapped (self->preset_dropdown, "notify::selected", G_CALLBACK (preset_changed_cb), self);
   g_signal_connect_swapped (self->lr_adjustment, "value-changed", G_CALLBACK (lr_scale_changed_cb), self);
@@ -658,7 +743,14 @@ dl_train_page_init (DlTrainPage *self)
   g_signal_connect_swapped (self->optimizer_dropdown, "notify::selected", G_CALLBACK (hyper_changed), self);
   g_signal_connect_swapped (self->reduce_dropdown, "notify::selected", G_CALLBACK (hyper_changed), self);
   g_signal_connect_swapped (self->augment_switch, "notify::active", G_CALLBACK (hyper_changed), self);
-  show_state (self, DL_TRAIN_READY);
+  g_signal_connect_swapped (self->epochs_adjustment, "value-changed", G_CALLBACK (epochs_changed), self);
+  g_signal_connect_swapped (self->seed_adjustment, "value-changed", G_CALLBACK (frozen_changed), self);
+  g_signal_connect_swapped (self->schedule_dropdown, "notify::selected", G_CALLBACK (frozen_changed), self);
+  g_signal_connect_swapped (self->schedule_step_adjustment, "value-changed", G_CALLBACK (frozen_changed), self);
+  g_signal_connect_swapped (self->schedule_gamma_adjustment, "value-changed", G_CALLBACK (frozen_changed), self);
+  g_signal_connect_swapped (self->seeds_dropdown, "notify::selected", G_CALLBACK (dl_train_page_show_overlays), self);
+  update_start_label (self);
+  update_progress (self);
 }
 
 GtkAdjustment *
@@ -668,23 +760,30 @@ dl_train_page_get_lr_adjustment (DlTrainPage *self)
   return self->lr_adjustment;
 }
 
+GtkDropDown *
+dl_train_page_get_schedule_dropdown (DlTrainPage *self)
+{
+  g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
+  return self->schedule_dropdown;
+}
+
 DlPlot *
 dl_train_page_get_loss_plot (DlTrainPage *self)
 {
   g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
-  return self->loss_plot;
+  return self->plots[PLOT_LOSS];
 }
 
 DlPlot *
 dl_train_page_get_accuracy_plot (DlTrainPage *self)
 {
   g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
-  return self->accuracy_plot;
+  return self->plots[PLOT_ACCURACY];
 }
 
 DlPlot *
 dl_train_page_get_lr_plot (DlTrainPage *self)
 {
   g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
-  return self->lr_plot;
+  return self->plots[PLOT_LR];
 }

@@ -1,8 +1,10 @@
 /* dl-window.c — the main window.
  *
- * The window owns the training worker and is the only place that turns user intent (actions) into
- * worker commands; pages observe the worker's events themselves. Data loading starts at once from the
- * MNIST cache; without data the window shows an empty state that says how to get some.
+ * The window holds the session (DlSession), inserts its "session" actions and gives it to the pages, which
+ * bind to it and its run themselves; what the window adds is what needs a window: the file choosers, the one
+ * message bar (the session's "message"), which of the loading page, the empty state and the pages to show,
+ * the question before a trained model that is kept nowhere is thrown away, and quitting only once the
+ * session has recorded the run under way.
  */
 #include "config.h"
 
@@ -14,29 +16,39 @@
 #include "dl-frame-stats.h"
 #include "dl-mistakes-page.h"
 #include "dl-network-page.h"
-#include "dl-run-recorder.h"
+#include "dl-session.h"
 #include "dl-train-page.h"
 #include "dl-window.h"
-#include "dl-worker.h"
+
+/* What the open file chooser is for. */
+typedef enum {
+  CHOOSE_DATA_FOLDER,
+  CHOOSE_TRAIN_CSV,
+  CHOOSE_TEST_CSV,
+  CHOOSE_SAVE_MODEL,
+  CHOOSE_LOAD_MODEL,
+} Choose;
 
 struct _DlWindow
 {
   GtkApplicationWindow parent_instance;
 
-  DlWorker     *worker;
+  DlSession    *session;
   DlFrameStats *frame_stats;
-  char         *pending_train_csv;   /* between the two CSV choosers */
-  char         *data;                /* what to load at start; NULL for the MNIST cache */
-  gboolean      have_net;            /* a new run or a model load has been asked for */
-  gboolean      data_loaded;         /* the worker has data: a load that fails leaves it in use */
-  guint         run_serial;          /* the run the pages show */
-  guint         loaded_serial;       /* the run of the last model loaded: Start trains it on */
-  DlEvent      *pending_eval;        /* a periodic evaluation the hidden Mistakes page has not seen */
+  GtkFileChooserNative *chooser;      /* owned: destroyed with the window, so no answer comes after it */
+  Choose        choosing;
+  GtkWidget    *question;             /* the open "discard the trained model?" dialog */
+  char         *pending_train_csv;    /* between the two CSV choosers */
+  char         *data;                 /* what to load at start; NULL for the MNIST cache */
+  gboolean      no_data_found;        /* the data folder has no MNIST: the empty state, whatever is loaded */
+  gboolean      quit_confirmed;
+  gboolean      closing;
 
   /* template children */
-  GtkButton    *start_button;
-  GtkInfoBar   *error_bar;
-  GtkLabel     *error_label;
+  GtkButton    *play_button;
+  GtkInfoBar   *message_bar;
+  GtkLabel     *message_label;
+  GtkButton    *retry_button;
   GtkStack     *main_stack;
   GtkStack     *pages;
   DlEmptyState *empty_state;
@@ -46,23 +58,9 @@ struct _DlWindow
   DlMistakesPage *mistakes_page;
   DlDataPage   *data_page;
   DlNetworkPage *network_page;
-  DlRunRecorder *recorder;           /* the run the Network page shows, in memory until the session records runs */
 };
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, GTK_TYPE_APPLICATION_WINDOW)
-
-static void
-show_error (DlWindow *self, const char *message)
-{
-  gtk_label_set_text (self->error_label, message);
-  gtk_info_bar_set_revealed (self->error_bar, TRUE);
-}
-
-static void
-error_bar_response_cb (DlWindow *self, int response)
-{
-  gtk_info_bar_set_revealed (self->error_bar, FALSE);
-}
 
 static GSettings *
 app_settings (void)
@@ -82,23 +80,122 @@ data_dir (void)
 }
 
 static void
-show_empty_state (DlWindow *self, const char *error)
+session_activate (DlWindow *self, const char *action, GVariant *param)
 {
-  g_autofree char *dir = data_dir ();
-
-  dl_empty_state_set_data_dir (self->empty_state, dir);
-  dl_empty_state_set_error (self->empty_state, error);
-  gtk_stack_set_visible_child_name (self->main_stack, "empty");
+  g_action_group_activate_action (dl_session_get_actions (self->session), action, param);
 }
+
+static gboolean
+session_enabled (DlWindow *self, const char *action)
+{
+  return g_action_group_get_action_enabled (dl_session_get_actions (self->session), action);
+}
+
+/* ---- what the window shows ---- */
+
+static void
+update_main_stack (DlWindow *self)
+{
+  const char *child;
+  gboolean had_pages = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "pages") == 0;
+
+  if (self->no_data_found)
+    child = "empty";
+  else if (dl_session_get_has_data (self->session) || dl_session_get_live_run (self->session) != NULL)
+    child = "pages";
+  else if (dl_session_get_loading_data (self->session))
+    child = "loading";
+  else
+    child = "empty";
+  if (g_str_equal (child, "empty"))
+    {
+      g_autofree char *dir = data_dir ();
+
+      dl_empty_state_set_data_dir (self->empty_state, dir);
+    }
+  gtk_stack_set_visible_child_name (self->main_stack, child);
+  /* A model opened without any data set is for drawing. */
+  if (!had_pages && g_str_equal (child, "pages") && !dl_session_get_has_data (self->session))
+    gtk_stack_set_visible_child_name (self->pages, "draw");
+}
+
+static void
+update_message (DlWindow *self)
+{
+  const char *message = dl_session_get_message (self->session);
+
+  gtk_label_set_text (self->message_label, message != NULL ? message : "");
+  gtk_info_bar_set_message_type (self->message_bar,
+                                 dl_session_get_message_is_error (self->session) ? GTK_MESSAGE_ERROR : GTK_MESSAGE_INFO);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), session_enabled (self, "retry"));
+  gtk_info_bar_set_revealed (self->message_bar, message != NULL);
+}
+
+static void
+message_bar_response_cb (DlWindow *self, int response)
+{
+  dl_session_clear_message (self->session);
+}
+
+/* The header's button is Start, Pause or Resume: what Ctrl+Return does now, shown by its icon and tip. */
+static void
+update_play_button (DlWindow *self)
+{
+  const char *icon = "media-playback-start-symbolic";
+  const char *tip = _("Start a run from the settings shown (Ctrl+Return)");
+
+  if (session_enabled (self, "pause"))
+    {
+      icon = "media-playback-pause-symbolic";
+      tip = _("Pause training (Ctrl+Return)");
+    }
+  else if (session_enabled (self, "resume"))
+    tip = _("Resume training (Ctrl+Return)");
+  gtk_button_set_icon_name (self->play_button, icon);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button), tip);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.play",
+                                 session_enabled (self, "pause") || session_enabled (self, "resume")
+                                 || session_enabled (self, "start"));
+}
+
+static void
+action_enabled_cb (DlWindow *self)
+{
+  update_play_button (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), session_enabled (self, "retry"));
+}
+
+static void
+data_changed_cb (DlWindow *self)
+{
+  self->no_data_found = FALSE;
+  dl_data_page_set_data (self->data_page, dl_session_get_train_set (self->session),
+                         dl_session_get_test_set (self->session));
+  update_main_stack (self);
+}
+
+/* A model opened: the pages, even without a data set. */
+static void
+live_run_changed_cb (DlWindow *self)
+{
+  DlRun *live = dl_session_get_live_run (self->session);
+
+  if (live != NULL && dl_run_get_origin_model_path (live) != NULL)
+    self->no_data_found = FALSE;
+  update_main_stack (self);
+}
+
+/* ---- data ---- */
 
 static void
 load_data (DlWindow *self, const char *train, const char *test)
 {
   g_autofree char *what = g_strdup_printf (_("Loading %s…"), train);
 
+  self->no_data_found = FALSE;
   gtk_label_set_text (self->loading_label, what);
-  gtk_stack_set_visible_child_name (self->main_stack, "loading");
-  dl_worker_load_data (self->worker, train, test);
+  session_activate (self, "load-data", g_variant_new ("(ss)", train, test != NULL ? test : ""));
+  update_main_stack (self);
 }
 
 static gboolean
@@ -120,7 +217,10 @@ load_default_data (DlWindow *self)
   else if (dir_has_mnist (dir))
     load_data (self, dir, dir);
   else
-    show_empty_state (self, NULL);
+    {
+      self->no_data_found = TRUE;
+      update_main_stack (self);
+    }
 }
 
 /* A new data folder in Preferences is tried at once when the window has no data yet. */
@@ -140,192 +240,59 @@ empty_state_downloaded_cb (DlWindow *self)
   load_data (self, dir, dir);
 }
 
-/* What the Train page shows, with the Threads preference (0 leaves the page's: one core fewer than the
- * machine has). */
+/* Try Again: what failed (the data files the user opened, which may not be MNIST at all), else the data
+ * folder once more. */
 static void
-page_config (DlWindow *self, DlTrainConfig *cfg)
-{
-  int threads = app_settings () != NULL ? g_settings_get_int (app_settings (), "training-threads") : 0;
-
-  dl_train_page_get_config (self->train_page, cfg);
-  if (threads > 0)
-    cfg->threads = threads;
-}
-
-/* A new run from what the Train page shows; FALSE (with the reason shown) when its layers do not parse,
- * so that nothing is started on the strength of it. */
-static gboolean
-new_run (DlWindow *self)
-{
-  g_auto (DlTrainConfig) cfg = { 0 };
-  g_autoptr (GError) error = NULL;
-  DlArch arch;
-
-  page_config (self, &cfg);
-  if (!dl_arch_parse (cfg.arch, &arch, &error))
-    {
-      show_error (self, error->message);
-      return FALSE;
-    }
-  self->have_net = TRUE;
-  dl_worker_new_run (self->worker, &cfg);
-  return TRUE;
-}
-
-/* The pages show one run: they start over when the worker's events begin another. */
-static void
-follow_run (DlWindow *self, const DlEvent *ev)
-{
-  if (ev->run_serial == self->run_serial)
-    return;
-  self->run_serial = ev->run_serial;
-  dl_train_page_clear (self->train_page);
-  dl_mistakes_page_clear_history (self->mistakes_page);
-  g_clear_pointer (&self->pending_eval, dl_event_unref);
-}
-
-static void
-recorder_run_cb (DlWindow *self)
-{
-  dl_mistakes_page_set_run (self->mistakes_page, dl_run_recorder_get_run (self->recorder));
-}
-
-static void
-draw_input_changed_cb (DlWindow *self)
-{
-  dl_network_page_set_input (self->network_page, dl_draw_page_get_input (self->draw_page));
-}
-
-static void
-update_actions (DlWindow *self)
-{
-  DlTrainState state = dl_worker_get_state (self->worker);
-  gboolean running = state == DL_TRAIN_RUNNING;
-  gboolean have_data = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "pages") == 0;
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", have_data);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pause", running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resume",
-                                 state == DL_TRAIN_PAUSED || state == DL_TRAIN_DIVERGED);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", dl_train_state_is_live (state));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset", have_data && !running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.evaluate", have_data);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-model", have_data);
-  gtk_button_set_icon_name (self->start_button,
-                            running ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
-}
-
-static gboolean
-mistakes_page_shown (DlWindow *self)
-{
-  return gtk_stack_get_visible_child (self->pages) == GTK_WIDGET (self->mistakes_page);
-}
-
-/* Taking in an evaluation costs the Mistakes page 60–170 ms of main-loop time: while it is hidden it
- * gets only the end-of-epoch ones (its history), and the latest periodic one when it is shown. */
-static void
-show_eval_in_mistakes (DlWindow *self, DlEvent *ev)
-{
-  g_clear_pointer (&self->pending_eval, dl_event_unref);
-  if (ev->end_of_epoch || mistakes_page_shown (self))
-    dl_mistakes_page_add_eval (self->mistakes_page, ev->eval, ev->diagnosis, ev->end_of_epoch);
-  else
-    self->pending_eval = dl_event_ref (ev);
-}
-
-static void
-page_changed_cb (DlWindow *self)
-{
-  DlEvent *ev = self->pending_eval;
-
-  if (ev == NULL || !mistakes_page_shown (self))
-    return;
-  self->pending_eval = NULL;
-  dl_mistakes_page_add_eval (self->mistakes_page, ev->eval, ev->diagnosis, ev->end_of_epoch);
-  dl_event_unref (ev);
-}
-
-static void
-on_worker_event (DlWindow *self, DlEvent *ev)
-{
-  if (ev->type == DL_EVENT_STATE || ev->type == DL_EVENT_MODEL_LOADED)
-    follow_run (self, ev);
-  switch (ev->type)
-    {
-    case DL_EVENT_DATA_LOADED:
-      self->data_loaded = TRUE;
-      gtk_stack_set_visible_child_name (self->main_stack, "pages");
-      dl_mistakes_page_set_test_set (self->mistakes_page, ev->test);
-      dl_data_page_set_data (self->data_page, ev->train, ev->test);
-      dl_network_page_set_test_set (self->network_page, ev->test);
-      /* A first, untrained network so that every page has something to show and start has a config. */
-      if (!self->have_net)
-        new_run (self);
-      break;
-
-    case DL_EVENT_ERROR:
-      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "loading") != 0)
-        show_error (self, ev->message);
-      else if (self->data_loaded)
-        {
-          gtk_stack_set_visible_child_name (self->main_stack, "pages");
-          show_error (self, ev->message);
-        }
-      else
-        show_empty_state (self, ev->message);
-      break;
-
-    case DL_EVENT_EVAL:
-      show_eval_in_mistakes (self, ev);
-      break;
-
-    case DL_EVENT_MODEL_LOADED:
-      self->loaded_serial = ev->run_serial;
-      break;
-
-    case DL_EVENT_STATE:
-      /* Why a run failed (its data was replaced while it trained). */
-      if (ev->message != NULL)
-        show_error (self, ev->message);
-      break;
-
-    case DL_EVENT_PROGRESS:
-    case DL_EVENT_HYPER_APPLIED:
-    case DL_EVENT_MODEL_SAVED:
-    case DL_EVENT_DIVERGED:
-    case DL_EVENT_DONE:
-    default:
-      break;
-    }
-  update_actions (self);
-}
-
-static void
-start_action (GtkWidget *widget, const char *name, GVariant *param)
+reload_data_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   DlWindow *self = DL_WINDOW (widget);
 
-  switch (dl_worker_get_state (self->worker))
+  if (dl_session_get_retry (self->session) == DL_SESSION_RETRY_DATA)
     {
-    case DL_TRAIN_READY:
-      /* A loaded model is trained on as it is; an untrained network is made again from what the page
-       * shows now, which may have changed since it was made. */
-      if ((self->loaded_serial != 0 && self->run_serial == self->loaded_serial) || new_run (self))
-        dl_worker_start (self->worker);
+      self->no_data_found = FALSE;
+      session_activate (self, "retry", NULL);
+      update_main_stack (self);
+    }
+  else
+    load_default_data (self);
+}
+
+/* ---- file choosers ---- */
+
+static void
+close_chooser (DlWindow *self)
+{
+  if (self->chooser == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->chooser, self);
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+}
+
+static void choose (DlWindow *self, Choose what);
+
+static void
+chosen (DlWindow *self, const char *path)
+{
+  switch (self->choosing)
+    {
+    case CHOOSE_DATA_FOLDER:
+      load_data (self, path, path);
       break;
-    case DL_TRAIN_RUNNING:
-      dl_worker_pause (self->worker);
+    case CHOOSE_TRAIN_CSV:
+      g_free (self->pending_train_csv);
+      self->pending_train_csv = g_strdup (path);
+      choose (self, CHOOSE_TEST_CSV);
       break;
-    case DL_TRAIN_PAUSED:
-    case DL_TRAIN_DIVERGED:
-      dl_worker_resume (self->worker);
+    case CHOOSE_TEST_CSV:
+      load_data (self, self->pending_train_csv, path);
+      g_clear_pointer (&self->pending_train_csv, g_free);
       break;
-    case DL_TRAIN_FINISHED:
-    case DL_TRAIN_STOPPED:
-    case DL_TRAIN_FAILED:
-      /* The run has ended: Start trains a new one. */
-      if (new_run (self))
-        dl_worker_start (self->worker);
+    case CHOOSE_SAVE_MODEL:
+      session_activate (self, "save-model", g_variant_new_string (path));
+      break;
+    case CHOOSE_LOAD_MODEL:
+      dl_window_load_model (self, path);
       break;
     default:
       g_assert_not_reached ();
@@ -333,154 +300,231 @@ start_action (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
-pause_action (GtkWidget *widget, const char *name, GVariant *param)
+chooser_response_cb (DlWindow *self, int response, GtkNativeDialog *dialog)
 {
-  dl_worker_pause (DL_WINDOW (widget)->worker);
-}
+  g_autoptr (GFile) file = response == GTK_RESPONSE_ACCEPT ? gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog)) : NULL;
+  g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+  Choose what = self->choosing;
 
-static void
-resume_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  dl_worker_resume (DL_WINDOW (widget)->worker);
-}
-
-static void
-stop_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  dl_worker_stop (DL_WINDOW (widget)->worker);
-}
-
-static void
-reset_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  new_run (DL_WINDOW (widget));
-}
-
-static void
-evaluate_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  dl_worker_evaluate (DL_WINDOW (widget)->worker);
-}
-
-static void
-reload_data_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  load_default_data (DL_WINDOW (widget));
-}
-
-typedef void (*ChooserDone) (DlWindow *self, const char *path);
-
-static void
-chooser_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
-{
-  DlWindow *self = g_object_get_data (G_OBJECT (dialog), "dl-window");
-  ChooserDone done = (ChooserDone) user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT)
+  close_chooser (self);
+  if (path != NULL)
     {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-
-      if (path != NULL)
-        done (self, path);
+      self->choosing = what;
+      chosen (self, path);
     }
-  g_object_unref (dialog);
 }
 
 static void
-choose_file (DlWindow *self, const char *title, GtkFileChooserAction action, const char *accept,
-             const char *csv_filter_name, ChooserDone done)
+add_filter (GtkFileChooser *chooser, const char *name, const char *pattern)
 {
-  GtkFileChooserNative *chooser;
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
 
-  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, _("_Cancel"));
-  if (csv_filter_name != NULL)
+  gtk_file_filter_set_name (filter, name);
+  gtk_file_filter_add_pattern (filter, pattern);
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+static void
+choose (DlWindow *self, Choose what)
+{
+  static const struct {
+    const char *title, *accept;
+    GtkFileChooserAction action;
+  } kinds[] = {
+    [CHOOSE_DATA_FOLDER] = { N_("Open a Folder of MNIST IDX Files"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER },
+    [CHOOSE_TRAIN_CSV] = { N_("Open the Training CSV File"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_OPEN },
+    [CHOOSE_TEST_CSV] = { N_("Open the Test CSV File"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_OPEN },
+    [CHOOSE_SAVE_MODEL] = { N_("Save Model"), N_("_Save"), GTK_FILE_CHOOSER_ACTION_SAVE },
+    [CHOOSE_LOAD_MODEL] = { N_("Load Model"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_OPEN },
+  };
+  GtkFileChooser *chooser;
+
+  close_chooser (self);
+  self->choosing = what;
+  self->chooser = gtk_file_chooser_native_new (_(kinds[what].title), GTK_WINDOW (self), kinds[what].action,
+                                               _(kinds[what].accept), _("_Cancel"));
+  chooser = GTK_FILE_CHOOSER (self->chooser);
+  if (what == CHOOSE_TRAIN_CSV || what == CHOOSE_TEST_CSV)
+    add_filter (chooser, _("CSV files (label, 784 pixels)"), "*.csv");
+  if (what == CHOOSE_SAVE_MODEL || what == CHOOSE_LOAD_MODEL)
+    add_filter (chooser, _("Digit Lab models"), "*.dlm");
+  if (what == CHOOSE_SAVE_MODEL)
     {
-      g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+      g_autofree char *name = dl_session_dup_model_name (self->session);
 
-      gtk_file_filter_set_name (filter, csv_filter_name);
-      gtk_file_filter_add_pattern (filter, "*.csv");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+      gtk_file_chooser_set_current_name (chooser, name);
     }
-  g_object_set_data (G_OBJECT (chooser), "dl-window", self);
-  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), done);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
-static void
-data_folder_chosen (DlWindow *self, const char *path)
-{
-  load_data (self, path, path);
-}
-
-static void
-test_csv_chosen (DlWindow *self, const char *path)
-{
-  load_data (self, self->pending_train_csv, path);
-  g_clear_pointer (&self->pending_train_csv, g_free);
-}
-
-static void
-train_csv_chosen (DlWindow *self, const char *path)
-{
-  g_free (self->pending_train_csv);
-  self->pending_train_csv = g_strdup (path);
-  choose_file (self, _("Open the Test CSV File"), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
-               _("CSV files (label, 784 pixels)"), test_csv_chosen);
-}
-
-static void
-model_save_chosen (DlWindow *self, const char *path)
-{
-  dl_worker_save_model (self->worker, path);
-}
-
-/* The pages keep showing the current run until the model has loaded (follow_run): a file that does not
- * load changes nothing but the error bar. */
-void
-dl_window_load_model (DlWindow *self, const char *path)
-{
-  g_auto (DlTrainConfig) cfg = { 0 };
-
-  g_return_if_fail (DL_IS_WINDOW (self));
-
-  self->have_net = TRUE;
-  page_config (self, &cfg);
-  dl_worker_load_model (self->worker, path, &cfg);
-}
-
-static void
-model_load_chosen (DlWindow *self, const char *path)
-{
-  dl_window_load_model (self, path);
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
 static void
 open_data_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  choose_file (DL_WINDOW (widget), _("Open a Folder of MNIST IDX Files"),
-               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Open"), NULL, data_folder_chosen);
+  choose (DL_WINDOW (widget), CHOOSE_DATA_FOLDER);
 }
 
 static void
 open_csv_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  choose_file (DL_WINDOW (widget), _("Open the Training CSV File"), GTK_FILE_CHOOSER_ACTION_OPEN,
-               _("_Open"), _("CSV files (label, 784 pixels)"), train_csv_chosen);
+  choose (DL_WINDOW (widget), CHOOSE_TRAIN_CSV);
 }
 
 static void
 save_model_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  choose_file (DL_WINDOW (widget), _("Save Model"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL,
-               model_save_chosen);
+  if (session_enabled (DL_WINDOW (widget), "save-model"))
+    choose (DL_WINDOW (widget), CHOOSE_SAVE_MODEL);
 }
 
 static void
 load_model_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  choose_file (DL_WINDOW (widget), _("Load Model"), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), NULL,
-               model_load_chosen);
+  choose (DL_WINDOW (widget), CHOOSE_LOAD_MODEL);
+}
+
+void
+dl_window_load_model (DlWindow *self, const char *path)
+{
+  g_return_if_fail (DL_IS_WINDOW (self));
+  session_activate (self, "load-model", g_variant_new_string (path));
+}
+
+/* Ctrl+Return and the header's button: pause while training, resume while paused, else start. */
+static void
+play_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  DlWindow *self = DL_WINDOW (widget);
+
+  if (session_enabled (self, "pause"))
+    session_activate (self, "pause", NULL);
+  else if (session_enabled (self, "resume"))
+    session_activate (self, "resume", NULL);
+  else
+    session_activate (self, "start", NULL);
+}
+
+/* ---- a trained model kept nowhere ---- */
+
+static void
+close_question (DlWindow *self)
+{
+  if (self->question == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->question, self);
+  gtk_window_destroy (GTK_WINDOW (self->question));
+  self->question = NULL;
+}
+
+enum { ANSWER_SAVE = 1, ANSWER_DISCARD };
+
+static void
+question_response_cb (DlWindow *self, int response)
+{
+  gboolean quitting = g_object_get_data (G_OBJECT (self->question), "dl-quit") != NULL;
+
+  close_question (self);
+  if (response == ANSWER_DISCARD && quitting)
+    {
+      self->quit_confirmed = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+  if (response == ANSWER_DISCARD)
+    {
+      dl_session_confirm_discard (self->session);
+      return;
+    }
+  if (!quitting)
+    dl_session_cancel_discard (self->session);
+  if (response == ANSWER_SAVE)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.save-model", NULL);
+}
+
+/* Recording is off or the run history unusable, and the trained model has not been saved. */
+static void
+ask_discard (DlWindow *self, gboolean quitting)
+{
+  GtkWidget *dialog;
+
+  close_question (self);
+  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE, "%s",
+                                   _("The trained model is not saved"));
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
+                                            dl_session_get_store (self->session) == NULL
+                                              ? _("The run history cannot be used, so this run is kept nowhere.")
+                                              : _("Recording runs is switched off, so this run is kept nowhere."));
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL, _("_Save Model…"), ANSWER_SAVE,
+                          quitting ? _("_Quit Without Saving") : _("_Discard It"), ANSWER_DISCARD, NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), ANSWER_SAVE);
+  if (quitting)
+    g_object_set_data (G_OBJECT (dialog), "dl-quit", GINT_TO_POINTER (TRUE));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (question_response_cb), self, G_CONNECT_SWAPPED);
+  self->question = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+discard_requested_cb (DlWindow *self)
+{
+  ask_discard (self, FALSE);
+}
+
+/* ---- closing ---- */
+
+static void
+save_window_state (DlWindow *self)
+{
+  GSettings *settings = app_settings ();
+  int width, height;
+
+  if (settings == NULL)
+    return;
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+  g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_set_string (settings, "preset", dl_train_page_get_preset (self->train_page));
+}
+
+static void
+session_closed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  DlWindow *self = user_data;
+  GApplication *app = g_application_get_default ();
+
+  dl_session_close_finish (DL_SESSION (source), result, NULL);
+  gtk_window_destroy (GTK_WINDOW (self));
+  if (app != NULL)
+    g_application_release (app);
+  g_object_unref (self);
+}
+
+/* The window goes at once; the app stays until the session has recorded the run under way (stopped: its
+ * final evaluation and model) and closed the store. */
+static gboolean
+dl_window_close_request (GtkWindow *window)
+{
+  DlWindow *self = DL_WINDOW (window);
+  GApplication *app = g_application_get_default ();
+
+  if (self->closing)
+    return TRUE;
+  if (dl_session_get_unsaved (self->session) && !self->quit_confirmed)
+    {
+      ask_discard (self, TRUE);
+      return TRUE;
+    }
+  self->closing = TRUE;
+  save_window_state (self);
+  close_question (self);
+  close_chooser (self);
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+  if (app != NULL)
+    g_application_hold (app);
+  dl_session_close_async (self->session, NULL, session_closed_cb, g_object_ref (self));
+  return TRUE;
 }
 
 static void
@@ -499,38 +543,20 @@ restore_state (DlWindow *self)
   dl_train_page_set_preset (self->train_page, preset);
 }
 
-static gboolean
-dl_window_close_request (GtkWindow *window)
-{
-  DlWindow *self = DL_WINDOW (window);
-  GSettings *settings = app_settings ();
-  int width, height;
-
-  if (settings != NULL)
-    {
-      gtk_window_get_default_size (window, &width, &height);
-      g_settings_set_int (settings, "window-width", width);
-      g_settings_set_int (settings, "window-height", height);
-      g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
-      g_settings_set_string (settings, "preset", dl_train_page_get_preset (self->train_page));
-    }
-  return GTK_WINDOW_CLASS (dl_window_parent_class)->close_request (window);
-}
-
 static void
 dl_window_dispose (GObject *object)
 {
   DlWindow *self = DL_WINDOW (object);
 
   g_clear_pointer (&self->frame_stats, dl_frame_stats_stop);
-  if (self->worker != NULL)
-    dl_worker_shutdown (self->worker);
+  close_chooser (self);
+  close_question (self);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_WINDOW);
-  g_clear_object (&self->recorder);
-  g_clear_object (&self->worker);
+  g_clear_object (&self->session);
   g_clear_pointer (&self->pending_train_csv, g_free);
   g_clear_pointer (&self->data, g_free);
-  g_clear_pointer (&self->pending_eval, dl_event_unref);
 
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
 }
@@ -552,9 +578,10 @@ dl_window_class_init (DlWindowClass *klass)
   g_type_ensure (DL_TYPE_EMPTY_STATE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, DlWindow, start_button);
-  gtk_widget_class_bind_template_child (widget_class, DlWindow, error_bar);
-  gtk_widget_class_bind_template_child (widget_class, DlWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, play_button);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, message_bar);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, message_label);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, pages);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_state);
@@ -564,26 +591,51 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, mistakes_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, data_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, network_page);
-  gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
+  gtk_widget_class_bind_template_callback (widget_class, message_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, empty_state_downloaded_cb);
 
-  gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
-  gtk_widget_class_install_action (widget_class, "win.pause", NULL, pause_action);
-  gtk_widget_class_install_action (widget_class, "win.resume", NULL, resume_action);
-  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
-  gtk_widget_class_install_action (widget_class, "win.reset", NULL, reset_action);
-  gtk_widget_class_install_action (widget_class, "win.evaluate", NULL, evaluate_action);
+  gtk_widget_class_install_action (widget_class, "win.play", NULL, play_action);
   gtk_widget_class_install_action (widget_class, "win.reload-data", NULL, reload_data_action);
   gtk_widget_class_install_action (widget_class, "win.open-data", NULL, open_data_action);
   gtk_widget_class_install_action (widget_class, "win.open-csv", NULL, open_csv_action);
   gtk_widget_class_install_action (widget_class, "win.save-model", NULL, save_model_action);
   gtk_widget_class_install_action (widget_class, "win.load-model", NULL, load_model_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.start", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "win.stop", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.play", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "session.stop", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save-model", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-data", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.evaluate", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "session.evaluate", NULL);
+}
+
+/* The Network page shows what the network makes of the drawing. */
+static void
+draw_input_changed_cb (DlWindow *self)
+{
+  dl_network_page_set_input (self->network_page, dl_draw_page_get_input (self->draw_page));
+}
+
+static void
+follow_session (DlWindow *self)
+{
+  DlSession *s = self->session;
+  GActionGroup *actions = dl_session_get_actions (s);
+
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "session", actions);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "run", dl_session_get_run_actions (s));
+  g_signal_connect_object (actions, "action-enabled-changed", G_CALLBACK (action_enabled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (s, "notify::message", G_CALLBACK (update_message), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (s, "notify::message-is-error", G_CALLBACK (update_message), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (s, "notify::test-set", G_CALLBACK (data_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (s, "notify::loading-data", G_CALLBACK (update_main_stack), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (s, "notify::live-run", G_CALLBACK (live_run_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (s, "discard-requested", G_CALLBACK (discard_requested_cb), self, G_CONNECT_SWAPPED);
+  dl_train_page_set_session (self->train_page, s);
+  dl_draw_page_set_session (self->draw_page, s);
+  dl_mistakes_page_set_session (self->mistakes_page, s);
+  dl_network_page_set_session (self->network_page, s);
+  g_signal_connect_object (self->draw_page, "input-changed", G_CALLBACK (draw_input_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 static void
@@ -591,25 +643,15 @@ dl_window_init (DlWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->worker = dl_worker_new ();
-  g_signal_connect_object (self->worker, "event", G_CALLBACK (on_worker_event), self, G_CONNECT_SWAPPED);
-  g_object_set (self->train_page, "worker", self->worker, NULL);
-  g_signal_connect_object (self->pages, "notify::visible-child", G_CALLBACK (page_changed_cb), self,
-                           G_CONNECT_SWAPPED);
-  dl_draw_page_set_worker (self->draw_page, self->worker);
-  self->recorder = dl_run_recorder_new (self->worker, NULL);
-  g_object_bind_property (self->recorder, "run", self->network_page, "run", G_BINDING_SYNC_CREATE);
-  g_signal_connect_object (self->recorder, "notify::run", G_CALLBACK (recorder_run_cb), self, G_CONNECT_SWAPPED);
-  dl_network_page_set_worker (self->network_page, self->worker);
-  g_signal_connect_object (self->draw_page, "input-changed", G_CALLBACK (draw_input_changed_cb), self,
-                           G_CONNECT_SWAPPED);
-
+  self->session = dl_session_new (app_settings (), NULL);
+  follow_session (self);
   if (app_settings () != NULL)
     g_signal_connect_object (app_settings (), "changed::data-folder", G_CALLBACK (data_folder_changed_cb), self,
                              G_CONNECT_SWAPPED);
   restore_state (self);
   self->frame_stats = dl_frame_stats_start (GTK_WIDGET (self));
-  update_actions (self);
+  update_play_button (self);
+  update_message (self);
 }
 
 DlWindow *
@@ -622,11 +664,18 @@ dl_window_new (DlApplication *app, const char *data)
   return self;
 }
 
+DlSession *
+dl_window_get_session (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  return self->session;
+}
+
 DlWorker *
 dl_window_get_worker (DlWindow *self)
 {
   g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
-  return self->worker;
+  return dl_session_get_worker (self->session);
 }
 
 const char *

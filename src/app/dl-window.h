@@ -1,11 +1,12 @@
-/* dl-window.h — the main window: header bar, pages (Train, Draw, Mistakes, Network, Data), the training worker. */
+/* dl-window.h — the main window: header bar, pages (Train, Draw, Mistakes, Network, Data) bound to the
+ * window's session (DlSession), its message bar, file choosers and quitting. */
 #pragma once
 
 #include <gtk/gtk.h>
 
 #include "dl-application.h"
+#include "dl-session.h"
 #include "dl-train-page.h"
-#include "dl-worker.h"
 
 G_BEGIN_DECLS
 
@@ -18,7 +19,8 @@ void      dl_window_load_model (DlWindow *self, const char *path);
 /* The help topic of what the window shows: "start" without data, else the page's name (dl-help-window.h). */
 const char *dl_window_get_help_topic (DlWindow *self);
 
-/* The window's training worker and Train page (for tests). */
+/* The window's session, its worker and the Train page (for tests). */
+DlSession   *dl_window_get_session (DlWindow *self);
 DlWorker    *dl_window_get_worker (DlWindow *self);
 DlTrainPage *dl_window_get_train_page (DlWindow *self);
 

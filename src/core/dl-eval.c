@@ -139,8 +139,12 @@ diagnose_step_size (DlDiagnosis *d, const DlHyper *hyper, int batch, gboolean in
   if (hyper == NULL)
     return;
   if (hyper->reduce == DL_REDUCE_SUM && batch > 1)
-    add (d, "The gradient is summed over the batch of %d, so each step is %d× the learning rate: the learning "
-         "rate may be too high — average the gradient (--reduce mean) or lower it.", batch, batch);
+    {
+      d->summed_gradient_message = (int) d->messages->len;
+      d->summed_gradient_batch = batch;
+      add (d, "The gradient is summed over the batch of %d, so each step is %d× the learning rate: the learning "
+           "rate may be too high — average the gradient (--reduce mean) or lower it.", batch, batch);
+    }
   else if (in_trouble)
     {
       gboolean adam = hyper->optimizer == DL_OPT_ADAM;

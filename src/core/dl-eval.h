@@ -31,6 +31,11 @@ typedef struct {
   int        collapse_class;
   double     collapse_share; /* share of predictions that were that class */
   GPtrArray *messages;       /* char*: plain-language findings, most important first */
+  /* The finding that the gradient is summed over the batch, whose remedy is a setting each program names
+   * its own way (--reduce mean, the app's Gradient field): when summed_gradient_batch > 0 (the batch size),
+   * messages[summed_gradient_message] is that finding. */
+  int        summed_gradient_batch;
+  int        summed_gradient_message;
 } DlDiagnosis;
 
 /* Looks at the evaluation, the last batch's health and the hyperparameters in force, and explains

@@ -31,6 +31,8 @@ struct _DlRunRecorder
   DlWorker      *worker;
   DlRunStore    *store;
   DlRun         *run;
+  gboolean       record;          /* runs that begin training from now on go into the store */
+  gboolean       unrecorded;      /* the current run began training while `record` was off: never stored */
   gboolean       stored;          /* the run is in the store (it has trained) */
   GPtrArray     *early;           /* Early*, until stored */
   Pending       *pending;         /* a run asked for and not acknowledged yet */
@@ -56,6 +58,7 @@ enum {
   PROP_WORKER,
   PROP_STORE,
   PROP_RUN,
+  PROP_RECORD,
   PROP_BUSY,
   PROP_CHECKPOINT_RETENTION,
   N_PROPS
@@ -179,7 +182,7 @@ save_figures (DlRunRecorder *self)
 static void
 log_event (DlRunRecorder *self, const char *kind, gint64 step, double x, gboolean marker, const char *text)
 {
-  if (self->store == NULL)
+  if (self->store == NULL || self->unrecorded)
     return;
   if (self->stored)
     {
@@ -199,8 +202,14 @@ log_event (DlRunRecorder *self, const char *kind, gint64 step, double x, gboolea
 static void
 store_run (DlRunRecorder *self)
 {
-  if (self->store == NULL || self->stored)
+  if (self->store == NULL || self->stored || self->unrecorded)
     return;
+  if (!self->record)
+    {
+      self->unrecorded = TRUE;
+      g_ptr_array_set_size (self->early, 0);
+      return;
+    }
   dl_run_store_add_run (self->store, self->run);
   self->stored = TRUE;
   for (guint i = 0; i < self->early->len; i++)
@@ -259,7 +268,7 @@ finish_run (DlRunRecorder *self, gboolean evaluate)
       self->final_eval_pending = TRUE;
       dl_worker_evaluate (self->worker);
     }
-  if (self->store != NULL)
+  if (self->store != NULL && self->stored)
     {
       g_autofree char *dir = dl_run_store_dup_run_dir (self->store, run);
 
@@ -297,11 +306,10 @@ retire_run (DlRunRecorder *self)
 {
   g_clear_object (&self->run);
   self->stored = FALSE;
+  self->unrecorded = FALSE;
   g_ptr_array_set_size (self->early, 0);
 }
 
-/* The worker began a run: it becomes current, described by the pending spec (or as a run nobody asked the
- * recorder for: no preset, no data set). */
 /* A branch of the current run (dl_worker_branch from one of its checkpoints): that checkpoint is kept
  * whatever the retention, and the branch is on the same data. */
 static DlRun *
@@ -314,6 +322,8 @@ branched_from (DlRunRecorder *self, const DlEvent *ev)
   return g_object_ref (self->run);
 }
 
+/* The worker began a run: it becomes current, described by the pending spec (or as a run nobody asked the
+ * recorder for: no preset, no data set). */
 static void
 activate (DlRunRecorder *self, const DlEvent *ev)
 {
@@ -654,6 +664,31 @@ dl_run_recorder_get_run (DlRunRecorder *self)
 }
 
 gboolean
+dl_run_recorder_get_record (DlRunRecorder *self)
+{
+  g_return_val_if_fail (DL_IS_RUN_RECORDER (self), FALSE);
+  return self->record;
+}
+
+void
+dl_run_recorder_set_record (DlRunRecorder *self, gboolean record)
+{
+  g_return_if_fail (DL_IS_RUN_RECORDER (self));
+  record = !!record;
+  if (self->record == record)
+    return;
+  self->record = record;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORD]);
+}
+
+gboolean
+dl_run_recorder_get_recording (DlRunRecorder *self)
+{
+  g_return_val_if_fail (DL_IS_RUN_RECORDER (self), FALSE);
+  return self->store != NULL && (self->stored || (self->record && !self->unrecorded));
+}
+
+gboolean
 dl_run_recorder_get_busy (DlRunRecorder *self)
 {
   g_return_val_if_fail (DL_IS_RUN_RECORDER (self), FALSE);
@@ -664,6 +699,7 @@ static void
 dl_run_recorder_init (DlRunRecorder *self)
 {
   self->early = g_ptr_array_new_with_free_func (early_free);
+  self->record = TRUE;
   self->whole_eval_step = -1;
   self->whole_eval_accuracy = NAN;
   self->final_step = -1;
@@ -714,6 +750,7 @@ dl_run_recorder_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_WORKER: g_value_set_object (value, self->worker); break;
     case PROP_STORE:  g_value_set_object (value, self->store); break;
     case PROP_RUN:    g_value_set_object (value, self->run); break;
+    case PROP_RECORD: g_value_set_boolean (value, self->record); break;
     case PROP_BUSY:   g_value_set_boolean (value, self->busy); break;
     case PROP_CHECKPOINT_RETENTION: g_value_set_uint (value, self->retention); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -729,6 +766,7 @@ dl_run_recorder_set_property (GObject *object, guint prop_id, const GValue *valu
     {
     case PROP_WORKER: self->worker = g_value_dup_object (value); break;
     case PROP_STORE:  self->store = g_value_dup_object (value); break;
+    case PROP_RECORD: dl_run_recorder_set_record (self, g_value_get_boolean (value)); break;
     case PROP_CHECKPOINT_RETENTION: self->retention = g_value_get_uint (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -750,6 +788,8 @@ dl_run_recorder_class_init (DlRunRecorderClass *klass)
   properties[PROP_WORKER] = g_param_spec_object ("worker", NULL, NULL, DL_TYPE_WORKER, co);
   properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, DL_TYPE_RUN_STORE, co);
   properties[PROP_RUN] = g_param_spec_object ("run", NULL, NULL, DL_TYPE_RUN, ro);
+  properties[PROP_RECORD] = g_param_spec_boolean ("record", NULL, NULL, TRUE,
+                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
   /* How many checkpoints of a run the store keeps besides every end of epoch (and those branched from):
    * the latest ones (the preferences key checkpoint-retention). */

@@ -60,6 +60,14 @@ gboolean       dl_run_recorder_begin (DlRunRecorder *self, const DlRunSpec *spec
  * `reason` in its event log. Nothing is asked of the worker. */
 void           dl_run_recorder_abandon (DlRunRecorder *self, const char *reason);
 
+/* Whether runs are kept in the store ("record", default TRUE; the app's "record-runs" setting): decided for
+ * each run when it first trains, so switching it off never drops a run half-way. Without a store, nothing is
+ * kept either way. */
+gboolean       dl_run_recorder_get_record (DlRunRecorder *self);
+void           dl_run_recorder_set_record (DlRunRecorder *self, gboolean record);
+/* Whether the current run is, or will be once it trains, in the store (its metrics and final model). */
+gboolean       dl_run_recorder_get_recording (DlRunRecorder *self);
+
 /* TRUE ("busy", with notify) while the recorder waits on the worker: a run being made, a final evaluation
  * or a final model being saved. A program about to exit waits for FALSE, then flushes the store. */
 gboolean       dl_run_recorder_get_busy (DlRunRecorder *self);

@@ -130,6 +130,18 @@ dl_snapshot_take_grads (DlSnapshot *snap, const DlNet *net)
 }
 
 DlSnapshot *
+dl_snapshot_new_for_net (const DlNet *net, gint64 step, guint run_serial, gboolean trained)
+{
+  g_autoptr (DlSnapshotPool) pool = dl_snapshot_pool_new ();
+  DlSnapshot *snap = dl_snapshot_new (pool, (DlNet *) net);
+
+  snap->step = step;
+  snap->run_serial = run_serial;
+  snap->trained = trained;
+  return snap;
+}
+
+DlSnapshot *
 dl_snapshot_ref (DlSnapshot *snap)
 {
   g_return_val_if_fail (snap != NULL, NULL);

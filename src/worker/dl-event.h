@@ -128,5 +128,8 @@ GType       dl_snapshot_get_type (void) G_GNUC_CONST;
 DlSnapshot *dl_snapshot_ref (DlSnapshot *snap);
 void        dl_snapshot_unref (DlSnapshot *snap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlSnapshot, dl_snapshot_unref)
+/* A snapshot of a network that is not the worker's (e.g. a past run's final model, loaded from its file):
+ * a copy of net's parameters now; net stays the caller's. */
+DlSnapshot *dl_snapshot_new_for_net (const DlNet *net, gint64 step, guint run_serial, gboolean trained);
 
 G_END_DECLS

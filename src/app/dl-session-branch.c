@@ -1,0 +1,183 @@
+/* dl-session-branch.c — the "run" actions of the plots' context menu: a new run from a checkpoint of the
+ * live run (see dl-session.h).
+ *
+ *   run.branch-from (d x)  from the checkpoint at or before x, trained on with the draft's live settings
+ *                          (what the run would have done with the change shown in the sidebar)
+ *   run.go-back-to (d x)   from the same checkpoint with the run's own recipe of that moment, as if what
+ *                          came after had not happened
+ * Both make a child of the run (its parent and step recorded, the checkpoint kept), which starts at once;
+ * the parent stays as it was, in the store. The checkpoints are the store's: a run that is not recorded has
+ * none, and then the actions are disabled.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "dl-session-private.h"
+
+typedef struct {
+  DlRunCheckpoint *found;
+  gboolean         own_recipe;
+} BranchLoad;
+
+static void
+branch_load_free (BranchLoad *b)
+{
+  dl_run_checkpoint_free (b->found);
+  g_free (b);
+}
+
+/* Reading the checkpoint's file (megabytes, its SHA-256 checked) is for another thread than the UI's. */
+static void
+load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  BranchLoad *b = task_data;
+  DlRunStore *store = g_object_get_data (G_OBJECT (task), "dl-store");
+  GError *error = NULL;
+  DlCheckpoint *ckpt = dl_run_store_load_checkpoint (store, b->found, &error);
+
+  if (ckpt == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ckpt, (GDestroyNotify) dl_checkpoint_unref);
+}
+
+static void
+loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  DlSession *self = DL_SESSION (source);
+  BranchLoad *b = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlCheckpoint) ckpt = g_task_propagate_pointer (G_TASK (result), &error);
+  g_auto (DlTrainConfig) cfg = { 0 };
+
+  self->branching = FALSE;
+  if (ckpt == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, error->message);
+      dl_session_update (self);
+      return;
+    }
+  if (!b->own_recipe)
+    {
+      /* The checkpoint's recipe, with the live settings the sidebar shows now. */
+      cfg = *ckpt->config;
+      cfg.arch = g_strdup (ckpt->config->arch);
+      cfg.hyper = self->draft.hyper;
+      cfg.batch = self->draft.batch;
+      cfg.augment = self->draft.augment;
+    }
+  self->start_pending = TRUE;
+  dl_worker_branch (self->worker, ckpt, b->own_recipe ? NULL : &cfg);
+  dl_session_update (self);
+}
+
+/* The latest checkpoint of the live run at or before x (epochs), from the store. */
+static DlRunCheckpoint *
+find_checkpoint (DlSession *self, DlRun *run, double x, GError **error)
+{
+  g_autoptr (GPtrArray) list = dl_run_store_list_checkpoints (self->store, run, error);
+  int best = -1;
+
+  if (list == NULL)
+    return NULL;
+  for (guint i = 0; i < list->len; i++)
+    if (((DlRunCheckpoint *) g_ptr_array_index (list, i))->x <= x + 1e-9)
+      best = (int) i;
+  if (best < 0)
+    {
+      g_set_error (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_NOT_FOUND,
+                   _("There is no checkpoint of this run before epoch %.2f yet: the first is taken at its first "
+                     "evaluation."), x);
+      return NULL;
+    }
+  return g_ptr_array_steal_index (list, best);
+}
+
+static void
+branch (DlSession *self, double x, gboolean own_recipe)
+{
+  DlRun *live = dl_session_get_live_run (self);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = NULL;
+  DlRunCheckpoint *found;
+  BranchLoad *b;
+
+  if (!dl_session_can_branch (self))
+    return;
+  found = find_checkpoint (self, live, x, &error);
+  if (found == NULL)
+    {
+      dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, error->message);
+      return;
+    }
+  b = g_new0 (BranchLoad, 1);
+  b->found = found;
+  b->own_recipe = own_recipe;
+  task = g_task_new (self, self->cancellable, loaded_cb, NULL);
+  g_task_set_source_tag (task, branch);
+  g_task_set_task_data (task, b, (GDestroyNotify) branch_load_free);
+  g_object_set_data_full (G_OBJECT (task), "dl-store", g_object_ref (self->store), g_object_unref);
+  self->branching = TRUE;
+  g_task_run_in_thread (task, load_thread);
+  dl_session_update (self);
+}
+
+static void
+branch_from_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  branch (DL_SESSION (user_data), g_variant_get_double (param), FALSE);
+}
+
+static void
+go_back_to_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  branch (DL_SESSION (user_data), g_variant_get_double (param), TRUE);
+}
+
+/* The live run is shown, recorded (its checkpoints are in the store), has trained, and is on the data in use;
+ * no other run is being made. */
+gboolean
+dl_session_can_branch (DlSession *self)
+{
+  DlRun *live = dl_session_get_live_run (self);
+
+  return live != NULL && dl_session_live_is_shown (self) && self->store != NULL && !self->branching
+         && self->close_task == NULL && dl_run_recorder_get_recording (self->recorder)
+         && dl_run_get_state (live) != DL_TRAIN_READY && self->live_generation == self->data_generation
+         && !dl_run_recorder_get_busy (self->recorder);
+}
+
+static const GActionEntry entries[] = {
+  { "branch-from", branch_from_action, "d" },
+  { "go-back-to", go_back_to_action, "d" },
+};
+
+void
+dl_session_branch_init (DlSession *self)
+{
+  self->run_actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self->run_actions), entries, G_N_ELEMENTS (entries), self);
+}
+
+void
+dl_session_branch_update (DlSession *self)
+{
+  gboolean can = dl_session_can_branch (self);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (entries); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->run_actions), entries[i].name);
+
+      if (g_action_get_enabled (action) != can)
+        g_simple_action_set_enabled (G_SIMPLE_ACTION (action), can);
+    }
+}
+
+GActionGroup *
+dl_session_get_run_actions (DlSession *self)
+{
+  g_return_val_if_fail (DL_IS_SESSION (self), NULL);
+  return G_ACTION_GROUP (self->run_actions);
+}

@@ -1,0 +1,165 @@
+/* dl-session-private.h — what the files of DlSession share: dl-session.c (the object, the live run and the
+ * draft), dl-session-actions.c (the "session" actions), dl-session-data.c (the store, the recorder, data sets
+ * and new runs), dl-session-view.c (past runs, compared runs). */
+#pragma once
+
+#include "dl-run-recorder.h"
+#include "dl-session.h"
+
+G_BEGIN_DECLS
+
+struct _DlSession
+{
+  GObject             parent_instance;
+
+  GSettings          *settings;
+  char               *store_path;
+  GCancellable       *cancellable;      /* everything asynchronous; cancelled by dispose */
+  DlWorker           *worker;
+  DlRunStore         *store;
+  GError             *store_error;
+  gboolean            ready;            /* the store has opened or failed */
+  DlRunRecorder      *recorder;         /* made for the store in use when a run begins */
+  GSimpleActionGroup *actions;
+  GSimpleActionGroup *run_actions;      /* "run": branches from the live run's checkpoints */
+  gboolean            branching;        /* a checkpoint being read for a branch */
+  GListStore         *compared;
+
+  /* The draft: what the Train page shows. */
+  DlTrainConfig       draft;
+  char               *draft_preset;
+
+  /* Data. */
+  DlDataset          *train, *test;
+  DlRunData          *data;             /* the description of train and test, once computed */
+  char               *data_train, *data_test;      /* their sources */
+  GQueue              loads;            /* DlSessionLoad: asked of the worker, not answered yet */
+  gboolean            describing;       /* the description (checksums) of the data in use is being made */
+  GCancellable       *describe_cancellable;
+  guint               data_generation;  /* +1 for each data set taken in */
+
+  /* The live run (the recorder's). */
+  DlRun              *seen_live;        /* the one the session last heard of */
+  guint               live_serial;      /* its worker's run serial */
+  guint               live_generation;  /* the data generation its network was made on */
+  gboolean            start_pending;    /* start it when the run asked for becomes current */
+  char               *pending_model;    /* a model file to load once the session is ready */
+  DlHyper             in_force;         /* what the worker trains with now */
+  int                 in_force_batch;
+  gboolean            in_force_augment;
+  gint64              saved_step;       /* the step of the last model the user saved of it, -1 */
+  char               *saving_path;      /* a save under way */
+  char               *loading_model;    /* a model load under way */
+  double              speed, elapsed, eta;
+  int                 epochs;
+  char               *health;
+  DlSessionHealth     health_level;
+
+  /* The shown run. */
+  DlRun              *run;
+  GSignalGroup       *run_signals;
+  DlSnapshot         *view_snapshot;    /* a past run's final model */
+  GCancellable       *view_cancellable;
+  guint               view_serial;      /* snapshot serials of past runs, apart from the worker's */
+
+  const char         *shown_start_label;  /* what "start-label" and "unsaved" last notified */
+  gboolean            shown_unsaved;
+
+  /* What the window says. */
+  char               *message;
+  gboolean            message_is_error;
+  DlSessionRetry             retry;
+  char               *retry_path;       /* the model file to load or save again */
+  char               *retry_train, *retry_test;
+
+  /* An action that waits for "discard-requested"'s answer. */
+  char               *discard_action;
+  GVariant           *discard_param;
+  gboolean            discard_confirmed;
+
+  GTask              *close_task;
+};
+
+/* A data load asked of the worker. */
+typedef struct {
+  char *train, *test;
+} DlSessionLoad;
+
+typedef enum {
+  PROP_0,
+  PROP_SETTINGS,
+  PROP_STORE_PATH,
+  PROP_WORKER,
+  PROP_STORE,
+  PROP_READY,
+  PROP_RUN,
+  PROP_LIVE_RUN,
+  PROP_COMPARED,
+  PROP_STATE,
+  PROP_SAMPLES_PER_SECOND,
+  PROP_ELAPSED,
+  PROP_ETA,
+  PROP_EPOCHS,
+  PROP_HEALTH,
+  PROP_HEALTH_LEVEL,
+  PROP_UNSAVED,
+  PROP_START_LABEL,
+  PROP_HAS_DATA,
+  PROP_TRAIN_SET,
+  PROP_TEST_SET,
+  PROP_LOADING_DATA,
+  PROP_DATA,
+  PROP_MESSAGE,
+  PROP_MESSAGE_IS_ERROR,
+  N_PROPS
+} DlSessionProp;
+
+extern GParamSpec *dl_session_props[N_PROPS];
+
+void     dl_session_notify (DlSession *self, DlSessionProp prop);
+/* An error (or, with is_error FALSE, a confirmation) for the window; `retry` what session.retry would do. */
+void     dl_session_say (DlSession *self, gboolean is_error, DlSessionRetry retry, const char *message);
+void     dl_session_emit_snapshot_changed (DlSession *self, gboolean progress);
+
+/* dl-session.c */
+void     dl_session_show_run (DlSession *self, DlRun *run);
+gboolean dl_session_frozen_differs (DlSession *self, DlRun *run);
+gboolean dl_session_draft_is_run (DlSession *self, DlRun *run);
+gboolean dl_session_live_is_shown (DlSession *self);
+void     dl_session_update (DlSession *self);
+void     dl_session_set_health (DlSession *self, DlSessionHealth level, const char *text);
+
+/* dl-session-actions.c */
+void     dl_session_actions_init (DlSession *self);
+void     dl_session_actions_update (DlSession *self);
+/* Whether `action` would lose the live run's trained model, so that it must wait for the answer to
+ * "discard-requested" (then it is activated again). */
+gboolean dl_session_ask_discard (DlSession *self, const char *action, GVariant *param);
+
+/* dl-session-data.c */
+void     dl_session_open_store (DlSession *self);
+void     dl_session_load_data (DlSession *self, const char *train, const char *test);
+void     dl_session_load_free (DlSessionLoad *load);
+void     dl_session_data_event (DlSession *self, const DlEvent *ev);
+/* A data load's or model load's failure, or FALSE when the error is someone else's. */
+gboolean dl_session_data_error (DlSession *self, const DlEvent *ev);
+/* A new run from the draft (or from `model` with the draft's recipe); started when it is current if
+ * `start`. FALSE with the reason in "message" when the recipe is refused. */
+gboolean dl_session_begin (DlSession *self, const char *model, gboolean start);
+void     dl_session_load_model (DlSession *self, const char *path);
+/* The first, untrained run of a data set, so that every page has something to show. */
+void     dl_session_ensure_run (DlSession *self);
+void     dl_session_record_changed (DlSession *self);
+
+/* dl-session-branch.c */
+void     dl_session_branch_init (DlSession *self);
+void     dl_session_branch_update (DlSession *self);
+gboolean dl_session_can_branch (DlSession *self);
+
+/* dl-session-view.c */
+void     dl_session_open_run (DlSession *self, const char *uuid);
+void     dl_session_compared_changed (DlSession *self, guint position, guint removed, guint added);
+void     dl_session_save_past_model (DlSession *self, const char *path);
+void     dl_session_view_clear (DlSession *self);
+
+G_END_DECLS
