@@ -211,7 +211,10 @@ update_weights_caption (DlNetworkPage *self)
       g_autofree char *when = self->live ? g_strdup ("")
         : self->past_net != NULL ? g_strdup_printf (_("; as they were at step %lld (its checkpoint)"),
                                                     (long long) self->past_step)
-                                 : g_strdup (_("; the newest parameters: the run kept no checkpoint of that evaluation"));
+        : self->loading_step >= 0 ? g_strdup_printf (_("; the newest parameters while the checkpoint of step %lld "
+                                                       "is read"), (long long) self->loading_step)
+        : self->past_error != NULL ? g_strdup_printf (_("; the newest parameters: %s"), self->past_error)
+                                   : g_strdup (_("; the newest parameters: the run kept no checkpoint of that evaluation"));
       what = g_strdup_printf (_("%s%s; blue negative, red positive, ±%.2g at the ends (the largest 0.5 %% beyond)%s."),
                               values, tiles, scale, when);
     }

@@ -112,25 +112,36 @@ rebuild (DlWeightTiles *self)
   gsize off, n_w, n_b;
   int n, tw, th, cols;
 
-  g_clear_pointer (&self->surface, cairo_surface_destroy);
   self->screen_valid = FALSE;
   self->n_tiles = 0;
   self->step = self->net != NULL ? self->net_step : -1;
-  if (self->net == NULL || self->layer < 0 || self->layer >= dl_net_arch (self->net)->n_layers)
-    return;
+  if (self->net == NULL || self->layer < 0 || self->layer >= dl_net_arch (self->net)->n_layers
+      || !tile_shape (dl_net_arch (self->net), self->layer, &n, &tw, &th, &cols))
+    {
+      g_clear_pointer (&self->surface, cairo_surface_destroy);
+      return;
+    }
   arch = dl_net_arch (self->net);
-  if (!tile_shape (arch, self->layer, &n, &tw, &th, &cols))
-    return;
   dl_layer_param_range (arch, self->layer, &off, &n_w, &n_b);
   const float *w = dl_net_params (self->net) + off;
   g_autofree float *buf = self->show == DL_WEIGHT_TILES_CHANGE ? g_new (float, n_w) : NULL;
   const float *v = values (self, off, n_w, buf);
   if (v == NULL)
-    return;
+    {
+      g_clear_pointer (&self->surface, cairo_surface_destroy);
+      return;
+    }
   double m = robust_scale (v, n_w);
   self->scale = m;
 
-  self->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, tw, th * n);
+  /* The same size again (a new snapshot of the same layer): its pixels are all rewritten. */
+  if (self->surface == NULL || cairo_image_surface_get_width (self->surface) != tw
+      || cairo_image_surface_get_height (self->surface) != th * n)
+    {
+      g_clear_pointer (&self->surface, cairo_surface_destroy);
+      self->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, tw, th * n);
+    }
+  cairo_surface_flush (self->surface);
   guint8 *px = cairo_image_surface_get_data (self->surface);
   int stride = cairo_image_surface_get_stride (self->surface);
   /* A single matrix tile (out × in) has a unit per row; the other tiles are a unit's or filter channel's
@@ -150,10 +161,14 @@ rebuild (DlWeightTiles *self)
   cairo_surface_mark_dirty (self->surface);
   self->n_tiles = n, self->tile_w = tw, self->tile_h = th, self->fixed_cols = cols;
 
-  /* Remember these weights for the next change view. */
-  g_free (self->prev);
-  self->prev = g_memdup2 (w, n_w * sizeof (float));
-  self->prev_n = n_w;
+  /* Remember these weights for the next change view (in the same buffer while the layer's size stays). */
+  if (self->prev == NULL || self->prev_n != n_w)
+    {
+      g_free (self->prev);
+      self->prev = g_new (float, n_w);
+      self->prev_n = n_w;
+    }
+  memcpy (self->prev, w, n_w * sizeof (float));
 }
 
 /* The scale that fits `cols` columns of tiles `gap` apart into width × height. */
@@ -195,6 +210,14 @@ layout (DlWeightTiles *self, int width, int height, int *cols, double *scale, do
   *x0 = floor ((width - w) / 2), *y0 = floor ((height - h) / 2);
 }
 
+/* Where tile i lies in a layout. */
+static void
+rect_in (DlWeightTiles *self, int cols, double s, double gap, double x0, double y0, int i, graphene_rect_t *rect)
+{
+  graphene_rect_init (rect, x0 + (i % cols) * (self->tile_w * s + gap), y0 + (i / cols) * (self->tile_h * s + gap),
+                      self->tile_w * s, self->tile_h * s);
+}
+
 gboolean
 dl_weight_tiles_tile_rect (DlWeightTiles *self, int width, int height, int i, graphene_rect_t *rect)
 {
@@ -205,8 +228,7 @@ dl_weight_tiles_tile_rect (DlWeightTiles *self, int width, int height, int i, gr
   if (i < 0 || i >= self->n_tiles)
     return FALSE;
   layout (self, width, height, &cols, &s, &gap, &x0, &y0);
-  graphene_rect_init (rect, x0 + (i % cols) * (self->tile_w * s + gap), y0 + (i / cols) * (self->tile_h * s + gap),
-                      self->tile_w * s, self->tile_h * s);
+  rect_in (self, cols, s, gap, x0, y0, i, rect);
   return TRUE;
 }
 
@@ -233,10 +255,13 @@ compose (DlWeightTiles *self, int width, int height)
   cairo_surface_flush (self->screen);
   guint8 *dst = cairo_image_surface_get_data (self->screen);
   int dst_stride = cairo_image_surface_get_stride (self->screen);
+  int cols;
+  double s, gap, ox, oy;
+  layout (self, width, height, &cols, &s, &gap, &ox, &oy);   /* once: it tries every column count */
   for (int i = 0; i < self->n_tiles; i++)
     {
       graphene_rect_t r;
-      dl_weight_tiles_tile_rect (self, width, height, i, &r);
+      rect_in (self, cols, s, gap, ox, oy, i, &r);
       int x0 = MAX ((int) ceil (r.origin.x - 0.5), 0), x1 = MIN ((int) ceil (r.origin.x + r.size.width - 0.5), width);
       int y0 = MAX ((int) ceil (r.origin.y - 0.5), 0), y1 = MIN ((int) ceil (r.origin.y + r.size.height - 0.5), height);
       double sx = self->tile_w / r.size.width, sy = self->tile_h / r.size.height;
