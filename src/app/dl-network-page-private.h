@@ -1,5 +1,6 @@
 /* dl-network-page-private.h — the Network page's state, shared by the page (dl-network-page.c) and the
- * networks of past evaluations it shows (dl-network-page-past.c). */
+ * run over time (dl-network-page-time.c) and the networks of past evaluations it shows
+ * (dl-network-page-past.c). */
 #pragma once
 
 #include "dl-network-page.h"
@@ -63,8 +64,23 @@ struct _DlNetworkPage
   GtkLabel           *time_label;
 };
 
-/* dl-network-page.c, for the past networks: the views in sight fed again (a past network came or went). */
+/* dl-network-page.c: the view in sight fed again (a new snapshot, or a past network came or went); the
+ * weights' caption said again. */
 void network_page_feed_visible (DlNetworkPage *self);
+void network_page_update_caption (DlNetworkPage *self);
+
+/* dl-network-page-time.c */
+/* The layers the diagram and the health curves show (an architecture string; NULL for none). */
+void network_page_set_arch (DlNetworkPage *self, const char *text);
+/* The run's evaluations with layer statistics gathered again (a new run), the slider at the latest. */
+void network_page_collect (DlNetworkPage *self);
+/* The slider, the diagram's figures and the distributions' marker at the evaluation shown. */
+void network_page_update_time (DlNetworkPage *self);
+/* The run's "eval-added". */
+void network_page_eval_added (DlNetworkPage *self, guint index, DlRun *run);
+/* The slider's and the Live button's signals. */
+void network_page_time_changed (DlNetworkPage *self);
+void network_page_live_toggled (DlNetworkPage *self);
 
 /* dl-network-page-past.c */
 void network_page_past_init (DlNetworkPage *self);

@@ -2,172 +2,25 @@
  *
  * Cost while training: a timer at 3 Hz, only while the page is mapped, takes the session's newest snapshot
  * of the shown run (the worker's, for the live run: a reference, never a copy) and hands it to the view in
- * sight only; the weight tiles and the activations
- * are computed then, off the frame path, and frames only paint their surfaces. Evaluations that arrive in
- * between are shown at the same tick, so that the page asks for at most three frames a second. Only the
- * view in sight is measured at a layout. The layer statistics come with the evaluations, measured by the
- * worker.
+ * sight only; the weight tiles and the activations are computed then, off the frame path, and frames only
+ * paint their surfaces. Evaluations that arrive in between are shown at the same tick, so that the page asks
+ * for at most three frames a second. Only the view in sight is measured at a layout. The layer statistics
+ * come with the evaluations, measured by the worker. The run over time is dl-network-page-time.c, the
+ * networks of past evaluations dl-network-page-past.c.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
 #include <string.h>
 
-#include "dl-layer-text.h"
 #include "dl-network-page-private.h"
 
 #define REFRESH_MS 333
-
-static const char *const palette[] = {
-  "blue", "orange", "green", "purple", "red", "teal", "yellow", "gray", "brown", "pink",
-};
 
 enum { PROP_0, PROP_SESSION, PROP_RUN, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (DlNetworkPage, dl_network_page, GTK_TYPE_WIDGET)
-
-/* ---- the architecture and the health curves ---- */
-
-static void
-clear_health (DlNetworkPage *self)
-{
-  for (int i = 0; i < DL_MAX_LAYERS; i++)
-    if (self->health[i] != NULL)
-      {
-        dl_plot_remove_series (self->health_plot, self->health[i]);
-        g_clear_object (&self->health[i]);
-      }
-}
-
-/* A curve per layer with a health figure: dead share for ReLU layers, saturated for tanh and sigmoid. */
-static void
-make_health (DlNetworkPage *self)
-{
-  int k = 0;
-
-  clear_health (self);
-  for (int i = 0; self->have_arch && i < self->arch.n_layers; i++)
-    {
-      const DlLayerSpec *l = &self->arch.layers[i];
-      if ((l->kind != DL_LAYER_DENSE && l->kind != DL_LAYER_CONV) || l->act == DL_ACT_NONE)
-        continue;
-      g_autofree char *kind = dl_layer_text_kind (&self->arch, i);
-      g_autofree char *name = g_strdup_printf (l->act == DL_ACT_RELU ? _("%d · %s dead") : _("%d · %s saturated"),
-                                               i + 1, kind);
-      self->health[i] = dl_series_new (name, palette[k++ % G_N_ELEMENTS (palette)]);
-      dl_series_set_markers (self->health[i], TRUE);
-      dl_plot_add_series (self->health_plot, self->health[i]);
-    }
-}
-
-static void
-set_arch (DlNetworkPage *self, const char *text)
-{
-  DlArch arch;
-
-  if (g_strcmp0 (text, self->arch_text) == 0)
-    return;
-  g_free (self->arch_text);
-  self->arch_text = g_strdup (text);
-  self->have_arch = text != NULL && dl_arch_parse (text, &arch, NULL);
-  if (self->have_arch)
-    self->arch = arch;
-  dl_layer_diagram_set_arch (self->layer_diagram, self->have_arch ? &self->arch : NULL);
-  /* The first layer with weights: the one with pictures to show. */
-  if (self->have_arch && dl_layer_diagram_get_selected (self->layer_diagram) < 0)
-    for (int i = 0; i < self->arch.n_layers; i++)
-      if (self->arch.layers[i].kind == DL_LAYER_DENSE || self->arch.layers[i].kind == DL_LAYER_CONV)
-        {
-          dl_layer_diagram_set_selected (self->layer_diagram, i);
-          break;
-        }
-  make_health (self);
-}
-
-/* ---- the evaluations and the time slider ---- */
-
-static const DlRunEval *
-eval_at (DlNetworkPage *self, guint position)
-{
-  return dl_run_get_eval (self->run, g_array_index (self->positions, guint, position));
-}
-
-static void
-append_health (DlNetworkPage *self, const DlRunEval *e)
-{
-  for (int i = 0; self->have_arch && i < self->arch.n_layers; i++)
-    {
-      double share = dl_layer_health_share (&self->arch, e->layer_stats, i);
-      if (self->health[i] != NULL && !isnan (share))
-        dl_series_append (self->health[i], e->x, 100.0 * share);
-    }
-}
-
-static void
-update_time (DlNetworkPage *self)
-{
-  guint n = self->positions->len;
-  const DlRunEval *e = n > 0 ? eval_at (self, self->position) : NULL;
-
-  self->setting = TRUE;
-  gtk_adjustment_set_upper (self->time_adjustment, n > 0 ? n - 1 : 0);
-  gtk_adjustment_set_value (self->time_adjustment, self->position);
-  gtk_toggle_button_set_active (self->live_toggle, self->live);
-  self->setting = FALSE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->time_scale), n > 1);
-
-  dl_layer_diagram_set_stats (self->layer_diagram, e != NULL ? e->layer_stats : NULL);
-  dl_distribution_view_set_current (self->distribution_view, e != NULL ? (int) g_array_index (self->positions, guint,
-                                                                                               self->position) : -1);
-  if (e == NULL)
-    {
-      gtk_label_set_text (self->time_label, _("no evaluation yet"));
-      return;
-    }
-  g_autofree char *text = g_strdup_printf (_("%u of %u: step %lld, epoch %.2f, %.2f %% (%s)"), self->position + 1, n,
-                                           (long long) e->step, e->x, 100.0 * e->accuracy,
-                                           e->kind == DL_EVAL_SUBSET ? _("2,000-image subset") : _("whole test set"));
-  gtk_label_set_text (self->time_label, text);
-}
-
-static void
-eval_added_cb (DlNetworkPage *self, guint index, DlRun *run)
-{
-  const DlRunEval *e = dl_run_get_eval (run, index);
-
-  if (e->layer_stats == NULL)
-    return;
-  g_array_append_val (self->positions, index);
-  append_health (self, e);
-  if (self->live)
-    self->position = self->positions->len - 1;
-  /* Shown at the next tick, with the newest weights: one frame for both. */
-  self->time_dirty = TRUE;
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
-    update_time (self), self->time_dirty = FALSE;
-}
-
-static void
-collect (DlNetworkPage *self)
-{
-  g_array_set_size (self->positions, 0);
-  for (int i = 0; i < DL_MAX_LAYERS; i++)
-    if (self->health[i] != NULL)
-      dl_series_clear (self->health[i]);
-  for (guint i = 0; self->run != NULL && i < dl_run_get_n_evals (self->run); i++)
-    {
-      const DlRunEval *e = dl_run_get_eval (self->run, i);
-      if (e->layer_stats == NULL)
-        continue;
-      g_array_append_val (self->positions, i);
-      append_health (self, e);
-    }
-  self->position = self->positions->len > 0 ? self->positions->len - 1 : 0;
-  self->live = TRUE;
-  update_time (self);
-}
 
 /* ---- the live views ---- */
 
@@ -178,8 +31,8 @@ shown_values (DlNetworkPage *self)
          : gtk_toggle_button_get_active (self->show_change) ? DL_WEIGHT_TILES_CHANGE : DL_WEIGHT_TILES_WEIGHTS;
 }
 
-static void
-update_weights_caption (DlNetworkPage *self)
+void
+network_page_update_caption (DlNetworkPage *self)
 {
   int layer = dl_layer_diagram_get_selected (self->layer_diagram), tw, th, cols;
   int n = dl_weight_tiles_get_n_tiles (self->weight_tiles, &tw, &th, &cols);
@@ -260,7 +113,7 @@ network_page_feed_visible (DlNetworkPage *self)
         dl_weight_tiles_set_net (self->weight_tiles, self->past_net, self->past_step, self->past_serial);
       else
         dl_weight_tiles_set_snapshot (self->weight_tiles, self->snap);
-      update_weights_caption (self);
+      network_page_update_caption (self);
     }
   else if (g_strcmp0 (view, "activations") == 0)
     {
@@ -278,7 +131,7 @@ dl_network_page_refresh (DlNetworkPage *self)
 
   g_return_if_fail (DL_IS_NETWORK_PAGE (self));
   if (self->time_dirty)
-    update_time (self), self->time_dirty = FALSE;
+    network_page_update_time (self), self->time_dirty = FALSE;
   snap = self->session != NULL ? dl_session_dup_snapshot (self->session) : NULL;
   if (snap != NULL && self->snap != NULL && snap->step == self->snap->step && snap->run_serial == self->snap->run_serial
       && snap->net == self->snap->net)
@@ -288,7 +141,7 @@ dl_network_page_refresh (DlNetworkPage *self)
   if (self->snap != NULL)
     {
       g_autofree char *arch = dl_arch_to_string (dl_net_arch (self->snap->net));
-      set_arch (self, arch);
+      network_page_set_arch (self, arch);
       /* Trained at step 0 is a loaded model, not an untrained one. */
       g_autofree char *status = self->snap->step == 0 && self->snap->trained
         ? g_strdup (_("parameters of the loaded model"))
@@ -313,7 +166,7 @@ static void
 layer_selected_cb (DlNetworkPage *self)
 {
   dl_weight_tiles_set_layer (self->weight_tiles, dl_layer_diagram_get_selected (self->layer_diagram));
-  update_weights_caption (self);
+  network_page_update_caption (self);
 }
 
 static void
@@ -326,7 +179,7 @@ static void
 show_toggled_cb (DlNetworkPage *self)
 {
   dl_weight_tiles_set_show (self->weight_tiles, shown_values (self));
-  update_weights_caption (self);
+  network_page_update_caption (self);
 }
 
 static void
@@ -344,57 +197,7 @@ kind_changed_cb (DlNetworkPage *self)
   dl_distribution_view_set_kind (self->distribution_view, kind);
 }
 
-static void
-time_changed_cb (DlNetworkPage *self)
-{
-  if (self->setting || self->positions->len == 0)
-    return;
-  dl_network_page_set_position (self, (guint) (gtk_adjustment_get_value (self->time_adjustment) + 0.5));
-}
-
-static void
-live_toggled_cb (DlNetworkPage *self)
-{
-  if (self->setting)
-    return;
-  self->live = gtk_toggle_button_get_active (self->live_toggle);
-  if (self->live && self->positions->len > 0)
-    self->position = self->positions->len - 1;
-  update_time (self);
-  network_page_past_update (self);
-  network_page_feed_visible (self);
-  update_weights_caption (self);
-}
-
 /* ---- public ---- */
-
-void
-dl_network_page_set_position (DlNetworkPage *self, guint position)
-{
-  g_return_if_fail (DL_IS_NETWORK_PAGE (self));
-  if (self->positions->len == 0)
-    return;
-  self->position = MIN (position, self->positions->len - 1);
-  self->live = self->position == self->positions->len - 1;
-  update_time (self);
-  network_page_past_update (self);
-  network_page_feed_visible (self);
-  update_weights_caption (self);
-}
-
-guint
-dl_network_page_get_n_positions (DlNetworkPage *self)
-{
-  g_return_val_if_fail (DL_IS_NETWORK_PAGE (self), 0);
-  return self->positions->len;
-}
-
-int
-dl_network_page_get_shown_eval (DlNetworkPage *self)
-{
-  g_return_val_if_fail (DL_IS_NETWORK_PAGE (self), -1);
-  return self->positions->len > 0 ? (int) g_array_index (self->positions, guint, self->position) : -1;
-}
 
 void
 dl_network_page_show_view (DlNetworkPage *self, const char *name)
@@ -413,10 +216,10 @@ set_run (DlNetworkPage *self, DlRun *run)
   g_set_object (&self->run, run);
   g_signal_group_set_target (self->run_signals, run);
   if (run != NULL)
-    set_arch (self, dl_run_get_arch (run));
+    network_page_set_arch (self, dl_run_get_arch (run));
   dl_distribution_view_set_run (self->distribution_view, run);
   network_page_past_follow_run (self);
-  collect (self);
+  network_page_collect (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN]);
 }
 
@@ -686,7 +489,7 @@ dl_network_page_init (DlNetworkPage *self)
   self->worker_signals = g_signal_group_new (DL_TYPE_WORKER);
   g_signal_group_connect_swapped (self->worker_signals, "event", G_CALLBACK (worker_event_cb), self);
   self->run_signals = g_signal_group_new (DL_TYPE_RUN);
-  g_signal_group_connect_swapped (self->run_signals, "eval-added", G_CALLBACK (eval_added_cb), self);
+  g_signal_group_connect_swapped (self->run_signals, "eval-added", G_CALLBACK (network_page_eval_added), self);
   g_signal_connect_swapped (self->layer_diagram, "notify::selected", G_CALLBACK (layer_selected_cb), self);
   g_signal_connect_swapped (self->views, "notify::visible-child", G_CALLBACK (view_changed_cb), self);
   g_signal_connect_swapped (self->show_grads, "toggled", G_CALLBACK (show_toggled_cb), self);
@@ -695,11 +498,11 @@ dl_network_page_init (DlNetworkPage *self)
   g_signal_connect_swapped (self->test_index, "value-changed", G_CALLBACK (source_changed_cb), self);
   g_signal_connect_swapped (self->kind_params, "toggled", G_CALLBACK (kind_changed_cb), self);
   g_signal_connect_swapped (self->kind_grads, "toggled", G_CALLBACK (kind_changed_cb), self);
-  g_signal_connect_swapped (self->time_adjustment, "value-changed", G_CALLBACK (time_changed_cb), self);
-  g_signal_connect_swapped (self->live_toggle, "toggled", G_CALLBACK (live_toggled_cb), self);
-  update_time (self);
+  g_signal_connect_swapped (self->time_adjustment, "value-changed", G_CALLBACK (network_page_time_changed), self);
+  g_signal_connect_swapped (self->live_toggle, "toggled", G_CALLBACK (network_page_live_toggled), self);
+  network_page_update_time (self);
   update_input (self);
-  update_weights_caption (self);
+  network_page_update_caption (self);
 }
 
 GtkWidget *

@@ -8,9 +8,9 @@ G_BEGIN_DECLS
 
 DlEvent *dl_event_new (DlEventType type);
 
-/* Where the nets of released snapshots go back to be reused, instead of a fresh copy of the parameters
- * (megabytes, ten times a second) for each snapshot: one pool per network, shared by the trainer and
- * every snapshot made from it, so a snapshot may outlive both the trainer and the worker. */
+/* Where the nets of released snapshots go back to be reused (two of them), instead of a fresh copy of the
+ * parameters (megabytes, ten times a second) for each snapshot: one pool per network, shared by the trainer
+ * and every snapshot made from it, so a snapshot may outlive both the trainer and the worker. */
 typedef struct _DlSnapshotPool DlSnapshotPool;
 
 DlSnapshotPool *dl_snapshot_pool_new (void);
