@@ -16,6 +16,7 @@
 #include "dl-frame-stats.h"
 #include "dl-mistakes-page.h"
 #include "dl-network-page.h"
+#include "dl-runs-page.h"
 #include "dl-session.h"
 #include "dl-train-page.h"
 #include "dl-window.h"
@@ -56,6 +57,7 @@ struct _DlWindow
   DlTrainPage  *train_page;
   DlDrawPage   *draw_page;
   DlMistakesPage *mistakes_page;
+  DlRunsPage   *runs_page;
   DlDataPage   *data_page;
   DlNetworkPage *network_page;
 };
@@ -573,6 +575,7 @@ dl_window_class_init (DlWindowClass *klass)
   g_type_ensure (DL_TYPE_TRAIN_PAGE);
   g_type_ensure (DL_TYPE_DRAW_PAGE);
   g_type_ensure (DL_TYPE_MISTAKES_PAGE);
+  g_type_ensure (DL_TYPE_RUNS_PAGE);
   g_type_ensure (DL_TYPE_DATA_PAGE);
   g_type_ensure (DL_TYPE_NETWORK_PAGE);
   g_type_ensure (DL_TYPE_EMPTY_STATE);
@@ -589,6 +592,7 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, draw_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, mistakes_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, runs_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, data_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, network_page);
   gtk_widget_class_bind_template_callback (widget_class, message_bar_response_cb);
@@ -615,6 +619,16 @@ draw_input_changed_cb (DlWindow *self)
   dl_network_page_set_input (self->network_page, dl_draw_page_get_input (self->draw_page));
 }
 
+/* The Runs page lists the session's store once it has opened, or says why there is none. */
+static void
+store_changed_cb (DlWindow *self)
+{
+  const GError *error = dl_session_get_store_error (self->session);
+
+  dl_runs_page_set_store (self->runs_page, dl_session_get_store (self->session));
+  dl_runs_page_set_store_error (self->runs_page, error != NULL ? error->message : NULL);
+}
+
 static void
 follow_session (DlWindow *self)
 {
@@ -636,6 +650,10 @@ follow_session (DlWindow *self)
   dl_network_page_set_session (self->network_page, s);
   g_signal_connect_object (self->draw_page, "input-changed", G_CALLBACK (draw_input_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (s, "notify::store", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (s, "notify::ready", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
+  dl_runs_page_set_compared (self->runs_page, dl_session_get_compared (s));
+  store_changed_cb (self);
 }
 
 static void
