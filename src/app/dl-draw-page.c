@@ -25,6 +25,7 @@
 G_DEFINE_FINAL_TYPE (DlDrawPage, dl_draw_page, GTK_TYPE_WIDGET)
 
 GParamSpec *dl_draw_page_props[N_PROPS];
+static guint input_changed_signal;
 
 GtkWidget *
 dl_draw_page_new (void)
@@ -37,6 +38,13 @@ dl_draw_page_get_prediction (DlDrawPage *self)
 {
   g_return_val_if_fail (DL_IS_DRAW_PAGE (self), -1);
   return self->prediction;
+}
+
+const float *
+dl_draw_page_get_input (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
+  return self->input->empty ? NULL : self->input->input;
 }
 
 DlSession *
@@ -260,6 +268,7 @@ update (DlDrawPage *self)
   self->hint = dl_ood_check_strokes (strokes, n, pen);
   if (self->hint != DL_OOD_HINT_NONE || !dl_preprocess_strokes (strokes, n, pen, self->input))
     dl_preprocess_strokes (NULL, 0, pen, self->input);   /* nothing to read */
+  g_signal_emit (self, input_changed_signal, 0);
   classify (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
   gtk_widget_queue_draw (GTK_WIDGET (self->crop_area));
@@ -650,6 +659,9 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
     g_param_spec_int ("label", NULL, NULL, -1, DL_N_CLASSES - 1, -1,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, dl_draw_page_props);
+  /* The 28 × 28 image the network sees changed (dl_draw_page_get_input): the Network page follows it. */
+  input_changed_signal = g_signal_new ("input-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                       NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (DL_TYPE_CANVAS);
   g_type_ensure (DL_TYPE_ATTRIB_VIEW);

@@ -33,5 +33,8 @@ DlExplanation *dl_draw_page_get_explanation (DlDrawPage *self);
 DlExplanation *dl_draw_page_get_complete_explanation (DlDrawPage *self);
 /* No classification pending and the newest explanation asked for has arrived (benchmarks, tests). */
 gboolean   dl_draw_page_is_settled (DlDrawPage *self);
+/* The 28 × 28 image the network sees (floats in [0, 1]), NULL while the canvas is empty; "input-changed"
+ * is emitted when it changes. */
+const float *dl_draw_page_get_input (DlDrawPage *self);
 
 G_END_DECLS

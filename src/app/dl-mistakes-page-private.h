@@ -4,6 +4,8 @@
 #pragma once
 
 #include "dl-attrib-view.h"
+#include "dl-class-accuracy-view.h"
+#include "dl-confusion-history.h"
 #include "dl-confusion-view.h"
 #include "dl-digit-view.h"
 #include "dl-mistake-list.h"
@@ -59,6 +61,8 @@ struct _DlMistakesPage
   DlNeighboursView   *neighbours_view;
   GtkLabel           *neighbours_note;
   GtkLabel           *evidence_note;
+  DlClassAccuracyView *class_progress;
+  DlConfusionHistory *confusion_history;
 };
 
 static inline const guint8 *

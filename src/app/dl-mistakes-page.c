@@ -430,6 +430,7 @@ dl_mistakes_page_set_test_set (DlMistakesPage *self, DlDataset *test)
     self->test = dl_dataset_ref (test);
   self->detail_index = -1;
   dl_mistake_list_set_labels (self->list, test != NULL ? test->labels : NULL, test != NULL ? test->n : 0);
+  dl_confusion_history_set_test_set (self->confusion_history, test);
   dl_confusion_view_set_matrix (self->confusion, NULL);
   gtk_info_bar_set_revealed (self->collapse_bar, FALSE);
   gtk_stack_set_visible_child_name (self->page_stack, "empty");
@@ -533,10 +534,29 @@ follow_run (DlMistakesPage *self)
   g_signal_group_set_target (self->run_signals, run);
   dl_mistakes_page_set_test_set (self, self->session != NULL ? dl_session_get_test_set (self->session) : NULL);
   dl_mistakes_page_clear_history (self);
-  if (run == NULL || !dl_session_run_matches_data (self->session, run))
+  if (run != NULL && !dl_session_run_matches_data (self->session, run))
+    run = NULL;
+  /* Per-class progress: the run's own curves and past matrices (it follows the run's evaluations). */
+  dl_class_accuracy_view_set_run (self->class_progress, run);
+  dl_confusion_history_set_run (self->confusion_history, run);
+  if (run == NULL)
     return;
   for (guint i = 0; i < dl_run_get_n_evals (run); i++)
     add_run_eval (self, run, i);
+}
+
+DlClassAccuracyView *
+dl_mistakes_page_get_class_progress (DlMistakesPage *self)
+{
+  g_return_val_if_fail (DL_IS_MISTAKES_PAGE (self), NULL);
+  return self->class_progress;
+}
+
+DlConfusionHistory *
+dl_mistakes_page_get_confusion_history (DlMistakesPage *self)
+{
+  g_return_val_if_fail (DL_IS_MISTAKES_PAGE (self), NULL);
+  return self->confusion_history;
 }
 
 void
@@ -619,6 +639,8 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
 
   g_type_ensure (DL_TYPE_ATTRIB_VIEW);
   g_type_ensure (DL_TYPE_CONFUSION_VIEW);
+  g_type_ensure (DL_TYPE_CLASS_ACCURACY_VIEW);
+  g_type_ensure (DL_TYPE_CONFUSION_HISTORY);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
   g_type_ensure (DL_TYPE_NEIGHBOURS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-mistakes-page.ui");
@@ -652,6 +674,8 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, evidence_note);
   gtk_widget_class_bind_template_callback_full (widget_class, "method_changed_cb",
                                                 G_CALLBACK (dl_mistakes_page_method_changed));
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, class_progress);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, confusion_history);
   gtk_widget_class_bind_template_callback (widget_class, cell_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, sort_changed_cb);

@@ -7,6 +7,7 @@
 #include "dl-checkpoint.h"
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-layer-stats.h"
 #include "dl-lr-find.h"
 #include "dl-net.h"
 #include "dl-train-config.h"
@@ -90,6 +91,7 @@ typedef struct {
   DlEval        *eval;
   DlHealth       health;
   DlDiagnosis   *diagnosis;
+  DlLayerStats  *layer_stats;      /* the layers' histograms and health, of the parameters evaluated */
   /* DATA_LOADED */
   DlDataset     *train, *test;
   /* MODEL_SAVED / MODEL_LOADED */
@@ -126,6 +128,9 @@ typedef struct {
   gint64   step;
   guint    run_serial;   /* the run it comes from (DlEvent.run_serial): a new network for each */
   gboolean trained;      /* at least one optimiser step in this run, or a loaded model */
+  /* The gradient the step that made these parameters applied (n_params floats, laid out as the parameters:
+   * dl_layer_param_range); NULL when no step made them (untrained, a loaded model, parameters restored). */
+  const float *grads;
 } DlSnapshot;
 
 #define DL_TYPE_SNAPSHOT (dl_snapshot_get_type ())
