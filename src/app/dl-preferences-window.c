@@ -7,6 +7,7 @@
 
 #include "dl-data.h"
 #include "dl-preferences-window.h"
+#include "dl-wheel-guard.h"
 
 struct _DlPreferencesWindow
 {
@@ -175,4 +176,6 @@ static void
 dl_preferences_window_init (DlPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The wheel scrolls the window; the spin buttons take it only when focused. */
+  dl_wheel_guard_install (GTK_WIDGET (self));
 }

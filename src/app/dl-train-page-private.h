@@ -48,6 +48,7 @@ struct _DlTrainPage
   GtkButton      *continue_button;
   GtkLabel       *lr_label;
   GtkEntry       *lr_entry;
+  GtkScale       *lr_scale;
   GtkDropDown    *batch_dropdown;
   GtkDropDown    *optimizer_dropdown;
   GtkDropDown    *reduce_dropdown;

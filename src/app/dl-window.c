@@ -17,6 +17,7 @@
 #include "dl-mistakes-page.h"
 #include "dl-session.h"
 #include "dl-train-page.h"
+#include "dl-wheel-guard.h"
 #include "dl-window.h"
 
 /* What the open file chooser is for. */
@@ -628,6 +629,8 @@ static void
 dl_window_init (DlWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* On every page, the wheel scrolls; a slider or spin button takes it only when focused. */
+  dl_wheel_guard_install (GTK_WIDGET (self));
 
   self->session = dl_session_new (app_settings (), NULL);
   follow_session (self);
