@@ -51,6 +51,7 @@ struct _DlWindow
   GtkButton    *retry_button;
   GtkStack     *main_stack;
   GtkStack     *pages;
+  GtkStackSwitcher *switcher;
   DlEmptyState *empty_state;
   GtkLabel     *loading_label;
   DlTrainPage  *train_page;
@@ -582,6 +583,7 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, pages);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, switcher);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_state);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, loading_label);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
@@ -625,12 +627,39 @@ follow_session (DlWindow *self)
   dl_mistakes_page_set_session (self->mistakes_page, s);
 }
 
+/* The page switcher's buttons are GTK's own: their tooltips say what each page is for. */
+static void
+set_switcher_tooltips (DlWindow *self)
+{
+  static const struct { const char *page, *tip; } tips[] = {
+    { "train", N_("Train a network and watch its loss and accuracy (Alt+T)") },
+    { "draw", N_("Draw a digit and see what the network answers (Alt+D)") },
+    { "mistakes", N_("The test images the network gets wrong, and its confusion matrix (Alt+M)") },
+    { "network", N_("Inside the network: its layers, weights and activations") },
+    { "runs", N_("The recorded runs: compare, reopen, rename or delete them") },
+    { "data", N_("Checks of the data set: label shares, pixel range, duplicates, samples (Alt+A)") },
+  };
+  g_autoptr (GtkSelectionModel) pages = gtk_stack_get_pages (self->pages);
+  GtkWidget *button = gtk_widget_get_first_child (GTK_WIDGET (self->switcher));
+
+  for (guint i = 0; button != NULL; i++, button = gtk_widget_get_next_sibling (button))
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      GtkStackPage *page = GTK_STACK_PAGE (item);
+
+      for (gsize k = 0; item != NULL && k < G_N_ELEMENTS (tips); k++)
+        if (g_strcmp0 (gtk_stack_page_get_name (page), tips[k].page) == 0)
+          gtk_widget_set_tooltip_text (button, _(tips[k].tip));
+    }
+}
+
 static void
 dl_window_init (DlWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   /* On every page, the wheel scrolls; a slider or spin button takes it only when focused. */
   dl_wheel_guard_install (GTK_WIDGET (self));
+  set_switcher_tooltips (self);
 
   self->session = dl_session_new (app_settings (), NULL);
   follow_session (self);
