@@ -7,8 +7,8 @@
 #include "dl-digit-view.h"
 #include "dl-sanity.h"
 
-#define N_SAMPLE_COLUMNS 8
-#define N_SAMPLES        (N_SAMPLE_COLUMNS * 5)
+#define N_SAMPLE_COLUMNS 5
+#define N_SAMPLES        (N_SAMPLE_COLUMNS * 8)
 
 struct _DlDataPage
 {

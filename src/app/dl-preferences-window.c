@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dl-button-names.h"
 #include "dl-data.h"
 #include "dl-preferences-window.h"
 #include "dl-wheel-guard.h"
@@ -178,4 +179,5 @@ dl_preferences_window_init (DlPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   /* The wheel scrolls the window; the spin buttons take it only when focused. */
   dl_wheel_guard_install (GTK_WIDGET (self));
+  dl_button_names_fix (GTK_WIDGET (self));
 }
