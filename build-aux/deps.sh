@@ -9,6 +9,8 @@
 # ca-certificates to reach the registry over HTTPS; rsvg-convert (librsvg2-bin) renders the app icon's PNG.
 # Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,
 # appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
+# python3-pyatspi reads the app's accessible tree in the AT-SPI test, on a private session bus
+# (dbus-run-session: dbus-daemon) with the AT-SPI bus launcher and registry (at-spi2-core);
 # libtsan2 for the -Db_sanitize=thread build of the worker tests; dpkg-dev, debhelper and lintian build
 # and check the Debian package (debian/).
 DL_PACKAGES=(
@@ -18,6 +20,7 @@ DL_PACKAGES=(
   libsoup-3.0-dev libjson-glib-dev libarchive-dev glib-networking ca-certificates librsvg2-bin
   gettext desktop-file-utils appstream
   xvfb xauth xdotool imagemagick
+  python3-pyatspi dbus-daemon at-spi2-core
   libtsan2
   dpkg-dev debhelper lintian
 )
