@@ -11,8 +11,9 @@
 # appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
 # python3-pyatspi reads the app's accessible tree in the AT-SPI test, on a private session bus
 # (dbus-run-session: dbus-daemon) with the AT-SPI bus launcher and registry (at-spi2-core);
-# libtsan2 for the -Db_sanitize=thread build of the worker tests; dpkg-dev, debhelper and lintian build
-# and check the Debian package (debian/).
+# libtsan2 for the -Db_sanitize=thread build of the worker tests; clang and libclang-rt-14-dev (libFuzzer,
+# the sanitizer runtimes) for the ASan+UBSan build of the suite and the fuzz targets; dpkg-dev, debhelper
+# and lintian build and check the Debian package (debian/).
 DL_PACKAGES=(
   meson ninja-build pkg-config gcc
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libcairo2-dev
@@ -21,7 +22,7 @@ DL_PACKAGES=(
   gettext desktop-file-utils appstream
   xvfb xauth xdotool imagemagick
   python3-pyatspi dbus-daemon at-spi2-core
-  libtsan2
+  libtsan2 clang libclang-rt-14-dev
   dpkg-dev debhelper lintian
 )
 

@@ -508,6 +508,34 @@ START_TEST (test_soft_delete)
 }
 END_TEST
 
+/* Purging one run: only that one, only while it is deleted (the Runs page purges what it deleted once its
+ * undo is gone, not what `digitlab-cli runs rm` left restorable). */
+START_TEST (test_purge_one)
+{
+  g_autofree char *path = test_runs_store_path (home, "purge-one");
+  g_autoptr (DlRunStore) store = open_ok (path);
+  g_autoptr (DlRun) a = make_run ("a");
+  g_autoptr (DlRun) b = make_run ("b");
+  g_autoptr (DlRun) c = make_run ("c");
+
+  record_history (store, a, 10);
+  record_history (store, b, 10);
+  record_history (store, c, 10);
+  dl_run_store_delete_run (store, a);
+  dl_run_store_delete_run (store, b);
+  dl_run_store_purge_run (store, a);
+  /* Not deleted: a purge of it does nothing. */
+  dl_run_store_purge_run (store, c);
+  flush_ok (store);
+  ck_assert_uint_eq (count_listed (store, TRUE), 2);
+  ck_assert_uint_eq (count_listed (store, FALSE), 1);
+  ck_assert_int_eq (test_runs_query_int (path, "SELECT count(*) FROM batch_metrics"), 40);
+  dl_run_store_restore_run (store, b);
+  flush_ok (store);
+  ck_assert_uint_eq (count_listed (store, FALSE), 2);
+}
+END_TEST
+
 /* ---- other processes ---- */
 
 static GPid
@@ -735,6 +763,7 @@ store_suite (void)
     { "foreign", test_foreign_database },
     { "locked", test_locked_file },
     { "soft-delete", test_soft_delete },
+    { "purge-one", test_purge_one },
     { "concurrent-writers", test_concurrent_writers },
     { "external-change", test_external_change },
     { "orphaned-run", test_orphaned_run },

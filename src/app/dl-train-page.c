@@ -537,10 +537,14 @@ dl_train_page_set_session (DlTrainPage *self, DlSession *session)
     return;
   g_clear_pointer (&self->run_binding, g_binding_unbind);
   g_clear_pointer (&self->compared_binding, g_binding_unbind);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (dl_session_get_branches (self->session), self);
   g_set_object (&self->session, session);
   g_signal_group_set_target (self->session_signals, session);
   if (session != NULL)
     {
+      g_signal_connect_object (dl_session_get_branches (session), "items-changed",
+                               G_CALLBACK (compared_changed_cb), self, G_CONNECT_SWAPPED);
       push_draft (self);
       self->run_binding = g_object_bind_property (session, "run", self, "run", G_BINDING_SYNC_CREATE);
       self->compared_binding = g_object_bind_property (session, "compared", self, "compared", G_BINDING_SYNC_CREATE);

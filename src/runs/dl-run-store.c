@@ -604,6 +604,14 @@ dl_run_store_purge (DlRunStore *self)
   push (self, op_new (OP_PURGE, NULL));
 }
 
+void
+dl_run_store_purge_run (DlRunStore *self, DlRun *run)
+{
+  g_return_if_fail (DL_IS_RUN_STORE (self));
+  g_return_if_fail (DL_IS_RUN (run));
+  push (self, op_new (OP_PURGE, run));
+}
+
 /* From the thread computing a data set's checksums. */
 void
 dl_run_store_remember_checksum (DlRunStore *self, const char *path, gint64 size, gint64 mtime, const char *sha256)
