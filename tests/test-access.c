@@ -5,7 +5,7 @@
  *   lr-range     the learning-rate field accepts exactly the rates its slider spans, both ways
  *   canvas-keys  the canvas draws from the keyboard (Space, arrows), Delete clears it
  *   tab-order    Tab reaches the Train page's plots and sliders
- *   tooltips     every control of the Train and Data pages, the empty state and Preferences has a tooltip
+ *   tooltips     every control of the Train, Runs and Data pages, the empty state and Preferences has a tooltip
  */
 #include <check.h>
 #include <gdk/x11/gdkx.h>
@@ -17,6 +17,7 @@
 #include "dl-empty-state.h"
 #include "dl-plot.h"
 #include "dl-preferences-window.h"
+#include "dl-runs-page.h"
 #include "dl-test-gtk.h"
 #include "dl-train-page.h"
 #include "dl-wheel-guard.h"
@@ -301,7 +302,8 @@ static gboolean
 is_control (GtkWidget *w)
 {
   return GTK_IS_BUTTON (w) || GTK_IS_MENU_BUTTON (w) || GTK_IS_RANGE (w) || GTK_IS_SPIN_BUTTON (w)
-         || GTK_IS_DROP_DOWN (w) || GTK_IS_SWITCH (w) || GTK_IS_ENTRY (w) || GTK_IS_CHECK_BUTTON (w);
+         || GTK_IS_DROP_DOWN (w) || GTK_IS_SWITCH (w) || GTK_IS_ENTRY (w) || GTK_IS_SEARCH_ENTRY (w)
+         || GTK_IS_CHECK_BUTTON (w);
 }
 
 /* The controls under root without a tooltip, as "GtkType 'label'" lines (a control's own parts are not
@@ -335,6 +337,7 @@ START_TEST (test_tooltips)
   GtkWidget *roots[] = {
     g_object_ref_sink (g_object_new (DL_TYPE_TRAIN_PAGE, NULL)),
     g_object_ref_sink (dl_data_page_new ()),
+    g_object_ref_sink (dl_runs_page_new ()),
     g_object_ref_sink (g_object_new (DL_TYPE_EMPTY_STATE, NULL)),
     GTK_WIDGET (dl_preferences_window_new (NULL, NULL)),
   };
