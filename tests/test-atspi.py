@@ -68,17 +68,34 @@ def wait(what, find, timeout=60):
     return None
 
 
+def role_and_name(obj):
+    """The object's role and name, or None when it went away meanwhile (the Mistakes page rebuilds its
+    tiles when an evaluation arrives: AT-SPI then says the application "no longer exists")."""
+    try:
+        return obj.getRoleName(), obj.name
+    except Exception:
+        return None
+
+
 def objects(app, role=None):
-    return [o for _, o in walk(app) if role is None or o.getRoleName() == role]
+    found = []
+    for _, o in walk(app):
+        rn = role_and_name(o)
+        if rn is not None and (role is None or rn[0] == role):
+            found.append(o)
+    return found
 
 
 def named(app, role, name):
-    return [o for o in objects(app, role) if o.name == name]
+    return [o for o in objects(app, role) if (role_and_name(o) or (None, None))[1] == name]
 
 
 def states(obj):
-    s = obj.getState()
-    return {pyatspi.stateToString(x) for x in s.getStates()}
+    """The object's states; none when it went away meanwhile."""
+    try:
+        return {pyatspi.stateToString(x) for x in obj.getState().getStates()}
+    except Exception:
+        return set()
 
 
 def press(app, role, name):
@@ -172,11 +189,9 @@ def main():
                   % (histogram[0].description if histogram else None))
             dump(app, "the app, on the Data page after a run", out)
         print("accessible tree: %s" % DUMP)
-    except Exception:
-        if proc.poll() is not None:
-            print("FAIL  the app ended with status %d" % proc.returncode, flush=True)
-        raise
     finally:
+        if proc.poll() is not None:
+            check(False, "the app ended by itself, with status %d" % proc.returncode)
         proc.terminate()
         try:
             proc.wait(timeout=20)
