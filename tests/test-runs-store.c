@@ -409,6 +409,30 @@ START_TEST (test_foreign_database)
 }
 END_TEST
 
+/* Found by fuzz-run-store: a run whose id is not positive read as "no such run" without an error. */
+START_TEST (test_run_id_below_1)
+{
+  g_autofree char *path = test_runs_store_path (home, "run-id-below-1");
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  {
+    g_autoptr (DlRunStore) store = open_ok (path);
+    g_autoptr (DlRun) run = make_run ("renumbered");
+
+    record_history (store, run, 8);
+    flush_ok (store);
+  }
+  ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_exec (db, "UPDATE runs SET id = -3", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close (db);
+  ck_assert (dl_run_store_open (path, &error) == NULL);
+  ck_assert (g_error_matches (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_CORRUPT));
+  ck_assert_msg (strstr (error->message, path) != NULL && strstr (error->message, "below 1") != NULL, "%s",
+                 error->message);
+}
+END_TEST
+
 START_TEST (test_locked_file)
 {
   g_autofree char *path = test_runs_store_path (home, "locked");
@@ -761,6 +785,7 @@ store_suite (void)
     { "migration-v1", test_migration_from_version1 },
     { "corrupt", test_corrupt_file },
     { "foreign", test_foreign_database },
+    { "run-id-below-1", test_run_id_below_1 },
     { "locked", test_locked_file },
     { "soft-delete", test_soft_delete },
     { "purge-one", test_purge_one },

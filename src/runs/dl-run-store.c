@@ -131,6 +131,7 @@ open_store (const char *path, GMainContext *context, GError **error)
   if (!make_directory (path, error) || (db = dl_run_store_connect (path, error)) == NULL)
     return NULL;
   if (!dl_run_store_migrate (db, path, dl_run_store_migrations, dl_run_store_n_migrations, error)
+      || !dl_run_store_check_ids (db, path, error)
       || !dl_run_store_repair_orphans (db, path, error)
       || (reader = dl_run_store_connect (path, error)) == NULL)
     {

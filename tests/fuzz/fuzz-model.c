@@ -1,11 +1,27 @@
 /* fuzz-model.c — model files: the input as it is, and again with its last four bytes replaced by the
  * right CRC-32 (so mutations get past the checksum to the architecture and the parameter count). Never
- * a crash or an abort on allocation; what loads saves back and loads to the same parameters. */
+ * a crash or an abort on allocation; what loads saves back and loads to the same parameters, and its
+ * training-state section (a checkpoint's) is read as dl_model_load_state reads it. */
 #include "fuzz-common.h"
 #include "dl-model.h"
 
 #include <string.h>
 #include <zlib.h>
+
+/* A checkpoint's training-state section read as well: loads exactly when the model does, and holds the
+ * optimiser's three values a parameter. */
+static void
+check_state (FuzzFile *f, DlNet *net)
+{
+  g_auto (DlModelState) state = { 0 };
+  gboolean has_state = FALSE;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlNet) again = dl_model_load_state (f->path, &state, &has_state, &error);
+
+  FUZZ_ASSERT ((again == NULL) == (net == NULL));
+  if (again != NULL && has_state)
+    FUZZ_ASSERT (state.n_opt_state == 3 * dl_net_n_params (again) && state.trainer != NULL);
+}
 
 static void
 load (const uint8_t *data, size_t size)
@@ -15,6 +31,7 @@ load (const uint8_t *data, size_t size)
 
   fuzz_file_open (&f, data, size);
   g_autoptr (DlNet) net = dl_model_load (f.path, &error);
+  check_state (&f, net);
   fuzz_file_close (&f);
   FUZZ_ASSERT ((net == NULL) != (error == NULL));
   if (net == NULL)

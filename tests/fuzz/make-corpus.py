@@ -22,11 +22,19 @@ def gz(data):
     return gzip.compress(data, 6, mtime=0)
 
 
-def model(arch, n_params, params=None, version=2, seed=1):
+def model(arch, n_params, params=None, version=2, seed=1, state=None):
     a = arch.encode()
     body = b"DLMODEL\0" + struct.pack("<II", version, len(a)) + a + struct.pack("<QQ", seed, n_params)
     body += b"".join(struct.pack("<f", v) for v in (params or [0.01 * (i % 13) for i in range(n_params)]))
-    return body + struct.pack("<I", zlib.crc32(body))
+    return body + (state or b"") + struct.pack("<I", zlib.crc32(body + (state or b"")))
+
+
+def state_section(n_params, trainer=b"", optimizer=1):
+    """A checkpoint's training-state section (dl-model.h): its fields, the optimiser's 3 floats a parameter
+    and the trainer's opaque record."""
+    fixed = struct.pack("<IIq4Q", 1, optimizer, 5, 1, 2, 3, 4)
+    body = fixed + struct.pack("<Q", 3 * n_params) + b"\0\0\0\0" * (3 * n_params) + struct.pack("<Q", len(trainer)) + trainer
+    return b"DLSTATE\0" + struct.pack("<Q", len(body)) + body
 
 
 def csv_rows(rows, header=False):
@@ -75,7 +83,9 @@ def seeds():
     dense = "fc10,softmax"
     models = [model(dense, 7850), model("fc16-relu,fc10,softmax", 12730), model(dense, 7850, version=1),
               model("conv2x3,pool2,fc10,softmax", 3410), model("dropout0.5,fc10,softmax", 7850),
-              model("fc65536,fc65536,fc10,softmax", 0), model(dense, 0), model(dense, 7850)[:60]]
+              model("fc65536,fc65536,fc10,softmax", 0), model(dense, 0), model(dense, 7850)[:60],
+              model(dense, 7850, version=3, state=state_section(7850, b"record")),
+              model(dense, 7850, version=3, state=state_section(7850)[:40])]
     personal_ = [personal(idx_images(2, 28, 28), idx_labels([3, 4])), personal(b"", b""),
                  personal(idx_images(1, 32, 32), idx_labels([5])), personal(idx_images(2, 28, 28), idx_labels([3]))]
     one = [(10, 10, 1), (12, 40, 1), (14, 70, 1.2)]
@@ -88,7 +98,11 @@ def seeds():
     classes = ["\n".join(str(i) for i in range(10)).encode(),
                "# Fashion\nT-shirt/top\nTrouser\nPullover\nDress\nCoat\nSandal\nShirt\nSneaker\nBag\nAnkle boot\n".encode(),
                b"a\n\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n", b"\xff\xfe\n" * 10, b"", b" \t \n" * 12]
-    return {"fuzz-classes": classes, "fuzz-arch": [a.encode() for a in arch], "fuzz-idx": idx, "fuzz-idx-gz": idx_gz, "fuzz-csv": csv,
+    # Edit lists (see the targets): a few byte flips of a valid checkpoint's fixed fields and record; store
+    # edits of every kind (update with each storage class, delete, pragma) on each of the first tables.
+    checkpoint = [b"", bytes([1, 0, 0xff, 3, 0, 0x80, 5, 1, 1]), bytes([0, 0, 1, 64, 0, 7]), bytes(range(0, 90, 1))]
+    store = [b""] + [bytes([op, t, 0, 1, kind, 5]) + b"12345678" for op in (0, 6, 7) for t in range(8) for kind in (0, 1, 4, 5)]
+    return {"fuzz-checkpoint": checkpoint, "fuzz-run-store": store, "fuzz-classes": classes, "fuzz-arch": [a.encode() for a in arch], "fuzz-idx": idx, "fuzz-idx-gz": idx_gz, "fuzz-csv": csv,
             "fuzz-model": models, "fuzz-personal": personal_, "fuzz-preprocess": pre}
 
 
