@@ -324,10 +324,11 @@ preset_changed_cb (DlTrainPage *self)
 static char *
 format_duration (double seconds)
 {
-  int s = (int) (seconds + 0.5);
+  int s;
 
   if (!isfinite (seconds) || seconds < 0)
     return g_strdup ("—");
+  s = (int) (seconds + 0.5);
   if (s >= 3600)
     return g_strdup_printf ("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
   return g_strdup_printf ("%d:%02d", s / 60, s % 60);
