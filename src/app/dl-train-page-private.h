@@ -2,6 +2,7 @@
  * the status) and dl-train-page-plots.c (the plots: the run's curves, its markers, the compared runs). */
 #pragma once
 
+#include "dl-lr-finder.h"
 #include "dl-plot-exporter.h"
 #include "dl-session.h"
 #include "dl-train-page.h"
@@ -49,6 +50,7 @@ struct _DlTrainPage
   GtkLabel       *lr_label;
   GtkEntry       *lr_entry;
   GtkScale       *lr_scale;
+  DlLrFinder     *lr_finder;
   GtkDropDown    *batch_dropdown;
   GtkDropDown    *optimizer_dropdown;
   GtkDropDown    *reduce_dropdown;

@@ -1,5 +1,8 @@
 /* dl-cli-options.c — option text → recipe and data sets (see dl-cli-options.h). */
 #include "dl-cli-options.h"
+#include "dl-augment.h"
+
+#include "dl-augment.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,7 +14,8 @@ dl_cli_options_clear (DlCliOptions *o)
     &o->data_dir, &o->train_path, &o->test_path, &o->preset, &o->arch, &o->optimizer, &o->reduce,
     &o->schedule, &o->lr, &o->momentum, &o->weight_decay, &o->schedule_gamma, &o->batch, &o->epochs,
     &o->schedule_step, &o->seed, &o->threads, &o->save, &o->metrics, &o->model, &o->metrics_every,
-    &o->limit_train, &o->batches, &o->warmup, &o->run_name, &o->store, &o->output,
+    &o->limit_train, &o->batches, &o->warmup, &o->augment_kinds, &o->target, &o->schedule_warmup,
+    &o->run_name, &o->store, &o->output, &o->from,
   };
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
@@ -63,6 +67,12 @@ parse_float (const char *option, const char *text, double min, gboolean min_open
   return TRUE;
 }
 
+gboolean
+dl_cli_parse_fraction (const char *option, const char *text, float *out, GError **error)
+{
+  return parse_float (option, text, 0.0, TRUE, 1.0, out, error);
+}
+
 static gboolean
 parse_choice (const char *option, const char *text, const char *const *names, int *out, GError **error)
 {
@@ -89,6 +99,9 @@ apply_numbers (const DlCliOptions *o, DlCliRecipe *r, GError **error)
   if (o->weight_decay && !parse_float ("weight-decay", o->weight_decay, 0, FALSE, 1e3, &p->hyper.weight_decay, error))
     return FALSE;
   if (o->schedule_gamma && !parse_float ("schedule-gamma", o->schedule_gamma, 0, TRUE, 1, &p->schedule_gamma, error))
+    return FALSE;
+  if (o->schedule_warmup && !parse_float ("schedule-warmup", o->schedule_warmup, 0, FALSE, 1e4, &p->schedule_warmup,
+                                          error))
     return FALSE;
   if (o->batch)
     {
@@ -131,7 +144,7 @@ static gboolean
 apply_choices (const DlCliOptions *o, DlCliRecipe *r, GError **error)
 {
   static const char *const reduces[] = { "mean", "sum", NULL };
-  static const char *const schedules[] = { "none", "step", "cosine", NULL };
+  static const char *const schedules[] = { "none", "step", "cosine", "onecycle", NULL };
   int v;
 
   if (o->optimizer && !dl_optimizer_from_name (o->optimizer, &r->p.hyper.optimizer))
@@ -147,12 +160,15 @@ apply_choices (const DlCliOptions *o, DlCliRecipe *r, GError **error)
     {
       if (!parse_choice ("schedule", o->schedule, schedules, &v, error))
         return FALSE;
-      r->p.schedule = (DlSchedule[]) { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE }[v];
+      r->p.schedule = (DlSchedule[]) { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE, DL_SCHEDULE_ONECYCLE }[v];
     }
   if (o->augment && o->no_augment)
     return usage_error (error, "--augment and --no-augment contradict each other; give one");
   if (o->augment || o->no_augment)
     r->p.augment = o->augment;
+  if (o->augment_kinds && !dl_augment_kinds_parse (o->augment_kinds, &r->p.augment_kinds))
+    return usage_error (error, "--augment-kinds: “%s”: expected affine, hurried, stroke or elastic, comma-separated",
+                        o->augment_kinds);
   return TRUE;
 }
 
@@ -164,6 +180,7 @@ dl_cli_recipe_resolve (const DlCliOptions *o, DlCliRecipe *r, GError **error)
 
   memset (r, 0, sizeof *r);
   r->seed = 1;
+  r->tune = !o->no_tune;
   if (preset == NULL)
     {
       g_autoptr (GString) names = g_string_new (NULL);
@@ -188,11 +205,45 @@ dl_cli_recipe_resolve (const DlCliOptions *o, DlCliRecipe *r, GError **error)
   return TRUE;
 }
 
+gboolean
+dl_cli_recipe_resolve_from (const DlCliOptions *o, const DlTrainConfig *base, const char *preset, DlCliRecipe *r,
+                            GError **error)
+{
+  const char *fixed = o->preset ? "preset" : o->arch ? "arch" : o->seed ? "seed" : NULL;
+  GError *arch_error = NULL;
+
+  memset (r, 0, sizeof *r);
+  if (fixed != NULL)
+    return usage_error (error, "--%s cannot be given with --from: a branch goes on with the checkpoint's network "
+                        "and random streams", fixed);
+  r->name_owned = g_strdup (preset);
+  r->p = (DlPreset) {
+    .name = r->name_owned, .hyper = base->hyper, .batch = base->batch, .epochs = base->epochs,
+    .schedule = base->schedule, .schedule_gamma = base->schedule_gamma, .schedule_step = base->schedule_step,
+    .augment = base->augment,
+  };
+  r->seed = base->seed;
+  r->threads = base->threads;
+  if (!apply_numbers (o, r, error) || !apply_choices (o, r, error))
+    return FALSE;
+  if (!dl_arch_parse (base->arch, &r->arch, &arch_error))
+    {
+      g_propagate_error (error, arch_error);
+      return FALSE;
+    }
+  /* The checkpoint's own spelling: the worker compares it with the checkpoint's. */
+  r->arch_owned = g_strdup (base->arch);
+  r->p.arch = r->arch_owned;
+  return TRUE;
+}
+
 void
 dl_cli_recipe_clear (DlCliRecipe *r)
 {
   g_clear_pointer (&r->arch_owned, g_free);
+  g_clear_pointer (&r->name_owned, g_free);
   r->p.arch = NULL;
+  r->p.name = NULL;
 }
 
 static gboolean

@@ -170,10 +170,20 @@ on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
     case DL_EVENT_ERROR:
       fail (run, g_error_copy (ev->error));
       break;
+    case DL_EVENT_TUNING:
+      /* What the network runs as, once chosen (the measuring itself takes under two seconds). */
+      if (ev->tune_fraction >= 1.0)
+        {
+          g_free (run->report->blas);
+          run->report->blas = g_strdup_printf ("%s; %s", dl_blas_describe (), ev->message);
+          dl_cli_report_message (run->report, "%s", ev->message);
+        }
+      break;
     case DL_EVENT_HYPER_APPLIED:
     case DL_EVENT_DATA_LOADED:
     case DL_EVENT_MODEL_LOADED:
     case DL_EVENT_CHECKPOINT:
+    case DL_EVENT_LR_PROGRESS:
     case DL_EVENT_LR_FOUND:
       break;
     }
@@ -187,28 +197,32 @@ config_from_recipe (DlTrainConfig *cfg, const DlCliRecipe *r)
   cfg->seed = r->seed;
   cfg->eval_every = 0;
   cfg->threads = r->threads;
+  cfg->tune = r->tune;
 }
 
-/* A new run through the recorder (which then follows the worker), or a plain reset. */
+/* A new run (or a branch) through the recorder, which then follows the worker, or a plain one. */
 static gboolean
-begin_run (TrainRun *run, const DlTrainConfig *cfg, DlCliRecording *rec, GError **error)
+begin_run (TrainRun *run, const DlTrainConfig *cfg, DlCliRecording *rec, const DlCliBranch *branch,
+           GError **error)
 {
   DlRunSpec spec = {
     .name = rec != NULL ? rec->name : NULL, .preset = rec != NULL ? rec->preset : NULL, .config = cfg,
     .data = rec != NULL ? rec->data : NULL, .program = "digitlab-cli",
+    .parent = branch != NULL ? branch->parent : NULL, .checkpoint = branch != NULL ? branch->ckpt : NULL,
   };
 
-  if (run->recorder == NULL)
-    {
-      dl_worker_new_run (run->worker, cfg);
-      return TRUE;
-    }
-  return dl_run_recorder_begin (run->recorder, &spec, error);
+  if (run->recorder != NULL)
+    return dl_run_recorder_begin (run->recorder, &spec, error);
+  if (branch != NULL)
+    dl_worker_branch (run->worker, branch->ckpt, cfg);
+  else
+    dl_worker_new_run (run->worker, cfg);
+  return TRUE;
 }
 
 gboolean
-dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, const char *save_path,
-                     DlCliReport *report, DlCliRecording *rec, GError **error)
+dl_cli_train_worker (const DlCliRecipe *r, const DlCliBranch *branch, DlDataset *train, DlDataset *test,
+                     const char *save_path, DlCliReport *report, DlCliRecording *rec, GError **error)
 {
   g_autoptr (GMainContext) context = g_main_context_new ();
   TrainRun run = {
@@ -237,7 +251,7 @@ dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, co
   if (report->metrics)
     dl_worker_set_step_observer (run.worker, record_step, &run);
   dl_worker_set_data (run.worker, train, test);
-  gboolean begun = begin_run (&run, &cfg, rec, &run.error);
+  gboolean begun = begin_run (&run, &cfg, rec, branch, &run.error);
   if (begun)
     dl_worker_start (run.worker);
 

@@ -403,7 +403,7 @@ static const DlPreset preset_cnn = {
   .name = "cnn",
   .description = "LeNet-5: two conv/pool stages and three dense layers; momentum, cosine schedule, augmentation",
   .arch = "conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax",
-  .hyper = { .lr = 0.05f, .momentum = 0.9f, .weight_decay = 5e-4f, .optimizer = DL_OPT_MOMENTUM,
+  .hyper = { .lr = 0.02f, .momentum = 0.9f, .weight_decay = 5e-4f, .optimizer = DL_OPT_MOMENTUM,
              .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS },
   .batch = 64, .epochs = 10,
   .schedule = DL_SCHEDULE_COSINE,
@@ -451,8 +451,9 @@ dl_hyper_init_default (DlHyper *hyper)
 float
 dl_schedule_lr (const DlPreset *p, float base_lr, double epoch_progress, int epochs)
 {
-  if (p == NULL || epoch_progress <= 0.0)
+  if (p == NULL || (epoch_progress <= 0.0 && p->schedule != DL_SCHEDULE_ONECYCLE))
     return base_lr;
+  epoch_progress = MAX (epoch_progress, 0.0);
   switch (p->schedule)
     {
     case DL_SCHEDULE_STEP:
@@ -463,6 +464,14 @@ dl_schedule_lr (const DlPreset *p, float base_lr, double epoch_progress, int epo
     case DL_SCHEDULE_COSINE:
       {
         double t = epochs > 0 ? MIN (epoch_progress / epochs, 1.0) : 1.0;
+        return (float) (base_lr * 0.5 * (1.0 + cos (G_PI * t)));
+      }
+    case DL_SCHEDULE_ONECYCLE:
+      {
+        double warm = MAX (p->schedule_warmup, 0.0f);
+        if (epoch_progress < warm)
+          return (float) (base_lr * (0.04 + 0.96 * epoch_progress / warm));
+        double t = epochs > warm ? MIN ((epoch_progress - warm) / (epochs - warm), 1.0) : 1.0;
         return (float) (base_lr * 0.5 * (1.0 + cos (G_PI * t)));
       }
     case DL_SCHEDULE_NONE:
