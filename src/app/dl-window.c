@@ -198,6 +198,10 @@ live_run_changed_cb (DlWindow *self)
   if (live != NULL && dl_run_get_origin_model_path (live) != NULL)
     self->no_data_found = FALSE;
   update_main_stack (self);
+  /* A new branch (the Runs page's "Branch from End", a plot's "Branch from Here") is shown where its settings
+   * can be changed before Start. */
+  if (live != NULL && dl_run_get_parent_uuid (live) != NULL && dl_run_get_state (live) == DL_TRAIN_READY)
+    gtk_stack_set_visible_child_name (self->pages, "train");
 }
 
 /* ---- data ---- */
