@@ -425,7 +425,7 @@ dl_weight_tiles_class_init (DlWeightTilesClass *klass)
   GTK_WIDGET_CLASS (klass)->measure = dl_weight_tiles_measure;
   G_OBJECT_CLASS (klass)->dispose = dl_weight_tiles_dispose;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "weighttiles");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
