@@ -615,7 +615,8 @@ search (Bench *b, const Want *w, DlNetConfig *best, double *best_time)
         cand.threads = counts[i];
         challenge (b, best, best_time, &inc, &cand);
       }
-  inc->verdict = g_strdup_printf ("chosen%s%s", inc->verdict ? ": " : "", inc->verdict ? inc->verdict : "");
+  g_autofree char *last = g_steal_pointer (&inc->verdict);
+  inc->verdict = g_strdup_printf ("chosen%s%s", last ? ": " : "", last ? last : "");
 }
 
 /* How many steps a window and how many rounds, so that the whole search fits the budget. Times the
