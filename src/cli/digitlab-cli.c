@@ -11,13 +11,13 @@
  * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted (Ctrl-C: training
  * stops at the next batch, and the model and metrics so far are saved).
  */
-#include <locale.h>
 #include <stdio.h>
 
 #include "dl-arch.h"
 #include "dl-blas.h"
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-i18n.h"
 #include "dl-lr-find.h"
 #include "dl-model.h"
 #include "dl-net.h"
@@ -441,7 +441,7 @@ main (int argc, char **argv)
 {
   /* First: it may restart the program with the right OpenBLAS kernel for this CPU. */
   dl_blas_init ();
-  setlocale (LC_ALL, "");
+  dl_i18n_init ();
   if (argc < 2)
     {
       print_usage (stderr);
