@@ -336,7 +336,7 @@ state_text (DlTrainState state)
   switch (state)
     {
     case DL_TRAIN_READY:    return _("Ready");
-    case DL_TRAIN_RUNNING:  return _("Training");
+    case DL_TRAIN_RUNNING:  return C_("run state", "Training");
     case DL_TRAIN_PAUSED:   return _("Paused");
     case DL_TRAIN_DIVERGED: return _("Paused: diverged");
     case DL_TRAIN_FINISHED: return _("Finished");
