@@ -8,7 +8,9 @@
  *  - digitlab-cli under LANGUAGE=de and LANGUAGE=fr prints a run-store message (src/runs, a library marked
  *    with the "digitlab" domain) in that language;
  *  - the application under LANGUAGE=de (Xvfb): the window without data shows its .ui text and the text its
- *    code builds in German, the main menu says "Einstellungen", and Preferences opens titled so.
+ *    code builds in German, the main menu says "Einstellungen", and Preferences opens titled so;
+ *  - in German and in French, each page's title has its own mnemonic, and the shortcuts window lists
+ *    exactly those (Alt + the underlined letter of the translated title) as the pages' keys.
  *
  * Usage: test-i18n DIGITLAB_CLI
  */
@@ -149,6 +151,75 @@ menu_label (GMenuModel *menu, const char *action)
   return NULL;
 }
 
+/* "<Alt>z" for each page of the window: the letter its translated title underlines. Each only once. */
+static GHashTable *
+page_mnemonics (DlWindow *window)
+{
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GtkWidget *switcher = find_type (gtk_window_get_titlebar (GTK_WINDOW (window)), GTK_TYPE_STACK_SWITCHER);
+  GtkStack *stack;
+  g_autoptr (GtkSelectionModel) pages = NULL;
+
+  ck_assert (switcher != NULL);
+  stack = gtk_stack_switcher_get_stack (GTK_STACK_SWITCHER (switcher));
+  pages = gtk_stack_get_pages (stack);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (pages)); i++)
+    {
+      g_autoptr (GObject) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      const char *title = gtk_stack_page_get_title (GTK_STACK_PAGE (page));
+      const char *u = title != NULL ? strchr (title, '_') : NULL;
+      char *accel;
+
+      ck_assert_msg (u != NULL && u[1] != '\0', "the page %s has no mnemonic", title);
+      accel = gtk_accelerator_name (gdk_unicode_to_keyval (g_unichar_tolower (g_utf8_get_char (u + 1))),
+                                    GDK_ALT_MASK);
+      ck_assert_msg (!g_hash_table_contains (set, accel), "%s is the mnemonic of two pages (%s)", accel, title);
+      g_hash_table_add (set, accel);
+    }
+  return set;
+}
+
+/* Every Alt + letter the shortcuts window lists (the pages' keys), normalized as gtk_accelerator_name does. */
+static GHashTable *
+listed_page_keys (void)
+{
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource ("/io/github/digitlab/DigitLab/gtk/help-overlay.ui");
+  g_autoptr (GSList) objects = gtk_builder_get_objects (builder);
+
+  for (GSList *l = objects; l != NULL; l = l->next)
+    {
+      g_autofree char *accel = NULL;
+      guint key;
+      GdkModifierType mods;
+
+      if (!GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+        continue;
+      g_object_get (l->data, "accelerator", &accel, NULL);
+      if (accel != NULL && gtk_accelerator_parse (accel, &key, &mods) && mods == GDK_ALT_MASK)
+        g_hash_table_add (set, gtk_accelerator_name (gdk_keyval_to_lower (key), mods));
+    }
+  g_object_unref (g_object_ref_sink (gtk_builder_get_object (builder, "help_overlay")));
+  return set;
+}
+
+static void
+check_page_keys (DlWindow *window, const char *language)
+{
+  g_autoptr (GHashTable) mnemonics = page_mnemonics (window);
+  g_autoptr (GHashTable) listed = listed_page_keys ();
+  GHashTableIter iter;
+  const char *accel;
+
+  g_hash_table_iter_init (&iter, mnemonics);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &accel, NULL))
+    ck_assert_msg (g_hash_table_contains (listed, accel), "%s: the shortcuts window does not list %s", language, accel);
+  g_hash_table_iter_init (&iter, listed);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &accel, NULL))
+    ck_assert_msg (g_hash_table_contains (mnemonics, accel), "%s: the shortcuts window lists %s, no page's mnemonic",
+                   language, accel);
+}
+
 static void
 check_window (GApplication *app)
 {
@@ -176,24 +247,46 @@ check_window (GApplication *app)
   ck_assert (prefs != NULL);
   ck_assert_str_eq (gtk_window_get_title (prefs), "Einstellungen");
   gtk_window_destroy (prefs);
+  check_page_keys (window, "de");
 }
 
 static void
-activated_cb (GApplication *app)
+german_cb (GApplication *app)
 {
   check_window (app);
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
 }
 
-START_TEST (test_app_in_german)
+static void
+french_cb (GApplication *app)
+{
+  check_page_keys (DL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app))), "fr");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+}
+
+/* The application in this language, with no data (an empty folder: the window offers to download MNIST);
+ * check runs once its window is up. */
+static void
+run_app (const char *language, void (*check) (GApplication *app))
 {
   g_autoptr (GApplication) app = NULL;
 
-  speak ("de");
-  g_setenv ("DIGITLAB_DATA", tmp_dir, TRUE);   /* an empty folder: the window offers to download MNIST */
+  speak (language);
+  g_setenv ("DIGITLAB_DATA", tmp_dir, TRUE);
   app = G_APPLICATION (dl_application_new ());
-  g_signal_connect_after (app, "activate", G_CALLBACK (activated_cb), NULL);
+  g_signal_connect_after (app, "activate", G_CALLBACK (check), NULL);
   ck_assert_int_eq (g_application_run (app, 0, NULL), 0);
+}
+
+START_TEST (test_app_in_german)
+{
+  run_app ("de", german_cb);
+}
+END_TEST
+
+START_TEST (test_app_page_keys_in_french)
+{
+  run_app ("fr", french_cb);
 }
 END_TEST
 
@@ -224,6 +317,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, test_plural_forms);
   tcase_add_test (tc, test_cli);
   tcase_add_test (tc, test_app_in_german);
+  tcase_add_test (tc, test_app_page_keys_in_french);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);
   /* GTK must run in the process that owns the display connection. */
