@@ -9,8 +9,9 @@
 # ca-certificates to reach the registry over HTTPS; rsvg-convert (librsvg2-bin) renders the app icon's PNG.
 # Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,
 # appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
-# libtsan2 for the -Db_sanitize=thread build of the worker tests; dpkg-dev, debhelper and lintian build
-# and check the Debian package (debian/).
+# libtsan2 for the -Db_sanitize=thread build of the worker tests; clang and libclang-rt-14-dev (libFuzzer,
+# the sanitizer runtimes) for the ASan+UBSan build of the suite and the fuzz targets; dpkg-dev, debhelper
+# and lintian build and check the Debian package (debian/).
 DL_PACKAGES=(
   meson ninja-build pkg-config gcc
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libcairo2-dev
@@ -18,7 +19,7 @@ DL_PACKAGES=(
   libsoup-3.0-dev libjson-glib-dev libarchive-dev glib-networking ca-certificates librsvg2-bin
   gettext desktop-file-utils appstream
   xvfb xauth xdotool imagemagick
-  libtsan2
+  libtsan2 clang libclang-rt-14-dev
   dpkg-dev debhelper lintian
 )
 

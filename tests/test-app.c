@@ -12,6 +12,11 @@
  *   model-no-data     no data set: Load Model on the empty state leads to Draw, which reads with the model
  *   quit-unrecorded   recording off: Quit asks before the trained model goes; Cancel keeps the window
  *   save-model        Save Model suggests the run's name and says where it saved
+ *   branch            "Branch from Here" on the loss plot (the action its menu item activates) of a finished
+ *                     run: a child READY at the checkpoint, the rate lowered with the slider, Start; its first
+ *                     step and losses against the parent's
+ * test-app --screenshot FILE.png (under xvfb-run -s "-screen 0 1280x800x24", GDK_BACKEND=x11) makes the
+ * README's picture of a branched run instead.
  */
 #include <check.h>
 #include <glib/gstdio.h>
@@ -41,7 +46,7 @@ typedef struct {
   GApplication *app;
   DlWindow     *window;
   DlSession    *session;
-  gint          pause_at;   /* atomic: the worker pauses after this step */
+  gint          pause_at;   /* atomic: the worker pauses after this step, or the first after it */
 } App;
 
 static App A;
@@ -51,7 +56,7 @@ observe (const DlStepInfo *info, gpointer data)
 {
   gint at = g_atomic_int_get (&A.pause_at);
 
-  if (at > 0 && info->step == at)
+  if (at > 0 && info->step >= at)
     {
       g_atomic_int_set (&A.pause_at, 0);
       dl_worker_pause (dl_session_get_worker (A.session));
@@ -498,6 +503,117 @@ case_save_model (void)
   g_action_group_activate_action (G_ACTION_GROUP (A.app), "quit", NULL);
 }
 
+/* ---- branching from a plot point ---- */
+
+typedef struct {
+  DlRun *run;
+  int    epoch;
+} CheckpointWait;
+
+static gboolean
+has_epoch_checkpoint (gpointer data)
+{
+  CheckpointWait *w = data;
+  g_autoptr (GPtrArray) list = dl_run_store_list_checkpoints (dl_session_get_store (A.session), w->run, NULL);
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    if (((DlRunCheckpoint *) g_ptr_array_index (list, i))->epoch_end
+        && ((DlRunCheckpoint *) g_ptr_array_index (list, i))->epoch == w->epoch)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+branch_shown (gpointer parent)
+{
+  DlRun *live = dl_session_get_live_run (A.session);
+
+  return live != NULL && g_strcmp0 (dl_run_get_parent_uuid (live), dl_run_get_uuid (parent)) == 0
+         && dl_session_get_run (A.session) == live && test_session_enabled (A.session, "start");
+}
+
+/* What the loss plot's "Branch from Here" does at x, once the store has the run's end of epoch `epoch`:
+ * the branch, READY and shown. */
+static DlRun *
+branch_from_plot (DlRun *parent, int epoch, double x)
+{
+  CheckpointWait w = { parent, epoch };
+  DlRun *child;
+
+  test_session_wait (has_epoch_checkpoint, &w, 30, "the end-of-epoch checkpoint");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (dl_train_page_get_loss_plot (train_page ())), "run.branch-from",
+                                         "d", x));
+  test_session_wait (branch_shown, parent, 60, "the branch");
+  child = dl_session_get_live_run (A.session);
+  ck_assert_int_eq (dl_run_get_state (child), DL_TRAIN_READY);
+  return child;
+}
+
+/* A finished 3-epoch mlp run, "Branch from Here" at epoch 1.5 of the loss plot: a child READY at the end of
+ * epoch 1, the parent still finished; the rate lowered with the slider before Start: the child's first step
+ * is the one after the checkpoint, its first loss the parent's there (the same parameters), the next ones
+ * differ; both runs on the plots. */
+static void
+case_branch (void)
+{
+  GtkAdjustment *lr = dl_train_page_get_lr_adjustment (train_page ());
+  DlRun *parent, *child;
+  DlSeries *mine, *theirs;
+  gint64 parent_steps;
+  guint at;
+
+  show_recipe ("mlp", 3);
+  gtk_widget_activate_action (GTK_WIDGET (A.window), "win.play", NULL);
+  parent = wait_live (DL_TRAIN_FINISHED, NULL, "the parent's end");
+  parent_steps = dl_run_get_steps (parent);
+  child = branch_from_plot (parent, 1, 1.5);
+  gtk_adjustment_set_value (lr, log10 (dl_run_get_config (parent)->hyper.lr / 5));
+  iterate_until (never, NULL, 500);
+  gtk_widget_activate_action (GTK_WIDGET (A.window), "win.play", NULL);
+  wait_live (DL_TRAIN_FINISHED, parent, "the branch's end");
+
+  ck_assert_int_eq (dl_run_get_state (parent), DL_TRAIN_FINISHED);
+  ck_assert_int_eq (dl_run_get_steps (parent), parent_steps);
+  mine = dl_run_get_series (child, DL_RUN_SERIES_LOSS);
+  theirs = dl_run_get_series (parent, DL_RUN_SERIES_LOSS);
+  ck_assert_int_eq (dl_run_get_steps (child) - dl_run_get_parent_step (child), dl_series_get_n_points (mine));
+  at = dl_series_lower_bound (theirs, dl_series_get_x (mine, 0));
+  ck_assert_int_eq (at, dl_run_get_parent_step (child));   /* the parent's point of the step after it */
+  ck_assert (dl_series_get_x (mine, 0) == dl_series_get_x (theirs, at));
+  ck_assert (dl_series_get_y (mine, 0) == dl_series_get_y (theirs, at));
+  for (guint i = 1; i < 6; i++)
+    ck_assert_msg (dl_series_get_y (mine, i) != dl_series_get_y (theirs, at + i), "loss %u unchanged", i);
+  ck_assert_uint_eq (dl_plot_get_n_runs (dl_train_page_get_loss_plot (train_page ())), 2);
+  g_action_group_activate_action (G_ACTION_GROUP (A.app), "quit", NULL);
+}
+
+/* The README's picture (--screenshot): mlp for 6 epochs on 10,000 images, branched at epoch 3 with the rate
+ * raised to 0.25; both futures on the plots (the loss on a log axis). */
+static const char *screenshot_path;
+
+static void
+case_screenshot (void)
+{
+  const char *argv[] = { "import", "-window", "root", screenshot_path, NULL };
+  g_autoptr (GError) error = NULL;
+  DlRun *parent;
+
+  gtk_window_maximize (GTK_WINDOW (A.window));
+  gtk_switch_set_active (GTK_SWITCH (page_child (train_page (), "log_switch")), TRUE);
+  show_recipe ("mlp", 6);
+  gtk_widget_activate_action (GTK_WIDGET (A.window), "win.play", NULL);
+  parent = wait_live (DL_TRAIN_FINISHED, NULL, "the parent's end");
+  branch_from_plot (parent, 3, 3.0);
+  gtk_adjustment_set_value (dl_train_page_get_lr_adjustment (train_page ()), log10 (0.25));
+  iterate_until (never, NULL, 500);
+  gtk_widget_activate_action (GTK_WIDGET (A.window), "win.play", NULL);
+  wait_live (DL_TRAIN_FINISHED, parent, "the branch's end");
+  iterate_until (never, NULL, 1500);
+  ck_assert_msg (dl_test_spawn_and_iterate ((char **) argv, 30000, &error), "%s", error ? error->message : "");
+  g_print ("%s\n", screenshot_path);
+  g_action_group_activate_action (G_ACTION_GROUP (A.app), "quit", NULL);
+}
+
 /* ---- running a case: its own process, its own application ---- */
 
 static const struct {
@@ -512,6 +628,8 @@ static const struct {
   { "model-no-data", case_model_no_data, TRUE },
   { "quit-unrecorded", case_quit_unrecorded },
   { "save-model", case_save_model },
+  { "branch", case_branch },
+  { "screenshot", case_screenshot },
 };
 
 static int current_case;
@@ -582,8 +700,8 @@ START_TEST (test_spawn)
 {
   const char *name = cases[_i].name;
 
-  if (g_str_equal (name, "persist-relaunch"))
-    return;   /* run by persist, after it */
+  if (g_str_equal (name, "persist-relaunch") || g_str_equal (name, "screenshot"))
+    return;   /* run by persist, after it; a picture, by --screenshot */
   if (g_str_equal (name, "model-no-data"))
     {
       g_autofree char *model = g_build_filename (scratch, "model.dlm", NULL);
@@ -608,7 +726,20 @@ main (int argc, char **argv)
   SRunner *sr;
   int failed;
 
-  if (argc == 3 && g_str_equal (argv[1], "--case"))
+  if (argc == 3 && g_str_equal (argv[1], "--screenshot"))
+    {
+      /* In this process: MNIST's first 10,000 training and test images, a private home. */
+      screenshot_path = argv[2];
+      scratch = test_session_private_home ();
+      subset = test_session_subset (scratch, 10000, 10000);
+      g_setenv ("DIGITLAB_DATA", subset, TRUE);
+      for (current_case = 0; !g_str_equal (cases[current_case].name, "screenshot"); current_case++)
+        ;
+      tc = tcase_create ("screenshot");
+      tcase_set_timeout (tc, 300);
+      tcase_add_test (tc, test_case);
+    }
+  else if (argc == 3 && g_str_equal (argv[1], "--case"))
     {
       subset = g_getenv ("DL_TEST_SUBSET");
       scratch = g_getenv ("DL_TEST_SCRATCH");

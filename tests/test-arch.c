@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "dl-arch.h"
+#include "dl-net.h"
+#include "dl-rng.h"
 
 START_TEST (parse_mlp)
 {
@@ -204,6 +206,84 @@ START_TEST (names)
 }
 END_TEST
 
+/* Issue 16, defect 2: every layer was bounded but not the whole, so a valid string could ask for more
+ * than any machine has (the worker or the app aborted in dl_net_new). */
+START_TEST (defect_2_total_size_capped)
+{
+  expect_error ("fc65536-relu,fc65536-relu,fc10,softmax", "needs 82.0 GiB to train at a batch of 1024 "
+                "(4347133962 parameters");
+  expect_error ("fc65536-relu,fc65536-relu,fc10,softmax", "more than the 2 GiB a network may use");
+  /* Activations count too: 1024 maps of 28 × 28 at a batch of 1024 are 3 GiB per copy. */
+  expect_error ("conv1024x3p1-relu,fc10,softmax", "GiB to train at a batch of 1024");
+  /* Within the cap: the presets (checked in presets_parse) and one wide layer. */
+  DlArch a;
+  ck_assert (dl_arch_parse ("fc65536-relu,fc10,softmax", &a, NULL));
+  ck_assert (dl_arch_train_bytes (&a, DL_MAX_BATCH) <= DL_ARCH_MAX_BYTES);
+}
+END_TEST
+
+/* dl_arch_n_params counts what dl_net_new lays out, for every kind of layer. */
+START_TEST (n_params_matches_the_net)
+{
+  const char *specs[] = {
+    "fc10,softmax", "fc30-tanh,fc10-tanh,mse", "conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax",
+    "conv4x3p1-tanh,pool2,dropout0.25,conv8x3-sigmoid,fc10-tanh,mse", "dropout0.5,fc10,softmax",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (specs); i++)
+    {
+      DlArch a;
+      ck_assert (dl_arch_parse (specs[i], &a, NULL));
+      g_autoptr (DlNet) net = dl_net_new (&a, 1);
+      ck_assert_uint_eq (dl_arch_n_params (&a), dl_net_n_params (net));
+      g_autoptr (GError) error = NULL;
+      g_autoptr (DlNet) tried = dl_net_try_new (&a, 1, &error);
+      ck_assert_ptr_nonnull (tried);
+      ck_assert_int_eq (memcmp (dl_net_params (tried), dl_net_params (net), 4 * dl_net_n_params (net)), 0);
+    }
+}
+END_TEST
+
+/* Issue 16, defect 9: dropout0.99999999 was accepted, rounded to 1.0 as a float and printed as
+ * "dropout1", which the parser rejects; other rates lost digits when printed. */
+START_TEST (defect_9_dropout_rates_round_trip)
+{
+  DlArch a, b;
+  g_autoptr (GError) error = NULL;
+
+  ck_assert (!dl_arch_parse ("dropout0.99999999,fc10,softmax", &a, &error));
+  ck_assert_msg (strstr (error->message, "rounds to 1 in single precision"), "%s", error->message);
+  ck_assert (!dl_arch_parse ("dropoutinf,fc10,softmax", &a, NULL));
+  ck_assert (!dl_arch_parse ("dropout0x0.8,fc10,softmax", &a, NULL));
+  /* The largest float below 1 is accepted and prints back to itself. */
+  ck_assert (dl_arch_parse ("dropout0.99999994,fc10,softmax", &a, NULL));
+  ck_assert_float_eq (a.layers[0].drop, nextafterf (1.0f, 0.0f));
+  /* Every rate prints as a string that parses to the same float; short ones stay short. */
+  DlRng rng;
+  dl_rng_seed (&rng, 9);
+  for (int i = 0; i < 2000; i++)
+    {
+      double d = i < 1000 ? dl_rng_uniform (&rng) : 1.0 - pow (10.0, -dl_rng_uniform (&rng) * 8);
+      char spec[64];
+      g_snprintf (spec, sizeof spec, "dropout%.17f,fc10,softmax", d);
+      if (!dl_arch_parse (spec, &a, NULL))
+        {
+          ck_assert ((float) d >= 1.0f);
+          continue;
+        }
+      g_autofree char *text = dl_arch_to_string (&a);
+      ck_assert_msg (dl_arch_parse (text, &b, NULL), "%s does not parse", text);
+      ck_assert_msg (a.layers[0].drop == b.layers[0].drop, "%s: %.9g became %.9g", text, a.layers[0].drop,
+                     b.layers[0].drop);
+    }
+  ck_assert (dl_arch_parse ("dropout0.25,fc10,softmax", &a, NULL));
+  g_autofree char *quarter = dl_arch_to_string (&a);
+  ck_assert_str_eq (quarter, "dropout0.25,fc10,softmax");
+  ck_assert (dl_arch_parse ("dropout0.1,fc10,softmax", &a, NULL));
+  g_autofree char *tenth = dl_arch_to_string (&a);
+  ck_assert_str_eq (tenth, "dropout0.1,fc10,softmax");
+}
+END_TEST
+
 int
 main (void)
 {
@@ -216,6 +296,9 @@ main (void)
   tcase_add_test (tc, presets_parse);
   tcase_add_test (tc, schedules);
   tcase_add_test (tc, names);
+  tcase_add_test (tc, defect_2_total_size_capped);
+  tcase_add_test (tc, n_params_matches_the_net);
+  tcase_add_test (tc, defect_9_dropout_rates_round_trip);
   suite_add_tcase (s, tc);
   SRunner *sr = srunner_create (s);
   srunner_run_all (sr, CK_NORMAL);

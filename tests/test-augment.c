@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dl-augment.h"
+#include "dl-test-mnist.h"
 
 #define N 28
 #define D (N * N)
@@ -273,17 +274,7 @@ END_TEST
 
 START_TEST (test_real_mnist_mass)
 {
-  g_autofree char *dir = dl_data_default_dir ();
-  g_autoptr (GError) error = NULL;
-  g_autofree char *probe = g_build_filename (dir, "t10k-images-idx3-ubyte", NULL);
-
-  if (!g_file_test (probe, G_FILE_TEST_EXISTS))
-    {
-      fprintf (stderr, "real MNIST not found in %s: skipped\n", dir);
-      return;
-    }
-  g_autoptr (DlDataset) test = dl_dataset_load_dir (dir, FALSE, &error);
-  ck_assert_msg (test != NULL, "%s", error ? error->message : "");
+  g_autoptr (DlDataset) test = dl_test_mnist_load (FALSE);
 
   /* MNIST digits sit in the middle 20×20, so ±2 px, ±10°, ±10 % loses no ink off the edge: the
    * augmented ink stays within the area change (0.81–1.21×) plus interpolation blur. */
@@ -320,19 +311,23 @@ augment_suite (void)
   tcase_add_test (tc, test_matches_reference);
   tcase_add_test (tc, test_seed_determinism);
   tcase_add_test (tc, test_draw_ranges);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+static Suite *
+mnist_suite (void)
+{
+  Suite *s = suite_create ("augment-mnist");
+  TCase *tc = tcase_create ("mnist");
+
   tcase_add_test (tc, test_real_mnist_mass);
   suite_add_tcase (s, tc);
   return s;
 }
 
 int
-main (void)
+main (int argc, char **argv)
 {
-  SRunner *sr = srunner_create (augment_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? 0 : 1;
+  return dl_test_main (argc, argv, augment_suite, mnist_suite, CK_FORK_GETENV);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib.h>
@@ -588,6 +589,54 @@ START_TEST (test_bad_model)
 }
 END_TEST
 
+/* Hostile command lines (issue 16, defects 2, 5 and 7): a network too big to allocate, FIFOs given as data
+ * or model, and --save / --metrics at a FIFO or a device. Each ends at once with a message, exit 1 or 2,
+ * before any training, and leaves the FIFO a FIFO and the link to the device a link. */
+START_TEST (test_hostile_command_lines)
+{
+  g_autofree char *fifo = tmp_file ("pipe.csv");
+  g_autofree char *model_fifo = tmp_file ("pipe.model");
+  g_autofree char *to_null = tmp_file ("to-null.model");
+  g_unlink (fifo);
+  g_unlink (model_fifo);
+  g_unlink (to_null);
+  ck_assert_int_eq (mkfifo (fifo, 0644), 0);
+  ck_assert_int_eq (mkfifo (model_fifo, 0644), 0);
+  ck_assert_int_eq (symlink ("/dev/null", to_null), 0);
+
+  Run r = run_cli ("train", "--arch", "fc65536-relu,fc65536-relu,fc10,softmax", NULL);
+  ck_assert_msg (r.status == 2, "exit %d; stderr:\n%s", r.status, r.err);
+  assert_contains (r.err, "GiB to train at a batch of 1024");
+  run_clear (&r);
+
+  /* Would hang in open () for a writer that never comes; the test's timeout would name it. */
+  r = run_cli ("train", "--train", fifo, "--test", tiny_test_csv, "--epochs", "1", NULL);
+  ck_assert_msg (r.status == 1, "exit %d; stderr:\n%s", r.status, r.err);
+  assert_contains (r.err, "not a regular file");
+  run_clear (&r);
+  r = run_cli ("eval", "--model", model_fifo, "--test", tiny_test_csv, NULL);
+  ck_assert_msg (r.status == 1, "exit %d; stderr:\n%s", r.status, r.err);
+  assert_contains (r.err, "FIFO");
+  run_clear (&r);
+
+  /* Refused before training, not replaced after it. */
+  const char *outputs[][2] = { { "--save", model_fifo }, { "--metrics", fifo }, { "--save", to_null } };
+  for (gsize i = 0; i < G_N_ELEMENTS (outputs); i++)
+    {
+      r = run_cli ("train", "--train", tiny_train_csv, "--test", tiny_test_csv, "--epochs", "1",
+                   outputs[i][0], outputs[i][1], NULL);
+      ck_assert_msg (r.status == 1, "%s %s: exit %d; stderr:\n%s", outputs[i][0], outputs[i][1], r.status, r.err);
+      assert_contains (r.err, "not a regular file");
+      ck_assert_msg (strstr (r.err, "epoch 1") == NULL, "trained before refusing:\n%s", r.err);
+      run_clear (&r);
+    }
+  GStatBuf st;
+  ck_assert (g_lstat (fifo, &st) == 0 && S_ISFIFO (st.st_mode));
+  ck_assert (g_lstat (model_fifo, &st) == 0 && S_ISFIFO (st.st_mode));
+  ck_assert (g_lstat (to_null, &st) == 0 && S_ISLNK (st.st_mode));
+}
+END_TEST
+
 /* ---- a short run on tiny data ---- */
 
 static void
@@ -951,6 +1000,7 @@ cli_suite (void)
   tcase_add_test (tc, test_one_class_warning);
   tcase_add_test (tc, test_missing_data);
   tcase_add_test (tc, test_bad_model);
+  tcase_add_test (tc, test_hostile_command_lines);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("run");

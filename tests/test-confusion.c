@@ -4,6 +4,7 @@
 #include <check.h>
 #include <gtk/gtk.h>
 
+#include "dl-test-mnist.h"
 #include "dl-confusion-view.h"
 #include "dl-mistakes.h"
 
@@ -12,6 +13,7 @@
 
 START_TEST (test_layout_hit)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   DlConfusionLayout l;
   int t, p;
 
@@ -89,6 +91,7 @@ show_in_window (GtkWidget *child)
 
 START_TEST (test_click_sets_filter)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   GtkWidget *view = dl_confusion_view_new ();
   GtkWidget *win = show_in_window (view);
   Activation a = { -1, -1, 0 };
@@ -208,6 +211,7 @@ extreme_cells (double lum[10][10], int *min_t, int *min_p, int *max_t, int *max_
 
 START_TEST (test_render_max_darkest)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   int m[10][10] = { 0 };
   double lum[10][10];
   int min_t, min_p, max_t, max_p;

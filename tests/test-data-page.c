@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 #include <string.h>
 
+#include "dl-test-mnist.h"
 #include "dl-data-page.h"
 #include "dl-digit-view.h"
 #include "dl-sanity.h"
@@ -74,6 +75,7 @@ sample_labels (GtkWidget *page)
 
 START_TEST (test_report_shown)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlDataset) train = make_set (N_TRAIN, TRUE);
   g_autoptr (DlDataset) test = make_set (N_TEST, FALSE);
   memcpy (test->pixels + 5 * 784, train->pixels + 100 * 784, 784);

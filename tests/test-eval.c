@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dl-test-mnist.h"
 #include "dl-arch.h"
 #include "dl-data.h"
 #include "dl-eval.h"
@@ -232,23 +233,15 @@ END_TEST
 
 static DlDataset *train_set, *test_set;
 
-static gboolean
-have_mnist (void)
+/* Loaded once for the three training tests (one process, CK_NOFORK), asserted to load. */
+static void
+load_mnist (void)
 {
-  if (train_set)
-    return TRUE;
-  g_autofree char *dir = dl_data_default_dir ();
-  g_autoptr (GError) error = NULL;
-  train_set = dl_dataset_load_dir (dir, TRUE, &error);
-  if (train_set)
-    test_set = dl_dataset_load_dir (dir, FALSE, &error);
-  if (!train_set || !test_set)
+  if (train_set == NULL)
     {
-      g_printerr ("SKIP: MNIST not found in %s ($DIGITLAB_DATA): %s\n", dir, error->message);
-      g_clear_pointer (&train_set, dl_dataset_unref);
-      return FALSE;
+      train_set = dl_test_mnist_load (TRUE);
+      test_set = dl_test_mnist_load (FALSE);
     }
-  return TRUE;
 }
 
 /* One epoch of the preset's recipe (its schedule over its whole run), shuffled with `seed`. */
@@ -285,8 +278,8 @@ train_one_epoch (const DlPreset *p, DlReduce reduce, guint64 seed)
 
 START_TEST (mnist_mlp_one_epoch)
 {
-  if (!have_mnist ())
-    return;
+  DL_TEST_WATCHDOG ();
+  load_mnist ();
   g_autoptr (DlNet) net = train_one_epoch (dl_preset_find ("mlp"), DL_REDUCE_MEAN, 1);
   g_autoptr (DlEval) ev = dl_eval_run (net, test_set);
   g_printerr ("mlp, 1 epoch: %.2f %% test accuracy, loss %.4f\n", 100 * ev->accuracy, ev->loss);
@@ -296,8 +289,8 @@ END_TEST
 
 START_TEST (mnist_seed_mean_learns)
 {
-  if (!have_mnist ())
-    return;
+  DL_TEST_WATCHDOG ();
+  load_mnist ();
   const DlPreset *p = dl_preset_find ("seed");
   g_autoptr (DlNet) net = train_one_epoch (p, DL_REDUCE_MEAN, 1);
   g_autoptr (DlEval) ev = dl_eval_run (net, test_set);
@@ -312,8 +305,8 @@ END_TEST
 
 START_TEST (mnist_seed_sum_collapses)
 {
-  if (!have_mnist ())
-    return;
+  DL_TEST_WATCHDOG ();
+  load_mnist ();
   const DlPreset *p = dl_preset_find ("seed");
   g_autoptr (DlNet) net = train_one_epoch (p, DL_REDUCE_SUM, 1);
   g_autoptr (DlEval) ev = dl_eval_run (net, test_set);
@@ -332,8 +325,8 @@ START_TEST (mnist_seed_sum_collapses)
 }
 END_TEST
 
-int
-main (void)
+static Suite *
+eval_suite (void)
 {
   Suite *s = suite_create ("eval");
   TCase *tc = tcase_create ("eval");
@@ -344,22 +337,28 @@ main (void)
   tcase_add_test (tc, diagnose_partial_collapse);
   tcase_add_test (tc, diagnose_output_saturation_only_when_collapsed);
   suite_add_tcase (s, tc);
+  return s;
+}
+
+static Suite *
+mnist_suite (void)
+{
+  Suite *s = suite_create ("eval-mnist");
   TCase *m = tcase_create ("mnist");
-  tcase_set_timeout (m, 300);
   tcase_add_test (m, mnist_mlp_one_epoch);
   tcase_add_test (m, mnist_seed_mean_learns);
   tcase_add_test (m, mnist_seed_sum_collapses);
   suite_add_tcase (s, m);
-  SRunner *sr = srunner_create (s);
-  /* One process: MNIST is loaded once for the three training tests. */
-  srunner_set_fork_status (sr, CK_NOFORK);
-  srunner_run_all (sr, CK_NORMAL);
-  int failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  if (train_set)
-    {
-      dl_dataset_unref (train_set);
-      dl_dataset_unref (test_set);
-    }
-  return failed ? 1 : 0;
+  return s;
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean mnist = argc > 1 && strcmp (argv[1], "mnist") == 0;
+  /* The MNIST tests share one process, so that MNIST is loaded once for the three of them. */
+  int status = dl_test_main (argc, argv, eval_suite, mnist_suite, mnist ? CK_NOFORK : CK_FORK_GETENV);
+  g_clear_pointer (&train_set, dl_dataset_unref);
+  g_clear_pointer (&test_set, dl_dataset_unref);
+  return status;
 }

@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 #include <stdlib.h>
 
+#include "dl-test-mnist.h"
 #include "dl-arch.h"
 #include "dl-confusion-view.h"
 #include "dl-data.h"
@@ -138,6 +139,7 @@ mirror_items_changed_cb (GListModel *model, guint position, guint removed, guint
 
 START_TEST (test_page_after_training)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   GtkWidget *win = gtk_window_new ();
   GtkWidget *page = dl_mistakes_page_new ();
   g_autoptr (DlNet) net = train_mlp (1, NULL);
@@ -241,6 +243,7 @@ END_TEST
 
 START_TEST (test_collapse_banner)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   GtkWidget *win = gtk_window_new ();
   GtkWidget *page = dl_mistakes_page_new ();
   int n = test_set->n;
@@ -294,6 +297,7 @@ END_TEST
  * toggle shows only them. */
 START_TEST (test_suspected_toggle)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   GtkWidget *win = gtk_window_new ();
   GtkWidget *page = dl_mistakes_page_new ();
   int n = test_set->n, n_wrong = 0;

@@ -271,6 +271,45 @@ START_TEST (save_replaces_whole)
 }
 END_TEST
 
+/* A model file with a correct CRC whose header says what the test wants. */
+static void
+write_model (const char *path, const char *arch, guint64 n_params, gsize params_bytes)
+{
+  g_autoptr (GByteArray) b = g_byte_array_new ();
+  guint32 v = GUINT32_TO_LE (2), len = GUINT32_TO_LE ((guint32) strlen (arch));
+  guint64 seed = 0, n = GUINT64_TO_LE (n_params);
+  g_byte_array_append (b, (const guint8 *) "DLMODEL", 8);
+  g_byte_array_append (b, (const guint8 *) &v, 4);
+  g_byte_array_append (b, (const guint8 *) &len, 4);
+  g_byte_array_append (b, (const guint8 *) arch, strlen (arch));
+  g_byte_array_append (b, (const guint8 *) &seed, 8);
+  g_byte_array_append (b, (const guint8 *) &n, 8);
+  g_byte_array_set_size (b, b->len + params_bytes);
+  guint32 crc = GUINT32_TO_LE ((guint32) crc32 (0L, b->data, b->len));
+  g_byte_array_append (b, (const guint8 *) &crc, 4);
+  ck_assert (g_file_set_contents (path, (const char *) b->data, b->len, NULL));
+}
+
+/* Issue 16, defect 1: a 64-byte file naming a 17 GB network, with no parameters and a right CRC, made
+ * dl_model_load build the network before comparing counts: g_aligned_alloc aborted (SIGTRAP). */
+START_TEST (defect_1_crafted_model_does_not_abort)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "crafted.dlm", NULL);
+
+  write_model (path, "fc65536,fc65536,fc10,softmax", 0, 0);
+  GStatBuf st;
+  ck_assert_int_eq (g_stat (path, &st), 0);
+  ck_assert_int_eq (st.st_size, 64);
+  expect_load_error (path, DL_MODEL_ERROR_FORMAT, "the architecture at byte 16 is not valid: --arch: the network needs");
+  /* Within the size cap, a count that disagrees is caught before any allocation it would size. */
+  write_model (path, "fc65536-relu,fc10,softmax", 0, 0);
+  expect_load_error (path, DL_MODEL_ERROR_FORMAT, "has 52101130 parameters but the file holds 0");
+  /* A count the file cannot hold is caught from the sizes alone. */
+  write_model (path, "fc10,softmax", G_MAXUINT64 / 2, 0);
+  expect_load_error (path, DL_MODEL_ERROR_FORMAT, "impossibly large");
+}
+END_TEST
+
 int
 main (void)
 {
@@ -288,6 +327,7 @@ main (void)
   tcase_add_test (tc, bad_architecture_and_count);
   tcase_add_test (tc, io_errors);
   tcase_add_test (tc, save_replaces_whole);
+  tcase_add_test (tc, defect_1_crafted_model_does_not_abort);
   suite_add_tcase (s, tc);
   SRunner *sr = srunner_create (s);
   srunner_run_all (sr, CK_NORMAL);

@@ -404,6 +404,21 @@ START_TEST (copy_predicts_the_same)
 }
 END_TEST
 
+/* The outputs of a one-layer "fc10-tanh" net computed here in double: tanh (W x + b), W 10 × 784 then b. */
+static void
+forward_outputs (DlNet *net, const float *x, int B, float *out)
+{
+  const float *w = dl_net_params (net), *b = w + 10 * DL_TEST_IN;
+  for (int r = 0; r < B; r++)
+    for (int j = 0; j < 10; j++)
+      {
+        double z = b[j];
+        for (int i = 0; i < DL_TEST_IN; i++)
+          z += (double) w[j * DL_TEST_IN + i] * x[r * DL_TEST_IN + i];
+        out[r * 10 + j] = (float) tanh (z);
+      }
+}
+
 START_TEST (mse_predictions_map_tanh)
 {
   /* For a tanh/MSE net the probabilities are (o + 1)/2 normalised: their argmax is the output's. */
@@ -419,10 +434,56 @@ START_TEST (mse_predictions_map_tanh)
         sum += probs[r * 10 + j];
       ck_assert_double_eq_tol (sum, 1.0, 1e-5);
     }
+  /* Each row's probabilities are its outputs o mapped to (o + 1) / 2 and normalised: the same order as
+   * the outputs (so the same argmax), and proportional to (o + 1) / 2. */
+  float out[40];
+  forward_outputs (net, x, 4, out);
+  for (int r = 0; r < 4; r++)
+    {
+      const float *o = out + r * 10, *p = probs + r * 10;
+      int best_o = 0, best_p = 0;
+      double mapped = 0;
+      for (int j = 0; j < 10; j++)
+        {
+          best_o = o[j] > o[best_o] ? j : best_o;
+          best_p = p[j] > p[best_p] ? j : best_p;
+          mapped += (o[j] + 1) / 2;
+        }
+      ck_assert_int_eq (best_p, best_o);
+      for (int j = 0; j < 10; j++)
+        ck_assert_double_eq_tol (p[j], (o[j] + 1) / 2 / mapped, 1e-5);
+    }
   /* The reported MSE loss sums the 10 outputs' squared errors against ±1 targets: below 10 × 4; an
    * untrained net's outputs sit near 0, about 1 from every target, so near 10. */
   float loss = dl_net_loss (net, x, y, 4);
   ck_assert (loss > 5.0f && loss < 40.0f);
+}
+END_TEST
+
+/* dl_net_set_params copies every parameter and resets the optimiser: the next step from the copied
+ * parameters equals a fresh net's step from the same parameters (momentum starts from zero again). */
+START_TEST (set_params_copies_and_resets)
+{
+  g_autoptr (DlNet) src = dl_test_make_net ("fc16-relu,fc10,softmax", 3);
+  g_autoptr (DlNet) net = dl_test_make_net ("fc16-relu,fc10,softmax", 4);
+  g_autoptr (DlNet) fresh = dl_test_make_net ("fc16-relu,fc10,softmax", 4);
+  DlHyper h = { .lr = 0.1f, .momentum = 0.9f, .optimizer = DL_OPT_MOMENTUM, .reduce = DL_REDUCE_MEAN };
+  float x[8 * DL_TEST_IN];
+  guint8 y[8];
+  gsize n = dl_net_n_params (net);
+
+  dl_test_make_batch (8, 5, x, y);
+  /* Momentum built up on net; src trained away from its start. */
+  for (int i = 0; i < 3; i++)
+    dl_net_train_step (net, x, y, 8, &h, NULL), dl_net_train_step (src, x, y, 8, &h, NULL);
+  ck_assert (memcmp (dl_net_params (net), dl_net_params (src), 4 * n) != 0);
+  dl_net_set_params (net, dl_net_params (src));
+  ck_assert_int_eq (memcmp (dl_net_params (net), dl_net_params (src), 4 * n), 0);
+  dl_net_set_params (fresh, dl_net_params (src));
+  float a = dl_net_train_step (net, x, y, 8, &h, NULL);
+  float b = dl_net_train_step (fresh, x, y, 8, &h, NULL);
+  ck_assert_float_eq (a, b);
+  ck_assert_int_eq (memcmp (dl_net_params (net), dl_net_params (fresh), 4 * n), 0);
 }
 END_TEST
 
@@ -569,6 +630,7 @@ net_suite (void)
   tcase_add_test (m, same_seed_same_net);
   tcase_add_test (m, init_scale);
   tcase_add_test (m, copy_predicts_the_same);
+  tcase_add_test (m, set_params_copies_and_resets);
   tcase_add_test (m, mse_predictions_map_tanh);
   tcase_add_test (m, health_reports_saturation);
   tcase_add_test (m, health_reports_dead_relus);

@@ -409,6 +409,30 @@ START_TEST (test_foreign_database)
 }
 END_TEST
 
+/* Found by fuzz-run-store: a run whose id is not positive read as "no such run" without an error. */
+START_TEST (test_run_id_below_1)
+{
+  g_autofree char *path = test_runs_store_path (home, "run-id-below-1");
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  {
+    g_autoptr (DlRunStore) store = open_ok (path);
+    g_autoptr (DlRun) run = make_run ("renumbered");
+
+    record_history (store, run, 8);
+    flush_ok (store);
+  }
+  ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_exec (db, "UPDATE runs SET id = -3", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close (db);
+  ck_assert (dl_run_store_open (path, &error) == NULL);
+  ck_assert (g_error_matches (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_CORRUPT));
+  ck_assert_msg (strstr (error->message, path) != NULL && strstr (error->message, "below 1") != NULL, "%s",
+                 error->message);
+}
+END_TEST
+
 START_TEST (test_locked_file)
 {
   g_autofree char *path = test_runs_store_path (home, "locked");
@@ -505,6 +529,34 @@ START_TEST (test_soft_delete)
                     test_runs_query_int (path, "SELECT count(*) FROM run_config WHERE run_id = (SELECT id FROM runs)"));
   ck_assert (!g_file_test (dir, G_FILE_TEST_EXISTS));
   ck_assert_str_eq (test_runs_query_text (path, "PRAGMA foreign_key_check") == NULL ? "none" : "violations", "none");
+}
+END_TEST
+
+/* Purging one run: only that one, only while it is deleted (the Runs page purges what it deleted once its
+ * undo is gone, not what `digitlab-cli runs rm` left restorable). */
+START_TEST (test_purge_one)
+{
+  g_autofree char *path = test_runs_store_path (home, "purge-one");
+  g_autoptr (DlRunStore) store = open_ok (path);
+  g_autoptr (DlRun) a = make_run ("a");
+  g_autoptr (DlRun) b = make_run ("b");
+  g_autoptr (DlRun) c = make_run ("c");
+
+  record_history (store, a, 10);
+  record_history (store, b, 10);
+  record_history (store, c, 10);
+  dl_run_store_delete_run (store, a);
+  dl_run_store_delete_run (store, b);
+  dl_run_store_purge_run (store, a);
+  /* Not deleted: a purge of it does nothing. */
+  dl_run_store_purge_run (store, c);
+  flush_ok (store);
+  ck_assert_uint_eq (count_listed (store, TRUE), 2);
+  ck_assert_uint_eq (count_listed (store, FALSE), 1);
+  ck_assert_int_eq (test_runs_query_int (path, "SELECT count(*) FROM batch_metrics"), 40);
+  dl_run_store_restore_run (store, b);
+  flush_ok (store);
+  ck_assert_uint_eq (count_listed (store, FALSE), 2);
 }
 END_TEST
 
@@ -733,8 +785,10 @@ store_suite (void)
     { "migration-v1", test_migration_from_version1 },
     { "corrupt", test_corrupt_file },
     { "foreign", test_foreign_database },
+    { "run-id-below-1", test_run_id_below_1 },
     { "locked", test_locked_file },
     { "soft-delete", test_soft_delete },
+    { "purge-one", test_purge_one },
     { "concurrent-writers", test_concurrent_writers },
     { "external-change", test_external_change },
     { "orphaned-run", test_orphaned_run },

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dl-test-mnist.h"
 #include "dl-sanity.h"
 
 #define D 784
@@ -211,19 +212,8 @@ END_TEST
 
 START_TEST (test_real_mnist)
 {
-  g_autofree char *dir = dl_data_default_dir ();
-  g_autofree char *probe = g_build_filename (dir, "train-images-idx3-ubyte", NULL);
-  g_autoptr (GError) error = NULL;
-
-  if (!g_file_test (probe, G_FILE_TEST_EXISTS))
-    {
-      fprintf (stderr, "real MNIST not found in %s: skipped\n", dir);
-      return;
-    }
-  g_autoptr (DlDataset) train = dl_dataset_load_dir (dir, TRUE, &error);
-  ck_assert_msg (train != NULL, "%s", error ? error->message : "");
-  g_autoptr (DlDataset) test = dl_dataset_load_dir (dir, FALSE, &error);
-  ck_assert_msg (test != NULL, "%s", error ? error->message : "");
+  g_autoptr (DlDataset) train = dl_test_mnist_load (TRUE);
+  g_autoptr (DlDataset) test = dl_test_mnist_load (FALSE);
 
   /* MNIST as published has no shared, blank or repeated images. */
   g_autoptr (DlSanityReport) clean = dl_sanity_check (train, test);
@@ -268,19 +258,23 @@ sanity_suite (void)
   tcase_add_test (tc, test_scaled_and_inverted_pixels);
   tcase_add_test (tc, test_clean_set);
   tcase_add_test (tc, test_sample);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+static Suite *
+mnist_suite (void)
+{
+  Suite *s = suite_create ("sanity-mnist");
+  TCase *tc = tcase_create ("mnist");
+
   tcase_add_test (tc, test_real_mnist);
   suite_add_tcase (s, tc);
   return s;
 }
 
 int
-main (void)
+main (int argc, char **argv)
 {
-  SRunner *sr = srunner_create (sanity_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? 0 : 1;
+  return dl_test_main (argc, argv, sanity_suite, mnist_suite, CK_FORK_GETENV);
 }

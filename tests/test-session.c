@@ -6,7 +6,8 @@
  * network is untrained; the test lines are whole-set figures and the subset has its own. Then the rest of
  * the session: an unusable store, recording switched off, saving a model, a past run opened, compared runs
  * overlaid (one by one and as a mean of seeds), the schedule, the collapse banner's remedy, a run of
- * digitlab-cli appearing, and what a comparison of two runs differing only in learning rate shows.
+ * digitlab-cli appearing, what a comparison of two runs differing only in learning rate shows, and a run
+ * branched from a plot point (the action the context menu's "Branch from Here" activates).
  */
 #include <check.h>
 #include <glib/gstdio.h>
@@ -46,7 +47,7 @@ child_of (gpointer page, const char *id)
 typedef struct {
   DlSession *session;
   char      *store_path;
-  gint       pause_at;     /* the worker pauses after this step (0: never); atomic */
+  gint       pause_at;     /* the worker pauses after this step, or the first after it (0: never); atomic */
 } Fixture;
 
 static Fixture F;
@@ -57,7 +58,7 @@ observe (const DlStepInfo *info, gpointer data)
 {
   gint at = g_atomic_int_get (&F.pause_at);
 
-  if (at > 0 && info->step == at)
+  if (at > 0 && info->step >= at)
     {
       g_atomic_int_set (&F.pause_at, 0);
       dl_worker_pause (dl_session_get_worker (F.session));
@@ -960,6 +961,173 @@ START_TEST (test_compare_differs_in_one_setting)
 }
 END_TEST
 
+/* ---- branching (issue 12) ---- */
+
+/* The latest checkpoint of `run` at or before x, once the store has the end of epoch `epoch`. */
+typedef struct {
+  DlRun *run;
+  int    epoch;
+} CheckpointWait;
+
+static gboolean
+has_epoch_checkpoint (gpointer data)
+{
+  CheckpointWait *w = data;
+  g_autoptr (GPtrArray) list = dl_run_store_list_checkpoints (dl_session_get_store (F.session), w->run, NULL);
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      DlRunCheckpoint *c = g_ptr_array_index (list, i);
+
+      if (c->epoch_end && c->epoch == w->epoch)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static DlRunCheckpoint *
+checkpoint_before (DlRun *run, int epoch, double x)
+{
+  CheckpointWait w = { run, epoch };
+  g_autoptr (GPtrArray) list = NULL;
+  int best = -1;
+
+  test_session_wait (has_epoch_checkpoint, &w, 30, "the end-of-epoch checkpoint in the store");
+  list = dl_run_store_list_checkpoints (dl_session_get_store (F.session), run, NULL);
+  for (guint i = 0; i < list->len; i++)
+    if (((DlRunCheckpoint *) g_ptr_array_index (list, i))->x <= x)
+      best = (int) i;
+  ck_assert_int_ge (best, 0);
+  return g_ptr_array_steal_index (list, best);
+}
+
+static gboolean
+branch_shown (gpointer parent)
+{
+  DlRun *live = dl_session_get_live_run (F.session);
+
+  return live != NULL && g_strcmp0 (dl_run_get_parent_uuid (live), dl_run_get_uuid (parent)) == 0
+         && dl_session_get_run (F.session) == live && test_session_enabled (F.session, "start");
+}
+
+/* run.branch-from x, as the plots' "Branch from Here" activates it: the branch, READY at the checkpoint. */
+static DlRun *
+branch_from (DlSession *s, DlRun *parent, double x)
+{
+  GActionGroup *run_actions = dl_session_get_run_actions (s);
+  DlRun *child;
+
+  ck_assert (g_action_group_get_action_enabled (run_actions, "branch-from"));
+  g_action_group_activate_action (run_actions, "branch-from", g_variant_new_double (x));
+  test_session_wait (branch_shown, parent, 60, "the branch");
+  child = dl_session_get_live_run (s);
+  ck_assert_int_eq (dl_run_get_state (child), DL_TRAIN_READY);
+  ck_assert_int_eq (dl_run_get_state (parent), DL_TRAIN_FINISHED);   /* the parent as it was */
+  return child;
+}
+
+/* The child's first step is the one after its checkpoint, its losses a point each step from there, and its
+ * first n_same losses those of the parent at the same steps, bit for bit; the next ones differ. */
+static void
+assert_losses (DlRun *child, DlRun *parent, const DlRunCheckpoint *c, guint n_same, guint n_differ)
+{
+  DlSeries *mine = dl_run_get_series (child, DL_RUN_SERIES_LOSS);
+  DlSeries *theirs = dl_run_get_series (parent, DL_RUN_SERIES_LOSS);
+  guint at = dl_series_lower_bound (theirs, dl_series_get_x (mine, 0));
+
+  ck_assert_int_eq (dl_run_get_parent_step (child), c->step);
+  ck_assert_int_eq (dl_run_get_steps (child) - c->step, dl_series_get_n_points (mine));
+  ck_assert (dl_series_get_x (mine, 0) > c->x);
+  ck_assert_uint_eq (at, c->step - (dl_run_get_parent_uuid (parent) != NULL ? dl_run_get_parent_step (parent) : 0));
+  for (guint i = 0; i < n_same + n_differ; i++)
+    {
+      ck_assert (dl_series_get_x (mine, i) == dl_series_get_x (theirs, at + i));
+      if (i < n_same)
+        ck_assert_msg (dl_series_get_y (mine, i) == dl_series_get_y (theirs, at + i), "loss %u: %.9g, parent %.9g", i,
+                       dl_series_get_y (mine, i), dl_series_get_y (theirs, at + i));
+      else
+        ck_assert_msg (dl_series_get_y (mine, i) != dl_series_get_y (theirs, at + i), "loss %u unchanged: %.9g", i,
+                       dl_series_get_y (mine, i));
+    }
+}
+
+/* Whether the plot draws, beneath its current run, a run from x on. */
+static gboolean
+draws_from (DlPlot *plot, double x)
+{
+  for (guint i = 0; i < dl_plot_get_n_runs (plot); i++)
+    if (dl_plot_get_run (plot, i) != dl_plot_get_current_run (plot) && dl_plot_run_get_x_from (dl_plot_get_run (plot, i)) == x)
+      return TRUE;
+  return FALSE;
+}
+
+/* "Branch from Here" at epoch 1.5 of a finished 3-epoch run, the settings unchanged: a child READY at the
+ * epoch-1 checkpoint, which Start trains; it goes on bit for bit as its parent did. Branched again from that
+ * child at epoch 2.5 with a fifth of the learning rate: its first loss is its parent's (the same parameters),
+ * the next ones differ. "Go Back to Here" at that branch's end keeps its own rate whatever the sidebar says. The Train page draws the family on one axis: the first run whole, each branch from
+ * where it branched off. */
+START_TEST (test_branch_from_plot_point)
+{
+  DlSession *s = open_session (NULL, NULL);
+  DlTrainPage *page = g_object_ref_sink (g_object_new (DL_TYPE_TRAIN_PAGE, "session", s, NULL));
+  DlPlot *loss = dl_train_page_get_loss_plot (page);
+  g_auto (DlTrainConfig) cfg = { 0 };
+  g_autoptr (DlRunCheckpoint) c1 = NULL, c2 = NULL;
+  DlRun *parent, *child, *second;
+
+  set_draft (s, "mlp", 3);
+  test_session_activate (s, "start", NULL);
+  parent = g_object_ref (wait_live (s, DL_TRAIN_FINISHED, NULL, "the parent's end"));
+
+  c1 = checkpoint_before (parent, 1, 1.5);
+  child = g_object_ref (branch_from (s, parent, 1.5));
+  ck_assert (dl_run_get_config (child)->hyper.lr == dl_run_get_config (parent)->hyper.lr);
+  ck_assert_uint_eq (g_list_model_get_n_items (dl_session_get_branches (s)), 2);
+  ck_assert_uint_eq (dl_plot_get_n_runs (loss), 2);
+  ck_assert (draws_from (loss, -INFINITY));
+  test_session_activate (s, "start", NULL);
+  wait_live (s, DL_TRAIN_FINISHED, parent, "the branch's end");
+  assert_losses (child, parent, c1, 20, 0);
+
+  c2 = checkpoint_before (child, 2, 2.5);
+  dl_session_get_config (s, &cfg);
+  cfg.hyper.lr = dl_run_get_config (child)->hyper.lr / 5;
+  dl_session_set_config (s, &cfg, "mlp");
+  second = g_object_ref (branch_from (s, child, 2.5));
+  ck_assert (dl_run_get_config (second)->hyper.lr == cfg.hyper.lr);
+  ck_assert_uint_eq (g_list_model_get_n_items (dl_session_get_branches (s)), 3);
+  ck_assert_uint_eq (dl_plot_get_n_runs (loss), 3);
+  ck_assert (draws_from (loss, -INFINITY) && draws_from (loss, c1->x));
+  test_session_activate (s, "start", NULL);
+  wait_live (s, DL_TRAIN_FINISHED, child, "the second branch's end");
+  assert_losses (second, child, c2, 1, 5);
+
+  /* "Go Back to Here" at the second branch's end, the rate in the sidebar changed meanwhile: a branch with the
+   * run's own recipe of that moment, planned for as many more epochs as Continue would train. */
+  {
+    g_autoptr (DlRunCheckpoint) c3 = checkpoint_before (second, 3, 3.0);
+    GActionGroup *run_actions = dl_session_get_run_actions (s);
+    DlRun *back;
+
+    ck_assert (c3->epoch_end && c3->epoch == 3);
+    dl_session_get_config (s, &cfg);
+    cfg.hyper.lr = dl_run_get_config (second)->hyper.lr * 3;
+    dl_session_set_config (s, &cfg, "mlp");
+    g_action_group_activate_action (run_actions, "go-back-to", g_variant_new_double (3.0));
+    test_session_wait (branch_shown, second, 60, "the branch back to epoch 3");
+    back = dl_session_get_live_run (s);
+    ck_assert_int_eq (dl_run_get_parent_step (back), c3->step);
+    ck_assert (dl_run_get_config (back)->hyper.lr == dl_run_get_config (second)->hyper.lr);
+    ck_assert_int_eq (dl_run_get_config (back)->epochs, 3 + cfg.epochs);
+  }
+
+  g_object_unref (second);
+  g_object_unref (child);
+  g_object_unref (parent);
+  g_object_unref (page);
+}
+END_TEST
+
 int
 main (int argc, char **argv)
 {
@@ -980,6 +1148,7 @@ main (int argc, char **argv)
     { "collapse-banner", test_collapse_banner_names_the_setting, TRUE },
     { "cli-run-appears", test_cli_run_appears, TRUE },
     { "compare-differs-in-one-setting", test_compare_differs_in_one_setting, FALSE },
+    { "branch-from-plot-point", test_branch_from_plot_point, TRUE },
   };
   const char *only = argc > 2 ? argv[2] : g_getenv ("DL_TEST_CASE");
   SRunner *sr;

@@ -46,8 +46,12 @@ start_action (GSimpleAction *action, GVariant *param, gpointer user_data)
     return;
   if (dl_session_live_is_shown (self) && live_state (self) == DL_TRAIN_READY)
     {
-      if (live_on_data (self) && dl_session_draft_is_run (self, live))
+      /* A branch starts with the live settings shown: the draft is its recipe unless it describes another
+       * network or schedule. */
+      if (live_on_data (self) && (dl_session_draft_is_run (self, live)
+                                  || (dl_run_get_parent_uuid (live) != NULL && !dl_session_frozen_differs (self, live))))
         {
+          dl_session_apply_hyper (self);
           dl_worker_start (self->worker);
           return;
         }

@@ -1,29 +1,33 @@
 /* dl-session-branch.c — the "run" actions of the plots' context menu: a new run from a checkpoint of the
  * live run (see dl-session.h).
  *
- *   run.branch-from (d x)  from the checkpoint at or before x, trained on with the draft's live settings
- *                          (what the run would have done with the change shown in the sidebar)
+ *   run.branch-from (d x)  from the checkpoint at or before x, with the draft's live settings (what the run
+ *                          would have done with the change shown in the sidebar)
  *   run.go-back-to (d x)   from the same checkpoint with the run's own recipe of that moment, as if what
  *                          came after had not happened
- * Both make a child of the run (its parent and step recorded, the checkpoint kept), which starts at once;
- * the parent stays as it was, in the store. The checkpoints are the store's: a run that is not recorded has
- * none, and then the actions are disabled.
+ * Both make a child of the run (its parent and step recorded, the checkpoint kept), READY at the checkpoint
+ * and shown, so that its settings can be changed before Start trains it; the parent stays as it was, in the
+ * store. The checkpoints are the store's: a run that is not recorded has none, and then the actions are
+ * disabled. The branches made from one run are kept together ("branches") for the plots.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "dl-session-private.h"
 
 typedef struct {
   DlRunCheckpoint *found;
   gboolean         own_recipe;
+  DlRun           *parent;
 } BranchLoad;
 
 static void
 branch_load_free (BranchLoad *b)
 {
   dl_run_checkpoint_free (b->found);
+  g_object_unref (b->parent);
   g_free (b);
 }
 
@@ -59,17 +63,21 @@ loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       dl_session_update (self);
       return;
     }
+  cfg = *ckpt->config;
+  cfg.arch = g_strdup (ckpt->config->arch);
   if (!b->own_recipe)
     {
       /* The checkpoint's recipe, with the live settings the sidebar shows now. */
-      cfg = *ckpt->config;
-      cfg.arch = g_strdup (ckpt->config->arch);
       cfg.hyper = self->draft.hyper;
       cfg.batch = self->draft.batch;
       cfg.augment = self->draft.augment;
     }
-  self->start_pending = TRUE;
-  dl_worker_branch (self->worker, ckpt, b->own_recipe ? NULL : &cfg);
+  /* From the run's last end of epoch, it trains on for as many epochs as Continue would. */
+  if (cfg.epochs <= ckpt->epoch)
+    cfg.epochs = ckpt->epoch + self->draft.epochs;
+  g_set_object (&self->branch_parent, b->parent);
+  self->branch_x = b->found->x;
+  dl_worker_branch (self->worker, ckpt, &cfg);
   dl_session_update (self);
 }
 
@@ -115,6 +123,7 @@ branch (DlSession *self, double x, gboolean own_recipe)
   b = g_new0 (BranchLoad, 1);
   b->found = found;
   b->own_recipe = own_recipe;
+  b->parent = g_object_ref (live);
   task = g_task_new (self, self->cancellable, loaded_cb, NULL);
   g_task_set_source_tag (task, branch);
   g_task_set_task_data (task, b, (GDestroyNotify) branch_load_free);
@@ -158,6 +167,8 @@ void
 dl_session_branch_init (DlSession *self)
 {
   self->run_actions = g_simple_action_group_new ();
+  self->branches = g_list_store_new (DL_TYPE_RUN);
+  self->branch_xs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_action_map_add_action_entries (G_ACTION_MAP (self->run_actions), entries, G_N_ELEMENTS (entries), self);
 }
 
@@ -173,6 +184,56 @@ dl_session_branch_update (DlSession *self)
       if (g_action_get_enabled (action) != can)
         g_simple_action_set_enabled (G_SIMPLE_ACTION (action), can);
     }
+}
+
+/* The run the worker made is the branch asked for: it joins its parent's branches (a branch of a run that
+ * is not among them starts them anew). */
+void
+dl_session_branch_live_changed (DlSession *self)
+{
+  DlRun *live = dl_session_get_live_run (self);
+  g_autoptr (DlRun) parent = g_steal_pointer (&self->branch_parent);
+  g_autofree char *name = NULL;
+  guint position;
+
+  if (live == NULL || parent == NULL || g_strcmp0 (dl_run_get_parent_uuid (live), dl_run_get_uuid (parent)) != 0)
+    return;
+  if (!g_list_store_find (self->branches, parent, &position))
+    {
+      g_hash_table_remove_all (self->branch_xs);
+      g_list_store_remove_all (self->branches);
+      g_list_store_append (self->branches, parent);
+    }
+  /* Named after where it comes from, so that the legend tells the futures apart (the user may rename it). */
+  name = g_strdup_printf (_("%s, branched at epoch %.3g"), dl_run_get_name (parent), self->branch_x);
+  dl_run_set_name (live, name);
+  g_hash_table_insert (self->branch_xs, g_strdup (dl_run_get_uuid (live)), g_memdup2 (&self->branch_x, sizeof (double)));
+  g_list_store_append (self->branches, live);
+}
+
+GListModel *
+dl_session_get_branches (DlSession *self)
+{
+  g_return_val_if_fail (DL_IS_SESSION (self), NULL);
+  return G_LIST_MODEL (self->branches);
+}
+
+double
+dl_session_get_branch_x (DlSession *self, DlRun *run)
+{
+  double *x;
+
+  g_return_val_if_fail (DL_IS_SESSION (self), NAN);
+  x = g_hash_table_lookup (self->branch_xs, dl_run_get_uuid (run));
+  return x != NULL ? *x : NAN;
+}
+
+void
+dl_session_branch_dispose (DlSession *self)
+{
+  g_clear_object (&self->branch_parent);
+  g_clear_object (&self->branches);
+  g_clear_pointer (&self->branch_xs, g_hash_table_unref);
 }
 
 GActionGroup *

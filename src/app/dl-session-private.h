@@ -23,6 +23,10 @@ struct _DlSession
   GSimpleActionGroup *actions;
   GSimpleActionGroup *run_actions;      /* "run": branches from the live run's checkpoints */
   gboolean            branching;        /* a checkpoint being read for a branch */
+  DlRun              *branch_parent;    /* the run a branch asked of the worker comes from */
+  double              branch_x;         /* and its checkpoint's x */
+  GListStore         *branches;         /* DlRun: the runs branched here from one run, that run first */
+  GHashTable         *branch_xs;        /* uuid → double*: where each of them branched off */
   GListStore         *compared;
 
   /* The draft: what the Train page shows. */
@@ -155,6 +159,8 @@ void     dl_session_record_changed (DlSession *self);
 void     dl_session_branch_init (DlSession *self);
 void     dl_session_branch_update (DlSession *self);
 gboolean dl_session_can_branch (DlSession *self);
+void     dl_session_branch_live_changed (DlSession *self);
+void     dl_session_branch_dispose (DlSession *self);
 
 /* dl-session-view.c */
 void     dl_session_open_run (DlSession *self, const char *uuid);

@@ -213,8 +213,9 @@ dl_session_get_run_config (DlSession *self, DlTrainConfig *config)
   return TRUE;
 }
 
-/* A live setting reaches the live run while it trains or can be continued, when the draft describes that
- * run (same layers, seed, epochs, schedule) and differs from what it trains with. */
+/* A live setting reaches the live run while it trains or can be continued (or is a branch that has not
+ * started), when the draft describes that run (same layers, seed, epochs, schedule) and differs from what it
+ * trains with. */
 void
 dl_session_apply_hyper (DlSession *self)
 {
@@ -226,7 +227,9 @@ dl_session_apply_hyper (DlSession *self)
   if (live == NULL || !dl_session_live_is_shown (self) || dl_session_frozen_differs (self, live))
     return;
   state = dl_run_get_state (live);
-  if (!dl_train_state_is_live (state) && !dl_train_state_can_continue (state))
+  /* A branch not yet started takes the settings shown as the recipe it starts with. */
+  if (!dl_train_state_is_live (state) && !dl_train_state_can_continue (state)
+      && !(state == DL_TRAIN_READY && dl_run_get_parent_uuid (live) != NULL))
     return;
   if (hyper_equal (&self->draft.hyper, &self->in_force) && self->draft.batch == self->in_force_batch
       && self->draft.augment == self->in_force_augment)
@@ -289,6 +292,7 @@ live_run_changed (DlSession *self)
   self->saved_step = -1;
   self->live_generation = self->data_generation;
   dl_session_set_health (self, DL_SESSION_HEALTH_NONE, NULL);
+  dl_session_branch_live_changed (self);
   dl_session_show_run (self, live);
   dl_session_notify (self, PROP_LIVE_RUN);
   if (self->start_pending && live != NULL)
@@ -747,6 +751,7 @@ dl_session_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->actions);
   g_clear_object (&self->run_actions);
+  dl_session_branch_dispose (self);
   if (self->compared != NULL)
     g_signal_handlers_disconnect_by_data (self->compared, self);
   g_clear_object (&self->compared);

@@ -32,10 +32,15 @@
  *   retry         does again what last failed: a data load, a model load or save, opening the store
  * and a second group, "run" (dl_session_get_run_actions), for the plots' context menu (dl-plot.h): the x is
  * the point under the pointer, in epochs:
- *   branch-from d a new run from the live run's checkpoint at or before x, trained with the draft's live
- *                 settings (what it would have done with the change the sidebar shows)
+ *   branch-from d a new run from the live run's checkpoint at or before x, with the draft's live settings
+ *                 (what it would have done with the change the sidebar shows)
  *   go-back-to d  the same with the run's own recipe of that moment
- * Both need the live run's checkpoints, which the store keeps: disabled for a run that is not recorded.
+ * Both make the branch the live and shown run, READY at the checkpoint (a run under way is stopped): the
+ * Train page's settings can still be changed, and Start trains it with them. The parent keeps everything it
+ * did. Both need the live run's checkpoints, which the store keeps: disabled for a run that is not recorded.
+ * "branches" lists the runs branched in this session from one run (that run first, then its branches as
+ * they were made), for the plots to draw them on one axis; dl_session_get_branch_x says where each branched
+ * off (NAN for the first).
  * A failed data or model load changes nothing but "message": the data set, the runs and the pages stay.
  *
  * Signals: "snapshot-changed" (gboolean progress) — the network the shown run classifies with may have
@@ -89,6 +94,8 @@ gboolean      dl_session_get_ready (DlSession *self);
 DlRun        *dl_session_get_run (DlSession *self);
 DlRun        *dl_session_get_live_run (DlSession *self);
 GListStore   *dl_session_get_compared (DlSession *self);
+GListModel   *dl_session_get_branches (DlSession *self);
+double        dl_session_get_branch_x (DlSession *self, DlRun *run);
 /* "state": the shown run's, READY without one. */
 DlTrainState  dl_session_get_state (DlSession *self);
 /* The latest parameters of the shown run: the worker's snapshot for the live run, the final model of a past

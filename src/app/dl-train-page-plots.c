@@ -1,6 +1,7 @@
 /* dl-train-page-plots.c — the Train page's plots: the run's own series (DlRun's, drawn through one DlPlotRun
  * per plot: no copies), its markers, and the compared runs beneath it, each or as the mean of the runs that
- * differ only in their seed (see dl-train-page.h).
+ * differ only in their seed, and the branches made from the run's parent, each on the parent's axis (see
+ * dl-train-page.h).
  *
  * Everything here happens when the run, its markers or the compared runs change, never per frame: the plots
  * follow the series themselves and redraw from their caches.
@@ -8,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "dl-run-config.h"
 #include "dl-train-page-private.h"
@@ -155,8 +157,9 @@ same_configuration (DlRun *a, DlRun *b)
   return g_str_equal (ka, kb) && (da == db || (da != NULL && db != NULL && dl_run_data_equal (da, db)));
 }
 
+/* A run beneath the shown one, drawn where from <= x <= to. */
 static void
-show_single (DlTrainPage *self, DlRun *run)
+show_single_range (DlTrainPage *self, DlRun *run, double from, double to)
 {
   g_autofree char *label = run_label (run);
 
@@ -164,10 +167,51 @@ show_single (DlTrainPage *self, DlRun *run)
     {
       DlPlotRun *overlay = dl_plot_run_new (label, NULL);
 
+      dl_plot_run_set_x_range (overlay, from, to);
       for (gsize c = 0; c < G_N_ELEMENTS (curves); c++)
         if (curves[c].plot == p && curves[c].overlay)
           dl_plot_run_add_series (overlay, dl_run_get_series (run, curves[c].kind), curves[c].flags);
       add_overlay (self, p, overlay);
+    }
+}
+
+static void
+show_single (DlTrainPage *self, DlRun *run)
+{
+  show_single_range (self, run, -INFINITY, INFINITY);
+}
+
+static gboolean
+in_model (GListModel *model, DlRun *run)
+{
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (DlRun) item = g_list_model_get_item (model, i);
+
+      if (item == run)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The shown run's family of branches (dl_session_get_branches) on one axis: the run they all come from whole,
+ * each other branch from where it branched off (its own curves begin there; before, its history is its
+ * parent's), so that the futures from one point are side by side. Runs also compared are drawn once, as
+ * compared runs. */
+static void
+show_branches (DlTrainPage *self)
+{
+  GListModel *branches = self->session != NULL ? dl_session_get_branches (self->session) : NULL;
+
+  if (self->run == NULL || !in_model (branches, self->run))
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (branches); i++)
+    {
+      g_autoptr (DlRun) run = g_list_model_get_item (branches, i);
+      double x = dl_session_get_branch_x (self->session, run);
+
+      if (run != self->run && !in_model (self->compared, run))
+        show_single_range (self, run, isnan (x) ? -INFINITY : x, INFINITY);
     }
 }
 
@@ -233,6 +277,7 @@ dl_train_page_show_overlays (DlTrainPage *self)
       else
         show_single (self, g_ptr_array_index (runs, i));
     }
+  show_branches (self);
   /* The lr plot is shown with the run's own curve; compared runs alone do not bring it up. */
   for (int p = 0; p < N_PLOTS; p++)
     if (self->current[p] != NULL)

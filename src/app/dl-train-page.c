@@ -321,10 +321,11 @@ preset_changed_cb (DlTrainPage *self)
 static char *
 format_duration (double seconds)
 {
-  int s = (int) (seconds + 0.5);
+  int s;
 
   if (!isfinite (seconds) || seconds < 0)
     return g_strdup ("—");
+  s = (int) (seconds + 0.5);
   if (s >= 3600)
     return g_strdup_printf ("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
   return g_strdup_printf ("%d:%02d", s / 60, s % 60);
@@ -534,10 +535,14 @@ dl_train_page_set_session (DlTrainPage *self, DlSession *session)
     return;
   g_clear_pointer (&self->run_binding, g_binding_unbind);
   g_clear_pointer (&self->compared_binding, g_binding_unbind);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (dl_session_get_branches (self->session), self);
   g_set_object (&self->session, session);
   g_signal_group_set_target (self->session_signals, session);
   if (session != NULL)
     {
+      g_signal_connect_object (dl_session_get_branches (session), "items-changed",
+                               G_CALLBACK (compared_changed_cb), self, G_CONNECT_SWAPPED);
       push_draft (self);
       self->run_binding = g_object_bind_property (session, "run", self, "run", G_BINDING_SYNC_CREATE);
       self->compared_binding = g_object_bind_property (session, "compared", self, "compared", G_BINDING_SYNC_CREATE);

@@ -15,6 +15,7 @@
 #include "dl-empty-state.h"
 #include "dl-frame-stats.h"
 #include "dl-mistakes-page.h"
+#include "dl-runs-page.h"
 #include "dl-session.h"
 #include "dl-train-page.h"
 #include "dl-window.h"
@@ -55,6 +56,7 @@ struct _DlWindow
   DlTrainPage  *train_page;
   DlDrawPage   *draw_page;
   DlMistakesPage *mistakes_page;
+  DlRunsPage   *runs_page;
   DlDataPage   *data_page;
 };
 
@@ -571,6 +573,7 @@ dl_window_class_init (DlWindowClass *klass)
   g_type_ensure (DL_TYPE_TRAIN_PAGE);
   g_type_ensure (DL_TYPE_DRAW_PAGE);
   g_type_ensure (DL_TYPE_MISTAKES_PAGE);
+  g_type_ensure (DL_TYPE_RUNS_PAGE);
   g_type_ensure (DL_TYPE_DATA_PAGE);
   g_type_ensure (DL_TYPE_EMPTY_STATE);
 
@@ -586,6 +589,7 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, draw_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, mistakes_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, runs_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, data_page);
   gtk_widget_class_bind_template_callback (widget_class, message_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, empty_state_downloaded_cb);
@@ -602,6 +606,16 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save-model", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-data", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "session.evaluate", NULL);
+}
+
+/* The Runs page lists the session's store once it has opened, or says why there is none. */
+static void
+store_changed_cb (DlWindow *self)
+{
+  const GError *error = dl_session_get_store_error (self->session);
+
+  dl_runs_page_set_store (self->runs_page, dl_session_get_store (self->session));
+  dl_runs_page_set_store_error (self->runs_page, error != NULL ? error->message : NULL);
 }
 
 static void
@@ -622,6 +636,10 @@ follow_session (DlWindow *self)
   dl_train_page_set_session (self->train_page, s);
   dl_draw_page_set_session (self->draw_page, s);
   dl_mistakes_page_set_session (self->mistakes_page, s);
+  g_signal_connect_object (s, "notify::store", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (s, "notify::ready", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
+  dl_runs_page_set_compared (self->runs_page, dl_session_get_compared (s));
+  store_changed_cb (self);
 }
 
 static void

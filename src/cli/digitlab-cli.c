@@ -17,6 +17,7 @@
 #include "dl-blas.h"
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-file.h"
 #include "dl-i18n.h"
 #include "dl-lr-find.h"
 #include "dl-model.h"
@@ -109,6 +110,25 @@ describe_threads (const DlCliRecipe *r)
   return g_strdup (dl_blas_describe ());
 }
 
+/* --save and --metrics before any training: a FIFO, a device or a missing folder there would otherwise
+ * only show after the last epoch. What earlier saves killed part-way left in those folders goes now. */
+static gboolean
+check_outputs (const DlCliOptions *o, GError **error)
+{
+  const char *paths[] = { o->save, o->metrics };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      if (paths[i] == NULL)
+        continue;
+      if (!dl_file_check_target (paths[i], error))
+        return FALSE;
+      g_autofree char *dir = g_path_get_dirname (paths[i]);
+      dl_file_clean_temps (dir);
+    }
+  return TRUE;
+}
+
 static int
 cmd_train (int argc, char **argv)
 {
@@ -144,7 +164,7 @@ cmd_train (int argc, char **argv)
       goto out;
     }
   use_threads (&r);
-  if (!dl_cli_load_data (&o, (int) limit, &train, &test, &error))
+  if (!check_outputs (&o, &error) || !dl_cli_load_data (&o, (int) limit, &train, &test, &error))
     {
       status = failure (error);
       goto out;

@@ -1,5 +1,6 @@
 /* dl-cli-report.c — progress, per-epoch lines, diagnostics, metrics CSV and JSON for a training run. */
 #include "dl-cli-report.h"
+#include "dl-file.h"
 
 #include <math.h>
 #include <unistd.h>
@@ -207,7 +208,8 @@ gboolean
 dl_cli_report_finish (DlCliReport *r, GError **error)
 {
   erase_bar (r);
-  if (r->metrics && !g_file_set_contents (r->metrics_path, r->metrics->str, r->metrics->len, error))
+  /* Atomic like the model: a symlink is followed, a FIFO or device refused (dl_file_save). */
+  if (r->metrics && !dl_file_save_bytes (r->metrics_path, r->metrics->str, r->metrics->len, error))
     return FALSE;
   if (r->json)
     print_json (r);

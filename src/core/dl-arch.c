@@ -120,10 +120,16 @@ parse_dropout (const char *item, int pos, DlLayerSpec *l, GError **error)
 {
   const char *num = item + 7;
   char *end = NULL;
-  double d = *num ? g_ascii_strtod (num, &end) : NAN;
-  if (*num == '\0' || end == num || *end != '\0' || !(d >= 0.0 && d < 1.0))
+  /* Plain decimals only (strtod would also take hex, "inf" and "nan"), and checked as the float that is
+   * kept: 0.99999999 is below 1 but rounds to 1.0f, which would drop every unit and print as dropout1. */
+  gboolean plain = *num != '\0' && num[strspn (num, "0123456789.eE+-")] == '\0';
+  double d = plain ? g_ascii_strtod (num, &end) : NAN;
+  if (!plain || end == num || *end != '\0' || !(d >= 0.0 && d < 1.0))
     return fail (error, "--arch: '%s' at item %d needs a drop probability from 0 up to (not including) 1, e.g. dropout0.25",
                  item, pos);
+  if ((float) d >= 1.0f)
+    return fail (error, "--arch: '%s' at item %d: %s rounds to 1 in single precision; at most %.9g",
+                 item, pos, num, (double) nextafterf (1.0f, 0.0f));
   l->kind = DL_LAYER_DROPOUT;
   l->drop = (float) d;
   return TRUE;
@@ -237,8 +243,63 @@ dl_arch_parse (const char *spec, DlArch *arch, GError **error)
                  n, items[n - 1], spec);
   if (!check_shapes (&a, items, error))
     return FALSE;
+  /* Each layer is bounded above; so is the whole, or a valid string could ask for more than any machine
+   * has (fc65536-relu,fc65536-relu,fc10: 4.3 billion parameters, 86 GB with their training state). */
+  guint64 bytes = dl_arch_train_bytes (&a, DL_MAX_BATCH);
+  if (bytes > DL_ARCH_MAX_BYTES)
+    return fail (error, "--arch: the network needs %.1f GiB to train at a batch of %d (%" G_GUINT64_FORMAT
+                 " parameters with their gradients and optimiser state, and every layer's activations), more "
+                 "than the %d GiB a network may use; use fewer or smaller layers",
+                 bytes / 1073741824.0, DL_MAX_BATCH, dl_arch_n_params (&a), (int) (DL_ARCH_MAX_BYTES >> 30));
   *arch = a;
   return TRUE;
+}
+
+/* Weights and biases of layer i (0 for pool and dropout), as dl_net_new lays them out. */
+static guint64
+layer_params (const DlArch *arch, int i)
+{
+  const DlLayerSpec *l = &arch->layers[i];
+  int in_c, in_h, in_w, out_c, out_h, out_w;
+
+  dl_arch_shape (arch, i - 1, &in_c, &in_h, &in_w);
+  dl_arch_shape (arch, i, &out_c, &out_h, &out_w);
+  if (l->kind == DL_LAYER_DENSE)
+    return (guint64) out_c * in_c * in_h * in_w + (guint64) out_c;
+  if (l->kind == DL_LAYER_CONV)
+    return (guint64) out_c * in_c * l->kernel * l->kernel + (guint64) out_c;
+  return 0;
+}
+
+guint64
+dl_arch_n_params (const DlArch *arch)
+{
+  guint64 n = 0;
+
+  for (int i = 0; i < arch->n_layers; i++)
+    n += layer_params (arch, i);
+  return n;
+}
+
+guint64
+dl_arch_train_bytes (const DlArch *arch, int batch)
+{
+  guint64 per_example = 0, largest = (guint64) arch->in_c * arch->in_h * arch->in_w;
+
+  for (int i = 0; i < arch->n_layers; i++)
+    {
+      int c, h, w;
+      dl_arch_shape (arch, i, &c, &h, &w);
+      guint64 size = (guint64) c * h * w;
+      /* The layer's output, a dropout layer's mask or a pooling layer's argmax of the same size. */
+      per_example += arch->layers[i].kind == DL_LAYER_DROPOUT || arch->layers[i].kind == DL_LAYER_MAXPOOL
+                     ? 2 * size : size;
+      largest = MAX (largest, size);
+    }
+  /* Two gradient buffers of the largest tensor, and the 10 outputs' probabilities. */
+  per_example += 2 * largest + N_OUTPUTS;
+  /* Parameters, their gradient, and the optimiser's velocity and Adam's two moments. */
+  return 4 * (5 * dl_arch_n_params (arch) + (guint64) batch * per_example);
 }
 
 char *
@@ -264,8 +325,16 @@ dl_arch_to_string (const DlArch *arch)
         case DL_LAYER_DROPOUT:
           {
             char buf[G_ASCII_DTOSTR_BUF_SIZE];
-            /* %g of the float's double value keeps 0.25 as 0.25 and round-trips through strtod. */
-            g_ascii_formatd (buf, sizeof buf, "%.7g", l->drop);
+            /* The shortest decimal that reads back as the same float: 0.25 stays 0.25, and no rate changes
+             * when a model is saved and loaded (9 significant digits always suffice). */
+            for (int digits = 6; digits <= 9; digits++)
+              {
+                char format[8];
+                g_snprintf (format, sizeof format, "%%.%dg", digits);
+                g_ascii_formatd (buf, sizeof buf, format, l->drop);
+                if ((float) g_ascii_strtod (buf, NULL) == l->drop)
+                  break;
+              }
             g_string_append_printf (s, "dropout%s", buf);
           }
           break;

@@ -17,11 +17,16 @@ G_BEGIN_DECLS
 
 #define DL_ARCH_ERROR (dl_arch_error_quark ())
 GQuark dl_arch_error_quark (void);
-/* The only way parsing fails: the message names the item, its position and what was expected. */
-typedef enum { DL_ARCH_ERROR_PARSE } DlArchError;
+/* Parsing fails with PARSE: the message names the item, its position and what was expected. */
+typedef enum {
+  DL_ARCH_ERROR_PARSE,
+  DL_ARCH_ERROR_MEMORY,   /* dl_net_try_new: the machine cannot hold the network */
+} DlArchError;
 
 #define DL_MAX_LAYERS 32
 #define DL_MAX_BATCH  1024
+/* The most memory a network may need to train at DL_MAX_BATCH (dl_arch_train_bytes): 2 GiB. */
+#define DL_ARCH_MAX_BYTES (G_GUINT64_CONSTANT (2) << 30)
 
 typedef enum { DL_ACT_NONE, DL_ACT_SIGMOID, DL_ACT_TANH, DL_ACT_RELU } DlAct;
 typedef enum { DL_LAYER_DENSE, DL_LAYER_CONV, DL_LAYER_MAXPOOL, DL_LAYER_DROPOUT } DlLayerKind;
@@ -73,7 +78,14 @@ typedef struct {
   gboolean    augment;       /* random shift/rotation/scale of training images */
 } DlPreset;
 
+/* Fails on anything but the syntax above, and on networks that would need more than DL_ARCH_MAX_BYTES
+ * (dl_arch_train_bytes) to train at DL_MAX_BATCH. */
 gboolean    dl_arch_parse (const char *spec, DlArch *arch, GError **error);
+/* Weights and biases of the network, as dl_net_new lays them out. */
+guint64     dl_arch_n_params (const DlArch *arch);
+/* Memory for training at `batch`: 5 floats per parameter (value, gradient, optimiser state) and every
+ * layer's activations, masks and gradients for the batch. */
+guint64     dl_arch_train_bytes (const DlArch *arch, int batch);
 char       *dl_arch_to_string (const DlArch *arch);
 /* Output size (c × h × w) of layer i, and of the input when i == -1. */
 void        dl_arch_shape (const DlArch *arch, int i, int *c, int *h, int *w);

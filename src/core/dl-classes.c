@@ -4,6 +4,10 @@
 #include <glib/gi18n-lib.h>
 
 #include "dl-classes.h"
+#include "dl-file.h"
+
+/* Ten names of a line each: far more than classes.txt ever needs, and a bound on what a loader reads. */
+#define MAX_FILE_BYTES (64 * 1024)
 
 struct _DlClasses
 {
@@ -100,17 +104,19 @@ DlClasses *
 dl_classes_load_dir (const char *dir, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, DL_CLASSES_FILE, NULL);
-  g_autofree char *text = NULL;
+  g_autofree guint8 *text = NULL;
   g_autoptr (GError) local = NULL;
+  gsize len;
 
-  if (!g_file_get_contents (path, &text, NULL, &local))
+  if (!g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    return dl_classes_copy (dl_classes_digits ());
+  /* A regular file (a FIFO would block the loader), of a size ten names can have. */
+  if (!dl_file_read_all (path, MAX_FILE_BYTES, &text, &len, &local))
     {
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return dl_classes_copy (dl_classes_digits ());
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s", local->message);
       return NULL;
     }
-  return parse_classes (path, text, error);
+  return parse_classes (path, (const char *) text, error);
 }
 
 gboolean
@@ -121,7 +127,8 @@ dl_classes_save_dir (const DlClasses *classes, const char *dir, GError **error)
 
   for (int i = 0; i < DL_N_CLASSES; i++)
     g_string_append_printf (text, "%s\n", classes->names[i]);
-  return g_file_set_contents (path, text->str, (gssize) text->len, error);
+  /* Atomic, a symlink followed, a FIFO or device refused (dl_file_save). */
+  return dl_file_save_bytes (path, text->str, text->len, error);
 }
 
 const char *

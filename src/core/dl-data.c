@@ -5,6 +5,7 @@
  * zlib's gzread, which passes plain files through unchanged, so one code path serves both.
  */
 #include "dl-data.h"
+#include "dl-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -199,30 +200,24 @@ typedef struct {
 static gboolean
 idx_open (IdxReader *r, const char *path, GError **error)
 {
-  struct stat st;
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  g_autoptr (GError) local = NULL;
+  goffset size = 0;
+  int fd = dl_file_open_regular (path, &size, &local);
 
   memset (r, 0, sizeof *r);
   r->path = path;
   if (fd < 0)
     {
-      int e = errno;
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot open: %s", path, g_strerror (e));
+      g_set_error_literal (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, local->message);
       return FALSE;
     }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: not a regular file", path);
-      close (fd);
-      return FALSE;
-    }
-  if (st.st_size == 0)
+  if (size == 0)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, "%s: the file is empty (0 bytes)", path);
       close (fd);
       return FALSE;
     }
-  r->file_size = st.st_size;
+  r->file_size = size;
   r->gz = gzdopen (fd, "rb");
   if (r->gz == NULL)
     {
@@ -230,7 +225,8 @@ idx_open (IdxReader *r, const char *path, GError **error)
       close (fd);
       return FALSE;
     }
-  gzbuffer (r->gz, 1 << 18);
+  /* 256 KiB buffers (zlib takes twice that for output) for MNIST-sized files; a small file gets small ones. */
+  gzbuffer (r->gz, (unsigned) CLAMP (size, 8192, 1 << 18));
   return TRUE;
 }
 
@@ -319,6 +315,50 @@ idx_read_header (IdxReader *r, guint8 *hdr, int len, guint32 magic, const char *
   return TRUE;
 }
 
+/* The first allocation for a compressed payload: 8 × the file's size (MNIST's images compress 5:1), at
+ * least 64 KiB; it doubles as the data arrives, up to what the header claims, so a small file that claims
+ * gigabytes costs only what it really holds. */
+#define GZ_FIRST_ALLOC(file_size) MAX ((guint64) 1 << 16, 8 * (guint64) (file_size))
+
+static gboolean
+no_memory (IdxReader *r, guint64 len, const char *what, GError **error)
+{
+  g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO,
+               "%s: cannot allocate %" G_GUINT64_FORMAT " bytes for %s", r->path, len, what);
+  return FALSE;
+}
+
+/* Reads up to len bytes into a buffer that grows with what arrives; *got says how many did. */
+static guint8 *
+idx_read_growing (IdxReader *r, guint64 len, guint64 *got, const char *what, GError **error)
+{
+  guint64 cap = r->compressed ? MIN (len, GZ_FIRST_ALLOC (r->file_size)) : len;
+  guint8 *buf = g_try_malloc (cap + 1);
+
+  *got = 0;
+  if (buf == NULL)
+    return no_memory (r, cap, what, error), NULL;
+  for (;;)
+    {
+      guint64 n;
+      if (!idx_read (r, buf + *got, cap - *got, &n, error))
+        break;
+      *got += n;
+      if (*got < cap || cap == len)
+        return buf;
+      cap = MIN (len, 2 * cap);
+      guint8 *grown = g_try_realloc (buf, cap + 1);
+      if (grown == NULL)
+        {
+          no_memory (r, cap, what, error);
+          break;
+        }
+      buf = grown;
+    }
+  g_free (buf);
+  return NULL;
+}
+
 /* Reads exactly len payload bytes that start at byte `start` and checks that nothing follows.
  * `what` describes the payload for messages ("60000 images of 28×28"). */
 static guint8 *
@@ -342,15 +382,9 @@ idx_read_payload (IdxReader *r, guint64 start, guint64 len, const char *what, GE
                      r->path, (guint64) r->file_size - expected, expected, what);
       return NULL;
     }
-  guint8 *buf = g_try_malloc (len + 1);
+  guint8 *buf = idx_read_growing (r, len, &got, what, error);
   if (buf == NULL)
-    {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO,
-                   "%s: cannot allocate %" G_GUINT64_FORMAT " bytes for %s", r->path, len, what);
-      return NULL;
-    }
-  if (!idx_read (r, buf, len, &got, error))
-    goto fail;
+    return NULL;
   if (got < len)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
@@ -740,6 +774,7 @@ typedef struct {
   gboolean  header;
   int       n;              /* examples parsed so far */
   guint8   *pixels, *labels;
+  gsize     max_rows;       /* room in pixels and labels */
 } CsvParse;
 
 /* Parses the lines in [p, end), which ends with a newline or, for the file's last line, a NUL byte
@@ -772,6 +807,13 @@ csv_parse_span (CsvParse *cp, const char *p, const char *end, GError **error)
           p = nl != NULL ? nl + 1 : end;
           continue;
         }
+      /* Cannot happen (a row takes at least 2 × 784 + 1 bytes, and max_rows is sized by that), but a row
+       * is written as it is parsed, so this is what keeps a miscount from writing past the buffers. */
+      if ((gsize) cp->n >= cp->max_rows)
+        {
+          csv_error (error, &cp->at, DL_DATA_ERROR_FORMAT, "more rows than the file's size allows");
+          return FALSE;
+        }
       if (!csv_parse_line (&p, end, &cp->at, cp->n_pixels, cp->labels + cp->n,
                            cp->pixels + (gsize) cp->n * cp->n_pixels, error))
         return FALSE;
@@ -785,42 +827,62 @@ dl_dataset_load_csv (const char *path, GError **error)
 {
   g_autoptr (GMappedFile) file = NULL;
   g_autoptr (GError) local = NULL;
-  CsvParse cp = { { path, 1, 1 }, CSV_ROWS * CSV_COLS, FALSE, 0, NULL, NULL };
+  CsvParse cp = { { path, 1, 1 }, CSV_ROWS * CSV_COLS, FALSE, 0, NULL, NULL, 0 };
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  file = g_mapped_file_new (path, FALSE, &local);
+  goffset size = 0;
+  int fd = dl_file_open_regular (path, &size, &local);
+  if (fd < 0)
+    {
+      g_set_error_literal (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, local->message);
+      return NULL;
+    }
+  /* Before mapping: an empty file maps to no buffer at all. */
+  if (size == 0)
+    {
+      close (fd);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, "%s: the file is empty (0 bytes)", path);
+      return NULL;
+    }
+  file = g_mapped_file_new_from_fd (fd, FALSE, &local);
+  close (fd);
   if (file == NULL)
     {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s", local->message);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: %s", path, local->message);
       return NULL;
     }
   const char *data = g_mapped_file_get_contents (file);
   const gsize length = g_mapped_file_get_length (file);
-  const char *end = data + length;
-
-  if (length == 0)
+  if (data == NULL || length == 0)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, "%s: the file is empty (0 bytes)", path);
       return NULL;
     }
+  const char *end = data + length;
 
   /* Spreadsheet programs often start a CSV file with a UTF-8 byte-order mark. */
   if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
     data += 3;
 
-  /* Lines bound the number of examples; the buffers shrink to fit at the end. */
+  /* The examples the file can hold bound the buffers (they shrink to fit at the end): no more than its
+   * lines, and no more than fit in it at the shortest, "0,0,…,0" — so that a file of blank lines does not
+   * ask for 784 bytes per line. */
   gsize max_rows = 1;
   for (const char *q = data; q != NULL && q < end; max_rows++)
     {
       q = memchr (q, '\n', end - q);
       q = q != NULL ? q + 1 : NULL;
     }
-  if (max_rows > (gsize) G_MAXINT)
+  max_rows = MIN (max_rows, length / (2 * (gsize) cp.n_pixels + 1) + 1);
+  if (max_rows > (gsize) G_MAXINT || (guint64) max_rows * cp.n_pixels > MAX_PIXEL_BYTES)
     {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT, "%s: more than %d lines", path, G_MAXINT);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT, "%s: %" G_GSIZE_FORMAT " bytes may hold more "
+                   "than the %" G_GUINT64_FORMAT " bytes of pixels a data set can have", path, length,
+                   (guint64) MAX_PIXEL_BYTES);
       return NULL;
     }
+  cp.max_rows = max_rows;
   g_autofree guint8 *pixels = cp.pixels = g_try_malloc (max_rows * cp.n_pixels);
   g_autofree guint8 *labels = cp.labels = g_try_malloc (max_rows);
   if (pixels == NULL || labels == NULL)
@@ -834,7 +896,13 @@ dl_dataset_load_csv (const char *path, GError **error)
   const char *tail = end;
   while (tail > data && tail[-1] != '\n')
     tail--;
-  g_autofree char *last = g_malloc (end - tail + 1);
+  g_autofree char *last = g_try_malloc (end - tail + 1);
+  if (last == NULL)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot allocate %" G_GSIZE_FORMAT " bytes for "
+                   "its last line", path, (gsize) (end - tail + 1));
+      return NULL;
+    }
   memcpy (last, tail, end - tail);
   last[end - tail] = '\0';
 
@@ -917,46 +985,48 @@ dl_dataset_load_path (const char *path, gboolean train, GError **error)
 
 /* ---- saving ------------------------------------------------------------------------------------- */
 
-/* Writes header + payload to path atomically (temporary file in the same directory, then rename);
- * gzip-compressed when the path ends in .gz. */
+typedef struct {
+  gboolean      gz;
+  const guint8 *header, *data;
+  gsize         header_len, len;
+} IdxWrite;
+
+/* Header + payload into the temporary file, gzip-compressed for a .gz target ("T": plain bytes through
+ * the same gz* interface). */
+static gboolean
+write_payload (int fd, gpointer user_data, GError **error)
+{
+  IdxWrite *w = user_data;
+  gzFile gz = gzdopen (dup (fd), w->gz ? "wb6" : "wbT");
+  gboolean ok = gz != NULL && gzbuffer (gz, 1 << 18) == 0;
+
+  ok = ok && (w->header_len == 0 || gzwrite (gz, w->header, w->header_len) == (int) w->header_len);
+  for (gsize off = 0; ok && off < w->len; off += 1u << 30)
+    {
+      unsigned chunk = (unsigned) MIN (w->len - off, (gsize) 1 << 30);
+      ok = gzwrite (gz, w->data + off, chunk) == (int) chunk;
+    }
+  errno = 0;
+  ok = (gz != NULL && gzclose_w (gz) == Z_OK) && ok;
+  if (!ok)
+    g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "cannot write: %s",
+                 errno != 0 ? g_strerror (errno) : "write failed (disk full?)");
+  return ok;
+}
+
+/* Writes header + payload to path through dl_file_save (atomic; symlinks followed, non-regular targets
+ * refused); gzip-compressed when the path ends in .gz. */
 static gboolean
 write_atomic (const char *path, const guint8 *header, gsize header_len,
               const guint8 *data, gsize len, GError **error)
 {
-  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
-  gboolean gz_out = g_str_has_suffix (path, ".gz");
-  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
-  int e;
+  IdxWrite w = { g_str_has_suffix (path, ".gz"), header, data, header_len, len };
+  g_autoptr (GError) local = NULL;
 
-  if (fd < 0)
-    {
-      e = errno;
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot create a temporary file: %s",
-                   path, g_strerror (e));
-      return FALSE;
-    }
-  /* "T" writes plain bytes through the same gz* interface. */
-  gzFile gz = gzdopen (dup (fd), gz_out ? "wb6" : "wbT");
-  gboolean ok = gz != NULL && gzbuffer (gz, 1 << 18) == 0;
-  ok = ok && gzwrite (gz, header, header_len) == (int) header_len;
-  for (gsize off = 0; ok && off < len; off += 1u << 30)
-    {
-      unsigned chunk = (unsigned) MIN (len - off, (gsize) 1 << 30);
-      ok = gzwrite (gz, data + off, chunk) == (int) chunk;
-    }
-  errno = 0;
-  ok = (gz != NULL && gzclose_w (gz) == Z_OK) && ok;
-  ok = ok && fsync (fd) == 0;
-  ok = close (fd) == 0 && ok;
-  ok = ok && g_rename (tmp, path) == 0;
-  if (!ok)
-    {
-      e = errno;
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot write: %s", path,
-                   e != 0 ? g_strerror (e) : "write failed (disk full?)");
-      g_unlink (tmp);
-    }
-  return ok;
+  if (dl_file_save (path, write_payload, &w, &local))
+    return TRUE;
+  g_set_error_literal (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, local->message);
+  return FALSE;
 }
 
 static void
@@ -998,7 +1068,12 @@ dl_dataset_save_csv (const DlDataset *ds, const char *path, GError **error)
     }
   const gsize d = (gsize) ds->rows * ds->cols;
   /* At most ",255" per pixel, plus the label and newline. */
-  g_autofree guint8 *text = g_malloc ((gsize) ds->n * (4 * d + 2) + 1);
+  g_autofree guint8 *text = g_try_malloc ((gsize) ds->n * (4 * d + 2) + 1);
+  if (text == NULL)
+    {
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot allocate memory for %d rows", path, ds->n);
+      return FALSE;
+    }
   guint8 *q = text;
 
   for (int i = 0; i < ds->n; i++)

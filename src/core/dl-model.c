@@ -2,6 +2,7 @@
  * every field is checked before it is trusted, with the problem named by file and byte. */
 #include "dl-model.h"
 #include "dl-net-private.h"
+#include "dl-file.h"
 
 #include <string.h>
 #include <zlib.h>
@@ -10,6 +11,9 @@ G_DEFINE_QUARK (dl-model-error-quark, dl_model_error)
 
 static const char MAGIC[8] = "DLMODEL";  /* with its terminating NUL: 8 bytes */
 #define MAX_ARCH_LEN 4096
+/* Header, the longest architecture string, and the parameters of the largest network dl_arch_parse
+ * accepts (5 floats of memory per parameter within DL_ARCH_MAX_BYTES). */
+#define MAX_FILE_BYTES (32 + MAX_ARCH_LEN + 4 * (DL_ARCH_MAX_BYTES / 20) + 4)
 
 static void
 put_u32 (GByteArray *b, guint32 v)
@@ -41,35 +45,56 @@ get_u64 (const guint8 *p)
   return GUINT64_FROM_LE (v);
 }
 
+typedef struct {
+  DlNet      *net;
+  const char *arch;
+} SaveJob;
+
+/* Header, parameters (little-endian, in chunks) and the CRC-32 of both, straight to the temporary file. */
+static gboolean
+write_model (int fd, gpointer user_data, GError **error)
+{
+  SaveJob *job = user_data;
+  gsize n = dl_net_n_params (job->net);
+  const float *params = dl_net_params (job->net);
+  GByteArray *b = g_byte_array_sized_new (32 + strlen (job->arch));
+  guint32 chunk[16384];
+  uLong crc;
+  gboolean ok;
+
+  g_byte_array_append (b, (const guint8 *) MAGIC, sizeof MAGIC);
+  put_u32 (b, DL_MODEL_VERSION);
+  put_u32 (b, (guint32) strlen (job->arch));
+  g_byte_array_append (b, (const guint8 *) job->arch, strlen (job->arch));
+  put_u64 (b, dl_net_get_seed (job->net));
+  put_u64 (b, n);
+  crc = crc32 (0L, b->data, b->len);
+  ok = dl_file_write_all (fd, b->data, b->len, error);
+  g_byte_array_unref (b);
+  for (gsize i = 0; ok && i < n; i += G_N_ELEMENTS (chunk))
+    {
+      gsize m = MIN (n - i, G_N_ELEMENTS (chunk));
+      memcpy (chunk, params + i, 4 * m);
+      for (gsize j = 0; j < m; j++)
+        chunk[j] = GUINT32_TO_LE (chunk[j]);
+      crc = crc32 (crc, (const Bytef *) chunk, (uInt) (4 * m));
+      ok = dl_file_write_all (fd, chunk, 4 * m, error);
+    }
+  guint32 tail = GUINT32_TO_LE ((guint32) crc);
+  return ok && dl_file_write_all (fd, &tail, 4, error);
+}
+
 gboolean
 dl_model_save (DlNet *net, const char *path, GError **error)
 {
   g_autofree char *arch = dl_arch_to_string (dl_net_arch (net));
-  gsize n = dl_net_n_params (net);
-  const float *params = dl_net_params (net);
-  GByteArray *b = g_byte_array_sized_new (32 + strlen (arch) + 4 * n);
-
-  g_byte_array_append (b, (const guint8 *) MAGIC, sizeof MAGIC);
-  put_u32 (b, DL_MODEL_VERSION);
-  put_u32 (b, (guint32) strlen (arch));
-  g_byte_array_append (b, (const guint8 *) arch, strlen (arch));
-  put_u64 (b, dl_net_get_seed (net));
-  put_u64 (b, n);
-  for (gsize i = 0; i < n; i++)
-    {
-      guint32 bits;
-      memcpy (&bits, &params[i], 4);
-      put_u32 (b, bits);
-    }
-  put_u32 (b, (guint32) crc32 (0L, b->data, b->len));
-
-  /* g_file_set_contents writes a temporary file beside `path`, fsyncs it and renames it over `path`. */
+  SaveJob job = { net, arch };
   g_autoptr (GError) local = NULL;
-  gboolean ok = g_file_set_contents (path, (const char *) b->data, b->len, &local);
-  g_byte_array_unref (b);
-  if (!ok)
-    g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "%s: cannot save the model: %s", path, local->message);
-  return ok;
+
+  if (dl_file_save (path, write_model, &job, &local))
+    return TRUE;
+  g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "cannot save the model: %s", local->message);
+  return FALSE;
 }
 
 static gboolean
@@ -108,15 +133,16 @@ static gboolean read_state_section (const guint8 *p, gsize at, gsize end, guint6
 static DlNet *
 load_model (const char *path, DlModelState *state, GError **error)
 {
-  g_autofree char *data = NULL;
+  g_autofree guint8 *data = NULL;
   gsize len = 0;
   g_autoptr (GError) local = NULL;
-  if (!g_file_get_contents (path, &data, &len, &local))
+  /* A regular file (never a FIFO or a device), no larger than the largest network dl_arch_parse accepts. */
+  if (!dl_file_read_all (path, MAX_FILE_BYTES, &data, &len, &local))
     {
-      g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "%s: cannot read the model: %s", path, local->message);
+      g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "cannot read the model: %s", local->message);
       return NULL;
     }
-  const guint8 *p = (const guint8 *) data;
+  const guint8 *p = data;
 
   if (len < sizeof MAGIC || memcmp (p, MAGIC, sizeof MAGIC) != 0)
     return format_error (error, path, "not a Digit Lab model (it does not begin with \"DLMODEL\")"), NULL;
@@ -178,12 +204,15 @@ load_model (const char *path, DlModelState *state, GError **error)
     return format_error (error, path, "a version 1 file holds dense layers only, but its architecture is \"%s\"",
                          arch_str), NULL;
 
-  DlNet *net = dl_net_new (&arch, seed);
-  if (dl_net_n_params (net) != n_params)
+  /* The count before the network: building it is the first allocation that the architecture sizes. */
+  if (dl_arch_n_params (&arch) != n_params)
+    return format_error (error, path, "the architecture \"%s\" has %" G_GUINT64_FORMAT " parameters but the file "
+                         "holds %" G_GUINT64_FORMAT, arch_str, dl_arch_n_params (&arch), n_params), NULL;
+  g_autoptr (GError) alloc_error = NULL;
+  DlNet *net = dl_net_try_new (&arch, seed, &alloc_error);
+  if (net == NULL)
     {
-      format_error (error, path, "the architecture \"%s\" has %zu parameters but the file holds %" G_GUINT64_FORMAT,
-                    arch_str, (size_t) dl_net_n_params (net), n_params);
-      dl_net_free (net);
+      g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "%s: %s", path, alloc_error->message);
       return NULL;
     }
   float *params = dl_net_params (net);
@@ -248,13 +277,14 @@ dl_model_save_parts (const DlModelParts *m, const char *path, char **sha256, GEr
     append_state_section (b, m->state);
   put_u32 (b, (guint32) crc32 (0L, b->data, b->len));
 
-  ok = g_file_set_contents (path, (const char *) b->data, b->len, &local);
+  /* Through dl_file_save like every model: a symlink followed, a FIFO or device refused, a killed save's
+   * temporary file swept by the next one. */
+  ok = dl_file_save_bytes (path, b->data, b->len, &local);
   if (ok && sha256 != NULL)
     *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, b->data, b->len);
   g_byte_array_unref (b);
   if (!ok)
-    g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "%s: cannot save the checkpoint: %s", path,
-                 local->message);
+    g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "cannot save the checkpoint: %s", local->message);
   return ok;
 }
 

@@ -33,7 +33,9 @@ typedef enum {
 
 #define DL_MODEL_VERSION 3
 
-/* Write to path.tmp, fsync, rename: an existing file is replaced whole or not at all. */
+/* Saved through dl_file_save: a locked temporary file beside the target, fsync, rename, so an existing
+ * file is replaced whole or not at all; a symlink is followed, and a FIFO, device or directory at path is
+ * refused. Loading reads only regular files and checks every field before it allocates by it. */
 gboolean dl_model_save (DlNet *net, const char *path, GError **error);
 DlNet   *dl_model_load (const char *path, GError **error);
 

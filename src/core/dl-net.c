@@ -425,6 +425,26 @@ dl_net_new (const DlArch *arch, guint64 seed)
   return net;
 }
 
+/* dl_net_new's buffers are tried first in one piece: an architecture from outside (a model file, a
+ * typed Layers field) gets an error where dl_net_new would abort in g_aligned_alloc. */
+DlNet *
+dl_net_try_new (const DlArch *arch, guint64 seed, GError **error)
+{
+  guint64 n = dl_arch_n_params (arch);
+  guint64 floats = 2 * n + 3 * ((n + LINE_FLOATS - 1) / LINE_FLOATS * LINE_FLOATS);
+  void *probe = floats <= G_MAXSIZE / sizeof (float) ? g_try_malloc (floats * sizeof (float)) : NULL;
+
+  if (probe == NULL)
+    {
+      g_set_error (error, DL_ARCH_ERROR, DL_ARCH_ERROR_MEMORY, "cannot allocate %.1f MiB for the %"
+                   G_GUINT64_FORMAT " parameters of the network, their gradients and optimiser state",
+                   floats * sizeof (float) / 1048576.0, n);
+      return NULL;
+    }
+  g_free (probe);
+  return dl_net_new (arch, seed);
+}
+
 DlNet *
 dl_net_copy (const DlNet *net)
 {

@@ -25,6 +25,9 @@ typedef struct {
 
 /* Xavier (sigmoid, tanh, none) or He (ReLU) initialisation from a seed: the same seed, the same net. */
 DlNet       *dl_net_new (const DlArch *arch, guint64 seed);
+/* As dl_net_new, but NULL with a DL_ARCH_ERROR_MEMORY error instead of aborting when the parameters do
+ * not fit in memory: for architectures that come from outside. */
+DlNet       *dl_net_try_new (const DlArch *arch, guint64 seed, GError **error);
 /* Same architecture and parameters, own buffers, fresh optimiser state: for inference on another thread. */
 DlNet       *dl_net_copy (const DlNet *net);
 void         dl_net_free (DlNet *net);

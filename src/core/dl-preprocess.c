@@ -221,8 +221,57 @@ fit_size (int w, int h, int *fw, int *fh)
 
 /* ---- strokes ---- */
 
+/* Where a sample may lie, in canvas units: no canvas is a million pixels wide, and beyond this the
+ * extent of a digit would lose the precision its rendering needs. */
+#define MAX_COORD 1e6f
+/* The widest pen a pressure factor may ask for (the canvas maps stylus pressure to 0.4–1.6): the pen's
+ * reach must stay well inside the 20-pixel box the ink is fitted to. */
+#define MAX_PRESSURE 4.0f
+
+/* The strokes as the pipeline can trust them: samples with a coordinate that is not a finite number
+ * within ±MAX_COORD are dropped, and pressure is clamped to [0, MAX_PRESSURE] (1, a mouse's, when it is
+ * not a number). Points and strokes are g_free'd by the caller (points in one block, *points). */
+static DlStroke *
+sanitize_strokes (const DlStroke *strokes, int n_strokes, DlPoint **points)
+{
+  gsize total = 0;
+  for (int k = 0; k < n_strokes; k++)
+    total += MAX (strokes[k].n_points, 0);
+  DlStroke *clean = g_new0 (DlStroke, MAX (n_strokes, 1));
+  DlPoint *p = *points = g_new (DlPoint, MAX (total, 1));
+
+  for (int k = 0; k < n_strokes; k++)
+    {
+      clean[k].points = p;
+      for (int i = 0; i < strokes[k].n_points; i++)
+        {
+          DlPoint q = strokes[k].points[i];
+          if (!(fabsf (q.x) <= MAX_COORD && fabsf (q.y) <= MAX_COORD))
+            continue;
+          q.pressure = isnan (q.pressure) ? 1.0f : CLAMP (q.pressure, 0.0f, MAX_PRESSURE);
+          *p++ = q;
+        }
+      clean[k].n_points = p - clean[k].points;
+    }
+  return clean;
+}
+
+static gboolean
+preprocess_clean_strokes (const DlStroke *strokes, int n_strokes, float pen_width, DlDigitInput *out);
+
 gboolean
 dl_preprocess_strokes (const DlStroke *strokes, int n_strokes, float pen_width, DlDigitInput *out)
+{
+  g_autofree DlPoint *points = NULL;
+  g_autofree DlStroke *clean = sanitize_strokes (strokes, MAX (n_strokes, 0), &points);
+
+  if (!(pen_width >= 0 && pen_width <= MAX_COORD))
+    pen_width = 0;
+  return preprocess_clean_strokes (clean, MAX (n_strokes, 0), pen_width, out);
+}
+
+static gboolean
+preprocess_clean_strokes (const DlStroke *strokes, int n_strokes, float pen_width, DlDigitInput *out)
 {
   double x0 = G_MAXDOUBLE, y0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
   float pmax = 0;
@@ -236,7 +285,7 @@ dl_preprocess_strokes (const DlStroke *strokes, int n_strokes, float pen_width, 
         pmax = MAX (pmax, p->pressure);
       }
   double extent = MAX (x1 - x0, y1 - y0);
-  if (x1 < x0 || pmax <= 0 || extent < DL_DIGIT_MIN_EXTENT_PENS * pen_width)
+  if (x1 < x0 || pmax <= 0 || !(extent > 0) || extent < DL_DIGIT_MIN_EXTENT_PENS * pen_width)
     {
       set_empty (out);
       return FALSE;
@@ -288,7 +337,7 @@ dl_preprocess_image (const float *image, int w, int h, float min_extent, DlDigit
   int x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
-      if (image[y * w + x] > INK_LEVEL)
+      if (image[y * w + x] > INK_LEVEL && isfinite (image[y * w + x]))
         {
           x0 = MIN (x0, x); x1 = MAX (x1, x);
           y0 = MIN (y0, y); y1 = MAX (y1, y);
@@ -301,8 +350,13 @@ dl_preprocess_image (const float *image, int w, int h, float min_extent, DlDigit
 
   int cw = x1 - x0 + 1, ch = y1 - y0 + 1;
   float *crop = crop_buffer (out, cw, ch);
+  /* Levels outside [0, 1] (or not numbers) from an outside image would reach the network as they are. */
   for (int y = 0; y < ch; y++)
-    memcpy (crop + y * cw, image + (y + y0) * w + x0, cw * sizeof (float));
+    for (int x = 0; x < cw; x++)
+      {
+        float v = image[(gsize) (y + y0) * w + x0 + x];
+        crop[(gsize) y * cw + x] = isfinite (v) ? CLAMP (v, 0.0f, 1.0f) : 0.0f;
+      }
 
   fit_size (cw, ch, &out->fit_w, &out->fit_h);
   resample (crop, cw, ch, out->fit, out->fit_w, out->fit_h);

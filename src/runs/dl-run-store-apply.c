@@ -431,15 +431,18 @@ set_deleted (DlStoreWriter *w, gint64 id, gint64 at, GError **error)
   return step_done (w, st, "deleting a run", error);
 }
 
-/* Every soft-deleted run goes, with its rows (ON DELETE CASCADE); its directory after the commit. */
+/* Every soft-deleted run goes — or only the one `uuid` names, when it is deleted — with its rows (ON DELETE
+ * CASCADE); its directory after the commit. */
 static gboolean
-purge (DlStoreWriter *w, GError **error)
+purge (DlStoreWriter *w, const char *uuid, GError **error)
 {
-  sqlite3_stmt *st = dl_store_writer_statement (w, "SELECT uuid FROM runs WHERE deleted_at IS NOT NULL", error);
+  sqlite3_stmt *st = dl_store_writer_statement (w, "SELECT uuid FROM runs WHERE deleted_at IS NOT NULL "
+                                                   "AND (?1 IS NULL OR uuid = ?1)", error);
   int rc;
 
   if (st == NULL)
     return FALSE;
+  bind_text (st, 1, uuid);
   while ((rc = sqlite3_step (st)) == SQLITE_ROW)
     g_ptr_array_add (w->purged, g_strdup ((const char *) sqlite3_column_text (st, 0)));
   if (rc != SQLITE_DONE)
@@ -447,8 +450,12 @@ purge (DlStoreWriter *w, GError **error)
       dl_run_store_set_sqlite_error (error, w->path, w->db, rc, "listing deleted runs");
       return FALSE;
     }
-  st = dl_store_writer_statement (w, "DELETE FROM runs WHERE deleted_at IS NOT NULL", error);
-  return st != NULL && step_done (w, st, "purging deleted runs", error);
+  st = dl_store_writer_statement (w, "DELETE FROM runs WHERE deleted_at IS NOT NULL AND (?1 IS NULL OR uuid = ?1)",
+                                  error);
+  if (st == NULL)
+    return FALSE;
+  bind_text (st, 1, uuid);
+  return step_done (w, st, "purging deleted runs", error);
 }
 
 gboolean
@@ -461,7 +468,7 @@ dl_store_writer_apply (DlStoreWriter *w, DlStoreOp *op, GError **error)
     case OP_ADD_RUN:
       return add_run (w, op, error);
     case OP_PURGE:
-      return purge (w, error);
+      return purge (w, op->uuid, error);
     case OP_CHECKSUM:
       return remember_checksum (w, op, error);
     case OP_FLUSH:

@@ -183,6 +183,9 @@ gboolean  dl_run_store_migrate (sqlite3 *db, const char *path, const DlRunStoreM
                                 int n_migrations, GError **error);
 /* Marks the runs a process on this host recorded, and that ended without finishing them, as failed. */
 gboolean  dl_run_store_repair_orphans (sqlite3 *db, const char *path, GError **error);
+/* Refuses (DL_RUN_STORE_ERROR_CORRUPT) a store holding a run numbered 0 or below: never Digit Lab's (SQLite
+ * numbers a table's rows from 1), and such an id is what the store's code means by "no run". */
+gboolean  dl_run_store_check_ids (sqlite3 *db, const char *path, GError **error);
 
 /* Tests: a shorter busy timeout for the connections opened from now on. */
 void      dl_run_store_set_busy_timeout (int ms);

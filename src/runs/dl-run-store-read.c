@@ -506,40 +506,43 @@ read_markers (sqlite3 *db, const char *path, gint64 id, History *h, GError **err
   return finish (db, path, st, rc, "reading markers", error);
 }
 
-static gint64
-lookup_id (sqlite3 *db, const char *path, const char *uuid, GError **error)
+/* The row id of the run with that uuid. Any integer is a valid SQLite row id (0 and negative ones too, in a
+ * file another program wrote), so whether there is one is said apart from it. */
+static gboolean
+lookup_id (sqlite3 *db, const char *path, const char *uuid, gint64 *id, GError **error)
 {
   sqlite3_stmt *st = prepare (db, path, "SELECT id FROM runs WHERE uuid = ?1", error);
-  gint64 id = 0;
+  gboolean found = FALSE;
   int rc;
 
   if (st == NULL)
-    return 0;
+    return FALSE;
   sqlite3_bind_text (st, 1, uuid, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (st);
   if (rc == SQLITE_ROW)
     {
-      id = sqlite3_column_int64 (st, 0);
+      *id = sqlite3_column_int64 (st, 0);
+      found = TRUE;
       rc = SQLITE_DONE;
     }
   if (!finish (db, path, st, rc, "looking up a run", error))
-    return 0;
-  if (id == 0)
+    return FALSE;
+  if (!found)
     g_set_error (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_NOT_FOUND, _("%s holds no run %s"), path, uuid);
-  return id;
+  return found;
 }
 
 static History *
 read_history (sqlite3 *db, const char *path, const char *uuid, GError **error)
 {
   g_autoptr (History) h = history_new ();
-  gint64 id;
+  gint64 id = 0;
   gboolean ok;
 
   if (!begin_read (db, path, error))
     return NULL;
-  id = lookup_id (db, path, uuid, error);
-  ok = id > 0 && read_batches (db, path, id, h, error) && read_evals (db, path, id, h, error)
+  ok = lookup_id (db, path, uuid, &id, error) && read_batches (db, path, id, h, error)
+       && read_evals (db, path, id, h, error)
        && read_epoch_series (db, path, id, h, error) && read_markers (db, path, id, h, error);
   end_read (db);
   return ok ? g_steal_pointer (&h) : NULL;

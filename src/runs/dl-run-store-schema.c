@@ -365,6 +365,25 @@ dl_run_store_migrate (sqlite3 *db, const char *path, const DlRunStoreMigration *
   return TRUE;
 }
 
+/* ---- run ids ---- */
+
+gboolean
+dl_run_store_check_ids (sqlite3 *db, const char *path, GError **error)
+{
+  gint64 n_bad;
+
+  if (!query_int (db, path, "SELECT count(*) FROM runs WHERE id <= 0", &n_bad, error))
+    return FALSE;
+  if (n_bad == 0)
+    return TRUE;
+  g_set_error (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_CORRUPT,
+               ngettext ("%s is damaged: %d run has a number below 1, which Digit Lab never writes; move it aside "
+                         "or choose another file",
+                         "%s is damaged: %d runs have a number below 1, which Digit Lab never writes; move it aside "
+                         "or choose another file", (gulong) n_bad), path, (int) MIN (n_bad, G_MAXINT));
+  return FALSE;
+}
+
 /* ---- orphaned runs ---- */
 
 static gboolean

@@ -131,6 +131,7 @@ open_store (const char *path, GMainContext *context, GError **error)
   if (!make_directory (path, error) || (db = dl_run_store_connect (path, error)) == NULL)
     return NULL;
   if (!dl_run_store_migrate (db, path, dl_run_store_migrations, dl_run_store_n_migrations, error)
+      || !dl_run_store_check_ids (db, path, error)
       || !dl_run_store_repair_orphans (db, path, error)
       || (reader = dl_run_store_connect (path, error)) == NULL)
     {
@@ -602,6 +603,14 @@ dl_run_store_purge (DlRunStore *self)
 {
   g_return_if_fail (DL_IS_RUN_STORE (self));
   push (self, op_new (OP_PURGE, NULL));
+}
+
+void
+dl_run_store_purge_run (DlRunStore *self, DlRun *run)
+{
+  g_return_if_fail (DL_IS_RUN_STORE (self));
+  g_return_if_fail (DL_IS_RUN (run));
+  push (self, op_new (OP_PURGE, run));
 }
 
 /* From the thread computing a data set's checksums. */

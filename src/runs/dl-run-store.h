@@ -150,6 +150,9 @@ void         dl_run_store_delete_run (DlRunStore *self, DlRun *run);
 void         dl_run_store_restore_run (DlRunStore *self, DlRun *run);
 /* Removes every soft-deleted run for good (this process's and others'), with its files. */
 void         dl_run_store_purge (DlRunStore *self);
+/* Removes one run for good, with its files, if it is soft-deleted when the writer gets to it (a run restored
+ * meanwhile stays). */
+void         dl_run_store_purge_run (DlRunStore *self, DlRun *run);
 /* Blocks until everything queued so far is committed; FALSE with the error when that commit failed. */
 gboolean     dl_run_store_flush (DlRunStore *self, GError **error);
 /* Commits what is queued and stops the writer thread (also done by dispose); later writes are dropped. */
