@@ -853,7 +853,7 @@ dl_dataset_load_csv (const char *path, GError **error)
   close (fd);
   if (file == NULL)
     {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, _("%s: %s"), path, local->message);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: %s", path, local->message);
       return NULL;
     }
   const char *data = g_mapped_file_get_contents (file);

@@ -281,8 +281,8 @@ dl_sanity_check (const DlDataset *train, const DlDataset *test)
                         "well the network generalises", r->n_test_in_train),
            r->n_test_in_train, conflicts);
     }
-  /* TRANSLATORS: the set a finding is about, as it fits "the %s labels", "the %s set", "the %s images" and
-   * "3 %s images" (a translation may name it "training set" and phrase those as "the images of the %s") */
+  /* TRANSLATORS: the set a finding is about, in "the %s labels", "the %s set", "the %s images", "3 %s images". */
+  /* A translation may name it "training set" and phrase those as "the images of the %s". */
   set_findings (r, &r->train, C_("sanity set", "training"));
   if (test != NULL)
     /* TRANSLATORS: see "training" */
