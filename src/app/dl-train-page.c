@@ -112,7 +112,7 @@ apply_preset (DlTrainPage *self, const DlPreset *preset)
 {
   self->syncing++;
   gtk_editable_set_text (GTK_EDITABLE (self->arch_entry), preset->arch);
-  gtk_label_set_text (self->preset_description, preset->description);
+  gtk_label_set_text (self->preset_description, _(preset->description));
   gtk_adjustment_set_value (self->epochs_adjustment, preset->epochs);
   show_schedule (self, preset->schedule, preset->schedule_gamma, preset->schedule_step);
   show_hyper (self, &preset->hyper, preset->batch, preset->augment);

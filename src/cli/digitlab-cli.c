@@ -11,6 +11,7 @@
  * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted (Ctrl-C: training
  * stops at the next batch, and the model and metrics so far are saved).
  */
+#include <glib/gi18n.h>
 #include <stdio.h>
 
 #include "dl-arch.h"
@@ -433,7 +434,7 @@ static int
 cmd_presets (void)
 {
   for (const DlPreset *const *p = dl_presets (); *p; p++)
-    printf ("%-10s %s\n           %s; batch %d, %d epochs, %s lr %g\n", (*p)->name, (*p)->description,
+    printf ("%-10s %s\n           %s; batch %d, %d epochs, %s lr %g\n", (*p)->name, _((*p)->description),
             (*p)->arch, (*p)->batch, (*p)->epochs, dl_optimizer_name ((*p)->hyper.optimizer), (*p)->hyper.lr);
   return DL_EXIT_OK;
 }
