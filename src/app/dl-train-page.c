@@ -130,7 +130,7 @@ show_config (DlTrainPage *self, const DlTrainConfig *cfg, const char *preset)
     if (g_strcmp0 (presets[i]->name, preset) == 0)
       {
         gtk_drop_down_set_selected (self->preset_dropdown, i);
-        gtk_label_set_text (self->preset_description, presets[i]->description);
+        gtk_label_set_text (self->preset_description, _(presets[i]->description));
       }
   gtk_editable_set_text (GTK_EDITABLE (self->arch_entry), cfg->arch);
   gtk_adjustment_set_value (self->epochs_adjustment, cfg->epochs);
