@@ -104,6 +104,19 @@ main (int argc, char **argv)
   });
   g_autofree char *per = g_strdup_printf ("(%.2f µs per image)", t.cpu_ms * 1e3 / n);
   report ("augment an epoch (60000 images)", t, per);
+  /* Elastic distortion too (cnn-large's recipe), one thread; a net's team splits it (dl_net_gather). */
+  DlAugmentOptions elastic;
+  dl_augment_options_init (&elastic, DL_AUGMENT_AFFINE | DL_AUGMENT_ELASTIC);
+  BEST_OF (t, {
+    for (int b = 0; b + batch <= n; b += batch)
+      {
+        for (int i = 0; i < batch; i++)
+          idx[i] = b + i;
+        dl_augment_batch (&elastic, train, idx, batch, &rng, out);
+      }
+  });
+  g_autofree char *per_elastic = g_strdup_printf ("(%.2f µs per image)", t.cpu_ms * 1e3 / n);
+  report ("augment an epoch, affine + elastic", t, per_elastic);
 
   BEST_OF (t, {
     g_autoptr (DlSanityReport) r = dl_sanity_check (train, test);

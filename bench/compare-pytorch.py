@@ -1,21 +1,29 @@
 #!/usr/bin/python3
-"""compare-pytorch.py — Digit Lab's training speed against PyTorch's best on this machine.
+"""compare-pytorch.py — Digit Lab's training speed and time to accuracy against PyTorch's best here.
 
-Trains the same models (the mlp, seed and cnn presets: same layers, loss, optimiser, batch size) on the
-same real MNIST training images, held in memory, for one epoch (every full batch of the 60,000 images),
-in Digit Lab (`digitlab-cli bench --preset NAME --json`) and in PyTorch (Debian's python3-torch; run it
-with /usr/bin/python3). PyTorch gets to try its thread and kernel configurations first — 1 or 2 threads,
-OpenBLAS's own kernel or a forced one, BLIS instead of OpenBLAS, oneDNN convolutions on or off — each
-in a fresh process, since BLAS libraries read their environment when they load, for --search-batches
-batches (or 8 s, whichever comes first); its fastest is kept.
-Then Digit Lab (at its defaults: whatever dl_blas_init chooses) and PyTorch's best run alternately,
---runs times each, and the table reports medians, with Digit Lab's GFLOP/s against the measured sgemm
-peak (bench/sgemm-peak).
+Speed (the default): trains the same models (the presets' layers, loss, optimiser and batch size, read from
+`digitlab-cli presets --json`) on the same real MNIST training images, held in memory, for one epoch (every
+full batch of the 60,000 images), in Digit Lab (`digitlab-cli bench --preset NAME --json`) and in PyTorch
+(Debian's python3-torch; run it with /usr/bin/python3). PyTorch gets to try its thread and kernel
+configurations first — 1 or 2 threads, OpenBLAS's own kernel or a forced one, BLIS instead of OpenBLAS,
+oneDNN convolutions on or off — each in a fresh process, since BLAS libraries read their environment when
+they load, for --search-batches batches (or 8 s, whichever comes first); its fastest is kept.
+Then Digit Lab (at its defaults: tuned for this CPU by dl-tune) and PyTorch's best run alternately,
+--runs times each, and the table reports medians and the median of the paired ratios, with Digit Lab's
+GFLOP/s against the measured sgemm peak (bench/sgemm-peak: the best of every BLAS kernel this CPU runs).
+
+Time to accuracy (--to-accuracy): each side trains the preset's whole recipe from scratch — its learning-
+rate schedule per batch, its augmentation (the same affine and elastic distortions, in PyTorch with
+affine_grid/grid_sample), weight decay on weights only, shuffled epochs — evaluating the whole test set
+after every quarter epoch until the accuracy reaches the target (mlp 98 %, cnn 99 %); PyTorch in the configuration
+its speed search found best. Reported: epochs and seconds of training (evaluations not counted), medians
+of alternating runs.
 
     /usr/bin/python3 bench/compare-pytorch.py [--build build] [--runs 5] [--presets mlp,seed,cnn]
+    /usr/bin/python3 bench/compare-pytorch.py --to-accuracy [--presets mlp,cnn] [--runs 3]
     /usr/bin/python3 bench/compare-pytorch.py --no-digitlab     # PyTorch side only
 
-Speed targets at Digit Lab's defaults: at least 2× PyTorch's best for mlp and seed, 1.5× for cnn.
+Speed targets at Digit Lab's defaults: at least 1.5× PyTorch's best on every preset.
 """
 import argparse
 import json
@@ -30,25 +38,63 @@ ROOT = os.path.dirname(HERE)
 BLIS_DIR = "/usr/lib/x86_64-linux-gnu/blis-openmp"  # Debian's BLIS: a libblas.so.3 to put first
 TRAIN_SAMPLES = 60000
 
-# The presets, as src/core/dl-arch.c defines them (speed only needs the shapes and the optimiser).
-PRESETS = {
-    "mlp": dict(batch=64, lr=0.05, momentum=0.9, weight_decay=0.0, loss="softmax"),
-    "seed": dict(batch=100, lr=0.1, momentum=0.0, weight_decay=0.0, loss="mse"),
-    "cnn": dict(batch=64, lr=0.05, momentum=0.9, weight_decay=5e-4, loss="softmax"),
-}
-TARGETS = {"mlp": 2.0, "seed": 2.0, "cnn": 1.5}
-# Multiply-adds per sample of each weight layer, in order (conv: outputs × C·k·k).
-LAYER_MACS = {
-    "mlp": [784 * 256, 256 * 128, 128 * 10],
-    "seed": [784 * 30, 30 * 10],
-    "cnn": [6 * 28 * 28 * 25, 16 * 10 * 10 * 150, 400 * 120, 120 * 84, 84 * 10],
-}
+SPEED_TARGET = 1.5
+ACCURACY_TARGETS = {"mlp": 0.98, "cnn": 0.99, "cnn-large": 0.996, "seed": 0.90}
+ACCURACY_TIME_TARGETS = {"mlp": 3.0, "cnn": 20.0, "cnn-large": 600.0}
 
 
-def train_flops(preset):
+def recipes(build):
+    """The presets' recipes as Digit Lab defines them (src/core/dl-arch.c), by name."""
+    cli = os.path.join(build, "src", "cli", "digitlab-cli")
+    out = subprocess.run([cli, "presets", "--json"], capture_output=True, text=True, check=True)
+    return {r["name"]: r for r in json.loads(out.stdout)}
+
+
+def parse_arch(arch):
+    """Digit Lab's --arch syntax → [(kind, value, act)], the loss last: ("fc", units, act),
+    ("conv", (filters, kernel, pad), act), ("pool", None, None), ("dropout", p, None), ("loss", name, None)."""
+    layers = []
+    for item in arch.split(","):
+        name, _, act = item.partition("-")
+        if name.startswith("fc"):
+            layers.append(("fc", int(name[2:]), act or None))
+        elif name.startswith("conv"):
+            spec = name[4:]
+            filters, _, rest = spec.partition("x")
+            kernel, _, pad = rest.partition("p")
+            layers.append(("conv", (int(filters), int(kernel), int(pad or 0)), act or None))
+        elif name == "pool2":
+            layers.append(("pool", None, None))
+        elif name.startswith("dropout"):
+            layers.append(("dropout", float(name[7:]), None))
+        elif name in ("softmax", "mse"):
+            layers.append(("loss", name, None))
+        else:
+            raise ValueError(f"unknown layer '{item}' in {arch}")
+    return layers
+
+
+def layer_macs(arch):
+    """Multiply-adds per sample of each weight layer, in order (conv: outputs × C·k·k)."""
+    c, h, w, macs = 1, 28, 28, []
+    for kind, v, _ in parse_arch(arch):
+        if kind == "fc":
+            macs.append(c * h * w * v)
+            c, h, w = v, 1, 1
+        elif kind == "conv":
+            k, ks, pad = v
+            h, w = h + 2 * pad - ks + 1, w + 2 * pad - ks + 1
+            macs.append(k * h * w * c * ks * ks)
+            c = k
+        elif kind == "pool":
+            h, w = h // 2, w // 2
+    return macs
+
+
+def train_flops(arch):
     """FLOPs one training sample costs: forward, weight gradient, and the input gradient of every
     weight layer but the first (nobody computes a gradient for the image); 2 per multiply-add."""
-    macs = LAYER_MACS[preset]
+    macs = layer_macs(arch)
     return 2.0 * (2 * sum(macs) + sum(macs[1:]))
 
 
@@ -79,11 +125,12 @@ def read_idx(path, magic, header_ints):
     return dims, payload
 
 
-def load_mnist_train():
+def load_mnist(part="train"):
     import numpy as np
     d = data_dir()
-    dims, images = read_idx(os.path.join(d, "train-images-idx3-ubyte"), 0x00000803, 3)
-    ldims, labels = read_idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x00000801, 1)
+    prefix = "train" if part == "train" else "t10k"
+    dims, images = read_idx(os.path.join(d, f"{prefix}-images-idx3-ubyte"), 0x00000803, 3)
+    ldims, labels = read_idx(os.path.join(d, f"{prefix}-labels-idx1-ubyte"), 0x00000801, 1)
     if ldims[0] != dims[0]:
         sys.exit(f"{d}: {dims[0]} training images but {ldims[0]} labels")
     x = np.frombuffer(images, dtype=np.uint8).reshape(dims[0], 1, dims[1], dims[2]).astype(np.float32) / 255.0
@@ -93,18 +140,62 @@ def load_mnist_train():
 
 # ---- the PyTorch side: one configuration, one epoch, in its own process ----
 
-def torch_model(torch, name):
+def torch_model(torch, arch):
+    """The network of an --arch spec, initialised as Digit Lab does (He for ReLU layers, Xavier otherwise)."""
     nn = torch.nn
-    if name == "mlp":
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                             nn.Linear(128, 10))
-    if name == "seed":
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 30), nn.Tanh(), nn.Linear(30, 10), nn.Tanh())
-    if name == "cnn":
-        return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-                             nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                             nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
-    raise ValueError(name)
+    acts = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
+    mods, c, flat = [], 1, False
+    h = w = 28
+    for kind, v, act in parse_arch(arch):
+        if kind == "fc":
+            if not flat:
+                mods.append(nn.Flatten())
+                flat, c = True, c * h * w
+            lin = nn.Linear(c, v)
+            mods.append(lin)
+            c = v
+        elif kind == "conv":
+            k, ks, pad = v
+            lin = nn.Conv2d(c, k, ks, padding=pad)
+            mods.append(lin)
+            c, h, w = k, h + 2 * pad - ks + 1, w + 2 * pad - ks + 1
+        elif kind == "pool":
+            mods.append(nn.MaxPool2d(2))
+            h, w = h // 2, w // 2
+        elif kind == "dropout":
+            mods.append(nn.Dropout(v))
+        if kind in ("fc", "conv"):
+            if act == "relu":
+                nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
+            else:
+                nn.init.xavier_uniform_(lin.weight)
+            nn.init.zeros_(lin.bias)
+            if act:
+                mods.append(acts[act]())
+    return nn.Sequential(*mods)
+
+
+def torch_loss(torch, recipe, y):
+    """The loss function and the targets it takes: softmax cross-entropy on the labels, or MSE summed over
+    the 10 outputs against one-hot targets (−1/+1 after tanh), mean over the batch, as Digit Lab's."""
+    if parse_arch(recipe["arch"])[-1][1] == "mse":
+        low = -1.0 if parse_arch(recipe["arch"])[-2][2] == "tanh" else 0.0
+        target = torch.full((len(y), 10), low)
+        target[torch.arange(len(y)), y] = 1.0
+        return (lambda out, t: ((out - t) ** 2).sum(1).mean()), target
+    return torch.nn.CrossEntropyLoss(), y
+
+
+def torch_optimizer(torch, recipe, model):
+    """The recipe's optimiser, weight decay on weights only (Digit Lab leaves biases undecayed)."""
+    weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
+    biases = [p for n, p in model.named_parameters() if n.endswith("bias")]
+    groups = [{"params": weights, "weight_decay": recipe["weight_decay"]}, {"params": biases, "weight_decay": 0.0}]
+    opt = recipe["optimizer"]
+    if opt == "adam":
+        return torch.optim.Adam(groups, lr=recipe["lr"], betas=(recipe["beta1"], recipe["beta2"]), eps=recipe["eps"])
+    return torch.optim.SGD(groups, lr=recipe["lr"], momentum=0.0 if opt == "sgd" else recipe["momentum"],
+                           nesterov=opt == "nesterov")
 
 
 def torch_worker(args):
@@ -112,18 +203,13 @@ def torch_worker(args):
     torch.manual_seed(1)
     torch.set_num_threads(args.threads)
     torch.backends.mkldnn.enabled = not args.no_mkldnn
-    p = PRESETS[args.preset]
-    x_np, y_np = load_mnist_train()
+    p = json.loads(args.recipe)
+    x_np, y_np = load_mnist("train")
     x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
-    model = torch_model(torch, args.preset)
-    opt = torch.optim.SGD(model.parameters(), lr=p["lr"], momentum=p["momentum"], weight_decay=p["weight_decay"])
-    if p["loss"] == "mse":
-        # One-hot targets at −1/+1 for the tanh output, as Digit Lab's MSE nets use.
-        target = torch.full((len(y), 10), -1.0)
-        target[torch.arange(len(y)), y] = 1.0
-        loss_fn, y_used = torch.nn.MSELoss(), target
-    else:
-        loss_fn, y_used = torch.nn.CrossEntropyLoss(), y
+    model = torch_model(torch, p["arch"])
+    # The speed runs take the recipe's optimiser at its base rate, no schedule, no augmentation.
+    opt = torch_optimizer(torch, p, model)
+    loss_fn, y_used = torch_loss(torch, p, y)
     B = p["batch"]
     n_batches = min(args.batches, len(x) // B) if args.batches else len(x) // B
 
@@ -161,7 +247,110 @@ def torch_worker(args):
                       "batches": n_batches, "torch": torch.__version__}))
 
 
-def torch_configs(preset, quick):
+# ---- the PyTorch side of time to accuracy: the whole recipe ----
+
+def torch_augment(torch, recipe, xb, gen):
+    """Digit Lab's augmentation of a batch (dl-augment.c) in PyTorch: each output pixel samples the source
+    bilinearly (zeros outside) at the inverse affine image of itself moved by an elastic displacement.
+    Affine: shift ±2 px, rotation ±10°, scale 1 ± 0.1, uniform; elastic: a uniform [−1, 1] field per
+    pixel and axis, smoothed by a Gaussian of σ = 4 px (3σ radius, zero outside) and scaled by α = 34."""
+    import math
+    F = torch.nn.functional
+    n, _, h, w = xb.shape
+    c = (w - 1) / 2.0  # the centre, and the scale of align_corners=True's normalised coordinates
+    base = F.affine_grid(torch.eye(2, 3).unsqueeze(0).expand(n, 2, 3), xb.shape, align_corners=True)
+    q = base
+    if recipe["augment_elastic"]:
+        sigma, alpha = 4.0, 34.0
+        r = math.ceil(3 * sigma)
+        k = torch.exp(-torch.arange(-r, r + 1, dtype=torch.float32) ** 2 / (2 * sigma * sigma))
+        k = k / k.sum()
+        field = torch.rand((n * 2, 1, h, w), generator=gen) * 2 - 1
+        field = F.conv2d(field, k.view(1, 1, 1, -1), padding=(0, r))
+        field = F.conv2d(field, k.view(1, 1, -1, 1), padding=(r, 0)) * alpha
+        q = q + field.view(n, 2, h, w).permute(0, 2, 3, 1) / c
+    if recipe["augment_affine"]:
+        u = torch.rand((n, 4), generator=gen) * 2 - 1
+        dx, dy, angle, scale = u[:, 0] * 2.0, u[:, 1] * 2.0, u[:, 2] * 10.0 * math.pi / 180, 1 + u[:, 3] * 0.1
+        cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+        m = torch.stack([torch.stack([cos, -sin], 1), torch.stack([sin, cos], 1)], 1)  # n × 2 × 2
+        d = torch.stack([dx, dy], 1) / c
+        q = torch.einsum("nij,nhwj->nhwi", m, q - d.view(n, 1, 1, 2))
+    return F.grid_sample(xb, q, mode="bilinear", padding_mode="zeros", align_corners=True)
+
+
+def torch_schedule_lr(recipe, progress):
+    """The learning rate after `progress` epochs (fractional), as dl_schedule_lr computes it."""
+    import math
+    base, epochs = recipe["lr"], recipe["epochs"]
+    if recipe["schedule"] == "step":
+        return base * recipe["schedule_gamma"] ** math.floor(progress / max(recipe["schedule_step"], 1))
+    if recipe["schedule"] == "cosine":
+        t = min(progress / epochs, 1.0) if epochs > 0 else 1.0
+        return base * 0.5 * (1 + math.cos(math.pi * t))
+    if recipe["schedule"] == "onecycle":
+        warm = recipe.get("schedule_warmup", 0.0)
+        if progress < warm:
+            return base * (0.04 + 0.96 * progress / warm)
+        t = min((progress - warm) / max(epochs - warm, 1e-9), 1.0)
+        return base * 0.5 * (1 + math.cos(math.pi * t))
+    return base
+
+
+def torch_accuracy_worker(args):
+    """Trains the recipe until the test accuracy reaches args.target; prints one JSON line."""
+    import torch
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    torch.backends.mkldnn.enabled = not args.no_mkldnn
+    recipe = json.loads(args.recipe)
+    xtr, ytr = (torch.from_numpy(a) for a in load_mnist("train"))
+    xte, yte = (torch.from_numpy(a) for a in load_mnist("test"))
+    model = torch_model(torch, recipe["arch"])
+    opt = torch_optimizer(torch, recipe, model)
+    loss_fn, targets = torch_loss(torch, recipe, ytr)
+    gen = torch.Generator().manual_seed(args.seed)
+    augment = recipe["augment_affine"] or recipe["augment_elastic"]
+    n, B = len(xtr), recipe["batch"]
+    train_seconds, accuracies, seconds, start = 0.0, [], [], time.perf_counter()
+    epochs_done = 0.0
+    for epoch in range(recipe["epochs"]):
+        order = torch.randperm(n, generator=gen)
+        # Evaluated after every quarter epoch (whole batches), as digitlab-cli bench --to-accuracy does.
+        ends = [n * q // 4 // B * B for q in (1, 2, 3)] + [n]
+        pos = 0
+        for end in ends:
+            t0 = time.perf_counter()
+            model.train()
+            while pos < end:
+                idx = order[pos:pos + B]
+                xb = xtr[idx]
+                if augment:
+                    xb = torch_augment(torch, recipe, xb, gen)
+                for group in opt.param_groups:
+                    group["lr"] = torch_schedule_lr(recipe, epoch + pos / n)
+                opt.zero_grad(set_to_none=True)
+                loss_fn(model(xb), targets[idx]).backward()
+                opt.step()
+                pos += B
+            train_seconds += time.perf_counter() - t0
+            model.eval()
+            with torch.no_grad():
+                correct = sum(int((model(xte[i:i + 1000]).argmax(1) == yte[i:i + 1000]).sum())
+                              for i in range(0, len(xte), 1000))
+            accuracies.append(correct / len(xte))
+            seconds.append(train_seconds)
+            epochs_done = epoch + min(pos, n) / n
+            if accuracies[-1] >= args.target:
+                break
+        if accuracies[-1] >= args.target:
+            break
+    print(json.dumps({"reached": accuracies[-1] >= args.target, "epochs": epochs_done,
+                      "test_accuracy": accuracies[-1], "train_seconds": train_seconds,
+                      "wall_seconds": time.perf_counter() - start, "accuracies": accuracies, "seconds": seconds}))
+
+
+def torch_configs(recipe, quick):
     """(label, environment changes, threads, oneDNN off) for every configuration worth trying."""
     configs = []
     blas = [("OpenBLAS own kernel", {}), ("OpenBLAS Haswell kernel", {"OPENBLAS_CORETYPE": "Haswell"})]
@@ -172,16 +361,17 @@ def torch_configs(preset, quick):
             env = dict(env, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
                        BLIS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
             configs.append((f"{threads} thread{'s' if threads > 1 else ''}, {label}", env, threads, False))
-            if preset == "cnn":
+            if "conv" in recipe["arch"]:
                 configs.append((f"{threads} thread{'s' if threads > 1 else ''}, {label}, no oneDNN",
                                 env, threads, True))
     return configs[:2] if quick else configs
 
 
-def run_torch(preset, config, batches, max_seconds=0.0):
+def run_torch(recipe, config, batches, max_seconds=0.0, target=None, seed=1):
     label, env, threads, no_mkldnn = config
-    cmd = [sys.executable, os.path.abspath(__file__), "--torch-worker", preset, "--threads", str(threads),
-           "--max-seconds", str(max_seconds)]
+    cmd = [sys.executable, os.path.abspath(__file__), "--recipe", json.dumps(recipe), "--threads", str(threads),
+           "--max-seconds", str(max_seconds), "--seed", str(seed)]
+    cmd += ["--torch-accuracy", str(target)] if target else ["--torch-worker"]
     if no_mkldnn:
         cmd.append("--no-mkldnn")
     if batches:
@@ -194,10 +384,15 @@ def run_torch(preset, config, batches, max_seconds=0.0):
 
 # ---- the Digit Lab side ----
 
-def run_digitlab(build, preset, batches, threads=0):
+def run_digitlab(build, recipe, batches, threads=0, target=None, seed=1):
     cli = os.path.join(build, "src", "cli", "digitlab-cli")
-    n = batches or TRAIN_SAMPLES // PRESETS[preset]["batch"]
-    cmd = [cli, "bench", "--preset", preset, "--json", "--batches", str(n)]
+    preset = recipe["name"]
+    if target:
+        cmd = [cli, "bench", "--preset", preset, "--json", "--to-accuracy", "--target", str(target),
+               "--seed", str(seed)]
+    else:
+        n = batches or TRAIN_SAMPLES // recipe["batch"]
+        cmd = [cli, "bench", "--preset", preset, "--json", "--batches", str(n)]
     if threads:
         cmd += ["--threads", str(threads)]
     out = subprocess.run(cmd, capture_output=True, text=True)
@@ -218,7 +413,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"), help="Digit Lab build directory")
     ap.add_argument("--runs", type=int, default=5, help="alternating runs of each side; medians reported")
-    ap.add_argument("--presets", default="mlp,seed,cnn")
+    ap.add_argument("--presets", default="", help="comma-separated (default mlp,seed,cnn; mlp,cnn for --to-accuracy)")
     ap.add_argument("--batches", type=int, default=0, help="batches per run (default: one epoch)")
     ap.add_argument("--search-batches", type=int, default=200,
                     help="batches per PyTorch configuration tried (default 200; 0: one epoch)")
@@ -227,54 +422,79 @@ def main():
     ap.add_argument("--digitlab-threads", type=int, default=0,
                     help="run Digit Lab with --threads N instead of its default")
     ap.add_argument("--json", metavar="FILE", help="also write every measurement to FILE")
-    ap.add_argument("--torch-worker", metavar="PRESET", help=argparse.SUPPRESS)
+    ap.add_argument("--to-accuracy", action="store_true",
+                    help="time to accuracy instead of speed (presets default to mlp,cnn)")
+    ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--torch-accuracy", type=float, metavar="TARGET", help=argparse.SUPPRESS)
+    ap.add_argument("--recipe", help=argparse.SUPPRESS)
+    ap.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--no-mkldnn", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--max-seconds", type=float, default=0.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.torch_worker:
-        args.preset = args.torch_worker
         torch_worker(args)
+        return
+    if args.torch_accuracy:
+        args.target = args.torch_accuracy
+        torch_accuracy_worker(args)
         return
 
     build = os.path.abspath(args.build)
-    presets = [p for p in args.presets.split(",") if p]
+    known = recipes(build)
+    presets = [p for p in (args.presets or ("mlp,cnn" if args.to_accuracy else "mlp,seed,cnn")).split(",") if p]
     for p in presets:
-        if p not in PRESETS:
-            sys.exit(f"--presets: unknown preset '{p}' (known: {', '.join(PRESETS)})")
+        if p not in known:
+            sys.exit(f"--presets: unknown preset '{p}' (known: {', '.join(known)})")
+    record = {"presets": {}}
+    if args.to_accuracy:
+        accuracy_main(args, build, [known[p] for p in presets], record)
+    else:
+        speed_main(args, build, [known[p] for p in presets], record)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(record, f, indent=1)
+
+
+def search_torch(args, recipe):
+    """PyTorch's configurations on --search-batches batches (8 s at most each); the fastest."""
+    tried = []
+    for config in torch_configs(recipe, args.quick):
+        r = run_torch(recipe, config, args.search_batches or args.batches, max_seconds=8.0)
+        tried.append((r["samples_per_second"], config, r))
+        print(f"  {recipe['name']}: PyTorch {config[0]}: {r['samples_per_second']:.0f} samples/s", flush=True)
+    return max(tried, key=lambda t: t[0])[1], tried
+
+
+def speed_main(args, build, presets, record):
     peak = None if args.no_digitlab else sgemm_peak(build)
     if peak:
         print(f"sgemm peak ({peak['blas']}): {peak['peak_gflops_1_thread']:.1f} GFLOP/s at 1 thread, "
               f"{peak['peak_gflops_2_threads']:.1f} at 2 threads", flush=True)
-    record = {"peak": peak, "presets": {}}
+    record["peak"] = peak
     rows = []
-    for preset in presets:
-        # PyTorch's configurations, one epoch each, best kept.
-        tried = []
-        for config in torch_configs(preset, args.quick):
-            r = run_torch(preset, config, args.search_batches or args.batches, max_seconds=8.0)
-            tried.append((r["samples_per_second"], config, r))
-            print(f"  {preset}: PyTorch {config[0]}: {r['samples_per_second']:.0f} samples/s", flush=True)
-        best_config = max(tried, key=lambda t: t[0])[1]
-
+    for recipe in presets:
+        preset, flops = recipe["name"], train_flops(recipe["arch"])
+        best_config, tried = search_torch(args, recipe)
         dl_runs, pt_runs = [], []
         for i in range(args.runs):
             if not args.no_digitlab:
-                dl_runs.append(run_digitlab(build, preset, args.batches, args.digitlab_threads))
-            pt_runs.append(run_torch(preset, best_config, args.batches))
+                dl_runs.append(run_digitlab(build, recipe, args.batches, args.digitlab_threads))
+            pt_runs.append(run_torch(recipe, best_config, args.batches))
             print(f"  {preset} run {i + 1}/{args.runs}: "
                   + (f"Digit Lab {dl_runs[-1]['samples_per_second']:.0f}, " if dl_runs else "")
                   + f"PyTorch {pt_runs[-1]['samples_per_second']:.0f} samples/s", flush=True)
         pt = statistics.median(r["samples_per_second"] for r in pt_runs)
         row = {"model": preset, "pytorch": pt, "pytorch_config": best_config[0],
-               "pytorch_gflops": pt * train_flops(preset) / 1e9,
+               "pytorch_gflops": pt * flops / 1e9,
                "pytorch_inference_us": statistics.median(r["inference_us"] for r in pt_runs),
                "pytorch_tried": {t[1][0]: t[0] for t in tried}, "pytorch_runs": [r["samples_per_second"] for r in pt_runs]}
         if dl_runs:
             row.update(digitlab=statistics.median(r["samples_per_second"] for r in dl_runs),
-                       gflops=statistics.median(r["samples_per_second"] for r in dl_runs) * train_flops(preset) / 1e9,
+                       gflops=statistics.median(r["samples_per_second"] for r in dl_runs) * flops / 1e9,
                        digitlab_inference_us=statistics.median(r["inference_us"] for r in dl_runs),
                        digitlab_blas=dl_runs[-1].get("blas", ""),
+                       digitlab_config=dl_runs[-1].get("config", ""),
                        digitlab_threads=dl_runs[-1].get("threads", 1),
                        digitlab_runs=[r["samples_per_second"] for r in dl_runs],
                        # Each Digit Lab run against the PyTorch run right after it: on a shared machine
@@ -288,17 +508,18 @@ def main():
 
     print()
     nan = float("nan")
-    print(f"{'model':6} {'Digit Lab samples/s':>20} {'PyTorch best samples/s':>23}  {'ratio':>6} {'paired':>7} "
-          f"{'best':>6} {'target':>6}  {'GFLOP/s':>8} {'% of peak':>9} {'PyTorch GFLOP/s':>16}  PyTorch config")
+    print(f"{'model':9} {'Digit Lab samples/s':>20} {'PyTorch best samples/s':>23}  {'ratio':>6} {'paired':>7} "
+          f"{'best':>6} {'target':>6}  {'GFLOP/s':>8} {'% of peak':>9} {'PyTorch GFLOP/s':>16}  PyTorch config; "
+          f"Digit Lab config")
     for r in rows:
         dl = r.get("digitlab")
         ratio = dl / r["pytorch"] if dl else nan
         # Against the sgemm peak at the thread count Digit Lab ran with.
         key = "peak_gflops_2_threads" if r.get("digitlab_threads", 1) >= 2 else "peak_gflops_1_thread"
         pct = (100 * r["gflops"] / peak[key]) if dl and peak else nan
-        print(f"{r['model']:6} {dl or nan:20.0f} {r['pytorch']:23.0f}  {ratio:5.2f}× {r.get('paired_ratio', nan):6.2f}× "
-              f"{r.get('best_ratio', nan):5.2f}× {TARGETS[r['model']]:5.1f}×  {r.get('gflops', nan):8.2f} {pct:8.0f}% "
-              f"{r['pytorch_gflops']:16.2f}  {r['pytorch_config']}")
+        print(f"{r['model']:9} {dl or nan:20.0f} {r['pytorch']:23.0f}  {ratio:5.2f}× {r.get('paired_ratio', nan):6.2f}× "
+              f"{r.get('best_ratio', nan):5.2f}× {SPEED_TARGET:5.1f}×  {r.get('gflops', nan):8.2f} {pct:8.0f}% "
+              f"{r['pytorch_gflops']:16.2f}  {r['pytorch_config']}; {r.get('digitlab_config', '')}")
     print("\nratio: of the medians; paired: median of each Digit Lab run over the PyTorch run after it; "
           "best: fastest run over fastest run.")
     if peak:
@@ -306,9 +527,48 @@ def main():
               f"gradients but the first layer's). % of peak: Digit Lab's against the sgemm peak at the threads it "
               f"used ({peak['peak_gflops_1_thread']:.1f} GFLOP/s at 1, {peak['peak_gflops_2_threads']:.1f} at 2; "
               f"{peak['blas']}).")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(record, f, indent=1)
+
+
+def accuracy_main(args, build, presets, record):
+    rows = []
+    for recipe in presets:
+        preset = recipe["name"]
+        target = ACCURACY_TARGETS.get(preset, 0.98)
+        best_config, _ = search_torch(args, recipe)
+        dl_runs, pt_runs = [], []
+        for i in range(args.runs):
+            seed = i + 1
+            if not args.no_digitlab:
+                dl_runs.append(run_digitlab(build, recipe, 0, args.digitlab_threads, target=target, seed=seed))
+            pt_runs.append(run_torch(recipe, best_config, 0, target=target, seed=seed))
+            print(f"  {preset} run {i + 1}/{args.runs} (seed {seed}): "
+                  + (f"Digit Lab {dl_runs[-1]['epochs']} epochs, {dl_runs[-1]['train_seconds']:.2f} s "
+                     f"({100 * dl_runs[-1]['test_accuracy']:.2f} %); " if dl_runs else "")
+                  + f"PyTorch {pt_runs[-1]['epochs']} epochs, {pt_runs[-1]['train_seconds']:.2f} s "
+                  f"({100 * pt_runs[-1]['test_accuracy']:.2f} %)", flush=True)
+        row = {"model": preset, "target": target, "pytorch_config": best_config[0], "pytorch_runs": pt_runs,
+               "digitlab_runs": dl_runs}
+        rows.append(row)
+        record["presets"][preset] = row
+
+    def summary(runs):
+        reached = [r for r in runs if r["reached"]]
+        if not reached:
+            return "not reached", float("nan")
+        t = statistics.median(r["train_seconds"] for r in reached)
+        e = statistics.median(r["epochs"] for r in reached)
+        return f"{t:6.2f} s, {e:g} epochs ({len(reached)}/{len(runs)} reached)", t
+
+    print()
+    print(f"{'model':9} {'target':>7}  {'Digit Lab':>36}  {'PyTorch':>36}  {'ratio':>6}  {'goal':>6}  PyTorch config")
+    for r in rows:
+        dl_text, dl_t = summary(r["digitlab_runs"]) if r["digitlab_runs"] else ("-", float("nan"))
+        pt_text, pt_t = summary(r["pytorch_runs"])
+        goal = ACCURACY_TIME_TARGETS.get(r["model"])
+        print(f"{r['model']:9} {100 * r['target']:6.2f}%  {dl_text:>36}  {pt_text:>36}  {pt_t / dl_t:5.2f}×  "
+              f"{(str(goal) + ' s') if goal else '':>6}  {r['pytorch_config']}")
+    print("\nSeconds of training (gathering, augmenting, steps; the evaluations after each epoch not counted) until "
+          "the whole test set's accuracy reached the target; medians over the runs that reached it (seeds 1, 2, …).")
 
 
 if __name__ == "__main__":

@@ -187,6 +187,17 @@ START_TEST (schedules)
   ck_assert_float_eq_tol (dl_schedule_lr (&p, 0.1f, 10.0, 10), 0.0f, 1e-9f);
   /* Fractional epochs move the rate smoothly within an epoch. */
   ck_assert (dl_schedule_lr (&p, 0.1f, 5.5, 10) < dl_schedule_lr (&p, 0.1f, 5.25, 10));
+
+  /* One cycle: up from a 25th of the rate over the warm-up, then the cosine over the rest. */
+  p.schedule = DL_SCHEDULE_ONECYCLE;
+  p.schedule_warmup = 2.0f;
+  ck_assert_float_eq_tol (dl_schedule_lr (&p, 0.1f, 0.0, 10), 0.004f, 1e-8f);
+  ck_assert_float_eq_tol (dl_schedule_lr (&p, 0.1f, 1.0, 10), 0.052f, 1e-7f);
+  ck_assert_float_eq_tol (dl_schedule_lr (&p, 0.1f, 2.0, 10), 0.1f, 1e-7f);
+  ck_assert_float_eq_tol (dl_schedule_lr (&p, 0.1f, 6.0, 10), 0.05f, 1e-7f);
+  ck_assert_float_eq_tol (dl_schedule_lr (&p, 0.1f, 10.0, 10), 0.0f, 1e-9f);
+  ck_assert (dl_schedule_lr (&p, 0.1f, 1.5, 10) > dl_schedule_lr (&p, 0.1f, 1.25, 10));
+  ck_assert (dl_schedule_lr (&p, 0.1f, 7.5, 10) < dl_schedule_lr (&p, 0.1f, 7.25, 10));
 }
 END_TEST
 

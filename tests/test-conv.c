@@ -1,7 +1,8 @@
 /* test-conv.c — the convolution and max-pool kernels against a float64 loop reference and central
  * finite differences, over several shapes (k 3 and 5, pad 0–2, several channels; batches in one
- * im2col group, in groups of one image, and in several groups with a shorter last one); and the
- * BLAS kernel dl_blas_init chooses, against a float64 sgemm. */
+ * im2col group, in groups of one image, and in several groups with a shorter last one), for every
+ * algorithm (im2col, direct: each test runs once per algorithm); and the BLAS kernel dl_blas_init
+ * chooses, against a float64 sgemm. */
 #include <check.h>
 #include <stdio.h>
 #include <float.h>
@@ -14,6 +15,7 @@
 
 #include "dl-blas.h"
 #include "dl-conv.h"
+#include "dl-conv-private.h"
 
 typedef struct { int B, C, H, W, K, k, pad; } Shape;
 
@@ -85,13 +87,27 @@ ref_conv (const Shape *s, const float *x, const float *w, const float *b, double
 
 typedef struct {
   Shape s;
+  DlConvPlan plan;
   float *x, *w, *b, *y, *r, *dy, *dx, *dw, *db, *scratch;
 } Case;
 
+/* Loop tests run over every shape for every algorithm: test _i is shape _i / DL_CONV_N_ALGOS. */
+#define N_CASES (G_N_ELEMENTS (shapes) * DL_CONV_N_ALGOS)
+#define CASE_SHAPE(i) (&shapes[(i) / DL_CONV_N_ALGOS])
+#define CASE_ALGO(i) ((DlConvAlgo) ((i) % DL_CONV_N_ALGOS))
+
 static void
-case_init (Case *t, const Shape *s, guint32 seed)
+case_init (Case *t, const Shape *s, DlConvAlgo algo, guint32 seed)
 {
   t->s = *s;
+  t->plan = (DlConvPlan) { .algo = algo };
+  /* The kept columns, garbage until the forward pass fills them. */
+  if (algo == DL_CONV_IM2COL_KEPT)
+    {
+      size_t n = dl_conv_kept_floats (s->B, s->C, s->H, s->W, s->k, s->pad);
+      t->plan.cols = malloc (sizeof (float) * n);
+      memset (t->plan.cols, 0x7f, sizeof (float) * n);
+    }
   rng_state = seed;
   t->x = malloc (sizeof (float) * nx (s));
   t->w = malloc (sizeof (float) * nw (s));
@@ -102,7 +118,7 @@ case_init (Case *t, const Shape *s, guint32 seed)
   t->dx = malloc (sizeof (float) * nx (s));
   t->dw = malloc (sizeof (float) * nw (s));
   t->db = malloc (sizeof (float) * s->K);
-  t->scratch = malloc (sizeof (float) * dl_conv_scratch_floats (s->B, s->C, s->H, s->W, s->K, s->k, s->pad));
+  t->scratch = malloc (sizeof (float) * dl_conv_scratch_floats (&t->plan, s->B, s->C, s->H, s->W, s->K, s->k, s->pad));
   fill (t->x, nx (s));
   fill (t->w, nw (s));
   fill (t->b, s->K);
@@ -113,14 +129,14 @@ static void
 case_clear (Case *t)
 {
   free (t->x); free (t->w); free (t->b); free (t->y); free (t->r);
-  free (t->dy); free (t->dx); free (t->dw); free (t->db); free (t->scratch);
+  free (t->dy); free (t->dx); free (t->dw); free (t->db); free (t->scratch); free (t->plan.cols);
 }
 
 static void
 forward (Case *t)
 {
   const Shape *s = &t->s;
-  dl_conv_forward (t->x, t->w, t->b, t->y, s->B, s->C, s->H, s->W, s->K, s->k, s->pad, t->scratch);
+  dl_conv_forward (&t->plan, t->x, t->w, t->b, t->y, s->B, s->C, s->H, s->W, s->K, s->k, s->pad, t->scratch);
 }
 
 /* L = Σ r·y + ½ Σ y²: quadratic in every parameter, so a central difference is exact up to rounding,
@@ -144,7 +160,7 @@ backward (Case *t, gboolean with_dx)
   forward (t);
   for (size_t i = 0; i < ny (s); i++)
     t->dy[i] = t->r[i] + t->y[i];
-  dl_conv_backward (t->x, t->w, t->dy, with_dx ? t->dx : NULL, t->dw, t->db,
+  dl_conv_backward (&t->plan, t->x, t->w, t->dy, with_dx ? t->dx : NULL, t->dw, t->db,
                     s->B, s->C, s->H, s->W, s->K, s->k, s->pad, t->scratch);
 }
 
@@ -163,8 +179,9 @@ check_fd (Case *t, float *v, size_t i, float grad, const char *what)
   v[i] = saved;
   fd = (lp - lm) / (2.0 * h);
   ck_assert_msg (fabs (fd - grad) <= 5e-4 * (1.0 + fabs (fd)),
-                 "%s[%zu] shape B%d C%d H%d W%d K%d k%d p%d: analytic %.6g, finite difference %.6g",
-                 what, i, t->s.B, t->s.C, t->s.H, t->s.W, t->s.K, t->s.k, t->s.pad, grad, fd);
+                 "%s[%zu] shape B%d C%d H%d W%d K%d k%d p%d, %s: analytic %.6g, finite difference %.6g",
+                 what, i, t->s.B, t->s.C, t->s.H, t->s.W, t->s.K, t->s.k, t->s.pad, dl_conv_algo_name (t->plan.algo),
+                 grad, fd);
 }
 
 static double
@@ -180,22 +197,22 @@ max_abs (const float *v, size_t n)
 START_TEST (test_forward_matches_reference)
 {
   Case t;
-  const Shape *s = &shapes[_i];
+  const Shape *s = CASE_SHAPE (_i);
   double *ref, *mag;
 
-  case_init (&t, s, 100 + _i);
+  case_init (&t, s, CASE_ALGO (_i), 100 + _i / DL_CONV_N_ALGOS);
   ref = malloc (sizeof (double) * ny (s));
   mag = malloc (sizeof (double) * ny (s));
   /* Scratch full of garbage must not leak into the result. */
-  memset (t.scratch, 0x7f, sizeof (float) * dl_conv_scratch_floats (s->B, s->C, s->H, s->W, s->K, s->k, s->pad));
+  memset (t.scratch, 0x7f, sizeof (float) * dl_conv_scratch_floats (&t.plan, s->B, s->C, s->H, s->W, s->K, s->k, s->pad));
   forward (&t);
   ref_conv (s, t.x, t.w, t.b, ref, mag);
   for (size_t i = 0; i < ny (s); i++)
     {
       /* float32 accumulation of C·k·k + 1 terms: a few ulps of the terms' magnitude each. */
       double tol = 2.0 * (s->C * s->k * s->k + 1) * FLT_EPSILON * mag[i];
-      ck_assert_msg (fabs (t.y[i] - ref[i]) <= tol, "y[%zu] = %.9g, reference %.9g (tolerance %.3g)",
-                     i, t.y[i], ref[i], tol);
+      ck_assert_msg (fabs (t.y[i] - ref[i]) <= tol, "%s: y[%zu] = %.9g, reference %.9g (tolerance %.3g)",
+                     dl_conv_algo_name (t.plan.algo), i, t.y[i], ref[i], tol);
     }
   free (ref);
   free (mag);
@@ -206,11 +223,11 @@ END_TEST
 START_TEST (test_backward_finite_differences)
 {
   Case t;
-  const Shape *s = &shapes[_i];
+  const Shape *s = CASE_SHAPE (_i);
   /* Every weight and bias; the input gradient everywhere on small shapes, a stride through big ones. */
   size_t dx_step = nx (s) > 600 ? 37 : 1;
 
-  case_init (&t, s, 200 + _i);
+  case_init (&t, s, CASE_ALGO (_i), 200 + _i / DL_CONV_N_ALGOS);
   backward (&t, TRUE);
   ck_assert (max_abs (t.dw, nw (s)) > 0.1);
   ck_assert (max_abs (t.db, s->K) > 0.1);
@@ -239,10 +256,10 @@ END_TEST
 START_TEST (test_backward_without_dx)
 {
   Case t;
-  const Shape *s = &shapes[_i];
+  const Shape *s = CASE_SHAPE (_i);
   float *dw, *db;
 
-  case_init (&t, s, 300 + _i);
+  case_init (&t, s, CASE_ALGO (_i), 300 + _i / DL_CONV_N_ALGOS);
   backward (&t, TRUE);
   dw = g_memdup2 (t.dw, sizeof (float) * nw (s));
   db = g_memdup2 (t.db, sizeof (float) * s->K);
@@ -411,6 +428,128 @@ START_TEST (test_sgemm_matches_double)
 }
 END_TEST
 
+/* The ReLU folded into the pool is a ReLU then a pool: the same outputs and winners forward; backward, the
+ * pool's routes times the ReLU's derivative at the winner (values of both signs, odd sizes). */
+START_TEST (test_maxpool_relu_fused)
+{
+  const int B = 2, C = 3, H = 7, W = 9;
+  enum { NX = 2 * 3 * 7 * 9, NY = 2 * 3 * 3 * 4 };
+  float x[NX], rx[NX], y[NY], yr[NY], dy[NY], dx[NX], dxr[NX];
+  int am[NY], amr[NY];
+
+  rng_state = 21;
+  for (int i = 0; i < NX; i++)
+    rx[i] = (x[i] = rnd ()) > 0.0f ? x[i] : 0.0f;
+  for (int i = 0; i < NY; i++)
+    dy[i] = 1.0f + i;
+  dl_maxpool_relu_forward (x, y, am, B, C, H, W);
+  dl_maxpool_forward (rx, yr, amr, B, C, H, W);
+  ck_assert_mem_eq (y, yr, sizeof y);
+  int zeroed = 0;
+  for (int o = 0; o < NY; o++)
+    {
+      /* Where the window had positives the winner is the same (as its place in the window); else the
+       * ReLU made it 0 either way. */
+      int plane = o / (3 * 4), py = o / 4 % 3, px = o % 4;
+      int flat = (plane * H + 2 * py) * W + 2 * px + (am[o] & 1) + (am[o] >> 1) * W;
+      ck_assert_int_ge (am[o], 0);
+      ck_assert_int_le (am[o], 3);
+      if (y[o] > 0.0f)
+        ck_assert_int_eq (flat, amr[o]);
+      zeroed += y[o] == 0.0f;
+    }
+  ck_assert_int_gt (zeroed, 0);
+  memset (dx, 0x7f, sizeof dx);
+  dl_maxpool_relu_backward (dy, y, am, dx, B, C, H, W);
+  dl_maxpool_backward (dy, amr, dxr, B, C, H, W);
+  for (int i = 0; i < NX; i++)
+    ck_assert_float_eq (dx[i], x[i] > 0.0f ? dxr[i] : 0.0f);
+}
+END_TEST
+
+/* The direct kernels compiled for each instruction set this CPU runs agree with im2col up to rounding
+ * (the dispatch picks one; the others would otherwise go untested here). */
+START_TEST (test_direct_isa_variants)
+{
+  static const char *const isas[] = { "avx512", "avx2", "sse2" };
+
+  for (unsigned v = 0; v < G_N_ELEMENTS (isas); v++)
+    {
+      if (!dl_conv_direct_force_isa (isas[v]))
+        continue;
+      for (unsigned sh = 6; sh < G_N_ELEMENTS (shapes); sh++)
+        {
+          const Shape *s = &shapes[sh];
+          Case a, d;
+          case_init (&a, s, DL_CONV_IM2COL, 500 + sh);
+          case_init (&d, s, DL_CONV_DIRECT, 500 + sh);
+          backward (&a, TRUE);
+          backward (&d, TRUE);
+          double scale = max_abs (a.dw, nw (s)) + max_abs (a.dx, nx (s)) + max_abs (a.y, ny (s));
+          for (size_t i = 0; i < ny (s); i++)
+            ck_assert_msg (fabs (a.y[i] - d.y[i]) <= 1e-5 * scale, "%s: y[%zu] %.9g, im2col %.9g", isas[v], i, d.y[i],
+                           a.y[i]);
+          for (size_t i = 0; i < nw (s); i++)
+            ck_assert_msg (fabs (a.dw[i] - d.dw[i]) <= 1e-5 * scale, "%s: dw[%zu] %.9g, im2col %.9g", isas[v], i,
+                           d.dw[i], a.dw[i]);
+          for (int i = 0; i < s->K; i++)
+            ck_assert_msg (fabs (a.db[i] - d.db[i]) <= 1e-5 * scale, "%s: db[%d]", isas[v], i);
+          for (size_t i = 0; i < nx (s); i++)
+            ck_assert_msg (fabs (a.dx[i] - d.dx[i]) <= 1e-5 * scale, "%s: dx[%zu] %.9g, im2col %.9g", isas[v], i,
+                           d.dx[i], a.dx[i]);
+          case_clear (&a);
+          case_clear (&d);
+        }
+    }
+  ck_assert (dl_conv_direct_force_isa (NULL));
+  /* Every CPU runs the baseline. */
+  ck_assert (dl_conv_direct_force_isa ("sse2"));
+  ck_assert (dl_conv_direct_force_isa (NULL));
+  ck_assert (!dl_conv_direct_force_isa ("avx9000"));
+}
+END_TEST
+
+/* Every kernel offered for measuring loads and multiplies like the linked one (up to rounding); the linked
+ * kernel's name gives the linked kernel; a name OpenBLAS does not know is an error, not a crash. */
+START_TEST (test_blas_kernels)
+{
+  g_auto (GStrv) names = dl_blas_kernel_candidates ();
+  const DlBlasKernel *linked = dl_blas_kernel ();
+  enum { M = 37, N = 53, K = 29 };
+  float a[M * K], b[K * N], c0[M * N], c1[M * N];
+  g_autoptr (GError) error = NULL;
+
+  ck_assert (linked->linked);
+  ck_assert_str_eq (names[0], linked->name);
+  ck_assert_ptr_eq (dl_blas_kernel_load (linked->name, NULL), linked);
+  rng_state = 77;
+  fill (a, M * K);
+  fill (b, K * N);
+  linked->sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, a, K, b, K, 0.0f, c0, N);
+  for (int i = 1; names[i]; i++)
+    {
+      g_autoptr (GError) err = NULL;
+      const DlBlasKernel *k = dl_blas_kernel_load (names[i], &err);
+      ck_assert_msg (k != NULL, "%s: %s", names[i], err ? err->message : "");
+      ck_assert (!k->linked);
+      ck_assert_int_eq (g_ascii_strcasecmp (k->name, names[i]), 0);
+      /* Loaded once. */
+      ck_assert_ptr_eq (dl_blas_kernel_load (names[i], NULL), k);
+      k->sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, a, K, b, K, 0.0f, c1, N);
+      for (int j = 0; j < M * N; j++)
+        ck_assert_msg (fabsf (c0[j] - c1[j]) <= 1e-5f * K, "%s: c[%d] %.9g, %s %.9g", k->name, j, c1[j], linked->name,
+                       c0[j]);
+      float v[M];
+      k->sgemv (CblasRowMajor, CblasNoTrans, M, K, 1.0f, a, K, b, 1, 0.0f, v, 1);
+      linked->sgemv (CblasRowMajor, CblasNoTrans, M, K, 1.0f, a, K, b, 1, 0.0f, c1, 1);
+      for (int j = 0; j < M; j++)
+        ck_assert (fabsf (v[j] - c1[j]) <= 1e-5f * K);
+    }
+  ck_assert_ptr_null (dl_blas_kernel_load ("NoSuchCore", &error));
+  ck_assert (g_error_matches (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE));
+}
+END_TEST
+
 START_TEST (test_blas_describe)
 {
   const char *core = openblas_get_corename ();
@@ -483,17 +622,20 @@ conv_suite (void)
   Suite *s = suite_create ("conv");
   TCase *tc = tcase_create ("kernels");
 
-  tcase_add_loop_test (tc, test_forward_matches_reference, 0, G_N_ELEMENTS (shapes));
-  tcase_add_loop_test (tc, test_backward_finite_differences, 0, G_N_ELEMENTS (shapes));
-  tcase_add_loop_test (tc, test_backward_without_dx, 0, G_N_ELEMENTS (shapes));
+  tcase_add_loop_test (tc, test_forward_matches_reference, 0, N_CASES);
+  tcase_add_loop_test (tc, test_backward_finite_differences, 0, N_CASES);
+  tcase_add_loop_test (tc, test_backward_without_dx, 0, N_CASES);
   tcase_add_test (tc, test_maxpool_forward_exact);
   tcase_add_test (tc, test_maxpool_backward_routes);
   tcase_add_test (tc, test_maxpool_finite_differences);
+  tcase_add_test (tc, test_maxpool_relu_fused);
+  tcase_add_test (tc, test_direct_isa_variants);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("blas");
   tcase_add_test (tc, test_sgemm_matches_double);
   tcase_add_test (tc, test_blas_describe);
+  tcase_add_test (tc, test_blas_kernels);
   tcase_add_test (tc, test_blas_kernel_choice);
   suite_add_tcase (s, tc);
   return s;

@@ -218,6 +218,47 @@ START_TEST (threads_change_between_steps)
 }
 END_TEST
 
+/* The team's gather is the calling thread's, bit for bit, whatever the team's size: plain, affine, elastic. */
+START_TEST (gather_on_the_team)
+{
+  enum { N = 37 };
+  g_autoptr (DlDataset) ds = dl_dataset_new (50, 28, 28);
+  int idx[N];
+  g_autofree float *want = g_new (float, N * DL_TEST_IN), *got = g_new (float, N * DL_TEST_IN);
+  DlRng rng;
+
+  dl_rng_seed (&rng, 2);
+  for (int i = 0; i < 50 * DL_TEST_IN; i++)
+    ds->pixels[i] = dl_rng_uniform (&rng) < 0.2 ? (guint8) dl_rng_below (&rng, 256) : 0;
+  for (int i = 0; i < N; i++)
+    idx[i] = (int) dl_rng_below (&rng, 50);
+  static const guint combos[] = { 0, DL_AUGMENT_AFFINE, DL_AUGMENT_ELASTIC, DL_AUGMENT_AFFINE | DL_AUGMENT_ELASTIC };
+  for (guint c = 0; c < G_N_ELEMENTS (combos); c++)
+    {
+      guint kinds = combos[c];
+      DlAugmentOptions o;
+      DlRng r;
+      dl_augment_options_init (&o, kinds);
+      dl_rng_seed (&r, 9);
+      dl_augment_batch (&o, ds, idx, N, &r, want);
+      for (int threads = 1; threads <= 3; threads++)
+        {
+          g_autoptr (DlNet) net = dl_test_make_net ("fc16-relu,fc10,softmax", 1);
+          DlRng r2;
+          dl_net_set_threads (net, threads);
+          dl_rng_seed (&r2, 9);
+          memset (got, 0xff, sizeof (float) * N * DL_TEST_IN);
+          dl_net_gather (net, ds, idx, N, kinds ? &o : NULL, &r2, got);
+          ck_assert_msg (memcmp (got, want, sizeof (float) * N * DL_TEST_IN) == 0, "kinds %u, %d threads", kinds,
+                         threads);
+          /* As many draws taken from the stream either way. */
+          if (kinds)
+            ck_assert_mem_eq (&r2, &r, sizeof r);
+        }
+    }
+}
+END_TEST
+
 static Suite *
 team_suite (void)
 {
@@ -232,6 +273,7 @@ team_suite (void)
   tcase_add_test (n, seed_net_agrees);
   tcase_add_test (n, conv_net_agrees);
   tcase_add_test (n, threads_change_between_steps);
+  tcase_add_test (n, gather_on_the_team);
   suite_add_tcase (s, n);
   return s;
 }

@@ -5,6 +5,7 @@
  * cannot be made changing nothing; checkpoint files read back whole; the retention policy.
  * Shared helpers: dl-test-worker.h.
  */
+#include "dl-augment.h"
 #include "dl-checkpoint.h"
 #include "dl-test-worker.h"
 
@@ -194,6 +195,8 @@ typedef struct {
   const char *arch;       /* NULL: the preset's */
   int         n_train;    /* a partial last batch, so every epoch ends short */
   DlOptimizer optimizer;  /* -1: the preset's */
+  guint       augment_kinds;  /* 0: as the preset says; else augmented with these kinds */
+  gboolean    tuned;      /* the one-cycle schedule, on the configuration dl-tune chooses (DlTrainConfig.tune) */
 } Recipe;
 
 /* The cnn preset's layers at a tenth of the width, with dropout (which the preset lacks): conv, pool,
@@ -225,6 +228,17 @@ recipe_config (const Recipe *r, int steps, DlTrainConfig *cfg)
       cfg->hyper.optimizer = r->optimizer;
       cfg->hyper.lr = 1e-3f;
       cfg->augment = TRUE;
+    }
+  if (r->augment_kinds != 0)
+    {
+      cfg->augment = TRUE;
+      cfg->augment_kinds = r->augment_kinds;
+    }
+  if (r->tuned)
+    {
+      cfg->schedule = DL_SCHEDULE_ONECYCLE;
+      cfg->schedule_warmup = 0.5f;
+      cfg->tune = TRUE;
     }
   cfg->seed = 3;
   cfg->threads = 2;
@@ -486,6 +500,15 @@ END_TEST
 /* ---- files ---- */
 
 static void
+assert_same_net_config (const DlNetConfig *a, const DlNetConfig *b)
+{
+  ck_assert_int_eq (a->threads, b->threads);
+  ck_assert_int_eq (a->split, b->split);
+  ck_assert_str_eq (a->blas->name, b->blas->name);
+  ck_assert_int_eq (memcmp (a->conv, b->conv, sizeof a->conv), 0);
+}
+
+static void
 assert_same_checkpoint (const DlCheckpoint *a, const DlCheckpoint *b)
 {
   ck_assert_uint_eq (a->run_serial, b->run_serial);
@@ -504,6 +527,10 @@ assert_same_checkpoint (const DlCheckpoint *a, const DlCheckpoint *b)
   ck_assert_int_eq (a->config->augment, b->config->augment);
   ck_assert_int_eq (a->config->eval_every, b->config->eval_every);
   ck_assert_int_eq (a->config->threads, b->config->threads);
+  ck_assert_float_eq (a->config->schedule_warmup, b->config->schedule_warmup);
+  ck_assert_uint_eq (a->config->augment_kinds, b->config->augment_kinds);
+  ck_assert_int_eq (a->config->tune, b->config->tune);
+  assert_same_net_config (&a->net_config, &b->net_config);
   ck_assert_uint_eq (a->n_params, b->n_params);
   ck_assert_int_eq (memcmp (a->params, b->params, sizeof (float) * a->n_params), 0);
   ck_assert_int_eq (memcmp (a->opt_state, b->opt_state, sizeof (float) * 3 * a->n_params), 0);
@@ -583,6 +610,58 @@ START_TEST (test_checkpoint_file)
 }
 END_TEST
 
+/* (In "resume": the conv net's seven epochs with elastic augmentation take longer than a minute under
+ * ThreadSanitizer, and what it checks is not a matter of threads.)
+ * A tuned run with elastic augmentation and the one-cycle schedule: its checkpoints hold how its network
+ * computed (the tuned team, split, kernel and conv algorithms), files keep that and the recipe's newer
+ * fields, and a branch computes the same way — bit for bit as the original, and with a configuration other
+ * than the default (set here in a copy) carried into the branch's own checkpoints. */
+START_TEST (test_branch_keeps_config)
+{
+  static const Recipe tuned = { "cnn", SMALL_CNN, 600, -1, DL_AUGMENT_AFFINE | DL_AUGMENT_ELASTIC, TRUE };
+  g_autofree char *dir = g_dir_make_tmp ("dl-ckpt-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "ckpt.dlm", NULL);
+  g_autoptr(DlCheckpoint) back = NULL, other = NULL;
+  g_autoptr(DlTrainConfig) rest = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(DlTrainConfig) cfg = { 0 };
+  DlCheckpoint *mid, *end, *branched;
+  guint a_serial, a_len, b_serial;
+
+  a_serial = train_original (&tuned, BRIEF, &cfg, &mid, &end);
+  a_len = L.steps->len;
+  ck_assert_uint_eq (mid->config->augment_kinds, tuned.augment_kinds);
+  ck_assert_int_eq (mid->config->schedule, DL_SCHEDULE_ONECYCLE);
+  ck_assert_int_eq (mid->net_config.threads, 2);
+  ck_assert_msg (dl_checkpoint_save (mid, path, NULL, &error), "%s", error ? error->message : "");
+  back = dl_checkpoint_load (path, &error);
+  ck_assert_msg (back != NULL, "%s", error ? error->message : "");
+  assert_same_checkpoint (mid, back);
+  branch_reproduces ("tuned, from its file", a_serial, a_len, back, BRIEF);
+
+  /* Split by rows, conv1 direct, conv2 im2col keeping its columns: through a file and into a branch. */
+  back->net_config.split = DL_SPLIT_ROWS;
+  back->net_config.conv[0] = DL_CONV_DIRECT;
+  back->net_config.conv[2] = DL_CONV_IM2COL_KEPT;
+  ck_assert (dl_checkpoint_save (back, path, NULL, NULL));
+  other = dl_checkpoint_load (path, &error);
+  ck_assert_msg (other != NULL, "%s", error ? error->message : "");
+  assert_same_checkpoint (back, other);
+  /* Only the rest of the checkpoint's epoch (quick under ThreadSanitizer too). */
+  rest = dl_train_config_copy (other->config);
+  rest->epochs = other->epoch + 1;
+  keep_checkpoints (0, 1, 1);
+  dl_worker_branch (F.worker, other, rest);
+  b_serial = wait_state (&F, DL_TRAIN_READY)->run_serial;
+  dl_worker_start (F.worker);
+  branched = wait_checkpoint (b_serial);
+  assert_same_net_config (&branched->net_config, &other->net_config);
+  wait_state (&F, DL_TRAIN_FINISHED);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+END_TEST
+
 /* ---- retention ---- */
 
 START_TEST (test_retention)
@@ -636,6 +715,7 @@ main (int argc, char **argv)
     { "branch_lower_rate", test_branch_with_lower_rate, 0, FALSE },
     { "branch_refused", test_branch_refused, 0, FALSE },
     { "checkpoint_file", test_checkpoint_file, 0, FALSE },
+    { "branch_keeps_config", test_branch_keeps_config, 0, TRUE },
     { "retention", test_retention, 0, FALSE },
   };
   SRunner *sr;

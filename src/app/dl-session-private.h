@@ -72,6 +72,7 @@ struct _DlSession
   /* What the window says. */
   char               *message;
   gboolean            message_is_error;
+  gboolean            message_is_tuning;   /* the message is the live run's tuning progress */
   DlSessionRetry             retry;
   char               *retry_path;       /* the model file to load or save again */
   char               *retry_train, *retry_test;

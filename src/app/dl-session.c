@@ -47,6 +47,7 @@ void
 dl_session_say (DlSession *self, gboolean is_error, DlSessionRetry retry, const char *message)
 {
   self->retry = retry;
+  self->message_is_tuning = FALSE;
   if (g_strcmp0 (self->message, message) != 0)
     {
       g_free (self->message);
@@ -59,6 +60,21 @@ dl_session_say (DlSession *self, gboolean is_error, DlSessionRetry retry, const 
       dl_session_notify (self, PROP_MESSAGE_IS_ERROR);
     }
   dl_session_actions_update (self);
+}
+
+/* A new run's network measured for this CPU (under 2 s, once per architecture and session): what is being
+ * measured, as the message; gone once the choice is made (the last event, fraction 1), unless another
+ * message took its place meanwhile. */
+static void
+show_tuning (DlSession *self, const DlEvent *ev)
+{
+  if (ev->tune_fraction < 1.0)
+    {
+      dl_session_say (self, FALSE, DL_SESSION_RETRY_NONE, ev->message);
+      self->message_is_tuning = TRUE;
+    }
+  else if (self->message_is_tuning)
+    dl_session_clear_message (self);
 }
 
 void
@@ -405,6 +421,10 @@ worker_event_cb (DlSession *self, DlEvent *ev)
     case DL_EVENT_ERROR:
       if (!dl_session_data_error (self, ev) && !save_error (self, ev))
         dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, ev->message);
+      break;
+    case DL_EVENT_TUNING:
+      if (live)
+        show_tuning (self, ev);
       break;
     case DL_EVENT_HYPER_APPLIED:
     case DL_EVENT_DONE:

@@ -159,6 +159,8 @@ dl_train_page_get_config (DlTrainPage *self, DlTrainConfig *cfg)
   cfg->eval_every = EVAL_EVERY_BATCHES;
   /* One core stays with the window: training threads competing with it make every frame late. */
   cfg->threads = MAX (1, (int) g_get_num_processors () - 1);
+  /* The rest (BLAS kernel, split, conv algorithms) measured for this CPU when the run begins. */
+  cfg->tune = TRUE;
 }
 
 const char *

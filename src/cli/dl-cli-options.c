@@ -1,6 +1,8 @@
 /* dl-cli-options.c — option text → recipe and data sets (see dl-cli-options.h). */
 #include "dl-cli-options.h"
 
+#include "dl-augment.h"
+
 #include <errno.h>
 #include <math.h>
 
@@ -11,7 +13,8 @@ dl_cli_options_clear (DlCliOptions *o)
     &o->data_dir, &o->train_path, &o->test_path, &o->preset, &o->arch, &o->optimizer, &o->reduce,
     &o->schedule, &o->lr, &o->momentum, &o->weight_decay, &o->schedule_gamma, &o->batch, &o->epochs,
     &o->schedule_step, &o->seed, &o->threads, &o->save, &o->metrics, &o->model, &o->metrics_every,
-    &o->limit_train, &o->batches, &o->warmup, &o->run_name, &o->store, &o->output,
+    &o->limit_train, &o->batches, &o->warmup, &o->augment_kinds, &o->target, &o->schedule_warmup,
+    &o->run_name, &o->store, &o->output,
   };
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
@@ -63,6 +66,12 @@ parse_float (const char *option, const char *text, double min, gboolean min_open
   return TRUE;
 }
 
+gboolean
+dl_cli_parse_fraction (const char *option, const char *text, float *out, GError **error)
+{
+  return parse_float (option, text, 0.0, TRUE, 1.0, out, error);
+}
+
 static gboolean
 parse_choice (const char *option, const char *text, const char *const *names, int *out, GError **error)
 {
@@ -89,6 +98,9 @@ apply_numbers (const DlCliOptions *o, DlCliRecipe *r, GError **error)
   if (o->weight_decay && !parse_float ("weight-decay", o->weight_decay, 0, FALSE, 1e3, &p->hyper.weight_decay, error))
     return FALSE;
   if (o->schedule_gamma && !parse_float ("schedule-gamma", o->schedule_gamma, 0, TRUE, 1, &p->schedule_gamma, error))
+    return FALSE;
+  if (o->schedule_warmup && !parse_float ("schedule-warmup", o->schedule_warmup, 0, FALSE, 1e4, &p->schedule_warmup,
+                                          error))
     return FALSE;
   if (o->batch)
     {
@@ -131,7 +143,7 @@ static gboolean
 apply_choices (const DlCliOptions *o, DlCliRecipe *r, GError **error)
 {
   static const char *const reduces[] = { "mean", "sum", NULL };
-  static const char *const schedules[] = { "none", "step", "cosine", NULL };
+  static const char *const schedules[] = { "none", "step", "cosine", "onecycle", NULL };
   int v;
 
   if (o->optimizer && !dl_optimizer_from_name (o->optimizer, &r->p.hyper.optimizer))
@@ -147,12 +159,15 @@ apply_choices (const DlCliOptions *o, DlCliRecipe *r, GError **error)
     {
       if (!parse_choice ("schedule", o->schedule, schedules, &v, error))
         return FALSE;
-      r->p.schedule = (DlSchedule[]) { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE }[v];
+      r->p.schedule = (DlSchedule[]) { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE, DL_SCHEDULE_ONECYCLE }[v];
     }
   if (o->augment && o->no_augment)
     return usage_error (error, "--augment and --no-augment contradict each other; give one");
   if (o->augment || o->no_augment)
     r->p.augment = o->augment;
+  if (o->augment_kinds && !dl_augment_kinds_parse (o->augment_kinds, &r->p.augment_kinds))
+    return usage_error (error, "--augment-kinds: “%s”: expected affine or elastic, comma-separated",
+                        o->augment_kinds);
   return TRUE;
 }
 
@@ -164,6 +179,7 @@ dl_cli_recipe_resolve (const DlCliOptions *o, DlCliRecipe *r, GError **error)
 
   memset (r, 0, sizeof *r);
   r->seed = 1;
+  r->tune = !o->no_tune;
   if (preset == NULL)
     {
       g_autoptr (GString) names = g_string_new (NULL);

@@ -18,14 +18,17 @@ typedef struct {
   char    *limit_train;        /* --limit-train N: the first N training images */
   /* Recipe: NULL or 0 when not given (the preset's value stays). */
   char    *preset, *arch, *optimizer, *reduce, *schedule;
-  char    *lr, *momentum, *weight_decay, *schedule_gamma;
+  char    *lr, *momentum, *weight_decay, *schedule_gamma, *schedule_warmup;
   char    *batch, *epochs, *schedule_step, *seed, *threads;
   gboolean augment, no_augment;
+  char    *augment_kinds;
   /* Output and models. */
   gboolean json;
   char    *save, *metrics, *model, *metrics_every;
   /* bench */
   char    *batches, *warmup;
+  gboolean explain, no_tune, to_accuracy;
+  char    *target;
   /* Run history: train records into --store (default: the user's store) unless --no-record. */
   char    *run_name, *store, *output;
   gboolean no_record, all, purge;
@@ -40,6 +43,7 @@ typedef struct {
   DlArch   arch;
   guint64  seed;
   int      threads;        /* 0: the BLAS library's default */
+  gboolean tune;           /* the worker tunes the run's network (DlTrainConfig.tune): not with --no-tune */
 } DlCliRecipe;
 
 gboolean dl_cli_recipe_resolve (const DlCliOptions *o, DlCliRecipe *r, GError **error);
@@ -48,6 +52,9 @@ void     dl_cli_recipe_clear (DlCliRecipe *r);
 /* Integer option text → value in [min, max]; a usage error naming the option otherwise. */
 gboolean dl_cli_parse_int (const char *option, const char *text, gint64 min, gint64 max, gint64 *out,
                            GError **error);
+
+/* A fraction in (0, 1]: "0.98". */
+gboolean dl_cli_parse_fraction (const char *option, const char *text, float *out, GError **error);
 
 /* Loads the training set (when `train` is non-NULL; its first `limit_train` images when > 0) and the test
  * set: --train/--test, else --data DIR, else dl_data_default_dir(). Checks the images are 28×28. */

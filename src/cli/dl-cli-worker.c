@@ -170,6 +170,15 @@ on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
     case DL_EVENT_ERROR:
       fail (run, g_error_copy (ev->error));
       break;
+    case DL_EVENT_TUNING:
+      /* What the network runs as, once chosen (the measuring itself takes under two seconds). */
+      if (ev->tune_fraction >= 1.0)
+        {
+          g_free (run->report->blas);
+          run->report->blas = g_strdup_printf ("%s; %s", dl_blas_describe (), ev->message);
+          dl_cli_report_message (run->report, "%s", ev->message);
+        }
+      break;
     case DL_EVENT_HYPER_APPLIED:
     case DL_EVENT_DATA_LOADED:
     case DL_EVENT_MODEL_LOADED:
@@ -187,6 +196,7 @@ config_from_recipe (DlTrainConfig *cfg, const DlCliRecipe *r)
   cfg->seed = r->seed;
   cfg->eval_every = 0;
   cfg->threads = r->threads;
+  cfg->tune = r->tune;
 }
 
 /* A new run through the recorder (which then follows the worker), or a plain reset. */

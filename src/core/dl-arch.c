@@ -455,8 +455,9 @@ dl_hyper_init_default (DlHyper *hyper)
 float
 dl_schedule_lr (const DlPreset *p, float base_lr, double epoch_progress, int epochs)
 {
-  if (p == NULL || epoch_progress <= 0.0)
+  if (p == NULL || (epoch_progress <= 0.0 && p->schedule != DL_SCHEDULE_ONECYCLE))
     return base_lr;
+  epoch_progress = MAX (epoch_progress, 0.0);
   switch (p->schedule)
     {
     case DL_SCHEDULE_STEP:
@@ -467,6 +468,14 @@ dl_schedule_lr (const DlPreset *p, float base_lr, double epoch_progress, int epo
     case DL_SCHEDULE_COSINE:
       {
         double t = epochs > 0 ? MIN (epoch_progress / epochs, 1.0) : 1.0;
+        return (float) (base_lr * 0.5 * (1.0 + cos (G_PI * t)));
+      }
+    case DL_SCHEDULE_ONECYCLE:
+      {
+        double warm = MAX (p->schedule_warmup, 0.0f);
+        if (epoch_progress < warm)
+          return (float) (base_lr * (0.04 + 0.96 * epoch_progress / warm));
+        double t = epochs > warm ? MIN ((epoch_progress - warm) / (epochs - warm), 1.0) : 1.0;
         return (float) (base_lr * 0.5 * (1.0 + cos (G_PI * t)));
       }
     case DL_SCHEDULE_NONE:

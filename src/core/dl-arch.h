@@ -36,7 +36,9 @@ typedef enum { DL_LOSS_SOFTMAX_CE, DL_LOSS_MSE } DlLoss;
 /* How the batch gradient is reduced: mean (right) or sum (the bug report's code; step × batch). */
 typedef enum { DL_REDUCE_MEAN, DL_REDUCE_SUM } DlReduce;
 typedef enum { DL_OPT_SGD, DL_OPT_MOMENTUM, DL_OPT_NESTEROV, DL_OPT_ADAM } DlOptimizer;
-typedef enum { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE } DlSchedule;
+/* ONECYCLE: a linear warm-up over the first schedule_warmup epochs (from a 25th of the rate), then the
+ * cosine to 0 over the rest of the run. */
+typedef enum { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE, DL_SCHEDULE_ONECYCLE } DlSchedule;
 
 typedef struct {
   DlLayerKind kind;
@@ -75,7 +77,9 @@ typedef struct {
   DlSchedule  schedule;      /* learning-rate schedule over the run */
   float       schedule_gamma;  /* step: multiply lr by gamma every schedule_step epochs */
   int         schedule_step;
+  float       schedule_warmup; /* onecycle: epochs of warm-up */
   gboolean    augment;       /* random shift/rotation/scale of training images */
+  guint       augment_kinds; /* which augmentations when augmenting (DlAugmentKind bits; 0: the affine one) */
 } DlPreset;
 
 /* Fails on anything but the syntax above, and on networks that would need more than DL_ARCH_MAX_BYTES

@@ -1,21 +1,28 @@
-/* dl-augment.c — random affine augmentation with bilinear resampling.
+/* dl-augment.c — random affine and elastic augmentation with bilinear resampling.
  *
  * The output is computed backwards: each output pixel maps through the inverse transform to a point
- * in the source, which is sampled bilinearly. The inverse map is affine: its sine and cosine are
- * computed once per image, and each pixel costs a few multiply-adds and four reads, with no branch.
+ * in the source, which is sampled bilinearly. The inverse affine map's sine and cosine are computed
+ * once per image, and each pixel costs a few multiply-adds and four reads, with no branch. An elastic
+ * displacement, when on, moves the point first, in the output's frame.
  */
 #include "dl-augment.h"
 
 #include <math.h>
 #include <string.h>
 
+static void
+draw_affine (DlRng *rng, double shift, double angle, double scale, DlAugment *t)
+{
+  t->dx = (2 * dl_rng_uniform (rng) - 1) * shift;
+  t->dy = (2 * dl_rng_uniform (rng) - 1) * shift;
+  t->angle = (2 * dl_rng_uniform (rng) - 1) * angle;
+  t->scale = 1 + (2 * dl_rng_uniform (rng) - 1) * scale;
+}
+
 void
 dl_augment_draw (DlRng *rng, DlAugment *t)
 {
-  t->dx = (2 * dl_rng_uniform (rng) - 1) * DL_AUGMENT_MAX_SHIFT;
-  t->dy = (2 * dl_rng_uniform (rng) - 1) * DL_AUGMENT_MAX_SHIFT;
-  t->angle = (2 * dl_rng_uniform (rng) - 1) * DL_AUGMENT_MAX_ANGLE;
-  t->scale = 1 + (2 * dl_rng_uniform (rng) - 1) * DL_AUGMENT_MAX_SCALE;
+  draw_affine (rng, DL_AUGMENT_MAX_SHIFT, DL_AUGMENT_MAX_ANGLE, DL_AUGMENT_MAX_SCALE, t);
 }
 
 /* The source is copied into a buffer with a 2-pixel black border, and source coordinates are clamped
@@ -66,29 +73,67 @@ span (double r, double e, int k0, int k1, int *lo, int *hi)
   *hi = MIN (*hi, (int) CLAMP (ceil (b) + 2, *lo, *hi));
 }
 
+/* The inverse of t as p = origin + x·ex + y·ey: forward, out = c + d + s·R(θ)·(p − c), R turning
+ * counter-clockwise on screen (y points down); inverse, p = c + R(−θ)·(out − c − d) / s. */
+typedef struct {
+  double ox, oy, exx, exy, eyx, eyy;
+} Inverse;
+
+static Inverse
+inverse_map (const DlAugment *t, int rows, int cols)
+{
+  const double cx = (cols - 1) / 2.0, cy = (rows - 1) / 2.0;
+  const double rad = t->angle * G_PI / 180.0;
+  const double c = cos (rad) / t->scale, s = sin (rad) / t->scale;
+  const double u0 = -cx - t->dx, v0 = -cy - t->dy;
+  return (Inverse) { cx + c * u0 - s * v0, cy + s * u0 + c * v0, c, s, -s, c };
+}
+
+/* Added before truncating to int, so that truncation is a floor for the clamped range. */
+#define OFF 8.0f
+
+/* The bilinear sample of the padded source (W = cols + 2·PAD wide) at (qx, qy), in [0, 1]. Points off the
+ * image are clamped into the border, which is zero. */
+static inline float
+sample (const guint8 *padded, int W, int rows, int cols, float qx, float qy)
+{
+  qx = CLAMP (qx, -PAD, cols) + OFF;
+  qy = CLAMP (qy, -PAD, rows) + OFF;
+  const int ix = (int) qx, iy = (int) qy;
+  const float fx = qx - ix, fy = qy - iy;
+  const guint8 *p = padded + (gsize) (iy - (int) OFF + PAD) * W + (ix - (int) OFF + PAD);
+  const float a = p[0], b = p[1], c0 = p[W], d = p[W + 1];
+  /* a + (b − a)·f never leaves [min, max] under rounding, so the result stays within [0, 1]. */
+  const float top = a + (b - a) * fx, bot = c0 + (d - c0) * fx;
+  return (top + (bot - top) * fy) * (1.0f / 255.0f);
+}
+
+/* src with a PAD-pixel black border, into buf (stack_buf when it fits, else a new heap buffer in *heap). */
+static guint8 *
+pad_source (const guint8 *src, int rows, int cols, guint8 *stack_buf, guint8 **heap)
+{
+  const int W = cols + 2 * PAD, H = rows + 2 * PAD;
+  guint8 *padded = stack_buf;
+
+  if (rows > MAX_STACK_SIDE || cols > MAX_STACK_SIDE)
+    padded = *heap = g_malloc ((gsize) W * H);
+  memset (padded, 0, (gsize) W * H);
+  for (int y = 0; y < rows; y++)
+    memcpy (padded + (gsize) (y + PAD) * W + PAD, src + (gsize) y * cols, cols);
+  return padded;
+}
+
 void
 dl_augment_image (const guint8 *src, int rows, int cols, const DlAugment *t, float *out)
 {
   g_return_if_fail (t->scale > 0 && isfinite (t->scale) && isfinite (t->angle)
                     && isfinite (t->dx) && isfinite (t->dy));
 
-  /* Forward: out = c + d + s·R(θ)·(p − c), R turning counter-clockwise on screen (y points down).
-   * Inverse: p = c + R(−θ)·(out − c − d) / s, i.e. p = origin + x·ex + y·ey. */
-  const double cx = (cols - 1) / 2.0, cy = (rows - 1) / 2.0;
-  const double rad = t->angle * G_PI / 180.0;
-  const double c = cos (rad) / t->scale, s = sin (rad) / t->scale;
-  const float exx = c, exy = s;          /* d p / d x */
-  const double eyx = -s, eyy = c;        /* d p / d y */
-  const double u0 = -cx - t->dx, v0 = -cy - t->dy;
-  const double ox = cx + c * u0 - s * v0, oy = cy + s * u0 + c * v0;
-  const float inv255 = 1.0f / 255.0f;
-  /* Added before truncating to int, so that truncation is a floor for the clamped range. */
-  const float OFF = 8;
-  const int W = cols + 2 * PAD, H = rows + 2 * PAD;
+  const Inverse m = inverse_map (t, rows, cols);
+  const float exx = m.exx, exy = m.exy;  /* d p / d x */
+  const int W = cols + 2 * PAD;
   guint8 stack_buf[(MAX_STACK_SIDE + 2 * PAD) * (MAX_STACK_SIDE + 2 * PAD)];
   g_autofree guint8 *heap_buf = NULL;
-  guint8 *padded = stack_buf;
-
   Box ink;
 
   if (!ink_box (src, rows, cols, &ink))
@@ -96,15 +141,11 @@ dl_augment_image (const guint8 *src, int rows, int cols, const DlAugment *t, flo
       memset (out, 0, sizeof (float) * rows * cols);
       return;
     }
-  if (rows > MAX_STACK_SIDE || cols > MAX_STACK_SIDE)
-    padded = heap_buf = g_malloc ((gsize) W * H);
-  memset (padded, 0, (gsize) W * H);
-  for (int y = 0; y < rows; y++)
-    memcpy (padded + (gsize) (y + PAD) * W + PAD, src + (gsize) y * cols, cols);
+  const guint8 *padded = pad_source (src, rows, cols, stack_buf, &heap_buf);
 
   for (int y = 0; y < rows; y++)
     {
-      const float rx = ox + y * eyx, ry = oy + y * eyy;
+      const float rx = m.ox + y * m.eyx, ry = m.oy + y * m.eyy;
       float *row = out + (gsize) y * cols;
       int x_lo = 0, x_hi = cols;
 
@@ -114,20 +155,9 @@ dl_augment_image (const guint8 *src, int rows, int cols, const DlAugment *t, flo
       x_lo = MIN (x_lo, x_hi);
       memset (row, 0, sizeof (float) * x_lo);
       memset (row + x_hi, 0, sizeof (float) * (cols - x_hi));
+      /* Computed afresh, not stepped, so whole-pixel maps land exactly on source pixels. */
       for (int x = x_lo; x < x_hi; x++)
-        {
-          /* Computed afresh, not stepped, so whole-pixel maps land exactly on source pixels. */
-          const float qx = CLAMP (rx + x * exx, -PAD, cols) + OFF;
-          const float qy = CLAMP (ry + x * exy, -PAD, rows) + OFF;
-          const int ix = (int) qx, iy = (int) qy;
-          const float fx = qx - ix, fy = qy - iy;
-          const guint8 *p = padded + (gsize) (iy - (int) OFF + PAD) * W + (ix - (int) OFF + PAD);
-          const float a = p[0], b = p[1], c0 = p[W], d = p[W + 1];
-          /* a + (b − a)·f never leaves [min, max] under rounding, so the result stays within [0, 1]. */
-          const float top = a + (b - a) * fx, bot = c0 + (d - c0) * fx;
-
-          row[x] = (top + (bot - top) * fy) * inv255;
-        }
+        row[x] = sample (padded, W, rows, cols, rx + x * exx, ry + x * exy);
     }
 }
 
@@ -143,4 +173,172 @@ dl_augment_gather (const DlDataset *ds, const int *idx, int n, float *out, DlRng
       dl_augment_draw (rng, &t);
       dl_augment_image (ds->pixels + (gsize) idx[i] * d, ds->rows, ds->cols, &t, out + (gsize) i * d);
     }
+}
+
+/* ---- composable kinds ---- */
+
+static const struct { const char *name; guint kind; } kind_names[] = {
+  { "affine", DL_AUGMENT_AFFINE },
+  { "elastic", DL_AUGMENT_ELASTIC },
+};
+
+gboolean
+dl_augment_kinds_parse (const char *text, guint *kinds)
+{
+  g_auto (GStrv) names = g_strsplit (text, ",", -1);
+  guint k = 0;
+
+  for (int i = 0; names[i]; i++)
+    {
+      gsize j = 0;
+      g_strstrip (names[i]);
+      while (j < G_N_ELEMENTS (kind_names) && strcmp (names[i], kind_names[j].name) != 0)
+        j++;
+      if (j == G_N_ELEMENTS (kind_names))
+        return FALSE;
+      k |= kind_names[j].kind;
+    }
+  if (k == 0)
+    return FALSE;
+  *kinds = k;
+  return TRUE;
+}
+
+char *
+dl_augment_kinds_to_string (guint kinds)
+{
+  GString *s = g_string_new (NULL);
+  for (gsize j = 0; j < G_N_ELEMENTS (kind_names); j++)
+    if ((kinds ? kinds : DL_AUGMENT_AFFINE) & kind_names[j].kind)
+      g_string_append_printf (s, "%s%s", s->len ? "," : "", kind_names[j].name);
+  return g_string_free (s, FALSE);
+}
+
+guint
+dl_augment_kinds_of (gboolean augment, guint augment_kinds)
+{
+  return !augment ? 0 : augment_kinds ? augment_kinds : DL_AUGMENT_AFFINE;
+}
+
+void
+dl_augment_options_init (DlAugmentOptions *o, guint kinds)
+{
+  *o = (DlAugmentOptions) {
+    .kinds = kinds,
+    .max_shift = DL_AUGMENT_MAX_SHIFT, .max_angle = DL_AUGMENT_MAX_ANGLE, .max_scale = DL_AUGMENT_MAX_SCALE,
+    .elastic_alpha = DL_AUGMENT_ELASTIC_ALPHA, .elastic_sigma = DL_AUGMENT_ELASTIC_SIGMA,
+  };
+}
+
+#define MAX_RADIUS 32  /* of the Gaussian: 3 σ, σ up to ~10 px */
+
+gsize
+dl_augment_scratch_floats (int rows, int cols)
+{
+  /* The two displacement fields and one padded line (and its result) for the blur. */
+  return 2 * (gsize) rows * cols + 2 * MAX (rows, cols) + 2 * MAX_RADIUS;
+}
+
+/* v: n values `stride` apart, smoothed in place by the normalised kernel w[−r … r] (w[0] the centre),
+ * zero beyond the ends. line: n + 2r floats, then n more. Tap by tap over the whole line, so that the
+ * inner loop runs along it (and vectorises). */
+static void
+blur_line (float *v, int n, gsize stride, const float *w, int r, float *line)
+{
+  float *restrict in = line, *restrict out = line + n + 2 * r;
+
+  for (int i = 0; i < r; i++)
+    in[i] = in[n + r + i] = 0.0f;
+  for (int i = 0; i < n; i++)
+    in[r + i] = v[i * stride];
+  for (int i = 0; i < n; i++)
+    out[i] = w[0] * in[r + i];
+  for (int k = 1; k <= r; k++)
+    for (int i = 0; i < n; i++)
+      out[i] += w[k] * (in[r + i + k] + in[r + i - k]);
+  for (int i = 0; i < n; i++)
+    v[i * stride] = out[i];
+}
+
+/* A displacement field: uniform in [−1, 1] at each pixel, smoothed by a Gaussian of sigma (separably,
+ * zero outside the image), times alpha (Simard et al.). */
+static void
+elastic_field (DlRng *rng, int rows, int cols, double alpha, double sigma, float *f, float *line)
+{
+  int r = CLAMP ((int) ceil (3 * sigma), 0, MAX_RADIUS);
+  float w[MAX_RADIUS + 1], wa[MAX_RADIUS + 1], sum = 0.0f;
+
+  for (int k = 0; k <= r; k++)
+    {
+      w[k] = sigma > 0 ? (float) exp (-(double) k * k / (2 * sigma * sigma)) : (k == 0);
+      sum += k == 0 ? w[k] : 2 * w[k];
+    }
+  for (int k = 0; k <= r; k++)
+    w[k] /= sum, wa[k] = w[k] * (float) alpha;  /* the scale rides along in the second pass */
+  for (int i = 0; i < rows * cols; i++)
+    f[i] = (float) (2 * dl_rng_uniform (rng) - 1);
+  for (int y = 0; y < rows; y++)
+    blur_line (f + (gsize) y * cols, cols, 1, w, r, line);
+  for (int x = 0; x < cols; x++)
+    blur_line (f + x, rows, cols, wa, r, line);
+}
+
+/* Output pixel (x, y) samples the source at the inverse affine image of (x, y) + (fx, fy)(x, y). */
+static void
+displaced_image (const guint8 *src, int rows, int cols, const DlAugment *t, const float *fx, const float *fy,
+                 float *out)
+{
+  const Inverse m = inverse_map (t, rows, cols);
+  const int W = cols + 2 * PAD;
+  guint8 stack_buf[(MAX_STACK_SIDE + 2 * PAD) * (MAX_STACK_SIDE + 2 * PAD)];
+  g_autofree guint8 *heap_buf = NULL;
+  const guint8 *padded = pad_source (src, rows, cols, stack_buf, &heap_buf);
+
+  for (int y = 0; y < rows; y++)
+    for (int x = 0; x < cols; x++)
+      {
+        gsize i = (gsize) y * cols + x;
+        float qx = x + fx[i], qy = y + fy[i];
+        out[i] = sample (padded, W, rows, cols, m.ox + qx * m.exx + qy * m.eyx, m.oy + qx * m.exy + qy * m.eyy);
+      }
+}
+
+void
+dl_augment_one (const DlAugmentOptions *o, guint64 seed, const guint8 *src, int rows, int cols, float *out,
+                float *scratch)
+{
+  DlAugment t = { 0, 0, 0, 1 };
+  DlRng rng;
+
+  g_return_if_fail (isfinite (o->elastic_alpha) && isfinite (o->elastic_sigma) && o->elastic_sigma >= 0);
+  dl_rng_seed (&rng, seed);
+  if (o->kinds & DL_AUGMENT_AFFINE)
+    draw_affine (&rng, o->max_shift, o->max_angle, o->max_scale, &t);
+  if (!(o->kinds & DL_AUGMENT_ELASTIC))
+    {
+      dl_augment_image (src, rows, cols, &t, out);
+      return;
+    }
+  float *fx = scratch, *fy = fx + (gsize) rows * cols, *line = fy + (gsize) rows * cols;
+  elastic_field (&rng, rows, cols, o->elastic_alpha, o->elastic_sigma, fx, line);
+  elastic_field (&rng, rows, cols, o->elastic_alpha, o->elastic_sigma, fy, line);
+  displaced_image (src, rows, cols, &t, fx, fy, out);
+}
+
+void
+dl_augment_seeds (DlRng *rng, int n, guint64 *seeds)
+{
+  for (int i = 0; i < n; i++)
+    seeds[i] = dl_rng_next (rng);
+}
+
+void
+dl_augment_batch (const DlAugmentOptions *o, const DlDataset *ds, const int *idx, int n, DlRng *rng, float *out)
+{
+  const gsize d = (gsize) ds->rows * ds->cols;
+  g_autofree float *scratch = g_new (float, dl_augment_scratch_floats (ds->rows, ds->cols));
+
+  for (int i = 0; i < n; i++)
+    dl_augment_one (o, dl_rng_next (rng), ds->pixels + (gsize) idx[i] * d, ds->rows, ds->cols, out + (gsize) i * d,
+                    scratch);
 }

@@ -1,7 +1,15 @@
-/* dl-augment.h — on-the-fly augmentation of training images: one random affine transform per image
- * (shift, rotation, scale about the image centre), bilinear resampling of the 0–255 source into [0, 1].
+/* dl-augment.h — on-the-fly augmentation of training images, bilinear resampling of the 0–255 source
+ * into [0, 1]. Kinds of augmentation, each switched on by its bit in DlAugmentOptions.kinds, compose:
+ *   DL_AUGMENT_AFFINE   a random shift, rotation and scale about the image centre
+ *   DL_AUGMENT_ELASTIC  elastic distortion (Simard, Steinkraus & Platt 2003): a random displacement
+ *                       field, smoothed by a Gaussian of elastic_sigma pixels and scaled by elastic_alpha
+ * Every kind that moves pixels is a map from output to source coordinates; they are composed into one map
+ * (the displacement in the output's frame, then the inverse affine) and the source is sampled once. A kind
+ * that changes pixel values rather than positions would run after the resampling.
  *
- * No GTK here. The random draws come from the caller's DlRng, so a seeded run is reproducible.
+ * No GTK here. The random draws come from the caller's DlRng, so a seeded run is reproducible; in
+ * dl_augment_batch each image draws from its own stream seeded from the caller's, so the images can be
+ * done in any order, on any number of threads, with the same result.
  */
 #pragma once
 
@@ -31,7 +39,45 @@ void dl_augment_draw (DlRng *rng, DlAugment *t);
  * The identity transform and whole-pixel shifts reproduce source pixels exactly (as value / 255). */
 void dl_augment_image (const guint8 *src, int rows, int cols, const DlAugment *t, float *out);
 
-/* Like dl_dataset_gather, but each gathered image gets its own random transform from rng. */
+/* Like dl_dataset_gather, but each gathered image gets its own random affine transform from rng. */
 void dl_augment_gather (const DlDataset *ds, const int *idx, int n, float *out, DlRng *rng);
+
+/* ---- composable kinds ---- */
+
+typedef enum {
+  DL_AUGMENT_AFFINE  = 1 << 0,
+  DL_AUGMENT_ELASTIC = 1 << 3,
+} DlAugmentKind;
+
+/* "affine,elastic" (any of them, comma-separated) → kinds; FALSE for an unknown name. */
+gboolean dl_augment_kinds_parse (const char *text, guint *kinds);
+/* The kinds as that list (0: "affine"); newly allocated. */
+char    *dl_augment_kinds_to_string (guint kinds);
+/* What a recipe's augment and augment_kinds (DlPreset) switch on: 0 when augment is off, else the kinds
+ * (0 meaning the affine one). */
+guint    dl_augment_kinds_of (gboolean augment, guint augment_kinds);
+
+#define DL_AUGMENT_ELASTIC_ALPHA 34.0  /* Simard et al.'s values for MNIST */
+#define DL_AUGMENT_ELASTIC_SIGMA  4.0
+
+typedef struct {
+  guint  kinds;                        /* DlAugmentKind bits; 0 applies nothing (a plain gather) */
+  double max_shift, max_angle, max_scale;   /* affine: ± ranges of the uniform draws */
+  double elastic_alpha, elastic_sigma;      /* elastic: scale of the smoothed field (px), its smoothing (px) */
+} DlAugmentOptions;
+
+/* The kinds given, at the default ranges above. */
+void  dl_augment_options_init (DlAugmentOptions *o, guint kinds);
+
+/* Floats of scratch dl_augment_one needs for a rows × cols image. */
+gsize dl_augment_scratch_floats (int rows, int cols);
+/* One image: every kind in o, with the random draws from a stream seeded with `seed`. */
+void  dl_augment_one (const DlAugmentOptions *o, guint64 seed, const guint8 *src, int rows, int cols, float *out,
+                      float *scratch);
+/* The seeds dl_augment_one takes for n images, drawn from rng in order (n draws). */
+void  dl_augment_seeds (DlRng *rng, int n, guint64 *seeds);
+/* n images of ds: seeds from rng, then dl_augment_one for each, on the calling thread. */
+void  dl_augment_batch (const DlAugmentOptions *o, const DlDataset *ds, const int *idx, int n, DlRng *rng,
+                        float *out);
 
 G_END_DECLS

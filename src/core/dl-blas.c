@@ -10,19 +10,27 @@
  * patching OpenBLAS's internal kernel table is not an interface; an exec at start-up costs a few
  * milliseconds and only happens on misdetected CPUs.
  *
- * One measured exception on a CPU OpenBLAS does recognise: on AMD Zen 3 (EPYC, family 19h without
- * AVX-512) 0.3.21 picks its "Zen" kernel, yet the "Haswell" kernel — the same AVX2/FMA instructions,
- * other blocking — ran Digit Lab's small sgemm shapes 5–60 % faster and whole training steps 6–8 %
- * faster (both kernels loaded side by side, interleaved, 1 thread; bench/sgemm-peak --shapes shows
- * the running kernel's figures). So there it also switches.
+ * Which of the kernels the CPU can run is fastest for a network's shapes is a measurement, not a rule
+ * (on AMD Zen 3, 0.3.21's own "Zen" pick ran Digit Lab's small shapes 5–60 % slower than its "Haswell"
+ * kernel; on other CPUs it is the other way round): dl-tune measures the candidates
+ * (dl_blas_kernel_candidates) on the network's real training step, each in a private copy of OpenBLAS
+ * loaded with dlmopen, where OPENBLAS_CORETYPE can still be chosen (dl_blas_kernel_load), and the net
+ * calls the winner through the DlBlasKernel it holds.
  */
+#define _GNU_SOURCE  /* dlmopen, dladdr */
+#include "config.h"
+
 #include "dl-blas.h"
 
 #include <cblas.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+G_DEFINE_QUARK (dl-blas-error-quark, dl_blas_error)
 
 /* Set together with OPENBLAS_CORETYPE when we re-execute: "<OpenBLAS's own pick>><our pick>". Its
  * presence means "already chosen", so there is never a second exec. */
@@ -93,8 +101,6 @@ better_core (const char *current)
       default:
         return NULL;
       }
-  if (have == ISA_AVX2 && g_ascii_strcasecmp (current, "Zen") == 0 && __builtin_cpu_is ("amdfam19h"))
-    return "Haswell";
   return NULL;
 }
 
@@ -120,14 +126,9 @@ reexec_self (void)
 static void
 update_description (void)
 {
-  const char *config = openblas_get_config ();
-  g_autofree char *version = NULL;
+  const char *version = dl_blas_version ();
   int threads = openblas_get_num_threads ();
-  const char *sp;
 
-  /* The config string starts "OpenBLAS 0.3.21 …". */
-  sp = strchr (config, ' ') ? strchr (strchr (config, ' ') + 1, ' ') : NULL;
-  version = sp ? g_strndup (config, sp - config) : g_strdup ("OpenBLAS");
   if (chosen_from[0])
     g_snprintf (describe_buf, sizeof describe_buf, "%s %s kernel (chosen over %s), %d thread%s",
                 version, openblas_get_corename (), chosen_from, threads, threads == 1 ? "" : "s");
@@ -194,4 +195,165 @@ dl_blas_describe (void)
   if (!describe_buf[0])
     update_description ();
   return describe_buf;
+}
+
+/* ---- kernels: the linked OpenBLAS, and private copies running another core ---- */
+
+/* Under the sanitizers a second C library (which a dlmopen namespace brings) escapes their interceptors:
+ * only the linked copy is offered there. */
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define PRIVATE_COPIES 0
+#else
+#define PRIVATE_COPIES 1
+#endif
+
+#define MAX_KERNELS 8  /* each copy is a link-map namespace, of which glibc has 16 */
+
+static DlBlasKernel linked_kernel;
+static DlBlasKernel *loaded[MAX_KERNELS];
+static int n_loaded;
+static GMutex kernels_lock;
+
+const DlBlasKernel *
+dl_blas_kernel (void)
+{
+  static gsize once;
+
+  if (g_once_init_enter (&once))
+    {
+      linked_kernel.sgemm = cblas_sgemm;
+      linked_kernel.sgemv = cblas_sgemv;
+      linked_kernel.linked = TRUE;
+      linked_kernel.name = g_strdup (openblas_get_corename ());
+      g_once_init_leave (&once, 1);
+    }
+  return &linked_kernel;
+}
+
+/* The environment a private copy starts with: ours, with its core and one thread (the team threads are
+ * Digit Lab's; a copy's own thread pool would only spin beside them). Kept for the copy's lifetime: its C
+ * library's environ points into it. */
+static char **
+copy_environment (const char *core)
+{
+  char **env = g_get_environ ();
+  env = g_environ_setenv (env, "OPENBLAS_CORETYPE", core, TRUE);
+  env = g_environ_setenv (env, "OPENBLAS_NUM_THREADS", "1", TRUE);
+  return g_environ_unsetenv (env, "OMP_NUM_THREADS");
+}
+
+extern char **environ;
+
+/* Loads the OpenBLAS file the program is linked with once more, in a namespace of its own, where its
+ * constructor reads OPENBLAS_CORETYPE afresh. The caller holds kernels_lock. */
+static DlBlasKernel *
+load_copy (const char *core, GError **error)
+{
+  Dl_info info;
+  if (!dladdr ((void *) cblas_sgemm, &info) || info.dli_fname == NULL)
+    {
+      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, _("cannot tell which file OpenBLAS was loaded from"));
+      return NULL;
+    }
+  /* The new namespace's C library takes `environ` as it finds it at this call: another thread's getenv
+   * meanwhile sees a complete environment either way. */
+  char **env = copy_environment (core), **saved = environ;
+  environ = env;
+  void *handle = dlmopen (LM_ID_NEWLM, info.dli_fname, RTLD_NOW | RTLD_LOCAL);
+  environ = saved;
+  if (handle == NULL)
+    {
+      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, _("loading a second copy of %s: %s"), info.dli_fname,
+                   dlerror ());
+      g_strfreev (env);
+      return NULL;
+    }
+  const char *(*corename) (void) = (const char *(*) (void)) dlsym (handle, "openblas_get_corename");
+  DlBlasKernel *k = g_new0 (DlBlasKernel, 1);
+  k->sgemm = (DlSgemmFunc) dlsym (handle, "cblas_sgemm");
+  k->sgemv = (DlSgemvFunc) dlsym (handle, "cblas_sgemv");
+  k->name = corename ? g_strdup (corename ()) : NULL;
+  /* OpenBLAS falls back to its own pick when it does not know the name or the CPU cannot run it. */
+  if (k->sgemm == NULL || k->sgemv == NULL || k->name == NULL || g_ascii_strcasecmp (k->name, core) != 0)
+    {
+      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, _("OpenBLAS does not run its %s kernel here%s%s"), core,
+                   k->name ? _("; it chose ") : "", k->name ? k->name : "");
+      /* Not closed: unloading a namespace with its own C library is not reliably clean. */
+      g_free ((char *) k->name);
+      g_free (k);
+      return NULL;
+    }
+  return k;
+}
+
+const DlBlasKernel *
+dl_blas_kernel_load (const char *core, GError **error)
+{
+  const DlBlasKernel *linked = dl_blas_kernel ();
+  const DlBlasKernel *found = NULL;
+
+  if (g_ascii_strcasecmp (core, linked->name) == 0)
+    return linked;
+  if (!PRIVATE_COPIES || !strstr (openblas_get_config (), "DYNAMIC_ARCH"))
+    {
+      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, _("only the linked OpenBLAS kernel (%s) is available"),
+                   linked->name);
+      return NULL;
+    }
+  g_mutex_lock (&kernels_lock);
+  for (int i = 0; i < n_loaded && !found; i++)
+    if (g_ascii_strcasecmp (loaded[i]->name, core) == 0)
+      found = loaded[i];
+  if (!found && n_loaded == MAX_KERNELS)
+    g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, _("%d OpenBLAS copies are loaded already"),
+                 MAX_KERNELS);
+  else if (!found && (loaded[n_loaded] = load_copy (core, error)) != NULL)
+    found = loaded[n_loaded++];
+  g_mutex_unlock (&kernels_lock);
+  return found;
+}
+
+char **
+dl_blas_kernel_candidates (void)
+{
+  GPtrArray *names = g_ptr_array_new ();
+  const char *linked = dl_blas_kernel ()->name;
+
+  g_ptr_array_add (names, g_strdup (linked));
+  if (PRIVATE_COPIES && strstr (openblas_get_config (), "DYNAMIC_ARCH"))
+    {
+      /* Every kernel this CPU can run that could be fastest at small shapes, widest vectors first. */
+      const char *all[] = { "SkylakeX", "Cooperlake", "Haswell", "Zen", "Sandybridge" };
+      Isa have = cpu_isa ();
+      __builtin_cpu_init ();
+      for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
+        {
+          Isa need = core_isa (all[i]);
+          if (need > have || need < have - 1 || g_ascii_strcasecmp (all[i], linked) == 0)
+            continue;
+          /* Cooperlake's kernels use AVX-512 BF16. */
+          if (g_ascii_strcasecmp (all[i], "Cooperlake") == 0 && !__builtin_cpu_supports ("avx512bf16"))
+            continue;
+          g_ptr_array_add (names, g_strdup (all[i]));
+        }
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+const char *
+dl_blas_version (void)
+{
+  static gsize once;
+  static char version[64];
+
+  if (g_once_init_enter (&once))
+    {
+      /* The config string starts "OpenBLAS 0.3.21 …". */
+      const char *config = openblas_get_config ();
+      const char *sp = strchr (config, ' ') ? strchr (strchr (config, ' ') + 1, ' ') : NULL;
+      g_strlcpy (version, config, sp ? MIN ((gsize) (sp - config + 1), sizeof version) : sizeof version);
+      g_once_init_leave (&once, 1);
+    }
+  return version;
 }

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <cblas.h>
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -28,5 +29,39 @@ int         dl_blas_default_threads (void);
 /* Human-readable library, kernel and threads, e.g. "OpenBLAS 0.3.21 Zen kernel, 1 thread", for
  * --json output and the About dialog. Static string, valid until the next dl_blas_set_threads. */
 const char *dl_blas_describe (void);
+
+/* "OpenBLAS 0.3.21": what the tuning cache is keyed by, with the CPU. */
+const char *dl_blas_version (void);
+
+/* ---- kernels ----
+ * A DlBlasKernel is one OpenBLAS kernel set to call sgemm and sgemv through: the linked library's (what
+ * dl_blas_init left it on), or a private copy of the same library file running another core, loaded once
+ * and kept for the life of the process. Both are safe to call from several threads at once; each runs
+ * single-threaded. */
+typedef void (*DlSgemmFunc) (CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, blasint M, blasint N, blasint K,
+                             float alpha, const float *A, blasint lda, const float *B, blasint ldb, float beta,
+                             float *C, blasint ldc);
+typedef void (*DlSgemvFunc) (CBLAS_ORDER, CBLAS_TRANSPOSE, blasint M, blasint N, float alpha, const float *A,
+                             blasint lda, const float *x, blasint incx, float beta, float *y, blasint incy);
+
+typedef struct {
+  const char  *name;     /* OpenBLAS's core name, e.g. "SkylakeX" */
+  DlSgemmFunc  sgemm;
+  DlSgemvFunc  sgemv;
+  gboolean     linked;   /* the program's own copy */
+} DlBlasKernel;
+
+#define DL_BLAS_ERROR (dl_blas_error_quark ())
+GQuark dl_blas_error_quark (void);
+typedef enum { DL_BLAS_ERROR_UNAVAILABLE } DlBlasError;
+
+/* The linked library's kernel. */
+const DlBlasKernel *dl_blas_kernel (void);
+/* The kernel named `core` (OpenBLAS's core name, case-insensitive): the linked one when it runs that
+ * core, else a private copy, loaded on first use. NULL with an error when OpenBLAS cannot run it here
+ * (not a DYNAMIC_ARCH build, an unknown name, a CPU without its instructions, a sanitizer build). */
+const DlBlasKernel *dl_blas_kernel_load (const char *core, GError **error);
+/* The names worth measuring on this CPU, the linked kernel first; NULL-terminated, g_strfreev. */
+char      **dl_blas_kernel_candidates (void);
 
 G_END_DECLS

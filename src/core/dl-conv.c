@@ -1,5 +1,5 @@
-/* dl-conv.c — convolution as im2col + one sgemm per group of images, col2im for the input gradient;
- * 2×2 max-pooling with recorded winners.
+/* dl-conv.c — convolution as im2col + one sgemm per group of images, col2im for the input gradient (or,
+ * as the plan says, direct: dl-conv-direct.c); 2×2 max-pooling with recorded winners.
  *
  * The im2col matrix of a group of G images is (C·k·k) × (G·Ho·Wo): one row per (channel, ky, kx), one
  * column per output pixel of every image of the group. Putting several images side by side turns many
@@ -13,18 +13,23 @@
  * plain row copy.
  */
 #include "dl-conv.h"
+#include "dl-conv-private.h"
 
-#include <cblas.h>
 #include <string.h>
 
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
+/* The default widest im2col matrix, in columns (output pixels of the whole group): wide enough for
+ * sgemm to run well, small enough that col and the output stay in L2 (on the cnn preset, EPYC Zen 3 with
+ * 1 MiB L2: 1024 — the first layer image by image, the second 10 images at a time — ran its conv layers
+ * 6–13 % faster than 8192, 64 images at once). Also bounds scratch for big batches. Other CPUs, other
+ * caches: DlConvPlan.group_cols is a candidate dl-tune measures. */
 
-/* Widest im2col matrix, in columns (output pixels of the whole group). Wide enough for sgemm to run
- * well, small enough that col and the output stay in L2: on the cnn preset (EPYC Zen 3, 1 MiB L2)
- * 1024 — the first layer image by image, the second 10 images at a time — ran its conv layers 6–13 %
- * faster than 8192 (64 images at once). Also bounds scratch for big batches. */
-#define DL_CONV_MAX_COLS 1024
+static const DlConvPlan default_plan = { DL_CONV_IM2COL, DL_CONV_GROUP_COLS, NULL };
+
+const char *
+dl_conv_algo_name (DlConvAlgo algo)
+{
+  return algo == DL_CONV_DIRECT ? "direct" : algo == DL_CONV_IM2COL_KEPT ? "im2col-kept" : "im2col";
+}
 
 static int
 conv_out (int n, int k, int pad)
@@ -32,11 +37,11 @@ conv_out (int n, int k, int pad)
   return n + 2 * pad - k + 1;
 }
 
-/* Images per group: as many as fit in DL_CONV_MAX_COLS columns, at least one, at most B. */
+/* Images per group: as many as fit in the plan's columns, at least one, at most B. */
 static int
-conv_group (int B, int HoWo)
+conv_group (const DlConvPlan *plan, int B, int HoWo)
 {
-  int g = DL_CONV_MAX_COLS / HoWo;
+  int g = (plan->group_cols > 0 ? plan->group_cols : DL_CONV_GROUP_COLS) / HoWo;
 
   if (g < 1)
     g = 1;
@@ -44,10 +49,30 @@ conv_group (int B, int HoWo)
 }
 
 size_t
-dl_conv_scratch_floats (int B, int C, int H, int W, int K, int k, int pad)
+dl_conv_kept_floats (int B, int C, int H, int W, int k, int pad)
 {
+  return ((size_t) C * k * k + 1) * B * conv_out (H, k, pad) * conv_out (W, k, pad);
+}
+
+/* Where group b0's columns are kept, or NULL. */
+static float *
+kept_cols (const DlConvPlan *plan, int b0, int ckk, int HoWo)
+{
+  if (plan->algo != DL_CONV_IM2COL_KEPT || plan->cols == NULL)
+    return NULL;
+  return plan->cols + (size_t) (ckk + 1) * b0 * HoWo;
+}
+
+size_t
+dl_conv_scratch_floats (const DlConvPlan *plan, int B, int C, int H, int W, int K, int k, int pad)
+{
+  if (plan == NULL)
+    plan = &default_plan;
+  if (plan->algo == DL_CONV_DIRECT)
+    return dl_conv_direct_scratch_floats (C, H, W, K, k, pad);
+
   int HoWo = conv_out (H, k, pad) * conv_out (W, k, pad);
-  size_t ncols = (size_t) conv_group (B, HoWo) * HoWo;
+  size_t ncols = (size_t) conv_group (plan, B, HoWo) * HoWo;
   size_t ckk1 = (size_t) C * k * k + 1;
 
   /* col with its row of ones, the output (or output gradient) in K × ncols order, and the
@@ -145,12 +170,21 @@ fill_ones (float *row, size_t n)
 }
 
 void
-dl_conv_forward (const float *x, const float *w, const float *b, float *y,
+dl_conv_forward (const DlConvPlan *plan, const float *x, const float *w, const float *b, float *y,
                  int B, int C, int H, int W, int K, int k, int pad, float *scratch)
 {
+  if (plan == NULL)
+    plan = &default_plan;
+  if (plan->algo == DL_CONV_DIRECT)
+    {
+      dl_conv_direct_forward (x, w, b, y, B, C, H, W, K, k, pad, scratch);
+      return;
+    }
+
+  const DlBlasKernel *blas = plan->blas ? plan->blas : dl_blas_kernel ();
   int Ho = conv_out (H, k, pad), Wo = conv_out (W, k, pad), HoWo = Ho * Wo;
   int ckk = C * k * k;
-  int G = conv_group (B, HoWo);
+  int G = conv_group (plan, B, HoWo);
   float *col = scratch;                               /* (ckk + 1) × G·HoWo */
   float *out = col + (size_t) (ckk + 1) * G * HoWo;   /* K × G·HoWo */
   float *wb = out + (size_t) K * G * HoWo;            /* K × (ckk + 1): [w | b] */
@@ -165,12 +199,15 @@ dl_conv_forward (const float *x, const float *w, const float *b, float *y,
     {
       int g = MIN (B - b0, G);
       int ncols = g * HoWo;
+      float *kept = kept_cols (plan, b0, ckk, HoWo);
 
+      if (kept)
+        col = kept;
       im2col (x + (size_t) b0 * C * H * W, col, g, C, H, W, k, pad);
       fill_ones (col + (size_t) ckk * ncols, ncols);
       /* out (K × ncols) = [w | b] (K × (ckk + 1)) · [col; 1] ((ckk + 1) × ncols); a group of one
        * image is already in NCHW order and goes straight to y. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, K, ncols, ckk + 1, 1.0f, wb, ckk + 1, col, ncols,
+      blas->sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, K, ncols, ckk + 1, 1.0f, wb, ckk + 1, col, ncols,
                    0.0f, g == 1 ? y + (size_t) b0 * K * HoWo : out, ncols);
       /* K × (g·HoWo) → g×K×HoWo */
       for (int i = 0; i < g && g > 1; i++)
@@ -181,13 +218,22 @@ dl_conv_forward (const float *x, const float *w, const float *b, float *y,
 }
 
 void
-dl_conv_backward (const float *x, const float *w, const float *dy,
+dl_conv_backward (const DlConvPlan *plan, const float *x, const float *w, const float *dy,
                   float *dx, float *dw, float *db,
                   int B, int C, int H, int W, int K, int k, int pad, float *scratch)
 {
+  if (plan == NULL)
+    plan = &default_plan;
+  if (plan->algo == DL_CONV_DIRECT)
+    {
+      dl_conv_direct_backward (x, w, dy, dx, dw, db, B, C, H, W, K, k, pad, scratch);
+      return;
+    }
+
+  const DlBlasKernel *blas = plan->blas ? plan->blas : dl_blas_kernel ();
   int Ho = conv_out (H, k, pad), Wo = conv_out (W, k, pad), HoWo = Ho * Wo;
   int ckk = C * k * k;
-  int G = conv_group (B, HoWo);
+  int G = conv_group (plan, B, HoWo);
   float *col = scratch;                               /* (ckk + 1) × G·HoWo */
   float *dyk = col + (size_t) (ckk + 1) * G * HoWo;   /* K × G·HoWo */
   float *dwb = dyk + (size_t) K * G * HoWo;           /* K × (ckk + 1): [dw | db] */
@@ -210,16 +256,22 @@ dl_conv_backward (const float *x, const float *w, const float *dy,
 
       if (dw)
         {
-          im2col (x + (size_t) b0 * C * H * W, col, g, C, H, W, k, pad);
-          fill_ones (col + (size_t) ckk * ncols, ncols);
+          /* The forward pass's columns, when it kept them. */
+          const float *cols = kept_cols (plan, b0, ckk, HoWo);
+          if (cols == NULL)
+            {
+              im2col (x + (size_t) b0 * C * H * W, col, g, C, H, W, k, pad);
+              fill_ones (col + (size_t) ckk * ncols, ncols);
+              cols = col;
+            }
           /* [dw | db] (K × (ckk + 1)) (+)= dyk (K × ncols) · [col; 1]ᵀ; the first group overwrites. */
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, K, ckk + 1, ncols,
-                       1.0f, dk, ncols, col, ncols, b0 == 0 ? 0.0f : 1.0f, dwb, ckk + 1);
+          blas->sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, K, ckk + 1, ncols,
+                       1.0f, dk, ncols, cols, ncols, b0 == 0 ? 0.0f : 1.0f, dwb, ckk + 1);
         }
       if (!dx)
         continue;
       /* dcol (ckk × ncols) = wᵀ (ckk × K) · dyk (K × ncols), written over col, which is done with. */
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, ckk, ncols, K,
+      blas->sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, ckk, ncols, K,
                    1.0f, w, ckk, dk, ncols, 0.0f, col, ncols);
       col2im (col, dx + (size_t) b0 * C * H * W, g, C, H, W, k, pad);
     }
@@ -279,6 +331,74 @@ dl_maxpool_backward (const float *dy, const int *argmax, float *dx, int B, int C
             {
               r0[2 * px] = r0[2 * px + 1] = r1[2 * px] = r1[2 * px + 1] = 0.0f;
               dx[argmax[o + px]] = dy[o + px];
+            }
+          if (W & 1)
+            r0[W - 1] = r1[W - 1] = 0.0f;
+        }
+      if (H & 1)
+        memset (dp + (size_t) (H - 1) * W, 0, sizeof (float) * W);
+    }
+}
+
+/* The fused pair records the winner as its place in the window (0 top-left, 1 top-right, 2 bottom-left,
+ * 3 bottom-right) rather than a flat index: the backward pass then writes each window's four values in
+ * one sweep of selects, with no zeroing pass and no scatter, and both loops vectorise. */
+void
+dl_maxpool_relu_forward (const float *restrict x, float *restrict y, int *restrict argmax, int B, int C, int H, int W)
+{
+  int Hp = H / 2, Wp = W / 2;
+
+  for (size_t plane = 0; plane < (size_t) B * C; plane++)
+    for (int py = 0; py < Hp; py++)
+      {
+        const float *r0 = x + (plane * H + 2 * py) * W, *r1 = r0 + W;
+        float *restrict yo = y + (plane * Hp + py) * Wp;
+        int *restrict ao = argmax + (plane * Hp + py) * Wp;
+
+        /* Written so that GCC if-converts and vectorises it: simple selects, the code in arithmetic. */
+        for (int px = 0; px < Wp; px++)
+          {
+            float a = r0[2 * px], b = r0[2 * px + 1], c = r1[2 * px], d = r1[2 * px + 1];
+            int hb = b > a, hd = d > c;
+            float ab = hb ? b : a, cd = hd ? d : c;
+            int low = cd > ab;
+            float m = low ? cd : ab;
+            yo[px] = m < 0.0f ? 0.0f : m;   /* not fmaxf: NaN must stay NaN */
+            ao[px] = 2 * low + hb + low * (hd - hb);
+          }
+      }
+}
+
+void
+dl_maxpool_relu_backward (const float *restrict dy, const float *restrict y, const int *restrict argmax,
+                          float *restrict dx, int B, int C, int H, int W)
+{
+  int Hp = H / 2, Wp = W / 2;
+
+  for (size_t plane = 0; plane < (size_t) B * C; plane++)
+    {
+      float *dp = dx + plane * H * W;
+
+      for (int py = 0; py < Hp; py++)
+        {
+          float *restrict r0 = dp + (size_t) (2 * py) * W, *restrict r1 = r0 + W;
+          size_t o = (plane * Hp + py) * Wp;
+
+          /* A window whose maximum the ReLU zeroed (code 4 and up) passes nothing. One row at a time:
+           * GCC if-converts (and vectorises) two selects a loop, not four. */
+          for (int px = 0; px < Wp; px++)
+            {
+              int k = argmax[o + px] | (y[o + px] > 0.0f ? 0 : 4);
+              float g = dy[o + px];
+              r0[2 * px] = k == 0 ? g : 0.0f;
+              r0[2 * px + 1] = k == 1 ? g : 0.0f;
+            }
+          for (int px = 0; px < Wp; px++)
+            {
+              int k = argmax[o + px] | (y[o + px] > 0.0f ? 0 : 4);
+              float g = dy[o + px];
+              r1[2 * px] = k == 2 ? g : 0.0f;
+              r1[2 * px + 1] = k == 3 ? g : 0.0f;
             }
           if (W & 1)
             r0[W - 1] = r1[W - 1] = 0.0f;

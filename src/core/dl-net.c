@@ -13,7 +13,6 @@
 #include "dl-rng.h"
 #include "dl-team.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -39,6 +38,8 @@ typedef struct {
   int         in_c, in_h, in_w, in_size;     /* per example */
   int         out_c, out_h, out_w, out_size; /* per example */
   int         k, pad;                        /* conv */
+  gboolean    relu_by_pool;                  /* conv with ReLU before a pool, or that pool: the net's own passes
+                                              * apply the ReLU to the pooled values (dl_maxpool_relu_forward) */
   float       drop;                          /* dropout */
   gsize       w_off, n_w, b_off, n_b;        /* into params / grads / optimiser state */
 } Layer;
@@ -60,6 +61,8 @@ typedef struct {
   float   *unit_max;               /* max_size: per-unit maximum over a batch (dead ReLUs) */
   float   *conv_scratch;           /* conv_scratch_n floats per part */
   gsize    conv_scratch_n;
+  float   *kept_buf;
+  float   *kept[DL_MAX_LAYERS];    /* conv layers on DL_CONV_IM2COL_KEPT (training only): their columns */
 } Acts;
 
 struct _DlNetWork {
@@ -86,9 +89,13 @@ struct _DlNet {
   DlOptimizer opt_last;
   gint64   adam_t;
   DlTeam  *team;                /* splits each batch over threads (dl_net_set_threads), or NULL */
+  DlNetConfig config;           /* threads = the team's size */
 
   Acts     acts;                /* the training step's and dl_net_predict's */
   float   *part_grads;          /* parts 1 … n − 1: n_params each, their share of conv weight gradients */
+  float   *augment_scratch;     /* dl_net_gather: augment_scratch_n floats per part */
+  gsize    augment_scratch_n;
+  guint64  seeds[DL_MAX_BATCH]; /* dl_net_gather: one augmentation stream per image */
 
   int      health_batch;        /* batch whose training activations the layer outputs still hold, or 0 */
   float    saturated[DL_MAX_LAYERS];  /* health of the last training batch, once measured */
@@ -203,17 +210,17 @@ act_backward (float *restrict dy, const float *restrict y, gsize n, DlAct act)
 
 /* x: B × in, w: out × in, b: out → y: B × out = act(x · wᵀ + b), output units [j0, j1) only. */
 static void
-dense_forward (float *y, const float *x, const float *w, const float *b, int B, int in, int out, int j0, int j1,
-               DlAct act)
+dense_forward (const DlBlasKernel *blas, float *y, const float *x, const float *w, const float *b, int B, int in,
+               int out, int j0, int j1, DlAct act)
 {
   if (B == 0 || j1 == j0)
     return;
   /* One image (the Draw page, inference latency): a matrix-vector product, which OpenBLAS's sgemm
    * does not switch to by itself (mlp: 85 µs per image through sgemm, 15 through sgemv). */
   if (B == 1)
-    cblas_sgemv (CblasRowMajor, CblasNoTrans, j1 - j0, in, 1.0f, w + (gsize) j0 * in, in, x, 1, 0.0f, y + j0, 1);
+    blas->sgemv (CblasRowMajor, CblasNoTrans, j1 - j0, in, 1.0f, w + (gsize) j0 * in, in, x, 1, 0.0f, y + j0, 1);
   else
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, j1 - j0, in, 1.0f, x, in, w + (gsize) j0 * in, in, 0.0f,
+    blas->sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, j1 - j0, in, 1.0f, x, in, w + (gsize) j0 * in, in, 0.0f,
                  y + j0, out);
   bias_act_forward (y + j0, b + j0, B, j1 - j0, out, act);
 }
@@ -223,9 +230,9 @@ dense_forward (float *y, const float *x, const float *w, const float *b, int B, 
  * the bigger operand, and split by rows every part would pack all of them for its sgemm (the mlp preset on
  * 2 threads, best 50-step window: 115k samples/s split by rows, 120k by units). */
 static gboolean
-forward_by_units (const Layer *l, int B, int n_parts)
+forward_by_units (DlSplit split, const Layer *l, int B, int n_parts)
 {
-  return n_parts > 1 && l->kind == DL_LAYER_DENSE && l->n_w >= SPLIT_MIN_WEIGHTS && l->out_size > B;
+  return split == DL_SPLIT_UNITS && n_parts > 1 && l->kind == DL_LAYER_DENSE && l->n_w >= SPLIT_MIN_WEIGHTS && l->out_size > B;
 }
 
 /* Where row r's part of the batch starts in a gradient buffer (dbuf): each part's rows packed from its
@@ -238,75 +245,118 @@ row_base (const DlNet *net, int r)
   return (gsize) r * net->grad_size;
 }
 
-/* The share of a weight layer's gradient and update a part of the team takes: columns [c0, c1) of each of
- * the `rows` rows of its weights (dense: out × in), in multiples of 16 floats so that no two threads write
- * one cache line. Small layers stay whole with part 0; a conv layer's update is done whole by part 0, its
- * caller passing n_parts 1. */
+/* The share of a weight layer's gradient and update a part of the team takes: the weights' rows [r0, r1)
+ * × columns [c0, c1) (dense: out × in; conv: one row of all its weights), and the biases [b0, b1).
+ * - A layer whose forward pass is split by output units keeps that split: each part computes and updates
+ *   the rows of the units it multiplied, so its share of the weights, their gradient and the optimiser
+ *   state stay in its own cache from one step to the next. Split by columns instead, each core's update
+ *   read the rows the other core multiplied: mlp on 2 threads (Intel Xeon family 6 model 167, the best of
+ *   the windows no other program disturbed, paired) 66k samples/s by columns, 99k by units.
+ * - Other wide layers split by columns, in multiples of 16 floats so that no two threads write one cache
+ *   line; part 0 takes the biases.
+ * - Small layers stay whole with part 0; a conv layer's update is done whole by part 0, its caller
+ *   passing n_parts 1. */
+typedef struct {
+  int rows, cols;      /* the whole weight matrix */
+  int r0, r1, c0, c1;  /* the part's block of it */
+  int b0, b1;          /* the part's biases */
+} Share;
+
 static void
-weight_share (const Layer *l, int part, int n_parts, int *rows, int *cols, int *c0, int *c1)
+weight_share (DlSplit split, const Layer *l, int B, int part, int n_parts, Share *s)
 {
   gboolean dense = l->kind == DL_LAYER_DENSE;
 
-  *rows = dense ? l->out_size : 1;
-  *cols = dense ? l->in_size : (int) l->n_w;
+  s->rows = dense ? l->out_size : 1;
+  s->cols = dense ? l->in_size : (int) l->n_w;
+  s->r0 = 0, s->r1 = s->rows, s->c0 = 0, s->c1 = s->cols;
+  s->b0 = 0, s->b1 = (int) l->n_b;
+  if (forward_by_units (split, l, B, n_parts))
+    {
+      dl_team_share (part, n_parts, s->rows, LINE_FLOATS, &s->r0, &s->r1);
+      s->b0 = s->r0, s->b1 = s->r1;
+      return;
+    }
+  if (part > 0)
+    s->b0 = s->b1 = 0;
   if (n_parts == 1 || l->n_w < SPLIT_MIN_WEIGHTS)
     {
-      *c0 = 0;
-      *c1 = part == 0 ? *cols : 0;
+      if (part > 0)
+        s->r1 = s->r0;
     }
   else
-    dl_team_share (part, n_parts, *cols, LINE_FLOATS, c0, c1);
+    dl_team_share (part, n_parts, s->cols, LINE_FLOATS, &s->c0, &s->c1);
 }
 
 /* dz: the output gradient of every row of the batch, each part's rows at its own place in the gradient
- * buffer (row_base); x: B × in → the part's columns of dw: out × in = dzᵀ · x, and for part 0 db: out =
- * Σ_batch dz. One sgemm per part's block of rows, the later ones accumulating. */
+ * buffer (row_base); x: B × in → the part's block of dw: out × in = dzᵀ · x, and its biases' db = Σ_batch
+ * dz. One sgemm per part's block of rows, the later ones accumulating. */
 static void
 dense_weight_grads (const DlNet *net, const Layer *l, float *dw, float *db, const float *dz, const float *x, int B,
                     int part, int n_parts)
 {
-  int out, in, c0, c1;
+  Share s;
+  int out = l->out_size, in = l->in_size, blocks = n_parts;
 
-  weight_share (l, part, n_parts, &out, &in, &c0, &c1);
-  if (part == 0)
-    memset (db, 0, sizeof (float) * out);
+  weight_share (net->config.split, l, B, part, n_parts, &s);
+  for (int j = s.b0; j < s.b1; j++)
+    db[j] = 0.0f;
   /* The widest layer's rows of all parts follow each other: one sgemm. */
   if (out == net->grad_size)
-    n_parts = 1;
-  for (int q = 0, first = 1; q < n_parts; q++)
+    blocks = 1;
+  for (int q = 0, first = 1; q < blocks; q++)
     {
       int q0, q1;
-      dl_team_share (q, n_parts, B, 1, &q0, &q1);
+      dl_team_share (q, blocks, B, 1, &q0, &q1);
       const float *dzq = dz + row_base (net, q0);
       if (q1 == q0)
         continue;
-      if (c1 > c0)
-        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, out, c1 - c0, q1 - q0, 1.0f, dzq, out,
-                     x + (gsize) q0 * in + c0, in, first ? 0.0f : 1.0f, dw + c0, in);
+      if (s.r1 > s.r0 && s.c1 > s.c0)
+        net->config.blas->sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, s.r1 - s.r0, s.c1 - s.c0, q1 - q0, 1.0f, dzq + s.r0,
+                     out, x + (gsize) q0 * in + s.c0, in, first ? 0.0f : 1.0f, dw + (gsize) s.r0 * in + s.c0, in);
       first = 0;
-      for (int r = 0; r < q1 - q0 && part == 0; r++)
-        for (int j = 0; j < out; j++)
+      for (int r = 0; r < q1 - q0; r++)
+        for (int j = s.b0; j < s.b1; j++)
           db[j] += dzq[(gsize) r * out + j];
     }
 }
 
-/* x: B × C × H × W, w: K × C × k × k, b: K → y: B × K × Ho × Wo = act(conv(x, w) + b), stride 1,
- * zero padding `pad` (dl-conv does im2col + sgemm and adds the bias). */
-static void
-conv_forward (float *y, const float *x, const float *w, const float *b, const Layer *l, int B, float *scratch)
+/* How layer i's convolution runs for rows from r0 on, from the net's configuration (and the columns `a`
+ * keeps for it, if any). */
+static DlConvPlan
+conv_plan (const DlNet *net, const Acts *a, int i, int r0)
 {
-  dl_conv_forward (x, w, b, y, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
-  act_forward (y, (gsize) B * l->out_size, l->act);
+  const Layer *l = &net->layers[i];
+  float *cols = a->kept[i] ? a->kept[i] + dl_conv_kept_floats (r0, l->in_c, l->in_h, l->in_w, l->k, l->pad) : NULL;
+  return (DlConvPlan) { .algo = net->config.conv[i], .blas = net->config.blas, .cols = cols };
 }
 
-/* dy: B × K × Ho × Wo (overwritten with dy · act'), y: the forward output, x: B × C × H × W →
- * dw: K × C × k × k, db: K (summed over the batch), dx: B × C × H × W (skipped when NULL). */
+/* Layer i, a conv layer. x: B × C × H × W, w: K × C × k × k, b: K → y: B × K × Ho × Wo =
+ * act(conv(x, w) + b), stride 1, zero padding `pad` (dl-conv adds the bias); the activation left to the
+ * pool after it when `fused` (relu_by_pool). */
 static void
-conv_backward (float *dx, float *dw, float *db, float *dy, const float *y, const float *x, const float *w,
-               const Layer *l, int B, float *scratch)
+conv_forward (const DlNet *net, int i, const DlConvPlan *plan, float *y, const float *x, const float *w,
+              const float *b, int B, float *scratch, gboolean fused)
 {
-  act_backward (dy, y, (gsize) B * l->out_size, l->act);
-  dl_conv_backward (x, w, dy, dx, dw, db, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
+  const Layer *l = &net->layers[i];
+
+  dl_conv_forward (plan, x, w, b, y, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
+  if (!fused)
+    act_forward (y, (gsize) B * l->out_size, l->act);
+}
+
+/* Layer i. dy: B × K × Ho × Wo (overwritten with dy · act', unless the pool after it did that: `fused`),
+ * y: the forward output, x: B × C × H × W → dw: K × C × k × k, db: K (summed over the batch; both skipped
+ * when dw is NULL), dx: B × C × H × W (skipped when NULL). */
+static void
+conv_backward (const DlNet *net, int i, const DlConvPlan *plan, float *dx, float *dw, float *db, float *dy,
+               const float *y, const float *x, const float *w, int B, float *scratch, gboolean fused)
+{
+  const Layer *l = &net->layers[i];
+
+  if (!fused)
+    act_backward (dy, y, (gsize) B * l->out_size, l->act);
+  dl_conv_backward (plan, x, w, dy, dx, dw, db, B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad, scratch);
 }
 
 /* A fresh dropout mask of n values: 0 with probability p, else 1/(1 − p) (inverted dropout, so inference
@@ -401,6 +451,9 @@ dl_net_new (const DlArch *arch, guint64 seed)
       l->act = (s->kind == DL_LAYER_DENSE || s->kind == DL_LAYER_CONV) ? s->act : DL_ACT_NONE;
       l->k = s->kernel;
       l->pad = s->pad;
+      if (s->kind == DL_LAYER_CONV && s->act == DL_ACT_RELU && i + 1 < arch->n_layers
+          && arch->layers[i + 1].kind == DL_LAYER_MAXPOOL)
+        l->relu_by_pool = net->layers[i + 1].relu_by_pool = TRUE;
       l->drop = s->drop;
       dl_arch_shape (arch, i - 1, &l->in_c, &l->in_h, &l->in_w);
       dl_arch_shape (arch, i, &l->out_c, &l->out_h, &l->out_w);
@@ -425,6 +478,7 @@ dl_net_new (const DlArch *arch, guint64 seed)
   net->opt_state = aligned_floats (3 * net->state_stride);
   reset_opt_state (net);
   init_params (net);
+  dl_net_config_init (&net->config);
   return net;
 }
 
@@ -454,6 +508,9 @@ dl_net_copy (const DlNet *net)
   DlNet *copy = dl_net_new (&net->arch, net->seed);
   memcpy (copy->params, net->params, sizeof (float) * net->n_params);
   copy->rng = net->rng;
+  /* Everything but the team. */
+  copy->config = net->config;
+  copy->config.threads = 1;
   return copy;
 }
 
@@ -462,7 +519,9 @@ acts_clear (Acts *a)
 {
   g_clear_pointer (&a->buf, g_aligned_free);
   g_clear_pointer (&a->argmax_buf, g_free);
-  g_clear_pointer (&a->conv_scratch, g_free);
+  g_clear_pointer (&a->conv_scratch, g_aligned_free);
+  g_clear_pointer (&a->kept_buf, g_aligned_free);
+  memset (a->kept, 0, sizeof a->kept);
   a->capacity = 0;
 }
 
@@ -471,6 +530,7 @@ free_buffers (DlNet *net)
 {
   acts_clear (&net->acts);
   g_clear_pointer (&net->part_grads, g_aligned_free);
+  g_clear_pointer (&net->augment_scratch, g_free);
 }
 
 void
@@ -500,8 +560,13 @@ acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean masks)
         n += (gsize) batch * l->out_size;
       if (l->kind == DL_LAYER_MAXPOOL)
         n_argmax += (gsize) batch * l->out_size;
-      if (l->kind == DL_LAYER_CONV)
-        scratch = MAX (scratch, dl_conv_scratch_floats (batch, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad));
+      /* Room for any algorithm: the net's configuration may change while a work made for it lives. */
+      for (int algo = 0; algo < DL_CONV_N_ALGOS && l->kind == DL_LAYER_CONV; algo++)
+        {
+          DlConvPlan plan = { .algo = algo };
+          scratch = MAX (scratch, dl_conv_scratch_floats (&plan, batch, l->in_c, l->in_h, l->in_w, l->out_c, l->k,
+                                                          l->pad));
+        }
     }
   n += 2 * (gsize) batch * net->max_size + (gsize) batch * N_OUT + net->max_size;
 
@@ -526,8 +591,26 @@ acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean masks)
       if (net->layers[i].kind == DL_LAYER_MAXPOOL)
         a->argmax[i] = q, q += (gsize) batch * net->layers[i].out_size;
     }
-  a->conv_scratch_n = scratch;
-  a->conv_scratch = scratch ? g_new (float, scratch * n_parts) : NULL;
+  /* Each part's on a cache line of its own. */
+  a->conv_scratch_n = (scratch + LINE_FLOATS - 1) / LINE_FLOATS * LINE_FLOATS;
+  a->conv_scratch = scratch ? aligned_floats (a->conv_scratch_n * n_parts) : NULL;
+  /* The columns DL_CONV_IM2COL_KEPT layers keep from a training step's forward pass to its backward. */
+  gsize kept = 0;
+  for (int i = 0; i < net->n_layers && masks; i++)
+    if (net->layers[i].kind == DL_LAYER_CONV && net->config.conv[i] == DL_CONV_IM2COL_KEPT)
+      {
+        const Layer *l = &net->layers[i];
+        kept += dl_conv_kept_floats (batch, l->in_c, l->in_h, l->in_w, l->k, l->pad);
+      }
+  memset (a->kept, 0, sizeof a->kept);
+  a->kept_buf = kept ? aligned_floats (kept) : NULL;
+  for (int i = 0, off = 0; i < net->n_layers && kept; i++)
+    if (net->layers[i].kind == DL_LAYER_CONV && net->config.conv[i] == DL_CONV_IM2COL_KEPT)
+      {
+        const Layer *l = &net->layers[i];
+        a->kept[i] = a->kept_buf + off;
+        off += dl_conv_kept_floats (batch, l->in_c, l->in_h, l->in_w, l->k, l->pad);
+      }
   a->capacity = batch;
 }
 
@@ -553,7 +636,7 @@ ensure_capacity (DlNet *net, int batch)
  * draw_masks drew for this step. Reads the net's parameters only. */
 static const float *
 forward_part (const DlNet *net, Acts *a, DlTeam *team, int part, const float *x, int B, int r0, int r1,
-              gboolean training)
+              gboolean training, gboolean fuse)
 {
   const float *in = x;
   int n = r1 - r0, n_parts = dl_team_size (team);
@@ -566,14 +649,14 @@ forward_part (const DlNet *net, Acts *a, DlTeam *team, int part, const float *x,
       const float *in_r = in + (gsize) r0 * l->in_size;
       float *out = a->out[i], *out_r = out + (gsize) r0 * l->out_size;
       gsize n_out = (gsize) n * l->out_size;
-      gboolean by_units = forward_by_units (l, B, n_parts);
+      gboolean by_units = forward_by_units (net->config.split, l, B, n_parts);
       if (by_units)
         {
           int j0, j1;
           if (!by_units_before)
             dl_team_barrier (team);
           dl_team_share (part, n_parts, l->out_size, LINE_FLOATS, &j0, &j1);
-          dense_forward (out, in, w, b, B, l->in_size, l->out_size, j0, j1, l->act);
+          dense_forward (net->config.blas, out, in, w, b, B, l->in_size, l->out_size, j0, j1, l->act);
           dl_team_barrier (team);
         }
       by_units_before = by_units;
@@ -583,13 +666,22 @@ forward_part (const DlNet *net, Acts *a, DlTeam *team, int part, const float *x,
       switch (l->kind)
         {
         case DL_LAYER_DENSE:
-          dense_forward (out_r, in_r, w, b, n, l->in_size, l->out_size, 0, l->out_size, l->act);
+          dense_forward (net->config.blas, out_r, in_r, w, b, n, l->in_size, l->out_size, 0, l->out_size, l->act);
           break;
         case DL_LAYER_CONV:
-          conv_forward (out_r, in_r, w, b, l, n, a->conv_scratch + part * a->conv_scratch_n);
+          {
+            DlConvPlan plan = conv_plan (net, a, i, r0);
+            conv_forward (net, i, &plan, out_r, in_r, w, b, n, a->conv_scratch + part * a->conv_scratch_n,
+                          fuse && l->relu_by_pool);
+          }
           break;
         case DL_LAYER_MAXPOOL:
-          dl_maxpool_forward (in_r, out_r, a->argmax[i] + (gsize) r0 * l->out_size, n, l->in_c, l->in_h, l->in_w);
+          if (fuse && l->relu_by_pool)
+            dl_maxpool_relu_forward (in_r, out_r, a->argmax[i] + (gsize) r0 * l->out_size, n, l->in_c, l->in_h,
+                                     l->in_w);
+          else
+            dl_maxpool_forward (in_r, out_r, a->argmax[i] + (gsize) r0 * l->out_size, n, l->in_c, l->in_h,
+                                l->in_w);
           break;
         case DL_LAYER_DROPOUT:
           if (training && l->drop > 0.0f)
@@ -884,28 +976,28 @@ opt_prepare (DlNet *net, const DlHyper *h, float *bc1, float *bc2)
     }
 }
 
-/* A part's share of a layer's update: the weight columns whose gradient it computed, and for part 0 the
- * biases. Weight decay applies to weights only: decaying biases only hurts the fit. */
+/* A part's share of a layer's update: the weights and biases whose gradient it computed (weight_share).
+ * Weight decay applies to weights only: decaying biases only hurts the fit. */
 static void
-opt_layer (DlNet *net, const Layer *l, const DlHyper *h, float bc1, float bc2, int part, int n_parts)
+opt_layer (DlNet *net, const Layer *l, const DlHyper *h, float bc1, float bc2, int B, int part, int n_parts)
 {
-  float *vel = net->opt_state, *m = vel + net->state_stride, *s = m + net->state_stride;
-  int rows, cols, c0, c1;
+  float *vel = net->opt_state, *m = vel + net->state_stride, *v2 = m + net->state_stride;
+  Share s;
 
-  weight_share (l, part, n_parts, &rows, &cols, &c0, &c1);
+  weight_share (net->config.split, l, B, part, n_parts, &s);
   /* Whole rows are one run of memory: one call. */
-  gboolean whole = c1 - c0 == cols;
-  int runs = whole ? 1 : rows;
-  gsize len = whole ? (gsize) rows * cols : (gsize) (c1 - c0);
-  for (int r = 0; r < runs && c1 > c0; r++)
+  gboolean whole = s.c1 - s.c0 == s.cols;
+  int runs = whole ? 1 : s.r1 - s.r0;
+  gsize len = whole ? (gsize) (s.r1 - s.r0) * s.cols : (gsize) (s.c1 - s.c0);
+  for (int r = 0; r < runs && len > 0; r++)
     {
-      gsize o = l->w_off + (gsize) r * cols + c0;
-      opt_update (h, net->params + o, net->grads + o, vel + o, m + o, s + o, len, h->weight_decay, bc1, bc2);
+      gsize o = l->w_off + (gsize) (s.r0 + r) * s.cols + s.c0;
+      opt_update (h, net->params + o, net->grads + o, vel + o, m + o, v2 + o, len, h->weight_decay, bc1, bc2);
     }
-  if (part == 0)
+  if (s.b1 > s.b0)
     {
-      gsize o = l->b_off;
-      opt_update (h, net->params + o, net->grads + o, vel + o, m + o, s + o, l->n_b, 0.0f, bc1, bc2);
+      gsize o = l->b_off + s.b0;
+      opt_update (h, net->params + o, net->grads + o, vel + o, m + o, v2 + o, s.b1 - s.b0, 0.0f, bc1, bc2);
     }
 }
 
@@ -971,12 +1063,12 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
           act_backward (dy + rb, out + ro, n_out, l->act);
           /* dx: rows × in = dz · w, before the barrier: past it, w changes */
           if (dx && n > 0)
-            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, l->in_size, l->out_size, 1.0f, dy + rb,
-                         l->out_size, w, l->in_size, 0.0f, dx + rb, l->in_size);
+            net->config.blas->sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, l->in_size, l->out_size, 1.0f,
+                                     dy + rb, l->out_size, w, l->in_size, 0.0f, dx + rb, l->in_size);
           dl_team_barrier (team);
           dense_weight_grads (net, l, dw, db, dy, in, s->B, part, n_parts);
           if (s->hyper)
-            opt_layer (net, l, s->hyper, s->bc1, s->bc2, part, n_parts);
+            opt_layer (net, l, s->hyper, s->bc1, s->bc2, s->B, part, n_parts);
           if (i > 0)
             dl_team_barrier (team);
           break;
@@ -986,8 +1078,11 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
           if (part > 0)
             dw = net->part_grads + (gsize) (part - 1) * net->n_params + l->w_off, db = dw + l->n_w;
           if (n > 0)
-            conv_backward (dx ? dx + rb : NULL, dw, db, dy + rb, out + ro, in + ri, w, l, n,
-                           a->conv_scratch + part * a->conv_scratch_n);
+            {
+              DlConvPlan plan = conv_plan (net, a, i, r0);
+              conv_backward (net, i, &plan, dx ? dx + rb : NULL, dw, db, dy + rb, out + ro, in + ri, w, n,
+                             a->conv_scratch + part * a->conv_scratch_n, l->relu_by_pool);
+            }
           else
             memset (dw, 0, sizeof (float) * (l->n_w + l->n_b));
           dl_team_barrier (team);
@@ -995,10 +1090,12 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
             break;
           sum_part_grads (net, l, n_parts);
           if (s->hyper)
-            opt_layer (net, l, s->hyper, s->bc1, s->bc2, 0, 1);
+            opt_layer (net, l, s->hyper, s->bc1, s->bc2, s->B, 0, 1);
           break;
         case DL_LAYER_MAXPOOL:
-          if (dx && n > 0)
+          if (dx && n > 0 && l->relu_by_pool)
+            dl_maxpool_relu_backward (dy + rb, out + ro, a->argmax[i] + ro, dx + rb, n, l->in_c, l->in_h, l->in_w);
+          else if (dx && n > 0)
             dl_maxpool_backward (dy + rb, a->argmax[i] + ro, dx + rb, n, l->in_c, l->in_h, l->in_w);
           break;
         case DL_LAYER_DROPOUT:
@@ -1020,7 +1117,7 @@ pass_part (DlTeam *team, int part, gpointer data)
   int r0, r1;
 
   dl_team_share (part, dl_team_size (team), s->B, 1, &r0, &r1);
-  const float *out = forward_part (net, &net->acts, team, part, s->x, s->B, r0, r1, s->backward);
+  const float *out = forward_part (net, &net->acts, team, part, s->x, s->B, r0, r1, s->backward, TRUE);
   if (s->probs)
     {
       probs_rows (net, out, s->probs, r0, r1);
@@ -1082,6 +1179,59 @@ dl_net_compute_grads (DlNet *net, const float *x, const guint8 *y, int batch, Dl
   return train_pass (net, x, y, batch, reduce, NULL, NULL);
 }
 
+/* ---- the batch, gathered by the team ---- */
+
+typedef struct {
+  DlNet                  *net;
+  const DlDataset        *ds;
+  const int              *idx;
+  int                     n;
+  const DlAugmentOptions *augment;  /* NULL: a plain gather */
+  float                  *x;
+} Gather;
+
+static void
+gather_part (DlTeam *team, int part, gpointer data)
+{
+  const Gather *g = data;
+  const gsize d = (gsize) g->ds->rows * g->ds->cols;
+  int i0, i1;
+
+  dl_team_share (part, dl_team_size (team), g->n, 1, &i0, &i1);
+  if (g->augment == NULL)
+    {
+      dl_dataset_gather (g->ds, g->idx + i0, i1 - i0, g->x + i0 * d);
+      return;
+    }
+  float *scratch = g->net->augment_scratch + part * g->net->augment_scratch_n;
+  for (int i = i0; i < i1; i++)
+    dl_augment_one (g->augment, g->net->seeds[i], g->ds->pixels + (gsize) g->idx[i] * d, g->ds->rows, g->ds->cols,
+                    g->x + i * d, scratch);
+}
+
+void
+dl_net_gather (DlNet *net, const DlDataset *ds, const int *idx, int n, const DlAugmentOptions *augment, DlRng *rng,
+               float *x)
+{
+  g_return_if_fail (n >= 0 && n <= DL_MAX_BATCH);
+  Gather g = { net, ds, idx, n, augment && augment->kinds ? augment : NULL, x };
+  /* A handful of images is not worth waking the team for. */
+  DlTeam *team = n >= 4 * dl_team_size (net->team) ? net->team : NULL;
+
+  if (g.augment)
+    {
+      gsize need = dl_augment_scratch_floats (ds->rows, ds->cols);
+      if (net->augment_scratch == NULL || net->augment_scratch_n < need)
+        {
+          g_free (net->augment_scratch);
+          net->augment_scratch_n = need;
+          net->augment_scratch = g_new (float, need * dl_team_size (net->team));
+        }
+      dl_augment_seeds (rng, n, net->seeds);
+    }
+  dl_team_run (team, gather_part, &g);
+}
+
 /* ---- inference ---- */
 
 float
@@ -1139,7 +1289,8 @@ void
 dl_net_forward (const DlNet *net, DlNetWork *work, const float *x, int batch, float *probs)
 {
   g_return_if_fail (work_fits (net, work, batch));
-  const float *out = forward_part (net, &work->acts, NULL, 0, x, batch, 0, batch, FALSE);
+  /* Unfused: every layer's output, as the work promises, is after its activation. */
+  const float *out = forward_part (net, &work->acts, NULL, 0, x, batch, 0, batch, FALSE, FALSE);
   if (probs)
     probs_rows (net, out, probs, 0, batch);
 }
@@ -1173,13 +1324,14 @@ dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const floa
         case DL_LAYER_DENSE:
           act_backward (dy, a->out[i], n_out, l->act);
           /* d_in: B × in = dz · w */
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, l->in_size, l->out_size, 1.0f, dy,
-                       l->out_size, w, l->in_size, 0.0f, d_in, l->in_size);
+          net->config.blas->sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, l->in_size, l->out_size, 1.0f,
+                                   dy, l->out_size, w, l->in_size, 0.0f, d_in, l->in_size);
           break;
         case DL_LAYER_CONV:
-          act_backward (dy, a->out[i], n_out, l->act);
-          dl_conv_backward (in, w, dy, d_in, NULL, NULL, batch, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->pad,
-                            a->conv_scratch);
+          {
+            DlConvPlan plan = conv_plan (net, a, i, 0);
+            conv_backward (net, i, &plan, d_in, NULL, NULL, dy, a->out[i], in, w, batch, a->conv_scratch, FALSE);
+          }
           break;
         case DL_LAYER_MAXPOOL:
           dl_maxpool_backward (dy, a->argmax[i], d_in, batch, l->in_c, l->in_h, l->in_w);
@@ -1205,6 +1357,7 @@ dl_net_set_threads (DlNet *net, int n)
         net->team = dl_team_new (n);
       free_buffers (net);  /* conv scratch and partial gradients are per part */
     }
+  net->config.threads = n;
   dl_blas_set_threads (1);
 }
 
@@ -1212,6 +1365,42 @@ int
 dl_net_get_threads (const DlNet *net)
 {
   return dl_team_size (net->team);
+}
+
+double
+dl_net_team_cpu_seconds (const DlNet *net)
+{
+  return dl_team_cpu_seconds (net->team);
+}
+
+void
+dl_net_config_init (DlNetConfig *config)
+{
+  memset (config, 0, sizeof *config);
+  config->threads = 1;
+  config->split = DL_SPLIT_UNITS;
+  config->blas = dl_blas_kernel ();
+  for (int i = 0; i < DL_MAX_LAYERS; i++)
+    config->conv[i] = DL_CONV_IM2COL;
+}
+
+void
+dl_net_get_config (const DlNet *net, DlNetConfig *config)
+{
+  *config = net->config;
+}
+
+void
+dl_net_set_config (DlNet *net, const DlNetConfig *config)
+{
+  g_return_if_fail (config->blas != NULL && config->split <= DL_SPLIT_UNITS);
+  /* The buffers depend on the conv algorithms (the columns some keep). */
+  if (memcmp (net->config.conv, config->conv, sizeof config->conv) != 0)
+    free_buffers (net);
+  net->config = *config;
+  for (int i = 0; i < DL_MAX_LAYERS; i++)
+    net->config.conv[i] = CLAMP (config->conv[i], 0, DL_CONV_N_ALGOS - 1);
+  dl_net_set_threads (net, config->threads);
 }
 
 /* ---- accessors and diagnostics ---- */

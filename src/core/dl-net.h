@@ -9,6 +9,10 @@
 
 #include <glib.h>
 #include "dl-arch.h"
+#include "dl-augment.h"
+#include "dl-blas.h"
+#include "dl-conv.h"
+#include "dl-data.h"
 
 G_BEGIN_DECLS
 
@@ -49,11 +53,41 @@ void         dl_net_seed (DlNet *net, guint64 seed);
 void         dl_net_set_threads (DlNet *net, int n);
 int          dl_net_get_threads (const DlNet *net);
 
+/* How the net's training steps and predictions run — what dl-tune measures and chooses. Every choice
+ * computes the same results up to rounding. */
+typedef enum {
+  DL_SPLIT_ROWS,   /* every layer split over the team by rows of the batch */
+  DL_SPLIT_UNITS,  /* dense layers with more units than the batch has rows by output units (each part
+                    * multiplies, differentiates and updates its units' weights: they stay in its cache) */
+} DlSplit;
+
+typedef struct {
+  int                 threads;               /* the team's size, 1 … DL_TEAM_MAX */
+  DlSplit             split;
+  const DlBlasKernel *blas;                  /* sgemm/sgemv of every layer */
+  DlConvAlgo          conv[DL_MAX_LAYERS];   /* of each conv layer (others ignore theirs) */
+} DlNetConfig;
+
+/* CPU seconds the team's threads other than the caller have run so far (0 without a team). */
+double       dl_net_team_cpu_seconds (const DlNet *net);
+
+/* What a new net runs with: one thread, split by units, the linked BLAS, im2col. */
+void         dl_net_config_init (DlNetConfig *config);
+void         dl_net_get_config (const DlNet *net, DlNetConfig *config);
+/* Also sets BLAS's process-wide thread count to 1, as dl_net_set_threads. */
+void         dl_net_set_config (DlNet *net, const DlNetConfig *config);
+
 /* One step of training on a batch (1 … DL_MAX_BATCH): forward, loss, backward, optimiser update.
  * Returns the batch's mean loss before the update. Writes the batch's predictions' correctness to
  * *n_correct when non-NULL. */
 float        dl_net_train_step (DlNet *net, const float *x, const guint8 *y, int batch,
                                 const DlHyper *hyper, int *n_correct);
+/* The batch for a training step, gathered by the net's team: images idx[0 … n) of ds into x (n × rows ×
+ * cols floats in [0, 1]), augmented as `augment` says (NULL or no kinds: as they are), each image with its
+ * own seed drawn from rng in order — so the result does not depend on the team's size. */
+void         dl_net_gather (DlNet *net, const DlDataset *ds, const int *idx, int n, const DlAugmentOptions *augment,
+                            DlRng *rng, float *x);
+
 /* Forward and backward only, no update: fills dl_net_grads (for gradient checks). Returns mean loss. */
 float        dl_net_compute_grads (DlNet *net, const float *x, const guint8 *y, int batch, DlReduce reduce);
 /* Loss only, inference mode (dropout off). */

@@ -1,7 +1,9 @@
 /* dl-team.c — the fork-join team (see dl-team.h). */
 #include "dl-team.h"
 
+#include <pthread.h>
 #include <sched.h>
+#include <time.h>
 
 /* How long an idle thread spins for the next job before it sleeps. */
 #define SPIN_US 2000
@@ -19,6 +21,8 @@ struct _DlTeam {
   gint        sleepers;
   GMutex      lock;
   GCond       wake;
+  clockid_t   clocks[DL_TEAM_MAX];  /* each member's CPU-time clock, set when it starts */
+  gint        started;              /* members whose clock is set */
 };
 
 typedef struct {
@@ -82,6 +86,9 @@ member_main (gpointer user_data)
   DlTeam *t = m->team;
   int seen = 0;
 
+  if (pthread_getcpuclockid (pthread_self (), &t->clocks[m->part]) != 0)
+    t->clocks[m->part] = (clockid_t) -1;
+  g_atomic_int_inc (&t->started);
   for (;;)
     {
       wait_for_job (t, &seen);
@@ -178,10 +185,21 @@ dl_team_barrier (DlTeam *t)
     relax (i);
 }
 
-void
-dl_team_share (int part, int n_parts, int n, int align, int *lo, int *hi)
+double
+dl_team_cpu_seconds (DlTeam *t)
 {
-  int chunks = (n + align - 1) / align;
-  *lo = MIN (n, (int) ((gint64) chunks * part / n_parts) * align);
-  *hi = part == n_parts - 1 ? n : MIN (n, (int) ((gint64) chunks * (part + 1) / n_parts) * align);
+  double s = 0.0;
+
+  if (t == NULL)
+    return 0.0;
+  /* A member only just created may not have read its clock yet. */
+  for (unsigned i = 0; g_atomic_int_get (&t->started) < t->n - 1; i++)
+    relax (i);
+  for (int i = 1; i < t->n; i++)
+    {
+      struct timespec ts;
+      if (t->clocks[i] != (clockid_t) -1 && clock_gettime (t->clocks[i], &ts) == 0)
+        s += ts.tv_sec + ts.tv_nsec * 1e-9;
+    }
+  return s;
 }

@@ -23,7 +23,18 @@ int     dl_team_size (const DlTeam *team);
 void    dl_team_run (DlTeam *team, DlTeamFunc fn, gpointer data);
 void    dl_team_barrier (DlTeam *team);
 
+/* CPU seconds the members (not the caller, part 0) have run so far. Members spin while they wait, so over
+ * a stretch of steps this is (size − 1) × the wall time unless the system took their cores away: how dl-tune
+ * tells a measurement another program disturbed. */
+double  dl_team_cpu_seconds (DlTeam *team);
+
 /* [*lo, *hi) of the part's share of n items, shares in multiples of `align` items (the last takes the rest). */
-void    dl_team_share (int part, int n_parts, int n, int align, int *lo, int *hi);
+static inline void
+dl_team_share (int part, int n_parts, int n, int align, int *lo, int *hi)
+{
+  int chunks = (n + align - 1) / align;
+  *lo = MIN (n, (int) ((gint64) chunks * part / n_parts) * align);
+  *hi = part == n_parts - 1 ? n : MIN (n, (int) ((gint64) chunks * (part + 1) / n_parts) * align);
+}
 
 G_END_DECLS

@@ -3,8 +3,10 @@
 
 #include <errno.h>
 
+#include "dl-augment.h"
+
 static const char *const reduce_names[] = { "mean", "sum" };
-static const char *const schedule_names[] = { "none", "step", "cosine" };
+static const char *const schedule_names[] = { "none", "step", "cosine", "onecycle" };
 
 static void
 add_pair (GPtrArray *pairs, const char *key, char *value)
@@ -46,12 +48,15 @@ dl_run_config_to_pairs (const DlTrainConfig *c)
   add_pair (pairs, "batch", g_strdup_printf ("%d", c->batch));
   add_pair (pairs, "epochs", g_strdup_printf ("%d", c->epochs));
   add_pair (pairs, "seed", g_strdup_printf ("%" G_GUINT64_FORMAT, c->seed));
-  add_pair (pairs, "schedule", g_strdup (schedule_names[CLAMP ((int) c->schedule, 0, 2)]));
+  add_pair (pairs, "schedule", g_strdup (schedule_names[CLAMP ((int) c->schedule, 0, 3)]));
   add_pair (pairs, "schedule_gamma", float_text (c->schedule_gamma));
   add_pair (pairs, "schedule_step", g_strdup_printf ("%d", c->schedule_step));
+  add_pair (pairs, "schedule_warmup", float_text (c->schedule_warmup));
   add_pair (pairs, "augment", g_strdup (c->augment ? "true" : "false"));
+  add_pair (pairs, "augment_kinds", dl_augment_kinds_to_string (c->augment_kinds));
   add_pair (pairs, "eval_every", g_strdup_printf ("%d", c->eval_every));
   add_pair (pairs, "threads", g_strdup_printf ("%d", c->threads));
+  add_pair (pairs, "tune", g_strdup (c->tune ? "true" : "false"));
   return pairs;
 }
 
@@ -120,6 +125,10 @@ dl_run_config_set_pair (DlTrainConfig *c, const char *key, const char *value)
     return parse_float (value, &c->hyper.eps);
   if (g_str_equal (key, "schedule_gamma"))
     return parse_float (value, &c->schedule_gamma);
+  if (g_str_equal (key, "schedule_warmup"))
+    return parse_float (value, &c->schedule_warmup);
+  if (g_str_equal (key, "augment_kinds"))
+    return dl_augment_kinds_parse (value, &c->augment_kinds);
   if (g_str_equal (key, "batch"))
     return parse_int (value, &c->batch);
   if (g_str_equal (key, "epochs"))
@@ -147,15 +156,20 @@ dl_run_config_set_pair (DlTrainConfig *c, const char *key, const char *value)
     }
   if (g_str_equal (key, "schedule"))
     {
-      if (!parse_name (value, schedule_names, 3, &v))
+      if (!parse_name (value, schedule_names, 4, &v))
         return FALSE;
-      c->schedule = (DlSchedule[]) { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE }[v];
+      c->schedule = (DlSchedule[]) { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE, DL_SCHEDULE_ONECYCLE }[v];
       return TRUE;
     }
   if (g_str_equal (key, "augment"))
     {
       c->augment = g_str_equal (value, "true");
       return c->augment || g_str_equal (value, "false");
+    }
+  if (g_str_equal (key, "tune"))
+    {
+      c->tune = g_str_equal (value, "true");
+      return c->tune || g_str_equal (value, "false");
     }
   return TRUE;
 }

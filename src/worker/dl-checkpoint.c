@@ -9,9 +9,13 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "dl-augment.h"
+#include "dl-blas.h"
+#include "dl-conv.h"
 #include "dl-event-private.h"
 #include "dl-model.h"
 #include "dl-net-private.h"
+#include "dl-team.h"
 #include "dl-tsan.h"
 
 G_DEFINE_BOXED_TYPE (DlCheckpoint, dl_checkpoint, dl_checkpoint_ref, dl_checkpoint_unref)
@@ -35,6 +39,7 @@ dl_checkpoint_new_from_net (DlNet *net)
 
   memcpy (c->params, dl_net_params (net), sizeof (float) * c->n_params);
   dl_net_get_train_state (net, &c->net_state, c->opt_state);
+  dl_net_get_config (net, &c->net_config);
   c->net_seed = dl_net_get_seed (net);
   return c;
 }
@@ -86,10 +91,14 @@ dl_checkpoint_data_crc (const DlDataset *ds)
 
 /* ---- the loop's record: a GVariant dictionary in the file's training-state section ---- */
 
-#define RECORD_FORMAT 1
+/* Format 2 adds the one-cycle schedule's warm-up, the augmentation kinds, tuning and how the network
+ * computed (net-*). Format 1 records, which cannot hold them, read as their absence: no warm-up, affine
+ * augmentation, a net computing as a new one does on the recipe's threads. */
+#define RECORD_FORMAT 2
 
 /* In enum order, NULL-terminated. */
-static const char *const schedule_names[] = { "none", "step", "cosine", NULL };
+static const char *const schedule_names[] = { "none", "step", "cosine", "onecycle", NULL };
+static const char *const split_names[] = { "rows", "units", NULL };
 static const char *const reduce_names[] = { "mean", "sum", NULL };
 static const char *const optimizer_names[] = { "sgd", "momentum", "nesterov", "adam", NULL };
 
@@ -97,6 +106,24 @@ static GVariant *
 rng_variant (const DlRng *rng)
 {
   return g_variant_new ("(tttt)", rng->s[0], rng->s[1], rng->s[2], rng->s[3]);
+}
+
+static void
+insert_net_config (GVariantDict *d, const DlCheckpoint *c)
+{
+  const DlArch *arch = NULL;
+  g_autoptr (GPtrArray) conv = g_ptr_array_new ();
+  DlArch parsed;
+
+  if (dl_arch_parse (c->config->arch, &parsed, NULL))
+    arch = &parsed;
+  for (int i = 0; arch != NULL && i < arch->n_layers; i++)
+    if (arch->layers[i].kind == DL_LAYER_CONV)
+      g_ptr_array_add (conv, (gpointer) dl_conv_algo_name (c->net_config.conv[i]));
+  g_variant_dict_insert (d, "net-threads", "i", c->net_config.threads);
+  g_variant_dict_insert (d, "net-split", "s", split_names[c->net_config.split]);
+  g_variant_dict_insert (d, "net-blas", "s", c->net_config.blas->name);
+  g_variant_dict_insert_value (d, "net-conv", g_variant_new_strv ((const char *const *) conv->pdata, conv->len));
 }
 
 static GBytes *
@@ -142,6 +169,10 @@ record_to_bytes (const DlCheckpoint *c)
   g_variant_dict_insert (&d, "augment", "b", cfg->augment);
   g_variant_dict_insert (&d, "eval-every", "i", cfg->eval_every);
   g_variant_dict_insert (&d, "threads", "i", cfg->threads);
+  g_variant_dict_insert (&d, "schedule-warmup", "d", (double) cfg->schedule_warmup);
+  g_variant_dict_insert (&d, "augment-kinds", "u", cfg->augment_kinds);
+  g_variant_dict_insert (&d, "tune", "b", cfg->tune);
+  insert_net_config (&d, c);
   v = g_variant_ref_sink (g_variant_dict_end (&d));
   return g_variant_get_data_as_bytes (v);
 }
@@ -271,14 +302,82 @@ read_recipe (Reader *r, DlTrainConfig *cfg)
   cfg->threads = (int) get_int (r, "threads", 0, 64);
 }
 
+/* Format 2's recipe fields. */
 static void
-read_record (Reader *r, DlCheckpoint *c)
+read_recipe_2 (Reader *r, DlTrainConfig *cfg)
+{
+  cfg->schedule_warmup = (float) get_double (r, "schedule-warmup", 0.0, 1e6);
+  if (look (r, "augment-kinds", "u", _("augmentation kinds"), &cfg->augment_kinds)
+      && (cfg->augment_kinds & ~(guint) (DL_AUGMENT_AFFINE | DL_AUGMENT_ELASTIC)) != 0)
+    bad (r, "augment-kinds", _("the kinds affine and elastic"));
+  look (r, "tune", "b", _("true or false"), &cfg->tune);
+}
+
+static int
+conv_algo_by_name (const char *name)
+{
+  for (int algo = 0; algo < DL_CONV_N_ALGOS; algo++)
+    if (strcmp (name, dl_conv_algo_name (algo)) == 0)
+      return algo;
+  return -1;
+}
+
+/* The conv layers' algorithms, by name in layer order. */
+static void
+read_conv_algos (Reader *r, const DlArch *arch, DlNetConfig *config)
+{
+  g_autoptr (GVariant) v = NULL;
+  g_autofree const char **names = NULL;
+  const char *expected = "an algorithm name (im2col, direct, im2col-kept) for each conv layer";
+  gsize n = 0, j = 0;
+
+  if (!r->ok)
+    return;
+  v = g_variant_dict_lookup_value (r->dict, "net-conv", G_VARIANT_TYPE_STRING_ARRAY);
+  if (v == NULL)
+    {
+      bad (r, "net-conv", expected);
+      return;
+    }
+  names = g_variant_get_strv (v, &n);
+  for (int i = 0; i < arch->n_layers && r->ok; i++)
+    if (arch->layers[i].kind == DL_LAYER_CONV)
+      {
+        int algo = j < n ? conv_algo_by_name (names[j++]) : -1;
+        if (algo < 0)
+          bad (r, "net-conv", expected);
+        else
+          config->conv[i] = (DlConvAlgo) algo;
+      }
+  if (r->ok && j != n)
+    bad (r, "net-conv", expected);
+}
+
+/* How the network computed (format 2). A kernel this machine cannot run gives the linked one. */
+static void
+read_net_config (Reader *r, const DlArch *arch, DlNetConfig *config)
+{
+  g_autofree char *blas = NULL;
+
+  config->threads = (int) get_int (r, "net-threads", 1, DL_TEAM_MAX);
+  config->split = (DlSplit) get_name (r, "net-split", split_names);
+  if (look (r, "net-blas", "s", _("an OpenBLAS core name"), &blas))
+    {
+      config->blas = dl_blas_kernel_load (blas, NULL);
+      if (config->blas == NULL)
+        config->blas = dl_blas_kernel ();
+    }
+  read_conv_algos (r, arch, config);
+}
+
+static void
+read_record (Reader *r, const DlArch *arch, DlCheckpoint *c)
 {
   guint32 format = 0;
   double last_loss, good_loss;
 
-  if (look (r, "format", "u", _("the record format 1"), &format) && format != RECORD_FORMAT)
-    bad (r, "format", _("the record format 1"));
+  if (look (r, "format", "u", _("the record format 1 or 2"), &format) && format != 1 && format != RECORD_FORMAT)
+    bad (r, "format", _("the record format 1 or 2"));
   look (r, "run-serial", "u", _("a run number"), &c->run_serial);
   if (look (r, "step", "x", _("a step count"), &c->step) && c->step < 0)
     bad (r, "step", _("a step count"));
@@ -302,6 +401,13 @@ read_record (Reader *r, DlCheckpoint *c)
   c->last_loss = (float) last_loss;
   c->good_loss = (float) good_loss;
   read_recipe (r, c->config);
+  dl_net_config_init (&c->net_config);
+  c->net_config.threads = MAX (c->config->threads, 1);
+  if (format >= 2)
+    {
+      read_recipe_2 (r, c->config);
+      read_net_config (r, arch, &c->net_config);
+    }
 }
 
 DlCheckpoint *
@@ -334,7 +440,7 @@ dl_checkpoint_load (const char *path, GError **error)
 
   v = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, state.trainer, FALSE));
   g_variant_dict_init (&dict, v);
-  read_record (&r, c);
+  read_record (&r, dl_net_arch (net), c);
   g_variant_dict_clear (&dict);
   return r.ok ? g_steal_pointer (&c) : NULL;
 }

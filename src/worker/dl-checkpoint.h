@@ -33,6 +33,10 @@ typedef struct {
   guint64         net_seed;          /* the seed its model file records */
   DlNetTrainState net_state;         /* the optimiser's counters and the dropout stream */
   float          *opt_state;         /* dl_net_opt_state_floats (3 × n_params): velocity, Adam m, Adam v */
+  DlNetConfig     net_config;        /* how it computed (team size, split, BLAS kernel, conv algorithms: what
+                                      * dl-tune chose), which a branch computes with: each choice rounds
+                                      * differently. From a file, the kernel it names when this machine
+                                      * runs it, else the linked one (then equal within rounding only) */
   /* The training loop. */
   DlRng           order_rng;         /* the shuffle stream before this epoch's shuffle: regenerates its order */
   DlRng           shuffle_rng;       /* after that shuffle: the next epochs' */

@@ -26,6 +26,8 @@ typedef enum {
                             * one: paused, last good parameters restored; message says what to lower */
   DL_EVENT_ERROR,          /* a command failed; error says why */
   DL_EVENT_DONE,           /* all planned epochs done (STATE FINISHED follows) */
+  DL_EVENT_TUNING,         /* a new run's network being tuned for this CPU (DlTrainConfig.tune): `message` says
+                            * what is measured, `tune_fraction` how far; the last (fraction 1) what was chosen */
   DL_EVENT_CHECKPOINT,     /* the run at this step, whole (`checkpoint`): after every end of epoch (before
                             * its DONE) and every periodic evaluation */
   DL_EVENT_LR_FOUND,       /* a learning-rate sweep's curve and suggestions (`lr_find`), its verdict in words
@@ -90,6 +92,8 @@ typedef struct {
   /* MODEL_SAVED / MODEL_LOADED */
   char          *path;
   DlTrainConfig *config;           /* MODEL_LOADED, and STATE READY of a new run: its recipe */
+  /* TUNING */
+  double         tune_fraction;
   /* STATE READY of a run branched from a checkpoint (dl_worker_branch): where it comes from; 0 otherwise */
   guint          parent_run_serial;
   gint64         parent_step;
@@ -97,7 +101,7 @@ typedef struct {
   DlCheckpoint  *checkpoint;
   /* LR_FOUND */
   DlLrFind      *lr_find;
-  /* DIVERGED / ERROR / STATE FAILED */
+  /* DIVERGED / ERROR / STATE FAILED / TUNING */
   char          *message;
   GError        *error;
 } DlEvent;

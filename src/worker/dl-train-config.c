@@ -28,7 +28,9 @@ dl_train_config_from_preset (DlTrainConfig *cfg, const DlPreset *preset)
   cfg->schedule = preset->schedule;
   cfg->schedule_gamma = preset->schedule_gamma;
   cfg->schedule_step = preset->schedule_step;
+  cfg->schedule_warmup = preset->schedule_warmup;
   cfg->augment = preset->augment;
+  cfg->augment_kinds = preset->augment_kinds;
   cfg->eval_every = 200;
 }
 

@@ -16,9 +16,14 @@ typedef struct {
   DlSchedule  schedule;
   float       schedule_gamma;
   int         schedule_step;
+  float       schedule_warmup;
   gboolean    augment;
+  guint       augment_kinds; /* which augmentations when augmenting (DlAugmentKind bits; 0: the affine one) */
   int         eval_every;    /* also evaluate on the first 2,000 test images every N batches; 0 = only per epoch */
-  int         threads;       /* dl_net_set_threads for each net the worker builds or loads; 0: BLAS as set */
+  int         threads;       /* dl_net_set_threads for each net the worker builds or loads; 0: BLAS as set (or,
+                              * with tune, every core the tuning finds worth it) */
+  gboolean    tune;          /* when a run begins, the fastest configuration for its network on this CPU
+                              * (dl-tune: from the cache, or measured in ≤ 2 s with DL_EVENT_TUNING progress) */
 } DlTrainConfig;
 
 #define DL_TYPE_TRAIN_CONFIG (dl_train_config_get_type ())

@@ -13,6 +13,7 @@
 
 #include "dl-model.h"
 #include "dl-trainer-private.h"
+#include "dl-tune.h"
 
 static void
 post_error_literal (DlTrainer *t, int code, const char *message)
@@ -255,6 +256,41 @@ begin_run (DlTrainer *t, DlNet *net, DlTrainConfig *cfg, gboolean trained, const
   trainer_publish_snapshot (t);
 }
 
+static gboolean
+on_tune_progress (double fraction, const char *what, gpointer user_data)
+{
+  DlTrainer *t = user_data;
+  DlEvent *ev;
+
+  /* The last event, with fraction 1, says what was chosen (tune_run). */
+  if (fraction >= 1.0)
+    return TRUE;
+  ev = trainer_event (t, DL_EVENT_TUNING);
+  ev->tune_fraction = fraction;
+  ev->message = g_strdup_printf (_("Tuning for this CPU: %s"), what);
+  trainer_post (t, ev);
+  return TRUE;
+}
+
+/* The run's network set up the fastest way for this CPU (the cache's choice, or measured): TUNING
+ * events while measuring, and one with fraction 1 saying what was chosen. The recipe's thread count, when
+ * set, is kept. */
+static void
+tune_run (DlTrainer *t)
+{
+  int threads = t->cfg.threads;
+  g_autoptr (DlTuneResult) r = dl_tune (dl_net_arch (t->net), &t->cfg.hyper, t->cfg.batch, MAX (threads, 1), threads,
+                                        0, 0, on_tune_progress, t);
+  g_autofree char *label = dl_tune_describe_config (dl_net_arch (t->net), t->cfg.batch, &r->config);
+  g_autofree char *cache = dl_tune_describe_cache (r);
+  DlEvent *ev = trainer_event (t, DL_EVENT_TUNING);
+
+  dl_net_set_config (t->net, &r->config);
+  ev->tune_fraction = 1.0;
+  ev->message = g_strdup_printf (_("Tuned for this CPU: %s (%s)"), label, cache);
+  trainer_post (t, ev);
+}
+
 /* The first event of a run: READY with its recipe, then where it stands. */
 static void
 post_run_ready (DlTrainer *t)
@@ -286,6 +322,8 @@ dl_trainer_new_run (DlTrainer *t, const DlTrainConfig *cfg)
   run_cfg.arch = g_strdup (cfg->arch);
   begin_run (t, dl_net_new (&arch, cfg->seed), &run_cfg, FALSE, NULL);
   post_run_ready (t);
+  if (t->cfg.tune)
+    tune_run (t);
 }
 
 void
@@ -316,6 +354,8 @@ dl_trainer_load_model (DlTrainer *t, const char *path, const DlTrainConfig *cfg)
   ev->config = dl_train_config_copy (&t->cfg);
   trainer_post (t, ev);
   post_run_ready (t);
+  if (t->cfg.tune)
+    tune_run (t);
 }
 
 /* ---- branches ---- */
@@ -387,6 +427,7 @@ dl_trainer_branch (DlTrainer *t, DlCheckpoint *c, const DlTrainConfig *cfg)
     return;
   net = dl_net_new (&arch, c->net_seed);
   g_return_if_fail (dl_net_n_params (net) == c->n_params);
+  dl_net_set_config (net, &c->net_config);
   dl_net_set_params (net, c->params);
   dl_net_set_train_state (net, &c->net_state, c->opt_state);
   run_cfg = *recipe;

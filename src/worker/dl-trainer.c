@@ -304,6 +304,7 @@ trainer_shuffle (DlTrainer *t, const DlRng *from)
   t->order_ready = TRUE;
 }
 
+/* By the net's team, augmented as the recipe says. */
 static void
 begin_epoch (DlTrainer *t)
 {
@@ -316,10 +317,10 @@ begin_epoch (DlTrainer *t)
 static void
 gather_batch (DlTrainer *t, const int *idx, int n)
 {
-  if (t->cfg.augment)
-    dl_augment_gather (t->train, idx, n, t->x, &t->augment_rng);
-  else
-    dl_dataset_gather (t->train, idx, n, t->x);
+  DlAugmentOptions augment;
+
+  dl_augment_options_init (&augment, dl_augment_kinds_of (t->cfg.augment, t->cfg.augment_kinds));
+  dl_net_gather (t->net, t->train, idx, n, &augment, &t->augment_rng, t->x);
   for (int i = 0; i < n; i++)
     t->y[i] = t->train->labels[idx[i]];
 }
@@ -333,6 +334,7 @@ scheduled_lr (DlTrainer *t)
     .schedule = t->cfg.schedule,
     .schedule_gamma = t->cfg.schedule_gamma,
     .schedule_step = t->cfg.schedule_step,
+    .schedule_warmup = t->cfg.schedule_warmup,
     .epochs = t->cfg.epochs,
   };
 

@@ -1,0 +1,290 @@
+/* dl-conv-direct.c — direct convolution (see dl-conv-private.h): no im2col, the kernels in
+ * dl-conv-direct.h compiled for AVX-512, AVX2 + FMA and plain SSE2, the widest the CPU runs picked at
+ * first use (by hand rather than with target_clones, whose resolvers run before the sanitizers' runtime
+ * and pick "avx2" without FMA).
+ *
+ * Where it wins is a measurement (dl-tune): the first layer of the presets has one input channel, so its
+ * im2col matrix is 25 (or 9) copies of the image for a product of only 6 (or 16) rows, which sgemm runs
+ * far from its peak; here each input vector loaded feeds 8 output channels' multiply-adds.
+ */
+#include "dl-conv-private.h"
+
+#include <string.h>
+#include <immintrin.h>
+
+#define VW_MAX 16  /* the widest variant's floats per vector: buffers sized for it fit every variant */
+/* Every buffer and row starts on a cache line (given scratch that does): split loads cost twice. */
+#define LINE 16
+#define LINES(n) (((size_t) (n) + LINE - 1) / LINE * LINE)
+#define KB 8
+
+/* GCC's target pragmas; clang ignores them and takes the attribute for every function in the region. */
+#ifdef __clang__
+#pragma clang attribute push (__attribute__ ((target ("avx512f,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target ("avx512f,fma")
+#endif
+typedef float Vec16 __attribute__ ((vector_size (64)));
+typedef float Vec16u __attribute__ ((vector_size (64), aligned (4), may_alias));
+static inline void
+store_n_avx512 (float *p, Vec16 v, int n)
+{
+  _mm512_mask_storeu_ps (p, (__mmask16) ((1u << n) - 1), (__m512) v);
+}
+#define VEC Vec16
+#define VEC_U Vec16u
+#define VW 16
+#define SUFFIX _avx512
+#define STORE_N store_n_avx512
+#include "dl-conv-direct.h"
+#undef VEC
+#undef VEC_U
+#undef VW
+#undef SUFFIX
+#undef STORE_N
+#ifdef __clang__
+#pragma clang attribute pop
+#pragma clang attribute push (__attribute__ ((target ("avx2,fma"))), apply_to = function)
+#else
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target ("avx2,fma")
+#endif
+typedef float Vec8 __attribute__ ((vector_size (32)));
+typedef float Vec8u __attribute__ ((vector_size (32), aligned (4), may_alias));
+static inline __m256i
+lanes_avx2 (int n)
+{
+  return _mm256_cmpgt_epi32 (_mm256_set1_epi32 (n), _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7));
+}
+static inline void
+store_n_avx2 (float *p, Vec8 v, int n)
+{
+  _mm256_maskstore_ps (p, lanes_avx2 (n), (__m256) v);
+}
+#define VEC Vec8
+#define VEC_U Vec8u
+#define VW 8
+#define SUFFIX _avx2
+#define STORE_N store_n_avx2
+#include "dl-conv-direct.h"
+#undef VEC
+#undef VEC_U
+#undef VW
+#undef SUFFIX
+#undef STORE_N
+#ifdef __clang__
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+typedef float Vec4 __attribute__ ((vector_size (16)));
+typedef float Vec4u __attribute__ ((vector_size (16), aligned (4), may_alias));
+static inline void
+store_n_sse2 (float *p, Vec4 v, int n)
+{
+  for (int i = 0; i < n; i++)
+    p[i] = v[i];
+}
+#define VEC Vec4
+#define VEC_U Vec4u
+#define VW 4
+#define SUFFIX _sse2
+#define STORE_N store_n_sse2
+#include "dl-conv-direct.h"
+#undef VEC
+#undef VEC_U
+#undef VW
+#undef SUFFIX
+#undef STORE_N
+
+typedef struct {
+  int vw;
+  void (*forward) (const float *, int, int, int, const float *, const float *, int, int, int, int, int, float *);
+  void (*wgrad) (const float *, int, int, int, const float *, int, int, int, int, float *, float *);
+} Kernels;
+
+static const Kernels avx512 = { 16, direct_forward_avx512, direct_wgrad_avx512 };
+static const Kernels avx2 = { 8, direct_forward_avx2, direct_wgrad_avx2 };
+static const Kernels sse2 = { 4, direct_forward_sse2, direct_wgrad_sse2 };
+static const Kernels *forced;
+
+static const Kernels *
+kernels (void)
+{
+  const Kernels *k = g_atomic_pointer_get (&forced);
+
+  if (k)
+    return k;
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx512f"))
+    return &avx512;
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return &avx2;
+  return &sse2;
+}
+
+gboolean
+dl_conv_direct_force_isa (const char *isa)
+{
+  const Kernels *k = NULL;
+
+  __builtin_cpu_init ();
+  if (isa && g_str_equal (isa, "avx512") && __builtin_cpu_supports ("avx512f"))
+    k = &avx512;
+  else if (isa && g_str_equal (isa, "avx2") && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    k = &avx2;
+  else if (isa && g_str_equal (isa, "sse2"))
+    k = &sse2;
+  g_atomic_pointer_set (&forced, k);
+  return isa == NULL || k != NULL;
+}
+
+/* The padded input of one image (dl-conv-direct.h) for vectors of vw floats. */
+typedef struct {
+  int Ho, Wo, VWo, ld, Hp, plane, Kp;
+} Geom;
+
+static Geom
+geom (int vw, int H, int W, int K, int k, int pad)
+{
+  Geom g;
+
+  g.Ho = H + 2 * pad - k + 1;
+  g.Wo = W + 2 * pad - k + 1;
+  g.VWo = (g.Wo + vw - 1) / vw * vw;
+  g.ld = LINES (g.VWo + k - 1);
+  g.Hp = g.Ho + k - 1;
+  g.plane = g.Hp * g.ld;
+  g.Kp = (K + KB - 1) / KB * KB;
+  return g;
+}
+
+/* The forward pass's scratch: the weights reordered, the bias padded, one padded input. */
+static size_t
+forward_floats (int C, int H, int W, int K, int k, int pad)
+{
+  Geom g = geom (VW_MAX, H, W, K, k, pad);
+  return LINES (C * k * k * g.Kp) + LINES (g.Kp) + (size_t) C * g.plane;
+}
+
+size_t
+dl_conv_direct_scratch_floats (int C, int H, int W, int K, int k, int pad)
+{
+  Geom g = geom (VW_MAX, H, W, K, k, pad);
+  /* Backward: the padded input and output gradient, the vector partial sums of the weight and bias
+   * gradients; or the flipped weights and a forward pass over the output gradient for the input's. */
+  size_t wgrad = (size_t) C * g.plane + (size_t) g.Kp * g.Ho * g.VWo + (size_t) (C * k * k + 1) * g.Kp * VW_MAX;
+  size_t dgrad = LINES (C * K * k * k) + forward_floats (K, g.Ho, g.Wo, C, k, k - 1 - pad);
+  return MAX (forward_floats (C, H, W, K, k, pad), MAX (wgrad, dgrad));
+}
+
+/* x: one image, C × H × W → its place inside the zeroed padded planes xp. */
+static void
+pad_image (const float *x, float *xp, int C, int H, int W, int pad, const Geom *g)
+{
+  for (int c = 0; c < C; c++)
+    for (int iy = 0; iy < H; iy++)
+      {
+        const float *src = x + ((size_t) c * H + iy) * W;
+        float *dst = xp + (size_t) c * g->plane + (size_t) (iy + pad) * g->ld + pad;
+        /* Rows of 6–28 floats: a loop, not a memcpy call per row. */
+        for (int ix = 0; ix < W; ix++)
+          dst[ix] = src[ix];
+      }
+}
+
+void
+dl_conv_direct_forward (const float *x, const float *w, const float *b, float *y, int B, int C, int H, int W, int K,
+                        int k, int pad, float *scratch)
+{
+  const Kernels *kn = kernels ();
+  Geom g = geom (kn->vw, H, W, K, k, pad);
+  float *wt = scratch, *bias = wt + LINES (C * k * k * g.Kp), *xp = bias + LINES (g.Kp);
+
+  for (int c = 0; c < C; c++)
+    for (int t = 0; t < k * k; t++)
+      for (int f = 0; f < g.Kp; f++)
+        wt[((size_t) c * k * k + t) * g.Kp + f] = f < K ? w[((size_t) f * C + c) * k * k + t] : 0.0f;
+  for (int f = 0; f < g.Kp; f++)
+    bias[f] = b && f < K ? b[f] : 0.0f;
+  /* The border stays zero: each image overwrites only the inside. */
+  memset (xp, 0, sizeof (float) * C * g.plane);
+  for (int n = 0; n < B; n++)
+    {
+      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, &g);
+      kn->forward (xp, C, g.ld, g.plane, wt, bias, g.Kp, K, k, g.Ho, g.Wo, y + (size_t) n * K * g.Ho * g.Wo);
+    }
+}
+
+/* dw, db of the batch: per image, its padded input and output gradient through the kernel, summed as
+ * vectors; then across their lanes. */
+static void
+weight_grads (const float *x, const float *dy, float *dw, float *db, int B, int C, int H, int W, int K, int k,
+              int pad, float *scratch)
+{
+  const Kernels *kn = kernels ();
+  Geom g = geom (kn->vw, H, W, K, k, pad);
+  float *xp = scratch, *dyp = xp + (size_t) C * g.plane, *vacc = dyp + (size_t) g.Kp * g.Ho * g.VWo;
+  float *vdb = vacc + (size_t) C * k * k * g.Kp * kn->vw;
+  size_t HoWo = (size_t) g.Ho * g.Wo;
+
+  memset (xp, 0, sizeof (float) * C * g.plane);
+  /* Channels beyond K and columns beyond Wo stay zero. */
+  memset (dyp, 0, sizeof (float) * g.Kp * g.Ho * g.VWo);
+  memset (vacc, 0, sizeof (float) * (C * k * k + 1) * g.Kp * kn->vw);
+  for (int n = 0; n < B; n++)
+    {
+      const float *dyn = dy + (size_t) n * K * HoWo;
+      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, &g);
+      for (int f = 0; f < K; f++)
+        for (int oy = 0; oy < g.Ho; oy++)
+          {
+            const float *src = dyn + f * HoWo + (size_t) oy * g.Wo;
+            float *dst = dyp + ((size_t) f * g.Ho + oy) * g.VWo;
+            for (int ox = 0; ox < g.Wo; ox++)
+              dst[ox] = src[ox];
+          }
+      kn->wgrad (xp, C, g.ld, g.plane, dyp, g.Kp, k, g.Ho, g.VWo, vacc, vdb);
+    }
+  /* Across the lanes. */
+  for (int f = 0; f < K; f++)
+    {
+      for (int c = 0; c < C; c++)
+        for (int t = 0; t < k * k; t++)
+          {
+            const float *v = vacc + (((size_t) c * k * k + t) * g.Kp + f) * kn->vw;
+            float s = 0.0f;
+            for (int l = 0; l < kn->vw; l++)
+              s += v[l];
+            dw[((size_t) f * C + c) * k * k + t] = s;
+          }
+      float s = 0.0f;
+      for (int l = 0; l < kn->vw; l++)
+        s += vdb[f * kn->vw + l];
+      db[f] = s;
+    }
+}
+
+void
+dl_conv_direct_backward (const float *x, const float *w, const float *dy, float *dx, float *dw, float *db, int B,
+                         int C, int H, int W, int K, int k, int pad, float *scratch)
+{
+  Geom g = geom (VW_MAX, H, W, K, k, pad);
+
+  if (dw)
+    weight_grads (x, dy, dw, db, B, C, H, W, K, k, pad, scratch);
+  if (dx == NULL)
+    return;
+  /* The input gradient is a forward convolution of the output gradient (K channels, padded by k − 1 −
+   * pad) with the weights flipped in both axes and their channel axes swapped. */
+  float *wf = scratch, *rest = wf + LINES (C * K * k * k);
+  for (int c = 0; c < C; c++)
+    for (int f = 0; f < K; f++)
+      for (int ky = 0; ky < k; ky++)
+        for (int kx = 0; kx < k; kx++)
+          wf[(((size_t) c * K + f) * k + ky) * k + kx] = w[(((size_t) f * C + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
+  dl_conv_direct_forward (dy, wf, NULL, dx, B, K, g.Ho, g.Wo, C, k, k - 1 - pad, rest);
+}
