@@ -4,7 +4,7 @@
 # installed, and apt-get is not even run, when dpkg already reports every package installed.
 
 # Build: compiler, meson/ninja, GLib/GTK 4/OpenBLAS/zlib/SQLite headers, check for the tests; libsoup 3,
-# json-glib (also parsing digitlab-cli's JSON in the run history's tests) and libarchive for downloading
+# json-glib (digitlab-cli's --json output, and parsing it in the tests) and libarchive for downloading
 # MNIST (digitlab-cli fetch, the app's Download button), which needs glib-networking (TLS) and
 # ca-certificates to reach the registry over HTTPS; rsvg-convert (librsvg2-bin) renders the app icon's PNG.
 # Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,

@@ -849,26 +849,44 @@ START_TEST (test_interrupt_saves)
 }
 END_TEST
 
-/* The writer escapes what JSON requires, and the parser reads back exactly the text that went in. */
+/* The CLI's JSON (json-glib with its conventions) escapes what JSON requires, writes NaN and a NULL string
+ * as null, and this test's own parser reads back exactly the text that went in. */
 START_TEST (test_json_escaping)
 {
   const char *nasty = "quote \" backslash \\ newline \n tab \t bell \a del \x7f é ✓";
-  DlJson j;
-  dl_json_init (&j);
-  dl_json_begin_object (&j, NULL);
-  dl_json_string (&j, nasty, nasty);
-  dl_json_double (&j, "nan", NAN);
-  dl_json_double (&j, "small", 1.25e-7);
-  dl_json_begin_array (&j, "empty");
-  dl_json_end_array (&j);
-  dl_json_end_object (&j);
-  g_autofree char *text = dl_json_finish (&j);
+  JsonBuilder *j = dl_cli_json_new ();
 
+  dl_cli_json_string (j, nasty, nasty);
+  dl_cli_json_double (j, "nan", NAN);
+  dl_cli_json_double (j, "inf", INFINITY);
+  dl_cli_json_string (j, "none", NULL);
+  dl_cli_json_double (j, "small", 1.25e-7);
+  dl_cli_json_int (j, "big", G_GINT64_CONSTANT (1) << 52);
+  dl_cli_json_bool (j, "yes", TRUE);
+  dl_cli_json_begin_array (j, "empty");
+  json_builder_end_array (j);
+  dl_cli_json_begin_array (j, "list");
+  dl_cli_json_int (j, NULL, 3);
+  dl_cli_json_begin_object (j, NULL);
+  dl_cli_json_double (j, "x", 0.5);
+  json_builder_end_object (j);
+  json_builder_end_array (j);
+  g_autofree char *text = dl_cli_json_finish (j);
+  g_object_unref (j);
+
+  ck_assert_msg (strchr (text, '\n') == NULL, "not one line: %s", text);
   g_autoptr (JNode) root = json_parse (text);
   ck_assert_str_eq (jget (root, nasty, J_STRING)->string, nasty);
   jget (root, "nan", J_NULL);
+  jget (root, "inf", J_NULL);
+  jget (root, "none", J_NULL);
   ck_assert (jnum (root, "small") == 1.25e-7);
+  ck_assert (jnum (root, "big") == 4503599627370496.0);
+  ck_assert (jget (root, "yes", J_BOOL)->boolean);
   ck_assert_int_eq (jget (root, "empty", J_ARRAY)->items->len, 0);
+  JNode *list = jget (root, "list", J_ARRAY);
+  ck_assert_int_eq (list->items->len, 2);
+  ck_assert (jnum (g_ptr_array_index (list->items, 1), "x") == 0.5);
 }
 END_TEST
 

@@ -19,6 +19,7 @@
 #include "dl-help-window.h"
 #include "dl-preferences-window.h"
 #include "dl-test-gtk.h"
+#include "dl-test-mnist.h"
 #include "dl-test-registry.h"
 #include "dl-window.h"
 
@@ -418,6 +419,7 @@ check_all (GApplication *app, DlWindow *window)
 
 START_TEST (test_desktop)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   run_app (check_all);
 }
 END_TEST

@@ -11,6 +11,7 @@
 
 #include "dl-plot.h"
 #include "dl-test-gtk.h"
+#include "dl-test-mnist.h"
 #include "dl-train-page.h"
 
 /* The palette's light-style colours (the tests run with the default, light, style). */
@@ -36,6 +37,7 @@ count_changed (DlSeries *s, int *count)
 
 START_TEST (test_smoothing_exact)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlSeries) s = dl_series_new ("loss", NULL);
   const double ys[] = { 1, 0, 0 };
 
@@ -63,6 +65,7 @@ END_TEST
 
 START_TEST (test_smoothing_constant_and_nan)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlSeries) s = dl_series_new ("loss", NULL);
   double lo, hi, x1;
 
@@ -87,6 +90,7 @@ END_TEST
 
 START_TEST (test_series_large)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlSeries) s = dl_series_new ("loss", "blue");
   const guint n = 200000;
   g_autofree double *x = g_new (double, n);
@@ -213,6 +217,7 @@ assert_line_at (cairo_surface_t *surface, int x, guint32 c, double row)
 
 START_TEST (test_draw_lines)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   cairo_surface_t *surface;
   graphene_rect_t a;
@@ -268,6 +273,7 @@ END_TEST
 
 START_TEST (test_draw_log_axis)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   cairo_surface_t *surface;
   graphene_rect_t a;
@@ -298,6 +304,7 @@ END_TEST
 
 START_TEST (test_draw_marker)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   cairo_surface_t *before, *after;
   graphene_rect_t a;
@@ -347,6 +354,7 @@ END_TEST
 
 START_TEST (test_draw_smoothed_and_dense)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   g_autoptr (DlSeries) s = dl_series_new ("loss", "orange");
   cairo_surface_t *surface;
@@ -389,6 +397,7 @@ END_TEST
 
 START_TEST (test_draw_nan_breaks_line)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   g_autoptr (DlSeries) s = dl_series_new ("loss", "blue");
   cairo_surface_t *surface;
@@ -412,6 +421,7 @@ END_TEST
  * on a log axis, a single point, sizes down to 1 × 1. */
 START_TEST (test_draw_edge_cases)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   g_autoptr (DlSeries) nan = dl_series_new ("nan", NULL);
   g_autoptr (DlSeries) negative = dl_series_new ("negative", NULL);
@@ -464,6 +474,7 @@ count_notify (GObject *object, GParamSpec *pspec, int *count)
 
 START_TEST (test_properties)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   int notified = 0;
   g_autofree char *title = NULL;
@@ -491,6 +502,7 @@ END_TEST
 
 START_TEST (test_exports)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   g_autoptr (DlSeries) s = dl_series_new ("train, loss", "blue");
   g_autoptr (DlSeries) acc = dl_series_new ("acc", "green");
@@ -636,6 +648,7 @@ which_color (cairo_surface_t *surface, int x, double row, guint32 c1, guint32 c2
 
 START_TEST (test_overlay_runs)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   g_autoptr (DlSeries) a_low = ramp ("loss", 0, 0.25, 10, 0.25, 100);
   g_autoptr (DlSeries) a_mid = ramp ("test loss", 0, 0.5, 10, 0.5, 100);
@@ -687,6 +700,7 @@ END_TEST
 
 START_TEST (test_branch_clipping)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   g_autoptr (DlSeries) parent_s = ramp ("loss", 0, 0.25, 10, 0.25, 100);
   g_autoptr (DlSeries) child_s = ramp ("loss", 0, 0.75, 10, 0.75, 100);
@@ -768,6 +782,7 @@ count_changes (cairo_surface_t *a, cairo_surface_t *b, double cx, double cy, dou
 
 START_TEST (test_best_markers)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plain = new_plot ();
   g_autoptr (DlPlot) marked = new_plot ();
   g_autoptr (DlSeries) acc = dl_series_new ("accuracy", NULL);
@@ -822,6 +837,7 @@ tinted (guint32 p)
 
 START_TEST (test_mean_band)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   g_autoptr (DlSeries) s1 = ramp ("loss", 0, 0.4, 10, 0.4, 100);
   g_autoptr (DlSeries) s2 = ramp ("loss", 0, 0.5, 10, 0.5, 100);
@@ -885,6 +901,7 @@ END_TEST
 
 START_TEST (test_percent_axis)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   g_autoptr (DlSeries) acc = dl_series_new ("test accuracy", NULL);
   g_autofree char *readout = NULL;
@@ -924,6 +941,7 @@ END_TEST
 
 START_TEST (test_readout_precision)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) plot = new_plot ();
   g_autoptr (DlSeries) loss = dl_series_new ("train loss", NULL);
   g_autoptr (DlSeries) test = dl_series_new ("test loss", NULL);
@@ -1019,6 +1037,7 @@ overlay_plot (DlSeries **finished, guint n, DlSeries *current)
  * look like one drawing of the same data from scratch. */
 START_TEST (test_cached_frames_match)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (GRand) rand = g_rand_new_with_seed (3);
   DlSeries *finished[5], *copies[5];
   g_autoptr (DlSeries) current = dl_series_new ("loss", NULL);
@@ -1086,6 +1105,7 @@ END_TEST
 
 START_TEST (test_export_several)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   g_autoptr (DlPlot) loss = new_plot ();
   g_autoptr (DlPlot) accuracy = new_plot ();
   g_autoptr (DlSeries) l = ramp ("train loss", 0, 1, 2, 0.5, 2);
@@ -1171,6 +1191,7 @@ test_run (const char *name)
  * which a log axis can only show by stretching down to the last tiny rate: 1e-8 in a screenshot). */
 START_TEST (test_train_page_plots)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   DlTrainPage *page = g_object_ref_sink (g_object_new (DL_TYPE_TRAIN_PAGE, NULL));
   DlPlot *accuracy = dl_train_page_get_accuracy_plot (page), *lr_plot = dl_train_page_get_lr_plot (page);
   g_autoptr (DlSeries) lr = dl_series_new ("learning rate", NULL);
@@ -1259,6 +1280,7 @@ texture_pixel (const guchar *data, int w, int x, int y)
 
 START_TEST (test_window_snapshot)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   GtkWidget *window = gtk_window_new ();
   GtkWidget *plot = dl_plot_new ();
   GtkEventController *motion = NULL;
@@ -1344,6 +1366,7 @@ find_file_chooser (void)
 
 START_TEST (test_export_action)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   GtkWidget *window = gtk_window_new ();
   GtkWidget *plot = dl_plot_new ();
   GtkWidget *dialog = NULL;
@@ -1426,6 +1449,7 @@ on_run_action (GSimpleAction *action, GVariant *parameter, double *got)
 
 START_TEST (test_context_menu_run_actions)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   GtkWidget *window = gtk_window_new ();
   GtkWidget *plot = dl_plot_new ();
   g_autoptr (DlSeries) current = dl_series_new ("loss", NULL);
@@ -1534,6 +1558,7 @@ open_dialog_then_destroy (GtkWidget *window, GtkWidget *owner, const char *actio
 
 START_TEST (test_chooser_closes_with_widget)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   GtkWidget *plot = dl_plot_new ();
 
   add_line (DL_PLOT (plot), "flat", "blue", 0, 0.5, 1, 0.5);
@@ -1545,6 +1570,7 @@ END_TEST
 /* The Train page's CSV button: one file with every plot shown. */
 START_TEST (test_train_page_export)
 {
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
   GtkWidget *window = gtk_window_new ();
   DlTrainPage *page = g_object_new (DL_TYPE_TRAIN_PAGE, NULL);
   g_autoptr (DlRun) run = test_run ("this run");

@@ -7,66 +7,17 @@
  */
 #include <check.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
-#include <json-glib/json-glib.h>
+#include <unistd.h>
 
+#include "dl-test-cli.h"
 #include "dl-test-runs.h"
 
 #define ARCH "fc16-relu,fc10,softmax"
 
-static const char *cli_path;
 static char *home;
 static char *train_csv, *test_csv;
-
-typedef struct {
-  int   status;
-  char *out, *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
-/* Runs the CLI with the arguments (NULL-terminated) and the environment given as NAME=VALUE strings in
- * `env` (NULL: this process's). */
-static Result
-run_cli_env (char **env, const char *first, ...)
-{
-  g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  g_autoptr (GError) error = NULL;
-  Result r = { 0 };
-  va_list ap;
-  int wait_status;
-
-  g_ptr_array_add (args, (char *) cli_path);
-  va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  ck_assert_msg (g_spawn_sync (NULL, (char **) args->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err,
-                               &wait_status, &error), "%s", error ? error->message : "");
-  r.status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
-  return r;
-}
-
-#define run_cli(...) run_cli_env (NULL, __VA_ARGS__)
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-
-  ck_assert_msg (json_parser_load_from_data (parser, text, -1, &error), "not JSON (%s):\n%s",
-                 error ? error->message : "", text);
-  return json_node_copy (json_parser_get_root (parser));
-}
 
 /* The `runs list --json` entries of a store. */
 static JsonArray *
@@ -277,6 +228,28 @@ START_TEST (test_export)
   ck_assert_int_eq (test_acc[0], 1);   /* the last epoch's evaluation is the final one: no extra */
   ck_assert_int_eq (test_acc[1], 2);
   ck_assert_int_eq (train_acc[1], 2);
+
+  /* Saved as every file is (dl_file_save): through a symlink into its target, and never over a FIFO. */
+  {
+    g_autofree char *link = g_build_filename (home, "export-link.csv", NULL);
+    g_autofree char *fifo = g_build_filename (home, "export.fifo", NULL);
+    g_autofree char *again = NULL;
+    g_auto (Result) r = { 0 };
+    GStatBuf st;
+
+    g_unlink (csv);
+    ck_assert (symlink (csv, link) == 0);
+    r = run_cli ("runs", "export", ida, "--store", store, "--output", link, NULL);
+    ck_assert_msg (r.status == 0, "%s", r.err);
+    ck_assert (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+    ck_assert (g_file_get_contents (csv, &again, NULL, NULL) && g_str_has_prefix (again, "run,uuid,name,"));
+    result_clear (&r);
+    ck_assert (mkfifo (fifo, 0600) == 0);
+    r = run_cli ("runs", "export", ida, "--store", store, "--output", fifo, NULL);
+    ck_assert_int_eq (r.status, 1);
+    ck_assert_msg (strstr (r.err, fifo) != NULL, "%s", r.err);
+    ck_assert (g_lstat (fifo, &st) == 0 && S_ISFIFO (st.st_mode));
+  }
 }
 END_TEST
 
@@ -411,7 +384,7 @@ main (int argc, char **argv)
       g_printerr ("usage: %s CLI-PATH\n", argv[0]);
       return 2;
     }
-  cli_path = argv[1];
+  test_cli_path = argv[1];
   home = test_runs_private_home ();
   write_sets ();
   SRunner *sr = srunner_create (cli_suite ());

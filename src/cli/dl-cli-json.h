@@ -1,34 +1,26 @@
-/* dl-cli-json.h — a minimal JSON writer for the CLI's result objects: properly escaped strings,
- * non-finite numbers as null, commas placed by the writer. */
+/* dl-cli-json.h — the CLI's result objects through json-glib: a JsonBuilder with the conventions every
+ * command's --json follows (a member's key and value in one call, NaN and infinities as null, a NULL
+ * string as null), and the finished object printed as one line on stdout. */
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
-#define DL_JSON_MAX_DEPTH 16
+/* A builder with the top-level object begun. */
+JsonBuilder *dl_cli_json_new (void);
+/* Ends the top-level object and returns its text (one line; caller frees). */
+char        *dl_cli_json_finish (JsonBuilder *b);
+/* dl_cli_json_finish, printed on stdout with a newline, and the builder unreffed. */
+void         dl_cli_json_print (JsonBuilder *b);
 
-typedef struct {
-  GString *out;
-  int      depth;
-  gboolean has_items[DL_JSON_MAX_DEPTH];  /* per open container: write a comma before the next item */
-} DlJson;
-
-void  dl_json_init (DlJson *j);
-/* The finished text (caller frees); the writer is empty afterwards. */
-char *dl_json_finish (DlJson *j);
-
-/* `key` names the member inside an object; pass NULL inside an array or at the top. */
-void dl_json_begin_object (DlJson *j, const char *key);
-void dl_json_end_object (DlJson *j);
-void dl_json_begin_array (DlJson *j, const char *key);
-void dl_json_end_array (DlJson *j);
-void dl_json_string (DlJson *j, const char *key, const char *value);  /* NULL → null */
-void dl_json_double (DlJson *j, const char *key, double value);       /* NaN/Inf → null */
-void dl_json_int (DlJson *j, const char *key, gint64 value);
-void dl_json_bool (DlJson *j, const char *key, gboolean value);
-
-/* Appends `s` as a quoted JSON string (UTF-8 passed through, controls and quotes escaped). */
-void dl_json_append_escaped (GString *out, const char *s);
+/* `key` names the member inside an object; NULL inside an array. */
+void dl_cli_json_begin_object (JsonBuilder *b, const char *key);
+void dl_cli_json_begin_array (JsonBuilder *b, const char *key);
+void dl_cli_json_string (JsonBuilder *b, const char *key, const char *value);  /* NULL → null */
+void dl_cli_json_double (JsonBuilder *b, const char *key, double value);       /* NaN/Inf → null */
+void dl_cli_json_int (JsonBuilder *b, const char *key, gint64 value);
+void dl_cli_json_bool (JsonBuilder *b, const char *key, gboolean value);
+void dl_cli_json_null (JsonBuilder *b, const char *key);
 
 G_END_DECLS

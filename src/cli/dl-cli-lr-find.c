@@ -26,56 +26,67 @@ on_event (DlWorker *worker, DlEvent *ev, Sweep *s)
 }
 
 static void
-print_json (const DlCliRecipe *r, const DlEvent *ev)
+print_json (const DlCliRecipe *r, const DlCliBranch *branch, const DlEvent *ev)
 {
   const DlLrFind *f = ev->lr_find;
-  g_autofree char *text = NULL;
-  DlJson j;
+  JsonBuilder *j = dl_cli_json_new ();
 
-  dl_json_init (&j);
-  dl_json_begin_object (&j, NULL);
-  dl_json_string (&j, "preset", r->p.name);
-  dl_json_string (&j, "arch", r->p.arch);
-  dl_json_string (&j, "optimizer", dl_optimizer_name (r->p.hyper.optimizer));
-  dl_json_string (&j, "reduce", r->p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean");
-  dl_json_int (&j, "batch", r->p.batch);
-  dl_json_int (&j, "seed", (gint64) r->seed);
-  dl_json_double (&j, "current_lr", f->current_lr);
-  dl_json_double (&j, "suggestion", f->steepest);
-  dl_json_double (&j, "steepest", f->steepest);
-  dl_json_double (&j, "valley", f->valley);
-  dl_json_double (&j, "min_loss_lr", f->min_loss_lr);
-  dl_json_double (&j, "min_loss", f->min_loss);
-  dl_json_bool (&j, "too_high", f->too_high);
-  dl_json_bool (&j, "stopped_early", f->stopped_early);
-  dl_json_int (&j, "steps", f->points->len);
-  dl_json_double (&j, "lr_min", f->options.lr_min);
-  dl_json_double (&j, "lr_max", f->options.lr_max);
-  dl_json_string (&j, "message", ev->message);
-  dl_json_begin_array (&j, "points");
+  dl_cli_json_string (j, "preset", r->p.name);
+  dl_cli_json_string (j, "arch", r->p.arch);
+  dl_cli_json_string (j, "optimizer", dl_optimizer_name (r->p.hyper.optimizer));
+  dl_cli_json_string (j, "reduce", r->p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean");
+  dl_cli_json_int (j, "batch", r->p.batch);
+  dl_cli_json_int (j, "seed", (gint64) r->seed);
+  dl_cli_json_double (j, "current_lr", f->current_lr);
+  dl_cli_json_double (j, "suggestion", f->steepest);
+  dl_cli_json_double (j, "steepest", f->steepest);
+  dl_cli_json_double (j, "valley", f->valley);
+  dl_cli_json_double (j, "min_loss_lr", f->min_loss_lr);
+  dl_cli_json_double (j, "min_loss", f->min_loss);
+  dl_cli_json_bool (j, "too_high", f->too_high);
+  dl_cli_json_bool (j, "stopped_early", f->stopped_early);
+  dl_cli_json_int (j, "steps", f->points->len);
+  dl_cli_json_double (j, "lr_min", f->options.lr_min);
+  dl_cli_json_double (j, "lr_max", f->options.lr_max);
+  dl_cli_json_string (j, "message", ev->message);
+  if (branch != NULL)
+    {
+      dl_cli_json_begin_object (j, "from");
+      dl_cli_json_int (j, "run", dl_run_get_number (branch->parent));
+      dl_cli_json_string (j, "uuid", dl_run_get_uuid (branch->parent));
+      dl_cli_json_int (j, "step", branch->ckpt->step);
+      json_builder_end_object (j);
+    }
+  else
+    dl_cli_json_null (j, "from");
+  dl_cli_json_begin_array (j, "points");
   for (guint i = 0; i < f->points->len; i++)
     {
       const DlLrPoint *p = &g_array_index (f->points, DlLrPoint, i);
 
-      dl_json_begin_object (&j, NULL);
-      dl_json_double (&j, "lr", p->lr);
-      dl_json_double (&j, "loss", p->loss);
-      dl_json_double (&j, "smoothed", p->smoothed);
-      dl_json_end_object (&j);
+      dl_cli_json_begin_object (j, NULL);
+      dl_cli_json_double (j, "lr", p->lr);
+      dl_cli_json_double (j, "loss", p->loss);
+      dl_cli_json_double (j, "smoothed", p->smoothed);
+      json_builder_end_object (j);
     }
-  dl_json_end_array (&j);
-  dl_json_end_object (&j);
-  text = dl_json_finish (&j);
-  puts (text);
+  json_builder_end_array (j);
+  dl_cli_json_print (j);
 }
 
 /* The curve every tenth of the way, then the verdict. */
 static void
-print_text (const DlCliRecipe *r, const DlEvent *ev)
+print_text (const DlCliRecipe *r, const DlCliBranch *branch, const DlEvent *ev)
 {
   const DlLrFind *f = ev->lr_find;
   guint n = f->points->len, every = MAX (n / 10, 1);
 
+  if (branch != NULL)
+    {
+      g_autofree char *what = dl_cli_branch_describe (branch);
+
+      printf ("from %s\n", what);
+    }
   printf ("%s (%s), %s, reduce %s, batch %d, seed %" G_GUINT64_FORMAT ": %u batches from %g to %g%s\n",
           r->p.name, r->p.arch, dl_optimizer_name (r->p.hyper.optimizer),
           r->p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r->p.batch, r->seed, n, f->options.lr_min,
@@ -94,7 +105,8 @@ print_text (const DlCliRecipe *r, const DlEvent *ev)
 }
 
 gboolean
-dl_cli_lr_find (const DlCliRecipe *r, DlDataset *train, DlDataset *test, int steps, gboolean json, GError **error)
+dl_cli_lr_find (const DlCliRecipe *r, const DlCliBranch *branch, DlDataset *train, DlDataset *test, int steps,
+                gboolean json, GError **error)
 {
   g_autoptr (GMainContext) context = g_main_context_new ();
   Sweep s = { 0 };
@@ -113,7 +125,14 @@ dl_cli_lr_find (const DlCliRecipe *r, DlDataset *train, DlDataset *test, int ste
   worker = dl_worker_new ();
   g_signal_connect (worker, "event", G_CALLBACK (on_event), &s);
   dl_worker_set_data (worker, train, test);
-  dl_worker_find_lr (worker, &cfg, &options);
+  if (branch != NULL)
+    {
+      /* A copy of the checkpoint as a run of this worker only, swept from where it is (cfg NULL). */
+      dl_worker_branch (worker, branch->ckpt, &cfg);
+      dl_worker_find_lr (worker, NULL, &options);
+    }
+  else
+    dl_worker_find_lr (worker, &cfg, &options);
   g_main_loop_run (s.loop);
   dl_worker_shutdown (worker);
   g_object_unref (worker);
@@ -127,9 +146,9 @@ dl_cli_lr_find (const DlCliRecipe *r, DlDataset *train, DlDataset *test, int ste
       return FALSE;
     }
   if (json)
-    print_json (r, s.found);
+    print_json (r, branch, s.found);
   else
-    print_text (r, s.found);
+    print_text (r, branch, s.found);
   dl_event_unref (s.found);
   return TRUE;
 }

@@ -14,7 +14,7 @@ dl_cli_options_clear (DlCliOptions *o)
     &o->schedule, &o->lr, &o->momentum, &o->weight_decay, &o->schedule_gamma, &o->batch, &o->epochs,
     &o->schedule_step, &o->seed, &o->threads, &o->save, &o->metrics, &o->model, &o->metrics_every,
     &o->limit_train, &o->batches, &o->warmup, &o->augment_kinds, &o->target, &o->schedule_warmup,
-    &o->run_name, &o->store, &o->output,
+    &o->run_name, &o->store, &o->output, &o->from,
   };
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
@@ -204,11 +204,45 @@ dl_cli_recipe_resolve (const DlCliOptions *o, DlCliRecipe *r, GError **error)
   return TRUE;
 }
 
+gboolean
+dl_cli_recipe_resolve_from (const DlCliOptions *o, const DlTrainConfig *base, const char *preset, DlCliRecipe *r,
+                            GError **error)
+{
+  const char *fixed = o->preset ? "preset" : o->arch ? "arch" : o->seed ? "seed" : NULL;
+  GError *arch_error = NULL;
+
+  memset (r, 0, sizeof *r);
+  if (fixed != NULL)
+    return usage_error (error, "--%s cannot be given with --from: a branch goes on with the checkpoint's network "
+                        "and random streams", fixed);
+  r->name_owned = g_strdup (preset);
+  r->p = (DlPreset) {
+    .name = r->name_owned, .hyper = base->hyper, .batch = base->batch, .epochs = base->epochs,
+    .schedule = base->schedule, .schedule_gamma = base->schedule_gamma, .schedule_step = base->schedule_step,
+    .augment = base->augment,
+  };
+  r->seed = base->seed;
+  r->threads = base->threads;
+  if (!apply_numbers (o, r, error) || !apply_choices (o, r, error))
+    return FALSE;
+  if (!dl_arch_parse (base->arch, &r->arch, &arch_error))
+    {
+      g_propagate_error (error, arch_error);
+      return FALSE;
+    }
+  /* The checkpoint's own spelling: the worker compares it with the checkpoint's. */
+  r->arch_owned = g_strdup (base->arch);
+  r->p.arch = r->arch_owned;
+  return TRUE;
+}
+
 void
 dl_cli_recipe_clear (DlCliRecipe *r)
 {
   g_clear_pointer (&r->arch_owned, g_free);
+  g_clear_pointer (&r->name_owned, g_free);
   r->p.arch = NULL;
+  r->p.name = NULL;
 }
 
 static gboolean

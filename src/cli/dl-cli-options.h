@@ -6,6 +6,7 @@
 #include <glib.h>
 #include "dl-arch.h"
 #include "dl-data.h"
+#include "dl-train-config.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,7 @@ typedef struct {
   char    *target;
   /* Run history: train records into --store (default: the user's store) unless --no-record. */
   char    *run_name, *store, *output;
+  char    *from;               /* --from RUN[@STEP]: branch from a recorded run's checkpoint (dl-cli-branch.h) */
   gboolean no_record, all, purge;
 } DlCliOptions;
 
@@ -40,6 +42,7 @@ void dl_cli_options_clear (DlCliOptions *o);
 typedef struct {
   DlPreset p;
   char    *arch_owned;
+  char    *name_owned;     /* p.name of a branch: its parent's preset */
   DlArch   arch;
   guint64  seed;
   int      threads;        /* 0: the BLAS library's default */
@@ -47,6 +50,11 @@ typedef struct {
 } DlCliRecipe;
 
 gboolean dl_cli_recipe_resolve (const DlCliOptions *o, DlCliRecipe *r, GError **error);
+/* The recipe of a branch: `base` (a checkpoint's, every live change in it) with the overrides of the
+ * command line; `preset` names the parent's preset (NULL: a custom recipe). The network and the seed are
+ * the checkpoint's: --preset, --arch and --seed are usage errors. */
+gboolean dl_cli_recipe_resolve_from (const DlCliOptions *o, const DlTrainConfig *base, const char *preset,
+                                     DlCliRecipe *r, GError **error);
 void     dl_cli_recipe_clear (DlCliRecipe *r);
 
 /* Integer option text → value in [min, max]; a usage error naming the option otherwise. */

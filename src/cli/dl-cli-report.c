@@ -33,6 +33,7 @@ dl_cli_report_clear (DlCliReport *r)
   g_clear_pointer (&r->arch, g_free);
   g_clear_pointer (&r->blas, g_free);
   g_clear_pointer (&r->run_uuid, g_free);
+  g_clear_pointer (&r->from_uuid, g_free);
   g_clear_pointer (&r->epochs, g_array_unref);
   g_clear_pointer (&r->diagnostics, g_ptr_array_unref);
   if (r->metrics)
@@ -164,43 +165,50 @@ dl_cli_report_epoch (DlCliReport *r, const DlEpochRecord *rec, const DlDiagnosis
 static void
 print_json (DlCliReport *r)
 {
-  DlJson j;
-  dl_json_init (&j);
-  dl_json_begin_object (&j, NULL);
+  JsonBuilder *j = dl_cli_json_new ();
   double acc = r->epochs->len ? g_array_index (r->epochs, DlEpochRecord, r->epochs->len - 1).test_accuracy : NAN;
-  dl_json_double (&j, "test_accuracy", acc);
-  dl_json_begin_array (&j, "epochs");
+  dl_cli_json_double (j, "test_accuracy", acc);
+  dl_cli_json_begin_array (j, "epochs");
   for (guint i = 0; i < r->epochs->len; i++)
     {
       const DlEpochRecord *e = &g_array_index (r->epochs, DlEpochRecord, i);
-      dl_json_begin_object (&j, NULL);
-      dl_json_int (&j, "epoch", e->epoch);
-      dl_json_double (&j, "train_loss", e->train_loss);
-      dl_json_double (&j, "test_loss", e->test_loss);
-      dl_json_double (&j, "test_accuracy", e->test_accuracy);
-      dl_json_double (&j, "seconds", e->seconds);
-      dl_json_end_object (&j);
+      dl_cli_json_begin_object (j, NULL);
+      dl_cli_json_int (j, "epoch", e->epoch);
+      dl_cli_json_double (j, "train_loss", e->train_loss);
+      dl_cli_json_double (j, "test_loss", e->test_loss);
+      dl_cli_json_double (j, "test_accuracy", e->test_accuracy);
+      dl_cli_json_double (j, "seconds", e->seconds);
+      json_builder_end_object (j);
     }
-  dl_json_end_array (&j);
-  dl_json_double (&j, "samples_per_second", r->samples_per_second);
-  dl_json_bool (&j, "collapsed", r->collapsed);
-  dl_json_begin_array (&j, "diagnostics");
+  json_builder_end_array (j);
+  dl_cli_json_double (j, "samples_per_second", r->samples_per_second);
+  dl_cli_json_bool (j, "collapsed", r->collapsed);
+  dl_cli_json_begin_array (j, "diagnostics");
   for (guint i = 0; i < r->diagnostics->len; i++)
-    dl_json_string (&j, NULL, g_ptr_array_index (r->diagnostics, i));
-  dl_json_end_array (&j);
-  dl_json_string (&j, "preset", r->preset);
-  dl_json_string (&j, "arch", r->arch);
-  dl_json_int (&j, "seed", (gint64) r->seed);
-  dl_json_string (&j, "blas", r->blas);
+    dl_cli_json_string (j, NULL, g_ptr_array_index (r->diagnostics, i));
+  json_builder_end_array (j);
+  dl_cli_json_string (j, "preset", r->preset);
+  dl_cli_json_string (j, "arch", r->arch);
+  dl_cli_json_int (j, "seed", (gint64) r->seed);
+  dl_cli_json_string (j, "blas", r->blas);
   /* The run in the store (digitlab-cli runs show RUN), or null when it was not recorded. */
   if (r->run_number > 0)
-    dl_json_int (&j, "run", r->run_number);
+    dl_cli_json_int (j, "run", r->run_number);
   else
-    dl_json_string (&j, "run", NULL);
-  dl_json_string (&j, "run_uuid", r->run_uuid);
-  dl_json_end_object (&j);
-  g_autofree char *text = dl_json_finish (&j);
-  puts (text);
+    dl_cli_json_null (j, "run");
+  dl_cli_json_string (j, "run_uuid", r->run_uuid);
+  /* A branch: where it came from (null for a fresh network). */
+  if (r->from_run > 0)
+    {
+      dl_cli_json_begin_object (j, "from");
+      dl_cli_json_int (j, "run", r->from_run);
+      dl_cli_json_string (j, "uuid", r->from_uuid);
+      dl_cli_json_int (j, "step", r->from_step);
+      json_builder_end_object (j);
+    }
+  else
+    dl_cli_json_null (j, "from");
+  dl_cli_json_print (j);
   fflush (stdout);
 }
 

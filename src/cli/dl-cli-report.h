@@ -32,6 +32,9 @@ typedef struct {
   char      *blas;
   gint64     run_number;    /* the run as the store recorded it (0: not recorded) */
   char      *run_uuid;
+  gint64     from_run;      /* a branch: the run (number, uuid) and step it goes on from; 0 otherwise */
+  char      *from_uuid;
+  gint64     from_step;
   /* Results. */
   GArray    *epochs;        /* DlEpochRecord */
   double     samples_per_second;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "dl-cli-json.h"
+#include "dl-file.h"
 #include "dl-run-store.h"
 
 #define PROG "digitlab-cli runs"
@@ -22,7 +23,7 @@
 
 void
 dl_cli_recording_init (DlCliRecording *rec, const DlCliOptions *o, const DlCliRecipe *r, const DlDataset *train,
-                       const DlDataset *test, DlCliReport *report)
+                       const DlDataset *test, DlRunStore *open, DlCliReport *report)
 {
   g_autofree char *path = o->store != NULL ? g_strdup (o->store) : dl_run_store_default_path ();
   g_autofree char *dir = o->data_dir != NULL ? g_strdup (o->data_dir) : dl_data_default_dir ();
@@ -31,7 +32,7 @@ dl_cli_recording_init (DlCliRecording *rec, const DlCliOptions *o, const DlCliRe
   memset (rec, 0, sizeof *rec);
   if (o->no_record)
     return;
-  rec->store = dl_run_store_open (path, &error);
+  rec->store = open != NULL ? g_object_ref (open) : dl_run_store_open (path, &error);
   if (rec->store == NULL)
     {
       dl_cli_report_message (report, "warning: this run is not recorded: %s", error->message);
@@ -144,11 +145,11 @@ format_time (gint64 us, gboolean iso)
 }
 
 static void
-json_time (DlJson *j, const char *key, gint64 us)
+json_time (JsonBuilder *j, const char *key, gint64 us)
 {
   g_autofree char *text = format_time (us, TRUE);
 
-  dl_json_string (j, key, text);
+  dl_cli_json_string (j, key, text);
 }
 
 /* Accuracy as "98.48 %", or "—". */
@@ -160,51 +161,49 @@ format_accuracy (double a)
 
 /* The fields a run listing has. */
 static void
-json_run_summary (DlJson *j, DlRun *run)
+json_run_summary (JsonBuilder *j, DlRun *run)
 {
   DlRunData *data = dl_run_get_data (run);
   g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, dl_run_get_seed (run));
 
-  dl_json_int (j, "number", dl_run_get_number (run));
-  dl_json_string (j, "uuid", dl_run_get_uuid (run));
-  dl_json_string (j, "name", dl_run_get_name (run));
-  dl_json_string (j, "notes", dl_run_get_notes (run));
-  dl_json_string (j, "preset", dl_run_get_preset (run));
-  dl_json_string (j, "arch", dl_run_get_arch (run));
+  dl_cli_json_int (j, "number", dl_run_get_number (run));
+  dl_cli_json_string (j, "uuid", dl_run_get_uuid (run));
+  dl_cli_json_string (j, "name", dl_run_get_name (run));
+  dl_cli_json_string (j, "notes", dl_run_get_notes (run));
+  dl_cli_json_string (j, "preset", dl_run_get_preset (run));
+  dl_cli_json_string (j, "arch", dl_run_get_arch (run));
   /* A string: a seed above 2^53 does not survive a JSON number. */
-  dl_json_string (j, "seed", seed);
-  dl_json_string (j, "state", dl_train_state_to_nick (dl_run_get_state (run)));
-  dl_json_string (j, "program", dl_run_get_program (run));
+  dl_cli_json_string (j, "seed", seed);
+  dl_cli_json_string (j, "state", dl_train_state_to_nick (dl_run_get_state (run)));
+  dl_cli_json_string (j, "program", dl_run_get_program (run));
   json_time (j, "created", dl_run_get_created_at (run));
   json_time (j, "started", dl_run_get_started_at (run));
   json_time (j, "ended", dl_run_get_ended_at (run));
-  dl_json_double (j, "train_seconds", dl_run_get_train_seconds (run));
-  dl_json_int (j, "steps", dl_run_get_steps (run));
-  dl_json_double (j, "epochs_done", dl_run_get_epochs_done (run));
-  dl_json_double (j, "best_test_accuracy", dl_run_get_best_test_accuracy (run));
+  dl_cli_json_double (j, "train_seconds", dl_run_get_train_seconds (run));
+  dl_cli_json_int (j, "steps", dl_run_get_steps (run));
+  dl_cli_json_double (j, "epochs_done", dl_run_get_epochs_done (run));
+  dl_cli_json_double (j, "best_test_accuracy", dl_run_get_best_test_accuracy (run));
   if (dl_run_get_best_epoch (run) >= 0)
-    dl_json_int (j, "best_epoch", dl_run_get_best_epoch (run) + 1);
+    dl_cli_json_int (j, "best_epoch", dl_run_get_best_epoch (run) + 1);
   else
-    dl_json_string (j, "best_epoch", NULL);
-  dl_json_double (j, "final_test_accuracy", dl_run_get_final_test_accuracy (run));
-  dl_json_string (j, "final_model", dl_run_get_final_model_path (run));
-  dl_json_string (j, "origin_model", dl_run_get_origin_model_path (run));
-  dl_json_string (j, "origin_model_sha256", dl_run_get_origin_model_sha256 (run));
-  dl_json_begin_object (j, "data");
-  dl_json_string (j, "train", data != NULL ? data->train_source : NULL);
-  dl_json_string (j, "test", data != NULL ? data->test_source : NULL);
-  dl_json_int (j, "n_train", data != NULL ? data->n_train : 0);
-  dl_json_int (j, "n_test", data != NULL ? data->n_test : 0);
-  dl_json_end_object (j);
-  dl_json_bool (j, "deleted", dl_run_get_deleted_at (run) != 0);
-}
-
-static void
-print_json (DlJson *j)
-{
-  g_autofree char *text = dl_json_finish (j);
-
-  puts (text);
+    dl_cli_json_null (j, "best_epoch");
+  dl_cli_json_double (j, "final_test_accuracy", dl_run_get_final_test_accuracy (run));
+  dl_cli_json_string (j, "final_model", dl_run_get_final_model_path (run));
+  dl_cli_json_string (j, "origin_model", dl_run_get_origin_model_path (run));
+  dl_cli_json_string (j, "origin_model_sha256", dl_run_get_origin_model_sha256 (run));
+  /* A branch: the run and step it went on from (train --from, or the app's Branch from Here). */
+  dl_cli_json_string (j, "parent_uuid", dl_run_get_parent_uuid (run));
+  if (dl_run_get_parent_uuid (run) != NULL)
+    dl_cli_json_int (j, "parent_step", dl_run_get_parent_step (run));
+  else
+    dl_cli_json_null (j, "parent_step");
+  dl_cli_json_begin_object (j, "data");
+  dl_cli_json_string (j, "train", data != NULL ? data->train_source : NULL);
+  dl_cli_json_string (j, "test", data != NULL ? data->test_source : NULL);
+  dl_cli_json_int (j, "n_train", data != NULL ? data->n_train : 0);
+  dl_cli_json_int (j, "n_test", data != NULL ? data->n_test : 0);
+  json_builder_end_object (j);
+  dl_cli_json_bool (j, "deleted", dl_run_get_deleted_at (run) != 0);
 }
 
 /* ---- runs list ---- */
@@ -245,20 +244,17 @@ runs_list (DlCliOptions *o, DlRunStore *store)
     runs = g_ptr_array_new_with_free_func (g_object_unref);
   if (o->json)
     {
-      DlJson j;
+      JsonBuilder *j = dl_cli_json_new ();
 
-      dl_json_init (&j);
-      dl_json_begin_object (&j, NULL);
-      dl_json_begin_array (&j, "runs");
+      dl_cli_json_begin_array (j, "runs");
       for (guint i = 0; i < runs->len; i++)
         {
-          dl_json_begin_object (&j, NULL);
-          json_run_summary (&j, runs->pdata[i]);
-          dl_json_end_object (&j);
+          dl_cli_json_begin_object (j, NULL);
+          json_run_summary (j, runs->pdata[i]);
+          json_builder_end_object (j);
         }
-      dl_json_end_array (&j);
-      dl_json_end_object (&j);
-      print_json (&j);
+      json_builder_end_array (j);
+      dl_cli_json_print (j);
     }
   else
     print_list_text (runs);
@@ -294,76 +290,73 @@ print_show_json (DlRun *run, const Details *d)
 {
   g_autoptr (GPtrArray) config = dl_run_config_to_pairs (dl_run_get_config (run));
   DlRunData *data = dl_run_get_data (run);
-  DlJson j;
+  JsonBuilder *j = dl_cli_json_new ();
 
-  dl_json_init (&j);
-  dl_json_begin_object (&j, NULL);
-  json_run_summary (&j, run);
-  dl_json_begin_object (&j, "config");
+  json_run_summary (j, run);
+  dl_cli_json_begin_object (j, "config");
   for (guint i = 0; i + 1 < config->len; i += 2)
-    dl_json_string (&j, config->pdata[i], config->pdata[i + 1]);
-  dl_json_end_object (&j);
-  dl_json_begin_array (&j, "data_files");
+    dl_cli_json_string (j, config->pdata[i], config->pdata[i + 1]);
+  json_builder_end_object (j);
+  dl_cli_json_begin_array (j, "data_files");
   for (guint i = 0; data != NULL && i < data->files->len; i++)
     {
       const DlRunDataFile *f = data->files->pdata[i];
 
-      dl_json_begin_object (&j, NULL);
-      dl_json_string (&j, "set", f->set);
-      dl_json_string (&j, "kind", f->kind);
-      dl_json_string (&j, "path", f->path);
-      dl_json_int (&j, "size", f->size);
-      dl_json_string (&j, "sha256", f->sha256);
-      dl_json_end_object (&j);
+      dl_cli_json_begin_object (j, NULL);
+      dl_cli_json_string (j, "set", f->set);
+      dl_cli_json_string (j, "kind", f->kind);
+      dl_cli_json_string (j, "path", f->path);
+      dl_cli_json_int (j, "size", f->size);
+      dl_cli_json_string (j, "sha256", f->sha256);
+      json_builder_end_object (j);
     }
-  dl_json_end_array (&j);
-  dl_json_begin_array (&j, "epochs");
+  json_builder_end_array (j);
+  dl_cli_json_begin_array (j, "epochs");
   for (guint i = 0; i < d->epochs->len; i++)
     {
       const DlRunEpoch *e = &g_array_index (d->epochs, DlRunEpoch, i);
 
-      dl_json_begin_object (&j, NULL);
-      dl_json_int (&j, "epoch", e->epoch + 1);
-      dl_json_int (&j, "step", e->step);
-      dl_json_double (&j, "train_loss", e->train_loss);
-      dl_json_double (&j, "train_accuracy", e->train_accuracy);
-      dl_json_double (&j, "test_loss", e->test_loss);
-      dl_json_double (&j, "test_accuracy", e->test_accuracy);
-      dl_json_double (&j, "seconds", e->seconds);
-      dl_json_end_object (&j);
+      dl_cli_json_begin_object (j, NULL);
+      dl_cli_json_int (j, "epoch", e->epoch + 1);
+      dl_cli_json_int (j, "step", e->step);
+      dl_cli_json_double (j, "train_loss", e->train_loss);
+      dl_cli_json_double (j, "train_accuracy", e->train_accuracy);
+      dl_cli_json_double (j, "test_loss", e->test_loss);
+      dl_cli_json_double (j, "test_accuracy", e->test_accuracy);
+      dl_cli_json_double (j, "seconds", e->seconds);
+      json_builder_end_object (j);
     }
-  dl_json_end_array (&j);
-  dl_json_begin_array (&j, "events");
+  json_builder_end_array (j);
+  dl_cli_json_begin_array (j, "events");
   for (guint i = 0; i < d->events->len; i++)
     {
       const DlRunEvent *e = d->events->pdata[i];
 
-      dl_json_begin_object (&j, NULL);
-      dl_json_string (&j, "kind", e->kind);
-      json_time (&j, "at", e->at);
-      dl_json_int (&j, "step", e->step);
-      dl_json_double (&j, "x", e->x);
-      dl_json_bool (&j, "marker", e->marker);
-      dl_json_string (&j, "text", e->text);
-      dl_json_end_object (&j);
+      dl_cli_json_begin_object (j, NULL);
+      dl_cli_json_string (j, "kind", e->kind);
+      json_time (j, "at", e->at);
+      dl_cli_json_int (j, "step", e->step);
+      dl_cli_json_double (j, "x", e->x);
+      dl_cli_json_bool (j, "marker", e->marker);
+      dl_cli_json_string (j, "text", e->text);
+      json_builder_end_object (j);
     }
-  dl_json_end_array (&j);
-  dl_json_begin_array (&j, "models");
+  json_builder_end_array (j);
+  dl_cli_json_begin_array (j, "models");
   for (guint i = 0; i < d->models->len; i++)
     {
       const DlRunModel *m = d->models->pdata[i];
 
-      dl_json_begin_object (&j, NULL);
-      dl_json_string (&j, "kind", m->kind);
-      dl_json_string (&j, "path", m->path);
-      dl_json_int (&j, "size", m->size);
-      dl_json_string (&j, "sha256", m->sha256);
-      dl_json_int (&j, "step", m->step);
-      dl_json_end_object (&j);
+      dl_cli_json_begin_object (j, NULL);
+      dl_cli_json_string (j, "kind", m->kind);
+      dl_cli_json_string (j, "path", m->path);
+      dl_cli_json_int (j, "size", m->size);
+      dl_cli_json_string (j, "sha256", m->sha256);
+      dl_cli_json_int (j, "step", m->step);
+      json_builder_end_object (j);
     }
-  dl_json_end_array (&j);
-  dl_json_end_object (&j);
-  print_json (&j);
+  json_builder_end_array (j);
+  dl_cli_json_print (j);
 }
 
 static void
@@ -386,6 +379,9 @@ print_show_text (DlRun *run, const Details *d)
     printf ("  best test accuracy %s (epoch %d); final %s\n", best, dl_run_get_best_epoch (run) + 1, final);
   if (*dl_run_get_notes (run) != '\0')
     printf ("  notes    %s\n", dl_run_get_notes (run));
+  if (dl_run_get_parent_uuid (run) != NULL)
+    printf ("  branched from run %s at step %" G_GINT64_FORMAT "\n", dl_run_get_parent_uuid (run),
+            dl_run_get_parent_step (run));
   if (dl_run_get_origin_model_path (run) != NULL)
     printf ("  from model %s (sha256 %s)\n", dl_run_get_origin_model_path (run),
             dl_run_get_origin_model_sha256 (run) ? dl_run_get_origin_model_sha256 (run) : "unknown");
@@ -468,7 +464,7 @@ runs_export (DlCliOptions *o, DlRunStore *store, int argc, char **argv)
       fwrite (csv->str, 1, csv->len, stdout);
       return DL_EXIT_OK;
     }
-  if (!g_file_set_contents (o->output, csv->str, csv->len, &error))
+  if (!dl_file_save_bytes (o->output, csv->str, csv->len, &error))
     return failure (error);
   fprintf (stderr, "exported %u run%s to %s\n", runs->len, runs->len == 1 ? "" : "s", o->output);
   return DL_EXIT_OK;

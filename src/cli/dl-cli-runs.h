@@ -18,10 +18,11 @@ typedef struct {
   DlRun      *run;       /* the run recorded, once there is one (set by dl_cli_train_worker) */
 } DlCliRecording;
 
-/* Unless --no-record: opens --store (default: the user's store) and describes the data set (its files'
- * checksums). A store that cannot be opened is a warning, not a failure: training goes on unrecorded. */
+/* Unless --no-record: opens --store (default: the user's store; `open` when the caller has it open already)
+ * and describes the data set (its files' checksums). A store that cannot be opened is a warning, not a
+ * failure: training goes on unrecorded. */
 void dl_cli_recording_init (DlCliRecording *rec, const DlCliOptions *o, const DlCliRecipe *r, const DlDataset *train,
-                            const DlDataset *test, DlCliReport *report);
+                            const DlDataset *test, DlRunStore *open, DlCliReport *report);
 /* Commits what was recorded and says where it went (the run's number goes into the report's JSON). */
 void dl_cli_recording_finish (DlCliRecording *rec, DlCliReport *report);
 void dl_cli_recording_clear (DlCliRecording *rec);

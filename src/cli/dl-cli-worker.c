@@ -199,26 +199,29 @@ config_from_recipe (DlTrainConfig *cfg, const DlCliRecipe *r)
   cfg->tune = r->tune;
 }
 
-/* A new run through the recorder (which then follows the worker), or a plain reset. */
+/* A new run (or a branch) through the recorder, which then follows the worker, or a plain one. */
 static gboolean
-begin_run (TrainRun *run, const DlTrainConfig *cfg, DlCliRecording *rec, GError **error)
+begin_run (TrainRun *run, const DlTrainConfig *cfg, DlCliRecording *rec, const DlCliBranch *branch,
+           GError **error)
 {
   DlRunSpec spec = {
     .name = rec != NULL ? rec->name : NULL, .preset = rec != NULL ? rec->preset : NULL, .config = cfg,
     .data = rec != NULL ? rec->data : NULL, .program = "digitlab-cli",
+    .parent = branch != NULL ? branch->parent : NULL, .checkpoint = branch != NULL ? branch->ckpt : NULL,
   };
 
-  if (run->recorder == NULL)
-    {
-      dl_worker_new_run (run->worker, cfg);
-      return TRUE;
-    }
-  return dl_run_recorder_begin (run->recorder, &spec, error);
+  if (run->recorder != NULL)
+    return dl_run_recorder_begin (run->recorder, &spec, error);
+  if (branch != NULL)
+    dl_worker_branch (run->worker, branch->ckpt, cfg);
+  else
+    dl_worker_new_run (run->worker, cfg);
+  return TRUE;
 }
 
 gboolean
-dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, const char *save_path,
-                     DlCliReport *report, DlCliRecording *rec, GError **error)
+dl_cli_train_worker (const DlCliRecipe *r, const DlCliBranch *branch, DlDataset *train, DlDataset *test,
+                     const char *save_path, DlCliReport *report, DlCliRecording *rec, GError **error)
 {
   g_autoptr (GMainContext) context = g_main_context_new ();
   TrainRun run = {
@@ -247,7 +250,7 @@ dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, co
   if (report->metrics)
     dl_worker_set_step_observer (run.worker, record_step, &run);
   dl_worker_set_data (run.worker, train, test);
-  gboolean begun = begin_run (&run, &cfg, rec, &run.error);
+  gboolean begun = begin_run (&run, &cfg, rec, branch, &run.error);
   if (begun)
     dl_worker_start (run.worker);
 

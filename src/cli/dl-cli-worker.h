@@ -7,6 +7,7 @@
 #include "dl-cli-options.h"
 #include "dl-cli-report.h"
 #include "dl-cli-runs.h"
+#include "dl-cli-branch.h"
 
 G_BEGIN_DECLS
 
@@ -21,9 +22,10 @@ typedef enum {
  * non-NULL. Fails with the worker's error (or DL_CLI_ERROR_DIVERGED and its advice) when training cannot go
  * on. On SIGINT it stops after the batch in progress, saves what it has, and fails with
  * DL_CLI_ERROR_INTERRUPTED. With a store in `rec`, a DlRunRecorder records the run (rec->run) and the
- * command waits for its final evaluation and model before it returns. */
-gboolean dl_cli_train_worker (const DlCliRecipe *r, DlDataset *train, DlDataset *test, const char *save_path,
-                              DlCliReport *report, DlCliRecording *rec, GError **error);
+ * command waits for its final evaluation and model before it returns. With a `branch`, the run goes on
+ * from its checkpoint (recorded as a child of its run); NULL: a fresh network. */
+gboolean dl_cli_train_worker (const DlCliRecipe *r, const DlCliBranch *branch, DlDataset *train, DlDataset *test,
+                              const char *save_path, DlCliReport *report, DlCliRecording *rec, GError **error);
 
 /* Training samples per second through the worker (its events, snapshots and health checks included),
  * timed over `batches` steps after `warmup` (at least 1) untimed ones. */

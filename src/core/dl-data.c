@@ -110,7 +110,10 @@ dl_dataset_subset (const DlDataset *ds, int n)
   n = MIN (n, ds->n);
   gsize d = (gsize) ds->rows * ds->cols;
   char *source = n == ds->n ? g_strdup (ds->source) : g_strdup_printf (_("%s (first %d)"), ds->source, n);
-  return dataset_wrap (source, n, ds->rows, ds->cols, dup_bytes (ds->pixels, n * d), dup_bytes (ds->labels, n));
+  DlDataset *sub = dataset_wrap (source, n, ds->rows, ds->cols, dup_bytes (ds->pixels, n * d),
+                                 dup_bytes (ds->labels, n));
+  sub->unlabeled = ds->unlabeled;
+  return sub;
 }
 
 DlDataset *
@@ -537,6 +540,7 @@ typedef struct {
   const char *path;
   int         line;         /* 1-based line number, for messages */
   int         column;       /* 1-based */
+  gboolean    labeled;      /* the first column is the label (else every column is a pixel) */
 } CsvPlace;
 
 static gboolean
@@ -625,7 +629,7 @@ csv_bad_field (const char *p, const char *end, const CsvPlace *at, GError **erro
       csv_error (error, at, DL_DATA_ERROR_FORMAT, _("“%s” is not a number"), text);
       return;
     }
-  if (at->column == 1)
+  if (at->labeled && at->column == 1)
     {
       if (v > 0 && v < 1)
         csv_error (error, at, DL_DATA_ERROR_LABEL,
@@ -712,26 +716,48 @@ csv_fast_field (const char *p, char sep, int max, int *value)
   return p;
 }
 
+/* What a row holds: "(a label and 784 pixels)", "(784 pixels, no label)". */
+static char *
+csv_expected (const CsvPlace *at, int n_fields)
+{
+  return at->labeled ? g_strdup_printf (_("(a label and %d pixels)"), n_fields - 1)
+                     : g_strdup_printf (_("(%d pixels, no label)"), n_fields);
+}
+
+/* Kaggle's train.csv and test.csv (or any labelled and unlabeled set), each given where the other is
+ * expected: one column more or fewer than expected. */
+static const char *
+csv_hint (const CsvPlace *at, int columns, int n_fields)
+{
+  if (!at->labeled && columns == n_fields + 1)
+    return _("; a label column and the pixels make a labelled set, for train or eval");
+  if (at->labeled && columns == n_fields - 1)
+    return _("; the pixels with no label make an unlabeled set, for digitlab-cli predict");
+  return "";
+}
+
 static void
 csv_column_error (CsvPlace *at, int columns, int n_fields, GError **error)
 {
+  g_autofree char *expected = csv_expected (at, n_fields);
+
   at->column = MIN (columns, n_fields);
-  csv_error (error, at, DL_DATA_ERROR_FORMAT, _("the row has %d columns, expected %d (a label and %d pixels)"),
-             columns, n_fields, n_fields - 1);
+  csv_error (error, at, DL_DATA_ERROR_FORMAT, _("the row has %d columns, expected %d %s%s"), columns, n_fields,
+             expected, csv_hint (at, columns, n_fields));
 }
 
-/* Parses one data line into label + pixels; *pp is advanced past its newline. */
+/* Parses one data line into label (when at->labeled) + pixels; *pp is advanced past its newline. */
 static gboolean
 csv_parse_line (const char **pp, const char *end, CsvPlace *at, int n_pixels,
                 guint8 *label, guint8 *pixels, GError **error)
 {
   const char *line = *pp, *p = line;
-  const int n_fields = n_pixels + 1;
+  const int first_pixel = at->labeled ? 1 : 0, n_fields = n_pixels + first_pixel;
 
   for (int f = 0; f < n_fields; f++)
     {
       const gboolean last = f + 1 == n_fields;
-      const int max = f == 0 ? DL_N_CLASSES - 1 : 255;
+      const int max = f < first_pixel ? DL_N_CLASSES - 1 : 255;
       int v = 0;
       const char *next = csv_fast_field (p, last ? '\n' : ',', max, &v);
 
@@ -747,10 +773,10 @@ csv_parse_line (const char **pp, const char *end, CsvPlace *at, int n_pixels,
               return FALSE;
             }
         }
-      if (f == 0)
+      if (f < first_pixel)
         *label = v;
       else
-        pixels[f - 1] = v;
+        pixels[f - first_pixel] = v;
       p = last ? next : next + 1;
     }
   if (p < end && *p != '\n')
@@ -786,7 +812,7 @@ typedef struct {
 static gboolean
 csv_parse_span (CsvParse *cp, const char *p, const char *end, GError **error)
 {
-  const int n_fields = cp->n_pixels + 1;
+  const int n_fields = cp->n_pixels + (cp->at.labeled ? 1 : 0);
 
   for (; p < end; cp->at.line++)
     {
@@ -801,9 +827,11 @@ csv_parse_span (CsvParse *cp, const char *p, const char *end, GError **error)
           int columns = count_columns (p, end);
           if (columns != n_fields)
             {
+              g_autofree char *expected = csv_expected (&cp->at, n_fields);
+
               cp->at.column = MIN (columns, n_fields);
-              csv_error (error, &cp->at, DL_DATA_ERROR_FORMAT, _("the header row has %d columns, expected %d "
-                           "(a label and %d pixels)"), columns, n_fields, cp->n_pixels);
+              csv_error (error, &cp->at, DL_DATA_ERROR_FORMAT, _("the header row has %d columns, expected %d %s%s"),
+                         columns, n_fields, expected, csv_hint (&cp->at, columns, n_fields));
               return FALSE;
             }
           cp->header = TRUE;
@@ -826,12 +854,12 @@ csv_parse_span (CsvParse *cp, const char *p, const char *end, GError **error)
   return TRUE;
 }
 
-DlDataset *
-dl_dataset_load_csv (const char *path, GError **error)
+static DlDataset *
+load_csv (const char *path, gboolean labeled, GError **error)
 {
   g_autoptr (GMappedFile) file = NULL;
   g_autoptr (GError) local = NULL;
-  CsvParse cp = { { path, 1, 1 }, CSV_ROWS * CSV_COLS, FALSE, 0, NULL, NULL, 0 };
+  CsvParse cp = { { path, 1, 1, labeled }, CSV_ROWS * CSV_COLS, FALSE, 0, NULL, NULL, 0 };
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -887,7 +915,7 @@ dl_dataset_load_csv (const char *path, GError **error)
     }
   cp.max_rows = max_rows;
   g_autofree guint8 *pixels = cp.pixels = g_try_malloc (max_rows * cp.n_pixels);
-  g_autofree guint8 *labels = cp.labels = g_try_malloc (max_rows);
+  g_autofree guint8 *labels = cp.labels = g_try_malloc0 (max_rows);
   if (pixels == NULL || labels == NULL)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, _("%s: cannot allocate memory for %zu rows"), path,
@@ -917,9 +945,55 @@ dl_dataset_load_csv (const char *path, GError **error)
                    cp.header ? _("only a header row, no examples") : _("the file is empty (blank lines only)"));
       return NULL;
     }
-  return dataset_wrap (g_strdup (path), cp.n, CSV_ROWS, CSV_COLS,
-                       g_realloc (g_steal_pointer (&pixels), (gsize) cp.n * cp.n_pixels),
-                       g_realloc (g_steal_pointer (&labels), cp.n));
+  DlDataset *ds = dataset_wrap (g_strdup (path), cp.n, CSV_ROWS, CSV_COLS,
+                                g_realloc (g_steal_pointer (&pixels), (gsize) cp.n * cp.n_pixels),
+                                g_realloc (g_steal_pointer (&labels), cp.n));
+  ds->unlabeled = !labeled;
+  return ds;
+}
+
+DlDataset *
+dl_dataset_load_csv (const char *path, GError **error)
+{
+  return load_csv (path, TRUE, error);
+}
+
+DlDataset *
+dl_dataset_load_csv_images (const char *path, GError **error)
+{
+  return load_csv (path, FALSE, error);
+}
+
+DlDataset *
+dl_dataset_load_idx_images (const char *path, GError **error)
+{
+  int n = 0, rows = 0, cols = 0;
+  guint8 *pixels, *labels;
+  DlDataset *ds;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  pixels = idx_load_images (path, &n, &rows, &cols, error);
+  if (pixels == NULL)
+    return NULL;
+  labels = g_try_malloc0 (n);
+  if (labels == NULL)
+    {
+      g_free (pixels);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, _("%s: cannot allocate memory for %d images"), path, n);
+      return NULL;
+    }
+  ds = dataset_wrap (g_strdup (path), n, rows, cols, pixels, labels);
+  ds->unlabeled = TRUE;
+  return ds;
+}
+
+DlDataset *
+dl_dataset_load_unlabeled (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  if (g_str_has_suffix (path, ".csv") || g_str_has_suffix (path, ".CSV"))
+    return dl_dataset_load_csv_images (path, error);
+  return dl_dataset_load_idx_images (path, error);
 }
 
 /* ---- directories and paths ------------------------------------------------------------------- */
@@ -953,7 +1027,7 @@ dl_dataset_load_dir (const char *dir, gboolean train, GError **error)
   if (images == NULL || labels == NULL)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO,
-                   _("%s: no %s[.gz] in this directory (fetch MNIST with build-aux/fetch-mnist.sh)"),
+                   _("%s: no %s[.gz] in this directory (get MNIST with the app's Download MNIST button or digitlab-cli fetch)"),
                    dir, images == NULL ? images_name : labels_name);
       return NULL;
     }

@@ -28,8 +28,9 @@ typedef struct {
   int     n;                 /* number of examples */
   int     rows, cols;        /* image size, 28 × 28 for MNIST */
   guint8 *pixels;            /* n × rows × cols, 0–255, ink bright on black, row-major */
-  guint8 *labels;            /* n labels, 0–9 */
+  guint8 *labels;            /* n labels, 0–9 (all 0 when unlabeled) */
   int     histogram[DL_N_CLASSES];
+  gboolean unlabeled;        /* the file had images only (dl_dataset_load_unlabeled): the labels mean nothing */
 } DlDataset;
 
 /* IDX images (magic 0x00000803) and labels (0x00000801); either may be gzip-compressed. */
@@ -40,6 +41,13 @@ DlDataset *dl_dataset_load_csv (const char *path, GError **error);
 DlDataset *dl_dataset_load_dir (const char *dir, gboolean train, GError **error);
 /* A directory (see above), a .csv file, or "IMAGES,LABELS" (two IDX paths separated by a comma). */
 DlDataset *dl_dataset_load_path (const char *path, gboolean train, GError **error);
+
+/* Unlabeled images (unlabeled TRUE, labels all 0): a CSV file of rows × cols pixels 0–255 per line with an
+ * optional header line (Kaggle's Digit Recognizer test.csv: "pixel0,…,pixel783"), or an IDX images file
+ * (raw or gzip-compressed). dl_dataset_load_unlabeled picks by name: a .csv file, else IDX. */
+DlDataset *dl_dataset_load_csv_images (const char *path, GError **error);
+DlDataset *dl_dataset_load_idx_images (const char *path, GError **error);
+DlDataset *dl_dataset_load_unlabeled (const char *path, GError **error);
 
 DlDataset *dl_dataset_ref (DlDataset *ds);
 void       dl_dataset_unref (DlDataset *ds);

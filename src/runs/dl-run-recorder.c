@@ -166,6 +166,8 @@ pending_free (Pending *p)
   g_free ((char *) p->spec.model);
   g_free ((char *) p->spec.program);
   g_clear_pointer (&p->spec.data, dl_run_data_unref);
+  g_clear_object (&p->spec.parent);
+  g_clear_pointer (&p->spec.checkpoint, dl_checkpoint_unref);
   dl_train_config_clear (&p->config);
   g_free (p);
 }
@@ -310,12 +312,22 @@ retire_run (DlRunRecorder *self)
   g_ptr_array_set_size (self->early, 0);
 }
 
-/* A branch of the current run (dl_worker_branch from one of its checkpoints): that checkpoint is kept
- * whatever the retention, and the branch is on the same data. */
+/* A branch of a recorded run (DlRunSpec.parent and .checkpoint) or of the current one (dl_worker_branch from
+ * one of its checkpoints): that checkpoint is kept whatever the retention, and the branch is on the same
+ * data. */
 static DlRun *
-branched_from (DlRunRecorder *self, const DlEvent *ev)
+branched_from (DlRunRecorder *self, const DlEvent *ev, const Pending *p)
 {
-  if (ev->parent_run_serial == 0 || ev->parent_run_serial != self->serial || self->run == NULL)
+  if (ev->parent_run_serial == 0)
+    return NULL;
+  /* A branch asked for with the recorded run it comes from (dl_run_recorder_begin). */
+  if (p != NULL && p->spec.parent != NULL)
+    {
+      if (self->store != NULL)
+        dl_run_store_pin_checkpoint (self->store, p->spec.parent, ev->parent_step);
+      return g_object_ref (p->spec.parent);
+    }
+  if (ev->parent_run_serial != self->serial || self->run == NULL)
     return NULL;
   if (self->store != NULL && self->stored)
     dl_run_store_pin_checkpoint (self->store, self->run, ev->parent_step);
@@ -330,15 +342,19 @@ activate (DlRunRecorder *self, const DlEvent *ev)
   Pending *p = g_steal_pointer (&self->pending);
   const char *origin = ev->type == DL_EVENT_MODEL_LOADED ? ev->path : NULL;
   g_autofree char *origin_sha = origin != NULL ? dl_run_data_checksum_file (origin, NULL, NULL) : NULL;
-  g_autoptr (DlRun) parent = branched_from (self, ev);
-  DlRunData *data = p != NULL ? p->spec.data : parent != NULL ? dl_run_get_data (parent) : NULL;
+  g_autoptr (DlRun) parent = branched_from (self, ev, p);
+  DlRunData *data = p != NULL && p->spec.data != NULL ? p->spec.data : parent != NULL ? dl_run_get_data (parent) : NULL;
+  const char *preset = p != NULL && p->spec.preset != NULL ? p->spec.preset
+                       : parent != NULL ? dl_run_get_preset (parent) : NULL;
+  const char *program = p != NULL && p->spec.program != NULL ? p->spec.program
+                        : parent != NULL ? dl_run_get_program (parent) : NULL;
 
   retire_run (self);
   self->run = g_object_new (DL_TYPE_RUN,
                             "config", ev->config,
-                            "preset", p != NULL ? p->spec.preset : parent != NULL ? dl_run_get_preset (parent) : NULL,
+                            "preset", preset,
                             "data", data,
-                            "program", p != NULL ? p->spec.program : parent != NULL ? dl_run_get_program (parent) : NULL,
+                            "program", program,
                             "name", p != NULL ? p->spec.name : NULL,
                             "origin-model-path", origin,
                             "origin-model-sha256", origin_sha,
@@ -363,7 +379,7 @@ dl_run_recorder_begin (DlRunRecorder *self, const DlRunSpec *spec, GError **erro
 
   g_return_val_if_fail (DL_IS_RUN_RECORDER (self), FALSE);
   g_return_val_if_fail (spec != NULL && spec->config != NULL, FALSE);
-  if (!check_recipe (spec->config, spec->model == NULL, error))
+  if (!check_recipe (spec->config, spec->model == NULL && spec->checkpoint == NULL, error))
     return FALSE;
   p = g_new0 (Pending, 1);
   p->config = *spec->config;
@@ -375,12 +391,16 @@ dl_run_recorder_begin (DlRunRecorder *self, const DlRunSpec *spec, GError **erro
     g_clear_pointer ((char **) &p->spec.model, g_free);
   p->spec.program = g_strdup (spec->program);
   p->spec.data = spec->data != NULL ? dl_run_data_ref (spec->data) : NULL;
+  p->spec.parent = spec->parent != NULL ? g_object_ref (spec->parent) : NULL;
+  p->spec.checkpoint = spec->checkpoint != NULL ? dl_checkpoint_ref (spec->checkpoint) : NULL;
   p->spec.config = &p->config;
   pending_free (self->pending);
   self->pending = p;
   /* Before the worker replaces the network: the current run's final evaluation and model. */
   finish_run (self, TRUE);
-  if (p->spec.model != NULL)
+  if (p->spec.checkpoint != NULL)
+    dl_worker_branch (self->worker, p->spec.checkpoint, &p->config);
+  else if (p->spec.model != NULL)
     dl_worker_load_model (self->worker, p->spec.model, &p->config);
   else
     dl_worker_new_run (self->worker, &p->config);

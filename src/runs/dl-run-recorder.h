@@ -33,6 +33,12 @@ typedef struct {
   DlRunData           *data;      /* the data set the worker has; NULL when unknown */
   const char          *model;     /* start from this model file instead of a fresh network */
   const char          *program;   /* who records it ("digitlab", "digitlab-cli"); NULL: g_get_prgname () */
+  /* A branch of a recorded run: start from `checkpoint` (dl_worker_branch), one of `parent`'s checkpoints in
+   * the store, which is then kept whatever the retention; the new run records `parent` and the step, and
+   * its data set is `data` or else the parent's. `config` is the recipe to go on with (its arch the
+   * checkpoint's), `preset` and `program` default to the parent's. */
+  DlRun               *parent;
+  DlCheckpoint        *checkpoint;
 } DlRunSpec;
 
 #define DL_TYPE_RUN_RECORDER (dl_run_recorder_get_type ())
@@ -46,8 +52,8 @@ DlRunStore    *dl_run_recorder_get_store (DlRunRecorder *self);
 /* The run the worker's network belongs to ("run", with notify); NULL before the first one. */
 DlRun         *dl_run_recorder_get_run (DlRunRecorder *self);
 
-/* Asks the worker for a new run (dl_worker_new_run from spec->config, or dl_worker_load_model of
- * spec->model with it). The current run, if it trained, is evaluated on the whole test set and its final
+/* Asks the worker for a new run (dl_worker_new_run from spec->config, dl_worker_load_model of spec->model
+ * with it, or dl_worker_branch from spec->checkpoint). The current run, if it trained, is evaluated on the whole test set and its final
  * model saved first (the worker then stops it); the new run becomes current at its first event. A recipe
  * the worker would refuse (an architecture that does not parse, epochs, batch size or learning rate out of
  * range) fails here with DL_ARCH_ERROR or DL_WORKER_ERROR and nothing changes; a model file that cannot be

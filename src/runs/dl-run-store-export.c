@@ -1,6 +1,7 @@
 /* dl-run-store-export.c — the long-format CSV of several runs' metrics (see dl-run-store.h), read straight
  * from the store so that every row has its step. */
 #include "dl-run-store-private.h"
+#include "dl-file.h"
 
 #include <math.h>
 #include <string.h>
@@ -193,7 +194,7 @@ export_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   g_autoptr (GString) out = g_string_new (NULL);
   GError *error = NULL;
 
-  if (export_names (source, names, out, &error) && g_file_set_contents (task_data, out->str, out->len, &error))
+  if (export_names (source, names, out, &error) && dl_file_save_bytes (task_data, out->str, out->len, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);

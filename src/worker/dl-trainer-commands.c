@@ -310,6 +310,7 @@ dl_trainer_new_run (DlTrainer *t, const DlTrainConfig *cfg)
   g_autoptr(GError) error = NULL;
   DlTrainConfig run_cfg;
   DlArch arch;
+  DlNet *net;
 
   if (!dl_arch_parse (cfg->arch, &arch, &error))
     {
@@ -318,9 +319,16 @@ dl_trainer_new_run (DlTrainer *t, const DlTrainConfig *cfg)
     }
   if (!trainer_validate_config (t, cfg))
     return;
+  /* The arch parser caps each layer, not the total: a recipe from outside may not fit in memory. */
+  net = dl_net_try_new (&arch, cfg->seed, &error);
+  if (net == NULL)
+    {
+      trainer_post_error (t, g_steal_pointer (&error));
+      return;
+    }
   run_cfg = *cfg;
   run_cfg.arch = g_strdup (cfg->arch);
-  begin_run (t, dl_net_new (&arch, cfg->seed), &run_cfg, FALSE, NULL);
+  begin_run (t, net, &run_cfg, FALSE, NULL);
   post_run_ready (t);
   if (t->cfg.tune)
     tune_run (t);
@@ -425,7 +433,12 @@ dl_trainer_branch (DlTrainer *t, DlCheckpoint *c, const DlTrainConfig *cfg)
     }
   if (!branch_recipe_fits (t, c, recipe) || !checkpoint_data_matches (t, c))
     return;
-  net = dl_net_new (&arch, c->net_seed);
+  net = dl_net_try_new (&arch, c->net_seed, &error);
+  if (net == NULL)
+    {
+      trainer_post_error (t, g_steal_pointer (&error));
+      return;
+    }
   g_return_if_fail (dl_net_n_params (net) == c->n_params);
   dl_net_set_config (net, &c->net_config);
   dl_net_set_params (net, c->params);

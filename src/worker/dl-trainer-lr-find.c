@@ -90,7 +90,10 @@ sweep_net (DlTrainer *t, const DlTrainConfig *cfg)
           trainer_post_error (t, g_steal_pointer (&error));
           return NULL;
         }
-      return dl_net_new (&arch, cfg->seed);
+      net = dl_net_try_new (&arch, cfg->seed, &error);
+      if (net == NULL)
+        trainer_post_error (t, g_steal_pointer (&error));
+      return net;
     }
   if (t->net == NULL)
     {

@@ -44,6 +44,13 @@ def csv_rows(rows, header=False):
     return ("\n".join(lines) + "\n").encode()
 
 
+def csv_images(images, header=True):
+    """Kaggle's Digit Recognizer test.csv: a header "pixel0,…,pixel783", then 784 pixels a row."""
+    lines = [",".join("pixel%d" % i for i in range(784))] if header else []
+    lines += [",".join(str(v) for v in px) for px in images]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def personal(images, labels):
     return struct.pack(">H", len(images)) + images + labels
 
@@ -79,7 +86,9 @@ def seeds():
     rows = [(7, digit), (0, [0] * 784), (9, [255] * 784)]
     csv = [csv_rows(rows), csv_rows(rows[:1], header=True), csv_rows(rows[:1]).rstrip(b"\n"),
            b"\xef\xbb\xbf" + csv_rows(rows[:1]), b"\n\n \r\n", b"", csv_rows([(0.0274, [0] * 784)]),
-           csv_rows(rows[:1]).replace(b",0,", b", 0.0 ,", 5)]
+           csv_rows(rows[:1]).replace(b",0,", b", 0.0 ,", 5),
+           csv_images([digit, [0] * 784]), csv_images([digit], header=False).rstrip(b"\n"),
+           b"\xef\xbb\xbf" + csv_images([[255] * 784]).replace(b"\n", b"\r\n")]
     dense = "fc10,softmax"
     models = [model(dense, 7850), model("fc16-relu,fc10,softmax", 12730), model(dense, 7850, version=1),
               model("conv2x3,pool2,fc10,softmax", 3410), model("dropout0.5,fc10,softmax", 7850),
