@@ -5,26 +5,11 @@
  * sizes, places and slants on the canvas. They were fixed before any model read them and are not
  * adjusted to a model's answers.
  *
- * Each drawing is given on a grid 100 units tall with y pointing down, the digit's own centre at (30, 50),
- * and placed on the canvas (unit square) by its centre, its height as a fraction of the canvas side and a
- * slant (x shift per unit of height above the centre; 0.2 leans the top to the right).
- *
- * Stroke syntax: strokes are separated by '|' (the pen is lifted). Within a stroke, "x,y" adds a point;
- * "l" joins the points that follow with straight lines, "s" with a smooth curve through them (Catmull–
- * Rom); each keyword starts a new run at the current point, so a change of run is a corner.
- * "a cx,cy,rx,ry,from,to" adds an elliptical arc, angles in degrees counter-clockwise as seen on the
- * screen (0 = right, 90 = top), joined to the current point, if any, by a straight line.
+ * The drawing format and stroke syntax are described in tests/dl-test-strokes.h.
  */
 #pragma once
 
-typedef struct {
-  int         digit;
-  const char *style;
-  double      cx, cy;   /* the digit's centre on the canvas, unit square */
-  double      height;   /* fraction of the canvas side */
-  double      slant;
-  const char *strokes;
-} DigitDrawing;
+#include "dl-test-strokes.h"
 
 static const DigitDrawing DIGIT_DRAWINGS[] = {
   /* 0: started at the top, anticlockwise, ending past the start as most people do. */

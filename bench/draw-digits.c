@@ -3,8 +3,10 @@
  * every few pixels along each stroke, release; the pen lifted between strokes), the page's answer is read
  * once it has settled, and the canvas is cleared through draw.clear. Prints a table and "recognised N of
  * M"; --variants N draws N randomly varied copies of each too (shifted, scaled, leaning, turned, with a
- * tremor; seeded); --screenshot renders the page with one well-read digit to a PNG; --sheet draws the set
- * itself (no model or display needed).
+ * tremor; seeded), --hurried N copies as drawn in a hurry (turned up to ±22°, squashed, shaky, a loop left
+ * open, a stroke broken, small and anywhere: tests/dl-test-strokes.h); --screenshot renders the page with
+ * one well-read digit to a PNG; --sheet draws the set itself (no model or display needed); --offline reads
+ * the same pointer paths through the page's preprocessing without a page (quick, for trying models).
  *
  * xvfb-run -a -s "-screen 0 1280x1024x24" env GDK_BACKEND=x11 \
  *   build/bench/draw-digits --model cnn.dlm --variants 5 --screenshot draw-page.png */
@@ -20,293 +22,16 @@
 #include "dl-blas.h"
 #include "dl-canvas.h"
 #include "dl-draw-page.h"
+#include "dl-model.h"
+#include "dl-ood.h"
 #include "dl-preprocess.h"
 #include "dl-rng.h"
 #include "digit-strokes.h"
 #include "dl-test-gtk.h"
 
 #define N_DRAWINGS ((int) G_N_ELEMENTS (DIGIT_DRAWINGS))
-#define GRID_CENTRE_X 30.0
-#define GRID_CENTRE_Y 50.0
-#define GRID_HEIGHT   100.0
-#define CURVE_STEPS   16      /* samples per Catmull–Rom segment, before resampling by arc length */
-#define ARC_STEP_DEG  3.0
-#define TREMOR        0.008   /* of the variants, canvas units: ~4 px on a 500 px canvas */
-
-typedef struct {
-  double x, y;
-} Pt;
-
-/* ---- the stroke syntax (digit-strokes.h) ---- */
-
-static void
-append_pt (GArray *out, Pt p)
-{
-  if (out->len > 0)
-    {
-      Pt last = g_array_index (out, Pt, out->len - 1);
-      if (last.x == p.x && last.y == p.y)
-        return;
-    }
-  g_array_append_val (out, p);
-}
-
-/* Catmull–Rom through run[0..n), with the end tangents of a straight continuation. */
-static void
-append_curve (GArray *out, const Pt *run, int n)
-{
-  if (n < 3)
-    {
-      for (int i = 0; i < n; i++)
-        append_pt (out, run[i]);
-      return;
-    }
-  for (int i = 0; i + 1 < n; i++)
-    {
-      Pt p1 = run[i], p2 = run[i + 1];
-      Pt p0 = i > 0 ? run[i - 1] : (Pt) { 2 * p1.x - p2.x, 2 * p1.y - p2.y };
-      Pt p3 = i + 2 < n ? run[i + 2] : (Pt) { 2 * p2.x - p1.x, 2 * p2.y - p1.y };
-      for (int k = 0; k <= CURVE_STEPS; k++)
-        {
-          double t = (double) k / CURVE_STEPS, t2 = t * t, t3 = t2 * t;
-          Pt q = {
-            0.5 * (2 * p1.x + (p2.x - p0.x) * t + (2 * p0.x - 5 * p1.x + 4 * p2.x - p3.x) * t2
-                   + (3 * p1.x - p0.x - 3 * p2.x + p3.x) * t3),
-            0.5 * (2 * p1.y + (p2.y - p0.y) * t + (2 * p0.y - 5 * p1.y + 4 * p2.y - p3.y) * t2
-                   + (3 * p1.y - p0.y - 3 * p2.y + p3.y) * t3),
-          };
-          append_pt (out, q);
-        }
-    }
-}
-
-static void
-flush_run (GArray *out, GArray *run, char mode)
-{
-  if (mode == 's')
-    append_curve (out, (Pt *) run->data, run->len);
-  else
-    for (guint i = 0; i < run->len; i++)
-      append_pt (out, g_array_index (run, Pt, i));
-  Pt last = out->len > 0 ? g_array_index (out, Pt, out->len - 1) : (Pt) { 0, 0 };
-  g_array_set_size (run, 0);
-  if (out->len > 0)
-    g_array_append_val (run, last);
-}
-
-/* One stroke as a dense polyline in grid units. */
-static GArray *
-parse_stroke (const char *text, int drawing, GError **error)
-{
-  g_autoptr (GArray) out = g_array_new (FALSE, FALSE, sizeof (Pt));
-  g_autoptr (GArray) run = g_array_new (FALSE, FALSE, sizeof (Pt));
-  g_auto (GStrv) tokens = g_strsplit_set (text, " \t", -1);
-  char mode = 'l';
-
-  for (int t = 0; tokens[t] != NULL; t++)
-    {
-      const char *tok = tokens[t];
-      double v[6];
-      int n_v;
-      if (*tok == '\0')
-        continue;
-      if (strcmp (tok, "l") == 0 || strcmp (tok, "s") == 0)
-        {
-          flush_run (out, run, mode);
-          mode = tok[0];
-        }
-      else if (strcmp (tok, "a") == 0)
-        {
-          if (tokens[t + 1] == NULL
-              || sscanf (tokens[t + 1], "%lf,%lf,%lf,%lf,%lf,%lf%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &n_v) != 6
-              || tokens[t + 1][n_v] != '\0')
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "drawing %d, stroke “%s”: token %d: expected cx,cy,rx,ry,from,to after “a”",
-                           drawing, text, t + 2);
-              return NULL;
-            }
-          flush_run (out, run, mode);
-          int steps = MAX (1, (int) ceil (fabs (v[5] - v[4]) / ARC_STEP_DEG));
-          for (int k = 0; k <= steps; k++)
-            {
-              double a = (v[4] + (v[5] - v[4]) * k / steps) * G_PI / 180;
-              append_pt (out, (Pt) { v[0] + v[2] * cos (a), v[1] - v[3] * sin (a) });
-            }
-          flush_run (out, run, mode);
-          t++;
-        }
-      else if (sscanf (tok, "%lf,%lf%n", &v[0], &v[1], &n_v) == 2 && tok[n_v] == '\0')
-        g_array_append_val (run, ((Pt) { v[0], v[1] }));
-      else
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "drawing %d, stroke “%s”: token %d “%s”: expected x,y, “l”, “s” or “a”",
-                       drawing, text, t + 1, tok);
-          return NULL;
-        }
-    }
-  flush_run (out, run, mode);
-  if (out->len < 2)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "drawing %d, stroke “%s”: fewer than 2 points",
-                   drawing, text);
-      return NULL;
-    }
-  return g_steal_pointer (&out);
-}
-
-/* How one hand varies a drawing from one time to the next: placed elsewhere, larger or smaller, leaning
- * and turned a little, and a slow tremor along the strokes. */
-typedef struct {
-  double dx, dy;          /* shift, canvas units */
-  double scale;
-  double slant;           /* added to the drawing's own */
-  double angle;           /* radians, clockwise on screen */
-  double wobble;          /* tremor amplitude, canvas units */
-  double wavelength[2];   /* of the tremor's two components, canvas units */
-  double phase[4];
-} Variant;
-
-static const Variant AS_DEFINED = { 0, 0, 1, 0, 0, 0, { 1, 1 }, { 0 } };
-
-static double
-uniform (DlRng *rng, double lo, double hi)
-{
-  return lo + (hi - lo) * dl_rng_uniform (rng);
-}
-
-static Variant
-random_variant (DlRng *rng)
-{
-  Variant v = {
-    .dx = uniform (rng, -0.12, 0.12), .dy = uniform (rng, -0.12, 0.12),
-    .scale = uniform (rng, 0.75, 1.25),
-    .slant = uniform (rng, -0.15, 0.15),
-    .angle = uniform (rng, -8, 8) * G_PI / 180,
-    .wobble = TREMOR,
-    .wavelength = { uniform (rng, 0.10, 0.20), uniform (rng, 0.20, 0.35) },
-  };
-  for (int i = 0; i < 4; i++)
-    v.phase[i] = uniform (rng, 0, 2 * G_PI);
-  return v;
-}
-
-/* The drawing's strokes (GArray of Pt each) in canvas units: the unit square scaled by `side`. */
-static GPtrArray *
-drawing_strokes (int index, const Variant *v, double side, GError **error)
-{
-  const DigitDrawing *d = &DIGIT_DRAWINGS[index];
-  g_autoptr (GPtrArray) strokes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-  g_auto (GStrv) parts = g_strsplit (d->strokes, "|", -1);
-
-  for (int s = 0; parts[s] != NULL; s++)
-    {
-      GArray *pts = parse_stroke (parts[s], index, error);
-      if (pts == NULL)
-        return NULL;
-      for (guint i = 0; i < pts->len; i++)
-        {
-          Pt *p = &g_array_index (pts, Pt, i);
-          double gy = (p->y - GRID_CENTRE_Y) / GRID_HEIGHT;
-          double gx = (p->x - GRID_CENTRE_X) / GRID_HEIGHT - (d->slant + v->slant) * gy;
-          double h = d->height * v->scale;
-          p->x = side * (d->cx + v->dx + h * (gx * cos (v->angle) - gy * sin (v->angle)));
-          p->y = side * (d->cy + v->dy + h * (gx * sin (v->angle) + gy * cos (v->angle)));
-        }
-      g_ptr_array_add (strokes, pts);
-    }
-  return g_steal_pointer (&strokes);
-}
-
-/* Points every `step` along the polyline (and its end), as a pointer reports a steady hand. */
-static GArray *
-resample (GArray *pts, double step)
-{
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (Pt));
-  Pt prev = g_array_index (pts, Pt, 0);
-  double carry = 0;
-  g_array_append_val (out, prev);
-  for (guint i = 1; i < pts->len; i++)
-    {
-      Pt p = g_array_index (pts, Pt, i);
-      double len = hypot (p.x - prev.x, p.y - prev.y);
-      double at = step - carry;
-      for (; at <= len; at += step)
-        g_array_append_val (out, ((Pt) { prev.x + (p.x - prev.x) * at / len, prev.y + (p.y - prev.y) * at / len }));
-      carry = len - (at - step);
-      prev = p;
-    }
-  Pt last = g_array_index (out, Pt, out->len - 1);
-  if (last.x != prev.x || last.y != prev.y)
-    g_array_append_val (out, prev);
-  return out;
-}
-
-/* The tremor along a stroke, `at` canvas units from the drawing's first point. */
-static void
-wobble (const Variant *v, double side, double at, Pt *p)
-{
-  double a = 2 * G_PI * at / side;
-  p->x += side * v->wobble * (0.6 * sin (a / v->wavelength[0] + v->phase[0]) + 0.4 * sin (a / v->wavelength[1] + v->phase[1]));
-  p->y += side * v->wobble * (0.6 * sin (a / v->wavelength[0] + v->phase[2]) + 0.4 * sin (a / v->wavelength[1] + v->phase[3]));
-}
-
-/* What the pointer does: each stroke resampled every `step` and with the variant's tremor, in canvas
- * units scaled by `side`. */
-static GPtrArray *
-pointer_path (int index, const Variant *v, double side, double step, GError **error)
-{
-  g_autoptr (GPtrArray) strokes = drawing_strokes (index, v, side, error);
-  if (strokes == NULL)
-    return NULL;
-  GPtrArray *path = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-  double at = 0;
-  for (guint s = 0; s < strokes->len; s++)
-    {
-      GArray *pts = resample (g_ptr_array_index (strokes, s), step);
-      for (guint i = 0; i < pts->len; i++, at += step)
-        wobble (v, side, at, &g_array_index (pts, Pt, i));
-      g_ptr_array_add (path, pts);
-    }
-  return path;
-}
-
-/* Whether the varied drawing stays on the canvas with a margin: the pointer must not leave it. */
-static gboolean
-fits (int index, const Variant *v)
-{
-  g_autoptr (GPtrArray) strokes = drawing_strokes (index, v, 1, NULL);
-  if (strokes == NULL)
-    return TRUE;   /* drag_drawing reports what is wrong with it */
-  double margin = 0.04 + v->wobble;
-  for (guint s = 0; s < strokes->len; s++)
-    {
-      GArray *pts = g_ptr_array_index (strokes, s);
-      for (guint k = 0; k < pts->len; k++)
-        {
-          Pt p = g_array_index (pts, Pt, k);
-          if (p.x < margin || p.x > 1 - margin || p.y < margin || p.y > 1 - margin)
-            return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-/* n seeded variants of every drawing that stay on the canvas: [k * N_DRAWINGS + i] is drawing i's k-th. */
-static Variant *
-make_variants (int n, guint64 seed)
-{
-  Variant *vs = g_new (Variant, (gsize) n * N_DRAWINGS);
-  DlRng rng;
-  dl_rng_seed (&rng, seed);
-  for (int k = 0; k < n; k++)
-    for (int i = 0; i < N_DRAWINGS; i++)
-      do
-        vs[k * N_DRAWINGS + i] = random_variant (&rng);
-      while (!fits (i, &vs[k * N_DRAWINGS + i]));
-  return vs;
-}
+/* --offline: the canvas side the Draw page gets in draw-digits' 1000 × 850 window. */
+#define OFFLINE_SIDE 540.0
 
 /* ---- the contact sheet (--sheet) ---- */
 
@@ -314,7 +39,7 @@ make_variants (int n, guint64 seed)
 static gboolean
 paint_tile (cairo_t *cr, double x0, double y0, double tile, int index, const Variant *v, GError **error)
 {
-  g_autoptr (GPtrArray) strokes = pointer_path (index, v, tile, 1.0, error);
+  g_autoptr (GPtrArray) strokes = pointer_path (&DIGIT_DRAWINGS[index], v, tile, 1.0, error);
   if (strokes == NULL)
     return FALSE;
   g_autofree DlStroke *ds = g_new (DlStroke, strokes->len);
@@ -399,6 +124,13 @@ typedef struct {
   char        xid[32];
   double      step_px;   /* pointer motion every step_px along a stroke */
   const char *pace;      /* seconds between motion events, for xdotool sleep */
+  DlExplainer *explainer;
+  gboolean    index_ready;
+  DlNet      *offline;   /* --offline: the model, reading the pointer paths without a page */
+  DlNeighbours *offline_nb;
+  DlOod      *offline_ood;
+  DlNetWork  *offline_work;
+  double      offline_side;
 } Bench;
 
 typedef struct {
@@ -477,6 +209,7 @@ show_window (Bench *b, GError **error)
   b->page = DL_DRAW_PAGE (dl_draw_page_new ());
   gtk_window_set_child (b->window, GTK_WIDGET (b->page));
   dl_draw_page_set_session (b->page, b->session);
+  dl_draw_page_set_explainer (b->page, b->explainer);
   b->canvas = DL_CANVAS (find_type (GTK_WIDGET (b->page), DL_TYPE_CANVAS));
   gtk_window_present (b->window);
   if (!iterate_until (canvas_ready, b, 5000))
@@ -537,7 +270,7 @@ static gboolean
 drag_drawing (Bench *b, int index, const Variant *v, int *n_strokes, GError **error)
 {
   double side = gtk_widget_get_width (GTK_WIDGET (b->canvas));
-  g_autoptr (GPtrArray) strokes = pointer_path (index, v, side, b->step_px, error);
+  g_autoptr (GPtrArray) strokes = pointer_path (&DIGIT_DRAWINGS[index], v, side, b->step_px, error);
   if (strokes == NULL)
     return FALSE;
   for (guint s = 0; s < strokes->len; s++)
@@ -558,20 +291,34 @@ drag_drawing (Bench *b, int index, const Variant *v, int *n_strokes, GError **er
 }
 
 /* The page's answer once it has settled, with the probabilities the page computed it from: the same
- * preprocessing and classification of the canvas's strokes with the same snapshot. */
+ * preprocessing and classification of the canvas's strokes with the same snapshot. `flagged`: the page
+ * says the drawing does not look like a digit (predicted is then the digit it reads it most like). */
 typedef struct {
-  int    predicted;
-  float  probs[DL_N_CLASSES];
-  int    n_strokes;
-  int    n_samples;
+  int      predicted;
+  gboolean flagged;
+  float    probs[DL_N_CLASSES];
+  int      n_strokes;
+  int      n_samples;
 } Reading;
+
+/* The page has answered and its explanation (with "not a digit") covers the drawing, from an index of
+ * the snapshot in use. */
+static gboolean
+page_settled (Bench *b)
+{
+  if (!dl_draw_page_is_settled (b->page))
+    return FALSE;
+  DlExplanation *e = dl_draw_page_get_complete_explanation (b->page);
+  return e == NULL || (e->have_index && e->index_step == e->step);
+}
 
 static gboolean
 read_page (Bench *b, Reading *r, GError **error)
 {
   g_autoptr (DlDigitInput) in = dl_digit_input_new ();
   g_autoptr (DlSnapshot) snap = dl_session_dup_snapshot (b->session);
-  gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  /* The first drawing waits for the index (the training set's features) to be built. */
+  gint64 deadline = g_get_monotonic_time () + (b->index_ready ? 3 : 120) * G_USEC_PER_SEC;
 
   for (;;)
     {
@@ -582,49 +329,20 @@ read_page (Bench *b, Reading *r, GError **error)
         r->n_samples += strokes[s].n_points;
       dl_preprocess_strokes (strokes, r->n_strokes, dl_canvas_get_pen_width (b->canvas), in);
       int mine = dl_digit_classify (snap->net, in, r->probs);
-      r->predicted = dl_draw_page_get_prediction (b->page);
-      if (r->predicted == mine && mine >= 0)
-        return TRUE;
+      r->flagged = dl_draw_page_get_not_a_digit (b->page);
+      r->predicted = r->flagged ? mine : dl_draw_page_get_prediction (b->page);
+      if (page_settled (b) && r->predicted == mine && mine >= 0)
+        {
+          b->index_ready = TRUE;
+          return TRUE;
+        }
       if (g_get_monotonic_time () > deadline)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       "the page shows %d but its strokes classify as %d", r->predicted, mine);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the page shows %d%s but its strokes classify as %d",
+                       r->predicted, page_settled (b) ? "" : " (not settled)", mine);
           return FALSE;
         }
     }
-}
-
-/* The window as it is on screen, rendered by its own renderer; written atomically. */
-static gboolean
-save_screenshot (Bench *b, const char *path, GError **error)
-{
-  GtkWidget *w = GTK_WIDGET (b->window);
-  int width = gtk_widget_get_width (w), height = gtk_widget_get_height (w);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (w);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window drew nothing");
-      return FALSE;
-    }
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (b->window));
-  g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_autofree char *tmp = g_strdup_printf ("%s.tmp-%d", path, (int) getpid ());
-  if (!gdk_texture_save_to_png (texture, tmp))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: could not write the PNG", tmp);
-      return FALSE;
-    }
-  if (g_rename (tmp, path) != 0)
-    {
-      int e = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s: %s", path, g_strerror (e));
-      g_unlink (tmp);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static int
@@ -637,12 +355,41 @@ top_other (const float *probs, int not)
   return best;
 }
 
+/* --offline: the pointer path the page would get, preprocessed and classified as the page does, with
+ * the canvas's pen on a canvas of offline_side pixels. */
+static gboolean
+read_offline (Bench *b, int index, const Variant *v, Reading *r, GError **error)
+{
+  g_autoptr (GPtrArray) path = pointer_path (&DIGIT_DRAWINGS[index], v, b->offline_side, b->step_px, error);
+  if (path == NULL)
+    return FALSE;
+  g_autoptr (DlDigitInput) in = dl_digit_input_new ();
+  DlTestStrokes t = test_strokes_from_path (path);
+  dl_preprocess_strokes (t.strokes, t.n, MAX (4.0, b->offline_side * DL_DIGIT_PEN_WIDTH / DL_DIGIT_BOX * 0.4), in);
+  r->predicted = dl_digit_classify (b->offline, in, r->probs);
+  r->flagged = FALSE;
+  if (r->predicted >= 0 && b->offline_ood != NULL)
+    {
+      DlOodVerdict v;
+      dl_ood_judge (b->offline_ood, b->offline, b->offline_work, in->input, 1, &v);
+      r->flagged = v.flagged;
+    }
+  r->n_strokes = t.n;
+  r->n_samples = 0;
+  for (int s = 0; s < t.n; s++)
+    r->n_samples += t.strokes[s].n_points;
+  test_strokes_clear (&t);
+  return TRUE;
+}
+
 /* Drags drawing `index` (varied by v), reads the page's answer, clears through draw.clear. */
 static gboolean
 read_drawing (Bench *b, int index, const Variant *v, Reading *r, GError **error)
 {
   const DigitDrawing *d = &DIGIT_DRAWINGS[index];
   int dragged;
+  if (b->offline != NULL)
+    return read_offline (b, index, v, r, error);
   if (!drag_drawing (b, index, v, &dragged, error) || !read_page (b, r, error))
     {
       g_prefix_error (error, "drawing %d (%d, %s): ", index, d->digit, d->style);
@@ -686,30 +433,37 @@ read_set (Bench *b, Reading *readings, GError **error)
       Reading *r = &readings[i];
       if (!read_drawing (b, i, &AS_DEFINED, r, error))
         return FALSE;
-      gboolean ok = r->predicted == d->digit;
+      gboolean ok = r->predicted == d->digit && !r->flagged;
       int other = top_other (r->probs, r->predicted);
       right += ok;
       right_per_digit[d->digit] += ok;
       of_digit[d->digit]++;
-      printf ("%5d  %-30s %7d  %7d  %9d  %9.2f %%  %6.2f %%  %d (%.2f %%)%s\n", d->digit, d->style, r->n_strokes,
+      printf ("%5d  %-30s %7d  %7d  %9d  %9.2f %%  %6.2f %%  %d (%.2f %%)%s%s\n", d->digit, d->style, r->n_strokes,
               r->n_samples, r->predicted, 100 * r->probs[r->predicted], 100 * r->probs[d->digit], other,
-              100 * r->probs[other], ok ? "" : "   ✗");
+              100 * r->probs[other], r->flagged ? "   not a digit" : "", ok ? "" : "   ✗");
     }
   print_tally (right_per_digit, of_digit, right, N_DRAWINGS);
   return TRUE;
 }
 
-/* `n` random variants of every drawing (seeded): only the misreadings get a row. */
+/* `n` random variants of every drawing (seeded), gentle or hurried: only the misreadings get a row. */
 static gboolean
-read_variants (Bench *b, int n, guint64 seed, GError **error)
+read_variants (Bench *b, int n, guint64 seed, gboolean hurried, GError **error)
 {
-  int right = 0, right_per_digit[10] = { 0 }, of_digit[10] = { 0 };
-  g_autofree Variant *variants = make_variants (n, seed);
+  int right = 0, flagged = 0, flagged_right = 0, right_per_digit[10] = { 0 }, of_digit[10] = { 0 };
+  g_autofree Variant *variants = make_variants (DIGIT_DRAWINGS, N_DRAWINGS, n, seed,
+                                                hurried ? hurried_variant : random_variant);
 
-  printf ("\n%d variants of each drawing (seed %" G_GUINT64_FORMAT "): shifted ±0.12 of the canvas, scaled 0.75–1.25, "
-          "slant ±0.15 more, turned ±8°, a tremor of %.1f %% of the canvas; misread ones:\n",
-          n, seed, 100 * TREMOR);
-  printf ("digit  style                          variant  shift (x, y)    scale  slant  turn  predicted  p(digit)\n");
+  if (hurried)
+    printf ("\n%d hurried variants of each drawing (seed %" G_GUINT64_FORMAT "): placed anywhere, scaled 0.5–1.25, "
+            "aspect 0.6–1.25, slant ±0.2 more, turned ±22°, a tremor of 0.6–1.4 %% of the canvas, half with the "
+            "last stroke's end left off (5–15 %%), half with a stroke broken; misread ones:\n", n, seed);
+  else
+    printf ("\n%d variants of each drawing (seed %" G_GUINT64_FORMAT "): shifted ±0.12 of the canvas, scaled 0.75–1.25, "
+            "slant ±0.15 more, turned ±8°, a tremor of %.1f %% of the canvas; misread ones:\n",
+            n, seed, 100 * TREMOR);
+  printf ("digit  style                          variant  shift (x, y)    scale  aspect  slant  turn  trim  break  "
+          "predicted  p(digit)\n");
   for (int k = 0; k < n; k++)
     for (int i = 0; i < N_DRAWINGS; i++)
       {
@@ -718,15 +472,20 @@ read_variants (Bench *b, int n, guint64 seed, GError **error)
         Reading r;
         if (!read_drawing (b, i, v, &r, error))
           return FALSE;
-        gboolean ok = r.predicted == d->digit;
+        gboolean ok = r.predicted == d->digit && !r.flagged;
         right += ok;
+        flagged += r.flagged;
+        flagged_right += r.flagged && r.predicted == d->digit;
         right_per_digit[d->digit] += ok;
         of_digit[d->digit]++;
         if (!ok)
-          printf ("%5d  %-30s %7d  (%+.2f, %+.2f)  %5.2f  %+5.2f  %+3.0f°  %9d  %6.2f %%\n", d->digit, d->style, k + 1,
-                  v->dx, v->dy, v->scale, v->slant, v->angle * 180 / G_PI, r.predicted, 100 * r.probs[d->digit]);
+          printf ("%5d  %-30s %7d  (%+.2f, %+.2f)  %5.2f  %6.2f  %+5.2f  %+3.0f°  %4.2f  %5.2f  %9d  %6.2f %%%s\n",
+                  d->digit, d->style, k + 1, v->dx, v->dy, v->scale, v->aspect, v->slant, v->angle * 180 / G_PI,
+                  v->trim, v->break_at, r.predicted, 100 * r.probs[d->digit], r.flagged ? "  not a digit" : "");
       }
   print_tally (right_per_digit, of_digit, right, n * N_DRAWINGS);
+  printf ("%d said not to look like a digit, %d of them read right behind that: %d of %d read right, the "
+          "verdict aside\n", flagged, flagged_right, right + flagged_right, n * N_DRAWINGS);
   return TRUE;
 }
 
@@ -739,7 +498,7 @@ screenshot_page (Bench *b, const Reading *readings, int digit, const char *path,
     for (int i = 0; i < N_DRAWINGS; i++)
       {
         const DigitDrawing *d = &DIGIT_DRAWINGS[i];
-        if (readings[i].predicted == d->digit && (pass == 1 || d->digit == digit)
+        if (readings[i].predicted == d->digit && !readings[i].flagged && (pass == 1 || d->digit == digit)
             && (best < 0 || readings[i].probs[d->digit] > readings[best].probs[DIGIT_DRAWINGS[best].digit]))
           best = i;
       }
@@ -748,43 +507,89 @@ screenshot_page (Bench *b, const Reading *readings, int digit, const char *path,
   Reading r;
   int dragged;
   if (!drag_drawing (b, best, &AS_DEFINED, &dragged, error) || !read_page (b, &r, error)
-      || !save_screenshot (b, path, error))
+      || !dl_test_save_window_png (b->window, path, error))
     return FALSE;
   printf ("\nscreenshot %s: %d (%s) read as %d, %.1f %%\n", path, DIGIT_DRAWINGS[best].digit,
           DIGIT_DRAWINGS[best].style, r.predicted, 100 * r.probs[r.predicted]);
   return TRUE;
 }
 
+typedef struct {
+  int      variants, hurried;
+  guint64  seed;
+  const char *screenshot;
+  int      shot_digit;
+} Plan;
+
+/* MNIST from the cache, for the explainer's index (the nearest training images, "not a digit"). */
 static gboolean
-run (const char *model, int variants, guint64 seed, const char *screenshot, int shot_digit, Bench *b, GError **error)
+load_mnist (DlDataset **train, DlDataset **test, GError **error)
+{
+  g_autofree char *dir = dl_data_default_dir ();
+  *train = dl_dataset_load_dir (dir, TRUE, error);
+  *test = *train != NULL ? dl_dataset_load_dir (dir, FALSE, error) : NULL;
+  return *test != NULL;
+}
+
+static gboolean
+run_offline (const char *model, const Plan *plan, Bench *b, GError **error)
+{
+  g_autoptr (DlDataset) train = NULL, test = NULL;
+  b->offline = dl_model_load (model, error);
+  if (b->offline == NULL || !load_mnist (&train, &test, error))
+    return FALSE;
+  b->offline_nb = dl_neighbours_build (b->offline, train, NULL);
+  b->offline_ood = dl_ood_new (b->offline, b->offline_nb, train, test, NULL);
+  b->offline_work = dl_net_work_new (b->offline, 1);
+  b->offline_side = OFFLINE_SIDE;
+  printf ("model %s; offline: the pointer paths of a %.0f px canvas preprocessed and classified without a page, "
+          "a point every %.0f px\n\n", model, b->offline_side, b->step_px);
+  Reading readings[N_DRAWINGS];
+  return read_set (b, readings, error)
+         && (plan->variants == 0 || read_variants (b, plan->variants, plan->seed, FALSE, error))
+         && (plan->hurried == 0 || read_variants (b, plan->hurried, plan->seed, TRUE, error));
+}
+
+static gboolean
+run (const char *model, const Plan *plan, Bench *b, GError **error)
 {
   Reading readings[N_DRAWINGS];
+  g_autoptr (DlDataset) train = NULL, test = NULL;
 
-  if (!load_model (b, model, error) || !show_window (b, error))
+  if (!load_model (b, model, error) || !load_mnist (&train, &test, error))
+    return FALSE;
+  b->explainer = dl_explainer_new ();
+  dl_explainer_set_data (b->explainer, train, test);
+  if (!show_window (b, error))
     return FALSE;
   printf ("model %s; canvas %d px, pointer motion every %.0f px, %s s apart\n\n", model,
           gtk_widget_get_width (GTK_WIDGET (b->canvas)), b->step_px, b->pace);
   return read_set (b, readings, error)
-         && (variants == 0 || read_variants (b, variants, seed, error))
-         && (screenshot == NULL || screenshot_page (b, readings, shot_digit, screenshot, error));
+         && (plan->variants == 0 || read_variants (b, plan->variants, plan->seed, FALSE, error))
+         && (plan->hurried == 0 || read_variants (b, plan->hurried, plan->seed, TRUE, error))
+         && (plan->screenshot == NULL || screenshot_page (b, readings, plan->shot_digit, plan->screenshot, error));
 }
 
 int
 main (int argc, char **argv)
 {
   g_autofree char *model = NULL, *screenshot = NULL, *sheet = NULL, *pace = NULL;
-  int shot_digit = 5, variants = 0;
+  int shot_digit = 5, variants = 0, hurried = 0;
+  gboolean offline = FALSE;
   gint64 seed = 1;
   double step = 4;
   GOptionEntry entries[] = {
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "The model to read the drawings with", "FILE" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &screenshot, "Render the page with a well-read digit to a PNG", "PNG" },
     { "screenshot-digit", 0, 0, G_OPTION_ARG_INT, &shot_digit, "The digit to show there if it was read (default 5)", "D" },
-    { "sheet", 0, 0, G_OPTION_ARG_FILENAME, &sheet, "Draw the set (and its --variants) to a PNG (no model needed)", "PNG" },
+    { "sheet", 0, 0, G_OPTION_ARG_FILENAME, &sheet, "Draw the set (and its --variants or --hurried ones) to a PNG (no model needed)", "PNG" },
     { "variants", 0, 0, G_OPTION_ARG_INT, &variants, "Also draw N randomly varied copies of each drawing (default 0)", "N" },
+    { "hurried", 0, 0, G_OPTION_ARG_INT, &hurried, "Also draw N hurried copies of each drawing (default 0)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the variants (default 1)", "S" },
     { "step", 0, 0, G_OPTION_ARG_DOUBLE, &step, "Pointer motion every STEP px along a stroke (default 4)", "STEP" },
     { "pace", 0, 0, G_OPTION_ARG_STRING, &pace, "Seconds between motion events (default 0.01)", "S" },
+    { "offline", 0, 0, G_OPTION_ARG_NONE, &offline, "Preprocess and classify the pointer paths without a page or display "
+      "(quick; the figures that count come from the page)", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- drawn digits on the Draw page, read by a model");
@@ -793,33 +598,50 @@ main (int argc, char **argv)
 
   setvbuf (stdout, NULL, _IOLBF, 0);   /* a row as soon as it is read: a run takes minutes */
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || step < 1 || variants < 0 || (model == NULL && sheet == NULL))
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || step < 1 || variants < 0 || hurried < 0
+      || (model == NULL && sheet == NULL))
     {
-      fprintf (stderr, "draw-digits: %s\n", error ? error->message : "give --model FILE (and/or --sheet PNG); --step ≥ 1, --variants ≥ 0");
+      fprintf (stderr, "draw-digits: %s\n", error ? error->message
+                                                  : "give --model FILE (and/or --sheet PNG); --step ≥ 1, --variants and --hurried ≥ 0");
       return 2;
     }
   if (sheet != NULL)
     {
-      g_autofree Variant *vs = make_variants (variants, (guint64) seed);
-      if (!write_sheet (sheet, vs, variants, &error))
+      int n = hurried > 0 ? hurried : variants;
+      g_autofree Variant *vs = make_variants (DIGIT_DRAWINGS, N_DRAWINGS, n, (guint64) seed,
+                                              hurried > 0 ? hurried_variant : random_variant);
+      if (!write_sheet (sheet, vs, n, &error))
         {
           fprintf (stderr, "draw-digits: %s\n", error->message);
           return 1;
         }
-      printf ("the %d drawings%s: %s\n", N_DRAWINGS, variants > 0 ? " and their variants" : "", sheet);
+      printf ("the %d drawings%s: %s\n", N_DRAWINGS, n == 0 ? "" : hurried > 0 ? " and their hurried variants"
+                                                                               : " and their variants", sheet);
       if (model == NULL)
         return 0;
     }
 
+  Plan plan = { variants, hurried, (guint64) seed, screenshot, shot_digit };
   dl_blas_init ();
   dl_blas_set_threads (1);
-  gtk_init ();
   b.step_px = step;
   b.pace = pace != NULL ? pace : "0.01";
-  gboolean ok = run (model, variants, (guint64) seed, screenshot, shot_digit, &b, &error);
+  gboolean ok;
+  if (offline)
+    ok = run_offline (model, &plan, &b, &error);
+  else
+    {
+      gtk_init ();
+      ok = run (model, &plan, &b, &error);
+    }
   if (b.window != NULL)
     gtk_window_destroy (b.window);
+  g_clear_object (&b.explainer);
   g_clear_object (&b.session);
+  g_clear_pointer (&b.offline_ood, dl_ood_free);
+  g_clear_pointer (&b.offline_nb, dl_neighbours_free);
+  g_clear_pointer (&b.offline_work, dl_net_work_free);
+  g_clear_pointer (&b.offline, dl_net_free);
   if (!ok)
     {
       fprintf (stderr, "draw-digits: %s\n", error->message);

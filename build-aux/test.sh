@@ -90,9 +90,10 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_retu
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export LSAN_OPTIONS="suppressions=$DL_ROOT/tests/lsan.supp:print_suppressions=0"
 dl_log "meson test -C build-asan (ASan+UBSan, under xvfb-run; LSAN suppressions: tests/lsan.supp)"
-# Sanitized code runs 2–4 times slower: the meson timeouts (and check's, set from them) stretch with it.
+# Sanitized code runs 2–4 times slower: the meson timeouts and check's (CK_TIMEOUT_MULTIPLIER scales
+# CK_DEFAULT_TIMEOUT and tcase_set_timeout alike) stretch with it.
 # The checkpoint suite (resume: 2,000 bit-exact batches) is left out here as under ThreadSanitizer: too slow.
-xvfb-run -a env GDK_BACKEND=x11 meson test -C "$DL_ROOT/build-asan" --no-rebuild --timeout-multiplier 3 \
+xvfb-run -a env GDK_BACKEND=x11 CK_TIMEOUT_MULTIPLIER=3 meson test -C "$DL_ROOT/build-asan" --no-rebuild --timeout-multiplier 3 \
   --no-suite checkpoint --print-errorlogs 2>&1 | tee "$logs/asan.log" || status=1
 tally "$logs/asan.log"
 

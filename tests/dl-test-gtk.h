@@ -1,8 +1,12 @@
 /* dl-test-gtk.h — driving a real GTK main loop from the tests and from the bench programs that use real
- * windows: run the loop until a condition holds, find widgets, run a command (xdotool) meanwhile. */
+ * windows: run the loop until a condition holds, find widgets, run a command (xdotool) meanwhile, save
+ * a window as a PNG. */
 #pragma once
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <unistd.h>
 
 typedef gboolean (*DlTestCond) (gpointer data);
 
@@ -75,6 +79,39 @@ dl_test_spawn_and_iterate (char **argv, int timeout_ms, GError **error)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "%s did not finish within %d s", argv[0],
                    timeout_ms / 1000);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The window as it is on screen, rendered by its own renderer; written atomically. */
+static inline gboolean
+dl_test_save_window_png (GtkWindow *window, const char *path, GError **error)
+{
+  GtkWidget *w = GTK_WIDGET (window);
+  int width = gtk_widget_get_width (w), height = gtk_widget_get_height (w);
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (w);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window drew nothing");
+      return FALSE;
+    }
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_autofree char *tmp = g_strdup_printf ("%s.tmp-%d", path, (int) getpid ());
+  if (!gdk_texture_save_to_png (texture, tmp))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: could not write the PNG", tmp);
+      return FALSE;
+    }
+  if (g_rename (tmp, path) != 0)
+    {
+      int e = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s: %s", path, g_strerror (e));
+      g_unlink (tmp);
       return FALSE;
     }
   return TRUE;

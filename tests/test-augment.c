@@ -1,8 +1,8 @@
 /* test-augment.c — the affine augmentation: exact identity and whole-pixel shifts, where a rotation
- * and a scale move the ink, determinism under a seed, and the ranges of the random draw; the composable
- * kinds: none is a plain gather, each kind switches on alone, elastic distortion with no strength is the
- * affine map, a batch is its images one by one (so any thread may take any image), real digits keep their
- * ink. */
+ * and a scale move the ink, squash and slant against the definition, thinner and thicker strokes,
+ * determinism under a seed, and the ranges of the random draws of each kind; the composable kinds: none is
+ * a plain gather, each kind switches on alone, elastic distortion with no strength is the affine map, a
+ * batch is its images one by one (so any thread may take any image), real digits keep their ink. */
 #include <check.h>
 #include <glib.h>
 #include <math.h>
@@ -174,8 +174,10 @@ reference (const guint8 *img, const DlAugment *t, float *out)
     for (int x = 0; x < N; x++)
       {
         double u = x - c - t->dx, v = y - c - t->dy;
-        double px = c + (cos (a) * u - sin (a) * v) / t->scale;
-        double py = c + (sin (a) * u + cos (a) * v) / t->scale;
+        double ry = (sin (a) * u + cos (a) * v) / t->scale, rx = (cos (a) * u - sin (a) * v) / t->scale;
+        /* undo x' = e^stretch · x − shear · y */
+        double py = c + ry;
+        double px = c + (rx + t->shear * ry) * exp (-t->stretch);
         int x0 = (int) floor (px), y0 = (int) floor (py);
         double fx = px - x0, fy = py - y0, sum = 0;
         for (int dy = 0; dy < 2; dy++)
@@ -214,6 +216,91 @@ START_TEST (test_matches_reference)
         ck_assert_msg (fabsf (out[i] - ref[i]) < 2e-4, "case %d pixel %d: %g vs %g", k, i, out[i], ref[i]);
     }
   g_rand_free (rand);
+}
+END_TEST
+
+/* Squash and slant (the hurried kind) against the definition. */
+START_TEST (test_hurried_matches_reference)
+{
+  GRand *rand = g_rand_new_with_seed (12);
+  guint8 img[D];
+  float out[D], ref[D];
+
+  for (int k = 0; k < 200; k++)
+    {
+      make_image (img, g_rand_int_range (rand, 4, 24), g_rand_int_range (rand, 4, 24), k % 2 == 0);
+      const DlAugment t = { g_rand_double_range (rand, -3, 3), g_rand_double_range (rand, -3, 3),
+                            g_rand_double_range (rand, -30, 30), g_rand_double_range (rand, 0.7, 1.3),
+                            g_rand_double_range (rand, log (0.5), log (1.4)), g_rand_double_range (rand, -0.5, 0.5) };
+      dl_augment_image (img, N, N, &t, out);
+      reference (img, &t, ref);
+      for (int i = 0; i < D; i++)
+        ck_assert_msg (fabsf (out[i] - ref[i]) < 2e-4, "case %d pixel %d: %g vs %g", k, i, out[i], ref[i]);
+    }
+  g_rand_free (rand);
+}
+END_TEST
+
+/* A thicker stroke has more ink, a thinner one less; both stay in [0, 1]; the full amount of a
+ * thickening turns a 3 × 3 block into a 5 × 5 plus. */
+START_TEST (test_stroke_width)
+{
+  guint8 img[D];
+  float plain[D], thick[D], thin[D], full[D];
+  const DlAugment id = { 0, 0, 0, 1 }, t_thick = { 0, 0, 0, 1, 0, 0, 0.5 }, t_thin = { 0, 0, 0, 1, 0, 0, -0.5 };
+  const DlAugment t_full = { 0, 0, 0, 1, 0, 0, 1 };
+
+  make_image (img, 14, 14, FALSE);
+  dl_augment_image (img, N, N, &id, plain);
+  dl_augment_image (img, N, N, &t_thick, thick);
+  dl_augment_image (img, N, N, &t_thin, thin);
+  dl_augment_image (img, N, N, &t_full, full);
+  ck_assert (mass (thick) > mass (plain) && mass (thin) < mass (plain));
+  ck_assert_float_eq_tol (mass (full), 9 + 12, 1e-4);   /* 3 × 3, and 3 more on each side */
+  ck_assert_float_eq_tol (mass (thin), 0.5 * 9 + 0.5 * 1, 1e-4);   /* only the centre survives erosion */
+  for (int i = 0; i < D; i++)
+    ck_assert (thick[i] >= 0 && thick[i] <= 1 && thin[i] >= 0 && thin[i] <= 1);
+}
+END_TEST
+
+/* The affine kind draws exactly as dl_augment_draw; the hurried and stroke kinds cover their ranges. */
+START_TEST (test_draw_kinds)
+{
+  DlRng r1, r2;
+  double lo[3] = { 1e9, 1e9, 1e9 }, hi[3] = { -1e9, -1e9, -1e9 };
+
+  dl_rng_seed (&r1, 5);
+  dl_rng_seed (&r2, 5);
+  for (int i = 0; i < 100; i++)
+    {
+      DlAugment a, b;
+      dl_augment_draw (&r1, &a);
+      dl_augment_draw_kinds (&r2, DL_AUGMENT_AFFINE, &b);
+      ck_assert_mem_eq (&a, &b, sizeof a);
+    }
+  for (int i = 0; i < 20000; i++)
+    {
+      DlAugment t;
+      dl_augment_draw_kinds (&r1, DL_AUGMENT_AFFINE | DL_AUGMENT_HURRIED | DL_AUGMENT_STROKE, &t);
+      const double v[3] = { t.angle, exp (t.stretch), t.shear };
+      for (int k = 0; k < 3; k++)
+        {
+          lo[k] = MIN (lo[k], v[k]);
+          hi[k] = MAX (hi[k], v[k]);
+        }
+      ck_assert (t.stroke >= -1 && t.stroke <= 1);
+      ck_assert (fabs (t.scale - 1) <= DL_AUGMENT_MAX_SCALE);
+    }
+  ck_assert (lo[0] >= -DL_AUGMENT_HURRIED_ANGLE && lo[0] < -0.99 * DL_AUGMENT_HURRIED_ANGLE);
+  ck_assert (hi[0] <= DL_AUGMENT_HURRIED_ANGLE && hi[0] > 0.99 * DL_AUGMENT_HURRIED_ANGLE);
+  ck_assert (lo[1] >= DL_AUGMENT_MIN_ASPECT - 1e-9 && lo[1] < DL_AUGMENT_MIN_ASPECT * 1.01);
+  ck_assert (hi[1] <= DL_AUGMENT_MAX_ASPECT + 1e-9 && hi[1] > DL_AUGMENT_MAX_ASPECT * 0.99);
+  ck_assert (lo[2] >= -DL_AUGMENT_MAX_SHEAR && hi[2] <= DL_AUGMENT_MAX_SHEAR && hi[2] - lo[2] > 1.98 * DL_AUGMENT_MAX_SHEAR);
+
+  guint kinds;
+  ck_assert (dl_augment_kinds_parse ("affine, stroke", &kinds) && kinds == (DL_AUGMENT_AFFINE | DL_AUGMENT_STROKE));
+  ck_assert (!dl_augment_kinds_parse ("affine,elastik", &kinds));
+  ck_assert (!dl_augment_kinds_parse ("", &kinds));
 }
 END_TEST
 
@@ -470,6 +557,9 @@ augment_suite (void)
   tcase_add_test (tc, test_rotation_moves_ink_around_centre);
   tcase_add_test (tc, test_scale_mass);
   tcase_add_test (tc, test_matches_reference);
+  tcase_add_test (tc, test_hurried_matches_reference);
+  tcase_add_test (tc, test_stroke_width);
+  tcase_add_test (tc, test_draw_kinds);
   tcase_add_test (tc, test_seed_determinism);
   tcase_add_test (tc, test_draw_ranges);
   suite_add_tcase (s, tc);

@@ -1,7 +1,8 @@
 /* test-draw.c — the Draw page in a real window (X11, e.g. under xvfb-run with GDK_BACKEND=x11): a
  * digit dragged with real pointer events (xdotool, XTEST) is classified while the button is still down,
- * and the answer shows on the page; no answer for an empty canvas or an untrained model; undo, clear,
- * and saving to the personal set. */
+ * and the answer shows on the page; no answer for an empty canvas or an untrained model, a hint for a dot
+ * or a dash; undo, clear, and saving to the personal set; with an explainer, the heatmap, the nearest
+ * training images and the verdict on whether it looks like a digit. */
 #include <check.h>
 #include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
@@ -284,7 +285,8 @@ draw_polyline (DlCanvas *canvas, const double (*pts)[2], int n)
   dl_canvas_end_stroke (canvas);
 }
 
-/* Nothing drawn or a dot: no guess. An untrained model: it says so instead of answering. */
+/* Nothing drawn: no guess. A dot or a dash: no guess either, but a hint instead of silence. An untrained
+ * model: it says so instead of answering. */
 START_TEST (test_no_guess)
 {
   DL_TEST_WATCHDOG ();
@@ -300,13 +302,100 @@ START_TEST (test_no_guess)
   wait_for_frame (f.page);
   ck_assert (!dl_canvas_is_empty (f.canvas));
   ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
-  ck_assert_str_eq (label_text (f.page, "status"), "Draw a digit");
+  ck_assert_str_eq (label_text (f.page, "status"), "Too small to read");
+
+  /* A dash 1.5 pens long (the canvas's pen is 6 % of its side). */
+  gtk_widget_activate_action (GTK_WIDGET (f.page), "draw.clear", NULL);
+  double dash[][2] = { { 0.45, 0.5 }, { 0.54, 0.5 } };
+  draw_polyline (f.canvas, dash, 2);
+  iterate_until (never, NULL, 100);
+  ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
+  ck_assert_str_eq (label_text (f.page, "status"), "Too short to read");
+  gtk_widget_activate_action (GTK_WIDGET (f.page), "draw.clear", NULL);
 
   draw_polyline (f.canvas, SEVEN, G_N_ELEMENTS (SEVEN));
   wait_for_frame (f.page);
   ck_assert_int_eq (dl_draw_page_get_prediction (f.page), -1);
   ck_assert_str_eq (label_text (f.page, "prediction"), "?");
   ck_assert_str_eq (label_text (f.page, "status"), "The model is untrained");
+  fixture_close (&f);
+}
+END_TEST
+
+/* Settled on the drawing, with an index of the snapshot in use. */
+static gboolean
+explained (gpointer data)
+{
+  DlDrawPage *page = data;
+  DlExplanation *e = dl_draw_page_get_complete_explanation (page);
+  return dl_draw_page_is_settled (page) && e != NULL && e->have_index && e->index_step == e->step;
+}
+
+/* With an explainer, a drawn 7 gets its heatmap (integrated gradients adding up to the score's change
+ * from a black image), its 8 nearest training images, and the "and not" class asked for; whatever the
+ * verdict on a drawing, the labels say it (a digit with its probability, or "this doesn't look like a
+ * digit" and no class shown). */
+START_TEST (test_explains)
+{
+  DL_TEST_WATCHDOG ();
+  g_autoptr (DlSession) session = session_with_model ();
+  g_autoptr (DlDataset) train = dl_test_mnist_load (TRUE);
+  g_autoptr (DlDataset) test = dl_test_mnist_load (FALSE);
+  g_autoptr (DlDataset) train_part = dl_dataset_subset (train, 10000);
+  g_autoptr (DlExplainer) explainer = dl_explainer_new ();
+  dl_explainer_set_data (explainer, train_part, test);
+  Fixture f;
+  fixture_show (&f, session);
+  dl_draw_page_set_explainer (f.page, explainer);
+
+  draw_polyline (f.canvas, SEVEN, G_N_ELEMENTS (SEVEN));
+  ck_assert (iterate_until (explained, f.page, 90000));
+  DlExplanation *e = dl_draw_page_get_complete_explanation (f.page);
+  ck_assert_int_eq (e->predicted, 7);
+  ck_assert_int_eq (e->target, 7);
+  ck_assert_int_eq (e->method, DL_ATTRIB_INTEGRATED_GRADIENTS);
+  ck_assert (e->attrib.max_abs > 0);
+  ck_assert_float_eq_tol (e->attrib.sum, e->attrib.f_x - e->attrib.f_baseline,
+                          0.02 * fabs (e->attrib.f_x - e->attrib.f_baseline));
+  int sevens = 0;
+  for (int k = 0; k < DL_NEIGHBOURS_K; k++)
+    sevens += e->neighbours[k].label == 7;
+  printf ("drawn 7: %d of its %d nearest training images are 7s; %s\n", sevens, DL_NEIGHBOURS_K,
+          e->verdict.flagged ? "flagged" : "a digit");
+  ck_assert_int_ge (sevens, DL_NEIGHBOURS_K / 2);
+  if (e->verdict.flagged)
+    ck_assert_str_eq (label_text (f.page, "status"), "This doesn't look like a digit");
+  else
+    ck_assert (g_str_has_suffix (label_text (f.page, "status"), "sure"));
+  ck_assert_int_eq (dl_draw_page_get_prediction (f.page), e->verdict.flagged ? -1 : 7);
+  ck_assert (dl_draw_page_get_not_a_digit (f.page) == e->verdict.flagged);
+
+  /* Why 7 and not 1: the "and not" list holds "–" then 0 … 9. */
+  GtkDropDown *contrast = GTK_DROP_DOWN (gtk_widget_get_template_child (GTK_WIDGET (f.page), DL_TYPE_DRAW_PAGE,
+                                                                        "contrast_dropdown"));
+  gtk_drop_down_set_selected (contrast, 1 + 1);
+  ck_assert (iterate_until (explained, f.page, 10000));
+  e = dl_draw_page_get_complete_explanation (f.page);
+  ck_assert_int_eq (e->contrast, 1);
+  GtkLabel *heading = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (f.page), DL_TYPE_DRAW_PAGE, "why_heading"));
+  ck_assert_str_eq (gtk_label_get_text (heading), "Why 7 and not 1");
+
+  /* A dense scribble: whatever the verdict, the labels follow it. */
+  gtk_widget_activate_action (GTK_WIDGET (f.page), "draw.clear", NULL);
+  double scribble[24][2];
+  for (int i = 0; i < 24; i++)
+    {
+      scribble[i][0] = 0.3 + 0.4 * fabs (sin (i * 1.7));
+      scribble[i][1] = 0.3 + 0.4 * fabs (cos (i * 2.3));
+    }
+  draw_polyline (f.canvas, scribble, 24);
+  ck_assert (iterate_until (explained, f.page, 10000));
+  e = dl_draw_page_get_complete_explanation (f.page);
+  printf ("scribble read as %d (%.0f %%): %s\n", e->predicted, 100 * e->probs[e->predicted],
+          e->verdict.flagged ? "this doesn't look like a digit" : "a digit");
+  ck_assert (dl_draw_page_get_not_a_digit (f.page) == e->verdict.flagged);
+  if (e->verdict.flagged)
+    ck_assert_str_eq (label_text (f.page, "status"), "This doesn't look like a digit");
   fixture_close (&f);
 }
 END_TEST
@@ -470,6 +559,7 @@ mnist_suite (void)
   TCase *tc = tcase_create ("page");
   tcase_add_test (tc, test_drag_classifies_live);
   tcase_add_test (tc, test_undo_clear_save);
+  tcase_add_test (tc, test_explains);
   suite_add_tcase (s, tc);
   return s;
 }

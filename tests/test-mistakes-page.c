@@ -1,10 +1,13 @@
 /* test-mistakes-page.c — the Mistakes page in a real window: after a short real training run of the
  * mlp preset on MNIST, the grid holds exactly the examples the evaluation got wrong; a confusion cell
  * activated the way a click does leaves only that pair; a second evaluation updates the model in place
- * (checked against a mirror kept from items-changed alone); a collapsed model raises the banner.
+ * (checked against a mirror kept from items-changed alone); a collapsed model raises the banner; with an
+ * explainer the selected image gets its heatmap and nearest training images.
  * Needs a display (xvfb-run) and real MNIST in $DIGITLAB_DATA (skipped with 77 without it). */
 #include <check.h>
 #include <gtk/gtk.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "dl-test-mnist.h"
@@ -13,7 +16,10 @@
 #include "dl-data.h"
 #include "dl-eval.h"
 #include "dl-mistake-item.h"
+#include "dl-attrib-view.h"
 #include "dl-mistakes-page.h"
+#include "dl-model.h"
+#include "dl-neighbours-view.h"
 #include "dl-net.h"
 
 #define N_TRAIN 4000
@@ -56,6 +62,16 @@ iterate (int ms)
   while (g_get_monotonic_time () < end)
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (1000);
+}
+
+static gboolean
+iterate_until_true (const gboolean *flag, int ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+  while (!*flag && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  return *flag;
 }
 
 static GListModel *
@@ -364,6 +380,79 @@ START_TEST (test_suspected_toggle)
 }
 END_TEST
 
+static void
+on_loaded (DlWorker *worker, DlEvent *ev, gpointer data)
+{
+  if (ev->type == DL_EVENT_MODEL_LOADED)
+    *(gboolean *) data = TRUE;
+  ck_assert_msg (ev->type != DL_EVENT_ERROR, "worker: %s", ev->error ? ev->error->message : "?");
+}
+
+static gboolean
+neighbours_shown (gpointer data)
+{
+  return dl_neighbours_view_get_n (data) == DL_NEIGHBOURS_K;
+}
+
+/* With an explainer, the selected mistake gets its heatmap (its answer against its label) and its 8
+ * nearest training images, and a label error note exactly when those back one. */
+START_TEST (test_explains_selection)
+{
+  g_autoptr (DlNet) net = train_mlp (1, NULL);
+  g_autoptr (DlEval) ev = dl_eval_run (net, test_set);
+  g_autofree char *dir = g_dir_make_tmp ("test-mistakes-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "mlp.dlm", NULL);
+  g_autoptr (GError) error = NULL;
+  ck_assert_msg (dl_model_save (net, path, &error), "%s", error ? error->message : "");
+  /* The model opened in a session without a data set or run history: the page explains with its snapshot
+   * and is fed the evaluation by hand. */
+  g_autoptr (DlSession) session = dl_session_new (NULL, "");
+  DlWorker *worker = dl_session_get_worker (session);
+  gboolean loaded = FALSE;
+  gulong id = g_signal_connect (worker, "event", G_CALLBACK (on_loaded), &loaded);
+  g_action_group_activate_action (dl_session_get_actions (session), "load-model", g_variant_new_string (path));
+  ck_assert (iterate_until_true (&loaded, 10000));
+  g_signal_handler_disconnect (worker, id);
+  g_autoptr (DlSnapshot) snap = dl_session_dup_snapshot (session);
+  ck_assert (snap != NULL && snap->trained);
+  g_autoptr (DlDataset) train_part = dl_dataset_subset (train_set, N_TRAIN);
+  g_autoptr (DlExplainer) explainer = dl_explainer_new ();
+  dl_explainer_set_data (explainer, train_part, test_set);
+
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *page = dl_mistakes_page_new ();
+  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 820);
+  gtk_window_set_child (GTK_WINDOW (win), page);
+  gtk_window_present (GTK_WINDOW (win));
+  dl_mistakes_page_set_session (DL_MISTAKES_PAGE (page), session);
+  dl_mistakes_page_set_explainer (DL_MISTAKES_PAGE (page), explainer);
+  dl_mistakes_page_set_test_set (DL_MISTAKES_PAGE (page), test_set);
+  dl_mistakes_page_add_eval (DL_MISTAKES_PAGE (page), ev, NULL, TRUE);
+  iterate (100);
+
+  GtkSingleSelection *sel = GTK_SINGLE_SELECTION (gtk_grid_view_get_model (child (page, "grid_view")));
+  g_autoptr (DlMistakeItem) first = g_list_model_get_item (grid_model (page), 0);
+  gtk_single_selection_set_selected (sel, 0);
+  DlNeighboursView *nv = child (page, "neighbours_view");
+  gint64 deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+  while (!neighbours_shown (nv) && g_get_monotonic_time () < deadline)
+    iterate (20);
+  ck_assert_msg (dl_neighbours_view_get_n (nv) == DL_NEIGHBOURS_K, "no neighbours shown: “%s” “%s”",
+                 gtk_label_get_text (child (page, "attrib_note")), gtk_label_get_text (child (page, "neighbours_note")));
+
+  int i = dl_mistake_item_get_index (first), t = test_set->labels[i], p = ev->predicted[i];
+  g_autofree char *heading = g_strdup_printf ("Why %d and not %d", p, t);
+  ck_assert_str_eq (gtk_label_get_text (child (page, "why_heading")), heading);
+  ck_assert (dl_attrib_view_get_scale (child (page, "attrib_view")) > 0);
+  printf ("test image %d (%d read as %d): %s %s\n", i, t, p, gtk_label_get_text (child (page, "neighbours_note")),
+          gtk_label_get_text (child (page, "evidence_note")));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -390,6 +479,7 @@ main (void)
   tcase_add_test (tc, test_page_after_training);
   tcase_add_test (tc, test_collapse_banner);
   tcase_add_test (tc, test_suspected_toggle);
+  tcase_add_test (tc, test_explains_selection);
   suite_add_tcase (s, tc);
 
   SRunner *sr = srunner_create (s);

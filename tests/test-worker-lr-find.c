@@ -2,7 +2,7 @@
  * started from (the parameters byte for byte before and after, and a run swept twice, once paused and once
  * while it trains, goes on bit for bit as the same run never swept: every loss, and its later checkpoint's
  * parameters, optimiser state and random streams), the run's curves get no points from it, a fresh network
- * from a recipe, and the errors. Shared helpers: dl-test-worker.h.
+ * from a recipe, progress and cancel, and the errors. Shared helpers: dl-test-worker.h.
  */
 #include "dl-test-worker.h"
 
@@ -128,8 +128,10 @@ START_TEST (test_sweep_changes_nothing)
   ck_assert_int_eq (after->step, 30);
   ck_assert_int_eq (memcmp (dl_net_params (before->net), dl_net_params (after->net),
                             sizeof (float) * dl_net_n_params (before->net)), 0);
-  /* Nothing of the run between the command and the result. */
-  ck_assert_uint_eq (found_at, paused_at + 1);
+  /* Nothing of the run between the command and the result: only the sweep's progress. */
+  ck_assert_uint_gt (found_at, paused_at + 1);
+  for (guint i = paused_at; i < found_at - 1; i++)
+    ck_assert_int_eq (((DlEvent *) g_ptr_array_index (F.events, i))->type, DL_EVENT_LR_PROGRESS);
   dl_worker_resume (F.worker);
   wait_state (&F, DL_TRAIN_FINISHED);
   for (guint i = found_at; i < F.events->len; i++)
@@ -199,6 +201,73 @@ START_TEST (test_sweep_fresh_network)
 }
 END_TEST
 
+/* A sweep asked for and cancelled from the worker thread between two training steps: given up before its
+ * first batch, still answered (LR_FOUND, cancelled, no progress). */
+static void
+observe_sweep_and_cancel (const DlStepInfo *info, gpointer data)
+{
+  DlLrFindOptions o;
+
+  observe_step (info, &L);
+  if (info->step == sweep_at)
+    {
+      sweep_options (&o);
+      dl_worker_find_lr (L.worker, NULL, &o);
+      dl_worker_cancel_find_lr (L.worker);
+      dl_worker_pause (L.worker);
+    }
+}
+
+/* Progress as the sweep goes (the batches done rising, at the sweep's rates), and a cancel that gives up the
+ * sweeps asked for before it and not the next one. */
+START_TEST (test_sweep_progress_and_cancel)
+{
+  g_autoptr(DlDataset) train = make_blocks (400, 1);
+  g_autoptr(DlDataset) test = make_blocks (100, 2);
+  g_auto(DlTrainConfig) cfg = { 0 };
+  DlLrFindOptions o;
+  DlEvent *found;
+  int n_progress = 0, last_done = -1;
+  guint from;
+
+  recipe (&cfg);
+  sweep_at = 5;
+  dl_worker_set_step_observer (F.worker, observe_sweep_and_cancel, NULL);
+  begin_run (train, test, &cfg);
+  dl_worker_start (F.worker);
+  from = F.cursor;
+  found = wait_event (&F, DL_EVENT_LR_FOUND, -1);
+  ck_assert (found->lr_find->cancelled);
+  ck_assert_uint_eq (found->lr_find->points->len, 0);
+  ck_assert (!isfinite (found->lr_find->steepest));
+  ck_assert_msg (strstr (found->message, "cancelled") != NULL, "%s", found->message);
+  for (guint i = from; i < F.cursor; i++)
+    ck_assert_int_ne (((DlEvent *) g_ptr_array_index (F.events, i))->type, DL_EVENT_LR_PROGRESS);
+
+  wait_state (&F, DL_TRAIN_PAUSED);
+  sweep_options (&o);
+  from = F.cursor;
+  dl_worker_find_lr (F.worker, NULL, &o);
+  found = wait_event (&F, DL_EVENT_LR_FOUND, -1);
+  ck_assert (!found->lr_find->cancelled);
+  for (guint i = from; i < F.cursor; i++)
+    {
+      DlEvent *ev = g_ptr_array_index (F.events, i);
+
+      if (ev->type != DL_EVENT_LR_PROGRESS)
+        continue;
+      ck_assert_int_gt (ev->lr_find_done, last_done);
+      ck_assert_int_lt (ev->lr_find_done, (int) found->lr_find->points->len);
+      ck_assert_int_eq (ev->lr_find_steps, o.steps);
+      ck_assert_double_eq_tol (ev->lr_find_rate, g_array_index (found->lr_find->points, DlLrPoint,
+                                                                ev->lr_find_done).lr, 1e-12);
+      last_done = ev->lr_find_done;
+      n_progress++;
+    }
+  ck_assert_int_eq (n_progress, ((int) found->lr_find->points->len + 9) / 10);
+}
+END_TEST
+
 static void
 expect_error (const DlTrainConfig *cfg, const DlLrFindOptions *o, int code, const char *fragment)
 {
@@ -240,6 +309,7 @@ main (void)
     { "changes_nothing", test_sweep_changes_nothing },
     { "fresh_network", test_sweep_fresh_network },
     { "errors", test_sweep_errors },
+    { "progress_and_cancel", test_sweep_progress_and_cancel },
   };
   SRunner *sr = srunner_create (make_suite ("worker-lr-find", cases, G_N_ELEMENTS (cases)));
   int failed;

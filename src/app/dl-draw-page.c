@@ -1,65 +1,31 @@
 /* dl-draw-page.c — the Draw page.
  *
  * Every change of the strokes schedules one classification for the next frame (a tick callback), so a
- * fast stroke costs at most one preprocessing and one forward pass per frame. The network is the
- * session's snapshot of the run shown (the worker's latest parameters for the live run, so the answer
- * follows training as it runs; a past run's final model): each "snapshot-changed" schedules a
- * classification too.
+ * fast stroke costs at most one preprocessing and one forward pass per frame, on the page's own
+ * DlNetWork. The network is the session's snapshot of the run shown (the worker's latest parameters for
+ * the live run, so the answer follows training as it runs; a past run's final model): each
+ * "snapshot-changed" schedules a classification too. Each classification also asks the explainer
+ * (another thread) why, on the same snapshot: the heatmap, the nearest training images and whether it
+ * looks like a digit at all arrive a few milliseconds later, and a request the next one supersedes is
+ * dropped, so the answer never waits for them.
  */
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
-#include "dl-canvas.h"
-#include "dl-draw-page.h"
+#include "dl-draw-page-private.h"
 #include "dl-personal.h"
-#include "dl-preprocess.h"
 
 /* Below this probability the page says it is not sure. */
 #define SURE 0.5
 /* The personal set's accuracy is recomputed at most this often while training runs. */
 #define PERSONAL_INTERVAL_US G_USEC_PER_SEC
 
-struct _DlDrawPage
-{
-  GtkWidget       parent_instance;
-
-  DlSession      *session;
-  DlDigitInput   *input;
-  float           probs[DL_N_CLASSES];
-  int             prediction;       /* -1: none shown */
-  int             label;            /* true label for saving, -1: none */
-  gboolean        label_chosen;     /* picked by the user: predictions no longer move it */
-  guint           tick_id;
-  gint64          seen_step;        /* snapshot last classified with */
-  guint           seen_run_serial;
-  gboolean        seen_trained;
-  double          infer_ms;
-
-  DlDataset      *personal;
-  char           *personal_dir;
-  char           *personal_note;    /* the outcome of the last save, shown above the accuracy */
-  gboolean        personal_failed;
-  gint64          personal_checked_us;
-
-  /* template children */
-  DlCanvas       *canvas;
-  GtkLabel       *prediction_label;
-  GtkLabel       *status_label;
-  GtkLabel       *detail_label;
-  GtkDrawingArea *bars_area;
-  GtkDrawingArea *input_area;
-  GtkDrawingArea *crop_area;
-  GtkDrawingArea *fit_area;
-  GtkBox         *label_row;
-  GtkButton      *save_button;
-  GtkLabel       *personal_label;
-};
 
 G_DEFINE_FINAL_TYPE (DlDrawPage, dl_draw_page, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_SESSION, PROP_PREDICTION, PROP_LABEL, N_PROPS };
-static GParamSpec *properties[N_PROPS];
+GParamSpec *dl_draw_page_props[N_PROPS];
+static guint input_changed_signal;
 
 GtkWidget *
 dl_draw_page_new (void)
@@ -72,6 +38,13 @@ dl_draw_page_get_prediction (DlDrawPage *self)
 {
   g_return_val_if_fail (DL_IS_DRAW_PAGE (self), -1);
   return self->prediction;
+}
+
+const float *
+dl_draw_page_get_input (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
+  return self->input->empty ? NULL : self->input->input;
 }
 
 DlSession *
@@ -101,7 +74,7 @@ set_label (DlDrawPage *self, int label, gboolean chosen)
   if (self->label == label)
     return;
   self->label = label;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
+  g_object_notify_by_pspec (G_OBJECT (self), dl_draw_page_props[PROP_LABEL]);
   update_save (self);
 }
 
@@ -159,11 +132,76 @@ static void
 set_prediction (DlDrawPage *self, int prediction)
 {
   if (!self->label_chosen)
-    set_label (self, prediction, FALSE);
+    set_label (self, prediction >= 0 ? prediction : self->answer, FALSE);
   if (self->prediction == prediction)
     return;
   self->prediction = prediction;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREDICTION]);
+  g_object_notify_by_pspec (G_OBJECT (self), dl_draw_page_props[PROP_PREDICTION]);
+  g_object_notify_by_pspec (G_OBJECT (self), dl_draw_page_props[PROP_NOT_A_DIGIT]);
+}
+
+/* The answer on the page's own DlNetWork (the snapshot's parameters only read). */
+static int
+answer_of (DlDrawPage *self, DlSnapshot *snap)
+{
+  if (self->work == NULL || self->work_run != snap->run_serial)
+    {
+      g_clear_pointer (&self->work, dl_net_work_free);
+      self->work = dl_net_work_new (snap->net, 1);
+      self->work_run = snap->run_serial;
+    }
+  dl_net_forward (snap->net, self->work, self->input->input, 1, self->probs);
+  int best = 0;
+  for (int c = 1; c < DL_N_CLASSES; c++)
+    if (self->probs[c] > self->probs[best])
+      best = c;
+  return best;
+}
+
+static const char *
+hint_text (DlOodHint hint, const char **detail)
+{
+  if (hint == DL_OOD_HINT_DOT)
+    {
+      *detail = _("That is a dot. Draw the whole digit, about half as tall as the canvas.");
+      return _("Too small to read");
+    }
+  *detail = _("That stroke is too short to be a digit. Draw the whole digit, larger.");
+  return _("Too short to read");
+}
+
+/* The labels for the answer in force: a digit, or "this doesn't look like a digit" (probabilities still
+ * shown) once the explanation of this drawing says so. */
+void
+dl_draw_page_show_answer (DlDrawPage *self)
+{
+  gboolean flagged = dl_draw_page_flagged (self);
+  int a = self->answer;
+  float p = self->probs[a];
+  g_autofree char *digit = g_strdup_printf ("%d", a);
+  g_autofree char *status = NULL, *detail = NULL;
+
+  if (flagged)
+    {
+      status = g_strdup (_("This doesn't look like a digit"));
+      detail = g_strdup_printf (_("Of the ten digits it reads it most like a %d (%.0f %%), but it is further from "
+                                  "the training digits than all but %.0f %% of the test digits are."),
+                                a, 100 * p, 100 * DL_OOD_RATE);
+    }
+  else
+    {
+      status = g_strdup_printf (p >= SURE ? _("%.0f %% sure") : _("Not sure: %.0f %%"), 100 * p);
+      /* Trained at step 0 is a loaded model, not an untrained one: "step 0" would say the opposite. */
+      detail = self->seen_step > 0
+        ? g_strdup_printf (_("Parameters of step %lld; the answer took %.2f ms."), (long long) self->seen_step,
+                           self->infer_ms)
+        : g_strdup_printf (_("Parameters of the loaded model; the answer took %.2f ms."), self->infer_ms);
+    }
+  gtk_label_set_text (self->prediction_label, flagged ? "?" : digit);
+  gtk_label_set_text (self->status_label, status);
+  gtk_label_set_text (self->detail_label, detail);
+  gtk_widget_set_opacity (GTK_WIDGET (self->prediction_label), flagged ? 0.35 : 1.0);
+  set_prediction (self, flagged ? -1 : a);
 }
 
 static void
@@ -171,7 +209,7 @@ classify (DlDrawPage *self)
 {
   g_autoptr (DlSnapshot) snap = self->session != NULL ? dl_session_dup_snapshot (self->session) : NULL;
   gboolean trained = snap != NULL && snap->trained;
-  int prediction = -1;
+  const char *detail = NULL;
 
   if (snap != NULL)
     {
@@ -179,13 +217,21 @@ classify (DlDrawPage *self)
       self->seen_run_serial = snap->run_serial;
     }
   self->seen_trained = trained;
+  self->answer = -1;
 
-  if (self->input->empty)
+  if (self->input->empty && self->hint == DL_OOD_HINT_NONE)
     {
       gtk_label_set_text (self->prediction_label, "–");
       gtk_label_set_text (self->status_label, _("Draw a digit"));
       gtk_label_set_text (self->detail_label, trained ? _("The network reads it as you draw.")
                                                       : _("The model is untrained: train it or load a model first."));
+    }
+  else if (self->hint != DL_OOD_HINT_NONE)
+    {
+      const char *status = hint_text (self->hint, &detail);
+      gtk_label_set_text (self->prediction_label, "·");
+      gtk_label_set_text (self->status_label, status);
+      gtk_label_set_text (self->detail_label, detail);
     }
   else if (!trained)
     {
@@ -197,24 +243,18 @@ classify (DlDrawPage *self)
   else
     {
       gint64 t0 = g_get_monotonic_time ();
-      prediction = dl_digit_classify (snap->net, self->input, self->probs);
+      self->answer = answer_of (self, snap);
       self->infer_ms = (g_get_monotonic_time () - t0) / 1000.0;
-      float p = self->probs[prediction];
-      g_autofree char *digit = g_strdup_printf ("%d", prediction);
-      g_autofree char *status = g_strdup_printf (p >= SURE ? _("%.0f %% sure") : _("Not sure: %.0f %%"), 100 * p);
-      /* Trained at step 0 is a loaded model, not an untrained one: "step 0" would say the opposite. */
-      g_autofree char *detail = snap->step > 0
-        ? g_strdup_printf (_("Parameters of step %lld; the answer took %.2f ms."),
-                           (long long) snap->step, self->infer_ms)
-        : g_strdup_printf (_("Parameters of the loaded model; the answer took %.2f ms."), self->infer_ms);
-      gtk_label_set_text (self->prediction_label, digit);
-      gtk_label_set_text (self->status_label, status);
-      gtk_label_set_text (self->detail_label, detail);
     }
-  if (prediction < 0)
-    memset (self->probs, 0, sizeof self->probs);
-  gtk_widget_set_opacity (GTK_WIDGET (self->prediction_label), prediction >= 0 ? 1.0 : 0.35);
-  set_prediction (self, prediction);
+  if (self->answer < 0)
+    {
+      memset (self->probs, 0, sizeof self->probs);
+      gtk_widget_set_opacity (GTK_WIDGET (self->prediction_label), 0.35);
+      set_prediction (self, -1);
+    }
+  dl_draw_page_request_explanation (self, self->answer >= 0 ? snap : NULL);
+  if (self->answer >= 0)
+    dl_draw_page_show_answer (self);
   update_save (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->bars_area));
 }
@@ -224,7 +264,11 @@ update (DlDrawPage *self)
 {
   int n;
   const DlStroke *strokes = dl_canvas_get_strokes (self->canvas, &n);
-  dl_preprocess_strokes (strokes, n, dl_canvas_get_pen_width (self->canvas), self->input);
+  float pen = dl_canvas_get_pen_width (self->canvas);
+  self->hint = dl_ood_check_strokes (strokes, n, pen);
+  if (self->hint != DL_OOD_HINT_NONE || !dl_preprocess_strokes (strokes, n, pen, self->input))
+    dl_preprocess_strokes (NULL, 0, pen, self->input);   /* nothing to read */
+  g_signal_emit (self, input_changed_signal, 0);
   classify (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
   gtk_widget_queue_draw (GTK_WIDGET (self->crop_area));
@@ -241,8 +285,8 @@ update_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 }
 
 /* At most one update per frame however many samples or events arrive. */
-static void
-schedule_update (DlDrawPage *self)
+void
+dl_draw_page_schedule_update (DlDrawPage *self)
 {
   if (self->tick_id == 0)
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), update_tick, NULL, NULL);
@@ -251,12 +295,14 @@ schedule_update (DlDrawPage *self)
 static void
 on_canvas_changed (DlDrawPage *self)
 {
+  if (self->changed_us == 0)
+    self->changed_us = g_get_monotonic_time ();
   if (dl_canvas_is_empty (self->canvas))
     self->label_chosen = FALSE;
   gboolean any = !dl_canvas_is_empty (self->canvas);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear", any);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", any);
-  schedule_update (self);
+  dl_draw_page_schedule_update (self);
 }
 
 static void
@@ -267,7 +313,7 @@ on_snapshot_changed (DlSession *session, gboolean progress, DlDrawPage *self)
                                 : snap->step != self->seen_step || snap->run_serial != self->seen_run_serial
                                   || snap->trained != self->seen_trained;
   if (fresh)
-    schedule_update (self);
+    dl_draw_page_schedule_update (self);
   if (self->personal != NULL && self->personal->n > 0
       && (!progress || (fresh && g_get_monotonic_time () - self->personal_checked_us >= PERSONAL_INTERVAL_US)))
     update_personal (self, snap);
@@ -288,8 +334,8 @@ dl_draw_page_set_session (DlDrawPage *self, DlSession *session)
     g_signal_connect_object (session, "snapshot-changed", G_CALLBACK (on_snapshot_changed), self, 0);
   g_autoptr (DlSnapshot) snap = session != NULL ? dl_session_dup_snapshot (session) : NULL;
   update_personal (self, snap);
-  schedule_update (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+  dl_draw_page_schedule_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), dl_draw_page_props[PROP_SESSION]);
 }
 
 /* ---- drawing the result ---- */
@@ -329,7 +375,7 @@ draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
   for (int c = 0; c < DL_N_CLASSES; c++)
     {
       double y = c * row + row / 2;
-      gboolean top = c == self->prediction;
+      gboolean top = c == self->answer;
       char text[16];
       int tw, th;
 
@@ -343,7 +389,7 @@ draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.08);
       rounded_rect (cr, x0, y - bar_h / 2, x1 - x0, bar_h, bar_h / 2);
       cairo_fill (cr);
-      if (self->prediction < 0)
+      if (self->answer < 0)
         continue;
 
       double p = CLAMP (self->probs[c], 0.0f, 1.0f);
@@ -509,8 +555,17 @@ dl_draw_page_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_SESSION:
       g_value_set_object (value, self->session);
       break;
+    case PROP_EXPLAINER:
+      g_value_set_object (value, self->explainer);
+      break;
     case PROP_PREDICTION:
       g_value_set_int (value, self->prediction);
+      break;
+    case PROP_NOT_A_DIGIT:
+      g_value_set_boolean (value, dl_draw_page_get_not_a_digit (self));
+      break;
+    case PROP_EXPLANATION:
+      g_value_set_boxed (value, self->explanation);
       break;
     case PROP_LABEL:
       g_value_set_int (value, self->label);
@@ -529,6 +584,9 @@ dl_draw_page_set_property (GObject *object, guint prop_id, const GValue *value, 
     {
     case PROP_SESSION:
       dl_draw_page_set_session (self, g_value_get_object (value));
+      break;
+    case PROP_EXPLAINER:
+      dl_draw_page_set_explainer (self, g_value_get_object (value));
       break;
     case PROP_LABEL:
       /* From the label toggles or a digit key: the user's choice, which predictions leave alone. */
@@ -550,6 +608,11 @@ dl_draw_page_dispose (GObject *object)
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
+  if (self->explainer != NULL)
+    g_signal_handlers_disconnect_by_data (self->explainer, self);
+  g_clear_object (&self->explainer);
+  g_clear_pointer (&self->explanation, dl_explanation_unref);
+  g_clear_pointer (&self->complete, dl_explanation_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_DRAW_PAGE);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
@@ -562,6 +625,7 @@ dl_draw_page_finalize (GObject *object)
   DlDrawPage *self = DL_DRAW_PAGE (object);
 
   dl_digit_input_free (self->input);
+  g_clear_pointer (&self->work, dl_net_work_free);
   g_clear_pointer (&self->personal, dl_dataset_unref);
   g_free (self->personal_dir);
   g_free (self->personal_note);
@@ -579,17 +643,29 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
   object_class->dispose = dl_draw_page_dispose;
   object_class->finalize = dl_draw_page_finalize;
 
-  properties[PROP_SESSION] =
+  dl_draw_page_props[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, DL_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_PREDICTION] =
+  dl_draw_page_props[PROP_EXPLAINER] =
+    g_param_spec_object ("explainer", NULL, NULL, DL_TYPE_EXPLAINER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  dl_draw_page_props[PROP_PREDICTION] =
     g_param_spec_int ("prediction", NULL, NULL, -1, DL_N_CLASSES - 1, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_LABEL] =
+  dl_draw_page_props[PROP_NOT_A_DIGIT] =
+    g_param_spec_boolean ("not-a-digit", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  dl_draw_page_props[PROP_EXPLANATION] =
+    g_param_spec_boxed ("explanation", NULL, NULL, DL_TYPE_EXPLANATION, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  dl_draw_page_props[PROP_LABEL] =
     g_param_spec_int ("label", NULL, NULL, -1, DL_N_CLASSES - 1, -1,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, N_PROPS, dl_draw_page_props);
+  /* The 28 × 28 image the network sees changed (dl_draw_page_get_input): the Network page follows it. */
+  input_changed_signal = g_signal_new ("input-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                       NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (DL_TYPE_CANVAS);
+  g_type_ensure (DL_TYPE_ATTRIB_VIEW);
+  g_type_ensure (DL_TYPE_NEIGHBOURS_VIEW);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-draw-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, canvas);
@@ -603,7 +679,17 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, label_row);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, save_button);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, personal_label);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, why_heading);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, method_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, target_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, contrast_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, attrib_view);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, attrib_note);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, neighbours_view);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, neighbours_note);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_changed);
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_explain_choice_changed",
+                                                G_CALLBACK (dl_draw_page_explain_choice_changed));
 
   gtk_widget_class_install_action (widget_class, "draw.clear", NULL, clear_action);
   gtk_widget_class_install_action (widget_class, "draw.undo", NULL, undo_action);
@@ -623,6 +709,7 @@ static void
 dl_draw_page_init (DlDrawPage *self)
 {
   self->prediction = -1;
+  self->answer = -1;
   self->label = -1;
   self->input = dl_digit_input_new ();
   gtk_widget_init_template (GTK_WIDGET (self));

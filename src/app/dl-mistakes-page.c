@@ -1,67 +1,20 @@
 /* dl-mistakes-page.c — the Mistakes page: browser, confusion matrix, detail pane, collapse banner. */
-#include "dl-mistakes-page.h"
+#include "dl-mistakes-page-private.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
-#include "dl-confusion-view.h"
 #include "dl-diagnosis-text.h"
-#include "dl-digit-view.h"
 #include "dl-mistake-item.h"
-#include "dl-mistake-list.h"
 #include "dl-mistake-tile.h"
 
-struct _DlMistakesPage
-{
-  GtkWidget           parent_instance;
-
-  DlSession          *session;
-  GSignalGroup       *session_signals;
-  GSignalGroup       *run_signals;      /* the session's run: its evaluations */
-  DlDataset          *test;
-  DlMistakeList      *list;
-  GtkSingleSelection *selection;
-  int                 detail_index;     /* test index in the detail pane, -1 for none */
-  gboolean            syncing_filter;   /* setting both dropdowns at once: apply the filter once */
-  GtkLabel           *prob_digit[DL_N_CLASSES];
-  GtkLevelBar        *prob_bar[DL_N_CLASSES];
-  GtkLabel           *prob_value[DL_N_CLASSES];
-
-  /* template children */
-  GtkInfoBar         *collapse_bar;
-  GtkLabel           *collapse_title;
-  GtkLabel           *collapse_label;
-  GtkStack           *page_stack;
-  GtkLabel           *summary_label;
-  DlConfusionView    *confusion;
-  GtkDropDown        *sort_dropdown;
-  GtkDropDown        *true_dropdown;
-  GtkDropDown        *pred_dropdown;
-  GtkToggleButton    *suspect_toggle;
-  GtkLabel           *count_label;
-  GtkStack           *grid_stack;
-  GtkGridView        *grid_view;
-  GtkStack           *detail_stack;
-  DlDigitView        *detail_digit;
-  GtkLabel           *detail_title;
-  GtkLabel           *detail_summary;
-  GtkLabel           *suspect_note;
-  GtkGrid            *prob_grid;
-  GtkDrawingArea     *history_chart;
-  GtkLabel           *history_label;
-};
 
 G_DEFINE_FINAL_TYPE (DlMistakesPage, dl_mistakes_page, GTK_TYPE_WIDGET)
 
 enum { PROP_0, PROP_SESSION, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-static const guint8 *
-test_pixels (DlMistakesPage *self, int index)
-{
-  return self->test->pixels + (gsize) index * self->test->rows * self->test->cols;
-}
 
 static int
 dropdown_class (GtkDropDown *dropdown)
@@ -238,7 +191,7 @@ bind_tile_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, DlMista
   DlMistakeTile *tile = DL_MISTAKE_TILE (gtk_list_item_get_child (list_item));
   DlMistakeItem *item = gtk_list_item_get_item (list_item);
 
-  dl_mistake_tile_set_image (tile, test_pixels (self, dl_mistake_item_get_index (item)),
+  dl_mistake_tile_set_image (tile, dl_mistakes_page_test_pixels (self, dl_mistake_item_get_index (item)),
                              self->test->rows, self->test->cols);
   tile_sync (list_item);
   g_signal_connect (item, "notify", G_CALLBACK (item_notify_cb), list_item);
@@ -291,8 +244,8 @@ history_text (const DlMistakes *m, const DlMistakeHistory *h)
                           h->n_right, h->n_evals, h->n_flips, first);
 }
 
-static void
-update_detail (DlMistakesPage *self)
+void
+dl_mistakes_page_update_detail (DlMistakesPage *self)
 {
   const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
   int i = self->detail_index, p;
@@ -301,13 +254,14 @@ update_detail (DlMistakesPage *self)
 
   if (i < 0 || m == NULL || !dl_mistakes_get_prediction (m, i, &p, &conf))
     {
+      self->requested = 0;
       gtk_stack_set_visible_child_name (self->detail_stack, "none");
       return;
     }
 
   int t = dl_mistakes_get_label (m, i);
   dl_mistakes_get_history (m, i, &h);
-  dl_digit_view_set_image (self->detail_digit, test_pixels (self, i), self->test->rows, self->test->cols);
+  dl_digit_view_set_image (self->detail_digit, dl_mistakes_page_test_pixels (self, i), self->test->rows, self->test->cols);
 
   g_autofree char *title = g_strdup_printf (_("Test Image %d"), i);
   gtk_label_set_text (self->detail_title, title);
@@ -328,6 +282,7 @@ update_detail (DlMistakesPage *self)
     }
 
   update_probabilities (self, dl_mistakes_get_probs (m, i), t, p);
+  dl_mistakes_page_explain (self, i, t, p);
   g_autofree char *history = history_text (m, &h);
   gtk_label_set_text (self->history_label, history);
   gtk_widget_queue_draw (GTK_WIDGET (self->history_chart));
@@ -392,7 +347,7 @@ selection_changed_cb (DlMistakesPage *self)
   DlMistakeItem *item = gtk_single_selection_get_selected_item (self->selection);
 
   self->detail_index = item != NULL ? dl_mistake_item_get_index (item) : -1;
-  update_detail (self);
+  dl_mistakes_page_update_detail (self);
 }
 
 static void
@@ -475,6 +430,7 @@ dl_mistakes_page_set_test_set (DlMistakesPage *self, DlDataset *test)
     self->test = dl_dataset_ref (test);
   self->detail_index = -1;
   dl_mistake_list_set_labels (self->list, test != NULL ? test->labels : NULL, test != NULL ? test->n : 0);
+  dl_confusion_history_set_test_set (self->confusion_history, test);
   dl_confusion_view_set_matrix (self->confusion, NULL);
   gtk_info_bar_set_revealed (self->collapse_bar, FALSE);
   gtk_stack_set_visible_child_name (self->page_stack, "empty");
@@ -498,7 +454,7 @@ dl_mistakes_page_add_eval (DlMistakesPage *self, const DlEval *ev, const DlDiagn
   dl_confusion_view_set_matrix (self->confusion, dl_mistakes_get_confusion (m));
   update_summary (self);
   update_count (self);
-  update_detail (self);
+  dl_mistakes_page_update_detail (self);
   update_collapse_banner (self, ev, diagnosis);
   gtk_stack_set_visible_child_name (self->page_stack, "browser");
 }
@@ -513,7 +469,7 @@ dl_mistakes_page_clear_history (DlMistakesPage *self)
   gtk_info_bar_set_revealed (self->collapse_bar, FALSE);
   gtk_stack_set_visible_child_name (self->page_stack, "empty");
   update_count (self);
-  update_detail (self);
+  dl_mistakes_page_update_detail (self);
 }
 
 /* ---- following the session: its run's whole-test-set evaluations ---- */
@@ -578,10 +534,29 @@ follow_run (DlMistakesPage *self)
   g_signal_group_set_target (self->run_signals, run);
   dl_mistakes_page_set_test_set (self, self->session != NULL ? dl_session_get_test_set (self->session) : NULL);
   dl_mistakes_page_clear_history (self);
-  if (run == NULL || !dl_session_run_matches_data (self->session, run))
+  if (run != NULL && !dl_session_run_matches_data (self->session, run))
+    run = NULL;
+  /* Per-class progress: the run's own curves and past matrices (it follows the run's evaluations). */
+  dl_class_accuracy_view_set_run (self->class_progress, run);
+  dl_confusion_history_set_run (self->confusion_history, run);
+  if (run == NULL)
     return;
   for (guint i = 0; i < dl_run_get_n_evals (run); i++)
     add_run_eval (self, run, i);
+}
+
+DlClassAccuracyView *
+dl_mistakes_page_get_class_progress (DlMistakesPage *self)
+{
+  g_return_val_if_fail (DL_IS_MISTAKES_PAGE (self), NULL);
+  return self->class_progress;
+}
+
+DlConfusionHistory *
+dl_mistakes_page_get_confusion_history (DlMistakesPage *self)
+{
+  g_return_val_if_fail (DL_IS_MISTAKES_PAGE (self), NULL);
+  return self->confusion_history;
 }
 
 void
@@ -639,6 +614,9 @@ dl_mistakes_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_MISTAKES_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
+  if (self->explainer != NULL)
+    g_signal_handlers_disconnect_by_data (self->explainer, self);
+  g_clear_object (&self->explainer);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
   g_clear_pointer (&self->test, dl_dataset_unref);
@@ -659,8 +637,12 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (DL_TYPE_ATTRIB_VIEW);
   g_type_ensure (DL_TYPE_CONFUSION_VIEW);
+  g_type_ensure (DL_TYPE_CLASS_ACCURACY_VIEW);
+  g_type_ensure (DL_TYPE_CONFUSION_HISTORY);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
+  g_type_ensure (DL_TYPE_NEIGHBOURS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-mistakes-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, collapse_bar);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, collapse_title);
@@ -683,6 +665,17 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, prob_grid);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, history_chart);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, history_label);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, why_heading);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, method_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, attrib_view);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, attrib_note);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, neighbours_view);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, neighbours_note);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, evidence_note);
+  gtk_widget_class_bind_template_callback_full (widget_class, "method_changed_cb",
+                                                G_CALLBACK (dl_mistakes_page_method_changed));
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, class_progress);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, confusion_history);
   gtk_widget_class_bind_template_callback (widget_class, cell_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, sort_changed_cb);
@@ -703,6 +696,8 @@ dl_mistakes_page_init (DlMistakesPage *self)
                                  G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->session_signals, "notify::data", G_CALLBACK (follow_run), self,
                                  G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "snapshot-changed",
+                                 G_CALLBACK (dl_mistakes_page_snapshot_changed), self, G_CONNECT_SWAPPED);
   self->run_signals = g_signal_group_new (DL_TYPE_RUN);
   g_signal_group_connect_object (self->run_signals, "eval-added", G_CALLBACK (eval_added_cb), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->run_signals, "notify::loaded", G_CALLBACK (follow_run), self, G_CONNECT_SWAPPED);

@@ -187,6 +187,7 @@ dl_session_actions_init (DlSession *self)
 {
   self->actions = g_simple_action_group_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries, G_N_ELEMENTS (entries), self);
+  dl_session_lr_find_init (self);
   dl_session_actions_update (self);
 }
 
@@ -209,6 +210,7 @@ dl_session_actions_update (DlSession *self)
   if (self->actions == NULL)
     return;
   dl_session_branch_update (self);
+  dl_session_lr_find_update (self);
   enable (self, "start", can_start (self));
   enable (self, "pause", live && state == DL_TRAIN_RUNNING);
   enable (self, "resume", live && (state == DL_TRAIN_PAUSED || state == DL_TRAIN_DIVERGED));

@@ -1,6 +1,7 @@
 /* dl-session-private.h — what the files of DlSession share: dl-session.c (the object, the live run and the
  * draft), dl-session-actions.c (the "session" actions), dl-session-data.c (the store, the recorder, data sets
- * and new runs), dl-session-view.c (past runs, compared runs). */
+ * and new runs), dl-session-view.c (past runs, compared runs), dl-session-branch.c (the "run" actions),
+ * dl-session-lr-find.c (the learning-rate finder). */
 #pragma once
 
 #include "dl-run-recorder.h"
@@ -83,6 +84,11 @@ struct _DlSession
   gboolean            discard_confirmed;
 
   GTask              *close_task;
+
+  /* The learning-rate finder (dl-session-lr-find.c). */
+  gboolean            finding_lr;
+  double              lr_find_fraction, lr_find_rate;
+  DlEvent            *lr_found;
 };
 
 /* A data load asked of the worker. */
@@ -116,6 +122,10 @@ typedef enum {
   PROP_DATA,
   PROP_MESSAGE,
   PROP_MESSAGE_IS_ERROR,
+  PROP_FINDING_LR,
+  PROP_LR_FIND_FRACTION,
+  PROP_LR_FIND_RATE,
+  PROP_LR_FOUND,
   N_PROPS
 } DlSessionProp;
 
@@ -162,6 +172,13 @@ void     dl_session_branch_update (DlSession *self);
 gboolean dl_session_can_branch (DlSession *self);
 void     dl_session_branch_live_changed (DlSession *self);
 void     dl_session_branch_dispose (DlSession *self);
+
+/* dl-session-lr-find.c */
+void     dl_session_lr_find_init (DlSession *self);
+void     dl_session_lr_find_update (DlSession *self);
+/* LR_PROGRESS, LR_FOUND and the worker's errors. */
+void     dl_session_lr_find_event (DlSession *self, DlEvent *ev);
+void     dl_session_lr_find_clear (DlSession *self);
 
 /* dl-session-view.c */
 void     dl_session_open_run (DlSession *self, const char *uuid);

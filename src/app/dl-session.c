@@ -308,6 +308,7 @@ live_run_changed (DlSession *self)
   self->saved_step = -1;
   self->live_generation = self->data_generation;
   dl_session_set_health (self, DL_SESSION_HEALTH_NONE, NULL);
+  dl_session_lr_find_clear (self);
   dl_session_branch_live_changed (self);
   dl_session_show_run (self, live);
   dl_session_notify (self, PROP_LIVE_RUN);
@@ -419,12 +420,17 @@ worker_event_cb (DlSession *self, DlEvent *ev)
       model_saved (self, ev);
       break;
     case DL_EVENT_ERROR:
+      dl_session_lr_find_event (self, ev);
       if (!dl_session_data_error (self, ev) && !save_error (self, ev))
         dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, ev->message);
       break;
     case DL_EVENT_TUNING:
       if (live)
         show_tuning (self, ev);
+      break;
+    case DL_EVENT_LR_PROGRESS:
+    case DL_EVENT_LR_FOUND:
+      dl_session_lr_find_event (self, ev);
       break;
     case DL_EVENT_HYPER_APPLIED:
     case DL_EVENT_DONE:
@@ -785,6 +791,7 @@ dl_session_dispose (GObject *object)
   g_clear_pointer (&self->test, dl_dataset_unref);
   g_clear_pointer (&self->data, dl_run_data_unref);
   g_clear_pointer (&self->discard_param, g_variant_unref);
+  g_clear_pointer (&self->lr_found, dl_event_unref);
   G_OBJECT_CLASS (dl_session_parent_class)->dispose (object);
 }
 
@@ -842,6 +849,10 @@ dl_session_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_DATA:               g_value_set_pointer (value, self->data); break;
     case PROP_MESSAGE:            g_value_set_string (value, self->message); break;
     case PROP_MESSAGE_IS_ERROR:   g_value_set_boolean (value, self->message_is_error); break;
+    case PROP_FINDING_LR:         g_value_set_boolean (value, self->finding_lr); break;
+    case PROP_LR_FIND_FRACTION:   g_value_set_double (value, self->lr_find_fraction); break;
+    case PROP_LR_FIND_RATE:       g_value_set_double (value, self->lr_find_rate); break;
+    case PROP_LR_FOUND:           g_value_set_boxed (value, self->lr_found); break;
     case PROP_0:
     case N_PROPS:
     default:
@@ -907,6 +918,11 @@ dl_session_class_init (DlSessionClass *klass)
   dl_session_props[PROP_DATA] = g_param_spec_pointer ("data", NULL, NULL, ro);
   dl_session_props[PROP_MESSAGE] = g_param_spec_string ("message", NULL, NULL, NULL, ro);
   dl_session_props[PROP_MESSAGE_IS_ERROR] = g_param_spec_boolean ("message-is-error", NULL, NULL, FALSE, ro);
+  dl_session_props[PROP_FINDING_LR] = g_param_spec_boolean ("finding-lr", NULL, NULL, FALSE, ro);
+  dl_session_props[PROP_LR_FIND_FRACTION] = g_param_spec_double ("lr-find-fraction", NULL, NULL, 0.0, 1.0, 0.0, ro);
+  dl_session_props[PROP_LR_FIND_RATE] = g_param_spec_double ("lr-find-rate", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE,
+                                                             0.0, ro);
+  dl_session_props[PROP_LR_FOUND] = g_param_spec_boxed ("lr-found", NULL, NULL, DL_TYPE_EVENT, ro);
   g_object_class_install_properties (object_class, N_PROPS, dl_session_props);
 
   signals[SIGNAL_SNAPSHOT_CHANGED] =

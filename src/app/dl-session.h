@@ -30,6 +30,10 @@
  *                 training folder
  *   open-run s    shows the run with that uuid (the live one, or a past one from the store)
  *   retry         does again what last failed: a data load, a model load or save, opening the store
+ *   find-lr       the learning-rate finder on a copy of the live run's network and optimiser state (the run
+ *                 is not changed and its curves get nothing from it): "finding-lr" while it sweeps,
+ *                 "lr-find-fraction" and "lr-find-rate" as it goes, then "lr-found"
+ *   cancel-find-lr gives the sweep under way up ("lr-found" stays NULL)
  * and a second group, "run" (dl_session_get_run_actions), for the plots' context menu (dl-plot.h): the x is
  * the point under the pointer, in epochs:
  *   branch-from d a new run from the live run's checkpoint at or before x, with the draft's live settings
@@ -118,6 +122,16 @@ gboolean      dl_session_get_unsaved (DlSession *self);
 char         *dl_session_dup_model_name (DlSession *self);
 /* Whether the run's evaluations are of the test set in use (same data set, as far as known). */
 gboolean      dl_session_run_matches_data (DlSession *self, DlRun *run);
+
+/* ---- the learning-rate finder ---- */
+/* "finding-lr": a sweep is under way; "lr-find-fraction" (0–1) how far it is, "lr-find-rate" the rate it
+ * tries now (NaN before its first batch). "lr-found" (a DlEvent, DL_EVENT_LR_FOUND: lr_find holds the curve
+ * and the suggestions, message says them in words): the last sweep's result for the live run, NULL before
+ * one, while one is under way, after a cancelled one and once the live run is another. */
+gboolean      dl_session_get_finding_lr (DlSession *self);
+double        dl_session_get_lr_find_fraction (DlSession *self);
+double        dl_session_get_lr_find_rate (DlSession *self);
+DlEvent      *dl_session_get_lr_found (DlSession *self);
 
 /* ---- the draft ---- */
 void          dl_session_set_config (DlSession *self, const DlTrainConfig *config, const char *preset);

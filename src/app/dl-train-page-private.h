@@ -2,6 +2,7 @@
  * the status) and dl-train-page-plots.c (the plots: the run's curves, its markers, the compared runs). */
 #pragma once
 
+#include "dl-lr-finder.h"
 #include "dl-plot-exporter.h"
 #include "dl-session.h"
 #include "dl-train-page.h"
@@ -48,6 +49,7 @@ struct _DlTrainPage
   GtkButton      *continue_button;
   GtkLabel       *lr_label;
   GtkEntry       *lr_entry;
+  DlLrFinder     *lr_finder;
   GtkDropDown    *batch_dropdown;
   GtkDropDown    *optimizer_dropdown;
   GtkDropDown    *reduce_dropdown;

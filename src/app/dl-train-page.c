@@ -290,6 +290,16 @@ lr_entry_activate_cb (DlTrainPage *self)
   hyper_changed (self);
 }
 
+/* The finder's suggestion, set as if typed into the rate field: the draft, and the live run when it takes
+ * live changes (a marker where it takes effect). */
+static void
+lr_finder_apply_cb (DlTrainPage *self, double lr)
+{
+  self->lr = lr;
+  show_lr (self);
+  hyper_changed (self);
+}
+
 static void
 arch_changed_cb (DlTrainPage *self)
 {
@@ -541,6 +551,7 @@ dl_train_page_set_session (DlTrainPage *self, DlSession *session)
     g_signal_handlers_disconnect_by_data (dl_session_get_branches (self->session), self);
   g_set_object (&self->session, session);
   g_signal_group_set_target (self->session_signals, session);
+  dl_lr_finder_set_session (self->lr_finder, session);
   if (session != NULL)
     {
       g_signal_connect_object (dl_session_get_branches (session), "items-changed",
@@ -642,6 +653,7 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (DL_TYPE_PLOT);
+  g_type_ensure (DL_TYPE_LR_FINDER);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-train-page.ui");
@@ -684,7 +696,9 @@ dl_train_page_class_init (DlTrainPageClass *klass)
                                              G_STRUCT_OFFSET (DlTrainPage, plots[PLOT_ACCURACY]));
   gtk_widget_class_bind_template_child_full (widget_class, "lr_plot", FALSE,
                                              G_STRUCT_OFFSET (DlTrainPage, plots[PLOT_LR]));
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_finder);
   gtk_widget_class_bind_template_callback (widget_class, lr_entry_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lr_finder_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, arch_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "train.export-png", NULL, export_action);
@@ -786,6 +800,13 @@ dl_train_page_get_accuracy_plot (DlTrainPage *self)
 {
   g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
   return self->plots[PLOT_ACCURACY];
+}
+
+DlLrFinder *
+dl_train_page_get_lr_finder (DlTrainPage *self)
+{
+  g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
+  return self->lr_finder;
 }
 
 DlPlot *

@@ -12,6 +12,7 @@
 
 #include <gtk/gtk.h>
 
+#include "dl-lr-finder.h"
 #include "dl-plot.h"
 #include "dl-run.h"
 #include "dl-session.h"
@@ -44,5 +45,7 @@ GtkDropDown   *dl_train_page_get_schedule_dropdown (DlTrainPage *self);
 DlPlot        *dl_train_page_get_loss_plot (DlTrainPage *self);
 DlPlot        *dl_train_page_get_accuracy_plot (DlTrainPage *self);
 DlPlot        *dl_train_page_get_lr_plot (DlTrainPage *self);
+/* The "Find…" button of the learning-rate finder (and its popover). */
+DlLrFinder    *dl_train_page_get_lr_finder (DlTrainPage *self);
 
 G_END_DECLS

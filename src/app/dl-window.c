@@ -15,6 +15,7 @@
 #include "dl-empty-state.h"
 #include "dl-frame-stats.h"
 #include "dl-mistakes-page.h"
+#include "dl-network-page.h"
 #include "dl-runs-page.h"
 #include "dl-session.h"
 #include "dl-train-page.h"
@@ -34,6 +35,7 @@ struct _DlWindow
   GtkApplicationWindow parent_instance;
 
   DlSession    *session;
+  DlExplainer  *explainer;            /* "why this answer" for the Draw and Mistakes pages */
   DlFrameStats *frame_stats;
   GtkFileChooserNative *chooser;      /* owned: destroyed with the window, so no answer comes after it */
   Choose        choosing;
@@ -58,6 +60,7 @@ struct _DlWindow
   DlMistakesPage *mistakes_page;
   DlRunsPage   *runs_page;
   DlDataPage   *data_page;
+  DlNetworkPage *network_page;
 };
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -170,6 +173,8 @@ data_changed_cb (DlWindow *self)
 {
   self->no_data_found = FALSE;
   dl_data_page_set_data (self->data_page, dl_session_get_train_set (self->session),
+                         dl_session_get_test_set (self->session));
+  dl_explainer_set_data (self->explainer, dl_session_get_train_set (self->session),
                          dl_session_get_test_set (self->session));
   update_main_stack (self);
 }
@@ -554,6 +559,7 @@ dl_window_dispose (GObject *object)
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_WINDOW);
+  g_clear_object (&self->explainer);
   g_clear_object (&self->session);
   g_clear_pointer (&self->pending_train_csv, g_free);
   g_clear_pointer (&self->data, g_free);
@@ -575,6 +581,7 @@ dl_window_class_init (DlWindowClass *klass)
   g_type_ensure (DL_TYPE_MISTAKES_PAGE);
   g_type_ensure (DL_TYPE_RUNS_PAGE);
   g_type_ensure (DL_TYPE_DATA_PAGE);
+  g_type_ensure (DL_TYPE_NETWORK_PAGE);
   g_type_ensure (DL_TYPE_EMPTY_STATE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-window.ui");
@@ -591,6 +598,7 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, mistakes_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, runs_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, data_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, network_page);
   gtk_widget_class_bind_template_callback (widget_class, message_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, empty_state_downloaded_cb);
 
@@ -606,6 +614,13 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save-model", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-data", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "session.evaluate", NULL);
+}
+
+/* The Network page shows what the network makes of the drawing. */
+static void
+draw_input_changed_cb (DlWindow *self)
+{
+  dl_network_page_set_input (self->network_page, dl_draw_page_get_input (self->draw_page));
 }
 
 /* The Runs page lists the session's store once it has opened, or says why there is none. */
@@ -636,6 +651,11 @@ follow_session (DlWindow *self)
   dl_train_page_set_session (self->train_page, s);
   dl_draw_page_set_session (self->draw_page, s);
   dl_mistakes_page_set_session (self->mistakes_page, s);
+  dl_draw_page_set_explainer (self->draw_page, self->explainer);
+  dl_mistakes_page_set_explainer (self->mistakes_page, self->explainer);
+  dl_network_page_set_session (self->network_page, s);
+  g_signal_connect_object (self->draw_page, "input-changed", G_CALLBACK (draw_input_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (s, "notify::store", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (s, "notify::ready", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
   dl_runs_page_set_compared (self->runs_page, dl_session_get_compared (s));
@@ -648,6 +668,7 @@ dl_window_init (DlWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->session = dl_session_new (app_settings (), NULL);
+  self->explainer = dl_explainer_new ();
   follow_session (self);
   if (app_settings () != NULL)
     g_signal_connect_object (app_settings (), "changed::data-folder", G_CALLBACK (data_folder_changed_cb), self,

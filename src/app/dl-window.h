@@ -1,5 +1,5 @@
-/* dl-window.h — the main window: header bar, pages (Train, Draw, Mistakes, Data) bound to the window's
- * session (DlSession), its message bar, file choosers and quitting. */
+/* dl-window.h — the main window: header bar, pages (Train, Draw, Mistakes, Network, Data) bound to the
+ * window's session (DlSession), its message bar, file choosers and quitting. */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -28,6 +28,7 @@
 #include "dl-model.h"
 #include "dl-net.h"
 #include "dl-cli-json.h"
+#include "dl-augment.h"
 #include "dl-cli-options.h"
 #include "dl-cli-report.h"
 #include "dl-cli-bench.h"
@@ -64,7 +65,7 @@
   STR ("schedule-warmup", schedule_warmup, "F", "Onecycle schedule: epochs of warm-up before the cosine"), \
   { "augment", 0, 0, G_OPTION_ARG_NONE, &o.augment, "Randomly shift, rotate and scale training images", NULL }, \
   { "no-augment", 0, 0, G_OPTION_ARG_NONE, &o.no_augment, "Train on the images as they are", NULL }, \
-  STR ("augment-kinds", augment_kinds, "LIST", "Which augmentations: affine, elastic, comma-separated")
+  STR ("augment-kinds", augment_kinds, "LIST", "Which augmentations: affine, hurried, stroke, elastic, comma-separated")
 
 /* Prints a usage error and returns the usage exit status. */
 static int
@@ -178,6 +179,7 @@ cmd_train (int argc, char **argv)
   DlCliRecording rec;
   gint64 limit = 0, every = 50;
   int limit_train, status = DL_EXIT_OK;
+  g_autofree char *kinds = NULL, *augmented = NULL;
 
   if (!parse_options ("train", "train a network", entries, &argc, &argv, &error)
       || (o.limit_train && !dl_cli_parse_int ("limit-train", o.limit_train, 1, G_MAXINT, &limit, &error))
@@ -221,10 +223,12 @@ cmd_train (int argc, char **argv)
       report.from_step = branch.ckpt->step;
       dl_cli_report_message (&report, "branching from %s", what);
     }
+  kinds = dl_augment_kinds_to_string (r.p.augment_kinds);
+  augmented = r.p.augment ? g_strdup_printf (", augmented (%s)", kinds) : g_strdup ("");
   dl_cli_report_message (&report, "training %s (%s) %s %d epoch%s, batch %d, %s lr %g%s, reduce %s, seed %"
                          G_GUINT64_FORMAT, r.p.name ? r.p.name : "custom", r.p.arch, o.from ? "to" : "for",
                          r.p.epochs, r.p.epochs == 1 ? "" : "s", r.p.batch, dl_optimizer_name (r.p.hyper.optimizer),
-                         r.p.hyper.lr, r.p.augment ? ", augmented" : "",
+                         r.p.hyper.lr, augmented,
                          r.p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r.seed);
 
   /* After a failure or an interruption the epochs done still go to --metrics and --json (and the store). */

@@ -1,5 +1,6 @@
 /* dl-cli-options.c — option text → recipe and data sets (see dl-cli-options.h). */
 #include "dl-cli-options.h"
+#include "dl-augment.h"
 
 #include "dl-augment.h"
 
@@ -166,7 +167,7 @@ apply_choices (const DlCliOptions *o, DlCliRecipe *r, GError **error)
   if (o->augment || o->no_augment)
     r->p.augment = o->augment;
   if (o->augment_kinds && !dl_augment_kinds_parse (o->augment_kinds, &r->p.augment_kinds))
-    return usage_error (error, "--augment-kinds: “%s”: expected affine or elastic, comma-separated",
+    return usage_error (error, "--augment-kinds: “%s”: expected affine, hurried, stroke or elastic, comma-separated",
                         o->augment_kinds);
   return TRUE;
 }

@@ -183,6 +183,7 @@ on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
     case DL_EVENT_DATA_LOADED:
     case DL_EVENT_MODEL_LOADED:
     case DL_EVENT_CHECKPOINT:
+    case DL_EVENT_LR_PROGRESS:
     case DL_EVENT_LR_FOUND:
       break;
     }

@@ -407,7 +407,7 @@ static const DlPreset preset_cnn = {
   .name = "cnn",
   .description = N_("LeNet-5: two conv/pool stages and three dense layers; momentum, cosine schedule, augmentation"),
   .arch = "conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax",
-  .hyper = { .lr = 0.05f, .momentum = 0.9f, .weight_decay = 5e-4f, .optimizer = DL_OPT_MOMENTUM,
+  .hyper = { .lr = 0.02f, .momentum = 0.9f, .weight_decay = 5e-4f, .optimizer = DL_OPT_MOMENTUM,
              .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS },
   .batch = 64, .epochs = 10,
   .schedule = DL_SCHEDULE_COSINE,

@@ -1,4 +1,4 @@
-/* dl-augment.c — random affine and elastic augmentation with bilinear resampling.
+/* dl-augment.c — random affine (and hurried), elastic and stroke augmentation with bilinear resampling.
  *
  * The output is computed backwards: each output pixel maps through the inverse transform to a point
  * in the source, which is sampled bilinearly. The inverse affine map's sine and cosine are computed
@@ -22,7 +22,36 @@ draw_affine (DlRng *rng, double shift, double angle, double scale, DlAugment *t)
 void
 dl_augment_draw (DlRng *rng, DlAugment *t)
 {
+  *t = (DlAugment) { .scale = 1 };
   draw_affine (rng, DL_AUGMENT_MAX_SHIFT, DL_AUGMENT_MAX_ANGLE, DL_AUGMENT_MAX_SCALE, t);
+}
+
+/* The kinds' draws in a fixed order: the affine's four, then three for HURRIED (which turns further than
+ * the affine kind, so its angle replaces that one), then one for STROKE. */
+static void
+draw_kinds (DlRng *rng, const DlAugmentOptions *o, DlAugment *t)
+{
+  *t = (DlAugment) { .scale = 1 };
+  if (o->kinds & DL_AUGMENT_AFFINE)
+    draw_affine (rng, o->max_shift, o->max_angle, o->max_scale, t);
+  if (o->kinds & DL_AUGMENT_HURRIED)
+    {
+      t->angle = (2 * dl_rng_uniform (rng) - 1) * DL_AUGMENT_HURRIED_ANGLE;
+      t->stretch = log (DL_AUGMENT_MIN_ASPECT)
+                   + dl_rng_uniform (rng) * (log (DL_AUGMENT_MAX_ASPECT) - log (DL_AUGMENT_MIN_ASPECT));
+      t->shear = (2 * dl_rng_uniform (rng) - 1) * DL_AUGMENT_MAX_SHEAR;
+    }
+  if (o->kinds & DL_AUGMENT_STROKE)
+    t->stroke = 2 * dl_rng_uniform (rng) - 1;
+}
+
+void
+dl_augment_draw_kinds (DlRng *rng, guint kinds, DlAugment *t)
+{
+  DlAugmentOptions o;
+
+  dl_augment_options_init (&o, kinds ? kinds : DL_AUGMENT_AFFINE);
+  draw_kinds (rng, &o, t);
 }
 
 /* The source is copied into a buffer with a 2-pixel black border, and source coordinates are clamped
@@ -73,8 +102,9 @@ span (double r, double e, int k0, int k1, int *lo, int *hi)
   *hi = MIN (*hi, (int) CLAMP (ceil (b) + 2, *lo, *hi));
 }
 
-/* The inverse of t as p = origin + x·ex + y·ey: forward, out = c + d + s·R(θ)·(p − c), R turning
- * counter-clockwise on screen (y points down); inverse, p = c + R(−θ)·(out − c − d) / s. */
+/* The inverse of t as p = origin + x·ex + y·ey: forward, out = c + d + s·R(θ)·H·(p − c), R turning
+ * counter-clockwise on screen (y points down), H the squash and slant (x' = e^stretch·x − shear·y);
+ * inverse, p = c + H⁻¹·R(−θ)·(out − c − d) / s. With no squash or slant it is the rotation's, exactly. */
 typedef struct {
   double ox, oy, exx, exy, eyx, eyy;
 } Inverse;
@@ -84,9 +114,35 @@ inverse_map (const DlAugment *t, int rows, int cols)
 {
   const double cx = (cols - 1) / 2.0, cy = (rows - 1) / 2.0;
   const double rad = t->angle * G_PI / 180.0;
-  const double c = cos (rad) / t->scale, s = sin (rad) / t->scale;
+  const double c = cos (rad) / t->scale, s = sin (rad) / t->scale, a = exp (-t->stretch);
+  const double m00 = (c + t->shear * s) * a, m01 = (-s + t->shear * c) * a, m10 = s, m11 = c;
   const double u0 = -cx - t->dx, v0 = -cy - t->dy;
-  return (Inverse) { cx + c * u0 - s * v0, cy + s * u0 + c * v0, c, s, -s, c };
+  return (Inverse) { cx + m00 * u0 + m01 * v0, cy + m10 * u0 + m11 * v0, m00, m10, m01, m11 };
+}
+
+/* The stroke thickened (amount > 0: each pixel towards the brightest of itself and its four neighbours)
+ * or thinned (< 0: towards the darkest), by |amount| of the way: up to about a pixel of pen width. */
+static void
+restroke (float *img, int rows, int cols, double amount)
+{
+  float stack_buf[MAX_STACK_SIDE * MAX_STACK_SIDE];
+  g_autofree float *heap_buf = NULL;
+  float *copy = stack_buf;
+  const gboolean thicker = amount > 0;
+  const float w = (float) fabs (amount);
+
+  if (rows > MAX_STACK_SIDE || cols > MAX_STACK_SIDE)
+    copy = heap_buf = g_new (float, (gsize) rows * cols);
+  memcpy (copy, img, sizeof (float) * rows * cols);
+  for (int y = 0; y < rows; y++)
+    for (int x = 0; x < cols; x++)
+      {
+        const float v = copy[y * cols + x];
+        const float l = x > 0 ? copy[y * cols + x - 1] : 0, r = x + 1 < cols ? copy[y * cols + x + 1] : 0;
+        const float u = y > 0 ? copy[(y - 1) * cols + x] : 0, d = y + 1 < rows ? copy[(y + 1) * cols + x] : 0;
+        const float e = thicker ? MAX (MAX (v, l), MAX (MAX (r, u), d)) : MIN (MIN (v, l), MIN (MIN (r, u), d));
+        img[y * cols + x] = v + (e - v) * w;
+      }
 }
 
 /* Added before truncating to int, so that truncation is a floor for the clamped range. */
@@ -127,7 +183,7 @@ void
 dl_augment_image (const guint8 *src, int rows, int cols, const DlAugment *t, float *out)
 {
   g_return_if_fail (t->scale > 0 && isfinite (t->scale) && isfinite (t->angle)
-                    && isfinite (t->dx) && isfinite (t->dy));
+                    && isfinite (t->dx) && isfinite (t->dy) && isfinite (t->stretch) && isfinite (t->shear));
 
   const Inverse m = inverse_map (t, rows, cols);
   const float exx = m.exx, exy = m.exy;  /* d p / d x */
@@ -159,6 +215,8 @@ dl_augment_image (const guint8 *src, int rows, int cols, const DlAugment *t, flo
       for (int x = x_lo; x < x_hi; x++)
         row[x] = sample (padded, W, rows, cols, rx + x * exx, ry + x * exy);
     }
+  if (t->stroke != 0)
+    restroke (out, rows, cols, t->stroke);
 }
 
 void
@@ -179,6 +237,8 @@ dl_augment_gather (const DlDataset *ds, const int *idx, int n, float *out, DlRng
 
 static const struct { const char *name; guint kind; } kind_names[] = {
   { "affine", DL_AUGMENT_AFFINE },
+  { "hurried", DL_AUGMENT_HURRIED },
+  { "stroke", DL_AUGMENT_STROKE },
   { "elastic", DL_AUGMENT_ELASTIC },
 };
 
@@ -301,19 +361,20 @@ displaced_image (const guint8 *src, int rows, int cols, const DlAugment *t, cons
         float qx = x + fx[i], qy = y + fy[i];
         out[i] = sample (padded, W, rows, cols, m.ox + qx * m.exx + qy * m.eyx, m.oy + qx * m.exy + qy * m.eyy);
       }
+  if (t->stroke != 0)
+    restroke (out, rows, cols, t->stroke);
 }
 
 void
 dl_augment_one (const DlAugmentOptions *o, guint64 seed, const guint8 *src, int rows, int cols, float *out,
                 float *scratch)
 {
-  DlAugment t = { 0, 0, 0, 1 };
+  DlAugment t;
   DlRng rng;
 
   g_return_if_fail (isfinite (o->elastic_alpha) && isfinite (o->elastic_sigma) && o->elastic_sigma >= 0);
   dl_rng_seed (&rng, seed);
-  if (o->kinds & DL_AUGMENT_AFFINE)
-    draw_affine (&rng, o->max_shift, o->max_angle, o->max_scale, &t);
+  draw_kinds (&rng, o, &t);
   if (!(o->kinds & DL_AUGMENT_ELASTIC))
     {
       dl_augment_image (src, rows, cols, &t, out);

@@ -1,11 +1,14 @@
 /* dl-augment.h — on-the-fly augmentation of training images, bilinear resampling of the 0–255 source
  * into [0, 1]. Kinds of augmentation, each switched on by its bit in DlAugmentOptions.kinds, compose:
  *   DL_AUGMENT_AFFINE   a random shift, rotation and scale about the image centre
+ *   DL_AUGMENT_HURRIED  how people draw on the Draw page in a hurry (bench/draw-digits --hurried): turned
+ *                       further than the affine kind, squashed or widened, slanted
+ *   DL_AUGMENT_STROKE   the stroke thinned or thickened by up to a pixel (after the resampling)
  *   DL_AUGMENT_ELASTIC  elastic distortion (Simard, Steinkraus & Platt 2003): a random displacement
  *                       field, smoothed by a Gaussian of elastic_sigma pixels and scaled by elastic_alpha
  * Every kind that moves pixels is a map from output to source coordinates; they are composed into one map
- * (the displacement in the output's frame, then the inverse affine) and the source is sampled once. A kind
- * that changes pixel values rather than positions would run after the resampling.
+ * (the displacement in the output's frame, then the inverse affine) and the source is sampled once; the
+ * stroke kind, which changes pixel values rather than positions, runs after the resampling.
  *
  * No GTK here. The random draws come from the caller's DlRng, so a seeded run is reproducible; in
  * dl_augment_batch each image draws from its own stream seeded from the caller's, so the images can be
@@ -29,6 +32,9 @@ typedef struct {
   double dx, dy;   /* shift in pixels: +dx moves the content right, +dy down */
   double angle;    /* rotation in degrees about the image centre: positive turns counter-clockwise as seen */
   double scale;    /* magnification about the centre: 1.1 makes the digit 10 % larger */
+  double stretch;  /* width multiplied by e^stretch (before turning and scaling); 0: none */
+  double shear;    /* x moved by −shear · (y − centre): positive leans the top right; 0: none */
+  double stroke;   /* −1 … 1: the stroke thinned (erosion) or thickened (dilation) by that share; 0: none */
 } DlAugment;
 
 /* Draws one transform uniformly from the ranges above (four draws from rng). */
@@ -45,11 +51,23 @@ void dl_augment_gather (const DlDataset *ds, const int *idx, int n, float *out, 
 /* ---- composable kinds ---- */
 
 typedef enum {
-  DL_AUGMENT_AFFINE  = 1 << 0,
+  DL_AUGMENT_AFFINE  = 1 << 0,  /* shift, rotation ±DL_AUGMENT_MAX_ANGLE, scale: the ranges above */
+  DL_AUGMENT_HURRIED = 1 << 1,  /* rotation ±DL_AUGMENT_HURRIED_ANGLE instead, aspect, slant */
+  DL_AUGMENT_STROKE  = 1 << 2,  /* the stroke thinned or thickened by up to a pixel */
   DL_AUGMENT_ELASTIC = 1 << 3,
 } DlAugmentKind;
 
-/* "affine,elastic" (any of them, comma-separated) → kinds; FALSE for an unknown name. */
+#define DL_AUGMENT_HURRIED_ANGLE  22.0
+#define DL_AUGMENT_MIN_ASPECT     0.6    /* width multiplied by 0.6 … 1.25 */
+#define DL_AUGMENT_MAX_ASPECT     1.25
+#define DL_AUGMENT_MAX_SHEAR      0.3    /* the top leaned by up to 0.3 of the height either way */
+
+/* One transform for the kinds given (0 is DL_AUGMENT_AFFINE) at the default ranges: AFFINE's four draws
+ * first, as dl_augment_draw makes them, then three for HURRIED and one for STROKE. ELASTIC's field is
+ * drawn by dl_augment_one. */
+void dl_augment_draw_kinds (DlRng *rng, guint kinds, DlAugment *t);
+
+/* "affine,hurried,stroke,elastic" (any of them, comma-separated) → kinds; FALSE for an unknown name. */
 gboolean dl_augment_kinds_parse (const char *text, guint *kinds);
 /* The kinds as that list (0: "affine"); newly allocated. */
 char    *dl_augment_kinds_to_string (guint kinds);

@@ -533,6 +533,7 @@ on_eval (DlRunRecorder *self, const DlEvent *ev)
   e.loss = ev->test_loss;
   e.accuracy = ev->test_accuracy;
   memcpy (e.confusion, ev->eval->confusion, sizeof e.confusion);
+  e.layer_stats = ev->layer_stats;   /* dl_run_add_eval and the store take their own references */
   subset = e.kind == DL_EVAL_SUBSET;
   if (!subset)
     fill_predictions (&e, ev->eval);

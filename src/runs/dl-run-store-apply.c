@@ -330,8 +330,9 @@ add_eval (DlStoreWriter *w, gint64 id, DlStoreOp *op, GError **error)
   const DlRunEval *e = &op->eval;
   guint32 confusion[DL_N_CLASSES * DL_N_CLASSES];
   sqlite3_stmt *st = dl_store_writer_statement (w, "INSERT INTO evaluations (run_id, at, kind, step, x, epoch, n, correct, loss, "
-                                   "accuracy, confusion, predicted, probs) "
-                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", error);
+                                   "accuracy, confusion, predicted, probs, layer_stats) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", error);
+  g_autoptr (GBytes) stats = e->layer_stats != NULL ? dl_layer_stats_to_bytes (e->layer_stats) : NULL;
 
   if (st == NULL)
     return FALSE;
@@ -351,6 +352,7 @@ add_eval (DlStoreWriter *w, gint64 id, DlStoreOp *op, GError **error)
   sqlite3_bind_blob (st, 11, confusion, sizeof confusion, SQLITE_TRANSIENT);
   bind_blob (st, 12, e->predicted);
   bind_blob (st, 13, e->probs);
+  bind_blob (st, 14, stats);
   return step_done (w, st, "saving an evaluation", error);
 }
 

@@ -172,6 +172,8 @@ typedef struct {
 } DlRunStoreMigration;
 
 extern const DlRunStoreMigration dl_run_store_migrations[];
+/* Each later version's SQL, in a file of its own (dl-run-store-migration-*.c). */
+extern const char dl_run_store_migration_layer_stats[];
 extern const int dl_run_store_n_migrations;
 
 /* Opens a connection with the store's settings (WAL, foreign keys, busy timeout), after checking that the

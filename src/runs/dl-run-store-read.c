@@ -372,6 +372,7 @@ clear_eval (gpointer p)
 
   g_clear_pointer (&ev->predicted, g_bytes_unref);
   g_clear_pointer (&ev->probs, g_bytes_unref);
+  g_clear_pointer (&ev->layer_stats, dl_layer_stats_unref);
 }
 
 static History *
@@ -432,11 +433,28 @@ read_confusion (sqlite3_stmt *st, int column, DlRunEval *ev)
       ev->confusion[t][p] = (int) GUINT32_FROM_LE (c[t * DL_N_CLASSES + p]);
 }
 
+/* Statistics that do not parse are left out (the view says it has none there), with a warning naming the
+ * store and the evaluation: the rest of the run still loads. */
+static DlLayerStats *
+read_layer_stats (sqlite3_stmt *st, int column, const char *path, gint64 step)
+{
+  g_autoptr (GBytes) bytes = column_bytes (st, column);
+  g_autoptr (GError) error = NULL;
+  DlLayerStats *stats;
+
+  if (bytes == NULL)
+    return NULL;
+  stats = dl_layer_stats_from_bytes (bytes, &error);
+  if (stats == NULL)
+    g_warning ("%s: the evaluation at step %lld: %s", path, (long long) step, error->message);
+  return stats;
+}
+
 static gboolean
 read_evals (sqlite3 *db, const char *path, gint64 id, History *h, GError **error)
 {
   sqlite3_stmt *st = prepare (db, path, "SELECT kind, step, x, epoch, n, correct, loss, accuracy, confusion, predicted, "
-                                        "probs FROM evaluations WHERE run_id = ?1 ORDER BY step, id", error);
+                                        "probs, layer_stats FROM evaluations WHERE run_id = ?1 ORDER BY step, id", error);
   int rc;
 
   if (st == NULL)
@@ -459,6 +477,7 @@ read_evals (sqlite3 *db, const char *path, gint64 id, History *h, GError **error
       read_confusion (st, 8, &ev);
       ev.predicted = column_bytes (st, 9);
       ev.probs = column_bytes (st, 10);
+      ev.layer_stats = read_layer_stats (st, 11, path, ev.step);
       subset = ev.kind == DL_EVAL_SUBSET;
       add_point (h, subset ? DL_RUN_SERIES_SUBSET_LOSS : DL_RUN_SERIES_TEST_LOSS, ev.x, ev.loss);
       add_point (h, subset ? DL_RUN_SERIES_SUBSET_ACCURACY : DL_RUN_SERIES_TEST_ACCURACY, ev.x, ev.accuracy);

@@ -147,6 +147,7 @@
 const DlRunStoreMigration dl_run_store_migrations[] = {
   { 1, SCHEMA_V1 },
   { 2, SCHEMA_V2 },
+  { 3, dl_run_store_migration_layer_stats },
 };
 const int dl_run_store_n_migrations = G_N_ELEMENTS (dl_run_store_migrations);
 

@@ -31,6 +31,7 @@ dl_store_op_free (DlStoreOp *op)
   g_free (op->event.text);
   g_clear_pointer (&op->eval.predicted, g_bytes_unref);
   g_clear_pointer (&op->eval.probs, g_bytes_unref);
+  g_clear_pointer (&op->eval.layer_stats, dl_layer_stats_unref);
   g_free (op->model.kind);
   g_free (op->model.path);
   g_free (op->model.sha256);

@@ -518,6 +518,8 @@ dl_run_store_add_eval (DlRunStore *self, DlRun *run, const DlRunEval *ev)
     g_bytes_ref (ev->predicted);
   if (ev->probs != NULL)
     g_bytes_ref (ev->probs);
+  if (ev->layer_stats != NULL)
+    dl_layer_stats_ref (ev->layer_stats);
   push (self, op);
 }
 

@@ -40,7 +40,7 @@ typedef enum {
 } DlRunStoreError;
 
 /* The schema version this build writes (PRAGMA user_version), and its PRAGMA application_id ("DLab"). */
-#define DL_RUN_STORE_SCHEMA_VERSION 2
+#define DL_RUN_STORE_SCHEMA_VERSION 3
 #define DL_RUN_STORE_APPLICATION_ID 0x444c6162
 #define DL_RUN_STORE_COMMIT_INTERVAL_MS 500
 /* How long a write waits for another process's transaction before giving up. */

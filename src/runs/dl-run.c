@@ -197,6 +197,7 @@ clear_eval (gpointer p)
 
   g_clear_pointer (&ev->predicted, g_bytes_unref);
   g_clear_pointer (&ev->probs, g_bytes_unref);
+  g_clear_pointer (&ev->layer_stats, dl_layer_stats_unref);
 }
 
 static void
@@ -817,6 +818,8 @@ dl_run_add_eval (DlRun *self, const DlRunEval *ev)
     g_bytes_ref (copy.predicted);
   if (copy.probs != NULL)
     g_bytes_ref (copy.probs);
+  if (copy.layer_stats != NULL)
+    dl_layer_stats_ref (copy.layer_stats);
   g_array_append_val (self->evals, copy);
   g_signal_emit (self, signals[SIGNAL_EVAL_ADDED], 0, self->evals->len - 1);
 }

@@ -65,6 +65,8 @@ typedef struct {
    * ten probabilities quantised to 1/255 (n × 10 bytes), as the store keeps them. */
   GBytes    *predicted;
   GBytes    *probs;
+  /* The layers' histograms and health at this evaluation (dl-layer-stats.h); NULL when not measured. */
+  DlLayerStats *layer_stats;
 } DlRunEval;
 
 /* The evaluation kind's nick as the store keeps it ("subset", "epoch", "requested"), and back; the states

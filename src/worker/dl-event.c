@@ -5,6 +5,8 @@
  * every holder's use of an event or snapshot happens before whoever frees it.
  */
 #include "dl-event-private.h"
+
+#include <string.h>
 #include "dl-tsan.h"
 
 G_DEFINE_BOXED_TYPE (DlEvent, dl_event, dl_event_ref, dl_event_unref)
@@ -40,6 +42,7 @@ event_clear (gpointer data)
   g_clear_pointer (&ev->batch_losses, g_array_unref);
   g_clear_pointer (&ev->eval, dl_eval_free);
   g_clear_pointer (&ev->diagnosis, dl_diagnosis_free);
+  g_clear_pointer (&ev->layer_stats, dl_layer_stats_unref);
   g_clear_pointer (&ev->train, dl_dataset_unref);
   g_clear_pointer (&ev->test, dl_dataset_unref);
   g_free (ev->path);
@@ -61,13 +64,20 @@ dl_event_unref (DlEvent *ev)
 
 /* ---- snapshots ---- */
 
+/* Two spares: one for the snapshot the trainer replaces, one for a snapshot a reader (the Network or Draw
+ * page) held across a few publications — with one, each such hold cost the trainer a fresh net (initialised
+ * at random, then overwritten) and a free. */
+#define POOL_SPARES 2
+
 struct _DlSnapshotPool {
-  DlNet *spare;   /* atomic: the net of the last snapshot released, ready for reuse; or NULL */
+  gpointer spare[POOL_SPARES];        /* atomic: DlNet of released snapshots, ready for reuse; or NULL */
+  gpointer spare_grads[POOL_SPARES];  /* atomic: their gradient buffers (float) */
 };
 
 typedef struct {
   DlSnapshot      pub;
   DlSnapshotPool *pool;
+  float          *grads;
 } SnapshotPriv;
 
 DlSnapshotPool *
@@ -76,13 +86,39 @@ dl_snapshot_pool_new (void)
   return g_atomic_rc_box_new0 (DlSnapshotPool);
 }
 
+static gpointer
+take_spare (gpointer *spares)
+{
+  for (int i = 0; i < POOL_SPARES; i++)
+    {
+      gpointer p = g_atomic_pointer_exchange (&spares[i], NULL);
+      if (p != NULL)
+        return p;
+    }
+  return NULL;
+}
+
+/* FALSE when every place is taken: the caller frees p. */
+static gboolean
+put_spare (gpointer *spares, gpointer p)
+{
+  for (int i = 0; i < POOL_SPARES; i++)
+    if (g_atomic_pointer_compare_and_exchange (&spares[i], NULL, p))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 pool_clear (gpointer data)
 {
   DlSnapshotPool *pool = data;
 
   TSAN_ACQUIRE (pool);
-  dl_net_free (pool->spare);
+  for (int i = 0; i < POOL_SPARES; i++)
+    {
+      dl_net_free (pool->spare[i]);
+      g_free (pool->spare_grads[i]);
+    }
 }
 
 void
@@ -98,7 +134,7 @@ DlSnapshot *
 dl_snapshot_new (DlSnapshotPool *pool, DlNet *net)
 {
   SnapshotPriv *priv = g_atomic_rc_box_new0 (SnapshotPriv);
-  DlNet *copy = g_atomic_pointer_exchange (&pool->spare, NULL);
+  DlNet *copy = take_spare (pool->spare);
 
   if (copy != NULL)
     dl_net_set_params (copy, dl_net_params (net));
@@ -107,6 +143,20 @@ dl_snapshot_new (DlSnapshotPool *pool, DlNet *net)
   priv->pub.net = copy;
   priv->pool = g_atomic_rc_box_acquire (pool);
   return &priv->pub;
+}
+
+void
+dl_snapshot_take_grads (DlSnapshot *snap, const DlNet *net)
+{
+  SnapshotPriv *priv = (SnapshotPriv *) snap;
+  gsize n = dl_net_n_params (net);
+
+  if (priv->grads == NULL)
+    priv->grads = take_spare (priv->pool->spare_grads);
+  if (priv->grads == NULL)
+    priv->grads = g_new (float, n);
+  memcpy (priv->grads, dl_net_grads (net), sizeof (float) * n);
+  snap->grads = priv->grads;
 }
 
 DlSnapshot *
@@ -128,15 +178,17 @@ dl_snapshot_ref (DlSnapshot *snap)
   return g_atomic_rc_box_acquire (snap);
 }
 
-/* The last holder gives the net back to its pool; one spare is enough, as the trainer takes it for the
- * next snapshot, so an older spare is freed. */
+/* The last holder gives the net back to its pool, or frees it when the pool has its spares. */
 static void
 snapshot_clear (gpointer data)
 {
   SnapshotPriv *priv = data;
 
   TSAN_ACQUIRE (priv);
-  dl_net_free (g_atomic_pointer_exchange (&priv->pool->spare, priv->pub.net));
+  if (priv->grads != NULL && !put_spare (priv->pool->spare_grads, priv->grads))
+    g_free (priv->grads);
+  if (!put_spare (priv->pool->spare, priv->pub.net))
+    dl_net_free (priv->pub.net);
   dl_snapshot_pool_unref (priv->pool);
 }
 

@@ -7,6 +7,7 @@
 #include "dl-checkpoint.h"
 #include "dl-data.h"
 #include "dl-eval.h"
+#include "dl-layer-stats.h"
 #include "dl-lr-find.h"
 #include "dl-net.h"
 #include "dl-train-config.h"
@@ -30,8 +31,11 @@ typedef enum {
                             * what is measured, `tune_fraction` how far; the last (fraction 1) what was chosen */
   DL_EVENT_CHECKPOINT,     /* the run at this step, whole (`checkpoint`): after every end of epoch (before
                             * its DONE) and every periodic evaluation */
+  DL_EVENT_LR_PROGRESS,    /* a learning-rate sweep under way: `lr_find_done` of `lr_find_steps` batches,
+                            * the latest at `lr_find_rate` (every few batches; never the run's progress) */
   DL_EVENT_LR_FOUND,       /* a learning-rate sweep's curve and suggestions (`lr_find`), its verdict in words
-                            * (`message`); the run it was started from is as it was */
+                            * (`message`); lr_find->cancelled when dl_worker_cancel_find_lr gave it up (then
+                            * no suggestion). The run it was started from is as it was */
 } DlEventType;
 
 /* Which test images an evaluation ran on. A figure called "test accuracy" is the whole test set. */
@@ -87,6 +91,7 @@ typedef struct {
   DlEval        *eval;
   DlHealth       health;
   DlDiagnosis   *diagnosis;
+  DlLayerStats  *layer_stats;      /* the layers' histograms and health, of the parameters evaluated */
   /* DATA_LOADED */
   DlDataset     *train, *test;
   /* MODEL_SAVED / MODEL_LOADED */
@@ -99,6 +104,9 @@ typedef struct {
   gint64         parent_step;
   /* CHECKPOINT */
   DlCheckpoint  *checkpoint;
+  /* LR_PROGRESS */
+  int            lr_find_done, lr_find_steps;
+  double         lr_find_rate;
   /* LR_FOUND */
   DlLrFind      *lr_find;
   /* DIVERGED / ERROR / STATE FAILED / TUNING */
@@ -120,6 +128,9 @@ typedef struct {
   gint64   step;
   guint    run_serial;   /* the run it comes from (DlEvent.run_serial): a new network for each */
   gboolean trained;      /* at least one optimiser step in this run, or a loaded model */
+  /* The gradient the step that made these parameters applied (n_params floats, laid out as the parameters:
+   * dl_layer_param_range); NULL when no step made them (untrained, a loaded model, parameters restored). */
+  const float *grads;
 } DlSnapshot;
 
 #define DL_TYPE_SNAPSHOT (dl_snapshot_get_type ())

@@ -234,6 +234,7 @@ begin_run (DlTrainer *t, DlNet *net, DlTrainConfig *cfg, gboolean trained, const
   t->run_serial = ++t->last_serial;
   t->state = DL_TRAIN_READY;
   t->trained = trained;
+  t->grads_fresh = FALSE;
   t->data_replaced = FALSE;
   t->step = 0;
   t->epoch = 0;

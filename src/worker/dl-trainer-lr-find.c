@@ -3,7 +3,8 @@
  *
  * Nothing of the run is touched: not its network, its random streams, its step or its position in the
  * epoch; the sweep's batches are drawn by a stream of the finder's own and reported only in the
- * DL_EVENT_LR_FOUND event, never as the run's progress.
+ * DL_EVENT_LR_PROGRESS and DL_EVENT_LR_FOUND events, never as the run's progress. A cancelled sweep
+ * (dl_worker_cancel_find_lr, or shutdown) still ends with its DL_EVENT_LR_FOUND, lr_find->cancelled.
  */
 #include <math.h>
 #include <string.h>
@@ -16,9 +17,14 @@
 #include "dl-augment.h"
 #include "dl-trainer-private.h"
 
+/* A progress event every this many batches: a few dozen per sweep. */
+#define PROGRESS_EVERY 10
+
 /* The sweep's batches: the training set in an order of the finder's own, reshuffled when it runs out. */
 typedef struct {
   DlTrainer       *t;
+  const DlLrFindOptions *options;
+  int              done;      /* batches handed out */
   const DlDataset *train;
   int              batch;
   gboolean         augment;
@@ -29,6 +35,19 @@ typedef struct {
   guint8          *y;
 } Batches;
 
+/* How far the sweep is, before its next batch (the rate that batch trains at: dl-lr-find.c's sweep). */
+static void
+post_progress (Batches *s)
+{
+  const DlLrFindOptions *o = s->options;
+  DlEvent *ev = trainer_event (s->t, DL_EVENT_LR_PROGRESS);
+
+  ev->lr_find_done = s->done;
+  ev->lr_find_steps = o->steps;
+  ev->lr_find_rate = o->lr_min * pow (o->lr_max / o->lr_min, (double) s->done / (o->steps - 1));
+  trainer_post (s->t, ev);
+}
+
 static gboolean
 next_batch (gpointer data, int *b, const float **x, const guint8 **y)
 {
@@ -38,6 +57,9 @@ next_batch (gpointer data, int *b, const float **x, const guint8 **y)
 
   if (s->t->sink->cancelled (s->t->sink_data))
     return FALSE;
+  if (s->done % PROGRESS_EVERY == 0)
+    post_progress (s);
+  s->done++;
   if (s->pos + n > s->train->n)
     s->pos = 0;
   if (s->pos == 0)
@@ -141,7 +163,7 @@ dl_trainer_find_lr (DlTrainer *t, const DlTrainConfig *cfg, const DlLrFindOption
 {
   const DlTrainConfig *recipe = cfg != NULL ? cfg : &t->cfg;
   g_autoptr(DlNet) net = NULL;
-  Batches s = { .t = t };
+  Batches s = { .t = t, .options = o };
   DlLrFind *f;
   DlEvent *ev;
   int c, h, w;
@@ -176,13 +198,8 @@ dl_trainer_find_lr (DlTrainer *t, const DlTrainConfig *cfg, const DlLrFindOption
   g_free (s.order);
   g_free (s.x);
   g_free (s.y);
-  if (f->cancelled)
-    {
-      dl_lr_find_free (f);
-      return;
-    }
   ev = trainer_event (t, DL_EVENT_LR_FOUND);
-  ev->message = verdict (f, recipe);
+  ev->message = f->cancelled ? g_strdup (_("The learning-rate sweep was cancelled.")) : verdict (f, recipe);
   ev->lr_find = f;
   trainer_post (t, ev);
 }

@@ -58,8 +58,11 @@ struct _DlTrainer {
   double          rate;            /* smoothed samples per second */
   GArray         *batch_losses;    /* DlBatchLoss since the last progress event */
   DlSnapshotPool *pool;            /* for this net's snapshots */
+  gboolean        grads_fresh;     /* the net's gradient is that of the step that made its parameters */
   DlStepObserver  observer;
   gpointer        observer_data;
+  DlNetWork      *stats_work;      /* dl-trainer-stats.c: the layer statistics' probe pass, for run stats_serial */
+  guint           stats_serial;
 };
 
 /* dl-trainer.c, for the commands */
@@ -77,5 +80,7 @@ void      trainer_shuffle (DlTrainer *t, const DlRng *from);
 /* dl-trainer-commands.c, for the other commands: checks that post an error and return FALSE. */
 gboolean  trainer_validate_config (DlTrainer *t, const DlTrainConfig *cfg);
 gboolean  trainer_data_fits (DlTrainer *t, const DlNet *net, const DlDataset *ds);
+/* dl-trainer-stats.c: the net's layer statistics now, for an evaluation (after dl_net_health). */
+DlLayerStats *trainer_layer_stats (DlTrainer *t);
 
 G_END_DECLS

@@ -51,6 +51,7 @@ dl_trainer_free (DlTrainer *t)
   g_free (t->y);
   g_free (t->good);
   g_clear_pointer (&t->batch_losses, g_array_unref);
+  g_clear_pointer (&t->stats_work, dl_net_work_free);
   g_free (t);
 }
 
@@ -158,6 +159,8 @@ trainer_publish_snapshot (DlTrainer *t)
   snap->step = t->step;
   snap->run_serial = t->run_serial;
   snap->trained = t->trained;
+  if (t->grads_fresh)
+    dl_snapshot_take_grads (snap, t->net);
   t->sink->publish_snapshot (t->sink_data, snap);
   t->last_snapshot_us = g_get_monotonic_time ();
 }
@@ -212,6 +215,7 @@ trainer_post_eval (DlTrainer *t, DlEvalKind kind)
   ev->test_accuracy = ev->eval->accuracy;
   ev->health = t->health;
   ev->diagnosis = dl_diagnose (ev->eval, ds, &t->health, dl_net_arch (t->net), &t->cfg.hyper, t->cfg.batch);
+  ev->layer_stats = trainer_layer_stats (t);
   /* The parameters that were evaluated, for views that show the evaluation beside the net: published
    * before the event, so whoever receives it finds them. */
   trainer_publish_snapshot (t);
@@ -259,6 +263,7 @@ diverged (DlTrainer *t, float loss)
     what = g_strdup (_("The parameters became NaN or infinite"));
 
   dl_net_set_params (t->net, t->good);
+  t->grads_fresh = FALSE;
   t->state = DL_TRAIN_DIVERGED;
   trainer_publish_snapshot (t);
 
@@ -426,6 +431,7 @@ dl_trainer_train_batch (DlTrainer *t)
   loss = dl_net_train_step (t->net, t->x, t->y, b, &hyper, &correct);
   t->step++;
   t->trained = TRUE;
+  t->grads_fresh = TRUE;
   if (t->observer != NULL)
     observe_step (t, idx, b, &hyper, loss);
   if (!isfinite (loss) || exploded (t, loss) || (t->step % FINITE_CHECK_EVERY == 0 && !params_finite (t->net)))

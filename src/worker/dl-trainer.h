@@ -17,7 +17,8 @@ typedef struct {
   void (*post_event) (gpointer data, DlEvent *ev);             /* delivered in order, never dropped */
   void (*post_progress) (gpointer data, DlEvent *ev);          /* replaces a progress event not yet delivered */
   void (*publish_snapshot) (gpointer data, DlSnapshot *snap);  /* the newest parameters, for other threads */
-  gboolean (*cancelled) (gpointer data);                       /* whether to give up a long command (shutdown) */
+  gboolean (*cancelled) (gpointer data);                       /* whether to give up a long command (shutdown,
+                                                                * or a learning-rate sweep cancelled) */
 } DlTrainerSink;
 
 typedef struct _DlTrainer DlTrainer;

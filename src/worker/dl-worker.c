@@ -65,6 +65,7 @@ typedef struct {
   int             n_epochs;
   DlStepObserver  observer;
   gpointer        observer_data;
+  gint            sweep;            /* CMD_FIND_LR: its number, 1, 2, … */
 } Cmd;
 
 static Cmd *
@@ -99,6 +100,9 @@ struct _DlWorker {
 
   GThread      *thread;
   gint          shut_down;       /* atomic: commands after shutdown are dropped */
+  gint          sweeps_asked;    /* atomic: learning-rate sweeps asked for (numbered from 1) */
+  gint          sweeps_cancelled;/* atomic: every sweep up to this number is to be given up */
+  gint          sweep;           /* the worker thread's: the sweep it runs now, 0 for none */
   GAsyncQueue  *commands;        /* Cmd* */
   GAsyncQueue  *events;          /* DlEvent*; its lock also guards `progress` */
   DlEvent      *progress;        /* the one pending progress event, or NULL */
@@ -217,13 +221,15 @@ sink_publish_snapshot (gpointer data, DlSnapshot *snap)
   dl_snapshot_unref (old);
 }
 
-/* Shutdown is pushed ahead of every command and flagged right after: a long command gives up. */
+/* Shutdown is pushed ahead of every command and flagged right after: a long command gives up. So does a
+ * learning-rate sweep that was cancelled. */
 static gboolean
 sink_cancelled (gpointer data)
 {
   DlWorker *self = data;
 
-  return g_atomic_int_get (&self->shut_down);
+  return g_atomic_int_get (&self->shut_down)
+         || (self->sweep > 0 && self->sweep <= g_atomic_int_get (&self->sweeps_cancelled));
 }
 
 static const DlTrainerSink sink = {
@@ -310,7 +316,7 @@ static GSourceFuncs event_source_funcs = {
 
 /* FALSE once the worker is to quit. */
 static gboolean
-run_command (DlTrainer *t, Cmd *cmd)
+run_command (DlWorker *self, DlTrainer *t, Cmd *cmd)
 {
   TSAN_ACQUIRE (cmd);
   switch (cmd->type)
@@ -331,7 +337,9 @@ run_command (DlTrainer *t, Cmd *cmd)
       dl_trainer_branch (t, cmd->checkpoint, cmd->config);
       break;
     case CMD_FIND_LR:
+      self->sweep = cmd->sweep;
       dl_trainer_find_lr (t, cmd->config, &cmd->lr_find);
+      self->sweep = 0;
       break;
     case CMD_START:
       dl_trainer_start (t);
@@ -386,7 +394,7 @@ worker_thread (gpointer data)
         cmd = g_async_queue_pop (self->commands);
       if (cmd != NULL)
         {
-          go_on = run_command (t, cmd);
+          go_on = run_command (self, t, cmd);
           cmd_free (cmd);
         }
       else
@@ -485,7 +493,15 @@ dl_worker_find_lr (DlWorker *self, const DlTrainConfig *cfg, const DlLrFindOptio
     cmd->lr_find = *options;
   else
     dl_lr_find_options_init (&cmd->lr_find);
+  cmd->sweep = g_atomic_int_add (&self->sweeps_asked, 1) + 1;
   push_command (self, cmd, FALSE);
+}
+
+void
+dl_worker_cancel_find_lr (DlWorker *self)
+{
+  g_return_if_fail (DL_IS_WORKER (self));
+  g_atomic_int_set (&self->sweeps_cancelled, g_atomic_int_get (&self->sweeps_asked));
 }
 
 static void

@@ -77,13 +77,16 @@ void        dl_worker_load_model (DlWorker *self, const char *path, const DlTrai
  * there. A run under way is stopped first; a checkpoint that does not fit changes nothing (ERROR). */
 void        dl_worker_branch (DlWorker *self, DlCheckpoint *ckpt, const DlTrainConfig *cfg);
 /* The learning-rate finder (dl-lr-find.h): an exponential sweep of the rate over a few hundred batches
- * of the training data, on a copy of the current run's network and optimiser state (cfg NULL) or on a
+ * of the training data (DL_EVENT_LR_PROGRESS as it goes), on a copy of the current run's network and optimiser state (cfg NULL) or on a
  * fresh network built from cfg; delivered as DL_EVENT_LR_FOUND with the curve, the suggestions and
  * whether the rate in force (the run's, or cfg's) is far too high. options NULL: the defaults (1e-6 to
  * 10 over 200 batches). The run is left exactly as it was — parameters, optimiser state, random streams,
  * step — and gets no progress from the sweep; a running run waits the sweep out (a second or two for the
  * presets), as do the commands sent meanwhile. */
 void        dl_worker_find_lr (DlWorker *self, const DlTrainConfig *cfg, const DlLrFindOptions *options);
+/* Gives up every sweep asked for so far, at its next batch (the one under way, and those still queued):
+ * each delivers DL_EVENT_LR_FOUND with lr_find->cancelled. Any thread; never waits. */
+void        dl_worker_cancel_find_lr (DlWorker *self);
 /* READY → RUNNING. */
 void        dl_worker_start (DlWorker *self);
 /* RUNNING → PAUSED; PAUSED or DIVERGED → RUNNING. */

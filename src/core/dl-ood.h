@@ -1,0 +1,82 @@
+/* dl-ood.h — "this doesn't look like a digit": a test of whether an input is like the digits the network
+ * was made for, calibrated on the test set. No GTK.
+ *
+ * Three measurements of an image, each turned into a p-value against the calibration digits (the test
+ * set's even-numbered images; the odd-numbered ones are left to measure the result on):
+ *   early     how far the first dense layer's output is, in angle, from the nearest training image's
+ *             (cosine distance; over the first DL_OOD_TRAIN training images)
+ *   feature   the Euclidean distance to the nearest training image in the penultimate-layer features
+ *             (the DlNeighbours index, all of the training set)
+ *   pixel     the distance to the nearest training image of the predicted class in pixel space, both
+ *             blurred and halved to 14 × 14 (over the first DL_OOD_TRAIN training images), against the
+ *             calibration digits read as that class
+ * They are combined by Fisher's method (−Σ log p), and the image is flagged when the sum exceeds what
+ * DL_OOD_RATE of the calibration digits exceed. Measured and left out: the softmax confidence and the
+ * energy score (with these they caught no more non-digits at the same rate of flagged digits), and the
+ * ink's aspect ratio per class (it caught a few more straight lines, but flagged twice as many of the
+ * hurried digits of bench/draw-digits, which are squashed and widened as people draw).
+ *
+ * Separately, a drawing whose strokes span less than DL_OOD_MIN_EXTENT_PENS pen widths is too small to
+ * judge at all: a dot or a dash gets a hint instead (dl_ood_check_strokes).
+ *
+ * A DlOod is built for one net (a parameter snapshot) and is immutable afterwards: any number of
+ * threads may judge with it, each with its own DlNetWork.
+ */
+#pragma once
+
+#include <glib.h>
+#include "dl-data.h"
+#include "dl-neighbours.h"
+#include "dl-net.h"
+#include "dl-preprocess.h"
+
+G_BEGIN_DECLS
+
+#define DL_OOD_RATE             0.04   /* share of calibration digits flagged: 5 % is the most allowed */
+#define DL_OOD_TRAIN            20000  /* training images the early and pixel distances search */
+#define DL_OOD_MIN_EXTENT_PENS  2.0f   /* smaller drawings get a hint, not a reading */
+
+typedef enum {
+  DL_OOD_EARLY,
+  DL_OOD_FEATURE,
+  DL_OOD_PIXEL,
+  DL_OOD_N_SIGNALS
+} DlOodSignal;
+
+typedef struct {
+  int      predicted;
+  float    raw[DL_OOD_N_SIGNALS];   /* the measurements */
+  float    p[DL_OOD_N_SIGNALS];     /* their p-values against the calibration digits */
+  float    score;                   /* −Σ log p */
+  float    threshold;               /* flagged above it */
+  gboolean flagged;                 /* "this doesn't look like a digit" */
+} DlOodVerdict;
+
+typedef struct _DlOod DlOod;
+
+/* For `net` (nb: its DlNeighbours on `train`, which must outlive the DlOod), calibrated on test's
+ * even-numbered images. `cancel` as for dl_neighbours_build. NULL when cancelled. */
+DlOod       *dl_ood_new (const DlNet *net, const DlNeighbours *nb, const DlDataset *train, const DlDataset *test,
+                         const int *cancel);
+void         dl_ood_free (DlOod *ood);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlOod, dl_ood_free)
+
+/* Judges n images (n × 784 floats in [0, 1]) through `work` (a DlNetWork of the net for batches of at
+ * least min (n, 256)); out has n verdicts. */
+void         dl_ood_judge (const DlOod *ood, const DlNet *net, DlNetWork *work, const float *x, int n,
+                           DlOodVerdict *out);
+/* The share of test's odd-numbered images (the ones not used to calibrate) that are flagged. */
+double       dl_ood_held_out_rate (const DlOod *ood, const DlNet *net, const DlDataset *test);
+
+const char  *dl_ood_signal_name (DlOodSignal s);
+
+typedef enum {
+  DL_OOD_HINT_NONE,   /* big enough to judge */
+  DL_OOD_HINT_DOT,    /* a dot: the strokes span less than a pen width (dl_preprocess_strokes reads nothing) */
+  DL_OOD_HINT_SHORT,  /* a dash or a scrap, under DL_OOD_MIN_EXTENT_PENS pen widths */
+} DlOodHint;
+
+/* Whether strokes drawn with a pen `pen_width` wide are too small to read (none: DL_OOD_HINT_NONE). */
+DlOodHint    dl_ood_check_strokes (const DlStroke *strokes, int n_strokes, float pen_width);
+
+G_END_DECLS
