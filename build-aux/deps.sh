@@ -9,6 +9,8 @@
 # ca-certificates to reach the registry over HTTPS; rsvg-convert (librsvg2-bin) renders the app icon's PNG.
 # Tools: glib-compile-resources/-schemas (libglib2.0-bin), msgfmt (gettext), desktop-file-validate,
 # appstreamcli; Xvfb, xauth and xdotool drive the GTK tests headless; imagemagick for screenshots;
+# python3-pyatspi reads the app's accessible tree in the AT-SPI test, on a private session bus
+# (dbus-run-session: dbus-daemon) with the AT-SPI bus launcher and registry (at-spi2-core);
 # libtsan2 for the -Db_sanitize=thread build of the worker tests; clang and libclang-rt-14-dev (libFuzzer,
 # the sanitizer runtimes) for the ASan+UBSan build of the suite and the fuzz targets; dpkg-dev, debhelper
 # and lintian build and check the Debian package (debian/).
@@ -19,6 +21,7 @@ DL_PACKAGES=(
   libsoup-3.0-dev libjson-glib-dev libarchive-dev glib-networking ca-certificates librsvg2-bin
   gettext desktop-file-utils appstream
   xvfb xauth xdotool imagemagick
+  python3-pyatspi dbus-daemon at-spi2-core
   libtsan2 clang libclang-rt-14-dev
   dpkg-dev debhelper lintian
 )

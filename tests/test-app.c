@@ -31,6 +31,7 @@
 #include "dl-draw-page.h"
 #include "dl-model.h"
 #include "dl-plot.h"
+#include "dl-runs-page.h"
 #include "dl-train-page.h"
 #include "dl-window.h"
 #include "dl-test-session.h"
@@ -549,10 +550,43 @@ branch_from_plot (DlRun *parent, int epoch, double x)
   return child;
 }
 
+typedef struct {
+  DlRun *parent, *not;
+} FromEndWait;
+
+static gboolean
+from_end_shown (gpointer data)
+{
+  FromEndWait *w = data;
+  DlRun *live = dl_session_get_live_run (A.session);
+
+  return live != w->not && branch_shown (w->parent) && dl_run_get_state (live) == DL_TRAIN_READY;
+}
+
+/* The Runs page's "Branch from End" of the ticked run, shown from the Runs page: a child READY at the run's
+ * last step (its end of epoch `epoch`), and the window shows it on the Train page. */
+static void
+branch_from_end (DlRun *parent, int epoch, DlRun *not)
+{
+  GtkStack *pages = GTK_STACK (page_child (A.window, "pages"));
+  DlRunsPage *runs = DL_RUNS_PAGE (page_child (A.window, "runs_page"));
+  CheckpointWait cw = { parent, epoch };
+  FromEndWait w = { parent, not };
+
+  test_session_wait (has_epoch_checkpoint, &cw, 30, "the end-of-epoch checkpoint");
+  gtk_stack_set_visible_child_name (pages, "runs");
+  g_list_store_remove_all (dl_runs_page_get_compared (runs));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (runs), "runs.compare", "(sb)", dl_run_get_uuid (parent), TRUE));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (runs), "runs.branch", NULL));
+  test_session_wait (from_end_shown, &w, 60, "the branch from the end");
+  ck_assert_int_eq (dl_run_get_parent_step (dl_session_get_live_run (A.session)), dl_run_get_steps (parent));
+  ck_assert_str_eq (gtk_stack_get_visible_child_name (pages), "train");
+}
+
 /* A finished 3-epoch mlp run, "Branch from Here" at epoch 1.5 of the loss plot: a child READY at the end of
  * epoch 1, the parent still finished; the rate lowered with the slider before Start: the child's first step
  * is the one after the checkpoint, its first loss the parent's there (the same parameters), the next ones
- * differ; both runs on the plots. */
+ * differ; both runs on the plots. Then the parent, a past run now, branched from its end on the Runs page. */
 static void
 case_branch (void)
 {
@@ -584,6 +618,7 @@ case_branch (void)
   for (guint i = 1; i < 6; i++)
     ck_assert_msg (dl_series_get_y (mine, i) != dl_series_get_y (theirs, at + i), "loss %u unchanged", i);
   ck_assert_uint_eq (dl_plot_get_n_runs (dl_train_page_get_loss_plot (train_page ())), 2);
+  branch_from_end (parent, 3, child);
   g_action_group_activate_action (G_ACTION_GROUP (A.app), "quit", NULL);
 }
 

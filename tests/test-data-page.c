@@ -55,7 +55,7 @@ count_children (GtkWidget *w)
   return n;
 }
 
-/* Label texts of the visible sample cells, in grid order. */
+/* Label texts of the visible sample cells, in grid order (five columns: the page fits 800 px). */
 static GPtrArray *
 sample_labels (GtkWidget *page)
 {
@@ -64,7 +64,7 @@ sample_labels (GtkWidget *page)
 
   for (int k = 0; k < 40; k++)
     {
-      GtkWidget *cell = gtk_grid_get_child_at (GTK_GRID (grid), k % 8, k / 8);
+      GtkWidget *cell = gtk_grid_get_child_at (GTK_GRID (grid), k % 5, k / 5);
       if (cell == NULL || !gtk_widget_get_visible (cell))
         continue;
       GtkWidget *label = gtk_widget_get_last_child (cell);

@@ -829,6 +829,40 @@ START_TEST (test_best_markers)
 }
 END_TEST
 
+/* The plot in words for screen readers: each curve's latest value, the best of those that mark one, in the
+ * axis' unit and to the read-out's precision; only the current run's curves when several are overlaid. */
+START_TEST (test_describe)
+{
+  g_autoptr (DlPlot) plot = new_plot ();
+  g_autoptr (DlSeries) acc = dl_series_new ("test accuracy", NULL);
+  g_autoptr (DlSeries) other = dl_series_new ("test accuracy", NULL);
+  g_autofree char *empty = NULL, *text = NULL, *two = NULL;
+  DlPlotRun *run;
+
+  dl_plot_set_x_label (plot, "epoch");
+  dl_plot_set_y_percent (plot, TRUE);
+  empty = dl_plot_describe (plot);
+  ck_assert_str_eq (empty, "No points yet");
+
+  /* Accuracy peaking at epoch 2, then a little lower. */
+  dl_series_append (acc, 1.0, 95.123456);
+  dl_series_append (acc, 2.0, 97.904);
+  dl_series_append (acc, 3.0, 97.6789);
+  run = add_run (plot, "run 1", "green", acc, DL_PLOT_CURVE_BEST_MAX);
+  dl_plot_add_marker (plot, 1.5, "lr 0.05 → 0.01");
+  text = dl_plot_describe (plot);
+  ck_assert_str_eq (text, "test accuracy: latest 97.68 % at epoch 3.00, best 97.90 % at epoch 2.00; 1 marked change");
+
+  /* A compared run: still the current run's figures only. */
+  dl_series_append (other, 1.0, 50.0);
+  add_run (plot, "run 2", "blue", other, DL_PLOT_CURVE_BEST_MAX);
+  dl_plot_set_current_run (plot, run);
+  two = dl_plot_describe (plot);
+  ck_assert_msg (strstr (two, "run 1 · test accuracy: latest 97.68 %") != NULL && strstr (two, "50.00") == NULL,
+                 "%s", two);
+}
+END_TEST
+
 static gboolean
 tinted (guint32 p)
 {
@@ -1638,6 +1672,7 @@ plot_suite (void)
   tcase_add_test (draw, test_mean_band);
   tcase_add_test (draw, test_percent_axis);
   tcase_add_test (draw, test_readout_precision);
+  tcase_add_test (draw, test_describe);
   tcase_add_test (draw, test_cached_frames_match);
   tcase_add_test (draw, test_export_several);
   tcase_add_test (draw, test_train_page_plots);

@@ -105,6 +105,7 @@ typedef struct {
   GtkWindow  *window;
   DlRunsPage *page;
   char       *opened;   /* the uuid session.open-run was asked for */
+  char       *branched; /* and session.branch-run */
 } Fixture;
 
 static void
@@ -114,6 +115,15 @@ on_open_run (GSimpleAction *action, GVariant *param, gpointer data)
 
   g_free (f->opened);
   f->opened = g_variant_dup_string (param, NULL);
+}
+
+static void
+on_branch_run (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  Fixture *f = data;
+
+  g_free (f->branched);
+  f->branched = g_variant_dup_string (param, NULL);
 }
 
 static GtkColumnView *
@@ -205,9 +215,12 @@ present (Fixture *f, int width, int height)
 {
   g_autoptr (GSimpleActionGroup) session = g_simple_action_group_new ();
   g_autoptr (GSimpleAction) open = g_simple_action_new ("open-run", G_VARIANT_TYPE_STRING);
+  g_autoptr (GSimpleAction) branch = g_simple_action_new ("branch-run", G_VARIANT_TYPE_STRING);
 
   g_signal_connect (open, "activate", G_CALLBACK (on_open_run), f);
   g_action_map_add_action (G_ACTION_MAP (session), G_ACTION (open));
+  g_signal_connect (branch, "activate", G_CALLBACK (on_branch_run), f);
+  g_action_map_add_action (G_ACTION_MAP (session), G_ACTION (branch));
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, width, height);
   f->page = DL_RUNS_PAGE (dl_runs_page_new ());
@@ -246,6 +259,7 @@ fixture_close (Fixture *f)
   g_free (f->dir);
   g_free (f->path);
   g_free (f->opened);
+  g_free (f->branched);
 }
 
 /* The cell of `type` showing `run` (of `field`) in the list as drawn, or NULL. */
@@ -356,6 +370,17 @@ START_TEST (test_listing)
   ck_assert_int_eq (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (find_type (GTK_WIDGET (f.page),
                                                                                         GTK_TYPE_STACK))),
                                "runs"), 0);
+
+  /* "Branch from End" on the one ticked run: the session branches that run. */
+  gtk_widget_activate_action (GTK_WIDGET (f.page), "runs.branch", NULL);
+  ck_assert (f.branched == NULL);
+  tick (&f, fast);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (f.page), "runs.branch", NULL));
+  ck_assert_str_eq (f.branched, dl_run_get_uuid (fast));
+  tick (&f, slow);
+  g_clear_pointer (&f.branched, g_free);
+  gtk_widget_activate_action (GTK_WIDGET (f.page), "runs.branch", NULL);
+  ck_assert (f.branched == NULL);
   fixture_close (&f);
 }
 END_TEST

@@ -7,7 +7,8 @@
  * the session: an unusable store, recording switched off, saving a model, a past run opened, compared runs
  * overlaid (one by one and as a mean of seeds), the schedule, the collapse banner's remedy, a run of
  * digitlab-cli appearing, what a comparison of two runs differing only in learning rate shows, and a run
- * branched from a plot point (the action the context menu's "Branch from Here" activates).
+ * branched from a plot point (the action the context menu's "Branch from Here" activates), a past run branched
+ * from its end (the Runs page's "Branch from End").
  */
 #include <check.h>
 #include <glib/gstdio.h>
@@ -1128,6 +1129,88 @@ START_TEST (test_branch_from_plot_point)
 }
 END_TEST
 
+static gboolean
+branch_run_enabled (gpointer session)
+{
+  return test_session_enabled (session, "branch-run");
+}
+
+/* Trains the draft until the step after `at` (or the first after it), then stops it: a recorded run whose last
+ * steps come after its latest checkpoint. */
+static DlRun *
+stopped_run (DlSession *s, gint at, DlRun *not)
+{
+  DlRun *run;
+
+  g_atomic_int_set (&F.pause_at, at);
+  test_session_activate (s, "start", NULL);
+  run = wait_live (s, DL_TRAIN_PAUSED, not, "the pause");
+  test_session_activate (s, "stop", NULL);
+  wait_live (s, DL_TRAIN_STOPPED, not, "the stop");
+  test_session_wait (branch_run_enabled, s, 60, "the stopped run's recording");
+  return g_object_ref (run);
+}
+
+/* The Runs page's "Branch from End" (session.branch-run) of a past run, stopped in its second epoch: a child
+ * READY at the run's latest checkpoint, its parent and step recorded, shown on the Train page with the
+ * parent's recipe; Start trains it, and it repeats the parent's losses after that step bit for bit (one thread
+ * both). A run stopped before its first checkpoint cannot be branched, and says why. */
+START_TEST (test_branch_past_run)
+{
+  DlSession *s = open_session (NULL, NULL);
+  DlTrainPage *page = g_object_ref_sink (g_object_new (DL_TYPE_TRAIN_PAGE, "session", s, NULL));
+  DlRunStore *store = dl_session_get_store (s);
+  g_autoptr (DlRun) parent = NULL, empty = NULL;
+  g_autoptr (DlRunCheckpoint) c = NULL;
+  g_autoptr (GError) error = NULL;
+  DlRun *child;
+  gint64 after;
+
+  set_draft (s, "mlp", 2);
+  parent = stopped_run (s, 63, NULL);
+  set_draft (s, "seed", 1);
+  empty = stopped_run (s, 1, parent);
+  ck_assert (dl_run_store_flush (store, &error));
+  ck_assert (dl_run_store_load_run (store, parent, &error));
+  c = dl_run_store_find_checkpoint (store, parent, G_MAXINT64, &error);
+  ck_assert_msg (c != NULL, "%s", error != NULL ? error->message : "");
+  after = dl_run_get_steps (parent) - c->step;
+  ck_assert_int_ge (after, 1);
+  ck_assert_int_eq (c->epoch, 1);
+
+  /* The run with no checkpoint: a message, and the live run stays. */
+  {
+    g_autoptr (GPtrArray) none = dl_run_store_list_checkpoints (store, empty, &error);
+
+    ck_assert (none != NULL && none->len == 0);
+  }
+  dl_session_clear_message (s);
+  test_session_activate (s, "branch-run", g_variant_new_string (dl_run_get_uuid (empty)));
+  test_session_wait (has_message, s, 30, "the message");
+  ck_assert (dl_session_get_message_is_error (s));
+  ck_assert_msg (strstr (dl_session_get_message (s), "has no checkpoint to branch from") != NULL, "%s",
+                 dl_session_get_message (s));
+  ck_assert (dl_session_get_live_run (s) == empty);
+
+  /* The past run, the seed run live: its child. */
+  dl_session_clear_message (s);
+  test_session_activate (s, "branch-run", g_variant_new_string (dl_run_get_uuid (parent)));
+  test_session_wait (branch_shown, parent, 60, "the branch of the past run");
+  child = dl_session_get_live_run (s);
+  ck_assert_int_eq (dl_run_get_state (child), DL_TRAIN_READY);
+  ck_assert_int_eq (dl_run_get_parent_step (child), c->step);
+  ck_assert (dl_run_get_config (child)->hyper.lr == dl_run_get_config (parent)->hyper.lr);
+  ck_assert_int_eq (dl_run_get_config (child)->epochs, 2);
+  ck_assert_str_eq (dl_train_page_get_preset (page), "mlp");
+  ck_assert_int_eq (dl_run_get_state (parent), DL_TRAIN_STOPPED);
+  test_session_activate (s, "start", NULL);
+  wait_live (s, DL_TRAIN_FINISHED, empty, "the branch's end");
+  ck_assert (dl_session_get_live_run (s) == child);
+  assert_losses (child, parent, c, (guint) after, 0);
+  g_object_unref (page);
+}
+END_TEST
+
 int
 main (int argc, char **argv)
 {
@@ -1149,6 +1232,7 @@ main (int argc, char **argv)
     { "cli-run-appears", test_cli_run_appears, TRUE },
     { "compare-differs-in-one-setting", test_compare_differs_in_one_setting, FALSE },
     { "branch-from-plot-point", test_branch_from_plot_point, TRUE },
+    { "branch-past-run", test_branch_past_run, TRUE },
   };
   const char *only = argc > 2 ? argv[2] : g_getenv ("DL_TEST_CASE");
   SRunner *sr;

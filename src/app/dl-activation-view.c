@@ -376,11 +376,15 @@ dl_activation_view_class_init (DlActivationViewClass *klass)
   widget_class->measure = dl_activation_view_measure;
   widget_class->get_request_mode = dl_activation_view_get_request_mode;
   gtk_widget_class_set_css_name (widget_class, "activationview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
 dl_activation_view_init (DlActivationView *self)
 {
+  /* What a screen reader calls it. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Each layer's output for this image"), -1);
 }
 
 GtkWidget *

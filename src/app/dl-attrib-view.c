@@ -169,9 +169,13 @@ dl_attrib_view_class_init (DlAttribViewClass *klass)
   widget_class->measure = dl_attrib_view_measure;
   widget_class->snapshot = dl_attrib_view_snapshot;
   gtk_widget_class_set_css_name (widget_class, "attrib-view");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
 dl_attrib_view_init (DlAttribView *self)
 {
+  /* What a screen reader calls it. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Attribution map: the pixels that pulled the answer"), -1);
 }

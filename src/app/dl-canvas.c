@@ -11,6 +11,8 @@
 #define PEN_FRACTION (DL_DIGIT_PEN_WIDTH / DL_DIGIT_BOX * 0.4)
 /* Samples closer than this (widget px) to the previous one add nothing but work. */
 #define MIN_STEP 0.75
+/* The keyboard pen moves by this fraction of the canvas per arrow key (a tenth of that with Shift). */
+#define KEY_STEP 0.04
 
 struct _DlCanvas
 {
@@ -22,6 +24,12 @@ struct _DlCanvas
   gboolean   stylus_down;  /* the stylus gesture owns the current stroke */
   gboolean   dragging;     /* the drag gesture owns it */
   double     drag_x, drag_y;
+  /* The keyboard pen: where it is (a fraction of the width and height, so a resize keeps it in place),
+   * whether it has been used (it is drawn from then on while the canvas has the focus) and whether it is
+   * down (the arrows then draw). */
+  double     pen_fx, pen_fy;
+  gboolean   pen_shown;
+  gboolean   pen_down;
 };
 
 enum { PROP_0, PROP_EMPTY, PROP_N_STROKES, N_PROPS };
@@ -76,9 +84,24 @@ update_actions (DlCanvas *self)
 
 /* The stroke count changed (a stroke began, was undone, or all were cleared). */
 static void
+update_description (DlCanvas *self)
+{
+  g_autofree char *strokes =
+    self->strokes->len == 0 ? g_strdup (_("Empty"))
+                            : g_strdup_printf (ngettext ("%u stroke", "%u strokes", self->strokes->len),
+                                               self->strokes->len);
+  g_autofree char *text =
+    g_strdup_printf (_("%s. Arrow keys move the pen, Space puts it down or lifts it, Delete clears, Ctrl+Z undoes"),
+                     strokes);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+}
+
+static void
 strokes_changed (DlCanvas *self, gboolean was_empty)
 {
   update_actions (self);
+  update_description (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_STROKES]);
   if (was_empty != dl_canvas_is_empty (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EMPTY]);
@@ -124,6 +147,7 @@ dl_canvas_end_stroke (DlCanvas *self)
   g_return_if_fail (DL_IS_CANVAS (self));
   self->drawing = FALSE;
   self->stylus_down = FALSE;
+  self->pen_down = FALSE;
 }
 
 void
@@ -135,6 +159,7 @@ dl_canvas_clear (DlCanvas *self)
     return;
   g_ptr_array_set_size (self->strokes, 0);
   self->drawing = FALSE;
+  self->pen_down = FALSE;
   strokes_changed (self, was_empty);
 }
 
@@ -146,7 +171,56 @@ dl_canvas_undo (DlCanvas *self)
     return;
   g_ptr_array_set_size (self->strokes, self->strokes->len - 1);
   self->drawing = FALSE;
+  self->pen_down = FALSE;
   strokes_changed (self, FALSE);
+}
+
+void
+dl_canvas_get_pen (DlCanvas *self, double *x, double *y, gboolean *down)
+{
+  g_return_if_fail (DL_IS_CANVAS (self));
+  if (x)
+    *x = self->pen_fx * gtk_widget_get_width (GTK_WIDGET (self));
+  if (y)
+    *y = self->pen_fy * gtk_widget_get_height (GTK_WIDGET (self));
+  if (down)
+    *down = self->pen_down;
+}
+
+void
+dl_canvas_pen_toggle (DlCanvas *self)
+{
+  double x, y;
+
+  g_return_if_fail (DL_IS_CANVAS (self));
+  self->pen_shown = TRUE;
+  if (self->pen_down)
+    {
+      dl_canvas_end_stroke (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  dl_canvas_get_pen (self, &x, &y, NULL);
+  /* The mouse's or the stylus's stroke under way is theirs. */
+  if (self->drawing)
+    return;
+  dl_canvas_begin_stroke (self, x, y, 1.0);
+  self->pen_down = TRUE;
+}
+
+void
+dl_canvas_pen_move (DlCanvas *self, double dx, double dy)
+{
+  double x, y;
+
+  g_return_if_fail (DL_IS_CANVAS (self));
+  self->pen_shown = TRUE;
+  self->pen_fx = CLAMP (self->pen_fx + dx, 0.0, 1.0);
+  self->pen_fy = CLAMP (self->pen_fy + dy, 0.0, 1.0);
+  dl_canvas_get_pen (self, &x, &y, NULL);
+  if (self->pen_down)
+    dl_canvas_extend_stroke (self, x, y, 1.0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* ---- input ---- */
@@ -284,6 +358,23 @@ draw_hint (GtkWidget *widget, cairo_t *cr, int w, int h)
   g_object_unref (layout);
 }
 
+/* The keyboard pen: a ring the pen's width across, filled while it is down. */
+static void
+draw_pen (DlCanvas *self, cairo_t *cr)
+{
+  double x, y;
+  gboolean down;
+
+  dl_canvas_get_pen (self, &x, &y, &down);
+  cairo_new_path (cr);
+  cairo_arc (cr, x, y, dl_canvas_get_pen_width (self) / 2 + 2, 0, 2 * G_PI);
+  cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, down ? 0.8 : 0.5);
+  if (down)
+    cairo_fill_preserve (cr);
+  cairo_set_line_width (cr, 2);
+  cairo_stroke (cr);
+}
+
 static void
 dl_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -324,6 +415,8 @@ dl_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   gdk_cairo_set_source_rgba (cr, &ink);
   const DlStroke *strokes = dl_canvas_get_strokes (self, &n);
   dl_strokes_draw (cr, strokes, n, dl_canvas_get_pen_width (self));
+  if (self->pen_shown && gtk_widget_has_focus (widget))
+    draw_pen (self, cr);
   cairo_destroy (cr);
 }
 
@@ -347,6 +440,29 @@ static void
 undo_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   dl_canvas_undo (DL_CANVAS (widget));
+}
+
+static void
+pen_toggle_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  dl_canvas_pen_toggle (DL_CANVAS (widget));
+}
+
+/* (dx, dy) in key steps: ±10 for an arrow, ±1 with Shift. */
+static void
+pen_move_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  int dx, dy;
+
+  g_variant_get (param, "(ii)", &dx, &dy);
+  dl_canvas_pen_move (DL_CANVAS (widget), dx * KEY_STEP / 10, dy * KEY_STEP / 10);
+}
+
+static void
+add_pen_bindings (GtkWidgetClass *widget_class, guint key, int dx, int dy)
+{
+  gtk_widget_class_add_binding_action (widget_class, key, 0, "canvas.pen-move", "(ii)", 10 * dx, 10 * dy);
+  gtk_widget_class_add_binding_action (widget_class, key, GDK_SHIFT_MASK, "canvas.pen-move", "(ii)", dx, dy);
 }
 
 static void
@@ -402,6 +518,13 @@ dl_canvas_class_init (DlCanvasClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "canvas.clear", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "canvas.clear", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "canvas.undo", NULL);
+  gtk_widget_class_install_action (widget_class, "canvas.pen-toggle", NULL, pen_toggle_action);
+  gtk_widget_class_install_action (widget_class, "canvas.pen-move", "(ii)", pen_move_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "canvas.pen-toggle", NULL);
+  add_pen_bindings (widget_class, GDK_KEY_Left, -1, 0);
+  add_pen_bindings (widget_class, GDK_KEY_Right, 1, 0);
+  add_pen_bindings (widget_class, GDK_KEY_Up, 0, -1);
+  add_pen_bindings (widget_class, GDK_KEY_Down, 0, 1);
 
   gtk_widget_class_set_css_name (widget_class, "dl-canvas");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -417,6 +540,8 @@ dl_canvas_init (DlCanvas *self)
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Drawing area for a digit"), -1);
+  self->pen_fx = self->pen_fy = 0.5;
+  update_description (self);
 
   GtkGesture *stylus = gtk_gesture_stylus_new ();
   g_signal_connect (stylus, "down", G_CALLBACK (on_stylus_down), self);

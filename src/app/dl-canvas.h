@@ -2,6 +2,9 @@
  *
  * The strokes are kept as point lists (DlStroke, dl-preprocess.h) in widget coordinates, so the digit
  * can be re-rendered at any scale. Actions: "canvas.clear" (Delete, Escape) and "canvas.undo" (Ctrl+Z).
+ * From the keyboard, a pen: "canvas.pen-move" (ii) (the arrows move it by 4 % of the canvas, 0.4 % with
+ * Shift) and "canvas.pen-toggle" (Space: down, which begins a stroke, or up). Accessible: role img, a
+ * label, and a description saying how many strokes there are and which keys draw.
  * "changed" is emitted whenever the strokes change, also while a stroke is being drawn.
  */
 #pragma once
@@ -28,5 +31,10 @@ void            dl_canvas_extend_stroke (DlCanvas *self, double x, double y, dou
 void            dl_canvas_end_stroke (DlCanvas *self);
 void            dl_canvas_clear (DlCanvas *self);
 void            dl_canvas_undo (DlCanvas *self);
+/* The keyboard pen: its position in widget pixels and whether it is down (any may be NULL); moved by
+ * fractions of the canvas (a move while down extends the stroke); put down (a new stroke) or lifted. */
+void            dl_canvas_get_pen (DlCanvas *self, double *x, double *y, gboolean *down);
+void            dl_canvas_pen_move (DlCanvas *self, double dx, double dy);
+void            dl_canvas_pen_toggle (DlCanvas *self);
 
 G_END_DECLS

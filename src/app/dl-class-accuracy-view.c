@@ -152,6 +152,7 @@ dl_class_accuracy_view_class_init (DlClassAccuracyViewClass *klass)
   G_OBJECT_CLASS (klass)->dispose = dl_class_accuracy_view_dispose;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "classaccuracy");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
 /* The legend: a toggle per class, its swatch in the curve's colour (the plot's palette via CSS classes). */
@@ -205,6 +206,9 @@ dl_class_accuracy_view_init (DlClassAccuracyView *self)
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->plot));
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
   refill (self);
+  /* What a screen reader calls it. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Each digit's test accuracy over the run"), -1);
 }
 
 GtkWidget *

@@ -284,6 +284,7 @@ dl_confusion_history_class_init (DlConfusionHistoryClass *klass)
   G_OBJECT_CLASS (klass)->dispose = dl_confusion_history_dispose;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "confusionhistory");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
 static GtkWidget *
@@ -341,6 +342,9 @@ dl_confusion_history_init (DlConfusionHistory *self)
   gtk_box_append (GTK_BOX (self->box), lists);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
   show_position (self);
+  /* What a screen reader calls it. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("The confusion matrix at past evaluations"), -1);
 }
 
 GtkWidget *

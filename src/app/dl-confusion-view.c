@@ -297,6 +297,8 @@ dl_confusion_view_click (DlConfusionView *self, double x, double y)
   return TRUE;
 }
 
+static void update_description (DlConfusionView *self);
+
 /* Keyboard: the arrows move the outlined cell (the same one the pointer outlines), Enter or Space
  * activates it like a click. */
 static gboolean
@@ -326,6 +328,7 @@ key_pressed_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModi
     }
   self->hover_t = t;
   self->hover_p = p;
+  update_description (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   gtk_widget_trigger_tooltip_query (GTK_WIDGET (self));
   return TRUE;
@@ -380,6 +383,34 @@ cell_description (DlConfusionView *self, int t, int p)
                           t, p, count, share, t);
 }
 
+/* For screen readers: how to use it, the overall share right, and the outlined cell's figures (the arrows
+ * move the outline, so each move is read out). */
+static void
+update_description (DlConfusionView *self)
+{
+  g_autoptr (GString) text = g_string_new (_("True digits in rows, answers in columns; arrow keys move, Enter shows those images"));
+  int right = 0, total = 0;
+
+  for (int t = 0; t < N; t++)
+    {
+      right += self->matrix[t][t];
+      total += row_total (self, t);
+    }
+  if (total > 0)
+    {
+      g_string_append (text, ". ");
+      g_string_append_printf (text, _("%d of %d right (%.2f %%)"), right, total, 100.0 * right / total);
+    }
+  if (self->hover_t >= 0 && total > 0)
+    {
+      g_autofree char *cell = cell_description (self, self->hover_t, self->hover_p);
+
+      g_string_append (text, ". ");
+      g_string_append (text, cell);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text->str, -1);
+}
+
 static gboolean
 query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
 {
@@ -420,6 +451,7 @@ dl_confusion_view_set_matrix (DlConfusionView *self, const int (*matrix)[DL_N_CL
   for (int t = 0; t < N; t++)
     for (int p = 0; p < N; p++)
       self->max_count = MAX (self->max_count, self->matrix[t][p]);
+  update_description (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -493,10 +525,8 @@ dl_confusion_view_init (DlConfusionView *self)
   g_signal_connect (key, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), key);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Confusion matrix"),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  _("True digits in rows, answers in columns; arrow keys move, Enter shows those images"),
-                                  -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Confusion matrix"), -1);
+  update_description (self);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);

@@ -7,8 +7,8 @@
 #include "dl-digit-view.h"
 #include "dl-sanity.h"
 
-#define N_SAMPLE_COLUMNS 8
-#define N_SAMPLES        (N_SAMPLE_COLUMNS * 5)
+#define N_SAMPLE_COLUMNS 5
+#define N_SAMPLES        (N_SAMPLE_COLUMNS * 8)
 
 struct _DlDataPage
 {
@@ -57,6 +57,7 @@ show_samples (DlDataPage *self)
                                self->train->rows, self->train->cols);
       g_autofree char *tip = g_strdup_printf (_("Training image %d, labelled %d"), idx[k], self->train->labels[idx[k]]);
       gtk_widget_set_tooltip_text (cell, tip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->sample_views[k]), GTK_ACCESSIBLE_PROPERTY_LABEL, tip, -1);
     }
 }
 
@@ -254,6 +255,29 @@ check_data_free (gpointer data)
   g_free (d);
 }
 
+/* The histogram in words for screen readers: each set's share of every digit. */
+static void
+describe_histogram (DlDataPage *self)
+{
+  const DlSanitySet *sets[2] = { &self->report->train, self->test != NULL ? &self->report->test : NULL };
+  const char *names[2] = { _("Training set"), _("Test set") };
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  for (int k = 0; k < 2; k++)
+    {
+      if (sets[k] == NULL || sets[k]->n == 0)
+        continue;
+      if (text->len > 0)
+        g_string_append (text, ". ");
+      g_string_append_printf (text, "%s:", names[k]);
+      for (int c = 0; c < DL_N_CLASSES; c++)
+        g_string_append_printf (text, "%s %d %.1f %%", c > 0 ? "," : "", c,
+                                100.0 * sets[k]->histogram[c] / sets[k]->n);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->histogram), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  text->str, -1);
+}
+
 static void
 check_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -280,6 +304,7 @@ check_done (GObject *source, GAsyncResult *result, gpointer user_data)
   show_findings (self);
   show_pixels (self);
   show_samples (self);
+  describe_histogram (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->histogram));
   gtk_spinner_stop (self->spinner);
   gtk_stack_set_visible_child_name (self->stack, "report");

@@ -178,6 +178,8 @@ dl_digit_view_class_init (DlDigitViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "digitview");
+  /* An image; whoever shows one gives it a label (which image, which label it has). */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void

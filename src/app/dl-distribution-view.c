@@ -277,6 +277,7 @@ dl_distribution_view_class_init (DlDistributionViewClass *klass)
   widget_class->snapshot = dl_distribution_view_snapshot;
   widget_class->measure = dl_distribution_view_measure;
   gtk_widget_class_set_css_name (widget_class, "distributionview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
@@ -286,6 +287,9 @@ dl_distribution_view_init (DlDistributionView *self)
   self->panels = g_array_new (FALSE, FALSE, sizeof (Panel));
   g_array_set_clear_func (self->panels, panel_clear);
   self->columns = g_array_new (FALSE, FALSE, sizeof (int));
+  /* What a screen reader calls it. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("How each layer's values spread over the run"), -1);
 }
 
 GtkWidget *

@@ -259,6 +259,7 @@ dl_layer_diagram_class_init (DlLayerDiagramClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "layerdiagram");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
 static void
@@ -273,6 +274,9 @@ dl_layer_diagram_init (DlLayerDiagram *self)
   g_signal_connect (self->list, "row-selected", G_CALLBACK (row_selected_cb), self);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), GTK_WIDGET (self->list));
   gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
+  /* What a screen reader calls it. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("The network's layers"), -1);
 }
 
 GtkWidget *

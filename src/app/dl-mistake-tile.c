@@ -158,6 +158,16 @@ dl_mistake_tile_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
   update_caption (self);
 }
 
+/* The tooltip's words, also the tile's accessible label. */
+static char *
+describe (DlMistakeTile *self)
+{
+  return g_strdup_printf (self->suspected
+                            ? _("Test image %d: labelled %d, the network answers %d (%.1f %%). Suspected label error.")
+                            : _("Test image %d: labelled %d, the network answers %d (%.1f %%)"),
+                          self->index, self->true_class, self->predicted, 100.0 * self->value);
+}
+
 void
 dl_mistake_tile_set_image (DlMistakeTile *self, const guint8 *pixels, int rows, int cols)
 {
@@ -180,6 +190,12 @@ dl_mistake_tile_set_prediction (DlMistakeTile *self, int index, int true_class, 
   self->value = confidence;
   self->suspected = suspected;
   update_caption (self);
+  {
+    /* What a screen reader says for the tile: the tooltip's words. */
+    g_autofree char *label = describe (self);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  }
   /* Tiles are rebound by the hundred on every evaluation: resize only when the caption's size moved. */
   pango_layout_get_pixel_size (self->caption, &w1, &h1);
   if (w0 != w1 || h0 != h1)
@@ -188,7 +204,6 @@ dl_mistake_tile_set_prediction (DlMistakeTile *self, int index, int true_class, 
     gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* Written on demand rather than on every rebinding. */
 static gboolean
 query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
 {
@@ -196,11 +211,7 @@ query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip
 
   if (self->predicted < 0)
     return FALSE;
-  g_autofree char *text =
-    g_strdup_printf (self->suspected
-                       ? _("Test image %d: labelled %d, the network answers %d (%.1f %%). Suspected label error.")
-                       : _("Test image %d: labelled %d, the network answers %d (%.1f %%)"),
-                     self->index, self->true_class, self->predicted, 100.0 * self->value);
+  g_autofree char *text = describe (self);
   gtk_tooltip_set_text (tooltip, text);
   return TRUE;
 }
@@ -229,6 +240,7 @@ dl_mistake_tile_class_init (DlMistakeTileClass *klass)
   widget_class->css_changed = dl_mistake_tile_css_changed;
 
   gtk_widget_class_set_css_name (widget_class, "mistaketile");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
@@ -242,6 +254,8 @@ dl_mistake_tile_init (DlMistakeTile *self)
   self->digit = dl_digit_view_new ();
   dl_digit_view_set_pixel_size (DL_DIGIT_VIEW (self->digit), 3);
   gtk_widget_set_parent (self->digit, GTK_WIDGET (self));
+  /* The tile's label says what the image shows. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->digit), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
 
   self->caption = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
   self->confidence = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);

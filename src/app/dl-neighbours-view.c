@@ -1,6 +1,8 @@
 /* dl-neighbours-view.c — a grid of the nearest training images with labels and distances. */
 #include "dl-neighbours-view.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -164,10 +166,14 @@ dl_neighbours_view_class_init (DlNeighboursViewClass *klass)
   widget_class->measure = dl_neighbours_view_measure;
   widget_class->snapshot = dl_neighbours_view_snapshot;
   gtk_widget_class_set_css_name (widget_class, "neighbours-view");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
 dl_neighbours_view_init (DlNeighboursView *self)
 {
   self->answer = self->true_label = -1;
+  /* What a screen reader calls it. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("The nearest training images"), -1);
 }

@@ -109,6 +109,7 @@ dl_plot_add_marker (DlPlot *self, double x, const char *label)
   g_array_append_val (self->markers, m);
   self->style_serial++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  _dl_plot_describe_queue (self);
 }
 
 void
@@ -119,6 +120,7 @@ dl_plot_clear_markers (DlPlot *self)
   g_array_remove_range (self->markers, 0, self->markers->len);
   self->style_serial++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  _dl_plot_describe_queue (self);
 }
 
 guint

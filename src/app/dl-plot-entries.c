@@ -67,6 +67,7 @@ on_series_changed (DlSeries *series, DlPlotEntry *e)
     }
   /* The frame clock coalesces these: at most one redraw per frame however fast points arrive. */
   gtk_widget_queue_draw (GTK_WIDGET (e->plot));
+  _dl_plot_describe_queue (e->plot);
 }
 
 static void
@@ -182,6 +183,7 @@ _dl_plot_entries_rebuild (DlPlot *self)
   /* Colours and emphasis follow the runs and their order. */
   self->style_serial++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  _dl_plot_describe_queue (self);
 }
 
 void

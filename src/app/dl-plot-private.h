@@ -11,6 +11,7 @@
  *   dl-plot-lines.c     an entry's lines from its decimated columns
  *   dl-plot-readout.c   the hover read-out's text, and the x a right-click refers to
  *   dl-plot-layer.c     the finished runs' lines kept as an image between frames
+ *   dl-plot-describe.c  the accessible description: each curve's latest and best values
  *   dl-plot-export.c    PNG, SVG and CSV files of one or several plots
  */
 #pragma once
@@ -186,6 +187,8 @@ struct _DlPlot
   gboolean        hovering;
   double          hover_x, hover_y;
 
+  guint           describe_id;      /* the accessible description's pending update */
+
   GtkWidget      *context_menu;
   GMenu          *run_section;      /* "Branch from Here", "Go Back to Here", for the x right-clicked */
   DlPlotExporter *exporter;
@@ -300,6 +303,10 @@ typedef struct {
 char           *_dl_plot_readout            (DlPlot *self, DlPlotFrame *f, double px, double py, GArray *dots);
 /* The x of the current run's point nearest to pixel column px (any curve's without a current run). */
 gboolean        _dl_plot_point_x_at         (DlPlot *self, const DlPlotFrame *f, double px, double *x);
+
+/* dl-plot-describe.c: the accessible description brought up to date soon (once for many changes). */
+void            _dl_plot_describe_queue     (DlPlot *self);
+void            _dl_plot_describe_cancel    (DlPlot *self);
 
 /* dl-plot-export.c */
 void            _dl_plot_render_for_export  (DlPlot *self, cairo_t *cr, int width, int height);

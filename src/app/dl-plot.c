@@ -105,6 +105,19 @@ on_secondary_click (GtkGestureClick *gesture, int n_press, double x, double y, D
   gtk_popover_popup (GTK_POPOVER (self->context_menu));
 }
 
+/* Menu or Shift+F10: the context menu from the keyboard, at the plot's centre. It offers what does not
+ * need a point (the axis, the exports); the run items name the point a click was on. */
+static void
+menu_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  DlPlot *self = DL_PLOT (widget);
+  int x = gtk_widget_get_width (widget) / 2, y = gtk_widget_get_height (widget) / 2;
+
+  g_menu_remove_all (self->run_section);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu), &(GdkRectangle) { x, y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->context_menu));
+}
+
 static GMenuModel *
 context_menu_model (DlPlot *self)
 {
@@ -192,6 +205,8 @@ dl_plot_dispose (GObject *object)
     dl_plot_remove_run (self, g_ptr_array_index (self->runs, self->runs->len - 1));
   while (self->series->len > 0)
     dl_plot_remove_series (self, g_ptr_array_index (self->series, self->series->len - 1));
+  /* After the removals, which queue it. */
+  _dl_plot_describe_cancel (self);
 
   G_OBJECT_CLASS (dl_plot_parent_class)->dispose (object);
 }
@@ -322,6 +337,9 @@ dl_plot_class_init (DlPlotClass *klass)
   gtk_widget_class_install_action (widget_class, "plot.export-png", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "plot.export-svg", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "plot.export-csv", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "plot.menu", NULL, menu_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "plot.menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "plot.menu", NULL);
 
   gtk_widget_class_set_css_name (widget_class, "plot");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -345,6 +363,9 @@ dl_plot_init (DlPlot *self)
   dl_plot_exporter_add_plot (self->exporter, self);
 
   gtk_widget_add_css_class (GTK_WIDGET (self), "dl-plot");
+  /* Reached by Tab: a screen reader reads its description, and Menu opens its menu. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("No points yet"), -1);
 
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);

@@ -14,7 +14,9 @@
  * paler.
  *
  * One drawing function, dl_plot_draw(), serves the widget's snapshot, the exports and off-screen tests.
- * Actions (for menus and shortcuts): plot.export-png, plot.export-svg, plot.export-csv, plot.log-y.
+ * Actions (for menus and shortcuts): plot.export-png, plot.export-svg, plot.export-csv, plot.log-y, plot.menu
+ * (the context menu; Menu or Shift+F10 when the plot has the keyboard focus, which Tab gives it).
+ * Accessible: role img, the title as its name, dl_plot_describe() as its description.
  * The right-click menu also offers "Branch from Here" (run.branch-from) and "Go Back to Here"
  * (run.go-back-to), each with the x of the point under the pointer as a double parameter (epochs,
  * fractional: the nearest point of the current run); they show only when an ancestor provides those
@@ -98,6 +100,12 @@ void        dl_plot_get_axis_range  (DlPlot *self, int width, int height, double
 /* The hover read-out as plain text ("epoch 3.03\n● test loss 0.0712 at 3.00"), for a pointer at (x, y)
  * of the plot drawn at width × height; NULL when the pointer is outside the data area or nothing is near. */
 char       *dl_plot_get_readout     (DlPlot *self, int width, int height, double x, double y);
+
+/* The plot in words, as its accessible description says it (kept up to date within half a second of a
+ * change): each curve of the current run (every curve without one) with its latest value and, when the
+ * curve marks one, its best, in the read-out's unit ("test accuracy: latest 97.68 % at epoch 3.00, best
+ * 97.90 % at epoch 2.00"), and how many changes are marked; "No points yet" when there are none. */
+char       *dl_plot_describe        (DlPlot *self);
 
 /* Writes plots[0..n_plots) into one file, atomically; errors name the file. PNG and SVG stack the plots
  * top to bottom, width × height each, on an opaque background; CSV is long format, one row per point:

@@ -5,8 +5,10 @@
 
 #include <glib/gi18n.h>
 
+#include "dl-button-names.h"
 #include "dl-data.h"
 #include "dl-preferences-window.h"
+#include "dl-wheel-guard.h"
 
 struct _DlPreferencesWindow
 {
@@ -175,4 +177,7 @@ static void
 dl_preferences_window_init (DlPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The wheel scrolls the window; the spin buttons take it only when focused. */
+  dl_wheel_guard_install (GTK_WIDGET (self));
+  dl_button_names_fix (GTK_WIDGET (self));
 }

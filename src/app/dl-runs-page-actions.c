@@ -1,4 +1,4 @@
-/* dl-runs-page-actions.c — what the Runs page does with the compared runs: open one, export them, delete
+/* dl-runs-page-actions.c — what the Runs page does with the compared runs: open one, branch one, export them, delete
  * them with an undo notice, tick and untick them (see dl-runs-page-private.h). */
 #include "dl-runs-page-private.h"
 
@@ -33,6 +33,7 @@ dl_runs_page_update_actions (DlRunsPage *self)
   for (guint i = 0; i < runs->len; i++)
     any_deletable = any_deletable || deletable (runs->pdata[i]);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.open", runs->len == 1);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.branch", self->store != NULL && runs->len == 1);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.export", self->store != NULL && runs->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.delete", self->store != NULL && any_deletable);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.undo-delete", self->deleted->len > 0);
@@ -165,6 +166,18 @@ open_run (GtkWidget *widget, const char *action, GVariant *param)
     dl_runs_page_open_run (self, runs->pdata[0]);
 }
 
+/* "Branch from End": the session makes the child, READY at the run's latest checkpoint (the window then
+ * shows it on the Train page). */
+static void
+branch_run (GtkWidget *widget, const char *action, GVariant *param)
+{
+  DlRunsPage *self = DL_RUNS_PAGE (widget);
+  g_autoptr (GPtrArray) runs = compared_runs (self);
+
+  if (runs->len == 1)
+    gtk_widget_activate_action (widget, "session.branch-run", "s", dl_run_get_uuid (runs->pdata[0]));
+}
+
 static void
 on_exported (DlRunsPage *self, const char *path)
 {
@@ -231,6 +244,7 @@ void
 dl_runs_page_install_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "runs.open", NULL, open_run);
+  gtk_widget_class_install_action (widget_class, "runs.branch", NULL, branch_run);
   gtk_widget_class_install_action (widget_class, "runs.export", NULL, export_runs);
   gtk_widget_class_install_action (widget_class, "runs.delete", NULL, delete_runs);
   gtk_widget_class_install_action (widget_class, "runs.undo-delete", NULL, undo_delete);

@@ -13,10 +13,11 @@
  * the compared runs as one long-format CSV; Delete deletes them (softly), with a "Run deleted — Undo"
  * notice; once the notice is gone, and when the page goes, they are purged from the store.
  *
- * Actions (group "runs"): runs.open, runs.export, runs.delete (Delete), runs.undo-delete (Ctrl+Z),
- * runs.dismiss-toast, runs.clear-comparison, runs.compare ("(sb)": uuid, compared). A row's activation
- * (double click, Enter) and runs.open activate session.open-run with the run's uuid ("s"): an ancestor
- * provides the "session" action group.
+ * Actions (group "runs"): runs.open, runs.branch, runs.export, runs.delete (Delete), runs.undo-delete
+ * (Ctrl+Z), runs.dismiss-toast, runs.clear-comparison, runs.compare ("(sb)": uuid, compared). A row's
+ * activation (double click, Enter) and runs.open activate session.open-run with the run's uuid ("s"), and
+ * runs.branch ("Branch from End", on the one ticked run) session.branch-run: an ancestor provides the
+ * "session" action group.
  */
 #pragma once
 

@@ -140,6 +140,16 @@ open_run_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 static void
+branch_run_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  DlSession *self = user_data;
+
+  if (dl_session_ask_discard (self, "branch-run", param))
+    return;
+  dl_session_branch_run (self, g_variant_get_string (param, NULL));
+}
+
+static void
 retry_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   DlSession *self = user_data;
@@ -179,6 +189,7 @@ static const GActionEntry entries[] = {
   { "load-model", load_model_action, "s" },
   { "load-data", load_data_action, "(ss)" },
   { "open-run", open_run_action, "s" },
+  { "branch-run", branch_run_action, "s" },
   { "retry", retry_action },
 };
 
@@ -221,5 +232,6 @@ dl_session_actions_update (DlSession *self)
   enable (self, "load-model", self->close_task == NULL);
   enable (self, "load-data", self->close_task == NULL);
   enable (self, "open-run", self->store != NULL && self->close_task == NULL);
+  enable (self, "branch-run", dl_session_can_branch_run (self));
   enable (self, "retry", self->retry != DL_SESSION_RETRY_NONE && self->close_task == NULL);
 }

@@ -9,6 +9,11 @@
  * and shown, so that its settings can be changed before Start trains it; the parent stays as it was, in the
  * store. The checkpoints are the store's: a run that is not recorded has none, and then the actions are
  * disabled. The branches made from one run are kept together ("branches") for the plots.
+ *
+ * And in the "session" group, for the Runs page:
+ *   session.branch-run (s uuid)  a child of that recorded run (any, not only the live one) from its latest
+ *                                checkpoint, with its own recipe: "Branch from End". It becomes the live run,
+ *                                READY, like the others; disabled without a store.
  */
 #include "config.h"
 
@@ -143,6 +148,123 @@ static void
 go_back_to_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   branch (DL_SESSION (user_data), g_variant_get_double (param), TRUE);
+}
+
+/* ---- session.branch-run: a recorded run from its latest checkpoint ---- */
+
+typedef struct {
+  DlRun           *parent;
+  DlDataset       *train;   /* the training set in use: a branch goes on with the data it was taken on */
+  DlRunCheckpoint *found;   /* set by the thread */
+} RunBranch;
+
+static void
+run_branch_free (RunBranch *b)
+{
+  g_object_unref (b->parent);
+  dl_dataset_unref (b->train);
+  dl_run_checkpoint_free (b->found);
+  g_free (b);
+}
+
+/* Finding the checkpoint, reading its file and checking it against the data in use: all off the UI thread. */
+static void
+run_branch_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  RunBranch *b = task_data;
+  DlRunStore *store = g_object_get_data (G_OBJECT (task), "dl-store");
+  GError *error = NULL;
+  g_autoptr (DlCheckpoint) ckpt = NULL;
+
+  b->found = dl_run_store_find_checkpoint (store, b->parent, G_MAXINT64, &error);
+  if (b->found == NULL && g_error_matches (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_NOT_FOUND))
+    {
+      g_clear_error (&error);
+      error = g_error_new (DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_NOT_FOUND,
+                           _("“%s” has no checkpoint to branch from: a run keeps one at each evaluation and end of "
+                             "epoch, and this one ended before its first."), dl_run_get_name (b->parent));
+    }
+  if (b->found != NULL)
+    ckpt = dl_run_store_load_checkpoint (store, b->found, &error);
+  if (ckpt != NULL && (b->train->n != ckpt->train_n || dl_checkpoint_data_crc (b->train) != ckpt->train_crc))
+    {
+      error = g_error_new (DL_DATA_ERROR, DL_DATA_ERROR_MISMATCH,
+                           _("“%s” was trained on other training data (%d images): load the data it trained on to "
+                             "branch from it."), dl_run_get_name (b->parent), ckpt->train_n);
+      g_clear_pointer (&ckpt, dl_checkpoint_unref);
+    }
+  if (ckpt == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&ckpt), (GDestroyNotify) dl_checkpoint_unref);
+}
+
+static void
+run_branch_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  DlSession *self = DL_SESSION (source);
+  RunBranch *b = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlCheckpoint) ckpt = g_task_propagate_pointer (G_TASK (result), &error);
+  g_auto (DlTrainConfig) cfg = { 0 };
+
+  self->branching = FALSE;
+  if (ckpt == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, error->message);
+      dl_session_update (self);
+      return;
+    }
+  /* Its own recipe, thread count too (so that unchanged it goes on as the parent would have); after an end
+   * of epoch, planned for as many more epochs as Continue would train. */
+  cfg = *ckpt->config;
+  cfg.arch = g_strdup (ckpt->config->arch);
+  if (cfg.epochs <= ckpt->epoch)
+    cfg.epochs = ckpt->epoch + self->draft.epochs;
+  g_set_object (&self->branch_parent, b->parent);
+  self->branch_x = b->found->x;
+  if (!dl_session_begin_branch (self, b->parent, ckpt, &cfg))
+    g_clear_object (&self->branch_parent);
+}
+
+/* Whether a recorded run can be branched now: the store is there, the data set in use is known and loaded,
+ * and no other run is being made. */
+gboolean
+dl_session_can_branch_run (DlSession *self)
+{
+  return self->store != NULL && self->ready && self->train != NULL && !self->branching && !self->describing
+         && self->loading_model == NULL && self->close_task == NULL
+         && (self->recorder == NULL || !dl_run_recorder_get_busy (self->recorder));
+}
+
+void
+dl_session_branch_run (DlSession *self, const char *uuid)
+{
+  DlRun *live = dl_session_get_live_run (self);
+  DlRun *run = live != NULL && g_strcmp0 (dl_run_get_uuid (live), uuid) == 0 ? live : dl_session_find_run (self, uuid);
+  g_autoptr (GTask) task = NULL;
+  RunBranch *b;
+
+  if (!dl_session_can_branch_run (self))
+    return;
+  if (run == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("There is no run %s in the run history."), uuid);
+
+      dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, text);
+      return;
+    }
+  b = g_new0 (RunBranch, 1);
+  b->parent = g_object_ref (run);
+  b->train = dl_dataset_ref (self->train);
+  task = g_task_new (self, self->cancellable, run_branch_loaded_cb, NULL);
+  g_task_set_source_tag (task, dl_session_branch_run);
+  g_task_set_task_data (task, b, (GDestroyNotify) run_branch_free);
+  g_object_set_data_full (G_OBJECT (task), "dl-store", g_object_ref (self->store), g_object_unref);
+  self->branching = TRUE;
+  g_task_run_in_thread (task, run_branch_thread);
+  dl_session_update (self);
 }
 
 /* The live run is shown, recorded (its checkpoints are in the store), has trained, and is on the data in use;

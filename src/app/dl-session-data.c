@@ -131,6 +131,29 @@ dl_session_begin (DlSession *self, const char *model, gboolean start)
   return TRUE;
 }
 
+/* A child of a recorded run from one of its checkpoints, through the recorder (which pins that checkpoint and
+ * records the parent); READY at the checkpoint, not started. */
+gboolean
+dl_session_begin_branch (DlSession *self, DlRun *parent, DlCheckpoint *ckpt, const DlTrainConfig *cfg)
+{
+  g_autoptr (GError) error = NULL;
+  DlRunSpec spec = { 0 };
+
+  ensure_recorder (self);
+  spec.config = cfg;
+  spec.program = "digitlab";
+  spec.parent = parent;
+  spec.checkpoint = ckpt;
+  if (!dl_run_recorder_begin (self->recorder, &spec, &error))
+    {
+      dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, error->message);
+      return FALSE;
+    }
+  self->start_pending = FALSE;
+  dl_session_update (self);
+  return TRUE;
+}
+
 void
 dl_session_load_model (DlSession *self, const char *path)
 {

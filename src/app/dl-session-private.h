@@ -161,6 +161,9 @@ gboolean dl_session_data_error (DlSession *self, const DlEvent *ev);
 /* A new run from the draft (or from `model` with the draft's recipe); started when it is current if
  * `start`. FALSE with the reason in "message" when the recipe is refused. */
 gboolean dl_session_begin (DlSession *self, const char *model, gboolean start);
+/* A child of `parent` (a recorded run) from its checkpoint `ckpt`, going on with `cfg`; FALSE with the reason
+ * in "message" when the recipe is refused. */
+gboolean dl_session_begin_branch (DlSession *self, DlRun *parent, DlCheckpoint *ckpt, const DlTrainConfig *cfg);
 void     dl_session_load_model (DlSession *self, const char *path);
 /* The first, untrained run of a data set, so that every page has something to show. */
 void     dl_session_ensure_run (DlSession *self);
@@ -170,6 +173,9 @@ void     dl_session_record_changed (DlSession *self);
 void     dl_session_branch_init (DlSession *self);
 void     dl_session_branch_update (DlSession *self);
 gboolean dl_session_can_branch (DlSession *self);
+/* session.branch-run (dl-session-branch.c, in the "session" group) and whether it can be used now. */
+void     dl_session_branch_run (DlSession *self, const char *uuid);
+gboolean dl_session_can_branch_run (DlSession *self);
 void     dl_session_branch_live_changed (DlSession *self);
 void     dl_session_branch_dispose (DlSession *self);
 
@@ -182,6 +188,8 @@ void     dl_session_lr_find_clear (DlSession *self);
 
 /* dl-session-view.c */
 void     dl_session_open_run (DlSession *self, const char *uuid);
+/* A recorded run by uuid, from the store's list or the compared runs (not referenced); NULL when unknown. */
+DlRun   *dl_session_find_run (DlSession *self, const char *uuid);
 void     dl_session_compared_changed (DlSession *self, guint position, guint removed, guint added);
 void     dl_session_save_past_model (DlSession *self, const char *path);
 void     dl_session_view_clear (DlSession *self);

@@ -99,8 +99,8 @@ load_final_model (DlSession *self, DlRun *run)
   g_task_run_in_thread (task, model_load_thread);
 }
 
-static DlRun *
-find_run (DlSession *self, const char *uuid)
+DlRun *
+dl_session_find_run (DlSession *self, const char *uuid)
 {
   GListModel *runs = self->store != NULL ? dl_run_store_get_runs (self->store) : NULL;
 
@@ -134,7 +134,7 @@ dl_session_open_run (DlSession *self, const char *uuid)
       dl_session_show_run (self, live);
       return;
     }
-  run = find_run (self, uuid);
+  run = dl_session_find_run (self, uuid);
   if (run == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("There is no run %s in the run history."), uuid);

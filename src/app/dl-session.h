@@ -29,6 +29,11 @@
  *   load-data (ss) the training and test sources (a folder, a CSV file, IMAGES,LABELS); "" test: from the
  *                 training folder
  *   open-run s    shows the run with that uuid (the live one, or a past one from the store)
+ *   branch-run s  a child of the recorded run with that uuid (any, live or past) from its latest checkpoint,
+ *                 with that run's own recipe and thread count: the Runs page's "Branch from End". Like the
+ *                 "run" actions below it becomes the live and shown run, READY; the checkpoint is read off
+ *                 the UI thread, and one that is missing, or was taken on other training data than the data
+ *                 set in use, is said in "message". Disabled without a store.
  *   retry         does again what last failed: a data load, a model load or save, opening the store
  *   find-lr       the learning-rate finder on a copy of the live run's network and optimiser state (the run
  *                 is not changed and its curves get nothing from it): "finding-lr" while it sweeps,

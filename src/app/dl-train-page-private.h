@@ -49,6 +49,7 @@ struct _DlTrainPage
   GtkButton      *continue_button;
   GtkLabel       *lr_label;
   GtkEntry       *lr_entry;
+  GtkScale       *lr_scale;
   DlLrFinder     *lr_finder;
   GtkDropDown    *batch_dropdown;
   GtkDropDown    *optimizer_dropdown;

@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "dl-train-page-private.h"
+#include "dl-wheel-guard.h"
 
 #define HYPER_DEBOUNCE_MS 250
 #define EVAL_EVERY_BATCHES 100
@@ -277,11 +278,13 @@ lr_entry_activate_cb (DlTrainPage *self)
   char *end = NULL;
   double lr = g_ascii_strtod (text, &end);
 
-  if (end == text || *end != '\0' || !(lr > 0.0 && lr <= 10.0))
+  if (end == text || *end != '\0' || !(lr >= DL_TRAIN_LR_MIN && lr <= DL_TRAIN_LR_MAX))
     {
+      g_autofree char *tip = g_strdup_printf (_("The learning rate must be a number from %g to %g, e.g. 0.05 or 3e-4"),
+                                              DL_TRAIN_LR_MIN, DL_TRAIN_LR_MAX);
+
       gtk_widget_add_css_class (GTK_WIDGET (self->lr_entry), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->lr_entry),
-                                   _("The learning rate must be a number above 0 and at most 10, e.g. 0.05 or 3e-4"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->lr_entry), tip);
       return;
     }
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->lr_entry), _("The exact learning rate; type a value and press Enter"));
@@ -674,6 +677,7 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, continue_button);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_entry);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_scale);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, batch_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, optimizer_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, reduce_dropdown);
@@ -741,10 +745,25 @@ follow_session (DlTrainPage *self)
   g_signal_group_connect_object (g, "changed", G_CALLBACK (update_loss), self, G_CONNECT_SWAPPED);
 }
 
+/* The field and the slider take the same rates. */
+static void
+init_lr_range (DlTrainPage *self)
+{
+  g_autofree char *tip = g_strdup_printf (_("Logarithmic: %g at the left, %g at the right"), DL_TRAIN_LR_MIN,
+                                          DL_TRAIN_LR_MAX);
+
+  gtk_adjustment_set_lower (self->lr_adjustment, log10 (DL_TRAIN_LR_MIN));
+  gtk_adjustment_set_upper (self->lr_adjustment, log10 (DL_TRAIN_LR_MAX));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->lr_scale), tip);
+}
+
 static void
 dl_train_page_init (DlTrainPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  init_lr_range (self);
+  /* The wheel over the sidebar scrolls it: sliders and spin buttons take it only when focused. */
+  dl_wheel_guard_install (GTK_WIDGET (self));
 
   follow_session (self);
   dl_train_page_plots_init (self);

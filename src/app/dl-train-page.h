@@ -19,6 +19,11 @@
 
 G_BEGIN_DECLS
 
+/* The learning rates the rate field accepts and its slider spans (on a log scale): the range the
+ * learning-rate finder sweeps, so whatever it suggests can be shown and set. */
+#define DL_TRAIN_LR_MIN 1e-6
+#define DL_TRAIN_LR_MAX 10.0
+
 #define DL_TYPE_TRAIN_PAGE (dl_train_page_get_type ())
 G_DECLARE_FINAL_TYPE (DlTrainPage, dl_train_page, DL, TRAIN_PAGE, GtkWidget)
 

@@ -3,6 +3,8 @@
 
 #include "dl-weight-tiles.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -423,12 +425,16 @@ dl_weight_tiles_class_init (DlWeightTilesClass *klass)
   GTK_WIDGET_CLASS (klass)->measure = dl_weight_tiles_measure;
   G_OBJECT_CLASS (klass)->dispose = dl_weight_tiles_dispose;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "weighttiles");
+  gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
 dl_weight_tiles_init (DlWeightTiles *self)
 {
   self->step = -1;
+  /* What a screen reader calls it. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("The layer's weights as pictures"), -1);
 }
 
 GtkWidget *

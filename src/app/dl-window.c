@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dl-button-names.h"
 #include "dl-data-page.h"
 #include "dl-draw-page.h"
 #include "dl-empty-state.h"
@@ -19,6 +20,7 @@
 #include "dl-runs-page.h"
 #include "dl-session.h"
 #include "dl-train-page.h"
+#include "dl-wheel-guard.h"
 #include "dl-window.h"
 
 /* What the open file chooser is for. */
@@ -53,6 +55,7 @@ struct _DlWindow
   GtkButton    *retry_button;
   GtkStack     *main_stack;
   GtkStack     *pages;
+  GtkStackSwitcher *switcher;
   DlEmptyState *empty_state;
   GtkLabel     *loading_label;
   DlTrainPage  *train_page;
@@ -146,16 +149,23 @@ update_play_button (DlWindow *self)
 {
   const char *icon = "media-playback-start-symbolic";
   const char *tip = _("Start a run from the settings shown (Ctrl+Return)");
+  const char *name = _("Start");
 
   if (session_enabled (self, "pause"))
     {
       icon = "media-playback-pause-symbolic";
       tip = _("Pause training (Ctrl+Return)");
+      name = _("Pause");
     }
   else if (session_enabled (self, "resume"))
-    tip = _("Resume training (Ctrl+Return)");
+    {
+      tip = _("Resume training (Ctrl+Return)");
+      name = _("Resume");
+    }
   gtk_button_set_icon_name (self->play_button, icon);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button), tip);
+  /* An icon has no words: the name a screen reader says. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->play_button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.play",
                                  session_enabled (self, "pause") || session_enabled (self, "resume")
                                  || session_enabled (self, "start"));
@@ -188,6 +198,10 @@ live_run_changed_cb (DlWindow *self)
   if (live != NULL && dl_run_get_origin_model_path (live) != NULL)
     self->no_data_found = FALSE;
   update_main_stack (self);
+  /* A new branch (the Runs page's "Branch from End", a plot's "Branch from Here") is shown where its settings
+   * can be changed before Start. */
+  if (live != NULL && dl_run_get_parent_uuid (live) != NULL && dl_run_get_state (live) == DL_TRAIN_READY)
+    gtk_stack_set_visible_child_name (self->pages, "train");
 }
 
 /* ---- data ---- */
@@ -591,6 +605,7 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, pages);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, switcher);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, empty_state);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, loading_label);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
@@ -662,10 +677,60 @@ follow_session (DlWindow *self)
   store_changed_cb (self);
 }
 
+/* "_Train" as it reads: "Train" ("__" is an underscore). */
+static char *
+without_mnemonic (const char *title)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *c = title; *c != '\0'; c++)
+    {
+      if (*c == '_' && *++c == '\0')
+        break;
+      g_string_append_c (s, *c);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* The page switcher's buttons are GTK's own: their tooltips say what each page is for, and their names are
+ * the pages' titles without the mnemonic's underscore (GTK 4.8 names them "_Train"). */
+static void
+set_switcher_tooltips (DlWindow *self)
+{
+  static const struct { const char *page, *tip; } tips[] = {
+    { "train", N_("Train a network and watch its loss and accuracy (Alt+T)") },
+    { "draw", N_("Draw a digit and see what the network answers (Alt+D)") },
+    { "mistakes", N_("The test images the network gets wrong, and its confusion matrix (Alt+M)") },
+    { "network", N_("Inside the network: its layers, weights and activations") },
+    { "runs", N_("The recorded runs: compare, reopen, rename or delete them") },
+    { "data", N_("Checks of the data set: label shares, pixel range, duplicates, samples (Alt+A)") },
+  };
+  g_autoptr (GtkSelectionModel) pages = gtk_stack_get_pages (self->pages);
+  GtkWidget *button = gtk_widget_get_first_child (GTK_WIDGET (self->switcher));
+
+  for (guint i = 0; button != NULL; i++, button = gtk_widget_get_next_sibling (button))
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      g_autofree char *name = NULL;
+
+      if (item == NULL)
+        continue;
+      name = without_mnemonic (gtk_stack_page_get_title (GTK_STACK_PAGE (item)));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      for (gsize k = 0; k < G_N_ELEMENTS (tips); k++)
+        if (g_strcmp0 (gtk_stack_page_get_name (GTK_STACK_PAGE (item)), tips[k].page) == 0)
+          gtk_widget_set_tooltip_text (button, _(tips[k].tip));
+    }
+}
+
 static void
 dl_window_init (DlWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* On every page, the wheel scrolls; a slider or spin button takes it only when focused. */
+  dl_wheel_guard_install (GTK_WIDGET (self));
+  set_switcher_tooltips (self);
+  dl_button_names_fix (GTK_WIDGET (self));
 
   self->session = dl_session_new (app_settings (), NULL);
   self->explainer = dl_explainer_new ();
