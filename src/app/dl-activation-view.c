@@ -376,7 +376,7 @@ dl_activation_view_class_init (DlActivationViewClass *klass)
   widget_class->measure = dl_activation_view_measure;
   widget_class->get_request_mode = dl_activation_view_get_request_mode;
   gtk_widget_class_set_css_name (widget_class, "activationview");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void

@@ -169,7 +169,7 @@ dl_attrib_view_class_init (DlAttribViewClass *klass)
   widget_class->measure = dl_attrib_view_measure;
   widget_class->snapshot = dl_attrib_view_snapshot;
   gtk_widget_class_set_css_name (widget_class, "attrib-view");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void

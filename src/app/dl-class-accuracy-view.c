@@ -152,7 +152,7 @@ dl_class_accuracy_view_class_init (DlClassAccuracyViewClass *klass)
   G_OBJECT_CLASS (klass)->dispose = dl_class_accuracy_view_dispose;
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "classaccuracy");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+  gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
 /* The legend: a toggle per class, its swatch in the curve's colour (the plot's palette via CSS classes). */

@@ -277,7 +277,7 @@ dl_distribution_view_class_init (DlDistributionViewClass *klass)
   widget_class->snapshot = dl_distribution_view_snapshot;
   widget_class->measure = dl_distribution_view_measure;
   gtk_widget_class_set_css_name (widget_class, "distributionview");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
