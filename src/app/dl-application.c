@@ -12,6 +12,7 @@
 #include "dl-application.h"
 #include "dl-data.h"
 #include "dl-help-window.h"
+#include "dl-i18n.h"
 #include "dl-preferences-window.h"
 #include "dl-style-manager.h"
 #include "dl-window.h"
@@ -40,16 +41,6 @@ dl_application_new (void)
                        NULL);
 }
 
-/* Whether this program runs from its build tree (not installed): then, and only then, the schema compiled
- * there may stand in for an installed one. */
-static gboolean
-running_uninstalled (void)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-
-  return exe != NULL && g_str_has_prefix (exe, DL_BUILD_ROOT G_DIR_SEPARATOR_S);
-}
-
 /* Installed, the schema is in the default source (XDG_DATA_DIRS/glib-2.0/schemas); run from the build
  * tree, the one compiled there comes first, so that an older installed copy cannot stand in for it. */
 static GSettings *
@@ -59,7 +50,7 @@ load_settings (void)
   g_autoptr (GSettingsSchemaSource) built = NULL;
   g_autoptr (GSettingsSchema) schema = NULL;
 
-  if (running_uninstalled ())
+  if (dl_running_uninstalled ())
     built = g_settings_schema_source_new_from_directory (DL_BUILD_SCHEMA_DIR, installed, FALSE, NULL);
   if (built != NULL)
     schema = g_settings_schema_source_lookup (built, DL_APPLICATION_ID, TRUE);

@@ -158,11 +158,11 @@ show_pixels (DlDataPage *self)
 {
   GString *s = g_string_new (NULL);
 
-  append_set_pixels (s, _("Training"), &self->report->train, self->train);
+  append_set_pixels (s, C_("data set", "Training"), &self->report->train, self->train);
   if (self->test != NULL)
     {
       g_string_append_c (s, '\n');
-      append_set_pixels (s, _("Test"), &self->report->test, self->test);
+      append_set_pixels (s, C_("data set", "Test"), &self->report->test, self->test);
     }
   g_string_append_c (s, '\n');
   g_string_append (s, _("MNIST uses the full range 0–255 with bright ink on black (mean about 33); the network sees "

@@ -113,7 +113,7 @@ apply_preset (DlTrainPage *self, const DlPreset *preset)
 {
   self->syncing++;
   gtk_editable_set_text (GTK_EDITABLE (self->arch_entry), preset->arch);
-  gtk_label_set_text (self->preset_description, preset->description);
+  gtk_label_set_text (self->preset_description, _(preset->description));
   gtk_adjustment_set_value (self->epochs_adjustment, preset->epochs);
   show_schedule (self, preset->schedule, preset->schedule_gamma, preset->schedule_step);
   show_hyper (self, &preset->hyper, preset->batch, preset->augment);
@@ -131,7 +131,7 @@ show_config (DlTrainPage *self, const DlTrainConfig *cfg, const char *preset)
     if (g_strcmp0 (presets[i]->name, preset) == 0)
       {
         gtk_drop_down_set_selected (self->preset_dropdown, i);
-        gtk_label_set_text (self->preset_description, presets[i]->description);
+        gtk_label_set_text (self->preset_description, _(presets[i]->description));
       }
   gtk_editable_set_text (GTK_EDITABLE (self->arch_entry), cfg->arch);
   gtk_adjustment_set_value (self->epochs_adjustment, cfg->epochs);
@@ -352,7 +352,7 @@ state_text (DlTrainState state)
   switch (state)
     {
     case DL_TRAIN_READY:    return _("Ready");
-    case DL_TRAIN_RUNNING:  return _("Training");
+    case DL_TRAIN_RUNNING:  return C_("run state", "Training");
     case DL_TRAIN_PAUSED:   return _("Paused");
     case DL_TRAIN_DIVERGED: return _("Paused: diverged");
     case DL_TRAIN_FINISHED: return _("Finished");

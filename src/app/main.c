@@ -1,11 +1,7 @@
 /* main.c — Digit Lab, the GTK application. */
-#include "config.h"
-
-#include <glib/gi18n.h>
-#include <locale.h>
-
 #include "dl-application.h"
 #include "dl-blas.h"
+#include "dl-i18n.h"
 
 int
 main (int argc, char **argv)
@@ -15,10 +11,7 @@ main (int argc, char **argv)
   /* BLAS stays single-threaded: training threads are the worker's team (one core fewer than the machine
    * has, dl_train_page_get_config), and inference on this thread needs no more. */
   dl_blas_init ();
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  dl_i18n_init ();
 
   app = dl_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

@@ -15,7 +15,7 @@
  * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted (Ctrl-C: training
  * stops at the next batch, and the model and metrics so far are saved).
  */
-#include <locale.h>
+#include <glib/gi18n.h>
 #include <stdio.h>
 
 #include "dl-arch.h"
@@ -23,6 +23,7 @@
 #include "dl-data.h"
 #include "dl-eval.h"
 #include "dl-file.h"
+#include "dl-i18n.h"
 #include "dl-lr-find.h"
 #include "dl-model.h"
 #include "dl-net.h"
@@ -643,7 +644,7 @@ cmd_presets (int argc, char **argv)
       return DL_EXIT_OK;
     }
   for (const DlPreset *const *p = dl_presets (); *p; p++)
-    printf ("%-10s %s\n           %s; batch %d, %d epochs, %s lr %g\n", (*p)->name, (*p)->description,
+    printf ("%-10s %s\n           %s; batch %d, %d epochs, %s lr %g\n", (*p)->name, _((*p)->description),
             (*p)->arch, (*p)->batch, (*p)->epochs, dl_optimizer_name ((*p)->hyper.optimizer), (*p)->hyper.lr);
   return DL_EXIT_OK;
 }
@@ -672,7 +673,7 @@ main (int argc, char **argv)
 {
   /* First: it may restart the program with the right OpenBLAS kernel for this CPU. */
   dl_blas_init ();
-  setlocale (LC_ALL, "");
+  dl_i18n_init ();
   if (argc < 2)
     {
       print_usage (stderr);

@@ -1,6 +1,9 @@
 /* dl-arch.c — the --arch parser and printer, layer shapes, presets and learning-rate schedules. */
+#include "config.h"
+
 #include "dl-arch.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +56,7 @@ parse_act (const char *rest, const char *item, int pos, DlAct *act, GError **err
   if (*rest == '\0')
     return TRUE;
   if (*rest != '-')
-    return fail (error, "--arch: unexpected '%s' in '%s' at item %d; an activation is written -relu, -tanh or -sigmoid",
+    return fail (error, _("--arch: unexpected '%s' in '%s' at item %d; an activation is written -relu, -tanh or -sigmoid"),
                  rest, item, pos);
   rest++;
   if (strcmp (rest, "relu") == 0)
@@ -63,7 +66,7 @@ parse_act (const char *rest, const char *item, int pos, DlAct *act, GError **err
   else if (strcmp (rest, "sigmoid") == 0)
     *act = DL_ACT_SIGMOID;
   else
-    return fail (error, "--arch: unknown activation '%s' in '%s' at item %d; expected relu, tanh or sigmoid",
+    return fail (error, _("--arch: unknown activation '%s' in '%s' at item %d; expected relu, tanh or sigmoid"),
                  rest, item, pos);
   return TRUE;
 }
@@ -74,9 +77,9 @@ parse_fc (const char *item, int pos, DlLayerSpec *l, GError **error)
   const char *p = item + 2;
   int n = read_int (&p);
   if (n == -1)
-    return fail (error, "--arch: 'fc' at item %d needs a unit count, e.g. fc128", pos);
+    return fail (error, _("--arch: 'fc' at item %d needs a unit count, e.g. fc128"), pos);
   if (n < 1 || n > MAX_UNITS)
-    return fail (error, "--arch: '%s' at item %d: the unit count must be 1 to %d", item, pos, MAX_UNITS);
+    return fail (error, _("--arch: '%s' at item %d: the unit count must be 1 to %d"), item, pos, MAX_UNITS);
   l->kind = DL_LAYER_DENSE;
   l->units = n;
   return parse_act (p, item, pos, &l->act, error);
@@ -88,16 +91,16 @@ parse_conv (const char *item, int pos, DlLayerSpec *l, GError **error)
   const char *p = item + 4;
   int c = read_int (&p);
   if (c == -1)
-    return fail (error, "--arch: 'conv' at item %d needs a filter count and kernel size, e.g. conv6x5", pos);
+    return fail (error, _("--arch: 'conv' at item %d needs a filter count and kernel size, e.g. conv6x5"), pos);
   if (c < 1 || c > MAX_CHANNELS)
-    return fail (error, "--arch: '%s' at item %d: the filter count must be 1 to %d", item, pos, MAX_CHANNELS);
+    return fail (error, _("--arch: '%s' at item %d: the filter count must be 1 to %d"), item, pos, MAX_CHANNELS);
   if (*p != 'x')
-    return fail (error, "--arch: '%s' at item %d needs a kernel size after the filter count, e.g. conv%dx5",
+    return fail (error, _("--arch: '%s' at item %d needs a kernel size after the filter count, e.g. conv%dx5"),
                  item, pos, c);
   p++;
   int k = read_int (&p);
   if (k < 1 || k > MAX_KERNEL)
-    return fail (error, "--arch: '%s' at item %d: the kernel size must be 1 to %d, e.g. conv%dx5",
+    return fail (error, _("--arch: '%s' at item %d: the kernel size must be 1 to %d, e.g. conv%dx5"),
                  item, pos, MAX_KERNEL, c);
   int pad = 0;
   if (*p == 'p')
@@ -105,7 +108,7 @@ parse_conv (const char *item, int pos, DlLayerSpec *l, GError **error)
       p++;
       pad = read_int (&p);
       if (pad < 0 || pad >= k)
-        return fail (error, "--arch: '%s' at item %d: the padding after 'p' must be 0 to %d (less than the kernel)",
+        return fail (error, _("--arch: '%s' at item %d: the padding after 'p' must be 0 to %d (less than the kernel)"),
                      item, pos, k - 1);
     }
   l->kind = DL_LAYER_CONV;
@@ -125,10 +128,10 @@ parse_dropout (const char *item, int pos, DlLayerSpec *l, GError **error)
   gboolean plain = *num != '\0' && num[strspn (num, "0123456789.eE+-")] == '\0';
   double d = plain ? g_ascii_strtod (num, &end) : NAN;
   if (!plain || end == num || *end != '\0' || !(d >= 0.0 && d < 1.0))
-    return fail (error, "--arch: '%s' at item %d needs a drop probability from 0 up to (not including) 1, e.g. dropout0.25",
+    return fail (error, _("--arch: '%s' at item %d needs a drop probability from 0 up to (not including) 1, e.g. dropout0.25"),
                  item, pos);
   if ((float) d >= 1.0f)
-    return fail (error, "--arch: '%s' at item %d: %s rounds to 1 in single precision; at most %.9g",
+    return fail (error, _("--arch: '%s' at item %d: %s rounds to 1 in single precision; at most %.9g"),
                  item, pos, num, (double) nextafterf (1.0f, 0.0f));
   l->kind = DL_LAYER_DROPOUT;
   l->drop = (float) d;
@@ -148,11 +151,11 @@ parse_item (const char *item, int pos, DlLayerSpec *l, GError **error)
   if (g_str_has_prefix (item, "pool"))
     {
       if (strcmp (item, "pool2") != 0)
-        return fail (error, "--arch: '%s' at item %d: only 2×2 max-pooling is available, written pool2", item, pos);
+        return fail (error, _("--arch: '%s' at item %d: only 2×2 max-pooling is available, written pool2"), item, pos);
       l->kind = DL_LAYER_MAXPOOL;
       return TRUE;
     }
-  return fail (error, "--arch: unknown layer '%s' at item %d; expected fcN, convCxK[pP], pool2, dropoutP, softmax or mse",
+  return fail (error, _("--arch: unknown layer '%s' at item %d; expected fcN, convCxK[pP], pool2, dropoutP, softmax or mse"),
                item, pos);
 }
 
@@ -174,20 +177,20 @@ check_shapes (DlArch *arch, char **items, GError **error)
         case DL_LAYER_CONV:
         case DL_LAYER_MAXPOOL:
           if (flat)
-            return fail (error, "--arch: '%s' at item %d comes after a fully connected layer; "
-                         "conv and pool need an image, so put them before the fc layers", item, i + 1);
+            return fail (error, _("--arch: '%s' at item %d comes after a fully connected layer; "
+                           "conv and pool need an image, so put them before the fc layers"), item, i + 1);
           if (l->kind == DL_LAYER_CONV)
             {
               int ho = h + 2 * l->pad - l->kernel + 1, wo = w + 2 * l->pad - l->kernel + 1;
               if (ho < 1 || wo < 1)
-                return fail (error, "--arch: '%s' at item %d: a %d×%d kernel does not fit the %d×%d input it gets",
+                return fail (error, _("--arch: '%s' at item %d: a %d×%d kernel does not fit the %d×%d input it gets"),
                              item, i + 1, l->kernel, l->kernel, h, w);
               h = ho, w = wo;
             }
           else
             {
               if (h < 2 || w < 2)
-                return fail (error, "--arch: '%s' at item %d would shrink a %d×%d map to nothing", item, i + 1, h, w);
+                return fail (error, _("--arch: '%s' at item %d would shrink a %d×%d map to nothing"), item, i + 1, h, w);
               h /= 2, w /= 2;
             }
           break;
@@ -197,7 +200,7 @@ check_shapes (DlArch *arch, char **items, GError **error)
     }
   const DlLayerSpec *last = &arch->layers[arch->n_layers - 1];
   if (last->kind != DL_LAYER_DENSE || last->units != N_OUTPUTS)
-    return fail (error, "--arch: the layer before the loss must be fc10, one output per digit (item %d is '%s')",
+    return fail (error, _("--arch: the layer before the loss must be fc10, one output per digit (item %d is '%s')"),
                  arch->n_layers, items[arch->n_layers - 1]);
   return TRUE;
 }
@@ -212,7 +215,7 @@ dl_arch_parse (const char *spec, DlArch *arch, GError **error)
   for (int i = 0; i < n; i++)
     g_strstrip (items[i]);
   if (n == 0 || (n == 1 && items[0][0] == '\0'))
-    return fail (error, "--arch is empty; e.g. fc256-relu,fc128-relu,fc10,softmax");
+    return fail (error, _("--arch is empty; e.g. fc256-relu,fc128-relu,fc10,softmax"));
 
   gboolean have_loss = FALSE;
   for (int i = 0; i < n; i++)
@@ -220,26 +223,26 @@ dl_arch_parse (const char *spec, DlArch *arch, GError **error)
       const char *item = items[i];
       int pos = i + 1;
       if (item[0] == '\0')
-        return fail (error, "--arch: item %d is empty (two commas in a row?)", pos);
+        return fail (error, _("--arch: item %d is empty (two commas in a row?)"), pos);
       if (have_loss)
-        return fail (error, "--arch: '%s' at item %d comes after the loss; the loss (softmax or mse) must be the last item",
+        return fail (error, _("--arch: '%s' at item %d comes after the loss; the loss (softmax or mse) must be the last item"),
                      item, pos);
       if (strcmp (item, "softmax") == 0 || strcmp (item, "mse") == 0)
         {
           if (i == 0)
-            return fail (error, "--arch: the loss '%s' at item 1 needs layers before it, e.g. fc10,%s", item, item);
+            return fail (error, _("--arch: the loss '%s' at item 1 needs layers before it, e.g. fc10,%s"), item, item);
           a.loss = item[0] == 's' ? DL_LOSS_SOFTMAX_CE : DL_LOSS_MSE;
           have_loss = TRUE;
           continue;
         }
       if (a.n_layers == DL_MAX_LAYERS)
-        return fail (error, "--arch: '%s' at item %d is one layer too many; at most %d layers", item, pos, DL_MAX_LAYERS);
+        return fail (error, _("--arch: '%s' at item %d is one layer too many; at most %d layers"), item, pos, DL_MAX_LAYERS);
       if (!parse_item (item, pos, &a.layers[a.n_layers], error))
         return FALSE;
       a.n_layers++;
     }
   if (!have_loss)
-    return fail (error, "--arch: the last item must be the loss, softmax or mse (item %d is '%s'), e.g. %s,softmax",
+    return fail (error, _("--arch: the last item must be the loss, softmax or mse (item %d is '%s'), e.g. %s,softmax"),
                  n, items[n - 1], spec);
   if (!check_shapes (&a, items, error))
     return FALSE;
@@ -247,10 +250,11 @@ dl_arch_parse (const char *spec, DlArch *arch, GError **error)
    * has (fc65536-relu,fc65536-relu,fc10: 4.3 billion parameters, 86 GB with their training state). */
   guint64 bytes = dl_arch_train_bytes (&a, DL_MAX_BATCH);
   if (bytes > DL_ARCH_MAX_BYTES)
-    return fail (error, "--arch: the network needs %.1f GiB to train at a batch of %d (%" G_GUINT64_FORMAT
-                 " parameters with their gradients and optimiser state, and every layer's activations), more "
-                 "than the %d GiB a network may use; use fewer or smaller layers",
-                 bytes / 1073741824.0, DL_MAX_BATCH, dl_arch_n_params (&a), (int) (DL_ARCH_MAX_BYTES >> 30));
+    return fail (error, _("--arch: the network needs %.1f GiB to train at a batch of %d (%llu parameters with their "
+                          "gradients and optimiser state, and every layer's activations), more than the %d GiB a "
+                          "network may use; use fewer or smaller layers"),
+                 bytes / 1073741824.0, DL_MAX_BATCH, (unsigned long long) dl_arch_n_params (&a),
+                 (int) (DL_ARCH_MAX_BYTES >> 30));
   *arch = a;
   return TRUE;
 }
@@ -382,7 +386,7 @@ dl_arch_shape (const DlArch *arch, int i, int *c, int *h, int *w)
 
 static const DlPreset preset_mlp = {
   .name = "mlp",
-  .description = "Two ReLU hidden layers (256, 128), softmax; SGD with momentum and a cosine schedule",
+  .description = N_("Two ReLU hidden layers (256, 128), softmax; SGD with momentum and a cosine schedule"),
   .arch = "fc256-relu,fc128-relu,fc10,softmax",
   .hyper = { .lr = 0.05f, .momentum = 0.9f, .weight_decay = 0.0f, .optimizer = DL_OPT_MOMENTUM,
              .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS },
@@ -392,7 +396,7 @@ static const DlPreset preset_mlp = {
 
 static const DlPreset preset_seed = {
   .name = "seed",
-  .description = "The bug report's network: 784-30-10 tanh, MSE, plain SGD at 0.1, batches of 100",
+  .description = N_("The bug report's network: 784-30-10 tanh, MSE, plain SGD at 0.1, batches of 100"),
   .arch = "fc30-tanh,fc10-tanh,mse",
   .hyper = { .lr = 0.1f, .momentum = 0.0f, .optimizer = DL_OPT_SGD, .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS },
   .batch = 100, .epochs = 1,
@@ -401,7 +405,7 @@ static const DlPreset preset_seed = {
 
 static const DlPreset preset_cnn = {
   .name = "cnn",
-  .description = "LeNet-5: two conv/pool stages and three dense layers; momentum, cosine schedule, augmentation",
+  .description = N_("LeNet-5: two conv/pool stages and three dense layers; momentum, cosine schedule, augmentation"),
   .arch = "conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax",
   .hyper = { .lr = 0.02f, .momentum = 0.9f, .weight_decay = 5e-4f, .optimizer = DL_OPT_MOMENTUM,
              .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS },
@@ -412,7 +416,7 @@ static const DlPreset preset_cnn = {
 
 static const DlPreset preset_cnn_large = {
   .name = "cnn-large",
-  .description = "Three 3×3 conv/pool stages (16, 32, 64 filters) with dropout; momentum, cosine schedule, augmentation",
+  .description = N_("Three 3×3 conv/pool stages (16, 32, 64 filters) with dropout; momentum, cosine schedule, augmentation"),
   .arch = "conv16x3p1-relu,pool2,conv32x3p1-relu,pool2,conv64x3p1-relu,pool2,"
           "dropout0.25,fc128-relu,dropout0.5,fc10,softmax",
   .hyper = { .lr = 0.05f, .momentum = 0.9f, .weight_decay = 5e-4f, .optimizer = DL_OPT_MOMENTUM,

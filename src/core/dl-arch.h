@@ -69,7 +69,7 @@ typedef struct {
 /* A complete training recipe. */
 typedef struct {
   const char *name;
-  const char *description;
+  const char *description;   /* marked N_(): shown through _() */
   const char *arch;          /* in the syntax above */
   DlHyper     hyper;
   int         batch;

@@ -18,11 +18,14 @@
  * calls the winner through the DlBlasKernel it holds.
  */
 #define _GNU_SOURCE  /* dlmopen, dladdr */
+#include "config.h"
+
 #include "dl-blas.h"
 
 #include <cblas.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -249,7 +252,7 @@ load_copy (const char *core, GError **error)
   Dl_info info;
   if (!dladdr ((void *) cblas_sgemm, &info) || info.dli_fname == NULL)
     {
-      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, "cannot tell which file OpenBLAS was loaded from");
+      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, _("cannot tell which file OpenBLAS was loaded from"));
       return NULL;
     }
   /* The new namespace's C library takes `environ` as it finds it at this call: another thread's getenv
@@ -260,7 +263,7 @@ load_copy (const char *core, GError **error)
   environ = saved;
   if (handle == NULL)
     {
-      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, "loading a second copy of %s: %s", info.dli_fname,
+      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, _("loading a second copy of %s: %s"), info.dli_fname,
                    dlerror ());
       g_strfreev (env);
       return NULL;
@@ -273,8 +276,8 @@ load_copy (const char *core, GError **error)
   /* OpenBLAS falls back to its own pick when it does not know the name or the CPU cannot run it. */
   if (k->sgemm == NULL || k->sgemv == NULL || k->name == NULL || g_ascii_strcasecmp (k->name, core) != 0)
     {
-      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, "OpenBLAS does not run its %s kernel here%s%s", core,
-                   k->name ? "; it chose " : "", k->name ? k->name : "");
+      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, _("OpenBLAS does not run its %s kernel here%s%s"), core,
+                   k->name ? _("; it chose ") : "", k->name ? k->name : "");
       /* Not closed: unloading a namespace with its own C library is not reliably clean. */
       g_free ((char *) k->name);
       g_free (k);
@@ -293,7 +296,7 @@ dl_blas_kernel_load (const char *core, GError **error)
     return linked;
   if (!PRIVATE_COPIES || !strstr (openblas_get_config (), "DYNAMIC_ARCH"))
     {
-      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, "only the linked OpenBLAS kernel (%s) is available",
+      g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, _("only the linked OpenBLAS kernel (%s) is available"),
                    linked->name);
       return NULL;
     }
@@ -302,7 +305,7 @@ dl_blas_kernel_load (const char *core, GError **error)
     if (g_ascii_strcasecmp (loaded[i]->name, core) == 0)
       found = loaded[i];
   if (!found && n_loaded == MAX_KERNELS)
-    g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, "%d OpenBLAS copies are loaded already",
+    g_set_error (error, DL_BLAS_ERROR, DL_BLAS_ERROR_UNAVAILABLE, _("%d OpenBLAS copies are loaded already"),
                  MAX_KERNELS);
   else if (!found && (loaded[n_loaded] = load_copy (core, error)) != NULL)
     found = loaded[n_loaded++];

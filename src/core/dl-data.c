@@ -4,6 +4,8 @@
  * (byte offset, or row and column) and the expectation when they disagree. IDX files are read through
  * zlib's gzread, which passes plain files through unchanged, so one code path serves both.
  */
+#include "config.h"
+
 #include "dl-data.h"
 #include "dl-file.h"
 
@@ -14,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <zlib.h>
 
@@ -72,7 +75,7 @@ dl_dataset_new (int n, int rows, int cols)
 {
   g_return_val_if_fail (n >= 0 && rows > 0 && cols > 0, NULL);
 
-  return dataset_wrap (g_strdup ("in memory"), n, rows, cols,
+  return dataset_wrap (g_strdup (_("in memory")), n, rows, cols,
                        g_malloc0 ((gsize) n * rows * cols + 1), g_malloc0 ((gsize) n + 1));
 }
 
@@ -106,7 +109,7 @@ dl_dataset_subset (const DlDataset *ds, int n)
 
   n = MIN (n, ds->n);
   gsize d = (gsize) ds->rows * ds->cols;
-  char *source = n == ds->n ? g_strdup (ds->source) : g_strdup_printf ("%s (first %d)", ds->source, n);
+  char *source = n == ds->n ? g_strdup (ds->source) : g_strdup_printf (_("%s (first %d)"), ds->source, n);
   DlDataset *sub = dataset_wrap (source, n, ds->rows, ds->cols, dup_bytes (ds->pixels, n * d),
                                  dup_bytes (ds->labels, n));
   sub->unlabeled = ds->unlabeled;
@@ -158,14 +161,14 @@ dl_dataset_histogram_warning (const DlDataset *ds)
   int top = 0;
 
   if (ds->n == 0)
-    return g_strdup_printf ("%s holds no examples", ds->source);
+    return g_strdup_printf (_("%s holds no examples"), ds->source);
   for (int c = 1; c < DL_N_CLASSES; c++)
     if (ds->histogram[c] > ds->histogram[top])
       top = c;
   if (2 * (gint64) ds->histogram[top] <= ds->n)
     return NULL;
-  return g_strdup_printf ("class %d holds %.0f %% of the labels in %s (about 10 %% each is expected): "
-                          "the labels may be corrupted",
+  return g_strdup_printf (_("class %d holds %.0f %% of the labels in %s (about 10 %% each is expected): "
+                            "the labels may be corrupted"),
                           top, 100.0 * ds->histogram[top] / ds->n, ds->source);
 }
 
@@ -174,7 +177,7 @@ dl_dataset_describe (const DlDataset *ds)
 {
   GString *s = g_string_new (NULL);
 
-  g_string_append_printf (s, "%d images %d×%d; labels", ds->n, ds->rows, ds->cols);
+  g_string_append_printf (s, _("%d images %d×%d; labels"), ds->n, ds->rows, ds->cols);
   for (int c = 0; c < DL_N_CLASSES; c++)
     g_string_append_printf (s, " %d:%d", c, ds->histogram[c]);
   return g_string_free (s, FALSE);
@@ -216,7 +219,7 @@ idx_open (IdxReader *r, const char *path, GError **error)
     }
   if (size == 0)
     {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, "%s: the file is empty (0 bytes)", path);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, _("%s: the file is empty (0 bytes)"), path);
       close (fd);
       return FALSE;
     }
@@ -224,7 +227,7 @@ idx_open (IdxReader *r, const char *path, GError **error)
   r->gz = gzdopen (fd, "rb");
   if (r->gz == NULL)
     {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot open: out of memory", path);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, _("%s: cannot open: out of memory"), path);
       close (fd);
       return FALSE;
     }
@@ -261,8 +264,8 @@ idx_read (IdxReader *r, void *buf, guint64 len, guint64 *got, GError **error)
       if (errnum != Z_OK && errnum != Z_BUF_ERROR)
         {
           g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
-                       "%s: corrupt gzip data after %" G_GUINT64_FORMAT " uncompressed bytes: %s",
-                       r->path, r->pos + *got, msg);
+                       _("%s: corrupt gzip data after %llu uncompressed bytes: %s"),
+                       r->path, (unsigned long long) (r->pos + *got), msg);
           return FALSE;
         }
       if (n < (int) chunk)
@@ -276,7 +279,8 @@ idx_read (IdxReader *r, void *buf, guint64 len, guint64 *got, GError **error)
 static const char *
 idx_kind (IdxReader *r)
 {
-  return r->compressed ? " (uncompressed)" : "";
+  /* TRANSLATORS: after a byte offset in a gzip-compressed file, e.g. "file ends at byte 42 (uncompressed)" */
+  return r->compressed ? _(" (uncompressed)") : "";
 }
 
 static guint32
@@ -298,21 +302,21 @@ idx_read_header (IdxReader *r, guint8 *hdr, int len, guint32 magic, const char *
     {
       const char *hint = "";
       if (found == IDX_LABELS_MAGIC)
-        hint = "; this is an IDX labels file";
+        hint = _("; this is an IDX labels file");
       else if (found == IDX_IMAGES_MAGIC)
-        hint = "; this is an IDX images file";
+        hint = _("; this is an IDX images file");
       else if (found == GUINT32_SWAP_LE_BE (magic))
-        hint = "; the header is byte-swapped (written little-endian)";
+        hint = _("; the header is byte-swapped (written little-endian)");
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
-                   "%s: wrong magic number 0x%08x at byte 0, expected 0x%08x (IDX %s)%s",
+                   _("%s: wrong magic number 0x%08x at byte 0, expected 0x%08x (IDX %s)%s"),
                    r->path, found, magic, what, hint);
       return FALSE;
     }
   if (got < (guint64) len)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
-                   "%s: file ends at byte %" G_GUINT64_FORMAT "%s, expected a %d-byte IDX %s header",
-                   r->path, got, idx_kind (r), len, what);
+                   _("%s: file ends at byte %llu%s, expected a %d-byte IDX %s header"),
+                   r->path, (unsigned long long) got, idx_kind (r), len, what);
       return FALSE;
     }
   return TRUE;
@@ -327,7 +331,7 @@ static gboolean
 no_memory (IdxReader *r, guint64 len, const char *what, GError **error)
 {
   g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO,
-               "%s: cannot allocate %" G_GUINT64_FORMAT " bytes for %s", r->path, len, what);
+               _("%s: cannot allocate %llu bytes for %s"), r->path, (unsigned long long) len, what);
   return FALSE;
 }
 
@@ -376,13 +380,13 @@ idx_read_payload (IdxReader *r, guint64 start, guint64 len, const char *what, GE
     {
       if ((guint64) r->file_size < expected)
         g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
-                     "%s: file ends at byte %" G_GOFFSET_FORMAT ", expected %" G_GUINT64_FORMAT
-                     " bytes for %s", r->path, r->file_size, expected, what);
+                     _("%s: file ends at byte %lld, expected %llu bytes for %s"), r->path,
+                     (long long) r->file_size, (unsigned long long) expected, what);
       else
         g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
-                     "%s: %" G_GUINT64_FORMAT " bytes of trailing garbage after byte %" G_GUINT64_FORMAT
-                     ": expected the file to end there after %s",
-                     r->path, (guint64) r->file_size - expected, expected, what);
+                     _("%s: %llu bytes of trailing garbage after byte %llu: expected the file to end there "
+                       "after %s"),
+                     r->path, (unsigned long long) r->file_size - expected, (unsigned long long) expected, what);
       return NULL;
     }
   guint8 *buf = idx_read_growing (r, len, &got, what, error);
@@ -391,8 +395,8 @@ idx_read_payload (IdxReader *r, guint64 start, guint64 len, const char *what, GE
   if (got < len)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
-                   "%s: file ends at byte %" G_GUINT64_FORMAT "%s, expected %" G_GUINT64_FORMAT
-                   " bytes for %s", r->path, start + got, idx_kind (r), expected, what);
+                   _("%s: file ends at byte %llu%s, expected %llu bytes for %s"), r->path,
+                   (unsigned long long) (start + got), idx_kind (r), (unsigned long long) expected, what);
       goto fail;
     }
   if (!idx_read (r, &extra, 1, &got, error))
@@ -400,8 +404,8 @@ idx_read_payload (IdxReader *r, guint64 start, guint64 len, const char *what, GE
   if (got != 0)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
-                   "%s: data continues past byte %" G_GUINT64_FORMAT "%s: expected the file to end there "
-                   "after %s", r->path, expected, idx_kind (r), what);
+                   _("%s: data continues past byte %llu%s: expected the file to end there after %s"), r->path,
+                   (unsigned long long) expected, idx_kind (r), what);
       goto fail;
     }
   return buf;
@@ -422,33 +426,33 @@ idx_load_images (const char *path, int *n, int *rows, int *cols, GError **error)
 
   if (!idx_open (&r, path, error))
     return NULL;
-  if (!idx_read_header (&r, hdr, sizeof hdr, IDX_IMAGES_MAGIC, "images", error))
+  if (!idx_read_header (&r, hdr, sizeof hdr, IDX_IMAGES_MAGIC, _("images"), error))
     goto out;
 
   guint32 count = be32 (hdr + 4), h = be32 (hdr + 8), w = be32 (hdr + 12);
   if (count == 0)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY,
-                   "%s: the header (byte 4) says the file holds 0 images", path);
+                   _("%s: the header (byte 4) says the file holds 0 images"), path);
       goto out;
     }
   if (h == 0 || w == 0)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
-                   "%s: image size %u×%u at byte 8, expected nonzero rows and columns", path, h, w);
+                   _("%s: image size %u×%u at byte 8, expected nonzero rows and columns"), path, h, w);
       goto out;
     }
   if (__builtin_mul_overflow ((guint64) count, (guint64) h * w, &total)
       || count > G_MAXINT || (guint64) h * w > MAX_IMAGE_PIXELS || total > MAX_PIXEL_BYTES)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
-                   "%s: dimension overflow in the header (bytes 4–15): %u images of %u×%u pixels is "
-                   "beyond the limits (at most %u pixels per image, %" G_GUINT64_FORMAT " bytes in all)",
-                   path, count, h, w, MAX_IMAGE_PIXELS, MAX_PIXEL_BYTES);
+                   _("%s: dimension overflow in the header (bytes 4–15): %u images of %u×%u pixels is "
+                     "beyond the limits (at most %u pixels per image, %llu bytes in all)"),
+                   path, count, h, w, MAX_IMAGE_PIXELS, (unsigned long long) MAX_PIXEL_BYTES);
       goto out;
     }
 
-  what = g_strdup_printf ("%u images of %u×%u", count, h, w);
+  what = g_strdup_printf (_("%u images of %u×%u"), count, h, w);
   pixels = idx_read_payload (&r, IDX_IMAGES_HEADER, total, what, error);
   *n = count;
   *rows = h;
@@ -468,24 +472,24 @@ idx_load_labels (const char *path, int *n, GError **error)
 
   if (!idx_open (&r, path, error))
     return NULL;
-  if (!idx_read_header (&r, hdr, sizeof hdr, IDX_LABELS_MAGIC, "labels", error))
+  if (!idx_read_header (&r, hdr, sizeof hdr, IDX_LABELS_MAGIC, _("labels"), error))
     goto out;
 
   guint32 count = be32 (hdr + 4);
   if (count == 0)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY,
-                   "%s: the header (byte 4) says the file holds 0 labels", path);
+                   _("%s: the header (byte 4) says the file holds 0 labels"), path);
       goto out;
     }
   if (count > G_MAXINT)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT,
-                   "%s: dimension overflow in the header (byte 4): %u labels", path, count);
+                   _("%s: dimension overflow in the header (byte 4): %u labels"), path, count);
       goto out;
     }
 
-  what = g_strdup_printf ("%u labels", count);
+  what = g_strdup_printf (_("%u labels"), count);
   labels = idx_read_payload (&r, IDX_LABELS_HEADER, count, what, error);
   if (labels == NULL)
     goto out;
@@ -493,7 +497,7 @@ idx_load_labels (const char *path, int *n, GError **error)
     if (labels[i] >= DL_N_CLASSES)
       {
         g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_LABEL,
-                     "%s: label %u at byte %u%s (example %u) is outside 0–9",
+                     _("%s: label %u at byte %u%s (example %u) is outside 0–9"),
                      path, labels[i], IDX_LABELS_HEADER + i, idx_kind (&r), i);
         g_clear_pointer (&labels, g_free);
         goto out;
@@ -522,7 +526,7 @@ dl_dataset_load_idx (const char *images_path, const char *labels_path, GError **
   if (n_images != n_labels)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_MISMATCH,
-                   "%s holds %d images but %s holds %d labels: expected one label per image",
+                   _("%s holds %d images but %s holds %d labels: expected one label per image"),
                    images_path, n_images, labels_path, n_labels);
       return NULL;
     }
@@ -605,7 +609,7 @@ csv_error (GError **error, const CsvPlace *at, int code, const char *fmt, ...)
   va_start (args, fmt);
   what = g_strdup_vprintf (fmt, args);
   va_end (args);
-  g_set_error (error, DL_DATA_ERROR, code, "%s: row %d, column %d: %s", at->path, at->line, at->column, what);
+  g_set_error (error, DL_DATA_ERROR, code, _("%s: row %d, column %d: %s"), at->path, at->line, at->column, what);
 }
 
 /* Fails with the reason why a field is not a whole number in range (0–9 for the label, 0–255 else). */
@@ -617,32 +621,32 @@ csv_bad_field (const char *p, const char *end, const CsvPlace *at, GError **erro
 
   if (*text == '\0')
     {
-      csv_error (error, at, DL_DATA_ERROR_FORMAT, "empty field, expected a number");
+      csv_error (error, at, DL_DATA_ERROR_FORMAT, _("empty field, expected a number"));
       return;
     }
   if (!field_number (p, end, &v))
     {
-      csv_error (error, at, DL_DATA_ERROR_FORMAT, "“%s” is not a number", text);
+      csv_error (error, at, DL_DATA_ERROR_FORMAT, _("“%s” is not a number"), text);
       return;
     }
   if (at->labeled && at->column == 1)
     {
       if (v > 0 && v < 1)
         csv_error (error, at, DL_DATA_ERROR_LABEL,
-                   "label %s is not a digit 0–9; the label column looks scaled along with the pixels "
-                   "(divided by 255: %s × 255 ≈ %.0f) — divide only the pixel columns",
+                   _("label %s is not a digit 0–9; the label column looks scaled along with the pixels "
+                     "(divided by 255: %s × 255 ≈ %.0f) — divide only the pixel columns"),
                    text, text, v * 255);
       else if (v != floor (v))
-        csv_error (error, at, DL_DATA_ERROR_LABEL, "label %s is not a whole number 0–9", text);
+        csv_error (error, at, DL_DATA_ERROR_LABEL, _("label %s is not a whole number 0–9"), text);
       else
-        csv_error (error, at, DL_DATA_ERROR_LABEL, "label %s is outside 0–9", text);
+        csv_error (error, at, DL_DATA_ERROR_LABEL, _("label %s is outside 0–9"), text);
       return;
     }
   if (v > 0 && v < 1)
     csv_error (error, at, DL_DATA_ERROR_FORMAT,
-               "pixel %s is not a whole number 0–255 (the pixels look already scaled to 0–1)", text);
+               _("pixel %s is not a whole number 0–255 (the pixels look already scaled to 0–1)"), text);
   else
-    csv_error (error, at, DL_DATA_ERROR_FORMAT, "pixel %s is outside the range 0–255", text);
+    csv_error (error, at, DL_DATA_ERROR_FORMAT, _("pixel %s is outside the range 0–255"), text);
 }
 
 /* A field in the slow path that is nonetheless acceptable (e.g. " 7" or "255.0"). */
@@ -716,8 +720,8 @@ csv_fast_field (const char *p, char sep, int max, int *value)
 static char *
 csv_expected (const CsvPlace *at, int n_fields)
 {
-  return at->labeled ? g_strdup_printf ("(a label and %d pixels)", n_fields - 1)
-                     : g_strdup_printf ("(%d pixels, no label)", n_fields);
+  return at->labeled ? g_strdup_printf (_("(a label and %d pixels)"), n_fields - 1)
+                     : g_strdup_printf (_("(%d pixels, no label)"), n_fields);
 }
 
 /* Kaggle's train.csv and test.csv (or any labelled and unlabeled set), each given where the other is
@@ -726,9 +730,9 @@ static const char *
 csv_hint (const CsvPlace *at, int columns, int n_fields)
 {
   if (!at->labeled && columns == n_fields + 1)
-    return "; a label column and the pixels make a labelled set, for train or eval";
+    return _("; a label column and the pixels make a labelled set, for train or eval");
   if (at->labeled && columns == n_fields - 1)
-    return "; the pixels with no label make an unlabeled set, for digitlab-cli predict";
+    return _("; the pixels with no label make an unlabeled set, for digitlab-cli predict");
   return "";
 }
 
@@ -738,7 +742,7 @@ csv_column_error (CsvPlace *at, int columns, int n_fields, GError **error)
   g_autofree char *expected = csv_expected (at, n_fields);
 
   at->column = MIN (columns, n_fields);
-  csv_error (error, at, DL_DATA_ERROR_FORMAT, "the row has %d columns, expected %d %s%s", columns, n_fields,
+  csv_error (error, at, DL_DATA_ERROR_FORMAT, _("the row has %d columns, expected %d %s%s"), columns, n_fields,
              expected, csv_hint (at, columns, n_fields));
 }
 
@@ -826,7 +830,7 @@ csv_parse_span (CsvParse *cp, const char *p, const char *end, GError **error)
               g_autofree char *expected = csv_expected (&cp->at, n_fields);
 
               cp->at.column = MIN (columns, n_fields);
-              csv_error (error, &cp->at, DL_DATA_ERROR_FORMAT, "the header row has %d columns, expected %d %s%s",
+              csv_error (error, &cp->at, DL_DATA_ERROR_FORMAT, _("the header row has %d columns, expected %d %s%s"),
                          columns, n_fields, expected, csv_hint (&cp->at, columns, n_fields));
               return FALSE;
             }
@@ -839,7 +843,7 @@ csv_parse_span (CsvParse *cp, const char *p, const char *end, GError **error)
        * is written as it is parsed, so this is what keeps a miscount from writing past the buffers. */
       if ((gsize) cp->n >= cp->max_rows)
         {
-          csv_error (error, &cp->at, DL_DATA_ERROR_FORMAT, "more rows than the file's size allows");
+          csv_error (error, &cp->at, DL_DATA_ERROR_FORMAT, _("more rows than the file's size allows"));
           return FALSE;
         }
       if (!csv_parse_line (&p, end, &cp->at, cp->n_pixels, cp->labels + cp->n,
@@ -870,7 +874,7 @@ load_csv (const char *path, gboolean labeled, GError **error)
   if (size == 0)
     {
       close (fd);
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, "%s: the file is empty (0 bytes)", path);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, _("%s: the file is empty (0 bytes)"), path);
       return NULL;
     }
   file = g_mapped_file_new_from_fd (fd, FALSE, &local);
@@ -884,7 +888,7 @@ load_csv (const char *path, gboolean labeled, GError **error)
   const gsize length = g_mapped_file_get_length (file);
   if (data == NULL || length == 0)
     {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, "%s: the file is empty (0 bytes)", path);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, _("%s: the file is empty (0 bytes)"), path);
       return NULL;
     }
   const char *end = data + length;
@@ -905,9 +909,8 @@ load_csv (const char *path, gboolean labeled, GError **error)
   max_rows = MIN (max_rows, length / (2 * (gsize) cp.n_pixels + 1) + 1);
   if (max_rows > (gsize) G_MAXINT || (guint64) max_rows * cp.n_pixels > MAX_PIXEL_BYTES)
     {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT, "%s: %" G_GSIZE_FORMAT " bytes may hold more "
-                   "than the %" G_GUINT64_FORMAT " bytes of pixels a data set can have", path, length,
-                   (guint64) MAX_PIXEL_BYTES);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT, _("%s: %zu bytes may hold more than the %llu bytes "
+                   "of pixels a data set can have"), path, length, (unsigned long long) MAX_PIXEL_BYTES);
       return NULL;
     }
   cp.max_rows = max_rows;
@@ -915,8 +918,8 @@ load_csv (const char *path, gboolean labeled, GError **error)
   g_autofree guint8 *labels = cp.labels = g_try_malloc0 (max_rows);
   if (pixels == NULL || labels == NULL)
     {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot allocate memory for %" G_GSIZE_FORMAT
-                   " rows", path, max_rows);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, _("%s: cannot allocate memory for %zu rows"), path,
+                   max_rows);
       return NULL;
     }
 
@@ -927,8 +930,8 @@ load_csv (const char *path, gboolean labeled, GError **error)
   g_autofree char *last = g_try_malloc (end - tail + 1);
   if (last == NULL)
     {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot allocate %" G_GSIZE_FORMAT " bytes for "
-                   "its last line", path, (gsize) (end - tail + 1));
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, _("%s: cannot allocate %zu bytes for its last line"),
+                   path, (gsize) (end - tail + 1));
       return NULL;
     }
   memcpy (last, tail, end - tail);
@@ -939,7 +942,7 @@ load_csv (const char *path, gboolean labeled, GError **error)
   if (cp.n == 0)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_EMPTY, "%s: %s", path,
-                   cp.header ? "only a header row, no examples" : "the file is empty (blank lines only)");
+                   cp.header ? _("only a header row, no examples") : _("the file is empty (blank lines only)"));
       return NULL;
     }
   DlDataset *ds = dataset_wrap (g_strdup (path), cp.n, CSV_ROWS, CSV_COLS,
@@ -976,7 +979,7 @@ dl_dataset_load_idx_images (const char *path, GError **error)
   if (labels == NULL)
     {
       g_free (pixels);
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot allocate memory for %d images", path, n);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, _("%s: cannot allocate memory for %d images"), path, n);
       return NULL;
     }
   ds = dataset_wrap (g_strdup (path), n, rows, cols, pixels, labels);
@@ -1024,7 +1027,7 @@ dl_dataset_load_dir (const char *dir, gboolean train, GError **error)
   if (images == NULL || labels == NULL)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO,
-                   "%s: no %s[.gz] in this directory (get MNIST with the app's Download MNIST button or digitlab-cli fetch)",
+                   _("%s: no %s[.gz] in this directory (get MNIST with the app's Download MNIST button or digitlab-cli fetch)"),
                    dir, images == NULL ? images_name : labels_name);
       return NULL;
     }
@@ -1045,7 +1048,7 @@ dl_dataset_load_path (const char *path, gboolean train, GError **error)
       if (g_str_has_suffix (path, ".csv") || g_str_has_suffix (path, ".CSV"))
         return dl_dataset_load_csv (path, error);
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO,
-                   "%s: expected a directory of IDX files, a .csv file, or IMAGES,LABELS", path);
+                   _("%s: expected a directory of IDX files, a .csv file, or IMAGES,LABELS"), path);
       return NULL;
     }
   if (comma != NULL)
@@ -1053,7 +1056,7 @@ dl_dataset_load_path (const char *path, gboolean train, GError **error)
       g_autofree char *images = g_strndup (path, comma - path);
       return dl_dataset_load_idx (images, comma + 1, error);
     }
-  g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: no such file or directory", path);
+  g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, _("%s: no such file or directory"), path);
   return NULL;
 }
 
@@ -1083,8 +1086,8 @@ write_payload (int fd, gpointer user_data, GError **error)
   errno = 0;
   ok = (gz != NULL && gzclose_w (gz) == Z_OK) && ok;
   if (!ok)
-    g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "cannot write: %s",
-                 errno != 0 ? g_strerror (errno) : "write failed (disk full?)");
+    g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, _("cannot write: %s"),
+                 errno != 0 ? g_strerror (errno) : _("write failed (disk full?)"));
   return ok;
 }
 
@@ -1136,8 +1139,8 @@ dl_dataset_save_csv (const DlDataset *ds, const char *path, GError **error)
 
   if (ds->rows != CSV_ROWS || ds->cols != CSV_COLS)
     {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT, "%s: the CSV format holds %d×%d images, "
-                   "not %d×%d", path, CSV_ROWS, CSV_COLS, ds->rows, ds->cols);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_FORMAT, _("%s: the CSV format holds %d×%d images, "
+                     "not %d×%d"), path, CSV_ROWS, CSV_COLS, ds->rows, ds->cols);
       return FALSE;
     }
   const gsize d = (gsize) ds->rows * ds->cols;
@@ -1145,7 +1148,7 @@ dl_dataset_save_csv (const DlDataset *ds, const char *path, GError **error)
   g_autofree guint8 *text = g_try_malloc ((gsize) ds->n * (4 * d + 2) + 1);
   if (text == NULL)
     {
-      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, "%s: cannot allocate memory for %d rows", path, ds->n);
+      g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_IO, _("%s: cannot allocate memory for %d rows"), path, ds->n);
       return FALSE;
     }
   guint8 *q = text;

@@ -1,8 +1,11 @@
 /* dl-eval.c — evaluation over a whole data set, and a plain-language diagnosis of a failing run. */
+#include "config.h"
+
 #include "dl-eval.h"
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #define EVAL_BATCH 500
 
@@ -84,8 +87,8 @@ layer_label (const DlArch *arch, int i)
   const DlLayerSpec *l = &arch->layers[i];
   const char *act = l->act != DL_ACT_NONE ? dl_act_name (l->act) : NULL;
   if (l->kind == DL_LAYER_CONV)
-    return g_strdup_printf ("layer %d (conv%dx%d%s%s)", i + 1, l->units, l->kernel, act ? "-" : "", act ? act : "");
-  return g_strdup_printf ("layer %d (fc%d%s%s)", i + 1, l->units, act ? "-" : "", act ? act : "");
+    return g_strdup_printf (_("layer %d (conv%dx%d%s%s)"), i + 1, l->units, l->kernel, act ? "-" : "", act ? act : "");
+  return g_strdup_printf (_("layer %d (fc%d%s%s)"), i + 1, l->units, act ? "-" : "", act ? act : "");
 }
 
 static void
@@ -125,11 +128,11 @@ diagnose_collapse (DlDiagnosis *d, const DlEval *ev, const DlDataset *ds)
   d->collapsed = TRUE;
   double label_share = ds && ds->n ? 100.0 * ds->histogram[c] / ds->n : 0.0;
   if (ev->predicted_hist[c] == ev->n)
-    add (d, "The network answers %d for every image: %.2f %% is just the share of %ds in the test set.",
+    add (d, _("The network answers %d for every image: %.2f %% is just the share of %ds in the test set."),
          c, 100.0 * ev->accuracy, c);
   else
-    add (d, "The network answers %d for %.0f %% of the images: its accuracy of %.2f %% is little more than "
-         "the share of %ds in the test set (%.2f %%).", c, 100.0 * d->collapse_share, 100.0 * ev->accuracy, c,
+    add (d, _("The network answers %d for %.0f %% of the images: its accuracy of %.2f %% is little more than "
+           "the share of %ds in the test set (%.2f %%)."), c, 100.0 * d->collapse_share, 100.0 * ev->accuracy, c,
          label_share);
 }
 
@@ -142,15 +145,15 @@ diagnose_step_size (DlDiagnosis *d, const DlHyper *hyper, int batch, gboolean in
     {
       d->summed_gradient_message = (int) d->messages->len;
       d->summed_gradient_batch = batch;
-      add (d, "The gradient is summed over the batch of %d, so each step is %d× the learning rate: the learning "
-           "rate may be too high — average the gradient (--reduce mean) or lower it.", batch, batch);
+      add (d, _("The gradient is summed over the batch of %d, so each step is %d× the learning rate: the learning "
+             "rate may be too high — average the gradient (--reduce mean) or lower it."), batch, batch);
     }
   else if (in_trouble)
     {
       gboolean adam = hyper->optimizer == DL_OPT_ADAM;
       double high = adam ? 0.01 : 0.5;
       if (hyper->lr > high)
-        add (d, "The learning rate %g is high for %s: try %g or lower.", hyper->lr,
+        add (d, _("The learning rate %g is high for %s: try %g or lower."), hyper->lr,
              dl_optimizer_name (hyper->optimizer), adam ? 0.001 : 0.05);
     }
 }
@@ -185,14 +188,14 @@ diagnose_health (DlDiagnosis *d, const DlHealth *h, const DlArch *arch)
       if (!saturation_matters (arch, i, d->collapsed) && l->act != DL_ACT_RELU)
         continue;
       if (l->act == DL_ACT_TANH && h->saturated[i] >= 0.5f)
-        add (d, "%.0f %% of tanh units are saturated (|tanh| > 0.99) in %s: their gradient is almost zero, so "
-             "they have stopped learning.", 100.0 * h->saturated[i], label);
+        add (d, _("%.0f %% of tanh units are saturated (|tanh| > 0.99) in %s: their gradient is almost zero, so "
+               "they have stopped learning."), 100.0 * h->saturated[i], label);
       else if (l->act == DL_ACT_SIGMOID && h->saturated[i] >= 0.5f)
-        add (d, "%.0f %% of sigmoid units are saturated (below 0.01 or above 0.99) in %s: their gradient is almost "
-             "zero, so they have stopped learning.", 100.0 * h->saturated[i], label);
+        add (d, _("%.0f %% of sigmoid units are saturated (below 0.01 or above 0.99) in %s: their gradient is almost "
+               "zero, so they have stopped learning."), 100.0 * h->saturated[i], label);
       else if (l->act == DL_ACT_RELU && h->dead[i] >= 0.5f)
-        add (d, "%.0f %% of the ReLU units in %s are dead (zero for every image of the last batch): they no longer "
-             "learn. A smaller learning rate usually prevents this.", 100.0 * h->dead[i], label);
+        add (d, _("%.0f %% of the ReLU units in %s are dead (zero for every image of the last batch): they no longer "
+               "learn. A smaller learning rate usually prevents this."), 100.0 * h->dead[i], label);
     }
   for (int i = 0; i < n; i++)
     {
@@ -205,8 +208,8 @@ diagnose_health (DlDiagnosis *d, const DlHealth *h, const DlArch *arch)
       if (h->weight_norm[i] > 100.0 * typical)
         {
           g_autofree char *label = layer_label (arch, i);
-          add (d, "The weights of %s have grown to norm %.3g (about %.3g is typical): training is unstable — lower "
-               "the learning rate or add weight decay.", label, h->weight_norm[i], typical);
+          add (d, _("The weights of %s have grown to norm %.3g (about %.3g is typical): training is unstable — lower "
+                 "the learning rate or add weight decay."), label, h->weight_norm[i], typical);
         }
     }
 }
@@ -219,7 +222,7 @@ dl_diagnose (const DlEval *ev, const DlDataset *ds, const DlHealth *health, cons
   d->messages = g_ptr_array_new_with_free_func (g_free);
 
   if ((ev && isnan (ev->loss)) || (health && health_has_nan (health)))
-    add (d, "The weights became NaN (not a number): training diverged. Lower the learning rate and start again.");
+    add (d, _("The weights became NaN (not a number): training diverged. Lower the learning rate and start again."));
   if (ev)
     diagnose_collapse (d, ev, ds);
 

@@ -1,6 +1,8 @@
 /* dl-file.c — non-blocking opens of regular files, atomic saves that never replace what they should not,
  * and the removal of what a killed save left behind (see dl-file.h). */
 #define _GNU_SOURCE
+#include "config.h"
+
 #include "dl-file.h"
 
 #include <dirent.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <glib/gi18n-lib.h>
 
 G_DEFINE_QUARK (dl-file-error-quark, dl_file_error)
 
@@ -56,20 +59,20 @@ dl_file_open_regular (const char *path, goffset *size, GError **error)
 
   /* stat first: opening a FIFO blocks until a writer comes, and opening a device can act on it. */
   if (stat (path, &st) != 0)
-    return io_error (error, errno, path, "cannot open"), -1;
+    return io_error (error, errno, path, _("cannot open")), -1;
   if (!S_ISREG (st.st_mode))
     {
-      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, "%s: cannot open: %s, not a regular file",
+      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, _("%s: cannot open: %s, not a regular file"),
                    path, describe_kind (st.st_mode));
       return -1;
     }
   /* O_NONBLOCK in case the file was swapped for a FIFO since: then the open returns, and fstat says so. */
   fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0)
-    return io_error (error, errno, path, "cannot open"), -1;
+    return io_error (error, errno, path, _("cannot open")), -1;
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
-      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, "%s: cannot open: %s, not a regular file",
+      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, _("%s: cannot open: %s, not a regular file"),
                    path, describe_kind (st.st_mode));
       close (fd);
       return -1;
@@ -90,16 +93,16 @@ dl_file_read_all (const char *path, gsize max_size, guint8 **contents, gsize *le
     return FALSE;
   if ((guint64) size > max_size)
     {
-      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_TOO_LARGE, "%s: %" G_GOFFSET_FORMAT " bytes, more than "
-                   "the %" G_GSIZE_FORMAT " such a file can hold", path, size, max_size);
+      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_TOO_LARGE, _("%s: %lld bytes, more than the %zu such a file can hold"), path,
+                   (long long) size, max_size);
       close (fd);
       return FALSE;
     }
   guint8 *buf = g_try_malloc ((gsize) size + 1);
   if (buf == NULL)
     {
-      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NO_MEMORY, "%s: cannot allocate %" G_GOFFSET_FORMAT
-                   " bytes to read it", path, size);
+      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NO_MEMORY, _("%s: cannot allocate %lld bytes to read it"), path,
+                   (long long) size);
       close (fd);
       return FALSE;
     }
@@ -112,10 +115,10 @@ dl_file_read_all (const char *path, gsize max_size, guint8 **contents, gsize *le
       if (n <= 0)
         {
           if (n < 0)
-            io_error (error, errno, path, "cannot read");
+            io_error (error, errno, path, _("cannot read"));
           else
-            g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "%s: cannot read: the file shrank from %"
-                         G_GOFFSET_FORMAT " to %" G_GSIZE_FORMAT " bytes while it was read", path, size, got);
+            g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, _("%s: cannot read: the file shrank from %lld to %zu bytes "
+                           "while it was read"), path, (long long) size, got);
           g_free (buf);
           close (fd);
           return FALSE;
@@ -146,7 +149,7 @@ follow_links (const char *path, GError **error)
       g_autofree char *link = g_file_read_link (p, NULL);
       if (link == NULL)
         {
-          io_error (error, errno, path, "cannot read the symbolic link");
+          io_error (error, errno, path, _("cannot read the symbolic link"));
           g_free (p);
           return NULL;
         }
@@ -161,7 +164,7 @@ follow_links (const char *path, GError **error)
       g_free (p);
       p = next;
     }
-  g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "%s: more than %d symbolic links in a row", path, MAX_LINKS);
+  g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, _("%s: more than %d symbolic links in a row"), path, MAX_LINKS);
   g_free (p);
   return NULL;
 }
@@ -177,25 +180,25 @@ resolve_target (const char *path, GError **error)
 
   if (p == NULL)
     {
-      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "cannot save: %s", local->message);
+      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, _("cannot save: %s"), local->message);
       return NULL;
     }
   if (lstat (p, &st) != 0)
     {
       if (errno == ENOENT)
         return p;   /* a new file (its directory's existence is for the save to find out) */
-      io_error (error, errno, path, "cannot save");
+      io_error (error, errno, path, _("cannot save"));
       g_free (p);
       return NULL;
     }
   if (S_ISREG (st.st_mode))
     return p;
   if (strcmp (p, path) == 0)
-    g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, "%s: cannot save: it is %s, not a "
-                 "regular file, and is left as it is", path, describe_kind (st.st_mode));
+    g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, _("%s: cannot save: it is %s, not a "
+                   "regular file, and is left as it is"), path, describe_kind (st.st_mode));
   else
-    g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, "%s: cannot save: the link's target "
-                 "%s is %s, not a regular file, and is left as it is", path, p, describe_kind (st.st_mode));
+    g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, _("%s: cannot save: the link's target "
+                   "%s is %s, not a regular file, and is left as it is"), path, p, describe_kind (st.st_mode));
   g_free (p);
   return NULL;
 }
@@ -209,7 +212,7 @@ dl_file_check_target (const char *path, GError **error)
   g_autofree char *dir = g_path_get_dirname (target);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "%s: cannot save: no directory %s", path, dir);
+      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, _("%s: cannot save: no directory %s"), path, dir);
       return FALSE;
     }
   return TRUE;
@@ -311,7 +314,7 @@ create_temp (const char *dir, const char *base, char **tmp, GError **error)
       if (fd < 0)
         {
           int e = errno;
-          g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "%s/%s: cannot create a temporary file in %s: %s",
+          g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, _("%s/%s: cannot create a temporary file in %s: %s"),
                        dir, base, dir, g_strerror (e));
           g_free (path);
           return -1;
@@ -324,7 +327,7 @@ create_temp (const char *dir, const char *base, char **tmp, GError **error)
       close (fd);
       g_free (path);
     }
-  g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "%s/%s: cannot keep a temporary file in %s", dir, base, dir);
+  g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, _("%s/%s: cannot keep a temporary file in %s"), dir, base, dir);
   return -1;
 }
 
@@ -352,7 +355,7 @@ dl_file_write_all (int fd, const void *data, gsize len, GError **error)
       if (n <= 0)
         {
           int e = n < 0 ? errno : ENOSPC;
-          g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "cannot write: %s", g_strerror (e));
+          g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, _("cannot write: %s"), g_strerror (e));
           return FALSE;
         }
       p += n;
@@ -383,10 +386,10 @@ dl_file_save (const char *path, DlFileWriteFunc write_func, gpointer user_data, 
 
   gboolean ok = write_func (fd, user_data, &local);
   if (ok && fsync (fd) != 0)
-    ok = (g_set_error (&local, DL_FILE_ERROR, DL_FILE_ERROR_IO, "cannot write: %s", g_strerror (errno)), FALSE);
+    ok = (g_set_error (&local, DL_FILE_ERROR, DL_FILE_ERROR_IO, _("cannot write: %s"), g_strerror (errno)), FALSE);
   /* The rename while the lock is still held: a cleaner never sees the file complete but unlocked. */
   if (ok && rename (tmp, target) != 0)
-    ok = (g_set_error (&local, DL_FILE_ERROR, DL_FILE_ERROR_IO, "cannot rename the temporary file into place: %s",
+    ok = (g_set_error (&local, DL_FILE_ERROR, DL_FILE_ERROR_IO, _("cannot rename the temporary file into place: %s"),
                        g_strerror (errno)), FALSE);
   if (!ok)
     g_unlink (tmp);
@@ -501,13 +504,13 @@ keep_other_files (const char *old, const char *fresh, GError **error)
         continue;
       if (!S_ISREG (st.st_mode) && !S_ISLNK (st.st_mode))
         {
-          g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, "%s: cannot save: it holds %s, which is "
-                       "%s; a save replaces the folder as a whole and keeps only files", old, name,
+          g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, _("%s: cannot save: it holds %s, which is "
+                         "%s; a save replaces the folder as a whole and keeps only files"), old, name,
                        describe_kind (st.st_mode));
           return FALSE;
         }
       if (link (from, to) != 0)
-        return io_error (error, errno, old, "cannot save: cannot keep one of its files");
+        return io_error (error, errno, old, _("cannot save: cannot keep one of its files"));
     }
   return TRUE;
 }
@@ -520,7 +523,7 @@ commit_dir (const char *fresh, const char *path, GError **error)
     {
       if (rename (fresh, path) == 0)
         return TRUE;
-      return io_error (error, errno, path, "cannot save: cannot rename the new folder into place");
+      return io_error (error, errno, path, _("cannot save: cannot rename the new folder into place"));
     }
   if (g_getenv ("DIGITLAB_NO_RENAME_EXCHANGE") == NULL
       && renameat2 (AT_FDCWD, fresh, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
@@ -530,25 +533,25 @@ commit_dir (const char *fresh, const char *path, GError **error)
     }
   if (g_getenv ("DIGITLAB_NO_RENAME_EXCHANGE") == NULL && errno != EINVAL && errno != ENOSYS
       && errno != EOPNOTSUPP)
-    return io_error (error, errno, path, "cannot save: cannot exchange the new folder with the old one");
+    return io_error (error, errno, path, _("cannot save: cannot exchange the new folder with the old one"));
 
   /* No exchange here: new → .dlnew, old → .dlold, .dlnew → path; dl_file_recover_dir mends a crash between. */
   g_autofree char *base = g_path_get_basename (path);
   g_autofree char *ready = sibling (path, base, ".dlnew");
   g_autofree char *old = sibling (path, base, ".dlold");
   if (rename (fresh, ready) != 0)
-    return io_error (error, errno, path, "cannot save: cannot rename the new folder");
+    return io_error (error, errno, path, _("cannot save: cannot rename the new folder"));
   if (rename (path, old) != 0)
     {
       int e = errno;
       remove_dir (ready);
-      return io_error (error, e, path, "cannot save: cannot move the old folder aside");
+      return io_error (error, e, path, _("cannot save: cannot move the old folder aside"));
     }
   if (rename (ready, path) != 0)
     {
       int e = errno;
       dl_file_recover_dir (path);
-      return io_error (error, e, path, "cannot save: cannot rename the new folder into place");
+      return io_error (error, e, path, _("cannot save: cannot rename the new folder into place"));
     }
   remove_dir (old);
   return TRUE;
@@ -563,7 +566,7 @@ dl_file_save_dir (const char *path, DlDirWriteFunc write_func, gpointer user_dat
   g_autofree char *real = real_dir (path, &local);
   if (real == NULL)
     {
-      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, "cannot save: %s", local->message);
+      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_IO, _("cannot save: %s"), local->message);
       return FALSE;
     }
   g_autofree char *parent = g_path_get_dirname (real);
@@ -571,16 +574,16 @@ dl_file_save_dir (const char *path, DlDirWriteFunc write_func, gpointer user_dat
 
   if (g_file_test (real, G_FILE_TEST_EXISTS) && !g_file_test (real, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, "%s: cannot save: it is not a folder", path);
+      g_set_error (error, DL_FILE_ERROR, DL_FILE_ERROR_NOT_REGULAR, _("%s: cannot save: it is not a folder"), path);
       return FALSE;
     }
   if (g_mkdir_with_parents (parent, 0755) != 0)
-    return io_error (error, errno, parent, "cannot create the folder");
+    return io_error (error, errno, parent, _("cannot create the folder"));
   recover_real_dir (real);
 
   g_autofree char *tmp = temp_template (parent, base);
   if (g_mkdtemp_full (tmp, 0755) == NULL)
-    return io_error (error, errno, path, "cannot save: cannot create a temporary folder");
+    return io_error (error, errno, path, _("cannot save: cannot create a temporary folder"));
   /* Locked like a temporary file, so that a cleaner in another process leaves it alone. */
   int lock = open (tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (lock < 0 || flock (lock, LOCK_EX) != 0 || !still_named (lock, tmp))
@@ -589,7 +592,7 @@ dl_file_save_dir (const char *path, DlDirWriteFunc write_func, gpointer user_dat
       if (lock >= 0)
         close (lock);
       remove_dir (tmp);
-      return io_error (error, e, path, "cannot save: cannot keep a temporary folder");
+      return io_error (error, e, path, _("cannot save: cannot keep a temporary folder"));
     }
 
   gboolean ok = write_func (tmp, user_data, error) && keep_other_files (real, tmp, error);

@@ -1,6 +1,9 @@
 /* dl-layer-stats.c — per-layer histograms and health of a network (see dl-layer-stats.h). */
+#include "config.h"
+
 #include "dl-layer-stats.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 /* GLib's rc_box counts live in uninstrumented code: tell ThreadSanitizer that the last holder's free comes
@@ -178,8 +181,8 @@ take (Reader *r, void *out, gsize n)
   if (r->left < n)
     {
       g_set_error (r->error, DL_LAYER_STATS_ERROR, DL_LAYER_STATS_ERROR_FORMAT,
-                   "layer statistics cut short at byte %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
-                   " (%" G_GSIZE_FORMAT " more bytes expected)", r->size - r->left, r->size, n);
+                   _("layer statistics cut short at byte %zu of %zu (%zu more bytes expected)"), r->size - r->left,
+                   r->size, n);
       return FALSE;
     }
   memcpy (out, r->p, n);
@@ -220,7 +223,7 @@ static gboolean
 bad (Reader *r, const char *what, guint64 value)
 {
   g_set_error (r->error, DL_LAYER_STATS_ERROR, DL_LAYER_STATS_ERROR_FORMAT,
-               "layer statistics: %s %" G_GUINT64_FORMAT " out of range at byte %" G_GSIZE_FORMAT, what, value,
+               _("layer statistics: %s %llu out of range at byte %zu"), what, (unsigned long long) value,
                r->size - r->left);
   return FALSE;
 }
@@ -234,7 +237,7 @@ read_histogram (Reader *r, DlHistogram *h)
     return FALSE;
   h->exponent = (gint32) e;
   if (h->exponent < DL_HIST_MIN_EXP || h->exponent > DL_HIST_MAX_EXP)
-    return bad (r, "histogram exponent", e);
+    return bad (r, _("histogram exponent"), e);
   if (!get_u32 (r, &h->n_nonfinite) || !get_f32 (r, &h->min) || !get_f32 (r, &h->max))
     return FALSE;
   for (int b = 0; b < DL_HIST_BINS; b++)
@@ -252,7 +255,7 @@ read_layer (Reader *r, DlLayerStat *l)
     return FALSE;
   l->n_params = n;
   if (l->present >> DL_LAYER_N_STATS)
-    return bad (r, "histogram mask", l->present);
+    return bad (r, _("histogram mask"), l->present);
   for (int k = 0; k < DL_LAYER_N_STATS; k++)
     if ((l->present >> k & 1) && !read_histogram (r, &l->hist[k]))
       return FALSE;
@@ -275,21 +278,21 @@ dl_layer_stats_from_bytes (GBytes *bytes, GError **error)
   if (memcmp (magic, MAGIC, 4) != 0)
     {
       g_set_error (error, DL_LAYER_STATS_ERROR, DL_LAYER_STATS_ERROR_FORMAT,
-                   "layer statistics: not a statistics record (no \"" MAGIC "\" at byte 0)");
+                   _("layer statistics: not a statistics record (no \"DLLS\" at byte 0)"));
       return NULL;
     }
   if (!get_u32 (&r, &version))
     return NULL;
   if (version != VERSION)
     {
-      bad (&r, "version", version);
+      bad (&r, _("version"), version);
       return NULL;
     }
   if (!get_u64 (&r, &step) || !get_u32 (&r, &n_layers) || !get_u32 (&r, &n_probe))
     return NULL;
   if (n_layers > DL_MAX_LAYERS)
     {
-      bad (&r, "layer count", n_layers);
+      bad (&r, _("layer count"), n_layers);
       return NULL;
     }
   s->step = (gint64) step;
@@ -300,7 +303,7 @@ dl_layer_stats_from_bytes (GBytes *bytes, GError **error)
       return NULL;
   if (r.left != 0)
     {
-      bad (&r, "trailing bytes", r.left);
+      bad (&r, _("trailing bytes"), r.left);
       return NULL;
     }
   return g_steal_pointer (&s);

@@ -1,10 +1,13 @@
 /* dl-model.c — model files (layout in dl-model.h): written whole through a temporary file, and on load
  * every field is checked before it is trusted, with the problem named by file and byte. */
+#include "config.h"
+
 #include "dl-model.h"
 #include "dl-net-private.h"
 #include "dl-file.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 #include <zlib.h>
 
 G_DEFINE_QUARK (dl-model-error-quark, dl_model_error)
@@ -93,7 +96,7 @@ dl_model_save (DlNet *net, const char *path, GError **error)
 
   if (dl_file_save (path, write_model, &job, &local))
     return TRUE;
-  g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "cannot save the model: %s", local->message);
+  g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, _("cannot save the model: %s"), local->message);
   return FALSE;
 }
 
@@ -139,28 +142,28 @@ load_model (const char *path, DlModelState *state, GError **error)
   /* A regular file (never a FIFO or a device), no larger than the largest network dl_arch_parse accepts. */
   if (!dl_file_read_all (path, MAX_FILE_BYTES, &data, &len, &local))
     {
-      g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "cannot read the model: %s", local->message);
+      g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, _("cannot read the model: %s"), local->message);
       return NULL;
     }
   const guint8 *p = data;
 
   if (len < sizeof MAGIC || memcmp (p, MAGIC, sizeof MAGIC) != 0)
-    return format_error (error, path, "not a Digit Lab model (it does not begin with \"DLMODEL\")"), NULL;
+    return format_error (error, path, _("not a Digit Lab model (it does not begin with \"DLMODEL\")")), NULL;
   if (len < 16)
-    return format_error (error, path, "truncated at byte %zu: expected a version and an architecture length",
+    return format_error (error, path, _("truncated at byte %zu: expected a version and an architecture length"),
                          (size_t) len), NULL;
   guint32 version = get_u32 (p + 8);
   if (version == 0 || version > DL_MODEL_VERSION)
-    return format_error (error, path, "format version %u at byte 8 is not one this Digit Lab reads (1 to %d)%s",
+    return format_error (error, path, _("format version %u at byte 8 is not one this Digit Lab reads (1 to %d)%s"),
                          version, DL_MODEL_VERSION, version > DL_MODEL_VERSION ? "; it was written by a newer version" : ""),
            NULL;
   guint32 arch_len = get_u32 (p + 12);
   if (arch_len == 0 || arch_len > MAX_ARCH_LEN)
-    return format_error (error, path, "architecture length %u at byte 12 is out of range (1 to %d)", arch_len,
+    return format_error (error, path, _("architecture length %u at byte 12 is out of range (1 to %d)"), arch_len,
                          MAX_ARCH_LEN), NULL;
   gsize off = 16;
   if (len < off + arch_len + 16)
-    return format_error (error, path, "truncated at byte %zu: expected %u bytes of architecture, a seed and a parameter count",
+    return format_error (error, path, _("truncated at byte %zu: expected %u bytes of architecture, a seed and a parameter count"),
                          (size_t) len, arch_len), NULL;
   g_autofree char *arch_str = g_strndup ((const char *) p + off, arch_len);
   off += arch_len;
@@ -170,16 +173,16 @@ load_model (const char *path, DlModelState *state, GError **error)
 
   /* Sizes first, so that a corrupt count is caught before it is multiplied. */
   if (n_params > (G_MAXSIZE - off - 4) / 4)
-    return format_error (error, path, "parameter count %" G_GUINT64_FORMAT " at byte %zu is impossibly large",
-                         n_params, (size_t) (off - 8)), NULL;
+    return format_error (error, path, _("parameter count %llu at byte %zu is impossibly large"),
+                         (unsigned long long) n_params, (size_t) (off - 8)), NULL;
   gsize expected = off + 4 * n_params + 4;
   if (len < expected)
-    return format_error (error, path, "truncated at byte %zu: expected %" G_GUINT64_FORMAT " bytes of parameters",
-                         (size_t) len, 4 * n_params), NULL;
+    return format_error (error, path, _("truncated at byte %zu: expected %llu bytes of parameters"),
+                         (size_t) len, (unsigned long long) (4 * n_params)), NULL;
   /* Version 3 may hold a section there; a plain file's checksum right after the parameters says it has
    * bytes appended. */
   if (len > expected && (version < 3 || checksum_at (p, expected - 4)))
-    return format_error (error, path, "%zu unexpected bytes after the checksum at byte %zu",
+    return format_error (error, path, _("%zu unexpected bytes after the checksum at byte %zu"),
                          (size_t) (len - expected), (size_t) (expected - 4)), NULL;
 
   /* The checksum before the architecture: a damaged byte anywhere is reported as damage. */
@@ -188,7 +191,7 @@ load_model (const char *path, DlModelState *state, GError **error)
   if (stored != actual)
     {
       g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_CHECKSUM,
-                   "%s: checksum mismatch — the file was altered or damaged (stored CRC-32 %08x, contents give %08x)",
+                   _("%s: checksum mismatch — the file was altered or damaged (stored CRC-32 %08x, contents give %08x)"),
                    path, stored, actual);
       return NULL;
     }
@@ -199,15 +202,15 @@ load_model (const char *path, DlModelState *state, GError **error)
   DlArch arch;
   g_autoptr (GError) parse_error = NULL;
   if (!dl_arch_parse (arch_str, &arch, &parse_error))
-    return format_error (error, path, "the architecture at byte 16 is not valid: %s", parse_error->message), NULL;
+    return format_error (error, path, _("the architecture at byte 16 is not valid: %s"), parse_error->message), NULL;
   if (version == 1 && !arch_has_only_dense (&arch))
-    return format_error (error, path, "a version 1 file holds dense layers only, but its architecture is \"%s\"",
+    return format_error (error, path, _("a version 1 file holds dense layers only, but its architecture is \"%s\""),
                          arch_str), NULL;
 
   /* The count before the network: building it is the first allocation that the architecture sizes. */
   if (dl_arch_n_params (&arch) != n_params)
-    return format_error (error, path, "the architecture \"%s\" has %" G_GUINT64_FORMAT " parameters but the file "
-                         "holds %" G_GUINT64_FORMAT, arch_str, dl_arch_n_params (&arch), n_params), NULL;
+    return format_error (error, path, _("the architecture \"%s\" has %llu parameters but the file holds %llu"), arch_str,
+                         (unsigned long long) dl_arch_n_params (&arch), (unsigned long long) n_params), NULL;
   g_autoptr (GError) alloc_error = NULL;
   DlNet *net = dl_net_try_new (&arch, seed, &alloc_error);
   if (net == NULL)
@@ -284,7 +287,7 @@ dl_model_save_parts (const DlModelParts *m, const char *path, char **sha256, GEr
     *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, b->data, b->len);
   g_byte_array_unref (b);
   if (!ok)
-    g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, "cannot save the checkpoint: %s", local->message);
+    g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_IO, _("cannot save the checkpoint: %s"), local->message);
   return ok;
 }
 
@@ -303,34 +306,34 @@ read_state_section (const guint8 *p, gsize at, gsize end, guint64 n_params, cons
   if (at == end)
     return TRUE;
   if (end - at < 16 || memcmp (p + at, STATE_TAG, sizeof STATE_TAG) != 0)
-    return format_error (error, path, "%zu unexpected bytes after the parameters at byte %zu: expected a "
-                         "training-state section (\"DLSTATE\")", (size_t) (end - at), (size_t) at);
+    return format_error (error, path, _("%zu unexpected bytes after the parameters at byte %zu: expected a "
+                           "training-state section (\"DLSTATE\")"), (size_t) (end - at), (size_t) at);
   size = get_u64 (p + at + 8);
   left = end - body;
   if (size != left)
-    return format_error (error, path, "the training-state section at byte %zu says it holds %" G_GUINT64_FORMAT
-                         " bytes, but %zu come before the checksum", (size_t) at, size, (size_t) left);
+    return format_error (error, path, _("the training-state section at byte %zu says it holds %llu bytes, but %zu come "
+                           "before the checksum"), (size_t) at, (unsigned long long) size, (size_t) left);
   if (left < STATE_FIXED_BYTES)
-    return format_error (error, path, "the training-state section at byte %zu is truncated: %zu bytes, expected "
-                         "at least %d", (size_t) at, (size_t) left, STATE_FIXED_BYTES);
+    return format_error (error, path, _("the training-state section at byte %zu is truncated: %zu bytes, expected "
+                           "at least %d"), (size_t) at, (size_t) left, STATE_FIXED_BYTES);
   started = get_u32 (p + body);
   opt_last = get_u32 (p + body + 4);
   if (started > 1 || opt_last > DL_OPT_ADAM)
-    return format_error (error, path, "the optimiser state at byte %zu is not valid (started %u, optimiser %u)",
+    return format_error (error, path, _("the optimiser state at byte %zu is not valid (started %u, optimiser %u)"),
                          (size_t) body, started, opt_last);
   n_opt = get_u64 (p + opt_at);
   if (n_opt != 3 * n_params)
-    return format_error (error, path, "the training-state section at byte %zu holds %" G_GUINT64_FORMAT
-                         " optimiser values, expected %" G_GUINT64_FORMAT " (3 per parameter)",
-                         (size_t) opt_at, n_opt, 3 * n_params);
+    return format_error (error, path, _("the training-state section at byte %zu holds %llu optimiser values, expected %llu "
+                           "(3 per parameter)"),
+                         (size_t) opt_at, (unsigned long long) n_opt, (unsigned long long) (3 * n_params));
   /* left ≥ STATE_FIXED_BYTES, so end ≥ floats + 8 */
   if ((end - floats - 8) / 4 < n_opt)
-    return format_error (error, path, "the training-state section at byte %zu is truncated: expected %"
-                         G_GUINT64_FORMAT " bytes of optimiser state", (size_t) floats, 4 * n_opt);
+    return format_error (error, path, _("the training-state section at byte %zu is truncated: expected %llu bytes of "
+                           "optimiser state"), (size_t) floats, (unsigned long long) (4 * n_opt));
   trainer_len = get_u64 (p + floats + 4 * n_opt);
   if (trainer_len != end - (floats + 4 * n_opt + 8))
-    return format_error (error, path, "the trainer record at byte %zu says it holds %" G_GUINT64_FORMAT
-                         " bytes, but %zu are left", (size_t) (floats + 4 * n_opt), trainer_len,
+    return format_error (error, path, _("the trainer record at byte %zu says it holds %llu bytes, but %zu are left"),
+                         (size_t) (floats + 4 * n_opt), (unsigned long long) trainer_len,
                          (size_t) (end - (floats + 4 * n_opt + 8)));
   if (state == NULL)
     return TRUE;

@@ -5,6 +5,8 @@
  * carved into per-layer tensors; activations, masks and scratch are one allocation sized for the
  * largest batch seen, so a training step never allocates.
  */
+#include "config.h"
+
 #include "dl-net-private.h"
 #include "dl-blas.h"
 #include "dl-conv.h"
@@ -13,6 +15,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #define N_OUT 10  /* one output per digit */
 /* The element-wise loops memory and the activation math bound: an AVX2 copy beside the baseline SSE2
@@ -490,9 +493,9 @@ dl_net_try_new (const DlArch *arch, guint64 seed, GError **error)
 
   if (probe == NULL)
     {
-      g_set_error (error, DL_ARCH_ERROR, DL_ARCH_ERROR_MEMORY, "cannot allocate %.1f MiB for the %"
-                   G_GUINT64_FORMAT " parameters of the network, their gradients and optimiser state",
-                   floats * sizeof (float) / 1048576.0, n);
+      g_set_error (error, DL_ARCH_ERROR, DL_ARCH_ERROR_MEMORY, _("cannot allocate %.1f MiB for the %llu parameters of the network, "
+                     "their gradients and optimiser state"),
+                   floats * sizeof (float) / 1048576.0, (unsigned long long) n);
       return NULL;
     }
   g_free (probe);

@@ -1,8 +1,11 @@
 /* dl-personal.c — the personal data set of drawn digits: a folder saved and replaced as one unit. */
+#include "config.h"
+
 #include "dl-personal.h"
 #include "dl-file.h"
 
 #include <math.h>
+#include <glib/gi18n-lib.h>
 
 #define SIDE 28
 #define IMAGES "train-images-idx3-ubyte"
@@ -20,8 +23,8 @@ check_side (const DlDataset *set, const char *dir, GError **error)
 {
   if (set->rows == SIDE && set->cols == SIDE)
     return TRUE;
-  g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_MISMATCH, "%s: the personal set's images are %d×%d, "
-               "expected 28×28 (the size of the digits the Draw page saves)", dir, set->rows, set->cols);
+  g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_MISMATCH, _("%s: the personal set's images are %d×%d, "
+                 "expected 28×28 (the size of the digits the Draw page saves)"), dir, set->rows, set->cols);
   return FALSE;
 }
 

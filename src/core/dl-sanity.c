@@ -4,10 +4,13 @@
  * hashes, and looking each test hash up by binary search; equal hashes are confirmed by comparing the
  * bytes, so a hash collision can never report a false duplicate.
  */
+#include "config.h"
+
 #include "dl-sanity.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "dl-rng.h"
 
@@ -186,7 +189,7 @@ list_indices (GArray *indices)
   for (guint i = 0; i < shown; i++)
     g_string_append_printf (s, "%s#%d", i == 0 ? "" : ", ", g_array_index (indices, int, i));
   if (indices->len > shown)
-    g_string_append_printf (s, " and %u more", indices->len - shown);
+    g_string_append_printf (s, _(" and %u more"), indices->len - shown);
   return g_string_free (s, FALSE);
 }
 
@@ -209,32 +212,33 @@ set_findings (DlSanityReport *r, const DlSanitySet *s, const char *name)
   if (s->n == 0)
     return;
   if (s->dominant_class >= 0)
-    add (r, "class %d holds %.0f %% of the %s labels (about 10 %% each is expected): the labels may be "
-         "corrupted, e.g. divided by 255 along with the pixels", s->dominant_class, 100 * s->dominant_share, name);
+    add (r, _("class %d holds %.0f %% of the %s labels (about 10 %% each is expected): the labels may be "
+           "corrupted, e.g. divided by 255 along with the pixels"), s->dominant_class, 100 * s->dominant_share, name);
   for (int c = 0; c < DL_N_CLASSES; c++)
     if (s->histogram[c] == 0)
-      add (r, "the %s set has no examples of the digit %d", name, c);
+      add (r, _("the %s set has no examples of the digit %d"), name, c);
   if (s->pixel_max <= 1)
-    add (r, "the %s images only take the pixel values %d–%d, not 0–255: the images look binarised or "
-         "already scaled", name, s->pixel_min, s->pixel_max);
+    add (r, _("the %s images only take the pixel values %d–%d, not 0–255: the images look binarised or "
+           "already scaled"), name, s->pixel_min, s->pixel_max);
   else if (s->pixel_mean > 127)
-    add (r, "the %s images are mostly bright (mean pixel %.0f of 255): they look inverted — MNIST has "
-         "bright ink on a black background", name, s->pixel_mean);
+    add (r, _("the %s images are mostly bright (mean pixel %.0f of 255): they look inverted — MNIST has "
+           "bright ink on a black background"), name, s->pixel_mean);
   if (s->all_black->len > 0)
     {
       g_autofree char *which = list_indices (s->all_black);
-      add (r, "%u %s image%s entirely black (%s)", s->all_black->len, name,
-           s->all_black->len == 1 ? " is" : "s are", which);
+      add (r, ngettext ("%u %s image is entirely black (%s)", "%u %s images are entirely black (%s)",
+                        s->all_black->len), s->all_black->len, name, which);
     }
   if (s->all_white->len > 0)
     {
       g_autofree char *which = list_indices (s->all_white);
-      add (r, "%u %s image%s entirely white (%s)", s->all_white->len, name,
-           s->all_white->len == 1 ? " is" : "s are", which);
+      add (r, ngettext ("%u %s image is entirely white (%s)", "%u %s images are entirely white (%s)",
+                        s->all_white->len), s->all_white->len, name, which);
     }
   if (s->n_duplicates > 0)
-    add (r, "%d %s image%s an exact copy of another image in the same set", s->n_duplicates, name,
-         s->n_duplicates == 1 ? " is" : "s are");
+    add (r, ngettext ("%d %s image is an exact copy of another image in the same set",
+                      "%d %s images are an exact copy of another image in the same set", s->n_duplicates),
+         s->n_duplicates, name);
 }
 
 DlSanityReport *
@@ -270,18 +274,23 @@ dl_sanity_check (const DlDataset *train, const DlDataset *test)
   if (r->n_test_in_train > 0)
     {
       g_autofree char *conflicts = r->n_conflicting > 0
-        ? g_strdup_printf (" (%d of them with a different label there)", r->n_conflicting) : g_strdup ("");
-      add (r, "%d test image%s also appear%s in the training set%s: the test accuracy overstates how well "
-           "the network generalises", r->n_test_in_train, r->n_test_in_train == 1 ? "" : "s",
-           r->n_test_in_train == 1 ? "s" : "", conflicts);
+        ? g_strdup_printf (_(" (%d of them with a different label there)"), r->n_conflicting) : g_strdup ("");
+      add (r, ngettext ("%d test image also appears in the training set%s: the test accuracy overstates how "
+                        "well the network generalises",
+                        "%d test images also appear in the training set%s: the test accuracy overstates how "
+                        "well the network generalises", r->n_test_in_train),
+           r->n_test_in_train, conflicts);
     }
-  set_findings (r, &r->train, "training");
+  /* TRANSLATORS: the set a finding is about, in "the %s labels", "the %s set", "the %s images", "3 %s images". */
+  /* A translation may name it "training set" and phrase those as "the images of the %s". */
+  set_findings (r, &r->train, C_("sanity set", "training"));
   if (test != NULL)
-    set_findings (r, &r->test, "test");
+    /* TRANSLATORS: see "training" */
+    set_findings (r, &r->test, C_("sanity set", "test"));
   if (r->findings->len == 0 && test != NULL)
-    add (r, "no problems found in %d training and %d test images", train->n, test->n);
+    add (r, _("no problems found in %d training and %d test images"), train->n, test->n);
   else if (r->findings->len == 0)
-    add (r, "no problems found in %d training images", train->n);
+    add (r, _("no problems found in %d training images"), train->n);
   return r;
 }
 

@@ -1,7 +1,10 @@
 /* dl-run-data.c — a run's data set: its files, sizes and checksums (see dl-run-data.h). */
+#include "config.h"
+
 #include "dl-run-data.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,7 +87,7 @@ dl_run_data_checksum_file (const char *path, gint64 *size, GError **error)
   if (fp == NULL)
     {
       e = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s: cannot read it: %s", path, g_strerror (e));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), _("%s: cannot read it: %s"), path, g_strerror (e));
       return NULL;
     }
   while ((got = fread (buf, 1, READ_CHUNK, fp)) > 0)
@@ -96,7 +99,7 @@ dl_run_data_checksum_file (const char *path, gint64 *size, GError **error)
   fclose (fp);
   if (e != 0)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s: read failed: %s", path, g_strerror (e));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), _("%s: read failed: %s"), path, g_strerror (e));
       return NULL;
     }
   if (size != NULL)
@@ -158,7 +161,7 @@ add_source (DlRunData *data, const Checksummer *c, const char *set, const char *
 
       if (images == NULL || labels == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: no %s[.gz] in this directory", source,
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("%s: no %s[.gz] in this directory"), source,
                        images == NULL ? images_name : labels_name);
           return FALSE;
         }

@@ -2,7 +2,10 @@
  * file (a model file whose training-state section carries the loop's record as a GVariant dictionary),
  * and the retention policy.
  */
+#include "config.h"
+
 #include <math.h>
+#include <glib/gi18n-lib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -208,7 +211,7 @@ bad (Reader *r, const char *key, const char *expected)
 {
   if (r->ok)
     g_set_error (r->error, DL_MODEL_ERROR, DL_MODEL_ERROR_FORMAT,
-                 "%s: the checkpoint's training record has no valid \"%s\" (expected %s)", r->path, key, expected);
+                 _("%s: the checkpoint's training record has no valid \"%s\" (expected %s)"), r->path, key, expected);
   r->ok = FALSE;
   return FALSE;
 }
@@ -235,7 +238,8 @@ static gint64
 get_int (Reader *r, const char *key, gint64 min, gint64 max)
 {
   gint32 v = 0;
-  g_autofree char *range = g_strdup_printf ("a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, min, max);
+  g_autofree char *range = g_strdup_printf (_("a whole number from %lld to %lld"), (long long) min,
+                                            (long long) max);
 
   if (look (r, key, "i", range, &v) && (v < min || v > max))
     bad (r, key, range);
@@ -246,7 +250,7 @@ static double
 get_double (Reader *r, const char *key, double min, double max)
 {
   double v = 0.0;
-  g_autofree char *range = g_strdup_printf ("a number from %g to %g", min, max);
+  g_autofree char *range = g_strdup_printf (_("a number from %g to %g"), min, max);
 
   if (look (r, key, "d", range, &v) && !(v >= min && v <= max))
     bad (r, key, range);
@@ -271,9 +275,9 @@ get_name (Reader *r, const char *key, const char *const *names)
 static void
 get_rng (Reader *r, const char *key, DlRng *rng)
 {
-  if (look (r, key, "(tttt)", "four 64-bit words", &rng->s[0], &rng->s[1], &rng->s[2], &rng->s[3])
+  if (look (r, key, "(tttt)", _("four 64-bit words"), &rng->s[0], &rng->s[1], &rng->s[2], &rng->s[3])
       && (rng->s[0] | rng->s[1] | rng->s[2] | rng->s[3]) == 0)
-    bad (r, key, "a random stream that is not all zero");
+    bad (r, key, _("a random stream that is not all zero"));
 }
 
 static void
@@ -289,11 +293,11 @@ read_recipe (Reader *r, DlTrainConfig *cfg)
   cfg->hyper.eps = (float) get_double (r, "eps", 0.0, 1.0);
   cfg->batch = (int) get_int (r, "batch", 1, DL_MAX_BATCH);
   cfg->epochs = (int) get_int (r, "epochs", 1, G_MAXINT32);
-  look (r, "seed", "t", "a 64-bit seed", &cfg->seed);
+  look (r, "seed", "t", _("a 64-bit seed"), &cfg->seed);
   cfg->schedule = (DlSchedule) get_name (r, "schedule", schedule_names);
   cfg->schedule_gamma = (float) get_double (r, "schedule-gamma", 0.0, 1e6);
   cfg->schedule_step = (int) get_int (r, "schedule-step", 0, G_MAXINT32);
-  look (r, "augment", "b", "true or false", &cfg->augment);
+  look (r, "augment", "b", _("true or false"), &cfg->augment);
   cfg->eval_every = (int) get_int (r, "eval-every", 0, G_MAXINT32);
   cfg->threads = (int) get_int (r, "threads", 0, 64);
 }
@@ -303,10 +307,10 @@ static void
 read_recipe_2 (Reader *r, DlTrainConfig *cfg)
 {
   cfg->schedule_warmup = (float) get_double (r, "schedule-warmup", 0.0, 1e6);
-  if (look (r, "augment-kinds", "u", "augmentation kinds", &cfg->augment_kinds)
+  if (look (r, "augment-kinds", "u", _("augmentation kinds"), &cfg->augment_kinds)
       && (cfg->augment_kinds & ~(guint) (DL_AUGMENT_AFFINE | DL_AUGMENT_ELASTIC)) != 0)
-    bad (r, "augment-kinds", "the kinds affine and elastic");
-  look (r, "tune", "b", "true or false", &cfg->tune);
+    bad (r, "augment-kinds", _("the kinds affine and elastic"));
+  look (r, "tune", "b", _("true or false"), &cfg->tune);
 }
 
 static int
@@ -357,7 +361,7 @@ read_net_config (Reader *r, const DlArch *arch, DlNetConfig *config)
 
   config->threads = (int) get_int (r, "net-threads", 1, DL_TEAM_MAX);
   config->split = (DlSplit) get_name (r, "net-split", split_names);
-  if (look (r, "net-blas", "s", "an OpenBLAS core name", &blas))
+  if (look (r, "net-blas", "s", _("an OpenBLAS core name"), &blas))
     {
       config->blas = dl_blas_kernel_load (blas, NULL);
       if (config->blas == NULL)
@@ -372,24 +376,24 @@ read_record (Reader *r, const DlArch *arch, DlCheckpoint *c)
   guint32 format = 0;
   double last_loss, good_loss;
 
-  if (look (r, "format", "u", "the record format 1 or 2", &format) && format != 1 && format != RECORD_FORMAT)
-    bad (r, "format", "the record format 1 or 2");
-  look (r, "run-serial", "u", "a run number", &c->run_serial);
-  if (look (r, "step", "x", "a step count", &c->step) && c->step < 0)
-    bad (r, "step", "a step count");
+  if (look (r, "format", "u", _("the record format 1 or 2"), &format) && format != 1 && format != RECORD_FORMAT)
+    bad (r, "format", _("the record format 1 or 2"));
+  look (r, "run-serial", "u", _("a run number"), &c->run_serial);
+  if (look (r, "step", "x", _("a step count"), &c->step) && c->step < 0)
+    bad (r, "step", _("a step count"));
   c->epoch = (int) get_int (r, "epoch", 0, G_MAXINT32);
   c->train_n = (int) get_int (r, "train-n", 1, G_MAXINT32);
   c->pos = (int) get_int (r, "pos", 0, r->ok ? c->train_n - 1 : 0);
-  look (r, "epoch-end", "b", "true or false", &c->epoch_end);
+  look (r, "epoch-end", "b", _("true or false"), &c->epoch_end);
   if (r->ok && c->epoch_end && c->pos != 0)
-    bad (r, "pos", "0 at an end of epoch");
+    bad (r, "pos", _("0 at an end of epoch"));
   get_rng (r, "order-rng", &c->order_rng);
   get_rng (r, "shuffle-rng", &c->shuffle_rng);
   get_rng (r, "augment-rng", &c->augment_rng);
-  look (r, "train-crc", "u", "a CRC-32", &c->train_crc);
+  look (r, "train-crc", "u", _("a CRC-32"), &c->train_crc);
   c->epoch_loss_sum = get_double (r, "epoch-loss-sum", 0.0, G_MAXDOUBLE);
-  if (look (r, "epoch-correct", "x", "a count", &c->epoch_correct) && (c->epoch_correct < 0 || c->epoch_correct > c->pos))
-    bad (r, "epoch-correct", "a count no larger than pos");
+  if (look (r, "epoch-correct", "x", _("a count"), &c->epoch_correct) && (c->epoch_correct < 0 || c->epoch_correct > c->pos))
+    bad (r, "epoch-correct", _("a count no larger than pos"));
   c->batches_since_eval = (int) get_int (r, "batches-since-eval", 0, G_MAXINT32);
   c->elapsed = get_double (r, "elapsed", 0.0, G_MAXDOUBLE);
   last_loss = get_double (r, "last-loss", 0.0, G_MAXFLOAT);
@@ -423,7 +427,7 @@ dl_checkpoint_load (const char *path, GError **error)
   if (!has_state)
     {
       g_set_error (error, DL_MODEL_ERROR, DL_MODEL_ERROR_FORMAT,
-                   "%s: a model without a training state, not a checkpoint: it can be loaded as a model", path);
+                   _("%s: a model without a training state, not a checkpoint: it can be loaded as a model"), path);
       return NULL;
     }
   c = dl_checkpoint_new (dl_net_n_params (net));
