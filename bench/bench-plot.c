@@ -368,7 +368,7 @@ start_when_shown (gpointer user_data)
   dl_plot_set_current_run (dl_train_page_get_loss_plot (page), dl_plot_get_run (dl_train_page_get_loss_plot (page), 0));
   dl_plot_set_current_run (dl_train_page_get_accuracy_plot (page),
                            dl_plot_get_run (dl_train_page_get_accuracy_plot (page), 0));
-  gtk_widget_activate_action (GTK_WIDGET (b->window), "win.start", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (b->window), "session.start", NULL);
   g_timeout_add_once (b->seconds * 1000, quit_app, b);
   return G_SOURCE_REMOVE;
 }
