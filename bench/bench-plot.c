@@ -20,6 +20,7 @@
 
 #include "dl-application.h"
 #include "dl-plot.h"
+#include "dl-session.h"
 #include "dl-train-page.h"
 #include "dl-window.h"
 
@@ -356,7 +357,10 @@ start_when_shown (gpointer user_data)
   AppBench *b = user_data;
   DlTrainPage *page = dl_window_get_train_page (b->window);
 
-  if (!gtk_widget_is_drawable (GTK_WIDGET (page)))
+  GActionGroup *actions = dl_session_get_actions (dl_window_get_session (b->window));
+
+  /* Start is enabled once the session has loaded the data and made its first run. */
+  if (!gtk_widget_is_drawable (GTK_WIDGET (page)) || !g_action_group_get_action_enabled (actions, "start"))
     return G_SOURCE_CONTINUE;
   for (guint k = 0; k < 10; k++)
     {
