@@ -206,7 +206,9 @@ START_TEST (test_buttons_mean_one_thing)
   DlRun *run, *next;
   gint64 stopped_at;
 
-  set_draft (s, "mlp", 2);
+  /* 8 epochs of 47 steps: the second pause is set from the window's view of the steps, which lags the
+   * worker on a loaded machine, and must come before the run's end (with 2 epochs it sometimes did not). */
+  set_draft (s, "mlp", 8);
   g_atomic_int_set (&F.pause_at, 20);
   test_session_activate (s, "start", NULL);
   run = wait_live (s, DL_TRAIN_PAUSED, NULL, "the pause at step 20");
