@@ -51,14 +51,12 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
     g_task_return_pointer (task, ckpt, (GDestroyNotify) dl_checkpoint_unref);
 }
 
-static void
-loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+/* The checkpoint a branch's thread read; NULL once the reason is said (nothing, when it was cancelled). */
+static DlCheckpoint *
+take_checkpoint (DlSession *self, GAsyncResult *result)
 {
-  DlSession *self = DL_SESSION (source);
-  BranchLoad *b = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlCheckpoint) ckpt = g_task_propagate_pointer (G_TASK (result), &error);
-  g_auto (DlTrainConfig) cfg = { 0 };
+  DlCheckpoint *ckpt = g_task_propagate_pointer (G_TASK (result), &error);
 
   self->branching = FALSE;
   if (ckpt == NULL)
@@ -66,8 +64,20 @@ loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, error->message);
       dl_session_update (self);
-      return;
     }
+  return ckpt;
+}
+
+static void
+loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  DlSession *self = DL_SESSION (source);
+  BranchLoad *b = g_task_get_task_data (G_TASK (result));
+  g_autoptr (DlCheckpoint) ckpt = take_checkpoint (self, result);
+  g_auto (DlTrainConfig) cfg = { 0 };
+
+  if (ckpt == NULL)
+    return;
   cfg = *ckpt->config;
   cfg.arch = g_strdup (ckpt->config->arch);
   if (!b->own_recipe)
@@ -204,18 +214,11 @@ run_branch_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   DlSession *self = DL_SESSION (source);
   RunBranch *b = g_task_get_task_data (G_TASK (result));
-  g_autoptr (GError) error = NULL;
-  g_autoptr (DlCheckpoint) ckpt = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr (DlCheckpoint) ckpt = take_checkpoint (self, result);
   g_auto (DlTrainConfig) cfg = { 0 };
 
-  self->branching = FALSE;
   if (ckpt == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, error->message);
-      dl_session_update (self);
-      return;
-    }
+    return;
   /* Its own recipe, thread count too (so that unchanged it goes on as the parent would have); after an end
    * of epoch, planned for as many more epochs as Continue would train. */
   cfg = *ckpt->config;
