@@ -56,6 +56,35 @@ START_TEST (parse_cnn)
 }
 END_TEST
 
+/* std: the image standardised, no parameters, the shape unchanged; only as the first item. */
+START_TEST (parse_std)
+{
+  DlArch a, plain;
+  ck_assert (dl_arch_parse (" std ,fc256-relu,fc128-relu,fc10,softmax", &a, NULL));
+  ck_assert (dl_arch_parse ("fc256-relu,fc128-relu,fc10,softmax", &plain, NULL));
+  ck_assert_int_eq (a.n_layers, 4);
+  ck_assert_int_eq (a.layers[0].kind, DL_LAYER_STD);
+  ck_assert_int_eq (a.layers[1].kind, DL_LAYER_DENSE);
+  ck_assert_uint_eq (dl_arch_n_params (&a), dl_arch_n_params (&plain));
+  int c, h, w;
+  dl_arch_shape (&a, 0, &c, &h, &w);
+  ck_assert (c == 1 && h == 28 && w == 28);
+  dl_arch_shape (&a, 1, &c, &h, &w);
+  ck_assert (c == 256 && h == 1 && w == 1);
+  g_autofree char *s = dl_arch_to_string (&a);
+  ck_assert_str_eq (s, "std,fc256-relu,fc128-relu,fc10,softmax");
+
+  /* Which layers see the image: the first, and the one after std (conv too); no other. */
+  ck_assert (dl_arch_fed_by_image (&a, 0) && dl_arch_fed_by_image (&a, 1));
+  ck_assert (!dl_arch_fed_by_image (&a, 2) && !dl_arch_fed_by_image (&a, 4) && !dl_arch_fed_by_image (&a, -1));
+  ck_assert (dl_arch_fed_by_image (&plain, 0) && !dl_arch_fed_by_image (&plain, 1));
+  DlArch cnn;
+  ck_assert (dl_arch_parse ("std,conv6x5p2-relu,pool2,fc10,softmax", &cnn, NULL));
+  ck_assert (dl_arch_fed_by_image (&cnn, 1) && !dl_arch_fed_by_image (&cnn, 3));
+  ck_assert_uint_eq (dl_arch_n_params (&cnn), 6 * 25 + 6 + 6 * 14 * 14 * 10 + 10);
+}
+END_TEST
+
 START_TEST (round_trip)
 {
   const char *specs[] = {
@@ -65,6 +94,8 @@ START_TEST (round_trip)
     "conv32x3p1-relu,conv32x3p1-relu,pool2,dropout0.25,fc256-relu,dropout0.5,fc10,softmax",
     "conv4x3,pool2,fc10-sigmoid,mse",
     "dropout0.2,fc10,softmax",
+    "std,fc256-relu,fc128-relu,fc10,softmax",
+    "std,conv6x5p2-relu,pool2,dropout0.25,fc10-tanh,mse",
   };
   for (unsigned i = 0; i < G_N_ELEMENTS (specs); i++)
     {
@@ -100,7 +131,11 @@ START_TEST (errors)
   expect_error ("fc0,fc10,softmax", "'fc0' at item 1: the unit count must be 1 to");
   expect_error ("fc64-gelu,fc10,softmax", "unknown activation 'gelu' in 'fc64-gelu' at item 1; expected relu, tanh or sigmoid");
   expect_error ("fc64relu,fc10,softmax", "unexpected 'relu' in 'fc64relu' at item 1");
-  expect_error ("lstm32,fc10,softmax", "unknown layer 'lstm32' at item 1");
+  expect_error ("lstm32,fc10,softmax", "unknown layer 'lstm32' at item 1; expected std, fcN");
+  expect_error ("fc64-relu,std,fc10,softmax", "'std' at item 2: the image's standardisation must be the first item");
+  expect_error ("std,std,fc10,softmax", "'std' at item 2: the image's standardisation must be the first item");
+  expect_error ("std2,fc10,softmax", "unknown layer 'std2' at item 1");
+  expect_error ("std,softmax", "the layer before the loss must be fc10, one output per digit (item 1 is 'std')");
   expect_error ("conv,fc10,softmax", "'conv' at item 1 needs a filter count and kernel size, e.g. conv6x5");
   expect_error ("conv6,fc10,softmax", "'conv6' at item 1 needs a kernel size after the filter count, e.g. conv6x5");
   expect_error ("conv6x5p7,fc10,softmax", "'conv6x5p7' at item 1: the padding after 'p' must be 0 to 4");
@@ -239,6 +274,7 @@ START_TEST (n_params_matches_the_net)
   const char *specs[] = {
     "fc10,softmax", "fc30-tanh,fc10-tanh,mse", "conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax",
     "conv4x3p1-tanh,pool2,dropout0.25,conv8x3-sigmoid,fc10-tanh,mse", "dropout0.5,fc10,softmax",
+    "std,fc30-tanh,fc10-tanh,mse", "std,conv4x3p1-relu,pool2,fc10,softmax",
   };
   for (gsize i = 0; i < G_N_ELEMENTS (specs); i++)
     {
@@ -302,6 +338,7 @@ main (void)
   TCase *tc = tcase_create ("arch");
   tcase_add_test (tc, parse_mlp);
   tcase_add_test (tc, parse_cnn);
+  tcase_add_test (tc, parse_std);
   tcase_add_test (tc, round_trip);
   tcase_add_test (tc, errors);
   tcase_add_test (tc, presets_parse);

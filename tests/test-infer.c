@@ -146,6 +146,8 @@ check_input_grad (const char *spec, int B)
 START_TEST (input_grad_dense)  { check_input_grad ("fc20-tanh,fc16-sigmoid,fc10,softmax", 3); } END_TEST
 START_TEST (input_grad_conv)   { check_input_grad ("conv3x5p2-tanh,pool2,conv4x3-sigmoid,pool2,dropout0.4,fc10,softmax", 2); } END_TEST
 START_TEST (input_grad_mse)    { check_input_grad ("fc12-tanh,fc10-tanh,mse", 4); } END_TEST
+START_TEST (input_grad_std)    { check_input_grad ("std,fc20-tanh,fc10,softmax", 3); } END_TEST
+START_TEST (input_grad_std_conv) { check_input_grad ("std,conv3x5p2-tanh,pool2,fc10-sigmoid,mse", 2); } END_TEST
 
 /* The backward pass reads the outputs of the forward pass and leaves them as they were: a caller reads
  * the features after the gradient. */
@@ -292,6 +294,8 @@ infer_suite (void)
   tcase_add_test (g, input_grad_dense);
   tcase_add_test (g, input_grad_conv);
   tcase_add_test (g, input_grad_mse);
+  tcase_add_test (g, input_grad_std);
+  tcase_add_test (g, input_grad_std_conv);
   tcase_add_test (g, input_grad_keeps_outputs);
   suite_add_tcase (s, g);
   TCase *t = tcase_create ("train-state");

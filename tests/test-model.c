@@ -97,6 +97,7 @@ round_trip (const char *spec)
 
 START_TEST (round_trip_mlp) { round_trip ("fc64-relu,fc32-tanh,fc10,softmax"); } END_TEST
 START_TEST (round_trip_cnn) { round_trip ("conv4x5p2-relu,pool2,conv8x3-tanh,pool2,dropout0.25,fc10-sigmoid,mse"); } END_TEST
+START_TEST (round_trip_std) { round_trip ("std,fc64-relu,fc32-tanh,fc10,softmax"); } END_TEST
 
 /* Saves a small net and returns the file's bytes. */
 static char *
@@ -224,6 +225,87 @@ START_TEST (version1_with_conv_rejected)
 }
 END_TEST
 
+static guint32
+saved_version (DlNet *net, const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+  guint32 v;
+  ck_assert (dl_model_save (net, path, NULL));
+  ck_assert (g_file_get_contents (path, &data, &len, NULL));
+  memcpy (&v, data + 8, 4);
+  return GUINT32_FROM_LE (v);
+}
+
+/* A file is written with the oldest version that holds it: 4 only with a std layer, which older
+ * versions' files cannot hold. */
+START_TEST (std_needs_version_4)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "m.dlm", NULL);
+  g_autoptr (DlNet) plain = trained_net ("fc16-relu,fc10,softmax");
+  g_autoptr (DlNet) std = trained_net ("std,fc16-relu,fc10,softmax");
+  ck_assert_uint_eq (saved_version (plain, path), 3);
+  ck_assert_uint_eq (saved_version (std, path), 4);
+
+  g_autofree char *data = NULL;
+  gsize len;
+  ck_assert (g_file_get_contents (path, &data, &len, NULL));
+  guint32 v = GUINT32_TO_LE (3);
+  memcpy (data + 8, &v, 4);
+  rewrite_with_crc (path, data, len);
+  expect_load_error (path, DL_MODEL_ERROR_FORMAT, "a version 3 file cannot hold a std layer (version 4 added it), but "
+                     "its architecture is \"std,fc16-relu,fc10,softmax\"");
+}
+END_TEST
+
+/* A model file of the format before std (version 3, written here byte by byte, not by the saver) loads as
+ * the network it was: no std layer, the same predictions as the net whose parameters it holds — which a
+ * net with std and those parameters does not give. */
+START_TEST (old_model_keeps_its_meaning)
+{
+  const char *spec = "fc16-relu,fc10,softmax";
+  g_autofree char *path = g_build_filename (tmpdir, "old.dlm", NULL);
+  g_autoptr (DlNet) orig = trained_net (spec);
+  gsize n = dl_net_n_params (orig);
+  g_autoptr (GByteArray) b = g_byte_array_new ();
+  guint32 v = GUINT32_TO_LE (3), len = GUINT32_TO_LE ((guint32) strlen (spec));
+  guint64 seed = GUINT64_TO_LE (1234), count = GUINT64_TO_LE (n);
+  g_byte_array_append (b, (const guint8 *) "DLMODEL", 8);
+  g_byte_array_append (b, (const guint8 *) &v, 4);
+  g_byte_array_append (b, (const guint8 *) &len, 4);
+  g_byte_array_append (b, (const guint8 *) spec, strlen (spec));
+  g_byte_array_append (b, (const guint8 *) &seed, 8);
+  g_byte_array_append (b, (const guint8 *) &count, 8);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 bits;
+      memcpy (&bits, dl_net_params (orig) + i, 4);
+      bits = GUINT32_TO_LE (bits);
+      g_byte_array_append (b, (const guint8 *) &bits, 4);
+    }
+  guint32 crc = GUINT32_TO_LE ((guint32) crc32 (0L, b->data, b->len));
+  g_byte_array_append (b, (const guint8 *) &crc, 4);
+  ck_assert (g_file_set_contents (path, (const char *) b->data, b->len, NULL));
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlNet) back = dl_model_load (path, &error);
+  ck_assert_msg (back != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (dl_net_arch (back)->layers[0].kind, DL_LAYER_DENSE);
+  assert_same_predictions (back, orig);
+
+  DlArch std_arch;
+  ck_assert (dl_arch_parse ("std,fc16-relu,fc10,softmax", &std_arch, NULL));
+  g_autoptr (DlNet) std = dl_net_new (&std_arch, 1);
+  dl_net_set_params (std, dl_net_params (orig));
+  float x[784], p1[10], p2[10];
+  for (int i = 0; i < 784; i++)
+    x[i] = (i % 7) / 6.0f;
+  dl_net_predict (back, x, 1, p1);
+  dl_net_predict (std, x, 1, p2);
+  ck_assert_int_ne (memcmp (p1, p2, sizeof p1), 0);
+}
+END_TEST
+
 START_TEST (bad_architecture_and_count)
 {
   g_autofree char *path = g_build_filename (tmpdir, "m.dlm", NULL);
@@ -318,6 +400,9 @@ main (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, round_trip_mlp);
   tcase_add_test (tc, round_trip_cnn);
+  tcase_add_test (tc, round_trip_std);
+  tcase_add_test (tc, std_needs_version_4);
+  tcase_add_test (tc, old_model_keeps_its_meaning);
   tcase_add_test (tc, flipped_byte);
   tcase_add_test (tc, truncated);
   tcase_add_test (tc, wrong_magic);

@@ -151,6 +151,81 @@ START_TEST (grad_cnn)           { check_gradients ("conv3x5p2-tanh,pool2,conv4x3
 START_TEST (grad_cnn_mse)       { check_gradients ("conv2x3-sigmoid,pool2,dropout0.3,conv3x3p1,fc10-tanh,mse", 2, 1e-2); } END_TEST
 START_TEST (grad_lenet)         { check_gradients ("conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax", 2, 1e-2); } END_TEST
 START_TEST (grad_single_example){ check_gradients ("fc12-tanh,fc10,softmax", 1, 1e-2); } END_TEST
+START_TEST (grad_std)           { check_gradients ("std,fc12-relu,fc10,softmax", 8, 1e-2); } END_TEST
+START_TEST (grad_std_cnn)       { check_gradients ("std,conv3x5p2-tanh,pool2,fc10-tanh,mse", 3, 1e-2); } END_TEST
+
+/* A std layer against float64: its output is (x − 0.1307) / 0.3081, the dense layer after it sees that,
+ * and that layer's weight gradient is (p − onehot)ᵀ · std(x) / B — the standardised input, not the raw one.
+ * And training through std is training the same net without it on standardised images. */
+START_TEST (std_matches_double)
+{
+  enum { B = 5 };
+  g_autoptr (DlNet) net = dl_test_make_net ("std,fc10,softmax", 4);
+  g_autoptr (DlNet) plain = dl_test_make_net ("fc10,softmax", 4);
+  static float x[B * DL_TEST_IN], xs[B * DL_TEST_IN];
+  guint8 y[B];
+  double sx[B * DL_TEST_IN];
+  dl_test_make_batch (B, 21, x, y);
+  for (int i = 0; i < B * DL_TEST_IN; i++)
+    {
+      sx[i] = ((double) x[i] - 0.1307) / 0.3081;
+      xs[i] = (float) sx[i];
+    }
+  ck_assert_uint_eq (dl_net_n_params (net), dl_net_n_params (plain));
+  dl_net_set_params (plain, dl_net_params (net));
+
+  g_autoptr (DlNetWork) work = dl_net_work_new (net, B);
+  float probs[B * 10];
+  dl_net_forward (net, work, x, B, probs);
+  const float *s0 = dl_net_work_output (work, 0), *logits = dl_net_work_output (work, 1);
+  const float *w = dl_net_params (net), *b = w + 10 * DL_TEST_IN;
+  double ref_grad[10 * DL_TEST_IN] = { 0 };
+  for (int r = 0; r < B; r++)
+    {
+      for (int i = 0; i < DL_TEST_IN; i++)
+        ck_assert_double_eq_tol (s0[r * DL_TEST_IN + i], sx[r * DL_TEST_IN + i], 1e-6);
+      double z[10], mx = -INFINITY, sum = 0.0;
+      for (int j = 0; j < 10; j++)
+        {
+          z[j] = b[j];
+          for (int i = 0; i < DL_TEST_IN; i++)
+            z[j] += (double) w[j * DL_TEST_IN + i] * sx[r * DL_TEST_IN + i];
+          ck_assert_double_eq_tol (logits[r * 10 + j], z[j], 1e-4);
+          mx = fmax (mx, z[j]);
+        }
+      for (int j = 0; j < 10; j++)
+        sum += exp (z[j] - mx);
+      for (int j = 0; j < 10; j++)
+        {
+          double p = exp (z[j] - mx) / sum;
+          ck_assert_double_eq_tol (probs[r * 10 + j], p, 1e-5);
+          for (int i = 0; i < DL_TEST_IN; i++)
+            ref_grad[j * DL_TEST_IN + i] += (p - (j == y[r])) * sx[r * DL_TEST_IN + i] / B;
+        }
+    }
+  dl_net_compute_grads (net, x, y, B, DL_REDUCE_MEAN);
+  const float *g = dl_net_grads (net);
+  double max_ref = 0.0;
+  for (int k = 0; k < 10 * DL_TEST_IN; k++)
+    {
+      ck_assert_msg (fabs (g[k] - ref_grad[k]) <= 1e-5 * fmax (1.0, fabs (ref_grad[k])), "weight %d: %.8g, double %.8g",
+                     k, g[k], ref_grad[k]);
+      max_ref = fmax (max_ref, fabs (ref_grad[k]));
+    }
+  ck_assert (max_ref > 0.1);  /* standardised inputs reach ±2.9: the raw ones' gradient would differ */
+
+  DlHyper h;
+  dl_hyper_init_default (&h);
+  for (int step = 0; step < 5; step++)
+    {
+      float l1 = dl_net_train_step (net, x, y, B, &h, NULL);
+      float l2 = dl_net_train_step (plain, xs, y, B, &h, NULL);
+      ck_assert_float_eq_tol (l1, l2, 1e-5f);
+    }
+  for (gsize k = 0; k < dl_net_n_params (net); k++)
+    ck_assert_float_eq_tol (dl_net_params (net)[k], dl_net_params (plain)[k], 1e-5f);
+}
+END_TEST
 
 /* Summing the batch gradient instead of averaging it multiplies it by the batch size, exactly. */
 START_TEST (reduce_sum_is_batch_times_mean)
@@ -570,6 +645,10 @@ START_TEST (flops_counted)
   /* Forward, weight and input gradients; no input gradient for the first layer. */
   ck_assert_double_eq (dl_net_train_flops (net), 2.0 * (2 * 784 * 256 + 3 * (256 * 128 + 128 * 10)));
   ck_assert_uint_eq (dl_net_n_params (net), 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
+  /* std adds no weights, and the dense layer after it, the lowest with weights, needs no input gradient. */
+  g_autoptr (DlNet) std = dl_test_make_net ("std,fc256-relu,fc128-relu,fc10,softmax", 1);
+  ck_assert_double_eq (dl_net_train_flops (std), dl_net_train_flops (net));
+  ck_assert_uint_eq (dl_net_n_params (std), dl_net_n_params (net));
 }
 END_TEST
 
@@ -613,6 +692,9 @@ net_suite (void)
   tcase_add_test (g, grad_cnn_mse);
   tcase_add_test (g, grad_lenet);
   tcase_add_test (g, grad_single_example);
+  tcase_add_test (g, grad_std);
+  tcase_add_test (g, grad_std_cnn);
+  tcase_add_test (g, std_matches_double);
   tcase_add_test (g, reduce_sum_is_batch_times_mean);
   suite_add_tcase (s, g);
 

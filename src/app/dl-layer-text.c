@@ -22,6 +22,8 @@ dl_layer_text_kind (const DlArch *arch, int i)
       return g_strdup (_("max-pool 2×2"));
     case DL_LAYER_DROPOUT:
       return g_strdup_printf (_("dropout %g"), (double) l->drop);
+    case DL_LAYER_STD:
+      return g_strdup (_("standardised image"));
     }
   return g_strdup ("?");
 }

@@ -53,7 +53,7 @@ tile_shape (const DlArch *arch, int i, int *n, int *tw, int *th, int *cols)
     }
   if (l->kind != DL_LAYER_DENSE)
     return FALSE;
-  if (i == 0 && c == 1)
+  if (dl_arch_fed_by_image (arch, i) && c == 1)
     {
       *n = l->units, *tw = w, *th = h;
       return TRUE;

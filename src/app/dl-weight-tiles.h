@@ -1,9 +1,9 @@
 /* dl-weight-tiles.h — one layer's weights as pictures, on a diverging scale centred at 0 (blue negative,
  * red positive, the ends at the 99.5th percentile of the layer's magnitudes, the few beyond drawn at the
- * ends): a dense layer fed by the image shows each unit's weights as a tile of the image's shape (256 tiles
- * of 28×28 for the mlp's first layer), a conv layer its filters (one row of tiles per filter, one tile per
- * input channel: 16 rows of 6 for the cnn's second), other dense layers their weight matrix (a row per
- * unit). Or, instead of the weights, their gradient at the training step that made them (the snapshot's), or
+ * ends): a dense layer fed by the image (dl_arch_fed_by_image: first, or after std) shows each unit's
+ * weights as a tile of the image's shape (256 tiles of 28×28 for the mlp's first dense layer), a conv
+ * layer its filters (one row of tiles per filter, one tile per input channel: 16 rows of 6 for the cnn's
+ * second), other dense layers their weight matrix (a row per unit). Or, instead of the weights, their gradient at the training step that made them (the snapshot's), or
  * how much each changed since the previous snapshot shown (what the optimiser did in between).
  *
  * The tiles are computed when a snapshot is given (dl_weight_tiles_set_snapshot), into a cairo surface of

@@ -148,6 +148,14 @@ parse_item (const char *item, int pos, DlLayerSpec *l, GError **error)
     return parse_conv (item, pos, l, error);
   if (g_str_has_prefix (item, "dropout"))
     return parse_dropout (item, pos, l, error);
+  if (strcmp (item, "std") == 0)
+    {
+      /* The image's own statistics: anywhere but first they would standardise something else. */
+      if (pos != 1)
+        return fail (error, _("--arch: 'std' at item %d: the image's standardisation must be the first item"), pos);
+      l->kind = DL_LAYER_STD;
+      return TRUE;
+    }
   if (g_str_has_prefix (item, "pool"))
     {
       if (strcmp (item, "pool2") != 0)
@@ -155,7 +163,7 @@ parse_item (const char *item, int pos, DlLayerSpec *l, GError **error)
       l->kind = DL_LAYER_MAXPOOL;
       return TRUE;
     }
-  return fail (error, _("--arch: unknown layer '%s' at item %d; expected fcN, convCxK[pP], pool2, dropoutP, softmax or mse"),
+  return fail (error, _("--arch: unknown layer '%s' at item %d; expected std, fcN, convCxK[pP], pool2, dropoutP, softmax or mse"),
                item, pos);
 }
 
@@ -195,6 +203,7 @@ check_shapes (DlArch *arch, char **items, GError **error)
             }
           break;
         case DL_LAYER_DROPOUT:
+        case DL_LAYER_STD:
           break;
         }
     }
@@ -326,6 +335,9 @@ dl_arch_to_string (const DlArch *arch)
         case DL_LAYER_MAXPOOL:
           g_string_append (s, "pool2");
           break;
+        case DL_LAYER_STD:
+          g_string_append (s, "std");
+          break;
         case DL_LAYER_DROPOUT:
           {
             char buf[G_ASCII_DTOSTR_BUF_SIZE];
@@ -372,12 +384,24 @@ dl_arch_shape (const DlArch *arch, int i, int *c, int *h, int *w)
           hh /= 2, ww /= 2;
           break;
         case DL_LAYER_DROPOUT:
+        case DL_LAYER_STD:
           break;
         }
     }
   if (c) *c = cc;
   if (h) *h = hh;
   if (w) *w = ww;
+}
+
+gboolean
+dl_arch_fed_by_image (const DlArch *arch, int i)
+{
+  if (i < 0 || i >= arch->n_layers)
+    return FALSE;
+  for (int j = 0; j < i; j++)
+    if (arch->layers[j].kind != DL_LAYER_STD)
+      return FALSE;
+  return TRUE;
 }
 
 /* ---- presets ---- */

@@ -1,13 +1,16 @@
 /* dl-arch.h — network architectures, hyperparameters and presets. No GTK.
  *
  * Architecture syntax (--arch), layers separated by commas, input always 1×28×28:
+ *   std                the image standardised with MNIST's     std
+ *                      training-set mean and deviation, (x − 0.1307) / 0.3081; first item only, no parameters
  *   fcN[-ACT]          fully connected, N outputs             fc256-relu
  *   convCxK[pP][-ACT]  C filters K×K, stride 1, zero pad P     conv6x5p2-relu
  *   pool2              2×2 max-pooling, stride 2
  *   dropoutP           dropout with probability P in [0, 1)    dropout0.25
  *   softmax | mse      the loss; last item, required
  * ACT is relu, tanh or sigmoid. Dense layers after conv/pool flatten implicitly.
- * Example: the `mlp` preset is "fc256-relu,fc128-relu,fc10,softmax".
+ * Example: the `mlp` preset is "fc256-relu,fc128-relu,fc10,softmax". A network without std takes the
+ * image's values in [0, 1] as they are (as every model saved before std existed does).
  */
 #pragma once
 
@@ -29,7 +32,11 @@ typedef enum {
 #define DL_ARCH_MAX_BYTES (G_GUINT64_CONSTANT (2) << 30)
 
 typedef enum { DL_ACT_NONE, DL_ACT_SIGMOID, DL_ACT_TANH, DL_ACT_RELU } DlAct;
-typedef enum { DL_LAYER_DENSE, DL_LAYER_CONV, DL_LAYER_MAXPOOL, DL_LAYER_DROPOUT } DlLayerKind;
+typedef enum { DL_LAYER_DENSE, DL_LAYER_CONV, DL_LAYER_MAXPOOL, DL_LAYER_DROPOUT, DL_LAYER_STD } DlLayerKind;
+/* What a std layer does to every pixel: (x − DL_STD_MEAN) / DL_STD_DEV, the mean and standard deviation of
+ * the 60,000 MNIST training images' pixels in [0, 1] (torchvision's constants). */
+#define DL_STD_MEAN 0.1307f
+#define DL_STD_DEV  0.3081f
 /* Softmax + cross-entropy, or MSE against one-hot targets (0/1 after sigmoid or none, −1/+1 after tanh),
  * the squared error summed over the 10 outputs of an example. */
 typedef enum { DL_LOSS_SOFTMAX_CE, DL_LOSS_MSE } DlLoss;
@@ -93,6 +100,9 @@ guint64     dl_arch_train_bytes (const DlArch *arch, int batch);
 char       *dl_arch_to_string (const DlArch *arch);
 /* Output size (c × h × w) of layer i, and of the input when i == -1. */
 void        dl_arch_shape (const DlArch *arch, int i, int *c, int *h, int *w);
+/* Whether layer i gets the image itself, as 1 × 28 × 28 pixels: it is the first layer, or only a std layer
+ * comes before it (its weights still lie on the image's pixels, one per pixel). */
+gboolean    dl_arch_fed_by_image (const DlArch *arch, int i);
 
 const DlPreset *dl_preset_find (const char *name);
 /* NULL-terminated list of all presets. */

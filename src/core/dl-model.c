@@ -53,6 +53,20 @@ typedef struct {
   const char *arch;
 } SaveJob;
 
+/* The oldest version that holds the architecture, so that older Digit Labs still read every file they
+ * can: 4 for a std layer, else 3. */
+static gboolean
+has_std (const DlArch *arch)
+{
+  return arch->n_layers > 0 && arch->layers[0].kind == DL_LAYER_STD;
+}
+
+static guint32
+version_for (const DlArch *arch)
+{
+  return has_std (arch) ? 4 : 3;
+}
+
 /* Header, parameters (little-endian, in chunks) and the CRC-32 of both, straight to the temporary file. */
 static gboolean
 write_model (int fd, gpointer user_data, GError **error)
@@ -66,7 +80,7 @@ write_model (int fd, gpointer user_data, GError **error)
   gboolean ok;
 
   g_byte_array_append (b, (const guint8 *) MAGIC, sizeof MAGIC);
-  put_u32 (b, DL_MODEL_VERSION);
+  put_u32 (b, version_for (dl_net_arch (job->net)));
   put_u32 (b, (guint32) strlen (job->arch));
   g_byte_array_append (b, (const guint8 *) job->arch, strlen (job->arch));
   put_u64 (b, dl_net_get_seed (job->net));
@@ -206,6 +220,9 @@ load_model (const char *path, DlModelState *state, GError **error)
   if (version == 1 && !arch_has_only_dense (&arch))
     return format_error (error, path, _("a version 1 file holds dense layers only, but its architecture is \"%s\""),
                          arch_str), NULL;
+  if (version < 4 && has_std (&arch))
+    return format_error (error, path, _("a version %u file cannot hold a std layer (version 4 added it), but its "
+                                        "architecture is \"%s\""), version, arch_str), NULL;
 
   /* The count before the network: building it is the first allocation that the architecture sizes. */
   if (dl_arch_n_params (&arch) != n_params)
@@ -265,7 +282,8 @@ dl_model_save_parts (const DlModelParts *m, const char *path, char **sha256, GEr
   g_return_val_if_fail (m->state == NULL || m->state->n_opt_state == 3 * m->n_params, FALSE);
   b = g_byte_array_sized_new (32 + strlen (m->arch) + 4 * m->n_params + extra);
   g_byte_array_append (b, (const guint8 *) MAGIC, sizeof MAGIC);
-  put_u32 (b, DL_MODEL_VERSION);
+  DlArch arch;
+  put_u32 (b, dl_arch_parse (m->arch, &arch, NULL) ? version_for (&arch) : DL_MODEL_VERSION);
   put_u32 (b, (guint32) strlen (m->arch));
   g_byte_array_append (b, (const guint8 *) m->arch, strlen (m->arch));
   put_u64 (b, m->seed);

@@ -6,7 +6,9 @@
  *   before it.
  * Version 1: dense layers; version 2 adds conv, pool and dropout; version 3 adds the optional
  * training-state section, which makes the file a checkpoint (a plain version 3 model is laid out as
- * version 2). Loading checks magic, version, architecture, parameter count, file length and checksum, and
+ * version 2); version 4 adds the std layer (dl-arch.h), laid out as version 3. A file is written with the
+ * oldest version that holds its architecture: 4 only for a network with std, so that older Digit Labs
+ * still read every other file, and name a newer version rather than an unknown layer. Loading checks magic, version, architecture, parameter count, file length and checksum, and
  * names what is wrong.
  *
  * The training-state section: tag "DLSTATE\0" (8 bytes) | u64 length S of what follows | u32 opt_started
@@ -31,7 +33,7 @@ typedef enum {
   DL_MODEL_ERROR_CHECKSUM,   /* contents altered */
 } DlModelError;
 
-#define DL_MODEL_VERSION 3
+#define DL_MODEL_VERSION 4
 
 /* Saved through dl_file_save: a locked temporary file beside the target, fsync, rename, so an existing
  * file is replaced whole or not at all; a symlink is followed, and a FIFO, device or directory at path is

@@ -79,6 +79,7 @@ struct _DlNet {
   Layer    layers[DL_MAX_LAYERS];
   int      max_size;            /* largest per-example tensor, input included */
   int      grad_size;           /* largest layer output: the row stride of a part's block in dbuf */
+  int      first_weighted;      /* the lowest layer with parameters: below it, no gradient is needed */
 
   gsize    n_params;
   float   *params;              /* n_params */
@@ -383,6 +384,16 @@ dropout_apply (float *restrict y, const float *restrict x, const float *restrict
     y[i] = x[i] * mask[i];
 }
 
+/* A std layer, forward: y = (x − mean) / deviation, n values. Backward (x the output gradient, y the
+ * input's): the same scale without the shift, scale_only. */
+VECTOR_CLONES static void
+std_apply (float *restrict y, const float *restrict x, gsize n, gboolean scale_only)
+{
+  const float shift = scale_only ? 0.0f : DL_STD_MEAN, scale = 1.0f / DL_STD_DEV;
+  for (gsize i = 0; i < n; i++)
+    y[i] = (x[i] - shift) * scale;
+}
+
 /* ---- construction ---- */
 
 
@@ -471,6 +482,9 @@ dl_net_new (const DlArch *arch, guint64 seed)
       off += l->n_b;
     }
   net->n_params = off;
+  net->first_weighted = 0;
+  while (net->first_weighted < net->n_layers - 1 && net->layers[net->first_weighted].n_w == 0)
+    net->first_weighted++;
   net->state_stride = (off + LINE_FLOATS - 1) / LINE_FLOATS * LINE_FLOATS;
   net->params = aligned_floats (off);
   net->grads = aligned_floats (off);
@@ -688,6 +702,9 @@ forward_part (const DlNet *net, Acts *a, DlTeam *team, int part, const float *x,
             dropout_apply (out_r, in_r, a->mask[i] + (gsize) r0 * l->out_size, n_out);
           else
             memcpy (out_r, in_r, sizeof (float) * n_out);
+          break;
+        case DL_LAYER_STD:
+          std_apply (out_r, in_r, n_out, FALSE);
           break;
         }
     }
@@ -1045,13 +1062,13 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
   Acts *a = &net->acts;
   int cur = 0, n = r1 - r0, n_parts = dl_team_size (team);
 
-  for (int i = net->n_layers - 1; i >= 0; i--)
+  /* Layers below the lowest one with weights (a std layer) need no gradient, nor does that one's input. */
+  for (int i = net->n_layers - 1; i >= net->first_weighted; i--)
     {
       const Layer *l = &net->layers[i];
       const float *in = i > 0 ? a->out[i - 1] : s->x, *out = a->out[i];
       float *dy = a->dbuf[cur];
-      /* The first layer's input gradient is never needed. */
-      float *dx = i > 0 ? a->dbuf[1 - cur] : NULL;
+      float *dx = i > net->first_weighted ? a->dbuf[1 - cur] : NULL;
       float *dw = net->grads + l->w_off, *db = net->grads + l->b_off;
       const float *w = net->params + l->w_off;
       /* ro, ri: the part's rows in the layer's own buffers; rb: in the gradient buffers */
@@ -1069,7 +1086,7 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
           dense_weight_grads (net, l, dw, db, dy, in, s->B, part, n_parts);
           if (s->hyper)
             opt_layer (net, l, s->hyper, s->bc1, s->bc2, s->B, part, n_parts);
-          if (i > 0)
+          if (dx)
             dl_team_barrier (team);
           break;
         case DL_LAYER_CONV:
@@ -1103,6 +1120,10 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
             dropout_apply (dx + rb, dy + rb, a->mask[i] + ro, n_out);
           else if (dx)
             memcpy (dx + rb, dy + rb, sizeof (float) * n_out);
+          break;
+        case DL_LAYER_STD:
+          if (dx)
+            std_apply (dx + rb, dy + rb, n_out, TRUE);
           break;
         }
       cur = 1 - cur;
@@ -1339,6 +1360,9 @@ dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const floa
         case DL_LAYER_DROPOUT:
           memcpy (d_in, dy, sizeof (float) * n_out);
           break;
+        case DL_LAYER_STD:
+          std_apply (d_in, dy, n_out, TRUE);
+          break;
         }
       cur = 1 - cur;
     }
@@ -1511,12 +1535,13 @@ double
 dl_net_train_flops (const DlNet *net)
 {
   /* Forward: 2 flops per multiply-add; backward: twice that (input gradient and weight gradient),
-   * except for layer 0, whose input gradient (the image's) net_backward never computes. */
+   * except for the lowest layer with weights, whose input gradient (the image's, or a std layer's)
+   * backward_rows never computes. A std layer's few flops per pixel are left out, like the activations'. */
   double f = 0.0;
   for (int i = 0; i < net->n_layers; i++)
     {
       const Layer *l = &net->layers[i];
-      double passes = i == 0 ? 2.0 : 3.0;
+      double passes = i <= net->first_weighted ? 2.0 : 3.0;
       if (l->kind == DL_LAYER_DENSE)
         f += passes * 2.0 * l->in_size * l->out_size;
       else if (l->kind == DL_LAYER_CONV)

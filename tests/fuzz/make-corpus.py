@@ -73,6 +73,7 @@ def seeds():
         "conv16x3p1-relu,pool2,conv32x3p1-relu,pool2,conv64x3p1-relu,pool2,dropout0.25,fc128-relu,dropout0.5,fc10,softmax",
         "fc10,softmax", "dropout0.99999994,fc10-sigmoid,mse", "fc65536-relu,fc10,softmax", "conv2x3,pool2,fc10,softmax",
         "fc65536-relu,fc65536-relu,fc10,softmax", "dropout0.99999999,fc10,softmax", " fc10 , softmax ",
+        "std,fc256-relu,fc128-relu,fc10,softmax", "std,conv6x5p2-relu,pool2,fc10,softmax", "fc10,std,softmax",
     ]
     digit = [((r * 28 + c) * 7) % 256 if 6 <= r < 22 and 9 <= c < 19 else 0 for r in range(28) for c in range(28)]
     small_images = idx_images(3, 28, 28)
@@ -94,7 +95,8 @@ def seeds():
               model("conv2x3,pool2,fc10,softmax", 3410), model("dropout0.5,fc10,softmax", 7850),
               model("fc65536,fc65536,fc10,softmax", 0), model(dense, 0), model(dense, 7850)[:60],
               model(dense, 7850, version=3, state=state_section(7850, b"record")),
-              model(dense, 7850, version=3, state=state_section(7850)[:40])]
+              model(dense, 7850, version=3, state=state_section(7850)[:40]),
+              model("std,fc10,softmax", 7850, version=4), model("std,fc10,softmax", 7850, version=3)]
     personal_ = [personal(idx_images(2, 28, 28), idx_labels([3, 4])), personal(b"", b""),
                  personal(idx_images(1, 32, 32), idx_labels([5])), personal(idx_images(2, 28, 28), idx_labels([3]))]
     one = [(10, 10, 1), (12, 40, 1), (14, 70, 1.2)]
