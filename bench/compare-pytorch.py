@@ -51,12 +51,14 @@ def recipes(build):
 
 
 def parse_arch(arch):
-    """Digit Lab's --arch syntax → [(kind, value, act)], the loss last: ("fc", units, act),
+    """Digit Lab's --arch syntax → [(kind, value, act)], the loss last: ("std", None, None), ("fc", units, act),
     ("conv", (filters, kernel, pad), act), ("pool", None, None), ("dropout", p, None), ("loss", name, None)."""
     layers = []
     for item in arch.split(","):
-        name, _, act = item.partition("-")
-        if name.startswith("fc"):
+        name, _, act = item.strip().partition("-")
+        if name == "std":
+            layers.append(("std", None, None))
+        elif name.startswith("fc"):
             layers.append(("fc", int(name[2:]), act or None))
         elif name.startswith("conv"):
             spec = name[4:]
@@ -93,7 +95,8 @@ def layer_macs(arch):
 
 def train_flops(arch):
     """FLOPs one training sample costs: forward, weight gradient, and the input gradient of every
-    weight layer but the first (nobody computes a gradient for the image); 2 per multiply-add."""
+    weight layer but the first (nobody computes a gradient for the image, or for std's output); 2 per
+    multiply-add (std's few per pixel left out, as dl_net_train_flops does)."""
     macs = layer_macs(arch)
     return 2.0 * (2 * sum(macs) + sum(macs[1:]))
 
@@ -144,10 +147,19 @@ def torch_model(torch, arch):
     """The network of an --arch spec, initialised as Digit Lab does (He for ReLU layers, Xavier otherwise)."""
     nn = torch.nn
     acts = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
+
+    class Std(nn.Module):
+        """Digit Lab's std layer: (x − 0.1307) / 0.3081 (DL_STD_MEAN, DL_STD_DEV in dl-arch.h), no parameters."""
+
+        def forward(self, x):
+            return (x - 0.1307) * (1.0 / 0.3081)
+
     mods, c, flat = [], 1, False
     h = w = 28
     for kind, v, act in parse_arch(arch):
-        if kind == "fc":
+        if kind == "std":
+            mods.append(Std())
+        elif kind == "fc":
             if not flat:
                 mods.append(nn.Flatten())
                 flat, c = True, c * h * w
