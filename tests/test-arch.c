@@ -183,9 +183,13 @@ START_TEST (presets_parse)
   ck_assert_str_eq (mlp->arch, "fc256-relu,fc128-relu,fc10,softmax");
   ck_assert_int_eq (mlp->hyper.optimizer, DL_OPT_MOMENTUM);
   ck_assert_float_eq (mlp->hyper.momentum, 0.9f);
-  ck_assert_float_eq (mlp->hyper.lr, 0.05f);
+  ck_assert_float_eq (mlp->hyper.lr, 0.1f);
   ck_assert_int_eq (mlp->batch, 64);
   ck_assert_int_eq (mlp->epochs, 10);
+  ck_assert_int_eq (mlp->schedule, DL_SCHEDULE_STEP);
+  ck_assert_float_eq (mlp->schedule_gamma, 0.5f);
+  ck_assert_int_eq (mlp->schedule_step, 1);
+  ck_assert (mlp->augment);
 
   const DlPreset *seed = dl_preset_find ("seed");
   ck_assert_str_eq (seed->arch, "fc30-tanh,fc10-tanh,mse");
