@@ -6,6 +6,7 @@
  * against 80,461 samples/s, seed 608,162 against 521,887, cnn 20,968 against 21,771. Measure again when
  * this file or the presets' steps change. */
 #include "dl-team.h"
+#include "dl-fp.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -92,6 +93,8 @@ member_main (gpointer user_data)
   DlTeam *t = m->team;
   int seen = 0;
 
+  /* A member computes only parts of passes: it keeps their mode for life. */
+  dl_fp_enter ();
   if (pthread_getcpuclockid (pthread_self (), &t->clocks[m->part]) != 0)
     t->clocks[m->part] = (clockid_t) -1;
   g_atomic_int_inc (&t->started);
@@ -159,9 +162,11 @@ dl_team_size (const DlTeam *t)
 void
 dl_team_run (DlTeam *t, DlTeamFunc fn, gpointer data)
 {
+  unsigned fp = dl_fp_enter ();
   if (t == NULL || t->n == 1)
     {
       fn (t, 0, data);
+      dl_fp_leave (fp);
       return;
     }
   t->fn = fn;
@@ -171,6 +176,7 @@ dl_team_run (DlTeam *t, DlTeamFunc fn, gpointer data)
   fn (t, 0, data);
   for (unsigned i = 0; g_atomic_int_get (&t->done) < t->n - 1; i++)
     relax (i);
+  dl_fp_leave (fp);
 }
 
 void
