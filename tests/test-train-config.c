@@ -42,9 +42,12 @@ START_TEST (mlp_recipe)
   DlTrainConfig cfg;
   dl_train_config_from_preset (&cfg, dl_preset_find ("mlp"));
   ck_assert_str_eq (cfg.arch, "fc256-relu,fc128-relu,fc10,softmax");
-  ck_assert_float_eq (cfg.hyper.lr, 0.05f);
+  ck_assert_float_eq (cfg.hyper.lr, 0.1f);
   ck_assert_int_eq (cfg.hyper.optimizer, DL_OPT_MOMENTUM);
-  ck_assert_int_eq (cfg.schedule, DL_SCHEDULE_COSINE);
+  ck_assert_int_eq (cfg.schedule, DL_SCHEDULE_STEP);
+  ck_assert_float_eq (cfg.schedule_gamma, 0.5f);
+  ck_assert_int_eq (cfg.schedule_step, 1);
+  ck_assert (cfg.augment);
   ck_assert_int_eq (cfg.batch, 64);
   dl_train_config_clear (&cfg);
 }
