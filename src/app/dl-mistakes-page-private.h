@@ -71,6 +71,13 @@ dl_mistakes_page_test_pixels (DlMistakesPage *self, int index)
   return self->test->pixels + (gsize) index * self->test->rows * self->test->cols;
 }
 
+/* What the data set's labels mean: the session's classes (NULL without a session: the digits). */
+static inline const DlClasses *
+dl_mistakes_page_classes (DlMistakesPage *self)
+{
+  return self->session != NULL ? dl_session_get_classes (self->session) : NULL;
+}
+
 /* dl-mistakes-page.c */
 void dl_mistakes_page_update_detail (DlMistakesPage *self);
 

@@ -167,8 +167,10 @@ tile_sync (GtkListItem *list_item)
 {
   DlMistakeTile *tile = DL_MISTAKE_TILE (gtk_list_item_get_child (list_item));
   DlMistakeItem *item = gtk_list_item_get_item (list_item);
+  DlMistakesPage *self = g_object_get_data (G_OBJECT (list_item), "dl-page");
 
-  dl_mistake_tile_set_prediction (tile, dl_mistake_item_get_index (item), dl_mistake_item_get_true_class (item),
+  dl_mistake_tile_set_prediction (tile, dl_mistakes_page_classes (self), dl_mistake_item_get_index (item),
+                                  dl_mistake_item_get_true_class (item),
                                   dl_mistake_item_get_predicted (item), dl_mistake_item_get_confidence (item),
                                   dl_mistake_item_get_suspected (item));
 }
@@ -183,6 +185,7 @@ static void
 setup_tile_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, DlMistakesPage *self)
 {
   gtk_list_item_set_child (list_item, dl_mistake_tile_new ());
+  g_object_set_data (G_OBJECT (list_item), "dl-page", self);
 }
 
 static void
