@@ -140,6 +140,14 @@ dl_classes_name (const DlClasses *classes, int label)
   return classes->translate ? g_dgettext (GETTEXT_PACKAGE, classes->names[label]) : classes->names[label];
 }
 
+char *
+dl_classes_abbrev (const DlClasses *classes, int label, int max_chars)
+{
+  const char *name = dl_classes_name (classes, label);
+
+  return g_utf8_substring (name, 0, MIN ((glong) max_chars, g_utf8_strlen (name, -1)));
+}
+
 gboolean
 dl_classes_are_digits (const DlClasses *classes)
 {
