@@ -42,6 +42,8 @@ struct _DlMistakesPage
   GtkDropDown        *sort_dropdown;
   GtkDropDown        *true_dropdown;
   GtkDropDown        *pred_dropdown;
+  GtkStringList      *true_classes;     /* the dropdowns' items: "any", then a class each */
+  GtkStringList      *pred_classes;
   GtkToggleButton    *suspect_toggle;
   GtkLabel           *count_label;
   GtkStack           *grid_stack;
