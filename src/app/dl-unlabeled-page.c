@@ -254,6 +254,7 @@ classes_changed_cb (DlUnlabeledPage *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->answers));
 
   g_list_model_items_changed (G_LIST_MODEL (self->answers), 0, n, n);
+  dl_neighbours_view_set_classes (self->neighbours_view, dl_unlabeled_page_classes (self));
   dl_unlabeled_page_update_detail (self);
 }
 
@@ -424,6 +425,7 @@ dl_unlabeled_page_set_session (DlUnlabeledPage *self, DlSession *session)
     return;
   g_set_object (&self->session, session);
   g_signal_group_set_target (self->session_signals, session);
+  classes_changed_cb (self);
   if (self->images != NULL)
     classify (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);

@@ -188,6 +188,7 @@ static void
 data_changed_cb (DlWindow *self)
 {
   self->no_data_found = FALSE;
+  dl_data_page_set_classes (self->data_page, dl_session_get_classes (self->session));
   dl_data_page_set_data (self->data_page, dl_session_get_train_set (self->session),
                          dl_session_get_test_set (self->session));
   dl_explainer_set_data (self->explainer, dl_session_get_train_set (self->session),
