@@ -6,7 +6,9 @@
  *   - the export equals what `digitlab-cli predict` writes for the same model and file, byte for byte;
  *   - a bad file changes nothing (the set, the answers, the training data, the run) and the dialog says the
  *     loader's own error;
- *   - a new model classifies the set again.
+ *   - a new model classifies the set again;
+ *   - every page names the classes: Draw's answer, label buttons and "why" pickers, the Network page's output,
+ *     the Mistakes page's filters, tiles' detail, probabilities and per-class legend, the Data page's samples.
  *
  *   test-unlabeled DIGITLAB-CLI
  */
@@ -15,7 +17,14 @@
 #include <gtk/gtk.h>
 #include <math.h>
 
+#include "dl-activation-view.h"
+#include "dl-canvas.h"
+#include "dl-class-accuracy-view.h"
 #include "dl-classes.h"
+#include "dl-data-page.h"
+#include "dl-draw-page.h"
+#include "dl-mistakes-page.h"
+#include "dl-network-page.h"
 #include "dl-model.h"
 #include "dl-predict.h"
 #include "dl-arch.h"
@@ -265,6 +274,158 @@ check_export (const char *model, const char *path)
   ck_assert_str_eq (a, b);
 }
 
+/* ---- class names on the other pages ---- */
+
+static const char *
+fashion (int c)
+{
+  return dl_classes_name (dl_classes_fashion (), c);
+}
+
+static gpointer
+tchild (gpointer widget, GType type, const char *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+}
+
+static gpointer
+find (GType type)
+{
+  return find_type (GTK_WIDGET (window), type);
+}
+
+static gboolean
+canvas_shown (gpointer canvas)
+{
+  return gtk_widget_get_mapped (canvas) && gtk_widget_get_width (canvas) > 100;
+}
+
+static gboolean
+draw_reads (gpointer page)
+{
+  return dl_draw_page_get_prediction (page) >= 0;
+}
+
+static gboolean
+activations_shown (gpointer view)
+{
+  return dl_activation_view_get_description (view) != NULL;
+}
+
+static const char *
+string_item (GtkDropDown *dropdown, guint i)
+{
+  return gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (dropdown)), i);
+}
+
+static void
+check_draw_names (void)
+{
+  DlDrawPage *draw = find (DL_TYPE_DRAW_PAGE);
+  DlCanvas *canvas = DL_CANVAS (find_type (GTK_WIDGET (draw), DL_TYPE_CANVAS));
+  GtkWidget *toggles = tchild (GTK_WIDGET (draw), DL_TYPE_DRAW_PAGE, "label_row");
+  GtkWidget *t = gtk_widget_get_first_child (toggles);
+  double side;
+
+  gtk_stack_set_visible_child_name (pages (), "draw");
+  wait_for (canvas_shown, canvas, "the canvas");
+  side = gtk_widget_get_width (GTK_WIDGET (canvas));
+  dl_canvas_begin_stroke (canvas, 0.5 * side, 0.2 * side, 1);
+  dl_canvas_extend_stroke (canvas, 0.5 * side, 0.5 * side, 1);
+  dl_canvas_extend_stroke (canvas, 0.5 * side, 0.8 * side, 1);
+  dl_canvas_end_stroke (canvas);
+  wait_for (draw_reads, draw, "Draw's answer");
+  ck_assert_str_eq (gtk_label_get_text (tchild (GTK_WIDGET (draw), DL_TYPE_DRAW_PAGE,
+                                                                        "prediction_label")),
+                    fashion (dl_draw_page_get_prediction (draw)));
+  for (int c = 0; c < DL_N_CLASSES; c++, t = gtk_widget_get_next_sibling (t))
+    {
+      g_autofree char *tip = g_strdup_printf ("The image is %s (key %d)", fashion (c), c);
+
+      ck_assert_str_eq (gtk_widget_get_tooltip_text (t), tip);
+      ck_assert (g_str_has_prefix (fashion (c), gtk_button_get_label (GTK_BUTTON (t))));
+      ck_assert_str_eq (string_item (tchild (GTK_WIDGET (draw), DL_TYPE_DRAW_PAGE,
+                                                                    "target_dropdown"), c + 1), fashion (c));
+      ck_assert_str_eq (string_item (tchild (GTK_WIDGET (draw), DL_TYPE_DRAW_PAGE,
+                                                                    "contrast_dropdown"), c + 1), fashion (c));
+    }
+}
+
+static void
+check_network_names (void)
+{
+  DlActivationView *view = dl_network_page_get_activation_view (find (DL_TYPE_NETWORK_PAGE));
+
+  gtk_stack_set_visible_child_name (pages (), "network");
+  dl_network_page_show_view (find (DL_TYPE_NETWORK_PAGE), "activations");
+  wait_for (activations_shown, view, "the activations");
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    ck_assert_msg (strstr (dl_activation_view_get_description (view), fashion (c)) != NULL, "“%s” lacks %s",
+                   dl_activation_view_get_description (view), fashion (c));
+}
+
+static gboolean
+mistakes_shown (gpointer page)
+{
+  GtkGridView *grid = tchild (page, DL_TYPE_MISTAKES_PAGE, "grid_view");
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (grid))) > 0;
+}
+
+static void
+check_mistakes_names (void)
+{
+  GtkWidget *page = find (DL_TYPE_MISTAKES_PAGE);
+  GtkGridView *grid = tchild (page, DL_TYPE_MISTAKES_PAGE, "grid_view");
+  GtkWidget *probs = tchild (page, DL_TYPE_MISTAKES_PAGE, "prob_grid");
+  GtkWidget *legend = gtk_widget_get_first_child (gtk_widget_get_first_child (
+                        GTK_WIDGET (dl_mistakes_page_get_class_progress (DL_MISTAKES_PAGE (page)))));
+  const char *summary;
+
+  gtk_stack_set_visible_child_name (pages (), "mistakes");
+  g_action_group_activate_action (dl_session_get_actions (dl_window_get_session (window)), "evaluate", NULL);
+  wait_for (mistakes_shown, page, "the mistakes");
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (gtk_grid_view_get_model (grid)), 0);
+  summary = gtk_label_get_text (tchild (page, DL_TYPE_MISTAKES_PAGE, "detail_summary"));
+  ck_assert_msg (g_str_has_prefix (summary, "Labelled "), "%s", summary);
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    {
+      g_autofree char *t = g_strdup_printf ("True: %s", fashion (c)), *a = g_strdup_printf ("Answer: %s", fashion (c));
+
+      ck_assert_str_eq (string_item (tchild (page, DL_TYPE_MISTAKES_PAGE, "true_dropdown"),
+                                     c + 1), t);
+      ck_assert_str_eq (string_item (tchild (page, DL_TYPE_MISTAKES_PAGE, "pred_dropdown"),
+                                     c + 1), a);
+      ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (gtk_grid_get_child_at (GTK_GRID (probs), 0, c))), fashion (c));
+    }
+  /* The summary names the image's label and answer. */
+  int named = 0;
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    named += strstr (summary, fashion (c)) != NULL;
+  ck_assert_msg (named >= 1, "%s", summary);
+  /* The per-class legend: a toggle per class, named. */
+  int c = 0;
+  for (GtkWidget *b = gtk_widget_get_first_child (legend); b != NULL && c < DL_N_CLASSES;
+       b = gtk_widget_get_next_sibling (b), c++)
+    ck_assert_str_eq (gtk_button_get_label (GTK_BUTTON (b)), fashion (c));
+  ck_assert_int_eq (c, DL_N_CLASSES);
+}
+
+static void
+check_data_names (void)
+{
+  GtkWidget *grid = tchild (find (DL_TYPE_DATA_PAGE), DL_TYPE_DATA_PAGE, "samples_grid");
+  GtkWidget *label = find_type (grid, GTK_TYPE_LABEL);
+  GtkWidget *cell = gtk_widget_get_parent (label);
+  const char *tip = gtk_widget_get_tooltip_text (cell);
+  gboolean named = FALSE;
+
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    named |= g_str_has_prefix (fashion (c), gtk_label_get_text (GTK_LABEL (label)))
+             && g_str_has_suffix (tip, fashion (c));
+  ck_assert_msg (named, "sample “%s”, “%s”", gtk_label_get_text (GTK_LABEL (label)), tip);
+}
+
 START_TEST (test_unlabeled)
 {
   DlSession *session;
@@ -325,6 +486,11 @@ START_TEST (test_unlabeled)
   wait_for (reclassified, still, "the second model's answers");
   check_answers (model_b, idx_path);
   check_export (model_b, idx_path);
+
+  check_draw_names ();
+  check_network_names ();
+  check_mistakes_names ();
+  check_data_names ();
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
