@@ -59,7 +59,7 @@ update_caption (DlMistakeTile *self)
   pango_layout_set_markup (self->caption, markup, -1);
 
   if (self->true_class < 0)
-    g_snprintf (buf, sizeof buf, "%.0f %% · %.0f %%", 100.0 * self->value, 100.0 * self->margin);
+    g_snprintf (buf, sizeof buf, "%.0f %% (+%.0f)", 100.0 * self->value, 100.0 * self->margin);
   else
     g_snprintf (buf, sizeof buf, "%.0f %%", 100.0 * self->value);
   pango_layout_set_text (self->confidence, buf, -1);

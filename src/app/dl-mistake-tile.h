@@ -1,7 +1,7 @@
 /* dl-mistake-tile.h — one tile of the mistakes grid: the digit enlarged, "true → predicted", the
  * confidence, and a mark on suspected label errors.
  *
- * For an unlabeled image: the answer alone, and "confidence · margin".
+ * For an unlabeled image: the answer alone, and "confidence (+margin)", the margin in points.
  * A single widget with the digit as its only child and the caption drawn in snapshot: GTK 4.8's grid
  * view builds a tile for every item of up to 30 rows on each change, so a tile has to be cheap.
  */

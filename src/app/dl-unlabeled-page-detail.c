@@ -145,7 +145,7 @@ show_explanation (DlUnlabeledPage *self, const DlExplanation *e)
   dl_neighbours_votes (e->neighbours, DL_NEIGHBOURS_K, votes);
   dl_neighbours_view_set (self->neighbours_view, e->train, e->neighbours, DL_NEIGHBOURS_K, e->predicted, -1);
   g_autofree char *said = g_strdup_printf (_("Of its %d nearest training images in the network's features, %d are "
-                                             "labelled %s and %d %s."),
+                                             "labelled %s and %d labelled %s."),
                                            DL_NEIGHBOURS_K, votes[e->target], target, votes[e->contrast], contrast);
   gtk_label_set_text (self->neighbours_note, said);
 }

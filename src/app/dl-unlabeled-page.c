@@ -46,8 +46,8 @@ update_summary (DlUnlabeledPage *self)
 
   if (self->images == NULL)
     return;
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d unlabeled image of %s, least confident first",
-                                       "%d unlabeled images of %s, least confident first", self->images->n),
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'d unlabeled image of %s, least confident first",
+                                       "%'d unlabeled images of %s, least confident first", self->images->n),
                           self->images->n, name);
   gtk_label_set_text (self->summary_label, text);
 }
