@@ -134,6 +134,7 @@ classify_thread (GTask *task, gpointer source, gpointer data, GCancellable *canc
 }
 
 static void classify (DlUnlabeledPage *self);
+static void classify_later (DlUnlabeledPage *self);
 
 /* The new answers in the browser, the selected image kept selected. */
 static void
@@ -178,8 +179,9 @@ classified_cb (GObject *source, GAsyncResult *result, gpointer data)
     show_answers (self, r);
   answers_free (r);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLASSIFYING]);
+  /* Training went on meanwhile (another network would have cancelled this one): when its turn comes. */
   if (self->stale)
-    classify (self);
+    classify_later (self);
   update_status (self);
 }
 
@@ -197,7 +199,8 @@ classify (DlUnlabeledPage *self)
   if (self->classify_cancellable != NULL)
     g_cancellable_cancel (self->classify_cancellable);
   g_clear_object (&self->classify_cancellable);
-  self->stale = FALSE;
+  /* Without a network that reads these images, the answers shown are an older network's: not exported. */
+  self->stale = TRUE;
   if (self->images == NULL || snap == NULL)
     goto out;
   if (!dl_predict_check_shape (snap->net, self->images, _("the network"), &error))
@@ -205,6 +208,7 @@ classify (DlUnlabeledPage *self)
       gtk_label_set_text (self->status_label, error->message);
       goto out;
     }
+  self->stale = FALSE;
   c = g_new0 (Classify, 1);
   c->snap = g_steal_pointer (&snap);
   c->images = dl_dataset_ref (self->images);
@@ -230,20 +234,28 @@ classify_later_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Another network (progress FALSE) is classified with at once; training progress when the last
- * classification has been over for PROGRESS_GAP_FACTOR times as long as it took. */
+/* Training progress is classified once the last classification has been over for PROGRESS_GAP_FACTOR
+ * times as long as it took: a fifth of a core at most. */
 static void
-snapshot_changed_cb (DlUnlabeledPage *self, gboolean progress)
+classify_later (DlUnlabeledPage *self)
 {
   gint64 due = self->last_done_us + PROGRESS_GAP_FACTOR * self->last_took_us, now = g_get_monotonic_time ();
 
+  if (self->classify_cancellable == NULL && self->later_source == 0)
+    self->later_source = g_timeout_add (now >= due ? 0 : (guint) ((due - now) / 1000), classify_later_cb, self);
+}
+
+/* Another network (progress FALSE) is classified with at once, training progress later. */
+static void
+snapshot_changed_cb (DlUnlabeledPage *self, gboolean progress)
+{
   if (self->images == NULL)
     return;
   self->stale = TRUE;
   if (!progress)
     classify (self);
-  else if (self->classify_cancellable == NULL && self->later_source == 0)
-    self->later_source = g_timeout_add (now >= due ? 0 : (guint) ((due - now) / 1000), classify_later_cb, self);
+  else
+    classify_later (self);
   update_status (self);
 }
 
