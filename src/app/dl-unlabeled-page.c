@@ -205,6 +205,7 @@ classify (DlUnlabeledPage *self)
     goto out;
   if (!dl_predict_check_shape (snap->net, self->images, _("the network"), &error))
     {
+      update_status (self);
       gtk_label_set_text (self->status_label, error->message);
       goto out;
     }
