@@ -46,28 +46,29 @@
 
 #define STR(name, field, arg, help) { name, 0, 0, G_OPTION_ARG_STRING, &o.field, help, arg }
 #define DATA_ENTRIES \
-  STR ("data", data_dir, "DIR", N_ ("Directory with the MNIST IDX files (default: $DIGITLAB_DATA, else the cache)")), \
-  STR ("test", test_path, "PATH", N_ ("Test set: a .csv file, a directory, or IMAGES,LABELS (two IDX files)")), \
+  STR ("data", data_dir, N_ ("DIR"), \
+       N_ ("Directory with the MNIST IDX files (default: $DIGITLAB_DATA, else the cache)")), \
+  STR ("test", test_path, N_ ("PATH"), N_ ("Test set: a .csv file, a directory, or IMAGES,LABELS (two IDX files)")), \
   { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_ ("Print the results as one JSON object on stdout"), NULL }
 #define RECIPE_ENTRIES \
-  STR ("preset", preset, "NAME", N_ ("Start from this preset (default mlp; see 'digitlab-cli presets')")), \
-  STR ("arch", arch, "SPEC", N_ ("Architecture, e.g. fc256-relu,fc128-relu,fc10,softmax")), \
-  STR ("lr", lr, "F", N_ ("Learning rate")), \
-  STR ("momentum", momentum, "F", N_ ("Momentum (momentum and nesterov optimisers)")), \
-  STR ("batch", batch, "N", N_ ("Batch size, 1 to 1024")), \
-  STR ("seed", seed, "N", N_ ("Seed of initialisation, shuffling, dropout and augmentation (default 1)")), \
-  STR ("threads", threads, "N", N_ ("Threads (default: what measured fastest for the network)")), \
-  STR ("optimizer", optimizer, "NAME", N_ ("sgd, momentum, nesterov or adam")), \
-  STR ("weight-decay", weight_decay, "F", N_ ("L2 weight decay")), \
-  STR ("reduce", reduce, "HOW", N_ ("Batch gradient: mean (right) or sum (the bug report's: step × batch)")), \
-  STR ("epochs", epochs, "N", N_ ("Epochs")), \
-  STR ("schedule", schedule, "NAME", N_ ("Learning-rate schedule: none, step or cosine")), \
-  STR ("schedule-gamma", schedule_gamma, "F", N_ ("Step schedule: multiply the rate by F…")), \
-  STR ("schedule-step", schedule_step, "N", N_ ("…every N epochs")), \
-  STR ("schedule-warmup", schedule_warmup, "F", N_ ("Onecycle schedule: epochs of warm-up before the cosine")), \
+  STR ("preset", preset, N_ ("NAME"), N_ ("Start from this preset (default mlp; see 'digitlab-cli presets')")), \
+  STR ("arch", arch, N_ ("SPEC"), N_ ("Architecture, e.g. fc256-relu,fc128-relu,fc10,softmax")), \
+  STR ("lr", lr, N_ ("F"), N_ ("Learning rate")), \
+  STR ("momentum", momentum, N_ ("F"), N_ ("Momentum (momentum and nesterov optimisers)")), \
+  STR ("batch", batch, N_ ("N"), N_ ("Batch size, 1 to 1024")), \
+  STR ("seed", seed, N_ ("N"), N_ ("Seed of initialisation, shuffling, dropout and augmentation (default 1)")), \
+  STR ("threads", threads, N_ ("N"), N_ ("Threads (default: what measured fastest for the network)")), \
+  STR ("optimizer", optimizer, N_ ("NAME"), N_ ("sgd, momentum, nesterov or adam")), \
+  STR ("weight-decay", weight_decay, N_ ("F"), N_ ("L2 weight decay")), \
+  STR ("reduce", reduce, N_ ("HOW"), N_ ("Batch gradient: mean (right) or sum (the bug report's: step × batch)")), \
+  STR ("epochs", epochs, N_ ("N"), N_ ("Epochs")), \
+  STR ("schedule", schedule, N_ ("NAME"), N_ ("Learning-rate schedule: none, step or cosine")), \
+  STR ("schedule-gamma", schedule_gamma, N_ ("F"), N_ ("Step schedule: multiply the rate by F…")), \
+  STR ("schedule-step", schedule_step, N_ ("N"), N_ ("…every N epochs")), \
+  STR ("schedule-warmup", schedule_warmup, N_ ("F"), N_ ("Onecycle schedule: epochs of warm-up before the cosine")), \
   { "augment", 0, 0, G_OPTION_ARG_NONE, &o.augment, N_ ("Randomly shift, rotate and scale training images"), NULL }, \
   { "no-augment", 0, 0, G_OPTION_ARG_NONE, &o.no_augment, N_ ("Train on the images as they are"), NULL }, \
-  STR ("augment-kinds", augment_kinds, "LIST", \
+  STR ("augment-kinds", augment_kinds, N_ ("LIST"), \
        N_ ("Which augmentations: affine, hurried, stroke, elastic, comma-separated"))
 
 /* Prints a usage error and returns the usage exit status. */
@@ -159,17 +160,20 @@ cmd_train (int argc, char **argv)
 {
   DlCliOptions o = { 0 };
   GOptionEntry entries[] = {
-    STR ("train", train_path, "PATH", N_ ("Training set: a .csv file, a directory, or IMAGES,LABELS (two IDX files)")),
+    STR ("train", train_path, N_ ("PATH"),
+         N_ ("Training set: a .csv file, a directory, or IMAGES,LABELS (two IDX files)")),
     DATA_ENTRIES,
     RECIPE_ENTRIES,
-    STR ("limit-train", limit_train, "N", N_ ("Train on the first N training images only")),
-    STR ("save", save, "FILE", N_ ("Save the trained model (written atomically)")),
-    STR ("metrics", metrics, "FILE.csv", N_ ("Write per-epoch and every-N-batch loss rows as CSV")),
-    STR ("metrics-every", metrics_every, "N", N_ ("A batch loss row every N batches (default 50)")),
-    STR ("from", from, "RUN[@STEP]", N_ ("Branch from a recorded run's latest checkpoint at or before STEP (default: "
+    STR ("limit-train", limit_train, N_ ("N"), N_ ("Train on the first N training images only")),
+    STR ("save", save, N_ ("FILE"), N_ ("Save the trained model (written atomically)")),
+    STR ("metrics", metrics, N_ ("FILE.csv"), N_ ("Write per-epoch and every-N-batch loss rows as CSV")),
+    STR ("metrics-every", metrics_every, N_ ("N"), N_ ("A batch loss row every N batches (default 50)")),
+    STR ("from", from, N_ ("RUN[@STEP]"),
+         N_ ("Branch from a recorded run's latest checkpoint at or before STEP (default: "
          "its last), with the options given as changes to its recipe")),
-    STR ("run-name", run_name, "NAME", N_ ("Name of the run in the run history (default: preset and time)")),
-    STR ("store", store, "FILE", N_ ("Record the run in this store (default: ~/.local/share/digitlab/runs.sqlite)")),
+    STR ("run-name", run_name, N_ ("NAME"), N_ ("Name of the run in the run history (default: preset and time)")),
+    STR ("store", store, N_ ("FILE"),
+         N_ ("Record the run in this store (default: ~/.local/share/digitlab/runs.sqlite)")),
     { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, N_ ("Do not record the run in the run history"), NULL },
     { "no-tune", 0, 0, G_OPTION_ARG_NONE, &o.no_tune,
       N_ ("Train on the untuned defaults (im2col, the linked BLAS kernel; --threads or every core): the same "
@@ -325,7 +329,7 @@ cmd_eval (int argc, char **argv)
 {
   DlCliOptions o = { 0 };
   GOptionEntry entries[] = {
-    STR ("model", model, "FILE", N_ ("The model file to evaluate")),
+    STR ("model", model, N_ ("FILE"), N_ ("The model file to evaluate")),
     DATA_ENTRIES,
     { NULL },
   };
@@ -459,18 +463,18 @@ cmd_bench (int argc, char **argv)
 {
   DlCliOptions o = { 0 };
   GOptionEntry entries[] = {
-    STR ("train", train_path, "PATH", N_ ("Training images to step through (default: the MNIST training set)")),
+    STR ("train", train_path, N_ ("PATH"), N_ ("Training images to step through (default: the MNIST training set)")),
     DATA_ENTRIES,
     RECIPE_ENTRIES,
-    STR ("batches", batches, "N", N_ ("Timed batches (default 100)")),
-    STR ("warmup", warmup, "N", N_ ("Untimed batches first (default 10, and at least 0.5 s unless 0)")),
+    STR ("batches", batches, N_ ("N"), N_ ("Timed batches (default 100)")),
+    STR ("warmup", warmup, N_ ("N"), N_ ("Untimed batches first (default 10, and at least 0.5 s unless 0)")),
     { "explain", 0, 0, G_OPTION_ARG_NONE, &o.explain,
       N_ ("Measure the candidate configurations afresh and print them and why one won"), NULL },
     { "no-tune", 0, 0, G_OPTION_ARG_NONE, &o.no_tune,
       N_ ("Run the untuned defaults (every core, im2col, the linked BLAS kernel)"), NULL },
     { "to-accuracy", 0, 0, G_OPTION_ARG_NONE, &o.to_accuracy,
       N_ ("Train the recipe until the test accuracy reaches --target; print the time and epochs it took"), NULL },
-    STR ("target", target, "F", N_ ("Test accuracy for --to-accuracy, e.g. 0.98 (default: mlp 0.98, cnn 0.99)")),
+    STR ("target", target, N_ ("F"), N_ ("Test accuracy for --to-accuracy, e.g. 0.98 (default: mlp 0.98, cnn 0.99)")),
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -548,15 +552,15 @@ cmd_lr_find (int argc, char **argv)
   DlCliOptions o = { 0 };
   g_autofree char *steps_text = NULL;
   GOptionEntry entries[] = {
-    STR ("train", train_path, "PATH", N_ ("Training images to sweep over (default: the MNIST training set)")),
+    STR ("train", train_path, N_ ("PATH"), N_ ("Training images to sweep over (default: the MNIST training set)")),
     DATA_ENTRIES,
     RECIPE_ENTRIES,
     { "steps", 0, 0, G_OPTION_ARG_STRING, &steps_text,
-      N_ ("Batches of the sweep from 1e-6 to 10 (100 to 300, default 200)"),
-      "N" },
-    STR ("from", from, "RUN[@STEP]", N_ ("Sweep a copy of a recorded run's latest checkpoint at or before STEP "
+      N_ ("Batches of the sweep from 1e-6 to 10 (100 to 300, default 200)"), N_ ("N") },
+    STR ("from", from, N_ ("RUN[@STEP]"), N_ ("Sweep a copy of a recorded run's latest checkpoint at or before STEP "
          "(default: its last) instead of a fresh network")),
-    STR ("store", store, "FILE", N_ ("The run history --from looks in (default: ~/.local/share/digitlab/runs.sqlite)")),
+    STR ("store", store, N_ ("FILE"),
+         N_ ("The run history --from looks in (default: ~/.local/share/digitlab/runs.sqlite)")),
     { NULL },
   };
   g_autoptr (GError) error = NULL;

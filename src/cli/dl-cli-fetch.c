@@ -158,9 +158,9 @@ dl_cli_fetch (int argc, char **argv)
   gboolean check = FALSE, replace;
   GOptionEntry entries[] = {
     { "dest", 0, 0, G_OPTION_ARG_FILENAME, &dest, N_("Data folder (default: $DIGITLAB_DATA, else the cache)"),
-      "DIR" },
+      N_ ("DIR") },
     { "registry", 0, 0, G_OPTION_ARG_STRING, &registry,
-      N_("npm registry base URL (default: $DIGITLAB_NPM_REGISTRY, else the public registry)"), "URL" },
+      N_("npm registry base URL (default: $DIGITLAB_NPM_REGISTRY, else the public registry)"), N_ ("URL") },
     { "check", 0, 0, G_OPTION_ARG_NONE, &check, N_("Only check the folder's files against the pinned SHA-256"),
       NULL },
     { NULL },

@@ -38,12 +38,12 @@ static gboolean
 parse (PredictOptions *o, int *argc, char ***argv, GError **error)
 {
   GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &o->model, N_("The model file to predict with"), "FILE" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &o->model, N_("The model file to predict with"), N_ ("FILE") },
     { "input", 0, 0, G_OPTION_ARG_FILENAME, &o->input,
       N_("Unlabeled images: a .csv file (784 pixel columns a row, an optional header) or an IDX images file"),
-      "FILE" },
+      N_ ("FILE") },
     { "output", 0, 0, G_OPTION_ARG_FILENAME, &o->output, N_("Write the CSV here (atomically) instead of stdout"),
-      "FILE.csv" },
+      N_ ("FILE.csv") },
     { "probabilities", 0, 0, G_OPTION_ARG_NONE, &o->probabilities,
       N_("Also write the ten class probabilities of each image (p0 … p9)"), NULL },
     { NULL },

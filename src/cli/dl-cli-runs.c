@@ -544,11 +544,11 @@ dl_cli_runs (int argc, char **argv)
 {
   DlCliOptions o = { 0 };
   GOptionEntry entries[] = {
-    { "store", 0, 0, G_OPTION_ARG_STRING, &o.store, N_("The run store (default: the user's)"), "FILE" },
+    { "store", 0, 0, G_OPTION_ARG_STRING, &o.store, N_("The run store (default: the user's)"), N_ ("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print JSON (list, show)"), NULL },
     { "all", 0, 0, G_OPTION_ARG_NONE, &o.all, N_("list: deleted runs too; export: every run"), NULL },
     { "output", 0, 0, G_OPTION_ARG_STRING, &o.output, N_("export: write the CSV here (atomically) instead of stdout"),
-      "FILE.csv" },
+      N_ ("FILE.csv") },
     { "purge", 0, 0, G_OPTION_ARG_NONE, &o.purge, N_("rm: delete for good, with every run deleted before"), NULL },
     { NULL },
   };
