@@ -83,13 +83,16 @@ cursor_text (DlPlot *self)
   return g_strjoinv (", ", lines);
 }
 
+/* The cursor's read-out, or the plot's summary while it is off or has no point to read (a new run's empty
+ * curves). */
 static void
 cursor_update_description (DlPlot *self)
 {
-  g_autofree char *text = self->cursor_on ? cursor_text (self) : dl_plot_describe (self);
+  g_autofree char *text = self->cursor_on ? cursor_text (self) : NULL;
 
-  if (text)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  if (text == NULL)
+    text = dl_plot_describe (self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
 }
 
 gboolean
