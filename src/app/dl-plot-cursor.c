@@ -2,7 +2,7 @@
  * neighbouring point of the read-out's first curve (at least 1 % of its span away, so that a per-batch
  * curve of thousands of points is crossed in about a hundred steps), Page Up/Down by 10 %, Home/End to
  * the first and last point. It is drawn as the pointer's hover is, and the accessible description says
- * what the read-out shows ("epoch 3.25, loss 0.112, test accuracy 97.8 %") while it is on. */
+ * what the read-out shows ("epoch 3.96, loss 0.104, test loss 0.16 at 4.00") while it is on. */
 #include "dl-plot-private.h"
 
 #include <math.h>
