@@ -5,7 +5,7 @@
  *     width at most 600 px (what does not fit scrolls);
  *   - the window is then exactly that size (nothing forced it wider);
  *   - a screenshot of the window is written to OUTDIR/PAGE-WxH.png (the 800 × 600 ones are the README's).
- * With a LANGUAGE (de: German words are the longest), the app speaks it and only 800 × 600 is checked, the
+ * With a LANGUAGE (de: German words are the longest; fr), the app speaks it and only 800 × 600 is checked, the
  * screenshots named PAGE-WxH-LANGUAGE.png.
  *
  *   test-layout OUTDIR [LANGUAGE]
