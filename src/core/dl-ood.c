@@ -191,7 +191,7 @@ measure (const DlOod *ood, const DlNet *net, DlNetWork *work, const float *x, in
 
   for (int a = 0; a < n; a++)
     blur_half (x + (gsize) a * SIDE * SIDE, q + (gsize) a * HALF_PIXELS);
-  dl_tangent_nearest (ood->pix, ood->pix_norm, ood->labels, ood->n_ref, HALF, q, n, pred, DL_OOD_PIXEL_K, d2);
+  dl_tangent_nearest (ood->pix, ood->pix_norm, ood->labels, ood->n_ref, HALF, q, n, pred, 1, d2);
   for (int a = 0; a < n; a++)
     raw[a * DL_OOD_N_SIGNALS + DL_OOD_PIXEL] = d2[a];
 

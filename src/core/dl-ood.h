@@ -8,16 +8,16 @@
  *   feature   the squared Mahalanobis distance of the penultimate-layer features to the nearest class
  *             mean, with one covariance shared by the classes (dl-gauss.h), fitted on the features of all
  *             the training images (the DlNeighbours index)
- *   pixel     the tangent distance (dl-tangent.h) to the DL_OOD_PIXEL_K-th nearest training image of the
- *             predicted class in pixel space, both blurred and halved to 14 × 14 (over the first
- *             DL_OOD_TRAIN training images), against the calibration digits read as that class: a
- *             digit drawn turned, shifted, squashed or thicker is still near its class, and the k-th
- *             nearest rather than the nearest is not fooled by the few odd training images
+ *   pixel     the tangent distance (dl-tangent.h) to the nearest training image of the predicted class
+ *             in pixel space, both blurred and halved to 14 × 14 (over the first DL_OOD_TRAIN training
+ *             images), against the calibration digits read as that class: a digit drawn a little turned,
+ *             shifted, squashed or thicker is still near its class; a letter is not
  *   energy    the energy score of the logits, −log Σ e^l (Liu et al. 2020)
  * They are combined by Fisher's method (−Σ log p), and the image is flagged when the sum exceeds what
- * DL_OOD_RATE of the calibration digits exceed. Measured and left out (bench-explain's figures): the
+ * DL_OOD_RATE of the calibration digits exceed. Measured on the presets and left out (README): the
  * Euclidean distance to the nearest training image's penultimate features (what the Mahalanobis distance
- * replaced), the plain pixel distance (what the tangent distance replaced), the softmax confidence, the
+ * replaced), the plain pixel distance (what the tangent distance replaced), the tangent distance to the
+ * 10th nearest (more non-digits caught by `mlp`, but more drawn digits flagged), the softmax confidence, the
  * Mahalanobis distance of the early layer's output and of the pixels, the stability of the answer under
  * small shifts and turns, and the ink's aspect ratio per class (it caught a few more straight lines, but
  * flagged twice as many of the hurried digits of bench/draw-digits, which are squashed and widened as
@@ -41,7 +41,6 @@ G_BEGIN_DECLS
 
 #define DL_OOD_RATE             0.04   /* share of calibration digits flagged: 5 % is the most allowed */
 #define DL_OOD_TRAIN            20000  /* training images the early and pixel distances search */
-#define DL_OOD_PIXEL_K          10     /* the pixel signal's distance is to the k-th nearest of the class */
 #define DL_OOD_MIN_EXTENT_PENS  2.0f   /* smaller drawings get a hint, not a reading */
 
 typedef enum {
