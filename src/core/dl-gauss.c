@@ -4,6 +4,8 @@
 #include <cblas.h>
 #include <math.h>
 
+#define ROW_BLOCK 4096   /* rows centred at a time for the covariance */
+
 struct _DlGauss {
   int    d;
   float *chol;     /* d × d, lower: Σ + ridge = L Lᵀ */
@@ -33,12 +35,16 @@ class_means (const float *x, const guint8 *labels, int n, int d)
 static void
 shared_covariance_factor (const float *x, const guint8 *labels, int n, int d, const double *mean, double *a)
 {
-  g_autofree float *centred = g_new (float, (gsize) n * d);
+  g_autofree float *centred = g_new (float, (gsize) MIN (n, ROW_BLOCK) * d);
   g_autofree float *cov = g_new0 (float, (gsize) d * d);
-  for (int i = 0; i < n; i++)
-    for (int j = 0; j < d; j++)
-      centred[(gsize) i * d + j] = (float) (x[(gsize) i * d + j] - mean[labels[i] * d + j]);
-  cblas_ssyrk (CblasRowMajor, CblasLower, CblasTrans, d, n, 1.0f / MAX (n, 1), centred, d, 0.0f, cov, d);
+  for (int i0 = 0; i0 < n; i0 += ROW_BLOCK)   /* in blocks: a copy of every row would double the memory */
+    {
+      const int b = MIN (ROW_BLOCK, n - i0);
+      for (int i = 0; i < b; i++)
+        for (int j = 0; j < d; j++)
+          centred[(gsize) i * d + j] = (float) (x[(gsize) (i0 + i) * d + j] - mean[labels[i0 + i] * d + j]);
+      cblas_ssyrk (CblasRowMajor, CblasLower, CblasTrans, d, b, 1.0f / MAX (n, 1), centred, d, 1.0f, cov, d);
+    }
   double trace = 0;
   for (int j = 0; j < d; j++)
     trace += cov[j * d + j];
