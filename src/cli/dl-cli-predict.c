@@ -6,6 +6,9 @@
  * --probabilities each row also has the ten class probabilities (p0 … p9). It goes to --output (saved
  * atomically) or stdout; a summary (how many, the predicted labels' histogram) goes to stderr.
  */
+#include "config.h"
+
+#include <glib/gi18n.h>
 #include <stdio.h>
 
 #include "dl-cli-options.h"
@@ -14,9 +17,9 @@
 #include "dl-file.h"
 #include "dl-model.h"
 #include "dl-net.h"
+#include "dl-predict.h"
 
 #define PROG "digitlab-cli predict"
-#define BATCH 256
 
 typedef struct {
   char    *model, *input, *output;
@@ -35,95 +38,50 @@ static gboolean
 parse (PredictOptions *o, int *argc, char ***argv, GError **error)
 {
   GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &o->model, "The model file to predict with", "FILE" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &o->model, N_("The model file to predict with"), N_ ("FILE") },
     { "input", 0, 0, G_OPTION_ARG_FILENAME, &o->input,
-      "Unlabeled images: a .csv file (784 pixel columns a row, an optional header) or an IDX images file", "FILE" },
-    { "output", 0, 0, G_OPTION_ARG_FILENAME, &o->output, "Write the CSV here (atomically) instead of stdout",
-      "FILE.csv" },
+      N_("Unlabeled images: a .csv file (784 pixel columns a row, an optional header) or an IDX images file"),
+      N_ ("FILE") },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &o->output, N_("Write the CSV here (atomically) instead of stdout"),
+      N_ ("FILE.csv") },
     { "probabilities", 0, 0, G_OPTION_ARG_NONE, &o->probabilities,
-      "Also write the ten class probabilities of each image (p0 … p9)", NULL },
+      N_("Also write the ten class probabilities of each image (p0 … p9)"), NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("- a saved model's answers for unlabeled images");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("- a saved model's answers for unlabeled images"));
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, argc, argv, error))
     return FALSE;
   if (*argc > 1)
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument '%s'", (*argv)[1]);
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("unexpected argument '%s'"), (*argv)[1]);
   else if (o->model == NULL || o->input == NULL)
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--model FILE and --input FILE are required");
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--model FILE and --input FILE are required"));
   else
     return TRUE;
   return FALSE;
-}
-
-/* The images must be what the network reads. */
-static gboolean
-check_shape (const DlNet *net, const DlDataset *ds, const char *model, GError **error)
-{
-  int c, h, w;
-
-  dl_arch_shape (dl_net_arch (net), -1, &c, &h, &w);
-  if (c == 1 && ds->rows == h && ds->cols == w)
-    return TRUE;
-  g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_MISMATCH, "%s: images are %d×%d; %s takes %d×%d images",
-               ds->source, ds->rows, ds->cols, model, h, w);
-  return FALSE;
-}
-
-static void
-append_row (GString *out, int id, const float *probs, gboolean probabilities, int *label)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  *label = 0;
-  for (int k = 1; k < DL_N_CLASSES; k++)
-    if (probs[k] > probs[*label])
-      *label = k;
-  g_string_append_printf (out, "%d,%d", id, *label);
-  for (int k = 0; probabilities && k < DL_N_CLASSES; k++)
-    {
-      g_string_append_c (out, ',');
-      g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.6g", probs[k]));
-    }
-  g_string_append_c (out, '\n');
 }
 
 /* The whole CSV, and the predicted labels' counts. */
 static GString *
 predict (const DlNet *net, const DlDataset *ds, gboolean probabilities, int counts[DL_N_CLASSES])
 {
-  const gsize d = (gsize) ds->rows * ds->cols;
-  g_autoptr (DlNetWork) work = dl_net_work_new (net, BATCH);
-  g_autofree float *x = g_new (float, BATCH * d);
-  float probs[BATCH * DL_N_CLASSES];
-  int idx[BATCH];
-  GString *out = g_string_new (probabilities ? "ImageId,Label,p0,p1,p2,p3,p4,p5,p6,p7,p8,p9\n" : "ImageId,Label\n");
+  g_autofree float *probs = dl_predict_dataset (net, ds, NULL, NULL);
 
-  memset (counts, 0, DL_N_CLASSES * sizeof *counts);
-  for (int start = 0; start < ds->n; start += BATCH)
-    {
-      int b = MIN (BATCH, ds->n - start), label;
-
-      for (int i = 0; i < b; i++)
-        idx[i] = start + i;
-      dl_dataset_gather (ds, idx, b, x);
-      dl_net_forward (net, work, x, b, probs);
-      for (int i = 0; i < b; i++)
-        {
-          append_row (out, start + i + 1, probs + i * DL_N_CLASSES, probabilities, &label);
-          counts[label]++;
-        }
-    }
-  return out;
+  return dl_predict_csv (probs, ds->n, probabilities, counts);
 }
 
 static void
 print_summary (const PredictOptions *o, const DlDataset *ds, const int counts[DL_N_CLASSES])
 {
-  fprintf (stderr, PROG ": %d image%s of %s with %s%s%s; predicted", ds->n, ds->n == 1 ? "" : "s", o->input,
-           o->model, o->output ? " into " : "", o->output ? o->output : "");
+  fputs (PROG ": ", stderr);
+  if (o->output)
+    fprintf (stderr, ngettext ("%d image of %s with %s into %s; predicted",
+                               "%d images of %s with %s into %s; predicted", ds->n),
+             ds->n, o->input, o->model, o->output);
+  else
+    fprintf (stderr, ngettext ("%d image of %s with %s; predicted", "%d images of %s with %s; predicted", ds->n),
+             ds->n, o->input, o->model);
   for (int k = 0; k < DL_N_CLASSES; k++)
     fprintf (stderr, " %d:%d", k, counts[k]);
   fputc ('\n', stderr);
@@ -141,7 +99,8 @@ dl_cli_predict (int argc, char **argv)
 
   if (!parse (&o, &argc, &argv, &error))
     {
-      fprintf (stderr, PROG ": %s\nTry '" PROG " --help'.\n", error->message);
+      fprintf (stderr, PROG ": %s\n", error->message);
+      fprintf (stderr, _("Try 'digitlab-cli %s --help'.\n"), "predict");
       options_clear (&o);
       return DL_EXIT_USAGE;
     }
@@ -149,7 +108,7 @@ dl_cli_predict (int argc, char **argv)
   if ((o.output != NULL && !dl_file_check_target (o.output, &error))
       || (net = dl_model_load (o.model, &error)) == NULL
       || (ds = dl_dataset_load_unlabeled (o.input, &error)) == NULL
-      || !check_shape (net, ds, o.model, &error))
+      || !dl_predict_check_shape (net, ds, o.model, &error))
     goto fail;
   csv = predict (net, ds, o.probabilities, counts);
   if (o.output == NULL)
