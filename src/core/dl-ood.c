@@ -1,5 +1,9 @@
-/* dl-ood.c — "not a digit": four distances to the training digits, calibrated on the test set. */
+/* dl-ood.c — "not a digit": three distances to the training digits and the energy score, calibrated on
+ * the test set. */
 #include "dl-ood.h"
+
+#include "dl-gauss.h"
+#include "dl-tangent.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -27,6 +31,7 @@ struct _DlOod {
   int          n_ref;             /* the first n_ref training images */
   float       *early;             /* n_ref × early_dim, unit length */
   float       *ones;              /* n_ref: their squared norms */
+  DlGauss     *gauss;             /* the penultimate features of all the training images, per class */
   float       *pix;               /* n_ref × HALF_PIXELS */
   float       *pix_norm;          /* n_ref: squared norms */
   guint8      *labels;            /* n_ref */
@@ -37,7 +42,7 @@ struct _DlOod {
 const char *
 dl_ood_signal_name (DlOodSignal s)
 {
-  static const char *const names[DL_OOD_N_SIGNALS] = { "early", "feature", "pixel" };
+  static const char *const names[DL_OOD_N_SIGNALS] = { "early", "feature", "pixel", "energy" };
   return s < DL_OOD_N_SIGNALS ? names[s] : "?";
 }
 
@@ -106,11 +111,9 @@ normalise (float *v, int d)
       v[j] /= n;
 }
 
-/* For each of nq queries (nq ≤ BATCH), the smallest squared distance to the n reference rows, over the
- * rows whose label is want[q] when want is not NULL. */
+/* For each of nq queries (nq ≤ BATCH), the smallest squared distance to the n reference rows. */
 static void
-nearest (const float *ref, const float *ref_norm, const guint8 *labels, int n, int d, const float *q, int nq,
-         const int *want, float *g, float *out)
+nearest (const float *ref, const float *ref_norm, int n, int d, const float *q, int nq, float *g, float *out)
 {
   for (int a = 0; a < nq; a++)
     out[a] = INFINITY;
@@ -128,14 +131,25 @@ nearest (const float *ref, const float *ref_norm, const guint8 *labels, int n, i
           float best = out[a];
           for (int j = 0; j < nr; j++)
             {
-              if (want != NULL && labels[r0 + j] != want[a])
-                continue;
               float d2 = qn + ref_norm[r0 + j] - 2 * row[j];
               best = MIN (best, d2);
             }
           out[a] = best;
         }
     }
+}
+
+/* The energy score of a softmax net's logits, −log Σ e^l (Liu et al. 2020): low where the network has
+ * seen inputs like this one, whichever class it answers. */
+static float
+energy (const float *logits)
+{
+  float m = logits[0], s = 0;
+  for (int c = 1; c < DL_N_CLASSES; c++)
+    m = MAX (m, logits[c]);
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    s += expf (logits[c] - m);
+  return -(m + logf (s));
 }
 
 /* The raw measurements of n images (n ≤ BATCH) into raw (n × signals) and their predicted classes. */
@@ -148,7 +162,6 @@ measure (const DlOod *ood, const DlNet *net, DlNetWork *work, const float *x, in
   g_autofree float *q = g_new (float, (gsize) n * MAX (e, HALF_PIXELS));
   g_autofree float *g = g_new (float, (gsize) n * ROW_BLOCK);
   g_autofree float *d2 = g_new (float, n);
-  g_autofree DlNeighbour *nn = g_new (DlNeighbour, n);
 
   dl_net_forward (net, work, x, n, probs);
   for (int a = 0; a < n; a++)
@@ -168,19 +181,23 @@ measure (const DlOod *ood, const DlNet *net, DlNetWork *work, const float *x, in
     memcpy (feat, x, sizeof (float) * n * fdim);
   for (int a = 0; a < n; a++)
     normalise (q + (gsize) a * e, e);
-  nearest (ood->early, ood->ones, NULL, ood->n_ref, e, q, n, NULL, g, d2);
+  nearest (ood->early, ood->ones, ood->n_ref, e, q, n, g, d2);
   for (int a = 0; a < n; a++)
     raw[a * DL_OOD_N_SIGNALS + DL_OOD_EARLY] = MAX (d2[a], 0.0f) / 2;
 
-  dl_neighbours_query (ood->nb, feat, n, 1, NULL, nn);
+  dl_gauss_score (ood->gauss, feat, n, d2);
   for (int a = 0; a < n; a++)
-    raw[a * DL_OOD_N_SIGNALS + DL_OOD_FEATURE] = nn[a].distance;
+    raw[a * DL_OOD_N_SIGNALS + DL_OOD_FEATURE] = d2[a];
 
   for (int a = 0; a < n; a++)
     blur_half (x + (gsize) a * SIDE * SIDE, q + (gsize) a * HALF_PIXELS);
-  nearest (ood->pix, ood->pix_norm, ood->labels, ood->n_ref, HALF_PIXELS, q, n, pred, g, d2);
+  dl_tangent_nearest (ood->pix, ood->pix_norm, ood->labels, ood->n_ref, HALF, q, n, pred, 1, d2);
   for (int a = 0; a < n; a++)
-    raw[a * DL_OOD_N_SIGNALS + DL_OOD_PIXEL] = sqrtf (MAX (d2[a], 0.0f));
+    raw[a * DL_OOD_N_SIGNALS + DL_OOD_PIXEL] = d2[a];
+
+  const float *logits = dl_net_work_output (work, dl_net_arch (net)->n_layers - 1);
+  for (int a = 0; a < n; a++)
+    raw[a * DL_OOD_N_SIGNALS + DL_OOD_ENERGY] = energy (logits + (gsize) a * DL_N_CLASSES);
 }
 
 /* ---- p-values ---- */
@@ -297,6 +314,8 @@ build_reference (DlOod *ood, const DlNet *net, const DlDataset *train, const int
           ood->labels[i0 + r] = train->labels[i0 + r];
         }
     }
+  ood->gauss = dl_gauss_fit (dl_neighbours_features (ood->nb), dl_neighbours_dataset (ood->nb)->labels,
+                             dl_neighbours_n (ood->nb), dl_neighbours_dim (ood->nb));
   return TRUE;
 }
 
@@ -377,6 +396,7 @@ dl_ood_free (DlOod *ood)
       for (int k = 0; k < DL_N_CLASSES; k++)
         g_free (ood->cal[s].of[k]);
     }
+  dl_gauss_free (ood->gauss);
   g_free (ood->early);
   g_free (ood->ones);
   g_free (ood->pix);

@@ -1,20 +1,27 @@
 /* dl-ood.h — "this doesn't look like a digit": a test of whether an input is like the digits the network
  * was made for, calibrated on the test set. No GTK.
  *
- * Three measurements of an image, each turned into a p-value against the calibration digits (the test
+ * Four measurements of an image, each turned into a p-value against the calibration digits (the test
  * set's even-numbered images; the odd-numbered ones are left to measure the result on):
  *   early     how far the first dense layer's output is, in angle, from the nearest training image's
  *             (cosine distance; over the first DL_OOD_TRAIN training images)
- *   feature   the Euclidean distance to the nearest training image in the penultimate-layer features
- *             (the DlNeighbours index, all of the training set)
- *   pixel     the distance to the nearest training image of the predicted class in pixel space, both
- *             blurred and halved to 14 × 14 (over the first DL_OOD_TRAIN training images), against the
- *             calibration digits read as that class
+ *   feature   the squared Mahalanobis distance of the penultimate-layer features to the nearest class
+ *             mean, with one covariance shared by the classes (dl-gauss.h), fitted on the features of all
+ *             the training images (the DlNeighbours index)
+ *   pixel     the tangent distance (dl-tangent.h) to the nearest training image of the predicted class
+ *             in pixel space, both blurred and halved to 14 × 14 (over the first DL_OOD_TRAIN training
+ *             images), against the calibration digits read as that class: a digit drawn a little turned,
+ *             shifted, squashed or thicker is still near its class; a letter is not
+ *   energy    the energy score of the logits, −log Σ e^l (Liu et al. 2020)
  * They are combined by Fisher's method (−Σ log p), and the image is flagged when the sum exceeds what
- * DL_OOD_RATE of the calibration digits exceed. Measured and left out: the softmax confidence and the
- * energy score (with these they caught no more non-digits at the same rate of flagged digits), and the
- * ink's aspect ratio per class (it caught a few more straight lines, but flagged twice as many of the
- * hurried digits of bench/draw-digits, which are squashed and widened as people draw).
+ * DL_OOD_RATE of the calibration digits exceed. Measured on the presets and left out (README): the
+ * Euclidean distance to the nearest training image's penultimate features (what the Mahalanobis distance
+ * replaced), the plain pixel distance (what the tangent distance replaced), the tangent distance to the
+ * 10th nearest (more non-digits caught by `mlp`, but more drawn digits flagged), the softmax confidence, the
+ * Mahalanobis distance of the early layer's output and of the pixels, the stability of the answer under
+ * small shifts and turns, and the ink's aspect ratio per class (it caught a few more straight lines, but
+ * flagged twice as many of the hurried digits of bench/draw-digits, which are squashed and widened as
+ * people draw).
  *
  * Separately, a drawing whose strokes span less than DL_OOD_MIN_EXTENT_PENS pen widths is too small to
  * judge at all: a dot or a dash gets a hint instead (dl_ood_check_strokes).
@@ -40,6 +47,7 @@ typedef enum {
   DL_OOD_EARLY,
   DL_OOD_FEATURE,
   DL_OOD_PIXEL,
+  DL_OOD_ENERGY,
   DL_OOD_N_SIGNALS
 } DlOodSignal;
 
