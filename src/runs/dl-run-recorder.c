@@ -579,10 +579,24 @@ on_model_saved (DlRunRecorder *self, const DlEvent *ev)
     }
 }
 
+/* The new run asked for will not come: its model file did not load, or the worker refused its branch (the
+ * refusal names the checkpoint). */
+static gboolean
+refuses_pending (DlRunRecorder *self, const DlEvent *ev)
+{
+  const Pending *p = self->pending;
+
+  if (p == NULL)
+    return FALSE;
+  if (p->spec.checkpoint != NULL)
+    return ev->checkpoint == p->spec.checkpoint;
+  return p->spec.model != NULL && is_load_failure (ev, p->spec.model);
+}
+
 static void
 on_error (DlRunRecorder *self, const DlEvent *ev)
 {
-  if (self->pending != NULL && self->pending->spec.model != NULL && is_load_failure (ev, self->pending->spec.model))
+  if (refuses_pending (self, ev))
     {
       g_clear_pointer (&self->pending, pending_free);
       update_busy (self);
