@@ -463,9 +463,12 @@ on_hyper (DlRunRecorder *self, const DlEvent *ev)
     {
       dl_run_add_marker (self->run, ev->step, event_x (ev), ev->change);
       log_event (self, "hyper", ev->step, event_x (ev), TRUE, ev->change);
+      return;
     }
-  else
-    log_event (self, "hyper", ev->step, event_x (ev), FALSE, ev->change);
+  /* Made before the run first trained: what it starts with, so its stored recipe (written when it starts). */
+  if (dl_run_get_state (self->run) == DL_TRAIN_READY && dl_run_get_started_at (self->run) == 0)
+    dl_run_amend_recipe (self->run, &ev->hyper, ev->batch, ev->augment);
+  log_event (self, "hyper", ev->step, event_x (ev), FALSE, ev->change);
 }
 
 /* The per-example record of a whole-set evaluation: the predicted classes, and the probabilities in 1/255. */
