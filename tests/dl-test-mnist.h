@@ -63,15 +63,18 @@ dl_test_watchdog_fire (int sig)
   _exit (124);
 }
 
-/* Ends the program, naming the test, if it runs longer than $CK_DEFAULT_TIMEOUT seconds (default 60). */
+/* Ends the program, naming the test, if it runs longer than $CK_DEFAULT_TIMEOUT seconds (default 60)
+ * times $CK_TIMEOUT_MULTIPLIER (default 1), as check's own timeout would for a forked test. */
 static inline void
 dl_test_watchdog (const char *test)
 {
-  const char *env = g_getenv ("CK_DEFAULT_TIMEOUT");
-  unsigned seconds = env != NULL && atoi (env) > 0 ? (unsigned) atoi (env) : 60;
+  const char *env = g_getenv ("CK_DEFAULT_TIMEOUT"), *mul = g_getenv ("CK_TIMEOUT_MULTIPLIER");
+  double seconds = env != NULL && g_ascii_strtod (env, NULL) > 0 ? g_ascii_strtod (env, NULL) : 60;
+  if (mul != NULL && g_ascii_strtod (mul, NULL) > 0)
+    seconds *= g_ascii_strtod (mul, NULL);
   g_strlcpy (dl_test_watchdog_name, test, sizeof dl_test_watchdog_name);
   signal (SIGALRM, dl_test_watchdog_fire);
-  alarm (seconds);
+  alarm ((unsigned) MAX (1.0, seconds));
 }
 #define DL_TEST_WATCHDOG() dl_test_watchdog (__func__)
 

@@ -9,6 +9,10 @@
  * The training loop itself (live changes, batches, the schedule, snapshots, divergence) is tested in
  * test-worker-training.c; what both share is in dl-test-worker.h.
  */
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "dl-arch.h"
 #include "dl-test-worker.h"
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -867,6 +871,48 @@ START_TEST (test_errors_are_reported)
 }
 END_TEST
 
+/* A network the parser allows (under its 2 GiB cap) but the machine cannot hold: the worker refuses it
+ * with an error event and keeps what it had, instead of aborting in an allocation. The machine is made
+ * small by limiting this test's address space to what it uses plus 256 MiB (not under ASan, whose
+ * shadow memory needs terabytes of it; check runs each test in its own process). */
+START_TEST (test_net_too_big_for_memory)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return;
+#else
+  g_auto(DlTrainConfig) cfg = { 0 };
+  g_autofree char *statm = NULL;
+  struct rlimit old, small;
+  DlEvent *ev;
+
+  config_init (&cfg, 16, 1);
+  dl_worker_new_run (F.worker, &cfg);
+  wait_state (&F, DL_TRAIN_READY);
+  guint serial = dl_worker_get_run_serial (F.worker);
+  dl_train_config_clear (&cfg);
+
+  ck_assert (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  guint64 used = g_ascii_strtoull (statm, NULL, 10) * (guint64) sysconf (_SC_PAGESIZE);
+  ck_assert_int_eq (getrlimit (RLIMIT_AS, &old), 0);
+  small = old;
+  small.rlim_cur = used + 256 * 1024 * 1024;
+  ck_assert_int_eq (setrlimit (RLIMIT_AS, &small), 0);
+
+  /* 51 M parameters: about 1 GiB with gradients and optimiser state. */
+  config_init (&cfg, 16, 1);
+  g_free (cfg.arch);
+  cfg.arch = g_strdup ("fc65536-relu,fc10,softmax");
+  dl_worker_new_run (F.worker, &cfg);
+  ev = wait_event (&F, DL_EVENT_ERROR, -1);
+  ck_assert (g_error_matches (ev->error, DL_ARCH_ERROR, DL_ARCH_ERROR_MEMORY));
+  ck_assert_msg (strstr (ev->message, "MiB") != NULL, "%s", ev->message);
+  ck_assert_uint_eq (dl_worker_get_run_serial (F.worker), serial);
+  ck_assert_int_eq (dl_worker_get_state (F.worker), DL_TRAIN_READY);
+  ck_assert_int_eq (setrlimit (RLIMIT_AS, &old), 0);
+#endif
+}
+END_TEST
+
 START_TEST (test_state_nicks)
 {
   static const char *const nicks[] = { "ready", "running", "paused", "diverged", "finished", "stopped", "failed" };
@@ -911,7 +957,7 @@ START_TEST (test_mnist_epoch)
 
   config_init (&cfg, 32, 1);
   g_free (cfg.arch);
-  cfg.arch = g_strdup ("fc64-relu,fc10,softmax");
+  cfg.arch = g_strdup ("fc65536-relu,fc10,softmax");
   cfg.hyper.lr = 0.1f;
   cfg.eval_every = 50;
   begin_run (train, test, &cfg);
@@ -958,6 +1004,7 @@ worker_suite (void)
     { "shutdown", test_shutdown_mid_epoch },
     { "dispose", test_dispose_while_running },
     { "errors", test_errors_are_reported },
+    { "net_too_big_for_memory", test_net_too_big_for_memory },
     { "state_nicks", test_state_nicks },
   };
 

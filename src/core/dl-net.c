@@ -10,6 +10,7 @@
 #include "dl-net-private.h"
 #include "dl-blas.h"
 #include "dl-conv.h"
+#include "dl-fp.h"
 #include "dl-rng.h"
 #include "dl-team.h"
 
@@ -1289,10 +1290,12 @@ void
 dl_net_forward (const DlNet *net, DlNetWork *work, const float *x, int batch, float *probs)
 {
   g_return_if_fail (work_fits (net, work, batch));
+  unsigned fp = dl_fp_enter ();
   /* Unfused: every layer's output, as the work promises, is after its activation. */
   const float *out = forward_part (net, &work->acts, NULL, 0, x, batch, 0, batch, FALSE, FALSE);
   if (probs)
     probs_rows (net, out, probs, 0, batch);
+  dl_fp_leave (fp);
 }
 
 const float *
@@ -1311,6 +1314,7 @@ dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const floa
   g_return_if_fail (work_fits (net, work, batch));
   Acts *a = &work->acts;
   int cur = 0;
+  unsigned fp = dl_fp_enter ();
 
   memcpy (a->dbuf[0], dout, sizeof (float) * batch * N_OUT);
   for (int i = net->n_layers - 1; i >= 0; i--)
@@ -1342,6 +1346,7 @@ dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const floa
         }
       cur = 1 - cur;
     }
+  dl_fp_leave (fp);
 }
 
 /* ---- threads ---- */

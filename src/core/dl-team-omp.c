@@ -3,6 +3,7 @@
  * with meson -Dteam=openmp, to measure the two against each other on the presets' steps: the same
  * `digitlab-cli bench --preset P --no-tune --threads 2` from each build, alternating. */
 #include "dl-team.h"
+#include "dl-fp.h"
 
 #include <omp.h>
 #include <time.h>
@@ -38,14 +39,18 @@ dl_team_run (DlTeam *t, DlTeamFunc fn, gpointer data)
 {
   if (t == NULL || t->n == 1)
     {
+      unsigned fp = dl_fp_enter ();
       fn (t, 0, data);
+      dl_fp_leave (fp);
       return;
     }
 #pragma omp parallel num_threads (t->n)
   {
     int part = omp_get_thread_num ();
     struct timespec ts;
+    unsigned fp = dl_fp_enter ();
     fn (t, part, data);
+    dl_fp_leave (fp);
     clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
     t->cpu[part] = ts.tv_sec + ts.tv_nsec * 1e-9;
   }

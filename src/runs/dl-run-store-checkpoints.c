@@ -137,42 +137,34 @@ dl_store_writer_pin_checkpoint (DlStoreWriter *w, gint64 id, DlStoreOp *op, GErr
 
 /* ---- reads ---- */
 
+static void
+checkpoint_row (sqlite3_stmt *st, gpointer out)
+{
+  DlRunCheckpoint *c = g_new0 (DlRunCheckpoint, 1);
+
+  c->step = sqlite3_column_int64 (st, 0);
+  c->epoch = sqlite3_column_int (st, 1);
+  c->x = sqlite3_column_double (st, 2);
+  c->epoch_end = sqlite3_column_int (st, 3);
+  c->pinned = sqlite3_column_int (st, 4);
+  c->path = g_strdup ((const char *) sqlite3_column_text (st, 5));
+  c->size = sqlite3_column_int64 (st, 6);
+  c->sha256 = g_strdup ((const char *) sqlite3_column_text (st, 7));
+  c->at = sqlite3_column_int64 (st, 8);
+  g_ptr_array_add (out, c);
+}
+
 static GPtrArray *
 read_checkpoints (DlRunStore *self, DlRun *run, gint64 at_most, GError **error)
 {
-  const char *path = dl_run_store_get_path (self);
   g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) dl_run_checkpoint_free);
-  sqlite3 *db = dl_run_store_reader_lock (self);
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2 (db, "SELECT c.step, c.epoch, c.x, c.epoch_end, c.pinned, c.path, c.size, c.sha256, "
-                               "c.at FROM checkpoints c JOIN runs r ON r.id = c.run_id WHERE r.uuid = ?1 "
-                               "AND c.step <= ?2 ORDER BY c.step", -1, &st, NULL);
 
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_text (st, 1, dl_run_get_uuid (run), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (st, 2, at_most);
-      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-        {
-          DlRunCheckpoint *c = g_new0 (DlRunCheckpoint, 1);
-
-          c->step = sqlite3_column_int64 (st, 0);
-          c->epoch = sqlite3_column_int (st, 1);
-          c->x = sqlite3_column_double (st, 2);
-          c->epoch_end = sqlite3_column_int (st, 3);
-          c->pinned = sqlite3_column_int (st, 4);
-          c->path = g_strdup ((const char *) sqlite3_column_text (st, 5));
-          c->size = sqlite3_column_int64 (st, 6);
-          c->sha256 = g_strdup ((const char *) sqlite3_column_text (st, 7));
-          c->at = sqlite3_column_int64 (st, 8);
-          g_ptr_array_add (list, c);
-        }
-    }
-  if (rc != SQLITE_DONE)
-    dl_run_store_set_sqlite_error (error, path, db, rc, "reading a run's checkpoints");
-  sqlite3_finalize (st);
-  dl_run_store_reader_unlock (self);
-  return rc == SQLITE_DONE ? g_steal_pointer (&list) : NULL;
+  if (!dl_run_store_read_rows (self, run, "SELECT c.step, c.epoch, c.x, c.epoch_end, c.pinned, c.path, c.size, "
+                               "c.sha256, c.at FROM checkpoints c JOIN runs r ON r.id = c.run_id WHERE r.uuid = ?1 "
+                               "AND c.step <= ?2 ORDER BY c.step", at_most, checkpoint_row, list,
+                               "reading a run's checkpoints", error))
+    return NULL;
+  return g_steal_pointer (&list);
 }
 
 GPtrArray *

@@ -189,6 +189,12 @@ gboolean  dl_run_store_repair_orphans (sqlite3 *db, const char *path, GError **e
  * numbers a table's rows from 1), and such an id is what the store's code means by "no run". */
 gboolean  dl_run_store_check_ids (sqlite3 *db, const char *path, GError **error);
 
+/* A run's rows: `sql` selects them with ?1 its uuid (and ?2 `arg`, when the SQL has a second parameter);
+ * under the reader lock each row goes to `row` with `out`. FALSE with `error` naming the store and `what`. */
+typedef void (*DlRunStoreRowFunc) (sqlite3_stmt *st, gpointer out);
+gboolean  dl_run_store_read_rows (DlRunStore *self, DlRun *run, const char *sql, gint64 arg, DlRunStoreRowFunc row,
+                                  gpointer out, const char *what, GError **error);
+
 /* Tests: a shorter busy timeout for the connections opened from now on. */
 void      dl_run_store_set_busy_timeout (int ms);
 int       dl_run_store_get_busy_timeout (void);

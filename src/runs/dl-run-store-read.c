@@ -656,67 +656,78 @@ event_free (gpointer p)
   g_free (e);
 }
 
-GPtrArray *
-dl_run_store_list_events (DlRunStore *self, DlRun *run, GError **error)
+gboolean
+dl_run_store_read_rows (DlRunStore *self, DlRun *run, const char *sql, gint64 arg, DlRunStoreRowFunc row,
+                        gpointer out, const char *what, GError **error)
 {
   const char *path = dl_run_store_get_path (self);
-  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (event_free);
   sqlite3 *db = dl_run_store_reader_lock (self);
-  sqlite3_stmt *st = prepare (db, path, "SELECT e.kind, e.at, e.step, e.x, e.marker, e.text FROM events e "
-                                        "JOIN runs r ON r.id = e.run_id WHERE r.uuid = ?1 ORDER BY e.id", error);
+  sqlite3_stmt *st = prepare (db, path, sql, error);
   gboolean ok = FALSE;
   int rc;
 
   if (st != NULL)
     {
       sqlite3_bind_text (st, 1, dl_run_get_uuid (run), -1, SQLITE_TRANSIENT);
+      if (sqlite3_bind_parameter_count (st) >= 2)
+        sqlite3_bind_int64 (st, 2, arg);
       while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-        {
-          DlRunEvent *e = g_new0 (DlRunEvent, 1);
-
-          e->kind = column_text (st, 0);
-          e->at = sqlite3_column_int64 (st, 1);
-          e->step = sqlite3_column_int64 (st, 2);
-          e->x = sqlite3_column_double (st, 3);
-          e->marker = sqlite3_column_int (st, 4) != 0;
-          e->text = column_text (st, 5);
-          g_ptr_array_add (events, e);
-        }
-      ok = finish (db, path, st, rc, "reading a run's events", error);
+        row (st, out);
+      ok = finish (db, path, st, rc, what, error);
     }
   dl_run_store_reader_unlock (self);
-  return ok ? g_steal_pointer (&events) : NULL;
+  return ok;
+}
+
+static void
+event_row (sqlite3_stmt *st, gpointer out)
+{
+  DlRunEvent *e = g_new0 (DlRunEvent, 1);
+
+  e->kind = column_text (st, 0);
+  e->at = sqlite3_column_int64 (st, 1);
+  e->step = sqlite3_column_int64 (st, 2);
+  e->x = sqlite3_column_double (st, 3);
+  e->marker = sqlite3_column_int (st, 4) != 0;
+  e->text = column_text (st, 5);
+  g_ptr_array_add (out, e);
+}
+
+GPtrArray *
+dl_run_store_list_events (DlRunStore *self, DlRun *run, GError **error)
+{
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (event_free);
+
+  if (!dl_run_store_read_rows (self, run, "SELECT e.kind, e.at, e.step, e.x, e.marker, e.text FROM events e "
+                               "JOIN runs r ON r.id = e.run_id WHERE r.uuid = ?1 ORDER BY e.id", 0, event_row, events,
+                               "reading a run's events", error))
+    return NULL;
+  return g_steal_pointer (&events);
+}
+
+static void
+epoch_row (sqlite3_stmt *st, gpointer out)
+{
+  DlRunEpoch e = {
+    sqlite3_column_int (st, 0), sqlite3_column_int64 (st, 1), sqlite3_column_double (st, 2),
+    column_number (st, 3), column_number (st, 4), column_number (st, 5), column_number (st, 6),
+    column_number (st, 7),
+  };
+
+  g_array_append_val ((GArray *) out, e);
 }
 
 GArray *
 dl_run_store_list_epochs (DlRunStore *self, DlRun *run, GError **error)
 {
-  const char *path = dl_run_store_get_path (self);
   g_autoptr (GArray) epochs = g_array_new (FALSE, FALSE, sizeof (DlRunEpoch));
-  sqlite3 *db = dl_run_store_reader_lock (self);
-  sqlite3_stmt *st = prepare (db, path, "SELECT m.epoch, m.step, m.x, m.train_loss, m.train_accuracy, m.test_loss, "
-                                        "m.test_accuracy, m.seconds FROM epoch_metrics m JOIN runs r ON r.id = m.run_id "
-                                        "WHERE r.uuid = ?1 ORDER BY m.step, m.epoch", error);
-  gboolean ok = FALSE;
-  int rc;
 
-  if (st != NULL)
-    {
-      sqlite3_bind_text (st, 1, dl_run_get_uuid (run), -1, SQLITE_TRANSIENT);
-      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-        {
-          DlRunEpoch e = {
-            sqlite3_column_int (st, 0), sqlite3_column_int64 (st, 1), sqlite3_column_double (st, 2),
-            column_number (st, 3), column_number (st, 4), column_number (st, 5), column_number (st, 6),
-            column_number (st, 7),
-          };
-
-          g_array_append_val (epochs, e);
-        }
-      ok = finish (db, path, st, rc, "reading a run's epochs", error);
-    }
-  dl_run_store_reader_unlock (self);
-  return ok ? g_steal_pointer (&epochs) : NULL;
+  if (!dl_run_store_read_rows (self, run, "SELECT m.epoch, m.step, m.x, m.train_loss, m.train_accuracy, m.test_loss, "
+                               "m.test_accuracy, m.seconds FROM epoch_metrics m JOIN runs r ON r.id = m.run_id "
+                               "WHERE r.uuid = ?1 ORDER BY m.step, m.epoch", 0, epoch_row, epochs,
+                               "reading a run's epochs", error))
+    return NULL;
+  return g_steal_pointer (&epochs);
 }
 
 static void
@@ -730,34 +741,28 @@ model_free (gpointer p)
   g_free (m);
 }
 
+static void
+model_row (sqlite3_stmt *st, gpointer out)
+{
+  DlRunModel *m = g_new0 (DlRunModel, 1);
+
+  m->kind = column_text (st, 0);
+  m->path = column_text (st, 1);
+  m->size = sqlite3_column_int64 (st, 2);
+  m->sha256 = column_text (st, 3);
+  m->step = sqlite3_column_int64 (st, 4);
+  m->at = sqlite3_column_int64 (st, 5);
+  g_ptr_array_add (out, m);
+}
+
 GPtrArray *
 dl_run_store_list_models (DlRunStore *self, DlRun *run, GError **error)
 {
-  const char *path = dl_run_store_get_path (self);
   g_autoptr (GPtrArray) models = g_ptr_array_new_with_free_func (model_free);
-  sqlite3 *db = dl_run_store_reader_lock (self);
-  sqlite3_stmt *st = prepare (db, path, "SELECT m.kind, m.path, m.size, m.sha256, m.step, m.at FROM models m "
-                                        "JOIN runs r ON r.id = m.run_id WHERE r.uuid = ?1 ORDER BY m.id", error);
-  gboolean ok = FALSE;
-  int rc;
 
-  if (st != NULL)
-    {
-      sqlite3_bind_text (st, 1, dl_run_get_uuid (run), -1, SQLITE_TRANSIENT);
-      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-        {
-          DlRunModel *m = g_new0 (DlRunModel, 1);
-
-          m->kind = column_text (st, 0);
-          m->path = column_text (st, 1);
-          m->size = sqlite3_column_int64 (st, 2);
-          m->sha256 = column_text (st, 3);
-          m->step = sqlite3_column_int64 (st, 4);
-          m->at = sqlite3_column_int64 (st, 5);
-          g_ptr_array_add (models, m);
-        }
-      ok = finish (db, path, st, rc, "reading a run's models", error);
-    }
-  dl_run_store_reader_unlock (self);
-  return ok ? g_steal_pointer (&models) : NULL;
+  if (!dl_run_store_read_rows (self, run, "SELECT m.kind, m.path, m.size, m.sha256, m.step, m.at FROM models m "
+                               "JOIN runs r ON r.id = m.run_id WHERE r.uuid = ?1 ORDER BY m.id", 0, model_row, models,
+                               "reading a run's models", error))
+    return NULL;
+  return g_steal_pointer (&models);
 }
