@@ -134,7 +134,7 @@ on_after_paint (GdkFrameClock *clock, DlFrameStats *stats)
   g_array_append_val (stats->paint_ms, ms);
 }
 
-/* The clock drops its handlers when the window unrealizes, which may come first. */
+/* The clock loses its handlers when the window's surface goes, which may come first. */
 static void
 drop_clock (DlFrameStats *stats)
 {
