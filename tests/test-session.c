@@ -1214,6 +1214,43 @@ START_TEST (test_branch_past_run)
 }
 END_TEST
 
+static gboolean
+has_width (gpointer widget)
+{
+  return gtk_widget_get_width (widget) > 0;
+}
+
+/* The plots' width after the header's speed line says `text`. */
+static int
+plot_width_with (DlTrainPage *page, const char *text)
+{
+  GtkWidget *plot = GTK_WIDGET (dl_train_page_get_loss_plot (page));
+
+  gtk_label_set_text (child (page, "speed_label"), text);
+  iterate_until (never, NULL, 300);
+  return gtk_widget_get_width (plot);
+}
+
+/* The plots keep their width whatever the header says: a change of it redraws every overlaid run's curves,
+ * which the header's figures changing several times a second made happen all the time. */
+START_TEST (test_plots_keep_their_width)
+{
+  GtkWidget *window = gtk_window_new ();
+  DlTrainPage *page = g_object_new (DL_TYPE_TRAIN_PAGE, NULL);
+  g_autofree char *wide = g_strnfill (300, 'w');
+  int width;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+  test_session_wait (has_width, dl_train_page_get_loss_plot (page), 30, "the plots' allocation");
+  width = plot_width_with (page, "1 samples/s");
+  ck_assert_int_eq (plot_width_with (page, wide), width);
+  ck_assert_int_eq (plot_width_with (page, "12,345 samples/s · elapsed 1:02 · 0:45 left · step 938"), width);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+END_TEST
+
 /* Opens a listed run as the Runs page does: its family has `n` runs, and the Train page draws them all. */
 static void
 open_listed (DlSession *s, DlPlot *loss, const char *uuid, guint n)
@@ -1298,6 +1335,7 @@ main (int argc, char **argv)
     { "branch-from-plot-point", test_branch_from_plot_point, TRUE },
     { "branch-past-run", test_branch_past_run, TRUE },
     { "branch-reopened", test_branch_reopened, TRUE },
+    { "plots-keep-their-width", test_plots_keep_their_width, FALSE },
   };
   const char *only = argc > 2 ? argv[2] : g_getenv ("DL_TEST_CASE");
   SRunner *sr;
