@@ -8,8 +8,8 @@
  * overlaid (one by one and as a mean of seeds), the schedule, the collapse banner's remedy, a run of
  * digitlab-cli appearing, what a comparison of two runs differing only in learning rate shows, and a run
  * branched from a plot point (the action the context menu's "Branch from Here" activates), a past run branched
- * from its end (the Runs page's "Branch from End"), and a branch's recipe and family as a later session
- * reads them from the store.
+ * from its end (the Runs page's "Branch from End"), a branch's recipe and family as a later session
+ * reads them from the store, and the Train page's plots keeping their width.
  */
 #include <check.h>
 #include <glib/gstdio.h>
