@@ -1,6 +1,7 @@
 /* test-layout.c — every page of the real application fits a small screen: under Xvfb, with a private XDG
  * home and a small real MNIST subset, after a short run (so that the plots, the mistakes and the data report
- * have something to show), each page in turn is shown at 800 × 600 and at 1920 × 1080:
+ * have something to show) and with the subset's test images opened as unlabeled images (so that the Unlabeled
+ * page is there too), each page in turn is shown at 800 × 600 and at 1920 × 1080:
  *   - the window's minimum width with that page shown is at most 800 px, and its minimum height at that
  *     width at most 600 px (what does not fit scrolls);
  *   - the window is then exactly that size (nothing forced it wider);
@@ -14,6 +15,7 @@
 
 #include "dl-application.h"
 #include "dl-train-page.h"
+#include "dl-unlabeled-page.h"
 #include "dl-window.h"
 #include "dl-test-session.h"
 
@@ -23,6 +25,7 @@
 #define MIN_H   600
 
 static const char *outdir;
+static char *subset;
 static GApplication *app;
 static DlWindow *window;
 static gboolean done;
@@ -58,6 +61,14 @@ run_ended (gpointer data)
 
   return live != NULL && dl_run_get_state (live) == DL_TRAIN_FINISHED
          && test_session_enabled (dl_window_get_session (window), "start");
+}
+
+static gboolean
+unlabeled_answered (gpointer data)
+{
+  DlUnlabeledPage *page = dl_window_get_unlabeled_page (window);
+
+  return g_list_model_get_n_items (dl_unlabeled_page_get_answers (page)) > 0 && !dl_unlabeled_page_get_classifying (page);
 }
 
 /* The window as it is drawn, into a PNG file. */
@@ -133,6 +144,12 @@ run_checks (gpointer data)
                               GTK_WIDGET (dl_window_get_train_page (window)), DL_TYPE_TRAIN_PAGE, "epochs_adjustment")), 1);
   test_session_activate (session, "start", NULL);
   test_session_wait (run_ended, NULL, 120, "the run's end");
+  {
+    g_autofree char *images = g_build_filename (subset, "t10k-images-idx3-ubyte", NULL);
+
+    dl_window_open_unlabeled (window, images);
+    test_session_wait (unlabeled_answered, NULL, 60, "the unlabeled images' answers");
+  }
 
   model = gtk_stack_get_pages (pages);
   for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
@@ -143,7 +160,7 @@ run_checks (gpointer data)
           g_autoptr (GObject) item = g_list_model_get_item (G_LIST_MODEL (model), i);
           GtkStackPage *page = GTK_STACK_PAGE (item);
 
-          if (gtk_widget_get_visible (gtk_stack_page_get_child (page)))
+          if (gtk_stack_page_get_visible (page))
             check_page (pages, gtk_stack_page_get_name (page), sizes[s].width, sizes[s].height);
         }
     }
@@ -175,7 +192,7 @@ main (int argc, char **argv)
 {
   Suite *s = suite_create ("layout");
   TCase *tc = tcase_create ("layout");
-  g_autofree char *home = NULL, *subset = NULL;
+  g_autofree char *home = NULL;
   SRunner *sr;
   int failed;
 

@@ -44,6 +44,8 @@ struct _DlActivationView
   Row         rows[DL_MAX_LAYERS + 1];   /* 0: the input */
   int         n_rows;
   DlArch      arch;
+  DlClasses  *classes;      /* the output's names; NULL: the digits */
+  char       *description;  /* what a screen reader is told of the output */
 };
 
 G_DEFINE_FINAL_TYPE (DlActivationView, dl_activation_view, GTK_TYPE_WIDGET)
@@ -103,6 +105,8 @@ strip_row (Row *r, const float *v, int n)
   cairo_surface_mark_dirty (r->surface);
 }
 
+static void update_description (DlActivationView *self);
+
 static void
 run_pass (DlActivationView *self)
 {
@@ -135,6 +139,21 @@ run_pass (DlActivationView *self)
     }
   self->n_rows = self->arch.n_layers + 1;
   self->have_pass = TRUE;
+}
+
+/* For screen readers: the output, class by class. */
+static void
+update_description (DlActivationView *self)
+{
+  GString *s = g_string_new (_("The output's probabilities:"));
+
+  for (int k = 0; self->have_pass && k < N_OUT; k++)
+    g_string_append_printf (s, "%s %s %.0f %%", k > 0 ? "," : "", dl_classes_name (self->classes, k),
+                            100.0 * self->probs[k]);
+  g_free (self->description);
+  self->description = g_string_free (s, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  self->have_pass ? self->description : "", -1);
 }
 
 /* Screen pixels per value for a row's maps, so that they fit one line of `width`. */
@@ -210,7 +229,8 @@ draw_probs (DlActivationView *self, cairo_t *cr, double y, GdkRGBA *fg)
   for (int k = 0; k < N_OUT; k++)
     {
       double x = PAD + k * (BAR_W + 4), h = BAR_H * CLAMP (self->probs[k], 0.0f, 1.0f);
-      char digit[2] = { (char) ('0' + k), 0 };
+      g_autofree char *label = dl_classes_abbrev (self->classes, k, 3);
+      cairo_text_extents_t ext;
       cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.12);
       cairo_rectangle (cr, x, y, BAR_W, BAR_H);
       cairo_fill (cr);
@@ -220,8 +240,9 @@ draw_probs (DlActivationView *self, cairo_t *cr, double y, GdkRGBA *fg)
       cairo_rectangle (cr, x, y + BAR_H - h, BAR_W, h);
       cairo_fill (cr);
       cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, fg->alpha);
-      cairo_move_to (cr, x + BAR_W / 2 - 3, y + BAR_H + 13);
-      cairo_show_text (cr, digit);
+      cairo_text_extents (cr, label, &ext);
+      cairo_move_to (cr, x + BAR_W / 2 - ext.x_advance / 2, y + BAR_H + 13);
+      cairo_show_text (cr, label);
     }
 }
 
@@ -304,6 +325,7 @@ show_net (DlActivationView *self, DlNet *net, guint run_serial)
     self->work_serial = 0;
   self->net = net, self->net_serial = run_serial;
   run_pass (self);
+  update_description (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -334,6 +356,7 @@ dl_activation_view_set_input (DlActivationView *self, const float *image)
   if (image != NULL)
     memcpy (self->image, image, sizeof self->image);
   run_pass (self);
+  update_description (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -355,11 +378,30 @@ dl_activation_view_get_probs (DlActivationView *self)
   return self->have_pass ? self->probs : NULL;
 }
 
+void
+dl_activation_view_set_classes (DlActivationView *self, const DlClasses *classes)
+{
+  g_return_if_fail (DL_IS_ACTIVATION_VIEW (self));
+  g_clear_pointer (&self->classes, dl_classes_free);
+  self->classes = classes != NULL ? dl_classes_copy (classes) : NULL;
+  update_description (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const char *
+dl_activation_view_get_description (DlActivationView *self)
+{
+  g_return_val_if_fail (DL_IS_ACTIVATION_VIEW (self), NULL);
+  return self->have_pass ? self->description : NULL;
+}
+
 static void
 dl_activation_view_dispose (GObject *object)
 {
   DlActivationView *self = DL_ACTIVATION_VIEW (object);
 
+  g_clear_pointer (&self->classes, dl_classes_free);
+  g_clear_pointer (&self->description, g_free);
   clear_pass (self);
   g_clear_pointer (&self->snap, dl_snapshot_unref);
   g_clear_pointer (&self->work, dl_net_work_free);

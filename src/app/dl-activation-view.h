@@ -10,6 +10,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include "dl-classes.h"
 #include "dl-event.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,11 @@ void       dl_activation_view_set_input (DlActivationView *self, const float *im
 const float *dl_activation_view_get_output (DlActivationView *self, int layer, int *n);
 /* The probabilities of the last pass (10), or NULL. */
 const float *dl_activation_view_get_probs (DlActivationView *self);
+/* The output's names (copied; NULL: the digits): under the bars cut to three characters, whole in the
+ * accessible description, which says the last pass's probabilities ("…: 0 3 %, 1 90 %, …"; NULL without
+ * one). */
+void       dl_activation_view_set_classes (DlActivationView *self, const DlClasses *classes);
+const char *dl_activation_view_get_description (DlActivationView *self);
 void       dl_activation_view_render (DlActivationView *self, cairo_t *cr, int width, int height);
 
 G_END_DECLS

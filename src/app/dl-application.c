@@ -27,6 +27,7 @@ struct _DlApplication
   GtkWindow     *help;         /* weak: the open Help window */
   char          *data_path;    /* --data */
   char          *model_path;   /* --model */
+  char          *unlabeled_path;   /* --unlabeled */
 };
 
 G_DEFINE_FINAL_TYPE (DlApplication, dl_application, GTK_TYPE_APPLICATION)
@@ -97,6 +98,8 @@ dl_application_activate (GApplication *app)
       window = GTK_WINDOW (dl_window_new (self, self->data_path));
       if (self->model_path != NULL)
         dl_window_load_model (DL_WINDOW (window), self->model_path);
+      if (self->unlabeled_path != NULL)
+        dl_window_open_unlabeled (DL_WINDOW (window), self->unlabeled_path);
     }
   gtk_window_present (window);
 }
@@ -108,6 +111,7 @@ dl_application_handle_local_options (GApplication *app, GVariantDict *options)
 
   g_variant_dict_lookup (options, "data", "^ay", &self->data_path);
   g_variant_dict_lookup (options, "model", "^ay", &self->model_path);
+  g_variant_dict_lookup (options, "unlabeled", "^ay", &self->unlabeled_path);
   return -1;   /* go on: activate */
 }
 
@@ -240,6 +244,8 @@ dl_application_init (DlApplication *self)
     { "data", 'd', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
       N_("Train on this folder of MNIST IDX files (default: the MNIST cache)"), N_("FOLDER") },
     { "model", 'm', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL, N_("Open a saved model"), N_("FILE") },
+    { "unlabeled", 'u', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
+      N_("Open unlabeled images (a CSV or IDX images file) and show the network's answers"), N_("FILE") },
     { NULL }
   };
 
@@ -259,6 +265,7 @@ dl_application_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->data_path, g_free);
   g_clear_pointer (&self->model_path, g_free);
+  g_clear_pointer (&self->unlabeled_path, g_free);
   G_OBJECT_CLASS (dl_application_parent_class)->dispose (object);
 }
 

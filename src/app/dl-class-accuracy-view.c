@@ -146,6 +146,23 @@ dl_class_accuracy_view_dispose (GObject *object)
   G_OBJECT_CLASS (dl_class_accuracy_view_parent_class)->dispose (object);
 }
 
+/* The legend's toggles and the curves are named after the classes. */
+void
+dl_class_accuracy_view_set_classes (DlClassAccuracyView *self, const DlClasses *classes)
+{
+  g_return_if_fail (DL_IS_CLASS_ACCURACY_VIEW (self));
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    {
+      const char *name = dl_classes_name (classes, c);
+      g_autofree char *tip = g_strdup_printf (_("Show or hide the curve of %s"), name);
+
+      gtk_button_set_label (GTK_BUTTON (self->toggles[c]), name);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->toggles[c]), tip);
+      dl_series_set_name (self->series[c], name);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self->plot));
+}
+
 static void
 dl_class_accuracy_view_class_init (DlClassAccuracyViewClass *klass)
 {
@@ -163,12 +180,9 @@ legend_new (DlClassAccuracyView *self)
 
   for (int c = 0; c < DL_N_CLASSES; c++)
     {
-      g_autofree char *text = g_strdup_printf ("%d", c);
-      g_autofree char *tip = g_strdup_printf (_("Show or hide the curve of the digit %d"), c);
       g_autofree char *css = g_strdup_printf ("dl-class-%s", colors[c]);
-      GtkWidget *b = gtk_toggle_button_new_with_label (text);
+      GtkWidget *b = gtk_toggle_button_new ();
       gtk_widget_add_css_class (b, css);
-      gtk_widget_set_tooltip_text (b, tip);
       gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (b), TRUE);
       g_object_set_data (G_OBJECT (b), "class", GINT_TO_POINTER (c));
       g_signal_connect (b, "toggled", G_CALLBACK (toggled_cb), self);
@@ -196,8 +210,7 @@ dl_class_accuracy_view_init (DlClassAccuracyView *self)
   gtk_widget_set_size_request (GTK_WIDGET (self->plot), -1, 200);
   for (int c = 0; c < DL_N_CLASSES; c++)
     {
-      g_autofree char *name = g_strdup_printf ("%d", c);
-      self->series[c] = dl_series_new (name, colors[c]);
+      self->series[c] = dl_series_new (NULL, colors[c]);
       dl_series_set_markers (self->series[c], TRUE);
       self->visible[c] = TRUE;
       dl_plot_add_series (self->plot, self->series[c]);
@@ -205,10 +218,11 @@ dl_class_accuracy_view_init (DlClassAccuracyView *self)
   gtk_box_append (GTK_BOX (self->box), legend_new (self));
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->plot));
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+  dl_class_accuracy_view_set_classes (self, NULL);
   refill (self);
   /* What a screen reader calls it. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Each digit's test accuracy over the run"), -1);
+                                  _("Each class's test accuracy over the run"), -1);
 }
 
 GtkWidget *

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include "dl-classes.h"
 #include "dl-run.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,8 @@ void       dl_class_accuracy_view_set_subset (DlClassAccuracyView *self, gboolea
 /* Whether class c's curve is shown (the legend's toggle). */
 void       dl_class_accuracy_view_set_class_visible (DlClassAccuracyView *self, int c, gboolean visible);
 gboolean   dl_class_accuracy_view_get_class_visible (DlClassAccuracyView *self, int c);
+/* Names the legend's toggles and the curves after the classes (NULL: the digits). */
+void       dl_class_accuracy_view_set_classes (DlClassAccuracyView *self, const DlClasses *classes);
 /* Class c's curve (percent against epochs), for tests and exports. */
 DlSeries  *dl_class_accuracy_view_get_series (DlClassAccuracyView *self, int c);
 

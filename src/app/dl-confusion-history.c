@@ -35,6 +35,7 @@ struct _DlConfusionHistory
   GArray          *entered, *left;
   gboolean         have_changes;
   gboolean         setting;
+  DlClasses       *classes;        /* NULL: the digits */
 };
 
 G_DEFINE_FINAL_TYPE (DlConfusionHistory, dl_confusion_history, GTK_TYPE_WIDGET)
@@ -98,8 +99,10 @@ update_changes (DlConfusionHistory *self)
   else
     {
       g_autofree char *text = self->cell_t == self->cell_p
-        ? g_strdup_printf (_("Digit %d read right: since the previous evaluation"), self->cell_t)
-        : g_strdup_printf (_("%d read as %d: since the previous evaluation"), self->cell_t, self->cell_p);
+        ? g_strdup_printf (_("%s read right: since the previous evaluation"),
+                           dl_classes_name (self->classes, self->cell_t))
+        : g_strdup_printf (_("%s read as %s: since the previous evaluation"), dl_classes_name (self->classes, self->cell_t),
+                           dl_classes_name (self->classes, self->cell_p));
       gtk_label_set_text (self->changes_label, text);
     }
   g_autofree char *in = g_strdup_printf (_("entered: %u"), self->have_changes ? self->entered->len : 0);
@@ -262,6 +265,16 @@ dl_confusion_history_get_changes (DlConfusionHistory *self, GArray **entered, GA
   return self->have_changes;
 }
 
+void
+dl_confusion_history_set_classes (DlConfusionHistory *self, const DlClasses *classes)
+{
+  g_return_if_fail (DL_IS_CONFUSION_HISTORY (self));
+  g_clear_pointer (&self->classes, dl_classes_free);
+  self->classes = classes != NULL ? dl_classes_copy (classes) : NULL;
+  dl_confusion_view_set_classes (self->view, classes);
+  update_changes (self);
+}
+
 static void
 dl_confusion_history_dispose (GObject *object)
 {
@@ -275,6 +288,7 @@ dl_confusion_history_dispose (GObject *object)
   g_clear_pointer (&self->positions, g_array_unref);
   g_clear_pointer (&self->entered, g_array_unref);
   g_clear_pointer (&self->left, g_array_unref);
+  g_clear_pointer (&self->classes, dl_classes_free);
   G_OBJECT_CLASS (dl_confusion_history_parent_class)->dispose (object);
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include "dl-classes.h"
 #include "dl-run.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,8 @@ GtkWidget *dl_confusion_history_new (void);
 void       dl_confusion_history_set_run (DlConfusionHistory *self, DlRun *run);
 /* The test set the evaluations ran on (labels and images); a reference is kept. */
 void       dl_confusion_history_set_test_set (DlConfusionHistory *self, DlDataset *test);
+/* What the classes are called (copied; NULL: the digits). */
+void       dl_confusion_history_set_classes (DlConfusionHistory *self, const DlClasses *classes);
 /* Whole-set evaluations there are to scrub through, and which is shown (0 the first). */
 guint      dl_confusion_history_get_n_positions (DlConfusionHistory *self);
 void       dl_confusion_history_set_position (DlConfusionHistory *self, guint position);

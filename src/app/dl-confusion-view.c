@@ -6,13 +6,15 @@
 #include <string.h>
 
 #define N DL_N_CLASSES
-/* Room around the grid: axis title and class digits on the left and top, accuracy on the right. */
+/* Room around the grid: axis title and class labels on the left and top, accuracy on the right. */
 #define MARGIN_LEFT   40.0
 #define MARGIN_TOP    40.0
 #define MARGIN_RIGHT  64.0
 #define MARGIN_BOTTOM 4.0
 #define MIN_CELL      14
 #define NAT_CELL      34
+/* A class name on the axes: at most this many characters. */
+#define CLASS_LABEL_CHARS 3
 
 struct _DlConfusionView
 {
@@ -22,6 +24,7 @@ struct _DlConfusionView
   int       max_count;
   int       hover_t, hover_p;
   int       selected_t, selected_p;
+  DlClasses *classes;   /* NULL: the digits */
 };
 
 enum { CELL_ACTIVATED, N_SIGNALS };
@@ -202,18 +205,23 @@ static void
 draw_labels (DlConfusionView *self, cairo_t *cr, const DlConfusionLayout *l, const Palette *pal)
 {
   double half = (l->cell - 1) / 2;
+  /* Names are wider than digits: their column sits further left, and the axis title with them. */
+  gboolean digits = dl_classes_are_digits (self->classes);
+  double label_x = l->x0 - (digits ? 10 : 19), title_x = l->x0 - (digits ? 30 : 35);
   char buf[32];
 
   gdk_cairo_set_source_rgba (cr, &pal->fg);
   show_text (self, cr, _("Predicted"), l->x0 + N * l->cell / 2, l->y0 - 30, 9, TRUE, 0);
-  show_text (self, cr, _("True"), l->x0 - 30, l->y0 + N * l->cell / 2, 9, TRUE, -G_PI / 2);
+  show_text (self, cr, _("True"), title_x, l->y0 + N * l->cell / 2, 9, TRUE, -G_PI / 2);
   show_text (self, cr, _("Accuracy"), l->acc_x + 26, l->y0 - 12, 8, TRUE, 0);
 
   for (int c = 0; c < N; c++)
     {
-      g_snprintf (buf, sizeof buf, "%d", c);
-      show_text (self, cr, buf, l->x0 + c * l->cell + half, l->y0 - 12, 9, FALSE, 0);
-      show_text (self, cr, buf, l->x0 - 10, l->y0 + c * l->cell + half, 9, FALSE, 0);
+      /* Names cut to what a cell's width holds; the tooltip and the accessible text say them whole. */
+      g_autofree char *label = dl_classes_abbrev (self->classes, c, CLASS_LABEL_CHARS);
+
+      show_text (self, cr, label, l->x0 + c * l->cell + half, l->y0 - 12, 9, FALSE, 0);
+      show_text (self, cr, label, label_x, l->y0 + c * l->cell + half, 9, FALSE, 0);
 
       int total = row_total (self, c);
       if (total > 0)
@@ -374,13 +382,15 @@ cell_description (DlConfusionView *self, int t, int p)
   int count = self->matrix[t][p], total = row_total (self, t);
   double share = total > 0 ? 100.0 * count / total : 0.0;
 
+  const char *tn = dl_classes_name (self->classes, t), *pn = dl_classes_name (self->classes, p);
+
   if (t == p)
-    return g_strdup_printf (_("True %d, predicted %d: %d of %d right (%.1f %%)\nClick to show the right ones"),
-                            t, p, count, total, share);
-  return g_strdup_printf (ngettext ("True %d, predicted %d: %d image, %.1f %% of the %ds\nClick to show them",
-                                    "True %d, predicted %d: %d images, %.1f %% of the %ds\nClick to show them",
+    return g_strdup_printf (_("True %s, predicted %s: %d of %d right (%.1f %%)\nClick to show the right ones"),
+                            tn, pn, count, total, share);
+  return g_strdup_printf (ngettext ("True %s, predicted %s: %d image, %.1f %% of the true %s\nClick to show them",
+                                    "True %s, predicted %s: %d images, %.1f %% of the true %s\nClick to show them",
                                     count),
-                          t, p, count, share, t);
+                          tn, pn, count, share, tn);
 }
 
 /* For screen readers: how to use it, the overall share right, and the outlined cell's figures (the arrows
@@ -388,7 +398,7 @@ cell_description (DlConfusionView *self, int t, int p)
 static void
 update_description (DlConfusionView *self)
 {
-  g_autoptr (GString) text = g_string_new (_("True digits in rows, answers in columns; arrow keys move, Enter shows those images"));
+  g_autoptr (GString) text = g_string_new (_("True classes in rows, answers in columns; arrow keys move, Enter shows those images"));
   int right = 0, total = 0;
 
   for (int t = 0; t < N; t++)
@@ -479,10 +489,18 @@ dl_confusion_view_get_selected (DlConfusionView *self, int *true_class, int *pre
 }
 
 static void
+dl_confusion_view_finalize (GObject *object)
+{
+  dl_classes_free (DL_CONFUSION_VIEW (object)->classes);
+  G_OBJECT_CLASS (dl_confusion_view_parent_class)->finalize (object);
+}
+
+static void
 dl_confusion_view_class_init (DlConfusionViewClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->finalize = dl_confusion_view_finalize;
   widget_class->snapshot = dl_confusion_view_snapshot;
   widget_class->measure = dl_confusion_view_measure;
   widget_class->get_request_mode = dl_confusion_view_get_request_mode;
@@ -500,6 +518,16 @@ dl_confusion_view_class_init (DlConfusionViewClass *klass)
 
   gtk_widget_class_set_css_name (widget_class, "confusionview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+void
+dl_confusion_view_set_classes (DlConfusionView *self, const DlClasses *classes)
+{
+  g_return_if_fail (DL_IS_CONFUSION_VIEW (self));
+  g_clear_pointer (&self->classes, dl_classes_free);
+  self->classes = classes != NULL ? dl_classes_copy (classes) : NULL;
+  update_description (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include "dl-classes.h"
 #include "dl-data.h"
 
 G_BEGIN_DECLS
@@ -33,6 +34,9 @@ G_DECLARE_FINAL_TYPE (DlConfusionView, dl_confusion_view, DL, CONFUSION_VIEW, Gt
 GtkWidget *dl_confusion_view_new (void);
 /* Copies the matrix, [true][predicted]; NULL shows an empty grid. */
 void       dl_confusion_view_set_matrix (DlConfusionView *self, const int (*matrix)[DL_N_CLASSES]);
+/* What the rows and columns are called (copied; NULL: the digits): on the axes cut to three characters,
+ * whole in the tooltip and the accessible description. */
+void       dl_confusion_view_set_classes (DlConfusionView *self, const DlClasses *classes);
 /* Outlines the cell the browser is filtered to; -1, -1 for none. */
 void       dl_confusion_view_set_selected (DlConfusionView *self, int true_class, int predicted);
 gboolean   dl_confusion_view_get_selected (DlConfusionView *self, int *true_class, int *predicted);

@@ -20,6 +20,7 @@ struct _DlDataPage
   guint64         sample_seed;
   DlDigitView    *sample_views[N_SAMPLES];
   GtkLabel       *sample_labels[N_SAMPLES];
+  DlClasses      *classes;          /* what the labels mean; NULL: the digits */
 
   /* template children */
   GtkStack       *stack;
@@ -50,12 +51,14 @@ show_samples (DlDataPage *self)
       if (k >= n)
         continue;
 
-      char buf[16];
-      g_snprintf (buf, sizeof buf, "%d", self->train->labels[idx[k]]);
-      gtk_label_set_text (self->sample_labels[k], buf);
+      int label = self->train->labels[idx[k]];
+      /* Under a small tile: the name's start; the tooltip says it whole. */
+      g_autofree char *text = dl_classes_abbrev (self->classes, label, 6);
+      gtk_label_set_text (self->sample_labels[k], text);
       dl_digit_view_set_image (self->sample_views[k], self->train->pixels + idx[k] * image,
                                self->train->rows, self->train->cols);
-      g_autofree char *tip = g_strdup_printf (_("Training image %d, labelled %d"), idx[k], self->train->labels[idx[k]]);
+      g_autofree char *tip = g_strdup_printf (_("Training image %d, labelled %s"), idx[k],
+                                              dl_classes_name (self->classes, label));
       gtk_widget_set_tooltip_text (cell, tip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->sample_views[k]), GTK_ACCESSIBLE_PROPERTY_LABEL, tip, -1);
     }
@@ -219,7 +222,6 @@ draw_histogram (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoint
   for (int c = 0; c < DL_N_CLASSES; c++)
     {
       double x = left + c * group + (group - 2 * bar) / 2;
-      char buf[8];
 
       for (int k = 0; k < 2; k++)
         {
@@ -230,9 +232,16 @@ draw_histogram (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoint
           cairo_rectangle (cr, x + k * bar, top + plot_h - h, bar - 1, h);
           cairo_fill (cr);
         }
-      g_snprintf (buf, sizeof buf, "%d", c);
-      pango_layout_set_text (layout, buf, -1);
+      /* The whole name when it fits under its group, else its start. */
+      pango_layout_set_text (layout, dl_classes_name (self->classes, c), -1);
       pango_layout_get_pixel_size (layout, &tw, &th);
+      if (tw > group - 2)
+        {
+          g_autofree char *label = dl_classes_abbrev (self->classes, c, 3);
+
+          pango_layout_set_text (layout, label, -1);
+          pango_layout_get_pixel_size (layout, &tw, &th);
+        }
       gdk_cairo_set_source_rgba (cr, &fg);
       cairo_move_to (cr, left + c * group + (group - tw) / 2, height - bottom + 3);
       pango_cairo_show_layout (cr, layout);
@@ -255,7 +264,7 @@ check_data_free (gpointer data)
   g_free (d);
 }
 
-/* The histogram in words for screen readers: each set's share of every digit. */
+/* The histogram in words for screen readers: each set's share of every class. */
 static void
 describe_histogram (DlDataPage *self)
 {
@@ -271,7 +280,7 @@ describe_histogram (DlDataPage *self)
         g_string_append (text, ". ");
       g_string_append_printf (text, "%s:", names[k]);
       for (int c = 0; c < DL_N_CLASSES; c++)
-        g_string_append_printf (text, "%s %d %.1f %%", c > 0 ? "," : "", c,
+        g_string_append_printf (text, "%s %s %.1f %%", c > 0 ? "," : "", dl_classes_name (self->classes, c),
                                 100.0 * sets[k]->histogram[c] / sets[k]->n);
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->histogram), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
@@ -345,6 +354,18 @@ dl_data_page_set_data (DlDataPage *self, DlDataset *train, DlDataset *test)
   gtk_stack_set_visible_child_name (self->stack, "waiting");
 }
 
+void
+dl_data_page_set_classes (DlDataPage *self, const DlClasses *classes)
+{
+  g_return_if_fail (DL_IS_DATA_PAGE (self));
+  g_clear_pointer (&self->classes, dl_classes_free);
+  self->classes = classes != NULL ? dl_classes_copy (classes) : NULL;
+  show_samples (self);
+  if (self->report != NULL)
+    describe_histogram (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->histogram));
+}
+
 gboolean
 dl_data_page_is_ready (DlDataPage *self)
 {
@@ -369,6 +390,7 @@ dl_data_page_dispose (GObject *object)
   g_clear_pointer (&self->report, dl_sanity_report_free);
   g_clear_pointer (&self->train, dl_dataset_unref);
   g_clear_pointer (&self->test, dl_dataset_unref);
+  g_clear_pointer (&self->classes, dl_classes_free);
   G_OBJECT_CLASS (dl_data_page_parent_class)->dispose (object);
 }
 

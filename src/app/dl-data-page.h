@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include "dl-classes.h"
 #include "dl-data.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,8 @@ GtkWidget *dl_data_page_new (void);
 /* The data sets in use (DL_EVENT_DATA_LOADED's `train` and `test`; test may be NULL); takes
  * references and starts the sanity check. The same pair again changes nothing. */
 void       dl_data_page_set_data (DlDataPage *self, DlDataset *train, DlDataset *test);
+/* What the labels mean (copied; NULL: the digits): the samples' captions, the histogram's axis. */
+void       dl_data_page_set_classes (DlDataPage *self, const DlClasses *classes);
 /* TRUE once the report for the current data sets is shown. */
 gboolean   dl_data_page_is_ready (DlDataPage *self);
 

@@ -58,6 +58,8 @@ struct _DlDrawPage
   GtkDropDown    *method_dropdown;
   GtkDropDown    *target_dropdown;
   GtkDropDown    *contrast_dropdown;
+  GtkStringList  *target_classes;      /* the dropdowns' items: the first, then a class each */
+  GtkStringList  *contrast_classes;
   DlAttribView   *attrib_view;
   GtkLabel       *attrib_note;
   DlNeighboursView *neighbours_view;
@@ -79,5 +81,15 @@ void dl_draw_page_request_explanation (DlDrawPage *self, DlSnapshot *snap);
 gboolean dl_draw_page_flagged (DlDrawPage *self);
 /* The template's handler of the method, class and "and not" dropdowns. */
 void dl_draw_page_explain_choice_changed (DlDrawPage *self);
+
+/* What the data set's labels mean: the session's classes (NULL without a session: the digits). */
+static inline const DlClasses *
+dl_draw_page_classes (DlDrawPage *self)
+{
+  return self->session != NULL ? dl_session_get_classes (self->session) : NULL;
+}
+
+/* dl-draw-page-why.c: the "why" pickers' items name the classes. */
+void dl_draw_page_fill_class_pickers (DlDrawPage *self);
 
 G_END_DECLS

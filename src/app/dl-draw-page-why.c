@@ -48,6 +48,26 @@ dl_draw_page_flagged (DlDrawPage *self)
   return e != NULL && e->serial == self->requested && e->have_index && e->verdict.flagged;
 }
 
+/* Items 1–10 of a picker: the class names; the choice stays. */
+static void
+fill_picker (GtkDropDown *dropdown, GtkStringList *items, const DlClasses *classes)
+{
+  guint selected = gtk_drop_down_get_selected (dropdown);
+  const char *names[DL_N_CLASSES + 1] = { NULL };
+
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    names[c] = dl_classes_name (classes, c);
+  gtk_string_list_splice (items, 1, g_list_model_get_n_items (G_LIST_MODEL (items)) - 1, names);
+  gtk_drop_down_set_selected (dropdown, selected == GTK_INVALID_LIST_POSITION ? 0 : selected);
+}
+
+void
+dl_draw_page_fill_class_pickers (DlDrawPage *self)
+{
+  fill_picker (self->target_dropdown, self->target_classes, dl_draw_page_classes (self));
+  fill_picker (self->contrast_dropdown, self->contrast_classes, dl_draw_page_classes (self));
+}
+
 static int
 dropdown_class (GtkDropDown *d)
 {
@@ -81,12 +101,15 @@ dl_draw_page_request_explanation (DlDrawPage *self, DlSnapshot *snap)
 }
 
 static char *
-attrib_note_text (const DlExplanation *e)
+attrib_note_text (DlDrawPage *self, const DlExplanation *e)
 {
+  const DlClasses *classes = dl_draw_page_classes (self);
   const char *what = e->method == DL_ATTRIB_GRADIENT_INPUT ? _("Gradient × input")
                      : e->method == DL_ATTRIB_OCCLUSION ? _("Occlusion") : _("Integrated gradients");
-  g_autofree char *score = e->contrast >= 0 ? g_strdup_printf (_("score of %d minus score of %d"), e->target, e->contrast)
-                                            : g_strdup_printf (_("score of %d"), e->target);
+  g_autofree char *score = e->contrast >= 0
+    ? g_strdup_printf (_("score of %s minus score of %s"), dl_classes_name (classes, e->target),
+                       dl_classes_name (classes, e->contrast))
+    : g_strdup_printf (_("score of %s"), dl_classes_name (classes, e->target));
   if (e->method == DL_ATTRIB_INTEGRATED_GRADIENTS)
     return g_strdup_printf (_("%s: the map adds up to %.2f; the %s went from %.2f (black) to %.2f."), what,
                             e->attrib.sum, score, e->attrib.f_baseline, e->attrib.f_x);
@@ -97,7 +120,7 @@ attrib_note_text (const DlExplanation *e)
 }
 
 static char *
-neighbours_note_text (const DlExplanation *e)
+neighbours_note_text (DlDrawPage *self, const DlExplanation *e)
 {
   if (!e->have_index)
     return g_strdup (e->index_building ? _("Finding the training images nearest to it in the network's features…")
@@ -105,7 +128,8 @@ neighbours_note_text (const DlExplanation *e)
   int same = 0;
   for (int k = 0; k < DL_NEIGHBOURS_K; k++)
     same += e->neighbours[k].label == e->predicted;
-  g_autofree char *of = g_strdup_printf (ngettext ("%d of them is a %d", "%d of them are %ds", same), same, e->predicted);
+  g_autofree char *of = g_strdup_printf (ngettext ("%d of them is labelled %s", "%d of them are labelled %s", same), same,
+                                         dl_classes_name (dl_draw_page_classes (self), e->predicted));
   g_autofree char *when = e->index_step == e->step ? g_strdup ("")
                           : g_strdup_printf (_(" (features of step %lld; newer ones are on the way)"),
                                              (long long) e->index_step);
@@ -116,9 +140,11 @@ neighbours_note_text (const DlExplanation *e)
 static void
 show_attribution (DlDrawPage *self, const DlExplanation *e)
 {
-  g_autofree char *heading = e->contrast >= 0 ? g_strdup_printf (_("Why %d and not %d"), e->target, e->contrast)
-                                              : g_strdup_printf (_("Why %d"), e->target);
-  g_autofree char *note = attrib_note_text (e);
+  const DlClasses *classes = dl_draw_page_classes (self);
+  g_autofree char *heading = e->contrast >= 0
+    ? g_strdup_printf (_("Why %s and not %s"), dl_classes_name (classes, e->target), dl_classes_name (classes, e->contrast))
+    : g_strdup_printf (_("Why %s"), dl_classes_name (classes, e->target));
+  g_autofree char *note = attrib_note_text (self, e);
   gtk_label_set_text (self->why_heading, heading);
   gtk_label_set_text (self->attrib_note, note);
   dl_attrib_view_set (self->attrib_view, e->image, e->map);
@@ -127,7 +153,7 @@ show_attribution (DlDrawPage *self, const DlExplanation *e)
 static void
 show_neighbours (DlDrawPage *self, const DlExplanation *e)
 {
-  g_autofree char *note = neighbours_note_text (e);
+  g_autofree char *note = neighbours_note_text (self, e);
   dl_neighbours_view_set (self->neighbours_view, e->train, e->neighbours, e->have_index ? DL_NEIGHBOURS_K : 0,
                           e->predicted, -1);
   gtk_label_set_text (self->neighbours_note, note);

@@ -178,15 +178,15 @@ dl_draw_page_show_answer (DlDrawPage *self)
   gboolean flagged = dl_draw_page_flagged (self);
   int a = self->answer;
   float p = self->probs[a];
-  g_autofree char *digit = g_strdup_printf ("%d", a);
+  const char *name = dl_classes_name (dl_draw_page_classes (self), a);
   g_autofree char *status = NULL, *detail = NULL;
 
   if (flagged)
     {
       status = g_strdup (_("This doesn't look like a digit"));
-      detail = g_strdup_printf (_("Of the ten digits it reads it most like a %d (%.0f %%), but it is further from "
-                                  "the training digits than all but %.0f %% of the test digits are."),
-                                a, 100 * p, 100 * DL_OOD_RATE);
+      detail = g_strdup_printf (_("Of the ten classes it reads it most like %s (%.0f %%), but it is further from "
+                                  "the training images than all but %.0f %% of the test images are."),
+                                name, 100 * p, 100 * DL_OOD_RATE);
     }
   else
     {
@@ -197,7 +197,7 @@ dl_draw_page_show_answer (DlDrawPage *self)
                            self->infer_ms)
         : g_strdup_printf (_("Parameters of the loaded model; the answer took %.2f ms."), self->infer_ms);
     }
-  gtk_label_set_text (self->prediction_label, flagged ? "?" : digit);
+  gtk_label_set_text (self->prediction_label, flagged ? "?" : name);
   gtk_label_set_text (self->status_label, status);
   gtk_label_set_text (self->detail_label, detail);
   gtk_widget_set_opacity (GTK_WIDGET (self->prediction_label), flagged ? 0.35 : 1.0);
@@ -319,6 +319,41 @@ on_snapshot_changed (DlSession *session, gboolean progress, DlDrawPage *self)
     update_personal (self, snap);
 }
 
+/* The label toggles (names cut to four characters, whole in the tooltip and for screen readers), the why
+ * pickers, the bars and the answer name the data set's classes. */
+static void
+classes_changed_cb (DlDrawPage *self)
+{
+  const DlClasses *classes = dl_draw_page_classes (self);
+  gboolean digits = dl_classes_are_digits (classes);
+  int c = 0;
+
+  for (GtkWidget *t = gtk_widget_get_first_child (GTK_WIDGET (self->label_row)); t != NULL;
+       t = gtk_widget_get_next_sibling (t), c++)
+    {
+      const char *name = dl_classes_name (classes, c);
+      g_autofree char *text = dl_classes_abbrev (classes, c, 4);
+      g_autofree char *tip = g_strdup_printf (_("The image is %s (key %d)"), name, c);
+
+      gtk_button_set_label (GTK_BUTTON (t), text);
+      gtk_widget_set_tooltip_text (t, tip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (t), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      if (digits)
+        gtk_widget_add_css_class (t, "circular");
+      else
+        gtk_widget_remove_css_class (t, "circular");
+    }
+  dl_draw_page_fill_class_pickers (self);
+  dl_neighbours_view_set_classes (self->neighbours_view, classes);
+  if (digits)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->prediction_label), "dl-class-name");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->prediction_label), "dl-class-name");
+  gtk_widget_queue_draw (GTK_WIDGET (self->bars_area));
+  if (self->answer >= 0)
+    dl_draw_page_show_answer (self);
+}
+
 void
 dl_draw_page_set_session (DlDrawPage *self, DlSession *session)
 {
@@ -331,7 +366,11 @@ dl_draw_page_set_session (DlDrawPage *self, DlSession *session)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_set_object (&self->session, session);
   if (session != NULL)
-    g_signal_connect_object (session, "snapshot-changed", G_CALLBACK (on_snapshot_changed), self, 0);
+    {
+      g_signal_connect_object (session, "snapshot-changed", G_CALLBACK (on_snapshot_changed), self, 0);
+      g_signal_connect_object (session, "notify::classes", G_CALLBACK (classes_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+  classes_changed_cb (self);
   g_autoptr (DlSnapshot) snap = session != NULL ? dl_session_dup_snapshot (session) : NULL;
   update_personal (self, snap);
   dl_draw_page_schedule_update (self);
@@ -361,7 +400,7 @@ rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r)
   cairo_close_path (cr);
 }
 
-/* One row per class: the digit, a bar for its probability, the percentage. */
+/* One row per class: its name, a bar for its probability, the percentage. */
 static void
 draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
@@ -369,8 +408,20 @@ draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
   GdkRGBA fg, accent;
   theme_colors (GTK_WIDGET (area), &fg, &accent);
   double row = height / (double) DL_N_CLASSES, bar_h = MIN (14.0, row * 0.6);
-  double x0 = 26, x1 = width - 50;
+  const DlClasses *classes = dl_draw_page_classes (self);
   PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (area), NULL);
+  int names_w = 0;
+
+  /* The bars start after the widest name (a digit's 26 px at the least). */
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    {
+      int tw;
+
+      pango_layout_set_text (layout, dl_classes_name (classes, c), -1);
+      pango_layout_get_pixel_size (layout, &tw, NULL);
+      names_w = MAX (names_w, tw);
+    }
+  double x0 = MAX (26, names_w + 10), x1 = width - 50;
 
   for (int c = 0; c < DL_N_CLASSES; c++)
     {
@@ -379,8 +430,7 @@ draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
       char text[16];
       int tw, th;
 
-      g_snprintf (text, sizeof text, "%d", c);
-      pango_layout_set_text (layout, text, -1);
+      pango_layout_set_text (layout, dl_classes_name (classes, c), -1);
       pango_layout_get_pixel_size (layout, &tw, &th);
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, top ? 1.0 : 0.7);
       cairo_move_to (cr, 4, y - th / 2.0);
@@ -682,6 +732,8 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, why_heading);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, method_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, target_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, target_classes);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, contrast_classes);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, contrast_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, attrib_view);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, attrib_note);
@@ -716,16 +768,12 @@ dl_draw_page_init (DlDrawPage *self)
 
   for (int c = 0; c < DL_N_CLASSES; c++)
     {
-      char text[4];
-      g_snprintf (text, sizeof text, "%d", c);
-      GtkWidget *toggle = gtk_toggle_button_new_with_label (text);
+      GtkWidget *toggle = gtk_toggle_button_new ();
       gtk_actionable_set_action_name (GTK_ACTIONABLE (toggle), "draw.label");
       gtk_actionable_set_action_target (GTK_ACTIONABLE (toggle), "i", c);
-      g_autofree char *tip = g_strdup_printf (_("The digit is a %d (key %d)"), c, c);
-      gtk_widget_set_tooltip_text (toggle, tip);
-      gtk_widget_add_css_class (toggle, "circular");
       gtk_box_append (self->label_row, toggle);
     }
+  classes_changed_cb (self);
 
   gtk_drawing_area_set_draw_func (self->bars_area, draw_bars, self, NULL);
   gtk_drawing_area_set_draw_func (self->input_area, draw_input, self, NULL);

@@ -12,10 +12,11 @@ struct _DlMistakeTile
   GtkWidget    parent_instance;
 
   GtkWidget   *digit;
-  PangoLayout *caption;     /* "7 → 1", markup */
-  PangoLayout *confidence;  /* "99 %" */
-  int          index, true_class, predicted;
-  double       value;
+  PangoLayout *caption;     /* "7 → 1" (or "1" for an unlabeled image), markup */
+  PangoLayout *confidence;  /* "99 %" (or "60 % · 25 %" with the margin) */
+  int          index, true_class, predicted;   /* true_class -1: unlabeled */
+  char        *true_name, *pred_name;
+  double       value, margin;
   gboolean     suspected;
 };
 
@@ -35,6 +36,8 @@ update_caption (DlMistakeTile *self)
   GdkRGBA colour;
   char buf[32];
   gboolean right = self->true_class == self->predicted;
+  g_autofree char *t = g_markup_escape_text (self->true_name != NULL ? self->true_name : "", -1);
+  g_autofree char *p = g_markup_escape_text (self->pred_name != NULL ? self->pred_name : "", -1);
 
   GdkRGBA fg;
 
@@ -50,11 +53,15 @@ update_caption (DlMistakeTile *self)
     }
   g_autofree char *hex = g_strdup_printf ("#%02x%02x%02x", (int) (colour.red * 255), (int) (colour.green * 255),
                                           (int) (colour.blue * 255));
-  g_autofree char *markup = g_strdup_printf ("<b>%d</b> → <b><span foreground=\"%s\">%d</span></b>",
-                                             self->true_class, hex, self->predicted);
+  g_autofree char *markup = self->true_class < 0 ? g_strdup_printf ("<b>%s</b>", p)
+                                                  : g_strdup_printf ("<b>%s</b> → <b><span foreground=\"%s\">%s</span></b>",
+                                                                     t, hex, p);
   pango_layout_set_markup (self->caption, markup, -1);
 
-  g_snprintf (buf, sizeof buf, "%.0f %%", 100.0 * self->value);
+  if (self->true_class < 0)
+    g_snprintf (buf, sizeof buf, "%.0f %% (+%.0f)", 100.0 * self->value, 100.0 * self->margin);
+  else
+    g_snprintf (buf, sizeof buf, "%.0f %%", 100.0 * self->value);
   pango_layout_set_text (self->confidence, buf, -1);
 }
 
@@ -162,10 +169,13 @@ dl_mistake_tile_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
 static char *
 describe (DlMistakeTile *self)
 {
+  if (self->true_class < 0)
+    return g_strdup_printf (_("Image %d: the network answers %s (%.1f %%, %.1f points ahead of the next)"),
+                            self->index + 1, self->pred_name, 100.0 * self->value, 100.0 * self->margin);
   return g_strdup_printf (self->suspected
-                            ? _("Test image %d: labelled %d, the network answers %d (%.1f %%). Suspected label error.")
-                            : _("Test image %d: labelled %d, the network answers %d (%.1f %%)"),
-                          self->index, self->true_class, self->predicted, 100.0 * self->value);
+                            ? _("Test image %d: labelled %s, the network answers %s (%.1f %%). Suspected label error.")
+                            : _("Test image %d: labelled %s, the network answers %s (%.1f %%)"),
+                          self->index, self->true_name, self->pred_name, 100.0 * self->value);
 }
 
 void
@@ -175,19 +185,22 @@ dl_mistake_tile_set_image (DlMistakeTile *self, const guint8 *pixels, int rows, 
   dl_digit_view_set_image (DL_DIGIT_VIEW (self->digit), pixels, rows, cols);
 }
 
-void
-dl_mistake_tile_set_prediction (DlMistakeTile *self, int index, int true_class, int predicted, double confidence,
-                                gboolean suspected)
+static void
+set_prediction (DlMistakeTile *self, const DlClasses *classes, int index, int true_class, int predicted,
+                double confidence, double margin, gboolean suspected)
 {
   int w0, h0, w1, h1;
-
-  g_return_if_fail (DL_IS_MISTAKE_TILE (self));
 
   pango_layout_get_pixel_size (self->caption, &w0, &h0);
   self->index = index;
   self->true_class = true_class;
   self->predicted = predicted;
+  g_free (self->true_name);
+  g_free (self->pred_name);
+  self->true_name = true_class >= 0 ? g_strdup (dl_classes_name (classes, true_class)) : NULL;
+  self->pred_name = g_strdup (dl_classes_name (classes, predicted));
   self->value = confidence;
+  self->margin = margin;
   self->suspected = suspected;
   update_caption (self);
   {
@@ -202,6 +215,24 @@ dl_mistake_tile_set_prediction (DlMistakeTile *self, int index, int true_class, 
     gtk_widget_queue_resize (GTK_WIDGET (self));
   else
     gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dl_mistake_tile_set_prediction (DlMistakeTile *self, const DlClasses *classes, int index, int true_class,
+                                int predicted, double confidence, gboolean suspected)
+{
+  g_return_if_fail (DL_IS_MISTAKE_TILE (self));
+  g_return_if_fail (true_class >= 0 && true_class < DL_N_CLASSES && predicted >= 0 && predicted < DL_N_CLASSES);
+  set_prediction (self, classes, index, true_class, predicted, confidence, 0, suspected);
+}
+
+void
+dl_mistake_tile_set_answer (DlMistakeTile *self, const DlClasses *classes, int index, int predicted,
+                            double confidence, double margin)
+{
+  g_return_if_fail (DL_IS_MISTAKE_TILE (self));
+  g_return_if_fail (predicted >= 0 && predicted < DL_N_CLASSES);
+  set_prediction (self, classes, index, -1, predicted, confidence, margin, FALSE);
 }
 
 static gboolean
@@ -224,6 +255,8 @@ dl_mistake_tile_dispose (GObject *object)
   g_clear_pointer (&self->digit, gtk_widget_unparent);
   g_clear_object (&self->caption);
   g_clear_object (&self->confidence);
+  g_clear_pointer (&self->true_name, g_free);
+  g_clear_pointer (&self->pred_name, g_free);
   G_OBJECT_CLASS (dl_mistake_tile_parent_class)->dispose (object);
 }
 

@@ -42,6 +42,8 @@ struct _DlMistakesPage
   GtkDropDown        *sort_dropdown;
   GtkDropDown        *true_dropdown;
   GtkDropDown        *pred_dropdown;
+  GtkStringList      *true_classes;     /* the dropdowns' items: "any", then a class each */
+  GtkStringList      *pred_classes;
   GtkToggleButton    *suspect_toggle;
   GtkLabel           *count_label;
   GtkStack           *grid_stack;
@@ -69,6 +71,13 @@ static inline const guint8 *
 dl_mistakes_page_test_pixels (DlMistakesPage *self, int index)
 {
   return self->test->pixels + (gsize) index * self->test->rows * self->test->cols;
+}
+
+/* What the data set's labels mean: the session's classes (NULL without a session: the digits). */
+static inline const DlClasses *
+dl_mistakes_page_classes (DlMistakesPage *self)
+{
+  return self->session != NULL ? dl_session_get_classes (self->session) : NULL;
 }
 
 /* dl-mistakes-page.c */

@@ -42,15 +42,18 @@ clear_explanation (DlMistakesPage *self)
 static void
 show_attribution (DlMistakesPage *self, const DlExplanation *e)
 {
-  g_autofree char *heading = e->contrast >= 0 ? g_strdup_printf (_("Why %d and not %d"), e->target, e->contrast)
-                                              : g_strdup_printf (_("Why %d"), e->target);
+  const DlClasses *classes = dl_mistakes_page_classes (self);
+  const char *target = dl_classes_name (classes, e->target);
+  const char *contrast = e->contrast >= 0 ? dl_classes_name (classes, e->contrast) : NULL;
+  g_autofree char *heading = contrast != NULL ? g_strdup_printf (_("Why %s and not %s"), target, contrast)
+                                              : g_strdup_printf (_("Why %s"), target);
   /* Trained at step 0 is a loaded model. */
   g_autofree char *params = e->step > 0 ? g_strdup_printf (_("With the parameters of step %lld"), (long long) e->step)
                                         : g_strdup (_("With the loaded model's parameters"));
-  g_autofree char *note = e->contrast >= 0
-    ? g_strdup_printf (_("%s: orange pulled it towards %d, blue towards %d (the score of %d minus that of %d is %.2f)."),
-                       params, e->target, e->contrast, e->target, e->contrast, e->attrib.f_x)
-    : g_strdup_printf (_("%s: orange pulled it towards %d, blue away from it."), params, e->target);
+  g_autofree char *note = contrast != NULL
+    ? g_strdup_printf (_("%s: orange pulled it towards %s, blue towards %s (the score of %s minus that of %s is %.2f)."),
+                       params, target, contrast, target, contrast, e->attrib.f_x)
+    : g_strdup_printf (_("%s: orange pulled it towards %s, blue away from it."), params, target);
   gtk_label_set_text (self->why_heading, heading);
   dl_attrib_view_set (self->attrib_view, e->image, e->map);
   gtk_label_set_text (self->attrib_note, note);
@@ -63,6 +66,8 @@ show_neighbours (DlMistakesPage *self, const DlExplanation *e, int t)
 {
   int votes[DL_N_CLASSES];
   DlMistakeHistory h = { 0 };
+  const DlClasses *classes = dl_mistakes_page_classes (self);
+  const char *label = dl_classes_name (classes, t), *answer = dl_classes_name (classes, e->predicted);
   const DlMistakes *m = dl_mistake_list_get_mistakes (self->list);
 
   if (!e->have_index)
@@ -76,22 +81,22 @@ show_neighbours (DlMistakesPage *self, const DlExplanation *e, int t)
   dl_neighbours_votes (e->neighbours, DL_NEIGHBOURS_K, votes);
   dl_neighbours_view_set (self->neighbours_view, e->train, e->neighbours, DL_NEIGHBOURS_K, e->predicted, t);
   g_autofree char *note = g_strdup_printf (_("Its %d nearest training images in the network's features: %d labelled "
-                                             "%d (its label), %d labelled %d (the answer)."),
-                                           DL_NEIGHBOURS_K, votes[t], t, votes[e->predicted], e->predicted);
+                                             "%s (its label), %d labelled %s (the answer)."),
+                                           DL_NEIGHBOURS_K, votes[t], label, votes[e->predicted], answer);
   gtk_label_set_text (self->neighbours_note, e->predicted == t ? "" : note);
 
   gboolean backed = dl_neighbours_back_relabel (e->neighbours, DL_NEIGHBOURS_K, t, e->predicted);
   g_autofree char *evidence = NULL;
   if (backed && h.suspected)
     evidence = g_strdup_printf (_("The suspected label error is backed by its neighbours: %d of the %d training images "
-                                  "nearest to it are %ds, and %s labelled %d. It may well be a %d labelled %d."),
-                                votes[e->predicted], DL_NEIGHBOURS_K, e->predicted,
-                                votes[t] == 0 ? _("none is") : _("only one is"), t, e->predicted, t);
+                                  "nearest to it are labelled %s, and %s labelled %s. It may well be a %s labelled %s."),
+                                votes[e->predicted], DL_NEIGHBOURS_K, answer,
+                                votes[t] == 0 ? _("none is") : _("only one is"), label, answer, label);
   else if (backed)
-    evidence = g_strdup_printf (_("%d of the %d training images nearest to it are %ds, and %s labelled %d: the network "
-                                  "has learnt to read images like it as %ds. Is the label right?"),
-                                votes[e->predicted], DL_NEIGHBOURS_K, e->predicted,
-                                votes[t] == 0 ? _("none is") : _("only one is"), t, e->predicted);
+    evidence = g_strdup_printf (_("%d of the %d training images nearest to it are labelled %s, and %s labelled %s: the "
+                                  "network has learnt to read images like it as %s. Is the label right?"),
+                                votes[e->predicted], DL_NEIGHBOURS_K, answer,
+                                votes[t] == 0 ? _("none is") : _("only one is"), label, answer);
   gtk_label_set_text (self->evidence_note, evidence != NULL ? evidence : "");
   gtk_widget_set_visible (GTK_WIDGET (self->evidence_note), evidence != NULL);
 }

@@ -149,6 +149,52 @@ show_cell_action (GtkWidget *widget, const char *action_name, GVariant *param)
   apply_filter (self);
 }
 
+/* The filters' items name the classes ("True: any" stays first); the filter in force stays. */
+static void
+fill_class_filters (DlMistakesPage *self)
+{
+  const DlClasses *classes = dl_mistakes_page_classes (self);
+  guint t = gtk_drop_down_get_selected (self->true_dropdown), p = gtk_drop_down_get_selected (self->pred_dropdown);
+  char *trues[DL_N_CLASSES + 1] = { NULL }, *preds[DL_N_CLASSES + 1] = { NULL };
+
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    {
+      trues[c] = g_strdup_printf (_("True: %s"), dl_classes_name (classes, c));
+      preds[c] = g_strdup_printf (_("Answer: %s"), dl_classes_name (classes, c));
+    }
+  self->syncing_filter = TRUE;
+  gtk_string_list_splice (self->true_classes, 1, g_list_model_get_n_items (G_LIST_MODEL (self->true_classes)) - 1,
+                          (const char *const *) trues);
+  gtk_string_list_splice (self->pred_classes, 1, g_list_model_get_n_items (G_LIST_MODEL (self->pred_classes)) - 1,
+                          (const char *const *) preds);
+  gtk_drop_down_set_selected (self->true_dropdown, t == GTK_INVALID_LIST_POSITION ? 0 : t);
+  gtk_drop_down_set_selected (self->pred_dropdown, p == GTK_INVALID_LIST_POSITION ? 0 : p);
+  self->syncing_filter = FALSE;
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    {
+      g_free (trues[c]);
+      g_free (preds[c]);
+    }
+}
+
+/* New class names (another data set): every label that names a class. */
+static void
+classes_changed_cb (DlMistakesPage *self)
+{
+  const DlClasses *classes = dl_mistakes_page_classes (self);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+
+  fill_class_filters (self);
+  dl_confusion_view_set_classes (self->confusion, classes);
+  dl_class_accuracy_view_set_classes (self->class_progress, classes);
+  dl_confusion_history_set_classes (self->confusion_history, classes);
+  dl_neighbours_view_set_classes (self->neighbours_view, classes);
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    gtk_label_set_text (self->prob_digit[c], dl_classes_name (classes, c));
+  g_list_model_items_changed (G_LIST_MODEL (self->list), 0, n, n);
+  dl_mistakes_page_update_detail (self);
+}
+
 /* A click on the selected cell again goes back to all mistakes. */
 static void
 cell_activated_cb (DlMistakesPage *self, int t, int p, DlConfusionView *view)
@@ -167,8 +213,10 @@ tile_sync (GtkListItem *list_item)
 {
   DlMistakeTile *tile = DL_MISTAKE_TILE (gtk_list_item_get_child (list_item));
   DlMistakeItem *item = gtk_list_item_get_item (list_item);
+  DlMistakesPage *self = g_object_get_data (G_OBJECT (list_item), "dl-page");
 
-  dl_mistake_tile_set_prediction (tile, dl_mistake_item_get_index (item), dl_mistake_item_get_true_class (item),
+  dl_mistake_tile_set_prediction (tile, dl_mistakes_page_classes (self), dl_mistake_item_get_index (item),
+                                  dl_mistake_item_get_true_class (item),
                                   dl_mistake_item_get_predicted (item), dl_mistake_item_get_confidence (item),
                                   dl_mistake_item_get_suspected (item));
 }
@@ -183,6 +231,7 @@ static void
 setup_tile_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, DlMistakesPage *self)
 {
   gtk_list_item_set_child (list_item, dl_mistake_tile_new ());
+  g_object_set_data (G_OBJECT (list_item), "dl-page", self);
 }
 
 static void
@@ -265,10 +314,12 @@ dl_mistakes_page_update_detail (DlMistakesPage *self)
 
   g_autofree char *title = g_strdup_printf (_("Test Image %d"), i);
   gtk_label_set_text (self->detail_title, title);
+  const DlClasses *classes = dl_mistakes_page_classes (self);
+  const char *tn = dl_classes_name (classes, t), *pn = dl_classes_name (classes, p);
   g_autofree char *summary = t == p
-    ? g_strdup_printf (_("Labelled %d. The network answers %d, rightly, with %.1f %% confidence."), t, p, 100.0 * conf)
-    : g_strdup_printf (_("Labelled %d. The network answers %d with %.1f %% confidence, and gives %d only %.1f %%."),
-                       t, p, 100.0 * conf, t, 100.0 * dl_mistakes_get_probs (m, i)[t]);
+    ? g_strdup_printf (_("Labelled %s. The network answers %s, rightly, with %.1f %% confidence."), tn, pn, 100.0 * conf)
+    : g_strdup_printf (_("Labelled %s. The network answers %s with %.1f %% confidence, and gives %s only %.1f %%."),
+                       tn, pn, 100.0 * conf, tn, 100.0 * dl_mistakes_get_probs (m, i)[t]);
   gtk_label_set_text (self->detail_summary, summary);
 
   gtk_widget_set_visible (GTK_WIDGET (self->suspect_note), h.suspected);
@@ -394,16 +445,17 @@ update_collapse_banner (DlMistakesPage *self, const DlEval *ev, const DlDiagnosi
 
   int c = diagnosis->collapse_class;
   double share = self->test->n > 0 ? 100.0 * self->test->histogram[c] / self->test->n : 0.0;
+  const char *name = dl_classes_name (dl_mistakes_page_classes (self), c);
   g_autofree char *title =
-    g_strdup_printf (_("The network answers %d for %.0f %% of the images: it has collapsed"),
-                     c, 100.0 * diagnosis->collapse_share);
+    g_strdup_printf (_("The network answers %s for %.0f %% of the images: it has collapsed"),
+                     name, 100.0 * diagnosis->collapse_share);
   GString *body = g_string_new (NULL);
   g_autoptr (GPtrArray) messages = dl_diagnosis_messages (diagnosis);
 
-  g_string_append_printf (body, _("The accuracy of %.2f %% only measures how many test images are %ds (%.2f %% of "
-                                  "the test set): the network has not learnt to tell digits apart, so the "
-                                  "mistakes below are not about hard images."),
-                          100.0 * ev->accuracy, c, share);
+  g_string_append_printf (body, _("The accuracy of %.2f %% only measures how many test images are labelled %s "
+                                  "(%.2f %% of the test set): the network has not learnt to tell the classes apart, so "
+                                  "the mistakes below are not about hard images."),
+                          100.0 * ev->accuracy, name, share);
   if (messages->len > 0)
     {
       g_string_append_printf (body, "\n%s", _("What the diagnostics found:"));
@@ -569,6 +621,7 @@ dl_mistakes_page_set_session (DlMistakesPage *self, DlSession *session)
     return;
   g_set_object (&self->session, session);
   g_signal_group_set_target (self->session_signals, session);
+  classes_changed_cb (self);
   follow_run (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
@@ -653,6 +706,8 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, sort_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, true_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, pred_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, true_classes);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, pred_classes);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, suspect_toggle);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, grid_stack);
@@ -696,6 +751,8 @@ dl_mistakes_page_init (DlMistakesPage *self)
                                  G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->session_signals, "notify::data", G_CALLBACK (follow_run), self,
                                  G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::classes", G_CALLBACK (classes_changed_cb), self,
+                                 G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->session_signals, "snapshot-changed",
                                  G_CALLBACK (dl_mistakes_page_snapshot_changed), self, G_CONNECT_SWAPPED);
   self->run_signals = g_signal_group_new (DL_TYPE_RUN);
@@ -717,6 +774,7 @@ dl_mistakes_page_init (DlMistakesPage *self)
   gtk_grid_view_set_model (self->grid_view, GTK_SELECTION_MODEL (self->selection));
 
   build_probability_rows (self);
+  fill_class_filters (self);
   gtk_drawing_area_set_draw_func (self->history_chart, draw_history, self, NULL);
   update_count (self);
 }

@@ -18,6 +18,7 @@ struct _DlNeighboursView
   DlDataset   *ds;
   DlNeighbour  nb[DL_NEIGHBOURS_K];
   int          n, answer, true_label;
+  DlClasses   *classes;      /* NULL: the digits */
 };
 
 G_DEFINE_FINAL_TYPE (DlNeighboursView, dl_neighbours_view, GTK_TYPE_WIDGET)
@@ -70,7 +71,10 @@ draw_cell (DlNeighboursView *self, GtkWidget *widget, cairo_t *cr, int k, const 
   cairo_restore (cr);
   cairo_surface_destroy (mask);
 
-  g_autofree char *markup = g_strdup_printf ("<b>%d</b> <small>%.1f</small>", nb->label, nb->distance);
+  /* A name cut to what the cell holds beside the distance. */
+  g_autofree char *name = dl_classes_abbrev (self->classes, nb->label, 5);
+  g_autofree char *escaped = g_markup_escape_text (name, -1);
+  g_autofree char *markup = g_strdup_printf ("<b>%s</b> <small>%.1f</small>", escaped, nb->distance);
   PangoLayout *layout = gtk_widget_create_pango_layout (widget, NULL);
   int tw, th;
   pango_layout_set_markup (layout, markup, -1);
@@ -149,11 +153,21 @@ dl_neighbours_view_get_n (DlNeighboursView *self)
   return self->n;
 }
 
+void
+dl_neighbours_view_set_classes (DlNeighboursView *self, const DlClasses *classes)
+{
+  g_return_if_fail (DL_IS_NEIGHBOURS_VIEW (self));
+  g_clear_pointer (&self->classes, dl_classes_free);
+  self->classes = classes != NULL ? dl_classes_copy (classes) : NULL;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static void
 dl_neighbours_view_finalize (GObject *object)
 {
   DlNeighboursView *self = DL_NEIGHBOURS_VIEW (object);
   g_clear_pointer (&self->ds, dl_dataset_unref);
+  g_clear_pointer (&self->classes, dl_classes_free);
   G_OBJECT_CLASS (dl_neighbours_view_parent_class)->finalize (object);
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include "dl-classes.h"
 #include "dl-data.h"
 #include "dl-neighbours.h"
 
@@ -19,5 +20,7 @@ GtkWidget *dl_neighbours_view_new (void);
 void       dl_neighbours_view_set (DlNeighboursView *self, DlDataset *ds, const DlNeighbour *nb, int n, int answer,
                                    int true_label);
 int        dl_neighbours_view_get_n (DlNeighboursView *self);
+/* What the labels are called (copied; NULL: the digits). */
+void       dl_neighbours_view_set_classes (DlNeighboursView *self, const DlClasses *classes);
 
 G_END_DECLS

@@ -271,6 +271,14 @@ worker_event_cb (DlNetworkPage *self, DlEvent *ev)
     network_page_past_keep (self, ev->checkpoint);
 }
 
+/* The output's bars name the data set's classes. */
+static void
+session_classes_cb (DlNetworkPage *self)
+{
+  dl_activation_view_set_classes (self->activation_view,
+                                  self->session != NULL ? dl_session_get_classes (self->session) : NULL);
+}
+
 void
 dl_network_page_set_session (DlNetworkPage *self, DlSession *session)
 {
@@ -284,6 +292,7 @@ dl_network_page_set_session (DlNetworkPage *self, DlSession *session)
   g_ptr_array_set_size (self->checkpoints, 0);
   session_test_set_cb (self);
   session_run_cb (self);
+  session_classes_cb (self);
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     dl_network_page_refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
@@ -486,6 +495,7 @@ dl_network_page_init (DlNetworkPage *self)
   g_signal_group_connect_swapped (self->session_signals, "notify::test-set", G_CALLBACK (session_test_set_cb), self);
   g_signal_group_connect_swapped (self->session_signals, "snapshot-changed", G_CALLBACK (snapshot_changed_cb), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::store", G_CALLBACK (session_store_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::classes", G_CALLBACK (session_classes_cb), self);
   self->worker_signals = g_signal_group_new (DL_TYPE_WORKER);
   g_signal_group_connect_swapped (self->worker_signals, "event", G_CALLBACK (worker_event_cb), self);
   self->run_signals = g_signal_group_new (DL_TYPE_RUN);

@@ -253,6 +253,22 @@ describe_data (DlSession *self)
                                described_cb, g_object_ref (self));
 }
 
+/* The class names of the training data's folder (its classes.txt), else the digits; a classes.txt that is
+ * not ten names is said, and the digits used. */
+static void
+take_classes (DlSession *self)
+{
+  g_autoptr (GError) error = NULL;
+  DlClasses *classes = NULL;
+
+  if (g_file_test (self->data_train, G_FILE_TEST_IS_DIR)
+      && (classes = dl_classes_load_dir (self->data_train, &error)) == NULL)
+    dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, error->message);
+  dl_classes_free (self->classes);
+  self->classes = classes != NULL ? classes : dl_classes_copy (dl_classes_digits ());
+  dl_session_notify (self, PROP_CLASSES);
+}
+
 void
 dl_session_data_event (DlSession *self, const DlEvent *ev)
 {
@@ -272,6 +288,7 @@ dl_session_data_event (DlSession *self, const DlEvent *ev)
   if (self->retry == DL_SESSION_RETRY_DATA)
     dl_session_clear_message (self);
   describe_data (self);
+  take_classes (self);
   dl_session_notify (self, PROP_HAS_DATA);
   dl_session_notify (self, PROP_TRAIN_SET);
   dl_session_notify (self, PROP_TEST_SET);

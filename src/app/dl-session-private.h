@@ -5,6 +5,7 @@
  * dl-session-lr-find.c (the learning-rate finder). */
 #pragma once
 
+#include "dl-classes.h"
 #include "dl-run-recorder.h"
 #include "dl-session.h"
 
@@ -38,6 +39,7 @@ struct _DlSession
   /* Data. */
   DlDataset          *train, *test;
   DlRunData          *data;             /* the description of train and test, once computed */
+  DlClasses          *classes;          /* what the labels of train and test mean */
   char               *data_train, *data_test;      /* their sources */
   GQueue              loads;            /* DlSessionLoad: asked of the worker, not answered yet */
   gboolean            describing;       /* the description (checksums) of the data in use is being made */
@@ -121,6 +123,7 @@ typedef enum {
   PROP_TEST_SET,
   PROP_LOADING_DATA,
   PROP_DATA,
+  PROP_CLASSES,
   PROP_MESSAGE,
   PROP_MESSAGE_IS_ERROR,
   PROP_FINDING_LR,

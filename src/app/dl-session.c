@@ -643,6 +643,13 @@ dl_session_get_data (DlSession *self)
   return self->data;
 }
 
+const DlClasses *
+dl_session_get_classes (DlSession *self)
+{
+  g_return_val_if_fail (DL_IS_SESSION (self), NULL);
+  return self->classes;
+}
+
 const char *
 dl_session_get_message (DlSession *self)
 {
@@ -805,6 +812,7 @@ dl_session_finalize (GObject *object)
   g_free (self->store_path);
   g_clear_error (&self->store_error);
   g_free (self->data_train);
+  g_clear_pointer (&self->classes, dl_classes_free);
   g_free (self->data_test);
   g_free (self->pending_model);
   g_free (self->saving_path);
@@ -845,6 +853,7 @@ dl_session_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_HAS_DATA:           g_value_set_boolean (value, self->train != NULL); break;
     case PROP_TRAIN_SET:          g_value_set_pointer (value, self->train); break;
     case PROP_TEST_SET:           g_value_set_pointer (value, self->test); break;
+    case PROP_CLASSES:            g_value_set_pointer (value, self->classes); break;
     case PROP_LOADING_DATA:       g_value_set_boolean (value, self->loads.length > 0); break;
     case PROP_DATA:               g_value_set_pointer (value, self->data); break;
     case PROP_MESSAGE:            g_value_set_string (value, self->message); break;
@@ -914,6 +923,7 @@ dl_session_class_init (DlSessionClass *klass)
   dl_session_props[PROP_HAS_DATA] = g_param_spec_boolean ("has-data", NULL, NULL, FALSE, ro);
   dl_session_props[PROP_TRAIN_SET] = g_param_spec_pointer ("train-set", NULL, NULL, ro);
   dl_session_props[PROP_TEST_SET] = g_param_spec_pointer ("test-set", NULL, NULL, ro);
+  dl_session_props[PROP_CLASSES] = g_param_spec_pointer ("classes", NULL, NULL, ro);
   dl_session_props[PROP_LOADING_DATA] = g_param_spec_boolean ("loading-data", NULL, NULL, FALSE, ro);
   dl_session_props[PROP_DATA] = g_param_spec_pointer ("data", NULL, NULL, ro);
   dl_session_props[PROP_MESSAGE] = g_param_spec_string ("message", NULL, NULL, NULL, ro);
@@ -946,6 +956,7 @@ dl_session_init (DlSession *self)
   self->worker = dl_worker_new ();
   self->compared = g_list_store_new (DL_TYPE_RUN);
   self->saved_step = -1;
+  self->classes = dl_classes_copy (dl_classes_digits ());
   self->speed = self->elapsed = self->eta = NAN;
   self->view_serial = 0x80000000u;
   dl_train_config_from_preset (&self->draft, dl_presets ()[0]);

@@ -63,6 +63,7 @@
 
 #include <gio/gio.h>
 
+#include "dl-classes.h"
 #include "dl-run-store.h"
 #include "dl-worker.h"
 
@@ -160,6 +161,9 @@ DlDataset    *dl_session_get_train_set (DlSession *self);
 DlDataset    *dl_session_get_test_set (DlSession *self);
 gboolean      dl_session_get_loading_data (DlSession *self);
 DlRunData    *dl_session_get_data (DlSession *self);
+/* "classes": what the data set's labels mean (its folder's classes.txt, else the digits; a pointer, owned by
+ * the session, never NULL). Every page names a class with dl_classes_name (classes, label). */
+const DlClasses *dl_session_get_classes (DlSession *self);
 
 /* ---- messages ---- */
 /* "message": the one thing the window tells the user (an error, or a confirmation such as a saved model);

@@ -20,6 +20,7 @@
 #include "dl-runs-page.h"
 #include "dl-session.h"
 #include "dl-train-page.h"
+#include "dl-unlabeled-page.h"
 #include "dl-wheel-guard.h"
 #include "dl-window.h"
 
@@ -30,6 +31,7 @@ typedef enum {
   CHOOSE_TEST_CSV,
   CHOOSE_SAVE_MODEL,
   CHOOSE_LOAD_MODEL,
+  CHOOSE_UNLABELED,
 } Choose;
 
 struct _DlWindow
@@ -42,6 +44,8 @@ struct _DlWindow
   GtkFileChooserNative *chooser;      /* owned: destroyed with the window, so no answer comes after it */
   Choose        choosing;
   GtkWidget    *question;             /* the open "discard the trained model?" dialog */
+  GtkWidget    *open_error;           /* the open "cannot open these images" dialog */
+  GCancellable *opening;              /* unlabeled images being loaded */
   char         *pending_train_csv;    /* between the two CSV choosers */
   char         *data;                 /* what to load at start; NULL for the MNIST cache */
   gboolean      no_data_found;        /* the data folder has no MNIST: the empty state, whatever is loaded */
@@ -64,6 +68,8 @@ struct _DlWindow
   DlRunsPage   *runs_page;
   DlDataPage   *data_page;
   DlNetworkPage *network_page;
+  DlUnlabeledPage *unlabeled_page;
+  GtkStackPage *unlabeled_stack_page;
 };
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -182,6 +188,7 @@ static void
 data_changed_cb (DlWindow *self)
 {
   self->no_data_found = FALSE;
+  dl_data_page_set_classes (self->data_page, dl_session_get_classes (self->session));
   dl_data_page_set_data (self->data_page, dl_session_get_train_set (self->session),
                          dl_session_get_test_set (self->session));
   dl_explainer_set_data (self->explainer, dl_session_get_train_set (self->session),
@@ -313,6 +320,9 @@ chosen (DlWindow *self, const char *path)
     case CHOOSE_LOAD_MODEL:
       dl_window_load_model (self, path);
       break;
+    case CHOOSE_UNLABELED:
+      dl_window_open_unlabeled (self, path);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -355,6 +365,7 @@ choose (DlWindow *self, Choose what)
     [CHOOSE_TEST_CSV] = { N_("Open the Test CSV File"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_OPEN },
     [CHOOSE_SAVE_MODEL] = { N_("Save Model"), N_("_Save"), GTK_FILE_CHOOSER_ACTION_SAVE },
     [CHOOSE_LOAD_MODEL] = { N_("Load Model"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_OPEN },
+    [CHOOSE_UNLABELED] = { N_("Open Unlabeled Images"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_OPEN },
   };
   GtkFileChooser *chooser;
 
@@ -365,6 +376,12 @@ choose (DlWindow *self, Choose what)
   chooser = GTK_FILE_CHOOSER (self->chooser);
   if (what == CHOOSE_TRAIN_CSV || what == CHOOSE_TEST_CSV)
     add_filter (chooser, _("CSV files (label, 784 pixels)"), "*.csv");
+  if (what == CHOOSE_UNLABELED)
+    {
+      add_filter (chooser, _("CSV files (784 pixels a row)"), "*.csv");
+      add_filter (chooser, _("IDX image files"), "*ubyte*");
+      add_filter (chooser, _("All files"), "*");
+    }
   if (what == CHOOSE_SAVE_MODEL || what == CHOOSE_LOAD_MODEL)
     add_filter (chooser, _("Digit Lab models"), "*.dlm");
   if (what == CHOOSE_SAVE_MODEL)
@@ -400,6 +417,79 @@ static void
 load_model_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   choose (DL_WINDOW (widget), CHOOSE_LOAD_MODEL);
+}
+
+static void
+open_unlabeled_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  choose (DL_WINDOW (widget), CHOOSE_UNLABELED);
+}
+
+static void
+close_open_error (DlWindow *self)
+{
+  if (self->open_error == NULL)
+    return;
+  gtk_window_destroy (GTK_WINDOW (self->open_error));
+  self->open_error = NULL;
+}
+
+/* Images that cannot be opened change nothing: the loader's words say which file, where and why. */
+static void
+show_open_error (DlWindow *self, const GError *error)
+{
+  close_open_error (self);
+  self->open_error = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                             GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s",
+                                             _("These images cannot be opened"));
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (self->open_error), "%s", error->message);
+  g_signal_connect_object (self->open_error, "response", G_CALLBACK (close_open_error), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (self->open_error));
+}
+
+static void
+unlabeled_opened_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok = dl_unlabeled_page_open_finish (DL_UNLABELED_PAGE (source), result, &error);
+  DlWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = DL_WINDOW (data);
+  g_clear_object (&self->opening);
+  if (!ok)
+    {
+      show_open_error (self, error);
+      return;
+    }
+  gtk_stack_page_set_visible (self->unlabeled_stack_page, TRUE);
+  gtk_stack_set_visible_child_name (self->pages, "unlabeled");
+}
+
+void
+dl_window_open_unlabeled (DlWindow *self, const char *path)
+{
+  g_return_if_fail (DL_IS_WINDOW (self));
+  if (self->opening != NULL)
+    g_cancellable_cancel (self->opening);
+  g_clear_object (&self->opening);
+  self->opening = g_cancellable_new ();
+  dl_unlabeled_page_open_async (self->unlabeled_page, path, self->opening, unlabeled_opened_cb, self);
+}
+
+GtkWidget *
+dl_window_get_open_error (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  return self->open_error;
+}
+
+DlUnlabeledPage *
+dl_window_get_unlabeled_page (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  return self->unlabeled_page;
 }
 
 void
@@ -570,6 +660,10 @@ dl_window_dispose (GObject *object)
   g_clear_pointer (&self->frame_stats, dl_frame_stats_stop);
   close_chooser (self);
   close_question (self);
+  close_open_error (self);
+  if (self->opening != NULL)
+    g_cancellable_cancel (self->opening);
+  g_clear_object (&self->opening);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_WINDOW);
@@ -596,6 +690,7 @@ dl_window_class_init (DlWindowClass *klass)
   g_type_ensure (DL_TYPE_RUNS_PAGE);
   g_type_ensure (DL_TYPE_DATA_PAGE);
   g_type_ensure (DL_TYPE_NETWORK_PAGE);
+  g_type_ensure (DL_TYPE_UNLABELED_PAGE);
   g_type_ensure (DL_TYPE_EMPTY_STATE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-window.ui");
@@ -614,6 +709,8 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, runs_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, data_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, network_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, unlabeled_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, unlabeled_stack_page);
   gtk_widget_class_bind_template_callback (widget_class, message_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, empty_state_downloaded_cb);
 
@@ -623,11 +720,13 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-csv", NULL, open_csv_action);
   gtk_widget_class_install_action (widget_class, "win.save-model", NULL, save_model_action);
   gtk_widget_class_install_action (widget_class, "win.load-model", NULL, load_model_action);
+  gtk_widget_class_install_action (widget_class, "win.open-unlabeled", NULL, open_unlabeled_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.play", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "session.stop", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save-model", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-data", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK, "win.open-unlabeled", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "session.evaluate", NULL);
 }
 
@@ -669,6 +768,8 @@ follow_session (DlWindow *self)
   dl_draw_page_set_explainer (self->draw_page, self->explainer);
   dl_mistakes_page_set_explainer (self->mistakes_page, self->explainer);
   dl_network_page_set_session (self->network_page, s);
+  dl_unlabeled_page_set_session (self->unlabeled_page, s);
+  dl_unlabeled_page_set_explainer (self->unlabeled_page, self->explainer);
   g_signal_connect_object (self->draw_page, "input-changed", G_CALLBACK (draw_input_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (s, "notify::store", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
@@ -704,6 +805,7 @@ set_switcher_tooltips (DlWindow *self)
     { "network", N_("Inside the network: its layers, weights and activations") },
     { "runs", N_("The recorded runs: compare, reopen, rename or delete them") },
     { "data", N_("Checks of the data set: label shares, pixel range, duplicates, samples (Alt+A)") },
+    { "unlabeled", N_("The network's answers for the unlabeled images you opened, least confident first (Alt+U)") },
   };
   g_autoptr (GtkSelectionModel) pages = gtk_stack_get_pages (self->pages);
   GtkWidget *button = gtk_widget_get_first_child (GTK_WIDGET (self->switcher));

@@ -14,9 +14,9 @@
 #include "dl-file.h"
 #include "dl-model.h"
 #include "dl-net.h"
+#include "dl-predict.h"
 
 #define PROG "digitlab-cli predict"
-#define BATCH 256
 
 typedef struct {
   char    *model, *input, *output;
@@ -58,65 +58,13 @@ parse (PredictOptions *o, int *argc, char ***argv, GError **error)
   return FALSE;
 }
 
-/* The images must be what the network reads. */
-static gboolean
-check_shape (const DlNet *net, const DlDataset *ds, const char *model, GError **error)
-{
-  int c, h, w;
-
-  dl_arch_shape (dl_net_arch (net), -1, &c, &h, &w);
-  if (c == 1 && ds->rows == h && ds->cols == w)
-    return TRUE;
-  g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_MISMATCH, "%s: images are %d×%d; %s takes %d×%d images",
-               ds->source, ds->rows, ds->cols, model, h, w);
-  return FALSE;
-}
-
-static void
-append_row (GString *out, int id, const float *probs, gboolean probabilities, int *label)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  *label = 0;
-  for (int k = 1; k < DL_N_CLASSES; k++)
-    if (probs[k] > probs[*label])
-      *label = k;
-  g_string_append_printf (out, "%d,%d", id, *label);
-  for (int k = 0; probabilities && k < DL_N_CLASSES; k++)
-    {
-      g_string_append_c (out, ',');
-      g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.6g", probs[k]));
-    }
-  g_string_append_c (out, '\n');
-}
-
 /* The whole CSV, and the predicted labels' counts. */
 static GString *
 predict (const DlNet *net, const DlDataset *ds, gboolean probabilities, int counts[DL_N_CLASSES])
 {
-  const gsize d = (gsize) ds->rows * ds->cols;
-  g_autoptr (DlNetWork) work = dl_net_work_new (net, BATCH);
-  g_autofree float *x = g_new (float, BATCH * d);
-  float probs[BATCH * DL_N_CLASSES];
-  int idx[BATCH];
-  GString *out = g_string_new (probabilities ? "ImageId,Label,p0,p1,p2,p3,p4,p5,p6,p7,p8,p9\n" : "ImageId,Label\n");
+  g_autofree float *probs = dl_predict_dataset (net, ds, NULL, NULL);
 
-  memset (counts, 0, DL_N_CLASSES * sizeof *counts);
-  for (int start = 0; start < ds->n; start += BATCH)
-    {
-      int b = MIN (BATCH, ds->n - start), label;
-
-      for (int i = 0; i < b; i++)
-        idx[i] = start + i;
-      dl_dataset_gather (ds, idx, b, x);
-      dl_net_forward (net, work, x, b, probs);
-      for (int i = 0; i < b; i++)
-        {
-          append_row (out, start + i + 1, probs + i * DL_N_CLASSES, probabilities, &label);
-          counts[label]++;
-        }
-    }
-  return out;
+  return dl_predict_csv (probs, ds->n, probabilities, counts);
 }
 
 static void
@@ -149,7 +97,7 @@ dl_cli_predict (int argc, char **argv)
   if ((o.output != NULL && !dl_file_check_target (o.output, &error))
       || (net = dl_model_load (o.model, &error)) == NULL
       || (ds = dl_dataset_load_unlabeled (o.input, &error)) == NULL
-      || !check_shape (net, ds, o.model, &error))
+      || !dl_predict_check_shape (net, ds, o.model, &error))
     goto fail;
   csv = predict (net, ds, o.probabilities, counts);
   if (o.output == NULL)

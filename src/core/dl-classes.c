@@ -134,13 +134,25 @@ dl_classes_save_dir (const DlClasses *classes, const char *dir, GError **error)
 const char *
 dl_classes_name (const DlClasses *classes, int label)
 {
-  g_return_val_if_fail (classes != NULL && label >= 0 && label < DL_N_CLASSES, NULL);
+  g_return_val_if_fail (label >= 0 && label < DL_N_CLASSES, NULL);
+  if (classes == NULL)
+    classes = &digits;
   return classes->translate ? g_dgettext (GETTEXT_PACKAGE, classes->names[label]) : classes->names[label];
+}
+
+char *
+dl_classes_abbrev (const DlClasses *classes, int label, int max_chars)
+{
+  const char *name = dl_classes_name (classes, label);
+
+  return g_utf8_substring (name, 0, MIN ((glong) max_chars, g_utf8_strlen (name, -1)));
 }
 
 gboolean
 dl_classes_are_digits (const DlClasses *classes)
 {
+  if (classes == NULL)
+    return TRUE;
   for (int i = 0; i < DL_N_CLASSES; i++)
     if (!g_str_equal (classes->names[i], digit_names[i]))
       return FALSE;

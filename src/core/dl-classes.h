@@ -32,9 +32,11 @@ DlClasses       *dl_classes_copy (const DlClasses *classes);
 void             dl_classes_free (DlClasses *classes);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlClasses, dl_classes_free)
 
-/* The name of label 0–9, translated for the built-in sets. */
+/* The name of label 0–9, translated for the built-in sets; classes NULL: the digits (a widget not told). */
 const char      *dl_classes_name (const DlClasses *classes, int label);
-/* TRUE when the names are the digits 0–9 (pages may then show the digit alone). */
+/* The name cut to at most max_chars characters (g_free), for labels in a grid cell: "Tro" for Trouser. */
+char            *dl_classes_abbrev (const DlClasses *classes, int label, int max_chars);
+/* TRUE when the names are the digits 0–9 (pages may then show the digit alone), and for NULL. */
 gboolean         dl_classes_are_digits (const DlClasses *classes);
 
 G_END_DECLS
