@@ -5,7 +5,8 @@
  *   lr-range     the learning-rate field accepts exactly the rates its slider spans, both ways
  *   canvas-keys  the canvas draws from the keyboard (Space, arrows), Delete clears it
  *   tab-order    Tab reaches the Train page's plots and sliders
- *   tooltips     every control of the Train, Runs and Data pages, the empty state and Preferences has a tooltip
+ *   tooltips     every control of every page (Train, Draw, Mistakes, Network, Runs, Data), the empty state and
+ *                Preferences has a tooltip
  */
 #include <check.h>
 #include <gdk/x11/gdkx.h>
@@ -14,7 +15,10 @@
 
 #include "dl-canvas.h"
 #include "dl-data-page.h"
+#include "dl-draw-page.h"
 #include "dl-empty-state.h"
+#include "dl-mistakes-page.h"
+#include "dl-network-page.h"
 #include "dl-plot.h"
 #include "dl-preferences-window.h"
 #include "dl-runs-page.h"
@@ -336,6 +340,9 @@ START_TEST (test_tooltips)
 {
   GtkWidget *roots[] = {
     g_object_ref_sink (g_object_new (DL_TYPE_TRAIN_PAGE, NULL)),
+    g_object_ref_sink (dl_draw_page_new ()),
+    g_object_ref_sink (dl_mistakes_page_new ()),
+    g_object_ref_sink (dl_network_page_new ()),
     g_object_ref_sink (dl_data_page_new ()),
     g_object_ref_sink (dl_runs_page_new ()),
     g_object_ref_sink (g_object_new (DL_TYPE_EMPTY_STATE, NULL)),

@@ -6,7 +6,10 @@ through the AT-SPI registry of the session bus it is given (atspi-test.sh runs i
 and xvfb-run), checks the custom widgets' roles, names, descriptions and states:
   Train     the plots are focusable images named Loss and Accuracy, described "No points yet" before a run
             and with the run's latest and best values after Start and Evaluate (driven through the buttons'
-            AT-SPI actions)
+            AT-SPI actions); the arrow keys on a focused plot read out a point ("epoch 0.52, train loss …") in
+            its description, Escape gives its summary back; every dropdown's button is named by its label
+            and what it shows ("Schedule: Cosine"), not "GtkToggleButton", and a dropdown without a label
+            by what it shows, not "GtkDropDown"
   Draw      the canvas: a focusable image with its keys in its description
   Mistakes  the confusion matrix: a focusable image whose description gives the share right; the mistake
             tiles: images named after their test image, its label and the answer
@@ -22,6 +25,8 @@ import tempfile
 import time
 
 import pyatspi
+
+KEY_TAB, KEY_LEFT, KEY_ESCAPE = 0xff09, 0xff51, 0xff1b
 
 APP, DUMP = sys.argv[1], sys.argv[2]
 failures = []
@@ -119,6 +124,52 @@ def dump(app, title, out):
         out.write(line + "\n")
 
 
+def parent_role(obj):
+    try:
+        return obj.parent.getRoleName()
+    except Exception:
+        return None
+
+
+def check_dropdown_names(app):
+    """Every dropdown's button has a name of its own: its label's and what it shows."""
+    dropdowns = objects(app, "combo box")
+    buttons = [o for o in objects(app, "push button") if parent_role(o) == "combo box"]
+    unnamed = [o for o in dropdowns + buttons if not o.name or o.name.startswith("Gtk")]
+    check(len(buttons) > 5 and len(buttons) == len(dropdowns) and not unnamed,
+          "every dropdown and its button is named (%d, %d; unnamed: %r)"
+          % (len(dropdowns), len(buttons), [o.name for o in unnamed]))
+    schedule = [o.name for o in buttons if o.name.startswith("Schedule: ")]
+    check(len(schedule) == 1, "the schedule dropdown's button says its label and value: %r" % schedule)
+
+
+def key(keysym, pause=0.5):
+    pyatspi.Registry.generateKeyboardEvent(keysym, None, pyatspi.KEY_SYM)
+    time.sleep(pause)
+
+
+def check_plot_keys(plot):
+    """Tab to the plot, then Left reads out a point in its description and Escape gives the summary back.
+    The pointer rests on the plot, so that the keys reach its window (no window manager here); GTK 4.8 does
+    not implement AT-SPI's grabFocus."""
+    x, y, w, h = plot.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + h // 2)], check=False)
+    time.sleep(0.5)
+    for _ in range(150):
+        if "focused" in states(plot):
+            break
+        key(KEY_TAB, 0.05)
+    check("focused" in states(plot), "Tab reaches the loss plot")
+    key(KEY_LEFT)
+    text = wait("the focused loss plot reading out a point after Left",
+                lambda: plot.description if plot.description.startswith("epoch ") else None, timeout=10)
+    check(text is not None and ", train loss (per batch) " in text,
+          "Left on the loss plot reads out a point: %r" % plot.description)
+    key(KEY_ESCAPE)
+    wait("the loss plot's summary after Escape",
+         lambda: plot.description.startswith("train loss (per batch): latest "), timeout=10)
+
+
 def page(app, title):
     press(app, "page tab", title)
     time.sleep(1.0)
@@ -149,6 +200,7 @@ def main():
             loss, accuracy = loss[0], accuracy[0]
             check("focusable" in states(loss) and "focusable" in states(accuracy), "the plots are focusable")
             check(loss.description == "No points yet", "an empty plot says so: %r" % loss.description)
+            check_dropdown_names(app)
             wait("Start enabled", lambda: any("sensitive" in states(o) for o in named(app, "push button", "Start")))
             press(app, "push button", "Start")
             wait("the loss plot describing the run's loss",
@@ -159,6 +211,7 @@ def main():
             check("best" in accuracy.description, "the accuracy plot names its best: %r" % accuracy.description)
             press(app, "push button", "Pause")
             print("loss plot: %s\naccuracy plot: %s" % (loss.description, accuracy.description))
+            check_plot_keys(loss)
 
             page(app, "Draw")
             canvas = named(app, "image", "Drawing area for a digit")

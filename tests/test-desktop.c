@@ -56,11 +56,12 @@ run_app (void (*check) (GApplication *app, DlWindow *window))
 /* ---- shortcuts ---- */
 
 /* "<Control>e" as the shortcuts window and the key bindings see it: lower-case keys, keypad keys as the
- * main ones. */
+ * main ones (digits, Enter, and Home, the arrows, Page Up/Down, End: the same order in both ranges). */
 static char *
 normalize (guint keyval, GdkModifierType mods)
 {
   guint kp = keyval >= GDK_KEY_KP_0 && keyval <= GDK_KEY_KP_9 ? GDK_KEY_0 + (keyval - GDK_KEY_KP_0)
+           : keyval >= GDK_KEY_KP_Home && keyval <= GDK_KEY_KP_End ? GDK_KEY_Home + (keyval - GDK_KEY_KP_Home)
            : keyval == GDK_KEY_KP_Enter ? GDK_KEY_Return : keyval;
 
   return gtk_accelerator_name (gdk_keyval_to_lower (kp), mods & gtk_accelerator_get_default_mod_mask ());

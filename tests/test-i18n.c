@@ -6,7 +6,8 @@
  *  - plural forms: "and %u more curve(s)" takes German's form (singular only for 1) and French's (singular
  *    for 0 and 1);
  *  - digitlab-cli under LANGUAGE=de and LANGUAGE=fr prints a run-store message (src/runs, a library marked
- *    with the "digitlab" domain) in that language;
+ *    with the "digitlab" domain) in that language, and its own report lines of a one-epoch training run
+ *    (the recipe with its plural "1 epoch", the epoch's figures) too;
  *  - the application under LANGUAGE=de (Xvfb): the window without data shows its .ui text, the text its
  *    code builds and the core's preset description in German, the main menu says "Einstellungen", and
  *    Preferences opens titled so;
@@ -104,6 +105,55 @@ START_TEST (test_cli)
   ck_assert_msg (strstr (en, "is damaged or not a database") != NULL, "English: %s", en);
   ck_assert_msg (strstr (de, "ist beschädigt oder keine Datenbank") != NULL, "German: %s", de);
   ck_assert_msg (strstr (fr, "est endommagé ou n’est pas une base de données") != NULL, "French: %s", fr);
+}
+END_TEST
+
+/* What `digitlab-cli train` prints (stdout and stderr) for one epoch on 20 images, unrecorded and untuned. */
+static char *
+cli_train (const char *language)
+{
+  g_autofree char *csv = g_build_filename (tmp_dir, "tiny.csv", NULL);
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "LANGUAGE", language, TRUE);
+  const char *argv[] = { cli_path, "train", "--train", csv, "--test", csv, "--epochs", "1", "--batch", "10",
+                         "--no-record", "--no-tune", "--threads", "1", NULL };
+  g_autoptr (GString) rows = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  char *out = NULL, *err = NULL, *both;
+  int status;
+
+  /* Two of each digit, every pixel some grey. */
+  for (int i = 0; i < 20; i++)
+    {
+      g_string_append_printf (rows, "%d", i % 10);
+      for (int k = 0; k < 784; k++)
+        g_string_append_printf (rows, ",%d", (i * 7 + k) % 256);
+      g_string_append_c (rows, '\n');
+    }
+  ck_assert (g_file_set_contents (csv, rows->str, rows->len, NULL));
+  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+  ck_assert_msg (g_spawn_sync (NULL, (char **) argv, env, 0, NULL, NULL, &out, &err, &status, &error), "%s",
+                 error ? error->message : "");
+  ck_assert_msg (g_spawn_check_wait_status (status, NULL), "train failed: %s", err);
+  g_unlink (csv);
+  both = g_strconcat (out, err, NULL);
+  g_free (out);
+  g_free (err);
+  return both;
+}
+
+START_TEST (test_cli_report)
+{
+  g_autofree char *en = cli_train ("C");
+  g_autofree char *de = cli_train ("de");
+  g_autofree char *fr = cli_train ("fr");
+
+  ck_assert_msg (strstr (en, "training set: 20 images") != NULL && strstr (en, ") for 1 epoch, batch 10, ") != NULL
+                 && strstr (en, "\nepoch 1  train loss ") != NULL, "English: %s", en);
+  ck_assert_msg (strstr (de, "Trainingssatz: 20 Bilder") != NULL && strstr (de, ") für 1 Epoche, Batch 10, ") != NULL
+                 && strstr (de, "\nEpoche 1  Trainingsverlust ") != NULL, "German: %s", de);
+  ck_assert_msg (strstr (fr, "jeu d’entraînement\u00a0: 20 images") != NULL
+                 && strstr (fr, ") pendant 1 époque, lot 10, ") != NULL
+                 && strstr (fr, "\népoque 1  perte d’entraînement ") != NULL, "French: %s", fr);
 }
 END_TEST
 
@@ -315,6 +365,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, test_locale_dir);
   tcase_add_test (tc, test_plural_forms);
   tcase_add_test (tc, test_cli);
+  tcase_add_test (tc, test_cli_report);
   tcase_add_test (tc, test_app);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);

@@ -6,14 +6,17 @@
  *     width at most 600 px (what does not fit scrolls);
  *   - the window is then exactly that size (nothing forced it wider);
  *   - a screenshot of the window is written to OUTDIR/PAGE-WxH.png (the 800 × 600 ones are the README's).
+ * With a LANGUAGE (de: German words are the longest; fr), the app speaks it and only 800 × 600 is checked, the
+ * screenshots named PAGE-WxH-LANGUAGE.png.
  *
- *   test-layout OUTDIR
+ *   test-layout OUTDIR [LANGUAGE]
  */
 #include <check.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "dl-application.h"
+#include "dl-i18n.h"
 #include "dl-train-page.h"
 #include "dl-unlabeled-page.h"
 #include "dl-window.h"
@@ -26,6 +29,7 @@
 
 static const char *outdir;
 static char *subset;
+static const char *language;   /* NULL: the untranslated text */
 static GApplication *app;
 static DlWindow *window;
 static gboolean done;
@@ -111,7 +115,8 @@ check_page (GtkStack *pages, const char *name, int width, int height)
 {
   int min_w, min_h, nat;
   Size size = { width, height };
-  g_autofree char *file = g_strdup_printf ("%s-%dx%d.png", name, width, height);
+  g_autofree char *file = language ? g_strdup_printf ("%s-%dx%d-%s.png", name, width, height, language)
+                                   : g_strdup_printf ("%s-%dx%d.png", name, width, height);
   g_autofree char *path = g_build_filename (outdir, file, NULL);
 
   gtk_stack_set_visible_child_name (pages, name);
@@ -120,9 +125,10 @@ check_page (GtkStack *pages, const char *name, int width, int height)
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, MIN_W, &min_h, &nat, NULL, NULL);
   if (min_w > MIN_W)
     print_widths (GTK_WIDGET (window), 0);
-  ck_assert_msg (min_w <= MIN_W, "with the %s page, the window is at least %d px wide", name, min_w);
-  ck_assert_msg (min_h <= MIN_H, "with the %s page, the window %d px wide is at least %d px tall", name, MIN_W,
-                 min_h);
+  ck_assert_msg (min_w <= MIN_W, "with the %s page (%s), the window is at least %d px wide", name,
+                 language ? language : "C", min_w);
+  ck_assert_msg (min_h <= MIN_H, "with the %s page (%s), the window %d px wide is at least %d px tall", name,
+                 language ? language : "C", MIN_W, min_h);
   ck_assert_msg (iterate_until (window_is, &size, 5000), "the %s page keeps the window at %d × %d, not %d × %d",
                  name, gdk_surface_get_width (gtk_native_get_surface (GTK_NATIVE (window))),
                  gdk_surface_get_height (gtk_native_get_surface (GTK_NATIVE (window))), width, height);
@@ -152,7 +158,7 @@ run_checks (gpointer data)
   }
 
   model = gtk_stack_get_pages (pages);
-  for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+  for (gsize s = 0; s < (language ? 1 : G_N_ELEMENTS (sizes)); s++)
     {
       gtk_window_set_default_size (GTK_WINDOW (window), sizes[s].width, sizes[s].height);
       for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
@@ -196,10 +202,18 @@ main (int argc, char **argv)
   SRunner *sr;
   int failed;
 
-  if (argc != 2)
+  if (argc != 2 && argc != 3)
     {
-      g_printerr ("usage: %s OUTDIR\n", argv[0]);
+      g_printerr ("usage: %s OUTDIR [LANGUAGE]\n", argv[0]);
       return 2;
+    }
+  if (argc == 3)
+    {
+      /* LANGUAGE counts only when the locale is not "C". */
+      language = argv[2];
+      g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+      g_setenv ("LANGUAGE", language, TRUE);
+      dl_i18n_init ();
     }
   if (!test_session_have_mnist ())
     {

@@ -1481,6 +1481,126 @@ on_run_action (GSimpleAction *action, GVariant *parameter, double *got)
   *got = g_variant_get_double (parameter);
 }
 
+/* A key press as the plot's key bindings take it: the binding of `keyval` (no modifier) found among the
+ * plot's shortcuts and its action activated with the binding's arguments. */
+static void
+press_key (GtkWidget *plot, guint keyval)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (plot);
+  gboolean done = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !done; i++)
+    {
+      g_autoptr (GObject) c = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (c))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (c)) && !done; j++)
+        {
+          g_autoptr (GtkShortcut) sc = g_list_model_get_item (G_LIST_MODEL (c), j);
+          GtkShortcutTrigger *t = gtk_shortcut_get_trigger (sc);
+
+          if (GTK_IS_KEYVAL_TRIGGER (t) && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (t)) == keyval
+              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (t)) == 0)
+            done = gtk_shortcut_action_activate (gtk_shortcut_get_action (sc), 0, plot,
+                                                 gtk_shortcut_get_arguments (sc));
+        }
+    }
+  ck_assert_msg (done, "no binding of %s on the plot", gdk_keyval_name (keyval));
+  iterate_ms (20);
+}
+
+static void
+assert_cursor (GtkWidget *plot, const char *expected)
+{
+  g_autofree char *text = dl_plot_get_cursor_readout (DL_PLOT (plot));
+
+  ck_assert_msg (g_strcmp0 (text, expected) == 0, "cursor read-out \"%s\", expected \"%s\"", text, expected);
+}
+
+START_TEST (test_keyboard_readout)
+{
+  DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *plot = dl_plot_new ();
+  g_autoptr (DlSeries) loss = dl_series_new ("loss", NULL);
+  g_autoptr (DlSeries) test = dl_series_new ("test loss", NULL);
+  g_autofree char *hover = NULL, *text = NULL;
+  guchar *before, *after;
+  int w, h, changed = 0;
+
+  /* A per-batch loss every 1/100 epoch over 4 epochs (0.5 − x/10), a test loss at each epoch's end. */
+  dl_plot_set_x_label (DL_PLOT (plot), "epoch");
+  for (int i = 0; i <= 400; i++)
+    dl_series_append (loss, i / 100.0, 0.5 - i / 1000.0);
+  for (int k = 1; k <= 4; k++)
+    dl_series_append (test, k, 0.2 - k / 100.0);
+  dl_plot_add_series (DL_PLOT (plot), loss);
+  dl_plot_add_series (DL_PLOT (plot), test);
+  gtk_window_set_child (GTK_WINDOW (window), plot);
+  gtk_window_set_default_size (GTK_WINDOW (window), W, H);
+  gtk_window_present (GTK_WINDOW (window));
+  for (int i = 0; i < 100 && gtk_widget_get_width (plot) < 100; i++)
+    iterate_ms (20);
+  w = gtk_widget_get_width (plot);
+  h = gtk_widget_get_height (plot);
+  gtk_widget_grab_focus (plot);
+  ck_assert (dl_plot_get_cursor_readout (DL_PLOT (plot)) == NULL);
+  before = render_widget (window, plot, w, h);
+
+  /* The first Left turns the cursor on at the latest point and steps back one point: 1 % of the 4
+   * epochs. Right goes back; Home and End reach the ends; Page Up goes back a tenth. */
+  press_key (plot, GDK_KEY_Left);
+  assert_cursor (plot, "epoch 3.96, loss 0.104, test loss 0.16 at 4.00");
+  press_key (plot, GDK_KEY_Right);
+  assert_cursor (plot, "epoch 4.00, loss 0.1, test loss 0.16");
+  press_key (plot, GDK_KEY_Home);
+  assert_cursor (plot, "epoch 0.00, loss 0.5, test loss 0.19 at 1.00");
+  press_key (plot, GDK_KEY_Right);
+  assert_cursor (plot, "epoch 0.04, loss 0.496, test loss 0.19 at 1.00");
+  press_key (plot, GDK_KEY_Left);
+  press_key (plot, GDK_KEY_Left);
+  assert_cursor (plot, "epoch 0.00, loss 0.5, test loss 0.19 at 1.00");
+  press_key (plot, GDK_KEY_End);
+  press_key (plot, GDK_KEY_Page_Up);
+  assert_cursor (plot, "epoch 3.60, loss 0.14, test loss 0.16 at 4.00");
+
+  /* The same read-out the pointer gets over that point, and it is drawn: the picture changed. */
+  {
+    graphene_rect_t a;
+    double x0, x1;
+
+    dl_plot_get_plot_area (DL_PLOT (plot), w, h, &a);
+    dl_plot_get_axis_range (DL_PLOT (plot), w, h, &x0, &x1, NULL, NULL);
+    hover = dl_plot_get_readout (DL_PLOT (plot), w, h, a.origin.x + (3.6 - x0) / (x1 - x0) * a.size.width,
+                                 a.origin.y + a.size.height / 2);
+  }
+  ck_assert_msg (g_str_has_prefix (hover, "epoch 3.60\n● loss 0.14\n"), "%s", hover);
+  {
+    g_auto (GStrv) lines = g_strsplit (hover, "\n● ", -1);
+
+    text = g_strjoinv (", ", lines);
+  }
+  assert_cursor (plot, text);
+  after = render_widget (window, plot, w, h);
+  for (int i = 0; i < w * h * 4; i++)
+    changed += before[i] != after[i];
+  ck_assert_msg (changed > 0, "the keyboard read-out is not drawn");
+
+  /* Escape turns it off, and so does leaving the plot by focus. */
+  press_key (plot, GDK_KEY_Escape);
+  ck_assert (dl_plot_get_cursor_readout (DL_PLOT (plot)) == NULL);
+  press_key (plot, GDK_KEY_End);
+  ck_assert (dl_plot_get_cursor_readout (DL_PLOT (plot)) != NULL);
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  iterate_ms (20);
+  ck_assert (dl_plot_get_cursor_readout (DL_PLOT (plot)) == NULL);
+  g_free (before);
+  g_free (after);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+END_TEST
+
 START_TEST (test_context_menu_run_actions)
 {
   DL_TEST_WATCHDOG ();   /* CK_NOFORK: check cannot name a test that hangs */
@@ -1681,6 +1801,7 @@ plot_suite (void)
   tcase_add_test (window, test_window_snapshot);
   tcase_add_test (window, test_export_action);
   tcase_add_test (window, test_context_menu_run_actions);
+  tcase_add_test (window, test_keyboard_readout);
   tcase_add_test (window, test_chooser_closes_with_widget);
   tcase_add_test (window, test_train_page_export);
   suite_add_tcase (s, window);

@@ -957,7 +957,7 @@ START_TEST (test_mnist_epoch)
 
   config_init (&cfg, 32, 1);
   g_free (cfg.arch);
-  cfg.arch = g_strdup ("fc65536-relu,fc10,softmax");
+  cfg.arch = g_strdup ("fc64-relu,fc10,softmax");
   cfg.hyper.lr = 0.1f;
   cfg.eval_every = 50;
   begin_run (train, test, &cfg);

@@ -8,6 +8,11 @@
  *
  * A button whose child is a box of an icon and a label is named after its type ("GtkButton"); it gets the
  * label's text as its name.
+ *
+ * A dropdown's button is named after its type too ("GtkToggleButton"): it gets the dropdown's mnemonic
+ * label and the item shown ("Schedule: Cosine"; the item alone without such a label) as its name, following
+ * the selection, and the dropdown's tooltip as its description. A dropdown without such a label, named
+ * "GtkDropDown" by GTK 4.8, is named after the item it shows.
  */
 #pragma once
 
@@ -15,8 +20,8 @@
 
 G_BEGIN_DECLS
 
-/* Every GtkButton under root (itself included) that uses a mnemonic or holds a label in a box, now and
- * after each label change. */
+/* Every GtkButton under root (itself included) that uses a mnemonic or holds a label in a box, and every
+ * GtkDropDown's button, now and after each label or selection change. */
 void dl_button_names_fix (GtkWidget *root);
 
 G_END_DECLS

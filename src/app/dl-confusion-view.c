@@ -145,6 +145,9 @@ show_text (DlConfusionView *self, cairo_t *cr, const char *text, double cx, doub
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
   pango_layout_get_pixel_size (layout, &w, &h);
+  /* Level text stays inside the widget: a longer translation of a heading is moved in, not cut off. */
+  if (rotate == 0)
+    cx = CLAMP (cx, w / 2.0, MAX (w / 2.0, gtk_widget_get_width (GTK_WIDGET (self)) - w / 2.0));
 
   cairo_save (cr);
   cairo_translate (cr, cx, cy);

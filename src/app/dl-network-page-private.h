@@ -48,6 +48,7 @@ struct _DlNetworkPage
   GtkLabel           *status_label;
   DlLayerDiagram     *layer_diagram;
   GtkStack           *views;
+  GtkWidget          *view_switcher;
   GtkLabel           *weights_caption;
   GtkToggleButton    *show_weights, *show_grads, *show_change;
   DlWeightTiles      *weight_tiles;

@@ -461,6 +461,7 @@ dl_network_page_class_init (DlNetworkPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, layer_diagram);
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, views);
+  gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, view_switcher);
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, weights_caption);
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, show_weights);
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, show_grads);
@@ -481,6 +482,30 @@ dl_network_page_class_init (DlNetworkPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, live_toggle);
   gtk_widget_class_bind_template_child (widget_class, DlNetworkPage, time_label);
   gtk_widget_class_set_css_name (widget_class, "networkpage");
+}
+
+/* The view switcher's buttons say what each view shows (a GtkStackPage has no tooltip of its own). */
+static void
+tip_view_buttons (DlNetworkPage *self)
+{
+  static const struct { const char *name, *tip; } tips[] = {
+    { "weights", N_("Each layer's weights as pictures, or their gradients or their latest change") },
+    { "activations", N_("What each layer's units make of one image: the drawing or a test image") },
+    { "distributions", N_("Histograms of each layer's parameters, gradients or outputs, and its dead or saturated "
+                          "units") },
+  };
+  g_autoptr (GtkSelectionModel) pages = gtk_stack_get_pages (self->views);
+  GtkWidget *button = gtk_widget_get_first_child (self->view_switcher);
+
+  for (guint i = 0; button != NULL; i++, button = gtk_widget_get_next_sibling (button))
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      GtkStackPage *page = item ? GTK_STACK_PAGE (item) : NULL;
+
+      for (gsize k = 0; page != NULL && k < G_N_ELEMENTS (tips); k++)
+        if (g_strcmp0 (gtk_stack_page_get_name (page), tips[k].name) == 0)
+          gtk_widget_set_tooltip_text (button, _(tips[k].tip));
+    }
 }
 
 static void
@@ -513,6 +538,7 @@ dl_network_page_init (DlNetworkPage *self)
   network_page_update_time (self);
   update_input (self);
   network_page_update_caption (self);
+  tip_view_buttons (self);
 }
 
 GtkWidget *

@@ -101,9 +101,12 @@ static gboolean
 describe_now (gpointer data)
 {
   DlPlot *self = data;
-  g_autofree char *text = dl_plot_describe (self);
+  g_autofree char *text = NULL;
 
   self->describe_id = 0;
+  if (_dl_plot_cursor_refresh (self))
+    return G_SOURCE_REMOVE;
+  text = dl_plot_describe (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
   return G_SOURCE_REMOVE;
 }

@@ -10,6 +10,7 @@
  *   dl-plot-render.c    drawing a frame
  *   dl-plot-lines.c     an entry's lines from its decimated columns
  *   dl-plot-readout.c   the hover read-out's text, and the x a right-click refers to
+ *   dl-plot-cursor.c    the read-out from the keyboard: a cursor moved along the x axis
  *   dl-plot-layer.c     the finished runs' lines kept as an image between frames
  *   dl-plot-describe.c  the accessible description: each curve's latest and best values
  *   dl-plot-export.c    PNG, SVG and CSV files of one or several plots
@@ -186,6 +187,8 @@ struct _DlPlot
 
   gboolean        hovering;
   double          hover_x, hover_y;
+  gboolean        cursor_on;        /* the keyboard's cursor is shown (it wins over the pointer's hover) */
+  double          cursor_x;         /* the x of the point it is on */
 
   guint           describe_id;      /* the accessible description's pending update */
 
@@ -303,6 +306,18 @@ typedef struct {
 char           *_dl_plot_readout            (DlPlot *self, DlPlotFrame *f, double px, double py, GArray *dots);
 /* The x of the current run's point nearest to pixel column px (any curve's without a current run). */
 gboolean        _dl_plot_point_x_at         (DlPlot *self, const DlPlotFrame *f, double px, double *x);
+/* The i-th curve the read-out lists: the current run's first, then the others as drawn. */
+DlPlotEntry    *_dl_plot_readout_entry      (DlPlot *self, guint i);
+
+/* dl-plot-cursor.c */
+/* Where the read-out is to be shown: the keyboard cursor's point while it is on, else the pointer while it
+ * hovers; FALSE when neither. */
+gboolean        _dl_plot_cursor_point       (DlPlot *self, const DlPlotFrame *f, double *px, double *py);
+/* Moves the cursor ("left", "right", "page-left", "page-right", "home", "end"; the first move turns it on
+ * at the latest point) or turns it off ("off"), and says the read-out in the accessible description. */
+void            _dl_plot_cursor_move        (DlPlot *self, const char *how);
+/* While the cursor is on, its read-out again as the description (the points changed); FALSE when off. */
+gboolean        _dl_plot_cursor_refresh     (DlPlot *self);
 
 /* dl-plot-describe.c: the accessible description brought up to date soon (once for many changes). */
 void            _dl_plot_describe_queue     (DlPlot *self);

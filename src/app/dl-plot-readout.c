@@ -6,8 +6,8 @@
 #include <math.h>
 
 /* The current run's entries first (in their order), then the others as drawn. */
-static DlPlotEntry *
-readout_entry (DlPlot *self, guint i)
+DlPlotEntry *
+_dl_plot_readout_entry (DlPlot *self, guint i)
 {
   guint n = self->entries->len, n_current = 0;
 
@@ -78,7 +78,7 @@ _dl_plot_readout (DlPlot *self, DlPlotFrame *f, double px, double py, GArray *do
     return NULL;
   for (guint i = 0; i < self->entries->len; i++)
     {
-      DlPlotEntry *e = readout_entry (self, i);
+      DlPlotEntry *e = _dl_plot_readout_entry (self, i);
       int j = x_in_run (e, hx) ? _dl_plot_entry_nearest (e, hx) : -1;
       DlPlotArray a;
       DlPlotDot dot;

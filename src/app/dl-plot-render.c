@@ -373,23 +373,24 @@ draw_hover (DlPlot *self, cairo_t *cr, DlPlotFrame *f)
   g_autoptr (GArray) dots = g_array_new (FALSE, FALSE, sizeof (DlPlotDot));
   g_autofree char *markup = NULL;
   GdkRGBA bg;
-  double w, h, bx, by;
+  double hx, hy, w, h, bx, by;
   int pw, ph;
 
-  if (!self->hovering)
+  /* The pointer's position, or the keyboard cursor's point. */
+  if (!_dl_plot_cursor_point (self, f, &hx, &hy))
     return;
-  markup = _dl_plot_readout (self, f, self->hover_x, self->hover_y, dots);
-  if (!graphene_rect_contains_point (a, &GRAPHENE_POINT_INIT (self->hover_x, self->hover_y)))
+  markup = _dl_plot_readout (self, f, hx, hy, dots);
+  if (!graphene_rect_contains_point (a, &GRAPHENE_POINT_INIT (hx, hy)))
     return;
   _dl_plot_background_color (self, &bg);
 
   /* The crosshair. */
   cairo_set_line_width (cr, 1);
   _dl_plot_set_source (cr, &self->fg, 0.3);
-  cairo_move_to (cr, crisp (self->hover_x), a->origin.y);
-  cairo_line_to (cr, crisp (self->hover_x), a->origin.y + a->size.height);
-  cairo_move_to (cr, a->origin.x, crisp (self->hover_y));
-  cairo_line_to (cr, a->origin.x + a->size.width, crisp (self->hover_y));
+  cairo_move_to (cr, crisp (hx), a->origin.y);
+  cairo_line_to (cr, crisp (hx), a->origin.y + a->size.height);
+  cairo_move_to (cr, a->origin.x, crisp (hy));
+  cairo_line_to (cr, a->origin.x + a->size.width, crisp (hy));
   cairo_stroke (cr);
 
   /* A dot on each line read out, then the read-out right of and below the pointer, flipped when it
@@ -405,10 +406,10 @@ draw_hover (DlPlot *self, cairo_t *cr, DlPlotFrame *f)
   pango_layout_get_pixel_size (f->small, &pw, &ph);
   w = pw + 16;
   h = ph + 10;
-  bx = self->hover_x + 12;
+  bx = hx + 12;
   if (bx + w > a->origin.x + a->size.width)
-    bx = self->hover_x - 12 - w;
-  by = CLAMP (self->hover_y + 12, a->origin.y, MAX (a->origin.y, a->origin.y + a->size.height - h));
+    bx = hx - 12 - w;
+  by = CLAMP (hy + 12, a->origin.y, MAX (a->origin.y, a->origin.y + a->size.height - h));
   draw_label_box (self, cr, round (bx), round (by), w, h, 0.95);
   _dl_plot_set_source (cr, &self->fg, 0.9);
   cairo_move_to (cr, round (bx) + 8, round (by) + 5);

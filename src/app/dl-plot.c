@@ -54,6 +54,10 @@ frame_end (DlPlotFrame *f, cairo_t *cr)
 static void
 on_motion (GtkEventControllerMotion *controller, double x, double y, DlPlot *self)
 {
+  /* The pointer takes the read-out back from the keyboard when it moves (GTK also reports motion where the
+   * pointer rests, e.g. after a redraw). */
+  if (!self->hovering || x != self->hover_x || y != self->hover_y)
+    _dl_plot_cursor_move (self, "off");
   self->hovering = TRUE;
   self->hover_x = x;
   self->hover_y = y;
@@ -65,6 +69,19 @@ on_leave (GtkEventControllerMotion *controller, DlPlot *self)
 {
   self->hovering = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_focus_leave (GtkEventControllerFocus *controller, DlPlot *self)
+{
+  _dl_plot_cursor_move (self, "off");
+}
+
+/* Left/Right, Page Up/Down, Home/End, Escape: the keyboard's read-out (dl-plot-cursor.c). */
+static void
+cursor_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  _dl_plot_cursor_move (DL_PLOT (widget), g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -340,6 +357,19 @@ dl_plot_class_init (DlPlotClass *klass)
   gtk_widget_class_install_action (widget_class, "plot.menu", NULL, menu_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "plot.menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "plot.menu", NULL);
+  gtk_widget_class_install_action (widget_class, "plot.cursor", "s", cursor_action);
+  {
+    const struct { guint key; const char *how; } keys[] = {
+      { GDK_KEY_Left, "left" }, { GDK_KEY_KP_Left, "left" }, { GDK_KEY_Right, "right" },
+      { GDK_KEY_KP_Right, "right" }, { GDK_KEY_Page_Up, "page-left" }, { GDK_KEY_KP_Page_Up, "page-left" },
+      { GDK_KEY_Page_Down, "page-right" }, { GDK_KEY_KP_Page_Down, "page-right" }, { GDK_KEY_Home, "home" },
+      { GDK_KEY_KP_Home, "home" }, { GDK_KEY_End, "end" }, { GDK_KEY_KP_End, "end" },
+      { GDK_KEY_Escape, "off" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+      gtk_widget_class_add_binding_action (widget_class, keys[i].key, 0, "plot.cursor", "s", keys[i].how);
+  }
 
   gtk_widget_class_set_css_name (widget_class, "plot");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -349,6 +379,7 @@ static void
 dl_plot_init (DlPlot *self)
 {
   GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *focus = gtk_event_controller_focus_new ();
   GtkGesture *click = gtk_gesture_click_new ();
   g_autoptr (GMenuModel) menu = context_menu_model (self);
 
@@ -363,13 +394,16 @@ dl_plot_init (DlPlot *self)
   dl_plot_exporter_add_plot (self->exporter, self);
 
   gtk_widget_add_css_class (GTK_WIDGET (self), "dl-plot");
-  /* Reached by Tab: a screen reader reads its description, and Menu opens its menu. */
+  /* Reached by Tab: a screen reader reads its description, the arrow keys read out points, and Menu opens
+   * its menu. */
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("No points yet"), -1);
 
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  g_signal_connect (focus, "leave", G_CALLBACK (on_focus_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), focus);
 
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect (click, "pressed", G_CALLBACK (on_secondary_click), self);

@@ -101,6 +101,14 @@ void        dl_plot_get_axis_range  (DlPlot *self, int width, int height, double
  * of the plot drawn at width × height; NULL when the pointer is outside the data area or nothing is near. */
 char       *dl_plot_get_readout     (DlPlot *self, int width, int height, double x, double y);
 
+/* The keyboard's read-out on one line, as the accessible description says it while the cursor is on
+ * ("epoch 3.96, loss 0.104, test loss 0.16 at 4.00"), at the plot's allocated size; NULL while it is off.
+ * Left/Right move the cursor to a neighbouring point of the read-out's first curve (at least 1 % of its
+ * span away), Page Up/Down by 10 %, Home/End to its ends, Escape or leaving the focus turn it off; the
+ * action "plot.cursor" (s: "left", "right", "page-left", "page-right", "home", "end", "off") does the
+ * same. The pointer moving over the plot turns it off too. */
+char       *dl_plot_get_cursor_readout (DlPlot *self);
+
 /* The plot in words, as its accessible description says it (kept up to date within half a second of a
  * change): each curve of the current run (every curve without one) with its latest value and, when the
  * curve marks one, its best, in the read-out's unit ("test accuracy: latest 97.68 % at epoch 3.00, best

@@ -140,13 +140,26 @@ dl_run_cell_set_run (DlRunCell *self, DlRun *run)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN]);
 }
 
+/* The longest state name in the user's language ("Finished" is 8 characters, "Abgeschlossen" 13). */
+static int
+state_chars (void)
+{
+  int longest = 0;
+
+  for (DlTrainState st = DL_TRAIN_READY; st <= DL_TRAIN_FAILED; st++)
+    longest = MAX (longest, (int) g_utf8_strlen (dl_run_format_state (st), -1));
+  return longest;
+}
+
 /* How wide a field wants to be, in characters. */
 static int
 natural_chars (DlRunField field)
 {
+  if (field == DL_RUN_FIELD_STATE)
+    return state_chars ();
   static const int chars[] = {
     [DL_RUN_FIELD_NUMBER] = 4, [DL_RUN_FIELD_RECIPE] = 30, [DL_RUN_FIELD_DATA] = 22, [DL_RUN_FIELD_STARTED] = 16,
-    [DL_RUN_FIELD_DURATION] = 6, [DL_RUN_FIELD_STATE] = 8, [DL_RUN_FIELD_BEST] = 17, [DL_RUN_FIELD_FINAL] = 8,
+    [DL_RUN_FIELD_DURATION] = 6, [DL_RUN_FIELD_BEST] = 17, [DL_RUN_FIELD_FINAL] = 8,
   };
 
   return field < G_N_ELEMENTS (chars) ? chars[field] : 12;

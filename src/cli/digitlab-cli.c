@@ -15,6 +15,8 @@
  * Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted (Ctrl-C: training
  * stops at the next batch, and the model and metrics so far are saved).
  */
+#include "config.h"
+
 #include <glib/gi18n.h>
 #include <stdio.h>
 
@@ -44,34 +46,38 @@
 
 #define STR(name, field, arg, help) { name, 0, 0, G_OPTION_ARG_STRING, &o.field, help, arg }
 #define DATA_ENTRIES \
-  STR ("data", data_dir, "DIR", "Directory with the MNIST IDX files (default: $DIGITLAB_DATA, else the cache)"), \
-  STR ("test", test_path, "PATH", "Test set: a .csv file, a directory, or IMAGES,LABELS (two IDX files)"), \
-  { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print the results as one JSON object on stdout", NULL }
+  STR ("data", data_dir, N_ ("DIR"), \
+       N_ ("Directory with the MNIST IDX files (default: $DIGITLAB_DATA, else the cache)")), \
+  STR ("test", test_path, N_ ("PATH"), N_ ("Test set: a .csv file, a directory, or IMAGES,LABELS (two IDX files)")), \
+  { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_ ("Print the results as one JSON object on stdout"), NULL }
 #define RECIPE_ENTRIES \
-  STR ("preset", preset, "NAME", "Start from this preset (default mlp; see 'digitlab-cli presets')"), \
-  STR ("arch", arch, "SPEC", "Architecture, e.g. fc256-relu,fc128-relu,fc10,softmax"), \
-  STR ("lr", lr, "F", "Learning rate"), \
-  STR ("momentum", momentum, "F", "Momentum (momentum and nesterov optimisers)"), \
-  STR ("batch", batch, "N", "Batch size, 1 to 1024"), \
-  STR ("seed", seed, "N", "Seed of initialisation, shuffling, dropout and augmentation (default 1)"), \
-  STR ("threads", threads, "N", "Threads (default: what measured fastest for the network)"), \
-  STR ("optimizer", optimizer, "NAME", "sgd, momentum, nesterov or adam"), \
-  STR ("weight-decay", weight_decay, "F", "L2 weight decay"), \
-  STR ("reduce", reduce, "HOW", "Batch gradient: mean (right) or sum (the bug report's: step × batch)"), \
-  STR ("epochs", epochs, "N", "Epochs"), \
-  STR ("schedule", schedule, "NAME", "Learning-rate schedule: none, step or cosine"), \
-  STR ("schedule-gamma", schedule_gamma, "F", "Step schedule: multiply the rate by F…"), \
-  STR ("schedule-step", schedule_step, "N", "…every N epochs"), \
-  STR ("schedule-warmup", schedule_warmup, "F", "Onecycle schedule: epochs of warm-up before the cosine"), \
-  { "augment", 0, 0, G_OPTION_ARG_NONE, &o.augment, "Randomly shift, rotate and scale training images", NULL }, \
-  { "no-augment", 0, 0, G_OPTION_ARG_NONE, &o.no_augment, "Train on the images as they are", NULL }, \
-  STR ("augment-kinds", augment_kinds, "LIST", "Which augmentations: affine, hurried, stroke, elastic, comma-separated")
+  STR ("preset", preset, N_ ("NAME"), N_ ("Start from this preset (default mlp; see 'digitlab-cli presets')")), \
+  STR ("arch", arch, N_ ("SPEC"), N_ ("Architecture, e.g. fc256-relu,fc128-relu,fc10,softmax")), \
+  STR ("lr", lr, N_ ("F"), N_ ("Learning rate")), \
+  STR ("momentum", momentum, N_ ("F"), N_ ("Momentum (momentum and nesterov optimisers)")), \
+  STR ("batch", batch, N_ ("N"), N_ ("Batch size, 1 to 1024")), \
+  STR ("seed", seed, N_ ("N"), N_ ("Seed of initialisation, shuffling, dropout and augmentation (default 1)")), \
+  STR ("threads", threads, N_ ("N"), N_ ("Threads (default: what measured fastest for the network)")), \
+  STR ("optimizer", optimizer, N_ ("NAME"), N_ ("sgd, momentum, nesterov or adam")), \
+  STR ("weight-decay", weight_decay, N_ ("F"), N_ ("L2 weight decay")), \
+  STR ("reduce", reduce, N_ ("HOW"), N_ ("Batch gradient: mean (right) or sum (the bug report's: step × batch)")), \
+  STR ("epochs", epochs, N_ ("N"), N_ ("Epochs")), \
+  STR ("schedule", schedule, N_ ("NAME"), N_ ("Learning-rate schedule: none, step or cosine")), \
+  STR ("schedule-gamma", schedule_gamma, N_ ("F"), N_ ("Step schedule: multiply the rate by F…")), \
+  STR ("schedule-step", schedule_step, N_ ("N"), N_ ("…every N epochs")), \
+  STR ("schedule-warmup", schedule_warmup, N_ ("F"), N_ ("Onecycle schedule: epochs of warm-up before the cosine")), \
+  { "augment", 0, 0, G_OPTION_ARG_NONE, &o.augment, N_ ("Randomly shift, rotate and scale training images"), NULL }, \
+  { "no-augment", 0, 0, G_OPTION_ARG_NONE, &o.no_augment, N_ ("Train on the images as they are"), NULL }, \
+  STR ("augment-kinds", augment_kinds, N_ ("LIST"), \
+       N_ ("Which augmentations: affine, hurried, stroke, elastic, comma-separated"))
 
 /* Prints a usage error and returns the usage exit status. */
 static int
 usage_failure (const char *command, const GError *error)
 {
-  fprintf (stderr, PROG ": %s\nTry '" PROG " %s --help'.\n", error->message, command);
+  fprintf (stderr, PROG ": %s\n", error->message);
+  /* TRANSLATORS: %s is the command, e.g. train */
+  fprintf (stderr, _("Try 'digitlab-cli %s --help'.\n"), command);
   return DL_EXIT_USAGE;
 }
 
@@ -89,12 +95,13 @@ parse_options (const char *command, const char *summary, GOptionEntry *entries, 
 {
   g_autofree char *param = g_strdup_printf ("%s - %s", command, summary);
   g_autoptr (GOptionContext) ctx = g_option_context_new (param);
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  /* The entries' descriptions are N_() strings, translated here. */
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, argc, argv, error))
     return FALSE;
   if (*argc > 1)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument '%s'", (*argv)[1]);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("unexpected argument '%s'"), (*argv)[1]);
       return FALSE;
     }
   return TRUE;
@@ -117,7 +124,7 @@ static char *
 describe_threads (const DlCliRecipe *r)
 {
   if (r->threads > 1)
-    return g_strdup_printf ("%s; each batch split over %d threads", dl_blas_describe (), r->threads);
+    return g_strdup_printf (_("%s; each batch split over %d threads"), dl_blas_describe (), r->threads);
   return g_strdup (dl_blas_describe ());
 }
 
@@ -153,21 +160,24 @@ cmd_train (int argc, char **argv)
 {
   DlCliOptions o = { 0 };
   GOptionEntry entries[] = {
-    STR ("train", train_path, "PATH", "Training set: a .csv file, a directory, or IMAGES,LABELS (two IDX files)"),
+    STR ("train", train_path, N_ ("PATH"),
+         N_ ("Training set: a .csv file, a directory, or IMAGES,LABELS (two IDX files)")),
     DATA_ENTRIES,
     RECIPE_ENTRIES,
-    STR ("limit-train", limit_train, "N", "Train on the first N training images only"),
-    STR ("save", save, "FILE", "Save the trained model (written atomically)"),
-    STR ("metrics", metrics, "FILE.csv", "Write per-epoch and every-N-batch loss rows as CSV"),
-    STR ("metrics-every", metrics_every, "N", "A batch loss row every N batches (default 50)"),
-    STR ("from", from, "RUN[@STEP]", "Branch from a recorded run's latest checkpoint at or before STEP (default: "
-         "its last), with the options given as changes to its recipe"),
-    STR ("run-name", run_name, "NAME", "Name of the run in the run history (default: preset and time)"),
-    STR ("store", store, "FILE", "Record the run in this store (default: ~/.local/share/digitlab/runs.sqlite)"),
-    { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, "Do not record the run in the run history", NULL },
+    STR ("limit-train", limit_train, N_ ("N"), N_ ("Train on the first N training images only")),
+    STR ("save", save, N_ ("FILE"), N_ ("Save the trained model (written atomically)")),
+    STR ("metrics", metrics, N_ ("FILE.csv"), N_ ("Write per-epoch and every-N-batch loss rows as CSV")),
+    STR ("metrics-every", metrics_every, N_ ("N"), N_ ("A batch loss row every N batches (default 50)")),
+    STR ("from", from, N_ ("RUN[@STEP]"),
+         N_ ("Branch from a recorded run's latest checkpoint at or before STEP (default: "
+         "its last), with the options given as changes to its recipe")),
+    STR ("run-name", run_name, N_ ("NAME"), N_ ("Name of the run in the run history (default: preset and time)")),
+    STR ("store", store, N_ ("FILE"),
+         N_ ("Record the run in this store (default: ~/.local/share/digitlab/runs.sqlite)")),
+    { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, N_ ("Do not record the run in the run history"), NULL },
     { "no-tune", 0, 0, G_OPTION_ARG_NONE, &o.no_tune,
-      "Train on the untuned defaults (im2col, the linked BLAS kernel; --threads or every core): the same "
-      "arithmetic in every run", NULL },
+      N_ ("Train on the untuned defaults (im2col, the linked BLAS kernel; --threads or every core): the same "
+      "arithmetic in every run"), NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -181,7 +191,7 @@ cmd_train (int argc, char **argv)
   int limit_train, status = DL_EXIT_OK;
   g_autofree char *kinds = NULL, *augmented = NULL;
 
-  if (!parse_options ("train", "train a network", entries, &argc, &argv, &error)
+  if (!parse_options ("train", _("train a network"), entries, &argc, &argv, &error)
       || (o.limit_train && !dl_cli_parse_int ("limit-train", o.limit_train, 1, G_MAXINT, &limit, &error))
       || (o.metrics_every && !dl_cli_parse_int ("metrics-every", o.metrics_every, 1, G_MAXINT, &every, &error))
       || (o.from == NULL && !dl_cli_recipe_resolve (&o, &r, &error)))
@@ -212,8 +222,8 @@ cmd_train (int argc, char **argv)
   report.arch = g_strdup (r.p.arch);
   report.seed = r.seed;
   report.blas = describe_threads (&r);
-  dl_cli_report_dataset (&report, "training set", train);
-  dl_cli_report_dataset (&report, "test set", test);
+  dl_cli_report_dataset (&report, _("training set"), train);
+  dl_cli_report_dataset (&report, _("test set"), test);
   if (o.from != NULL)
     {
       g_autofree char *what = dl_cli_branch_describe (&branch);
@@ -221,15 +231,24 @@ cmd_train (int argc, char **argv)
       report.from_run = dl_run_get_number (branch.parent);
       report.from_uuid = g_strdup (dl_run_get_uuid (branch.parent));
       report.from_step = branch.ckpt->step;
-      dl_cli_report_message (&report, "branching from %s", what);
+      dl_cli_report_message (&report, _("branching from %s"), what);
     }
   kinds = dl_augment_kinds_to_string (r.p.augment_kinds);
-  augmented = r.p.augment ? g_strdup_printf (", augmented (%s)", kinds) : g_strdup ("");
-  dl_cli_report_message (&report, "training %s (%s) %s %d epoch%s, batch %d, %s lr %g%s, reduce %s, seed %"
-                         G_GUINT64_FORMAT, r.p.name ? r.p.name : "custom", r.p.arch, o.from ? "to" : "for",
-                         r.p.epochs, r.p.epochs == 1 ? "" : "s", r.p.batch, dl_optimizer_name (r.p.hyper.optimizer),
-                         r.p.hyper.lr, augmented,
-                         r.p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r.seed);
+  augmented = r.p.augment ? g_strdup_printf (_(", augmented (%s)"), kinds) : g_strdup ("");
+  /* A branch trains up to the epoch count, a fresh run for it. The optimiser and "sum"/"mean" are the
+   * options' own words. */
+  dl_cli_report_message (&report,
+                         o.from ? ngettext ("training %s (%s) to %d epoch, batch %d, %s lr %g%s, reduce %s, "
+                                            "seed %llu",
+                                            "training %s (%s) to %d epochs, batch %d, %s lr %g%s, reduce %s, "
+                                            "seed %llu", r.p.epochs)
+                                : ngettext ("training %s (%s) for %d epoch, batch %d, %s lr %g%s, reduce %s, "
+                                            "seed %llu",
+                                            "training %s (%s) for %d epochs, batch %d, %s lr %g%s, reduce %s, "
+                                            "seed %llu", r.p.epochs),
+                         r.p.name ? r.p.name : _("custom"), r.p.arch, r.p.epochs, r.p.batch,
+                         dl_optimizer_name (r.p.hyper.optimizer), r.p.hyper.lr, augmented,
+                         r.p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", (unsigned long long) r.seed);
 
   /* After a failure or an interruption the epochs done still go to --metrics and --json (and the store). */
   dl_cli_recording_init (&rec, &o, &r, train, test, branch.store, &report);
@@ -286,8 +305,8 @@ print_eval_json (const DlEval *ev, const DlNet *net, const DlDiagnosis *diag)
 static void
 print_eval_text (const DlEval *ev, const DlDiagnosis *diag)
 {
-  printf ("test accuracy %.2f %% (%d of %d), test loss %.4f\n", 100.0 * ev->accuracy, ev->correct, ev->n, ev->loss);
-  printf ("confusion matrix (rows: true digit, columns: predicted)\n     ");
+  printf (_("test accuracy %.2f %% (%d of %d), test loss %.4f\n"), 100.0 * ev->accuracy, ev->correct, ev->n, ev->loss);
+  printf ("%s\n     ", _("confusion matrix (rows: true digit, columns: predicted)"));
   for (int p = 0; p < DL_N_CLASSES; p++)
     printf ("%6d", p);
   putchar ('\n');
@@ -299,10 +318,10 @@ print_eval_text (const DlEval *ev, const DlDiagnosis *diag)
       putchar ('\n');
     }
   if (diag->collapsed)
-    printf ("*** COLLAPSED: the network answers %d for %.1f %% of the test images ***\n",
+    printf (_("*** COLLAPSED: the network answers %d for %.1f %% of the test images ***\n"),
             diag->collapse_class, 100.0 * diag->collapse_share);
   for (guint i = 0; i < diag->messages->len; i++)
-    printf ("  diagnosis: %s\n", (const char *) g_ptr_array_index (diag->messages, i));
+    printf (_("  diagnosis: %s\n"), (const char *) g_ptr_array_index (diag->messages, i));
 }
 
 static int
@@ -310,7 +329,7 @@ cmd_eval (int argc, char **argv)
 {
   DlCliOptions o = { 0 };
   GOptionEntry entries[] = {
-    STR ("model", model, "FILE", "The model file to evaluate"),
+    STR ("model", model, N_ ("FILE"), N_ ("The model file to evaluate")),
     DATA_ENTRIES,
     { NULL },
   };
@@ -319,11 +338,11 @@ cmd_eval (int argc, char **argv)
   g_autoptr (DlNet) net = NULL;
   int status = DL_EXIT_OK;
 
-  if (!parse_options ("eval", "evaluate a saved model on a test set", entries, &argc, &argv, &error))
+  if (!parse_options ("eval", _("evaluate a saved model on a test set"), entries, &argc, &argv, &error))
     status = usage_failure ("eval", error);
   else if (o.model == NULL)
     {
-      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--model FILE is required");
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--model FILE is required"));
       status = usage_failure ("eval", error);
     }
   else if ((net = dl_model_load (o.model, &error)) == NULL || !dl_cli_load_data (&o, 0, NULL, &test, &error))
@@ -355,12 +374,13 @@ print_bench (const DlCliRecipe *r, const DlBenchStep *b, double worker_sps, int 
   g_autofree char *how = dl_tune_describe_config (&r->arch, r->p.batch, config);
   if (!json)
     {
-      printf ("%s (%s), batch %d, %d timed batches\n", r->p.name, r->p.arch, r->p.batch, batches);
-      printf ("running as: %s\n", how);
-      printf ("training step: %.0f samples/s, %.2f GFLOP/s\n", b->samples_per_second, b->gflops);
-      printf ("training through the worker: %.0f samples/s\n", worker_sps);
-      printf ("inference: %.1f µs per image (median, batch of 1)\n", b->inference_us);
-      printf ("BLAS: %s\n", blas);
+      printf (ngettext ("%s (%s), batch %d, %d timed batch\n", "%s (%s), batch %d, %d timed batches\n", batches),
+              r->p.name, r->p.arch, r->p.batch, batches);
+      printf (_("running as: %s\n"), how);
+      printf (_("training step: %.0f samples/s, %.2f GFLOP/s\n"), b->samples_per_second, b->gflops);
+      printf (_("training through the worker: %.0f samples/s\n"), worker_sps);
+      printf (_("inference: %.1f µs per image (median, batch of 1)\n"), b->inference_us);
+      printf (_("BLAS: %s\n"), blas);
       return;
     }
   JsonBuilder *j = dl_cli_json_new ();
@@ -396,7 +416,7 @@ static void
 print_epoch_accuracy (const DlBenchAccuracy *a, gpointer data)
 {
   gboolean json = GPOINTER_TO_INT (data);
-  fprintf (json ? stderr : stdout, "epoch %.2f: test accuracy %.2f %% at %.2f s of training\n", a->epochs,
+  fprintf (json ? stderr : stdout, _("epoch %.2f: test accuracy %.2f %% at %.2f s of training\n"), a->epochs,
            100.0 * a->accuracy, a->train_seconds);
   fflush (json ? stderr : stdout);
 }
@@ -409,11 +429,11 @@ print_to_accuracy (const DlCliRecipe *r, const DlNetConfig *config, double targe
   if (!json)
     {
       if (a->reached)
-        printf ("%s reached %.2f %% (%.2f %%) after %.2f epochs: %.2f s of training, %.2f s with the evaluations "
-                "(%s)\n", r->p.name, 100.0 * target, 100.0 * a->accuracy, a->epochs, a->train_seconds,
+        printf (_("%s reached %.2f %% (%.2f %%) after %.2f epochs: %.2f s of training, %.2f s with the "
+                  "evaluations (%s)\n"), r->p.name, 100.0 * target, 100.0 * a->accuracy, a->epochs, a->train_seconds,
                 a->wall_seconds, how);
       else
-        printf ("%s did not reach %.2f %% in %.0f epochs (%.2f %% at the end): %.2f s of training (%s)\n", r->p.name,
+        printf (_("%s did not reach %.2f %% in %.0f epochs (%.2f %% at the end): %.2f s of training (%s)\n"), r->p.name,
                 100.0 * target, a->epochs, 100.0 * a->accuracy, a->train_seconds, how);
       return;
     }
@@ -443,18 +463,18 @@ cmd_bench (int argc, char **argv)
 {
   DlCliOptions o = { 0 };
   GOptionEntry entries[] = {
-    STR ("train", train_path, "PATH", "Training images to step through (default: the MNIST training set)"),
+    STR ("train", train_path, N_ ("PATH"), N_ ("Training images to step through (default: the MNIST training set)")),
     DATA_ENTRIES,
     RECIPE_ENTRIES,
-    STR ("batches", batches, "N", "Timed batches (default 100)"),
-    STR ("warmup", warmup, "N", "Untimed batches first (default 10, and at least 0.5 s unless 0)"),
+    STR ("batches", batches, N_ ("N"), N_ ("Timed batches (default 100)")),
+    STR ("warmup", warmup, N_ ("N"), N_ ("Untimed batches first (default 10, and at least 0.5 s unless 0)")),
     { "explain", 0, 0, G_OPTION_ARG_NONE, &o.explain,
-      "Measure the candidate configurations afresh and print them and why one won", NULL },
+      N_ ("Measure the candidate configurations afresh and print them and why one won"), NULL },
     { "no-tune", 0, 0, G_OPTION_ARG_NONE, &o.no_tune,
-      "Run the untuned defaults (every core, im2col, the linked BLAS kernel)", NULL },
+      N_ ("Run the untuned defaults (every core, im2col, the linked BLAS kernel)"), NULL },
     { "to-accuracy", 0, 0, G_OPTION_ARG_NONE, &o.to_accuracy,
-      "Train the recipe until the test accuracy reaches --target; print the time and epochs it took", NULL },
-    STR ("target", target, "F", "Test accuracy for --to-accuracy, e.g. 0.98 (default: mlp 0.98, cnn 0.99)"),
+      N_ ("Train the recipe until the test accuracy reaches --target; print the time and epochs it took"), NULL },
+    STR ("target", target, N_ ("F"), N_ ("Test accuracy for --to-accuracy, e.g. 0.98 (default: mlp 0.98, cnn 0.99)")),
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -470,7 +490,7 @@ cmd_bench (int argc, char **argv)
   DlNetConfig config;
   float target = 0.0f;
 
-  if (!parse_options ("bench", "measure training and inference speed", entries, &argc, &argv, &error)
+  if (!parse_options ("bench", _("measure training and inference speed"), entries, &argc, &argv, &error)
       || !dl_cli_recipe_resolve (&o, &r, &error)
       || (o.batches && !dl_cli_parse_int ("batches", o.batches, 1, 1000000, &batches, &error))
       || (o.warmup && !dl_cli_parse_int ("warmup", o.warmup, 0, 1000000, &warmup, &error))
@@ -532,14 +552,15 @@ cmd_lr_find (int argc, char **argv)
   DlCliOptions o = { 0 };
   g_autofree char *steps_text = NULL;
   GOptionEntry entries[] = {
-    STR ("train", train_path, "PATH", "Training images to sweep over (default: the MNIST training set)"),
+    STR ("train", train_path, N_ ("PATH"), N_ ("Training images to sweep over (default: the MNIST training set)")),
     DATA_ENTRIES,
     RECIPE_ENTRIES,
-    { "steps", 0, 0, G_OPTION_ARG_STRING, &steps_text, "Batches of the sweep from 1e-6 to 10 (100 to 300, default 200)",
-      "N" },
-    STR ("from", from, "RUN[@STEP]", "Sweep a copy of a recorded run's latest checkpoint at or before STEP "
-         "(default: its last) instead of a fresh network"),
-    STR ("store", store, "FILE", "The run history --from looks in (default: ~/.local/share/digitlab/runs.sqlite)"),
+    { "steps", 0, 0, G_OPTION_ARG_STRING, &steps_text,
+      N_ ("Batches of the sweep from 1e-6 to 10 (100 to 300, default 200)"), N_ ("N") },
+    STR ("from", from, N_ ("RUN[@STEP]"), N_ ("Sweep a copy of a recorded run's latest checkpoint at or before STEP "
+         "(default: its last) instead of a fresh network")),
+    STR ("store", store, N_ ("FILE"),
+         N_ ("The run history --from looks in (default: ~/.local/share/digitlab/runs.sqlite)")),
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -550,7 +571,7 @@ cmd_lr_find (int argc, char **argv)
   gint64 steps = 200;
   int limit_train = 0, status = DL_EXIT_OK;
 
-  if (!parse_options ("lr-find", "find a learning rate: sweep it from 1e-6 to 10 on a fresh network", entries,
+  if (!parse_options ("lr-find", _("find a learning rate: sweep it from 1e-6 to 10 on a fresh network"), entries,
                       &argc, &argv, &error)
       || (o.from == NULL && !dl_cli_recipe_resolve (&o, &r, &error))
       || (steps_text && !dl_cli_parse_int ("steps", steps_text, DL_LR_FIND_MIN_STEPS, DL_LR_FIND_MAX_STEPS, &steps,
@@ -631,12 +652,12 @@ cmd_presets (int argc, char **argv)
 {
   DlCliOptions o = { 0 };
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print every recipe as a JSON array", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_ ("Print every recipe as a JSON array"), NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
 
-  if (!parse_options ("presets", "list the training presets", entries, &argc, &argv, &error))
+  if (!parse_options ("presets", _("list the training presets"), entries, &argc, &argv, &error))
     return usage_failure ("presets", error);
   if (o.json)
     {
@@ -644,15 +665,18 @@ cmd_presets (int argc, char **argv)
       return DL_EXIT_OK;
     }
   for (const DlPreset *const *p = dl_presets (); *p; p++)
-    printf ("%-10s %s\n           %s; batch %d, %d epochs, %s lr %g\n", (*p)->name, _((*p)->description),
-            (*p)->arch, (*p)->batch, (*p)->epochs, dl_optimizer_name ((*p)->hyper.optimizer), (*p)->hyper.lr);
+    {
+      printf ("%-10s %s\n           ", (*p)->name, _((*p)->description));
+      printf (ngettext ("%s; batch %d, %d epoch, %s lr %g\n", "%s; batch %d, %d epochs, %s lr %g\n", (*p)->epochs),
+              (*p)->arch, (*p)->batch, (*p)->epochs, dl_optimizer_name ((*p)->hyper.optimizer), (*p)->hyper.lr);
+    }
   return DL_EXIT_OK;
 }
 
 static void
 print_usage (FILE *out)
 {
-  fputs ("Usage: " PROG " COMMAND [OPTIONS]\n"
+  fputs (_("Usage: digitlab-cli COMMAND [OPTIONS]\n"
          "\n"
          "Commands:\n"
          "  train    train a network on MNIST (or any 28×28 IDX/CSV data set) with live progress\n"
@@ -664,8 +688,8 @@ print_usage (FILE *out)
          "  presets  list the training presets\n"
          "  runs     the run history: list, show, export, rm, restore (train records each run)\n"
          "\n"
-         "'" PROG " COMMAND --help' describes a command's options.\n"
-         "Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted.\n", out);
+         "'digitlab-cli COMMAND --help' describes a command's options.\n"
+         "Exit status: 0 success, 1 bad data or a runtime error, 2 a usage error, 130 interrupted.\n"), out);
 }
 
 int
@@ -703,7 +727,8 @@ main (int argc, char **argv)
       print_usage (stdout);
       return DL_EXIT_OK;
     }
-  fprintf (stderr, PROG ": unknown command '%s'\n", command);
+  fprintf (stderr, PROG ": ");
+  fprintf (stderr, _("unknown command '%s'\n"), command);
   print_usage (stderr);
   return DL_EXIT_USAGE;
 }

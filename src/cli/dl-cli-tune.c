@@ -1,6 +1,7 @@
 /* dl-cli-tune.c — tuning the recipe's network from the command line (see dl-cli-tune.h). */
 #include "dl-cli-tune.h"
 
+#include <glib/gi18n.h>
 #include <unistd.h>
 
 static gboolean
@@ -8,7 +9,8 @@ show_progress (double fraction, const char *what, gpointer user_data)
 {
   gboolean *shown = user_data;
 
-  fprintf (stderr, "\r\033[Ktuning for this CPU: %3.0f %% %s", 100.0 * fraction, what);
+  fputs ("\r\033[K", stderr);
+  fprintf (stderr, _("tuning for this CPU: %3.0f %% %s"), 100.0 * fraction, what);
   fflush (stderr);
   *shown = TRUE;
   return TRUE;
@@ -26,8 +28,8 @@ dl_cli_tune (const DlCliRecipe *r, gboolean remeasure)
   if (shown)
     fputs ("\r\033[K", stderr);
   if (t->cache != DL_TUNE_CACHE_HIT)
-    fprintf (stderr, "tuned for this CPU in %.1f s: %s (%s%s)\n", t->seconds, label, cache,
-             t->noisy ? "; the machine was busy, so it is not cached" : "");
+    fprintf (stderr, t->noisy ? _("tuned for this CPU in %.1f s: %s (%s; the machine was busy, so it is not cached)\n")
+                              : _("tuned for this CPU in %.1f s: %s (%s)\n"), t->seconds, label, cache);
   return t;
 }
 
@@ -36,16 +38,19 @@ dl_cli_tune_explain (FILE *out, const DlTuneResult *t, int batch)
 {
   g_autofree char *cache = dl_tune_describe_cache (t);
 
-  fprintf (out, "machine: %s\nnetwork: %s\n", t->machine, t->key);
+  fprintf (out, _("machine: %s\nnetwork: %s\n"), t->machine, t->key);
   if (t->cache == DL_TUNE_CACHE_HIT)
     {
-      fprintf (out, "%s: %.0f µs per step (%.0f samples/s) when measured\n", cache, t->step_seconds * 1e6,
+      fprintf (out, _("%s: %.0f µs per step (%.0f samples/s) when measured\n"), cache, t->step_seconds * 1e6,
                batch / t->step_seconds);
       return;
     }
-  fprintf (out, "%s, in %.2f s; %d timed windows, %d of them retried because another program took a core%s\n",
-           cache, t->seconds, t->windows, t->disturbed, t->noisy ? " (too many: not cached)" : "");
-  fprintf (out, "%-60s %10s %10s  %s\n", "candidate", "µs/step", "samples/s", "verdict");
+  fprintf (out, ngettext ("%s, in %.2f s; %d timed window, %d of them retried because another program took a core",
+                          "%s, in %.2f s; %d timed windows, %d of them retried because another program took a core",
+                          t->windows), cache, t->seconds, t->windows, t->disturbed);
+  fprintf (out, "%s\n", t->noisy ? _(" (too many: not cached)") : "");
+  /* TRANSLATORS: the column headers of bench --explain's table */
+  fprintf (out, "%-60s %10s %10s  %s\n", _("candidate"), _("µs/step"), _("samples/s"), _("verdict"));
   for (guint i = 0; i < t->candidates->len; i++)
     {
       const DlTuneCandidate *c = g_ptr_array_index (t->candidates, i);
@@ -53,5 +58,6 @@ dl_cli_tune_explain (FILE *out, const DlTuneResult *t, int batch)
                c->verdict ? c->verdict : "");
     }
   if (t->skipped)
-    fprintf (out, "%d comparison%s left out: the time budget ran out\n", t->skipped, t->skipped == 1 ? "" : "s");
+    fprintf (out, ngettext ("%d comparison left out: the time budget ran out\n",
+                            "%d comparisons left out: the time budget ran out\n", t->skipped), t->skipped);
 }

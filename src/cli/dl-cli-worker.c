@@ -1,6 +1,8 @@
 /* dl-cli-worker.c — digitlab-cli on the worker thread (see dl-cli-worker.h). */
 #include "dl-cli-worker.h"
 
+#include <glib/gi18n.h>
+
 #include <signal.h>
 #include <glib-unix.h>
 
@@ -123,8 +125,9 @@ on_sigint (gpointer user_data)
   if (!run->interrupted)
     {
       run->interrupted = TRUE;
-      dl_cli_report_message (run->report, "interrupted: stopping after this batch%s",
-                             run->save_path ? " and saving the model" : "");
+      dl_cli_report_message (run->report, "%s", run->save_path ? _("interrupted: stopping after this batch and saving "
+                                                                   "the model")
+                                                                 : _("interrupted: stopping after this batch"));
       dl_worker_stop (run->worker);
     }
   return G_SOURCE_CONTINUE;
@@ -160,7 +163,7 @@ on_event (DlWorker *worker, DlEvent *ev, TrainRun *run)
       /* The recorder saves the run's final model too; only --save is reported. */
       if (g_strcmp0 (ev->path, run->save_path) != 0)
         break;
-      dl_cli_report_message (run->report, "saved the model to %s", ev->path);
+      dl_cli_report_message (run->report, _("saved the model to %s"), ev->path);
       run->saved = TRUE;
       maybe_quit (run);
       break;
@@ -279,8 +282,8 @@ dl_cli_train_worker (const DlCliRecipe *r, const DlCliBranch *branch, DlDataset 
   g_mutex_clear (&run.lock);
 
   if (run.error == NULL && run.interrupted)
-    run.error = g_error_new (DL_CLI_ERROR, DL_CLI_ERROR_INTERRUPTED, "interrupted at step %" G_GINT64_FORMAT,
-                             run.step);
+    run.error = g_error_new (DL_CLI_ERROR, DL_CLI_ERROR_INTERRUPTED, _("interrupted at step %lld"),
+                             (long long) run.step);
   if (run.error)
     {
       g_propagate_error (error, run.error);

@@ -1,5 +1,9 @@
 /* dl-tune.c — measuring the fastest way to train a network on this CPU, and the cache (see dl-tune.h). */
+#include "config.h"
+
 #include "dl-tune.h"
+
+#include <glib/gi18n-lib.h>
 
 #include <errno.h>
 #include <math.h>
@@ -140,18 +144,18 @@ dl_tune_describe_cache (const DlTuneResult *r)
   switch (r->cache)
     {
     case DL_TUNE_CACHE_HIT:
-      return g_strdup ("from the cache");
+      return g_strdup (_("from the cache"));
     case DL_TUNE_CACHE_SESSION:
-      return g_strdup ("as measured earlier in this session");
+      return g_strdup (_("as measured earlier in this session"));
     case DL_TUNE_CACHE_MISSING:
-      return g_strdup ("measured: no cached entry for this network on this machine");
+      return g_strdup (_("measured: no cached entry for this network on this machine"));
     case DL_TUNE_CACHE_CORRUPT:
-      return g_strdup_printf ("measured again: the cached entry is corrupt (%s)", r->cache_detail);
+      return g_strdup_printf (_("measured again: the cached entry is corrupt (%s)"), r->cache_detail);
     case DL_TUNE_CACHE_FOREIGN:
-      return g_strdup_printf ("measured again: the cached entry is not this machine's (%s)", r->cache_detail);
+      return g_strdup_printf (_("measured again: the cached entry is not this machine's (%s)"), r->cache_detail);
     case DL_TUNE_CACHE_IGNORED:
     default:
-      return g_strdup ("measured afresh, as asked");
+      return g_strdup (_("measured afresh, as asked"));
     }
 }
 
@@ -240,21 +244,21 @@ cache_read (const Want *w, DlNetConfig *config, double *step_us, char **detail)
 
   if (!machine || !kernel || !split || !conv || !sum || e1 || e2 || e3)
     {
-      *detail = g_strdup ("a field is missing or not a number");
+      *detail = g_strdup (_("a field is missing or not a number"));
       return DL_TUNE_CACHE_CORRUPT;
     }
   g_autofree char *text = entry_text (w->key, machine, version, kernel, threads, split, conv, us);
   g_autofree char *expect = checksum (text);
   if (strcmp (expect, sum) != 0)
     {
-      *detail = g_strdup_printf ("checksum %s, the fields give %s", sum, expect);
+      *detail = g_strdup_printf (_("checksum %s, the fields give %s"), sum, expect);
       return DL_TUNE_CACHE_CORRUPT;
     }
   if (strcmp (machine, w->machine) != 0 || version != TUNE_VERSION)
     {
-      *detail = version != TUNE_VERSION ? g_strdup_printf ("made by tuner version %d, this is %d", version,
+      *detail = version != TUNE_VERSION ? g_strdup_printf (_("made by tuner version %d, this is %d"), version,
                                                            TUNE_VERSION)
-                                        : g_strdup_printf ("measured on %s", machine);
+                                        : g_strdup_printf (_("measured on %s"), machine);
       return DL_TUNE_CACHE_FOREIGN;
     }
   dl_net_config_init (config);
@@ -265,8 +269,8 @@ cache_read (const Want *w, DlNetConfig *config, double *step_us, char **detail)
       || (strcmp (split, "units") != 0 && strcmp (split, "rows") != 0) || !parse_conv_list (w->arch, conv, config)
       || !(us > 0.0) || !isfinite (us))
     {
-      *detail = g_strdup_printf ("threads %d, kernel %s, split %s, conv '%s', %g µs per step: not a choice this "
-                                 "machine can make", threads, kernel, split, conv, us);
+      *detail = g_strdup_printf (_("threads %d, kernel %s, split %s, conv '%s', %g µs per step: not a choice this "
+                                   "machine can make"), threads, kernel, split, conv, us);
       return DL_TUNE_CACHE_CORRUPT;
     }
   *step_us = us;
@@ -509,7 +513,7 @@ challenge (Bench *b, DlNetConfig *incumbent, double *best_time, DlTuneCandidate 
   g_autofree char *inc_label = g_strdup ((*incumbent_c)->label);
   if (tc < ti * MARGIN && 2 * wins > b->rounds)
     {
-      c->verdict = g_strdup_printf ("faster: %.2f× the speed of %s, paired", ti / tc, inc_label);
+      c->verdict = g_strdup_printf (_("faster: %.2f× the speed of %s, paired"), ti / tc, inc_label);
       DlNet *swap = b->nets[0];
       b->nets[0] = b->nets[1], b->nets[1] = swap;
       *incumbent = *challenger;
@@ -517,9 +521,13 @@ challenge (Bench *b, DlNetConfig *incumbent, double *best_time, DlTuneCandidate 
       *best_time = tc;
       return TRUE;
     }
-  c->verdict = g_strdup_printf ("%.2f× the speed of %s, paired%s", ti / tc, inc_label,
-                                tc >= ti ? "" : tc >= ti * MARGIN ? " (within the 2 % margin: not enough to switch)"
-                                                                  : " (but slower in most rounds)");
+  if (tc >= ti)
+    c->verdict = g_strdup_printf (_("%.2f× the speed of %s, paired"), ti / tc, inc_label);
+  else if (tc >= ti * MARGIN)
+    c->verdict = g_strdup_printf (_("%.2f× the speed of %s, paired (within the 2 %% margin: not enough to switch)"),
+                                  ti / tc, inc_label);
+  else
+    c->verdict = g_strdup_printf (_("%.2f× the speed of %s, paired (but slower in most rounds)"), ti / tc, inc_label);
   *best_time = ti;
   return FALSE;
 }
@@ -579,7 +587,7 @@ search (Bench *b, const Want *w, DlNetConfig *best, double *best_time)
   /* Start from every core (the untuned default), timed by plan_windows. */
   dl_net_get_config (b->nets[0], best);
   DlTuneCandidate *inc = add_candidate (b, best, *best_time);
-  inc->verdict = g_strdup ("the starting point");
+  inc->verdict = g_strdup (_("the starting point"));
 
   for (int i = n_counts - 2; i >= 0 && !b->stopped; i--)
     {
@@ -616,7 +624,7 @@ search (Bench *b, const Want *w, DlNetConfig *best, double *best_time)
         challenge (b, best, best_time, &inc, &cand);
       }
   g_autofree char *last = g_steal_pointer (&inc->verdict);
-  inc->verdict = g_strdup_printf ("chosen%s%s", last ? ": " : "", last ? last : "");
+  inc->verdict = last ? g_strdup_printf (_("chosen: %s"), last) : g_strdup (_("chosen"));
 }
 
 /* How many steps a window and how many rounds, so that the whole search fits the budget. Times the
@@ -695,7 +703,7 @@ dl_tune (const DlArch *arch, const DlHyper *hyper, int batch, int min_threads, i
   r->windows = b.windows;
   r->disturbed = b.disturbed;
   if (progress && !b.stopped)
-    progress (1.0, "done", user_data);
+    progress (1.0, _("done"), user_data);
   r->cancelled = b.stopped;
   if (!r->cancelled)
     memo_put (r->key, &r->config, r->step_seconds);
