@@ -1,7 +1,8 @@
 /* test-runs-checkpoints.c — a recorded run's checkpoints in the store: each a file in the run's directory
  * with its size and SHA-256, thinned by the retention (every end of epoch and the latest others; the files
  * of the rest gone), read back whole and checked against the recorded checksum; a run branched from one
- * recorded with its parent and step, that checkpoint kept whatever the retention.
+ * recorded with its parent and step, that checkpoint kept whatever the retention; a branch the worker
+ * refuses leaves nothing pending.
  */
 #include <check.h>
 
@@ -259,6 +260,57 @@ START_TEST (test_branch_from_the_store)
 }
 END_TEST
 
+static void
+on_begin_failed (DlRunRecorder *recorder, const GError *error, GError **out)
+{
+  g_clear_error (out);
+  *out = g_error_copy (error);
+}
+
+static gboolean
+run_stored (gpointer run)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM runs WHERE uuid = '%s'", dl_run_get_uuid (run));
+
+  flush ();
+  return test_runs_query_int (F.path, sql) == 1;
+}
+
+/* A branch the worker refuses (here: no epochs left after its checkpoint) leaves no run pending: the
+ * recorder says so ("begin-failed") and is not busy, the parent stays current, and the next run records. */
+START_TEST (test_refused_branch)
+{
+  DlRun *parent = record_run (3, FALSE);
+  g_autoptr (DlRunCheckpoint) at = dl_run_store_find_checkpoint (F.store, parent, 47, NULL);
+  g_autoptr (DlCheckpoint) ckpt = at != NULL ? dl_run_store_load_checkpoint (F.store, at, NULL) : NULL;
+  g_autoptr (DlTrainConfig) none_left = NULL;
+  g_autoptr (GError) error = NULL, failed = NULL;
+  DlRunSpec spec = { .program = "test-runs-checkpoints", .parent = parent };
+  DlRun *next;
+
+  ck_assert_ptr_nonnull (ckpt);
+  none_left = dl_train_config_copy (ckpt->config);
+  none_left->epochs = ckpt->epoch;
+  spec.config = none_left;
+  spec.checkpoint = ckpt;
+  g_signal_connect (F.recorder, "begin-failed", G_CALLBACK (on_begin_failed), &failed);
+  g_object_ref (parent);
+  ck_assert_msg (dl_run_recorder_begin (F.recorder, &spec, &error), "%s", error ? error->message : "");
+  wait_until (settled, NULL, "the recorder to give the refused branch up");
+  ck_assert_ptr_nonnull (failed);
+  ck_assert (g_error_matches (failed, DL_WORKER_ERROR, DL_WORKER_ERROR_INVALID));
+  ck_assert_ptr_eq (dl_run_recorder_get_run (F.recorder), parent);
+
+  next = record_run (1, FALSE);
+  ck_assert_ptr_ne (next, parent);
+  ck_assert_ptr_null (dl_run_get_parent_uuid (next));
+  ck_assert_str_eq (dl_run_get_preset (next), "tiny");
+  wait_until (run_stored, next, "the next run in the store");
+  g_signal_handlers_disconnect_by_data (F.recorder, &failed);
+  g_object_unref (parent);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -266,6 +318,7 @@ main (void)
   const struct { const char *name; const TTest *test; } cases[] = {
     { "retention", test_retention_and_files },
     { "branch", test_branch_from_the_store },
+    { "refused-branch", test_refused_branch },
   };
   SRunner *sr;
   int failed;

@@ -8,7 +8,8 @@
  * overlaid (one by one and as a mean of seeds), the schedule, the collapse banner's remedy, a run of
  * digitlab-cli appearing, what a comparison of two runs differing only in learning rate shows, and a run
  * branched from a plot point (the action the context menu's "Branch from Here" activates), a past run branched
- * from its end (the Runs page's "Branch from End").
+ * from its end (the Runs page's "Branch from End"), a branch's recipe and family as a later session
+ * reads them from the store, and the Train page's plots keeping their width.
  */
 #include <check.h>
 #include <glib/gstdio.h>
@@ -1215,6 +1216,106 @@ START_TEST (test_branch_past_run)
 }
 END_TEST
 
+static gboolean
+has_width (gpointer widget)
+{
+  return gtk_widget_get_width (widget) > 0;
+}
+
+/* The plots' width after the header's speed line says `text`. */
+static int
+plot_width_with (DlTrainPage *page, const char *text)
+{
+  GtkWidget *plot = GTK_WIDGET (dl_train_page_get_loss_plot (page));
+
+  gtk_label_set_text (child (page, "speed_label"), text);
+  iterate_until (never, NULL, 300);
+  return gtk_widget_get_width (plot);
+}
+
+/* The plots keep their width whatever the header says: a change of it redraws every overlaid run's curves,
+ * which the header's figures changing several times a second made happen all the time. */
+START_TEST (test_plots_keep_their_width)
+{
+  GtkWidget *window = gtk_window_new ();
+  DlTrainPage *page = g_object_new (DL_TYPE_TRAIN_PAGE, NULL);
+  g_autofree char *wide = g_strnfill (300, 'w');
+  int width;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+  test_session_wait (has_width, dl_train_page_get_loss_plot (page), 30, "the plots' allocation");
+  width = plot_width_with (page, "1 samples/s");
+  ck_assert_int_eq (plot_width_with (page, wide), width);
+  ck_assert_int_eq (plot_width_with (page, "12,345 samples/s · elapsed 1:02 · 0:45 left · step 938"), width);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+END_TEST
+
+/* Opens a listed run as the Runs page does: its family has `n` runs, and the Train page draws them all. */
+static void
+open_listed (DlSession *s, DlPlot *loss, const char *uuid, guint n)
+{
+  test_session_activate (s, "open-run", g_variant_new_string (uuid));
+  ck_assert_str_eq (dl_run_get_uuid (dl_session_get_run (s)), uuid);
+  ck_assert_uint_eq (g_list_model_get_n_items (dl_session_get_branches (s)), n);
+  ck_assert_uint_eq (dl_plot_get_n_runs (loss), n);
+}
+
+static gboolean
+both_listed (gpointer data)
+{
+  char **uuids = data;
+  DlRunStore *store = dl_session_get_store (F.session);
+
+  return listed_run (store, uuids[0]) != NULL && listed_run (store, uuids[1]) != NULL;
+}
+
+/* A branch whose learning rate is changed between "Branch from Here" and Start starts with that rate, and its
+ * stored recipe says so, not the branch point's. In a later session, opening the branch from the store draws
+ * its family on the Train page as the branches made in a session are drawn (its parent beneath it, whole),
+ * and opening the parent draws the branch. */
+START_TEST (test_branch_reopened)
+{
+  DlSession *s = open_session (NULL, NULL);
+  g_autoptr (DlTrainPage) page = NULL;
+  g_auto (DlTrainConfig) cfg = { 0 };
+  char *uuids[2];
+  DlRun *parent, *child;
+  float lr;
+
+  set_draft (s, "mlp", 2);
+  test_session_activate (s, "start", NULL);
+  parent = wait_live (s, DL_TRAIN_FINISHED, NULL, "the parent's end");
+  /* The store writes checkpoints on its own thread: the one to branch from is there first. */
+  dl_run_checkpoint_free (checkpoint_before (parent, 1, 1.5));
+  child = branch_from (s, parent, 1.5);
+  dl_session_get_config (s, &cfg);
+  lr = dl_run_get_config (child)->hyper.lr / 5;
+  cfg.hyper.lr = lr;
+  dl_session_set_config (s, &cfg, "mlp");
+  test_session_activate (s, "start", NULL);
+  wait_live (s, DL_TRAIN_FINISHED, parent, "the branch's end");
+  test_session_wait (final_known, child, 60, "the branch's final model");
+  ck_assert (dl_run_get_config (child)->hyper.lr == lr);
+  uuids[0] = g_strdup (dl_run_get_uuid (parent));
+  uuids[1] = g_strdup (dl_run_get_uuid (child));
+  dl_worker_set_step_observer (dl_session_get_worker (s), NULL, NULL);
+  g_clear_object (&F.session);
+
+  s = open_session (NULL, NULL);
+  test_session_wait (both_listed, uuids, 30, "both runs in the store's list");
+  ck_assert (dl_run_get_config (listed_run (dl_session_get_store (s), uuids[1]))->hyper.lr == lr);
+  page = g_object_ref_sink (g_object_new (DL_TYPE_TRAIN_PAGE, "session", s, NULL));
+  open_listed (s, dl_train_page_get_loss_plot (page), uuids[1], 2);
+  ck_assert (draws_from (dl_train_page_get_loss_plot (page), -INFINITY));
+  open_listed (s, dl_train_page_get_loss_plot (page), uuids[0], 2);
+  g_free (uuids[0]);
+  g_free (uuids[1]);
+}
+END_TEST
+
 int
 main (int argc, char **argv)
 {
@@ -1237,6 +1338,8 @@ main (int argc, char **argv)
     { "compare-differs-in-one-setting", test_compare_differs_in_one_setting, FALSE },
     { "branch-from-plot-point", test_branch_from_plot_point, TRUE },
     { "branch-past-run", test_branch_past_run, TRUE },
+    { "branch-reopened", test_branch_reopened, TRUE },
+    { "plots-keep-their-width", test_plots_keep_their_width, FALSE },
   };
   const char *only = argc > 2 ? argv[2] : g_getenv ("DL_TEST_CASE");
   SRunner *sr;

@@ -1,6 +1,7 @@
 /* dl-session-private.h — what the files of DlSession share: dl-session.c (the object, the live run and the
  * draft), dl-session-actions.c (the "session" actions), dl-session-data.c (the store, the recorder, data sets
  * and new runs), dl-session-view.c (past runs, compared runs), dl-session-branch.c (the "run" actions),
+ * dl-session-family.c (a run's branches from the store),
  * dl-session-lr-find.c (the learning-rate finder). */
 #pragma once
 
@@ -194,6 +195,11 @@ void     dl_session_open_run (DlSession *self, const char *uuid);
 /* A recorded run by uuid, from the store's list or the compared runs (not referenced); NULL when unknown. */
 DlRun   *dl_session_find_run (DlSession *self, const char *uuid);
 void     dl_session_compared_changed (DlSession *self, guint position, guint removed, guint added);
+/* Reads a listed run's history from the store unless it has it (errors said in "message"). */
+void     dl_session_load_history (DlSession *self, DlRun *run, GCancellable *cancellable);
+
+/* dl-session-family.c */
+void     dl_session_family_show (DlSession *self, DlRun *run);
 void     dl_session_save_past_model (DlSession *self, const char *path);
 void     dl_session_view_clear (DlSession *self);
 

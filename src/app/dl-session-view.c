@@ -30,8 +30,8 @@ history_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, error->message);
 }
 
-static void
-load_history (DlSession *self, DlRun *run, GCancellable *cancellable)
+void
+dl_session_load_history (DlSession *self, DlRun *run, GCancellable *cancellable)
 {
   if (self->store != NULL && !dl_run_get_loaded (run))
     dl_run_store_load_run_async (self->store, run, cancellable, history_loaded_cb, g_object_ref (self));
@@ -131,6 +131,7 @@ dl_session_open_run (DlSession *self, const char *uuid)
 
   if (live != NULL && g_strcmp0 (dl_run_get_uuid (live), uuid) == 0)
     {
+      dl_session_family_show (self, live);
       dl_session_show_run (self, live);
       return;
     }
@@ -144,9 +145,10 @@ dl_session_open_run (DlSession *self, const char *uuid)
     }
   if (run == self->run)
     return;
+  dl_session_family_show (self, run);
   dl_session_show_run (self, run);
   self->view_cancellable = g_cancellable_new ();
-  load_history (self, run, self->view_cancellable);
+  dl_session_load_history (self, run, self->view_cancellable);
   if (dl_run_get_final_model_path (run) != NULL)
     load_final_model (self, run);
 }
@@ -160,7 +162,7 @@ dl_session_compared_changed (DlSession *self, guint position, guint removed, gui
     {
       g_autoptr (DlRun) run = g_list_model_get_item (G_LIST_MODEL (self->compared), i);
 
-      load_history (self, run, self->cancellable);
+      dl_session_load_history (self, run, self->cancellable);
     }
 }
 

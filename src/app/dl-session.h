@@ -49,7 +49,9 @@
  * did. Both need the live run's checkpoints, which the store keeps: disabled for a run that is not recorded.
  * "branches" lists the runs branched in this session from one run (that run first, then its branches as
  * they were made), for the plots to draw them on one axis; dl_session_get_branch_x says where each branched
- * off (NAN for the first).
+ * off (NAN for the first, and for the runs below). Opening a run (session.open-run) that is not among them
+ * makes them its family in the store, when it has one: the first run of its line, then every run branched
+ * from that, directly or not, in the store's order (their histories read as for a compared run).
  * A failed data or model load changes nothing but "message": the data set, the runs and the pages stay.
  *
  * Signals: "snapshot-changed" (gboolean progress) — the network the shown run classifies with may have

@@ -463,9 +463,12 @@ on_hyper (DlRunRecorder *self, const DlEvent *ev)
     {
       dl_run_add_marker (self->run, ev->step, event_x (ev), ev->change);
       log_event (self, "hyper", ev->step, event_x (ev), TRUE, ev->change);
+      return;
     }
-  else
-    log_event (self, "hyper", ev->step, event_x (ev), FALSE, ev->change);
+  /* Made before the run first trained: what it starts with, so its stored recipe (written when it starts). */
+  if (dl_run_get_state (self->run) == DL_TRAIN_READY && dl_run_get_started_at (self->run) == 0)
+    dl_run_amend_recipe (self->run, &ev->hyper, ev->batch, ev->augment);
+  log_event (self, "hyper", ev->step, event_x (ev), FALSE, ev->change);
 }
 
 /* The per-example record of a whole-set evaluation: the predicted classes, and the probabilities in 1/255. */
@@ -579,10 +582,24 @@ on_model_saved (DlRunRecorder *self, const DlEvent *ev)
     }
 }
 
+/* The new run asked for will not come: its model file did not load, or the worker refused its branch (the
+ * refusal names the checkpoint). */
+static gboolean
+refuses_pending (DlRunRecorder *self, const DlEvent *ev)
+{
+  const Pending *p = self->pending;
+
+  if (p == NULL)
+    return FALSE;
+  if (p->spec.checkpoint != NULL)
+    return ev->checkpoint == p->spec.checkpoint;
+  return p->spec.model != NULL && is_load_failure (ev, p->spec.model);
+}
+
 static void
 on_error (DlRunRecorder *self, const DlEvent *ev)
 {
-  if (self->pending != NULL && self->pending->spec.model != NULL && is_load_failure (ev, self->pending->spec.model))
+  if (refuses_pending (self, ev))
     {
       g_clear_pointer (&self->pending, pending_free);
       update_busy (self);

@@ -57,7 +57,8 @@ DlRun         *dl_run_recorder_get_run (DlRunRecorder *self);
  * model saved first (the worker then stops it); the new run becomes current at its first event. A recipe
  * the worker would refuse (an architecture that does not parse, epochs, batch size or learning rate out of
  * range) fails here with DL_ARCH_ERROR or DL_WORKER_ERROR and nothing changes; a model file that cannot be
- * loaded leaves the current run as it was and emits "begin-failed" with the loader's error. A run the
+ * loaded, or a branch the worker refuses (another network, data or epochs than the checkpoint's), leaves
+ * the current run as it was and emits "begin-failed" with the error: no run is pending then. A run the
  * worker begins without the recorder (dl_worker_new_run called directly) is recorded too, without preset
  * or data set. */
 gboolean       dl_run_recorder_begin (DlRunRecorder *self, const DlRunSpec *spec, GError **error);

@@ -450,6 +450,18 @@ dl_run_get_config (DlRun *self)
   return self->config;
 }
 
+void
+dl_run_amend_recipe (DlRun *self, const DlHyper *hyper, int batch, gboolean augment)
+{
+  g_return_if_fail (DL_IS_RUN (self));
+  g_return_if_fail (hyper != NULL);
+  g_return_if_fail (self->state == DL_TRAIN_READY && self->started_at == 0);
+  self->config->hyper = *hyper;
+  self->config->batch = batch;
+  self->config->augment = augment;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFIG]);
+}
+
 const char *
 dl_run_get_arch (DlRun *self)
 {

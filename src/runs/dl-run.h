@@ -1,7 +1,8 @@
 /* dl-run.h — a run: one training of one network on one data set, with everything it produced.
  *
  * Frozen when the run is made (construct-only): its uuid, the starting recipe (a DlTrainConfig: the
- * architecture, seed, hyperparameters, schedule…), the preset it came from, the data set (DlRunData: paths,
+ * architecture, seed, hyperparameters, schedule…; its settings until it first trains, see
+ * dl_run_amend_recipe), the preset it came from, the data set (DlRunData: paths,
  * sizes, SHA-256), the program that recorded it, and its origin (a loaded model's path and checksum; a
  * parent run and step, for branched runs). Mutable, with notify: name and notes (the user's), the state,
  * timings, steps, the best whole-test-set accuracy and its epoch, the final accuracy, the final model.
@@ -89,6 +90,10 @@ DlRun       *dl_run_new (const DlTrainConfig *config, const char *preset, DlRunD
 const char  *dl_run_get_uuid (DlRun *self);
 gint64       dl_run_get_created_at (DlRun *self);     /* wall clock, µs since 1970 */
 const DlTrainConfig *dl_run_get_config (DlRun *self);
+/* Until it first trains (READY, never started) a run's settings may still change, and they are then part of
+ * the recipe it starts with (a branch's, changed between "Branch from Here" and Start): the one exception
+ * to the frozen recipe; notifies "config". */
+void         dl_run_amend_recipe (DlRun *self, const DlHyper *hyper, int batch, gboolean augment);
 const char  *dl_run_get_arch (DlRun *self);
 guint64      dl_run_get_seed (DlRun *self);
 const char  *dl_run_get_preset (DlRun *self);         /* NULL: custom */

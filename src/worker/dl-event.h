@@ -102,7 +102,7 @@ typedef struct {
   /* STATE READY of a run branched from a checkpoint (dl_worker_branch): where it comes from; 0 otherwise */
   guint          parent_run_serial;
   gint64         parent_step;
-  /* CHECKPOINT */
+  /* CHECKPOINT; and ERROR of a refused dl_worker_branch: the checkpoint it was asked to branch from */
   DlCheckpoint  *checkpoint;
   /* LR_PROGRESS */
   int            lr_find_done, lr_find_steps;

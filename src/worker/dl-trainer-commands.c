@@ -418,28 +418,40 @@ branch_recipe_fits (DlTrainer *t, const DlCheckpoint *c, const DlTrainConfig *cf
   return FALSE;
 }
 
-void
-dl_trainer_branch (DlTrainer *t, DlCheckpoint *c, const DlTrainConfig *cfg)
+/* The network a branch from c trains, NULL (an error posted) when it cannot be made. */
+static DlNet *
+branch_net (DlTrainer *t, DlCheckpoint *c, const DlTrainConfig *recipe)
 {
   g_autoptr(GError) error = NULL;
-  const DlTrainConfig *recipe = cfg != NULL ? cfg : c->config;
-  DlTrainConfig run_cfg;
   DlArch arch;
   DlNet *net;
 
   if (!dl_arch_parse (c->config->arch, &arch, &error))
     {
       trainer_post_error (t, g_steal_pointer (&error));
-      return;
+      return NULL;
     }
   if (!branch_recipe_fits (t, c, recipe) || !checkpoint_data_matches (t, c))
-    return;
+    return NULL;
   net = dl_net_try_new (&arch, c->net_seed, &error);
   if (net == NULL)
-    {
-      trainer_post_error (t, g_steal_pointer (&error));
-      return;
-    }
+    trainer_post_error (t, g_steal_pointer (&error));
+  return net;
+}
+
+void
+dl_trainer_branch (DlTrainer *t, DlCheckpoint *c, const DlTrainConfig *cfg)
+{
+  const DlTrainConfig *recipe = cfg != NULL ? cfg : c->config;
+  DlTrainConfig run_cfg;
+  DlNet *net;
+
+  /* A refusal names the checkpoint, so that whoever asked for the branch knows it is not coming. */
+  t->refusing = c;
+  net = branch_net (t, c, recipe);
+  t->refusing = NULL;
+  if (net == NULL)
+    return;
   g_return_if_fail (dl_net_n_params (net) == c->n_params);
   dl_net_set_config (net, &c->net_config);
   dl_net_set_params (net, c->params);

@@ -63,6 +63,7 @@ struct _DlTrainer {
   gpointer        observer_data;
   DlNetWork      *stats_work;      /* dl-trainer-stats.c: the layer statistics' probe pass, for run stats_serial */
   guint           stats_serial;
+  DlCheckpoint   *refusing;        /* while a branch from it is checked: its errors name it (DlEvent.checkpoint) */
 };
 
 /* dl-trainer.c, for the commands */

@@ -98,6 +98,8 @@ trainer_post_error (DlTrainer *t, GError *error)
 
   ev->message = g_strdup (error->message);
   ev->error = error;
+  if (t->refusing != NULL)
+    ev->checkpoint = dl_checkpoint_ref (t->refusing);
   trainer_post (t, ev);
 }
 

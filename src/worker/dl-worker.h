@@ -74,7 +74,8 @@ void        dl_worker_load_model (DlWorker *self, const char *path, const DlTrai
  * are the checkpoint's), and its epochs count from the start of the parent run, so they must exceed the
  * epochs the checkpoint has done. The training data must be the data the checkpoint was taken on. With
  * the checkpoint's recipe and thread count, the branch trains bit for bit as the original went on from
- * there. A run under way is stopped first; a checkpoint that does not fit changes nothing (ERROR). */
+ * there. A run under way is stopped first; a checkpoint that does not fit changes nothing (ERROR, with
+ * the refused checkpoint in DlEvent.checkpoint). */
 void        dl_worker_branch (DlWorker *self, DlCheckpoint *ckpt, const DlTrainConfig *cfg);
 /* The learning-rate finder (dl-lr-find.h): an exponential sweep of the rate over a few hundred batches
  * of the training data (DL_EVENT_LR_PROGRESS as it goes), on a copy of the current run's network and optimiser state (cfg NULL) or on a
