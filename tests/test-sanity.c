@@ -140,6 +140,24 @@ START_TEST (test_dominant_and_missing_class)
 }
 END_TEST
 
+/* The same set with Fashion-MNIST's names: the findings name the classes, not their numbers. */
+START_TEST (test_findings_name_classes)
+{
+  g_autoptr (DlDataset) train = make_set (100, 1);
+
+  for (int i = 0; i < 100; i++)
+    train->labels[i] = i < 61 ? 1 : i % 8 == 1 ? 0 : i % 8;
+  dl_dataset_recount (train);
+  g_autoptr (DlSanityReport) r = dl_sanity_check_classes (train, NULL, dl_classes_fashion ());
+  ck_assert_finding (r, "“Trouser” holds 61 % of the training labels");
+  ck_assert_finding (r, "the training set has no examples of “Bag”");
+  ck_assert_finding (r, "the training set has no examples of “Ankle boot”");
+  for (guint k = 0; k < r->findings->len; k++)
+    ck_assert_msg (strstr (g_ptr_array_index (r->findings, k), "digit") == NULL, "%s",
+                   (char *) g_ptr_array_index (r->findings, k));
+}
+END_TEST
+
 START_TEST (test_scaled_and_inverted_pixels)
 {
   g_autoptr (DlDataset) binary = make_set (10, 1);
@@ -255,6 +273,7 @@ sanity_suite (void)
   tcase_add_test (tc, test_shared_and_blank);
   tcase_add_test (tc, test_many_blank_listed);
   tcase_add_test (tc, test_dominant_and_missing_class);
+  tcase_add_test (tc, test_findings_name_classes);
   tcase_add_test (tc, test_scaled_and_inverted_pixels);
   tcase_add_test (tc, test_clean_set);
   tcase_add_test (tc, test_sample);

@@ -253,6 +253,7 @@ draw_histogram (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoint
 
 typedef struct {
   DlDataset *train, *test;
+  DlClasses *classes;   /* what the findings call the labels; NULL: the digits */
 } CheckData;
 
 static void
@@ -261,6 +262,7 @@ check_data_free (gpointer data)
   CheckData *d = data;
   dl_dataset_unref (d->train);
   g_clear_pointer (&d->test, dl_dataset_unref);
+  g_clear_pointer (&d->classes, dl_classes_free);
   g_free (d);
 }
 
@@ -291,7 +293,8 @@ static void
 check_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   CheckData *d = task_data;
-  g_task_return_pointer (task, dl_sanity_check (d->train, d->test), (GDestroyNotify) dl_sanity_report_free);
+  g_task_return_pointer (task, dl_sanity_check_classes (d->train, d->test, d->classes),
+                         (GDestroyNotify) dl_sanity_report_free);
 }
 
 static void
@@ -319,6 +322,29 @@ check_done (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_stack_set_visible_child_name (self->stack, "report");
 }
 
+/* Checks the shown sets in a thread (a check still running for older sets or names is dropped). */
+static void
+start_check (DlDataPage *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  CheckData *d = g_new0 (CheckData, 1);
+  d->train = dl_dataset_ref (self->train);
+  d->test = self->test != NULL ? dl_dataset_ref (self->test) : NULL;
+  d->classes = self->classes != NULL ? dl_classes_copy (self->classes) : NULL;
+  GTask *task = g_task_new (self, self->cancellable, check_done, NULL);
+  g_task_set_task_data (task, d, check_data_free);
+  g_task_run_in_thread (task, check_thread);
+  g_object_unref (task);
+
+  gtk_label_set_text (self->waiting_label, _("Checking the data…"));
+  gtk_spinner_start (self->spinner);
+  gtk_stack_set_visible_child_name (self->stack, "waiting");
+}
+
 void
 dl_data_page_set_data (DlDataPage *self, DlDataset *train, DlDataset *test)
 {
@@ -335,23 +361,7 @@ dl_data_page_set_data (DlDataPage *self, DlDataset *train, DlDataset *test)
   g_clear_pointer (&self->report, dl_sanity_report_free);
   self->train = dl_dataset_ref (train);
   self->test = test != NULL ? dl_dataset_ref (test) : NULL;
-
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-
-  CheckData *d = g_new0 (CheckData, 1);
-  d->train = dl_dataset_ref (train);
-  d->test = test != NULL ? dl_dataset_ref (test) : NULL;
-  GTask *task = g_task_new (self, self->cancellable, check_done, NULL);
-  g_task_set_task_data (task, d, check_data_free);
-  g_task_run_in_thread (task, check_thread);
-  g_object_unref (task);
-
-  gtk_label_set_text (self->waiting_label, _("Checking the data…"));
-  gtk_spinner_start (self->spinner);
-  gtk_stack_set_visible_child_name (self->stack, "waiting");
+  start_check (self);
 }
 
 void
@@ -364,6 +374,9 @@ dl_data_page_set_classes (DlDataPage *self, const DlClasses *classes)
   if (self->report != NULL)
     describe_histogram (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->histogram));
+  /* The findings name the classes too: checked again in the new names. */
+  if (self->train != NULL)
+    start_check (self);
 }
 
 gboolean

@@ -206,17 +206,32 @@ add (DlSanityReport *r, const char *fmt, ...)
   va_end (args);
 }
 
+/* The label findings name a class by its digit for digit sets, by its name (“Trouser”) for others. */
 static void
-set_findings (DlSanityReport *r, const DlSanitySet *s, const char *name)
+set_label_findings (DlSanityReport *r, const DlSanitySet *s, const char *name, const DlClasses *classes)
+{
+  gboolean digits = dl_classes_are_digits (classes);
+
+  if (s->dominant_class >= 0 && digits)
+    add (r, _("class %d holds %.0f %% of the %s labels (about 10 %% each is expected): the labels may be "
+           "corrupted, e.g. divided by 255 along with the pixels"), s->dominant_class, 100 * s->dominant_share, name);
+  else if (s->dominant_class >= 0)
+    add (r, _("“%s” holds %.0f %% of the %s labels (about 10 %% each is expected): the labels may be "
+           "corrupted, e.g. divided by 255 along with the pixels"), dl_classes_name (classes, s->dominant_class),
+         100 * s->dominant_share, name);
+  for (int c = 0; c < DL_N_CLASSES; c++)
+    if (s->histogram[c] == 0 && digits)
+      add (r, _("the %s set has no examples of the digit %d"), name, c);
+    else if (s->histogram[c] == 0)
+      add (r, _("the %s set has no examples of “%s”"), name, dl_classes_name (classes, c));
+}
+
+static void
+set_findings (DlSanityReport *r, const DlSanitySet *s, const char *name, const DlClasses *classes)
 {
   if (s->n == 0)
     return;
-  if (s->dominant_class >= 0)
-    add (r, _("class %d holds %.0f %% of the %s labels (about 10 %% each is expected): the labels may be "
-           "corrupted, e.g. divided by 255 along with the pixels"), s->dominant_class, 100 * s->dominant_share, name);
-  for (int c = 0; c < DL_N_CLASSES; c++)
-    if (s->histogram[c] == 0)
-      add (r, _("the %s set has no examples of the digit %d"), name, c);
+  set_label_findings (r, s, name, classes);
   if (s->pixel_max <= 1)
     add (r, _("the %s images only take the pixel values %d–%d, not 0–255: the images look binarised or "
            "already scaled"), name, s->pixel_min, s->pixel_max);
@@ -243,6 +258,12 @@ set_findings (DlSanityReport *r, const DlSanitySet *s, const char *name)
 
 DlSanityReport *
 dl_sanity_check (const DlDataset *train, const DlDataset *test)
+{
+  return dl_sanity_check_classes (train, test, NULL);
+}
+
+DlSanityReport *
+dl_sanity_check_classes (const DlDataset *train, const DlDataset *test, const DlClasses *classes)
 {
   g_return_val_if_fail (train != NULL, NULL);
   g_return_val_if_fail (test == NULL || (test->rows == train->rows && test->cols == train->cols), NULL);
@@ -283,10 +304,10 @@ dl_sanity_check (const DlDataset *train, const DlDataset *test)
     }
   /* TRANSLATORS: the set a finding is about, in "the %s labels", "the %s set", "the %s images", "3 %s images". */
   /* A translation may name it "training set" and phrase those as "the images of the %s". */
-  set_findings (r, &r->train, C_("sanity set", "training"));
+  set_findings (r, &r->train, C_("sanity set", "training"), classes);
   if (test != NULL)
     /* TRANSLATORS: see "training" */
-    set_findings (r, &r->test, C_("sanity set", "test"));
+    set_findings (r, &r->test, C_("sanity set", "test"), classes);
   if (r->findings->len == 0 && test != NULL)
     add (r, _("no problems found in %d training and %d test images"), train->n, test->n);
   else if (r->findings->len == 0)

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "dl-classes.h"
 #include "dl-data.h"
 
 G_BEGIN_DECLS
@@ -41,6 +42,8 @@ typedef struct {
 
 /* Checks train and (optionally, may be NULL) test. Both must have the same image size when given. */
 DlSanityReport *dl_sanity_check (const DlDataset *train, const DlDataset *test);
+/* The same, with the findings naming classes as `classes` does (NULL: the digits). */
+DlSanityReport *dl_sanity_check_classes (const DlDataset *train, const DlDataset *test, const DlClasses *classes);
 void            dl_sanity_report_free (DlSanityReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlSanityReport, dl_sanity_report_free)
 
