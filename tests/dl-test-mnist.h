@@ -63,15 +63,23 @@ dl_test_watchdog_fire (int sig)
   _exit (124);
 }
 
+/* $CK_TIMEOUT_MULTIPLIER (default 1): how much longer than usual everything may take here (sanitizers,
+ * a loaded machine); waits and watchdogs scale by it as check's own timeouts do. */
+static inline double
+dl_test_timeout_multiplier (void)
+{
+  const char *mul = g_getenv ("CK_TIMEOUT_MULTIPLIER");
+  return mul != NULL && g_ascii_strtod (mul, NULL) > 0 ? g_ascii_strtod (mul, NULL) : 1.0;
+}
+
 /* Ends the program, naming the test, if it runs longer than $CK_DEFAULT_TIMEOUT seconds (default 60)
- * times $CK_TIMEOUT_MULTIPLIER (default 1), as check's own timeout would for a forked test. */
+ * times dl_test_timeout_multiplier (), as check's own timeout would for a forked test. */
 static inline void
 dl_test_watchdog (const char *test)
 {
-  const char *env = g_getenv ("CK_DEFAULT_TIMEOUT"), *mul = g_getenv ("CK_TIMEOUT_MULTIPLIER");
+  const char *env = g_getenv ("CK_DEFAULT_TIMEOUT");
   double seconds = env != NULL && g_ascii_strtod (env, NULL) > 0 ? g_ascii_strtod (env, NULL) : 60;
-  if (mul != NULL && g_ascii_strtod (mul, NULL) > 0)
-    seconds *= g_ascii_strtod (mul, NULL);
+  seconds *= dl_test_timeout_multiplier ();
   g_strlcpy (dl_test_watchdog_name, test, sizeof dl_test_watchdog_name);
   signal (SIGALRM, dl_test_watchdog_fire);
   alarm ((unsigned) MAX (1.0, seconds));

@@ -19,10 +19,13 @@
 #include "dl-model.h"
 #include "dl-rng.h"
 #include "dl-worker.h"
+#include "dl-test-mnist.h"
 
 #define SMALL_ARCH "fc32-relu,fc10,softmax"
 #define N_PROBE    16
-#define WAIT       60.0   /* seconds: far beyond what any wait takes, even under ThreadSanitizer */
+/* Seconds: far beyond what any wait takes, even under ThreadSanitizer, and longer still on a loaded
+ * machine as $CK_TIMEOUT_MULTIPLIER says. */
+#define WAIT       (60.0 * dl_test_timeout_multiplier ())
 
 /* ---- generated data: each class a bright block in its own place, on noise ---- */
 
