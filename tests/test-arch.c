@@ -82,6 +82,11 @@ START_TEST (parse_std)
   ck_assert (dl_arch_parse ("std,conv6x5p2-relu,pool2,fc10,softmax", &cnn, NULL));
   ck_assert (dl_arch_fed_by_image (&cnn, 1) && !dl_arch_fed_by_image (&cnn, 3));
   ck_assert_uint_eq (dl_arch_n_params (&cnn), 6 * 25 + 6 + 6 * 14 * 14 * 10 + 10);
+  /* Batch normalisation: β, γ and the running mean and variance for each unit. */
+  DlArch bn;
+  ck_assert (dl_arch_parse ("fc16-bn-relu,fc10,softmax", &bn, NULL));
+  ck_assert (bn.layers[0].bn && !bn.layers[1].bn);
+  ck_assert_uint_eq (dl_arch_n_params (&bn), 784 * 16 + 4 * 16 + 16 * 10 + 10);
 }
 END_TEST
 
@@ -96,6 +101,8 @@ START_TEST (round_trip)
     "dropout0.2,fc10,softmax",
     "std,fc256-relu,fc128-relu,fc10,softmax",
     "std,conv6x5p2-relu,pool2,dropout0.25,fc10-tanh,mse",
+    "fc256-bn-relu,fc128-bn-relu,fc10,softmax",
+    "conv6x5p2-relu,pool2,fc120-bn-tanh,fc10-bn,mse",
   };
   for (unsigned i = 0; i < G_N_ELEMENTS (specs); i++)
     {
@@ -133,6 +140,8 @@ START_TEST (errors)
   expect_error ("fc64relu,fc10,softmax", "unexpected 'relu' in 'fc64relu' at item 1");
   expect_error ("lstm32,fc10,softmax", "unknown layer 'lstm32' at item 1; expected std, fcN");
   expect_error ("fc64-relu,std,fc10,softmax", "'std' at item 2: the image's standardisation must be the first item");
+  expect_error ("fc64-bnrelu,fc10,softmax", "unknown activation 'bnrelu' in 'fc64-bnrelu' at item 1");
+  expect_error ("fc64-relu-bn,fc10,softmax", "unknown activation 'relu-bn' in 'fc64-relu-bn' at item 1");
   expect_error ("std,std,fc10,softmax", "'std' at item 2: the image's standardisation must be the first item");
   expect_error ("std2,fc10,softmax", "unknown layer 'std2' at item 1");
   expect_error ("std,softmax", "the layer before the loss must be fc10, one output per digit (item 1 is 'std')");

@@ -101,7 +101,7 @@ outputs_at (const DlNet *net, DlNetWork *work, const float *x, const double *d, 
  * and its largest coordinate matches its own central difference. Smooth activations only: a ReLU kink
  * inside ±eps would make the finite difference meaningless. */
 static void
-check_input_grad (const char *spec, int B)
+check_input_grad_after (const char *spec, int B, int train_steps)
 {
   g_autoptr (DlNet) net = dl_test_make_net (spec, 8);
   g_autoptr (DlNetWork) work = dl_net_work_new (net, B);
@@ -113,6 +113,18 @@ check_input_grad (const char *spec, int B)
   g_autofree float *dout = g_new0 (float, B * N_OUT);
   int cls[8];
 
+  /* Steps of training first, for layers whose inference differs from a fresh net's (batch norm's running
+   * estimates, γ and β). */
+  DlHyper h;
+  dl_hyper_init_default (&h);
+  h.lr = 0.05f;
+  for (int step = 0; step < train_steps; step++)
+    {
+      g_autofree float *xb = g_new (float, 32 * DL_TEST_IN);
+      g_autofree guint8 *yb = g_new (guint8, 32);
+      dl_test_make_batch (32, 50 + step, xb, yb);
+      dl_net_train_step (net, xb, yb, 32, &h, NULL);
+    }
   dl_test_make_batch (B, 9, x, y);
   for (int r = 0; r < B; r++)
     dout[r * N_OUT + (cls[r] = (3 * r + 1) % N_OUT)] = 1.0f;
@@ -143,7 +155,15 @@ check_input_grad (const char *spec, int B)
                  spec, (size_t) top, ci, dx[top]);
 }
 
+static void
+check_input_grad (const char *spec, int B)
+{
+  check_input_grad_after (spec, B, 0);
+}
+
 START_TEST (input_grad_dense)  { check_input_grad ("fc20-tanh,fc16-sigmoid,fc10,softmax", 3); } END_TEST
+/* Batch-normalised layers at inference (the running estimates), after training has moved them. */
+START_TEST (input_grad_bn)     { check_input_grad_after ("fc20-bn-tanh,fc16-bn-sigmoid,fc10-bn,softmax", 3, 5); } END_TEST
 START_TEST (input_grad_conv)   { check_input_grad ("conv3x5p2-tanh,pool2,conv4x3-sigmoid,pool2,dropout0.4,fc10,softmax", 2); } END_TEST
 START_TEST (input_grad_mse)    { check_input_grad ("fc12-tanh,fc10-tanh,mse", 4); } END_TEST
 START_TEST (input_grad_std)    { check_input_grad ("std,fc20-tanh,fc10,softmax", 3); } END_TEST
@@ -292,6 +312,7 @@ infer_suite (void)
   suite_add_tcase (s, f);
   TCase *g = tcase_create ("input-gradient");
   tcase_add_test (g, input_grad_dense);
+  tcase_add_test (g, input_grad_bn);
   tcase_add_test (g, input_grad_conv);
   tcase_add_test (g, input_grad_mse);
   tcase_add_test (g, input_grad_std);

@@ -258,6 +258,29 @@ START_TEST (std_needs_version_4)
 }
 END_TEST
 
+/* Batch-normalised layers need version 5: their running estimates load with the rest, and a version 4
+ * file that claims one is refused. */
+START_TEST (bn_needs_version_5)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "m.dlm", NULL);
+  g_autoptr (DlNet) bn = trained_net ("fc16-bn-relu,fc10,softmax");
+  ck_assert_uint_eq (saved_version (bn, path), 5);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlNet) back = dl_model_load (path, &error);
+  ck_assert_msg (back != NULL, "%s", error ? error->message : "");
+  ck_assert_mem_eq (dl_net_params (back), dl_net_params (bn), sizeof (float) * dl_net_n_params (bn));
+
+  g_autofree char *data = NULL;
+  gsize len;
+  ck_assert (g_file_get_contents (path, &data, &len, NULL));
+  guint32 v = GUINT32_TO_LE (4);
+  memcpy (data + 8, &v, 4);
+  rewrite_with_crc (path, data, len);
+  expect_load_error (path, DL_MODEL_ERROR_FORMAT, "a version 4 file cannot hold a batch-normalised layer (version 5 "
+                     "added it), but its architecture is \"fc16-bn-relu,fc10,softmax\"");
+}
+END_TEST
+
 /* A model file of the format before std (version 3, written here byte by byte, not by the saver) loads as
  * the network it was: no std layer, the same predictions as the net whose parameters it holds — which a
  * net with std and those parameters does not give. */
@@ -402,6 +425,7 @@ main (void)
   tcase_add_test (tc, round_trip_cnn);
   tcase_add_test (tc, round_trip_std);
   tcase_add_test (tc, std_needs_version_4);
+  tcase_add_test (tc, bn_needs_version_5);
   tcase_add_test (tc, old_model_keeps_its_meaning);
   tcase_add_test (tc, flipped_byte);
   tcase_add_test (tc, truncated);

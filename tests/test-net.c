@@ -10,8 +10,9 @@
 #include "dl-rng.h"
 
 
-/* Per-layer parameter tensors (weights, then biases), as laid out in the flat buffer. */
-typedef struct { gsize off, n; gboolean weights; int layer; } Tensor;
+/* Per-layer parameter tensors (weights, then biases; a batch-normalised layer's γ as a third), as laid out
+ * in the flat buffer. skip: the running mean and variance that follow γ, which no gradient reaches. */
+typedef struct { gsize off, n; gboolean weights; int layer; gsize skip; } Tensor;
 
 static int
 list_tensors (const DlArch *arch, Tensor *t)
@@ -31,10 +32,15 @@ list_tensors (const DlArch *arch, Tensor *t)
         nw = (gsize) oc * c * l->kernel * l->kernel, nb = oc;
       if (nw == 0)
         continue;
-      t[n++] = (Tensor) { off, nw, TRUE, i };
+      t[n++] = (Tensor) { off, nw, TRUE, i, 0 };
       off += nw;
-      t[n++] = (Tensor) { off, nb, FALSE, i };
+      t[n++] = (Tensor) { off, nb, FALSE, i, 0 };
       off += nb;
+      if (l->bn)
+        {
+          t[n++] = (Tensor) { off, nb, FALSE, i, 2 * nb };
+          off += 3 * nb;
+        }
     }
   return n;
 }
@@ -72,11 +78,11 @@ check_gradients (const char *spec, int B, double tol)
   float *p0 = g_memdup2 (dl_net_params (net), sizeof (float) * n);
   float *g = g_memdup2 (dl_net_grads (net), sizeof (float) * n);
 
-  Tensor tensors[2 * DL_MAX_LAYERS];
+  Tensor tensors[3 * DL_MAX_LAYERS];
   int nt = list_tensors (arch, tensors);
   gsize total = 0;
   for (int k = 0; k < nt; k++)
-    total += tensors[k].n;
+    total += tensors[k].n + tensors[k].skip;
   ck_assert_uint_eq (total, n);
 
   for (int k = 0; k < nt; k++)
@@ -152,6 +158,10 @@ START_TEST (grad_cnn_mse)       { check_gradients ("conv2x3-sigmoid,pool2,dropou
 START_TEST (grad_lenet)         { check_gradients ("conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax", 2, 1e-2); } END_TEST
 START_TEST (grad_single_example){ check_gradients ("fc12-tanh,fc10,softmax", 1, 1e-2); } END_TEST
 START_TEST (grad_std)           { check_gradients ("std,fc12-relu,fc10,softmax", 8, 1e-2); } END_TEST
+/* Batch normalisation: every row's output depends on the whole batch's statistics. */
+START_TEST (grad_bn)            { check_gradients ("fc12-bn-tanh,fc10,softmax", 8, 1e-2); } END_TEST
+START_TEST (grad_bn_deep)       { check_gradients ("conv3x5-tanh,pool2,fc16-bn-sigmoid,fc12-bn-tanh,fc10-bn,softmax", 6, 1e-2); } END_TEST
+START_TEST (grad_bn_mse)        { check_gradients ("fc14-bn-relu,fc10-bn-tanh,mse", 8, 1e-2); } END_TEST
 START_TEST (grad_std_cnn)       { check_gradients ("std,conv3x5p2-tanh,pool2,fc10-tanh,mse", 3, 1e-2); } END_TEST
 
 /* A std layer against float64: its output is (x − 0.1307) / 0.3081, the dense layer after it sees that,
@@ -224,6 +234,86 @@ START_TEST (std_matches_double)
     }
   for (gsize k = 0; k < dl_net_n_params (net); k++)
     ck_assert_float_eq_tol (dl_net_params (net)[k], dl_net_params (plain)[k], 1e-5f);
+}
+END_TEST
+
+/* A batch-normalised layer against float64: one training step normalises by the batch (the loss from
+ * those outputs) and moves the running estimates by 0.1 towards the batch's mean and unbiased variance;
+ * inference then uses the running estimates, γ and β. */
+START_TEST (bn_matches_double)
+{
+  const int B = 16, U = 12;
+  g_autoptr (DlNet) net = dl_test_make_net ("fc12-bn-relu,fc10,softmax", 3);
+  g_autofree float *x = g_new (float, B * DL_TEST_IN);
+  g_autofree guint8 *y = g_new (guint8, B);
+  dl_test_make_batch (B, 21, x, y);
+  float *p = dl_net_params (net);
+  const gsize nw = (gsize) U * DL_TEST_IN, b_off = nw, g_off = nw + U, rm_off = nw + 2 * U, rv_off = nw + 3 * U;
+  const gsize w2_off = nw + 4 * U;
+  for (int j = 0; j < U; j++)
+    p[b_off + j] = 0.1f * (j - 6), p[g_off + j] = 0.5f + 0.1f * j;
+  g_autofree float *p0 = g_memdup2 (p, sizeof (float) * dl_net_n_params (net));
+
+  /* The batch's statistics and the loss the step reports, in double. */
+  double z[16][12], mu[12] = { 0 }, var[12] = { 0 }, loss = 0.0;
+  for (int r = 0; r < B; r++)
+    for (int j = 0; j < U; j++)
+      {
+        z[r][j] = 0.0;
+        for (int k = 0; k < DL_TEST_IN; k++)
+          z[r][j] += (double) p0[(gsize) j * DL_TEST_IN + k] * x[(gsize) r * DL_TEST_IN + k];
+        mu[j] += z[r][j] / B;
+      }
+  for (int r = 0; r < B; r++)
+    for (int j = 0; j < U; j++)
+      var[j] += (z[r][j] - mu[j]) * (z[r][j] - mu[j]) / B;
+  for (int r = 0; r < B; r++)
+    {
+      double h[12], o[10], m = -1e300, sum = 0.0;
+      for (int j = 0; j < U; j++)
+        h[j] = fmax (0.0, p0[g_off + j] * (z[r][j] - mu[j]) / sqrt (var[j] + 1e-5) + p0[b_off + j]);
+      for (int c = 0; c < 10; c++)
+        {
+          o[c] = p0[w2_off + (gsize) 10 * U + c];
+          for (int j = 0; j < U; j++)
+            o[c] += (double) p0[w2_off + (gsize) c * U + j] * h[j];
+          m = fmax (m, o[c]);
+        }
+      for (int c = 0; c < 10; c++)
+        sum += exp (o[c] - m);
+      loss += (m + log (sum) - o[y[r]]) / B;
+    }
+  DlHyper h = { .lr = 0.0f, .optimizer = DL_OPT_SGD, .reduce = DL_REDUCE_MEAN };
+  float got = dl_net_train_step (net, x, y, B, &h, NULL);
+  ck_assert_msg (fabs (got - loss) < 1e-5 * fmax (1.0, loss), "training loss %.8g, float64 %.8g", got, loss);
+  for (int j = 0; j < U; j++)
+    {
+      double rm = 0.1 * mu[j], rv = 0.9 + 0.1 * var[j] * B / (B - 1);
+      ck_assert_msg (fabs (p[rm_off + j] - rm) < 1e-5 * fmax (1.0, fabs (rm)), "running mean %d: %.8g, float64 %.8g",
+                     j, p[rm_off + j], rm);
+      ck_assert_msg (fabs (p[rv_off + j] - rv) < 1e-5 * fmax (1.0, rv), "running var %d: %.8g, float64 %.8g", j,
+                     p[rv_off + j], rv);
+    }
+
+  /* Inference on one image: the running estimates. */
+  float probs[10];
+  dl_net_predict (net, x, 1, probs);
+  double o[10], m = -1e300, sum = 0.0;
+  for (int c = 0; c < 10; c++)
+    o[c] = p[w2_off + (gsize) 10 * U + c];
+  for (int j = 0; j < U; j++)
+    {
+      double hj = fmax (0.0, p[g_off + j] * (z[0][j] - p[rm_off + j]) / sqrt (p[rv_off + j] + 1e-5) + p[b_off + j]);
+      for (int c = 0; c < 10; c++)
+        o[c] += (double) p[w2_off + (gsize) c * U + j] * hj;
+    }
+  for (int c = 0; c < 10; c++)
+    m = fmax (m, o[c]);
+  for (int c = 0; c < 10; c++)
+    sum += exp (o[c] - m);
+  for (int c = 0; c < 10; c++)
+    ck_assert_msg (fabs (probs[c] - exp (o[c] - m) / sum) < 1e-5, "probability %d: %.8g, float64 %.8g", c, probs[c],
+                   exp (o[c] - m) / sum);
 }
 END_TEST
 
@@ -693,6 +783,10 @@ net_suite (void)
   tcase_add_test (g, grad_lenet);
   tcase_add_test (g, grad_single_example);
   tcase_add_test (g, grad_std);
+  tcase_add_test (g, grad_bn);
+  tcase_add_test (g, grad_bn_deep);
+  tcase_add_test (g, grad_bn_mse);
+  tcase_add_test (g, bn_matches_double);
   tcase_add_test (g, grad_std_cnn);
   tcase_add_test (g, std_matches_double);
   tcase_add_test (g, reduce_sum_is_batch_times_mean);

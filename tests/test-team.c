@@ -218,6 +218,15 @@ START_TEST (seed_net_agrees)
 }
 END_TEST
 
+/* Batch normalisation: a wide layer split by units (each part its units' statistics), a narrow one by rows
+ * (the parts' sums added), with momentum and with Adam (γ and β updated like biases). */
+START_TEST (batch_norm_agrees)
+{
+  check_threads_agree ("fc300-bn-relu,fc40-bn-tanh,fc10,softmax", 64, DL_OPT_MOMENTUM);
+  check_threads_agree ("fc64-bn-sigmoid,fc10-bn,softmax", 37, DL_OPT_ADAM);
+}
+END_TEST
+
 /* Conv layers: each part's rows give a partial weight gradient that part 0 sums; pooling and dropout by
  * rows. A LeNet-like net on SGD with momentum, and one with Adam and padding. */
 START_TEST (conv_net_agrees)
@@ -311,6 +320,7 @@ team_suite (void)
   tcase_add_test (n, mlp_with_dropout_agrees);
   tcase_add_test (n, seed_net_agrees);
   tcase_add_test (n, conv_net_agrees);
+  tcase_add_test (n, batch_norm_agrees);
   tcase_add_test (n, threads_change_between_steps);
   tcase_add_test (n, gather_on_the_team);
   suite_add_tcase (s, n);

@@ -14,7 +14,7 @@ dl_layer_text_kind (const DlArch *arch, int i)
   switch (l->kind)
     {
     case DL_LAYER_DENSE:
-      return g_strdup_printf (_("dense %d"), l->units);
+      return l->bn ? g_strdup_printf (_("dense %d, batch-normalised"), l->units) : g_strdup_printf (_("dense %d"), l->units);
     case DL_LAYER_CONV:
       return l->pad > 0 ? g_strdup_printf (_("conv %d × %d×%d, pad %d"), l->units, l->kernel, l->kernel, l->pad)
                         : g_strdup_printf (_("conv %d × %d×%d"), l->units, l->kernel, l->kernel);

@@ -82,6 +82,8 @@ parse_fc (const char *item, int pos, DlLayerSpec *l, GError **error)
     return fail (error, _("--arch: '%s' at item %d: the unit count must be 1 to %d"), item, pos, MAX_UNITS);
   l->kind = DL_LAYER_DENSE;
   l->units = n;
+  if (g_str_has_prefix (p, "-bn") && (p[3] == '\0' || p[3] == '-'))
+    l->bn = TRUE, p += 3;
   return parse_act (p, item, pos, &l->act, error);
 }
 
@@ -278,7 +280,7 @@ layer_params (const DlArch *arch, int i)
   dl_arch_shape (arch, i - 1, &in_c, &in_h, &in_w);
   dl_arch_shape (arch, i, &out_c, &out_h, &out_w);
   if (l->kind == DL_LAYER_DENSE)
-    return (guint64) out_c * in_c * in_h * in_w + (guint64) out_c;
+    return (guint64) out_c * in_c * in_h * in_w + (guint64) out_c * (l->bn ? 4 : 1);
   if (l->kind == DL_LAYER_CONV)
     return (guint64) out_c * in_c * l->kernel * l->kernel + (guint64) out_c;
   return 0;
@@ -304,9 +306,10 @@ dl_arch_train_bytes (const DlArch *arch, int batch)
       int c, h, w;
       dl_arch_shape (arch, i, &c, &h, &w);
       guint64 size = (guint64) c * h * w;
-      /* The layer's output, a dropout layer's mask or a pooling layer's argmax of the same size. */
+      /* The layer's output, a dropout layer's mask, a pooling layer's argmax or a batch-normalised
+       * layer's x̂ of the same size. */
       per_example += arch->layers[i].kind == DL_LAYER_DROPOUT || arch->layers[i].kind == DL_LAYER_MAXPOOL
-                     ? 2 * size : size;
+                     || arch->layers[i].bn ? 2 * size : size;
       largest = MAX (largest, size);
     }
   /* Two gradient buffers of the largest tensor, and the 10 outputs' probabilities. */
@@ -325,7 +328,7 @@ dl_arch_to_string (const DlArch *arch)
       switch (l->kind)
         {
         case DL_LAYER_DENSE:
-          g_string_append_printf (s, "fc%d", l->units);
+          g_string_append_printf (s, "fc%d%s", l->units, l->bn ? "-bn" : "");
           break;
         case DL_LAYER_CONV:
           g_string_append_printf (s, "conv%dx%d", l->units, l->kernel);

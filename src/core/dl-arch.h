@@ -3,7 +3,9 @@
  * Architecture syntax (--arch), layers separated by commas, input always 1×28×28:
  *   std                the image standardised with MNIST's     std
  *                      training-set mean and deviation, (x − 0.1307) / 0.3081; first item only, no parameters
- *   fcN[-ACT]          fully connected, N outputs             fc256-relu
+ *   fcN[-bn][-ACT]     fully connected, N outputs             fc256-relu
+ *                      (-bn: batch-normalised before the      fc256-bn-relu
+ *                      activation, dl-bn.h)
  *   convCxK[pP][-ACT]  C filters K×K, stride 1, zero pad P     conv6x5p2-relu
  *   pool2              2×2 max-pooling, stride 2
  *   dropoutP           dropout with probability P in [0, 1)    dropout0.25
@@ -54,6 +56,7 @@ typedef struct {
   int   pad;      /* conv: zero padding */
   float drop;     /* dropout: probability of dropping a unit */
   DlAct act;      /* applied after a dense or conv layer */
+  gboolean bn;    /* dense: batch normalisation before the activation (dl-bn.h) */
 } DlLayerSpec;
 
 typedef struct {
@@ -92,7 +95,8 @@ typedef struct {
 /* Fails on anything but the syntax above, and on networks that would need more than DL_ARCH_MAX_BYTES
  * (dl_arch_train_bytes) to train at DL_MAX_BATCH. */
 gboolean    dl_arch_parse (const char *spec, DlArch *arch, GError **error);
-/* Weights and biases of the network, as dl_net_new lays them out. */
+/* Weights and biases of the network, as dl_net_new lays them out (a batch-normalised layer's γ and
+ * running mean and variance included). */
 guint64     dl_arch_n_params (const DlArch *arch);
 /* Memory for training at `batch`: 5 floats per parameter (value, gradient, optimiser state) and every
  * layer's activations, masks and gradients for the batch. */

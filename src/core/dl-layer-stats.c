@@ -25,17 +25,18 @@ G_DEFINE_QUARK (dl-layer-stats-error-quark, dl_layer_stats_error)
 void
 dl_layer_param_range (const DlArch *arch, int i, gsize *offset, gsize *n_w, gsize *n_b)
 {
-  gsize off = 0, w = 0, b = 0;
+  gsize off = 0, w = 0, b = 0, kept = 0;
 
   for (int j = 0; j <= i && j < arch->n_layers; j++)
     {
       const DlLayerSpec *s = &arch->layers[j];
       int in_c, in_h, in_w;
-      off += w + b;
-      w = b = 0;
+      off += w + b + kept;
+      w = b = kept = 0;
       dl_arch_shape (arch, j - 1, &in_c, &in_h, &in_w);
+      /* A batch-normalised layer's β and γ count as its biases; its running mean and variance follow. */
       if (s->kind == DL_LAYER_DENSE)
-        w = (gsize) s->units * in_c * in_h * in_w, b = s->units;
+        w = (gsize) s->units * in_c * in_h * in_w, b = s->units * (s->bn ? 2 : 1), kept = s->bn ? 2 * s->units : 0;
       else if (s->kind == DL_LAYER_CONV)
         w = (gsize) s->units * in_c * s->kernel * s->kernel, b = s->units;
     }

@@ -40,7 +40,8 @@ typedef struct {
   DlLayerStat layers[DL_MAX_LAYERS];
 } DlLayerStats;
 
-/* Layer i's parameters in dl_net_params (): weights at *offset, n_w of them, then n_b biases; the layers'
+/* Layer i's parameters in dl_net_params (): weights at *offset, n_w of them, then n_b biases (a batch-
+ * normalised layer's β, then its γ), then for such a layer its running means and variances; the layers'
  * blocks follow each other in order. */
 void          dl_layer_param_range (const DlArch *arch, int i, gsize *offset, gsize *n_w, gsize *n_b);
 

@@ -54,17 +54,26 @@ typedef struct {
 } SaveJob;
 
 /* The oldest version that holds the architecture, so that older Digit Labs still read every file they
- * can: 4 for a std layer, else 3. */
+ * can: 5 for a batch-normalised layer, 4 for a std layer, else 3. */
 static gboolean
 has_std (const DlArch *arch)
 {
   return arch->n_layers > 0 && arch->layers[0].kind == DL_LAYER_STD;
 }
 
+static gboolean
+has_bn (const DlArch *arch)
+{
+  for (int i = 0; i < arch->n_layers; i++)
+    if (arch->layers[i].bn)
+      return TRUE;
+  return FALSE;
+}
+
 static guint32
 version_for (const DlArch *arch)
 {
-  return has_std (arch) ? 4 : 3;
+  return has_bn (arch) ? 5 : has_std (arch) ? 4 : 3;
 }
 
 /* Header, parameters (little-endian, in chunks) and the CRC-32 of both, straight to the temporary file. */
@@ -223,6 +232,9 @@ load_model (const char *path, DlModelState *state, GError **error)
   if (version < 4 && has_std (&arch))
     return format_error (error, path, _("a version %u file cannot hold a std layer (version 4 added it), but its "
                                         "architecture is \"%s\""), version, arch_str), NULL;
+  if (version < 5 && has_bn (&arch))
+    return format_error (error, path, _("a version %u file cannot hold a batch-normalised layer (version 5 added "
+                                        "it), but its architecture is \"%s\""), version, arch_str), NULL;
 
   /* The count before the network: building it is the first allocation that the architecture sizes. */
   if (dl_arch_n_params (&arch) != n_params)

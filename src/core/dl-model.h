@@ -6,8 +6,10 @@
  *   before it.
  * Version 1: dense layers; version 2 adds conv, pool and dropout; version 3 adds the optional
  * training-state section, which makes the file a checkpoint (a plain version 3 model is laid out as
- * version 2); version 4 adds the std layer (dl-arch.h), laid out as version 3. A file is written with the
- * oldest version that holds its architecture: 4 only for a network with std, so that older Digit Labs
+ * version 2); version 4 adds the std layer (dl-arch.h), laid out as version 3; version 5 adds batch-
+ * normalised dense layers (fcN-bn, their γ and running mean and variance after the biases, dl-layer-stats.h),
+ * laid out as version 3. A file is written with the oldest version that holds its architecture: 5 only for a
+ * network with -bn, 4 for one with std, so that older Digit Labs
  * still read every other file, and name a newer version rather than an unknown layer. Loading checks magic, version, architecture, parameter count, file length and checksum, and
  * names what is wrong.
  *
@@ -33,7 +35,7 @@ typedef enum {
   DL_MODEL_ERROR_CHECKSUM,   /* contents altered */
 } DlModelError;
 
-#define DL_MODEL_VERSION 4
+#define DL_MODEL_VERSION 5
 
 /* Saved through dl_file_save: a locked temporary file beside the target, fsync, rename, so an existing
  * file is replaced whole or not at all; a symlink is followed, and a FIFO, device or directory at path is

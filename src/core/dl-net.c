@@ -9,6 +9,7 @@
 
 #include "dl-net-private.h"
 #include "dl-blas.h"
+#include "dl-bn.h"
 #include "dl-conv.h"
 #include "dl-fp.h"
 #include "dl-rng.h"
@@ -42,7 +43,9 @@ typedef struct {
   gboolean    relu_by_pool;                  /* conv with ReLU before a pool, or that pool: the net's own passes
                                               * apply the ReLU to the pooled values (dl_maxpool_relu_forward) */
   float       drop;                          /* dropout */
+  gboolean    bn;                            /* dense, batch-normalised (dl-bn.h): b is β */
   gsize       w_off, n_w, b_off, n_b;        /* into params / grads / optimiser state */
+  gsize       g_off, rm_off, rv_off;         /* bn: γ, then the running mean and variance (never trained) */
 } Layer;
 
 /* The buffers of passes over up to `capacity` examples, in one allocation (and one for the pool
@@ -64,6 +67,12 @@ typedef struct {
   gsize    conv_scratch_n;
   float   *kept_buf;
   float   *kept[DL_MAX_LAYERS];    /* conv layers on DL_CONV_IM2COL_KEPT (training only): their columns */
+  /* Batch-normalised layers, training only: x̂ (batch × out_size), the batch's mean and 1/√(σ² + ε)
+   * (out_size each), and each part's sums (dl_bn_sums, dl_bn_grad_sums), bn_stride doubles apart. */
+  float   *xhat[DL_MAX_LAYERS], *bn_mean[DL_MAX_LAYERS], *bn_istd[DL_MAX_LAYERS];
+  double  *bn_sums_buf;
+  double  *bn_sums[DL_MAX_LAYERS];
+  gsize    bn_stride;
 } Acts;
 
 struct _DlNetWork {
@@ -210,13 +219,11 @@ act_backward (float *restrict dy, const float *restrict y, gsize n, DlAct act)
 
 /* ---- layers ---- */
 
-/* x: B × in, w: out × in, b: out → y: B × out = act(x · wᵀ + b), output units [j0, j1) only. */
+/* x: B × in, w: out × in → y: B × out = x · wᵀ, output units [j0, j1) only. */
 static void
-dense_forward (const DlBlasKernel *blas, float *y, const float *x, const float *w, const float *b, int B, int in,
-               int out, int j0, int j1, DlAct act)
+dense_product (const DlBlasKernel *blas, float *y, const float *x, const float *w, int B, int in, int out, int j0,
+               int j1)
 {
-  if (B == 0 || j1 == j0)
-    return;
   /* One image (the Draw page, inference latency): a matrix-vector product, which OpenBLAS's sgemm
    * does not switch to by itself (mlp: 85 µs per image through sgemm, 15 through sgemv). */
   if (B == 1)
@@ -224,7 +231,55 @@ dense_forward (const DlBlasKernel *blas, float *y, const float *x, const float *
   else
     blas->sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, j1 - j0, in, 1.0f, x, in, w + (gsize) j0 * in, in, 0.0f,
                  y + j0, out);
+}
+
+/* x: B × in, w: out × in, b: out → y: B × out = act(x · wᵀ + b), output units [j0, j1) only. */
+static void
+dense_forward (const DlBlasKernel *blas, float *y, const float *x, const float *w, const float *b, int B, int in,
+               int out, int j0, int j1, DlAct act)
+{
+  if (B == 0 || j1 == j0)
+    return;
+  dense_product (blas, y, x, w, B, in, out, j0, j1);
   bias_act_forward (y + j0, b + j0, B, j1 - j0, out, act);
+}
+
+/* A batch-normalised dense layer i, rows [r0, r0 + n) × units [j0, j1) of its output y (B × out): x · wᵀ,
+ * normalised (dl-bn.h), + β, the activation. Training normalises by the whole batch: with the rows split
+ * over the team (all units, by_units FALSE) the parts meet twice — once their sums are in, and once each
+ * has turned its share of the units' sums into the batch's statistics (and moved the running estimates);
+ * with the units split (all rows) a part's units are its own. Inference uses the running estimates. */
+static void
+dense_bn_forward (const DlNet *net, Acts *a, DlTeam *team, int part, int i, float *y, const float *x, int B,
+                  int r0, int n, int j0, int j1, gboolean training, gboolean by_units)
+{
+  const Layer *l = &net->layers[i];
+  const float *w = net->params + l->w_off, *gamma = net->params + l->g_off;
+  float *run_mean = net->params + l->rm_off, *run_var = net->params + l->rv_off;
+  int out = l->out_size, n_parts = by_units ? 1 : dl_team_size (team);
+  float *yr = y + (gsize) r0 * out;
+
+  if (n > 0 && j1 > j0)
+    dense_product (net->config.blas, yr, x + (gsize) r0 * l->in_size, w, n, l->in_size, out, j0, j1);
+  if (training)
+    {
+      double *sums = a->bn_sums[i];
+      dl_bn_sums (yr, n, out, j0, j1, sums + (by_units ? 0 : part * a->bn_stride));
+      int u0 = j0, u1 = j1;
+      if (!by_units)
+        {
+          dl_team_barrier (team);
+          dl_team_share (part, n_parts, out, LINE_FLOATS, &u0, &u1);
+        }
+      dl_bn_stats (sums, n_parts, a->bn_stride, B, u0, u1, a->bn_mean[i], a->bn_istd[i], run_mean, run_var);
+      if (!by_units)
+        dl_team_barrier (team);
+      dl_bn_forward (yr, n, out, j0, j1, a->bn_mean[i], a->bn_istd[i], gamma, a->xhat[i] + (gsize) r0 * out);
+    }
+  else
+    dl_bn_infer (yr, n, out, j0, j1, run_mean, run_var, gamma);
+  if (n > 0 && j1 > j0)
+    bias_act_forward (yr + j0, net->params + l->b_off + j0, n, j1 - j0, out, l->act);
 }
 
 /* Whether the team splits a dense layer's forward pass by output units (every part computes all rows of
@@ -301,6 +356,9 @@ dense_weight_grads (const DlNet *net, const Layer *l, float *dw, float *db, cons
   int out = l->out_size, in = l->in_size, blocks = n_parts;
 
   weight_share (net->config.split, l, B, part, n_parts, &s);
+  /* A batch-normalised layer's β has its gradient from dl_bn_grad_sums: Σ dz is 0 there. */
+  if (l->bn)
+    s.b0 = s.b1 = 0;
   for (int j = s.b0; j < s.b1; j++)
     db[j] = 0.0f;
   /* The widest layer's rows of all parts follow each other: one sgemm. */
@@ -416,6 +474,8 @@ init_params (DlNet *net)
       Layer *l = &net->layers[i];
       if (l->n_w == 0)
         continue;
+      for (gsize j = 0; l->bn && j < l->n_b; j++)
+        net->params[l->g_off + j] = net->params[l->rv_off + j] = 1.0f;
       int fan_in = l->kind == DL_LAYER_DENSE ? l->in_size : l->in_c * l->k * l->k;
       int fan_out = l->kind == DL_LAYER_DENSE ? l->out_size : l->out_c * l->k * l->k;
       float *w = net->params + l->w_off;
@@ -477,10 +537,17 @@ dl_net_new (const DlArch *arch, guint64 seed)
         l->n_w = (gsize) l->out_size * l->in_size, l->n_b = l->out_size;
       else if (s->kind == DL_LAYER_CONV)
         l->n_w = (gsize) l->out_c * l->in_c * l->k * l->k, l->n_b = l->out_c;
+      l->bn = s->kind == DL_LAYER_DENSE && s->bn;
       l->w_off = off;
       off += l->n_w;
       l->b_off = off;
       off += l->n_b;
+      if (l->bn)
+        {
+          l->g_off = off, off += l->n_b;
+          l->rm_off = off, off += l->n_b;
+          l->rv_off = off, off += l->n_b;
+        }
     }
   net->n_params = off;
   net->first_weighted = 0;
@@ -537,6 +604,7 @@ acts_clear (Acts *a)
   g_clear_pointer (&a->conv_scratch, g_aligned_free);
   g_clear_pointer (&a->kept_buf, g_aligned_free);
   memset (a->kept, 0, sizeof a->kept);
+  g_clear_pointer (&a->bn_sums_buf, g_free);
   a->capacity = 0;
 }
 
@@ -573,6 +641,8 @@ acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean masks)
       n += (gsize) batch * l->out_size;
       if (masks && l->kind == DL_LAYER_DROPOUT)
         n += (gsize) batch * l->out_size;
+      if (masks && l->bn)
+        n += (gsize) (batch + 2) * l->out_size;
       if (l->kind == DL_LAYER_MAXPOOL)
         n_argmax += (gsize) batch * l->out_size;
       /* Room for any algorithm: the net's configuration may change while a work made for it lives. */
@@ -593,6 +663,13 @@ acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean masks)
       a->mask[i] = NULL;
       if (masks && l->kind == DL_LAYER_DROPOUT)
         a->mask[i] = p, p += (gsize) batch * l->out_size;
+      a->xhat[i] = a->bn_mean[i] = a->bn_istd[i] = NULL;
+      if (masks && l->bn)
+        {
+          a->xhat[i] = p, p += (gsize) batch * l->out_size;
+          a->bn_mean[i] = p, p += l->out_size;
+          a->bn_istd[i] = p, p += l->out_size;
+        }
     }
   a->dbuf[0] = p, p += (gsize) batch * net->max_size;
   a->dbuf[1] = p, p += (gsize) batch * net->max_size;
@@ -626,6 +703,15 @@ acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean masks)
         a->kept[i] = a->kept_buf + off;
         off += dl_conv_kept_floats (batch, l->in_c, l->in_h, l->in_w, l->k, l->pad);
       }
+  /* Each part's sums on cache lines of their own. */
+  gsize bn_units = 0, n_bn = 0;
+  for (int i = 0; i < net->n_layers && masks; i++)
+    if (net->layers[i].bn)
+      bn_units = MAX (bn_units, (gsize) net->layers[i].out_size), n_bn++;
+  a->bn_stride = (2 * bn_units + 7) / 8 * 8;
+  a->bn_sums_buf = n_bn ? g_new (double, a->bn_stride * n_parts * n_bn) : NULL;
+  for (int i = 0, k = 0; i < net->n_layers; i++)
+    a->bn_sums[i] = masks && net->layers[i].bn ? a->bn_sums_buf + a->bn_stride * n_parts * k++ : NULL;
   a->capacity = batch;
 }
 
@@ -648,7 +734,8 @@ ensure_capacity (DlNet *net, int batch)
 /* x: B × input size → rows [r0, r1) of every layer's output in `a` (the last: B × 10), for part `part` of
  * the team: wide dense layers split by output units instead, between barriers, since every part needs all
  * of the layer's input and the next layer all of its output. Dropout, when training, applies the masks
- * draw_masks drew for this step. Reads the net's parameters only. */
+ * draw_masks drew for this step. Reads the net's parameters only — but for the running estimates of
+ * batch-normalised layers, which training moves. */
 static const float *
 forward_part (const DlNet *net, Acts *a, DlTeam *team, int part, const float *x, int B, int r0, int r1,
               gboolean training, gboolean fuse)
@@ -671,12 +758,18 @@ forward_part (const DlNet *net, Acts *a, DlTeam *team, int part, const float *x,
           if (!by_units_before)
             dl_team_barrier (team);
           dl_team_share (part, n_parts, l->out_size, LINE_FLOATS, &j0, &j1);
-          dense_forward (net->config.blas, out, in, w, b, B, l->in_size, l->out_size, j0, j1, l->act);
+          if (l->bn)
+            dense_bn_forward (net, a, team, part, i, out, in, B, 0, B, j0, j1, training, TRUE);
+          else
+            dense_forward (net->config.blas, out, in, w, b, B, l->in_size, l->out_size, j0, j1, l->act);
           dl_team_barrier (team);
         }
+      /* Every part meets the others at a batch-normalised layer's barriers. */
+      else if (l->bn)
+        dense_bn_forward (net, a, team, part, i, out, in, B, r0, n, 0, l->out_size, training, FALSE);
       by_units_before = by_units;
       in = out;
-      if (n == 0 || by_units)
+      if (n == 0 || by_units || l->bn)
         continue;
       switch (l->kind)
         {
@@ -1017,6 +1110,10 @@ opt_layer (DlNet *net, const Layer *l, const DlHyper *h, float bc1, float bc2, i
       gsize o = l->b_off + s.b0;
       opt_update (h, net->params + o, net->grads + o, vel + o, m + o, v2 + o, s.b1 - s.b0, 0.0f, bc1, bc2);
     }
+  /* γ, like the biases, without decay. */
+  if (l->bn && part == 0)
+    opt_update (h, net->params + l->g_off, net->grads + l->g_off, vel + l->g_off, m + l->g_off, v2 + l->g_off,
+                l->n_b, 0.0f, bc1, bc2);
 }
 
 /* ---- a pass over a batch, split by rows over the team ---- */
@@ -1050,6 +1147,33 @@ sum_part_grads (DlNet *net, const Layer *l, int n_parts)
     }
 }
 
+/* Batch-normalised dense layer i, the part's rows [r0, r0 + n) of dy = dL/dy (before β and the activation,
+ * rows packed): dβ and dγ over the whole batch (the parts' sums added in part order, each part a share of
+ * the units), then dy → dz for the part's rows. */
+static void
+dense_bn_backward (DlNet *net, DlTeam *team, int part, int i, float *dy, int r0, int n, int B)
+{
+  const Layer *l = &net->layers[i];
+  Acts *a = &net->acts;
+  int out = l->out_size, n_parts = dl_team_size (team), u0, u1;
+  const float *xhat = a->xhat[i] + (gsize) r0 * out;
+  float *dbeta = net->grads + l->b_off, *dgamma = net->grads + l->g_off;
+
+  dl_bn_grad_sums (dy, xhat, n, out, a->bn_sums[i] + part * a->bn_stride);
+  dl_team_barrier (team);
+  dl_team_share (part, n_parts, out, LINE_FLOATS, &u0, &u1);
+  for (int j = u0; j < u1; j++)
+    {
+      double s1 = 0.0, s2 = 0.0;
+      for (int p = 0; p < n_parts; p++)
+        s1 += a->bn_sums[i][p * a->bn_stride + 2 * j], s2 += a->bn_sums[i][p * a->bn_stride + 2 * j + 1];
+      dbeta[j] = (float) s1;
+      dgamma[j] = (float) s2;
+    }
+  dl_team_barrier (team);
+  dl_bn_backward (dy, xhat, n, out, net->params + l->g_off, a->bn_istd[i], dbeta, dgamma, B);
+}
+
 /* Gradient of the loss w.r.t. the last layer's output, rows [r0, r1) of dbuf[0] → every parameter's
  * gradient, and the optimiser step when the pass has one. Each part carries its own rows back through the
  * layers; a weight gradient sums over the whole batch, so at each dense layer the parts meet at a
@@ -1079,6 +1203,8 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
         {
         case DL_LAYER_DENSE:
           act_backward (dy + rb, out + ro, n_out, l->act);
+          if (l->bn)
+            dense_bn_backward (net, team, part, i, dy + rb, r0, n, s->B);
           /* dx: rows × in = dz · w, before the barrier: past it, w changes */
           if (dx && n > 0)
             net->config.blas->sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, l->in_size, l->out_size, 1.0f,
@@ -1329,6 +1455,16 @@ dl_net_work_output (const DlNetWork *work, int layer)
 /* Backward from dout through every layer to the image, with the activations the last dl_net_forward
  * left in the work: no parameter gradient, no update, dropout as in inference (identity). Each layer's
  * output gradient is B rows of its own size, packed, in the work's ping-pong buffers. */
+/* Through a batch-normalised layer at inference, an affine map per unit: dz = dy · γ / √(var + ε). */
+static void
+bn_infer_backward (const DlNet *net, const Layer *l, float *dy, int batch)
+{
+  const float *gamma = net->params + l->g_off, *var = net->params + l->rv_off;
+  for (int r = 0; r < batch; r++)
+    for (int j = 0; j < l->out_size; j++)
+      dy[(gsize) r * l->out_size + j] *= gamma[j] / sqrtf (MAX (var[j], 0.0f) + DL_BN_EPS);
+}
+
 void
 dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const float *dout, int batch, float *dx)
 {
@@ -1348,6 +1484,8 @@ dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const floa
         {
         case DL_LAYER_DENSE:
           act_backward (dy, a->out[i], n_out, l->act);
+          if (l->bn)
+            bn_infer_backward (net, l, dy, batch);
           /* d_in: B × in = dz · w */
           net->config.blas->sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, l->in_size, l->out_size, 1.0f,
                                    dy, l->out_size, w, l->in_size, 0.0f, d_in, l->in_size);
