@@ -12,7 +12,8 @@ and xvfb-run), checks the custom widgets' roles, names, descriptions and states:
             by what it shows, not "GtkDropDown"
   Draw      the canvas: a focusable image with its keys in its description
   Mistakes  the confusion matrix: a focusable image whose description gives the share right; the mistake
-            tiles: images named after their test image, its label and the answer
+            tiles: images named after their test image, its label and the answer; the probabilities' level
+            bars: named after their class
   Data      the samples: images named after their training image and label; the label histogram described
             with every digit's share
 The whole tree (GTK 4.8 exposes every page, shown or not) is written to DUMP at the end, one line per
@@ -232,6 +233,9 @@ def main():
             check(len(tiles) > 0, "mistake tiles are images named after their test image (%d)" % len(tiles))
             if tiles:
                 check(", the network answers " in tiles[0].name, "a tile says the label and the answer: %r" % tiles[0].name)
+            bars = {o.name for o in objects(app, "level bar")}
+            check(all(str(c) in bars for c in range(10)),
+                  "the probabilities' bars are named after their class: %r" % sorted(bars))
 
             page(app, "Data")
             samples = [o for o in objects(app, "image") if o.name.startswith("Training image ")]

@@ -27,6 +27,7 @@
 #include "dl-network-page.h"
 #include "dl-model.h"
 #include "dl-predict.h"
+#include "dl-probability-list.h"
 #include "dl-arch.h"
 #include "dl-rng.h"
 #include "dl-test-session.h"
@@ -286,14 +287,16 @@ check_detail_names (void)
   GtkSingleSelection *sel = GTK_SINGLE_SELECTION (gtk_grid_view_get_model (page_child ("grid_view")));
   g_autoptr (DlUnlabeledItem) first = g_list_model_get_item (answers, 0);
   const char *answer = dl_classes_name (dl_classes_fashion (), dl_unlabeled_item_get_predicted (first));
-  GtkWidget *grid = page_child ("prob_grid");
+  DlProbabilityList *probs = page_child ("probabilities");
 
   gtk_single_selection_set_selected (sel, 0);
   ck_assert_str_eq (gtk_stack_get_visible_child_name (page_child ("detail_stack")), "detail");
   ck_assert_msg (strstr (gtk_label_get_text (page_child ("detail_summary")), answer) != NULL, "“%s” does not say %s",
                  gtk_label_get_text (page_child ("detail_summary")), answer);
+  ck_assert_int_eq (dl_probability_list_get_predicted (probs), dl_unlabeled_item_get_predicted (first));
+  ck_assert_int_eq (dl_probability_list_get_truth (probs), -1);
   for (int c = 0; c < DL_N_CLASSES; c++)
-    ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (gtk_grid_get_child_at (GTK_GRID (grid), 0, c))),
+    ck_assert_str_eq (dl_classes_name (dl_probability_list_get_classes (probs), c),
                       dl_classes_name (dl_classes_fashion (), c));
 }
 
@@ -420,7 +423,7 @@ check_mistakes_names (void)
 {
   GtkWidget *page = find (DL_TYPE_MISTAKES_PAGE);
   GtkGridView *grid = tchild (page, DL_TYPE_MISTAKES_PAGE, "grid_view");
-  GtkWidget *probs = tchild (page, DL_TYPE_MISTAKES_PAGE, "prob_grid");
+  DlProbabilityList *probs = tchild (page, DL_TYPE_MISTAKES_PAGE, "probabilities");
   GtkWidget *legend = gtk_widget_get_first_child (gtk_widget_get_first_child (
                         GTK_WIDGET (dl_mistakes_page_get_class_progress (DL_MISTAKES_PAGE (page)))));
   const char *summary;
@@ -439,7 +442,7 @@ check_mistakes_names (void)
                                      c + 1), t);
       ck_assert_str_eq (string_item (tchild (page, DL_TYPE_MISTAKES_PAGE, "pred_dropdown"),
                                      c + 1), a);
-      ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (gtk_grid_get_child_at (GTK_GRID (probs), 0, c))), fashion (c));
+      ck_assert_str_eq (dl_classes_name (dl_probability_list_get_classes (probs), c), fashion (c));
     }
   /* The summary names the image's label and answer. */
   int named = 0;

@@ -400,7 +400,9 @@ rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r)
   cairo_close_path (cr);
 }
 
-/* One row per class: its name, a bar for its probability, the percentage. */
+/* One row per class: its name, a bar for its probability, the percentage. Drawn rather than a
+ * DlProbabilityList: a compact chart read at a glance while drawing (the answer's bar in the accent colour,
+ * whole percentages); the exact figures are the Mistakes and Unlabeled pages'. */
 static void
 draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {

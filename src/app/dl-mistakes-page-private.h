@@ -11,6 +11,7 @@
 #include "dl-mistake-list.h"
 #include "dl-mistakes-page.h"
 #include "dl-neighbours-view.h"
+#include "dl-probability-list.h"
 
 G_BEGIN_DECLS
 
@@ -28,9 +29,6 @@ struct _DlMistakesPage
   GtkSingleSelection *selection;
   int                 detail_index;     /* test index in the detail pane, -1 for none */
   gboolean            syncing_filter;   /* setting both dropdowns at once: apply the filter once */
-  GtkLabel           *prob_digit[DL_N_CLASSES];
-  GtkLevelBar        *prob_bar[DL_N_CLASSES];
-  GtkLabel           *prob_value[DL_N_CLASSES];
 
   /* template children */
   GtkInfoBar         *collapse_bar;
@@ -53,7 +51,7 @@ struct _DlMistakesPage
   GtkLabel           *detail_title;
   GtkLabel           *detail_summary;
   GtkLabel           *suspect_note;
-  GtkGrid            *prob_grid;
+  DlProbabilityList  *probabilities;
   GtkDrawingArea     *history_chart;
   GtkLabel           *history_label;
   GtkLabel           *why_heading;

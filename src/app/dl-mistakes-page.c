@@ -189,8 +189,7 @@ classes_changed_cb (DlMistakesPage *self)
   dl_class_accuracy_view_set_classes (self->class_progress, classes);
   dl_confusion_history_set_classes (self->confusion_history, classes);
   dl_neighbours_view_set_classes (self->neighbours_view, classes);
-  for (int c = 0; c < DL_N_CLASSES; c++)
-    gtk_label_set_text (self->prob_digit[c], dl_classes_name (classes, c));
+  dl_probability_list_set_classes (self->probabilities, classes);
   g_list_model_items_changed (G_LIST_MODEL (self->list), 0, n, n);
   dl_mistakes_page_update_detail (self);
 }
@@ -256,27 +255,6 @@ unbind_tile_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, DlMis
 
 /* ---- the detail pane ---- */
 
-static void
-update_probabilities (DlMistakesPage *self, const float *probs, int t, int p)
-{
-  char buf[32];
-
-  for (int c = 0; c < DL_N_CLASSES; c++)
-    {
-      GtkWidget *digit = GTK_WIDGET (self->prob_digit[c]);
-
-      gtk_level_bar_set_value (self->prob_bar[c], probs[c]);
-      g_snprintf (buf, sizeof buf, "%.1f %%", 100.0 * probs[c]);
-      gtk_label_set_text (self->prob_value[c], buf);
-      gtk_widget_remove_css_class (digit, "success");
-      gtk_widget_remove_css_class (digit, "error");
-      if (c == t)
-        gtk_widget_add_css_class (digit, "success");
-      else if (c == p)
-        gtk_widget_add_css_class (digit, "error");
-    }
-}
-
 static char *
 history_text (const DlMistakes *m, const DlMistakeHistory *h)
 {
@@ -332,7 +310,9 @@ dl_mistakes_page_update_detail (DlMistakesPage *self)
       gtk_label_set_text (self->suspect_note, note);
     }
 
-  update_probabilities (self, dl_mistakes_get_probs (m, i), t, p);
+  dl_probability_list_set_probabilities (self->probabilities, dl_mistakes_get_probs (m, i));
+  dl_probability_list_set_truth (self->probabilities, t);
+  dl_probability_list_set_predicted (self->probabilities, p);
   dl_mistakes_page_explain (self, i, t, p);
   g_autofree char *history = history_text (m, &h);
   gtk_label_set_text (self->history_label, history);
@@ -399,37 +379,6 @@ selection_changed_cb (DlMistakesPage *self)
 
   self->detail_index = item != NULL ? dl_mistake_item_get_index (item) : -1;
   dl_mistakes_page_update_detail (self);
-}
-
-static void
-build_probability_rows (DlMistakesPage *self)
-{
-  for (int c = 0; c < DL_N_CLASSES; c++)
-    {
-      char buf[8];
-      g_snprintf (buf, sizeof buf, "%d", c);
-      GtkWidget *digit = gtk_label_new (buf);
-      GtkWidget *bar = gtk_level_bar_new_for_interval (0, 1);
-      GtkWidget *value = gtk_label_new (NULL);
-
-      gtk_widget_add_css_class (digit, "heading");
-      /* One colour for every bar: the offsets would paint low values as "bad". */
-      gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_LOW);
-      gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_HIGH);
-      gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_FULL);
-      gtk_widget_set_hexpand (bar, TRUE);
-      gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
-      gtk_label_set_xalign (GTK_LABEL (value), 1);
-      gtk_label_set_width_chars (GTK_LABEL (value), 7);
-      gtk_widget_add_css_class (value, "numeric");
-
-      gtk_grid_attach (self->prob_grid, digit, 0, c, 1, 1);
-      gtk_grid_attach (self->prob_grid, bar, 1, c, 1, 1);
-      gtk_grid_attach (self->prob_grid, value, 2, c, 1, 1);
-      self->prob_digit[c] = GTK_LABEL (digit);
-      self->prob_bar[c] = GTK_LEVEL_BAR (bar);
-      self->prob_value[c] = GTK_LABEL (value);
-    }
 }
 
 /* ---- collapse banner ---- */
@@ -696,6 +645,7 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
   g_type_ensure (DL_TYPE_CONFUSION_HISTORY);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
   g_type_ensure (DL_TYPE_NEIGHBOURS_VIEW);
+  g_type_ensure (DL_TYPE_PROBABILITY_LIST);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-mistakes-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, collapse_bar);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, collapse_title);
@@ -717,7 +667,7 @@ dl_mistakes_page_class_init (DlMistakesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, detail_title);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, detail_summary);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, suspect_note);
-  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, prob_grid);
+  gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, probabilities);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, history_chart);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, history_label);
   gtk_widget_class_bind_template_child (widget_class, DlMistakesPage, why_heading);
@@ -773,7 +723,6 @@ dl_mistakes_page_init (DlMistakesPage *self)
   g_object_unref (factory);
   gtk_grid_view_set_model (self->grid_view, GTK_SELECTION_MODEL (self->selection));
 
-  build_probability_rows (self);
   fill_class_filters (self);
   gtk_drawing_area_set_draw_func (self->history_chart, draw_history, self, NULL);
   update_count (self);

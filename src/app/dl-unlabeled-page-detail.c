@@ -8,54 +8,6 @@
 #include "dl-predict.h"
 #include "dl-unlabeled-page-private.h"
 
-void
-dl_unlabeled_page_build_probability_rows (DlUnlabeledPage *self)
-{
-  for (int c = 0; c < DL_N_CLASSES; c++)
-    {
-      GtkWidget *name = gtk_label_new (NULL);
-      GtkWidget *bar = gtk_level_bar_new_for_interval (0, 1);
-      GtkWidget *value = gtk_label_new (NULL);
-
-      gtk_widget_add_css_class (name, "heading");
-      gtk_label_set_xalign (GTK_LABEL (name), 0);
-      /* One colour for every bar: the offsets would paint low values as "bad". */
-      gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_LOW);
-      gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_HIGH);
-      gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_FULL);
-      gtk_widget_set_hexpand (bar, TRUE);
-      gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
-      gtk_label_set_xalign (GTK_LABEL (value), 1);
-      gtk_label_set_width_chars (GTK_LABEL (value), 7);
-      gtk_widget_add_css_class (value, "numeric");
-      gtk_grid_attach (self->prob_grid, name, 0, c, 1, 1);
-      gtk_grid_attach (self->prob_grid, bar, 1, c, 1, 1);
-      gtk_grid_attach (self->prob_grid, value, 2, c, 1, 1);
-      self->prob_name[c] = GTK_LABEL (name);
-      self->prob_bar[c] = GTK_LEVEL_BAR (bar);
-      self->prob_value[c] = GTK_LABEL (value);
-    }
-}
-
-static void
-update_probabilities (DlUnlabeledPage *self, const float *probs, int predicted)
-{
-  const DlClasses *classes = dl_unlabeled_page_classes (self);
-  char buf[32];
-
-  for (int c = 0; c < DL_N_CLASSES; c++)
-    {
-      gtk_label_set_text (self->prob_name[c], dl_classes_name (classes, c));
-      gtk_level_bar_set_value (self->prob_bar[c], probs[c]);
-      g_snprintf (buf, sizeof buf, "%.1f %%", 100.0 * probs[c]);
-      gtk_label_set_text (self->prob_value[c], buf);
-      if (c == predicted)
-        gtk_widget_add_css_class (GTK_WIDGET (self->prob_name[c]), "accent");
-      else
-        gtk_widget_remove_css_class (GTK_WIDGET (self->prob_name[c]), "accent");
-    }
-}
-
 /* The runner-up: what the answer is explained against. */
 static int
 runner_up (const float *probs, int predicted)
@@ -118,7 +70,8 @@ dl_unlabeled_page_update_detail (DlUnlabeledPage *self)
                            self->images->rows, self->images->cols);
   gtk_label_set_text (self->detail_title, title);
   gtk_label_set_text (self->detail_summary, summary);
-  update_probabilities (self, probs, predicted);
+  dl_probability_list_set_probabilities (self->probabilities, probs);
+  dl_probability_list_set_predicted (self->probabilities, predicted);
   request_explanation (self, i, predicted, second);
 }
 

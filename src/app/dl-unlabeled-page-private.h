@@ -6,6 +6,7 @@
 #include "dl-attrib-view.h"
 #include "dl-digit-view.h"
 #include "dl-neighbours-view.h"
+#include "dl-probability-list.h"
 #include "dl-unlabeled-page.h"
 
 G_BEGIN_DECLS
@@ -29,9 +30,6 @@ struct _DlUnlabeledPage
   gint64              last_done_us;     /* and when it ended */
   guint               later_source;     /* a classification put off while training goes on */
   GtkFileChooserNative *chooser;        /* the export's */
-  GtkLabel           *prob_name[DL_N_CLASSES];
-  GtkLevelBar        *prob_bar[DL_N_CLASSES];
-  GtkLabel           *prob_value[DL_N_CLASSES];
 
   /* template children */
   GtkLabel           *summary_label;
@@ -47,7 +45,7 @@ struct _DlUnlabeledPage
   GtkLabel           *attrib_note;
   DlNeighboursView   *neighbours_view;
   GtkLabel           *neighbours_note;
-  GtkGrid            *prob_grid;
+  DlProbabilityList  *probabilities;
 };
 
 static inline const DlClasses *
@@ -57,7 +55,6 @@ dl_unlabeled_page_classes (DlUnlabeledPage *self)
 }
 
 /* dl-unlabeled-page-detail.c */
-void dl_unlabeled_page_build_probability_rows (DlUnlabeledPage *self);
 /* Shows image detail_index (or nothing) with its answer, and asks the explainer why. */
 void dl_unlabeled_page_update_detail (DlUnlabeledPage *self);
 void dl_unlabeled_page_explainer_changed (DlUnlabeledPage *self);

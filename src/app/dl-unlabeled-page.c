@@ -268,6 +268,7 @@ classes_changed_cb (DlUnlabeledPage *self)
 
   g_list_model_items_changed (G_LIST_MODEL (self->answers), 0, n, n);
   dl_neighbours_view_set_classes (self->neighbours_view, dl_unlabeled_page_classes (self));
+  dl_probability_list_set_classes (self->probabilities, dl_unlabeled_page_classes (self));
   dl_unlabeled_page_update_detail (self);
 }
 
@@ -553,6 +554,7 @@ dl_unlabeled_page_class_init (DlUnlabeledPageClass *klass)
   g_type_ensure (DL_TYPE_ATTRIB_VIEW);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
   g_type_ensure (DL_TYPE_NEIGHBOURS_VIEW);
+  g_type_ensure (DL_TYPE_PROBABILITY_LIST);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/digitlab/DigitLab/ui/dl-unlabeled-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlUnlabeledPage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, DlUnlabeledPage, status_label);
@@ -567,7 +569,7 @@ dl_unlabeled_page_class_init (DlUnlabeledPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlUnlabeledPage, attrib_note);
   gtk_widget_class_bind_template_child (widget_class, DlUnlabeledPage, neighbours_view);
   gtk_widget_class_bind_template_child (widget_class, DlUnlabeledPage, neighbours_note);
-  gtk_widget_class_bind_template_child (widget_class, DlUnlabeledPage, prob_grid);
+  gtk_widget_class_bind_template_child (widget_class, DlUnlabeledPage, probabilities);
   gtk_widget_class_bind_template_callback_full (widget_class, "method_changed_cb",
                                                 G_CALLBACK (dl_unlabeled_page_method_changed));
 
@@ -600,7 +602,6 @@ dl_unlabeled_page_init (DlUnlabeledPage *self)
   g_object_unref (factory);
   gtk_grid_view_set_model (self->grid_view, GTK_SELECTION_MODEL (self->selection));
 
-  dl_unlabeled_page_build_probability_rows (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "unlabeled.export", FALSE);
 }
 
