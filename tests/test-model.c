@@ -237,6 +237,20 @@ saved_version (DlNet *net, const char *path)
   return GUINT32_FROM_LE (v);
 }
 
+/* The file at path with its version field (and checksum) rewritten to `version`: its load fails with
+ * `message`. */
+static void
+expect_refused_as (const char *path, guint32 version, const char *message)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+  ck_assert (g_file_get_contents (path, &data, &len, NULL));
+  guint32 v = GUINT32_TO_LE (version);
+  memcpy (data + 8, &v, 4);
+  rewrite_with_crc (path, data, len);
+  expect_load_error (path, DL_MODEL_ERROR_FORMAT, message);
+}
+
 /* A file is written with the oldest version that holds it: 4 only with a std layer, which older
  * versions' files cannot hold. */
 START_TEST (std_needs_version_4)
@@ -246,15 +260,8 @@ START_TEST (std_needs_version_4)
   g_autoptr (DlNet) std = trained_net ("std,fc16-relu,fc10,softmax");
   ck_assert_uint_eq (saved_version (plain, path), 3);
   ck_assert_uint_eq (saved_version (std, path), 4);
-
-  g_autofree char *data = NULL;
-  gsize len;
-  ck_assert (g_file_get_contents (path, &data, &len, NULL));
-  guint32 v = GUINT32_TO_LE (3);
-  memcpy (data + 8, &v, 4);
-  rewrite_with_crc (path, data, len);
-  expect_load_error (path, DL_MODEL_ERROR_FORMAT, "a version 3 file cannot hold a std layer (version 4 added it), but "
-                     "its architecture is \"std,fc16-relu,fc10,softmax\"");
+  expect_refused_as (path, 3, "a version 3 file cannot hold a std layer (version 4 added it), but its architecture "
+                     "is \"std,fc16-relu,fc10,softmax\"");
 }
 END_TEST
 
@@ -270,14 +277,8 @@ START_TEST (bn_needs_version_5)
   ck_assert_msg (back != NULL, "%s", error ? error->message : "");
   ck_assert_mem_eq (dl_net_params (back), dl_net_params (bn), sizeof (float) * dl_net_n_params (bn));
 
-  g_autofree char *data = NULL;
-  gsize len;
-  ck_assert (g_file_get_contents (path, &data, &len, NULL));
-  guint32 v = GUINT32_TO_LE (4);
-  memcpy (data + 8, &v, 4);
-  rewrite_with_crc (path, data, len);
-  expect_load_error (path, DL_MODEL_ERROR_FORMAT, "a version 4 file cannot hold a batch-normalised layer (version 5 "
-                     "added it), but its architecture is \"fc16-bn-relu,fc10,softmax\"");
+  expect_refused_as (path, 4, "a version 4 file cannot hold a batch-normalised layer (version 5 added it), but its "
+                     "architecture is \"fc16-bn-relu,fc10,softmax\"");
 }
 END_TEST
 
