@@ -29,7 +29,7 @@
  * Mahalanobis distance of the early layer's output and of the pixels, the stability of the answer under
  * small shifts and turns, and the ink's aspect ratio per class (it caught a few more straight lines, but
  * flagged twice as many of the hurried digits of bench/draw-digits, which are squashed and widened as
- * people draw). For the subspace: one model per class of rank 5–40 (`mlp` 90.2–90.4 %, but the drawn 1
+ * people draw). For the subspace: one model per class of rank 5–40 (`mlp` 89.0–90.9 %, but the drawn 1
  * with a flag and a base flagged), the models in 28 × 28 pixels (88.6 %, and 1 s more to fit), without
  * the image's tangents (4 models: 90.5 %, 3 more hurried digits flagged), in place of the pixel signal
  * (89.2–91.1 %, 4–14 more hurried digits flagged), and the pixel and subspace signals combined into one
