@@ -9,6 +9,7 @@
 
 #include "dl-gauss.h"
 #include "dl-ood.h"
+#include "dl-subspace.h"
 #include "dl-tangent.h"
 #include "dl-test-nondigits.h"
 #include "dl-test-train.h"
@@ -18,12 +19,12 @@
 #define PER_KIND 200
 
 /* The least share of each kind caught (flagged or given a hint): a little under what these briefly
- * trained nets measured (mlp 94.0, 74.5, 100, 60.0 %; cnn 94.0, 86.5, 100, 79.0 %). The issue asks for
- * 90 %, which the dots and scribbles reach, and not the lines and letters (README: the figures of the
- * presets trained in full). */
+ * trained nets measured (mlp 95.5, 78.5, 100, 80.0 %; cnn 96.0, 89.0, 100, 84.0 %; without the subspace
+ * signal mlp 94.0, 74.5, 100, 60.0 %, cnn 94.0, 86.5, 100, 79.0 %). The issue asks for 90 % of all four
+ * kinds together, which the presets trained in full reach (README). */
 static const double at_least[2][N_NONDIGIT_KINDS] = {
-  /* mlp */ { 0.91, 0.71, 1.00, 0.56 },
-  /* cnn */ { 0.91, 0.83, 1.00, 0.75 },
+  /* mlp */ { 0.93, 0.75, 1.00, 0.76 },
+  /* cnn */ { 0.93, 0.86, 1.00, 0.80 },
 };
 
 static void
@@ -148,6 +149,165 @@ START_TEST (tangent_distance_forgives_a_shift)
 }
 END_TEST
 
+/* ---- the class subspaces against a direct computation in double ---- */
+
+enum { SS_SIDE = 4, SS_D = SS_SIDE * SS_SIDE, SS_PER_PART = 400, SS_K = 2 };
+
+typedef struct {
+  double mean[SS_D];
+  double dir[SS_K][SS_D];   /* the top SS_K eigenvectors of the part's covariance */
+} SsPart;
+
+static double
+ss_dot (const double *a, const double *b)
+{
+  double s = 0;
+  for (int j = 0; j < SS_D; j++)
+    s += a[j] * b[j];
+  return s;
+}
+
+/* Orthonormalises v against the n orthonormal rows of basis; FALSE when nothing is left of it. */
+static gboolean
+ss_orthonormalise (double *v, double (*basis)[SS_D], int n)
+{
+  const double before = sqrt (ss_dot (v, v));
+  for (int pass = 0; pass < 2; pass++)
+    for (int i = 0; i < n; i++)
+      {
+        double p = ss_dot (v, basis[i]);
+        for (int j = 0; j < SS_D; j++)
+          v[j] -= p * basis[i][j];
+      }
+  const double norm = sqrt (ss_dot (v, v));
+  if (norm <= 1e-3 * before || norm == 0)
+    return FALSE;
+  for (int j = 0; j < SS_D; j++)
+    v[j] /= norm;
+  return TRUE;
+}
+
+/* The mean and, by power iteration with deflation, the top eigenvectors of n rows' covariance. */
+static void
+ss_direct_part (const float *x, int n, SsPart *part)
+{
+  static double cov[SS_D][SS_D];
+  memset (part, 0, sizeof *part);
+  memset (cov, 0, sizeof cov);
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < SS_D; j++)
+      part->mean[j] += x[i * SS_D + j] / (double) n;
+  for (int i = 0; i < n; i++)
+    for (int a = 0; a < SS_D; a++)
+      for (int b = 0; b < SS_D; b++)
+        cov[a][b] += (x[i * SS_D + a] - part->mean[a]) * (x[i * SS_D + b] - part->mean[b]) / n;
+  for (int k = 0; k < SS_K; k++)
+    {
+      double *v = part->dir[k], w[SS_D];
+      for (int j = 0; j < SS_D; j++)
+        v[j] = 1 + j;
+      ss_orthonormalise (v, part->dir, k);
+      for (int it = 0; it < 2000; it++)
+        {
+          for (int a = 0; a < SS_D; a++)
+            w[a] = ss_dot (cov[a], v);
+          memcpy (v, w, sizeof w);
+          ss_orthonormalise (v, part->dir, k);
+        }
+    }
+}
+
+/* The squared distance from x (or from x's tangent plane, with `tangents`) to the part's subspace:
+ * what is left of x − mean outside the span of the directions and the tangents. */
+static double
+ss_direct_residual (const SsPart *part, const float *x, gboolean tangents)
+{
+  double basis[SS_K + DL_TANGENTS][SS_D], r[SS_D];
+  float t[DL_TANGENTS * SS_D];
+  int n = 0;
+  for (int k = 0; k < SS_K; k++)
+    {
+      memcpy (basis[n], part->dir[k], sizeof basis[n]);
+      n += ss_orthonormalise (basis[n], basis, n);
+    }
+  if (tangents)
+    {
+      dl_tangents (x, SS_SIDE, t);
+      for (int a = 0; a < DL_TANGENTS; a++)
+        {
+          for (int j = 0; j < SS_D; j++)
+            basis[n][j] = t[a * SS_D + j];
+          n += ss_orthonormalise (basis[n], basis, n);
+        }
+    }
+  for (int j = 0; j < SS_D; j++)
+    r[j] = x[j] - part->mean[j];
+  double e = ss_dot (r, r);
+  for (int i = 0; i < n; i++)
+    e -= ss_dot (r, basis[i]) * ss_dot (r, basis[i]);
+  return e;
+}
+
+/* Classes 3 and 5 each made of two parts far apart, each part spread along two directions of its own
+ * (spreads 3 and 1.5) and a little in all (0.05): with two models of rank 2 per class, the residual of
+ * any point, with and without its tangents, is the direct double computation's distance to the nearer
+ * part of the class. */
+START_TEST (subspace_is_the_distance_to_the_nearest_part)
+{
+  enum { N_PARTS = 4, N = N_PARTS * SS_PER_PART, N_QUERIES = 40 };
+  const guint8 part_class[N_PARTS] = { 3, 3, 5, 5 };
+  g_autofree float *x = g_new (float, N * SS_D);
+  g_autofree guint8 *labels = g_new (guint8, N);
+  SsPart part[N_PARTS];
+  DlRng rng;
+  dl_rng_seed (&rng, 9);
+  for (int p = 0; p < N_PARTS; p++)
+    {
+      double centre[SS_D], dir[SS_K][SS_D];
+      for (int j = 0; j < SS_D; j++)
+        centre[j] = 12 * dl_rng_normal (&rng);
+      for (int k = 0; k < SS_K; k++)
+        {
+          for (int j = 0; j < SS_D; j++)
+            dir[k][j] = dl_rng_normal (&rng);
+          ss_orthonormalise (dir[k], dir, k);
+        }
+      for (int i = p * SS_PER_PART; i < (p + 1) * SS_PER_PART; i++)
+        {
+          const double a = 3 * dl_rng_normal (&rng), b = 1.5 * dl_rng_normal (&rng);
+          labels[i] = part_class[p];
+          for (int j = 0; j < SS_D; j++)
+            x[i * SS_D + j] = centre[j] + a * dir[0][j] + b * dir[1][j] + 0.05 * dl_rng_normal (&rng);
+        }
+      ss_direct_part (x + p * SS_PER_PART * SS_D, SS_PER_PART, &part[p]);
+    }
+  g_autoptr (DlSubspace) s = dl_subspace_fit (x, labels, N, SS_D, SS_K, 2);
+  ck_assert_int_eq (dl_subspace_dim (s), SS_D);
+  ck_assert_int_eq (dl_subspace_n_models (s, 3), 2);
+  ck_assert_int_eq (dl_subspace_n_models (s, 0), 1);
+
+  for (int q = 0; q < N_QUERIES; q++)
+    {
+      /* a training row moved a little, or a point anywhere; asked about either class */
+      float row[SS_D];
+      const int c = q % 2 ? 3 : 5, src = (int) dl_rng_below (&rng, N);
+      for (int j = 0; j < SS_D; j++)
+        row[j] = q < N_QUERIES / 2 ? x[src * SS_D + j] + 0.3 * dl_rng_normal (&rng) : 12 * dl_rng_normal (&rng);
+      for (int side = 0; side <= SS_SIDE; side += SS_SIDE)
+        {
+          double want = INFINITY;
+          for (int p = 0; p < N_PARTS; p++)
+            if (part_class[p] == c)
+              want = MIN (want, ss_direct_residual (&part[p], row, side > 0));
+          float got;
+          dl_subspace_residual (s, row, 1, &c, side, &got);
+          ck_assert_msg (fabs (got - want) <= 1e-3 * want + 1e-3, "query %d, class %d, side %d: %.6f, expected %.6f", q,
+                         c, side, got, want);
+        }
+    }
+}
+END_TEST
+
 /* A click and a jiggle are dots, a dash of 1.5 pens is short, a stroke of 3 pens is read. */
 START_TEST (small_drawings_get_a_hint)
 {
@@ -176,6 +336,7 @@ ood_suite (void)
   tcase_add_test (tc, small_drawings_get_a_hint);
   tcase_add_test (tc, gauss_is_the_mahalanobis_distance);
   tcase_add_test (tc, tangent_distance_forgives_a_shift);
+  tcase_add_test (tc, subspace_is_the_distance_to_the_nearest_part);
   suite_add_tcase (s, tc);
   tc = tcase_create ("mnist");
   tcase_add_test (tc, rates_mlp);

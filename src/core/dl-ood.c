@@ -3,6 +3,7 @@
 #include "dl-ood.h"
 
 #include "dl-gauss.h"
+#include "dl-subspace.h"
 #include "dl-tangent.h"
 
 #include <cblas.h>
@@ -14,6 +15,8 @@
 #define SIDE       28
 #define HALF       14      /* the pixel signal's images: blurred, then 2 × 2 averaged */
 #define HALF_PIXELS (HALF * HALF)
+#define SUBSPACE_RANK   10   /* principal directions of each local linear model (measured: README) */
+#define SUBSPACE_MODELS 8    /* local linear models per class */
 #define MIN_CLASS_CAL 20   /* fewer calibration digits of a class than this: its signals use all digits' */
 
 /* The calibration values of one signal, sorted: over all calibration digits, and per predicted class. */
@@ -35,6 +38,7 @@ struct _DlOod {
   float       *pix;               /* n_ref × HALF_PIXELS */
   float       *pix_norm;          /* n_ref: squared norms */
   guint8      *labels;            /* n_ref */
+  DlSubspace  *subspace;          /* the classes' subspaces of the pixel signal's images */
   Calibration  cal[DL_OOD_N_SIGNALS];
   float        threshold;
 };
@@ -42,7 +46,7 @@ struct _DlOod {
 const char *
 dl_ood_signal_name (DlOodSignal s)
 {
-  static const char *const names[DL_OOD_N_SIGNALS] = { "early", "feature", "pixel", "energy" };
+  static const char *const names[DL_OOD_N_SIGNALS] = { "early", "feature", "pixel", "energy", "subspace" };
   return s < DL_OOD_N_SIGNALS ? names[s] : "?";
 }
 
@@ -198,6 +202,10 @@ measure (const DlOod *ood, const DlNet *net, DlNetWork *work, const float *x, in
   const float *logits = dl_net_work_output (work, dl_net_arch (net)->n_layers - 1);
   for (int a = 0; a < n; a++)
     raw[a * DL_OOD_N_SIGNALS + DL_OOD_ENERGY] = energy (logits + (gsize) a * DL_N_CLASSES);
+
+  dl_subspace_residual (ood->subspace, q, n, pred, HALF, d2);
+  for (int a = 0; a < n; a++)
+    raw[a * DL_OOD_N_SIGNALS + DL_OOD_SUBSPACE] = d2[a];
 }
 
 /* ---- p-values ---- */
@@ -228,7 +236,7 @@ count_below (const float *sorted, int n, float v)
 static gboolean
 per_class (DlOodSignal s)
 {
-  return s == DL_OOD_PIXEL;
+  return s == DL_OOD_PIXEL || s == DL_OOD_SUBSPACE;
 }
 
 /* The conformal p-value of v among the calibration values (of the predicted class for the per-class
@@ -281,6 +289,22 @@ calibration_fill (Calibration *c, const float *raw, const int *pred, int n, DlOo
     }
 }
 
+/* The local linear models of each class's blurred halves, over all the training images (the first n_ref
+ * are blurred already). */
+static DlSubspace *
+fit_subspace (const DlOod *ood, const DlDataset *train)
+{
+  g_autofree float *half = g_new (float, (gsize) train->n * HALF_PIXELS);
+  float img[SIDE * SIDE];
+  memcpy (half, ood->pix, sizeof (float) * ood->n_ref * HALF_PIXELS);
+  for (int i = ood->n_ref; i < train->n; i++)
+    {
+      dl_dataset_gather (train, &i, 1, img);
+      blur_half (img, half + (gsize) i * HALF_PIXELS);
+    }
+  return dl_subspace_fit (half, train->labels, train->n, HALF_PIXELS, SUBSPACE_RANK, SUBSPACE_MODELS);
+}
+
 /* The reference rows: the first n_ref training images' early features (unit length), their blurred
  * halves and labels. FALSE when cancelled. */
 static gboolean
@@ -314,6 +338,7 @@ build_reference (DlOod *ood, const DlNet *net, const DlDataset *train, const int
           ood->labels[i0 + r] = train->labels[i0 + r];
         }
     }
+  ood->subspace = fit_subspace (ood, train);
   ood->gauss = dl_gauss_fit (dl_neighbours_features (ood->nb), dl_neighbours_dataset (ood->nb)->labels,
                              dl_neighbours_n (ood->nb), dl_neighbours_dim (ood->nb));
   return TRUE;
@@ -397,6 +422,7 @@ dl_ood_free (DlOod *ood)
         g_free (ood->cal[s].of[k]);
     }
   dl_gauss_free (ood->gauss);
+  dl_subspace_free (ood->subspace);
   g_free (ood->early);
   g_free (ood->ones);
   g_free (ood->pix);
