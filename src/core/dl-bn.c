@@ -21,15 +21,23 @@ dl_bn_sums (const float *z, int rows, int ld, int j0, int j1, double *s)
     }
 }
 
+/* Unit j's two sums over the parts, added in part order: the same result for a given team size. */
+static void
+total (const double *sums, int n_parts, gsize stride, int j, double *s1, double *s2)
+{
+  *s1 = *s2 = 0.0;
+  for (int p = 0; p < n_parts; p++)
+    *s1 += sums[p * stride + 2 * j], *s2 += sums[p * stride + 2 * j + 1];
+}
+
 void
 dl_bn_stats (const double *sums, int n_parts, gsize stride, int B, int j0, int j1, float *mean, float *istd,
              float *run_mean, float *run_var)
 {
   for (int j = j0; j < j1; j++)
     {
-      double s1 = 0.0, s2 = 0.0;
-      for (int p = 0; p < n_parts; p++)
-        s1 += sums[p * stride + 2 * j], s2 += sums[p * stride + 2 * j + 1];
+      double s1, s2;
+      total (sums, n_parts, stride, j, &s1, &s2);
       double mu = s1 / B, var = MAX (s2 / B - mu * mu, 0.0);
       mean[j] = (float) mu;
       istd[j] = (float) (1.0 / sqrt (var + DL_BN_EPS));
@@ -82,6 +90,18 @@ dl_bn_grad_sums (const float *dy, const float *xhat, int rows, int units, double
 }
 
 void
+dl_bn_grad_stats (const double *sums, int n_parts, gsize stride, int j0, int j1, float *dbeta, float *dgamma)
+{
+  for (int j = j0; j < j1; j++)
+    {
+      double s1, s2;
+      total (sums, n_parts, stride, j, &s1, &s2);
+      dbeta[j] = (float) s1;
+      dgamma[j] = (float) s2;
+    }
+}
+
+void
 dl_bn_backward (float *dy, const float *xhat, int rows, int units, const float *gamma, const float *istd,
                 const float *dbeta, const float *dgamma, int B)
 {
@@ -92,4 +112,12 @@ dl_bn_backward (float *dy, const float *xhat, int rows, int units, const float *
       for (int j = 0; j < units; j++)
         d[j] = gamma[j] * istd[j] * (d[j] - dbeta[j] / B - h[j] * dgamma[j] / B);
     }
+}
+
+void
+dl_bn_infer_backward (float *dy, int rows, int units, const float *gamma, const float *run_var)
+{
+  for (int r = 0; r < rows; r++)
+    for (int j = 0; j < units; j++)
+      dy[(gsize) r * units + j] *= gamma[j] / sqrtf (MAX (run_var[j], 0.0f) + DL_BN_EPS);
 }

@@ -35,8 +35,12 @@ void dl_bn_infer (float *z, int rows, int ld, int j0, int j1, const float *run_m
                   const float *gamma);
 /* dy, x̂: rows × units → s[2j] = Σ_rows dy_rj, s[2j + 1] = Σ_rows dy_rj · x̂_rj. */
 void dl_bn_grad_sums (const float *dy, const float *xhat, int rows, int units, double *s);
+/* Those sums of n_parts parts (as for dl_bn_stats) → units [j0, j1) of dβ = Σ dy and dγ = Σ dy · x̂. */
+void dl_bn_grad_stats (const double *sums, int n_parts, gsize stride, int j0, int j1, float *dbeta, float *dgamma);
 /* In place for rows × units: dy → dz, from the whole batch's dβ = Σ dy and dγ = Σ dy · x̂ over B rows. */
 void dl_bn_backward (float *dy, const float *xhat, int rows, int units, const float *gamma, const float *istd,
                      const float *dbeta, const float *dgamma, int B);
+/* Inference's backward, an affine map per unit: in place for rows × units, dy ← dy · γ / √(var + ε). */
+void dl_bn_infer_backward (float *dy, int rows, int units, const float *gamma, const float *run_var);
 
 G_END_DECLS

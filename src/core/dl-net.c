@@ -1162,14 +1162,7 @@ dense_bn_backward (DlNet *net, DlTeam *team, int part, int i, float *dy, int r0,
   dl_bn_grad_sums (dy, xhat, n, out, a->bn_sums[i] + part * a->bn_stride);
   dl_team_barrier (team);
   dl_team_share (part, n_parts, out, LINE_FLOATS, &u0, &u1);
-  for (int j = u0; j < u1; j++)
-    {
-      double s1 = 0.0, s2 = 0.0;
-      for (int p = 0; p < n_parts; p++)
-        s1 += a->bn_sums[i][p * a->bn_stride + 2 * j], s2 += a->bn_sums[i][p * a->bn_stride + 2 * j + 1];
-      dbeta[j] = (float) s1;
-      dgamma[j] = (float) s2;
-    }
+  dl_bn_grad_stats (a->bn_sums[i], n_parts, a->bn_stride, u0, u1, dbeta, dgamma);
   dl_team_barrier (team);
   dl_bn_backward (dy, xhat, n, out, net->params + l->g_off, a->bn_istd[i], dbeta, dgamma, B);
 }
@@ -1455,16 +1448,6 @@ dl_net_work_output (const DlNetWork *work, int layer)
 /* Backward from dout through every layer to the image, with the activations the last dl_net_forward
  * left in the work: no parameter gradient, no update, dropout as in inference (identity). Each layer's
  * output gradient is B rows of its own size, packed, in the work's ping-pong buffers. */
-/* Through a batch-normalised layer at inference, an affine map per unit: dz = dy · γ / √(var + ε). */
-static void
-bn_infer_backward (const DlNet *net, const Layer *l, float *dy, int batch)
-{
-  const float *gamma = net->params + l->g_off, *var = net->params + l->rv_off;
-  for (int r = 0; r < batch; r++)
-    for (int j = 0; j < l->out_size; j++)
-      dy[(gsize) r * l->out_size + j] *= gamma[j] / sqrtf (MAX (var[j], 0.0f) + DL_BN_EPS);
-}
-
 void
 dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const float *dout, int batch, float *dx)
 {
@@ -1485,7 +1468,7 @@ dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const floa
         case DL_LAYER_DENSE:
           act_backward (dy, a->out[i], n_out, l->act);
           if (l->bn)
-            bn_infer_backward (net, l, dy, batch);
+            dl_bn_infer_backward (dy, batch, l->out_size, net->params + l->g_off, net->params + l->rv_off);
           /* d_in: B × in = dz · w */
           net->config.blas->sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, l->in_size, l->out_size, 1.0f,
                                    dy, l->out_size, w, l->in_size, 0.0f, d_in, l->in_size);
