@@ -184,7 +184,10 @@ attrib_suite (void)
   tcase_add_test (tc, contrast_is_a_difference);
   tcase_add_test (tc, integrated_gradients_is_one_batch);
   suite_add_tcase (s, tc);
+  /* Tagged: test.sh leaves these out of the sanitizer run (CK_EXCLUDE_TAGS), where they took minutes; the
+   * same code runs there in the small cases above, and their figures are the plain build's. */
   tc = tcase_create ("mnist");
+  tcase_set_tags (tc, "mnist-figures");
   tcase_add_test (tc, completeness_mlp);
   tcase_add_test (tc, completeness_cnn);
   suite_add_tcase (s, tc);

@@ -338,7 +338,10 @@ ood_suite (void)
   tcase_add_test (tc, tangent_distance_forgives_a_shift);
   tcase_add_test (tc, subspace_is_the_distance_to_the_nearest_part);
   suite_add_tcase (s, tc);
+  /* Tagged: test.sh leaves these out of the sanitizer run (CK_EXCLUDE_TAGS), where they took minutes; the
+   * same code runs there in the small cases above, and their figures are the plain build's. */
   tc = tcase_create ("mnist");
+  tcase_set_tags (tc, "mnist-figures");
   tcase_add_test (tc, rates_mlp);
   tcase_add_test (tc, rates_cnn);
   suite_add_tcase (s, tc);
