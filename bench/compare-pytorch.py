@@ -362,6 +362,17 @@ def torch_accuracy_worker(args):
                       "wall_seconds": time.perf_counter() - start, "accuracies": accuracies, "seconds": seconds}))
 
 
+def check_peers():
+    """PyTorch must be there; BLIS is worth a line when it is not (it was PyTorch's best on most CPUs)."""
+    probe = subprocess.run([sys.executable, "-c", "import torch"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        sys.exit(f"{sys.executable} cannot import torch: install Debian's python3-torch "
+                 "(sudo apt-get install python3-torch) and run this with /usr/bin/python3")
+    if not os.path.exists(os.path.join(BLIS_DIR, "libblas.so.3")):
+        print(f"note: BLIS is not installed ({BLIS_DIR}): PyTorch's configurations with it are not tried "
+              "(sudo apt-get install libblis4-openmp)", flush=True)
+
+
 def torch_configs(recipe, quick):
     """(label, environment changes, threads, oneDNN off) for every configuration worth trying."""
     configs = []
@@ -458,6 +469,7 @@ def main():
     for p in presets:
         if p not in known:
             sys.exit(f"--presets: unknown preset '{p}' (known: {', '.join(known)})")
+    check_peers()
     record = {"presets": {}}
     if args.to_accuracy:
         accuracy_main(args, build, [known[p] for p in presets], record)
