@@ -28,6 +28,9 @@ static const Shape shapes[] = {
   { 1, 1, 4, 4, 1, 3, 1 },
   { 12, 1, 28, 28, 3, 5, 2 }, /* the LeNet first layer: 784 columns a image, one image per group */
   { 12, 6, 14, 14, 4, 5, 0 }, /* the LeNet second layer: 100 columns, groups of 10 and a last of 2 */
+  { 3, 6, 14, 14, 16, 5, 0 }, /* …with its 16 channels: rows of 10 in blocks of 5, a vector of channels */
+  { 2, 4, 7, 7, 32, 3, 1 },  /* rows of 7 as in cnn-large's third layer, a block of 7; 32 channels */
+  { 2, 2, 11, 11, 3, 8, 1 },  /* a kernel wider than the channel kernels take: they run the row ones */
 };
 
 /* Deterministic values in [-1, 1). */
@@ -467,35 +470,37 @@ START_TEST (test_maxpool_relu_fused)
 }
 END_TEST
 
-/* The direct kernels compiled for each instruction set this CPU runs agree with im2col up to rounding
- * (the dispatch picks one; the others would otherwise go untested here). */
+/* The direct kernels (both kinds) compiled for each instruction set this CPU runs agree with im2col up to
+ * rounding (the dispatch picks one; the others would otherwise go untested here). */
 START_TEST (test_direct_isa_variants)
 {
   static const char *const isas[] = { "avx512", "avx2", "sse2" };
+  static const DlConvAlgo direct[] = { DL_CONV_DIRECT, DL_CONV_DIRECT_CHANNELS };
 
   for (unsigned v = 0; v < G_N_ELEMENTS (isas); v++)
     {
       if (!dl_conv_direct_force_isa (isas[v]))
         continue;
-      for (unsigned sh = 6; sh < G_N_ELEMENTS (shapes); sh++)
+      for (unsigned sh = 6 * G_N_ELEMENTS (direct); sh < G_N_ELEMENTS (shapes) * G_N_ELEMENTS (direct); sh++)
         {
-          const Shape *s = &shapes[sh];
+          const Shape *s = &shapes[sh / G_N_ELEMENTS (direct)];
           Case a, d;
           case_init (&a, s, DL_CONV_IM2COL, 500 + sh);
-          case_init (&d, s, DL_CONV_DIRECT, 500 + sh);
+          case_init (&d, s, direct[sh % G_N_ELEMENTS (direct)], 500 + sh);
+          g_autofree char *what = g_strdup_printf ("%s, %s", isas[v], dl_conv_algo_name (d.plan.algo));
           backward (&a, TRUE);
           backward (&d, TRUE);
           double scale = max_abs (a.dw, nw (s)) + max_abs (a.dx, nx (s)) + max_abs (a.y, ny (s));
           for (size_t i = 0; i < ny (s); i++)
-            ck_assert_msg (fabs (a.y[i] - d.y[i]) <= 1e-5 * scale, "%s: y[%zu] %.9g, im2col %.9g", isas[v], i, d.y[i],
+            ck_assert_msg (fabs (a.y[i] - d.y[i]) <= 1e-5 * scale, "%s: y[%zu] %.9g, im2col %.9g", what, i, d.y[i],
                            a.y[i]);
           for (size_t i = 0; i < nw (s); i++)
-            ck_assert_msg (fabs (a.dw[i] - d.dw[i]) <= 1e-5 * scale, "%s: dw[%zu] %.9g, im2col %.9g", isas[v], i,
+            ck_assert_msg (fabs (a.dw[i] - d.dw[i]) <= 1e-5 * scale, "%s: dw[%zu] %.9g, im2col %.9g", what, i,
                            d.dw[i], a.dw[i]);
           for (int i = 0; i < s->K; i++)
-            ck_assert_msg (fabs (a.db[i] - d.db[i]) <= 1e-5 * scale, "%s: db[%d]", isas[v], i);
+            ck_assert_msg (fabs (a.db[i] - d.db[i]) <= 1e-5 * scale, "%s: db[%d]", what, i);
           for (size_t i = 0; i < nx (s); i++)
-            ck_assert_msg (fabs (a.dx[i] - d.dx[i]) <= 1e-5 * scale, "%s: dx[%zu] %.9g, im2col %.9g", isas[v], i,
+            ck_assert_msg (fabs (a.dx[i] - d.dx[i]) <= 1e-5 * scale, "%s: dx[%zu] %.9g, im2col %.9g", what, i,
                            d.dx[i], a.dx[i]);
           case_clear (&a);
           case_clear (&d);

@@ -17,6 +17,7 @@
 #define LINE 16
 #define LINES(n) (((size_t) (n) + LINE - 1) / LINE * LINE)
 #define KB 8
+#define CHAN_MAX_KERNEL 7  /* the channel kernels keep a row of k accumulators in registers */
 
 /* GCC's target pragmas; clang ignores them and takes the attribute for every function in the region. */
 #ifdef __clang__
@@ -102,13 +103,19 @@ store_n_sse2 (float *p, Vec4 v, int n)
 
 typedef struct {
   int vw;
-  void (*forward) (const float *, int, int, int, const float *, const float *, int, int, int, int, int, float *);
+  void (*forward) (const float *, int, int, int, const float *, const float *, int, int, int, int, int, int, int,
+                   float *);
   void (*wgrad) (const float *, int, int, int, const float *, int, int, int, int, float *, float *);
+  void (*chan_forward) (const float *, int, int, int, const float *, const float *, int, int, int, int, int, int,
+                        int, float *);
+  void (*chan_wgrad) (const float *, int, int, int, const float *, int, int, int, int, float *, float *);
 } Kernels;
 
-static const Kernels avx512 = { 16, direct_forward_avx512, direct_wgrad_avx512 };
-static const Kernels avx2 = { 8, direct_forward_avx2, direct_wgrad_avx2 };
-static const Kernels sse2 = { 4, direct_forward_sse2, direct_wgrad_sse2 };
+#define KERNELS(vw, s) { vw, direct_forward##s, direct_wgrad##s, chan_forward##s, chan_wgrad##s }
+static const Kernels avx512 = KERNELS (16, _avx512);
+static const Kernels avx2 = KERNELS (8, _avx2);
+static const Kernels sse2 = KERNELS (4, _sse2);
+#undef KERNELS
 static const Kernels *forced;
 
 static const Kernels *
@@ -183,17 +190,29 @@ dl_conv_direct_scratch_floats (int C, int H, int W, int K, int k, int pad)
 
 /* x: one image, C × H × W → its place inside the zeroed padded planes xp. */
 static void
-pad_image (const float *x, float *xp, int C, int H, int W, int pad, const Geom *g)
+pad_image (const float *x, float *xp, int C, int H, int W, int pad, int ld, int plane)
 {
   for (int c = 0; c < C; c++)
     for (int iy = 0; iy < H; iy++)
       {
         const float *src = x + ((size_t) c * H + iy) * W;
-        float *dst = xp + (size_t) c * g->plane + (size_t) (iy + pad) * g->ld + pad;
+        float *dst = xp + (size_t) c * plane + (size_t) (iy + pad) * ld + pad;
         /* Rows of 6–28 floats: a loop, not a memcpy call per row. */
         for (int ix = 0; ix < W; ix++)
           dst[ix] = src[ix];
       }
+}
+
+/* w: K×C×k×k → wt: C×k×k×Kp, the output channel innermost and zero beyond K; b → bias, Kp floats. */
+static void
+reorder_weights (const float *w, const float *b, int C, int K, int k, int Kp, float *wt, float *bias)
+{
+  for (int c = 0; c < C; c++)
+    for (int t = 0; t < k * k; t++)
+      for (int f = 0; f < Kp; f++)
+        wt[((size_t) c * k * k + t) * Kp + f] = f < K ? w[((size_t) f * C + c) * k * k + t] : 0.0f;
+  for (int f = 0; f < Kp; f++)
+    bias[f] = b && f < K ? b[f] : 0.0f;
 }
 
 void
@@ -204,18 +223,13 @@ dl_conv_direct_forward (const float *x, const float *w, const float *b, float *y
   Geom g = geom (kn->vw, H, W, K, k, pad);
   float *wt = scratch, *bias = wt + LINES (C * k * k * g.Kp), *xp = bias + LINES (g.Kp);
 
-  for (int c = 0; c < C; c++)
-    for (int t = 0; t < k * k; t++)
-      for (int f = 0; f < g.Kp; f++)
-        wt[((size_t) c * k * k + t) * g.Kp + f] = f < K ? w[((size_t) f * C + c) * k * k + t] : 0.0f;
-  for (int f = 0; f < g.Kp; f++)
-    bias[f] = b && f < K ? b[f] : 0.0f;
+  reorder_weights (w, b, C, K, k, g.Kp, wt, bias);
   /* The border stays zero: each image overwrites only the inside. */
   memset (xp, 0, sizeof (float) * C * g.plane);
   for (int n = 0; n < B; n++)
     {
-      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, &g);
-      kn->forward (xp, C, g.ld, g.plane, wt, bias, g.Kp, K, k, g.Ho, g.Wo, y + (size_t) n * K * g.Ho * g.Wo);
+      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, g.ld, g.plane);
+      kn->forward (xp, C, g.ld, g.plane, wt, bias, g.Kp, K, k, H, pad, g.Ho, g.Wo, y + (size_t) n * K * g.Ho * g.Wo);
     }
 }
 
@@ -238,7 +252,7 @@ weight_grads (const float *x, const float *dy, float *dw, float *db, int B, int 
   for (int n = 0; n < B; n++)
     {
       const float *dyn = dy + (size_t) n * K * HoWo;
-      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, &g);
+      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, g.ld, g.plane);
       for (int f = 0; f < K; f++)
         for (int oy = 0; oy < g.Ho; oy++)
           {
@@ -268,6 +282,18 @@ weight_grads (const float *x, const float *dy, float *dw, float *db, int B, int 
     }
 }
 
+/* The input gradient is a forward convolution of the output gradient (K channels, padded by k − 1 −
+ * pad) with the weights flipped in both axes and their channel axes swapped: w K×C×k×k → wf C×K×k×k. */
+static void
+flip_weights (const float *w, int C, int K, int k, float *wf)
+{
+  for (int c = 0; c < C; c++)
+    for (int f = 0; f < K; f++)
+      for (int ky = 0; ky < k; ky++)
+        for (int kx = 0; kx < k; kx++)
+          wf[(((size_t) c * K + f) * k + ky) * k + kx] = w[(((size_t) f * C + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
+}
+
 void
 dl_conv_direct_backward (const float *x, const float *w, const float *dy, float *dx, float *dw, float *db, int B,
                          int C, int H, int W, int K, int k, int pad, float *scratch)
@@ -278,13 +304,159 @@ dl_conv_direct_backward (const float *x, const float *w, const float *dy, float 
     weight_grads (x, dy, dw, db, B, C, H, W, K, k, pad, scratch);
   if (dx == NULL)
     return;
-  /* The input gradient is a forward convolution of the output gradient (K channels, padded by k − 1 −
-   * pad) with the weights flipped in both axes and their channel axes swapped. */
   float *wf = scratch, *rest = wf + LINES (C * K * k * k);
-  for (int c = 0; c < C; c++)
-    for (int f = 0; f < K; f++)
-      for (int ky = 0; ky < k; ky++)
-        for (int kx = 0; kx < k; kx++)
-          wf[(((size_t) c * K + f) * k + ky) * k + kx] = w[(((size_t) f * C + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
+  flip_weights (w, C, K, k, wf);
   dl_conv_direct_forward (dy, wf, NULL, dx, B, K, g.Ho, g.Wo, C, k, k - 1 - pad, rest);
+}
+
+/* ---- channels in the vectors ---- */
+
+/* The output row's pixel block: the P ∈ [4, 8] that pads it least, the larger on a tie (28 → 7, 10 → 5). */
+static int
+pixel_block (int Wo)
+{
+  int best = 8;
+
+  for (int P = 7; P >= 4; P--)
+    if ((Wo + P - 1) / P * P < (Wo + best - 1) / best * best)
+      best = P;
+  return best;
+}
+
+typedef struct {
+  int Ho, Wo, P, Wb, ld, plane, Kv;
+} ChanGeom;
+
+static ChanGeom
+chan_geom (int vw, int H, int W, int K, int k, int pad)
+{
+  ChanGeom g;
+
+  g.Ho = H + 2 * pad - k + 1;
+  g.Wo = W + 2 * pad - k + 1;
+  g.P = pixel_block (g.Wo);
+  g.Wb = (g.Wo + g.P - 1) / g.P * g.P;
+  g.ld = LINES (g.Wb + k - 1);
+  g.plane = (g.Ho + k - 1) * g.ld;
+  g.Kv = (K + vw - 1) / vw * vw;
+  return g;
+}
+
+static size_t
+chan_forward_floats (int C, int H, int W, int K, int k, int pad)
+{
+  ChanGeom g = chan_geom (VW_MAX, H, W, K, k, pad);
+  return LINES (C * k * k * g.Kv) + LINES (g.Kv) + LINES ((size_t) C * g.plane) + (size_t) g.Ho * g.Wb * g.Kv;
+}
+
+/* The share of the multiply-adds that are real, not padding, of each kind of forward kernel: the input
+ * gradient of a layer runs on the one that wastes less. */
+static gboolean
+channels_fill_more (int vw, int H, int W, int K, int k, int pad)
+{
+  Geom r = geom (vw, H, W, K, k, pad);
+  ChanGeom c = chan_geom (vw, H, W, K, k, pad);
+  return (double) c.Wo / c.Wb * K / c.Kv >= (double) r.Wo / r.VWo * K / r.Kp;
+}
+
+size_t
+dl_conv_channels_scratch_floats (int C, int H, int W, int K, int k, int pad)
+{
+  ChanGeom g = chan_geom (VW_MAX, H, W, K, k, pad);
+  size_t direct = dl_conv_direct_scratch_floats (C, H, W, K, k, pad);
+
+  if (k > CHAN_MAX_KERNEL)
+    return direct;
+  size_t wgrad = LINES ((size_t) C * g.plane) + LINES ((size_t) g.Ho * g.Wo * g.Kv) + LINES ((size_t) C * k * k * g.Kv)
+                 + g.Kv;
+  size_t dgrad = LINES (C * K * k * k) + chan_forward_floats (K, g.Ho, g.Wo, C, k, k - 1 - pad);
+  return MAX (direct, MAX (chan_forward_floats (C, H, W, K, k, pad), MAX (wgrad, dgrad)));
+}
+
+void
+dl_conv_channels_forward (const float *x, const float *w, const float *b, float *y, int B, int C, int H, int W,
+                          int K, int k, int pad, float *scratch)
+{
+  if (k > CHAN_MAX_KERNEL)
+    {
+      dl_conv_direct_forward (x, w, b, y, B, C, H, W, K, k, pad, scratch);
+      return;
+    }
+  const Kernels *kn = kernels ();
+  ChanGeom g = chan_geom (kn->vw, H, W, K, k, pad);
+  float *wt = scratch, *bias = wt + LINES (C * k * k * g.Kv), *xp = bias + LINES (g.Kv);
+  float *yt = xp + LINES ((size_t) C * g.plane);
+  size_t HoWo = (size_t) g.Ho * g.Wo;
+
+  reorder_weights (w, b, C, K, k, g.Kv, wt, bias);
+  memset (xp, 0, sizeof (float) * C * g.plane);
+  for (int n = 0; n < B; n++)
+    {
+      float *yn = y + (size_t) n * K * HoWo;
+      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, g.ld, g.plane);
+      kn->chan_forward (xp, C, g.ld, g.plane, wt, bias, g.Kv, k, H, pad, g.Ho, g.Wb, g.P, yt);
+      /* Ho × Wb × Kv → K × Ho × Wo: the block's pixels beyond Wo dropped. */
+      for (int oy = 0; oy < g.Ho; oy++)
+        for (int ox = 0; ox < g.Wo; ox++)
+          {
+            const float *src = yt + ((size_t) oy * g.Wb + ox) * g.Kv;
+            for (int f = 0; f < K; f++)
+              yn[f * HoWo + (size_t) oy * g.Wo + ox] = src[f];
+          }
+    }
+}
+
+static void
+chan_weight_grads (const float *x, const float *dy, float *dw, float *db, int B, int C, int H, int W, int K, int k,
+                   int pad, float *scratch)
+{
+  const Kernels *kn = kernels ();
+  ChanGeom g = chan_geom (kn->vw, H, W, K, k, pad);
+  size_t HoWo = (size_t) g.Ho * g.Wo;
+  float *xp = scratch, *dyt = xp + LINES ((size_t) C * g.plane), *vacc = dyt + LINES (HoWo * g.Kv);
+  float *vdb = vacc + LINES ((size_t) C * k * k * g.Kv);
+
+  memset (xp, 0, sizeof (float) * C * g.plane);
+  /* Channels beyond K stay zero. */
+  memset (dyt, 0, sizeof (float) * HoWo * g.Kv);
+  memset (vacc, 0, sizeof (float) * C * k * k * g.Kv);
+  memset (vdb, 0, sizeof (float) * g.Kv);
+  for (int n = 0; n < B; n++)
+    {
+      const float *dyn = dy + (size_t) n * K * HoWo;
+      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, g.ld, g.plane);
+      for (size_t i = 0; i < HoWo; i++)
+        for (int f = 0; f < K; f++)
+          dyt[i * g.Kv + f] = dyn[f * HoWo + i];
+      kn->chan_wgrad (xp, C, g.ld, g.plane, dyt, g.Kv, k, g.Ho, g.Wo, vacc, vdb);
+    }
+  for (int f = 0; f < K; f++)
+    {
+      for (int ckk = 0; ckk < C * k * k; ckk++)
+        dw[(size_t) f * C * k * k + ckk] = vacc[(size_t) ckk * g.Kv + f];
+      db[f] = vdb[f];
+    }
+}
+
+void
+dl_conv_channels_backward (const float *x, const float *w, const float *dy, float *dx, float *dw, float *db, int B,
+                           int C, int H, int W, int K, int k, int pad, float *scratch)
+{
+  if (k > CHAN_MAX_KERNEL)
+    {
+      dl_conv_direct_backward (x, w, dy, dx, dw, db, B, C, H, W, K, k, pad, scratch);
+      return;
+    }
+  ChanGeom g = chan_geom (VW_MAX, H, W, K, k, pad);
+
+  if (dw)
+    chan_weight_grads (x, dy, dw, db, B, C, H, W, K, k, pad, scratch);
+  if (dx == NULL)
+    return;
+  float *wf = scratch, *rest = wf + LINES (C * K * k * k);
+  flip_weights (w, C, K, k, wf);
+  if (channels_fill_more (kernels ()->vw, g.Ho, g.Wo, C, k, k - 1 - pad))
+    dl_conv_channels_forward (dy, wf, NULL, dx, B, K, g.Ho, g.Wo, C, k, k - 1 - pad, rest);
+  else
+    dl_conv_direct_forward (dy, wf, NULL, dx, B, K, g.Ho, g.Wo, C, k, k - 1 - pad, rest);
 }

@@ -32,21 +32,34 @@ NAME (store) (float *p, VEC v)
   *(VEC_U *) p = v;
 }
 
+/* The kernel rows ky ∈ [*lo, *hi) that meet the image's H rows (placed at row pad of xp) from output row
+ * oy: the others read only the zero border. An input gradient, a convolution padded by k − 1, skips
+ * nearly a third of its rows so. */
+static inline void
+NAME (rows_in) (int oy, int k, int H, int pad, int *lo, int *hi)
+{
+  *lo = MAX (pad - oy, 0);
+  *hi = MIN (pad + H - oy, k);
+}
+
 /* y = conv (xp, wt) + bias for channels [0, K): every output row, KB channels at a time: for each
  * (c, ky, kx) one load of the shifted input row feeds KB multiply-adds, each with its weight broadcast. */
 static void
 NAME (direct_forward) (const float *restrict xp, int C, int ld, int plane, const float *restrict wt,
-                       const float *restrict bias, int Kp, int K, int k, int Ho, int Wo, float *restrict y)
+                       const float *restrict bias, int Kp, int K, int k, int H, int pad, int Ho, int Wo,
+                       float *restrict y)
 {
   for (int f0 = 0; f0 < Kp; f0 += KB)
     for (int oy = 0; oy < Ho; oy++)
       for (int ox = 0; ox < Wo; ox += VW)
         {
           VEC acc[KB];
+          int ky0, ky1;
+          NAME (rows_in) (oy, k, H, pad, &ky0, &ky1);
           for (int f = 0; f < KB; f++)
             acc[f] = bias[f0 + f] + (VEC) { 0 };
           for (int c = 0; c < C; c++)
-            for (int ky = 0; ky < k; ky++)
+            for (int ky = ky0; ky < ky1; ky++)
               {
                 const float *row = xp + (gsize) c * plane + (gsize) (oy + ky) * ld + ox;
                 const float *wr = wt + ((gsize) (c * k + ky) * k) * Kp + f0;
@@ -109,6 +122,124 @@ NAME (direct_wgrad) (const float *restrict xp, int C, int ld, int plane, const f
       NAME (store) (vdb + f * VW, acc);
     }
 }
+
+/* ---- channels in the vectors (DL_CONV_DIRECT_CHANNELS) ----
+ * Layouts (per image), Kv = K rounded up to VW:
+ *   xp   as above, ld ≥ Wb + k − 1 (Wb: Wo rounded up to the pixel block P)
+ *   wt   as above with Kv for Kp
+ *   yt   Ho × Wb × Kv: the output with the channel innermost (the caller transposes it)
+ *   dyt  Ho × Wo × Kv: the output gradient the same way, zero beyond K */
+
+/* One output row's block of P pixels at ox0, every channel: per (c, ky, kx) one weight vector feeds P
+ * multiply-adds, each with one input pixel broadcast. P is a constant where it is inlined. */
+static inline __attribute__ ((always_inline)) void
+NAME (chan_forward_block) (const float *restrict xp, int C, int ld, int plane, const float *restrict wt,
+                           const float *restrict bias, int Kv, int k, int ky0, int ky1, int oy, int ox0, int Wb,
+                           float *restrict yt, const int P)
+{
+  for (int f0 = 0; f0 < Kv; f0 += VW)
+    {
+      VEC acc[8];
+      VEC bv = NAME (load) (bias + f0);
+      for (int p = 0; p < P; p++)
+        acc[p] = bv;
+      for (int c = 0; c < C; c++)
+        for (int ky = ky0; ky < ky1; ky++)
+          {
+            const float *row = xp + (gsize) c * plane + (gsize) (oy + ky) * ld + ox0;
+            const float *wr = wt + ((gsize) (c * k + ky) * k) * Kv + f0;
+            for (int kx = 0; kx < k; kx++)
+              {
+                VEC wv = NAME (load) (wr + (gsize) kx * Kv);
+                for (int p = 0; p < P; p++)
+                  acc[p] += row[p + kx] * wv;
+              }
+          }
+      for (int p = 0; p < P; p++)
+        NAME (store) (yt + ((gsize) oy * Wb + ox0 + p) * Kv + f0, acc[p]);
+    }
+}
+
+#define CHAN_FORWARD_P(P)                                                                          \
+  for (int oy = 0, ky0, ky1; oy < Ho; oy++)                                                        \
+    for (int ox0 = (NAME (rows_in) (oy, k, H, pad, &ky0, &ky1), 0); ox0 < Wb; ox0 += P)            \
+      NAME (chan_forward_block) (xp, C, ld, plane, wt, bias, Kv, k, ky0, ky1, oy, ox0, Wb, yt, P)
+
+/* yt = conv (xp, wt) + bias, in blocks of P ∈ [4, 8] pixels (Wb a multiple of P). */
+static void
+NAME (chan_forward) (const float *restrict xp, int C, int ld, int plane, const float *restrict wt,
+                     const float *restrict bias, int Kv, int k, int H, int pad, int Ho, int Wb, int P,
+                     float *restrict yt)
+{
+  switch (P)
+    {
+    case 4: CHAN_FORWARD_P (4); break;
+    case 5: CHAN_FORWARD_P (5); break;
+    case 6: CHAN_FORWARD_P (6); break;
+    case 7: CHAN_FORWARD_P (7); break;
+    default: CHAN_FORWARD_P (8); break;
+    }
+}
+#undef CHAN_FORWARD_P
+
+/* va[kx][f] (kx < k, f < Kv) += Σ_{oy, ox} xp[oy + ky][ox + kx] · dyt[oy][ox][f] for one input plane and
+ * one ky: per output pixel one gradient vector feeds k multiply-adds, one per input pixel broadcast. k
+ * is a constant where it is inlined. */
+static inline __attribute__ ((always_inline)) void
+NAME (chan_wgrad_taps) (const float *restrict xc, int ld, const float *restrict dyt, int Kv, int Ho, int Wo,
+                        int ky, float *restrict va, const int k)
+{
+  for (int f0 = 0; f0 < Kv; f0 += VW)
+    {
+      VEC acc[7];
+      for (int kx = 0; kx < k; kx++)
+        acc[kx] = NAME (load) (va + (gsize) kx * Kv + f0);
+      for (int oy = 0; oy < Ho; oy++)
+        {
+          const float *row = xc + (gsize) (oy + ky) * ld;
+          const float *d = dyt + (gsize) oy * Wo * Kv + f0;
+          for (int ox = 0; ox < Wo; ox++)
+            {
+              VEC dv = NAME (load) (d + (gsize) ox * Kv);
+              for (int kx = 0; kx < k; kx++)
+                acc[kx] += row[ox + kx] * dv;
+            }
+        }
+      for (int kx = 0; kx < k; kx++)
+        NAME (store) (va + (gsize) kx * Kv + f0, acc[kx]);
+    }
+}
+
+#define CHAN_WGRAD_K(K_)                                                                           \
+  for (int c = 0; c < C; c++)                                                                      \
+    for (int ky = 0; ky < K_; ky++)                                                                \
+      NAME (chan_wgrad_taps) (xp + (gsize) c * plane, ld, dyt, Kv, Ho, Wo, ky,                     \
+                              vacc + (gsize) (c * K_ + ky) * K_ * Kv, K_)
+
+/* vacc[c][ky][kx][f] += the weight gradient of one image, k ∈ [1, 7]; vdb[f] += Σ dyt[·][f]. */
+static void
+NAME (chan_wgrad) (const float *restrict xp, int C, int ld, int plane, const float *restrict dyt, int Kv, int k,
+                   int Ho, int Wo, float *restrict vacc, float *restrict vdb)
+{
+  switch (k)
+    {
+    case 1: CHAN_WGRAD_K (1); break;
+    case 2: CHAN_WGRAD_K (2); break;
+    case 3: CHAN_WGRAD_K (3); break;
+    case 4: CHAN_WGRAD_K (4); break;
+    case 5: CHAN_WGRAD_K (5); break;
+    case 6: CHAN_WGRAD_K (6); break;
+    default: CHAN_WGRAD_K (7); break;
+    }
+  for (int f0 = 0; f0 < Kv; f0 += VW)
+    {
+      VEC acc = NAME (load) (vdb + f0);
+      for (gsize i = 0; i < (gsize) Ho * Wo; i++)
+        acc += NAME (load) (dyt + i * Kv + f0);
+      NAME (store) (vdb + f0, acc);
+    }
+}
+#undef CHAN_WGRAD_K
 
 #undef NAME
 #undef GLUE

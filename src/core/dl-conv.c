@@ -28,7 +28,14 @@ static const DlConvPlan default_plan = { DL_CONV_IM2COL, DL_CONV_GROUP_COLS, NUL
 const char *
 dl_conv_algo_name (DlConvAlgo algo)
 {
-  return algo == DL_CONV_DIRECT ? "direct" : algo == DL_CONV_IM2COL_KEPT ? "im2col-kept" : "im2col";
+  switch (algo)
+    {
+    case DL_CONV_DIRECT:          return "direct";
+    case DL_CONV_IM2COL_KEPT:     return "im2col-kept";
+    case DL_CONV_DIRECT_CHANNELS: return "direct-channels";
+    case DL_CONV_IM2COL:
+    default:                      return "im2col";
+    }
 }
 
 static int
@@ -70,6 +77,8 @@ dl_conv_scratch_floats (const DlConvPlan *plan, int B, int C, int H, int W, int 
     plan = &default_plan;
   if (plan->algo == DL_CONV_DIRECT)
     return dl_conv_direct_scratch_floats (C, H, W, K, k, pad);
+  if (plan->algo == DL_CONV_DIRECT_CHANNELS)
+    return dl_conv_channels_scratch_floats (C, H, W, K, k, pad);
 
   int HoWo = conv_out (H, k, pad) * conv_out (W, k, pad);
   size_t ncols = (size_t) conv_group (plan, B, HoWo) * HoWo;
@@ -180,6 +189,11 @@ dl_conv_forward (const DlConvPlan *plan, const float *x, const float *w, const f
       dl_conv_direct_forward (x, w, b, y, B, C, H, W, K, k, pad, scratch);
       return;
     }
+  if (plan->algo == DL_CONV_DIRECT_CHANNELS)
+    {
+      dl_conv_channels_forward (x, w, b, y, B, C, H, W, K, k, pad, scratch);
+      return;
+    }
 
   const DlBlasKernel *blas = plan->blas ? plan->blas : dl_blas_kernel ();
   int Ho = conv_out (H, k, pad), Wo = conv_out (W, k, pad), HoWo = Ho * Wo;
@@ -227,6 +241,11 @@ dl_conv_backward (const DlConvPlan *plan, const float *x, const float *w, const 
   if (plan->algo == DL_CONV_DIRECT)
     {
       dl_conv_direct_backward (x, w, dy, dx, dw, db, B, C, H, W, K, k, pad, scratch);
+      return;
+    }
+  if (plan->algo == DL_CONV_DIRECT_CHANNELS)
+    {
+      dl_conv_channels_backward (x, w, dy, dx, dw, db, B, C, H, W, K, k, pad, scratch);
       return;
     }
 

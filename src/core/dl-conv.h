@@ -22,8 +22,13 @@ extern "C" {
  *                   per input load: for few input channels, where im2col copies the image k² times for a
  *                   product too thin for sgemm's speed
  *   DL_CONV_IM2COL_KEPT  im2col whose columns the forward pass keeps (in plan->cols) for the backward
- *                   pass's weight gradient, instead of building them twice: memory traffic against work */
-typedef enum { DL_CONV_IM2COL, DL_CONV_DIRECT, DL_CONV_IM2COL_KEPT, DL_CONV_N_ALGOS } DlConvAlgo;
+ *                   pass's weight gradient, instead of building them twice: memory traffic against work
+ *   DL_CONV_DIRECT_CHANNELS  direct loops vectorised along the output channels, a block of 4–8 output
+ *                   pixels per weight load: for rows too short to fill a vector (10 wide in LeNet-5's
+ *                   second layer: 10 of a vector's 16 lanes) and channel counts that do */
+typedef enum {
+  DL_CONV_IM2COL, DL_CONV_DIRECT, DL_CONV_IM2COL_KEPT, DL_CONV_DIRECT_CHANNELS, DL_CONV_N_ALGOS
+} DlConvAlgo;
 
 typedef struct {
   DlConvAlgo          algo;
@@ -35,7 +40,7 @@ typedef struct {
 
 #define DL_CONV_GROUP_COLS 1024
 
-/* "im2col", "direct", "im2col-kept". */
+/* "im2col", "direct", "im2col-kept", "direct-channels". */
 const char *dl_conv_algo_name (DlConvAlgo algo);
 
 /* Floats DL_CONV_IM2COL_KEPT keeps for a batch of B images. */
