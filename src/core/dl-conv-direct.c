@@ -105,7 +105,7 @@ typedef struct {
   int vw;
   void (*forward) (const float *, int, int, int, const float *, const float *, int, int, int, int, int, int, int,
                    float *);
-  void (*wgrad) (const float *, int, int, int, const float *, int, int, int, int, float *, float *);
+  void (*wgrad) (const float *, int, int, int, const float *, int, int, int, int, int, float *, float *);
   void (*chan_forward) (const float *, int, int, int, const float *, const float *, int, int, int, int, int, int,
                         int, float *);
   void (*chan_wgrad) (const float *, int, int, int, const float *, int, int, int, int, float *, float *);
@@ -261,7 +261,7 @@ weight_grads (const float *x, const float *dy, float *dw, float *db, int B, int 
             for (int ox = 0; ox < g.Wo; ox++)
               dst[ox] = src[ox];
           }
-      kn->wgrad (xp, C, g.ld, g.plane, dyp, g.Kp, k, g.Ho, g.VWo, vacc, vdb);
+      kn->wgrad (xp, C, g.ld, g.plane, dyp, g.Kp, K, k, g.Ho, g.VWo, vacc, vdb);
     }
   /* Across the lanes. */
   for (int f = 0; f < K; f++)

@@ -42,79 +42,119 @@ NAME (rows_in) (int oy, int k, int H, int pad, int *lo, int *hi)
   *hi = MIN (pad + H - oy, k);
 }
 
-/* y = conv (xp, wt) + bias for channels [0, K): every output row, KB channels at a time: for each
- * (c, ky, kx) one load of the shifted input row feeds KB multiply-adds, each with its weight broadcast. */
+/* y = conv (xp, wt) + bias for channels [f0, f0 + NF), NF ≤ KB: every output row; for each (c, ky, kx) one
+ * load of the shifted input row feeds NF multiply-adds, each with its weight broadcast. NF is a constant
+ * where it is inlined: a layer of 6 channels keeps 6 accumulators, not 8. */
+static inline __attribute__ ((always_inline)) void
+NAME (direct_forward_block) (const float *restrict xp, int C, int ld, int plane, const float *restrict wt,
+                             const float *restrict bias, int Kp, int k, int H, int pad, int Ho, int Wo,
+                             float *restrict y, int f0, const int NF)
+{
+  for (int oy = 0; oy < Ho; oy++)
+    for (int ox = 0; ox < Wo; ox += VW)
+      {
+        VEC acc[KB];
+        int ky0, ky1;
+        NAME (rows_in) (oy, k, H, pad, &ky0, &ky1);
+        for (int f = 0; f < NF; f++)
+          acc[f] = bias[f0 + f] + (VEC) { 0 };
+        for (int c = 0; c < C; c++)
+          for (int ky = ky0; ky < ky1; ky++)
+            {
+              const float *row = xp + (gsize) c * plane + (gsize) (oy + ky) * ld + ox;
+              const float *wr = wt + ((gsize) (c * k + ky) * k) * Kp + f0;
+              for (int kx = 0; kx < k; kx++, wr += Kp)
+                {
+                  VEC xv = NAME (load) (row + kx);
+                  for (int f = 0; f < NF; f++)
+                    acc[f] += wr[f] * xv;
+                }
+            }
+        int left = Wo - ox;
+        for (int f = 0; f < NF; f++)
+          {
+            float *out = y + ((gsize) (f0 + f) * Ho + oy) * Wo + ox;
+            if (left >= VW)
+              NAME (store) (out, acc[f]);
+            else
+              STORE_N (out, acc[f], left);
+          }
+      }
+}
+
+/* The channels of a block, at most KB, as a constant: a switch over the block functions. */
+#define BLOCK_SWITCH(nf, call)                                                                     \
+  switch (nf)                                                                                      \
+    {                                                                                              \
+    case 1: call (1); break;                                                                       \
+    case 2: call (2); break;                                                                       \
+    case 3: call (3); break;                                                                       \
+    case 4: call (4); break;                                                                       \
+    case 5: call (5); break;                                                                       \
+    case 6: call (6); break;                                                                       \
+    case 7: call (7); break;                                                                       \
+    default: call (KB); break;                                                                     \
+    }
+
+/* y = conv (xp, wt) + bias for channels [0, K), KB at a time. */
 static void
 NAME (direct_forward) (const float *restrict xp, int C, int ld, int plane, const float *restrict wt,
                        const float *restrict bias, int Kp, int K, int k, int H, int pad, int Ho, int Wo,
                        float *restrict y)
 {
-  for (int f0 = 0; f0 < Kp; f0 += KB)
-    for (int oy = 0; oy < Ho; oy++)
-      for (int ox = 0; ox < Wo; ox += VW)
-        {
-          VEC acc[KB];
-          int ky0, ky1;
-          NAME (rows_in) (oy, k, H, pad, &ky0, &ky1);
-          for (int f = 0; f < KB; f++)
-            acc[f] = bias[f0 + f] + (VEC) { 0 };
-          for (int c = 0; c < C; c++)
-            for (int ky = ky0; ky < ky1; ky++)
-              {
-                const float *row = xp + (gsize) c * plane + (gsize) (oy + ky) * ld + ox;
-                const float *wr = wt + ((gsize) (c * k + ky) * k) * Kp + f0;
-                for (int kx = 0; kx < k; kx++, wr += Kp)
-                  {
-                    VEC xv = NAME (load) (row + kx);
-                    for (int f = 0; f < KB; f++)
-                      acc[f] += wr[f] * xv;
-                  }
-              }
-          int left = Wo - ox;
-          for (int f = 0; f < KB && f0 + f < K; f++)
-            {
-              float *out = y + ((gsize) (f0 + f) * Ho + oy) * Wo + ox;
-              if (left >= VW)
-                NAME (store) (out, acc[f]);
-              else
-                STORE_N (out, acc[f], left);
-            }
-        }
+  for (int f0 = 0; f0 < K; f0 += KB)
+    {
+#define FORWARD_NF(NF) NAME (direct_forward_block) (xp, C, ld, plane, wt, bias, Kp, k, H, pad, Ho, Wo, y, f0, NF)
+      BLOCK_SWITCH (MIN (K - f0, KB), FORWARD_NF);
+#undef FORWARD_NF
+    }
 }
 
-/* vacc[c][ky][kx][f] (vectors) += Σ_{oy, ox} dyp[f][oy][ox] · xp[c][oy + ky][ox + kx]: the weight
- * gradient of one image, kept as vectors of partial sums (added up across the lanes once per batch);
- * vdb[f] += Σ dyp[f]. dyp is the output gradient copied into Kp planes of Ho × VWo, zero beyond Wo and
- * beyond K: whole aligned vectors, no tail (masked loads of the rows as they are measured slower, by
- * more than the copy costs). */
-static void
-NAME (direct_wgrad) (const float *restrict xp, int C, int ld, int plane, const float *restrict dyp, int Kp, int k,
-                     int Ho, int VWo, float *restrict vacc, float *restrict vdb)
+/* vacc[c][ky][kx][f] (vectors) += Σ_{oy, ox} dyp[f][oy][ox] · xp[c][oy + ky][ox + kx] for f ∈ [f0, f0 + NF):
+ * the weight gradient of one image, kept as vectors of partial sums (added up across the lanes once per
+ * batch). dyp is the output gradient copied into Kp planes of Ho × VWo, zero beyond Wo and beyond K:
+ * whole aligned vectors, no tail (masked loads of the rows as they are measured slower, by more than the
+ * copy costs). */
+static inline __attribute__ ((always_inline)) void
+NAME (direct_wgrad_block) (const float *restrict xp, int C, int ld, int plane, const float *restrict dyp, int Kp,
+                           int k, int Ho, int VWo, float *restrict vacc, int f0, const int NF)
 {
   for (int c = 0; c < C; c++)
     for (int ky = 0; ky < k; ky++)
       for (int kx = 0; kx < k; kx++)
-        for (int f0 = 0; f0 < Kp; f0 += KB)
-          {
-            float *va = vacc + (((gsize) (c * k + ky) * k + kx) * Kp + f0) * VW;
-            VEC acc[KB];
-            for (int f = 0; f < KB; f++)
-              acc[f] = NAME (load) (va + f * VW);
-            for (int oy = 0; oy < Ho; oy++)
-              {
-                const float *row = xp + (gsize) c * plane + (gsize) (oy + ky) * ld + kx;
-                const float *dr = dyp + ((gsize) f0 * Ho + oy) * VWo;
-                for (int ox = 0; ox < VWo; ox += VW)
-                  {
-                    VEC xv = NAME (load) (row + ox);
-                    for (int f = 0; f < KB; f++)
-                      acc[f] += NAME (load) (dr + (gsize) f * Ho * VWo + ox) * xv;
-                  }
-              }
-            for (int f = 0; f < KB; f++)
-              NAME (store) (va + f * VW, acc[f]);
-          }
-  for (int f = 0; f < Kp; f++)
+        {
+          float *va = vacc + (((gsize) (c * k + ky) * k + kx) * Kp + f0) * VW;
+          VEC acc[KB];
+          for (int f = 0; f < NF; f++)
+            acc[f] = NAME (load) (va + f * VW);
+          for (int oy = 0; oy < Ho; oy++)
+            {
+              const float *row = xp + (gsize) c * plane + (gsize) (oy + ky) * ld + kx;
+              const float *dr = dyp + ((gsize) f0 * Ho + oy) * VWo;
+              for (int ox = 0; ox < VWo; ox += VW)
+                {
+                  VEC xv = NAME (load) (row + ox);
+                  for (int f = 0; f < NF; f++)
+                    acc[f] += NAME (load) (dr + (gsize) f * Ho * VWo + ox) * xv;
+                }
+            }
+          for (int f = 0; f < NF; f++)
+            NAME (store) (va + f * VW, acc[f]);
+        }
+}
+
+/* The weight gradient of one image for channels [0, K), KB at a time; vdb[f] += Σ dyp[f]. */
+static void
+NAME (direct_wgrad) (const float *restrict xp, int C, int ld, int plane, const float *restrict dyp, int Kp, int K,
+                     int k, int Ho, int VWo, float *restrict vacc, float *restrict vdb)
+{
+  for (int f0 = 0; f0 < K; f0 += KB)
+    {
+#define WGRAD_NF(NF) NAME (direct_wgrad_block) (xp, C, ld, plane, dyp, Kp, k, Ho, VWo, vacc, f0, NF)
+      BLOCK_SWITCH (MIN (K - f0, KB), WGRAD_NF);
+#undef WGRAD_NF
+    }
+  for (int f = 0; f < K; f++)
     {
       VEC acc = NAME (load) (vdb + f * VW);
       for (gsize i = 0; i < (gsize) Ho * VWo; i += VW)
@@ -122,6 +162,7 @@ NAME (direct_wgrad) (const float *restrict xp, int C, int ld, int plane, const f
       NAME (store) (vdb + f * VW, acc);
     }
 }
+#undef BLOCK_SWITCH
 
 /* ---- channels in the vectors (DL_CONV_DIRECT_CHANNELS) ----
  * Layouts (per image), Kv = K rounded up to VW:
