@@ -175,6 +175,40 @@ START_TEST (test_version_1_store)
 }
 END_TEST
 
+/* Statistics that do not parse (another program's, a damaged file) are left out of that evaluation with a
+ * message naming the store and the step, not a warning (GLib's for programming errors; fatal here): the
+ * evaluation and the rest of the run load. */
+START_TEST (test_broken_stats_left_out)
+{
+  g_autofree char *path = test_runs_store_path (home, "broken-stats");
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
+  ck_assert_msg (dl_run_store_migrate (db, path, dl_run_store_migrations, DL_RUN_STORE_SCHEMA_VERSION, &error), "%s",
+                 error ? error->message : "");
+  ck_assert_int_eq (sqlite3_exec (db, "INSERT INTO runs (id, uuid, name, arch, seed, program, host, pid, created_at, "
+                                      "heartbeat_at, state) VALUES (1, 'u1', 'old', 'fc10,softmax', 1, 'x', 'h', 1, 1, 1, "
+                                      "'finished');"
+                                      "INSERT INTO evaluations (run_id, at, kind, step, x, epoch, n, correct, loss, "
+                                      "accuracy, confusion, layer_stats) VALUES "
+                                      "(1, 1, 'subset', 5, 0.5, 0, 0, 0, 1.0, 0.5, zeroblob(400), x'010203'), "
+                                      "(1, 2, 'subset', 9, 0.9, 0, 0, 0, 0.8, 0.6, zeroblob(400), NULL);",
+                                  NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close (db);
+  GLogLevelFlags fatal = g_log_set_always_fatal (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL);
+  g_autoptr (DlRunStore) store = dl_run_store_open (path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  g_autoptr (DlRun) run = dl_run_store_find_run (store, "1", &error);
+  ck_assert_msg (run != NULL && dl_run_store_load_run (store, run, &error), "%s", error ? error->message : "");
+  g_log_set_always_fatal (fatal);
+  ck_assert_uint_eq (dl_run_get_n_evals (run), 2);
+  ck_assert_ptr_null (dl_run_get_eval (run, 0)->layer_stats);
+  ck_assert (dl_run_get_eval (run, 0)->accuracy == 0.5);
+  ck_assert_int_eq (dl_run_get_eval (run, 1)->step, 9);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -184,6 +218,7 @@ main (void)
   tcase_set_timeout (tc, 200);
   tcase_add_test (tc, test_stats_recorded_and_stored);
   tcase_add_test (tc, test_version_1_store);
+  tcase_add_test (tc, test_broken_stats_left_out);
   suite_add_tcase (s, tc);
   SRunner *sr = srunner_create (s);
   srunner_set_fork_status (sr, CK_NOFORK);

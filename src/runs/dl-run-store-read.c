@@ -433,8 +433,9 @@ read_confusion (sqlite3_stmt *st, int column, DlRunEval *ev)
       ev->confusion[t][p] = (int) GUINT32_FROM_LE (c[t * DL_N_CLASSES + p]);
 }
 
-/* Statistics that do not parse are left out (the view says it has none there), with a warning naming the
- * store and the evaluation: the rest of the run still loads. */
+/* Statistics that do not parse are left out (the view says it has none there), with a message naming the
+ * store and the evaluation — not a warning, which GLib keeps for programming errors (and tests and the
+ * fuzzers make fatal): the rest of the run still loads. */
 static DlLayerStats *
 read_layer_stats (sqlite3_stmt *st, int column, const char *path, gint64 step)
 {
@@ -446,7 +447,8 @@ read_layer_stats (sqlite3_stmt *st, int column, const char *path, gint64 step)
     return NULL;
   stats = dl_layer_stats_from_bytes (bytes, &error);
   if (stats == NULL)
-    g_warning ("%s: the evaluation at step %lld: %s", path, (long long) step, error->message);
+    g_message (_("%s: the evaluation at step %lld: %s; its layer statistics are left out"), path, (long long) step,
+               error->message);
   return stats;
 }
 
