@@ -149,23 +149,43 @@ dl_conv_direct_force_isa (const char *isa)
   return isa == NULL || k != NULL;
 }
 
-/* The padded input of one image (dl-conv-direct.h) for vectors of vw floats. */
+#define ROUND_UP(n, m) (((n) + (m) - 1) / (m) * (m))
+
+/* The output row's pixel block for the channel kernels: the P ∈ [4, 8] that pads it least, the larger on
+ * a tie (28 → 7, 10 → 5). */
+static int
+pixel_block (int Wo)
+{
+  int best = 8;
+
+  for (int P = 7; P >= 4; P--)
+    if (ROUND_UP (Wo, P) < ROUND_UP (Wo, best))
+      best = P;
+  return best;
+}
+
+/* Which kernels a geometry is for: vectors along the output row, or along the output channels. */
+typedef enum { ROWS, CHANNELS } Along;
+
+/* The padded input of one image and the sizes the kernels compute (dl-conv-direct.h), for vectors of vw
+ * floats: Wr the output row as computed (ROWS: Wo rounded up to vw, VWo; CHANNELS: to the pixel block P,
+ * Wb), Kp the output channels (ROWS: rounded up to KB; CHANNELS: to vw, Kv). */
 typedef struct {
-  int Ho, Wo, VWo, ld, Hp, plane, Kp;
+  int Ho, Wo, Wr, P, ld, plane, Kp;
 } Geom;
 
 static Geom
-geom (int vw, int H, int W, int K, int k, int pad)
+geom (int vw, int H, int W, int K, int k, int pad, Along along)
 {
   Geom g;
 
   g.Ho = H + 2 * pad - k + 1;
   g.Wo = W + 2 * pad - k + 1;
-  g.VWo = (g.Wo + vw - 1) / vw * vw;
-  g.ld = LINES (g.VWo + k - 1);
-  g.Hp = g.Ho + k - 1;
-  g.plane = g.Hp * g.ld;
-  g.Kp = (K + KB - 1) / KB * KB;
+  g.P = along == CHANNELS ? pixel_block (g.Wo) : 0;
+  g.Wr = ROUND_UP (g.Wo, along == CHANNELS ? g.P : vw);
+  g.ld = LINES (g.Wr + k - 1);
+  g.plane = (g.Ho + k - 1) * g.ld;
+  g.Kp = ROUND_UP (K, along == CHANNELS ? vw : KB);
   return g;
 }
 
@@ -173,17 +193,17 @@ geom (int vw, int H, int W, int K, int k, int pad)
 static size_t
 forward_floats (int C, int H, int W, int K, int k, int pad)
 {
-  Geom g = geom (VW_MAX, H, W, K, k, pad);
+  Geom g = geom (VW_MAX, H, W, K, k, pad, ROWS);
   return LINES (C * k * k * g.Kp) + LINES (g.Kp) + (size_t) C * g.plane;
 }
 
 size_t
 dl_conv_direct_scratch_floats (int C, int H, int W, int K, int k, int pad)
 {
-  Geom g = geom (VW_MAX, H, W, K, k, pad);
+  Geom g = geom (VW_MAX, H, W, K, k, pad, ROWS);
   /* Backward: the padded input and output gradient, the vector partial sums of the weight and bias
    * gradients; or the flipped weights and a forward pass over the output gradient for the input's. */
-  size_t wgrad = (size_t) C * g.plane + (size_t) g.Kp * g.Ho * g.VWo + (size_t) (C * k * k + 1) * g.Kp * VW_MAX;
+  size_t wgrad = (size_t) C * g.plane + (size_t) g.Kp * g.Ho * g.Wr + (size_t) (C * k * k + 1) * g.Kp * VW_MAX;
   size_t dgrad = LINES (C * K * k * k) + forward_floats (K, g.Ho, g.Wo, C, k, k - 1 - pad);
   return MAX (forward_floats (C, H, W, K, k, pad), MAX (wgrad, dgrad));
 }
@@ -220,7 +240,7 @@ dl_conv_direct_forward (const float *x, const float *w, const float *b, float *y
                         int k, int pad, float *scratch)
 {
   const Kernels *kn = kernels ();
-  Geom g = geom (kn->vw, H, W, K, k, pad);
+  Geom g = geom (kn->vw, H, W, K, k, pad, ROWS);
   float *wt = scratch, *bias = wt + LINES (C * k * k * g.Kp), *xp = bias + LINES (g.Kp);
 
   reorder_weights (w, b, C, K, k, g.Kp, wt, bias);
@@ -240,14 +260,14 @@ weight_grads (const float *x, const float *dy, float *dw, float *db, int B, int 
               int pad, float *scratch)
 {
   const Kernels *kn = kernels ();
-  Geom g = geom (kn->vw, H, W, K, k, pad);
-  float *xp = scratch, *dyp = xp + (size_t) C * g.plane, *vacc = dyp + (size_t) g.Kp * g.Ho * g.VWo;
+  Geom g = geom (kn->vw, H, W, K, k, pad, ROWS);
+  float *xp = scratch, *dyp = xp + (size_t) C * g.plane, *vacc = dyp + (size_t) g.Kp * g.Ho * g.Wr;
   float *vdb = vacc + (size_t) C * k * k * g.Kp * kn->vw;
   size_t HoWo = (size_t) g.Ho * g.Wo;
 
   memset (xp, 0, sizeof (float) * C * g.plane);
   /* Channels beyond K and columns beyond Wo stay zero. */
-  memset (dyp, 0, sizeof (float) * g.Kp * g.Ho * g.VWo);
+  memset (dyp, 0, sizeof (float) * g.Kp * g.Ho * g.Wr);
   memset (vacc, 0, sizeof (float) * (C * k * k + 1) * g.Kp * kn->vw);
   for (int n = 0; n < B; n++)
     {
@@ -257,11 +277,11 @@ weight_grads (const float *x, const float *dy, float *dw, float *db, int B, int 
         for (int oy = 0; oy < g.Ho; oy++)
           {
             const float *src = dyn + f * HoWo + (size_t) oy * g.Wo;
-            float *dst = dyp + ((size_t) f * g.Ho + oy) * g.VWo;
+            float *dst = dyp + ((size_t) f * g.Ho + oy) * g.Wr;
             for (int ox = 0; ox < g.Wo; ox++)
               dst[ox] = src[ox];
           }
-      kn->wgrad (xp, C, g.ld, g.plane, dyp, g.Kp, K, k, g.Ho, g.VWo, vacc, vdb);
+      kn->wgrad (xp, C, g.ld, g.plane, dyp, g.Kp, K, k, g.Ho, g.Wr, vacc, vdb);
     }
   /* Across the lanes. */
   for (int f = 0; f < K; f++)
@@ -294,59 +314,23 @@ flip_weights (const float *w, int C, int K, int k, float *wf)
           wf[(((size_t) c * K + f) * k + ky) * k + kx] = w[(((size_t) f * C + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
 }
 
+static void backward (Along along, const float *x, const float *w, const float *dy, float *dx, float *dw, float *db,
+                      int B, int C, int H, int W, int K, int k, int pad, float *scratch);
+
 void
 dl_conv_direct_backward (const float *x, const float *w, const float *dy, float *dx, float *dw, float *db, int B,
                          int C, int H, int W, int K, int k, int pad, float *scratch)
 {
-  Geom g = geom (VW_MAX, H, W, K, k, pad);
-
-  if (dw)
-    weight_grads (x, dy, dw, db, B, C, H, W, K, k, pad, scratch);
-  if (dx == NULL)
-    return;
-  float *wf = scratch, *rest = wf + LINES (C * K * k * k);
-  flip_weights (w, C, K, k, wf);
-  dl_conv_direct_forward (dy, wf, NULL, dx, B, K, g.Ho, g.Wo, C, k, k - 1 - pad, rest);
+  backward (ROWS, x, w, dy, dx, dw, db, B, C, H, W, K, k, pad, scratch);
 }
 
 /* ---- channels in the vectors ---- */
 
-/* The output row's pixel block: the P ∈ [4, 8] that pads it least, the larger on a tie (28 → 7, 10 → 5). */
-static int
-pixel_block (int Wo)
-{
-  int best = 8;
-
-  for (int P = 7; P >= 4; P--)
-    if ((Wo + P - 1) / P * P < (Wo + best - 1) / best * best)
-      best = P;
-  return best;
-}
-
-typedef struct {
-  int Ho, Wo, P, Wb, ld, plane, Kv;
-} ChanGeom;
-
-static ChanGeom
-chan_geom (int vw, int H, int W, int K, int k, int pad)
-{
-  ChanGeom g;
-
-  g.Ho = H + 2 * pad - k + 1;
-  g.Wo = W + 2 * pad - k + 1;
-  g.P = pixel_block (g.Wo);
-  g.Wb = (g.Wo + g.P - 1) / g.P * g.P;
-  g.ld = LINES (g.Wb + k - 1);
-  g.plane = (g.Ho + k - 1) * g.ld;
-  g.Kv = (K + vw - 1) / vw * vw;
-  return g;
-}
-
 static size_t
 chan_forward_floats (int C, int H, int W, int K, int k, int pad)
 {
-  ChanGeom g = chan_geom (VW_MAX, H, W, K, k, pad);
-  return LINES (C * k * k * g.Kv) + LINES (g.Kv) + LINES ((size_t) C * g.plane) + (size_t) g.Ho * g.Wb * g.Kv;
+  Geom g = geom (VW_MAX, H, W, K, k, pad, CHANNELS);
+  return LINES (C * k * k * g.Kp) + LINES (g.Kp) + LINES ((size_t) C * g.plane) + (size_t) g.Ho * g.Wr * g.Kp;
 }
 
 /* The share of the multiply-adds that are real, not padding, of each kind of forward kernel: the input
@@ -354,21 +338,21 @@ chan_forward_floats (int C, int H, int W, int K, int k, int pad)
 static gboolean
 channels_fill_more (int vw, int H, int W, int K, int k, int pad)
 {
-  Geom r = geom (vw, H, W, K, k, pad);
-  ChanGeom c = chan_geom (vw, H, W, K, k, pad);
-  return (double) c.Wo / c.Wb * K / c.Kv >= (double) r.Wo / r.VWo * K / r.Kp;
+  Geom r = geom (vw, H, W, K, k, pad, ROWS);
+  Geom c = geom (vw, H, W, K, k, pad, CHANNELS);
+  return (double) c.Wo / c.Wr * K / c.Kp >= (double) r.Wo / r.Wr * K / r.Kp;
 }
 
 size_t
 dl_conv_channels_scratch_floats (int C, int H, int W, int K, int k, int pad)
 {
-  ChanGeom g = chan_geom (VW_MAX, H, W, K, k, pad);
+  Geom g = geom (VW_MAX, H, W, K, k, pad, CHANNELS);
   size_t direct = dl_conv_direct_scratch_floats (C, H, W, K, k, pad);
 
   if (k > CHAN_MAX_KERNEL)
     return direct;
-  size_t wgrad = LINES ((size_t) C * g.plane) + LINES ((size_t) g.Ho * g.Wo * g.Kv) + LINES ((size_t) C * k * k * g.Kv)
-                 + g.Kv;
+  size_t wgrad = LINES ((size_t) C * g.plane) + LINES ((size_t) g.Ho * g.Wo * g.Kp) + LINES ((size_t) C * k * k * g.Kp)
+                 + g.Kp;
   size_t dgrad = LINES (C * K * k * k) + chan_forward_floats (K, g.Ho, g.Wo, C, k, k - 1 - pad);
   return MAX (direct, MAX (chan_forward_floats (C, H, W, K, k, pad), MAX (wgrad, dgrad)));
 }
@@ -383,23 +367,23 @@ dl_conv_channels_forward (const float *x, const float *w, const float *b, float 
       return;
     }
   const Kernels *kn = kernels ();
-  ChanGeom g = chan_geom (kn->vw, H, W, K, k, pad);
-  float *wt = scratch, *bias = wt + LINES (C * k * k * g.Kv), *xp = bias + LINES (g.Kv);
+  Geom g = geom (kn->vw, H, W, K, k, pad, CHANNELS);
+  float *wt = scratch, *bias = wt + LINES (C * k * k * g.Kp), *xp = bias + LINES (g.Kp);
   float *yt = xp + LINES ((size_t) C * g.plane);
   size_t HoWo = (size_t) g.Ho * g.Wo;
 
-  reorder_weights (w, b, C, K, k, g.Kv, wt, bias);
+  reorder_weights (w, b, C, K, k, g.Kp, wt, bias);
   memset (xp, 0, sizeof (float) * C * g.plane);
   for (int n = 0; n < B; n++)
     {
       float *yn = y + (size_t) n * K * HoWo;
       pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, g.ld, g.plane);
-      kn->chan_forward (xp, C, g.ld, g.plane, wt, bias, g.Kv, k, H, pad, g.Ho, g.Wb, g.P, yt);
-      /* Ho × Wb × Kv → K × Ho × Wo: the block's pixels beyond Wo dropped. */
+      kn->chan_forward (xp, C, g.ld, g.plane, wt, bias, g.Kp, k, H, pad, g.Ho, g.Wr, g.P, yt);
+      /* Ho × Wr × Kp → K × Ho × Wo: the block's pixels beyond Wo dropped. */
       for (int oy = 0; oy < g.Ho; oy++)
         for (int ox = 0; ox < g.Wo; ox++)
           {
-            const float *src = yt + ((size_t) oy * g.Wb + ox) * g.Kv;
+            const float *src = yt + ((size_t) oy * g.Wr + ox) * g.Kp;
             for (int f = 0; f < K; f++)
               yn[f * HoWo + (size_t) oy * g.Wo + ox] = src[f];
           }
@@ -411,29 +395,29 @@ chan_weight_grads (const float *x, const float *dy, float *dw, float *db, int B,
                    int pad, float *scratch)
 {
   const Kernels *kn = kernels ();
-  ChanGeom g = chan_geom (kn->vw, H, W, K, k, pad);
+  Geom g = geom (kn->vw, H, W, K, k, pad, CHANNELS);
   size_t HoWo = (size_t) g.Ho * g.Wo;
-  float *xp = scratch, *dyt = xp + LINES ((size_t) C * g.plane), *vacc = dyt + LINES (HoWo * g.Kv);
-  float *vdb = vacc + LINES ((size_t) C * k * k * g.Kv);
+  float *xp = scratch, *dyt = xp + LINES ((size_t) C * g.plane), *vacc = dyt + LINES (HoWo * g.Kp);
+  float *vdb = vacc + LINES ((size_t) C * k * k * g.Kp);
 
   memset (xp, 0, sizeof (float) * C * g.plane);
   /* Channels beyond K stay zero. */
-  memset (dyt, 0, sizeof (float) * HoWo * g.Kv);
-  memset (vacc, 0, sizeof (float) * C * k * k * g.Kv);
-  memset (vdb, 0, sizeof (float) * g.Kv);
+  memset (dyt, 0, sizeof (float) * HoWo * g.Kp);
+  memset (vacc, 0, sizeof (float) * C * k * k * g.Kp);
+  memset (vdb, 0, sizeof (float) * g.Kp);
   for (int n = 0; n < B; n++)
     {
       const float *dyn = dy + (size_t) n * K * HoWo;
       pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, g.ld, g.plane);
       for (size_t i = 0; i < HoWo; i++)
         for (int f = 0; f < K; f++)
-          dyt[i * g.Kv + f] = dyn[f * HoWo + i];
-      kn->chan_wgrad (xp, C, g.ld, g.plane, dyt, g.Kv, k, g.Ho, g.Wo, vacc, vdb);
+          dyt[i * g.Kp + f] = dyn[f * HoWo + i];
+      kn->chan_wgrad (xp, C, g.ld, g.plane, dyt, g.Kp, k, g.Ho, g.Wo, vacc, vdb);
     }
   for (int f = 0; f < K; f++)
     {
       for (int ckk = 0; ckk < C * k * k; ckk++)
-        dw[(size_t) f * C * k * k + ckk] = vacc[(size_t) ckk * g.Kv + f];
+        dw[(size_t) f * C * k * k + ckk] = vacc[(size_t) ckk * g.Kp + f];
       db[f] = vdb[f];
     }
 }
@@ -442,21 +426,26 @@ void
 dl_conv_channels_backward (const float *x, const float *w, const float *dy, float *dx, float *dw, float *db, int B,
                            int C, int H, int W, int K, int k, int pad, float *scratch)
 {
-  if (k > CHAN_MAX_KERNEL)
-    {
-      dl_conv_direct_backward (x, w, dy, dx, dw, db, B, C, H, W, K, k, pad, scratch);
-      return;
-    }
-  ChanGeom g = chan_geom (VW_MAX, H, W, K, k, pad);
+  backward (k > CHAN_MAX_KERNEL ? ROWS : CHANNELS, x, w, dy, dx, dw, db, B, C, H, W, K, k, pad, scratch);
+}
+
+/* The weight and bias gradients on the kernels of `along`; then the input gradient, a forward convolution
+ * of the output gradient (K channels, padded by k − 1 − pad) with the weights flipped: for CHANNELS on
+ * whichever kind of kernel fills more of its vectors at that shape. */
+static void
+backward (Along along, const float *x, const float *w, const float *dy, float *dx, float *dw, float *db, int B, int C,
+          int H, int W, int K, int k, int pad, float *scratch)
+{
+  int Ho = H + 2 * pad - k + 1, Wo = W + 2 * pad - k + 1, dpad = k - 1 - pad;
 
   if (dw)
-    chan_weight_grads (x, dy, dw, db, B, C, H, W, K, k, pad, scratch);
+    (along == CHANNELS ? chan_weight_grads : weight_grads) (x, dy, dw, db, B, C, H, W, K, k, pad, scratch);
   if (dx == NULL)
     return;
   float *wf = scratch, *rest = wf + LINES (C * K * k * k);
   flip_weights (w, C, K, k, wf);
-  if (channels_fill_more (kernels ()->vw, g.Ho, g.Wo, C, k, k - 1 - pad))
-    dl_conv_channels_forward (dy, wf, NULL, dx, B, K, g.Ho, g.Wo, C, k, k - 1 - pad, rest);
+  if (along == CHANNELS && channels_fill_more (kernels ()->vw, Ho, Wo, C, k, dpad))
+    dl_conv_channels_forward (dy, wf, NULL, dx, B, K, Ho, Wo, C, k, dpad, rest);
   else
-    dl_conv_direct_forward (dy, wf, NULL, dx, B, K, g.Ho, g.Wo, C, k, k - 1 - pad, rest);
+    dl_conv_direct_forward (dy, wf, NULL, dx, B, K, Ho, Wo, C, k, dpad, rest);
 }
