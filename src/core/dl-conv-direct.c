@@ -210,13 +210,13 @@ dl_conv_direct_scratch_floats (int C, int H, int W, int K, int k, int pad)
 
 /* x: one image, C × H × W → its place inside the zeroed padded planes xp. */
 static void
-pad_image (const float *x, float *xp, int C, int H, int W, int pad, int ld, int plane)
+pad_image (const float *x, float *xp, int C, int H, int W, int pad, const Geom *g)
 {
   for (int c = 0; c < C; c++)
     for (int iy = 0; iy < H; iy++)
       {
         const float *src = x + ((size_t) c * H + iy) * W;
-        float *dst = xp + (size_t) c * plane + (size_t) (iy + pad) * ld + pad;
+        float *dst = xp + (size_t) c * g->plane + (size_t) (iy + pad) * g->ld + pad;
         /* Rows of 6–28 floats: a loop, not a memcpy call per row. */
         for (int ix = 0; ix < W; ix++)
           dst[ix] = src[ix];
@@ -248,7 +248,7 @@ dl_conv_direct_forward (const float *x, const float *w, const float *b, float *y
   memset (xp, 0, sizeof (float) * C * g.plane);
   for (int n = 0; n < B; n++)
     {
-      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, g.ld, g.plane);
+      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, &g);
       kn->forward (xp, C, g.ld, g.plane, wt, bias, g.Kp, K, k, H, pad, g.Ho, g.Wo, y + (size_t) n * K * g.Ho * g.Wo);
     }
 }
@@ -272,7 +272,7 @@ weight_grads (const float *x, const float *dy, float *dw, float *db, int B, int 
   for (int n = 0; n < B; n++)
     {
       const float *dyn = dy + (size_t) n * K * HoWo;
-      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, g.ld, g.plane);
+      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, &g);
       for (int f = 0; f < K; f++)
         for (int oy = 0; oy < g.Ho; oy++)
           {
@@ -377,7 +377,7 @@ dl_conv_channels_forward (const float *x, const float *w, const float *b, float 
   for (int n = 0; n < B; n++)
     {
       float *yn = y + (size_t) n * K * HoWo;
-      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, g.ld, g.plane);
+      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, &g);
       kn->chan_forward (xp, C, g.ld, g.plane, wt, bias, g.Kp, k, H, pad, g.Ho, g.Wr, g.P, yt);
       /* Ho × Wr × Kp → K × Ho × Wo: the block's pixels beyond Wo dropped. */
       for (int oy = 0; oy < g.Ho; oy++)
@@ -408,7 +408,7 @@ chan_weight_grads (const float *x, const float *dy, float *dw, float *db, int B,
   for (int n = 0; n < B; n++)
     {
       const float *dyn = dy + (size_t) n * K * HoWo;
-      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, g.ld, g.plane);
+      pad_image (x + (size_t) n * C * H * W, xp, C, H, W, pad, &g);
       for (size_t i = 0; i < HoWo; i++)
         for (int f = 0; f < K; f++)
           dyt[i * g.Kp + f] = dyn[f * HoWo + i];

@@ -51,35 +51,37 @@ NAME (direct_forward_block) (const float *restrict xp, int C, int ld, int plane,
                              float *restrict y, int f0, const int NF)
 {
   for (int oy = 0; oy < Ho; oy++)
-    for (int ox = 0; ox < Wo; ox += VW)
-      {
-        VEC acc[KB];
-        int ky0, ky1;
-        NAME (rows_in) (oy, k, H, pad, &ky0, &ky1);
-        for (int f = 0; f < NF; f++)
-          acc[f] = bias[f0 + f] + (VEC) { 0 };
-        for (int c = 0; c < C; c++)
-          for (int ky = ky0; ky < ky1; ky++)
+    {
+      int ky0, ky1;
+      NAME (rows_in) (oy, k, H, pad, &ky0, &ky1);
+      for (int ox = 0; ox < Wo; ox += VW)
+        {
+          VEC acc[KB];
+          for (int f = 0; f < NF; f++)
+            acc[f] = bias[f0 + f] + (VEC) { 0 };
+          for (int c = 0; c < C; c++)
+            for (int ky = ky0; ky < ky1; ky++)
+              {
+                const float *row = xp + (gsize) c * plane + (gsize) (oy + ky) * ld + ox;
+                const float *wr = wt + ((gsize) (c * k + ky) * k) * Kp + f0;
+                for (int kx = 0; kx < k; kx++, wr += Kp)
+                  {
+                    VEC xv = NAME (load) (row + kx);
+                    for (int f = 0; f < NF; f++)
+                      acc[f] += wr[f] * xv;
+                  }
+              }
+          int left = Wo - ox;
+          for (int f = 0; f < NF; f++)
             {
-              const float *row = xp + (gsize) c * plane + (gsize) (oy + ky) * ld + ox;
-              const float *wr = wt + ((gsize) (c * k + ky) * k) * Kp + f0;
-              for (int kx = 0; kx < k; kx++, wr += Kp)
-                {
-                  VEC xv = NAME (load) (row + kx);
-                  for (int f = 0; f < NF; f++)
-                    acc[f] += wr[f] * xv;
-                }
+              float *out = y + ((gsize) (f0 + f) * Ho + oy) * Wo + ox;
+              if (left >= VW)
+                NAME (store) (out, acc[f]);
+              else
+                STORE_N (out, acc[f], left);
             }
-        int left = Wo - ox;
-        for (int f = 0; f < NF; f++)
-          {
-            float *out = y + ((gsize) (f0 + f) * Ho + oy) * Wo + ox;
-            if (left >= VW)
-              NAME (store) (out, acc[f]);
-            else
-              STORE_N (out, acc[f], left);
-          }
-      }
+        }
+    }
 }
 
 /* The channels of a block, at most KB, as a constant: a switch over the block functions. */
@@ -202,9 +204,13 @@ NAME (chan_forward_block) (const float *restrict xp, int C, int ld, int plane, c
 }
 
 #define CHAN_FORWARD_P(P)                                                                          \
-  for (int oy = 0, ky0, ky1; oy < Ho; oy++)                                                        \
-    for (int ox0 = (NAME (rows_in) (oy, k, H, pad, &ky0, &ky1), 0); ox0 < Wb; ox0 += P)            \
-      NAME (chan_forward_block) (xp, C, ld, plane, wt, bias, Kv, k, ky0, ky1, oy, ox0, Wb, yt, P)
+  for (int oy = 0; oy < Ho; oy++)                                                                  \
+    {                                                                                              \
+      int ky0, ky1;                                                                                \
+      NAME (rows_in) (oy, k, H, pad, &ky0, &ky1);                                                  \
+      for (int ox0 = 0; ox0 < Wb; ox0 += P)                                                        \
+        NAME (chan_forward_block) (xp, C, ld, plane, wt, bias, Kv, k, ky0, ky1, oy, ox0, Wb, yt, P); \
+    }
 
 /* yt = conv (xp, wt) + bias, in blocks of P ∈ [4, 8] pixels (Wb a multiple of P). */
 static void
