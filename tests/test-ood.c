@@ -112,7 +112,8 @@ START_TEST (gauss_is_the_mahalanobis_distance)
 END_TEST
 
 /* A blob of class 4, the same blob a third of a pixel to the right (4), and the first again as a 7: the
- * tangent distance is 0 to itself and a small part of the Euclidean to the shifted one, which is the
+ * tangent distance is 0 to itself (measured again in double: the float norm expansion alone gave 0.003 with
+ * OpenBLAS's AVX-512 kernel on AMD Zen 5) and a small part of the Euclidean to the shifted one, which is the
  * second nearest 4 (the identical 7 does not count); there is no second 7. */
 START_TEST (tangent_distance_forgives_a_shift)
 {
@@ -139,7 +140,7 @@ START_TEST (tangent_distance_forgives_a_shift)
   float nearest, second;
   dl_tangent_nearest (img[0], norm, labels, 3, SIDE, img[0], 1, want, 1, &nearest);
   dl_tangent_nearest (img[0], norm, labels, 3, SIDE, img[0], 1, want, 2, &second);
-  ck_assert_float_lt (nearest, 1e-3);
+  ck_assert_float_lt (nearest, 1e-6);
   ck_assert_float_gt (second, 0);
   ck_assert_msg (second < 0.1 * sqrt (euclid), "tangent %.4f, Euclidean %.4f", second, sqrt (euclid));
   const int other[1] = { 7 };
