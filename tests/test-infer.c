@@ -2,11 +2,13 @@
  * dl_net_predict, input gradients against central finite differences, several threads on one net, and
  * the training state a checkpoint restores. In the 'worker' suite too, so ThreadSanitizer sees the
  * threads. */
+#include <cblas.h>
 #include <check.h>
 #include <math.h>
 #include <string.h>
 
 #include "dl-arch.h"
+#include "dl-blas.h"
 #include "dl-net.h"
 #include "dl-test-net.h"
 
@@ -301,6 +303,17 @@ START_TEST (train_state_restores_adam)      { check_train_state (DL_OPT_ADAM, TR
 START_TEST (train_state_restores_momentum)  { check_train_state (DL_OPT_MOMENTUM, TRUE, TRUE); } END_TEST
 START_TEST (train_state_is_needed)          { check_train_state (DL_OPT_ADAM, FALSE, FALSE); } END_TEST
 
+/* A net splits its passes over its own team: made without a thread count, it still leaves OpenBLAS on
+ * one thread (with OpenBLAS's pool, ThreadSanitizer saw this program's passes race on AMD Zen 5). */
+START_TEST (new_net_keeps_blas_on_one_thread)
+{
+  dl_blas_set_threads (2);
+  ck_assert_int_eq (openblas_get_num_threads (), 2);
+  g_autoptr (DlNet) net = dl_test_make_net ("fc16-relu,fc10,softmax", 1);
+  ck_assert_int_eq (openblas_get_num_threads (), 1);
+}
+END_TEST
+
 static Suite *
 infer_suite (void)
 {
@@ -309,6 +322,7 @@ infer_suite (void)
   tcase_add_test (f, forward_matches_predict);
   tcase_add_test (f, work_outputs_are_the_layers);
   tcase_add_test (f, threads_share_one_net);
+  tcase_add_test (f, new_net_keeps_blas_on_one_thread);
   suite_add_tcase (s, f);
   TCase *g = tcase_create ("input-gradient");
   tcase_add_test (g, input_grad_dense);
