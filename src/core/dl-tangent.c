@@ -3,7 +3,6 @@
 
 #include <cblas.h>
 #include <math.h>
-#include <stdlib.h>
 
 #define ROW_BLOCK 2048   /* reference rows per pair of sgemm products */
 #define MAX_K     64
@@ -99,25 +98,16 @@ tangent_d2 (const float *q, const float *u, const float *r, int d, double *diff)
   return MAX (d2, 0.0);
 }
 
-static int
-compare_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
 /* The k-th smallest of the candidates' distances measured again; INFINITY when fewer than k exist. */
 static float
 refine (const Cand *c, int m, int k, const float *ref, const float *q, const float *u, int d, double *diff)
 {
-  double d2[MAX_K + REFINE_EXTRA];
-  int found = 0;
+  Cand again[MAX_K + REFINE_EXTRA];
+  for (int i = 0; i < m; i++)
+    again[i] = (Cand) { INFINITY, -1 };
   for (int i = 0; i < m && c[i].row >= 0; i++)
-    d2[found++] = tangent_d2 (q, u, ref + (gsize) c[i].row * d, d, diff);
-  if (found < k)
-    return INFINITY;
-  qsort (d2, found, sizeof d2[0], compare_double);
-  return (float) sqrt (d2[k - 1]);
+    keep_smallest (again, m, tangent_d2 (q, u, ref + (gsize) c[i].row * d, d, diff), c[i].row);
+  return again[k - 1].row < 0 ? INFINITY : sqrtf (again[k - 1].d2);
 }
 
 void
