@@ -225,6 +225,11 @@ dl_blas_kernel (void)
       linked_kernel.sgemv = cblas_sgemv;
       linked_kernel.linked = TRUE;
       linked_kernel.name = g_strdup (openblas_get_corename ());
+      /* Single-threaded like the private copies: the team splits a pass. OpenBLAS starts with a thread per
+       * core, so a program that used the kernel without choosing threads (the core's tests) ran sgemm on
+       * OpenBLAS's pool, whose synchronisation ThreadSanitizer cannot see (test-infer failed so on AMD
+       * Zen 5). */
+      dl_blas_set_threads (1);
       g_once_init_leave (&once, 1);
     }
   return &linked_kernel;

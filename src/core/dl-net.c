@@ -563,10 +563,6 @@ dl_net_new (const DlArch *arch, guint64 seed)
   reset_opt_state (net);
   init_params (net);
   dl_net_config_init (&net->config);
-  /* The team splits a pass, never OpenBLAS's own threads (as dl_net_set_threads): a program that made a
-   * net without choosing threads ran its sgemm on OpenBLAS's pool, which ThreadSanitizer cannot see
-   * synchronise (tests/test-infer.c failed so on AMD Zen 5). */
-  dl_blas_set_threads (1);
   return net;
 }
 
