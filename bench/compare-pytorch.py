@@ -309,6 +309,46 @@ def torch_schedule_lr(recipe, progress):
     return base
 
 
+class TorchAverage:
+    """The recipe's weight averaging as dl-net.c does it: every 4th step (the u-th update) the average moves
+    1 - min((1 - 1/N)^4, (1 + u)/(10 + u)) of the way to the parameters (and buffers); evaluations use it."""
+
+    EVERY = 4
+
+    def __init__(self, torch, model, steps):
+        self.torch, self.model, self.steps, self.t = torch, model, steps, 0
+        self.tensors = list(model.parameters()) + [b for b in model.buffers() if b.is_floating_point()]
+        self.avg = [p.detach().clone() for p in self.tensors] if steps > 0 else None
+
+    def step(self):
+        if self.avg is None:
+            return
+        self.t += 1
+        if self.t % self.EVERY:
+            return
+        u = self.t // self.EVERY
+        rate = 1 - min((1 - 1 / max(self.steps, 1)) ** self.EVERY, (1 + u) / (10 + u))
+        with self.torch.no_grad():
+            for a, p in zip(self.avg, self.tensors):
+                a.add_(p.detach() - a, alpha=rate)
+
+    def swapped(self):
+        average = self
+
+        class Swap:
+            def __enter__(self):
+                if average.avg is not None:
+                    self.kept = [p.detach().clone() for p in average.tensors]
+                    for p, a in zip(average.tensors, average.avg):
+                        p.data.copy_(a)
+
+            def __exit__(self, *exc):
+                if average.avg is not None:
+                    for p, k in zip(average.tensors, self.kept):
+                        p.data.copy_(k)
+        return Swap()
+
+
 def torch_accuracy_worker(args):
     """Trains the recipe until the test accuracy reaches args.target; prints one JSON line."""
     import torch
@@ -326,6 +366,7 @@ def torch_accuracy_worker(args):
     n, B = len(xtr), recipe["batch"]
     train_seconds, accuracies, seconds, start = 0.0, [], [], time.perf_counter()
     epochs_done = 0.0
+    average = TorchAverage(torch, model, recipe.get("average", 0.0))
     for epoch in range(recipe["epochs"]):
         order = torch.randperm(n, generator=gen)
         # Evaluated after every quarter epoch (whole batches), as digitlab-cli bench --to-accuracy does.
@@ -344,10 +385,11 @@ def torch_accuracy_worker(args):
                 opt.zero_grad(set_to_none=True)
                 loss_fn(model(xb), targets[idx]).backward()
                 opt.step()
+                average.step()
                 pos += B
             train_seconds += time.perf_counter() - t0
             model.eval()
-            with torch.no_grad():
+            with torch.no_grad(), average.swapped():
                 correct = sum(int((model(xte[i:i + 1000]).argmax(1) == yte[i:i + 1000]).sum())
                               for i in range(0, len(xte), 1000))
             accuracies.append(correct / len(xte))

@@ -974,7 +974,7 @@ END_TEST
 
 /* The finder on the bug report's set-up (the gradient summed over the batch of 100): it suggests at most
  * 1/20 of the report's 0.1 and says that rate is far too high; and the mlp from scratch, one epoch at its
- * suggestion as a constant rate, learns (96 % and more; see README for why not 97). */
+ * suggestion as a constant rate, reads 97 % (its recipe averages the weights; 95.2–96.5 % without). */
 START_TEST (test_mnist_lr_find)
 {
   Run r = run_cli ("lr-find", "--data", mnist_dir, "--preset", "seed", "--reduce", "sum", "--json", NULL);
@@ -997,7 +997,7 @@ START_TEST (test_mnist_lr_find)
                "--json", NULL);
   ck_assert_msg (r.status == 0, "exit %d; stderr:\n%s", r.status, r.err);
   g_autoptr (JNode) trained = json_parse (r.out);
-  ck_assert_msg (jnum (trained, "test_accuracy") >= 0.96, "one epoch at %s: %g", lr, jnum (trained, "test_accuracy"));
+  ck_assert_msg (jnum (trained, "test_accuracy") >= 0.97, "one epoch at %s: %g", lr, jnum (trained, "test_accuracy"));
   run_clear (&r);
 }
 END_TEST

@@ -1,4 +1,4 @@
-/* test-model-state.c — version 3 model files: a version 2 file as the old code wrote it still loads, a
+/* test-model-state.c — version 3 and 6 model files: a version 2 file as the old code wrote it still loads, a
  * plain model is still a model, and a checkpoint (a model file with the training-state section) gives back
  * its parameters, optimiser state and trainer record bit for bit; a damaged section is named. */
 #include <check.h>
@@ -91,8 +91,9 @@ write_bytes (const char *path, GByteArray *b)
   ck_assert (g_file_set_contents (path, (const char *) b->data, b->len, NULL));
 }
 
+/* Nine steps: with weight averaging (average > 0) the average has moved twice (it moves every fourth). */
 static DlNet *
-trained (DlOptimizer opt)
+trained_averaged (DlOptimizer opt, float average)
 {
   DlNet *net = dl_test_make_net (SPEC, 77);
   float x[16 * DL_TEST_IN];
@@ -102,12 +103,19 @@ trained (DlOptimizer opt)
   dl_hyper_init_default (&h);
   h.optimizer = opt;
   h.lr = opt == DL_OPT_ADAM ? 1e-3f : 0.05f;
-  for (int s = 0; s < 3; s++)
+  h.average = average;
+  for (int s = 0; s < 9; s++)
     {
       dl_test_make_batch (16, 10 + s, x, y);
       dl_net_train_step (net, x, y, 16, &h, NULL);
     }
   return net;
+}
+
+static DlNet *
+trained (DlOptimizer opt)
+{
+  return trained_averaged (opt, 0.0f);
 }
 
 static void
@@ -209,10 +217,10 @@ save_checkpoint (DlNet *net, const char *path, char **sha256)
 /* Everything back bit for bit, for every optimiser; the SHA-256 is the file's; dl_model_load reads the
  * checkpoint as a model. */
 static void
-check_round_trip (DlOptimizer opt)
+check_round_trip (DlOptimizer opt, float average)
 {
   g_autofree char *path = g_build_filename (tmpdir, "ckpt.dlm", NULL);
-  g_autoptr (DlNet) net = trained (opt);
+  g_autoptr (DlNet) net = trained_averaged (opt, average);
   g_autofree float *opt_state = g_new (float, dl_net_opt_state_floats (net));
   g_autofree char *sha = NULL, *data = NULL, *file_sha = NULL;
   g_autoptr (GError) error = NULL;
@@ -236,7 +244,8 @@ check_round_trip (DlOptimizer opt)
   ck_assert_int_eq (st.net.opt_last, ts.opt_last);
   ck_assert_int_eq (st.net.adam_t, ts.adam_t);
   ck_assert_int_eq (memcmp (st.net.rng, ts.rng, sizeof ts.rng), 0);
-  ck_assert_uint_eq (st.n_opt_state, 3 * N_PARAMS);
+  ck_assert_int_eq (st.net.avg_t, average > 0 ? 9 : 0);
+  ck_assert_uint_eq (st.n_opt_state, 4 * N_PARAMS);
   ck_assert_int_eq (memcmp (st.opt_state, opt_state, 4 * st.n_opt_state), 0);
   ck_assert (g_bytes_equal (st.trainer, expected_record));
   dl_model_state_clear (&st);
@@ -246,9 +255,10 @@ check_round_trip (DlOptimizer opt)
   ck_assert_int_eq (memcmp (dl_net_params (plain), dl_net_params (net), 4 * N_PARAMS), 0);
 }
 
-START_TEST (checkpoint_round_trip_sgd)      { check_round_trip (DL_OPT_SGD); } END_TEST
-START_TEST (checkpoint_round_trip_momentum) { check_round_trip (DL_OPT_MOMENTUM); } END_TEST
-START_TEST (checkpoint_round_trip_adam)     { check_round_trip (DL_OPT_ADAM); } END_TEST
+START_TEST (checkpoint_round_trip_sgd)      { check_round_trip (DL_OPT_SGD, 0); } END_TEST
+START_TEST (checkpoint_round_trip_momentum) { check_round_trip (DL_OPT_MOMENTUM, 0); } END_TEST
+START_TEST (checkpoint_round_trip_adam)     { check_round_trip (DL_OPT_ADAM, 0); } END_TEST
+START_TEST (checkpoint_round_trip_averaged) { check_round_trip (DL_OPT_MOMENTUM, 10); } END_TEST
 
 /* The bytes of a checkpoint of a trained net, and where its section begins. */
 static char *
@@ -311,9 +321,16 @@ START_TEST (damaged_sections)
   expect_error (path, DL_MODEL_ERROR_FORMAT, "optimiser 9");
 
   memcpy (copy, data, len);
-  set_u64 (copy, at + 16 + 48, 3 * N_PARAMS - 3);
+  set_u64 (copy, at + 16 + 48, G_MAXUINT64);   /* the average's step count: negative */
   rewrite_with_crc (path, copy, len);
-  expect_error (path, DL_MODEL_ERROR_FORMAT, "optimiser values, expected 38190 (3 per parameter)");
+  g_free (msg);
+  msg = g_strdup_printf ("the weight average's step count at byte %zu is not valid", at + 16 + 48);
+  expect_error (path, DL_MODEL_ERROR_FORMAT, msg);
+
+  memcpy (copy, data, len);
+  set_u64 (copy, at + 16 + 56, 3 * N_PARAMS);
+  rewrite_with_crc (path, copy, len);
+  expect_error (path, DL_MODEL_ERROR_FORMAT, "optimiser values, expected 50920 (4 per parameter)");
 
   memcpy (copy, data, len);
   set_u64 (copy, len - 4 - 20 - 8, 19);   /* the record's length, one short */
@@ -321,11 +338,48 @@ START_TEST (damaged_sections)
   expect_error (path, DL_MODEL_ERROR_FORMAT, "the trainer record");
 
   /* Cut short inside the optimiser state, with a section length and checksum that agree. */
-  gsize short_len = at + 16 + 64 + 40 + 4;
+  gsize short_len = at + 16 + 72 + 40 + 4;
   memcpy (copy, data, len);
   set_u64 (copy, at + 8, short_len - 4 - at - 16);
   rewrite_with_crc (path, copy, short_len);
-  expect_error (path, DL_MODEL_ERROR_FORMAT, "truncated: expected 152760 bytes of optimiser state");
+  expect_error (path, DL_MODEL_ERROR_FORMAT, "truncated: expected 203680 bytes of optimiser state");
+}
+END_TEST
+
+/* A checkpoint as versions 3–5 wrote it (no average: no step count, three blocks) still loads, as state
+ * without an average; its three blocks come back as they were. */
+START_TEST (version3_checkpoint_loads)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "old.dlm", NULL);
+  gsize len, at;
+  g_autofree char *data = checkpoint_bytes (path, &len, &at);
+  const gsize body = at + 16, blocks = 3 * N_PARAMS * 4;
+  GByteArray *b = g_byte_array_new ();
+  guint32 v3 = GUINT32_TO_LE (3);
+
+  g_byte_array_append (b, (const guint8 *) data, body + 48);                  /* through the dropout stream */
+  g_byte_array_append (b, (const guint8 *) data + body + 56, 8 + blocks);      /* n_opt, three blocks */
+  g_byte_array_append (b, (const guint8 *) data + body + 64 + 16 * N_PARAMS, len - (body + 64 + 16 * N_PARAMS));
+  memcpy (b->data + 8, &v3, 4);
+  set_u64 ((char *) b->data, body + 48, 3 * N_PARAMS);
+  set_u64 ((char *) b->data, at + 8, b->len - 4 - body);
+  rewrite_with_crc (path, (char *) b->data, b->len);
+
+  DlModelState st;
+  gboolean has_state = FALSE;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlNet) back = dl_model_load_state (path, &st, &has_state, &error);
+  ck_assert_msg (back != NULL, "%s", error ? error->message : "");
+  ck_assert (has_state);
+  ck_assert_int_eq (st.net.avg_t, 0);
+  ck_assert_uint_eq (st.n_opt_state, 4 * N_PARAMS);
+  ck_assert_int_eq (memcmp (st.opt_state, data + body + 64, blocks), 0);
+  for (gsize i = 3 * N_PARAMS; i < 4 * N_PARAMS; i++)
+    ck_assert (st.opt_state[i] == 0.0f);
+  g_autoptr (GBytes) expected_record = record ();
+  ck_assert (g_bytes_equal (st.trainer, expected_record));
+  dl_model_state_clear (&st);
+  g_byte_array_unref (b);
 }
 END_TEST
 
@@ -358,6 +412,8 @@ main (void)
   tcase_add_test (tc, checkpoint_round_trip_sgd);
   tcase_add_test (tc, checkpoint_round_trip_momentum);
   tcase_add_test (tc, checkpoint_round_trip_adam);
+  tcase_add_test (tc, checkpoint_round_trip_averaged);
+  tcase_add_test (tc, version3_checkpoint_loads);
   tcase_add_test (tc, damaged_sections);
   tcase_add_test (tc, save_error);
   suite_add_tcase (s, tc);

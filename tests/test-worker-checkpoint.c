@@ -533,7 +533,7 @@ assert_same_checkpoint (const DlCheckpoint *a, const DlCheckpoint *b)
   assert_same_net_config (&a->net_config, &b->net_config);
   ck_assert_uint_eq (a->n_params, b->n_params);
   ck_assert_int_eq (memcmp (a->params, b->params, sizeof (float) * a->n_params), 0);
-  ck_assert_int_eq (memcmp (a->opt_state, b->opt_state, sizeof (float) * 3 * a->n_params), 0);
+  ck_assert_int_eq (memcmp (a->opt_state, b->opt_state, sizeof (float) * 4 * a->n_params), 0);
   ck_assert_uint_eq (a->net_seed, b->net_seed);
   ck_assert_int_eq (memcmp (&a->net_state, &b->net_state, sizeof a->net_state), 0);
   ck_assert_int_eq (memcmp (&a->order_rng, &b->order_rng, sizeof a->order_rng), 0);
@@ -591,7 +591,7 @@ START_TEST (test_checkpoint_file)
     g_autoptr(GVariant) record = NULL;
     g_autoptr(GBytes) bytes = NULL;
     GVariantDict d;
-    DlModelState st = { mid->net_state, 3 * mid->n_params, mid->opt_state, NULL };
+    DlModelState st = { mid->net_state, 4 * mid->n_params, mid->opt_state, NULL };
     DlModelParts parts = { mid->config->arch, mid->net_seed, mid->n_params, mid->params, &st };
 
     g_variant_dict_init (&d, NULL);

@@ -158,7 +158,7 @@ START_TEST (test_sweep_changes_nothing)
       a = ev->checkpoint;
       b = checkpoint_at (b_serial, a->step);
       ck_assert_int_eq (memcmp (a->params, b->params, sizeof (float) * a->n_params), 0);
-      ck_assert_int_eq (memcmp (a->opt_state, b->opt_state, sizeof (float) * 3 * a->n_params), 0);
+      ck_assert_int_eq (memcmp (a->opt_state, b->opt_state, sizeof (float) * 4 * a->n_params), 0);
       ck_assert_int_eq (memcmp (&a->net_state, &b->net_state, sizeof a->net_state), 0);
       ck_assert_int_eq (memcmp (&a->shuffle_rng, &b->shuffle_rng, sizeof (DlRng)), 0);
       ck_assert_int_eq (memcmp (&a->augment_rng, &b->augment_rng, sizeof (DlRng)), 0);

@@ -127,7 +127,7 @@ hyper_equal (const DlHyper *a, const DlHyper *b)
 {
   return a->lr == b->lr && a->momentum == b->momentum && a->weight_decay == b->weight_decay
          && a->optimizer == b->optimizer && a->reduce == b->reduce && a->beta1 == b->beta1 && a->beta2 == b->beta2
-         && a->eps == b->eps;
+         && a->eps == b->eps && a->average == b->average;
 }
 
 /* Whether the draft's layers, seed, epochs or schedule differ from the run's: a new run, not this one. */

@@ -35,6 +35,7 @@ struct _DlTrainPage
   GtkAdjustment  *lr_adjustment;
   GtkAdjustment  *momentum_adjustment;
   GtkAdjustment  *weight_decay_adjustment;
+  GtkAdjustment  *average_adjustment;
   GtkAdjustment  *epochs_adjustment;
   GtkAdjustment  *seed_adjustment;
   GtkAdjustment  *schedule_step_adjustment;

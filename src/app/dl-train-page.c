@@ -53,6 +53,7 @@ read_hyper (DlTrainPage *self, DlHyper *hyper)
   hyper->lr = self->lr;
   hyper->momentum = gtk_adjustment_get_value (self->momentum_adjustment);
   hyper->weight_decay = gtk_adjustment_get_value (self->weight_decay_adjustment);
+  hyper->average = gtk_adjustment_get_value (self->average_adjustment);
   hyper->optimizer = (DlOptimizer) gtk_drop_down_get_selected (self->optimizer_dropdown);
   hyper->reduce = gtk_drop_down_get_selected (self->reduce_dropdown) == 1 ? DL_REDUCE_SUM : DL_REDUCE_MEAN;
 }
@@ -89,6 +90,7 @@ show_hyper (DlTrainPage *self, const DlHyper *hyper, int batch, gboolean augment
   show_lr (self);
   gtk_adjustment_set_value (self->momentum_adjustment, hyper->momentum);
   gtk_adjustment_set_value (self->weight_decay_adjustment, hyper->weight_decay);
+  gtk_adjustment_set_value (self->average_adjustment, hyper->average);
   gtk_drop_down_set_selected (self->optimizer_dropdown, hyper->optimizer);
   gtk_drop_down_set_selected (self->reduce_dropdown, hyper->reduce == DL_REDUCE_SUM ? 1 : 0);
   select_batch (self, batch);
@@ -663,6 +665,7 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, momentum_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, weight_decay_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, average_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, epochs_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, seed_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, schedule_step_adjustment);
@@ -779,6 +782,7 @@ dl_train_page_init (DlTrainPage *self)
   g_signal_connect_swapped (self->lr_adjustment, "value-changed", G_CALLBACK (lr_scale_changed_cb), self);
   g_signal_connect_swapped (self->momentum_adjustment, "value-changed", G_CALLBACK (hyper_changed), self);
   g_signal_connect_swapped (self->weight_decay_adjustment, "value-changed", G_CALLBACK (hyper_changed), self);
+  g_signal_connect_swapped (self->average_adjustment, "value-changed", G_CALLBACK (hyper_changed), self);
   g_signal_connect_swapped (self->batch_dropdown, "notify::selected", G_CALLBACK (hyper_changed), self);
   g_signal_connect_swapped (self->optimizer_dropdown, "notify::selected", G_CALLBACK (hyper_changed), self);
   g_signal_connect_swapped (self->reduce_dropdown, "notify::selected", G_CALLBACK (hyper_changed), self);

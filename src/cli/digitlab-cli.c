@@ -60,6 +60,7 @@
   STR ("threads", threads, N_ ("N"), N_ ("Threads (default: what measured fastest for the network)")), \
   STR ("optimizer", optimizer, N_ ("NAME"), N_ ("sgd, momentum, nesterov or adam")), \
   STR ("weight-decay", weight_decay, N_ ("F"), N_ ("L2 weight decay")), \
+  STR ("average", average, N_ ("N"), N_ ("Evaluate and save a moving average of the weights over about N steps (0: off)")), \
   STR ("reduce", reduce, N_ ("HOW"), N_ ("Batch gradient: mean (right) or sum (the bug report's: step × batch)")), \
   STR ("epochs", epochs, N_ ("N"), N_ ("Epochs")), \
   STR ("schedule", schedule, N_ ("NAME"), N_ ("Learning-rate schedule: none, step or cosine")), \
@@ -625,6 +626,7 @@ print_presets_json (void)
       dl_cli_json_double (j, "lr", h->lr);
       dl_cli_json_double (j, "momentum", h->momentum);
       dl_cli_json_double (j, "weight_decay", h->weight_decay);
+      dl_cli_json_double (j, "average", h->average);
       dl_cli_json_double (j, "beta1", h->beta1);
       dl_cli_json_double (j, "beta2", h->beta2);
       dl_cli_json_double (j, "eps", h->eps);

@@ -131,7 +131,10 @@ dl_cli_bench_to_accuracy (DlNet *net, const DlPreset *p, guint64 seed, const DlD
           gint64 t0 = g_get_monotonic_time ();
           train_part (net, p, train, epoch, order, &pos, end, &augment_rng, x, y);
           out->train_seconds += (g_get_monotonic_time () - t0) / 1e6;
+          /* The model, as the worker evaluates it: the weight average when the recipe keeps one. */
+          dl_net_swap_average (net);
           g_autoptr (DlEval) ev = dl_eval_run (net, test);
+          dl_net_swap_average (net);
           out->epochs = epoch + (double) MIN (pos, train->n) / train->n;
           out->accuracy = ev->accuracy;
           out->reached = ev->accuracy >= target;

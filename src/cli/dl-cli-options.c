@@ -14,7 +14,7 @@ dl_cli_options_clear (DlCliOptions *o)
     &o->schedule, &o->lr, &o->momentum, &o->weight_decay, &o->schedule_gamma, &o->batch, &o->epochs,
     &o->schedule_step, &o->seed, &o->threads, &o->save, &o->metrics, &o->model, &o->metrics_every,
     &o->limit_train, &o->batches, &o->warmup, &o->augment_kinds, &o->target, &o->schedule_warmup,
-    &o->run_name, &o->store, &o->output, &o->from,
+    &o->run_name, &o->store, &o->output, &o->from, &o->average,
   };
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
@@ -98,6 +98,10 @@ apply_numbers (const DlCliOptions *o, DlCliRecipe *r, GError **error)
     return FALSE;
   if (o->weight_decay && !parse_float ("weight-decay", o->weight_decay, 0, FALSE, 1e3, &p->hyper.weight_decay, error))
     return FALSE;
+  if (o->average && !parse_float ("average", o->average, 0, FALSE, 1e6, &p->hyper.average, error))
+    return FALSE;
+  if (p->hyper.average > 0 && p->hyper.average < 1)
+    return usage_error (error, _("--average: expected 0 (off) or a number of steps from 1 to 1000000, not %s"), o->average);
   if (o->schedule_gamma && !parse_float ("schedule-gamma", o->schedule_gamma, 0, TRUE, 1, &p->schedule_gamma, error))
     return FALSE;
   if (o->schedule_warmup && !parse_float ("schedule-warmup", o->schedule_warmup, 0, FALSE, 1e4, &p->schedule_warmup,

@@ -19,7 +19,7 @@ typedef struct {
   char    *limit_train;        /* --limit-train N: the first N training images */
   /* Recipe: NULL or 0 when not given (the preset's value stays). */
   char    *preset, *arch, *optimizer, *reduce, *schedule;
-  char    *lr, *momentum, *weight_decay, *schedule_gamma, *schedule_warmup;
+  char    *lr, *momentum, *weight_decay, *schedule_gamma, *schedule_warmup, *average;
   char    *batch, *epochs, *schedule_step, *seed, *threads;
   gboolean augment, no_augment;
   char    *augment_kinds;

@@ -74,6 +74,9 @@ typedef struct {
   DlOptimizer optimizer;
   DlReduce    reduce;
   float       beta1, beta2, eps;  /* Adam */
+  /* Weight averaging: the time constant, in steps, of an exponential moving average of the parameters
+   * that evaluations, snapshots and saved models use instead of the last step's (0: off). dl-net.h. */
+  float       average;
 } DlHyper;
 
 /* A complete training recipe. */
@@ -112,6 +115,7 @@ const DlPreset *dl_preset_find (const char *name);
 /* NULL-terminated list of all presets. */
 const DlPreset *const *dl_presets (void);
 
+/* The optimiser's defaults (the mlp preset's), without weight averaging: a recipe turns that on. */
 void        dl_hyper_init_default (DlHyper *hyper);
 /* Learning rate for `epoch_progress` (epochs done, fractional) of a run of `epochs`. */
 float       dl_schedule_lr (const DlPreset *p, float base_lr, double epoch_progress, int epochs);

@@ -82,7 +82,8 @@ write_model (int fd, gpointer user_data, GError **error)
 {
   SaveJob *job = user_data;
   gsize n = dl_net_n_params (job->net);
-  const float *params = dl_net_params (job->net);
+  /* The model, averaged when the net averages its weights: what was evaluated is what is saved. */
+  const float *params = dl_net_model_params (job->net);
   GByteArray *b = g_byte_array_sized_new (32 + strlen (job->arch));
   guint32 chunk[16384];
   uLong crc;
@@ -152,8 +153,8 @@ checksum_at (const guint8 *p, gsize at)
   return get_u32 (p + at) == (guint32) crc32 (0L, p, (uInt) at);
 }
 
-static gboolean read_state_section (const guint8 *p, gsize at, gsize end, guint64 n_params, const char *path,
-                                    DlModelState *state, GError **error);
+static gboolean read_state_section (const guint8 *p, gsize at, gsize end, guint32 version, guint64 n_params,
+                                    const char *path, DlModelState *state, GError **error);
 
 /* dl_model_load; the training-state section, when there is one, into *state (NULL: only checked). */
 static DlNet *
@@ -219,7 +220,7 @@ load_model (const char *path, DlModelState *state, GError **error)
       return NULL;
     }
   /* Version 3: an optional training-state section between the parameters and the checksum. */
-  if (!read_state_section (p, expected - 4, len - 4, n_params, path, state, error))
+  if (!read_state_section (p, expected - 4, len - 4, version, n_params, path, state, error))
     return NULL;
 
   DlArch arch;
@@ -259,7 +260,10 @@ load_model (const char *path, DlModelState *state, GError **error)
 /* ---- the training-state section (version 3): checkpoints ---- */
 
 static const char STATE_TAG[8] = "DLSTATE";  /* with its NUL: 8 bytes */
-#define STATE_FIXED_BYTES 64                 /* the section's fields before and between its two arrays */
+/* The section's fields before and between its two arrays: version 6 adds the average's step count. */
+#define STATE_FIXED_BYTES_V3 64
+#define STATE_FIXED_BYTES    72
+#define STATE_VERSION        6   /* what a checkpoint is written as */
 
 static void
 append_state_section (GByteArray *b, const DlModelState *st)
@@ -271,6 +275,7 @@ append_state_section (GByteArray *b, const DlModelState *st)
   put_u64 (b, (guint64) st->net.adam_t);
   for (int i = 0; i < 4; i++)
     put_u64 (b, st->net.rng[i]);
+  put_u64 (b, (guint64) st->net.avg_t);
   put_u64 (b, st->n_opt_state);
   for (gsize i = 0; i < st->n_opt_state; i++)
     {
@@ -291,11 +296,12 @@ dl_model_save_parts (const DlModelParts *m, const char *path, char **sha256, GEr
   GByteArray *b;
   gboolean ok;
 
-  g_return_val_if_fail (m->state == NULL || m->state->n_opt_state == 3 * m->n_params, FALSE);
+  g_return_val_if_fail (m->state == NULL || m->state->n_opt_state == 4 * m->n_params, FALSE);
   b = g_byte_array_sized_new (32 + strlen (m->arch) + 4 * m->n_params + extra);
   g_byte_array_append (b, (const guint8 *) MAGIC, sizeof MAGIC);
   DlArch arch;
-  put_u32 (b, dl_arch_parse (m->arch, &arch, NULL) ? version_for (&arch) : DL_MODEL_VERSION);
+  guint32 version = dl_arch_parse (m->arch, &arch, NULL) ? version_for (&arch) : DL_MODEL_VERSION;
+  put_u32 (b, m->state ? MAX (version, STATE_VERSION) : version);
   put_u32 (b, (guint32) strlen (m->arch));
   g_byte_array_append (b, (const guint8 *) m->arch, strlen (m->arch));
   put_u64 (b, m->seed);
@@ -322,13 +328,18 @@ dl_model_save_parts (const DlModelParts *m, const char *path, char **sha256, GEr
 }
 
 /* The bytes [at, end) between the parameters and the checksum: nothing, or exactly one training-state
- * section for n_params parameters. Every length is checked against what is left before it is used. */
+ * section for n_params parameters, laid out as `version` says (before 6: no average). Every length is
+ * checked against what is left before it is used. The state comes out in the current layout: an older
+ * section's missing average is zeros, not started. */
 static gboolean
-read_state_section (const guint8 *p, gsize at, gsize end, guint64 n_params, const char *path,
+read_state_section (const guint8 *p, gsize at, gsize end, guint32 version, guint64 n_params, const char *path,
                     DlModelState *state, GError **error)
 {
+  const gboolean has_avg = version >= STATE_VERSION;
+  const int fixed = has_avg ? STATE_FIXED_BYTES : STATE_FIXED_BYTES_V3;
+  const guint64 blocks = has_avg ? 4 : 3;
   /* Where the fields are, from the tag at `at`. */
-  const gsize body = at + 16, opt_at = body + 48, floats = body + 56;
+  const gsize body = at + 16, avg_at = body + 48, opt_at = body + fixed - 16, floats = body + fixed - 8;
   guint64 size, n_opt, trainer_len;
   guint32 started, opt_last;
   gsize left;
@@ -343,20 +354,22 @@ read_state_section (const guint8 *p, gsize at, gsize end, guint64 n_params, cons
   if (size != left)
     return format_error (error, path, _("the training-state section at byte %zu says it holds %llu bytes, but %zu come "
                            "before the checksum"), (size_t) at, (unsigned long long) size, (size_t) left);
-  if (left < STATE_FIXED_BYTES)
+  if (left < (gsize) fixed)
     return format_error (error, path, _("the training-state section at byte %zu is truncated: %zu bytes, expected "
-                           "at least %d"), (size_t) at, (size_t) left, STATE_FIXED_BYTES);
+                           "at least %d"), (size_t) at, (size_t) left, fixed);
   started = get_u32 (p + body);
   opt_last = get_u32 (p + body + 4);
   if (started > 1 || opt_last > DL_OPT_ADAM)
     return format_error (error, path, _("the optimiser state at byte %zu is not valid (started %u, optimiser %u)"),
                          (size_t) body, started, opt_last);
+  if (has_avg && get_u64 (p + avg_at) > G_MAXINT64)
+    return format_error (error, path, _("the weight average's step count at byte %zu is not valid"), (size_t) avg_at);
   n_opt = get_u64 (p + opt_at);
-  if (n_opt != 3 * n_params)
+  if (n_opt != blocks * n_params)
     return format_error (error, path, _("the training-state section at byte %zu holds %llu optimiser values, expected %llu "
-                           "(3 per parameter)"),
-                         (size_t) opt_at, (unsigned long long) n_opt, (unsigned long long) (3 * n_params));
-  /* left ≥ STATE_FIXED_BYTES, so end ≥ floats + 8 */
+                           "(%d per parameter)"),
+                         (size_t) opt_at, (unsigned long long) n_opt, (unsigned long long) (blocks * n_params), (int) blocks);
+  /* left ≥ fixed, so end ≥ floats + 8 */
   if ((end - floats - 8) / 4 < n_opt)
     return format_error (error, path, _("the training-state section at byte %zu is truncated: expected %llu bytes of "
                            "optimiser state"), (size_t) floats, (unsigned long long) (4 * n_opt));
@@ -373,8 +386,9 @@ read_state_section (const guint8 *p, gsize at, gsize end, guint64 n_params, cons
   state->net.adam_t = (gint64) get_u64 (p + body + 8);
   for (int i = 0; i < 4; i++)
     state->net.rng[i] = get_u64 (p + body + 16 + 8 * i);
-  state->n_opt_state = n_opt;
-  state->opt_state = g_new (float, MAX (n_opt, 1));
+  state->net.avg_t = has_avg ? (gint64) get_u64 (p + avg_at) : 0;
+  state->n_opt_state = 4 * n_params;
+  state->opt_state = g_new0 (float, MAX (state->n_opt_state, 1));
   for (gsize i = 0; i < n_opt; i++)
     {
       guint32 bits = get_u32 (p + floats + 4 * i);

@@ -14,10 +14,15 @@
  * names what is wrong.
  *
  * The training-state section: tag "DLSTATE\0" (8 bytes) | u64 length S of what follows | u32 opt_started
- * | u32 opt_last (DlOptimizer) | i64 Adam's step | 4 × u64 dropout stream | u64 n_opt (= 3 × n_params) |
- * n_opt × f32 (velocity, Adam m, Adam v) | u64 length T | T bytes of the training loop's own record (what
+ * | u32 opt_last (DlOptimizer) | i64 Adam's step | 4 × u64 dropout stream | i64 steps of weight
+ * averaging (0: no average) | u64 n_opt (= 4 × n_params) | n_opt × f32 (velocity, Adam m, Adam v, the
+ * weight average) | u64 length T | T bytes of the training loop's own record (what
  * src/worker/dl-checkpoint.c keeps beyond the network: step, epoch, the position in its shuffled order, the
- * random streams, the recipe; opaque here). S = 64 + 4 n_opt + T.
+ * random streams, the recipe; opaque here). S = 72 + 4 n_opt + T. Version 6 added the average (its step
+ * count and fourth block); a checkpoint is written as version 6, and the sections of versions 3–5 (no
+ * average fields, n_opt = 3 × n_params, S = 64 + 4 n_opt + T) still load, as state without an average.
+ * A checkpoint's parameters are the last step's, which training goes on from; a plain model file's are
+ * the model's (dl_net_model_params: the average when the net averages its weights).
  */
 #pragma once
 
@@ -35,7 +40,7 @@ typedef enum {
   DL_MODEL_ERROR_CHECKSUM,   /* contents altered */
 } DlModelError;
 
-#define DL_MODEL_VERSION 5
+#define DL_MODEL_VERSION 6
 
 /* Saved through dl_file_save: a locked temporary file beside the target, fsync, rename, so an existing
  * file is replaced whole or not at all; a symlink is followed, and a FIFO, device or directory at path is
@@ -48,8 +53,8 @@ DlNet   *dl_model_load (const char *path, GError **error);
 /* What the training-state section holds beyond the parameters. */
 typedef struct {
   DlNetTrainState net;          /* the optimiser's counters and the dropout stream */
-  gsize           n_opt_state;  /* dl_net_opt_state_floats: 3 × n_params */
-  float          *opt_state;    /* velocity, Adam m, Adam v */
+  gsize           n_opt_state;  /* dl_net_opt_state_floats: 4 × n_params */
+  float          *opt_state;    /* velocity, Adam m, Adam v, the weight average */
   GBytes         *trainer;      /* the training loop's record, opaque to the model file */
 } DlModelState;
 

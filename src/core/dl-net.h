@@ -119,20 +119,34 @@ const float *dl_net_work_output (const DlNetWork *work, int layer);
 void         dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const float *dout, int batch,
                                 float *dx);
 
-/* What a training step depends on beyond the parameters, for checkpoints: the optimiser's state and the
- * dropout random stream. Restored (after dl_net_set_params, which clears it) with the same parameters,
- * the next step is bit for bit the one the original would have taken. opt_state holds
- * dl_net_opt_state_floats (net) floats: velocity, Adam's first and second moments, n_params each. */
+/* What a training step depends on beyond the parameters, for checkpoints: the optimiser's state, the
+ * weight average and the dropout random stream. Restored (after dl_net_set_params, which clears it) with
+ * the same parameters, the next step is bit for bit the one the original would have taken. opt_state
+ * holds dl_net_opt_state_floats (net) floats: velocity, Adam's first and second moments and the average,
+ * n_params each. */
 typedef struct {
   gboolean    opt_started;  /* an optimiser step has run since the state was last cleared */
   DlOptimizer opt_last;     /* the optimiser of that step (switching resets the state it does not share) */
   gint64      adam_t;       /* Adam's step count */
   guint64     rng[4];       /* the dropout stream (dl-rng's state) */
+  gint64      avg_t;        /* steps since weight averaging started; 0: no average */
 } DlNetTrainState;
 
 gsize        dl_net_opt_state_floats (const DlNet *net);
 void         dl_net_get_train_state (const DlNet *net, DlNetTrainState *state, float *opt_state);
 void         dl_net_set_train_state (DlNet *net, const DlNetTrainState *state, const float *opt_state);
+
+/* Weight averaging (Polyak–Ruppert; PyTorch's swa_utils.AveragedModel with an EMA): while DlHyper.average
+ * is N > 0, the net keeps an exponential moving average of its parameters over about N steps. Training
+ * goes on from the last step's parameters; the average is the model — what is evaluated, shown and saved:
+ * it takes out the noise a constant learning rate leaves in the last step, as a falling rate would.
+ * Switching averaging off drops the average; switching it on starts one from the parameters.
+ * dl_net_model_params: the average while there is one, else the parameters (n_params floats).
+ * dl_net_swap_average: exchanges the parameters and the average, so that the net's own passes
+ * (dl_net_predict, with its team) compute the averaged model; call it again before the next training step
+ * or checkpoint. Nothing happens without an average. */
+const float *dl_net_model_params (const DlNet *net);
+void         dl_net_swap_average (DlNet *net);
 
 /* Health diagnostics of the last training step. */
 void         dl_net_health (const DlNet *net, DlHealth *health);

@@ -41,6 +41,7 @@ dl_run_config_to_pairs (const DlTrainConfig *c)
   add_pair (pairs, "lr", float_text (c->hyper.lr));
   add_pair (pairs, "momentum", float_text (c->hyper.momentum));
   add_pair (pairs, "weight_decay", float_text (c->hyper.weight_decay));
+  add_pair (pairs, "average", float_text (c->hyper.average));
   add_pair (pairs, "reduce", g_strdup (reduce_names[c->hyper.reduce == DL_REDUCE_SUM]));
   add_pair (pairs, "beta1", float_text (c->hyper.beta1));
   add_pair (pairs, "beta2", float_text (c->hyper.beta2));
@@ -117,6 +118,8 @@ dl_run_config_set_pair (DlTrainConfig *c, const char *key, const char *value)
     return parse_float (value, &c->hyper.momentum);
   if (g_str_equal (key, "weight_decay"))
     return parse_float (value, &c->hyper.weight_decay);
+  if (g_str_equal (key, "average"))
+    return parse_float (value, &c->hyper.average);
   if (g_str_equal (key, "beta1"))
     return parse_float (value, &c->hyper.beta1);
   if (g_str_equal (key, "beta2"))

@@ -8,7 +8,7 @@
 G_BEGIN_DECLS
 
 /* A recipe as (key, value) text pairs, in a fixed order — char*: key, value, key, value, … (arch, optimizer,
- * lr, momentum, weight_decay, reduce, beta1, beta2, eps, batch, epochs, seed, schedule, schedule_gamma,
+ * lr, momentum, weight_decay, average, reduce, beta1, beta2, eps, batch, epochs, seed, schedule, schedule_gamma,
  * schedule_step, augment, eval_every, threads): what the store keeps, and what a comparison of runs diffs.
  * Numbers round-trip exactly. */
 GPtrArray  *dl_run_config_to_pairs (const DlTrainConfig *config);

@@ -20,14 +20,15 @@
 
 G_DEFINE_BOXED_TYPE (DlCheckpoint, dl_checkpoint, dl_checkpoint_ref, dl_checkpoint_unref)
 
-/* The parameters and the optimiser state in one block: one allocation and two copies per checkpoint. */
+/* The parameters and the optimiser state (4 × n_params) in one block: one allocation and two copies per
+ * checkpoint. */
 DlCheckpoint *
 dl_checkpoint_new (gsize n_params)
 {
   DlCheckpoint *c = g_atomic_rc_box_new0 (DlCheckpoint);
 
   c->n_params = n_params;
-  c->params = g_new (float, 4 * MAX (n_params, 1));
+  c->params = g_new (float, 5 * MAX (n_params, 1));
   c->opt_state = c->params + n_params;
   return c;
 }
@@ -94,7 +95,7 @@ dl_checkpoint_data_crc (const DlDataset *ds)
 /* Format 2 adds the one-cycle schedule's warm-up, the augmentation kinds, tuning and how the network
  * computed (net-*). Format 1 records, which cannot hold them, read as their absence: no warm-up, affine
  * augmentation, a net computing as a new one does on the recipe's threads. */
-#define RECORD_FORMAT 2
+#define RECORD_FORMAT 3
 
 /* In enum order, NULL-terminated. */
 static const char *const schedule_names[] = { "none", "step", "cosine", "onecycle", NULL };
@@ -172,6 +173,7 @@ record_to_bytes (const DlCheckpoint *c)
   g_variant_dict_insert (&d, "schedule-warmup", "d", (double) cfg->schedule_warmup);
   g_variant_dict_insert (&d, "augment-kinds", "u", cfg->augment_kinds);
   g_variant_dict_insert (&d, "tune", "b", cfg->tune);
+  g_variant_dict_insert (&d, "average", "d", (double) cfg->hyper.average);
   insert_net_config (&d, c);
   v = g_variant_ref_sink (g_variant_dict_end (&d));
   return g_variant_get_data_as_bytes (v);
@@ -183,7 +185,7 @@ dl_checkpoint_save (const DlCheckpoint *ckpt, const char *path, char **sha256, G
   g_autoptr (GBytes) record = record_to_bytes (ckpt);
   DlModelState state = {
     .net = ckpt->net_state,
-    .n_opt_state = 3 * ckpt->n_params,
+    .n_opt_state = 4 * ckpt->n_params,
     .opt_state = ckpt->opt_state,
     .trainer = record,
   };
@@ -376,8 +378,8 @@ read_record (Reader *r, const DlArch *arch, DlCheckpoint *c)
   guint32 format = 0;
   double last_loss, good_loss;
 
-  if (look (r, "format", "u", _("the record format 1 or 2"), &format) && format != 1 && format != RECORD_FORMAT)
-    bad (r, "format", _("the record format 1 or 2"));
+  if (look (r, "format", "u", _("the record format 1, 2 or 3"), &format) && (format < 1 || format > RECORD_FORMAT))
+    bad (r, "format", _("the record format 1, 2 or 3"));
   look (r, "run-serial", "u", _("a run number"), &c->run_serial);
   if (look (r, "step", "x", _("a step count"), &c->step) && c->step < 0)
     bad (r, "step", _("a step count"));
@@ -408,6 +410,9 @@ read_record (Reader *r, const DlArch *arch, DlCheckpoint *c)
       read_recipe_2 (r, c->config);
       read_net_config (r, arch, &c->net_config);
     }
+  /* Format 3 added weight averaging. */
+  if (format >= 3)
+    c->config->hyper.average = (float) get_double (r, "average", 0.0, 1e9);
 }
 
 DlCheckpoint *
@@ -432,7 +437,7 @@ dl_checkpoint_load (const char *path, GError **error)
     }
   c = dl_checkpoint_new (dl_net_n_params (net));
   memcpy (c->params, dl_net_params (net), sizeof (float) * c->n_params);
-  memcpy (c->opt_state, state.opt_state, sizeof (float) * 3 * c->n_params);
+  memcpy (c->opt_state, state.opt_state, sizeof (float) * state.n_opt_state);
   c->net_state = state.net;
   c->net_seed = dl_net_get_seed (net);
   c->config = g_new0 (DlTrainConfig, 1);

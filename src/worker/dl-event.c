@@ -136,10 +136,10 @@ dl_snapshot_new (DlSnapshotPool *pool, DlNet *net)
   SnapshotPriv *priv = g_atomic_rc_box_new0 (SnapshotPriv);
   DlNet *copy = take_spare (pool->spare);
 
-  if (copy != NULL)
-    dl_net_set_params (copy, dl_net_params (net));
-  else
+  if (copy == NULL)
     copy = dl_net_copy (net);
+  /* The model: the weight average while the net keeps one. */
+  dl_net_set_params (copy, dl_net_model_params (net));
   priv->pub.net = copy;
   priv->pool = g_atomic_rc_box_acquire (pool);
   return &priv->pub;

@@ -568,6 +568,7 @@ describe_change (const DlHyper *h0, int b0, gboolean a0, const DlHyper *h1, int 
   append_float_change (s, "lr", h0->lr, h1->lr);
   append_float_change (s, "momentum", h0->momentum, h1->momentum);
   append_float_change (s, "weight decay", h0->weight_decay, h1->weight_decay);
+  append_float_change (s, "average", h0->average, h1->average);
   append_change (s, "optimiser", dl_optimizer_name (h0->optimizer), dl_optimizer_name (h1->optimizer));
   append_change (s, "reduce", h0->reduce == DL_REDUCE_SUM ? "sum" : "mean",
                  h1->reduce == DL_REDUCE_SUM ? "sum" : "mean");

@@ -212,7 +212,10 @@ trainer_post_eval (DlTrainer *t, DlEvalKind kind)
    * their own forward passes. */
   if (t->step > 0)
     dl_net_health (t->net, &t->health);
+  /* The model is evaluated: the weight average while there is one, on the net's own team. */
+  dl_net_swap_average (t->net);
   ev->eval = dl_eval_run (t->net, ds);
+  dl_net_swap_average (t->net);
   ev->test_loss = ev->eval->loss;
   ev->test_accuracy = ev->eval->accuracy;
   ev->health = t->health;
