@@ -54,11 +54,12 @@ make_base (void)
   base = g_byte_array_new ();
   g_byte_array_append (base, (guint8 *) contents, (guint) len);
 
-  /* The section: tag, u64 size, 48 fixed bytes, u64 n_opt, n_opt floats, u64 record length, record. */
+  /* The section (version 6): tag, u64 size, 56 fixed bytes, u64 n_opt, n_opt floats, u64 record length,
+   * record. */
   const guint8 *tag = memmem (base->data, base->len, "DLSTATE", 8);
   FUZZ_ASSERT (tag != NULL);
   section_at = (gsize) (tag - base->data);
-  record_len_at = section_at + 16 + 56 + 4 * get_u64 (base->data + section_at + 16 + 48);
+  record_len_at = section_at + 16 + 64 + 4 * get_u64 (base->data + section_at + 16 + 56);
   FUZZ_ASSERT (record_len_at + 8 + get_u64 (base->data + record_len_at) + 4 == base->len);
 }
 
@@ -76,7 +77,7 @@ check_loaded (DlCheckpoint *c)
   FUZZ_ASSERT (back != NULL);
   FUZZ_ASSERT (back->n_params == c->n_params && back->step == c->step && back->pos == c->pos);
   FUZZ_ASSERT (memcmp (back->params, c->params, 4 * c->n_params) == 0);
-  FUZZ_ASSERT (memcmp (back->opt_state, c->opt_state, 12 * c->n_params) == 0);
+  FUZZ_ASSERT (memcmp (back->opt_state, c->opt_state, 16 * c->n_params) == 0);
   FUZZ_ASSERT (back->config->batch == c->config->batch && back->config->seed == c->config->seed);
   FUZZ_ASSERT (g_str_equal (back->config->arch, c->config->arch));
 }

@@ -9,7 +9,8 @@
 #include <zlib.h>
 
 /* A checkpoint's training-state section read as well: loads exactly when the model does, and holds the
- * optimiser's three values a parameter. */
+ * optimiser's four values a parameter (velocity, Adam's two moments, the weight average), whatever version
+ * wrote it. */
 static void
 check_state (FuzzFile *f, DlNet *net)
 {
@@ -20,7 +21,7 @@ check_state (FuzzFile *f, DlNet *net)
 
   FUZZ_ASSERT ((again == NULL) == (net == NULL));
   if (again != NULL && has_state)
-    FUZZ_ASSERT (state.n_opt_state == 3 * dl_net_n_params (again) && state.trainer != NULL);
+    FUZZ_ASSERT (state.n_opt_state == 4 * dl_net_n_params (again) && state.trainer != NULL);
 }
 
 static void

@@ -29,11 +29,12 @@ def model(arch, n_params, params=None, version=2, seed=1, state=None):
     return body + (state or b"") + struct.pack("<I", zlib.crc32(body + (state or b"")))
 
 
-def state_section(n_params, trainer=b"", optimizer=1):
-    """A checkpoint's training-state section (dl-model.h): its fields, the optimiser's 3 floats a parameter
-    and the trainer's opaque record."""
-    fixed = struct.pack("<IIq4Q", 1, optimizer, 5, 1, 2, 3, 4)
-    body = fixed + struct.pack("<Q", 3 * n_params) + b"\0\0\0\0" * (3 * n_params) + struct.pack("<Q", len(trainer)) + trainer
+def state_section(n_params, trainer=b"", optimizer=1, version=3):
+    """A checkpoint's training-state section (dl-model.h): its fields, the optimiser's floats (3 a parameter
+    before version 6; 4 with the weight average and its step count from 6) and the trainer's opaque record."""
+    blocks = 4 if version >= 6 else 3
+    fixed = struct.pack("<IIq4Q", 1, optimizer, 5, 1, 2, 3, 4) + (struct.pack("<q", 12) if version >= 6 else b"")
+    body = fixed + struct.pack("<Q", blocks * n_params) + b"\0\0\0\0" * (blocks * n_params) + struct.pack("<Q", len(trainer)) + trainer
     return b"DLSTATE\0" + struct.pack("<Q", len(body)) + body
 
 
@@ -95,6 +96,7 @@ def seeds():
               model("conv2x3,pool2,fc10,softmax", 3410), model("dropout0.5,fc10,softmax", 7850),
               model("fc65536,fc65536,fc10,softmax", 0), model(dense, 0), model(dense, 7850)[:60],
               model(dense, 7850, version=3, state=state_section(7850, b"record")),
+              model(dense, 7850, version=6, state=state_section(7850, b"record", version=6)),
               model(dense, 7850, version=3, state=state_section(7850)[:40]),
               model("std,fc10,softmax", 7850, version=4), model("std,fc10,softmax", 7850, version=3)]
     personal_ = [personal(idx_images(2, 28, 28), idx_labels([3, 4])), personal(b"", b""),
