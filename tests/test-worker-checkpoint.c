@@ -2,7 +2,8 @@
  * evaluation and end of epoch, holding the run exactly as it was; a branch with the same recipe and thread
  * count reproducing the original's next 500 batch losses bit for bit (mlp, a conv net with augmentation
  * and dropout, seed, and Adam), and on another thread count the same up to rounding; a branch with a lower rate taking it from its first step; branches that
- * cannot be made changing nothing; checkpoint files read back whole; the retention policy.
+ * cannot be made changing nothing; checkpoint files read back whole; the retention policy; with weight
+ * averaging, evaluations and snapshots of the average the checkpoint carries.
  * Shared helpers: dl-test-worker.h.
  */
 #include "dl-augment.h"
@@ -185,6 +186,57 @@ START_TEST (test_checkpoints_taken)
     ck_assert_uint_gt (done, last_checkpoint);
     ck_assert_uint_eq (count_events (&F, DL_EVENT_EVAL, last_checkpoint, done), 0);
   }
+}
+END_TEST
+
+/* With weight averaging on, the evaluations are of the average, which the checkpoint carries beside the
+ * last step's parameters, and the snapshots the pages read are the average too. */
+START_TEST (test_evaluated_is_the_average)
+{
+  g_autoptr(DlDataset) train = make_blocks (100, 1);
+  g_autoptr(DlDataset) test = make_blocks (50, 2);
+  g_auto(DlTrainConfig) cfg = { 0 };
+  const DlCheckpoint *last = NULL;
+  guint n = 0;
+
+  config_init (&cfg, 16, 2);
+  cfg.eval_every = 3;
+  cfg.hyper.optimizer = DL_OPT_MOMENTUM;
+  cfg.hyper.momentum = 0.9f;
+  cfg.hyper.average = 8;
+  begin_run (train, test, &cfg);
+  dl_worker_start (F.worker);
+  wait_state (&F, DL_TRAIN_FINISHED);
+
+  for (guint i = 1; i < F.events->len; i++)
+    {
+      DlEvent *ev = g_ptr_array_index (F.events, i), *eval = g_ptr_array_index (F.events, i - 1);
+      const DlCheckpoint *c;
+
+      if (ev->type != DL_EVENT_CHECKPOINT)
+        continue;
+      c = ev->checkpoint;
+      ck_assert_int_eq (c->net_state.avg_t, c->step);
+      ck_assert_float_eq (c->config->hyper.average, 8);
+      const float *average = c->opt_state + 3 * c->n_params;
+      ck_assert (memcmp (average, c->params, sizeof (float) * c->n_params) != 0);
+
+      DlArch arch;
+      ck_assert (dl_arch_parse (c->config->arch, &arch, NULL));
+      g_autoptr(DlNet) model = dl_net_new (&arch, 1);
+      dl_net_set_params (model, average);
+      g_autoptr(DlEval) mine = dl_eval_run (model, test);   /* 50 images: the periodic subset is all of them */
+      ck_assert_int_eq (eval->type, DL_EVENT_EVAL);
+      ck_assert_msg (fabs (mine->loss - eval->test_loss) < 1e-5, "step %" G_GINT64_FORMAT ": loss %g, evaluated %g",
+                     c->step, mine->loss, eval->test_loss);
+      ck_assert_int_eq (mine->correct, eval->eval->correct);
+      last = c;
+      n++;
+    }
+  ck_assert_uint_ge (n, 4);
+  g_autoptr(DlSnapshot) snap = dl_worker_dup_snapshot (F.worker);
+  ck_assert_int_eq (snap->step, last->step);
+  ck_assert_mem_eq (dl_net_params (snap->net), last->opt_state + 3 * last->n_params, sizeof (float) * last->n_params);
 }
 END_TEST
 
@@ -710,6 +762,7 @@ main (int argc, char **argv)
   Suite *s = suite_create (resume ? "resume" : "worker-checkpoint");
   const struct { const char *name; const TTest *test; int loop; gboolean resume; } cases[] = {
     { "checkpoints_taken", test_checkpoints_taken, 0, FALSE },
+    { "evaluated_is_the_average", test_evaluated_is_the_average, 0, FALSE },
     { "resume_exact", test_resume_is_exact, G_N_ELEMENTS (recipes), TRUE },
     { "other_thread_count", test_other_thread_count, G_N_ELEMENTS (recipes), TRUE },
     { "branch_lower_rate", test_branch_with_lower_rate, 0, FALSE },
