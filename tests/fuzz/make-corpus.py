@@ -120,7 +120,8 @@ def seeds():
 
 
 def main():
-    if len(sys.argv) != 2:
+    # An option (-h, --help) is not a folder to fill.
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
         sys.exit(__doc__)
     for target, items in seeds().items():
         folder = os.path.join(sys.argv[1], target)
