@@ -440,12 +440,16 @@ static const DlPreset preset_seed = {
   .schedule = DL_SCHEDULE_NONE,
 };
 
+/* Averaging the weights over 100 steps: 99 % test accuracy after 1.75 / 1.75 / 2.0 epochs for seeds 1 / 2 / 3
+ * instead of 4.25 / 4.25 / 4.0 (bench --to-accuracy, AMD Zen 5, 2026-12-02), ten epochs 99.33 % either way
+ * (seed 1): the cosine's last steps are still, so the end is the same; the evaluations on the way are not. */
 static const DlPreset preset_cnn = {
   .name = "cnn",
-  .description = N_("LeNet-5: two conv/pool stages and three dense layers; momentum, cosine schedule, augmentation"),
+  .description = N_("LeNet-5: two conv/pool stages and three dense layers; momentum, cosine schedule, augmentation, "
+                     "weights averaged over 100 steps"),
   .arch = "conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax",
   .hyper = { .lr = 0.02f, .momentum = 0.9f, .weight_decay = 5e-4f, .optimizer = DL_OPT_MOMENTUM,
-             .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS },
+             .reduce = DL_REDUCE_MEAN, ADAM_DEFAULTS, .average = 100.0f },
   .batch = 64, .epochs = 10,
   .schedule = DL_SCHEDULE_COSINE,
   .augment = TRUE,
