@@ -189,8 +189,8 @@ START_TEST (test_checkpoints_taken)
 }
 END_TEST
 
-/* With weight averaging on, the evaluations are of the average, which the checkpoint carries beside the
- * last step's parameters, and the snapshots the pages read are the average too. */
+/* With weight averaging on, the evaluations (and their layer figures) are of the average, which the
+ * checkpoint carries beside the last step's parameters, and the snapshots the pages read are the average. */
 START_TEST (test_evaluated_is_the_average)
 {
   g_autoptr(DlDataset) train = make_blocks (100, 1);
@@ -230,6 +230,11 @@ START_TEST (test_evaluated_is_the_average)
       ck_assert_msg (fabs (mine->loss - eval->test_loss) < 1e-5, "step %" G_GINT64_FORMAT ": loss %g, evaluated %g",
                      c->step, mine->loss, eval->test_loss);
       ck_assert_int_eq (mine->correct, eval->eval->correct);
+      /* The Network page's figures of that evaluation are the average's too. */
+      g_autoptr(DlLayerStats) want = dl_layer_stats_compute (model, NULL, NULL, NULL, 0, c->step);
+      for (int k = 0; k < arch.n_layers; k++)
+        ck_assert_mem_eq (&eval->layer_stats->layers[k].hist[DL_LAYER_STAT_PARAMS],
+                          &want->layers[k].hist[DL_LAYER_STAT_PARAMS], sizeof (DlHistogram));
       last = c;
       n++;
     }

@@ -212,15 +212,16 @@ trainer_post_eval (DlTrainer *t, DlEvalKind kind)
    * their own forward passes. */
   if (t->step > 0)
     dl_net_health (t->net, &t->health);
-  /* The model is evaluated: the weight average while there is one, on the net's own team. */
+  /* The model is evaluated, and its layers' figures taken: the weight average while there is one (on the
+   * net's own team); the gradients stay the last step's. */
   dl_net_swap_average (t->net);
   ev->eval = dl_eval_run (t->net, ds);
+  ev->layer_stats = trainer_layer_stats (t);
   dl_net_swap_average (t->net);
   ev->test_loss = ev->eval->loss;
   ev->test_accuracy = ev->eval->accuracy;
   ev->health = t->health;
   ev->diagnosis = dl_diagnose (ev->eval, ds, &t->health, dl_net_arch (t->net), &t->cfg.hyper, t->cfg.batch);
-  ev->layer_stats = trainer_layer_stats (t);
   /* The parameters that were evaluated, for views that show the evaluation beside the net: published
    * before the event, so whoever receives it finds them. */
   trainer_publish_snapshot (t);
