@@ -1063,9 +1063,10 @@ average_update (float *restrict a, const float *restrict p, gsize n, float r)
     a[i] += r * (p[i] - a[i]);
 }
 
-/* The average is updated every AVERAGE_EVERY steps, with the decay of that many steps: a pass over the
- * parameters every step would cost the mlp preset's two-thread step about 3 % (two more streams beside the
- * optimiser's five), every fourth step under 1 %, and an average over ~100 steps hardly notices. */
+/* The average is updated every AVERAGE_EVERY steps, with the decay of that many steps. Every step it would
+ * add two streams to the optimiser's five, which take 6 % of the mlp preset's step (perf, AMD Zen 5): about
+ * 2.5 %; every fourth step, under 1 % (measured within noise: bench --preset mlp --threads 1, 2026-12-02),
+ * and an average over ~100 steps hardly notices. */
 #define AVERAGE_EVERY 4
 
 /* This step's share r of average_update, or 0 when the average is not updated in this step. Starts the
