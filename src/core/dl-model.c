@@ -296,7 +296,7 @@ dl_model_save_parts (const DlModelParts *m, const char *path, char **sha256, GEr
   GByteArray *b;
   gboolean ok;
 
-  g_return_val_if_fail (m->state == NULL || m->state->n_opt_state == 4 * m->n_params, FALSE);
+  g_return_val_if_fail (m->state == NULL || m->state->n_opt_state == DL_NET_STATE_BLOCKS * m->n_params, FALSE);
   b = g_byte_array_sized_new (32 + strlen (m->arch) + 4 * m->n_params + extra);
   g_byte_array_append (b, (const guint8 *) MAGIC, sizeof MAGIC);
   DlArch arch;
@@ -337,7 +337,7 @@ read_state_section (const guint8 *p, gsize at, gsize end, guint32 version, guint
 {
   const gboolean has_avg = version >= STATE_VERSION;
   const int fixed = has_avg ? STATE_FIXED_BYTES : STATE_FIXED_BYTES_V3;
-  const guint64 blocks = has_avg ? 4 : 3;
+  const guint64 blocks = has_avg ? DL_NET_STATE_BLOCKS : 3;   /* before 6: velocity, Adam m, Adam v */
   /* Where the fields are, from the tag at `at`. */
   const gsize body = at + 16, avg_at = body + 48, opt_at = body + fixed - 16, floats = body + fixed - 8;
   guint64 size, n_opt, trainer_len;
@@ -387,7 +387,7 @@ read_state_section (const guint8 *p, gsize at, gsize end, guint32 version, guint
   for (int i = 0; i < 4; i++)
     state->net.rng[i] = get_u64 (p + body + 16 + 8 * i);
   state->net.avg_t = has_avg ? (gint64) get_u64 (p + avg_at) : 0;
-  state->n_opt_state = 4 * n_params;
+  state->n_opt_state = DL_NET_STATE_BLOCKS * n_params;
   state->opt_state = g_new0 (float, MAX (state->n_opt_state, 1));
   for (gsize i = 0; i < n_opt; i++)
     {

@@ -1658,7 +1658,7 @@ dl_net_get_seed (const DlNet *net)
 gsize
 dl_net_opt_state_floats (const DlNet *net)
 {
-  return 4 * net->n_params;
+  return DL_NET_STATE_BLOCKS * net->n_params;
 }
 
 /* The state is stored packed (velocity, Adam m, Adam v, average; n_params each), not at the net's padded

@@ -132,6 +132,8 @@ typedef struct {
   gint64      avg_t;        /* steps since weight averaging started; 0: no average */
 } DlNetTrainState;
 
+/* The blocks of n_params floats in that state: dl_net_opt_state_floats = DL_NET_STATE_BLOCKS × n_params. */
+#define DL_NET_STATE_BLOCKS 4
 gsize        dl_net_opt_state_floats (const DlNet *net);
 void         dl_net_get_train_state (const DlNet *net, DlNetTrainState *state, float *opt_state);
 void         dl_net_set_train_state (DlNet *net, const DlNetTrainState *state, const float *opt_state);

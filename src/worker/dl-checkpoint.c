@@ -20,15 +20,15 @@
 
 G_DEFINE_BOXED_TYPE (DlCheckpoint, dl_checkpoint, dl_checkpoint_ref, dl_checkpoint_unref)
 
-/* The parameters and the optimiser state (4 × n_params) in one block: one allocation and two copies per
- * checkpoint. */
+/* The parameters and the training state (DL_NET_STATE_BLOCKS × n_params) in one block: one allocation and
+ * two copies per checkpoint. */
 DlCheckpoint *
 dl_checkpoint_new (gsize n_params)
 {
   DlCheckpoint *c = g_atomic_rc_box_new0 (DlCheckpoint);
 
   c->n_params = n_params;
-  c->params = g_new (float, 5 * MAX (n_params, 1));
+  c->params = g_new (float, (1 + DL_NET_STATE_BLOCKS) * MAX (n_params, 1));
   c->opt_state = c->params + n_params;
   return c;
 }
@@ -185,7 +185,7 @@ dl_checkpoint_save (const DlCheckpoint *ckpt, const char *path, char **sha256, G
   g_autoptr (GBytes) record = record_to_bytes (ckpt);
   DlModelState state = {
     .net = ckpt->net_state,
-    .n_opt_state = 4 * ckpt->n_params,
+    .n_opt_state = DL_NET_STATE_BLOCKS * ckpt->n_params,
     .opt_state = ckpt->opt_state,
     .trainer = record,
   };
