@@ -415,7 +415,12 @@ END_TEST
 /* Across team sizes (a checkpoint of a 2-thread run branched on 1 thread) the data order, augmentation,
  * dropout masks and rates stay exact and so does the first loss (the same parameters, the same per-row
  * arithmetic); the weight gradients sum the batch in another order on a team, so from the second step on
- * the losses agree only within rounding. Prints how many stay bit for bit equal. */
+ * the losses agree only within rounding — checked over the first `near` steps, before training amplifies
+ * that rounding: the small cnn, still learning fast from chance here, roughly doubles the difference every
+ * step (Intel Xeon family 6 model 167: 1e-7 relative at step 8, 1e-5 at 16, 1e-3 at 29), so how far apart
+ * the runs are after 50 steps says more about the trajectory and the CPU's BLAS kernel than about the
+ * arithmetic. A lost or doubled part of a batch's gradient shows at the second step. Prints how many stay
+ * bit for bit equal and the worst difference over the first 50 steps. */
 START_TEST (test_other_thread_count)
 {
   const Recipe *r = &recipes[_i];
@@ -424,7 +429,8 @@ START_TEST (test_other_thread_count)
   DlCheckpoint *mid, *end;
   guint a_len, b_from, equal = 0;
   double worst = 0.0;
-  const int steps = 100, near = 50;
+  const int steps = 100, near = 10, shown = 50;
+  double worst_shown = 0.0;
 
   train_original (r, steps, &cfg, &mid, &end);
   a_len = L.steps->len;
@@ -447,11 +453,14 @@ START_TEST (test_other_thread_count)
         ck_assert_msg (a->loss == b->loss, "%s: first loss %.9g, on one thread %.9g", r->preset, a->loss, b->loss);
       if (s <= mid->step + near)
         worst = MAX (worst, rel);
+      if (s <= mid->step + shown)
+        worst_shown = MAX (worst_shown, rel);
       equal += a->loss == b->loss;
     }
   ck_assert_msg (worst < 1e-4, "%s: losses differ by up to %.3g (relative) within %d steps", r->preset, worst, near);
-  printf ("%s (%s), 2 → 1 threads: %u of %d losses bit for bit equal, the first %d within %.2g (relative)\n",
-          r->preset, r->arch ? r->arch : "preset", equal, steps, near, worst);
+  printf ("%s (%s), 2 → 1 threads: %u of %d losses bit for bit equal, the first %d within %.2g (relative), "
+          "the first %d within %.2g\n", r->preset, r->arch ? r->arch : "preset", equal, steps, near, worst, shown,
+          worst_shown);
 }
 END_TEST
 
