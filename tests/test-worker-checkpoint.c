@@ -419,8 +419,9 @@ END_TEST
  * that rounding: the small cnn, still learning fast from chance here, roughly doubles the difference every
  * step (Intel Xeon family 6 model 167: 1e-7 relative at step 8, 1e-5 at 16, 1e-3 at 29), so how far apart
  * the runs are after 50 steps says more about the trajectory and the CPU's BLAS kernel than about the
- * arithmetic. A lost or doubled part of a batch's gradient shows at the second step. Prints how many stay
- * bit for bit equal and the worst difference over the first 50 steps. */
+ * arithmetic. A lost or doubled part of a batch's gradient shows within a few steps (the loss moves by 1e-3
+ * relative and more a step here). Prints how many stay bit for bit equal and the worst difference over the
+ * first 50 steps. */
 START_TEST (test_other_thread_count)
 {
   const Recipe *r = &recipes[_i];
