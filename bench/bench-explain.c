@@ -123,6 +123,22 @@ judge_strokes (const DlOod *ood, const DlNet *net, DlNetWork *work, DlTestStroke
   return r;
 }
 
+/* The drawings some of whose variants were not read (flagged, hinted or the wrong class), most missed
+ * first: whether the misses are spread over the set or belong to a few ways of writing a digit. */
+static void
+print_missed_drawings (const int *missed, int n_drawings, int per_drawing)
+{
+  int shown = 0;
+
+  for (int m = per_drawing; m >= 1; m--)
+    for (int j = 0; j < n_drawings; j++)
+      if (missed[j] == m)
+        printf ("%s %d “%s” %d/%d", shown++ ? "," : "    not read, by drawing:", DIGIT_DRAWINGS[j].digit,
+                DIGIT_DRAWINGS[j].style, m, per_drawing);
+  if (shown)
+    printf ("\n");
+}
+
 static void
 bench_ood (const DlOod *ood, const DlNet *net, const DlDataset *test, int per_kind)
 {
@@ -166,18 +182,22 @@ bench_ood (const DlOod *ood, const DlNet *net, const DlDataset *test, int per_ki
   for (guint s = 0; s < G_N_ELEMENTS (sets); s++)
     {
       int flagged = 0, hinted = 0, right = 0, total = sets[s].n * n_drawings;
+      int missed[G_N_ELEMENTS (DIGIT_DRAWINGS)] = { 0 };
       for (int i = 0; i < total; i++)
         {
           const Variant *v = sets[s].n == 1 ? sets[s].v : &sets[s].v[i];
-          g_autoptr (GPtrArray) path = pointer_path (&DIGIT_DRAWINGS[i % n_drawings], v, CANVAS, STEP, NULL);
+          const DigitDrawing *d = &DIGIT_DRAWINGS[i % n_drawings];
+          g_autoptr (GPtrArray) path = pointer_path (d, v, CANVAS, STEP, NULL);
           DlTestStrokes t = test_strokes_from_path (path);
           int r = judge_strokes (ood, net, work, &t, in, &predicted);
           hinted += r < 0;
           flagged += r > 0;
-          right += predicted == DIGIT_DRAWINGS[i % n_drawings].digit;
+          right += predicted == d->digit;
+          missed[i % n_drawings] += r != 0 || predicted != d->digit;
         }
       printf ("  %-22s flagged %4.1f %% (%d), hinted %d, read right %d, of %d\n", sets[s].name, 100.0 * flagged / total,
               flagged, hinted, right, total);
+      print_missed_drawings (missed, n_drawings, sets[s].n);
     }
 }
 
