@@ -2,6 +2,7 @@
  * iteration; the residual to the nearest part's subspace. */
 #include "dl-subspace.h"
 
+#include "dl-orthonormal.h"
 #include "dl-rng.h"
 #include "dl-tangent.h"
 
@@ -25,14 +26,6 @@ struct _DlSubspace {
   Model  model[DL_N_CLASSES][DL_SUBSPACE_MAX_MODELS];
 };
 
-static double
-dot (const float *a, const float *b, int n)
-{
-  double s = 0;
-  for (int i = 0; i < n; i++)
-    s += (double) a[i] * b[i];
-  return s;
-}
 
 /* The covariance (d × d, full) about mean (d) of the n_g rows of x (n × d) in group g. */
 static void
@@ -57,44 +50,6 @@ group_covariance (const float *x, const int *group, int n, int d, int g, const f
   for (int i = 0; i < d; i++)
     for (int j = i + 1; j < d; j++)
       cov[i * d + j] = cov[j * d + i];
-}
-
-/* Makes the m rows of v (m × d) orthonormal (Gram–Schmidt twice, in double); a row that depends on the
- * ones before it (the covariance has lower rank than m) is replaced by a random one first. */
-static void
-orthonormalise (float *v, int m, int d, DlRng *rng)
-{
-  g_autofree double *row = g_new (double, d);
-  for (int i = 0; i < m; i++)
-    {
-      float *a = v + (gsize) i * d;
-      const double before = sqrt (dot (a, a, d));
-      for (int j = 0; j < d; j++)
-        row[j] = a[j];
-      for (int pass = 0; pass < 2; pass++)
-        for (int k = 0; k < i; k++)
-          {
-            const float *b = v + (gsize) k * d;
-            double p = 0;
-            for (int j = 0; j < d; j++)
-              p += row[j] * b[j];
-            for (int j = 0; j < d; j++)
-              row[j] -= p * b[j];
-          }
-      double norm = 0;
-      for (int j = 0; j < d; j++)
-        norm += row[j] * row[j];
-      norm = sqrt (norm);
-      if (!(norm > 1e-6 * before) || norm == 0)
-        {
-          for (int j = 0; j < d; j++)
-            a[j] = (float) dl_rng_normal (rng);
-          i--;   /* orthonormalise the new row */
-          continue;
-        }
-      for (int j = 0; j < d; j++)
-        a[j] = (float) (row[j] / norm);
-    }
 }
 
 /* Eigenvalues (w, m) and eigenvectors (the columns of q, m × m) of the symmetric h (m × m, destroyed),
@@ -163,7 +118,7 @@ top_directions (const float *cov, int d, int rank, int m, DlRng *rng, float *bas
 
   for (gsize i = 0; i < (gsize) m * d; i++)
     v[i] = (float) dl_rng_normal (rng);
-  orthonormalise (v, m, d, rng);
+  dl_orthonormalise_rows (v, m, d, 1e-6, rng);
   for (int it = 0; it < ITERATIONS; it++)
     {
       /* v ← orthonormal rows of v C (C is symmetric: the rows of v C are C times v's rows) */
@@ -171,13 +126,14 @@ top_directions (const float *cov, int d, int rank, int m, DlRng *rng, float *bas
       float *t = v;
       v = w;
       w = t;
-      orthonormalise (v, m, d, rng);
+      dl_orthonormalise_rows (v, m, d, 1e-6, rng);
     }
   /* Rayleigh–Ritz: h = v C vᵀ, its eigenvectors rotate v's rows into C's best estimates */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, d, d, 1.0f, v, d, cov, d, 0.0f, w, d);
   for (int i = 0; i < m; i++)
     for (int j = 0; j < m; j++)
-      h[i * m + j] = (dot (w + (gsize) i * d, v + (gsize) j * d, d) + dot (w + (gsize) j * d, v + (gsize) i * d, d)) / 2;
+      h[i * m + j] = (cblas_dsdot (d, w + (gsize) i * d, 1, v + (gsize) j * d, 1)
+                      + cblas_dsdot (d, w + (gsize) j * d, 1, v + (gsize) i * d, 1)) / 2;
   jacobi (h, m, ev, q);
   for (int i = 0; i < m; i++)
     order[i] = i;
@@ -212,7 +168,7 @@ kmeans (const float *x, int n, int d, int m, DlRng *rng, int *group)
 
   for (int i = 0; i < n; i++)
     {
-      xn[i] = (float) dot (x + (gsize) i * d, x + (gsize) i * d, d);
+      xn[i] = (float) cblas_dsdot (d, x + (gsize) i * d, 1, x + (gsize) i * d, 1);
       best[i] = INFINITY;
       group[i] = 0;
     }
@@ -255,7 +211,7 @@ kmeans (const float *x, int n, int d, int m, DlRng *rng, int *group)
             continue;   /* keeps its old centre */
           for (int t = 0; t < d; t++)
             centre[(gsize) j * d + t] = (float) (sum[(gsize) j * d + t] / count[j]);
-          cn[j] = (float) dot (centre + (gsize) j * d, centre + (gsize) j * d, d);
+          cn[j] = (float) cblas_dsdot (d, centre + (gsize) j * d, 1, centre + (gsize) j * d, 1);
         }
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, m, d, 1.0f, x, d, centre, d, 0.0f, g, m);
       gboolean moved = FALSE;
@@ -360,30 +316,6 @@ dl_subspace_n_models (const DlSubspace *s, int c)
   return s->n_models[c];
 }
 
-/* Makes the n rows of t (n × d) orthonormal, in order (Gram–Schmidt twice, in double); a row that
- * depends on the ones before it becomes zero. */
-static void
-orthonormalise_or_drop (float *t, int n, int d)
-{
-  for (int a = 0; a < n; a++)
-    {
-      float *ta = t + (gsize) a * d;
-      const double before = sqrt (dot (ta, ta, d));
-      for (int pass = 0; pass < 2; pass++)
-        for (int b = 0; b < a; b++)
-          {
-            const float *tb = t + (gsize) b * d;
-            const double p = dot (ta, tb, d);
-            for (int j = 0; j < d; j++)
-              ta[j] -= p * tb[j];
-          }
-      const double norm = sqrt (dot (ta, ta, d));
-      const gboolean keep = norm > 1e-3 * before && norm > 0;
-      for (int j = 0; j < d; j++)
-        ta[j] = keep ? ta[j] / norm : 0;
-    }
-}
-
 /* The squared distance of r (x − the model's mean, d; overwritten) to the model's subspace, or with
  * tangents t (nt × d orthonormal rows; NULL: none) to the sum of that subspace and span (t). */
 static double
@@ -395,7 +327,7 @@ model_residual (const Model *mo, int d, float *r, const float *t, int nt, float 
       cblas_sgemv (CblasRowMajor, CblasNoTrans, k, d, 1.0f, mo->basis, d, r, 1, 0.0f, proj, 1);
       cblas_sgemv (CblasRowMajor, CblasTrans, k, d, -1.0f, mo->basis, d, proj, 1, 1.0f, r, 1);
     }
-  double e = dot (r, r, d);
+  double e = cblas_dsdot (d, r, 1, r, 1);
   if (t == NULL)
     return e;
   /* what the tangents add: their parts outside the subspace, made orthonormal, take their share of r */
@@ -405,10 +337,10 @@ model_residual (const Model *mo, int d, float *r, const float *t, int nt, float 
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, nt, k, d, 1.0f, t, d, mo->basis, d, 0.0f, proj, k);
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, nt, d, k, -1.0f, proj, k, mo->basis, d, 1.0f, tp, d);
     }
-  orthonormalise_or_drop (tp, nt, d);
+  dl_orthonormalise_rows (tp, nt, d, 1e-3, NULL);
   for (int a = 0; a < nt; a++)
     {
-      const double p = dot (tp + (gsize) a * d, r, d);
+      const double p = cblas_dsdot (d, tp + (gsize) a * d, 1, r, 1);
       e -= p * p;
     }
   return e;

@@ -1,20 +1,13 @@
 /* dl-tangent.c — one-sided tangent distance to the k-th nearest reference of a class. */
 #include "dl-tangent.h"
 
+#include "dl-orthonormal.h"
+
 #include <cblas.h>
 #include <math.h>
 
 #define ROW_BLOCK 2048   /* reference rows per pair of sgemm products */
 #define MAX_K     64
-
-static double
-dot (const float *a, const float *b, int n)
-{
-  double s = 0;
-  for (int i = 0; i < n; i++)
-    s += (double) a[i] * b[i];
-  return s;
-}
 
 void
 dl_tangents (const float *img, int side, float *u)
@@ -36,20 +29,7 @@ dl_tangents (const float *img, int side, float *u)
         t[5 * d] = cy * gx + cx * gy;         /* stretch along the diagonals */
         t[6 * d] = gx * gx + gy * gy;         /* a thicker stroke */
       }
-  for (int i = 0; i < DL_TANGENTS; i++)   /* Gram–Schmidt */
-    {
-      float *a = u + (gsize) i * d;
-      for (int j = 0; j < i; j++)
-        {
-          const float *b = u + (gsize) j * d;
-          const double p = dot (a, b, d);
-          for (int k = 0; k < d; k++)
-            a[k] -= p * b[k];
-        }
-      const double n = sqrt (dot (a, a, d));
-      for (int k = 0; k < d; k++)
-        a[k] = n > 1e-6 ? a[k] / n : 0;
-    }
+  dl_orthonormalise_rows (u, DL_TANGENTS, d, 1e-6, NULL);
 }
 
 /* Candidates for the k nearest: the norm expansion ‖q‖² + ‖r‖² − 2q·r in float leaves an error of about
@@ -129,8 +109,8 @@ dl_tangent_nearest (const float *ref, const float *ref_norm, const guint8 *label
     {
       dl_tangents (q + (gsize) a * d, side, u + (gsize) a * nt * d);
       for (int t = 0; t < nt; t++)
-        uq[a * nt + t] = dot (u + ((gsize) a * nt + t) * d, q + (gsize) a * d, d);
-      qn[a] = dot (q + (gsize) a * d, q + (gsize) a * d, d);
+        uq[a * nt + t] = cblas_dsdot (d, u + ((gsize) a * nt + t) * d, 1, q + (gsize) a * d, 1);
+      qn[a] = cblas_dsdot (d, q + (gsize) a * d, 1, q + (gsize) a * d, 1);
       for (int j = 0; j < m; j++)
         best[a * m + j] = (Cand) { INFINITY, -1 };
     }
