@@ -113,9 +113,10 @@ else
   failed=$(( failed + 1 ))
 fi
 
-# Every parser of outside input under libFuzzer, from the seeds and the corpus earlier runs grew.
-dl_log "fuzzing: tests/fuzz/run.sh -t ${FUZZ_SECONDS:-20} (each target in turn)"
-"$DL_ROOT/tests/fuzz/run.sh" -t "${FUZZ_SECONDS:-20}" -b "$DL_ROOT/build-asan" 2>&1 | tee "$logs/fuzz.log" || status=1
+# Every parser of outside input under libFuzzer, from the seeds and the corpus earlier runs grew; as many
+# targets at a time as there are cores (each one runs on one).
+dl_log "fuzzing: tests/fuzz/run.sh -t ${FUZZ_SECONDS:-20} -j $(nproc)"
+"$DL_ROOT/tests/fuzz/run.sh" -t "${FUZZ_SECONDS:-20}" -j "$(nproc)" -b "$DL_ROOT/build-asan" 2>&1 | tee "$logs/fuzz.log" || status=1
 passed=$(( passed + $(grep -c '^fuzz .* OK ' "$logs/fuzz.log" || true) ))
 failed=$(( failed + $(grep -c '^fuzz .* FAIL ' "$logs/fuzz.log" || true) ))
 unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
