@@ -310,7 +310,7 @@ def torch_schedule_lr(recipe, progress):
 
 
 class TorchAverage:
-    """The recipe's weight averaging as dl-net.c does it: every 4th step (the u-th update) the average moves
+    """The recipe's weight averaging as dl-net-opt.c does it: every 4th step (the u-th update) the average moves
     1 - min((1 - 1/N)^4, (1 + u)/(10 + u)) of the way to the parameters (and buffers); evaluations use it."""
 
     EVERY = 4

@@ -30,7 +30,7 @@ typedef struct {
   int             M, N, K;
 } Shape;
 
-/* What dl-net.c (dense: y = x·wᵀ, dw = dyᵀ·x, dx = dy·w) and dl-conv.c (im2col with a bias row, groups
+/* What dl-net-layers.c (dense: y = x·wᵀ, dw = dyᵀ·x, dx = dy·w) and dl-conv.c (im2col with a bias row, groups
  * of images side by side) multiply in one training step of each preset. */
 static const Shape model_shapes[] = {
   { "mlp fc1 forward", CblasNoTrans, CblasTrans, 64, 256, 784 },

@@ -382,7 +382,7 @@ END_TEST
 
 
 /* The sgemm shapes of the presets (batch × layer sizes, im2col shapes), in the three transpose
- * combinations dl-net.c and dl-conv.c use, against a float64 product. */
+ * combinations dl-net-layers.c and dl-conv.c use, against a float64 product. */
 START_TEST (test_sgemm_matches_double)
 {
   static const struct { CBLAS_TRANSPOSE ta, tb; int M, N, K; } cases[] = {
