@@ -188,9 +188,8 @@ dl_dataset_load_unlabeled (const char *path, GError **error)
 
 /* ---- directories and paths ------------------------------------------------------------------- */
 
-/* dir/name, or dir/name.gz when only that exists; NULL when neither does. */
-static char *
-find_idx (const char *dir, const char *name)
+char *
+dl_data_find_idx (const char *dir, const char *name)
 {
   g_autofree char *plain = g_build_filename (dir, name, NULL);
   g_autofree char *gz = g_strconcat (plain, ".gz", NULL);
@@ -211,8 +210,8 @@ dl_dataset_load_dir (const char *dir, gboolean train, GError **error)
 
   g_return_val_if_fail (dir != NULL, NULL);
 
-  g_autofree char *images = find_idx (dir, images_name);
-  g_autofree char *labels = find_idx (dir, labels_name);
+  g_autofree char *images = dl_data_find_idx (dir, images_name);
+  g_autofree char *labels = dl_data_find_idx (dir, labels_name);
 
   if (images == NULL || labels == NULL)
     {

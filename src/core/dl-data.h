@@ -78,6 +78,10 @@ gboolean dl_dataset_save_idx (const DlDataset *ds, const char *images_path, cons
                               GError **error);
 gboolean dl_dataset_save_csv (const DlDataset *ds, const char *path, GError **error);
 
+/* dir/name, or dir/name.gz when only that exists: how a directory's IDX files are found. NULL: neither is a
+ * regular file. Newly allocated. */
+char *dl_data_find_idx (const char *dir, const char *name);
+
 /* Where MNIST lives when no --data is given: $DIGITLAB_DATA, else ${XDG_CACHE_HOME:-~/.cache}/digitlab/mnist. */
 char *dl_data_default_dir (void);
 

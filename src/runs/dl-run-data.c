@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "dl-run-data.h"
+#include "dl-data.h"
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
@@ -132,20 +133,6 @@ add_checksummed (DlRunData *data, const Checksummer *c, const char *set, const c
   return TRUE;
 }
 
-/* dir/name, or dir/name.gz when only that exists (as dl-data.c looks them up). */
-static char *
-find_idx (const char *dir, const char *name)
-{
-  g_autofree char *plain = g_build_filename (dir, name, NULL);
-  g_autofree char *gz = g_strconcat (plain, ".gz", NULL);
-
-  if (g_file_test (plain, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&plain);
-  if (g_file_test (gz, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&gz);
-  return NULL;
-}
-
 static gboolean
 add_source (DlRunData *data, const Checksummer *c, const char *set, const char *source, GError **error)
 {
@@ -156,8 +143,8 @@ add_source (DlRunData *data, const Checksummer *c, const char *set, const char *
       const char *prefix = g_str_equal (set, "train") ? "train" : "t10k";
       g_autofree char *images_name = g_strdup_printf ("%s-images-idx3-ubyte", prefix);
       g_autofree char *labels_name = g_strdup_printf ("%s-labels-idx1-ubyte", prefix);
-      g_autofree char *images = find_idx (source, images_name);
-      g_autofree char *labels = find_idx (source, labels_name);
+      g_autofree char *images = dl_data_find_idx (source, images_name);
+      g_autofree char *labels = dl_data_find_idx (source, labels_name);
 
       if (images == NULL || labels == NULL)
         {
