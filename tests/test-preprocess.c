@@ -299,16 +299,6 @@ render_on_canvas (const float *src, double k, double ox, double oy, float *canva
       }
 }
 
-static int
-argmax (const float *p)
-{
-  int best = 0;
-  for (int c = 1; c < DL_N_CLASSES; c++)
-    if (p[c] > p[best])
-      best = c;
-  return best;
-}
-
 static double
 accuracy (DlNet *net, const float *x, const guint8 *y, int n)
 {
@@ -319,7 +309,7 @@ accuracy (DlNet *net, const float *x, const guint8 *y, int n)
       int b = MIN (100, n - i);
       dl_net_predict (net, x + (gsize) i * SIDE * SIDE, b, probs);
       for (int j = 0; j < b; j++)
-        correct += argmax (probs + j * DL_N_CLASSES) == y[i + j];
+        correct += dl_argmax_class (probs + j * DL_N_CLASSES) == y[i + j];
     }
   return (double) correct / n;
 }

@@ -222,10 +222,8 @@ draw_surface (cairo_t *cr, cairo_surface_t *s, double sx, double sy, double w, d
 static void
 draw_probs (DlActivationView *self, cairo_t *cr, double y, GdkRGBA *fg)
 {
-  int best = 0;
+  int best = dl_argmax_class (self->probs);
 
-  for (int k = 1; k < N_OUT; k++)
-    best = self->probs[k] > self->probs[best] ? k : best;
   for (int k = 0; k < N_OUT; k++)
     {
       double x = PAD + k * (BAR_W + 4), h = BAR_H * CLAMP (self->probs[k], 0.0f, 1.0f);

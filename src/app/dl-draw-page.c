@@ -151,11 +151,7 @@ answer_of (DlDrawPage *self, DlSnapshot *snap)
       self->work_run = snap->run_serial;
     }
   dl_net_forward (snap->net, self->work, self->input->input, 1, self->probs);
-  int best = 0;
-  for (int c = 1; c < DL_N_CLASSES; c++)
-    if (self->probs[c] > self->probs[best])
-      best = c;
-  return best;
+  return dl_argmax_class (self->probs);
 }
 
 static const char *

@@ -214,16 +214,6 @@ scratch_fit (Scratch *s, const DlNet *net)
   s->n_params = dl_net_n_params (net);
 }
 
-static int
-argmax (const float *p)
-{
-  int best = 0;
-  for (int c = 1; c < DL_N_CLASSES; c++)
-    if (p[c] > p[best])
-      best = c;
-  return best;
-}
-
 /* Asks for an index of snap when the one in use is older (called with the lock held). */
 static void
 want_index (DlExplainer *self, DlSnapshot *snap)
@@ -276,7 +266,7 @@ explain_attrib (Scratch *s, const Request *r)
     {
       scratch_fit (s, snap->net);
       dl_net_forward (snap->net, s->work, e->image, 1, e->probs);
-      e->predicted = argmax (e->probs);
+      e->predicted = dl_argmax_class (e->probs);
       e->target = r->target >= 0 ? r->target : e->predicted;
       e->contrast = r->contrast != e->target ? r->contrast : -1;
       dl_attrib_compute (s->attrib, snap->net, r->method, e->image, e->target, e->contrast, 0, e->map, &e->attrib);

@@ -22,6 +22,17 @@ typedef enum {
 
 #define DL_N_CLASSES 10
 
+/* The class of the highest of DL_N_CLASSES scores (the first of equal ones): a prediction. */
+static inline int
+dl_argmax_class (const float *scores)
+{
+  int best = 0;
+  for (int c = 1; c < DL_N_CLASSES; c++)
+    if (scores[c] > scores[best])
+      best = c;
+  return best;
+}
+
 /* Reference-counted and immutable once loaded, so the worker and the UI can share one without copying. */
 typedef struct {
   char   *source;            /* what was loaded, for messages: a path or "images + labels" */

@@ -49,10 +49,7 @@ dl_eval_run (DlNet *net, const DlDataset *ds)
       for (int r = 0; r < n; r++)
         {
           const float *p = probs + r * DL_N_CLASSES;
-          int best = 0;
-          for (int j = 1; j < DL_N_CLASSES; j++)
-            if (p[j] > p[best])
-              best = j;
+          int best = dl_argmax_class (p);
           int truth = ds->labels[start + r];
           ev->predicted[start + r] = (guint8) best;
           ev->confidence[start + r] = p[best];

@@ -232,7 +232,7 @@ pass_part (DlTeam *team, int part, gpointer data)
     }
   s->loss[part] = _dl_net_loss_rows (net, out, s->y, r0, r1, s->scale, s->backward ? net->acts.dbuf[0] : NULL);
   for (int r = r0; r < r1; r++)
-    s->correct[part] += argmax10 (out + r * N_OUT) == s->y[r];
+    s->correct[part] += dl_argmax_class (out + r * N_OUT) == s->y[r];
   if (!s->backward)
     return;
   backward_rows (s, team, part, r0, r1);

@@ -158,16 +158,6 @@ row_base (const DlNet *net, int r)
   return (gsize) r * net->grad_size;
 }
 
-static inline int
-argmax10 (const float *v)
-{
-  int best = 0;
-  for (int j = 1; j < N_OUT; j++)
-    if (v[j] > v[best])
-      best = j;
-  return best;
-}
-
 /* dl-net.c */
 void _dl_net_ensure_capacity (DlNet *net, int batch);
 void _dl_net_acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean masks);

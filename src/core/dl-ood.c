@@ -169,13 +169,7 @@ measure (const DlOod *ood, const DlNet *net, DlNetWork *work, const float *x, in
 
   dl_net_forward (net, work, x, n, probs);
   for (int a = 0; a < n; a++)
-    {
-      int best = 0;
-      for (int c = 1; c < DL_N_CLASSES; c++)
-        if (probs[a * DL_N_CLASSES + c] > probs[a * DL_N_CLASSES + best])
-          best = c;
-      pred[a] = best;
-    }
+    pred[a] = dl_argmax_class (probs + a * DL_N_CLASSES);
 
   /* early: unit vectors, so the squared distance is 2 − 2 cos */
   memcpy (q, ood->early_layer >= 0 ? dl_net_work_output (work, ood->early_layer) : x, sizeof (float) * n * e);

@@ -103,12 +103,7 @@ dl_personal_count_correct (DlNet *net, const DlDataset *set)
       dl_net_predict (net, x, b, probs);
       for (int j = 0; j < b; j++)
         {
-          const float *p = probs + j * DL_N_CLASSES;
-          int best = 0;
-          for (int c = 1; c < DL_N_CLASSES; c++)
-            if (p[c] > p[best])
-              best = c;
-          correct += best == set->labels[i + j];
+          correct += dl_argmax_class (probs + j * DL_N_CLASSES) == set->labels[i + j];
         }
     }
   return correct;

@@ -373,9 +373,5 @@ dl_digit_classify (DlNet *net, const DlDigitInput *in, float *probs)
       return -1;
     }
   dl_net_predict (net, in->input, 1, probs);
-  int best = 0;
-  for (int c = 1; c < DL_N_CLASSES; c++)
-    if (probs[c] > probs[best])
-      best = c;
-  return best;
+  return dl_argmax_class (probs);
 }
