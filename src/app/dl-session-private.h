@@ -1,5 +1,6 @@
-/* dl-session-private.h — what the files of DlSession share: dl-session.c (the object, the live run and the
- * draft), dl-session-actions.c (the "session" actions), dl-session-data.c (the store, the recorder, data sets
+/* dl-session-private.h — what the files of DlSession share: dl-session.c (the object, the shown run, the
+ * message), dl-session-draft.c (the draft against the runs), dl-session-live.c (the live run as the worker
+ * reports it), dl-session-actions.c (the "session" actions), dl-session-data.c (the store, the recorder, data sets
  * and new runs), dl-session-view.c (past runs, compared runs), dl-session-branch.c (the "run" actions),
  * dl-session-family.c (a run's branches from the store),
  * dl-session-lr-find.c (the learning-rate finder). */
@@ -142,11 +143,20 @@ void     dl_session_emit_snapshot_changed (DlSession *self, gboolean progress);
 
 /* dl-session.c */
 void     dl_session_show_run (DlSession *self, DlRun *run);
-gboolean dl_session_frozen_differs (DlSession *self, DlRun *run);
-gboolean dl_session_draft_is_run (DlSession *self, DlRun *run);
-gboolean dl_session_live_is_shown (DlSession *self);
-void     dl_session_update (DlSession *self);
 void     dl_session_set_health (DlSession *self, DlSessionHealth level, const char *text);
+/* *field = value, notifying prop when it changes (NaN equal to NaN). */
+void     dl_session_set_double (DlSession *self, double *field, double value, DlSessionProp prop);
+
+/* dl-session-draft.c */
+gboolean    dl_session_frozen_differs (DlSession *self, DlRun *run);
+gboolean    dl_session_draft_is_run (DlSession *self, DlRun *run);
+gboolean    dl_session_live_is_shown (DlSession *self);
+void        dl_session_update (DlSession *self);
+const char *dl_session_compute_start_label (DlSession *self);
+gboolean    dl_session_compute_unsaved (DlSession *self);
+
+/* dl-session-live.c: the worker's "event" handler */
+void     dl_session_worker_event_cb (DlSession *self, DlEvent *ev);
 
 /* dl-session-actions.c */
 void     dl_session_actions_init (DlSession *self);

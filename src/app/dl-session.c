@@ -1,11 +1,9 @@
-/* dl-session.c — the session object: its properties, the live run as the worker reports it, the shown run,
- * the draft and the one message for the window (see dl-session.h). */
+/* dl-session.c — the session object: its properties, the shown run and the one message for the window (see
+ * dl-session.h); the draft is dl-session-draft.c's, the live run as the worker reports it dl-session-live.c's. */
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <math.h>
 
-#include "dl-diagnosis-text.h"
 #include "dl-session-private.h"
 
 G_DEFINE_FINAL_TYPE (DlSession, dl_session, G_TYPE_OBJECT)
@@ -32,8 +30,8 @@ dl_session_emit_snapshot_changed (DlSession *self, gboolean progress)
   g_signal_emit (self, signals[SIGNAL_SNAPSHOT_CHANGED], 0, progress);
 }
 
-static void
-set_double (DlSession *self, double *field, double value, DlSessionProp prop)
+void
+dl_session_set_double (DlSession *self, double *field, double value, DlSessionProp prop)
 {
   if (*field == value || (isnan (*field) && isnan (value)))
     return;
@@ -60,21 +58,6 @@ dl_session_say (DlSession *self, gboolean is_error, DlSessionRetry retry, const 
       dl_session_notify (self, PROP_MESSAGE_IS_ERROR);
     }
   dl_session_actions_update (self);
-}
-
-/* A new run's network measured for this CPU (under 2 s, once per architecture and session): what is being
- * measured, as the message; gone once the choice is made (the last event, fraction 1), unless another
- * message took its place meanwhile. */
-static void
-show_tuning (DlSession *self, const DlEvent *ev)
-{
-  if (ev->tune_fraction < 1.0)
-    {
-      dl_session_say (self, FALSE, DL_SESSION_RETRY_NONE, ev->message);
-      self->message_is_tuning = TRUE;
-    }
-  else if (self->message_is_tuning)
-    dl_session_clear_message (self);
 }
 
 void
@@ -111,148 +94,6 @@ dl_session_set_health (DlSession *self, DlSessionHealth level, const char *text)
     }
 }
 
-/* ---- the draft against a run ---- */
-
-static gboolean
-frozen_equal (const DlTrainConfig *a, const DlTrainConfig *b)
-{
-  return g_strcmp0 (a->arch, b->arch) == 0 && a->seed == b->seed && a->epochs == b->epochs
-         && a->schedule == b->schedule
-         && (a->schedule != DL_SCHEDULE_STEP
-             || (a->schedule_gamma == b->schedule_gamma && a->schedule_step == b->schedule_step));
-}
-
-static gboolean
-hyper_equal (const DlHyper *a, const DlHyper *b)
-{
-  return a->lr == b->lr && a->momentum == b->momentum && a->weight_decay == b->weight_decay
-         && a->optimizer == b->optimizer && a->reduce == b->reduce && a->beta1 == b->beta1 && a->beta2 == b->beta2
-         && a->eps == b->eps && a->average == b->average;
-}
-
-/* Whether the draft's layers, seed, epochs or schedule differ from the run's: a new run, not this one. */
-gboolean
-dl_session_frozen_differs (DlSession *self, DlRun *run)
-{
-  return run != NULL && !frozen_equal (&self->draft, dl_run_get_config (run));
-}
-
-/* Whether the draft is exactly the run's recipe, live settings too. */
-gboolean
-dl_session_draft_is_run (DlSession *self, DlRun *run)
-{
-  const DlTrainConfig *c = dl_run_get_config (run);
-
-  return frozen_equal (&self->draft, c) && hyper_equal (&self->draft.hyper, &c->hyper)
-         && self->draft.batch == c->batch && self->draft.augment == c->augment;
-}
-
-gboolean
-dl_session_live_is_shown (DlSession *self)
-{
-  return self->run != NULL && self->run == dl_session_get_live_run (self);
-}
-
-static const char *
-start_label (DlSession *self)
-{
-  if (self->run != NULL && dl_run_get_state (self->run) != DL_TRAIN_READY && dl_session_frozen_differs (self, self->run))
-    return _("_New Run");
-  return _("_Start");
-}
-
-static gboolean
-compute_unsaved (DlSession *self)
-{
-  DlRun *live = dl_session_get_live_run (self);
-
-  return live != NULL && dl_run_get_steps (live) > 0 && !dl_run_recorder_get_recording (self->recorder)
-         && dl_run_get_steps (live) != self->saved_step;
-}
-
-/* Everything that follows from the runs, the draft and the data: the labels and the actions. */
-void
-dl_session_update (DlSession *self)
-{
-  const char *label = start_label (self);
-  gboolean unsaved = compute_unsaved (self);
-
-  if (g_strcmp0 (label, self->shown_start_label) != 0)
-    {
-      self->shown_start_label = label;
-      dl_session_notify (self, PROP_START_LABEL);
-    }
-  if (unsaved != self->shown_unsaved)
-    {
-      self->shown_unsaved = unsaved;
-      dl_session_notify (self, PROP_UNSAVED);
-    }
-  dl_session_actions_update (self);
-}
-
-void
-dl_session_set_config (DlSession *self, const DlTrainConfig *config, const char *preset)
-{
-  g_return_if_fail (DL_IS_SESSION (self));
-  g_return_if_fail (config != NULL && config->arch != NULL);
-
-  dl_train_config_clear (&self->draft);
-  self->draft = *config;
-  self->draft.arch = g_strdup (config->arch);
-  g_free (self->draft_preset);
-  self->draft_preset = g_strdup (preset);
-  dl_session_update (self);
-}
-
-void
-dl_session_get_config (DlSession *self, DlTrainConfig *config)
-{
-  g_return_if_fail (DL_IS_SESSION (self));
-  *config = self->draft;
-  config->arch = g_strdup (self->draft.arch);
-}
-
-gboolean
-dl_session_get_run_config (DlSession *self, DlTrainConfig *config)
-{
-  g_return_val_if_fail (DL_IS_SESSION (self), FALSE);
-  if (self->run == NULL)
-    return FALSE;
-  *config = *dl_run_get_config (self->run);
-  config->arch = g_strdup (config->arch);
-  if (dl_session_live_is_shown (self) && self->in_force_batch > 0)
-    {
-      config->hyper = self->in_force;
-      config->batch = self->in_force_batch;
-      config->augment = self->in_force_augment;
-    }
-  return TRUE;
-}
-
-/* A live setting reaches the live run while it trains or can be continued (or is a branch that has not
- * started), when the draft describes that run (same layers, seed, epochs, schedule) and differs from what it
- * trains with. */
-void
-dl_session_apply_hyper (DlSession *self)
-{
-  DlRun *live;
-  DlTrainState state;
-
-  g_return_if_fail (DL_IS_SESSION (self));
-  live = dl_session_get_live_run (self);
-  if (live == NULL || !dl_session_live_is_shown (self) || dl_session_frozen_differs (self, live))
-    return;
-  state = dl_run_get_state (live);
-  /* A branch not yet started takes the settings shown as the recipe it starts with. */
-  if (!dl_train_state_is_live (state) && !dl_train_state_can_continue (state)
-      && !(state == DL_TRAIN_READY && dl_run_get_parent_uuid (live) != NULL))
-    return;
-  if (hyper_equal (&self->draft.hyper, &self->in_force) && self->draft.batch == self->in_force_batch
-      && self->draft.augment == self->in_force_augment)
-    return;
-  dl_worker_set_hyper (self->worker, &self->draft.hyper, self->draft.batch, self->draft.augment);
-}
-
 /* ---- the shown run ---- */
 
 static void
@@ -269,9 +110,9 @@ show_record_figures (DlSession *self, DlRun *run)
   double seconds = dl_run_get_train_seconds (run);
   double epochs_done = dl_run_get_epochs_done (run);
 
-  set_double (self, &self->speed, NAN, PROP_SAMPLES_PER_SECOND);
-  set_double (self, &self->elapsed, seconds, PROP_ELAPSED);
-  set_double (self, &self->eta, NAN, PROP_ETA);
+  dl_session_set_double (self, &self->speed, NAN, PROP_SAMPLES_PER_SECOND);
+  dl_session_set_double (self, &self->elapsed, seconds, PROP_ELAPSED);
+  dl_session_set_double (self, &self->eta, NAN, PROP_ETA);
   if (self->epochs != MAX (dl_run_get_config (run)->epochs, (int) ceil (epochs_done)))
     {
       self->epochs = MAX (dl_run_get_config (run)->epochs, (int) ceil (epochs_done));
@@ -295,148 +136,6 @@ dl_session_show_run (DlSession *self, DlRun *run)
   dl_session_notify (self, PROP_RUN);
   dl_session_notify (self, PROP_STATE);
   dl_session_emit_snapshot_changed (self, FALSE);
-  dl_session_update (self);
-}
-
-/* ---- the live run, as the worker reports it ---- */
-
-static void
-live_run_changed (DlSession *self)
-{
-  DlRun *live = dl_session_get_live_run (self);
-
-  self->saved_step = -1;
-  self->live_generation = self->data_generation;
-  dl_session_set_health (self, DL_SESSION_HEALTH_NONE, NULL);
-  dl_session_lr_find_clear (self);
-  dl_session_branch_live_changed (self);
-  dl_session_show_run (self, live);
-  dl_session_notify (self, PROP_LIVE_RUN);
-  if (self->start_pending && live != NULL)
-    {
-      self->start_pending = FALSE;
-      dl_worker_start (self->worker);
-    }
-}
-
-static void
-show_progress (DlSession *self, const DlEvent *ev)
-{
-  set_double (self, &self->speed, ev->samples_per_second, PROP_SAMPLES_PER_SECOND);
-  set_double (self, &self->elapsed, ev->elapsed_seconds, PROP_ELAPSED);
-  set_double (self, &self->eta, dl_train_state_is_live (ev->state) ? ev->eta_seconds : NAN, PROP_ETA);
-  if (self->epochs != ev->epochs)
-    {
-      self->epochs = ev->epochs;
-      dl_session_notify (self, PROP_EPOCHS);
-    }
-}
-
-static void
-show_diagnosis (DlSession *self, const DlEvent *ev)
-{
-  g_autofree char *text = dl_diagnosis_text (ev->diagnosis, "\n");
-
-  dl_session_set_health (self, ev->diagnosis != NULL && ev->diagnosis->collapsed ? DL_SESSION_HEALTH_ERROR
-                                                                                 : DL_SESSION_HEALTH_WARNING,
-                         text);
-}
-
-static void
-model_saved (DlSession *self, const DlEvent *ev)
-{
-  g_autofree char *text = NULL;
-
-  if (g_strcmp0 (ev->path, self->saving_path) != 0)
-    return;
-  g_clear_pointer (&self->saving_path, g_free);
-  self->saved_step = ev->step;
-  text = g_strdup_printf (_("Saved the model to “%s”."), ev->path);
-  dl_session_say (self, FALSE, DL_SESSION_RETRY_NONE, text);
-}
-
-/* A save of the user's that failed names its file first (dl-model.c). */
-static gboolean
-save_error (DlSession *self, const DlEvent *ev)
-{
-  if (self->saving_path == NULL || ev->error == NULL || !g_str_has_prefix (ev->error->message, self->saving_path))
-    return FALSE;
-  g_free (self->retry_path);
-  self->retry_path = g_steal_pointer (&self->saving_path);
-  dl_session_say (self, TRUE, DL_SESSION_RETRY_SAVE, ev->message);
-  return TRUE;
-}
-
-/* After the recorder's own handler (connected with G_CONNECT_AFTER): the run is up to date. */
-static void
-worker_event_cb (DlSession *self, DlEvent *ev)
-{
-  gboolean changed = self->seen_live != dl_session_get_live_run (self);
-  gboolean live;
-
-  /* The recorder made a run current at its first event: from then on, events of that serial are the live
-   * run's (those of an earlier run may still arrive). */
-  if (changed)
-    {
-      g_set_object (&self->seen_live, dl_session_get_live_run (self));
-      self->live_serial = ev->run_serial;
-    }
-  live = self->seen_live != NULL && ev->run_serial == self->live_serial;
-  if (live)
-    {
-      self->in_force = ev->hyper;
-      self->in_force_batch = ev->batch;
-      self->in_force_augment = ev->augment;
-    }
-  if (changed)
-    live_run_changed (self);
-  switch (ev->type)
-    {
-    case DL_EVENT_PROGRESS:
-    case DL_EVENT_STATE:
-      if (live && dl_session_live_is_shown (self))
-        {
-          show_progress (self, ev);
-          dl_session_emit_snapshot_changed (self, ev->type == DL_EVENT_PROGRESS);
-        }
-      if (ev->type == DL_EVENT_STATE && ev->message != NULL)
-        dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, ev->message);
-      break;
-    case DL_EVENT_EVAL:
-      if (live)
-        show_diagnosis (self, ev);
-      break;
-    case DL_EVENT_DIVERGED:
-      if (live)
-        dl_session_set_health (self, DL_SESSION_HEALTH_ERROR, ev->message);
-      break;
-    case DL_EVENT_DATA_LOADED:
-      dl_session_data_event (self, ev);
-      break;
-    case DL_EVENT_MODEL_LOADED:
-      g_clear_pointer (&self->loading_model, g_free);
-      break;
-    case DL_EVENT_MODEL_SAVED:
-      model_saved (self, ev);
-      break;
-    case DL_EVENT_ERROR:
-      dl_session_lr_find_event (self, ev);
-      if (!dl_session_data_error (self, ev) && !save_error (self, ev))
-        dl_session_say (self, TRUE, DL_SESSION_RETRY_NONE, ev->message);
-      break;
-    case DL_EVENT_TUNING:
-      if (live)
-        show_tuning (self, ev);
-      break;
-    case DL_EVENT_LR_PROGRESS:
-    case DL_EVENT_LR_FOUND:
-      dl_session_lr_find_event (self, ev);
-      break;
-    case DL_EVENT_HYPER_APPLIED:
-    case DL_EVENT_DONE:
-    default:
-      break;
-    }
   dl_session_update (self);
 }
 
@@ -572,7 +271,7 @@ gboolean
 dl_session_get_unsaved (DlSession *self)
 {
   g_return_val_if_fail (DL_IS_SESSION (self), FALSE);
-  return compute_unsaved (self);
+  return dl_session_compute_unsaved (self);
 }
 
 char *
@@ -605,7 +304,7 @@ const char *
 dl_session_get_start_label (DlSession *self)
 {
   g_return_val_if_fail (DL_IS_SESSION (self), NULL);
-  return start_label (self);
+  return dl_session_compute_start_label (self);
 }
 
 gboolean
@@ -691,7 +390,7 @@ dl_session_cancel_discard (DlSession *self)
 gboolean
 dl_session_ask_discard (DlSession *self, const char *action, GVariant *param)
 {
-  if (self->discard_confirmed || !compute_unsaved (self))
+  if (self->discard_confirmed || !dl_session_compute_unsaved (self))
     return FALSE;
   g_free (self->discard_action);
   self->discard_action = g_strdup (action);
@@ -848,8 +547,8 @@ dl_session_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_EPOCHS:             g_value_set_int (value, self->epochs); break;
     case PROP_HEALTH:             g_value_set_string (value, self->health); break;
     case PROP_HEALTH_LEVEL:       g_value_set_int (value, self->health_level); break;
-    case PROP_UNSAVED:            g_value_set_boolean (value, compute_unsaved (self)); break;
-    case PROP_START_LABEL:        g_value_set_string (value, start_label (self)); break;
+    case PROP_UNSAVED:            g_value_set_boolean (value, dl_session_compute_unsaved (self)); break;
+    case PROP_START_LABEL:        g_value_set_string (value, dl_session_compute_start_label (self)); break;
     case PROP_HAS_DATA:           g_value_set_boolean (value, self->train != NULL); break;
     case PROP_TRAIN_SET:          g_value_set_pointer (value, self->train); break;
     case PROP_TEST_SET:           g_value_set_pointer (value, self->test); break;
@@ -963,7 +662,7 @@ dl_session_init (DlSession *self)
   self->run_signals = g_signal_group_new (DL_TYPE_RUN);
   g_signal_group_connect_object (self->run_signals, "notify::state", G_CALLBACK (run_state_cb), self,
                                  G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->worker, "event", G_CALLBACK (worker_event_cb), self,
+  g_signal_connect_object (self->worker, "event", G_CALLBACK (dl_session_worker_event_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->compared, "items-changed", G_CALLBACK (compared_changed_cb), self,
                            G_CONNECT_SWAPPED);
