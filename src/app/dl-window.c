@@ -1,76 +1,16 @@
 /* dl-window.c — the main window.
  *
  * The window holds the session (DlSession), inserts its "session" actions and gives it to the pages, which
- * bind to it and its run themselves; what the window adds is what needs a window: the file choosers, the one
- * message bar (the session's "message"), which of the loading page, the empty state and the pages to show,
- * the question before a trained model that is kept nowhere is thrown away, and quitting only once the
- * session has recorded the run under way.
+ * bind to it and its run themselves; what the window adds is what needs a window: the file choosers
+ * (dl-window-files.c), the one message bar (the session's "message"), which of the loading page, the empty
+ * state and the pages to show, the question before a trained model that is kept nowhere is thrown away, and
+ * quitting only once the session has recorded the run under way.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "dl-button-names.h"
-#include "dl-data-page.h"
-#include "dl-draw-page.h"
-#include "dl-empty-state.h"
-#include "dl-frame-stats.h"
-#include "dl-mistakes-page.h"
-#include "dl-network-page.h"
-#include "dl-runs-page.h"
-#include "dl-session.h"
-#include "dl-train-page.h"
-#include "dl-unlabeled-page.h"
-#include "dl-wheel-guard.h"
-#include "dl-window.h"
-
-/* What the open file chooser is for. */
-typedef enum {
-  CHOOSE_DATA_FOLDER,
-  CHOOSE_TRAIN_CSV,
-  CHOOSE_TEST_CSV,
-  CHOOSE_SAVE_MODEL,
-  CHOOSE_LOAD_MODEL,
-  CHOOSE_UNLABELED,
-} Choose;
-
-struct _DlWindow
-{
-  GtkApplicationWindow parent_instance;
-
-  DlSession    *session;
-  DlExplainer  *explainer;            /* "why this answer" for the Draw and Mistakes pages */
-  DlFrameStats *frame_stats;
-  GtkFileChooserNative *chooser;      /* owned: destroyed with the window, so no answer comes after it */
-  Choose        choosing;
-  GtkWidget    *question;             /* the open "discard the trained model?" dialog */
-  GtkWidget    *open_error;           /* the open "cannot open these images" dialog */
-  GCancellable *opening;              /* unlabeled images being loaded */
-  char         *pending_train_csv;    /* between the two CSV choosers */
-  char         *data;                 /* what to load at start; NULL for the MNIST cache */
-  gboolean      no_data_found;        /* the data folder has no MNIST: the empty state, whatever is loaded */
-  gboolean      quit_confirmed;
-  gboolean      closing;
-
-  /* template children */
-  GtkButton    *play_button;
-  GtkInfoBar   *message_bar;
-  GtkLabel     *message_label;
-  GtkButton    *retry_button;
-  GtkStack     *main_stack;
-  GtkStack     *pages;
-  GtkStackSwitcher *switcher;
-  DlEmptyState *empty_state;
-  GtkLabel     *loading_label;
-  DlTrainPage  *train_page;
-  DlDrawPage   *draw_page;
-  DlMistakesPage *mistakes_page;
-  DlRunsPage   *runs_page;
-  DlDataPage   *data_page;
-  DlNetworkPage *network_page;
-  DlUnlabeledPage *unlabeled_page;
-  GtkStackPage *unlabeled_stack_page;
-};
+#include "dl-window-private.h"
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, GTK_TYPE_APPLICATION_WINDOW)
 
@@ -91,14 +31,14 @@ data_dir (void)
   return DL_IS_APPLICATION (app) ? dl_application_dup_data_dir (DL_APPLICATION (app)) : dl_data_default_dir ();
 }
 
-static void
-session_activate (DlWindow *self, const char *action, GVariant *param)
+void
+dl_window_session_activate (DlWindow *self, const char *action, GVariant *param)
 {
   g_action_group_activate_action (dl_session_get_actions (self->session), action, param);
 }
 
-static gboolean
-session_enabled (DlWindow *self, const char *action)
+gboolean
+dl_window_session_enabled (DlWindow *self, const char *action)
 {
   return g_action_group_get_action_enabled (dl_session_get_actions (self->session), action);
 }
@@ -139,7 +79,7 @@ update_message (DlWindow *self)
   gtk_label_set_text (self->message_label, message != NULL ? message : "");
   gtk_info_bar_set_message_type (self->message_bar,
                                  dl_session_get_message_is_error (self->session) ? GTK_MESSAGE_ERROR : GTK_MESSAGE_INFO);
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), session_enabled (self, "retry"));
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), dl_window_session_enabled (self, "retry"));
   gtk_info_bar_set_revealed (self->message_bar, message != NULL);
 }
 
@@ -157,13 +97,13 @@ update_play_button (DlWindow *self)
   const char *tip = _("Start a run from the settings shown (Ctrl+Return)");
   const char *name = _("Start");
 
-  if (session_enabled (self, "pause"))
+  if (dl_window_session_enabled (self, "pause"))
     {
       icon = "media-playback-pause-symbolic";
       tip = _("Pause training (Ctrl+Return)");
       name = _("Pause");
     }
-  else if (session_enabled (self, "resume"))
+  else if (dl_window_session_enabled (self, "resume"))
     {
       tip = _("Resume training (Ctrl+Return)");
       name = _("Resume");
@@ -173,15 +113,15 @@ update_play_button (DlWindow *self)
   /* An icon has no words: the name a screen reader says. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->play_button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.play",
-                                 session_enabled (self, "pause") || session_enabled (self, "resume")
-                                 || session_enabled (self, "start"));
+                                 dl_window_session_enabled (self, "pause") || dl_window_session_enabled (self, "resume")
+                                 || dl_window_session_enabled (self, "start"));
 }
 
 static void
 action_enabled_cb (DlWindow *self)
 {
   update_play_button (self);
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), session_enabled (self, "retry"));
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), dl_window_session_enabled (self, "retry"));
 }
 
 static void
@@ -213,14 +153,14 @@ live_run_changed_cb (DlWindow *self)
 
 /* ---- data ---- */
 
-static void
-load_data (DlWindow *self, const char *train, const char *test)
+void
+dl_window_load_data (DlWindow *self, const char *train, const char *test)
 {
   g_autofree char *what = g_strdup_printf (_("Loading %s…"), train);
 
   self->no_data_found = FALSE;
   gtk_label_set_text (self->loading_label, what);
-  session_activate (self, "load-data", g_variant_new ("(ss)", train, test != NULL ? test : ""));
+  dl_window_session_activate (self, "load-data", g_variant_new ("(ss)", train, test != NULL ? test : ""));
   update_main_stack (self);
 }
 
@@ -239,9 +179,9 @@ load_default_data (DlWindow *self)
   g_autofree char *dir = data_dir ();
 
   if (self->data != NULL)
-    load_data (self, self->data, self->data);
+    dl_window_load_data (self, self->data, self->data);
   else if (dir_has_mnist (dir))
-    load_data (self, dir, dir);
+    dl_window_load_data (self, dir, dir);
   else
     {
       self->no_data_found = TRUE;
@@ -263,7 +203,7 @@ empty_state_downloaded_cb (DlWindow *self)
 {
   const char *dir = dl_empty_state_get_data_dir (self->empty_state);
 
-  load_data (self, dir, dir);
+  dl_window_load_data (self, dir, dir);
 }
 
 /* Try Again: what failed (the data files the user opened, which may not be MNIST at all), else the data
@@ -276,227 +216,11 @@ reload_data_action (GtkWidget *widget, const char *name, GVariant *param)
   if (dl_session_get_retry (self->session) == DL_SESSION_RETRY_DATA)
     {
       self->no_data_found = FALSE;
-      session_activate (self, "retry", NULL);
+      dl_window_session_activate (self, "retry", NULL);
       update_main_stack (self);
     }
   else
     load_default_data (self);
-}
-
-/* ---- file choosers ---- */
-
-static void
-close_chooser (DlWindow *self)
-{
-  if (self->chooser == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (self->chooser, self);
-  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
-}
-
-static void choose (DlWindow *self, Choose what);
-
-static void
-chosen (DlWindow *self, const char *path)
-{
-  switch (self->choosing)
-    {
-    case CHOOSE_DATA_FOLDER:
-      load_data (self, path, path);
-      break;
-    case CHOOSE_TRAIN_CSV:
-      g_free (self->pending_train_csv);
-      self->pending_train_csv = g_strdup (path);
-      choose (self, CHOOSE_TEST_CSV);
-      break;
-    case CHOOSE_TEST_CSV:
-      load_data (self, self->pending_train_csv, path);
-      g_clear_pointer (&self->pending_train_csv, g_free);
-      break;
-    case CHOOSE_SAVE_MODEL:
-      session_activate (self, "save-model", g_variant_new_string (path));
-      break;
-    case CHOOSE_LOAD_MODEL:
-      dl_window_load_model (self, path);
-      break;
-    case CHOOSE_UNLABELED:
-      dl_window_open_unlabeled (self, path);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-chooser_response_cb (DlWindow *self, int response, GtkNativeDialog *dialog)
-{
-  g_autoptr (GFile) file = response == GTK_RESPONSE_ACCEPT ? gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog)) : NULL;
-  g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-  Choose what = self->choosing;
-
-  close_chooser (self);
-  if (path != NULL)
-    {
-      self->choosing = what;
-      chosen (self, path);
-    }
-}
-
-static void
-add_filter (GtkFileChooser *chooser, const char *name, const char *pattern)
-{
-  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (filter, name);
-  gtk_file_filter_add_pattern (filter, pattern);
-  gtk_file_chooser_add_filter (chooser, filter);
-}
-
-static void
-choose (DlWindow *self, Choose what)
-{
-  static const struct {
-    const char *title, *accept;
-    GtkFileChooserAction action;
-  } kinds[] = {
-    [CHOOSE_DATA_FOLDER] = { N_("Open a Folder of MNIST IDX Files"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER },
-    [CHOOSE_TRAIN_CSV] = { N_("Open the Training CSV File"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_OPEN },
-    [CHOOSE_TEST_CSV] = { N_("Open the Test CSV File"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_OPEN },
-    [CHOOSE_SAVE_MODEL] = { N_("Save Model"), N_("_Save"), GTK_FILE_CHOOSER_ACTION_SAVE },
-    [CHOOSE_LOAD_MODEL] = { N_("Load Model"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_OPEN },
-    [CHOOSE_UNLABELED] = { N_("Open Unlabeled Images"), N_("_Open"), GTK_FILE_CHOOSER_ACTION_OPEN },
-  };
-  GtkFileChooser *chooser;
-
-  close_chooser (self);
-  self->choosing = what;
-  self->chooser = gtk_file_chooser_native_new (_(kinds[what].title), GTK_WINDOW (self), kinds[what].action,
-                                               _(kinds[what].accept), _("_Cancel"));
-  chooser = GTK_FILE_CHOOSER (self->chooser);
-  if (what == CHOOSE_TRAIN_CSV || what == CHOOSE_TEST_CSV)
-    add_filter (chooser, _("CSV files (label, 784 pixels)"), "*.csv");
-  if (what == CHOOSE_UNLABELED)
-    {
-      add_filter (chooser, _("CSV files (784 pixels a row)"), "*.csv");
-      add_filter (chooser, _("IDX image files"), "*ubyte*");
-      add_filter (chooser, _("All files"), "*");
-    }
-  if (what == CHOOSE_SAVE_MODEL || what == CHOOSE_LOAD_MODEL)
-    add_filter (chooser, _("Digit Lab models"), "*.dlm");
-  if (what == CHOOSE_SAVE_MODEL)
-    {
-      g_autofree char *name = dl_session_dup_model_name (self->session);
-
-      gtk_file_chooser_set_current_name (chooser, name);
-    }
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-static void
-open_data_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  choose (DL_WINDOW (widget), CHOOSE_DATA_FOLDER);
-}
-
-static void
-open_csv_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  choose (DL_WINDOW (widget), CHOOSE_TRAIN_CSV);
-}
-
-static void
-save_model_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  if (session_enabled (DL_WINDOW (widget), "save-model"))
-    choose (DL_WINDOW (widget), CHOOSE_SAVE_MODEL);
-}
-
-static void
-load_model_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  choose (DL_WINDOW (widget), CHOOSE_LOAD_MODEL);
-}
-
-static void
-open_unlabeled_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  choose (DL_WINDOW (widget), CHOOSE_UNLABELED);
-}
-
-static void
-close_open_error (DlWindow *self)
-{
-  if (self->open_error == NULL)
-    return;
-  gtk_window_destroy (GTK_WINDOW (self->open_error));
-  self->open_error = NULL;
-}
-
-/* Images that cannot be opened change nothing: the loader's words say which file, where and why. */
-static void
-show_open_error (DlWindow *self, const GError *error)
-{
-  close_open_error (self);
-  self->open_error = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                             GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s",
-                                             _("These images cannot be opened"));
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (self->open_error), "%s", error->message);
-  g_signal_connect_object (self->open_error, "response", G_CALLBACK (close_open_error), self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (self->open_error));
-}
-
-static void
-unlabeled_opened_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  gboolean ok = dl_unlabeled_page_open_finish (DL_UNLABELED_PAGE (source), result, &error);
-  DlWindow *self;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = DL_WINDOW (data);
-  g_clear_object (&self->opening);
-  if (!ok)
-    {
-      show_open_error (self, error);
-      return;
-    }
-  gtk_stack_page_set_visible (self->unlabeled_stack_page, TRUE);
-  gtk_stack_set_visible_child_name (self->pages, "unlabeled");
-}
-
-void
-dl_window_open_unlabeled (DlWindow *self, const char *path)
-{
-  g_return_if_fail (DL_IS_WINDOW (self));
-  if (self->opening != NULL)
-    g_cancellable_cancel (self->opening);
-  g_clear_object (&self->opening);
-  self->opening = g_cancellable_new ();
-  dl_unlabeled_page_open_async (self->unlabeled_page, path, self->opening, unlabeled_opened_cb, self);
-}
-
-GtkWidget *
-dl_window_get_open_error (DlWindow *self)
-{
-  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
-  return self->open_error;
-}
-
-DlUnlabeledPage *
-dl_window_get_unlabeled_page (DlWindow *self)
-{
-  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
-  return self->unlabeled_page;
-}
-
-void
-dl_window_load_model (DlWindow *self, const char *path)
-{
-  g_return_if_fail (DL_IS_WINDOW (self));
-  session_activate (self, "load-model", g_variant_new_string (path));
 }
 
 /* Ctrl+Return and the header's button: pause while training, resume while paused, else start. */
@@ -505,12 +229,12 @@ play_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   DlWindow *self = DL_WINDOW (widget);
 
-  if (session_enabled (self, "pause"))
-    session_activate (self, "pause", NULL);
-  else if (session_enabled (self, "resume"))
-    session_activate (self, "resume", NULL);
+  if (dl_window_session_enabled (self, "pause"))
+    dl_window_session_activate (self, "pause", NULL);
+  else if (dl_window_session_enabled (self, "resume"))
+    dl_window_session_activate (self, "resume", NULL);
   else
-    session_activate (self, "start", NULL);
+    dl_window_session_activate (self, "start", NULL);
 }
 
 /* ---- a trained model kept nowhere ---- */
@@ -628,7 +352,7 @@ dl_window_close_request (GtkWindow *window)
   self->closing = TRUE;
   save_window_state (self);
   close_question (self);
-  close_chooser (self);
+  dl_window_close_chooser (self);
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
   if (app != NULL)
     g_application_hold (app);
@@ -658,18 +382,13 @@ dl_window_dispose (GObject *object)
   DlWindow *self = DL_WINDOW (object);
 
   g_clear_pointer (&self->frame_stats, dl_frame_stats_stop);
-  close_chooser (self);
+  dl_window_files_dispose (self);
   close_question (self);
-  close_open_error (self);
-  if (self->opening != NULL)
-    g_cancellable_cancel (self->opening);
-  g_clear_object (&self->opening);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_WINDOW);
   g_clear_object (&self->explainer);
   g_clear_object (&self->session);
-  g_clear_pointer (&self->pending_train_csv, g_free);
   g_clear_pointer (&self->data, g_free);
 
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
@@ -716,11 +435,7 @@ dl_window_class_init (DlWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.play", NULL, play_action);
   gtk_widget_class_install_action (widget_class, "win.reload-data", NULL, reload_data_action);
-  gtk_widget_class_install_action (widget_class, "win.open-data", NULL, open_data_action);
-  gtk_widget_class_install_action (widget_class, "win.open-csv", NULL, open_csv_action);
-  gtk_widget_class_install_action (widget_class, "win.save-model", NULL, save_model_action);
-  gtk_widget_class_install_action (widget_class, "win.load-model", NULL, load_model_action);
-  gtk_widget_class_install_action (widget_class, "win.open-unlabeled", NULL, open_unlabeled_action);
+  dl_window_files_class_init (widget_class);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.play", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "session.stop", NULL);
