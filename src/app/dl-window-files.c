@@ -221,7 +221,7 @@ dl_window_load_model (DlWindow *self, const char *path)
 }
 
 void
-dl_window_files_class_init (GtkWidgetClass *widget_class)
+dl_window_files_install_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.open-data", NULL, open_data_action);
   gtk_widget_class_install_action (widget_class, "win.open-csv", NULL, open_csv_action);

@@ -75,7 +75,7 @@ void     dl_window_load_data (DlWindow *self, const char *train, const char *tes
 
 /* dl-window-files.c */
 void     dl_window_close_chooser (DlWindow *self);
-void     dl_window_files_class_init (GtkWidgetClass *widget_class);
+void     dl_window_files_install_actions (GtkWidgetClass *widget_class);
 /* Closes the open chooser and error dialog, cancels an unlabeled set being opened. */
 void     dl_window_files_dispose (DlWindow *self);
 

@@ -435,7 +435,7 @@ dl_window_class_init (DlWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.play", NULL, play_action);
   gtk_widget_class_install_action (widget_class, "win.reload-data", NULL, reload_data_action);
-  dl_window_files_class_init (widget_class);
+  dl_window_files_install_actions (widget_class);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.play", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "session.stop", NULL);
