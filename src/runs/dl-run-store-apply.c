@@ -446,7 +446,7 @@ purge (DlStoreWriter *w, const char *uuid, GError **error)
     return FALSE;
   bind_text (st, 1, uuid);
   while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    g_ptr_array_add (w->purged, g_strdup ((const char *) sqlite3_column_text (st, 0)));
+    g_ptr_array_add (w->purged, dl_run_store_column_text (st, 0));
   if (rc != SQLITE_DONE)
     {
       dl_run_store_set_sqlite_error (error, w->path, w->db, rc, "listing deleted runs");

@@ -54,7 +54,7 @@ retain (DlStoreWriter *w, gint64 id, guint keep_others, GError **error)
       DlCheckpointInfo c = { sqlite3_column_int64 (st, 0), sqlite3_column_int (st, 1), sqlite3_column_int (st, 2) };
 
       g_array_append_val (info, c);
-      g_ptr_array_add (paths, g_strdup ((const char *) sqlite3_column_text (st, 3)));
+      g_ptr_array_add (paths, dl_run_store_column_text (st, 3));
     }
   sqlite3_reset (st);
   if (rc != SQLITE_DONE)
@@ -147,9 +147,9 @@ checkpoint_row (sqlite3_stmt *st, gpointer out)
   c->x = sqlite3_column_double (st, 2);
   c->epoch_end = sqlite3_column_int (st, 3);
   c->pinned = sqlite3_column_int (st, 4);
-  c->path = g_strdup ((const char *) sqlite3_column_text (st, 5));
+  c->path = dl_run_store_column_text (st, 5);
   c->size = sqlite3_column_int64 (st, 6);
-  c->sha256 = g_strdup ((const char *) sqlite3_column_text (st, 7));
+  c->sha256 = dl_run_store_column_text (st, 7);
   c->at = sqlite3_column_int64 (st, 8);
   g_ptr_array_add (out, c);
 }

@@ -19,7 +19,7 @@ lookup_checksum (DlRunStore *self, const char *path, gint64 size, gint64 mtime)
       sqlite3_bind_int64 (st, 2, size);
       sqlite3_bind_int64 (st, 3, mtime);
       if (sqlite3_step (st) == SQLITE_ROW)
-        sha = g_strdup ((const char *) sqlite3_column_text (st, 0));
+        sha = dl_run_store_column_text (st, 0);
     }
   sqlite3_finalize (st);
   dl_run_store_reader_unlock (self);

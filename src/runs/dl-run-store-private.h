@@ -164,6 +164,22 @@ void dl_run_store_run_stored (DlRunStore *self, const char *uuid, gint64 id);
 void dl_run_store_external_change (DlRunStore *self);
 void dl_run_store_write_failed (DlRunStore *self, const GError *error);
 
+/* ---- reading (dl-run-store-read.c) ---- */
+
+/* A column as a new string; NULL for NULL. */
+char         *dl_run_store_column_text (sqlite3_stmt *st, int i);
+/* NULL reads as NaN: no value. */
+double        dl_run_store_column_number (sqlite3_stmt *st, int i);
+GBytes       *dl_run_store_column_bytes (sqlite3_stmt *st, int i);
+/* sql prepared on db, or NULL and the error (naming path). */
+sqlite3_stmt *dl_run_store_prepare (sqlite3 *db, const char *path, const char *sql, GError **error);
+/* Finalizes st; FALSE with the error unless the last step (rc) was SQLITE_DONE. */
+gboolean      dl_run_store_finish (sqlite3 *db, const char *path, sqlite3_stmt *st, int rc, const char *what,
+                                   GError **error);
+/* A read transaction, so that a read sees one state of the file. */
+gboolean      dl_run_store_begin_read (sqlite3 *db, const char *path, GError **error);
+void          dl_run_store_end_read (sqlite3 *db);
+
 /* ---- the schema and connections ---- */
 
 typedef struct {

@@ -289,7 +289,7 @@ dl_run_store_connect (const char *path, GError **error)
    * only a power cut may drop the latest ones, never corrupting the file. */
   rc = sqlite3_prepare_v2 (db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
   if (rc == SQLITE_OK && (rc = sqlite3_step (st)) == SQLITE_ROW)
-    journal = g_strdup ((const char *) sqlite3_column_text (st, 0));
+    journal = dl_run_store_column_text (st, 0);
   sqlite3_finalize (st);
   if (rc != SQLITE_ROW)
     {
