@@ -23,22 +23,6 @@ history_free (History *h)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (History, history_free)
 
-static void
-clear_marker (gpointer p)
-{
-  g_free (((DlRunMarker *) p)->text);
-}
-
-static void
-clear_eval (gpointer p)
-{
-  DlRunEval *ev = p;
-
-  g_clear_pointer (&ev->predicted, g_bytes_unref);
-  g_clear_pointer (&ev->probs, g_bytes_unref);
-  g_clear_pointer (&ev->layer_stats, dl_layer_stats_unref);
-}
-
 static History *
 history_new (void)
 {
@@ -50,9 +34,9 @@ history_new (void)
       h->y[k] = g_array_new (FALSE, FALSE, sizeof (double));
     }
   h->markers = g_array_new (FALSE, FALSE, sizeof (DlRunMarker));
-  g_array_set_clear_func (h->markers, clear_marker);
+  g_array_set_clear_func (h->markers, dl_run_marker_clear);
   h->evals = g_array_new (FALSE, FALSE, sizeof (DlRunEval));
-  g_array_set_clear_func (h->evals, clear_eval);
+  g_array_set_clear_func (h->evals, dl_run_eval_clear);
   return h;
 }
 
@@ -66,10 +50,11 @@ add_point (History *h, DlRunSeriesKind k, double x, double y)
   g_array_append_val (h->y[k], y);
 }
 
+/* Rows of (x, a, b), ordered by step, into the series ka and kb. */
 static gboolean
-read_batches (sqlite3 *db, const char *path, gint64 id, History *h, GError **error)
+read_pairs (sqlite3 *db, const char *path, const char *sql, gint64 id, DlRunSeriesKind ka, DlRunSeriesKind kb,
+            const char *what, History *h, GError **error)
 {
-  static const char sql[] = "SELECT x, loss, lr FROM batch_metrics WHERE run_id = ?1 ORDER BY step";
   sqlite3_stmt *st = dl_run_store_prepare (db, path, sql, error);
   int rc;
 
@@ -80,10 +65,17 @@ read_batches (sqlite3 *db, const char *path, gint64 id, History *h, GError **err
     {
       double x = sqlite3_column_double (st, 0);
 
-      add_point (h, DL_RUN_SERIES_LOSS, x, dl_run_store_column_number (st, 1));
-      add_point (h, DL_RUN_SERIES_LR, x, dl_run_store_column_number (st, 2));
+      add_point (h, ka, x, dl_run_store_column_number (st, 1));
+      add_point (h, kb, x, dl_run_store_column_number (st, 2));
     }
-  return dl_run_store_finish (db, path, st, rc, "reading batch losses", error);
+  return dl_run_store_finish (db, path, st, rc, what, error);
+}
+
+static gboolean
+read_batches (sqlite3 *db, const char *path, gint64 id, History *h, GError **error)
+{
+  return read_pairs (db, path, "SELECT x, loss, lr FROM batch_metrics WHERE run_id = ?1 ORDER BY step", id,
+                     DL_RUN_SERIES_LOSS, DL_RUN_SERIES_LR, "reading batch losses", h, error);
 }
 
 static void
@@ -157,22 +149,9 @@ read_evals (sqlite3 *db, const char *path, gint64 id, History *h, GError **error
 static gboolean
 read_epoch_series (sqlite3 *db, const char *path, gint64 id, History *h, GError **error)
 {
-  sqlite3_stmt *st = dl_run_store_prepare (db, path,
-                                           "SELECT x, train_loss, train_accuracy FROM epoch_metrics WHERE run_id = ?1 "
-                                           "ORDER BY step, epoch", error);
-  int rc;
-
-  if (st == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (st, 1, id);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    {
-      double x = sqlite3_column_double (st, 0);
-
-      add_point (h, DL_RUN_SERIES_TRAIN_LOSS, x, dl_run_store_column_number (st, 1));
-      add_point (h, DL_RUN_SERIES_TRAIN_ACCURACY, x, dl_run_store_column_number (st, 2));
-    }
-  return dl_run_store_finish (db, path, st, rc, "reading epoch figures", error);
+  return read_pairs (db, path, "SELECT x, train_loss, train_accuracy FROM epoch_metrics WHERE run_id = ?1 "
+                     "ORDER BY step, epoch", id, DL_RUN_SERIES_TRAIN_LOSS, DL_RUN_SERIES_TRAIN_ACCURACY,
+                     "reading epoch figures", h, error);
 }
 
 static gboolean

@@ -184,16 +184,16 @@ dl_run_new (const DlTrainConfig *config, const char *preset, DlRunData *data)
   return g_object_new (DL_TYPE_RUN, "config", config, "preset", preset, "data", data, NULL);
 }
 
-static void
-clear_marker (gpointer p)
+void
+dl_run_marker_clear (gpointer marker)
 {
-  g_free (((DlRunMarker *) p)->text);
+  g_free (((DlRunMarker *) marker)->text);
 }
 
-static void
-clear_eval (gpointer p)
+void
+dl_run_eval_clear (gpointer eval)
 {
-  DlRunEval *ev = p;
+  DlRunEval *ev = eval;
 
   g_clear_pointer (&ev->predicted, g_bytes_unref);
   g_clear_pointer (&ev->probs, g_bytes_unref);
@@ -210,9 +210,9 @@ dl_run_init (DlRun *self)
   self->notes = g_strdup ("");
   self->program = g_strdup (g_get_prgname ());
   self->markers = g_array_new (FALSE, FALSE, sizeof (DlRunMarker));
-  g_array_set_clear_func (self->markers, clear_marker);
+  g_array_set_clear_func (self->markers, dl_run_marker_clear);
   self->evals = g_array_new (FALSE, FALSE, sizeof (DlRunEval));
-  g_array_set_clear_func (self->evals, clear_eval);
+  g_array_set_clear_func (self->evals, dl_run_eval_clear);
   for (int k = 0; k < DL_RUN_N_SERIES; k++)
     {
       self->series[k] = dl_series_new (_(series_info[k].title), series_info[k].color);

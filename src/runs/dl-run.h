@@ -70,6 +70,10 @@ typedef struct {
   DlLayerStats *layer_stats;
 } DlRunEval;
 
+/* Free what a marker or an evaluation holds (GArray clear functions: the pointer is to the element). */
+void dl_run_marker_clear (gpointer marker);
+void dl_run_eval_clear (gpointer eval);
+
 /* The evaluation kind's nick as the store keeps it ("subset", "epoch", "requested"), and back; the states
  * are kept as dl_train_state_to_nick's. */
 const char *dl_run_eval_kind_nick (DlEvalKind kind);
