@@ -27,7 +27,7 @@ dl_orthonormalise_rows (float *v, int m, int d, double rel_tol, DlRng *rng)
               row[j] -= p * b[j];
           }
       const double norm = sqrt (cblas_ddot (d, row, 1, row, 1));
-      const gboolean dependent = !(norm > rel_tol * before) || norm == 0;
+      const gboolean dependent = !(norm > rel_tol * before);   /* also a zero (or NaN) row */
       if (dependent && rng)
         {
           for (int j = 0; j < d; j++)
