@@ -87,6 +87,9 @@ START_TEST (parse_std)
   ck_assert (dl_arch_parse ("fc16-bn-relu,fc10,softmax", &bn, NULL));
   ck_assert (bn.layers[0].bn && !bn.layers[1].bn);
   ck_assert_uint_eq (dl_arch_n_params (&bn), 784 * 16 + 4 * 16 + 16 * 10 + 10);
+  ck_assert (dl_arch_parse ("conv8x3p1-bn-relu,pool2,fc10,softmax", &bn, NULL));
+  ck_assert (bn.layers[0].bn && bn.layers[0].act == DL_ACT_RELU);
+  ck_assert_uint_eq (dl_arch_n_params (&bn), 8 * 9 + 4 * 8 + 8 * 14 * 14 * 10 + 10);
 }
 END_TEST
 
@@ -103,6 +106,7 @@ START_TEST (round_trip)
     "std,conv6x5p2-relu,pool2,dropout0.25,fc10-tanh,mse",
     "fc256-bn-relu,fc128-bn-relu,fc10,softmax",
     "conv6x5p2-relu,pool2,fc120-bn-tanh,fc10-bn,mse",
+    "conv16x3p1-bn-relu,pool2,conv32x3-bn,pool2,fc10,softmax",
   };
   for (unsigned i = 0; i < G_N_ELEMENTS (specs); i++)
     {

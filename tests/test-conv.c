@@ -279,6 +279,32 @@ START_TEST (test_backward_without_dx)
 }
 END_TEST
 
+/* A batch-normalised layer's convolution: no bias (NULL) is a zero bias, and no bias gradient (db NULL)
+ * leaves the weight and input gradients as they were. */
+START_TEST (test_without_bias)
+{
+  Case t;
+  const Shape *s = CASE_SHAPE (_i);
+
+  case_init (&t, s, CASE_ALGO (_i), 400 + _i / DL_CONV_N_ALGOS);
+  memset (t.b, 0, sizeof (float) * s->K);
+  backward (&t, TRUE);
+  float *y = g_memdup2 (t.y, sizeof (float) * ny (s)), *dw = g_memdup2 (t.dw, sizeof (float) * nw (s));
+  float *dx = g_memdup2 (t.dx, sizeof (float) * nx (s));
+  dl_conv_forward (&t.plan, t.x, t.w, NULL, t.y, s->B, s->C, s->H, s->W, s->K, s->k, s->pad, t.scratch);
+  ck_assert_mem_eq (t.y, y, sizeof (float) * ny (s));
+  memset (t.dw, 0, sizeof (float) * nw (s));
+  dl_conv_backward (&t.plan, t.x, t.w, t.dy, t.dx, t.dw, NULL, s->B, s->C, s->H, s->W, s->K, s->k, s->pad,
+                    t.scratch);
+  ck_assert_mem_eq (t.dw, dw, sizeof (float) * nw (s));
+  ck_assert_mem_eq (t.dx, dx, sizeof (float) * nx (s));
+  g_free (y);
+  g_free (dw);
+  g_free (dx);
+  case_clear (&t);
+}
+END_TEST
+
 START_TEST (test_maxpool_forward_exact)
 {
   /* Odd sizes (the last row and column are dropped), ties, negative values. */
@@ -634,6 +660,7 @@ conv_suite (void)
   tcase_add_loop_test (tc, test_forward_matches_reference, 0, N_CASES);
   tcase_add_loop_test (tc, test_backward_finite_differences, 0, N_CASES);
   tcase_add_loop_test (tc, test_backward_without_dx, 0, N_CASES);
+  tcase_add_loop_test (tc, test_without_bias, 0, N_CASES);
   tcase_add_test (tc, test_maxpool_forward_exact);
   tcase_add_test (tc, test_maxpool_backward_routes);
   tcase_add_test (tc, test_maxpool_finite_differences);

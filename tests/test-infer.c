@@ -165,6 +165,7 @@ check_input_grad (const char *spec, int B)
 START_TEST (input_grad_dense)  { check_input_grad ("fc20-tanh,fc16-sigmoid,fc10,softmax", 3); } END_TEST
 /* Batch-normalised layers at inference (the running estimates), after training has moved them. */
 START_TEST (input_grad_bn)     { check_input_grad_after ("fc20-bn-tanh,fc16-bn-sigmoid,fc10-bn,softmax", 3, 5); } END_TEST
+START_TEST (input_grad_conv_bn) { check_input_grad_after ("conv3x5p2-bn-tanh,pool2,conv4x3-bn-sigmoid,fc10,softmax", 2, 5); } END_TEST
 START_TEST (input_grad_conv)   { check_input_grad ("conv3x5p2-tanh,pool2,conv4x3-sigmoid,pool2,dropout0.4,fc10,softmax", 2); } END_TEST
 START_TEST (input_grad_mse)    { check_input_grad ("fc12-tanh,fc10-tanh,mse", 4); } END_TEST
 START_TEST (input_grad_std)    { check_input_grad ("std,fc20-tanh,fc10,softmax", 3); } END_TEST
@@ -325,6 +326,7 @@ infer_suite (void)
   TCase *g = tcase_create ("input-gradient");
   tcase_add_test (g, input_grad_dense);
   tcase_add_test (g, input_grad_bn);
+  tcase_add_test (g, input_grad_conv_bn);
   tcase_add_test (g, input_grad_conv);
   tcase_add_test (g, input_grad_mse);
   tcase_add_test (g, input_grad_std);

@@ -16,6 +16,7 @@ static const char *const specs[] = {
   "fc30-tanh,fc10-tanh,mse",
   "conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax",
   "conv4x3p1-sigmoid,pool2,dropout0.25,fc12-relu,fc10,softmax",
+  "conv4x3p1-bn-relu,pool2,conv6x3-bn-tanh,fc12-bn-relu,fc10,softmax",
 };
 
 static void
@@ -107,7 +108,8 @@ START_TEST (layer_histograms_count_each_layer)
           dl_layer_param_range (arch, i, &off, &n_w, &n_b);
           ck_assert_uint_eq (off, total);
           ck_assert_uint_eq (l->n_params, n_w + n_b);
-          total += l->n_params;
+          /* a batch-normalised layer's running mean and variance follow, as many as its β and γ */
+          total += l->n_params + (arch->layers[i].bn ? n_b : 0);
           gboolean weighted = arch->layers[i].kind == DL_LAYER_DENSE || arch->layers[i].kind == DL_LAYER_CONV;
           ck_assert_int_eq (dl_layer_stats_has (st, i, DL_LAYER_STAT_PARAMS), weighted);
           if (weighted)

@@ -279,6 +279,13 @@ START_TEST (bn_needs_version_5)
 
   expect_refused_as (path, 4, "a version 4 file cannot hold a batch-normalised layer (version 5 added it), but its "
                      "architecture is \"fc16-bn-relu,fc10,softmax\"");
+
+  /* a conv layer's per channel */
+  g_autoptr (DlNet) conv = trained_net ("conv4x3-bn-relu,pool2,fc10,softmax");
+  ck_assert_uint_eq (saved_version (conv, path), 5);
+  g_autoptr (DlNet) conv_back = dl_model_load (path, &error);
+  ck_assert_msg (conv_back != NULL, "%s", error ? error->message : "");
+  ck_assert_mem_eq (dl_net_params (conv_back), dl_net_params (conv), sizeof (float) * dl_net_n_params (conv));
 }
 END_TEST
 

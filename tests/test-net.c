@@ -163,6 +163,10 @@ START_TEST (grad_bn)            { check_gradients ("fc12-bn-tanh,fc10,softmax", 
 START_TEST (grad_bn_deep)       { check_gradients ("conv3x5-tanh,pool2,fc16-bn-sigmoid,fc12-bn-tanh,fc10-bn,softmax", 6, 1e-2); } END_TEST
 START_TEST (grad_bn_mse)        { check_gradients ("fc14-bn-relu,fc10-bn-tanh,mse", 8, 1e-2); } END_TEST
 START_TEST (grad_std_cnn)       { check_gradients ("std,conv3x5p2-tanh,pool2,fc10-tanh,mse", 3, 1e-2); } END_TEST
+/* Batch-normalised conv layers: each channel over the batch's images and positions; the ReLU before a pool
+ * applied to the pooled values, and a layer without a pool after it. */
+START_TEST (grad_conv_bn)       { check_gradients ("conv3x5p2-bn-tanh,pool2,conv4x3-bn-relu,pool2,fc12-sigmoid,fc10,softmax", 3, 1e-2); } END_TEST
+START_TEST (grad_conv_bn_mse)   { check_gradients ("conv2x3-bn-sigmoid,conv3x3p1-bn,fc10-tanh,mse", 2, 1e-2); } END_TEST
 
 /* A std layer against float64: its output is (x − 0.1307) / 0.3081, the dense layer after it sees that,
  * and that layer's weight gradient is (p − onehot)ᵀ · std(x) / B — the standardised input, not the raw one.
@@ -314,6 +318,65 @@ START_TEST (bn_matches_double)
   for (int c = 0; c < 10; c++)
     ck_assert_msg (fabs (probs[c] - exp (o[c] - m) / sum) < 1e-5, "probability %d: %.8g, float64 %.8g", c, probs[c],
                    exp (o[c] - m) / sum);
+}
+END_TEST
+
+/* A batch-normalised conv layer against float64: one training step moves each channel's running mean and
+ * variance by 0.1 towards the mean and unbiased variance of its values over the batch's images and
+ * positions; inference then gives ReLU(γ · (z − running mean) / √(running var + ε) + β) per channel. */
+START_TEST (conv_bn_matches_double)
+{
+  enum { B = 4, K = 3, KS = 5, HO = 24, N = HO * HO };
+  g_autoptr (DlNet) net = dl_test_make_net ("conv3x5-bn-relu,fc10,softmax", 5);
+  static float x[B * DL_TEST_IN];
+  guint8 y[B];
+  dl_test_make_batch (B, 31, x, y);
+  float *p = dl_net_params (net);
+  const gsize b_off = K * KS * KS, g_off = b_off + K, rm_off = g_off + K, rv_off = rm_off + K;
+  for (int c = 0; c < K; c++)
+    p[b_off + c] = 0.2f * (c - 1), p[g_off + c] = 0.7f + 0.3f * c;
+
+  static double z[B][K][N];
+  double mu[K] = { 0 }, var[K] = { 0 };
+  for (int r = 0; r < B; r++)
+    for (int c = 0; c < K; c++)
+      for (int q = 0; q < N; q++)
+        {
+          double v = 0.0;
+          for (int ky = 0; ky < KS; ky++)
+            for (int kx = 0; kx < KS; kx++)
+              v += (double) p[(c * KS + ky) * KS + kx] * x[r * DL_TEST_IN + (q / HO + ky) * 28 + q % HO + kx];
+          z[r][c][q] = v;
+          mu[c] += v / (B * N);
+        }
+  for (int r = 0; r < B; r++)
+    for (int c = 0; c < K; c++)
+      for (int q = 0; q < N; q++)
+        var[c] += (z[r][c][q] - mu[c]) * (z[r][c][q] - mu[c]) / (B * N);
+
+  DlHyper h = { .lr = 0.0f, .optimizer = DL_OPT_SGD, .reduce = DL_REDUCE_MEAN };
+  dl_net_train_step (net, x, y, B, &h, NULL);
+  for (int c = 0; c < K; c++)
+    {
+      double rm = 0.1 * mu[c], rv = 0.9 + 0.1 * var[c] * (B * N) / (B * N - 1);
+      ck_assert_msg (fabs (p[rm_off + c] - rm) < 1e-5 * fmax (1.0, fabs (rm)), "running mean %d: %.8g, float64 %.8g",
+                     c, p[rm_off + c], rm);
+      ck_assert_msg (fabs (p[rv_off + c] - rv) < 1e-5 * fmax (1.0, rv), "running var %d: %.8g, float64 %.8g", c,
+                     p[rv_off + c], rv);
+    }
+
+  g_autoptr (DlNetWork) work = dl_net_work_new (net, B);
+  dl_net_forward (net, work, x, B, NULL);
+  const float *out = dl_net_work_output (work, 0);
+  for (int r = 0; r < B; r++)
+    for (int c = 0; c < K; c++)
+      for (int q = 0; q < N; q += 7)
+        {
+          double want = fmax (0.0, p[g_off + c] * (z[r][c][q] - p[rm_off + c]) / sqrt (p[rv_off + c] + 1e-5)
+                                     + p[b_off + c]);
+          ck_assert_msg (fabs (out[(r * K + c) * N + q] - want) < 1e-4 * fmax (1.0, want),
+                         "image %d channel %d at %d: %.8g, float64 %.8g", r, c, q, out[(r * K + c) * N + q], want);
+        }
 }
 END_TEST
 
@@ -787,6 +850,9 @@ net_suite (void)
   tcase_add_test (g, grad_bn_deep);
   tcase_add_test (g, grad_bn_mse);
   tcase_add_test (g, bn_matches_double);
+  tcase_add_test (g, grad_conv_bn);
+  tcase_add_test (g, grad_conv_bn_mse);
+  tcase_add_test (g, conv_bn_matches_double);
   tcase_add_test (g, grad_std_cnn);
   tcase_add_test (g, std_matches_double);
   tcase_add_test (g, reduce_sum_is_batch_times_mean);

@@ -231,6 +231,15 @@ START_TEST (batch_norm_agrees)
 }
 END_TEST
 
+/* Batch-normalised conv layers: each part's rows' channel sums added, dβ from dl-bn rather than the
+ * parts' bias gradients. */
+START_TEST (conv_batch_norm_agrees)
+{
+  check_threads_agree ("conv8x3p1-bn-relu,pool2,conv16x3p1-bn-relu,pool2,fc32-relu,fc10,softmax", 64, DL_OPT_MOMENTUM);
+  check_threads_agree ("conv4x5-bn-tanh,conv6x3-bn,pool2,fc10-bn,softmax", 29, DL_OPT_ADAM);
+}
+END_TEST
+
 /* Conv layers: each part's rows give a partial weight gradient that part 0 sums; pooling and dropout by
  * rows. A LeNet-like net on SGD with momentum, and one with Adam and padding. */
 START_TEST (conv_net_agrees)
@@ -324,6 +333,7 @@ team_suite (void)
   tcase_add_test (n, mlp_with_dropout_agrees);
   tcase_add_test (n, seed_net_agrees);
   tcase_add_test (n, conv_net_agrees);
+  tcase_add_test (n, conv_batch_norm_agrees);
   tcase_add_test (n, batch_norm_agrees);
   tcase_add_test (n, threads_change_between_steps);
   tcase_add_test (n, gather_on_the_team);

@@ -16,6 +16,10 @@ dl_layer_text_kind (const DlArch *arch, int i)
     case DL_LAYER_DENSE:
       return l->bn ? g_strdup_printf (_("dense %d, batch-normalised"), l->units) : g_strdup_printf (_("dense %d"), l->units);
     case DL_LAYER_CONV:
+      if (l->bn)
+        return l->pad > 0 ? g_strdup_printf (_("conv %d × %d×%d, pad %d, batch-normalised"), l->units, l->kernel,
+                                             l->kernel, l->pad)
+                          : g_strdup_printf (_("conv %d × %d×%d, batch-normalised"), l->units, l->kernel, l->kernel);
       return l->pad > 0 ? g_strdup_printf (_("conv %d × %d×%d, pad %d"), l->units, l->kernel, l->kernel, l->pad)
                         : g_strdup_printf (_("conv %d × %d×%d"), l->units, l->kernel, l->kernel);
     case DL_LAYER_MAXPOOL:

@@ -71,6 +71,15 @@ parse_act (const char *rest, const char *item, int pos, DlAct *act, GError **err
   return TRUE;
 }
 
+/* A weight layer's tail: "-bn" (batch-normalised before the activation), then the activation. */
+static gboolean
+parse_bn_act (const char *p, const char *item, int pos, DlLayerSpec *l, GError **error)
+{
+  if (g_str_has_prefix (p, "-bn") && (p[3] == '\0' || p[3] == '-'))
+    l->bn = TRUE, p += 3;
+  return parse_act (p, item, pos, &l->act, error);
+}
+
 static gboolean
 parse_fc (const char *item, int pos, DlLayerSpec *l, GError **error)
 {
@@ -82,9 +91,7 @@ parse_fc (const char *item, int pos, DlLayerSpec *l, GError **error)
     return fail (error, _("--arch: '%s' at item %d: the unit count must be 1 to %d"), item, pos, MAX_UNITS);
   l->kind = DL_LAYER_DENSE;
   l->units = n;
-  if (g_str_has_prefix (p, "-bn") && (p[3] == '\0' || p[3] == '-'))
-    l->bn = TRUE, p += 3;
-  return parse_act (p, item, pos, &l->act, error);
+  return parse_bn_act (p, item, pos, l, error);
 }
 
 static gboolean
@@ -117,7 +124,7 @@ parse_conv (const char *item, int pos, DlLayerSpec *l, GError **error)
   l->units = c;
   l->kernel = k;
   l->pad = pad;
-  return parse_act (p, item, pos, &l->act, error);
+  return parse_bn_act (p, item, pos, l, error);
 }
 
 static gboolean
@@ -282,7 +289,7 @@ layer_params (const DlArch *arch, int i)
   if (l->kind == DL_LAYER_DENSE)
     return (guint64) out_c * in_c * in_h * in_w + (guint64) out_c * (l->bn ? 4 : 1);
   if (l->kind == DL_LAYER_CONV)
-    return (guint64) out_c * in_c * l->kernel * l->kernel + (guint64) out_c;
+    return (guint64) out_c * in_c * l->kernel * l->kernel + (guint64) out_c * (l->bn ? 4 : 1);
   return 0;
 }
 
@@ -334,6 +341,8 @@ dl_arch_to_string (const DlArch *arch)
           g_string_append_printf (s, "conv%dx%d", l->units, l->kernel);
           if (l->pad > 0)
             g_string_append_printf (s, "p%d", l->pad);
+          if (l->bn)
+            g_string_append (s, "-bn");
           break;
         case DL_LAYER_MAXPOOL:
           g_string_append (s, "pool2");

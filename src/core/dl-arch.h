@@ -6,7 +6,8 @@
  *   fcN[-bn][-ACT]     fully connected, N outputs             fc256-relu
  *                      (-bn: batch-normalised before the      fc256-bn-relu
  *                      activation, dl-bn.h)
- *   convCxK[pP][-ACT]  C filters K×K, stride 1, zero pad P     conv6x5p2-relu
+ *   convCxK[pP][-bn][-ACT]  C filters K×K, stride 1, zero pad  conv6x5p2-relu
+ *                      P (-bn: each channel batch-normalised)  conv16x3p1-bn-relu
  *   pool2              2×2 max-pooling, stride 2
  *   dropoutP           dropout with probability P in [0, 1)    dropout0.25
  *   softmax | mse      the loss; last item, required
@@ -56,7 +57,7 @@ typedef struct {
   int   pad;      /* conv: zero padding */
   float drop;     /* dropout: probability of dropping a unit */
   DlAct act;      /* applied after a dense or conv layer */
-  gboolean bn;    /* dense: batch normalisation before the activation (dl-bn.h) */
+  gboolean bn;    /* dense, conv: batch normalisation before the activation (dl-bn.h) */
 } DlLayerSpec;
 
 typedef struct {

@@ -298,7 +298,8 @@ weight_grads (const float *x, const float *dy, float *dw, float *db, int B, int 
       float s = 0.0f;
       for (int l = 0; l < kn->vw; l++)
         s += vdb[f * kn->vw + l];
-      db[f] = s;
+      if (db)
+        db[f] = s;
     }
 }
 
@@ -418,7 +419,8 @@ chan_weight_grads (const float *x, const float *dy, float *dw, float *db, int B,
     {
       for (int ckk = 0; ckk < C * k * k; ckk++)
         dw[(size_t) f * C * k * k + ckk] = vacc[(size_t) ckk * g.Kp + f];
-      db[f] = vdb[f];
+      if (db)
+        db[f] = vdb[f];
     }
 }
 

@@ -206,7 +206,7 @@ dl_conv_forward (const DlConvPlan *plan, const float *x, const float *w, const f
   for (int kk = 0; kk < K; kk++)
     {
       memcpy (wb + (size_t) kk * (ckk + 1), w + (size_t) kk * ckk, sizeof (float) * ckk);
-      wb[(size_t) kk * (ckk + 1) + ckk] = b[kk];
+      wb[(size_t) kk * (ckk + 1) + ckk] = b ? b[kk] : 0.0f;
     }
 
   for (int b0 = 0; b0 < B; b0 += G)
@@ -298,7 +298,8 @@ dl_conv_backward (const DlConvPlan *plan, const float *x, const float *w, const 
   for (int kk = 0; kk < K && dw; kk++)
     {
       memcpy (dw + (size_t) kk * ckk, dwb + (size_t) kk * (ckk + 1), sizeof (float) * ckk);
-      db[kk] = dwb[(size_t) kk * (ckk + 1) + ckk];
+      if (db)
+        db[kk] = dwb[(size_t) kk * (ckk + 1) + ckk];
     }
 }
 

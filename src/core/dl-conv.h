@@ -50,13 +50,14 @@ size_t dl_conv_kept_floats (int B, int C, int H, int W, int k, int pad);
  * A NULL plan everywhere: im2col, groups of DL_CONV_GROUP_COLS, the linked BLAS. */
 size_t dl_conv_scratch_floats (const DlConvPlan *plan, int B, int C, int H, int W, int K, int k, int pad);
 
-/* x: B×C×H×W, w: K×C×k×k, b: K → y: B×K×Ho×Wo (overwritten). */
+/* x: B×C×H×W, w: K×C×k×k, b: K (NULL: no bias) → y: B×K×Ho×Wo (overwritten). */
 void dl_conv_forward (const DlConvPlan *plan, const float *x, const float *w, const float *b, float *y,
                       int B, int C, int H, int W, int K, int k, int pad, float *scratch);
 
 /* x: B×C×H×W, w: K×C×k×k, dy: B×K×Ho×Wo →
  *   dw: K×C×k×k (overwritten, summed over the batch), db: K (overwritten, summed over the batch) — both
- *   skipped when dw is NULL (an input gradient only: attributions);
+ *   skipped when dw is NULL (an input gradient only: attributions), db alone when it is NULL (a
+ *   batch-normalised layer, whose β has its gradient from dl-bn);
  *   dx: B×C×H×W (overwritten; may be NULL when no gradient flows further, e.g. the first layer). */
 void dl_conv_backward (const DlConvPlan *plan, const float *x, const float *w, const float *dy,
                        float *dx, float *dw, float *db,

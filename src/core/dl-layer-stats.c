@@ -36,9 +36,12 @@ dl_layer_param_range (const DlArch *arch, int i, gsize *offset, gsize *n_w, gsiz
       dl_arch_shape (arch, j - 1, &in_c, &in_h, &in_w);
       /* A batch-normalised layer's β and γ count as its biases; its running mean and variance follow. */
       if (s->kind == DL_LAYER_DENSE)
-        w = (gsize) s->units * in_c * in_h * in_w, b = s->units * (s->bn ? 2 : 1), kept = s->bn ? 2 * s->units : 0;
+        w = (gsize) s->units * in_c * in_h * in_w;
       else if (s->kind == DL_LAYER_CONV)
-        w = (gsize) s->units * in_c * s->kernel * s->kernel, b = s->units;
+        w = (gsize) s->units * in_c * s->kernel * s->kernel;
+      else
+        continue;
+      b = s->units * (s->bn ? 2 : 1), kept = s->bn ? 2 * s->units : 0;
     }
   if (offset) *offset = off;
   if (n_w) *n_w = w;

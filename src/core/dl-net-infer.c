@@ -103,7 +103,7 @@ dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const floa
         case DL_LAYER_DENSE:
           _dl_net_act_backward (dy, a->out[i], n_out, l->act);
           if (l->bn)
-            dl_bn_infer_backward (dy, batch, l->out_size, net->params + l->g_off, net->params + l->rv_off);
+            dl_bn_infer_backward (dy, batch, l->out_size, 1, net->params + l->g_off, net->params + l->rv_off);
           /* d_in: B × in = dz · w */
           net->config.blas->sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, l->in_size, l->out_size, 1.0f,
                                    dy, l->out_size, w, l->in_size, 0.0f, d_in, l->in_size);
@@ -111,7 +111,14 @@ dl_net_input_grad (const DlNet *net, DlNetWork *work, const float *x, const floa
         case DL_LAYER_CONV:
           {
             DlConvPlan plan = _dl_net_conv_plan (net, a, i, 0);
-            _dl_net_conv_backward (net, i, &plan, d_in, NULL, NULL, dy, a->out[i], in, w, batch, a->conv_scratch, FALSE);
+            if (l->bn)
+              {
+                _dl_net_act_backward (dy, a->out[i], n_out, l->act);
+                dl_bn_infer_backward (dy, batch, l->out_c, _dl_net_bn_hw (l), net->params + l->g_off,
+                                      net->params + l->rv_off);
+              }
+            _dl_net_conv_backward (net, i, &plan, d_in, NULL, NULL, dy, a->out[i], in, w, batch, a->conv_scratch,
+                                   l->bn);
           }
           break;
         case DL_LAYER_MAXPOOL:

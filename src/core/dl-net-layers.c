@@ -87,6 +87,20 @@ act_forward (float *y, gsize n, DlAct act)
     }
 }
 
+/* y: `planes` planes of hw values, plane q the channel q mod C → y = act(y + b[channel]). */
+static void
+bias_act_forward_channels (float *y, const float *b, int planes, int C, int hw, DlAct act)
+{
+  for (int q = 0; q < planes; q++)
+    {
+      float *v = y + (gsize) q * hw;
+      const float bq = b[q % C];
+      for (int p = 0; p < hw; p++)
+        v[p] += bq;
+    }
+  act_forward (y, (gsize) planes * hw, act);
+}
+
 /* dy ← dy · act'(z), the derivative written through the activation's output y. Both n values. */
 VECTOR_CLONES void
 _dl_net_act_backward (float *restrict dy, const float *restrict y, gsize n, DlAct act)
@@ -137,42 +151,57 @@ _dl_net_dense_forward (const DlBlasKernel *blas, float *y, const float *x, const
   bias_act_forward (y + j0, b + j0, B, j1 - j0, out, act);
 }
 
-/* A batch-normalised dense layer i, rows [r0, r0 + n) × units [j0, j1) of its output y (B × out): x · wᵀ,
- * normalised (dl-bn.h), + β, the activation. Training normalises by the whole batch: with the rows split
- * over the team (all units, by_units FALSE) the parts meet twice — once their sums are in, and once each
- * has turned its share of the units' sums into the batch's statistics (and moved the running estimates);
- * with the units split (all rows) a part's units are its own. Inference uses the running estimates. */
+/* A batch-normalised layer i, rows [r0, r0 + n) × units [j0, j1) of its output y (B × out): the product
+ * (x · wᵀ, or the convolution without its bias), normalised per unit (dl-bn.h: a dense layer's outputs, a
+ * conv layer's channels), + β, the activation — a conv layer's left to the pool after it when `fused`.
+ * Training normalises by the whole batch: with the rows split over the team (all units, by_units FALSE)
+ * the parts meet twice — once their sums are in, and once each has turned its share of the units' sums
+ * into the batch's statistics (and moved the running estimates); with the units split (all rows, dense
+ * only) a part's units are its own. Inference uses the running estimates. */
 void
-_dl_net_dense_bn_forward (const DlNet *net, Acts *a, DlTeam *team, int part, int i, float *y, const float *x, int B,
-                  int r0, int n, int j0, int j1, gboolean training, gboolean by_units)
+_dl_net_bn_forward (const DlNet *net, Acts *a, DlTeam *team, int part, int i, float *y, const float *x, int B, int r0,
+                    int n, int j0, int j1, gboolean training, gboolean by_units, gboolean fused)
 {
   const Layer *l = &net->layers[i];
-  const float *w = net->params + l->w_off, *gamma = net->params + l->g_off;
+  const float *w = net->params + l->w_off, *gamma = net->params + l->g_off, *beta = net->params + l->b_off;
   float *run_mean = net->params + l->rm_off, *run_var = net->params + l->rv_off;
-  int out = l->out_size, n_parts = by_units ? 1 : dl_team_size (team);
+  int out = l->out_size, hw = _dl_net_bn_hw (l), n_parts = by_units ? 1 : dl_team_size (team);
   float *yr = y + (gsize) r0 * out;
 
-  if (n > 0 && j1 > j0)
+  if (n > 0 && j1 > j0 && l->kind == DL_LAYER_CONV)
+    {
+      DlConvPlan plan = _dl_net_conv_plan (net, a, i, r0);
+      dl_conv_forward (&plan, x + (gsize) r0 * l->in_size, w, NULL, yr, n, l->in_c, l->in_h, l->in_w, l->out_c, l->k,
+                       l->pad, a->conv_scratch + part * a->conv_scratch_n);
+    }
+  else if (n > 0 && j1 > j0)
     dense_product (net->config.blas, yr, x + (gsize) r0 * l->in_size, w, n, l->in_size, out, j0, j1);
   if (training)
     {
       double *sums = a->bn_sums[i];
-      dl_bn_sums (yr, n, out, j0, j1, sums + (by_units ? 0 : part * a->bn_stride));
+      dl_bn_sums (yr, n, out, hw, j0, j1, sums + (by_units ? 0 : part * a->bn_stride));
       int u0 = j0, u1 = j1;
       if (!by_units)
         {
           dl_team_barrier (team);
-          dl_team_share (part, n_parts, out, LINE_FLOATS, &u0, &u1);
+          dl_team_share (part, n_parts, (int) l->n_b, LINE_FLOATS, &u0, &u1);
         }
-      dl_bn_stats (sums, n_parts, a->bn_stride, B, u0, u1, a->bn_mean[i], a->bn_istd[i], run_mean, run_var);
+      dl_bn_stats (sums, n_parts, a->bn_stride, B * hw, u0, u1, a->bn_mean[i], a->bn_istd[i], run_mean, run_var);
       if (!by_units)
         dl_team_barrier (team);
-      dl_bn_forward (yr, n, out, j0, j1, a->bn_mean[i], a->bn_istd[i], gamma, a->xhat[i] + (gsize) r0 * out);
+      dl_bn_forward (yr, n, out, hw, j0, j1, a->bn_mean[i], a->bn_istd[i], gamma, a->xhat[i] + (gsize) r0 * out);
     }
   else
-    dl_bn_infer (yr, n, out, j0, j1, run_mean, run_var, gamma);
-  if (n > 0 && j1 > j0)
-    bias_act_forward (yr + j0, net->params + l->b_off + j0, n, j1 - j0, out, l->act);
+    dl_bn_infer (yr, n, out, hw, j0, j1, run_mean, run_var, gamma);
+  if (n == 0 || j1 == j0)
+    return;
+  if (l->kind == DL_LAYER_DENSE)
+    {
+      bias_act_forward (yr + j0, beta + j0, n, j1 - j0, out, l->act);
+      return;
+    }
+  /* A conv layer's channels: β over each one's hw values, in rows of hw with one bias each. */
+  bias_act_forward_channels (yr, beta, n * l->out_c, l->out_c, hw, fused ? DL_ACT_NONE : l->act);
 }
 
 /* Whether the team splits a dense layer's forward pass by output units (every part computes all rows of
@@ -271,9 +300,9 @@ _dl_net_conv_forward (const DlNet *net, int i, const DlConvPlan *plan, float *y,
     act_forward (y, (gsize) B * l->out_size, l->act);
 }
 
-/* Layer i. dy: B × K × Ho × Wo (overwritten with dy · act', unless the pool after it did that: `fused`),
- * y: the forward output, x: B × C × H × W → dw: K × C × k × k, db: K (summed over the batch; both skipped
- * when dw is NULL), dx: B × C × H × W (skipped when NULL). */
+/* Layer i. dy: B × K × Ho × Wo (overwritten with dy · act', unless the pool after it or the caller did
+ * that: `fused`), y: the forward output, x: B × C × H × W → dw: K × C × k × k, db: K (summed over the
+ * batch; both skipped when dw is NULL, db alone when it is NULL), dx: B × C × H × W (skipped when NULL). */
 void
 _dl_net_conv_backward (const DlNet *net, int i, const DlConvPlan *plan, float *dx, float *dw, float *db, float *dy,
                const float *y, const float *x, const float *w, int B, float *scratch, gboolean fused)

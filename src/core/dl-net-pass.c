@@ -37,14 +37,15 @@ _dl_net_forward_part (const DlNet *net, Acts *a, DlTeam *team, int part, const f
             dl_team_barrier (team);
           dl_team_share (part, n_parts, l->out_size, LINE_FLOATS, &j0, &j1);
           if (l->bn)
-            _dl_net_dense_bn_forward (net, a, team, part, i, out, in, B, 0, B, j0, j1, training, TRUE);
+            _dl_net_bn_forward (net, a, team, part, i, out, in, B, 0, B, j0, j1, training, TRUE, FALSE);
           else
             _dl_net_dense_forward (net->config.blas, out, in, w, b, B, l->in_size, l->out_size, j0, j1, l->act);
           dl_team_barrier (team);
         }
       /* Every part meets the others at a batch-normalised layer's barriers. */
       else if (l->bn)
-        _dl_net_dense_bn_forward (net, a, team, part, i, out, in, B, r0, n, 0, l->out_size, training, FALSE);
+        _dl_net_bn_forward (net, a, team, part, i, out, in, B, r0, n, 0, (int) l->n_b, training, FALSE,
+                            fuse && l->relu_by_pool);
       by_units_before = by_units;
       in = out;
       if (n == 0 || by_units || l->bn)
@@ -98,12 +99,13 @@ draw_masks (DlNet *net, int B)
 
 /* ---- a pass over a batch, split by rows over the team ---- */
 
-/* A conv layer's weight and bias gradients: part 0's plus the other parts'. */
+/* A conv layer's weight and bias gradients: part 0's plus the other parts' (a batch-normalised layer's
+ * weights only: dl-bn summed its β's over the batch). */
 static void
 sum_part_grads (DlNet *net, const Layer *l, int n_parts)
 {
   float *g = net->grads + l->w_off;
-  gsize n = l->n_w + l->n_b;  /* the biases follow the weights */
+  gsize n = l->n_w + (l->bn ? 0 : l->n_b);  /* the biases follow the weights */
 
   for (int p = 1; p < n_parts; p++)
     {
@@ -113,24 +115,24 @@ sum_part_grads (DlNet *net, const Layer *l, int n_parts)
     }
 }
 
-/* Batch-normalised dense layer i, the part's rows [r0, r0 + n) of dy = dL/dy (before β and the activation,
+/* Batch-normalised layer i, the part's rows [r0, r0 + n) of dy = dL/dy (before β and the activation,
  * rows packed): dβ and dγ over the whole batch (the parts' sums added in part order, each part a share of
  * the units), then dy → dz for the part's rows. */
 static void
-dense_bn_backward (DlNet *net, DlTeam *team, int part, int i, float *dy, int r0, int n, int B)
+bn_backward (DlNet *net, DlTeam *team, int part, int i, float *dy, int r0, int n, int B)
 {
   const Layer *l = &net->layers[i];
   Acts *a = &net->acts;
-  int out = l->out_size, n_parts = dl_team_size (team), u0, u1;
-  const float *xhat = a->xhat[i] + (gsize) r0 * out;
+  int units = (int) l->n_b, hw = _dl_net_bn_hw (l), n_parts = dl_team_size (team), u0, u1;
+  const float *xhat = a->xhat[i] + (gsize) r0 * l->out_size;
   float *dbeta = net->grads + l->b_off, *dgamma = net->grads + l->g_off;
 
-  dl_bn_grad_sums (dy, xhat, n, out, a->bn_sums[i] + part * a->bn_stride);
+  dl_bn_grad_sums (dy, xhat, n, units, hw, a->bn_sums[i] + part * a->bn_stride);
   dl_team_barrier (team);
-  dl_team_share (part, n_parts, out, LINE_FLOATS, &u0, &u1);
+  dl_team_share (part, n_parts, units, LINE_FLOATS, &u0, &u1);
   dl_bn_grad_stats (a->bn_sums[i], n_parts, a->bn_stride, u0, u1, dbeta, dgamma);
   dl_team_barrier (team);
-  dl_bn_backward (dy, xhat, n, out, net->params + l->g_off, a->bn_istd[i], dbeta, dgamma, B);
+  dl_bn_backward (dy, xhat, n, units, hw, net->params + l->g_off, a->bn_istd[i], dbeta, dgamma, B * hw);
 }
 
 /* Gradient of the loss w.r.t. the last layer's output, rows [r0, r1) of dbuf[0] → every parameter's
@@ -163,7 +165,7 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
         case DL_LAYER_DENSE:
           _dl_net_act_backward (dy + rb, out + ro, n_out, l->act);
           if (l->bn)
-            dense_bn_backward (net, team, part, i, dy + rb, r0, n, s->B);
+            bn_backward (net, team, part, i, dy + rb, r0, n, s->B);
           /* dx: rows × in = dz · w, before the barrier: past it, w changes */
           if (dx && n > 0)
             net->config.blas->sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, l->in_size, l->out_size, 1.0f,
@@ -177,17 +179,25 @@ backward_rows (const Pass *s, DlTeam *team, int part, int r0, int r1)
           break;
         case DL_LAYER_CONV:
           /* Each part's rows give a partial weight gradient (part 0's in place); part 0 sums them past
-           * the barrier — conv layers hold few weights — and updates. */
+           * the barrier — conv layers hold few weights — and updates. A batch-normalised layer's dβ
+           * comes from dl-bn, for the whole batch at once. */
           if (part > 0)
             dw = net->part_grads + (gsize) (part - 1) * net->n_params + l->w_off, db = dw + l->n_w;
+          if (l->bn)
+            {
+              if (!l->relu_by_pool)
+                _dl_net_act_backward (dy + rb, out + ro, n_out, l->act);
+              bn_backward (net, team, part, i, dy + rb, r0, n, s->B);
+              db = NULL;
+            }
           if (n > 0)
             {
               DlConvPlan plan = _dl_net_conv_plan (net, a, i, r0);
               _dl_net_conv_backward (net, i, &plan, dx ? dx + rb : NULL, dw, db, dy + rb, out + ro, in + ri, w, n,
-                             a->conv_scratch + part * a->conv_scratch_n, l->relu_by_pool);
+                             a->conv_scratch + part * a->conv_scratch_n, l->relu_by_pool || l->bn);
             }
           else
-            memset (dw, 0, sizeof (float) * (l->n_w + l->n_b));
+            memset (dw, 0, sizeof (float) * (l->n_w + (db ? l->n_b : 0)));
           dl_team_barrier (team);
           if (part > 0)
             break;

@@ -43,7 +43,7 @@ typedef struct {
   gboolean    relu_by_pool;                  /* conv with ReLU before a pool, or that pool: the net's own passes
                                               * apply the ReLU to the pooled values (dl_maxpool_relu_forward) */
   float       drop;                          /* dropout */
-  gboolean    bn;                            /* dense, batch-normalised (dl-bn.h): b is β */
+  gboolean    bn;                            /* dense or conv, batch-normalised (dl-bn.h): b is β */
   gsize       w_off, n_w, b_off, n_b;        /* into params / grads / optimiser state */
   gsize       g_off, rm_off, rv_off;         /* bn: γ, then the running mean and variance (never trained) */
 } Layer;
@@ -68,7 +68,7 @@ typedef struct {
   float   *kept_buf;
   float   *kept[DL_MAX_LAYERS];    /* conv layers on DL_CONV_IM2COL_KEPT (training only): their columns */
   /* Batch-normalised layers, training only: x̂ (batch × out_size), the batch's mean and 1/√(σ² + ε)
-   * (out_size each), and each part's sums (dl_bn_sums, dl_bn_grad_sums), bn_stride doubles apart. */
+   * (one per unit: n_b each), and each part's sums (dl_bn_sums, dl_bn_grad_sums), bn_stride doubles apart. */
   float   *xhat[DL_MAX_LAYERS], *bn_mean[DL_MAX_LAYERS], *bn_istd[DL_MAX_LAYERS];
   double  *bn_sums_buf;
   double  *bn_sums[DL_MAX_LAYERS];
@@ -158,6 +158,14 @@ row_base (const DlNet *net, int r)
   return (gsize) r * net->grad_size;
 }
 
+/* The values a batch-normalised layer's unit spans in a row (dl-bn.h): 1 for a dense layer's output, a
+ * conv layer's plane for its channel. */
+static inline int
+_dl_net_bn_hw (const Layer *l)
+{
+  return l->kind == DL_LAYER_CONV ? l->out_h * l->out_w : 1;
+}
+
 /* dl-net.c */
 void _dl_net_ensure_capacity (DlNet *net, int batch);
 void _dl_net_acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean masks);
@@ -167,8 +175,8 @@ void _dl_net_acts_clear (Acts *a);
 gboolean _dl_net_forward_by_units (DlSplit split, const Layer *l, int B, int n_parts);
 void _dl_net_dense_forward (const DlBlasKernel *blas, float *y, const float *x, const float *w, const float *b, int B,
                             int in, int out, int j0, int j1, DlAct act);
-void _dl_net_dense_bn_forward (const DlNet *net, Acts *a, DlTeam *team, int part, int i, float *y, const float *x,
-                               int B, int r0, int n, int j0, int j1, gboolean training, gboolean by_units);
+void _dl_net_bn_forward (const DlNet *net, Acts *a, DlTeam *team, int part, int i, float *y, const float *x, int B,
+                         int r0, int n, int j0, int j1, gboolean training, gboolean by_units, gboolean fused);
 DlConvPlan _dl_net_conv_plan (const DlNet *net, const Acts *a, int i, int r0);
 void _dl_net_conv_forward (const DlNet *net, int i, const DlConvPlan *plan, float *y, const float *x, const float *w,
                            const float *b, int B, float *scratch, gboolean fused);

@@ -98,7 +98,7 @@ dl_net_new (const DlArch *arch, guint64 seed)
         l->n_w = (gsize) l->out_size * l->in_size, l->n_b = l->out_size;
       else if (s->kind == DL_LAYER_CONV)
         l->n_w = (gsize) l->out_c * l->in_c * l->k * l->k, l->n_b = l->out_c;
-      l->bn = s->kind == DL_LAYER_DENSE && s->bn;
+      l->bn = (s->kind == DL_LAYER_DENSE || s->kind == DL_LAYER_CONV) && s->bn;
       l->w_off = off;
       off += l->n_w;
       l->b_off = off;
@@ -205,7 +205,7 @@ _dl_net_acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean 
       if (masks && l->kind == DL_LAYER_DROPOUT)
         n += (gsize) batch * l->out_size;
       if (masks && l->bn)
-        n += (gsize) (batch + 2) * l->out_size;
+        n += (gsize) batch * l->out_size + 2 * l->n_b;
       if (l->kind == DL_LAYER_MAXPOOL)
         n_argmax += (gsize) batch * l->out_size;
       /* Room for any algorithm: the net's configuration may change while a work made for it lives. */
@@ -230,8 +230,8 @@ _dl_net_acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean 
       if (masks && l->bn)
         {
           a->xhat[i] = p, p += (gsize) batch * l->out_size;
-          a->bn_mean[i] = p, p += l->out_size;
-          a->bn_istd[i] = p, p += l->out_size;
+          a->bn_mean[i] = p, p += l->n_b;
+          a->bn_istd[i] = p, p += l->n_b;
         }
     }
   a->dbuf[0] = p, p += (gsize) batch * net->max_size;
@@ -270,7 +270,7 @@ _dl_net_acts_alloc (Acts *a, const DlNet *net, int batch, int n_parts, gboolean 
   gsize bn_units = 0, n_bn = 0;
   for (int i = 0; i < net->n_layers && masks; i++)
     if (net->layers[i].bn)
-      bn_units = MAX (bn_units, (gsize) net->layers[i].out_size), n_bn++;
+      bn_units = MAX (bn_units, net->layers[i].n_b), n_bn++;
   a->bn_stride = (2 * bn_units + 7) / 8 * 8;
   a->bn_sums_buf = n_bn ? g_new (double, a->bn_stride * n_parts * n_bn) : NULL;
   for (int i = 0, k = 0; i < net->n_layers; i++)
