@@ -28,13 +28,14 @@ void dl_bn_sums (const float *z, int rows, int ld, int hw, int j0, int j1, doubl
  * units [j0, j1) of the batch's mean and 1 / √(σ² + ε); the running mean and variance move towards them. */
 void dl_bn_stats (const double *sums, int n_parts, gsize stride, int count, int j0, int j1, float *mean, float *istd,
                   float *run_mean, float *run_var);
-/* Training, in place for rows × units [j0, j1) of z: x̂ into xhat (same layout), z ← γ · x̂. The layer
- * adds β with its activation. */
+/* Training, in place for rows × units [j0, j1) of z: x̂ into xhat (same layout), z ← γ · x̂ + β — β NULL
+ * when the layer adds it with its activation (dense), given when the activation is a pass of its own
+ * or the pool's (conv). */
 void dl_bn_forward (float *z, int rows, int ld, int hw, int j0, int j1, const float *mean, const float *istd,
-                    const float *gamma, float *xhat);
-/* Inference, likewise with the running estimates: z ← γ · (z − mean) / √(var + ε). */
+                    const float *gamma, const float *beta, float *xhat);
+/* Inference, likewise with the running estimates: z ← γ · (z − mean) / √(var + ε) + β. */
 void dl_bn_infer (float *z, int rows, int ld, int hw, int j0, int j1, const float *run_mean, const float *run_var,
-                  const float *gamma);
+                  const float *gamma, const float *beta);
 /* dy, x̂: rows × units × hw, packed → s[2j] = Σ dy over unit j's values, s[2j + 1] = Σ dy · x̂. */
 void dl_bn_grad_sums (const float *dy, const float *xhat, int rows, int units, int hw, double *s);
 /* Those sums of n_parts parts (as for dl_bn_stats) → units [j0, j1) of dβ = Σ dy and dγ = Σ dy · x̂. */

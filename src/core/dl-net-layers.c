@@ -87,20 +87,6 @@ act_forward (float *y, gsize n, DlAct act)
     }
 }
 
-/* y: `planes` planes of hw values, plane q the channel q mod C → y = act(y + b[channel]). */
-static void
-bias_act_forward_channels (float *y, const float *b, int planes, int C, int hw, DlAct act)
-{
-  for (int q = 0; q < planes; q++)
-    {
-      float *v = y + (gsize) q * hw;
-      const float bq = b[q % C];
-      for (int p = 0; p < hw; p++)
-        v[p] += bq;
-    }
-  act_forward (y, (gsize) planes * hw, act);
-}
-
 /* dy ← dy · act'(z), the derivative written through the activation's output y. Both n values. */
 VECTOR_CLONES void
 _dl_net_act_backward (float *restrict dy, const float *restrict y, gsize n, DlAct act)
@@ -167,8 +153,9 @@ _dl_net_bn_forward (const DlNet *net, Acts *a, DlTeam *team, int part, int i, fl
   float *run_mean = net->params + l->rm_off, *run_var = net->params + l->rv_off;
   int out = l->out_size, hw = _dl_net_bn_hw (l), n_parts = by_units ? 1 : dl_team_size (team);
   float *yr = y + (gsize) r0 * out;
+  gboolean conv = l->kind == DL_LAYER_CONV;
 
-  if (n > 0 && j1 > j0 && l->kind == DL_LAYER_CONV)
+  if (n > 0 && j1 > j0 && conv)
     {
       DlConvPlan plan = _dl_net_conv_plan (net, a, i, r0);
       dl_conv_forward (&plan, x + (gsize) r0 * l->in_size, w, NULL, yr, n, l->in_c, l->in_h, l->in_w, l->out_c, l->k,
@@ -189,19 +176,17 @@ _dl_net_bn_forward (const DlNet *net, Acts *a, DlTeam *team, int part, int i, fl
       dl_bn_stats (sums, n_parts, a->bn_stride, B * hw, u0, u1, a->bn_mean[i], a->bn_istd[i], run_mean, run_var);
       if (!by_units)
         dl_team_barrier (team);
-      dl_bn_forward (yr, n, out, hw, j0, j1, a->bn_mean[i], a->bn_istd[i], gamma, a->xhat[i] + (gsize) r0 * out);
+      dl_bn_forward (yr, n, out, hw, j0, j1, a->bn_mean[i], a->bn_istd[i], gamma, conv ? beta : NULL,
+                     a->xhat[i] + (gsize) r0 * out);
     }
   else
-    dl_bn_infer (yr, n, out, hw, j0, j1, run_mean, run_var, gamma);
+    dl_bn_infer (yr, n, out, hw, j0, j1, run_mean, run_var, gamma, conv ? beta : NULL);
   if (n == 0 || j1 == j0)
     return;
-  if (l->kind == DL_LAYER_DENSE)
-    {
-      bias_act_forward (yr + j0, beta + j0, n, j1 - j0, out, l->act);
-      return;
-    }
-  /* A conv layer's channels: β over each one's hw values, in rows of hw with one bias each. */
-  bias_act_forward_channels (yr, beta, n * l->out_c, l->out_c, hw, fused ? DL_ACT_NONE : l->act);
+  if (!conv)
+    bias_act_forward (yr + j0, beta + j0, n, j1 - j0, out, l->act);
+  else if (!fused)
+    act_forward (yr, (gsize) n * out, l->act);
 }
 
 /* Whether the team splits a dense layer's forward pass by output units (every part computes all rows of
