@@ -2,8 +2,9 @@
  * 100 keeps its variance's digits. A dense layer's units are a row's consecutive values, and its loops
  * run along the row (vectorised across units); a conv layer's unit is a plane of hw values, and its loops
  * run along the plane, the sums in eight lanes the compiler vectorises: with one double chain per sum,
- * cnn-large with its three conv layers normalised trained 29 % slower than without, with the lanes 8–18 %
- * (3 pairs of `digitlab-cli bench --preset cnn-large --batches 300`, Intel Xeon family 6 model 167). */
+ * cnn-large with its three conv layers normalised trained 29 % slower than without; with the lanes, and β
+ * added by the normalising pass, 3–24 % slower, median 15 % (4 pairs of `digitlab-cli bench --preset
+ * cnn-large --batches 400`, with and without `--arch` …-bn-…, Intel Xeon family 6 model 167). */
 #include "dl-bn.h"
 
 #include <math.h>
