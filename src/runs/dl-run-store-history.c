@@ -50,25 +50,42 @@ add_point (History *h, DlRunSeriesKind k, double x, double y)
   g_array_append_val (h->y[k], y);
 }
 
-/* Rows of (x, a, b), ordered by step, into the series ka and kb. */
+/* The rows of sql (?1 the run's id), each to row(st, out). */
 static gboolean
-read_pairs (sqlite3 *db, const char *path, const char *sql, gint64 id, DlRunSeriesKind ka, DlRunSeriesKind kb,
-            const char *what, History *h, GError **error)
+read_run_rows (sqlite3 *db, const char *path, const char *sql, gint64 id, DlRunStoreRowFunc row, gpointer out,
+               const char *what, GError **error)
 {
   sqlite3_stmt *st = dl_run_store_prepare (db, path, sql, error);
-  int rc;
 
   if (st == NULL)
     return FALSE;
   sqlite3_bind_int64 (st, 1, id);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    {
-      double x = sqlite3_column_double (st, 0);
+  return dl_run_store_each_row (db, path, st, row, out, what, error);
+}
 
-      add_point (h, ka, x, dl_run_store_column_number (st, 1));
-      add_point (h, kb, x, dl_run_store_column_number (st, 2));
-    }
-  return dl_run_store_finish (db, path, st, rc, what, error);
+typedef struct {
+  History         *h;
+  DlRunSeriesKind  a, b;
+} Pairs;
+
+/* A row of (x, a, b) into the series a and b. */
+static void
+pair_row (sqlite3_stmt *st, gpointer out)
+{
+  Pairs *p = out;
+  double x = sqlite3_column_double (st, 0);
+
+  add_point (p->h, p->a, x, dl_run_store_column_number (st, 1));
+  add_point (p->h, p->b, x, dl_run_store_column_number (st, 2));
+}
+
+static gboolean
+read_pairs (sqlite3 *db, const char *path, const char *sql, gint64 id, DlRunSeriesKind ka, DlRunSeriesKind kb,
+            const char *what, History *h, GError **error)
+{
+  Pairs p = { h, ka, kb };
+
+  return read_run_rows (db, path, sql, id, pair_row, &p, what, error);
 }
 
 static gboolean
@@ -109,41 +126,45 @@ read_layer_stats (sqlite3_stmt *st, int column, const char *path, gint64 step)
   return stats;
 }
 
+typedef struct {
+  History    *h;
+  const char *path;
+} Evals;
+
+static void
+eval_row (sqlite3_stmt *st, gpointer out)
+{
+  Evals *e = out;
+  DlRunEval ev = { 0 };
+  gboolean subset;
+
+  if (!dl_run_eval_kind_from_nick ((const char *) sqlite3_column_text (st, 0), &ev.kind))
+    return;   /* a kind of a later schema */
+  ev.step = sqlite3_column_int64 (st, 1);
+  ev.x = sqlite3_column_double (st, 2);
+  ev.epoch = sqlite3_column_int (st, 3);
+  ev.n = sqlite3_column_int (st, 4);
+  ev.correct = sqlite3_column_int (st, 5);
+  ev.loss = dl_run_store_column_number (st, 6);
+  ev.accuracy = dl_run_store_column_number (st, 7);
+  read_confusion (st, 8, &ev);
+  ev.predicted = dl_run_store_column_bytes (st, 9);
+  ev.probs = dl_run_store_column_bytes (st, 10);
+  ev.layer_stats = read_layer_stats (st, 11, e->path, ev.step);
+  subset = ev.kind == DL_EVAL_SUBSET;
+  add_point (e->h, subset ? DL_RUN_SERIES_SUBSET_LOSS : DL_RUN_SERIES_TEST_LOSS, ev.x, ev.loss);
+  add_point (e->h, subset ? DL_RUN_SERIES_SUBSET_ACCURACY : DL_RUN_SERIES_TEST_ACCURACY, ev.x, ev.accuracy);
+  g_array_append_val (e->h->evals, ev);
+}
+
 static gboolean
 read_evals (sqlite3 *db, const char *path, gint64 id, History *h, GError **error)
 {
-  static const char sql[] = "SELECT kind, step, x, epoch, n, correct, loss, accuracy, confusion, predicted, probs, "
-                            "layer_stats FROM evaluations WHERE run_id = ?1 ORDER BY step, id";
-  sqlite3_stmt *st = dl_run_store_prepare (db, path, sql, error);
-  int rc;
+  Evals e = { h, path };
 
-  if (st == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (st, 1, id);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    {
-      DlRunEval ev = { 0 };
-      gboolean subset;
-
-      if (!dl_run_eval_kind_from_nick ((const char *) sqlite3_column_text (st, 0), &ev.kind))
-        continue;   /* a kind of a later schema */
-      ev.step = sqlite3_column_int64 (st, 1);
-      ev.x = sqlite3_column_double (st, 2);
-      ev.epoch = sqlite3_column_int (st, 3);
-      ev.n = sqlite3_column_int (st, 4);
-      ev.correct = sqlite3_column_int (st, 5);
-      ev.loss = dl_run_store_column_number (st, 6);
-      ev.accuracy = dl_run_store_column_number (st, 7);
-      read_confusion (st, 8, &ev);
-      ev.predicted = dl_run_store_column_bytes (st, 9);
-      ev.probs = dl_run_store_column_bytes (st, 10);
-      ev.layer_stats = read_layer_stats (st, 11, path, ev.step);
-      subset = ev.kind == DL_EVAL_SUBSET;
-      add_point (h, subset ? DL_RUN_SERIES_SUBSET_LOSS : DL_RUN_SERIES_TEST_LOSS, ev.x, ev.loss);
-      add_point (h, subset ? DL_RUN_SERIES_SUBSET_ACCURACY : DL_RUN_SERIES_TEST_ACCURACY, ev.x, ev.accuracy);
-      g_array_append_val (h->evals, ev);
-    }
-  return dl_run_store_finish (db, path, st, rc, "reading evaluations", error);
+  return read_run_rows (db, path, "SELECT kind, step, x, epoch, n, correct, loss, accuracy, confusion, predicted, "
+                        "probs, layer_stats FROM evaluations WHERE run_id = ?1 ORDER BY step, id", id, eval_row, &e,
+                        "reading evaluations", error);
 }
 
 static gboolean
@@ -154,24 +175,20 @@ read_epoch_series (sqlite3 *db, const char *path, gint64 id, History *h, GError 
                      "reading epoch figures", h, error);
 }
 
+static void
+marker_row (sqlite3_stmt *st, gpointer out)
+{
+  History *h = out;
+  DlRunMarker m = { sqlite3_column_int64 (st, 0), sqlite3_column_double (st, 1), dl_run_store_column_text (st, 2) };
+
+  g_array_append_val (h->markers, m);
+}
+
 static gboolean
 read_markers (sqlite3 *db, const char *path, gint64 id, History *h, GError **error)
 {
-  sqlite3_stmt *st = dl_run_store_prepare (db, path,
-                                           "SELECT step, x, text FROM events WHERE run_id = ?1 AND marker <> 0 "
-                                           "ORDER BY step, id", error);
-  int rc;
-
-  if (st == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (st, 1, id);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    {
-      DlRunMarker m = { sqlite3_column_int64 (st, 0), sqlite3_column_double (st, 1), dl_run_store_column_text (st, 2) };
-
-      g_array_append_val (h->markers, m);
-    }
-  return dl_run_store_finish (db, path, st, rc, "reading markers", error);
+  return read_run_rows (db, path, "SELECT step, x, text FROM events WHERE run_id = ?1 AND marker <> 0 ORDER BY step, id",
+                        id, marker_row, h, "reading markers", error);
 }
 
 /* The row id of the run with that uuid. Any integer is a valid SQLite row id (0 and negative ones too, in a

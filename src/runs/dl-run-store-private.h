@@ -176,6 +176,10 @@ sqlite3_stmt *dl_run_store_prepare (sqlite3 *db, const char *path, const char *s
 /* Finalizes st; FALSE with the error unless the last step (rc) was SQLITE_DONE. */
 gboolean      dl_run_store_finish (sqlite3 *db, const char *path, sqlite3_stmt *st, int rc, const char *what,
                                    GError **error);
+typedef void (*DlRunStoreRowFunc) (sqlite3_stmt *st, gpointer out);
+/* Steps the prepared and bound st, passing each row to row(st, out), then finishes it as above. */
+gboolean      dl_run_store_each_row (sqlite3 *db, const char *path, sqlite3_stmt *st, DlRunStoreRowFunc row,
+                                     gpointer out, const char *what, GError **error);
 /* A read transaction, so that a read sees one state of the file. */
 gboolean      dl_run_store_begin_read (sqlite3 *db, const char *path, GError **error);
 void          dl_run_store_end_read (sqlite3 *db);
@@ -207,7 +211,6 @@ gboolean  dl_run_store_check_ids (sqlite3 *db, const char *path, GError **error)
 
 /* A run's rows: `sql` selects them with ?1 its uuid (and ?2 `arg`, when the SQL has a second parameter);
  * under the reader lock each row goes to `row` with `out`. FALSE with `error` naming the store and `what`. */
-typedef void (*DlRunStoreRowFunc) (sqlite3_stmt *st, gpointer out);
 gboolean  dl_run_store_read_rows (DlRunStore *self, DlRun *run, const char *sql, gint64 arg, DlRunStoreRowFunc row,
                                   gpointer out, const char *what, GError **error);
 

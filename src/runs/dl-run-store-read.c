@@ -66,6 +66,17 @@ dl_run_store_finish (sqlite3 *db, const char *path, sqlite3_stmt *st, int rc, co
 }
 
 gboolean
+dl_run_store_each_row (sqlite3 *db, const char *path, sqlite3_stmt *st, DlRunStoreRowFunc row, gpointer out,
+                       const char *what, GError **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    row (st, out);
+  return dl_run_store_finish (db, path, st, rc, what, error);
+}
+
+gboolean
 dl_run_store_begin_read (sqlite3 *db, const char *path, GError **error)
 {
   return dl_run_store_exec (db, path, "BEGIN", error);
@@ -358,16 +369,13 @@ dl_run_store_read_rows (DlRunStore *self, DlRun *run, const char *sql, gint64 ar
   sqlite3 *db = dl_run_store_reader_lock (self);
   sqlite3_stmt *st = dl_run_store_prepare (db, path, sql, error);
   gboolean ok = FALSE;
-  int rc;
 
   if (st != NULL)
     {
       sqlite3_bind_text (st, 1, dl_run_get_uuid (run), -1, SQLITE_TRANSIENT);
       if (sqlite3_bind_parameter_count (st) >= 2)
         sqlite3_bind_int64 (st, 2, arg);
-      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-        row (st, out);
-      ok = dl_run_store_finish (db, path, st, rc, what, error);
+      ok = dl_run_store_each_row (db, path, st, row, out, what, error);
     }
   dl_run_store_reader_unlock (self);
   return ok;
