@@ -50,19 +50,6 @@ add_point (History *h, DlRunSeriesKind k, double x, double y)
   g_array_append_val (h->y[k], y);
 }
 
-/* The rows of sql (?1 the run's id), each to row(st, out). */
-static gboolean
-read_run_rows (sqlite3 *db, const char *path, const char *sql, gint64 id, DlRunStoreRowFunc row, gpointer out,
-               const char *what, GError **error)
-{
-  sqlite3_stmt *st = dl_run_store_prepare (db, path, sql, error);
-
-  if (st == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (st, 1, id);
-  return dl_run_store_each_row (db, path, st, row, out, what, error);
-}
-
 typedef struct {
   History         *h;
   DlRunSeriesKind  a, b;
@@ -85,7 +72,7 @@ read_pairs (sqlite3 *db, const char *path, const char *sql, gint64 id, DlRunSeri
 {
   Pairs p = { h, ka, kb };
 
-  return read_run_rows (db, path, sql, id, pair_row, &p, what, error);
+  return dl_run_store_read_run_rows (db, path, sql, id, pair_row, &p, what, error);
 }
 
 static gboolean
@@ -162,9 +149,10 @@ read_evals (sqlite3 *db, const char *path, gint64 id, History *h, GError **error
 {
   Evals e = { h, path };
 
-  return read_run_rows (db, path, "SELECT kind, step, x, epoch, n, correct, loss, accuracy, confusion, predicted, "
-                        "probs, layer_stats FROM evaluations WHERE run_id = ?1 ORDER BY step, id", id, eval_row, &e,
-                        "reading evaluations", error);
+  return dl_run_store_read_run_rows (db, path,
+                                     "SELECT kind, step, x, epoch, n, correct, loss, accuracy, confusion, predicted, "
+                                     "probs, layer_stats FROM evaluations WHERE run_id = ?1 ORDER BY step, id", id,
+                                     eval_row, &e, "reading evaluations", error);
 }
 
 static gboolean
@@ -187,8 +175,9 @@ marker_row (sqlite3_stmt *st, gpointer out)
 static gboolean
 read_markers (sqlite3 *db, const char *path, gint64 id, History *h, GError **error)
 {
-  return read_run_rows (db, path, "SELECT step, x, text FROM events WHERE run_id = ?1 AND marker <> 0 ORDER BY step, id",
-                        id, marker_row, h, "reading markers", error);
+  return dl_run_store_read_run_rows (db, path,
+                                     "SELECT step, x, text FROM events WHERE run_id = ?1 AND marker <> 0 "
+                                     "ORDER BY step, id", id, marker_row, h, "reading markers", error);
 }
 
 /* The row id of the run with that uuid. Any integer is a valid SQLite row id (0 and negative ones too, in a

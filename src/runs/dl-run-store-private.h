@@ -180,6 +180,9 @@ typedef void (*DlRunStoreRowFunc) (sqlite3_stmt *st, gpointer out);
 /* Steps the prepared and bound st, passing each row to row(st, out), then finishes it as above. */
 gboolean      dl_run_store_each_row (sqlite3 *db, const char *path, sqlite3_stmt *st, DlRunStoreRowFunc row,
                                      gpointer out, const char *what, GError **error);
+/* The rows of sql, its ?1 bound to a run's id, each to row(st, out). */
+gboolean      dl_run_store_read_run_rows (sqlite3 *db, const char *path, const char *sql, gint64 id,
+                                          DlRunStoreRowFunc row, gpointer out, const char *what, GError **error);
 /* A read transaction, so that a read sees one state of the file. */
 gboolean      dl_run_store_begin_read (sqlite3 *db, const char *path, GError **error);
 void          dl_run_store_end_read (sqlite3 *db);

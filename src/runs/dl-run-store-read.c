@@ -77,6 +77,18 @@ dl_run_store_each_row (sqlite3 *db, const char *path, sqlite3_stmt *st, DlRunSto
 }
 
 gboolean
+dl_run_store_read_run_rows (sqlite3 *db, const char *path, const char *sql, gint64 id, DlRunStoreRowFunc row,
+                            gpointer out, const char *what, GError **error)
+{
+  sqlite3_stmt *st = dl_run_store_prepare (db, path, sql, error);
+
+  if (st == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (st, 1, id);
+  return dl_run_store_each_row (db, path, st, row, out, what, error);
+}
+
+gboolean
 dl_run_store_begin_read (sqlite3 *db, const char *path, GError **error)
 {
   return dl_run_store_exec (db, path, "BEGIN", error);
@@ -136,37 +148,39 @@ read_run_row (sqlite3_stmt *st)
   return r;
 }
 
+static void
+config_row (sqlite3_stmt *st, gpointer out)
+{
+  DlRunRow *r = out;
+
+  dl_run_config_set_pair (&r->config, (const char *) sqlite3_column_text (st, 0),
+                          (const char *) sqlite3_column_text (st, 1));
+}
+
 static gboolean
 read_config (sqlite3 *db, const char *path, DlRunRow *r, GError **error)
 {
-  sqlite3_stmt *st = dl_run_store_prepare (db, path, "SELECT key, value FROM run_config WHERE run_id = ?1", error);
-  int rc;
+  return dl_run_store_read_run_rows (db, path, "SELECT key, value FROM run_config WHERE run_id = ?1", r->id,
+                                     config_row, r, "reading a run's configuration", error);
+}
 
-  if (st == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (st, 1, r->id);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    dl_run_config_set_pair (&r->config, (const char *) sqlite3_column_text (st, 0),
-                            (const char *) sqlite3_column_text (st, 1));
-  return dl_run_store_finish (db, path, st, rc, "reading a run's configuration", error);
+static void
+data_file_row (sqlite3_stmt *st, gpointer out)
+{
+  DlRunRow *r = out;
+
+  dl_run_data_add_file (r->data, (const char *) sqlite3_column_text (st, 0), (const char *) sqlite3_column_text (st, 1),
+                        (const char *) sqlite3_column_text (st, 2), sqlite3_column_int64 (st, 3),
+                        (const char *) sqlite3_column_text (st, 4));
 }
 
 static gboolean
 read_data_files (sqlite3 *db, const char *path, DlRunRow *r, GError **error)
 {
-  sqlite3_stmt *st = dl_run_store_prepare (db, path,
-                                           "SELECT dataset, kind, path, size, sha256 FROM data_files WHERE run_id = ?1 "
-                                           "ORDER BY dataset = 'test', kind", error);
-  int rc;
-
-  if (st == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (st, 1, r->id);
-  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    dl_run_data_add_file (r->data, (const char *) sqlite3_column_text (st, 0), (const char *) sqlite3_column_text (st, 1),
-                          (const char *) sqlite3_column_text (st, 2), sqlite3_column_int64 (st, 3),
-                          (const char *) sqlite3_column_text (st, 4));
-  return dl_run_store_finish (db, path, st, rc, "reading a run's data files", error);
+  return dl_run_store_read_run_rows (db, path,
+                                     "SELECT dataset, kind, path, size, sha256 FROM data_files WHERE run_id = ?1 "
+                                     "ORDER BY dataset = 'test', kind", r->id, data_file_row, r,
+                                     "reading a run's data files", error);
 }
 
 GPtrArray *
