@@ -3,9 +3,12 @@
  * completeness of integrated gradients over test images, and "not a digit": its rate on the held-out
  * test digits and on each kind of generated non-digit, and on drawn digits (bench/digit-strokes.h as
  * defined, gently varied and hurried), all through the Draw page's preprocessing on a 540 px canvas.
- * Single-threaded, as the app's explanation thread is.
+ * Single-threaded, as the app's explanation thread is. --verdicts FILE writes every verdict (the
+ * held-out test digits', the non-digits', the drawn digits') as tab-separated rows for bench/ood-sweep.py,
+ * which sweeps the threshold over them.
  *
- *   build/bench/bench-explain --model cnn.dlm */
+ *   build/bench/bench-explain --model cnn.dlm [--verdicts verdicts.tsv] */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +24,58 @@
 #define CANVAS 540.0
 #define PEN (CANVAS * DL_DIGIT_PEN_WIDTH / DL_DIGIT_BOX * 0.4)   /* the canvas's pen (dl-canvas.c) */
 #define STEP 4.0
+
+/* --verdicts: the file, or NULL */
+static FILE *verdicts;
+
+/* One row of --verdicts: the set, the item within it (a test index, a kind of non-digit's variety, a
+ * drawing's style), the true class (-1 for a non-digit), then the verdict; a hinted input (too small to
+ * judge) has predicted -1, flagged "hint" and no p-values. */
+static void
+write_verdict (const char *set, const char *item, int truth, const DlOodVerdict *v)
+{
+  if (verdicts == NULL)
+    return;
+  fprintf (verdicts, "%s\t%s\t%d\t%d\t%s", set, item, truth, v ? v->predicted : -1, v ? (v->flagged ? "1" : "0") : "hint");
+  for (int k = 0; k < DL_OOD_N_SIGNALS; k++)
+    fprintf (verdicts, v ? "\t%.6g" : "\t", v ? v->p[k] : 0.0);
+  fprintf (verdicts, v ? "\t%.6g\n" : "\t\n", v ? v->score : 0.0);
+}
+
+static void
+write_verdicts_header (void)
+{
+  fprintf (verdicts, "set\titem\tclass\tpredicted\tflagged");
+  for (int k = 0; k < DL_OOD_N_SIGNALS; k++)
+    fprintf (verdicts, "\tp_%s", dl_ood_signal_name (k));
+  fprintf (verdicts, "\tscore\n");
+}
+
+/* The held-out test digits' verdicts (the odd-numbered ones, which the calibration left out). */
+static void
+write_test_verdicts (const DlOod *ood, const DlNet *net, const DlDataset *test)
+{
+  enum { B = 256 };
+  g_autoptr (DlNetWork) work = dl_net_work_new (net, B);
+  g_autofree float *x = g_new (float, (gsize) B * test->rows * test->cols);
+  DlOodVerdict v[B];
+  int idx[B];
+
+  for (int i0 = 0; i0 < test->n / 2; i0 += B)
+    {
+      const int b = MIN (B, test->n / 2 - i0);
+      for (int r = 0; r < b; r++)
+        idx[r] = 1 + 2 * (i0 + r);
+      dl_dataset_gather (test, idx, b, x);
+      dl_ood_judge (ood, net, work, x, b, v);
+      for (int r = 0; r < b; r++)
+        {
+          char item[16];
+          g_snprintf (item, sizeof item, "%d", idx[r]);
+          write_verdict ("test", item, test->labels[idx[r]], &v[r]);
+        }
+    }
+}
 
 static int
 compare_doubles (gconstpointer a, gconstpointer b)
@@ -108,7 +163,7 @@ bench_attrib (const DlNet *net, const DlDataset *test)
 /* Preprocesses t as the Draw page does: -1 for a hint (too small), else 1 when flagged, 0 when read. */
 static int
 judge_strokes (const DlOod *ood, const DlNet *net, DlNetWork *work, DlTestStrokes *t, DlDigitInput *in,
-               int *predicted)
+               int *predicted, const char *set, const char *item, int truth)
 {
   int r = -1;
   *predicted = -1;
@@ -118,9 +173,22 @@ judge_strokes (const DlOod *ood, const DlNet *net, DlNetWork *work, DlTestStroke
       dl_ood_judge (ood, net, work, in->input, 1, &v);
       r = v.flagged;
       *predicted = v.predicted;
+      write_verdict (set, item, truth, &v);
     }
+  else
+    write_verdict (set, item, truth, NULL);
   test_strokes_clear (t);
   return r;
+}
+
+/* A non-digit's item in --verdicts: its letter, its number of lines, or its kind. */
+static const char *
+nondigit_item (NonDigitKind k, int variety, char *buf, gsize size)
+{
+  if (k == NONDIGIT_LETTER)
+    return LETTER_DRAWINGS[variety].style;
+  g_snprintf (buf, size, "%d", variety);
+  return buf;
 }
 
 /* The drawings some of whose variants were not read (flagged, hinted or the wrong class), most missed
@@ -157,7 +225,9 @@ bench_ood (const DlOod *ood, const DlNet *net, const DlDataset *test, int per_ki
         {
           int variety;
           DlTestStrokes t = nondigit_make (k, &rng, CANVAS, PEN, STEP, &variety);
-          int r = judge_strokes (ood, net, work, &t, in, &predicted);
+          char buf[16];
+          int r = judge_strokes (ood, net, work, &t, in, &predicted, NONDIGIT_KIND_NAMES[k],
+                                 nondigit_item (k, variety, buf, sizeof buf), -1);
           hinted += r < 0;
           flagged += r > 0;
           by_variety[variety][0]++;
@@ -189,7 +259,7 @@ bench_ood (const DlOod *ood, const DlNet *net, const DlDataset *test, int per_ki
           const DigitDrawing *d = &DIGIT_DRAWINGS[i % n_drawings];
           g_autoptr (GPtrArray) path = pointer_path (d, v, CANVAS, STEP, NULL);
           DlTestStrokes t = test_strokes_from_path (path);
-          int r = judge_strokes (ood, net, work, &t, in, &predicted);
+          int r = judge_strokes (ood, net, work, &t, in, &predicted, sets[s].name, d->style, d->digit);
           hinted += r < 0;
           flagged += r > 0;
           right += predicted == d->digit;
@@ -204,11 +274,12 @@ bench_ood (const DlOod *ood, const DlNet *net, const DlDataset *test, int per_ki
 int
 main (int argc, char **argv)
 {
-  g_autofree char *model = NULL;
+  g_autofree char *model = NULL, *verdicts_path = NULL;
   int per_kind = 300;
   GOptionEntry entries[] = {
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "The model to explain with", "FILE" },
     { "per-kind", 0, 0, G_OPTION_ARG_INT, &per_kind, "Generated non-digits of each kind (default 300)", "N" },
+    { "verdicts", 0, 0, G_OPTION_ARG_FILENAME, &verdicts_path, "Write every not-a-digit verdict to FILE (for bench/ood-sweep.py)", "FILE" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- attributions, neighbours and not-a-digit figures");
@@ -219,6 +290,11 @@ main (int argc, char **argv)
     {
       fprintf (stderr, "bench-explain: %s\n", error ? error->message : "give --model FILE");
       return 2;
+    }
+  if (verdicts_path != NULL && (verdicts = fopen (verdicts_path, "w")) == NULL)
+    {
+      fprintf (stderr, "bench-explain: %s: %s\n", verdicts_path, g_strerror (errno));
+      return 1;
     }
   dl_blas_init ();
   dl_blas_set_threads (1);
@@ -242,6 +318,16 @@ main (int argc, char **argv)
   g_autoptr (DlOod) ood = dl_ood_new (net, nb, train, test, NULL);
   printf ("not a digit: reference and calibration in %.0f ms\n", now_ms () - t0);
   bench_attrib (net, test);
+  if (verdicts != NULL)
+    {
+      write_verdicts_header ();
+      write_test_verdicts (ood, net, test);
+    }
   bench_ood (ood, net, test, per_kind);
+  if (verdicts != NULL && fclose (verdicts) != 0)
+    {
+      fprintf (stderr, "bench-explain: %s: %s\n", verdicts_path, g_strerror (errno));
+      return 1;
+    }
   return 0;
 }
