@@ -1,5 +1,7 @@
-/* dl-run-recorder.c — a DlWorker's events into the current DlRun and the store (see dl-run-recorder.h). */
-#include "dl-run-recorder.h"
+/* dl-run-recorder.c — a DlWorker's events into the current DlRun and the store (see dl-run-recorder.h): the
+ * runs it makes and ends, their states, models and errors; the training's figures are in
+ * dl-run-recorder-training.c. */
+#include "dl-run-recorder-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -11,45 +13,6 @@
 #define GETTEXT_PACKAGE "digitlab"
 #endif
 #include <glib/gi18n-lib.h>
-
-typedef struct {
-  DlRunSpec      spec;      /* owned copies */
-  DlTrainConfig  config;
-} Pending;
-
-/* An event of the run before it was stored (a change made while it was ready): written when it is. */
-typedef struct {
-  char    *kind, *text;
-  gint64   step;
-  double   x;
-} Early;
-
-struct _DlRunRecorder
-{
-  GObject        parent_instance;
-
-  DlWorker      *worker;
-  DlRunStore    *store;
-  DlRun         *run;
-  gboolean       record;          /* runs that begin training from now on go into the store */
-  gboolean       unrecorded;      /* the current run began training while `record` was off: never stored */
-  gboolean       stored;          /* the run is in the store (it has trained) */
-  GPtrArray     *early;           /* Early*, until stored */
-  Pending       *pending;         /* a run asked for and not acknowledged yet */
-
-  /* Following the worker, for the current run. */
-  guint          serial;          /* the worker's run serial of the current run (DlEvent.run_serial) */
-  gint64         whole_eval_step; /* step of the latest whole-test-set evaluation, -1: none */
-  double         whole_eval_accuracy;
-  double         epoch_start;     /* the worker's training seconds when this epoch began */
-  gint64         final_step;      /* the step the final model and evaluation were asked for, -1: not yet */
-  gboolean       final_eval_pending;
-
-  char          *final_path;      /* a final model being saved … */
-  DlRun         *final_run;       /* … for this run */
-  gboolean       busy;
-  guint          retention;       /* checkpoints kept besides the ends of epochs */
-};
 
 G_DEFINE_FINAL_TYPE (DlRunRecorder, dl_run_recorder, G_TYPE_OBJECT)
 
@@ -129,8 +92,8 @@ is_save_failure (const DlEvent *ev, const char *path)
 }
 
 
-static void
-update_busy (DlRunRecorder *self)
+void
+_dl_run_recorder_update_busy (DlRunRecorder *self)
 {
   gboolean busy = self->pending != NULL || self->final_path != NULL || self->final_eval_pending;
 
@@ -138,12 +101,6 @@ update_busy (DlRunRecorder *self)
     return;
   self->busy = busy;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
-}
-
-static double
-event_x (const DlEvent *ev)
-{
-  return ev->epoch + ev->epoch_fraction;
 }
 
 static void
@@ -174,15 +131,16 @@ pending_free (Pending *p)
 
 /* ---- the store side ---- */
 
-static void
-save_figures (DlRunRecorder *self)
+void
+_dl_run_recorder_save_figures (DlRunRecorder *self)
 {
   if (self->store != NULL && self->stored)
     dl_run_store_update_run (self->store, self->run);
 }
 
-static void
-log_event (DlRunRecorder *self, const char *kind, gint64 step, double x, gboolean marker, const char *text)
+void
+_dl_run_recorder_log_event (DlRunRecorder *self, const char *kind, gint64 step, double x, gboolean marker,
+                            const char *text)
 {
   if (self->store == NULL || self->unrecorded)
     return;
@@ -246,9 +204,10 @@ set_run_state (DlRunRecorder *self, DlTrainState state, const DlEvent *ev)
   dl_run_set_state (run, state);
   if (state == DL_TRAIN_RUNNING)
     store_run (self);
-  log_event (self, "state", dl_run_get_steps (run), ev != NULL ? event_x (ev) : dl_run_get_epochs_done (run), FALSE,
-             dl_train_state_to_nick (state));
-  save_figures (self);
+  _dl_run_recorder_log_event (self, "state", dl_run_get_steps (run),
+                              ev != NULL ? event_x (ev) : dl_run_get_epochs_done (run), FALSE,
+                              dl_train_state_to_nick (state));
+  _dl_run_recorder_save_figures (self);
 }
 
 /* The end of a run that trained: its whole-test-set accuracy (unless the latest evaluation was of these very
@@ -282,10 +241,11 @@ finish_run (DlRunRecorder *self, gboolean evaluate)
           dl_worker_save_model (self->worker, self->final_path);
         }
       else
-        log_event (self, "error", steps, dl_run_get_epochs_done (run), FALSE, "cannot create the run's directory");
+        _dl_run_recorder_log_event (self, "error", steps, dl_run_get_epochs_done (run), FALSE,
+                                    "cannot create the run's directory");
     }
-  save_figures (self);
-  update_busy (self);
+  _dl_run_recorder_save_figures (self);
+  _dl_run_recorder_update_busy (self);
 }
 
 static void
@@ -293,7 +253,7 @@ on_state (DlRunRecorder *self, const DlEvent *ev)
 {
   dl_run_set_train_seconds (self->run, ev->elapsed_seconds);
   if (ev->state == DL_TRAIN_FAILED && ev->message != NULL)
-    log_event (self, "error", ev->step, event_x (ev), FALSE, ev->message);
+    _dl_run_recorder_log_event (self, "error", ev->step, event_x (ev), FALSE, ev->message);
   set_run_state (self, ev->state, ev);
   /* A run ended by dl_run_recorder_begin had its final figures asked for there, before the new network. */
   if (dl_run_state_is_final (ev->state) && self->pending == NULL)
@@ -369,7 +329,7 @@ activate (DlRunRecorder *self, const DlEvent *ev)
   self->final_eval_pending = FALSE;
   pending_free (p);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN]);
-  update_busy (self);
+  _dl_run_recorder_update_busy (self);
 }
 
 gboolean
@@ -404,7 +364,7 @@ dl_run_recorder_begin (DlRunRecorder *self, const DlRunSpec *spec, GError **erro
     dl_worker_load_model (self->worker, p->spec.model, &p->config);
   else
     dl_worker_new_run (self->worker, &p->config);
-  update_busy (self);
+  _dl_run_recorder_update_busy (self);
   return TRUE;
 }
 
@@ -415,145 +375,9 @@ dl_run_recorder_abandon (DlRunRecorder *self, const char *reason)
   if (self->run == NULL || dl_run_state_is_final (dl_run_get_state (self->run)))
     return;
   if (reason != NULL)
-    log_event (self, "error", dl_run_get_steps (self->run), dl_run_get_epochs_done (self->run), FALSE, reason);
+    _dl_run_recorder_log_event (self, "error", dl_run_get_steps (self->run), dl_run_get_epochs_done (self->run),
+                                FALSE, reason);
   set_run_state (self, DL_TRAIN_FAILED, NULL);
-}
-
-/* ---- training ---- */
-
-static void
-on_progress (DlRunRecorder *self, const DlEvent *ev)
-{
-  GArray *losses = ev->batch_losses;
-
-  if (losses != NULL && losses->len > 0)
-    {
-      guint n = losses->len;
-      g_autofree double *x = g_new (double, n);
-      g_autofree double *loss = g_new (double, n);
-      g_autofree double *lr = g_new (double, n);
-      g_autofree DlRunBatch *rows = g_new (DlRunBatch, n);
-
-      for (guint i = 0; i < n; i++)
-        {
-          const DlBatchLoss *b = &g_array_index (losses, DlBatchLoss, i);
-
-          x[i] = b->x;
-          loss[i] = b->loss;
-          lr[i] = b->lr;
-          rows[i] = (DlRunBatch) { b->step, b->x, b->loss, b->lr };
-        }
-      dl_series_append_many (dl_run_get_series (self->run, DL_RUN_SERIES_LOSS), x, loss, n);
-      dl_series_append_many (dl_run_get_series (self->run, DL_RUN_SERIES_LR), x, lr, n);
-      if (self->store != NULL && self->stored)
-        dl_run_store_add_batches (self->store, self->run, rows, n);
-    }
-  dl_run_set_progress (self->run, ev->step, event_x (ev));
-  dl_run_set_train_seconds (self->run, ev->elapsed_seconds);
-  save_figures (self);
-}
-
-/* Only changes acknowledged while the run trains are markers; the others are part of its recipe from then. */
-static void
-on_hyper (DlRunRecorder *self, const DlEvent *ev)
-{
-  if (ev->change == NULL || *ev->change == '\0')
-    return;
-  if (ev->during_run)
-    {
-      dl_run_add_marker (self->run, ev->step, event_x (ev), ev->change);
-      log_event (self, "hyper", ev->step, event_x (ev), TRUE, ev->change);
-      return;
-    }
-  /* Made before the run first trained: what it starts with, so its stored recipe (written when it starts). */
-  if (dl_run_get_state (self->run) == DL_TRAIN_READY && dl_run_get_started_at (self->run) == 0)
-    dl_run_amend_recipe (self->run, &ev->hyper, ev->batch, ev->augment);
-  log_event (self, "hyper", ev->step, event_x (ev), FALSE, ev->change);
-}
-
-/* The per-example record of a whole-set evaluation: the predicted classes, and the probabilities in 1/255. */
-static void
-fill_predictions (DlRunEval *e, const DlEval *eval)
-{
-  gsize n = (gsize) eval->n * DL_N_CLASSES;
-  guint8 *q = g_malloc (MAX (n, 1));
-
-  for (gsize i = 0; i < n; i++)
-    q[i] = (guint8) lrintf (CLAMP (eval->probs[i], 0.0f, 1.0f) * 255.0f);
-  e->predicted = g_bytes_new (eval->predicted, eval->n);
-  e->probs = g_bytes_new_take (q, n);
-}
-
-static void
-record_epoch (DlRunRecorder *self, const DlEvent *ev, double x)
-{
-  DlRunEpoch epoch = {
-    .epoch = ev->epoch, .step = ev->step, .x = x,
-    .train_loss = ev->train_loss, .train_accuracy = ev->train_accuracy,
-    .test_loss = ev->test_loss, .test_accuracy = ev->test_accuracy,
-    .seconds = ev->elapsed_seconds - self->epoch_start,
-  };
-
-  self->epoch_start = ev->elapsed_seconds;
-  dl_series_append (dl_run_get_series (self->run, DL_RUN_SERIES_TRAIN_LOSS), x, ev->train_loss);
-  dl_series_append (dl_run_get_series (self->run, DL_RUN_SERIES_TRAIN_ACCURACY), x, 100.0 * ev->train_accuracy);
-  if (self->store != NULL && self->stored)
-    dl_run_store_add_epoch (self->store, self->run, &epoch);
-}
-
-/* A whole-set evaluation can be the best so far, and the final one. */
-static void
-whole_set_figures (DlRunRecorder *self, const DlEvent *ev)
-{
-  double best = dl_run_get_best_test_accuracy (self->run);
-
-  self->whole_eval_step = ev->step;
-  self->whole_eval_accuracy = ev->test_accuracy;
-  if (isnan (best) || ev->test_accuracy > best)
-    dl_run_set_best (self->run, ev->test_accuracy, ev->epoch);
-  /* Asked for at the step the recorder last heard of; the worker may have gone a little further. */
-  if (self->final_eval_pending && ev->step >= self->final_step)
-    {
-      self->final_eval_pending = FALSE;
-      dl_run_set_final_test_accuracy (self->run, ev->test_accuracy);
-      update_busy (self);
-    }
-}
-
-static void
-on_eval (DlRunRecorder *self, const DlEvent *ev)
-{
-  DlRunEval e = { 0 };
-  double x = event_x (ev);
-  gboolean subset;
-
-  e.kind = ev->eval_kind;
-  e.step = ev->step;
-  e.x = x;
-  e.epoch = ev->epoch;
-  e.n = ev->eval->n;
-  e.correct = ev->eval->correct;
-  e.loss = ev->test_loss;
-  e.accuracy = ev->test_accuracy;
-  memcpy (e.confusion, ev->eval->confusion, sizeof e.confusion);
-  e.layer_stats = ev->layer_stats;   /* dl_run_add_eval and the store take their own references */
-  subset = e.kind == DL_EVAL_SUBSET;
-  if (!subset)
-    fill_predictions (&e, ev->eval);
-  dl_run_add_eval (self->run, &e);
-  dl_series_append (dl_run_get_series (self->run, subset ? DL_RUN_SERIES_SUBSET_LOSS : DL_RUN_SERIES_TEST_LOSS), x,
-                    ev->test_loss);
-  dl_series_append (dl_run_get_series (self->run, subset ? DL_RUN_SERIES_SUBSET_ACCURACY : DL_RUN_SERIES_TEST_ACCURACY),
-                    x, 100.0 * ev->test_accuracy);
-  if (self->store != NULL && self->stored)
-    dl_run_store_add_eval (self->store, self->run, &e);
-  if (e.kind == DL_EVAL_EPOCH)
-    record_epoch (self, ev, x);
-  if (!subset)
-    whole_set_figures (self, ev);
-  g_clear_pointer (&e.predicted, g_bytes_unref);
-  g_clear_pointer (&e.probs, g_bytes_unref);
-  save_figures (self);
 }
 
 /* ---- models and errors ---- */
@@ -571,14 +395,14 @@ on_model_saved (DlRunRecorder *self, const DlEvent *ev)
         }
       g_clear_pointer (&self->final_path, g_free);
       g_clear_object (&self->final_run);
-      update_busy (self);
+      _dl_run_recorder_update_busy (self);
       return;
     }
   /* A copy the user saved, of the current run. */
   if (self->run != NULL && self->store != NULL && self->stored)
     {
       dl_run_store_add_model (self->store, self->run, "saved", ev->path, ev->step);
-      log_event (self, "model", ev->step, event_x (ev), FALSE, ev->path);
+      _dl_run_recorder_log_event (self, "model", ev->step, event_x (ev), FALSE, ev->path);
     }
 }
 
@@ -602,7 +426,7 @@ on_error (DlRunRecorder *self, const DlEvent *ev)
   if (refuses_pending (self, ev))
     {
       g_clear_pointer (&self->pending, pending_free);
-      update_busy (self);
+      _dl_run_recorder_update_busy (self);
       g_signal_emit (self, signals[SIGNAL_BEGIN_FAILED], 0, ev->error);
       return;
     }
@@ -610,15 +434,15 @@ on_error (DlRunRecorder *self, const DlEvent *ev)
     {
       g_clear_pointer (&self->final_path, g_free);
       g_clear_object (&self->final_run);
-      update_busy (self);
+      _dl_run_recorder_update_busy (self);
     }
   if (self->final_eval_pending && g_error_matches (ev->error, DL_WORKER_ERROR, DL_WORKER_ERROR_NOT_READY))
     {
       self->final_eval_pending = FALSE;
-      update_busy (self);
+      _dl_run_recorder_update_busy (self);
     }
   if (self->run != NULL)
-    log_event (self, "error", ev->step, event_x (ev), FALSE, ev->message);
+    _dl_run_recorder_log_event (self, "error", ev->step, event_x (ev), FALSE, ev->message);
 }
 
 static void
@@ -646,16 +470,16 @@ on_event (DlWorker *worker, DlEvent *ev, DlRunRecorder *self)
       on_state (self, ev);
       break;
     case DL_EVENT_PROGRESS:
-      on_progress (self, ev);
+      _dl_run_recorder_on_progress (self, ev);
       break;
     case DL_EVENT_HYPER_APPLIED:
-      on_hyper (self, ev);
+      _dl_run_recorder_on_hyper (self, ev);
       break;
     case DL_EVENT_EVAL:
-      on_eval (self, ev);
+      _dl_run_recorder_on_eval (self, ev);
       break;
     case DL_EVENT_DIVERGED:
-      log_event (self, "diverged", ev->step, event_x (ev), FALSE, ev->message);
+      _dl_run_recorder_log_event (self, "diverged", ev->step, event_x (ev), FALSE, ev->message);
       break;
     case DL_EVENT_DATA_LOADED:
       /* A ready run trains on the new data; its recipe and data set are the caller's to describe anew. */
