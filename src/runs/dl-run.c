@@ -1,10 +1,5 @@
 /* dl-run.c — a run and what it produced (see dl-run.h). */
-#include "dl-run.h"
-
-#ifndef GETTEXT_PACKAGE
-#define GETTEXT_PACKAGE "digitlab"
-#endif
-#include <glib/gi18n-lib.h>
+#include "dl-run-private.h"
 
 #include <math.h>
 
@@ -86,95 +81,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* ---- series kinds and nicks ---- */
-
-static const struct {
-  const char *key;
-  const char *title;   /* the series' name, as a plot's legend shows it (translated when the run is made) */
-  const char *color;
-  gboolean    smooth, markers;
-} series_info[DL_RUN_N_SERIES] = {
-  [DL_RUN_SERIES_LOSS] = { "loss", N_("train loss (per batch)"), "blue", TRUE, FALSE },
-  [DL_RUN_SERIES_LR] = { "lr", N_("learning rate"), "gray", FALSE, FALSE },
-  [DL_RUN_SERIES_SUBSET_LOSS] = { "subset_loss", N_("test loss (2,000-image subset)"), "yellow", FALSE, FALSE },
-  [DL_RUN_SERIES_SUBSET_ACCURACY] = { "subset_accuracy", N_("test accuracy (2,000-image subset)"), "yellow", FALSE, FALSE },
-  [DL_RUN_SERIES_TEST_LOSS] = { "test_loss", N_("test loss"), "orange", FALSE, TRUE },
-  [DL_RUN_SERIES_TEST_ACCURACY] = { "test_accuracy", N_("test accuracy"), "orange", FALSE, TRUE },
-  [DL_RUN_SERIES_TRAIN_LOSS] = { "train_loss", N_("train loss (epoch)"), "teal", FALSE, TRUE },
-  [DL_RUN_SERIES_TRAIN_ACCURACY] = { "train_accuracy", N_("train accuracy (epoch)"), "blue", FALSE, TRUE },
-};
-
-const char *
-dl_run_series_key (DlRunSeriesKind kind)
-{
-  g_return_val_if_fail (kind < DL_RUN_N_SERIES, NULL);
-  return series_info[kind].key;
-}
-
-gboolean
-dl_run_series_from_key (const char *key, DlRunSeriesKind *kind)
-{
-  for (int k = 0; k < DL_RUN_N_SERIES; k++)
-    if (g_strcmp0 (key, series_info[k].key) == 0)
-      {
-        *kind = k;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-gboolean
-dl_run_series_is_accuracy (DlRunSeriesKind kind)
-{
-  return kind == DL_RUN_SERIES_SUBSET_ACCURACY || kind == DL_RUN_SERIES_TEST_ACCURACY
-         || kind == DL_RUN_SERIES_TRAIN_ACCURACY;
-}
-
-static const char *
-enum_nick (GType type, int value)
-{
-  GEnumClass *klass = g_type_class_ref (type);
-  GEnumValue *v = g_enum_get_value (klass, value);
-
-  g_type_class_unref (klass);
-  return v != NULL ? v->value_nick : NULL;
-}
-
-static gboolean
-enum_from_nick (GType type, const char *nick, int *value)
-{
-  GEnumClass *klass = g_type_class_ref (type);
-  GEnumValue *v = nick != NULL ? g_enum_get_value_by_nick (klass, nick) : NULL;
-
-  if (v != NULL)
-    *value = v->value;
-  g_type_class_unref (klass);
-  return v != NULL;
-}
-
-const char *
-dl_run_eval_kind_nick (DlEvalKind kind)
-{
-  return enum_nick (DL_TYPE_EVAL_KIND, kind);
-}
-
-gboolean
-dl_run_eval_kind_from_nick (const char *nick, DlEvalKind *kind)
-{
-  int v;
-
-  if (!enum_from_nick (DL_TYPE_EVAL_KIND, nick, &v))
-    return FALSE;
-  *kind = v;
-  return TRUE;
-}
-
-gboolean
-dl_run_state_is_final (DlTrainState state)
-{
-  return state == DL_TRAIN_FINISHED || state == DL_TRAIN_STOPPED || state == DL_TRAIN_FAILED;
-}
-
 /* ---- the object ---- */
 
 DlRun *
@@ -214,11 +120,7 @@ dl_run_init (DlRun *self)
   self->evals = g_array_new (FALSE, FALSE, sizeof (DlRunEval));
   g_array_set_clear_func (self->evals, dl_run_eval_clear);
   for (int k = 0; k < DL_RUN_N_SERIES; k++)
-    {
-      self->series[k] = dl_series_new (_(series_info[k].title), series_info[k].color);
-      dl_series_set_smooth (self->series[k], series_info[k].smooth);
-      dl_series_set_markers (self->series[k], series_info[k].markers);
-    }
+    self->series[k] = _dl_run_series_new (k);
   /* A new run has all of its (empty) history; one read from the store is marked otherwise. */
   self->loaded = TRUE;
 }
