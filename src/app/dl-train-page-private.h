@@ -1,5 +1,6 @@
-/* dl-train-page-private.h — what the files of DlTrainPage share: dl-train-page.c (the controls, the draft and
- * the status) and dl-train-page-plots.c (the plots: the run's curves, its markers, the compared runs). */
+/* dl-train-page-private.h — what the files of DlTrainPage share: dl-train-page.c (the controls and the
+ * draft), dl-train-page-status.c (the status of the run shown) and dl-train-page-plots.c (the plots: the
+ * run's curves, its markers, the compared runs). */
 #pragma once
 
 #include "dl-lr-finder.h"
@@ -70,6 +71,12 @@ struct _DlTrainPage
   GtkLabel       *health_label;
   DlPlot         *plots[N_PLOTS];
 };
+
+/* dl-train-page-status.c */
+/* The session's, the run's and its loss series' signal groups, followed by the status. */
+void dl_train_page_status_init (DlTrainPage *self);
+/* The status anew: after the session or the run shown changed. */
+void dl_train_page_show_status (DlTrainPage *self);
 
 /* dl-train-page-plots.c */
 void dl_train_page_plots_init (DlTrainPage *self);
