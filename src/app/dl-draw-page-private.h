@@ -1,6 +1,6 @@
 /* dl-draw-page-private.h — the Draw page's instance, shared by its files: dl-draw-page.c (the drawing, the
- * answer, the personal set) and dl-draw-page-why.c (the explanation: heatmap, nearest training images,
- * "not a digit"). */
+ * answer, the personal set), dl-draw-page-render.c (the bars and the input's pictures) and dl-draw-page-why.c
+ * (the explanation: heatmap, nearest training images, "not a digit"). */
 #pragma once
 
 #include "dl-attrib-view.h"
@@ -73,6 +73,9 @@ extern GParamSpec *dl_draw_page_props[N_PROPS];
 void dl_draw_page_schedule_update (DlDrawPage *self);
 /* The labels for the answer in force, once the explanation of the drawing has said whether it is a digit. */
 void dl_draw_page_show_answer (DlDrawPage *self);
+
+/* dl-draw-page-render.c: the bars' and the input pictures' draw functions. */
+void dl_draw_page_render_init (DlDrawPage *self);
 
 /* dl-draw-page-why.c */
 /* Asks why the drawing got its answer on snap (the answer's), or clears the explanation without one. */
