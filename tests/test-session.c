@@ -828,6 +828,25 @@ END_TEST
 
 /* ---- the schedule ---- */
 
+/* The step schedule's two rows of the Model grid: the interval's box, its label, the factor and its label. */
+static void
+ck_assert_step_rows (DlTrainPage *page, gboolean visible)
+{
+  GtkWidget *box = child (page, "schedule_step_box");
+  GtkGrid *grid = GTK_GRID (gtk_widget_get_parent (box));
+  int column, row;
+
+  gtk_grid_query_child (grid, box, &column, &row, NULL, NULL);
+  ck_assert_int_eq (column, 1);
+  ck_assert (GTK_IS_LABEL (gtk_grid_get_child_at (grid, 0, row)));
+  ck_assert (GTK_IS_SPIN_BUTTON (gtk_grid_get_child_at (grid, 1, row + 1)));
+  ck_assert (GTK_IS_LABEL (gtk_grid_get_child_at (grid, 0, row + 1)));
+  ck_assert_int_eq (gtk_widget_get_visible (box), visible);
+  ck_assert_int_eq (gtk_widget_get_visible (gtk_grid_get_child_at (grid, 0, row)), visible);
+  ck_assert_int_eq (gtk_widget_get_visible (gtk_grid_get_child_at (grid, 1, row + 1)), visible);
+  ck_assert_int_eq (gtk_widget_get_visible (gtk_grid_get_child_at (grid, 0, row + 1)), visible);
+}
+
 /* The Schedule control switches the cosine schedule off; the learning-rate field says when it is a base rate;
  * the learning-rate plot shows the run's lr series. */
 START_TEST (test_schedule_control)
@@ -842,7 +861,10 @@ START_TEST (test_schedule_control)
   dl_train_page_set_preset (page, "mlp");
   /* mlp halves its rate every epoch; the cosine is chosen here. */
   ck_assert_int_eq (gtk_drop_down_get_selected (dl_train_page_get_schedule_dropdown (page)), DL_SCHEDULE_STEP);
+  /* The step's interval and factor, rows of the grid with their labels, are shown with Step only. */
+  ck_assert_step_rows (page, TRUE);
   gtk_drop_down_set_selected (dl_train_page_get_schedule_dropdown (page), DL_SCHEDULE_COSINE);
+  ck_assert_step_rows (page, FALSE);
   ck_assert_str_eq (gtk_label_get_text (lr_label), "Base learning rate");
   gtk_adjustment_set_value (GTK_ADJUSTMENT (child (page, "epochs_adjustment")), 1);
   test_session_activate (s, "start", NULL);
