@@ -7,12 +7,17 @@
  *   tab-order    Tab reaches the Train page's plots and sliders
  *   tooltips     every control of every page (Train, Draw, Mistakes, Network, Runs, Data), the empty state and
  *                Preferences has a tooltip
+ *   page-keys    in the real window (MNIST loaded), Alt + the letter a page's title underlines shows that page
+ *                from every other page, even where a control of the page in view underlines the same letter
+ *                (the Train page's Momentum, Weight decay, Seeds, Augmentation, Stop, Learning rate)
  */
 #include <check.h>
 #include <gdk/x11/gdkx.h>
 #include <gtk/gtk.h>
 #include <math.h>
+#include <string.h>
 
+#include "dl-application.h"
 #include "dl-canvas.h"
 #include "dl-data-page.h"
 #include "dl-draw-page.h"
@@ -25,6 +30,7 @@
 #include "dl-test-gtk.h"
 #include "dl-train-page.h"
 #include "dl-wheel-guard.h"
+#include "dl-window.h"
 
 typedef struct {
   GtkWindow *window;
@@ -365,6 +371,62 @@ START_TEST (test_tooltips)
 }
 END_TEST
 
+/* ---- the pages' keys ---- */
+
+static gboolean
+shows_pages (gpointer window)
+{
+  GtkStack *main_stack = GTK_STACK (gtk_widget_get_template_child (window, DL_TYPE_WINDOW, "main_stack"));
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (main_stack), "pages") == 0;
+}
+
+START_TEST (test_page_keys)
+{
+  g_autoptr (GApplication) app = G_APPLICATION (dl_application_new ());
+  g_autoptr (GError) error = NULL;
+  GtkWidget *window;
+  GtkStack *pages;
+  g_autoptr (GtkSelectionModel) model = NULL;
+  Fixture f;
+  guint n;
+
+  ck_assert_msg (g_application_register (app, NULL, &error), "%s", error ? error->message : "");
+  g_application_activate (app);
+  window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  ck_assert (DL_IS_WINDOW (window));
+  ck_assert_msg (iterate_until (shows_pages, window, 60000), "the window never showed its pages (no MNIST?)");
+  pages = GTK_STACK (gtk_widget_get_template_child (window, DL_TYPE_WINDOW, "pages"));
+  f = (Fixture) { GTK_WINDOW (window), GTK_WIDGET (pages) };
+  ck_assert (iterate_until (mapped, &f, 5000));
+  pointer_to (&f, GTK_WIDGET (pages));
+  model = gtk_stack_get_pages (pages);
+  n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  for (guint from = 0; from < n; from++)
+    for (guint to = 0; to < n; to++)
+      {
+        g_autoptr (GObject) item_a = g_list_model_get_item (G_LIST_MODEL (model), from);
+        g_autoptr (GObject) item_b = g_list_model_get_item (G_LIST_MODEL (model), to);
+        GtkStackPage *a = GTK_STACK_PAGE (item_a), *b = GTK_STACK_PAGE (item_b);
+        const char *u = strchr (gtk_stack_page_get_title (b), '_');
+        char key[16];
+
+        if (from == to || !gtk_stack_page_get_visible (a) || !gtk_stack_page_get_visible (b))
+          continue;
+        ck_assert (u != NULL);
+        gtk_stack_set_visible_child (pages, gtk_stack_page_get_child (a));
+        iterate_until (never, NULL, 100);
+        g_snprintf (key, sizeof key, "alt+%c", g_ascii_tolower (u[1]));
+        xdotool ((const char *[]) { "key", key, NULL });
+        ck_assert_msg (gtk_stack_get_visible_child (pages) == gtk_stack_page_get_child (b),
+                       "%s on the %s page showed the %s page, not %s", key, gtk_stack_page_get_name (a),
+                       gtk_stack_get_visible_child_name (pages), gtk_stack_page_get_name (b));
+      }
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_until (never, NULL, 50);
+}
+END_TEST
+
 int
 main (int argc, char **argv)
 {
@@ -380,6 +442,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, test_tab_order);
   tcase_add_test (tc, test_canvas_keys);
   tcase_add_test (tc, test_wheel);
+  tcase_add_test (tc, test_page_keys);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);
   /* GTK must run in the process that owns the display connection. */

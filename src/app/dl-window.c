@@ -540,6 +540,49 @@ set_switcher_tooltips (DlWindow *self)
     }
 }
 
+/* Alt + the letter a page's title underlines shows that page from every page. As mnemonics of the switcher's
+ * buttons alone they lost to any control of the page in view underlining the same letter: on the Train page
+ * Alt+M moved the focus between Momentum and the switcher instead of showing Mistakes, and Alt+D, A, T and R
+ * did the like. Shortcuts of the window's capture phase run before any mnemonic. */
+static gboolean
+show_page_cb (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  DlWindow *self = DL_WINDOW (widget);
+  GtkWidget *child = gtk_stack_get_child_by_name (self->pages, g_variant_get_string (args, NULL));
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "pages") != 0 || child == NULL
+      || !gtk_stack_page_get_visible (gtk_stack_get_page (self->pages, child)))
+    return FALSE;
+  gtk_stack_set_visible_child (self->pages, child);
+  return TRUE;
+}
+
+static void
+add_page_keys (DlWindow *self)
+{
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+  g_autoptr (GtkSelectionModel) pages = gtk_stack_get_pages (self->pages);
+
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (pages)); i++)
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      GtkStackPage *page = GTK_STACK_PAGE (item);
+      const char *title = gtk_stack_page_get_title (page);
+      const char *u = title != NULL ? strchr (title, '_') : NULL;
+      guint keyval;
+
+      if (u == NULL || u[1] == '\0')
+        continue;
+      keyval = gdk_unicode_to_keyval (g_unichar_tolower (g_utf8_get_char (u + 1)));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                            gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (keyval, GDK_ALT_MASK),
+                                                                             gtk_callback_action_new (show_page_cb, NULL, NULL),
+                                                                             "s", gtk_stack_page_get_name (page)));
+    }
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
 static void
 dl_window_init (DlWindow *self)
 {
@@ -547,6 +590,7 @@ dl_window_init (DlWindow *self)
   /* On every page, the wheel scrolls; a slider or spin button takes it only when focused. */
   dl_wheel_guard_install (GTK_WIDGET (self));
   set_switcher_tooltips (self);
+  add_page_keys (self);
   dl_button_names_fix (GTK_WIDGET (self));
 
   self->session = dl_session_new (app_settings (), NULL);
