@@ -234,7 +234,8 @@ classify (DlDrawPage *self)
       gtk_label_set_text (self->prediction_label, "?");
       gtk_label_set_text (self->status_label, _("The model is untrained"));
       gtk_label_set_text (self->detail_label, _("Its answer would be noise, not a reading. Train it on the "
-                                                "Train page or load a model."));
+                                                "Train page, open a finished run on the Runs page, or load "
+                                                "a model."));
     }
   else
     {
