@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 #include <string.h>
 
+#include "dl-test-gtk.h"
 #include "dl-test-mnist.h"
 #include "dl-data-page.h"
 #include "dl-digit-view.h"
@@ -55,22 +56,38 @@ count_children (GtkWidget *w)
   return n;
 }
 
-/* Label texts of the visible sample cells, in grid order (five columns: the page fits 800 px). */
+/* Label texts of the visible sample cells, in order. */
 static GPtrArray *
 sample_labels (GtkWidget *page)
 {
-  GtkWidget *grid = (GtkWidget *) gtk_widget_get_template_child (page, DL_TYPE_DATA_PAGE, "samples_grid");
+  GtkFlowBox *grid = (GtkFlowBox *) gtk_widget_get_template_child (page, DL_TYPE_DATA_PAGE, "samples_grid");
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  GtkFlowBoxChild *cell;
 
-  for (int k = 0; k < 40; k++)
+  for (int k = 0; (cell = gtk_flow_box_get_child_at_index (grid, k)) != NULL; k++)
     {
-      GtkWidget *cell = gtk_grid_get_child_at (GTK_GRID (grid), k % 5, k / 5);
-      if (cell == NULL || !gtk_widget_get_visible (cell))
+      if (!gtk_widget_get_visible (GTK_WIDGET (cell)))
         continue;
-      GtkWidget *label = gtk_widget_get_last_child (cell);
+      GtkWidget *label = gtk_widget_get_last_child (gtk_flow_box_child_get_child (cell));
       g_ptr_array_add (out, g_strdup (gtk_label_get_text (GTK_LABEL (label))));
     }
   return out;
+}
+
+/* How many samples the first row holds: those level with the first. */
+static int
+samples_across (GtkWidget *page)
+{
+  GtkFlowBox *grid = (GtkFlowBox *) gtk_widget_get_template_child (page, DL_TYPE_DATA_PAGE, "samples_grid");
+  GtkFlowBoxChild *cell;
+  graphene_rect_t first, r;
+  int n = 0;
+
+  ck_assert (gtk_widget_compute_bounds (GTK_WIDGET (gtk_flow_box_get_child_at_index (grid, 0)), page, &first));
+  for (int k = 0; (cell = gtk_flow_box_get_child_at_index (grid, k)) != NULL; k++)
+    if (gtk_widget_compute_bounds (GTK_WIDGET (cell), page, &r) && r.origin.y == first.origin.y)
+      n++;
+  return n;
 }
 
 START_TEST (test_report_shown)
@@ -120,6 +137,11 @@ START_TEST (test_report_shown)
       g_snprintf (want, sizeof want, "%d", train->labels[idx[k]]);
       ck_assert_str_eq (g_ptr_array_index (labels, k), want);
     }
+
+  /* In a window 1200 px wide they fill the column's width: more than the five across of 800 px. */
+  iterate_until (never, NULL, 300);
+  ck_assert_int_gt (samples_across (page), 5);
+  ck_assert_int_le (samples_across (page), 10);
 
   /* Shuffle: the next seed's samples. */
   gtk_widget_activate_action (page, "data.shuffle", NULL);

@@ -7,8 +7,7 @@
 #include "dl-digit-view.h"
 #include "dl-sanity.h"
 
-#define N_SAMPLE_COLUMNS 5
-#define N_SAMPLES        (N_SAMPLE_COLUMNS * 8)
+#define N_SAMPLES 40   /* 5 across at the least (the page fits 800 px), up to 10 where there is room */
 
 struct _DlDataPage
 {
@@ -18,6 +17,7 @@ struct _DlDataPage
   DlSanityReport *report;
   GCancellable   *cancellable;      /* the check in flight, if any */
   guint64         sample_seed;
+  GtkWidget      *sample_cells[N_SAMPLES];    /* GtkFlowBoxChild, each a box of the image and its label */
   DlDigitView    *sample_views[N_SAMPLES];
   GtkLabel       *sample_labels[N_SAMPLES];
   DlClasses      *classes;          /* what the labels mean; NULL: the digits */
@@ -29,7 +29,7 @@ struct _DlDataPage
   GtkBox         *findings_box;
   GtkDrawingArea *histogram;
   GtkLabel       *pixels_label;
-  GtkGrid        *samples_grid;
+  GtkFlowBox     *samples_grid;
 };
 
 G_DEFINE_FINAL_TYPE (DlDataPage, dl_data_page, GTK_TYPE_WIDGET)
@@ -45,7 +45,7 @@ show_samples (DlDataPage *self)
 
   for (int k = 0; k < N_SAMPLES; k++)
     {
-      GtkWidget *cell = gtk_widget_get_parent (GTK_WIDGET (self->sample_views[k]));
+      GtkWidget *cell = self->sample_cells[k];
 
       gtk_widget_set_visible (cell, k < n);
       if (k >= n)
@@ -59,7 +59,7 @@ show_samples (DlDataPage *self)
                                self->train->rows, self->train->cols);
       g_autofree char *tip = g_strdup_printf (_("Training image %d, labelled %s"), idx[k],
                                               dl_classes_name (self->classes, label));
-      gtk_widget_set_tooltip_text (cell, tip);
+      gtk_widget_set_tooltip_text (gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (cell)), tip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->sample_views[k]), GTK_ACCESSIBLE_PROPERTY_LABEL, tip, -1);
     }
 }
@@ -78,15 +78,20 @@ build_sample_cells (DlDataPage *self)
 {
   for (int k = 0; k < N_SAMPLES; k++)
     {
-      GtkWidget *cell = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      GtkWidget *cell = gtk_flow_box_child_new ();
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
       GtkWidget *view = dl_digit_view_new ();
       GtkWidget *label = gtk_label_new (NULL);
 
       dl_digit_view_set_pixel_size (DL_DIGIT_VIEW (view), 2);
       gtk_widget_add_css_class (label, "heading");
-      gtk_box_append (GTK_BOX (cell), view);
-      gtk_box_append (GTK_BOX (cell), label);
-      gtk_grid_attach (self->samples_grid, cell, k % N_SAMPLE_COLUMNS, k / N_SAMPLE_COLUMNS, 1, 1);
+      gtk_box_append (GTK_BOX (box), view);
+      gtk_box_append (GTK_BOX (box), label);
+      /* A picture to look at, not a control: Tab passes it by. */
+      gtk_widget_set_focusable (cell, FALSE);
+      gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (cell), box);
+      gtk_flow_box_append (self->samples_grid, cell);
+      self->sample_cells[k] = cell;
       self->sample_views[k] = DL_DIGIT_VIEW (view);
       self->sample_labels[k] = GTK_LABEL (label);
     }
