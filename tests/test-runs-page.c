@@ -697,6 +697,16 @@ START_TEST (test_compare_one_row)
   ck_assert_str_eq (dl_run_compare_row_get_value (row, 0), "0.05");
   ck_assert_str_eq (dl_run_compare_row_get_value (row, 1), "0.0005");
   g_object_unref (row);
+  /* Each table's first column names what its rows are. */
+  {
+    g_autoptr (GtkColumnViewColumn) settings_first = g_list_model_get_item (
+      gtk_column_view_get_columns (dl_run_compare_view_get_settings_view (compare)), 0);
+    g_autoptr (GtkColumnViewColumn) results_first = g_list_model_get_item (
+      gtk_column_view_get_columns (dl_run_compare_view_get_results_view (compare)), 0);
+
+    ck_assert_str_eq (gtk_column_view_column_get_title (settings_first), "Setting");
+    ck_assert_str_eq (gtk_column_view_column_get_title (results_first), "Result");
+  }
   /* Results: the best test accuracy with its epoch and step, from the loaded evaluations. */
   row = g_list_model_get_item (G_LIST_MODEL (gtk_column_view_get_model (dl_run_compare_view_get_results_view (compare))), 0);
   ck_assert_str_eq (dl_run_compare_row_get_key (row), "best_test_accuracy");

@@ -85,7 +85,7 @@ make_column (const char *title, int column)
 }
 
 static void
-set_columns (GtkColumnView *view, DlRunCompare *cmp)
+set_columns (GtkColumnView *view, DlRunCompare *cmp, const char *first_title)
 {
   GListModel *columns = gtk_column_view_get_columns (view);
 
@@ -96,7 +96,7 @@ set_columns (GtkColumnView *view, DlRunCompare *cmp)
       gtk_column_view_remove_column (view, c);
     }
   {
-    g_autoptr (GtkColumnViewColumn) setting = make_column (_("Setting"), -1);
+    g_autoptr (GtkColumnViewColumn) setting = make_column (first_title, -1);
 
     /* The same width in both tables, so that their run columns line up. */
     gtk_column_view_column_set_fixed_width (setting, SETTING_WIDTH);
@@ -130,8 +130,8 @@ update_columns (DlRunCompareView *self)
     }
   g_strfreev (self->column_labels);
   self->column_labels = labels;
-  set_columns (self->settings_view, self->comparison);
-  set_columns (self->results_view, self->comparison);
+  set_columns (self->settings_view, self->comparison, _("Setting"));
+  set_columns (self->results_view, self->comparison, _("Result"));
 }
 
 /* ---- following the runs ---- */
