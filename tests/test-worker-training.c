@@ -95,6 +95,36 @@ START_TEST (test_batch_change_keeps_epoch_exact)
 }
 END_TEST
 
+/* An epoch whose last batch holds one image: its evaluation reports the health of the last full batch, as
+ * the evaluation just before it did, not the dead share of units that did not fire for that one image. */
+START_TEST (test_short_last_batch_health)
+{
+  const int batch = 64, n = 8 * batch + 1;
+  g_autoptr (DlDataset) train = make_blocks (n, 1);
+  g_autoptr (DlDataset) test = make_blocks (200, 2);
+  g_auto (DlTrainConfig) cfg = { 0 };
+  DlEvent *ev, *last_subset = NULL;
+
+  config_init (&cfg, batch, 1);
+  cfg.eval_every = 1;
+  begin_run (train, test, &cfg);
+  dl_worker_start (F.worker);
+  do
+    {
+      ev = wait_event (&F, DL_EVENT_EVAL, -1);
+      if (ev->eval_kind == DL_EVAL_SUBSET)
+        last_subset = ev;
+    }
+  while (ev->eval_kind != DL_EVAL_EPOCH);
+  ck_assert_ptr_nonnull (last_subset);
+  ck_assert_int_eq (last_subset->samples_seen, n - 1);
+  ck_assert_int_eq (ev->samples_seen, n);
+  ck_assert_float_eq (ev->health.dead[0], last_subset->health.dead[0]);
+  ck_assert_float_eq (ev->health.saturated[0], last_subset->health.saturated[0]);
+  wait_state (&F, DL_TRAIN_FINISHED);
+}
+END_TEST
+
 /* Progress is coalesced, yet every batch arrives exactly once, in order, with its position, its step and
  * the learning rate its optimiser step used. */
 START_TEST (test_every_batch_loss_delivered)
@@ -493,6 +523,7 @@ training_suite (void)
   const Case cases[] = {
     { "lr_change", test_lr_change_acknowledged },
     { "batch_change", test_batch_change_keeps_epoch_exact },
+    { "short_last_batch", test_short_last_batch_health },
     { "batch_losses", test_every_batch_loss_delivered },
     { "progress_coalesced", test_progress_coalesced },
     { "augment", test_augment_toggle },

@@ -252,6 +252,8 @@ begin_run (DlTrainer *t, DlNet *net, DlTrainConfig *cfg, gboolean trained, const
   if (from != NULL)
     t->good_loss = from->good_loss;   /* an exploded loss is judged as the original run would have */
   memset (&t->health, 0, sizeof t->health);
+  t->health_kept = FALSE;
+  t->last_b = 0;
   t->rate = 0.0;
   g_clear_pointer (&t->batch_losses, g_array_unref);
   trainer_publish_snapshot (t);

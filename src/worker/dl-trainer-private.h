@@ -51,6 +51,8 @@ struct _DlTrainer {
   float          *x;               /* DL_MAX_BATCH × input size */
   guint8         *y;               /* DL_MAX_BATCH */
   DlHealth        health;          /* of the last batch, measured for evaluations */
+  int             last_b;          /* the last step's batch */
+  gboolean        health_kept;     /* health is the last full batch's, kept before a short one */
   gint64          last_progress_us;
   gint64          last_snapshot_us;
   gint64          rate_samples;    /* since the last progress event */

@@ -210,7 +210,7 @@ trainer_post_eval (DlTrainer *t, DlEvalKind kind)
     }
   /* Health of the last training batch: measured on request, so only evaluations ask for it, before
    * their own forward passes. */
-  if (t->step > 0)
+  if (t->step > 0 && !t->health_kept)
     dl_net_health (t->net, &t->health);
   /* The model is evaluated, and its layers' figures taken: the weight average while there is one (on the
    * net's own team); the gradients stay the last step's. */
@@ -429,6 +429,13 @@ dl_trainer_train_batch (DlTrainer *t)
   if (!t->order_ready)
     begin_epoch (t);
   b = MIN (t->cfg.batch, t->train->n - t->pos);
+  /* An epoch's short last batch (32 images of the mlp's 64) would make the end-of-epoch evaluation's dead
+   * and saturated shares jump: fewer images, fewer units that fire for any of them. That evaluation
+   * reports the last full batch's instead, measured before this step overwrites its activations. */
+  t->health_kept = b < t->cfg.batch && t->step > 0 && t->last_b == t->cfg.batch;
+  if (t->health_kept)
+    dl_net_health (t->net, &t->health);
+  t->last_b = b;
   idx = t->order + t->pos;
   gather_batch (t, idx, b);
   hyper = t->cfg.hyper;
