@@ -85,7 +85,8 @@ update_input (DlNetworkPage *self)
     {
       dl_activation_view_set_input (self->activation_view, self->have_drawing ? self->drawing : NULL);
       gtk_label_set_text (self->activations_caption, self->have_drawing ? _("the digit on the Draw page")
-                                                                        : _("Draw a digit on the Draw page."));
+                                                                        : _("Nothing is drawn yet: draw a digit on the Draw page, or choose "
+                                                                          "Test Image to follow one of the test set's."));
       return;
     }
   if (self->test == NULL || k >= self->test->n)
