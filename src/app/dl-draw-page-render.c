@@ -2,6 +2,7 @@
  * network was given, step by step (the drawing as read, the ink's crop, the 28 × 28 fit). */
 #include <math.h>
 
+#include "dl-cairo.h"
 #include "dl-draw-page-private.h"
 
 static void
@@ -11,18 +12,6 @@ theme_colors (GtkWidget *widget, GdkRGBA *fg, GdkRGBA *accent)
   gtk_style_context_get_color (ctx, fg);
   if (!gtk_style_context_lookup_color (ctx, "accent_bg_color", accent))
     gdk_rgba_parse (accent, "#3584e4");
-}
-
-static void
-rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r)
-{
-  r = MIN (r, MIN (w, h) / 2);
-  cairo_new_sub_path (cr);
-  cairo_arc (cr, x + w - r, y + r, r, -G_PI / 2, 0);
-  cairo_arc (cr, x + w - r, y + h - r, r, 0, G_PI / 2);
-  cairo_arc (cr, x + r, y + h - r, r, G_PI / 2, G_PI);
-  cairo_arc (cr, x + r, y + r, r, G_PI, 3 * G_PI / 2);
-  cairo_close_path (cr);
 }
 
 /* One row per class: its name, a bar for its probability, the percentage. Drawn rather than a
@@ -64,7 +53,7 @@ draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
       pango_cairo_show_layout (cr, layout);
 
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.08);
-      rounded_rect (cr, x0, y - bar_h / 2, x1 - x0, bar_h, bar_h / 2);
+      dl_cairo_rounded_rect (cr, x0, y - bar_h / 2, x1 - x0, bar_h, bar_h / 2);
       cairo_fill (cr);
       if (self->answer < 0)
         continue;
@@ -76,7 +65,7 @@ draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
             gdk_cairo_set_source_rgba (cr, &accent);
           else
             cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.45);
-          rounded_rect (cr, x0, y - bar_h / 2, p * (x1 - x0), bar_h, bar_h / 2);
+          dl_cairo_rounded_rect (cr, x0, y - bar_h / 2, p * (x1 - x0), bar_h, bar_h / 2);
           cairo_fill (cr);
         }
       g_snprintf (text, sizeof text, "%.0f %%", 100 * p);
@@ -119,7 +108,7 @@ static double
 tile (cairo_t *cr, int width, int height, double side)
 {
   double x = floor ((width - side) / 2), y = floor ((height - side) / 2);
-  rounded_rect (cr, x, y, side, side, 4);
+  dl_cairo_rounded_rect (cr, x, y, side, side, 4);
   cairo_set_source_rgb (cr, 0, 0, 0);
   cairo_fill (cr);
   cairo_translate (cr, x, y);

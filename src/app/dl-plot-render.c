@@ -5,6 +5,8 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dl-cairo.h"
+
 /* Snap a 1-pixel line to the pixel grid so it stays crisp. */
 static double
 crisp (double v)
@@ -152,15 +154,9 @@ static void
 draw_label_box (DlPlot *self, cairo_t *cr, double x, double y, double w, double h, double alpha)
 {
   GdkRGBA bg;
-  double r = 4;
 
   _dl_plot_background_color (self, &bg);
-  cairo_new_sub_path (cr);
-  cairo_arc (cr, x + w - r, y + r, r, -G_PI / 2, 0);
-  cairo_arc (cr, x + w - r, y + h - r, r, 0, G_PI / 2);
-  cairo_arc (cr, x + r, y + h - r, r, G_PI / 2, G_PI);
-  cairo_arc (cr, x + r, y + r, r, G_PI, 3 * G_PI / 2);
-  cairo_close_path (cr);
+  dl_cairo_rounded_rect (cr, x, y, w, h, 4);
   _dl_plot_set_source (cr, &bg, alpha);
   cairo_fill_preserve (cr);
   _dl_plot_set_source (cr, &self->fg, 0.15);
