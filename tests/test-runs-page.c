@@ -661,6 +661,19 @@ compares (gpointer data)
 }
 
 /* Two runs that differ only in their learning rate, selected as a user does (click, Ctrl+click): one row. */
+/* The column titles GTK draws in a column view's header, in order. */
+static void
+column_titles (GtkWidget *widget, GPtrArray *out)
+{
+  if (g_str_equal (G_OBJECT_TYPE_NAME (widget), "GtkColumnViewTitle"))
+    {
+      g_ptr_array_add (out, widget);
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    column_titles (c, out);
+}
+
 START_TEST (test_compare_one_row)
 {
   Fixture f;
@@ -706,6 +719,25 @@ START_TEST (test_compare_one_row)
 
     ck_assert_str_eq (gtk_column_view_column_get_title (settings_first), "Setting");
     ck_assert_str_eq (gtk_column_view_column_get_title (results_first), "Result");
+  }
+  /* A run's settings and results line up: the two tables' column titles start at the same places. */
+  {
+    g_autoptr (GPtrArray) above = g_ptr_array_new (), below = g_ptr_array_new ();
+
+    column_titles (GTK_WIDGET (dl_run_compare_view_get_settings_view (compare)), above);
+    column_titles (GTK_WIDGET (dl_run_compare_view_get_results_view (compare)), below);
+    ck_assert_uint_eq (above->len, 3);
+    ck_assert_uint_eq (below->len, 3);
+    for (guint i = 0; i < 3; i++)
+      {
+        graphene_rect_t a, b;
+
+        ck_assert (gtk_widget_compute_bounds (above->pdata[i], GTK_WIDGET (compare), &a));
+        ck_assert (gtk_widget_compute_bounds (below->pdata[i], GTK_WIDGET (compare), &b));
+        ck_assert_msg (fabsf (a.origin.x - b.origin.x) < 1 && fabsf (a.size.width - b.size.width) < 1,
+                       "column %u: settings at %.0f (%.0f wide), results at %.0f (%.0f wide)", i, a.origin.x,
+                       a.size.width, b.origin.x, b.size.width);
+      }
   }
   /* Results: the best test accuracy with its epoch and step, from the loaded evaluations. */
   row = g_list_model_get_item (G_LIST_MODEL (gtk_column_view_get_model (dl_run_compare_view_get_results_view (compare))), 0);

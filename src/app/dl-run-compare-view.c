@@ -7,6 +7,9 @@
 #define UPDATE_INTERVAL_MS 500
 /* The first column's width, in pixels. */
 #define SETTING_WIDTH 170
+/* Each run column's width before the extra space is shared out: the same for every column of both tables,
+ * so that a run's settings and results line up (sized by their contents, the two tables' columns differed). */
+#define RUN_WIDTH     240
 
 struct _DlRunCompareView
 {
@@ -106,6 +109,7 @@ set_columns (GtkColumnView *view, DlRunCompare *cmp, const char *first_title)
     {
       g_autoptr (GtkColumnViewColumn) c = make_column (dl_run_compare_get_column_label (cmp, i), (int) i);
 
+      gtk_column_view_column_set_fixed_width (c, RUN_WIDTH);
       gtk_column_view_column_set_expand (c, TRUE);
       gtk_column_view_append_column (view, c);
     }
