@@ -219,6 +219,50 @@ START_TEST (test_matches_reference)
 }
 END_TEST
 
+/* The AVX2 rows and the scalar ones give the same images to the bit: random ink on random sizes (the
+ * 28 × 28 of MNIST, odd ones, and sides over 64, whose padded copy is on the heap), under random affine,
+ * squash and slant transforms, ink up to every border. */
+START_TEST (test_isas_agree)
+{
+  static const int sizes[][2] = { { 28, 28 }, { 13, 17 }, { 9, 40 }, { 70, 81 } };
+  GRand *rand = g_rand_new_with_seed (13);
+
+  if (!dl_augment_force_isa ("avx2"))
+    {
+      printf ("isas_agree: this CPU has no AVX2; only the scalar rows run here\n");
+      ck_assert (dl_augment_force_isa (NULL));
+      g_rand_free (rand);
+      return;
+    }
+  for (gsize z = 0; z < G_N_ELEMENTS (sizes); z++)
+    {
+      const int rows = sizes[z][0], cols = sizes[z][1];
+      g_autofree guint8 *img = g_malloc ((gsize) rows * cols);
+      g_autofree float *vec = g_new (float, (gsize) rows * cols), *one = g_new (float, (gsize) rows * cols);
+
+      for (int k = 0; k < 200; k++)
+        {
+          for (int i = 0; i < rows * cols; i++)
+            img[i] = g_rand_int_range (rand, 0, 4) == 0 ? g_rand_int_range (rand, 0, 256) : 0;
+          const DlAugment t = { g_rand_double_range (rand, -6, 6), g_rand_double_range (rand, -6, 6),
+                                g_rand_double_range (rand, -60, 60), g_rand_double_range (rand, 0.5, 1.6),
+                                .stretch = g_rand_double_range (rand, -0.5, 0.3),
+                                .shear = g_rand_double_range (rand, -0.3, 0.3) };
+          ck_assert (dl_augment_force_isa ("avx2"));
+          dl_augment_image (img, rows, cols, &t, vec);
+          ck_assert (dl_augment_force_isa ("scalar"));
+          dl_augment_image (img, rows, cols, &t, one);
+          for (int i = 0; i < rows * cols; i++)
+            ck_assert_msg (memcmp (&vec[i], &one[i], sizeof (float)) == 0, "%d × %d, case %d, pixel %d: %.9g vs %.9g",
+                           rows, cols, k, i, vec[i], one[i]);
+        }
+    }
+  ck_assert (dl_augment_force_isa (NULL));
+  ck_assert (!dl_augment_force_isa ("avx9000"));
+  g_rand_free (rand);
+}
+END_TEST
+
 /* Squash and slant (the hurried kind) against the definition. */
 START_TEST (test_hurried_matches_reference)
 {
@@ -558,6 +602,7 @@ augment_suite (void)
   tcase_add_test (tc, test_scale_mass);
   tcase_add_test (tc, test_matches_reference);
   tcase_add_test (tc, test_hurried_matches_reference);
+  tcase_add_test (tc, test_isas_agree);
   tcase_add_test (tc, test_stroke_width);
   tcase_add_test (tc, test_draw_kinds);
   tcase_add_test (tc, test_seed_determinism);

@@ -45,6 +45,11 @@ void dl_augment_draw (DlRng *rng, DlAugment *t);
  * The identity transform and whole-pixel shifts reproduce source pixels exactly (as value / 255). */
 void dl_augment_image (const guint8 *src, int rows, int cols, const DlAugment *t, float *out);
 
+/* Which resampling loop dl_augment_image uses: "avx2" or "scalar" (FALSE if this CPU cannot run it), or
+ * NULL for the widest the CPU runs (the default). They give the same images to the bit; for the tests and
+ * bench-data. */
+gboolean dl_augment_force_isa (const char *isa);
+
 /* Like dl_dataset_gather, but each gathered image gets its own random affine transform from rng. */
 void dl_augment_gather (const DlDataset *ds, const int *idx, int n, float *out, DlRng *rng);
 
