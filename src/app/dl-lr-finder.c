@@ -83,9 +83,9 @@ update_result (DlLrFinder *self)
       /* The rate as the popover says it, so that what is applied is what was read. */
       dl_ticks_format_value (found->lr_find->steepest, 2, value, sizeof value);
       self->suggestion = g_ascii_strtod (value, NULL);
-      label = g_strdup_printf (_("_Apply %s"), value);
+      label = g_strdup_printf (_("Appl_y %s"), value);
     }
-  gtk_button_set_label (self->apply_button, label != NULL ? label : _("_Apply"));
+  gtk_button_set_label (self->apply_button, label != NULL ? label : _("Appl_y"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "lr-finder.apply", isfinite (self->suggestion));
   if (found != NULL)
     gtk_stack_set_visible_child_name (self->stack, "result");

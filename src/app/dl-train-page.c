@@ -228,8 +228,8 @@ update_schedule_controls (DlTrainPage *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->schedule_step_box), schedule == DL_SCHEDULE_STEP);
   /* With a schedule, the rate typed is where it starts: the plot shows what each batch used. */
-  gtk_label_set_text_with_mnemonic (self->lr_label, schedule == DL_SCHEDULE_NONE ? _("Learning _rate")
-                                                                                : _("Base learning _rate"));
+  gtk_label_set_text_with_mnemonic (self->lr_label, schedule == DL_SCHEDULE_NONE ? _("Learn_ing rate")
+                                                                                : _("Base learn_ing rate"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->lr_label),
                                schedule == DL_SCHEDULE_COSINE
                                  ? _("The rate the cosine schedule starts from; it falls to 0 by the last epoch. "
