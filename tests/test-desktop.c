@@ -298,14 +298,27 @@ static void
 check_help (GApplication *app, DlWindow *window)
 {
   DlHelpWindow *help = NULL;
+  GtkStack *topics;
+  g_autoptr (GtkSelectionModel) pages = NULL;
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "help", NULL);
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
     if (DL_IS_HELP_WINDOW (l->data))
       help = l->data;
   ck_assert_msg (help != NULL, "app.help opened no help window");
-  ck_assert_str_eq (gtk_stack_get_visible_child_name (GTK_STACK (find_type (GTK_WIDGET (help), GTK_TYPE_STACK))),
-                    "start");
+  topics = GTK_STACK (find_type (GTK_WIDGET (help), GTK_TYPE_STACK));
+  ck_assert_str_eq (gtk_stack_get_visible_child_name (topics), "start");
+  /* F1 opens on the page in view: every page has its topic, under the page's own name. */
+  pages = gtk_stack_get_pages (GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), DL_TYPE_WINDOW, "pages")));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (pages)); i++)
+    {
+      g_autoptr (GObject) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      const char *name = gtk_stack_page_get_name (GTK_STACK_PAGE (page));
+
+      ck_assert_msg (gtk_stack_get_child_by_name (topics, name) != NULL, "the help has no topic for the %s page", name);
+      dl_help_window_show_topic (help, name);
+      ck_assert_str_eq (gtk_stack_get_visible_child_name (topics), name);
+    }
   gtk_window_destroy (GTK_WINDOW (help));
 }
 
