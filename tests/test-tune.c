@@ -26,7 +26,7 @@ static const char *const arches[] = {
   "fc256-relu,fc128-relu,fc10,softmax",
   "fc30-tanh,fc10-tanh,mse",
   "conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax",
-  "conv16x3p1-relu,pool2,conv32x3p1-relu,pool2,conv64x3p1-relu,pool2,dropout0.25,fc128-relu,dropout0.5,fc10,softmax",
+  "conv16x3p1-relu,pool2,conv32x3p1-relu,pool2,conv64x3p1-relu,pool2,dropout0.25,fc256-relu,dropout0.5,fc10,softmax",
 };
 #define B 24
 #define STEPS 3

@@ -71,7 +71,7 @@ def seeds():
     arch = [
         "fc256-relu,fc128-relu,fc10,softmax", "fc30-tanh,fc10-tanh,mse",
         "conv6x5p2-relu,pool2,conv16x5-relu,pool2,fc120-relu,fc84-relu,fc10,softmax",
-        "conv16x3p1-relu,pool2,conv32x3p1-relu,pool2,conv64x3p1-relu,pool2,dropout0.25,fc128-relu,dropout0.5,fc10,softmax",
+        "conv16x3p1-relu,pool2,conv32x3p1-relu,pool2,conv64x3p1-relu,pool2,dropout0.25,fc256-relu,dropout0.5,fc10,softmax",
         "fc10,softmax", "dropout0.99999994,fc10-sigmoid,mse", "fc65536-relu,fc10,softmax", "conv2x3,pool2,fc10,softmax",
         "fc65536-relu,fc65536-relu,fc10,softmax", "dropout0.99999999,fc10,softmax", " fc10 , softmax ",
         "std,fc256-relu,fc128-relu,fc10,softmax", "std,conv6x5p2-relu,pool2,fc10,softmax", "fc10,std,softmax",
