@@ -260,6 +260,7 @@ static void
 check_preferences (GApplication *app, DlWindow *window)
 {
   GSettings *settings = dl_application_get_settings (DL_APPLICATION (app));
+  GtkWidget *switcher = find_type (gtk_window_get_titlebar (GTK_WINDOW (window)), GTK_TYPE_STACK_SWITCHER);
   GtkWindow *prefs = NULL;
   GtkDropDown *style;
   GList *toplevels;
@@ -283,12 +284,15 @@ check_preferences (GApplication *app, DlWindow *window)
   ck_assert_str_eq (g_settings_get_string (settings, "style"), "light");
   ck_assert (!prefers_dark ());
 
-  /* The window has no data (DIGITLAB_DATA is empty): a data folder set now is loaded at once. */
+  /* The window has no data (DIGITLAB_DATA is empty): a data folder set now is loaded at once. Until then the
+   * page switcher is off: a click on it would change a page behind the empty state. */
   ck_assert_str_eq (dl_window_get_help_topic (window), "start");
+  ck_assert (!gtk_widget_get_sensitive (switcher));
   g_unsetenv ("DIGITLAB_DATA");
   g_settings_set_string (settings, "data-folder", mnist_dir);
   ck_assert_msg (iterate_until (shows_pages, window, 60000), "the data folder set in Preferences was not loaded");
   ck_assert_str_eq (dl_window_get_help_topic (window), "train");
+  ck_assert (gtk_widget_get_sensitive (switcher));
   gtk_window_destroy (prefs);
 }
 

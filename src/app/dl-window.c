@@ -66,6 +66,8 @@ update_main_stack (DlWindow *self)
       dl_empty_state_set_data_dir (self->empty_state, dir);
     }
   gtk_stack_set_visible_child_name (self->main_stack, child);
+  /* Without the pages in view their switcher would change a page nobody sees. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->switcher), g_str_equal (child, "pages"));
   /* A model opened without any data set is for drawing. */
   if (!had_pages && g_str_equal (child, "pages") && !dl_session_get_has_data (self->session))
     gtk_stack_set_visible_child_name (self->pages, "draw");
