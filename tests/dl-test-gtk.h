@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <string.h>
 #include <unistd.h>
 
 typedef gboolean (*DlTestCond) (gpointer data);
@@ -55,6 +56,45 @@ find_type (GtkWidget *widget, GType type)
         return found;
     }
   return NULL;
+}
+
+/* The key each page of `pages` is shown with, Alt and the letter its title underlines (lower case), as
+ * keyvals; NULL when a page's title underlines nothing. */
+static inline GArray *
+page_keyvals (GtkStack *pages)
+{
+  g_autoptr (GtkSelectionModel) model = gtk_stack_get_pages (pages);
+  GArray *keys = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    {
+      g_autoptr (GObject) page = g_list_model_get_item (G_LIST_MODEL (model), i);
+      const char *title = gtk_stack_page_get_title (GTK_STACK_PAGE (page));
+      const char *u = title != NULL ? strchr (title, '_') : NULL;
+      guint key;
+
+      if (u == NULL || u[1] == '\0')
+        {
+          g_array_unref (keys);
+          return NULL;
+        }
+      key = gdk_unicode_to_keyval (g_unichar_tolower (g_utf8_get_char (u + 1)));
+      g_array_append_val (keys, key);
+    }
+  return keys;
+}
+
+/* The labels under widget (hidden ones too) that underline one of `keys` (page_keyvals), appended to out as
+ * " “label”" each. */
+static inline void
+shadowed_mnemonics (GtkWidget *widget, const GArray *keys, GString *out)
+{
+  if (GTK_IS_LABEL (widget) && gtk_label_get_use_underline (GTK_LABEL (widget)))
+    for (guint k = 0; k < keys->len; k++)
+      if (gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget))) == g_array_index (keys, guint, k))
+        g_string_append_printf (out, " “%s”", gtk_label_get_label (GTK_LABEL (widget)));
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    shadowed_mnemonics (c, keys, out);
 }
 
 static inline void

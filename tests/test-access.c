@@ -381,18 +381,6 @@ shows_pages (gpointer window)
   return g_strcmp0 (gtk_stack_get_visible_child_name (main_stack), "pages") == 0;
 }
 
-/* The labels under widget (hidden ones too) whose mnemonic is one of keys (the pages' keyvals), into out. */
-static void
-shadowed_mnemonics (GtkWidget *widget, const guint *keys, guint n_keys, GString *out)
-{
-  if (GTK_IS_LABEL (widget) && gtk_label_get_use_underline (GTK_LABEL (widget)))
-    for (guint k = 0; k < n_keys; k++)
-      if (gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget))) == keys[k])
-        g_string_append_printf (out, " “%s”", gtk_label_get_label (GTK_LABEL (widget)));
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    shadowed_mnemonics (c, keys, n_keys, out);
-}
-
 START_TEST (test_page_keys)
 {
   g_autoptr (GApplication) app = G_APPLICATION (dl_application_new ());
@@ -416,20 +404,14 @@ START_TEST (test_page_keys)
   n = g_list_model_get_n_items (G_LIST_MODEL (model));
   /* No control of a page underlines a letter that shows a page: Alt + it would never reach the control. */
   {
-    guint keys[16], n_keys = 0;
+    g_autoptr (GArray) keys = page_keyvals (pages);
     g_autoptr (GString) shadowed = g_string_new (NULL);
 
-    for (guint i = 0; i < n && n_keys < G_N_ELEMENTS (keys); i++)
-      {
-        g_autoptr (GObject) item = g_list_model_get_item (G_LIST_MODEL (model), i);
-        const char *u = strchr (gtk_stack_page_get_title (GTK_STACK_PAGE (item)), '_');
-
-        ck_assert (u != NULL);
-        keys[n_keys++] = gdk_keyval_to_lower (gdk_unicode_to_keyval (g_utf8_get_char (u + 1)));
-      }
-    shadowed_mnemonics (GTK_WIDGET (pages), keys, n_keys, shadowed);
+    ck_assert (keys != NULL);
+    shadowed_mnemonics (GTK_WIDGET (pages), keys, shadowed);
     ck_assert_msg (shadowed->len == 0, "labels underlining a page's key:%s", shadowed->str);
   }
+
   for (guint from = 0; from < n; from++)
     for (guint to = 0; to < n; to++)
       {

@@ -254,22 +254,6 @@ listed_page_keys (void)
   return set;
 }
 
-/* The labels under widget (hidden ones too) that underline one of the pages' keys ("<Alt>z" in mnemonics). */
-static void
-shadowed_mnemonics (GtkWidget *widget, GHashTable *mnemonics, GString *out)
-{
-  if (GTK_IS_LABEL (widget) && gtk_label_get_use_underline (GTK_LABEL (widget))
-      && gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)) != GDK_KEY_VoidSymbol)
-    {
-      g_autofree char *accel = gtk_accelerator_name (gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget))),
-                                                     GDK_ALT_MASK);
-      if (g_hash_table_contains (mnemonics, accel))
-        g_string_append_printf (out, " “%s”", gtk_label_get_label (GTK_LABEL (widget)));
-    }
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    shadowed_mnemonics (c, mnemonics, out);
-}
-
 static void
 check_page_keys (DlWindow *window, const char *language)
 {
@@ -277,11 +261,14 @@ check_page_keys (DlWindow *window, const char *language)
   g_autoptr (GHashTable) listed = listed_page_keys ();
   g_autoptr (GString) shadowed = g_string_new (NULL);
   GtkWidget *switcher = find_type (gtk_window_get_titlebar (GTK_WINDOW (window)), GTK_TYPE_STACK_SWITCHER);
+  GtkStack *pages = gtk_stack_switcher_get_stack (GTK_STACK_SWITCHER (switcher));
+  g_autoptr (GArray) keys = page_keyvals (pages);
   GHashTableIter iter;
   const char *accel;
 
   /* No control of a page underlines a page's key: Alt + it shows the page instead. */
-  shadowed_mnemonics (GTK_WIDGET (gtk_stack_switcher_get_stack (GTK_STACK_SWITCHER (switcher))), mnemonics, shadowed);
+  ck_assert (keys != NULL);
+  shadowed_mnemonics (GTK_WIDGET (pages), keys, shadowed);
   ck_assert_msg (shadowed->len == 0, "%s: labels underlining a page's key:%s", language, shadowed->str);
 
   g_hash_table_iter_init (&iter, mnemonics);
